@@ -1,0 +1,85 @@
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { diag } from '@opentelemetry/api';
+import { InvalidConfigError } from './errors';
+import type { DeadLetter, DeadLetterHandler } from './types';
+
+export interface NdjsonDeadLetterOptions<R> {
+  /** File to append to; its folder is created if missing. */
+  path: string;
+  /** Turns a record into something JSON can hold. Default: the record itself. */
+  serialize?: (record: R) => unknown;
+}
+
+export interface NdjsonDeadLetterWriter<R> extends DeadLetterHandler<R> {
+  /** Resolves when every letter handed over so far is on disk (or its write failed and was logged). */
+  flush(): Promise<void>;
+  /** Lines written and lines that failed, for tests and alerts. */
+  readonly written: number;
+  readonly failed: number;
+}
+
+/**
+ * A ready dead-letter handler: one JSON line per dropped record, appended to a file, e.g.
+ * `{"time":"…","exporter":"elasticsearch","signal":"logs","reason":"rejected","detail":"…","record":{…}}`.
+ * Writes are chained, so lines keep the order of the drops, and a failed write is logged through
+ * diag and counted, never thrown into the pipeline. BigInts are written as strings.
+ */
+export function createNdjsonDeadLetterWriter<R>(
+  options: NdjsonDeadLetterOptions<R>,
+): NdjsonDeadLetterWriter<R> {
+  if (!options || typeof options.path !== 'string' || options.path === '') {
+    throw new InvalidConfigError('path', 'expected the path of the dead-letter file');
+  }
+  const { path } = options;
+  const serialize = options.serialize ?? ((record: R) => record);
+  let chain: Promise<void> = mkdir(dirname(path), { recursive: true }).then(
+    () => undefined,
+    (error: unknown) =>
+      diag.error(`otelpack dead-letter: cannot create the folder of ${path}`, error),
+  );
+  const counts = { written: 0, failed: 0 };
+
+  const write = (letter: DeadLetter<R>): Promise<void> => {
+    const time = new Date().toISOString();
+    let text = '';
+    for (const { record, detail } of letter.items) {
+      text +=
+        safeJson(
+          { time, exporter: letter.exporter, signal: letter.signal, reason: letter.reason, detail },
+          () => serialize(record),
+        ) + '\n';
+    }
+    const lines = letter.items.length;
+    chain = chain.then(() =>
+      appendFile(path, text).then(
+        () => {
+          counts.written += lines;
+        },
+        (error: unknown) => {
+          counts.failed += lines;
+          diag.error(`otelpack dead-letter: cannot append ${lines} lines to ${path}`, error);
+        },
+      ),
+    );
+    return chain;
+  };
+
+  return Object.defineProperties(write, {
+    flush: { value: () => chain },
+    written: { get: () => counts.written },
+    failed: { get: () => counts.failed },
+  }) as NdjsonDeadLetterWriter<R>;
+}
+
+function safeJson(fields: Record<string, unknown>, record: () => unknown): string {
+  try {
+    return JSON.stringify({ ...fields, record: record() }, (_key, v: unknown) =>
+      typeof v === 'bigint' ? v.toString() : v,
+    );
+  } catch (error) {
+    // A cyclic or otherwise unserialisable record (or a throwing `serialize`) still leaves a
+    // trace of its drop.
+    return JSON.stringify({ ...fields, record: null, serializeError: String(error) });
+  }
+}

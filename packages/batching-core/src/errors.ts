@@ -1,0 +1,34 @@
+/**
+ * Errors raised by otelpack carry a stable `code`, so callers branch on the code and never on
+ * the message text (the message is for people and may change).
+ */
+export type OtelpackErrorCode =
+  | 'OTELPACK_ERR_INVALID_CONFIG'
+  | 'OTELPACK_ERR_SHUTDOWN'
+  | 'OTELPACK_ERR_DROPPED'
+  | 'OTELPACK_ERR_NETWORK'
+  | 'OTELPACK_ERR_TIMEOUT'
+  | 'OTELPACK_ERR_ABORTED'
+  | 'OTELPACK_ERR_HTTP_STATUS'
+  | 'OTELPACK_ERR_RESPONSE_TOO_LARGE';
+
+export class OtelpackError extends Error {
+  readonly code: OtelpackErrorCode;
+
+  constructor(code: OtelpackErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'OtelpackError';
+    this.code = code;
+  }
+}
+
+/** Thrown at construction when an option is invalid; the message names the option and what it accepts. */
+export class InvalidConfigError extends OtelpackError {
+  readonly option: string;
+
+  constructor(option: string, message: string) {
+    super('OTELPACK_ERR_INVALID_CONFIG', `${option}: ${message}`);
+    this.name = 'InvalidConfigError';
+    this.option = option;
+  }
+}

@@ -1,0 +1,9 @@
+export { FaultSink, decodeNdjson } from './fault-sink';
+export type {
+  FaultRule,
+  FaultSinkOptions,
+  RecordedRequest,
+  SinkFault,
+  SinkResponse,
+} from './fault-sink';
+export { assertLedgerBalances, ledgerImbalance } from './ledger-assert';

@@ -1,0 +1,72 @@
+/** Why a record left the pipeline without being delivered. */
+export type DropReason = 'queue_full' | 'shutdown' | 'expired' | 'too_large' | 'rejected';
+
+export const DROP_REASONS: readonly DropReason[] = [
+  'queue_full',
+  'shutdown',
+  'expired',
+  'too_large',
+  'rejected',
+];
+
+export type Signal = 'traces' | 'logs' | 'metrics';
+
+/** One record of a batch that the backend did not take. */
+export interface ItemFailure {
+  /** Position of the record in the batch that was sent. */
+  index: number;
+  retryable: boolean;
+  /** Backend's words for the failure, e.g. `mapper_parsing_exception: failed to parse [x]`. */
+  reason: string;
+  retryAfterMs?: number;
+}
+
+/**
+ * What one send of one batch came to. A sender reports; it never sleeps, loops or queues:
+ * the core decides what happens next.
+ */
+export type SendResult =
+  | { kind: 'delivered' }
+  | {
+      kind: 'retryable';
+      reason: string;
+      /** From a Retry-After header or an equivalent backend hint. */
+      retryAfterMs?: number;
+      /** The backend said it is overloaded (429, 503): the adaptive limiter backs off. */
+      backpressure?: boolean;
+    }
+  | { kind: 'permanent'; reason: string }
+  /** Records not named in `failures` were delivered. */
+  | { kind: 'partial'; failures: ItemFailure[] };
+
+export interface SendContext {
+  /** Aborted when the request exceeds `requestTimeoutMs` or shutdown's deadline passes. */
+  signal: AbortSignal;
+  /** 1 for the first send of these records, 2 for the first retry, ... */
+  attempt: number;
+}
+
+/** The exporter's side of the contract: how big a record is, and how to send a batch of them. */
+export interface BatchSender<R> {
+  /** Estimated uncompressed wire bytes of one record; drives the byte limits of queue and batch. */
+  sizeOf(record: R): number;
+  send(batch: readonly R[], context: SendContext): Promise<SendResult>;
+  /**
+   * Optional: split a record larger than `maxBatchBytes` into pieces that fit. Returning
+   * undefined (or not implementing it) drops the record with reason `too_large`.
+   */
+  split?(record: R, maxBatchBytes: number): R[] | undefined;
+  /** Optional: release connections; called once by the pipeline's shutdown, after the last send. */
+  close?(): Promise<void>;
+}
+
+/** Records given up on, with why: what a dead-letter handler receives. */
+export interface DeadLetter<R> {
+  exporter: string;
+  signal: Signal;
+  reason: DropReason;
+  /** Each record with the backend's or the core's explanation for it (secrets redacted). */
+  items: { record: R; detail: string }[];
+}
+
+export type DeadLetterHandler<R> = (letter: DeadLetter<R>) => void | Promise<void>;

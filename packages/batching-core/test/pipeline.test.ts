@@ -1,0 +1,484 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { Pipeline, InvalidConfigError } from '../src';
+import type { DeadLetter, ItemFailure, PipelineOptions, SendResult } from '../src';
+import { assertLedgerBalances } from '../src/testing';
+import { ScriptedSender, eventually, range, sleep } from './helpers/scripted-sender';
+
+function pipeline<R>(sender: ScriptedSender<R>, options: Partial<PipelineOptions<R>> = {}) {
+  return new Pipeline<R>({
+    name: 'test',
+    signal: 'logs',
+    sender,
+    flushIntervalMs: 5,
+    initialBackoffMs: 1,
+    maxBackoffMs: 5,
+    ...options,
+  });
+}
+
+describe('batching', () => {
+  test('cuts batches by maxBatchItems and delivers every record once', async () => {
+    const sender = new ScriptedSender<number>();
+    const p = pipeline(sender, { maxBatchItems: 7, flushIntervalMs: 10_000 });
+    await p.submit(range(70));
+    await p.forceFlush();
+    assert.deepEqual(
+      sender.delivered.sort((a, b) => a - b),
+      range(70),
+    );
+    assert.ok(
+      sender.sends.every((s) => s.batch.length === 7),
+      'full batches of 7',
+    );
+    assertLedgerBalances(p.stats());
+    assert.equal(p.stats().delivered, 70);
+  });
+
+  test('cuts batches by maxBatchBytes', async () => {
+    const sender = new ScriptedSender<number>(undefined, () => 100);
+    const p = pipeline(sender, { maxBatchBytes: 350, flushIntervalMs: 10_000 });
+    await p.submit(range(9));
+    await p.forceFlush();
+    assert.deepEqual(
+      sender.sends.map((s) => s.batch.length),
+      [3, 3, 3],
+    );
+  });
+
+  test('sends a partial batch once the oldest record is flushIntervalMs old', async () => {
+    const sender = new ScriptedSender<number>();
+    const p = pipeline(sender, { maxBatchItems: 100, flushIntervalMs: 40 });
+    await p.submit([1, 2, 3]);
+    await sleep(10);
+    assert.equal(sender.sends.length, 0, 'nothing sent before the interval');
+    await eventually(() => sender.sends.length === 1, 'the timed flush');
+    assert.deepEqual(sender.sends[0].batch, [1, 2, 3]);
+  });
+
+  test('a record over maxBatchBytes is dropped as too_large, or split when the sender can', async () => {
+    const letters: DeadLetter<string>[] = [];
+    const plain = new ScriptedSender<string>(undefined, (r) => r.length);
+    const p1 = pipeline(plain, { maxBatchBytes: 10, deadLetter: (l) => void letters.push(l) });
+    const result = await p1.submit(['short', 'x'.repeat(11)]);
+    assert.deepEqual(result.dropped, { too_large: 1 });
+    assert.equal(letters[0].reason, 'too_large');
+    assert.equal(letters[0].items[0].record, 'x'.repeat(11));
+    assertLedgerBalances(p1.stats());
+
+    const splitting = new ScriptedSender<string>(undefined, (r) => r.length);
+    (splitting as unknown as { split: (r: string, max: number) => string[] }).split = (r, max) =>
+      r.match(new RegExp(`.{1,${max}}`, 'g')) ?? [];
+    const p2 = pipeline(splitting, { maxBatchBytes: 10 });
+    await p2.submit(['y'.repeat(25)]);
+    await p2.forceFlush();
+    assert.deepEqual(splitting.delivered.sort(), ['yyyyy', 'yyyyyyyyyy', 'yyyyyyyyyy']);
+    assert.equal(p2.stats().dropped.too_large, 0);
+    assertLedgerBalances(p2.stats());
+  });
+});
+
+describe('overflow policies', () => {
+  const stalled = () => new Promise<SendResult>(() => {});
+
+  test('drop_newest keeps the first records and drops the rest as queue_full', async () => {
+    const sender = new ScriptedSender<number>(stalled);
+    const p = pipeline(sender, {
+      maxQueueItems: 5,
+      flushIntervalMs: 10_000,
+      requestTimeoutMs: 60_000,
+    });
+    const result = await p.submit(range(8));
+    assert.equal(result.accepted, 8);
+    assert.deepEqual(result.dropped, { queue_full: 3 });
+    assert.equal(result.pending, 5);
+    assertLedgerBalances(p.stats());
+    await p.shutdown(0);
+    assert.equal(p.stats().dropped.shutdown, 5);
+    assertLedgerBalances(p.stats());
+  });
+
+  test('drop_oldest evicts the oldest waiting records for the newest', async () => {
+    const sender = new ScriptedSender<number>();
+    const p = pipeline(sender, {
+      maxQueueItems: 5,
+      overflow: 'drop_oldest',
+      flushIntervalMs: 10_000,
+      maxBatchItems: 100,
+    });
+    await p.submit(range(8));
+    assert.equal(p.stats().dropped.queue_full, 3);
+    await p.forceFlush();
+    assert.deepEqual(sender.delivered, [3, 4, 5, 6, 7]);
+    assertLedgerBalances(p.stats());
+  });
+
+  test('drop_newest bounds bytes as well as items', async () => {
+    const sender = new ScriptedSender<number>(stalled, () => 100);
+    const p = pipeline(sender, {
+      maxQueueBytes: 450,
+      maxBatchBytes: 100,
+      requestTimeoutMs: 60_000,
+    });
+    await p.submit(range(10));
+    const stats = p.stats();
+    assert.equal(stats.queuedItems, 4);
+    assert.ok(stats.queuedBytes <= 450);
+    assert.equal(stats.dropped.queue_full, 6);
+    await p.shutdown(0);
+  });
+
+  test('block waits for room, then accepts', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const sender = new ScriptedSender<number>(async () => {
+      await gate;
+      return { kind: 'delivered' };
+    });
+    const p = pipeline(sender, {
+      maxQueueItems: 4,
+      maxBatchItems: 4,
+      overflow: 'block',
+      blockTimeoutMs: 5_000,
+      flushIntervalMs: 0,
+    });
+    await p.submit(range(4));
+    let settled = false;
+    const blocked = p.submit([10, 11]).then((r) => {
+      settled = true;
+      return r;
+    });
+    await sleep(30);
+    assert.equal(settled, false, 'the export call waits while the queue is full');
+    release();
+    const result = await blocked;
+    assert.deepEqual(result.dropped, {});
+    await p.forceFlush();
+    assert.deepEqual(
+      sender.delivered.sort((a, b) => a - b),
+      [0, 1, 2, 3, 10, 11],
+    );
+    assertLedgerBalances(p.stats());
+  });
+
+  test('block gives up after blockTimeoutMs and counts queue_full', async () => {
+    const sender = new ScriptedSender<number>(stalled);
+    const p = pipeline(sender, {
+      maxQueueItems: 2,
+      overflow: 'block',
+      blockTimeoutMs: 30,
+      requestTimeoutMs: 60_000,
+    });
+    const result = await p.submit(range(4));
+    assert.deepEqual(result.dropped, { queue_full: 2 });
+    assertLedgerBalances(p.stats());
+    await p.shutdown(0);
+  });
+});
+
+describe('delivery modes', () => {
+  test('queued resolves on acceptance; direct resolves with the outcome', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const sender = new ScriptedSender<number>(async (batch) => {
+      await gate;
+      return batch.includes(99)
+        ? { kind: 'permanent', reason: 'HTTP 400: bad' }
+        : { kind: 'delivered' };
+    });
+    const p = pipeline(sender, { flushIntervalMs: 0 });
+    const queued = await p.submit([1, 2]);
+    assert.equal(queued.pending, 2);
+    assert.equal(queued.delivered, 0);
+
+    let directDone = false;
+    const direct = p.submit([99], { deliveryMode: 'direct' }).then((r) => {
+      directDone = true;
+      return r;
+    });
+    await sleep(20);
+    assert.equal(directDone, false);
+    release();
+    const outcome = await direct;
+    assert.deepEqual(outcome.dropped, { rejected: 1 });
+    assert.equal(outcome.pending, 0);
+    assert.match(outcome.firstDropDetail ?? '', /rejected: HTTP 400/);
+  });
+});
+
+describe('retries', () => {
+  test('retryable failures are retried until delivered', async () => {
+    const sender = new ScriptedSender<number>((_b, _c, i) =>
+      i < 3 ? { kind: 'retryable', reason: 'HTTP 503' } : { kind: 'delivered' },
+    );
+    const p = pipeline(sender);
+    await p.submit([1, 2, 3]);
+    await p.forceFlush();
+    assert.deepEqual(sender.delivered, [1, 2, 3]);
+    assert.deepEqual(
+      sender.sends.map((s) => s.attempt),
+      [1, 2, 3, 4],
+    );
+    assert.equal(p.stats().retries, 9);
+    assertLedgerBalances(p.stats());
+  });
+
+  test('Retry-After is honoured over backoff', async () => {
+    const times: number[] = [];
+    const sender = new ScriptedSender<number>((_b, _c, i) => {
+      times.push(Date.now());
+      return i === 0
+        ? { kind: 'retryable', reason: '429', retryAfterMs: 120 }
+        : { kind: 'delivered' };
+    });
+    const p = pipeline(sender, { initialBackoffMs: 1, maxBackoffMs: 1 });
+    await p.submit([1]);
+    await p.forceFlush();
+    assert.ok(times[1] - times[0] >= 110, `waited ${times[1] - times[0]} ms, Retry-After said 120`);
+  });
+
+  test('a partial failure retries only the failed records and rejects the permanent ones', async () => {
+    const letters: DeadLetter<string>[] = [];
+    const sender = new ScriptedSender<string>((batch, ctx) => {
+      if (ctx.attempt > 1) return { kind: 'delivered' };
+      return {
+        kind: 'partial',
+        failures: batch.flatMap((r, index): ItemFailure[] =>
+          r.startsWith('retry')
+            ? [{ index, retryable: true, reason: 'es_rejected_execution_exception' }]
+            : r.startsWith('bad')
+              ? [{ index, retryable: false, reason: 'mapper_parsing_exception' }]
+              : [],
+        ),
+      };
+    });
+    const p = pipeline(sender, { deadLetter: (l) => void letters.push(l) });
+    await p.submit(['ok1', 'retry1', 'bad1', 'ok2', 'retry2']);
+    await p.forceFlush();
+    assert.deepEqual(
+      sender.sends[1].batch,
+      ['retry1', 'retry2'],
+      'only the failed records go again',
+    );
+    assert.deepEqual(sender.delivered.sort(), ['ok1', 'ok2', 'retry1', 'retry2']);
+    assert.equal(p.stats().dropped.rejected, 1);
+    assert.deepEqual(
+      letters.map((l) => [l.reason, l.items.map((i) => [i.record, i.detail])]),
+      [['rejected', [['bad1', 'mapper_parsing_exception']]]],
+    );
+    assertLedgerBalances(p.stats());
+  });
+
+  test('records whose next retry falls past maxElapsedMs are dropped as expired', async () => {
+    const sender = new ScriptedSender<number>(() => ({ kind: 'retryable', reason: 'HTTP 503' }));
+    const letters: DeadLetter<number>[] = [];
+    const p = pipeline(sender, {
+      initialBackoffMs: 20,
+      maxBackoffMs: 20,
+      maxElapsedMs: 100,
+      random: () => 0.999,
+      deadLetter: (l) => void letters.push(l),
+    });
+    await p.submit([1, 2]);
+    await p.forceFlush();
+    const stats = p.stats();
+    assert.equal(stats.dropped.expired, 2);
+    assert.ok(sender.sends.length >= 3 && sender.sends.length <= 7, `${sender.sends.length} sends`);
+    assert.match(letters[0].items[0].detail, /maxElapsedMs/);
+    assertLedgerBalances(stats);
+  });
+
+  test('a retrying batch does not stop new records from being accepted and sent', async () => {
+    const sender = new ScriptedSender<string>((batch) =>
+      batch.includes('stuck')
+        ? { kind: 'retryable', reason: '503', retryAfterMs: 200 }
+        : { kind: 'delivered' },
+    );
+    const p = pipeline(sender, { maxConcurrency: 1, maxBatchItems: 1 });
+    await p.submit(['stuck']);
+    await eventually(() => p.stats().awaitingRetryItems === 1, 'stuck record waits for its retry');
+    await p.submit(['fresh']);
+    await eventually(
+      () => sender.delivered.includes('fresh'),
+      'fresh record delivered during the wait',
+    );
+    assert.equal(sender.delivered.includes('stuck'), false);
+    await p.shutdown(0);
+    assertLedgerBalances(p.stats());
+  });
+
+  test('a sender that throws is retried; one that never answers times out and is retried', async () => {
+    let calls = 0;
+    const sender = new ScriptedSender<number>(() => {
+      calls++;
+      if (calls === 1) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      if (calls === 2) return new Promise<SendResult>(() => {});
+      return { kind: 'delivered' };
+    });
+    const p = pipeline(sender, { requestTimeoutMs: 30 });
+    await p.submit([1]);
+    await p.forceFlush();
+    assert.deepEqual(sender.delivered, [1]);
+    assert.equal(calls, 3);
+    assertLedgerBalances(p.stats());
+  });
+
+  test('a partial result naming records outside the batch cannot count them delivered', async () => {
+    const sender = new ScriptedSender<number>((_b, ctx) =>
+      ctx.attempt === 1
+        ? {
+            kind: 'partial',
+            failures: [
+              { index: 5, retryable: false, reason: 'x' },
+              { index: 0, retryable: true, reason: 'r' },
+            ],
+          }
+        : { kind: 'delivered' },
+    );
+    const p = pipeline(sender);
+    await p.submit([1, 2]);
+    await p.forceFlush();
+    assert.deepEqual(sender.delivered.sort(), [1, 2]);
+    assert.equal(p.stats().delivered, 2);
+    assertLedgerBalances(p.stats());
+  });
+});
+
+describe('concurrency', () => {
+  test('never more requests in flight than maxConcurrency', async () => {
+    const sender = new ScriptedSender<number>(async () => {
+      await sleep(5);
+      return { kind: 'delivered' };
+    });
+    const p = pipeline(sender, { maxConcurrency: 3, maxBatchItems: 2 });
+    await p.submit(range(60));
+    await p.forceFlush();
+    assert.equal(sender.maxInFlight, 3);
+    assert.equal(sender.delivered.length, 60);
+  });
+});
+
+describe('shutdown and forceFlush', () => {
+  test('shutdown delivers what is pending, closes the sender once, and is idempotent', async () => {
+    const sender = new ScriptedSender<number>();
+    const p = pipeline(sender, { flushIntervalMs: 60_000 });
+    await p.submit(range(10));
+    const first = p.shutdown();
+    assert.equal(p.shutdown(), first);
+    await first;
+    assert.equal(sender.delivered.length, 10);
+    assert.equal(sender.closed, 1);
+    assertLedgerBalances(p.stats());
+  });
+
+  test('what cannot be delivered by the deadline is dropped as shutdown; later exports too', async () => {
+    const sender = new ScriptedSender<number>(() => ({ kind: 'retryable', reason: '503' }));
+    const p = pipeline(sender, { initialBackoffMs: 10, maxBackoffMs: 10 });
+    await p.submit(range(5));
+    await p.shutdown(50);
+    let stats = p.stats();
+    assert.equal(stats.dropped.shutdown, 5);
+    assert.equal(stats.pending, 0);
+    const after = await p.submit([100]);
+    assert.deepEqual(after.dropped, { shutdown: 1 });
+    stats = p.stats();
+    assert.equal(stats.dropped.shutdown, 6);
+    assertLedgerBalances(stats);
+  });
+
+  test('shutdown aborts an in-flight send at the deadline and counts its records', async () => {
+    let aborted = false;
+    const sender = new ScriptedSender<number>(
+      (_b, ctx) =>
+        new Promise<SendResult>((resolve) =>
+          ctx.signal.addEventListener('abort', () => {
+            aborted = true;
+            resolve({ kind: 'retryable', reason: 'aborted' });
+          }),
+        ),
+    );
+    const p = pipeline(sender, { flushIntervalMs: 0, requestTimeoutMs: 60_000 });
+    await p.submit([1, 2, 3]);
+    await eventually(() => p.stats().inFlightItems === 3, 'batch in flight');
+    await p.shutdown(20);
+    assert.equal(aborted, true);
+    assert.equal(p.stats().dropped.shutdown, 3);
+    assertLedgerBalances(p.stats());
+  });
+
+  test('forceFlush waits for records accepted before the call, not after', async () => {
+    const sender = new ScriptedSender<number>(async (batch) => {
+      await sleep(batch[0] >= 100 ? 300 : 10);
+      return { kind: 'delivered' };
+    });
+    const p = pipeline(sender, { flushIntervalMs: 60_000, maxBatchItems: 1, maxConcurrency: 4 });
+    await p.submit([1, 2]);
+    const flushed = p.forceFlush();
+    await p.submit([100]);
+    const started = Date.now();
+    await flushed;
+    assert.ok(Date.now() - started < 250, 'did not wait for the record submitted after the call');
+    assert.ok(sender.delivered.includes(1) && sender.delivered.includes(2));
+    await p.shutdown();
+  });
+
+  test('forceFlush resolves on its timeout without dropping anything', async () => {
+    const sender = new ScriptedSender<number>(() => ({ kind: 'retryable', reason: '503' }));
+    const p = pipeline(sender, { initialBackoffMs: 50, maxBackoffMs: 50 });
+    await p.submit([1]);
+    await p.forceFlush(30);
+    const stats = p.stats();
+    assert.equal(stats.pending, 1);
+    assert.equal(stats.droppedTotal, 0);
+    await p.shutdown(0);
+  });
+});
+
+describe('configuration', () => {
+  const sender = new ScriptedSender<number>();
+  const cases: [string, Partial<PipelineOptions<number>>, RegExp][] = [
+    ['maxQueueItems', { maxQueueItems: 0 }, /maxQueueItems: expected an integer from 1/],
+    [
+      'overflow',
+      { overflow: 'spill' as never },
+      /overflow: expected one of 'drop_newest', 'drop_oldest', 'block', got "spill"/,
+    ],
+    [
+      'maxBatchBytes',
+      { maxQueueBytes: 10, maxBatchBytes: 20 },
+      /maxBatchBytes: must not exceed maxQueueBytes/,
+    ],
+    ['multiplier', { multiplier: 0.5 }, /multiplier: expected a number from 1/],
+    [
+      'deliveryMode',
+      { deliveryMode: 'sync' as never },
+      /deliveryMode: expected one of 'queued', 'direct'/,
+    ],
+    [
+      'maxBackoffMs',
+      { initialBackoffMs: 100, maxBackoffMs: 10 },
+      /maxBackoffMs: must be at least initialBackoffMs/,
+    ],
+    [
+      'deadLetterReasons',
+      { deadLetterReasons: ['lost' as never] },
+      /deadLetterReasons\[\]: expected one of/,
+    ],
+    [
+      'adaptiveConcurrency',
+      { adaptiveConcurrency: { decreaseRatio: 2 } },
+      /adaptiveConcurrency.decreaseRatio/,
+    ],
+  ];
+  for (const [name, options, message] of cases) {
+    test(`invalid ${name} throws InvalidConfigError naming it`, () => {
+      assert.throws(
+        () => new Pipeline({ name: 't', signal: 'logs', sender, ...options }),
+        (error: unknown) =>
+          error instanceof InvalidConfigError &&
+          message.test(error.message) &&
+          error.code === 'OTELPACK_ERR_INVALID_CONFIG',
+      );
+    });
+  }
+});
