@@ -241,6 +241,11 @@ export class Pipeline<R> {
   private roomWaiters: (() => void)[] = [];
   private readonly deadLetterWrites = new Set<Promise<void>>();
 
+  // Background timers are unref'd; while someone awaits the pipeline (a direct-mode export,
+  // forceFlush, shutdown, a blocked export) one ref'd handle keeps the process alive for them.
+  private awaiting = 0;
+  private keepAlive: NodeJS.Timeout | undefined;
+
   private closing = false;
   private shutdownDeadlineMs = Infinity;
   private shutdownPromise: Promise<void> | undefined;
@@ -437,6 +442,7 @@ export class Pipeline<R> {
     const pending = this.pendingCount();
     if (pending === 0) return Promise.resolve();
     this.flushRequests++;
+    this.holdOpen();
     return new Promise<void>((resolve) => {
       let done = false;
       const finish = (timedOut: boolean): void => {
@@ -444,6 +450,7 @@ export class Pipeline<R> {
         done = true;
         clearTimeout(timer);
         this.flushRequests--;
+        this.letGo();
         if (timedOut) {
           diag.warn(
             `otelpack ${this.name} ${this.signal}: forceFlush timed out after ${timeoutMs} ms with ${this.pendingCount()} records pending`,
@@ -456,8 +463,6 @@ export class Pipeline<R> {
         remaining: pending,
         resolve: () => finish(false),
       };
-      // Deliberately ref'd: a caller awaiting a flush wants the process to live until it is
-      // done, bounded by timeoutMs. Every background timer of the pipeline is unref'd.
       const timer = setTimeout(() => {
         this.barriers = this.barriers.filter((b) => b !== barrier);
         finish(true);
@@ -476,7 +481,8 @@ export class Pipeline<R> {
     this.closing = true;
     this.shutdownDeadlineMs = this.now() + timeoutMs;
     this.wakeRoomWaiters();
-    this.shutdownPromise = this.runShutdown(timeoutMs);
+    this.holdOpen();
+    this.shutdownPromise = this.runShutdown(timeoutMs).finally(() => this.letGo());
     return this.shutdownPromise;
   }
 
@@ -547,9 +553,24 @@ export class Pipeline<R> {
       ticket.resolve = undefined;
       return Promise.resolve(snapshot);
     }
+    this.holdOpen();
     return new Promise((resolve) => {
-      ticket.resolve = resolve;
+      ticket.resolve = (result) => {
+        this.letGo();
+        resolve(result);
+      };
     });
+  }
+
+  private holdOpen(): void {
+    if (this.awaiting++ === 0) this.keepAlive = setInterval(() => {}, 1 << 30);
+  }
+
+  private letGo(): void {
+    if (--this.awaiting === 0) {
+      clearInterval(this.keepAlive);
+      this.keepAlive = undefined;
+    }
   }
 
   private acceptOne(record: R, ticket: Ticket, knownBytes?: number): void {
@@ -665,14 +686,17 @@ export class Pipeline<R> {
 
   private waitForRoom(deadlineMs: number): Promise<void> {
     return new Promise((resolve) => {
-      // Ref'd: an export call is waiting on it, for at most blockTimeoutMs.
-      const timer = setTimeout(done, Math.max(1, deadlineMs - this.now()));
-      const waiter = (): void => done();
-      this.roomWaiters.push(waiter);
-      function done(): void {
+      let finished = false;
+      const done = (): void => {
+        if (finished) return;
+        finished = true;
         clearTimeout(timer);
+        this.letGo();
         resolve();
-      }
+      };
+      this.holdOpen();
+      const timer = setTimeout(done, Math.max(1, deadlineMs - this.now()));
+      this.roomWaiters.push(done);
     });
   }
 
@@ -1060,7 +1084,6 @@ export class Pipeline<R> {
     const pending = this.pendingCount();
     if (pending > 0) {
       await new Promise<void>((resolve) => {
-        // Ref'd like forceFlush's: the process lives until shutdown ends or its deadline.
         const timer = setTimeout(resolve, timeoutMs);
         this.barriers.push({
           seq: Number.MAX_SAFE_INTEGER,

@@ -67,9 +67,6 @@ for (const seed of [1, 2, 3, 4, 5, 6]) {
       random,
     });
 
-    // The pipeline's timers are unref'd by design; the test keeps the loop alive itself, so that
-    // a direct-mode submit awaiting a retry is not mistaken for a hang.
-    const keepAlive = setInterval(() => {}, 1_000);
     let next = 0;
     const steps = 150;
     const shutdownAt = Math.floor(steps * (0.6 + random() * 0.3));
@@ -94,7 +91,6 @@ for (const seed of [1, 2, 3, 4, 5, 6]) {
     }
     await withTimeout(Promise.all(inflightSubmits), 5_000, `seed ${seed}: submits never resolved`);
     await pipeline.shutdown();
-    clearInterval(keepAlive);
     const stats = pipeline.stats();
     assertLedgerBalances(stats, `seed ${seed}, end`);
     assert.equal(stats.pending, 0, 'nothing pending after shutdown');

@@ -10,6 +10,9 @@ import { redact, secretsInHeaders, secretsInUrl } from './redact';
 
 const gzip = promisify(gzipCallback);
 
+/** Bound on the per-request credentials a transport remembers for redaction. */
+const MAX_REMEMBERED_SECRETS = 64;
+
 export type HeaderMap = Record<string, string>;
 
 export interface TlsOptions {
@@ -94,12 +97,19 @@ export class TransportError extends OtelpackError {
 export class HttpTransport {
   readonly origin: string;
   private readonly basePath: string;
+  private readonly baseQuery: string;
   private readonly pool: Pool;
   private readonly staticHeaders: HeaderMap;
   private readonly headerProvider?: () => HeaderMap | Promise<HeaderMap>;
   private readonly compression: 'gzip' | 'none';
   private readonly maxResponseBytes: number;
   private readonly secrets: string[];
+  /**
+   * Credentials from headerProvider and per-request headers, remembered (the newest
+   * MAX_REMEMBERED_SECRETS) so that text made after the request, such as classify()'s reason
+   * for a body that echoes a refreshed token, is scrubbed of them too.
+   */
+  private readonly rememberedSecrets = new Set<string>();
 
   constructor(options: HttpTransportOptions) {
     if (!options || typeof options !== 'object') {
@@ -140,7 +150,8 @@ export class HttpTransport {
     this.secrets = [...secretsInUrl(url), ...secretsInHeaders(headers)];
 
     this.origin = url.origin;
-    this.basePath = url.pathname.replace(/\/+$/, '') + (url.search || '');
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.baseQuery = url.search.slice(1);
     const timeoutMs = integerOption('timeoutMs', options.timeoutMs, d.timeoutMs, { min: 1 });
     const tls = options.tls ?? {};
     this.pool = new Pool(url.origin, {
@@ -168,7 +179,20 @@ export class HttpTransport {
 
   /** Scrubs this transport's secrets (and anything credential-shaped) from a text. */
   redact(text: string): string {
-    return redact(text, this.secrets);
+    const secrets =
+      this.rememberedSecrets.size > 0 ? [...this.secrets, ...this.rememberedSecrets] : this.secrets;
+    return redact(text, secrets);
+  }
+
+  private rememberSecrets(secrets: readonly string[]): void {
+    for (const secret of secrets) {
+      this.rememberedSecrets.delete(secret);
+      this.rememberedSecrets.add(secret);
+    }
+    for (const oldest of this.rememberedSecrets) {
+      if (this.rememberedSecrets.size <= MAX_REMEMBERED_SECRETS) break;
+      this.rememberedSecrets.delete(oldest);
+    }
   }
 
   /**
@@ -196,6 +220,7 @@ export class HttpTransport {
     for (const [name, value] of Object.entries(request.headers ?? {}))
       headers[name.toLowerCase()] = value;
     requestSecrets.push(...secretsInHeaders(request.headers ?? {}));
+    this.rememberSecrets(requestSecrets);
 
     let body = request.body;
     if (body !== undefined && (request.compression ?? this.compression) === 'gzip') {
@@ -203,11 +228,10 @@ export class HttpTransport {
       headers = { ...headers, 'content-encoding': 'gzip' };
     }
 
-    const path = this.basePath + (request.path ?? '') || '/';
     try {
       const response = await this.pool.request({
         method: (request.method ?? 'POST') as 'POST',
-        path: path.startsWith('/') ? path : `/${path}`,
+        path: this.pathFor(request.path),
         headers,
         body: body as Buffer | string | undefined,
         signal: request.signal,
@@ -263,6 +287,21 @@ export class HttpTransport {
 
   close(): Promise<void> {
     return this.pool.close();
+  }
+
+  /**
+   * The base URL's path, then the request's path (one slash between), then the base URL's query
+   * and the request's query joined.
+   */
+  private pathFor(requestPath = ''): string {
+    const mark = requestPath.indexOf('?');
+    let path = mark >= 0 ? requestPath.slice(0, mark) : requestPath;
+    const query = [this.baseQuery, mark >= 0 ? requestPath.slice(mark + 1) : '']
+      .filter((part) => part !== '')
+      .join('&');
+    if (path !== '' && !path.startsWith('/')) path = `/${path}`;
+    path = this.basePath + path || '/';
+    return query ? `${path}?${query}` : path;
   }
 
   private toTransportError(

@@ -7,3 +7,4 @@ export type {
   SinkResponse,
 } from './fault-sink';
 export { assertLedgerBalances, ledgerImbalance } from './ledger-assert';
+export { NdjsonSinkSender } from './sink-sender';
