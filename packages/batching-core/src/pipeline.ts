@@ -144,7 +144,9 @@ const enum EntryState {
 }
 
 interface Ticket {
+  /** Records of this submit still held. Entries point back at the ticket only in direct mode. */
   remaining: number;
+  tracked: boolean;
   result: SubmitResult;
   resolve?: (result: SubmitResult) => void;
 }
@@ -424,6 +426,7 @@ export class Pipeline<R> {
     const waitForSettlement = (options?.deliveryMode ?? this.deliveryMode) === 'direct';
     const ticket: Ticket = {
       remaining: 0,
+      tracked: waitForSettlement,
       result: { accepted: 0, delivered: 0, dropped: {}, pending: 0 },
     };
     if (this.overflow === 'block' && !this.closing) {
@@ -618,7 +621,8 @@ export class Pipeline<R> {
       seq: this.nextSeq++,
       acceptedAtMs: this.now(),
       state: EntryState.AwaitingSend,
-      ticket,
+      // A queued-mode caller has its answer already: no need to report back to it per record.
+      ticket: ticket.tracked ? ticket : undefined,
     };
     ticket.remaining++;
     this.heldItems++;
@@ -864,12 +868,12 @@ export class Pipeline<R> {
         this.scheduleRetry(live, batch.attempt + 1, result.reason, result.retryAfterMs);
         return;
       case 'partial':
-        this.settlePartial(batch, live, result.failures);
+        this.settlePartial(batch, result.failures);
         return;
     }
   }
 
-  private settlePartial(batch: Batch<R>, live: Entry<R>[], failures: ItemFailure[]): void {
+  private settlePartial(batch: Batch<R>, failures: ItemFailure[]): void {
     const failed = new Map<number, ItemFailure>();
     for (const failure of failures) failed.set(failure.index, failure);
     const delivered: Entry<R>[] = [];
@@ -878,7 +882,7 @@ export class Pipeline<R> {
     let retryReason = '';
     let retryAfterMs: number | undefined;
     batch.entries.forEach((entry, index) => {
-      if (!live.includes(entry)) return;
+      if (entry.state !== EntryState.InFlight) return;
       const failure = failed.get(index);
       if (!failure) {
         delivered.push(entry);
