@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'compat/sdk3/.packs/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/.tmp/**', 'compat/sdk3/.packs/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

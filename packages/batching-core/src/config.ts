@@ -79,15 +79,17 @@ export function stringOption(
 }
 
 export function urlOption(name: string, value: unknown): URL {
-  if (value instanceof URL) return value;
-  if (typeof value === 'string') {
+  let url: URL | undefined;
+  if (value instanceof URL) {
+    url = value;
+  } else if (typeof value === 'string') {
     try {
-      const url = new URL(value);
-      if (url.protocol === 'http:' || url.protocol === 'https:') return url;
+      url = new URL(value);
     } catch {
       // reported below, without echoing a URL that may carry credentials
     }
   }
+  if (url && (url.protocol === 'http:' || url.protocol === 'https:')) return url;
   throw new InvalidConfigError(
     name,
     'expected an http:// or https:// URL (as a string or URL object)',

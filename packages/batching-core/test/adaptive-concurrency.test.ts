@@ -45,7 +45,9 @@ async function deliverAll(pipeline: Pipeline<{ id: number }>, from: number, coun
 
 test('adaptive concurrency converges near the backend optimum, beats a limit of 1, and backs off on 503', async (t) => {
   sink.reset();
-  sink.setFaults({ fault: { kind: 'scaling', optimalConcurrency: OPTIMAL, latencyMs: LATENCY_MS } });
+  sink.setFaults({
+    fault: { kind: 'scaling', optimalConcurrency: OPTIMAL, latencyMs: LATENCY_MS },
+  });
 
   const single = pipelineTo({ maxConcurrency: 1 });
   const singleStart = performance.now();
@@ -80,9 +82,12 @@ test('adaptive concurrency converges near the backend optimum, beats a limit of 
   );
 
   const before503 = adaptive.stats().concurrencyLimit;
-  sink.setFaults({ fault: { kind: 'status', status: 503 }, times: 150 }, {
-    fault: { kind: 'scaling', optimalConcurrency: OPTIMAL, latencyMs: LATENCY_MS },
-  });
+  sink.setFaults(
+    { fault: { kind: 'status', status: 503 }, times: 150 },
+    {
+      fault: { kind: 'scaling', optimalConcurrency: OPTIMAL, latencyMs: LATENCY_MS },
+    },
+  );
   const during: number[] = [];
   const sampler2 = setInterval(() => during.push(adaptive.stats().concurrencyLimit), 2);
   await deliverAll(adaptive, RECORDS * 4, 600);

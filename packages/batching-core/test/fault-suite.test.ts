@@ -74,7 +74,10 @@ function assertAllStoredOnce(storedIds: number[]): void {
 
 describe('retryable faults lose nothing', () => {
   const retryable: [string, FaultRule[]][] = [
-    ['429 with Retry-After', [{ fault: { kind: 'status', status: 429, retryAfter: '1' }, times: 6 }]],
+    [
+      '429 with Retry-After',
+      [{ fault: { kind: 'status', status: 429, retryAfter: '1' }, times: 6 }],
+    ],
     ['503', [{ fault: { kind: 'status', status: 503 }, times: 8 }]],
     ['500', [{ fault: { kind: 'status', status: 500 }, times: 8 }]],
     ['connection reset mid-body', [{ fault: { kind: 'reset' }, times: 6 }]],
@@ -82,7 +85,10 @@ describe('retryable faults lose nothing', () => {
   ];
   for (const [name, rules] of retryable) {
     test(name, async () => {
-      const { stats, storedIds } = await run(rules, name.startsWith('stall') ? { requestTimeoutMs: 300 } : {});
+      const { stats, storedIds } = await run(
+        rules,
+        name.startsWith('stall') ? { requestTimeoutMs: 300 } : {},
+      );
       assertAllStoredOnce(storedIds);
       assert.equal(stats.delivered, TOTAL);
       assert.equal(stats.droppedTotal, 0);
@@ -92,9 +98,12 @@ describe('retryable faults lose nothing', () => {
 
   test('Retry-After is waited out before the retry', async () => {
     sink.reset();
-    const { storedIds } = await run([{ fault: { kind: 'status', status: 429, retryAfter: '1' }, times: 1 }], {
-      maxConcurrency: 1,
-    });
+    const { storedIds } = await run(
+      [{ fault: { kind: 'status', status: 429, retryAfter: '1' }, times: 1 }],
+      {
+        maxConcurrency: 1,
+      },
+    );
     assertAllStoredOnce(storedIds);
     // Other batches go on meanwhile; the retry is the next request carrying the first one's records.
     const firstId = (body: Buffer) => (JSON.parse(body.toString().split('\n')[0]) as Row).id;
@@ -136,7 +145,9 @@ describe('partial acceptance', () => {
       return 'ok';
     };
     const { stats, letters, storedIds } = await run([{ fault: { kind: 'partial', decide } }]);
-    const rejectedIds = letters.flatMap((l) => l.items.map((i) => i.record.id)).sort((a, b) => a - b);
+    const rejectedIds = letters
+      .flatMap((l) => l.items.map((i) => i.record.id))
+      .sort((a, b) => a - b);
     assert.equal(rejectedIds.length, 100);
     assert.ok(rejectedIds.every((id) => id % 100 === 1));
     assert.equal(stats.dropped.rejected, 100);

@@ -2,20 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Pipeline } from '../src';
 import type { OverflowPolicy, SendResult } from '../src';
-import { assertLedgerBalances } from '../src/testing';
+import { assertLedgerBalances, seededRandom as prng } from '../src/testing';
 import { ScriptedSender, sleep } from './helpers/scripted-sender';
-
-/** A small seeded PRNG (mulberry32), so a failing sequence can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const POLICIES: OverflowPolicy[] = ['drop_newest', 'drop_oldest', 'block'];
 

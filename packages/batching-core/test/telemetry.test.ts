@@ -1,0 +1,366 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  AggregationTemporality,
+  DataPointType,
+  MeterProvider,
+  MetricReader,
+} from '@opentelemetry/sdk-metrics';
+import type { DataPoint, Histogram, MetricData } from '@opentelemetry/sdk-metrics';
+import { Pipeline } from '../src';
+import type { PipelineOptions, SendResult } from '../src';
+import { assertLedgerBalances } from '../src/testing';
+import { SELF_TELEMETRY_SCOPE } from '../src/telemetry';
+import { ScriptedSender, range } from './helpers/scripted-sender';
+
+/** A pull reader: collect() on demand, nothing exported anywhere. */
+class TestReader extends MetricReader {
+  protected async onShutdown(): Promise<void> {}
+  protected async onForceFlush(): Promise<void> {}
+}
+
+type Attrs = Record<string, unknown>;
+
+async function collect(reader: TestReader): Promise<Map<string, MetricData>> {
+  const { resourceMetrics, errors } = await reader.collect();
+  assert.deepEqual(errors, []);
+  const byName = new Map<string, MetricData>();
+  for (const scope of resourceMetrics.scopeMetrics) {
+    assert.equal(scope.scope.name, SELF_TELEMETRY_SCOPE);
+    for (const metric of scope.metrics) {
+      assert.ok(
+        !byName.has(metric.descriptor.name),
+        `one stream per name: ${metric.descriptor.name}`,
+      );
+      byName.set(metric.descriptor.name, metric);
+    }
+  }
+  return byName;
+}
+
+/** Data points as [attributes, value], sorted for deepEqual. */
+function points(metric: MetricData | undefined): { attributes: Attrs; value: unknown }[] {
+  assert.ok(metric, 'metric exists');
+  return (metric.dataPoints as DataPoint<unknown>[])
+    .map((p) => ({ attributes: { ...p.attributes } as Attrs, value: p.value }))
+    .sort((a, b) => JSON.stringify(a.attributes).localeCompare(JSON.stringify(b.attributes)));
+}
+
+const GAUGES = [
+  'otelpack.exporter.queue.size',
+  'otelpack.exporter.queue.bytes',
+  'otelpack.exporter.queue.capacity',
+  'otelpack.exporter.queue.capacity.bytes',
+  'otelpack.exporter.requests.in_flight',
+  'otelpack.exporter.concurrency.limit',
+];
+const ALL = [
+  'otelpack.exporter.records',
+  'otelpack.exporter.retries',
+  'otelpack.exporter.request.duration',
+  ...GAUGES,
+];
+
+const base = { 'otelpack.exporter': 'tel', 'otelpack.signal': 'logs' };
+
+/**
+ * Records 0..99 are delivered, 100..199 rejected, 200..299 fail once (retryable) then deliver,
+ * 300.. wait on a gate, then deliver. Every send advances the fake clock by 250 ms, and with one
+ * request at a time every request lasts exactly 0.25 s.
+ */
+function scenario() {
+  let clockMs = 1_000;
+  let openGate!: () => void;
+  const gate = new Promise<void>((resolve) => (openGate = resolve));
+  const sender = new ScriptedSender<number>(
+    async (batch, context) => {
+      clockMs += 250;
+      const first = batch[0];
+      if (first >= 300) {
+        await gate;
+        return { kind: 'delivered' };
+      }
+      if (first >= 200) {
+        return context.attempt === 1
+          ? ({ kind: 'retryable', reason: 'HTTP 503', backpressure: true } satisfies SendResult)
+          : { kind: 'delivered' };
+      }
+      if (first >= 100) return { kind: 'permanent', reason: 'HTTP 400: mapping error' };
+      return { kind: 'delivered' };
+    },
+    () => 10,
+  );
+  const reader = new TestReader();
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  const options: PipelineOptions<number> = {
+    name: 'tel',
+    signal: 'logs',
+    sender,
+    meterProvider,
+    maxQueueItems: 10,
+    maxQueueBytes: 1_000,
+    maxBatchItems: 5,
+    maxBatchBytes: 500,
+    flushIntervalMs: 60_000,
+    maxConcurrency: 1,
+    initialBackoffMs: 1,
+    maxBackoffMs: 5,
+    random: () => 0,
+    now: () => clockMs,
+  };
+  const pipeline = new Pipeline<number>(options);
+  return { pipeline, sender, reader, meterProvider, openGate };
+}
+
+describe('self-telemetry through a real MeterProvider', () => {
+  test('every instrument, with exact values and attributes', async () => {
+    const { pipeline, reader, meterProvider, openGate } = scenario();
+
+    // Before anything: the gauges already report the configuration, counters have no points.
+    let metrics = await collect(reader);
+    assert.deepEqual(points(metrics.get('otelpack.exporter.queue.capacity')), [
+      { attributes: base, value: 10 },
+    ]);
+    assert.deepEqual(points(metrics.get('otelpack.exporter.queue.size')), [
+      { attributes: base, value: 0 },
+    ]);
+
+    await pipeline.submit(range(5, 0)); // delivered
+    await pipeline.forceFlush();
+    await pipeline.submit(range(5, 100)); // rejected
+    await pipeline.forceFlush();
+    await pipeline.submit(range(5, 200)); // one retry each, then delivered
+    await pipeline.forceFlush();
+
+    // 15 records, room for 10: 5 dropped as queue_full; one batch of 5 in flight, held at the gate.
+    const result = await pipeline.submit(range(15, 300));
+    assert.deepEqual(result.dropped, { queue_full: 5 });
+
+    metrics = await collect(reader);
+    const midGauges = Object.fromEntries(GAUGES.map((name) => [name, points(metrics.get(name))]));
+    assert.deepEqual(midGauges, {
+      'otelpack.exporter.queue.size': [{ attributes: base, value: 10 }],
+      'otelpack.exporter.queue.bytes': [{ attributes: base, value: 100 }],
+      'otelpack.exporter.queue.capacity': [{ attributes: base, value: 10 }],
+      'otelpack.exporter.queue.capacity.bytes': [{ attributes: base, value: 1_000 }],
+      'otelpack.exporter.requests.in_flight': [{ attributes: base, value: 1 }],
+      'otelpack.exporter.concurrency.limit': [{ attributes: base, value: 1 }],
+    });
+
+    openGate();
+    await pipeline.forceFlush();
+    const stats = pipeline.stats();
+    assertLedgerBalances(stats);
+    assert.equal(stats.accepted, 30);
+    assert.equal(stats.delivered, 20);
+    assert.equal(stats.dropped.rejected, 5);
+    assert.equal(stats.dropped.queue_full, 5);
+    assert.equal(stats.retries, 5);
+    assert.equal(stats.requests, 6);
+
+    metrics = await collect(reader);
+    assert.deepEqual([...metrics.keys()].sort(), [...ALL].sort());
+
+    // Records by outcome: cumulative sums that match the ledger.
+    const records = metrics.get('otelpack.exporter.records')!;
+    assert.equal(records.dataPointType, DataPointType.SUM);
+    assert.equal(records.aggregationTemporality, AggregationTemporality.CUMULATIVE);
+    assert.equal((records as { isMonotonic?: boolean }).isMonotonic, true);
+    assert.equal(records.descriptor.unit, '{record}');
+    assert.deepEqual(
+      points(records),
+      [
+        { attributes: { ...base, outcome: 'accepted' }, value: 30 },
+        { attributes: { ...base, outcome: 'delivered' }, value: 20 },
+        { attributes: { ...base, outcome: 'dropped', reason: 'queue_full' }, value: 5 },
+        { attributes: { ...base, outcome: 'dropped', reason: 'rejected' }, value: 5 },
+      ].sort((a, b) => JSON.stringify(a.attributes).localeCompare(JSON.stringify(b.attributes))),
+    );
+
+    const retries = metrics.get('otelpack.exporter.retries')!;
+    assert.equal(retries.dataPointType, DataPointType.SUM);
+    assert.deepEqual(points(retries), [{ attributes: base, value: 5 }]);
+
+    // Request duration: a histogram in seconds, one point per request outcome.
+    const duration = metrics.get('otelpack.exporter.request.duration')!;
+    assert.equal(duration.dataPointType, DataPointType.HISTOGRAM);
+    assert.equal(duration.descriptor.unit, 's');
+    const boundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+    const bucketCounts = (n: number) =>
+      boundaries.concat(Infinity).map((_, i) => (i === 5 ? n : 0));
+    const histograms = points(duration).map(({ attributes, value }) => {
+      const h = value as Histogram;
+      assert.deepEqual(h.buckets.boundaries, boundaries);
+      return {
+        attributes,
+        count: h.count,
+        sum: h.sum,
+        min: h.min,
+        max: h.max,
+        counts: h.buckets.counts,
+      };
+    });
+    assert.deepEqual(histograms, [
+      // Five deliveries: 0..4, the retry of 200..204, two batches of 300..
+      {
+        attributes: { ...base, outcome: 'delivered' },
+        count: 4,
+        sum: 1,
+        min: 0.25,
+        max: 0.25,
+        counts: bucketCounts(4),
+      },
+      {
+        attributes: { ...base, outcome: 'permanent' },
+        count: 1,
+        sum: 0.25,
+        min: 0.25,
+        max: 0.25,
+        counts: bucketCounts(1),
+      },
+      {
+        attributes: { ...base, outcome: 'retryable' },
+        count: 1,
+        sum: 0.25,
+        min: 0.25,
+        max: 0.25,
+        counts: bucketCounts(1),
+      },
+    ]);
+
+    // Gauges once everything is settled.
+    const endGauges = Object.fromEntries(GAUGES.map((name) => [name, points(metrics.get(name))]));
+    assert.deepEqual(endGauges, {
+      'otelpack.exporter.queue.size': [{ attributes: base, value: 0 }],
+      'otelpack.exporter.queue.bytes': [{ attributes: base, value: 0 }],
+      'otelpack.exporter.queue.capacity': [{ attributes: base, value: 10 }],
+      'otelpack.exporter.queue.capacity.bytes': [{ attributes: base, value: 1_000 }],
+      'otelpack.exporter.requests.in_flight': [{ attributes: base, value: 0 }],
+      'otelpack.exporter.concurrency.limit': [{ attributes: base, value: 1 }],
+    });
+    for (const name of GAUGES) {
+      assert.equal(metrics.get(name)!.dataPointType, DataPointType.GAUGE, name);
+    }
+    const units = Object.fromEntries(ALL.map((name) => [name, metrics.get(name)!.descriptor.unit]));
+    assert.deepEqual(units, {
+      'otelpack.exporter.records': '{record}',
+      'otelpack.exporter.retries': '{record}',
+      'otelpack.exporter.request.duration': 's',
+      'otelpack.exporter.queue.size': '{record}',
+      'otelpack.exporter.queue.bytes': 'By',
+      'otelpack.exporter.queue.capacity': '{record}',
+      'otelpack.exporter.queue.capacity.bytes': 'By',
+      'otelpack.exporter.requests.in_flight': '{request}',
+      'otelpack.exporter.concurrency.limit': '{request}',
+    });
+
+    // Every data point of every instrument names the exporter and the signal.
+    for (const [name, metric] of metrics) {
+      assert.ok(metric.dataPoints.length > 0, `${name} has points`);
+      for (const p of metric.dataPoints) {
+        assert.equal(p.attributes['otelpack.exporter'], 'tel', name);
+        assert.equal(p.attributes['otelpack.signal'], 'logs', name);
+      }
+    }
+
+    await pipeline.shutdown();
+    await meterProvider.shutdown();
+  });
+
+  test('shutdown drops and expiry are counted with their reason', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    let clockMs = 0;
+    const sender = new ScriptedSender<number>(async (batch) => {
+      // 0..9 always fail, and each send moves the clock 1 s: they expire after maxElapsedMs.
+      clockMs += 1_000;
+      if (batch[0] < 10) return { kind: 'retryable', reason: 'HTTP 502' };
+      // 10.. never answer: shutdown's deadline drops them.
+      return new Promise<SendResult>(() => {});
+    });
+    const pipeline = new Pipeline<number>({
+      name: 'exp',
+      signal: 'metrics',
+      sender,
+      meterProvider,
+      maxBatchItems: 10,
+      flushIntervalMs: 1,
+      initialBackoffMs: 1,
+      maxBackoffMs: 1,
+      maxElapsedMs: 2_500,
+      random: () => 0,
+      now: () => clockMs,
+    });
+    await pipeline.submit(range(10));
+    await pipeline.forceFlush(5_000);
+    await pipeline.submit(range(3, 10));
+    await pipeline.shutdown(50);
+    const stats = pipeline.stats();
+    assertLedgerBalances(stats);
+    // Sends at clock 1 s, 2 s: two retries scheduled; the third failure (3 s > 2.5 s) expires.
+    assert.equal(stats.retries, 20);
+    assert.equal(stats.dropped.expired, 10);
+    assert.equal(stats.dropped.shutdown, 3);
+
+    const metrics = await collect(reader);
+    const b = { 'otelpack.exporter': 'exp', 'otelpack.signal': 'metrics' };
+    assert.deepEqual(points(metrics.get('otelpack.exporter.records')), [
+      { attributes: { ...b, outcome: 'accepted' }, value: 13 },
+      { attributes: { ...b, outcome: 'dropped', reason: 'expired' }, value: 10 },
+      { attributes: { ...b, outcome: 'dropped', reason: 'shutdown' }, value: 3 },
+    ]);
+    assert.deepEqual(points(metrics.get('otelpack.exporter.retries')), [
+      { attributes: b, value: 20 },
+    ]);
+    await meterProvider.shutdown();
+  });
+
+  test('two pipelines on one provider are told apart by their attributes', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const a = new Pipeline<number>({
+      name: 'alpha',
+      signal: 'traces',
+      sender: new ScriptedSender<number>(),
+      meterProvider,
+      maxQueueItems: 7,
+      maxConcurrency: 3,
+      flushIntervalMs: 1,
+    });
+    const b = new Pipeline<number>({
+      name: 'beta',
+      signal: 'metrics',
+      sender: new ScriptedSender<number>(),
+      meterProvider,
+      maxQueueItems: 9,
+      adaptiveConcurrency: { initialConcurrency: 2, maxConcurrency: 8 },
+      flushIntervalMs: 1,
+    });
+    await a.submit(range(3));
+    await b.submit(range(4));
+    await a.forceFlush();
+    await b.forceFlush();
+    const metrics = await collect(reader);
+    const alpha = { 'otelpack.exporter': 'alpha', 'otelpack.signal': 'traces' };
+    const beta = { 'otelpack.exporter': 'beta', 'otelpack.signal': 'metrics' };
+    assert.deepEqual(points(metrics.get('otelpack.exporter.queue.capacity')), [
+      { attributes: alpha, value: 7 },
+      { attributes: beta, value: 9 },
+    ]);
+    const limits = points(metrics.get('otelpack.exporter.concurrency.limit'));
+    assert.deepEqual(limits[0], { attributes: alpha, value: 3 });
+    assert.deepEqual(limits[1], { attributes: beta, value: b.stats().concurrencyLimit });
+    assert.deepEqual(
+      points(metrics.get('otelpack.exporter.records')).filter(
+        (p) => p.attributes.outcome === 'delivered',
+      ),
+      [
+        { attributes: { ...alpha, outcome: 'delivered' }, value: 3 },
+        { attributes: { ...beta, outcome: 'delivered' }, value: 4 },
+      ],
+    );
+    await a.shutdown();
+    await b.shutdown();
+    await meterProvider.shutdown();
+  });
+});
