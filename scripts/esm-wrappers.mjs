@@ -11,7 +11,10 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 let written = 0;
 
+// Optional arguments name package folders (e.g. `exporter-clickhouse`) to limit the run to them.
+const only = process.argv.slice(2);
 for (const folder of readdirSync(join(root, 'packages'))) {
+  if (only.length > 0 && !only.includes(folder)) continue;
   const manifestPath = join(root, 'packages', folder, 'package.json');
   if (!existsSync(manifestPath)) continue;
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
@@ -36,4 +39,4 @@ for (const folder of readdirSync(join(root, 'packages'))) {
     process.stdout.write(`esm wrapper: ${relative(root, mjsPath)} (${names.length} exports)\n`);
   }
 }
-if (written === 0) throw new Error('no ESM wrapper written: check the packages\' exports maps');
+if (written === 0) throw new Error("no ESM wrapper written: check the packages' exports maps");

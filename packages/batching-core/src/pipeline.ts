@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { diag } from '@opentelemetry/api';
 import type { MeterProvider } from '@opentelemetry/api';
 import { backoffDelayMs } from './backoff';
@@ -147,6 +148,10 @@ interface Ticket {
   /** Records of this submit still held. Entries point back at the ticket only in direct mode. */
   remaining: number;
   tracked: boolean;
+  /** One clock read per submit: the records of one export share their acceptance time. */
+  acceptedAtMs: number;
+  /** Dropped before they were held, tallied so self-telemetry is updated once per submit. */
+  doorDrops: Partial<Record<DropReason, number>>;
   result: SubmitResult;
   resolve?: (result: SubmitResult) => void;
 }
@@ -237,6 +242,7 @@ export class Pipeline<R> {
   private nextSeq = 1;
   private barriers: Barrier[] = [];
   private flushRequests = 0;
+  private directWaiting = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private flushTimerDueMs = Infinity;
   private pumping = false;
@@ -427,6 +433,8 @@ export class Pipeline<R> {
     const ticket: Ticket = {
       remaining: 0,
       tracked: waitForSettlement,
+      acceptedAtMs: Math.floor(this.now()),
+      doorDrops: {},
       result: { accepted: 0, delivered: 0, dropped: {}, pending: 0 },
     };
     if (this.overflow === 'block' && !this.closing) {
@@ -497,6 +505,7 @@ export class Pipeline<R> {
     if (count <= 0) return;
     this.acceptedCount += count;
     this.telemetry.accepted(count);
+    this.telemetry.dropped(count, 'rejected');
     this.countDropped('rejected', count, undefined, detail);
   }
 
@@ -539,8 +548,11 @@ export class Pipeline<R> {
     const deadlineMs = this.now() + this.blockTimeoutMs;
     for (const record of records) {
       const bytes = this.measure(record);
-      while (!this.closing && !this.hasRoom(bytes) && this.now() < deadlineMs) {
-        await this.waitForRoom(deadlineMs);
+      if (!this.hasRoom(bytes)) {
+        while (!this.closing && !this.hasRoom(bytes) && this.now() < deadlineMs) {
+          await this.waitForRoom(deadlineMs);
+        }
+        ticket.acceptedAtMs = Math.floor(this.now());
       }
       this.acceptOne(record, ticket, bytes);
     }
@@ -549,6 +561,11 @@ export class Pipeline<R> {
   }
 
   private finishSubmit(ticket: Ticket, waitForSettlement: boolean): Promise<SubmitResult> {
+    this.telemetry.accepted(ticket.result.accepted);
+    for (const reason of DROP_REASONS) {
+      const count = ticket.doorDrops[reason];
+      if (count) this.telemetry.dropped(count, reason);
+    }
     if (!waitForSettlement || ticket.remaining === 0) {
       ticket.result.pending = ticket.remaining;
       // Later settlements must not write into a result the caller already holds.
@@ -557,8 +574,13 @@ export class Pipeline<R> {
       return Promise.resolve(snapshot);
     }
     this.holdOpen();
+    // The SDK exports one batch at a time and waits for this answer: its records must not sit
+    // out flushIntervalMs waiting for companions that cannot come.
+    this.directWaiting++;
+    this.pump();
     return new Promise((resolve) => {
       ticket.resolve = (result) => {
+        this.directWaiting--;
         this.letGo();
         resolve(result);
       };
@@ -587,7 +609,6 @@ export class Pipeline<R> {
     }
     this.acceptedCount++;
     ticket.result.accepted++;
-    this.telemetry.accepted(1);
 
     if (this.closing) {
       this.dropAtDoor(record, ticket, 'shutdown', 'the exporter is shut down');
@@ -619,7 +640,7 @@ export class Pipeline<R> {
       record,
       bytes,
       seq: this.nextSeq++,
-      acceptedAtMs: this.now(),
+      acceptedAtMs: ticket.acceptedAtMs,
       state: EntryState.AwaitingSend,
       // A queued-mode caller has its answer already: no need to report back to it per record.
       ticket: ticket.tracked ? ticket : undefined,
@@ -658,6 +679,7 @@ export class Pipeline<R> {
 
   private dropAtDoor(record: R, ticket: Ticket, reason: DropReason, detail: string): void {
     this.countDropped(reason, 1, ticket, detail);
+    ticket.doorDrops[reason] = (ticket.doorDrops[reason] ?? 0) + 1;
     this.emitDeadLetter(reason, [{ record, detail }]);
   }
 
@@ -740,6 +762,7 @@ export class Pipeline<R> {
     const due =
       this.closing ||
       this.flushRequests > 0 ||
+      this.directWaiting > 0 ||
       this.queue.length >= this.maxBatchItems ||
       this.queueBytes >= this.maxBatchBytes ||
       this.now() - head.acceptedAtMs >= this.flushIntervalMs;
@@ -1003,6 +1026,7 @@ export class Pipeline<R> {
     reason: DropReason,
   ): void {
     if (items.length === 0) return;
+    this.telemetry.dropped(items.length, reason);
     for (const { entry, reason: detail } of items) {
       this.release(entry);
       if (entry.ticket) {
@@ -1029,7 +1053,6 @@ export class Pipeline<R> {
     detail: string,
   ): void {
     this.droppedCounts[reason] += count;
-    this.telemetry.dropped(count, reason);
     if (ticket) {
       ticket.result.dropped[reason] = (ticket.result.dropped[reason] ?? 0) + count;
       ticket.result.firstDropDetail ??= `${reason}: ${detail}`;

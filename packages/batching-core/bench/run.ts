@@ -1,0 +1,153 @@
+/**
+ * Runs every scenario, each in its own process, prints the tables and writes
+ * bench/results/latest.json. Figures are ratios to an anchor measured in the same run: absolute
+ * times say more about the machine than about the code, so nothing here gates anything.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { resolve } from 'node:path';
+import type { HttpResult } from './http-transport';
+import { runInChild } from './lib/child';
+import { chooseCoreBuild } from './lib/core-build';
+import { renderTable } from './lib/table';
+import type { MemoryResult } from './memory';
+import type { ThroughputResult } from './pipeline-throughput';
+
+interface Scenario<T> {
+  key: string;
+  title: string;
+  module: string;
+  timeoutMs: number;
+  table: (result: T) => string;
+}
+
+const scenarios = [
+  {
+    key: 'pipelineThroughput',
+    title: 'Pipeline throughput',
+    module: 'pipeline-throughput.ts',
+    timeoutMs: 45_000,
+    table: (r: ThroughputResult) =>
+      renderTable(
+        `Pipeline throughput (in-memory sender that delivers at once; ${r.records.distinct.toLocaleString('en-US')} distinct records of ~${Math.round(r.records.meanJsonBytes)} B JSON, exports of ${r.records.exportSize})\n` +
+          `anchor: ${r.anchor.name}`,
+        ['setting', 'records/s', 'x anchor', 'ns/record over anchor', 'spread'],
+        [
+          ['anchor', r.anchor.recordsPerSec, 1, 0, r.anchor.spread],
+          ...r.variants.map((v) => [
+            v.name,
+            v.recordsPerSec,
+            v.ratioToAnchor,
+            v.nsPerRecordOverAnchor,
+            v.spread,
+          ]),
+        ],
+      ) +
+      `\n${r.directSmallExports.name}: ${r.directSmallExports.recordsPerSec} records/s, ` +
+      `${r.directSmallExports.meanExportLatencyMs} ms per export (flushIntervalMs ${r.directSmallExports.flushIntervalMs})` +
+      `\nx anchor: median over rounds of the ratio within a round; spread: (max - min) / median of the runs`,
+  } satisfies Scenario<ThroughputResult>,
+  {
+    key: 'memory',
+    title: 'Memory per queued record',
+    module: 'memory.ts',
+    timeoutMs: 30_000,
+    table: (r: MemoryResult) =>
+      renderTable(
+        `Memory at capacity (${r.records.toLocaleString('en-US')} records of ~${Math.round(r.meanJsonBytes)} B JSON; sender never answers; heapUsed after gc)\n` +
+          `anchor: ${r.anchor.name}`,
+        ['held by', 'heap B/record', 'overhead B/record', 'x anchor'],
+        [
+          ['plain array (anchor)', r.anchor.bytesPerRecord, 0, 1],
+          [
+            `Pipeline (${r.pipeline.queuedItems - r.pipeline.inFlightItems} queued + ${r.pipeline.inFlightItems} in flight)`,
+            r.pipeline.bytesPerRecord,
+            r.pipeline.overheadBytesPerRecord,
+            r.pipeline.ratioToAnchor,
+          ],
+        ],
+      ),
+  } satisfies Scenario<MemoryResult>,
+  {
+    key: 'httpTransport',
+    title: 'HTTP transport',
+    module: 'http-transport.ts',
+    timeoutMs: 60_000,
+    table: (r: HttpResult) =>
+      renderTable(
+        `HTTP POST to a local node:http sink in another process (${r.concurrency} in flight, ${r.measuredMsPerCase} ms measured per case, keep-alive)\n` +
+          `anchor: ${r.anchor}`,
+        ['body', 'client', 'req/s', 'MB/s', 'x anchor', 'client CPU µs/req', 'new sockets'],
+        r.cases.map((c) => [
+          c.size,
+          c.client,
+          c.requestsPerSec,
+          c.mbPerSec,
+          c.ratioToAnchor,
+          c.clientCpuUsPerRequest,
+          c.newConnections,
+        ]),
+      ),
+  } satisfies Scenario<HttpResult>,
+];
+
+async function main(): Promise<void> {
+  const startedMs = performance.now();
+  const core = chooseCoreBuild();
+  // Decided once here; every scenario process inherits it, so all measure the same code.
+  process.env.BENCH_CORE = core.build;
+  process.stderr.write(`bench: measuring ${core.build}/ (${core.why})\n`);
+  const results: Record<string, unknown> = {};
+  const tables: string[] = [];
+  for (const scenario of scenarios) {
+    const scenarioStart = performance.now();
+    process.stderr.write(`bench: ${scenario.title} ...`);
+    try {
+      const result = await runInChild<unknown>(
+        resolve(__dirname, scenario.module),
+        scenario.timeoutMs,
+      );
+      results[scenario.key] = result;
+      tables.push((scenario.table as (r: unknown) => string)(result));
+      process.stderr.write(` ${((performance.now() - scenarioStart) / 1000).toFixed(1)} s\n`);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      results[scenario.key] = { error: message };
+      tables.push(`${scenario.title}: FAILED\n${message}`);
+      process.stderr.write(` failed\n`);
+      process.exitCode = 1;
+    }
+  }
+
+  const report = {
+    generatedAt: new Date().toISOString(),
+    durationSec: Math.round((performance.now() - startedMs) / 100) / 10,
+    machine: {
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      loadAverage1m: os.loadavg()[0],
+    },
+    core: { measured: `${core.build}/`, why: core.why },
+    note: 'Compare ratios to the named anchor of the same run; absolute figures vary by machine and load.',
+    ...results,
+  };
+  const dir = resolve(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = resolve(dir, 'latest.json');
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+
+  process.stdout.write(`\n${tables.join('\n\n')}\n\n`);
+  process.stdout.write(
+    `${report.machine.node}, ${report.machine.cpus} CPUs (${report.machine.cpuModel}), load ${report.machine.loadAverage1m.toFixed(2)}; ` +
+      `core measured: ${core.build}/ (${core.why}); ${report.durationSec} s; results in ${file}\n`,
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exitCode = 1;
+});
