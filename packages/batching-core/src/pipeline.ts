@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { diag } from '@opentelemetry/api';
+import { context, createContextKey, diag } from '@opentelemetry/api';
 import type { MeterProvider } from '@opentelemetry/api';
 import { backoffDelayMs } from './backoff';
 import type { BackoffPolicy } from './backoff';
@@ -58,6 +58,13 @@ export interface PipelineOptions<R> {
   adaptiveConcurrency?: boolean | AdaptiveConcurrencyOptions;
   /** One send may take this long before it is aborted and retried. */
   requestTimeoutMs?: number;
+  /**
+   * Deliver batches strictly in acceptance order: while a batch waits for its retry, no newer
+   * batch is sent (records are still accepted into the queue). For backends that refuse data
+   * older than what they already hold, such as Prometheus's remote-write receiver. Needs
+   * `maxConcurrency: 1` without adaptive concurrency.
+   */
+  ordered?: boolean;
 
   /** Default deadline of `shutdown()`. */
   shutdownTimeoutMs?: number;
@@ -204,6 +211,7 @@ export class Pipeline<R> {
   private readonly backoff: BackoffPolicy;
   private readonly maxElapsedMs: number;
   private readonly requestTimeoutMs: number;
+  private readonly ordered: boolean;
   private readonly shutdownTimeoutMs: number;
   private readonly flushTimeoutMs: number;
   private readonly deadLetter?: DeadLetterHandler<R>;
@@ -336,6 +344,16 @@ export class Pipeline<R> {
       d.requestTimeoutMs,
       { min: 1 },
     );
+    this.ordered = booleanOption('ordered', options.ordered, false);
+    if (
+      this.ordered &&
+      (adaptiveRequested(options.adaptiveConcurrency) || (options.maxConcurrency ?? 1) !== 1)
+    ) {
+      throw new InvalidConfigError(
+        'ordered',
+        'needs maxConcurrency: 1 and no adaptiveConcurrency (two requests in flight can land in either order)',
+      );
+    }
     this.shutdownTimeoutMs = integerOption(
       'shutdownTimeoutMs',
       options.shutdownTimeoutMs,
@@ -407,10 +425,15 @@ export class Pipeline<R> {
     } else {
       booleanOption('adaptiveConcurrency', adaptive, false);
       this.limiter = new FixedConcurrency(
-        integerOption('maxConcurrency', options.maxConcurrency, d.maxConcurrency, {
-          min: 1,
-          max: 10_000,
-        }),
+        integerOption(
+          'maxConcurrency',
+          options.maxConcurrency,
+          this.ordered ? 1 : d.maxConcurrency,
+          {
+            min: 1,
+            max: 10_000,
+          },
+        ),
       );
     }
 
@@ -757,6 +780,8 @@ export class Pipeline<R> {
       const live = batch.entries.filter((e) => e.state !== EntryState.Done);
       if (live.length > 0) return { entries: live, attempt: batch.attempt };
     }
+    // Ordered delivery: nothing newer may overtake a batch that is waiting for its retry.
+    if (this.ordered && this.retryWaits.size > 0) return undefined;
     const head = this.queue.peek();
     if (!head) return undefined;
     const due =
@@ -818,7 +843,9 @@ export class Pipeline<R> {
       this.inFlightRequests--;
       try {
         const rttMs = this.now() - startedMs;
-        const backpressure = result.kind === 'retryable' && result.backpressure === true;
+        const backpressure =
+          (result.kind === 'retryable' || result.kind === 'partial') &&
+          result.backpressure === true;
         this.limiter.onResponse({ rttMs, backpressure, inFlightAtStart });
         this.telemetry.request(rttMs, result.kind);
         this.settleBatch(batch, result);
@@ -861,7 +888,11 @@ export class Pipeline<R> {
       );
       let sent: Promise<SendResult>;
       try {
-        sent = this.sender.send(records, { signal: abort.signal, attempt: batch.attempt + 1 });
+        // The export's own requests must not be traced: with HTTP instrumentation on, each send
+        // would make spans that this exporter then has to send, without end.
+        sent = context.with(context.active().setValue(SUPPRESS_TRACING_KEY, true), () =>
+          this.sender.send(records, { signal: abort.signal, attempt: batch.attempt + 1 }),
+        );
       } catch (error) {
         sent = Promise.reject(error);
       }
@@ -893,7 +924,31 @@ export class Pipeline<R> {
       case 'partial':
         this.settlePartial(batch, result.failures);
         return;
+      case 'too_large':
+        this.splitOrDrop(live, batch.attempt, result.reason);
+        return;
     }
+  }
+
+  /** Halves go back to the front of the line at once: size, not load, was the problem. */
+  private splitOrDrop(entries: Entry<R>[], attempt: number, reason: string): void {
+    if (entries.length === 1) {
+      this.dropEntries(
+        entries,
+        'too_large',
+        `the backend refused a single record for its size: ${reason}`,
+      );
+      return;
+    }
+    const middle = Math.ceil(entries.length / 2);
+    for (const entry of entries) entry.state = EntryState.AwaitingRetry;
+    this.inFlightItems -= entries.length;
+    this.awaitingRetryItems += entries.length;
+    diag.debug(
+      `otelpack ${this.name} ${this.signal}: splitting a batch of ${entries.length} records the backend found too large: ${reason}`,
+    );
+    this.readyRetries.unshift({ entries: entries.slice(middle), attempt });
+    this.readyRetries.unshift({ entries: entries.slice(0, middle), attempt });
   }
 
   private settlePartial(batch: Batch<R>, failures: ItemFailure[]): void {
@@ -1169,6 +1224,17 @@ export class Pipeline<R> {
   }
 }
 
+/**
+ * The context key with which the OpenTelemetry SDK marks work that must not be traced
+ * (@opentelemetry/core's suppressTracing). createContextKey keys by Symbol.for(description), so
+ * the same key is made here without depending on @opentelemetry/core.
+ */
+const SUPPRESS_TRACING_KEY = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
+
+function adaptiveRequested(value: PipelineOptions<unknown>['adaptiveConcurrency']): boolean {
+  return value === true || (typeof value === 'object' && value !== null);
+}
+
 function validResult(result: SendResult, batchSize: number): SendResult {
   if (!result || typeof result !== 'object') {
     return { kind: 'retryable', reason: 'sender returned no result' };
@@ -1184,9 +1250,14 @@ function validResult(result: SendResult, batchSize: number): SendResult {
         `otelpack: sender reported ${failures.length - valid.length} failures outside the batch`,
       );
     }
-    return { kind: 'partial', failures: valid };
+    return { kind: 'partial', failures: valid, backpressure: result.backpressure === true };
   }
-  if (result.kind === 'delivered' || result.kind === 'retryable' || result.kind === 'permanent') {
+  if (
+    result.kind === 'delivered' ||
+    result.kind === 'retryable' ||
+    result.kind === 'permanent' ||
+    result.kind === 'too_large'
+  ) {
     return result;
   }
   return { kind: 'retryable', reason: `sender returned an unknown result kind` };

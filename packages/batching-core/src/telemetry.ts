@@ -1,5 +1,5 @@
 import type { Attributes, Counter, Histogram, Meter, MeterProvider } from '@opentelemetry/api';
-import type { DropReason, Signal } from './types';
+import type { DropReason, SendResult, Signal } from './types';
 
 export const SELF_TELEMETRY_SCOPE = '@otelpack/batching-core';
 
@@ -111,7 +111,7 @@ export class SelfTelemetry {
     this.retries?.add(count, this.base);
   }
 
-  request(durationMs: number, outcome: 'delivered' | 'partial' | 'retryable' | 'permanent'): void {
+  request(durationMs: number, outcome: SendResult['kind']): void {
     this.requestDuration?.record(durationMs / 1000, this.attributes(outcome));
   }
 

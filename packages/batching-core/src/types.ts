@@ -36,8 +36,17 @@ export type SendResult =
       backpressure?: boolean;
     }
   | { kind: 'permanent'; reason: string }
-  /** Records not named in `failures` were delivered. */
-  | { kind: 'partial'; failures: ItemFailure[] };
+  /**
+   * The backend refused the request for its size (e.g. HTTP 413). The core splits the batch in
+   * two and sends the halves at once; a single record that is still too large is dropped as
+   * `too_large`.
+   */
+  | { kind: 'too_large'; reason: string }
+  /**
+   * Records not named in `failures` were delivered. `backpressure`: the backend shed some
+   * items for load (e.g. per-item 429), which the adaptive limiter should hear.
+   */
+  | { kind: 'partial'; failures: ItemFailure[]; backpressure?: boolean };
 
 export interface SendContext {
   /** Aborted when the request exceeds `requestTimeoutMs` or shutdown's deadline passes. */

@@ -38,7 +38,7 @@ describe('classifyStatus', () => {
     {
       status: 413,
       detail: 'too big',
-      expected: { kind: 'permanent', reason: 'HTTP 413: too big' },
+      expected: { kind: 'too_large', reason: 'HTTP 413: too big' },
     },
     // Retry-After on a permanent status is ignored.
     { status: 400, retryAfter: '10', expected: { kind: 'permanent', reason: 'HTTP 400' } },

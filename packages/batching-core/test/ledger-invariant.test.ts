@@ -49,8 +49,9 @@ for (const seed of [1, 2, 3, 4, 5, 6]) {
       maxBackoffMs: 10,
       maxElapsedMs: 200,
       requestTimeoutMs: 20,
-      maxConcurrency: 1 + Math.floor(random() * 4),
-      adaptiveConcurrency: random() < 0.5,
+      ...(random() < 0.3
+        ? { ordered: true, maxConcurrency: 1 }
+        : { maxConcurrency: 1 + Math.floor(random() * 4), adaptiveConcurrency: random() < 0.5 }),
       deliveryMode: random() < 0.5 ? 'queued' : 'direct',
       random,
     });

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { Pipeline, InvalidConfigError } from '../src';
 import type { DeadLetter, ItemFailure, PipelineOptions, SendResult } from '../src';
 import { assertLedgerBalances } from '../src/testing';
+import { context, createContextKey } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from './helpers/context-manager';
 import { ScriptedSender, eventually, range, sleep } from './helpers/scripted-sender';
 
 function pipeline<R>(sender: ScriptedSender<R>, options: Partial<PipelineOptions<R>> = {}) {
@@ -481,4 +483,124 @@ describe('configuration', () => {
       );
     });
   }
+});
+
+describe('ordered delivery', () => {
+  // Batch [0..4] is refused twice with a Retry-After; meanwhile newer records keep arriving.
+  async function run(ordered: boolean) {
+    const sender = new ScriptedSender<number>((batch, ctx) =>
+      batch[0] === 0 && ctx.attempt <= 2
+        ? { kind: 'retryable', reason: '503', retryAfterMs: 30 }
+        : { kind: 'delivered' },
+    );
+    const p = pipeline(sender, {
+      maxConcurrency: 1,
+      maxBatchItems: 5,
+      flushIntervalMs: 0,
+      ordered,
+    });
+    await p.submit(range(5));
+    await sleep(5);
+    await p.submit(range(5, 5));
+    await p.submit(range(5, 10));
+    await p.forceFlush();
+    assertLedgerBalances(p.stats());
+    return sender.sends.map((s) => s.batch[0]);
+  }
+
+  test('ordered: nothing newer is sent while the oldest batch waits for its retry', async () => {
+    assert.deepEqual(await run(true), [0, 0, 0, 5, 10]);
+  });
+
+  test('unordered: newer batches go on during the wait (the default)', async () => {
+    const order = await run(false);
+    assert.ok(order.indexOf(5) < order.lastIndexOf(0), `order ${order.join(',')}`);
+  });
+
+  test('ordered refuses settings that could reorder requests', () => {
+    const sender = new ScriptedSender<number>();
+    for (const extra of [{ maxConcurrency: 2 }, { adaptiveConcurrency: true }]) {
+      assert.throws(
+        () => new Pipeline({ name: 't', signal: 'metrics', sender, ordered: true, ...extra }),
+        /ordered: needs maxConcurrency: 1 and no adaptiveConcurrency/,
+      );
+    }
+    assert.equal(
+      new Pipeline({ name: 't', signal: 'metrics', sender, ordered: true }).stats()
+        .concurrencyLimit,
+      1,
+    );
+  });
+});
+
+describe('answers about size, load and tracing', () => {
+  test('too_large splits the batch in halves until it fits; a lone record too large is dropped', async () => {
+    const letters: DeadLetter<number>[] = [];
+    // The backend takes at most 3 records per request and never record 13.
+    const sender = new ScriptedSender<number>((batch) =>
+      batch.length > 3 || batch.includes(13)
+        ? { kind: 'too_large', reason: 'HTTP 413' }
+        : { kind: 'delivered' },
+    );
+    const p = pipeline(sender, { maxBatchItems: 16, deadLetter: (l) => void letters.push(l) });
+    await p.submit(range(16));
+    await p.forceFlush();
+    const stats = p.stats();
+    assert.deepEqual(
+      sender.delivered.sort((a, b) => a - b),
+      range(16).filter((n) => n !== 13),
+    );
+    assert.equal(stats.dropped.too_large, 1);
+    assert.equal(letters[0].items[0].record, 13);
+    assert.match(letters[0].items[0].detail, /refused a single record for its size: HTTP 413/);
+    assert.equal(stats.retries, 0, 'splitting is not a retry: no backoff was waited');
+    assertLedgerBalances(stats);
+  });
+
+  test('a partial result with back-pressure lowers the adaptive limit', async () => {
+    let calls = 0;
+    const sender = new ScriptedSender<number>(async () => {
+      calls++;
+      await sleep(2);
+      return calls > 40 && calls <= 80
+        ? {
+            kind: 'partial',
+            backpressure: true,
+            failures: [{ index: 0, retryable: true, reason: '429' }],
+          }
+        : { kind: 'delivered' };
+    });
+    const p = pipeline(sender, {
+      maxBatchItems: 2,
+      adaptiveConcurrency: { maxConcurrency: 32, initialConcurrency: 16 },
+      initialBackoffMs: 1,
+      maxBackoffMs: 2,
+    });
+    const limits: number[] = [];
+    const sampler = setInterval(() => limits.push(p.stats().concurrencyLimit), 1);
+    await p.submit(range(400));
+    await p.forceFlush();
+    clearInterval(sampler);
+    assert.ok(Math.min(...limits) < 16, `limit stayed at ${Math.min(...limits)} or above`);
+    assertLedgerBalances(p.stats());
+  });
+
+  test('sends run with tracing suppressed, so exporting never traces itself', async () => {
+    const manager = new AsyncLocalStorageContextManager();
+    context.setGlobalContextManager(manager);
+    try {
+      const key = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
+      const seen: unknown[] = [];
+      const sender = new ScriptedSender<number>(() => {
+        seen.push(context.active().getValue(key));
+        return { kind: 'delivered' };
+      });
+      const p = pipeline(sender);
+      await p.submit([1]);
+      await p.forceFlush();
+      assert.deepEqual(seen, [true]);
+    } finally {
+      context.disable();
+    }
+  });
 });

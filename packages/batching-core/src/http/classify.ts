@@ -4,7 +4,8 @@ import type { SendResult } from '../types';
 /**
  * The pack's one reading of an HTTP status:
  * 2xx delivered; 408, 429 and 5xx except 501 retryable (429 and 503 also signal back-pressure);
- * any other status permanent. 501 Not Implemented will not change by asking again.
+ * 413 too large (the core splits the batch); any other status permanent. 501 Not Implemented
+ * will not change by asking again.
  */
 export function classifyStatus(
   status: number,
@@ -14,6 +15,7 @@ export function classifyStatus(
 ): SendResult {
   if (status >= 200 && status < 300) return { kind: 'delivered' };
   const reason = `HTTP ${status}${detail ? `: ${detail}` : ''}`;
+  if (status === 413) return { kind: 'too_large', reason };
   if (isRetryableStatus(status)) {
     const retryAfterMs = parseRetryAfterMs(retryAfter, nowMs);
     return {

@@ -22,7 +22,14 @@ export interface RecordedRequest {
 
 export type SinkFault =
   /** Answer this status (with a Retry-After header if given); nothing stored. */
-  | { kind: 'status'; status: number; retryAfter?: string; body?: string }
+  | {
+      kind: 'status';
+      status: number;
+      retryAfter?: string;
+      body?: string;
+      /** Extra response headers, e.g. a product header an official client insists on. */
+      headers?: http.OutgoingHttpHeaders;
+    }
   /** Read part of the request body, then reset the connection; nothing stored. */
   | { kind: 'reset' }
   /** Read the request and never answer, until the client gives up or the sink closes; nothing stored. */
@@ -370,7 +377,7 @@ export class FaultSink {
     this.requests.push(recorded);
 
     if (fault?.kind === 'status') {
-      const headers: http.OutgoingHttpHeaders = {};
+      const headers: http.OutgoingHttpHeaders = { ...fault.headers };
       if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
       const body = fault.body ?? JSON.stringify({ error: `injected status ${fault.status}` });
       this.reply(res, fault.status, body, headers);
