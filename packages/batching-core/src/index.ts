@@ -44,7 +44,14 @@ export type {
   HttpTransportOptions,
   TlsOptions,
 } from './http/transport';
-export { classifyStatus, isRetryableStatus } from './http/classify';
+export {
+  classifyStatus,
+  errorCode,
+  isPermanentNetworkCode,
+  isRetryableNetworkCode,
+  isRetryableNetworkError,
+  isRetryableStatus,
+} from './http/classify';
 export {
   REDACTED,
   isSecretHeader,

@@ -706,31 +706,38 @@ export class Pipeline<R> {
     this.emitDeadLetter(reason, [{ record, detail }]);
   }
 
-  /** `drop_oldest`: makes room by dropping the oldest held records that are not in flight. */
+  /**
+   * `drop_oldest`: makes room by dropping the oldest held records that are not in flight. A batch
+   * waiting for its retry goes whole: a part of it resent alone would be a different request,
+   * which defeats the backend's deduplication of retried requests (e.g. ClickHouse's tokens).
+   */
   private evictOldestFor(bytes: number): void {
     const evicted: Entry<R>[] = [];
     while (!this.hasRoom(bytes)) {
-      const victim = this.oldestEvictable();
-      if (!victim) break;
-      this.release(victim);
-      evicted.push(victim);
+      const victims = this.oldestEvictable();
+      if (victims.length === 0) break;
+      for (const victim of victims) {
+        this.release(victim);
+        evicted.push(victim);
+      }
     }
     if (evicted.length > 0) {
       this.dropEntries(evicted, 'queue_full', 'evicted by drop_oldest to make room');
     }
   }
 
-  private oldestEvictable(): Entry<R> | undefined {
+  private oldestEvictable(): Entry<R>[] {
     // Records awaiting retry were accepted before anything still in the queue, so they go first.
     for (const batch of this.readyRetries) {
-      const live = batch.entries.find((e) => e.state !== EntryState.Done);
-      if (live) return live;
+      const live = batch.entries.filter((e) => e.state !== EntryState.Done);
+      if (live.length > 0) return live;
     }
     for (const wait of this.retryWaits) {
-      const live = wait.batch.entries.find((e) => e.state !== EntryState.Done);
-      if (live) return live;
+      const live = wait.batch.entries.filter((e) => e.state !== EntryState.Done);
+      if (live.length > 0) return live;
     }
-    return this.queue.peek();
+    const head = this.queue.peek();
+    return head ? [head] : [];
   }
 
   private waitForRoom(deadlineMs: number): Promise<void> {

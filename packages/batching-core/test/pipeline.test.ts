@@ -604,3 +604,26 @@ describe('answers about size, load and tracing', () => {
     }
   });
 });
+
+test('drop_oldest evicts a batch waiting for its retry whole, never part of it', async () => {
+  const sender = new ScriptedSender<number>((batch) =>
+    batch.includes(0)
+      ? { kind: 'retryable', reason: '503', retryAfterMs: 60_000 }
+      : { kind: 'delivered' },
+  );
+  const p = pipeline(sender, {
+    maxQueueItems: 6,
+    maxBatchItems: 4,
+    overflow: 'drop_oldest',
+    flushIntervalMs: 0,
+    maxConcurrency: 1,
+  });
+  await p.submit(range(4));
+  await eventually(() => p.stats().awaitingRetryItems === 4, 'first batch waits for its retry');
+  await p.submit([10, 11, 12]);
+  const stats = p.stats();
+  assert.equal(stats.dropped.queue_full, 4, 'the whole waiting batch went, not just one record');
+  assert.equal(stats.awaitingRetryItems, 0);
+  assertLedgerBalances(stats);
+  await p.shutdown(0);
+});

@@ -45,6 +45,8 @@ const RETRYABLE_NETWORK_CODES = new Set([
   'ENETDOWN',
   'EHOSTUNREACH',
   'EHOSTDOWN',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'HPE_INVALID_CONSTANT',
   'UND_ERR_SOCKET',
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
@@ -56,24 +58,31 @@ const RETRYABLE_NETWORK_CODES = new Set([
   'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
 ]);
 
-/** TLS and configuration failures will fail again identically; everything else network is retried. */
-const PERMANENT_NETWORK_CODES = new Set([
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'ERR_INVALID_URL',
-  'UND_ERR_INVALID_ARG',
-]);
+/** Configuration failures will fail again identically, and so will TLS ones (below). */
+const PERMANENT_NETWORK_CODES = new Set(['ERR_INVALID_URL', 'UND_ERR_INVALID_ARG']);
 
+/** Certificate and TLS failures: OpenSSL's and Node's codes for them. */
+const TLS_CODE =
+  /^(CERT_|ERR_TLS_|ERR_SSL_|UNABLE_TO_(GET|VERIFY)|DEPTH_ZERO_SELF_SIGNED|SELF_SIGNED_CERT)/;
+
+/** A network error code after which the same request may well succeed. */
+export function isRetryableNetworkCode(code: string): boolean {
+  return RETRYABLE_NETWORK_CODES.has(code);
+}
+
+/** A network error code that will recur on every attempt (TLS, invalid configuration). */
+export function isPermanentNetworkCode(code: string): boolean {
+  return PERMANENT_NETWORK_CODES.has(code) || TLS_CODE.test(code);
+}
+
+/** The network error code of an error or of its causes (undici wraps the socket's error). */
 export function errorCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
     const code = (current as { code?: unknown }).code;
     if (
       typeof code === 'string' &&
-      (RETRYABLE_NETWORK_CODES.has(code) || PERMANENT_NETWORK_CODES.has(code))
+      (RETRYABLE_NETWORK_CODES.has(code) || isPermanentNetworkCode(code))
     ) {
       return code;
     }
@@ -83,7 +92,8 @@ export function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** Unknown codes count as retryable: a lost request is worse than a bounded retry. */
 export function isRetryableNetworkError(error: unknown): boolean {
   const code = errorCode(error);
-  return code === undefined || !PERMANENT_NETWORK_CODES.has(code);
+  return code === undefined || !isPermanentNetworkCode(code);
 }
