@@ -1,0 +1,237 @@
+/*
+ * `_bulk`: the NDJSON body parsed as Elasticsearch's bulk parser does, then each item written
+ * through documents.ts. This is where the scripted faults act: whole-request failures and stalls
+ * here, per-item failures in writeDocument().
+ */
+import { performance } from 'node:perf_hooks';
+import type { Call } from './call';
+import { deleteDocument, writeDocument } from './documents';
+import type { WriteResult } from './documents';
+import { EsError, illegalArgument, ItemError, jsonParseError, validationFailed } from './errors';
+import { consume, FAULT_MARK, inScope } from './faults';
+import { isObject, tokenName } from './json';
+import type { Json, JsonObject } from './json';
+import type { FakeState } from './state';
+
+const MAX_ID_BYTES = 512;
+
+const BULK_META_KEYS = new Set([
+  '_index',
+  '_id',
+  'routing',
+  'op_type',
+  'version',
+  'version_type',
+  'if_seq_no',
+  'if_primary_term',
+  'pipeline',
+  'require_alias',
+  'require_data_stream',
+  'dynamic_templates',
+  'retry_on_conflict',
+  '_source',
+  'list_executed_pipelines',
+]);
+
+type BulkAction = 'index' | 'create' | 'delete' | 'update';
+
+interface BulkItem {
+  action: BulkAction;
+  target: string | undefined;
+  id: string | undefined;
+  pipeline: string | undefined;
+  source: string | undefined;
+}
+
+/**
+ * Splits and checks an NDJSON bulk body the way Elasticsearch's bulk parser does: whole-request
+ * errors for anything wrong with an action line, per-item errors (later) for bad documents.
+ */
+function parseBulkBody(
+  text: string,
+  pathIndex: string | undefined,
+  query: URLSearchParams,
+): BulkItem[] {
+  if (text.length === 0) throw new EsError(400, 'parse_exception', 'request body is required');
+  if (!text.endsWith('\n')) {
+    throw illegalArgument('The bulk request must be terminated by a newline [\\n]');
+  }
+  const lines = text.split('\n');
+  lines.pop();
+  const items: BulkItem[] = [];
+  const problems: string[] = [];
+  const defaultPipeline = query.get('pipeline') ?? undefined;
+  let at = 0;
+  while (at < lines.length) {
+    const lineNumber = at + 1;
+    const line = lines[at];
+    const malformed = (what: string) =>
+      illegalArgument(`Malformed action/metadata line [${lineNumber}], ${what}`);
+    if (line.trim() === '') throw malformed('expected START_OBJECT but found [null]');
+    let parsed: Json;
+    try {
+      parsed = JSON.parse(line) as Json;
+    } catch (error) {
+      throw jsonParseError(error);
+    }
+    if (!isObject(parsed)) {
+      throw malformed(`expected START_OBJECT but found [${tokenName(parsed)}]`);
+    }
+    const keys = Object.keys(parsed);
+    if (keys.length === 0) throw malformed('expected FIELD_NAME but found [END_OBJECT]');
+    let action = keys[0] as BulkAction;
+    if (!['index', 'create', 'delete', 'update'].includes(action)) {
+      throw malformed(
+        `expected field [create], [delete], [index] or [update] but found [${keys[0]}]`,
+      );
+    }
+    const meta = parsed[action];
+    if (!isObject(meta)) {
+      throw malformed(`expected START_OBJECT or END_OBJECT but found [${tokenName(meta)}]`);
+    }
+    if (keys.length > 1) throw malformed('expected END_OBJECT but found [FIELD_NAME]');
+    for (const [key, value] of Object.entries(meta)) {
+      if (!BULK_META_KEYS.has(key)) {
+        throw illegalArgument(
+          `Action/metadata line [${lineNumber}] contains an unknown parameter [${key}]`,
+        );
+      }
+      if (
+        typeof value === 'object' &&
+        value !== null &&
+        !['dynamic_templates', '_source'].includes(key)
+      ) {
+        throw malformed(
+          `expected a simple value for field [${key}] but found [${tokenName(value)}]`,
+        );
+      }
+    }
+    if (action === 'index' && meta.op_type === 'create') action = 'create';
+    const target =
+      meta._index === undefined || meta._index === null ? pathIndex : String(meta._index);
+    const id = meta._id === undefined || meta._id === null ? undefined : String(meta._id);
+    if (target === undefined) problems.push('index is missing');
+    if (id !== undefined && id.length === 0)
+      problems.push('if _id is specified it must not be empty');
+    if (id !== undefined && Buffer.byteLength(id) > MAX_ID_BYTES) {
+      problems.push(
+        `id [${id}] is too long, must be no longer than ${MAX_ID_BYTES} bytes but was: ${Buffer.byteLength(id)}`,
+      );
+    }
+    const pipeline = meta.pipeline === undefined ? defaultPipeline : String(meta.pipeline);
+    if (action === 'delete') {
+      items.push({ action, target, id, pipeline, source: undefined });
+      at += 1;
+      continue;
+    }
+    // Like Elasticsearch, an action whose document line never comes is dropped, not an error.
+    if (at + 1 >= lines.length) break;
+    items.push({ action, target, id, pipeline, source: lines[at + 1] });
+    at += 2;
+  }
+  if (items.length === 0) problems.push('no requests added');
+  if (problems.length > 0) throw validationFailed(problems);
+  return items;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export async function bulk(call: Call): Promise<void> {
+  const { state } = call;
+  const stats = state.stats.bulk;
+  stats.requests++;
+  const items = parseBulkBody(call.body.toString('utf8'), call.params.index, call.query);
+  stats.items += items.length;
+  const touchesScope = items.some(
+    (item) => item.target !== undefined && inScope(state.faults, item.target),
+  );
+
+  const requestFault = state.faults.request;
+  if (requestFault && touchesScope && consume(requestFault)) {
+    stats.requestFaults++;
+    const headers: Record<string, string> = requestFault.retryAfter
+      ? { 'retry-after': requestFault.retryAfter }
+      : {};
+    if (requestFault.rawBody !== undefined) {
+      call.reply.text(requestFault.status, requestFault.rawBody, headers);
+    } else {
+      const error = new EsError(requestFault.status, requestFault.type, requestFault.reason);
+      call.reply.json(requestFault.status, error.responseBody(), headers);
+    }
+    return;
+  }
+
+  const stall =
+    state.faults.stall && touchesScope && consume(state.faults.stall)
+      ? state.faults.stall
+      : undefined;
+  if (stall) stats.stalls++;
+  if (stall && !stall.afterStore) {
+    await sleep(stall.delayMs);
+    // A client that gave up never sees an answer; what it sent is not stored either.
+    if (call.reply.gone) return;
+  }
+
+  const results = items.map((item) => bulkItem(state, item));
+  const body: JsonObject = {
+    took: Math.max(0, Math.round(performance.now() - call.started)),
+    errors: results.some((r) => r.status >= 300),
+    items: results.map((r) => ({ [r.action]: r.body })),
+  };
+  if (stall?.afterStore) await sleep(stall.delayMs);
+  call.reply.json(200, body);
+}
+
+/** One item's result, never thrown: a failed item is part of a 200 answer. */
+function bulkItem(
+  state: FakeState,
+  item: BulkItem,
+): { action: BulkAction; status: number; body: JsonObject } {
+  const stats = state.stats.bulk;
+  const target = item.target as string;
+  try {
+    let result: WriteResult;
+    if (item.action === 'delete') {
+      result = deleteDocument(state, target, item.id as string);
+    } else if (item.action === 'update') {
+      throw new ItemError(
+        illegalArgument('otelpack fake: the [update] bulk action is not implemented'),
+        target,
+        item.id ?? null,
+      );
+    } else {
+      result = writeDocument(state, item.action, target, item.id, item.source as string, {
+        pipeline: item.pipeline,
+        faults: true,
+      });
+    }
+    if (result.body.result === 'created') stats.created++;
+    if (result.body.result === 'updated') stats.updated++;
+    if (result.body.result === 'deleted') stats.deleted++;
+    return {
+      action: item.action,
+      status: result.status,
+      body: { ...result.body, status: result.status },
+    };
+  } catch (error) {
+    if (!(error instanceof ItemError)) throw error;
+    const type = error.error.type;
+    if (type === 'version_conflict_engine_exception') stats.conflicts++;
+    else if (type === 'es_rejected_execution_exception') stats.rejected++;
+    else if (type === 'mapper_parsing_exception' && error.error.reason.includes(FAULT_MARK)) {
+      stats.mappingErrors++;
+    } else stats.otherItemErrors++;
+    return {
+      action: item.action,
+      status: error.error.status,
+      body: {
+        _index: error.index,
+        _id: error.id,
+        status: error.error.status,
+        error: error.error.itemError(),
+      },
+    };
+  }
+}
