@@ -27,24 +27,32 @@ for built in index.js index.mjs index.d.ts testing/index.js testing/index.mjs; d
   fi
 done
 
-step "pack @otelpack/batching-core"
+# The packages whose packed form runs under SDK 3 here: the core and the exporters built on it.
+packages=(batching-core exporter-victoriametrics)
+
+step "pack ${packages[*]}"
 rm -rf "$packs"
 mkdir -p "$packs"
-(cd "$root" && npm pack --workspace @otelpack/batching-core --pack-destination "$packs")
+tarballs=()
 shopt -s nullglob
-tarballs=("$packs"/otelpack-batching-core-*.tgz)
+for package in "${packages[@]}"; do
+  (cd "$root" && npm pack --workspace "@otelpack/$package" --pack-destination "$packs")
+  found=("$packs"/otelpack-"$package"-[0-9]*.tgz)
+  if [[ ${#found[@]} -ne 1 ]]; then
+    echo "sdk3: expected one $package tarball in $packs, found ${#found[@]}" >&2
+    exit 1
+  fi
+  tarballs+=("${found[0]}")
+done
 shopt -u nullglob
-if [[ ${#tarballs[@]} -ne 1 ]]; then
-  echo "sdk3: expected one core tarball in $packs, found ${#tarballs[@]}" >&2
-  exit 1
-fi
 
 step "install SDK 3, api 1.10, tsx and node@24 (npm ci)"
 # npm itself runs on the system Node here, so the SDK packages' engines (>= 22.15) only warn.
 (cd "$here" && npm ci --no-audit --no-fund)
 
-step "install the packed core (npm install --no-save)"
-(cd "$here" && npm install --no-save --no-audit --no-fund "${tarballs[0]}")
+step "install the packed packages (npm install --no-save)"
+# Together, so that each exporter's dependency on the core is the packed core, not a registry one.
+(cd "$here" && npm install --no-save --no-audit --no-fund "${tarballs[@]}")
 
 step "Node used for the tests"
 # Checked after the last npm install: that install prunes node's own nested packages, and the
@@ -61,4 +69,4 @@ step "typecheck the packed declarations against SDK 3's types"
 
 step "run the SDK 3 round trip"
 cd "$here"
-"$node24" --import tsx --test --test-reporter=spec sdk3.test.ts
+"$node24" --import tsx --test --test-reporter=spec sdk3.test.ts victoriametrics.test.ts

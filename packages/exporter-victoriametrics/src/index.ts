@@ -1,0 +1,57 @@
+export { VictoriaMetricsExporter } from './exporter';
+export type { MappingStats } from './exporter';
+export {
+  DEFAULT_URL,
+  ENV,
+  EXPORTER_PIPELINE_DEFAULTS,
+  parseKeyValueList,
+  resolveConfig,
+  writeUrl,
+} from './config';
+export type {
+  Endpoint,
+  PipelinePassThroughOptions,
+  ResolvedConfig,
+  VictoriaMetricsExporterOptions,
+} from './config';
+export {
+  DEFAULT_MAPPING_OPTIONS,
+  POINT_DROP_REASONS,
+  SUMMARY_DATA_POINT_TYPE,
+  attributeValueToString,
+  exponentialBound,
+  exponentialToLe,
+  exponentialToVmrange,
+  hrTimeToMs,
+  mapResourceMetrics,
+} from './mapping';
+export type {
+  ExponentialHistogramForm,
+  MappingOptions,
+  MappingResult,
+  PointDropReason,
+  SummaryValue,
+} from './mapping';
+export { DeltaToCumulative } from './delta';
+export type { DeltaConversion, DeltaToCumulativeOptions } from './delta';
+export {
+  formatFloat,
+  isValidLabelName,
+  isValidMetricName,
+  prometheusMetricName,
+  sanitizeLabelName,
+  sanitizeMetricName,
+  unitTokens,
+} from './names';
+export type { FamilyKind, MetricNameInput } from './names';
+export {
+  WriteRequestEncoder,
+  encodeWriteRequest,
+  timeSeriesBodyLength,
+  timeSeriesEntryLength,
+  utf8Length,
+  varintLength,
+} from './encoder';
+export { REMOTE_WRITE_HEADERS, RemoteWriteSender } from './sender';
+export type { RemoteWriteSenderOptions } from './sender';
+export type { Exemplar, Label, Sample, TimeSeries } from './types';

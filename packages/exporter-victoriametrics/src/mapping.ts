@@ -1,0 +1,736 @@
+import type { Attributes, AttributeValue, HrTime } from '@opentelemetry/api';
+import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
+import type {
+  DataPointLike,
+  ExponentialHistogramValue,
+  HistogramValue,
+  MetricDataLike,
+  ResourceMetricsLike,
+} from '@otelpack/batching-core';
+import { formatFloat, prometheusMetricName, sanitizeLabelName } from './names';
+import type { FamilyKind } from './names';
+import type { Exemplar, Label, TimeSeries } from './types';
+
+/*
+ * OpenTelemetry ResourceMetrics → remote-write TimeSeries. Pure: the same input and options give
+ * the same series, with no I/O, timers or state (delta temporality is turned into cumulative
+ * before this, by DeltaToCumulative).
+ */
+
+/**
+ * `dataPointType` of a summary point. The OpenTelemetry JS SDK produces no summaries; producers
+ * that bridge them from elsewhere (OTLP, Prometheus) can hand them in with this type and a
+ * `SummaryValue`.
+ */
+export const SUMMARY_DATA_POINT_TYPE = 4;
+
+export interface SummaryValue {
+  count: number;
+  sum: number;
+  quantileValues: { quantile: number; value: number }[];
+}
+
+/** Why a data point was not turned into series; counted in `mappingStats().droppedPoints`. */
+export type PointDropReason =
+  /** Delta temporality with `deltaTemporality: 'drop'`. */
+  | 'delta_temporality'
+  /** A delta non-monotonic sum: the specification says drop (it cannot be made a counter). */
+  | 'delta_non_monotonic_sum'
+  /** A delta exponential histogram: the specification says drop. */
+  | 'delta_exponential_histogram'
+  /** A delta point that starts before the previous one of its series ended. */
+  | 'delta_out_of_order'
+  /** A delta point of a new series while `maxDeltaSeries` series are tracked. */
+  | 'delta_series_limit'
+  /** A data point type this exporter does not know. */
+  | 'unsupported_type'
+  /** Nothing of the metric name is left after sanitising. */
+  | 'invalid_name'
+  /** The metric's Prometheus name is already taken in this export by another metric (or is `target_info`). */
+  | 'name_collision'
+  /** Two points of one metric became the same series after sanitising: the first is kept. */
+  | 'series_collision';
+
+export const POINT_DROP_REASONS: readonly PointDropReason[] = [
+  'delta_temporality',
+  'delta_non_monotonic_sum',
+  'delta_exponential_histogram',
+  'delta_out_of_order',
+  'delta_series_limit',
+  'unsupported_type',
+  'invalid_name',
+  'name_collision',
+  'series_collision',
+];
+
+export type ExponentialHistogramForm = 'vmrange' | 'le';
+
+export interface MappingOptions {
+  /** Unit, `_total` and `_ratio` suffixes (default true). */
+  addMetricSuffixes: boolean;
+  /** A `target_info` series per resource with the resource attributes (default true). */
+  targetInfo: boolean;
+  /** `otel_scope_name` / `otel_scope_version` labels on every series (default true). */
+  scopeLabels: boolean;
+  /** Resource attribute keys (as in OpenTelemetry) copied as labels onto every series. */
+  promoteResourceAttributes: readonly string[];
+  /** Labels added to every series unless it has the label already; names must be valid. */
+  externalLabels: Readonly<Record<string, string>>;
+  /** How exponential histograms become buckets (default `vmrange`). */
+  exponentialHistograms: ExponentialHistogramForm;
+  /** Longer label values are cut (at a UTF-8 character boundary) to this many bytes. */
+  maxLabelValueBytes: number;
+}
+
+export const DEFAULT_MAPPING_OPTIONS: MappingOptions = {
+  addMetricSuffixes: true,
+  targetInfo: true,
+  scopeLabels: true,
+  promoteResourceAttributes: [],
+  externalLabels: {},
+  exponentialHistograms: 'vmrange',
+  maxLabelValueBytes: 16 * 1024,
+};
+
+export interface MappingResult {
+  series: TimeSeries[];
+  /** Data points seen (before any drop). */
+  points: number;
+  dropped: Partial<Record<PointDropReason, number>>;
+  /** Label values cut to `maxLabelValueBytes`. */
+  truncatedLabelValues: number;
+  /** One line per metric dropped whole (name collisions), for the log. */
+  notes: string[];
+}
+
+const SERVICE_NAME = 'service.name';
+const SERVICE_NAMESPACE = 'service.namespace';
+const SERVICE_INSTANCE_ID = 'service.instance.id';
+const TARGET_INFO = 'target_info';
+const OWN_LABEL_NAMES = ['le', 'quantile', 'vmrange'];
+
+/** Attribute labels under construction: label name → value. */
+type Layer = Map<string, string>;
+/** Labels by name, the higher-precedence layers set last. */
+type LabelLayer = Map<string, Label>;
+
+/**
+ * The labels a metric's series add to the point's: `__name__` per family and the `le`,
+ * `quantile` or `vmrange` values, made once per metric and shared by its series (the encoder
+ * then finds them equal at once, and the queue holds one object for all of them).
+ */
+class OwnLabels {
+  private readonly byValue = new Map<string, Label>();
+  constructor(readonly name: string) {}
+  get(labelName: string, value: string): Label {
+    const key = `${labelName}\u0000${value}`;
+    let label = this.byValue.get(key);
+    if (!label) {
+      label = { name: labelName, value };
+      this.byValue.set(key, label);
+    }
+    return label;
+  }
+  family(suffix: string): Label {
+    return this.get('__name__', `${this.name}${suffix}`);
+  }
+}
+
+export function hrTimeToMs(time: HrTime): number {
+  return time[0] * 1000 + Math.floor(time[1] / 1e6);
+}
+
+/** An attribute value as a label value (the spec's non-OTLP representation); undefined drops it. */
+export function attributeValueToString(
+  value: AttributeValue | undefined | null,
+): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return JSON.stringify(value);
+  return String(value);
+}
+
+/** Bounded memo of attribute key → label name: keys repeat across every point of every export. */
+const labelNameCache = new Map<string, string>();
+function labelNameOf(key: string): string {
+  let name = labelNameCache.get(key);
+  if (name === undefined) {
+    name = sanitizeLabelName(key);
+    if (labelNameCache.size >= 8192) labelNameCache.clear();
+    labelNameCache.set(key, name);
+  }
+  return name;
+}
+
+class Mapper {
+  readonly series: TimeSeries[] = [];
+  readonly dropped: Partial<Record<PointDropReason, number>> = {};
+  readonly notes: string[] = [];
+  points = 0;
+  truncated = 0;
+  private metricCount = 0;
+  /** Prometheus name (+ scope when scope labels are on) → the metric that produced it. */
+  private readonly owners = new Map<string, string>();
+
+  constructor(private readonly options: MappingOptions) {}
+
+  drop(reason: PointDropReason, count: number): void {
+    if (count > 0) this.dropped[reason] = (this.dropped[reason] ?? 0) + count;
+  }
+
+  limit(value: string): string {
+    const max = this.options.maxLabelValueBytes;
+    if (value.length * 3 <= max) return value;
+    const bytes = Buffer.from(value, 'utf8');
+    if (bytes.length <= max) return value;
+    this.truncated++;
+    let end = max;
+    // Step back over UTF-8 continuation bytes (10xxxxxx) to a character boundary.
+    while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
+    return bytes.subarray(0, end).toString('utf8');
+  }
+
+  /**
+   * Attributes → labels in `target` (a fresh layer), sanitised; keys that collide after
+   * sanitising are merged with `;` in the order of their original keys. Returns true when two
+   * different attribute sets could meet as one label set: keys collided here, or — with
+   * `signatures`, shared by every point of a metric — a label name came from another original
+   * key or another value type in an earlier point, or a value was empty (empty reads as absent).
+   */
+  attributesInto(
+    target: Layer,
+    attributes: Attributes,
+    skip?: (key: string) => boolean,
+    signatures?: Map<string, string>,
+  ): boolean {
+    const placedBy = new Map<string, string>(); // label name → the original key placed there
+    let groups: Map<string, [string, string][]> | undefined;
+    let ambiguous = false;
+    for (const key of Object.keys(attributes)) {
+      if (skip?.(key)) continue;
+      const raw = attributes[key];
+      const value = attributeValueToString(raw);
+      if (value === undefined) continue;
+      const name = labelNameOf(key);
+      if (name === '') continue;
+      if (signatures) {
+        const signature = typeof raw === 'string' ? key : `${key}\u0000${typeof raw}`;
+        const seen = signatures.get(name);
+        if (seen === undefined) signatures.set(name, signature);
+        else if (seen !== signature) ambiguous = true;
+        if (value === '') ambiguous = true;
+      }
+      const firstKey = placedBy.get(name);
+      if (firstKey === undefined) {
+        placedBy.set(name, key);
+        target.set(name, value);
+        continue;
+      }
+      groups ??= new Map();
+      let group = groups.get(name);
+      if (!group) {
+        group = [[firstKey, target.get(name)!]];
+        groups.set(name, group);
+      }
+      group.push([key, value]);
+    }
+    if (!groups) return ambiguous;
+    for (const [name, group] of groups) {
+      group.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      target.set(name, group.map((entry) => entry[1]).join(';'));
+    }
+    return true;
+  }
+
+  run(resourceMetrics: ResourceMetricsLike): void {
+    const o = this.options;
+    const resourceAttributes = resourceMetrics.resource?.attributes ?? {};
+
+    // Lowest precedence: external labels, then promoted resource attributes. Every Label made
+    // here is shared by all the series of the export.
+    const low: LabelLayer = new Map();
+    for (const [name, value] of Object.entries(o.externalLabels)) {
+      low.set(name, { name, value: this.limit(value) });
+    }
+    if (o.promoteResourceAttributes.length > 0) {
+      const promoted: Attributes = {};
+      for (const key of o.promoteResourceAttributes) {
+        if (key in resourceAttributes) promoted[key] = resourceAttributes[key];
+      }
+      const layer: Layer = new Map();
+      this.attributesInto(layer, promoted);
+      for (const [name, value] of layer) low.set(name, { name, value: this.limit(value) });
+    }
+
+    // Highest precedence (under __name__ and le/quantile): job and instance.
+    const identity: Label[] = [];
+    const serviceName = attributeValueToString(resourceAttributes[SERVICE_NAME]);
+    const serviceNamespace = attributeValueToString(resourceAttributes[SERVICE_NAMESPACE]);
+    const instance = attributeValueToString(resourceAttributes[SERVICE_INSTANCE_ID]);
+    if (serviceName !== undefined) {
+      const job = serviceNamespace ? `${serviceNamespace}/${serviceName}` : serviceName;
+      identity.push({ name: 'job', value: this.limit(job) });
+    }
+    if (instance !== undefined) identity.push({ name: 'instance', value: this.limit(instance) });
+
+    let latestMs = -Infinity;
+    for (const scopeMetrics of resourceMetrics.scopeMetrics ?? []) {
+      const scope = scopeMetrics.scope ?? { name: '' };
+      const high: Label[] = [];
+      if (o.scopeLabels) {
+        if (scope.name) high.push({ name: 'otel_scope_name', value: this.limit(scope.name) });
+        if (scope.version) {
+          high.push({ name: 'otel_scope_version', value: this.limit(scope.version) });
+        }
+      }
+      high.push(...identity);
+      const scopeKey = o.scopeLabels ? `${scope.name ?? ''}\u0000${scope.version ?? ''}` : '';
+      for (const metric of scopeMetrics.metrics ?? []) {
+        const latest = this.metric(metric, low, high, scopeKey, scope.name ?? '');
+        if (latest > latestMs) latestMs = latest;
+      }
+    }
+
+    if (o.targetInfo && latestMs > -Infinity) {
+      const info: LabelLayer = new Map(low);
+      const layer: Layer = new Map();
+      this.attributesInto(
+        layer,
+        resourceAttributes,
+        (key) => key === SERVICE_NAME || key === SERVICE_NAMESPACE || key === SERVICE_INSTANCE_ID,
+      );
+      if (layer.size > 0) {
+        for (const [name, value] of layer) info.set(name, { name, value: this.limit(value) });
+        for (const label of identity) info.set(label.name, label);
+        this.series.push({
+          labels: compose(sortedLabels(info), [{ name: '__name__', value: TARGET_INFO }]),
+          samples: [{ value: 1, timestampMs: latestMs }],
+        });
+      }
+    }
+  }
+
+  /** Maps one metric; returns the latest sample timestamp it produced (or -Infinity). */
+  private metric(
+    metric: MetricDataLike,
+    low: LabelLayer,
+    high: Label[],
+    scopeKey: string,
+    scopeName: string,
+  ): number {
+    const o = this.options;
+    const identity = `${JSON.stringify(metric.descriptor.name)} of scope ${JSON.stringify(scopeName)} (#${++this.metricCount})`;
+    const points = metric.dataPoints as DataPointLike<unknown>[];
+    this.points += points.length;
+    if (points.length === 0) return -Infinity;
+
+    const type = metric.dataPointType as number;
+    const delta = metric.aggregationTemporality === AggregationTemporality.DELTA;
+    let kind: FamilyKind;
+    switch (type) {
+      case DataPointType.SUM:
+        if (delta) return this.dropAll('delta_temporality', points.length);
+        kind = (metric as { isMonotonic?: boolean }).isMonotonic ? 'counter' : 'gauge';
+        break;
+      case DataPointType.GAUGE:
+        kind = 'gauge';
+        break;
+      case DataPointType.HISTOGRAM:
+      case DataPointType.EXPONENTIAL_HISTOGRAM:
+        if (delta) return this.dropAll('delta_temporality', points.length);
+        kind = 'histogram';
+        break;
+      case SUMMARY_DATA_POINT_TYPE:
+        kind = 'summary';
+        break;
+      default:
+        return this.dropAll('unsupported_type', points.length);
+    }
+
+    const name = prometheusMetricName(
+      {
+        name: metric.descriptor.name,
+        unit: metric.descriptor.unit ?? '',
+        kind,
+        otelGauge: type === DataPointType.GAUGE,
+      },
+      o.addMetricSuffixes,
+    );
+    if (name === '') return this.dropAll('invalid_name', points.length);
+
+    const familyNames =
+      kind === 'histogram'
+        ? [`${name}_bucket`, `${name}_sum`, `${name}_count`]
+        : kind === 'summary'
+          ? [name, `${name}_sum`, `${name}_count`]
+          : [name];
+    for (const familyName of familyNames) {
+      const owner =
+        familyName === TARGET_INFO && o.targetInfo
+          ? '(target_info)'
+          : this.owners.get(`${scopeKey}\u0000${familyName}`);
+      if (owner !== undefined && owner !== identity) {
+        this.notes.push(
+          `metric ${identity} dropped: its Prometheus name ${familyName} is already used by metric ${owner}`,
+        );
+        return this.dropAll('name_collision', points.length);
+      }
+    }
+    for (const familyName of familyNames)
+      this.owners.set(`${scopeKey}\u0000${familyName}`, identity);
+
+    const start = this.series.length;
+    const truncatedBefore = this.truncated;
+    const signatures = new Map<string, string>();
+    const own = new OwnLabels(name);
+    const nameLabel = own.family('');
+    let collided = false;
+    let latestMs = -Infinity;
+    for (const point of points) {
+      const layer: LabelLayer = new Map(low);
+      const attributeLayer: Layer = new Map();
+      if (this.attributesInto(attributeLayer, point.attributes ?? {}, undefined, signatures)) {
+        collided = true;
+      }
+      for (const [label, value] of attributeLayer) {
+        layer.set(label, { name: label, value: this.limit(value) });
+      }
+      for (const label of high) {
+        if (attributeLayer.has(label.name)) collided = true;
+        layer.set(label.name, label);
+      }
+      // A series' own `le`, `quantile` or `vmrange` replaces an attribute of that name.
+      if (
+        kind !== 'counter' &&
+        kind !== 'gauge' &&
+        OWN_LABEL_NAMES.some((n) => attributeLayer.has(n))
+      ) {
+        collided = true;
+      }
+      // The point's labels, sorted once; each of its series adds its own few to them.
+      const base = sortedLabels(layer);
+      const timestampMs = hrTimeToMs(point.endTime);
+      if (timestampMs > latestMs) latestMs = timestampMs;
+      const exemplars = exemplarsOf(point, this);
+      switch (kind) {
+        case 'counter':
+        case 'gauge':
+          this.series.push({
+            labels: compose(base, [nameLabel]),
+            samples: [{ value: Number(point.value), timestampMs }],
+            ...(exemplars && kind === 'counter' ? { exemplars } : {}),
+          });
+          break;
+        case 'histogram':
+          if (type === DataPointType.HISTOGRAM) {
+            this.histogram(own, base, point.value as HistogramValue, timestampMs, exemplars);
+          } else {
+            this.exponentialHistogram(
+              own,
+              base,
+              point.value as ExponentialHistogramValue,
+              timestampMs,
+            );
+          }
+          break;
+        case 'summary':
+          this.summary(own, base, point.value as SummaryValue, timestampMs);
+          break;
+      }
+    }
+    // Cut values can make two series one as well.
+    if ((collided || this.truncated > truncatedBefore) && points.length > 1) this.dedupe(start);
+    return latestMs;
+  }
+
+  private dropAll(reason: PointDropReason, count: number): number {
+    this.drop(reason, count);
+    return -Infinity;
+  }
+
+  /** Keeps the first of series with identical labels among those from `start` on. */
+  private dedupe(start: number): void {
+    const seen = new Set<string>();
+    let write = start;
+    let removed = 0;
+    for (let read = start; read < this.series.length; read++) {
+      const series = this.series[read];
+      const key = series.labels.map((l) => `${l.name}\u0000${l.value}`).join('\u0001');
+      if (seen.has(key)) {
+        removed++;
+        continue;
+      }
+      seen.add(key);
+      this.series[write++] = series;
+    }
+    this.series.length = write;
+    this.drop('series_collision', removed);
+  }
+
+  private histogram(
+    own: OwnLabels,
+    base: Label[],
+    value: HistogramValue,
+    timestampMs: number,
+    exemplars: Exemplar[] | undefined,
+  ): void {
+    const boundaries = value.buckets?.boundaries ?? [];
+    const counts = value.buckets?.counts ?? [];
+    const bucketName = own.family('_bucket');
+    const buckets: { le: number; count: number; exemplars?: Exemplar[] }[] = [];
+    let cumulative = 0;
+    let previous = -Infinity;
+    for (let i = 0; i < boundaries.length; i++) {
+      cumulative += counts[i] ?? 0;
+      const le = boundaries[i];
+      // Bounds must rise strictly; a bound that does not is folded into the next one.
+      if (!(le > previous) || !Number.isFinite(le)) continue;
+      buckets.push({ le, count: cumulative });
+      previous = le;
+    }
+    buckets.push({ le: Infinity, count: value.count });
+    if (exemplars) {
+      for (const exemplar of exemplars) {
+        const bucket = buckets.find((b) => exemplar.value <= b.le) ?? buckets[buckets.length - 1];
+        (bucket.exemplars ??= []).push(exemplar);
+      }
+    }
+    for (const bucket of buckets) {
+      this.series.push({
+        labels: compose(base, [bucketName, own.get('le', formatFloat(bucket.le))]),
+        samples: [{ value: bucket.count, timestampMs }],
+        ...(bucket.exemplars ? { exemplars: bucket.exemplars } : {}),
+      });
+    }
+    this.sumAndCount(own, base, value.sum, value.count, timestampMs);
+  }
+
+  private sumAndCount(
+    own: OwnLabels,
+    base: Label[],
+    sum: number | undefined,
+    count: number,
+    timestampMs: number,
+  ): void {
+    if (typeof sum === 'number') {
+      this.series.push({
+        labels: compose(base, [own.family('_sum')]),
+        samples: [{ value: sum, timestampMs }],
+      });
+    }
+    this.series.push({
+      labels: compose(base, [own.family('_count')]),
+      samples: [{ value: count, timestampMs }],
+    });
+  }
+
+  private exponentialHistogram(
+    own: OwnLabels,
+    base: Label[],
+    value: ExponentialHistogramValue,
+    timestampMs: number,
+  ): void {
+    const bucketName = own.family('_bucket');
+    const buckets =
+      this.options.exponentialHistograms === 'vmrange'
+        ? exponentialToVmrange(value)
+        : exponentialToLe(value);
+    for (const [label, bucketValue, count] of buckets) {
+      this.series.push({
+        labels: compose(base, [bucketName, own.get(label, bucketValue)]),
+        samples: [{ value: count, timestampMs }],
+      });
+    }
+    this.sumAndCount(own, base, value.sum, value.count, timestampMs);
+  }
+
+  private summary(own: OwnLabels, base: Label[], value: SummaryValue, timestampMs: number): void {
+    const quantiles = [...(value.quantileValues ?? [])].sort((a, b) => a.quantile - b.quantile);
+    const nameLabel = own.family('');
+    let previous: number | undefined;
+    for (const q of quantiles) {
+      if (q.quantile === previous) continue;
+      previous = q.quantile;
+      this.series.push({
+        labels: compose(base, [nameLabel, own.get('quantile', formatFloat(q.quantile))]),
+        samples: [{ value: q.value, timestampMs }],
+      });
+    }
+    this.sumAndCount(own, base, value.sum, value.count, timestampMs);
+  }
+}
+
+/** The layer's labels with a value, sorted by name. */
+function sortedLabels(layer: LabelLayer): Label[] {
+  const labels: Label[] = [];
+  for (const label of layer.values()) if (label.value !== '') labels.push(label);
+  return labels.sort(byName);
+}
+
+/**
+ * A series' labels: the point's sorted labels merged with the series' own (sorted, e.g.
+ * `__name__` then `le`), which win over a point label of the same name.
+ */
+function compose(base: readonly Label[], own: readonly Label[]): Label[] {
+  const out: Label[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < base.length || j < own.length) {
+    if (j >= own.length) out.push(base[i++]);
+    else if (i >= base.length) out.push(own[j++]);
+    else if (base[i].name < own[j].name) out.push(base[i++]);
+    else if (base[i].name > own[j].name) out.push(own[j++]);
+    else {
+      out.push(own[j++]);
+      i++;
+    }
+  }
+  return out;
+}
+
+function byName(a: Label, b: Label): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** Exemplar labels may hold at most 128 characters of names and values (OpenMetrics, Prometheus). */
+const EXEMPLAR_LABEL_CHARS = 128;
+
+interface ExemplarLike {
+  filteredAttributes?: Attributes;
+  value: number;
+  timestamp: HrTime;
+  spanId?: string;
+  traceId?: string;
+}
+
+function exemplarsOf(point: DataPointLike<unknown>, mapper: Mapper): Exemplar[] | undefined {
+  const raw = (point as { exemplars?: ExemplarLike[] }).exemplars;
+  if (!Array.isArray(raw) || raw.length === 0) return undefined;
+  const out: Exemplar[] = [];
+  for (const e of raw) {
+    if (!e || typeof e.value !== 'number' || !Array.isArray(e.timestamp)) continue;
+    const labels: Label[] = [];
+    let chars = 0;
+    if (e.traceId) {
+      labels.push({ name: 'trace_id', value: e.traceId });
+      chars += 8 + e.traceId.length;
+    }
+    if (e.spanId) {
+      labels.push({ name: 'span_id', value: e.spanId });
+      chars += 7 + e.spanId.length;
+    }
+    const layer: Layer = new Map();
+    mapper.attributesInto(layer, e.filteredAttributes ?? {});
+    for (const [name, value] of [...layer].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      if (value === '' || name === 'trace_id' || name === 'span_id') continue;
+      if (chars + name.length + value.length > EXEMPLAR_LABEL_CHARS) continue;
+      chars += name.length + value.length;
+      labels.push({ name, value });
+    }
+    labels.sort(byName);
+    out.push({ labels, value: e.value, timestampMs: hrTimeToMs(e.timestamp) });
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/** The upper bound of bucket `index` at `scale`: base^(index+1), base = 2^(2^-scale). */
+export function exponentialBound(scale: number, index: number): number {
+  return scale >= 0 ? 2 ** (index / 2 ** scale) : 2 ** (index * 2 ** -scale);
+}
+
+/**
+ * Classic cumulative buckets from an exponential histogram: `le` at the lower edge of the lowest
+ * bucket (so that `histogram_quantile` interpolates within the real bucket, not from 0), every
+ * bucket's upper edge, and `+Inf`. Negative buckets come first with negative bounds, then the
+ * zero bucket at `le="0"`. Bounds beyond the double range fold into `+Inf`.
+ */
+export function exponentialToLe(value: ExponentialHistogramValue): [string, string, number][] {
+  const out: [string, string, number][] = [];
+  let previous = -Infinity;
+  const push = (le: number, count: number): void => {
+    if (!Number.isFinite(le)) return;
+    if (!(le > previous)) {
+      if (out.length > 0) out[out.length - 1][2] = count;
+      return;
+    }
+    out.push(['le', formatFloat(le), count]);
+    previous = le;
+  };
+  const scale = value.scale;
+  let cumulative = 0;
+  const negative = value.negative?.bucketCounts ?? [];
+  const negativeOffset = value.negative?.offset ?? 0;
+  if (negative.length > 0) {
+    push(-exponentialBound(scale, negativeOffset + negative.length), 0);
+    for (let i = negative.length - 1; i >= 0; i--) {
+      cumulative += negative[i];
+      push(-exponentialBound(scale, negativeOffset + i), cumulative);
+    }
+  }
+  cumulative += value.zeroCount ?? 0;
+  if ((value.zeroCount ?? 0) > 0 || negative.length > 0) push(0, cumulative);
+  const positive = value.positive?.bucketCounts ?? [];
+  const positiveOffset = value.positive?.offset ?? 0;
+  if (positive.length > 0) {
+    push(exponentialBound(scale, positiveOffset), cumulative);
+    for (let i = 0; i < positive.length; i++) {
+      cumulative += positive[i];
+      push(exponentialBound(scale, positiveOffset + i + 1), cumulative);
+    }
+  }
+  out.push(['le', '+Inf', value.count]);
+  return out;
+}
+
+function vmrangeBound(value: number): string {
+  return Number.isFinite(value) ? String(value) : formatFloat(value);
+}
+
+/**
+ * VictoriaMetrics histogram buckets from an exponential histogram: one `vmrange="lo...hi"`
+ * series per non-empty bucket holding that bucket's own (not cumulative) count, as
+ * VictoriaMetrics' own histograms do; the zero bucket is `vmrange="0...0"`.
+ */
+export function exponentialToVmrange(value: ExponentialHistogramValue): [string, string, number][] {
+  const out: [string, string, number][] = [];
+  const scale = value.scale;
+  const negative = value.negative?.bucketCounts ?? [];
+  const negativeOffset = value.negative?.offset ?? 0;
+  for (let i = negative.length - 1; i >= 0; i--) {
+    if (!(negative[i] > 0)) continue;
+    const lower = -exponentialBound(scale, negativeOffset + i + 1);
+    const upper = -exponentialBound(scale, negativeOffset + i);
+    out.push(['vmrange', `${vmrangeBound(lower)}...${vmrangeBound(upper)}`, negative[i]]);
+  }
+  if ((value.zeroCount ?? 0) > 0) out.push(['vmrange', '0...0', value.zeroCount]);
+  const positive = value.positive?.bucketCounts ?? [];
+  const positiveOffset = value.positive?.offset ?? 0;
+  for (let i = 0; i < positive.length; i++) {
+    if (!(positive[i] > 0)) continue;
+    const lower = exponentialBound(scale, positiveOffset + i);
+    const upper = exponentialBound(scale, positiveOffset + i + 1);
+    out.push(['vmrange', `${vmrangeBound(lower)}...${vmrangeBound(upper)}`, positive[i]]);
+  }
+  return out;
+}
+
+/**
+ * The series of one export: every metric of every scope, then `target_info`. Never throws on
+ * odd values: NaN and ±Inf samples pass through (Prometheus stores them; see the README for
+ * VictoriaMetrics), empty label values are left out, long ones cut.
+ */
+export function mapResourceMetrics(
+  resourceMetrics: ResourceMetricsLike,
+  options: MappingOptions = DEFAULT_MAPPING_OPTIONS,
+): MappingResult {
+  const mapper = new Mapper(options);
+  mapper.run(resourceMetrics);
+  return {
+    series: mapper.series,
+    points: mapper.points,
+    dropped: mapper.dropped,
+    truncatedLabelValues: mapper.truncated,
+    notes: mapper.notes,
+  };
+}

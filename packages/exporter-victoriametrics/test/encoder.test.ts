@@ -1,0 +1,271 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { seededRandom } from '@otelpack/batching-core/testing';
+import {
+  WriteRequestEncoder,
+  encodeWriteRequest,
+  timeSeriesEntryLength,
+  utf8Length,
+  varintLength,
+} from '../src';
+import type { TimeSeries } from '../src';
+import {
+  decodeWriteRequest,
+  encodeWithProtobufjs,
+  expectedDecoded,
+  wellFormedSeries,
+} from './helpers/proto';
+
+const T = 1_700_000_000_123;
+
+/** Each case: the series, checked three ways: protobufjs decodes them back, the bytes equal
+ * protobufjs's own encoding, and the measured sizes add up to the request. */
+const cases: { name: string; series: TimeSeries[] }[] = [
+  { name: 'empty request', series: [] },
+  {
+    name: 'one counter sample',
+    series: [
+      {
+        labels: [
+          { name: '__name__', value: 'http_requests_total' },
+          { name: 'job', value: 'shop/api' },
+        ],
+        samples: [{ value: 42, timestampMs: T }],
+      },
+    ],
+  },
+  {
+    name: 'zero value and zero timestamp are left out, -0 is kept',
+    series: [
+      {
+        labels: [{ name: '__name__', value: 'z' }],
+        samples: [
+          { value: 0, timestampMs: 0 },
+          { value: -0, timestampMs: T },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'NaN, +Inf, -Inf, the largest and smallest doubles',
+    series: [
+      {
+        labels: [{ name: '__name__', value: 'odd' }],
+        samples: [
+          { value: NaN, timestampMs: T },
+          { value: Infinity, timestampMs: T + 1 },
+          { value: -Infinity, timestampMs: T + 2 },
+          { value: Number.MAX_VALUE, timestampMs: T + 3 },
+          { value: Number.MIN_VALUE, timestampMs: T + 4 },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'negative, tiny and 2^53-1 timestamps (1-, 10- and 8-byte varints)',
+    series: [
+      {
+        labels: [{ name: '__name__', value: 't' }],
+        samples: [
+          { value: 1, timestampMs: -1 },
+          { value: 2, timestampMs: 1 },
+          { value: 3, timestampMs: 127 },
+          { value: 4, timestampMs: 128 },
+          { value: 5, timestampMs: Number.MAX_SAFE_INTEGER },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'a fractional timestamp is truncated',
+    series: [
+      { labels: [{ name: '__name__', value: 'f' }], samples: [{ value: 1, timestampMs: T + 0.9 }] },
+    ],
+  },
+  {
+    name: 'non-ASCII, emoji, a lone surrogate, an empty value',
+    series: [
+      {
+        labels: [
+          { name: '__name__', value: 'unicode' },
+          { name: 'city', value: 'Zürich — 東京 🚀' },
+          { name: 'broken', value: 'a\ud800b' },
+          { name: 'empty', value: '' },
+        ],
+        samples: [{ value: 1.5, timestampMs: T }],
+      },
+    ],
+  },
+  {
+    name: 'long strings: 2- and 3-byte length prefixes',
+    series: [
+      {
+        labels: [
+          { name: '__name__', value: 'x'.repeat(200) },
+          { name: 'big', value: 'é'.repeat(10_000) },
+          { name: 'huge', value: 'y'.repeat(70_000) },
+        ],
+        samples: [{ value: 1, timestampMs: T }],
+      },
+    ],
+  },
+  {
+    name: 'exemplars',
+    series: [
+      {
+        labels: [
+          { name: '__name__', value: 'latency_seconds_bucket' },
+          { name: 'le', value: '0.5' },
+        ],
+        samples: [{ value: 7, timestampMs: T }],
+        exemplars: [
+          {
+            labels: [
+              { name: 'span_id', value: '00f067aa0ba902b7' },
+              { name: 'trace_id', value: '4bf92f3577b34da6a3ce929d0e0e4736' },
+            ],
+            value: 0.42,
+            timestampMs: T - 5,
+          },
+          { labels: [], value: 0, timestampMs: 0 },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'a series with no labels and no samples',
+    series: [{ labels: [], samples: [] }],
+  },
+];
+
+describe('WriteRequestEncoder', () => {
+  for (const c of cases) {
+    it(c.name, () => {
+      const bytes = encodeWriteRequest(c.series);
+      assert.deepEqual(decodeWriteRequest(bytes), expectedDecoded(c.series));
+      assert.deepEqual(bytes, Buffer.from(encodeWithProtobufjs(wellFormedSeries(c.series))));
+      const measured = c.series.reduce((sum, s) => sum + timeSeriesEntryLength(s), 0);
+      assert.equal(bytes.length, measured);
+    });
+  }
+
+  it('matches protobufjs on 300 random requests, reusing one encoder (scratch growth included)', () => {
+    const random = seededRandom(42);
+    const encoder = new WriteRequestEncoder();
+    const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
+    const strings = [
+      '',
+      'a',
+      'job',
+      'é',
+      '🚀',
+      '\ud800',
+      'x'.repeat(130),
+      'Ω'.repeat(50),
+      'value with spaces',
+    ];
+    const values = [0, -0, 1, -1, 0.1, NaN, Infinity, -Infinity, 1e300, -5e-324, 123456.789];
+    for (let round = 0; round < 300; round++) {
+      const series: TimeSeries[] = [];
+      const count = Math.floor(random() * (round % 50 === 0 ? 3000 : 20));
+      for (let i = 0; i < count; i++) {
+        const labels = Array.from({ length: Math.floor(random() * 6) }, (_, j) => ({
+          name: `l${j}${pick(strings)}`,
+          value: pick(strings) + String(i),
+        }));
+        const samples = Array.from({ length: Math.floor(random() * 3) }, () => ({
+          value: pick(values),
+          timestampMs: pick([0, T, -T, 1, 2 ** 40]),
+        }));
+        const exemplars =
+          random() < 0.1
+            ? [
+                {
+                  labels: [{ name: 'trace_id', value: pick(strings) }],
+                  value: pick(values),
+                  timestampMs: T,
+                },
+              ]
+            : undefined;
+        series.push({ labels, samples, ...(exemplars ? { exemplars } : {}) });
+      }
+      const bytes = encoder.encode(series);
+      assert.deepEqual(
+        bytes,
+        Buffer.from(encodeWithProtobufjs(wellFormedSeries(series))),
+        `round ${round}`,
+      );
+      assert.deepEqual(decodeWriteRequest(bytes), expectedDecoded(series));
+      assert.equal(
+        bytes.length,
+        series.reduce((sum, s) => sum + timeSeriesEntryLength(s), 0),
+      );
+    }
+  });
+
+  it("reuses labels equal to the previous series' (shared objects or equal content) correctly", () => {
+    const random = seededRandom(7);
+    const encoder = new WriteRequestEncoder();
+    const pool = [
+      { name: '__name__', value: 'http_server_duration_seconds_bucket' },
+      { name: 'job', value: 'shop/checkout' },
+      { name: 'instance', value: 'pod-7' },
+      { name: 'long', value: 'L'.repeat(300) }, // a run longer than the copy loop's limit
+      { name: 'uni', value: 'Zürich 🚀' },
+      { name: 'le', value: '0.5' },
+      { name: 'le', value: '+Inf' },
+    ];
+    for (let round = 0; round < 200; round++) {
+      const series: TimeSeries[] = [];
+      for (let i = 0; i < 50; i++) {
+        // Label lists drawn from a small pool: equal labels at equal positions are common, as are
+        // lists of different lengths, and equal content in distinct objects.
+        const labels = Array.from({ length: Math.floor(random() * 6) }, () => {
+          const label = pool[Math.floor(random() * pool.length)];
+          return random() < 0.5 ? label : { ...label };
+        });
+        series.push({ labels, samples: [{ value: i, timestampMs: T }] });
+      }
+      assert.deepEqual(
+        encoder.encode(series),
+        Buffer.from(encodeWithProtobufjs(series)),
+        `round ${round}`,
+      );
+    }
+  });
+
+  it('measures UTF-8 as Buffer does, lone surrogates included', () => {
+    for (const text of [
+      '',
+      'abc',
+      'é',
+      '東京',
+      '🚀',
+      '\ud800',
+      '\udfff',
+      'a\ud83d',
+      'x'.repeat(65) + 'é',
+    ]) {
+      assert.equal(utf8Length(text), Buffer.byteLength(text, 'utf8'), JSON.stringify(text));
+    }
+  });
+
+  it('measures varints at every length boundary', () => {
+    const cases: [number, number][] = [
+      [0, 1],
+      [127, 1],
+      [128, 2],
+      [16_383, 2],
+      [16_384, 3],
+      [2 ** 21 - 1, 3],
+      [2 ** 21, 4],
+      [2 ** 28, 5],
+      [2 ** 35, 6],
+      [2 ** 42, 7],
+      [2 ** 49, 8],
+      [Number.MAX_SAFE_INTEGER, 8],
+      [-1, 10],
+    ];
+    for (const [value, bytes] of cases) assert.equal(varintLength(value), bytes, String(value));
+  });
+});
