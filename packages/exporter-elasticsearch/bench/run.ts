@@ -1,0 +1,102 @@
+/**
+ * `npm run bench`: each scenario in its own process, tables printed, results written to
+ * bench/results/latest.json. Every figure has its anchor, the official client's `helpers.bulk`,
+ * measured in the same run; absolute rates describe the machine more than the code, so nothing
+ * here gates anything.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { resolve } from 'node:path';
+import type { BodyBuildResult } from './body-build';
+import type { EndToEndResult } from './end-to-end';
+import { PACKAGE_DIR, runInChild } from './lib/child';
+
+function table(title: string, header: string[], rows: (string | number)[][]): string {
+  const cells = [
+    header,
+    ...rows.map((row) => row.map((c) => (typeof c === 'number' ? c.toLocaleString('en-US') : c))),
+  ];
+  const widths = header.map((_, i) => Math.max(...cells.map((row) => String(row[i]).length)));
+  const line = (row: (string | number)[]) =>
+    row
+      .map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i])))
+      .join('  ');
+  return [
+    title,
+    line(header),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...cells.slice(1).map(line),
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const build = await runInChild<BodyBuildResult>(resolve(__dirname, 'body-build.ts'), 180_000);
+  process.stdout.write(
+    `${table(
+      `Bulk body build (${build.rounds} rounds, medians; x anchor = anchor time / otelpack time)\nanchor: ${build.anchor}`,
+      [
+        'signal, input',
+        'docs',
+        'B/doc',
+        'anchor docs/s',
+        'anchor MB/s',
+        'otelpack docs/s',
+        'otelpack MB/s',
+        'x anchor',
+        'spread',
+      ],
+      build.cases.map((c) => [
+        `${c.signal}, from ${c.input}`,
+        c.documents,
+        c.meanDocumentBytes,
+        c.anchor.docsPerSec,
+        c.anchor.mbPerSec,
+        c.otelpack.docsPerSec,
+        c.otelpack.mbPerSec,
+        c.ratio,
+        `${c.anchor.spread} / ${c.otelpack.spread}`,
+      ]),
+    )}\n\n`,
+  );
+
+  const e2e = await runInChild<EndToEndResult>(resolve(__dirname, 'end-to-end.ts'), 300_000);
+  process.stdout.write(
+    `${table(
+      `End to end over loopback into the Elasticsearch fake (${e2e.rounds} rounds, medians; exports of ${e2e.exportSize})\nanchor: ${e2e.anchor}`,
+      ['signal', 'docs', 'anchor docs/s', 'otelpack docs/s', 'x anchor', 'spread'],
+      e2e.cases.map((c) => [
+        c.signal,
+        c.documents,
+        c.anchor.docsPerSec,
+        c.otelpack.docsPerSec,
+        c.ratio,
+        `${c.anchor.spread} / ${c.otelpack.spread}`,
+      ]),
+    )}\nspread: (max - min) / median of the runs, anchor / otelpack\n`,
+  );
+
+  const dir = resolve(PACKAGE_DIR, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    resolve(dir, 'latest.json'),
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        node: process.version,
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        bodyBuild: build,
+        endToEnd: e2e,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exitCode = 1;
+});

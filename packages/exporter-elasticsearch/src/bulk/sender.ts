@@ -1,0 +1,76 @@
+import type { Client } from '@elastic/elasticsearch';
+import { redact } from '@otelpack/batching-core';
+import type { BatchSender, SendContext, SendResult } from '@otelpack/batching-core';
+import type { IndexSetup } from '../setup/runner';
+import { classifyClientError } from './client-errors';
+import type { BulkRecord } from './record';
+import { BULK_FILTER_PATH, interpretBulkResponse } from './response';
+
+export interface BulkSenderOptions {
+  client: Client;
+  /** Close the client on shutdown (false for a client the user passed in). */
+  ownsClient: boolean;
+  requestTimeoutMs: number;
+  /** Credentials to scrub from every reason. */
+  secrets: readonly string[];
+  setup?: IndexSetup;
+}
+
+/** The body of one `_bulk` request: each record's action and document lines. */
+export function buildBulkBody(batch: readonly BulkRecord[]): string {
+  let body = '';
+  for (const record of batch) body += `${record.action}\n${record.document}\n`;
+  return body;
+}
+
+/**
+ * Sends one batch as one `_bulk` request and says what became of each document. It never
+ * retries, waits or queues: the core does.
+ */
+export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
+  readonly client: Client;
+  private readonly options: BulkSenderOptions;
+  private readonly scrub: (text: string) => string;
+
+  constructor(options: BulkSenderOptions) {
+    this.options = options;
+    this.client = options.client;
+    this.scrub = (text) => redact(text, options.secrets);
+  }
+
+  sizeOf(record: BulkRecord): number {
+    return record.bytes;
+  }
+
+  async send(batch: readonly BulkRecord[], { signal }: SendContext): Promise<SendResult> {
+    if (this.options.setup) {
+      const setupFailure = await this.options.setup.ensure(signal);
+      if (setupFailure) return setupFailure;
+    }
+    const body = buildBulkBody(batch);
+    try {
+      // The core runs every send with tracing suppressed, so this request makes no spans.
+      const response = await this.client.transport.request(
+        {
+          method: 'POST',
+          path: '/_bulk',
+          querystring: { filter_path: BULK_FILTER_PATH },
+          bulkBody: body,
+        },
+        {
+          signal,
+          maxRetries: 0,
+          requestTimeout: this.options.requestTimeoutMs,
+          meta: true,
+        },
+      );
+      return interpretBulkResponse(response.body, batch, this.scrub);
+    } catch (error) {
+      return classifyClientError(error, this.scrub);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.options.ownsClient) await this.client.close();
+  }
+}

@@ -1,0 +1,29 @@
+import { Client } from '@elastic/elasticsearch';
+import type { ClientOptions } from '@elastic/elasticsearch';
+import type { ConnectionSettings } from './config';
+
+/**
+ * The official client, for what it does well: the node pool, Elastic Cloud ids, API key, basic
+ * and bearer auth, TLS, and the vendor media types (`compatible-with=8`). Its own retries are
+ * off: the otelpack core owns every retry, and a client that retried inside one send would
+ * hide failures from the ledger and multiply requests under back-pressure.
+ */
+export function createClient(settings: ConnectionSettings): Client {
+  const options: ClientOptions = {
+    maxRetries: 0,
+    requestTimeout: settings.requestTimeoutMs,
+    compression: settings.compression,
+    name: 'otelpack-elasticsearch',
+  };
+  if (settings.nodes !== undefined) options.nodes = settings.nodes;
+  if (settings.cloudId !== undefined) options.cloud = { id: settings.cloudId };
+  if (settings.auth !== undefined) options.auth = settings.auth;
+  if (Object.keys(settings.headers).length > 0) options.headers = settings.headers;
+  const tls = settings.tls;
+  if (tls !== undefined) {
+    const { caFingerprint, ...tlsOptions } = tls;
+    options.tls = tlsOptions;
+    if (caFingerprint !== undefined) options.caFingerprint = caFingerprint;
+  }
+  return new Client(options);
+}

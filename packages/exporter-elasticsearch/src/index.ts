@@ -1,0 +1,16 @@
+export {
+  ElasticsearchLogRecordExporter,
+  ElasticsearchMetricExporter,
+  ElasticsearchSpanExporter,
+  createElasticsearchClient,
+} from './exporters';
+export { ELASTICSEARCH_DEFAULTS, ENVIRONMENT_VARIABLES } from './config';
+export type {
+  ElasticsearchAuth,
+  ElasticsearchExporterOptions,
+  ElasticsearchMetricExporterOptions,
+  ElasticsearchSetupOptions,
+  ElasticsearchTlsOptions,
+} from './options';
+export type { BulkRecord } from './bulk/record';
+export type { IndexDateSuffix, MappingMode } from './mapping/types';

@@ -1,0 +1,92 @@
+import { emptyObject, setField } from './json-value';
+import type { JsonObject, JsonValue } from './json-value';
+
+/*
+ * Elasticsearch expands dotted field names into objects (`http.method` is `method` inside
+ * `http`), so `http` = "x" next to `http.method` = "GET" would need `http` to be both a value and
+ * an object, and the whole document would be rejected. The `ecs` and `raw` modes build documents
+ * from flat dotted paths; these helpers keep such paths free of that conflict.
+ */
+
+/** Adds the leaves of `value` under `prefix` to `out` as dotted paths; arrays are leaves. */
+export function flattenInto(out: Map<string, JsonValue>, prefix: string, value: JsonValue): void {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    let empty = true;
+    for (const key of Object.keys(value)) {
+      empty = false;
+      flattenInto(out, prefix === '' ? key : `${prefix}.${key}`, value[key]);
+    }
+    // An empty map stays visible as an empty object rather than vanishing.
+    if (empty && prefix !== '') out.set(prefix, emptyObject());
+    return;
+  }
+  out.set(prefix, value);
+}
+
+/**
+ * Renames every path that is also the parent of another path: `a` next to `a.b` becomes
+ * `a.value` (then `a.value_2`, … if that is taken), the convention Elastic's own shippers use.
+ */
+export function resolvePathConflicts(paths: Map<string, JsonValue>): Map<string, JsonValue> {
+  const parents = new Set<string>();
+  for (const path of paths.keys()) {
+    let dot = path.indexOf('.');
+    while (dot > 0) {
+      parents.add(path.slice(0, dot));
+      dot = path.indexOf('.', dot + 1);
+    }
+  }
+  let conflicted = false;
+  for (const path of paths.keys()) {
+    if (parents.has(path)) {
+      conflicted = true;
+      break;
+    }
+  }
+  if (!conflicted) return paths;
+  const out = new Map<string, JsonValue>();
+  for (const [path, value] of paths) {
+    if (!parents.has(path)) {
+      if (!out.has(path)) out.set(path, value);
+      continue;
+    }
+    let renamed = `${path}.value`;
+    for (let n = 2; paths.has(renamed) || out.has(renamed) || parents.has(renamed); n++) {
+      renamed = `${path}.value_${n}`;
+    }
+    out.set(renamed, value);
+  }
+  return out;
+}
+
+/** Nested objects from conflict-free dotted paths (the `ecs` mode's document shape). */
+export function expandPaths(paths: Map<string, JsonValue>): JsonObject {
+  const root = emptyObject();
+  for (const [path, value] of paths) {
+    const segments = path.split('.');
+    let node = root;
+    for (let i = 0; i < segments.length - 1; i++) {
+      const segment = segments[i];
+      let child = Object.hasOwn(node, segment) ? node[segment] : undefined;
+      if (
+        child === undefined ||
+        child === null ||
+        typeof child !== 'object' ||
+        Array.isArray(child)
+      ) {
+        child = emptyObject();
+        setField(node, segment, child);
+      }
+      node = child;
+    }
+    setField(node, segments[segments.length - 1], value);
+  }
+  return root;
+}
+
+/** Flat dotted keys in one object (the `raw` mode's document shape). */
+export function objectFromPaths(paths: Map<string, JsonValue>): JsonObject {
+  const out = emptyObject();
+  for (const [path, value] of paths) setField(out, path, value);
+  return out;
+}

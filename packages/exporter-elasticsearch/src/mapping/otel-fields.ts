@@ -1,0 +1,63 @@
+import type { SpanContext } from '@opentelemetry/api';
+
+/*
+ * Small readings of OpenTelemetry values shared by the three mapping modes.
+ */
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const SPAN_ID = /^[0-9a-f]{16}$/;
+const ALL_ZEROS = /^0+$/;
+
+/** A lowercase trace id, or undefined when it is not 32 hex digits or all zeros (invalid). */
+export function traceIdOf(context: SpanContext | undefined): string | undefined {
+  const id = typeof context?.traceId === 'string' ? context.traceId.toLowerCase() : '';
+  return TRACE_ID.test(id) && !ALL_ZEROS.test(id) ? id : undefined;
+}
+
+export function spanIdOf(context: SpanContext | undefined): string | undefined {
+  const id = typeof context?.spanId === 'string' ? context.spanId.toLowerCase() : '';
+  return SPAN_ID.test(id) && !ALL_ZEROS.test(id) ? id : undefined;
+}
+
+export function traceStateOf(context: SpanContext | undefined): string | undefined {
+  try {
+    const state = context?.traceState?.serialize();
+    return state ? state : undefined;
+  } catch {
+    // A broken custom TraceState implementation must not lose the span.
+    return undefined;
+  }
+}
+
+/** The API's SpanKind: INTERNAL 0, SERVER 1, CLIENT 2, PRODUCER 3, CONSUMER 4. */
+const KIND_NAMES = ['Internal', 'Server', 'Client', 'Producer', 'Consumer'];
+
+/** "Internal", "Server", … as pdata's SpanKind.String() writes them; "Unspecified" otherwise. */
+export function kindName(kind: number): string {
+  return KIND_NAMES[kind] ?? 'Unspecified';
+}
+
+/** OTLP's numbering (SPAN_KIND_INTERNAL = 1, …), which the API's enum is one below. */
+export function kindProtoName(kind: number): string {
+  const name = KIND_NAMES[kind];
+  return name ? `SPAN_KIND_${name.toUpperCase()}` : 'SPAN_KIND_UNSPECIFIED';
+}
+
+/** The API's SpanStatusCode: UNSET 0, OK 1, ERROR 2 (the same numbers as OTLP). */
+const STATUS_NAMES = ['Unset', 'Ok', 'Error'];
+
+export function statusName(code: number | undefined): string {
+  return STATUS_NAMES[code ?? 0] ?? 'Unset';
+}
+
+export function statusCodeNumber(code: number | undefined): number {
+  return code === 1 || code === 2 ? code : 0;
+}
+
+export function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+export function positiveCount(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
+}

@@ -1,0 +1,70 @@
+import type { JsonObject, ValueLimits } from './json-value';
+
+/**
+ * - `otel`: the OpenTelemetry Collector's `otel` mapping mode (OTel-native documents into
+ *   `*.otel-*` data streams);
+ * - `ecs`: Elastic Common Schema field names;
+ * - `raw`: flat `Attributes.*`, `Resource.*`, `Scope.*` fields, as the Collector's `none` mode.
+ */
+export type MappingMode = 'otel' | 'ecs' | 'raw';
+export const MAPPING_MODES: readonly MappingMode[] = ['otel', 'ecs', 'raw'];
+
+export type IndexDateSuffix = 'none' | 'daily' | 'monthly';
+export const INDEX_DATE_SUFFIXES: readonly IndexDateSuffix[] = ['none', 'daily', 'monthly'];
+
+export type DataStreamType = 'traces' | 'logs' | 'metrics';
+
+/** Everything the pure mapping functions need to know, resolved from the exporter's options. */
+export interface MappingSettings {
+  mode: MappingMode;
+  /** A fixed index (or data stream) for every document; turns attribute routing off. */
+  index: string | undefined;
+  /** Honour the `elasticsearch.index` and `data_stream.*` attributes. */
+  routeByAttributes: boolean;
+  /** Data stream dataset and namespace when no attribute names them. */
+  dataset: string;
+  namespace: string;
+  /** Appended to plain (non data stream) index names, from each document's own time (UTC). */
+  indexDateSuffix: IndexDateSuffix;
+  /** Document ids that make a resend of the same record a no-op (409) instead of a duplicate. */
+  deterministicIds: boolean;
+  limits: ValueLimits;
+}
+
+export interface DataStreamName {
+  type: DataStreamType;
+  dataset: string;
+  namespace: string;
+}
+
+/** Where a document goes. */
+export interface Target {
+  index: string;
+  /** Set when `index` is a data stream: documents then carry `data_stream.*`. */
+  dataStream: DataStreamName | undefined;
+}
+
+/** One document as the mapping produced it, before serialisation. */
+export interface BulkDocument {
+  target: Target;
+  /** A fixed document id; see `hashId` for ids derived from content. */
+  id: string | undefined;
+  /** Derive the id from the serialised document (logs and metrics with deterministic ids). */
+  hashId: boolean;
+  /**
+   * Whether a 409 (document exists) for this document means this very document is stored:
+   * true with deterministic ids, and for `otel` metrics in time series data streams, whose ids
+   * Elasticsearch derives from the dimensions and the timestamp.
+   */
+  conflictMeansStored: boolean;
+  /** The bulk action's `dynamic_templates` (field path → template name). */
+  dynamicTemplates: Record<string, string> | undefined;
+  document: JsonObject;
+}
+
+/** What mapping one SDK item came to: its documents, and parts that could not be mapped. */
+export interface MappingResult {
+  documents: BulkDocument[];
+  /** One line per data point or value that was left out, with why. */
+  invalid: string[];
+}

@@ -1,0 +1,377 @@
+import { after, afterEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DiagLogLevel, diag } from '@opentelemetry/api';
+import { SeverityNumber } from '@opentelemetry/api-logs';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, DataPointType, ExportResultCode } from '@otelpack/batching-core';
+import type { DeadLetter, ExportResult, ResourceMetricsLike } from '@otelpack/batching-core';
+import { assertLedgerBalances } from '@otelpack/batching-core/testing';
+import {
+  ElasticsearchLogRecordExporter,
+  ElasticsearchMetricExporter,
+  ElasticsearchSpanExporter,
+  createElasticsearchClient,
+} from '../src';
+import type { BulkRecord } from '../src';
+import { startBulkSink } from './helpers/bulk-sink';
+import type { BulkSink } from './helpers/bulk-sink';
+
+// Compile-time proof that the exporters are the SDK's exporter interfaces.
+const _span: (e: ElasticsearchSpanExporter) => SpanExporter = (e) => e;
+const _log: (e: ElasticsearchLogRecordExporter) => LogRecordExporter = (e) => e;
+const _metric: (e: ElasticsearchMetricExporter) => PushMetricExporter = (e) => e;
+
+const sinks: BulkSink[] = [];
+after(async () => {
+  await Promise.all(sinks.map((s) => s.close()));
+});
+afterEach(() => diag.disable());
+
+async function sink(...args: Parameters<typeof startBulkSink>): Promise<BulkSink> {
+  const s = await startBulkSink(...args);
+  sinks.push(s);
+  return s;
+}
+
+const FAST = { flushIntervalMs: 10, initialBackoffMs: 10, maxBackoffMs: 20 };
+const resource = resourceFromAttributes({ 'service.name': 'checkout' });
+
+test('SDK providers: spans, span events, logs and metrics land with the documented fields', async () => {
+  const bulk = await sink();
+  const spanExporter = new ElasticsearchSpanExporter({ node: bulk.url, ...FAST });
+  const logExporter = new ElasticsearchLogRecordExporter({ node: bulk.url, ...FAST });
+  const metricExporter = new ElasticsearchMetricExporter({ node: bulk.url, ...FAST });
+  const tracerProvider = new BasicTracerProvider({
+    resource,
+    spanProcessors: [new BatchSpanProcessor(spanExporter, { scheduledDelayMillis: 10 })],
+  });
+  const loggerProvider = new LoggerProvider({
+    resource,
+    processors: [new BatchLogRecordProcessor({ exporter: logExporter, scheduledDelayMillis: 10 })],
+  });
+  const meterProvider = new MeterProvider({
+    resource,
+    readers: [
+      new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 60_000 }),
+    ],
+  });
+
+  const span = tracerProvider
+    .getTracer('shop', '1.0.0')
+    .startSpan('checkout', { attributes: { 'cart.items': 3 } });
+  span.addEvent('payment.authorized', { amount: 12.5 });
+  span.end();
+  loggerProvider.getLogger('shop').emit({
+    body: 'order placed',
+    severityNumber: SeverityNumber.INFO,
+    severityText: 'INFO',
+    attributes: { 'order.id': 'o-1' },
+  });
+  const counter = meterProvider.getMeter('shop').createCounter('orders', { unit: '{order}' });
+  counter.add(2, { region: 'eu' });
+
+  await tracerProvider.forceFlush();
+  await loggerProvider.forceFlush();
+  await meterProvider.forceFlush();
+  await Promise.all([
+    spanExporter.forceFlush(),
+    logExporter.forceFlush(),
+    metricExporter.forceFlush(),
+  ]);
+
+  const byIndex = (index: string) =>
+    bulk.indexed.filter((d) => d.index === index).map((d) => d.source);
+  const [spanDoc] = byIndex('traces-generic.otel-default');
+  const ctx = span.spanContext();
+  assert.equal(spanDoc.trace_id, ctx.traceId);
+  assert.equal(spanDoc.span_id, ctx.spanId);
+  assert.equal(spanDoc.name, 'checkout');
+  assert.equal(spanDoc.kind, 'Internal');
+  assert.deepEqual(spanDoc.attributes, { 'cart.items': 3 });
+  assert.deepEqual(spanDoc.scope, { name: 'shop', version: '1.0.0' });
+  assert.equal(
+    (spanDoc.resource as { attributes: Record<string, unknown> }).attributes['service.name'],
+    'checkout',
+  );
+  assert.match(String(spanDoc['@timestamp']), /^\d{13}\.\d{6}$/);
+
+  const logs = byIndex('logs-generic.otel-default');
+  assert.equal(logs.length, 2, 'the span event and the log record');
+  const event = logs.find((d) => d.event_name === 'payment.authorized')!;
+  assert.deepEqual(event.attributes, { amount: 12.5, 'event.name': 'payment.authorized' });
+  assert.equal(event.span_id, ctx.spanId);
+  const log = logs.find((d) => d.body !== undefined)!;
+  assert.deepEqual(log.body, { text: 'order placed' });
+  assert.equal(log.severity_number, 9);
+  assert.equal(log.severity_text, 'INFO');
+  assert.deepEqual(log.attributes, { 'order.id': 'o-1' });
+
+  const [metricDoc] = byIndex('metrics-generic.otel-default');
+  assert.deepEqual(metricDoc.metrics, { orders: 2 });
+  assert.deepEqual(metricDoc.attributes, { region: 'eu' });
+  assert.equal(metricDoc.unit, '{order}');
+  const metricAction = bulk
+    .bulkRequests()
+    .map((r) => r.body.toString('utf8'))
+    .find((body) => body.includes('metrics-generic.otel-default'))!;
+  assert.match(metricAction, /"dynamic_templates":\{"metrics\.orders":"counter_double"\}/);
+
+  for (const exporter of [spanExporter, logExporter, metricExporter]) {
+    const stats = exporter.stats();
+    assertLedgerBalances(stats);
+    assert.equal(stats.droppedTotal, 0);
+  }
+  assert.deepEqual(
+    [
+      spanExporter.stats().delivered,
+      logExporter.stats().delivered,
+      metricExporter.stats().delivered,
+    ],
+    [2, 1, 1],
+  );
+  await Promise.all([
+    tracerProvider.shutdown(),
+    loggerProvider.shutdown(),
+    meterProvider.shutdown(),
+  ]);
+});
+
+test('partial failure: 429 items are retried alone and stored once; mapping errors go to the dead letter', async () => {
+  const attempts = new Map<number, number>();
+  const bulk = await sink((_action, doc) => {
+    const seq = (doc.attributes as { seq: number }).seq;
+    const attempt = (attempts.get(seq) ?? 0) + 1;
+    attempts.set(seq, attempt);
+    if (seq % 100 === 7) {
+      return {
+        status: 400,
+        error: { type: 'mapper_parsing_exception', reason: `failed to parse field [seq] (${seq})` },
+      };
+    }
+    // 10 % are refused the first two times they arrive.
+    if (seq % 10 === 3 && attempt <= 2) {
+      return {
+        status: 429,
+        error: { type: 'es_rejected_execution_exception', reason: 'rejected execution of bulk' },
+      };
+    }
+    return undefined;
+  });
+  const letters: DeadLetter<BulkRecord>[] = [];
+  const exporter = new ElasticsearchLogRecordExporter({
+    node: bulk.url,
+    ...FAST,
+    maxBatchItems: 50,
+    deadLetter: (letter) => {
+      letters.push(letter);
+    },
+  });
+  const provider = new LoggerProvider({
+    resource,
+    processors: [new BatchLogRecordProcessor({ exporter, scheduledDelayMillis: 10 })],
+  });
+  const logger = provider.getLogger('load');
+  for (let seq = 0; seq < 300; seq++) logger.emit({ body: `line ${seq}`, attributes: { seq } });
+  await provider.forceFlush();
+  await exporter.forceFlush();
+
+  const stored = bulk.indexed
+    .map((d) => (d.source.attributes as { seq: number }).seq)
+    .sort((a, b) => a - b);
+  const expected = Array.from({ length: 300 }, (_, i) => i).filter((seq) => seq % 100 !== 7);
+  assert.deepEqual(stored, expected, 'every non-rejected record exactly once');
+  assert.equal(
+    [...attempts.entries()].filter(([seq]) => seq % 10 === 3).every(([, n]) => n === 3),
+    true,
+    'each throttled record was sent exactly three times',
+  );
+  const rejected = letters.flatMap((l) => l.items);
+  assert.deepEqual(
+    letters.map((l) => l.reason),
+    letters.map(() => 'rejected'),
+  );
+  assert.deepEqual(
+    rejected
+      .map(
+        (item) =>
+          (JSON.parse(item.record.document) as { attributes: { seq: number } }).attributes.seq,
+      )
+      .sort((a, b) => a - b),
+    [7, 107, 207],
+  );
+  for (const item of rejected) {
+    assert.match(
+      item.detail,
+      /^400 mapper_parsing_exception: failed to parse field \[seq\] \(\d+\)$/,
+    );
+  }
+  const stats = exporter.stats();
+  assertLedgerBalances(stats);
+  assert.equal(stats.accepted, 300);
+  assert.equal(stats.delivered, 297);
+  assert.equal(stats.dropped.rejected, 3);
+  assert.equal(stats.retries, 60, '30 throttled records retried twice each');
+  await provider.shutdown();
+});
+
+async function duplicateRun(
+  deterministicIds: boolean,
+): Promise<{ bulk: BulkSink; delivered: number }> {
+  const bulk = await sink();
+  // The first request is stored, then answered only after the client has given up.
+  bulk.setFaults({ fault: { kind: 'slow', delayMs: 1_500 }, times: 1 });
+  const exporter = new ElasticsearchSpanExporter({
+    node: bulk.url,
+    ...FAST,
+    requestTimeoutMs: 300,
+    deterministicIds,
+  });
+  const provider = new BasicTracerProvider({
+    resource,
+    spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 10 })],
+  });
+  const tracer = provider.getTracer('dup');
+  for (let i = 0; i < 20; i++) tracer.startSpan(`op ${i}`).end();
+  await provider.forceFlush();
+  await exporter.forceFlush();
+  const stats = exporter.stats();
+  assertLedgerBalances(stats);
+  await provider.shutdown();
+  return { bulk, delivered: stats.delivered };
+}
+
+test('duplicates: a batch stored but answered too late is retried; deterministic ids leave no duplicate', async () => {
+  const { bulk, delivered } = await duplicateRun(true);
+  assert.equal(bulk.bulkRequests().length, 2, 'the slow request and its retry');
+  assert.equal(bulk.indexed.length, 20);
+  assert.equal(new Set(bulk.indexed.map((d) => d.id)).size, 20);
+  assert.equal(delivered, 20, 'the 409s of the retry count as delivered');
+
+  // The same run without deterministic ids duplicates every span: the test can tell.
+  const control = await duplicateRun(false);
+  assert.equal(control.bulk.indexed.length, 40);
+});
+
+test('metrics: data points that cannot be mapped are counted as rejected, the rest delivered', async () => {
+  const bulk = await sink();
+  const exporter = new ElasticsearchMetricExporter({ node: bulk.url, ...FAST });
+  const metrics: ResourceMetricsLike = {
+    resource: { attributes: { 'service.name': 'checkout' } },
+    scopeMetrics: [
+      {
+        scope: { name: 'm' },
+        metrics: [
+          {
+            descriptor: { name: 'bad', description: '', unit: '', valueType: 1 },
+            aggregationTemporality: AggregationTemporality.CUMULATIVE,
+            dataPointType: DataPointType.HISTOGRAM,
+            dataPoints: [
+              {
+                startTime: [1, 0],
+                endTime: [2, 0],
+                attributes: {},
+                value: { buckets: { boundaries: [1], counts: [1] }, count: 1 },
+              },
+            ],
+          },
+          {
+            descriptor: { name: 'good', description: '', unit: '', valueType: 1 },
+            aggregationTemporality: AggregationTemporality.CUMULATIVE,
+            dataPointType: DataPointType.GAUGE,
+            dataPoints: [{ startTime: [1, 0], endTime: [2, 0], attributes: {}, value: 1 }],
+          },
+        ],
+      },
+    ],
+  };
+  const result = await new Promise<ExportResult>((resolve) => exporter.export(metrics, resolve));
+  assert.equal(result.code, ExportResultCode.SUCCESS);
+  await exporter.forceFlush();
+  const stats = exporter.stats();
+  assertLedgerBalances(stats);
+  assert.equal(stats.accepted, 2);
+  assert.equal(stats.delivered, 1);
+  assert.equal(stats.dropped.rejected, 1);
+  assert.equal(exporter.selectAggregationTemporality('COUNTER'), AggregationTemporality.CUMULATIVE);
+  await exporter.shutdown();
+});
+
+test('secrets never reach the logs, even when the backend echoes them', async () => {
+  const bulk = await sink();
+  bulk.setFaults({
+    fault: {
+      kind: 'status',
+      status: 401,
+      body: '{"error":{"type":"security_exception","reason":"unable to authenticate user [elastic] with password [Sup3rSecret!]"}}',
+    },
+  });
+  const lines: string[] = [];
+  const capture = (...args: unknown[]) => {
+    lines.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '));
+  };
+  diag.setLogger(
+    { error: capture, warn: capture, info: capture, debug: capture, verbose: capture },
+    DiagLogLevel.ALL,
+  );
+  const letters: DeadLetter<BulkRecord>[] = [];
+  const exporter = new ElasticsearchLogRecordExporter({
+    node: bulk.url,
+    auth: { username: 'elastic', password: 'Sup3rSecret!' },
+    ...FAST,
+    deadLetter: (letter) => {
+      letters.push(letter);
+    },
+  });
+  const provider = new LoggerProvider({
+    resource,
+    processors: [new BatchLogRecordProcessor({ exporter, scheduledDelayMillis: 10 })],
+  });
+  provider.getLogger('x').emit({ body: 'hello' });
+  await provider.forceFlush();
+  await exporter.forceFlush();
+  await provider.shutdown();
+  assert.equal(exporter.stats().dropped.rejected, 1);
+  const everything = [...lines, ...letters.flatMap((l) => l.items.map((i) => i.detail))].join('\n');
+  assert.match(everything, /security_exception/);
+  assert.equal(everything.includes('Sup3rSecret!'), false, everything);
+});
+
+test('a shared client: createElasticsearchClient reads the same options, and a passed client is not closed', async () => {
+  const bulk = await sink();
+  const client = createElasticsearchClient({ node: bulk.url });
+  const spans = new ElasticsearchSpanExporter({ client, ...FAST });
+  const logs = new ElasticsearchLogRecordExporter({ client, ...FAST });
+  await spans.shutdown();
+  await logs.shutdown();
+  // Still usable after both exporters shut down.
+  const info = await client.transport.request({
+    method: 'PUT',
+    path: '/_index_template/x',
+    body: {},
+  });
+  assert.deepEqual(info, { acknowledged: true });
+  await client.close();
+});
+
+test('construction: invalid options of the exporter and of the core both throw InvalidConfigError', () => {
+  const cases: [() => unknown, string][] = [
+    [() => new ElasticsearchSpanExporter({ mappingMode: 'json' as never }), 'mappingMode'],
+    [() => new ElasticsearchLogRecordExporter({ maxBatchItems: 0 }), 'maxBatchItems'],
+    [() => new ElasticsearchMetricExporter({ temporality: 'weekly' as never }), 'temporality'],
+    [() => new ElasticsearchMetricExporter({ overflow: 'spill' as never }), 'overflow'],
+    [() => createElasticsearchClient({ client: createElasticsearchClient() }), 'client'],
+  ];
+  for (const [construct, option] of cases) {
+    assert.throws(construct, (error: { name?: string; option?: string }) => {
+      assert.equal(error.name, 'InvalidConfigError');
+      assert.equal(error.option, option);
+      return true;
+    });
+  }
+});

@@ -1,0 +1,129 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { contentId, encodeDocument } from '../src/bulk/record';
+import { buildBulkBody } from '../src/bulk/sender';
+import { mapLogRecord, mapResourceMetrics, mapSpan } from '../src/mapping/mapper';
+import type { BulkDocument, MappingMode } from '../src/mapping/types';
+import {
+  gauge,
+  logRecord,
+  point,
+  resource,
+  resourceMetrics,
+  scope,
+  settings,
+  span,
+} from './helpers/fixtures';
+
+function bulkDocument(overrides: Partial<BulkDocument>): BulkDocument {
+  return {
+    target: { index: 'logs-x', dataStream: undefined },
+    id: undefined,
+    hashId: false,
+    conflictMeansStored: false,
+    dynamicTemplates: undefined,
+    document: { a: 1 },
+    ...overrides,
+  };
+}
+
+test('action lines: create, the index, an id when there is one, require_data_stream for data streams', () => {
+  const cases: [string, Partial<BulkDocument>, string][] = [
+    ['plain index, no id', {}, '{"create":{"_index":"logs-x"}}'],
+    ['fixed id', { id: 'abc' }, '{"create":{"_index":"logs-x","_id":"abc"}}'],
+    [
+      'content id',
+      { hashId: true },
+      '{"create":{"_index":"logs-x","_id":"w0GyLXrOG0BUwjxLhyq6IG"}}',
+    ],
+    [
+      'data stream',
+      {
+        target: {
+          index: 'logs-generic.otel-default',
+          dataStream: { type: 'logs', dataset: 'generic.otel', namespace: 'default' },
+        },
+      },
+      '{"create":{"_index":"logs-generic.otel-default","require_data_stream":true}}',
+    ],
+    [
+      'dynamic templates',
+      { dynamicTemplates: { 'metrics.cpu': 'gauge_double' } },
+      '{"create":{"_index":"logs-x","dynamic_templates":{"metrics.cpu":"gauge_double"}}}',
+    ],
+  ];
+  for (const [name, overrides, action] of cases) {
+    assert.equal(encodeDocument(bulkDocument(overrides)).action, action, name);
+  }
+});
+
+test('content ids: 22 characters of SHA-256, equal for equal content, different otherwise', () => {
+  assert.equal(contentId('logs-x', '{"a":1}'), 'w0GyLXrOG0BUwjxLhyq6IG');
+  assert.equal(contentId('logs-x', '{"a":1}'), contentId('logs-x', '{"a":1}'));
+  assert.notEqual(contentId('logs-x', '{"a":1}'), contentId('logs-x', '{"a":2}'));
+  assert.notEqual(contentId('logs-x', '{"a":1}'), contentId('logs-y', '{"a":1}'));
+  // Two log records that differ only in observed time get different ids.
+  const a = encodeDocument(
+    mapLogRecord(logRecord({ hrTimeObserved: [1, 0] }), settings({ deterministicIds: true })),
+  );
+  const b = encodeDocument(
+    mapLogRecord(logRecord({ hrTimeObserved: [1, 1] }), settings({ deterministicIds: true })),
+  );
+  assert.notEqual(a.id, b.id);
+});
+
+test('bytes: UTF-8 length of both lines and their newlines', () => {
+  const record = encodeDocument(bulkDocument({ document: { s: 'é\uD83D\uDE00' } }));
+  // {"create":{"_index":"logs-x"}} is 30 bytes; {"s":"é😀"} is 6 + 2 + 4 + 2 = 14 bytes.
+  assert.equal(record.action.length, 30);
+  assert.equal(record.document, '{"s":"é\uD83D\uDE00"}');
+  assert.equal(record.bytes, 30 + 14 + 2);
+  const body = buildBulkBody([record, record]);
+  assert.equal(Buffer.byteLength(body), record.bytes * 2);
+  assert.equal(
+    body,
+    `${record.action}\n${record.document}\n${record.action}\n${record.document}\n`,
+  );
+});
+
+test('ugly input in every mode: valid JSON, no lone surrogate, no crash', () => {
+  const ugly = {
+    '': 'empty key',
+    'a..b': NaN,
+    'x\uD800': '\uDC00tail',
+    huge: 'h'.repeat(200),
+    nested: [[1, [2, [3]]], ['s']],
+    mixed: [1, 'two', { three: 3 }],
+    inf: -Infinity,
+    __proto__: 'not a prototype',
+  } as Record<string, unknown>;
+  const limits = { maxStringLength: 50 };
+  for (const mode of ['otel', 'ecs', 'raw'] as MappingMode[]) {
+    const s = settings({ mode, limits });
+    const documents = [
+      ...mapSpan(
+        span({
+          name: 'n\uDFFF',
+          attributes: ugly as never,
+          events: [{ name: '', time: [1, 0], attributes: ugly as never }],
+          resource: resource(ugly as never),
+          scope: scope({ name: '\uD800', attributes: ugly as never }),
+        }),
+        s,
+      ),
+      mapLogRecord(logRecord({ body: ugly as never, attributes: ugly as never }), s),
+      ...mapResourceMetrics(resourceMetrics([gauge('g\uD800..x', [point(NaN, ugly as never)])]), s)
+        .documents,
+    ];
+    // raw mode keeps the span event inside the span document.
+    assert.equal(documents.length, mode === 'raw' ? 3 : 4, mode);
+    for (const doc of documents) {
+      const record = encodeDocument(doc);
+      const text = `${record.action}\n${record.document}`;
+      assert.doesNotThrow(() => JSON.parse(record.document), mode);
+      assert.equal(/\\ud[89a-f]/i.test(text), false, `${mode}: escaped surrogate in ${text}`);
+      assert.equal(text.includes('h'.repeat(51)), false, `${mode}: a string longer than the limit`);
+      assert.equal(Buffer.byteLength(`${text}\n`), record.bytes, mode);
+    }
+  }
+});

@@ -1,0 +1,130 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveTarget, sanitizeDataStreamPart } from '../src/mapping/routing';
+import type { MappingSettings, Target } from '../src/mapping/types';
+import { START, settings } from './helpers/fixtures';
+
+type Sources = [Record<string, unknown>?, Record<string, unknown>?, Record<string, unknown>?];
+
+test('routing precedence: static index, elasticsearch.index, data_stream.* (record > scope > resource), defaults', () => {
+  const ds = (type: 'traces' | 'logs' | 'metrics', dataset: string, namespace: string): Target => ({
+    index: `${type}-${dataset}-${namespace}`,
+    dataStream: { type, dataset, namespace },
+  });
+  const plain = (index: string): Target => ({ index, dataStream: undefined });
+  const cases: [string, Partial<MappingSettings>, Sources, Target][] = [
+    ['defaults, otel mode', {}, [], ds('logs', 'generic.otel', 'default')],
+    ['defaults, ecs mode', { mode: 'ecs' }, [], ds('logs', 'generic', 'default')],
+    ['defaults, raw mode', { mode: 'raw' }, [], ds('logs', 'generic', 'default')],
+    [
+      'configured dataset and namespace',
+      { dataset: 'app', namespace: 'prod' },
+      [],
+      ds('logs', 'app.otel', 'prod'),
+    ],
+    ['dataset already .otel', { dataset: 'app.otel' }, [], ds('logs', 'app.otel', 'default')],
+    [
+      'record attribute wins',
+      {},
+      [
+        { 'data_stream.dataset': 'rec' },
+        { 'data_stream.dataset': 'scope' },
+        { 'data_stream.dataset': 'res' },
+      ],
+      ds('logs', 'rec.otel', 'default'),
+    ],
+    [
+      'scope over resource',
+      {},
+      [{}, { 'data_stream.dataset': 'scope' }, { 'data_stream.dataset': 'res' }],
+      ds('logs', 'scope.otel', 'default'),
+    ],
+    [
+      'resource last',
+      {},
+      [{}, {}, { 'data_stream.namespace': 'res' }],
+      ds('logs', 'generic.otel', 'res'),
+    ],
+    [
+      'dataset and namespace from different levels',
+      {},
+      [{ 'data_stream.namespace': 'n1' }, {}, { 'data_stream.dataset': 'd1' }],
+      ds('logs', 'd1.otel', 'n1'),
+    ],
+    [
+      'attribute values are sanitised',
+      {},
+      [{ 'data_stream.dataset': 'My-App:v2', 'data_stream.namespace': 'A B' }],
+      ds('logs', 'my_app_v2.otel', 'a_b'),
+    ],
+    [
+      'a non-string attribute is ignored',
+      {},
+      [{ 'data_stream.dataset': 42 }],
+      ds('logs', 'generic.otel', 'default'),
+    ],
+    [
+      'an attribute that sanitises to nothing is ignored',
+      {},
+      [{ 'data_stream.dataset': '' }],
+      ds('logs', 'generic.otel', 'default'),
+    ],
+    [
+      'elasticsearch.index beats data_stream',
+      {},
+      [{ 'data_stream.dataset': 'x' }, {}, { 'elasticsearch.index': 'my-index' }],
+      plain('my-index'),
+    ],
+    [
+      'elasticsearch.index: record over resource',
+      {},
+      [{ 'elasticsearch.index': 'rec-index' }, {}, { 'elasticsearch.index': 'res-index' }],
+      plain('rec-index'),
+    ],
+    [
+      'static index beats attributes',
+      { index: 'static' },
+      [{ 'elasticsearch.index': 'attr' }],
+      plain('static'),
+    ],
+    [
+      'routeByAttributes off',
+      { routeByAttributes: false },
+      [{ 'elasticsearch.index': 'attr', 'data_stream.dataset': 'x' }],
+      ds('logs', 'generic.otel', 'default'),
+    ],
+    [
+      'daily suffix on a static index',
+      { index: 'otel-logs', indexDateSuffix: 'daily' },
+      [],
+      plain('otel-logs-2024.01.15'),
+    ],
+    [
+      'monthly suffix on an attribute index',
+      { indexDateSuffix: 'monthly' },
+      [{ 'elasticsearch.index': 'x' }],
+      plain('x-2024.01'),
+    ],
+    [
+      'no suffix on data streams',
+      { indexDateSuffix: 'daily' },
+      [],
+      ds('logs', 'generic.otel', 'default'),
+    ],
+  ];
+  for (const [name, overrides, sources, expected] of cases) {
+    assert.deepEqual(resolveTarget('logs', settings(overrides), sources, START), expected, name);
+  }
+});
+
+test('data stream parts: lowercase, no disallowed characters, at most 100 bytes', () => {
+  assert.equal(
+    sanitizeDataStreamPart('A\\b/c*d?e"f<g>h|i j,k#l:m-n'),
+    'a_b_c_d_e_f_g_h_i_j_k_l_m_n',
+  );
+  assert.equal(sanitizeDataStreamPart('x'.repeat(150)).length, 100);
+  // 33 four-byte characters: 132 bytes; 25 fit in 100 bytes, and no half pair is left.
+  const emoji = sanitizeDataStreamPart('\uD83D\uDE00'.repeat(33));
+  assert.equal(Buffer.byteLength(emoji), 100);
+  assert.equal(emoji, '\uD83D\uDE00'.repeat(25));
+});

@@ -1,0 +1,345 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Client } from '@elastic/elasticsearch';
+import { createClient } from '../src/client';
+import { resolveConfig } from '../src/config';
+import type { ElasticsearchExporterOptions } from '../src/options';
+import { encodeDocument } from '../src/bulk/record';
+import type { BulkRecord } from '../src/bulk/record';
+import { BULK_FILTER_PATH } from '../src/bulk/response';
+import { ElasticsearchBulkSender, buildBulkBody } from '../src/bulk/sender';
+import { IndexSetup } from '../src/setup/runner';
+import { startBulkSink } from './helpers/bulk-sink';
+
+const sinks: { close(): Promise<void> }[] = [];
+after(async () => {
+  await Promise.all(sinks.map((s) => s.close()));
+});
+
+function records(count: number, extra: Record<string, unknown> = {}): BulkRecord[] {
+  return Array.from({ length: count }, (_, i) =>
+    encodeDocument({
+      target: {
+        index: 'logs-generic.otel-default',
+        dataStream: { type: 'logs', dataset: 'generic.otel', namespace: 'default' },
+      },
+      id: undefined,
+      hashId: false,
+      conflictMeansStored: false,
+      dynamicTemplates: undefined,
+      document: { n: i, ...extra },
+    }),
+  );
+}
+
+function sender(
+  url: string,
+  options: ElasticsearchExporterOptions = {},
+  setup?: (client: Client) => IndexSetup,
+) {
+  const config = resolveConfig({ node: url, requestTimeoutMs: 2_000, ...options });
+  const client = createClient(config.connection);
+  const s = new ElasticsearchBulkSender({
+    client,
+    ownsClient: true,
+    requestTimeoutMs: config.connection.requestTimeoutMs,
+    secrets: config.connection.secrets,
+    setup: setup?.(client),
+  });
+  return s;
+}
+
+const send = (
+  s: ElasticsearchBulkSender,
+  batch: BulkRecord[],
+  signal = new AbortController().signal,
+) => s.send(batch, { signal, attempt: 1 });
+
+test('one batch is one POST /_bulk with the prebuilt NDJSON, vendor media type, filter_path and no retries', async () => {
+  const sink = await startBulkSink();
+  sinks.push(sink);
+  const s = sender(sink.url);
+  const batch = records(3);
+  assert.deepEqual(await send(s, batch), { kind: 'delivered' });
+  assert.equal(sink.requests.length, 1);
+  const [request] = sink.requests;
+  assert.equal(request.method, 'POST');
+  assert.equal(request.path, `/_bulk?filter_path=${encodeURIComponent(BULK_FILTER_PATH)}`);
+  assert.equal(
+    request.headers['content-type'],
+    'application/vnd.elasticsearch+x-ndjson; compatible-with=8',
+  );
+  assert.equal(request.body.toString('utf8'), buildBulkBody(batch));
+  assert.equal(s.sizeOf(batch[0]), Buffer.byteLength(`${batch[0].action}\n${batch[0].document}\n`));
+  await s.close();
+});
+
+test('gzip: the body is compressed and arrives intact', async () => {
+  const sink = await startBulkSink();
+  sinks.push(sink);
+  const s = sender(sink.url, { compression: 'gzip' });
+  const batch = records(50, { text: 'repetitive '.repeat(20) });
+  assert.deepEqual(await send(s, batch), { kind: 'delivered' });
+  const [request] = sink.requests;
+  assert.equal(request.headers['content-encoding'], 'gzip');
+  assert.equal(request.body.toString('utf8'), buildBulkBody(batch));
+  assert.ok(
+    Number(request.headers['content-length']) < Buffer.byteLength(buildBulkBody(batch)) / 5,
+  );
+  await s.close();
+});
+
+test('per-item failures: 429 retried alone, mapping errors rejected with type and reason', async () => {
+  const sink = await startBulkSink((_action, doc) => {
+    if (doc.n === 1)
+      return {
+        status: 429,
+        error: { type: 'es_rejected_execution_exception', reason: 'rejected execution' },
+      };
+    if (doc.n === 2)
+      return {
+        status: 400,
+        error: { type: 'mapper_parsing_exception', reason: 'failed to parse field [n]' },
+      };
+    return undefined;
+  });
+  sinks.push(sink);
+  const s = sender(sink.url);
+  assert.deepEqual(await send(s, records(4)), {
+    kind: 'partial',
+    backpressure: true,
+    failures: [
+      {
+        index: 1,
+        retryable: true,
+        reason: '429 es_rejected_execution_exception: rejected execution',
+      },
+      {
+        index: 2,
+        retryable: false,
+        reason: '400 mapper_parsing_exception: failed to parse field [n]',
+      },
+    ],
+  });
+  assert.deepEqual(
+    sink.indexed.map((d) => d.source.n),
+    [0, 3],
+  );
+  await s.close();
+});
+
+test('HTTP failures: 429 with Retry-After, 401 permanent, reset and stall retryable', async () => {
+  const sink = await startBulkSink();
+  sinks.push(sink);
+  const s = sender(sink.url, { requestTimeoutMs: 300 });
+  sink.setFaults(
+    {
+      fault: {
+        kind: 'status',
+        status: 429,
+        retryAfter: '3',
+        body: '{"error":{"type":"es_rejected_execution_exception","reason":"busy"},"status":429}',
+      },
+      times: 1,
+    },
+    {
+      fault: {
+        kind: 'status',
+        status: 401,
+        body: '{"error":{"type":"security_exception","reason":"unable to authenticate"},"status":401}',
+      },
+      times: 1,
+    },
+    { fault: { kind: 'reset' }, times: 1 },
+    { fault: { kind: 'stall' }, times: 1 },
+  );
+  const throttled = await send(s, records(1));
+  assert.equal(throttled.kind, 'retryable');
+  assert.equal(throttled.kind === 'retryable' && throttled.retryAfterMs, 3000);
+  assert.equal(throttled.kind === 'retryable' && throttled.backpressure, true);
+  assert.deepEqual(await send(s, records(1)), {
+    kind: 'permanent',
+    reason: 'HTTP 401: security_exception: unable to authenticate',
+  });
+  const reset = await send(s, records(1));
+  assert.equal(reset.kind, 'retryable');
+  assert.match(reset.kind === 'retryable' ? reset.reason : '', /^connection: /);
+  const stalled = await send(s, records(1));
+  assert.equal(stalled.kind, 'retryable');
+  assert.match(stalled.kind === 'retryable' ? stalled.reason : '', /^timeout: /);
+  await s.close();
+});
+
+test('a server that does not say it is Elasticsearch is refused permanently', async () => {
+  const sink = await startBulkSink();
+  sinks.push(sink);
+  // The FaultSink's generic partial answer carries no x-elastic-product header.
+  sink.setFaults({ fault: { kind: 'partial', decide: () => 'ok' } });
+  const result = await send(sender(sink.url), records(1));
+  assert.equal(result.kind, 'permanent');
+  assert.match(
+    result.kind === 'permanent' ? result.reason : '',
+    /did not identify itself as Elasticsearch/,
+  );
+});
+
+test('an aborted send (the core’s deadline) is retryable', async () => {
+  const sink = await startBulkSink();
+  sinks.push(sink);
+  sink.setFaults({ fault: { kind: 'stall' } });
+  const abort = new AbortController();
+  const pending = send(sender(sink.url, { requestTimeoutMs: 10_000 }), records(1), abort.signal);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  abort.abort();
+  const result = await pending;
+  assert.equal(result.kind, 'retryable');
+  assert.match(result.kind === 'retryable' ? result.reason : '', /^aborted: /);
+});
+
+test('credentials: API key and basic auth headers are sent; echoed credentials are redacted', async () => {
+  const sink = await startBulkSink();
+  sinks.push(sink);
+  sink.setFaults({
+    fault: {
+      kind: 'status',
+      status: 403,
+      body: '{"error":{"type":"security_exception","reason":"key c2VjcmV0LWtleQ== is not allowed"}}',
+    },
+  });
+  const result = await send(sender(sink.url, { auth: { apiKey: 'c2VjcmV0LWtleQ==' } }), records(1));
+  assert.equal(sink.requests[0].headers.authorization, 'ApiKey c2VjcmV0LWtleQ==');
+  assert.deepEqual(result, {
+    kind: 'permanent',
+    reason: 'HTTP 403: security_exception: key [REDACTED] is not allowed',
+  });
+
+  sink.clearFaults();
+  await send(sender(sink.url, { auth: { username: 'elastic', password: 'changeme' } }), records(1));
+  assert.equal(
+    sink.requests[1].headers.authorization,
+    `Basic ${Buffer.from('elastic:changeme').toString('base64')}`,
+  );
+});
+
+test('setup: ILM policy and index template once, before the first bulk request', async () => {
+  const sink = await startBulkSink();
+  sinks.push(sink);
+  const options: ElasticsearchExporterOptions = {
+    index: 'otel-logs',
+    indexDateSuffix: 'daily',
+    setup: { indexTemplate: true, ilm: {} },
+  };
+  const config = resolveConfig({ node: sink.url, ...options });
+  const s = sender(
+    sink.url,
+    options,
+    (client) =>
+      new IndexSetup({
+        client,
+        settings: config.setup!,
+        signal: 'logs',
+        mode: 'otel',
+        exporterName: 'elasticsearch',
+        requestTimeoutMs: 2_000,
+        redact: (t) => t,
+      }),
+  );
+  assert.deepEqual(await send(s, records(1)), { kind: 'delivered' });
+  assert.deepEqual(await send(s, records(1)), { kind: 'delivered' });
+  assert.deepEqual(
+    sink.requests.map((r) => `${r.method} ${r.path.split('?')[0]}`),
+    [
+      'PUT /_ilm/policy/otelpack-otel-logs',
+      'PUT /_index_template/otelpack-otel-logs',
+      'POST /_bulk',
+      'POST /_bulk',
+    ],
+  );
+  const template = JSON.parse(sink.requests[1].body.toString('utf8')) as {
+    index_patterns: string[];
+  };
+  assert.deepEqual(template.index_patterns, ['otel-logs', 'otel-logs-*']);
+});
+
+test('setup: a retryable failure fails the send and is tried again; a permanent one is logged and skipped', async () => {
+  const sink = await startBulkSink();
+  sinks.push(sink);
+  const config = resolveConfig({
+    node: sink.url,
+    index: 'otel-logs',
+    setup: { indexTemplate: true },
+  });
+  const make = () =>
+    sender(
+      sink.url,
+      {},
+      (client) =>
+        new IndexSetup({
+          client,
+          settings: config.setup!,
+          signal: 'logs',
+          mode: 'ecs',
+          exporterName: 'elasticsearch',
+          requestTimeoutMs: 2_000,
+          redact: (t) => t,
+        }),
+    );
+  sink.setFaults({
+    fault: { kind: 'status', status: 503, body: '{"error":"unavailable"}' },
+    times: 1,
+  });
+  const s = make();
+  const first = await send(s, records(1));
+  assert.deepEqual(first, {
+    kind: 'retryable',
+    reason: 'index template setup: HTTP 503: unavailable',
+    backpressure: true,
+  });
+  assert.deepEqual(await send(s, records(1)), { kind: 'delivered' });
+  assert.deepEqual(
+    sink.requests.map((r) => `${r.method} ${r.path.split('?')[0]}`),
+    [
+      'PUT /_index_template/otelpack-otel-logs',
+      'PUT /_index_template/otelpack-otel-logs',
+      'POST /_bulk',
+    ],
+  );
+
+  sink.reset();
+  sink.setFaults({
+    fault: { kind: 'status', status: 403, body: '{"error":"forbidden"}' },
+    times: 1,
+  });
+  const t = make();
+  assert.deepEqual(await send(t, records(1)), { kind: 'delivered' });
+  assert.deepEqual(await send(t, records(1)), { kind: 'delivered' });
+  assert.deepEqual(
+    sink.requests.map((r) => `${r.method} ${r.path.split('?')[0]}`),
+    ['PUT /_index_template/otelpack-otel-logs', 'POST /_bulk', 'POST /_bulk'],
+  );
+});
+
+test('the request makes one attempt, with the core’s signal and the request timeout', async () => {
+  // Tracing is suppressed by the core around every send (batching-core's pipeline tests).
+  const seen: Record<string, unknown>[] = [];
+  const fakeClient = {
+    transport: {
+      request: (_params: unknown, options: Record<string, unknown>) => {
+        seen.push(options);
+        return Promise.resolve({ body: { errors: false } });
+      },
+    },
+    close: () => Promise.resolve(),
+  } as unknown as Client;
+  const s = new ElasticsearchBulkSender({
+    client: fakeClient,
+    ownsClient: false,
+    requestTimeoutMs: 1234,
+    secrets: [],
+  });
+  const abort = new AbortController();
+  assert.deepEqual(await send(s, records(1), abort.signal), { kind: 'delivered' });
+  assert.equal(seen[0].maxRetries, 0);
+  assert.equal(seen[0].requestTimeout, 1234);
+  assert.equal(seen[0].signal, abort.signal);
+});
