@@ -1,0 +1,79 @@
+import { createClient } from '@clickhouse/client';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { DiagClickHouseLogger } from './diag-logger';
+
+/** One ClickHouse host, from the `url` option or CLICKHOUSE_URL. */
+export interface HostEndpoint {
+  /** Origin only (`https://host:8443`): credentials and path are taken out. */
+  origin: string;
+  /** User and password written in the URL, if any. */
+  username?: string;
+  password?: string;
+  /** A database written as the URL's path (`http://host:8123/otel`), as @clickhouse/client reads it. */
+  database?: string;
+}
+
+/** PEM material for HTTPS: a CA to trust, and a client certificate for mutual TLS. */
+export interface TlsSettings {
+  caCert: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+}
+
+export interface HttpClientSettings {
+  username: string;
+  password: string;
+  compression: 'gzip' | 'none';
+  /** gzip level, 1 (fastest) to 9. */
+  compressionLevel: number;
+  /** The client's own deadline; the pipeline aborts earlier through its signal. */
+  requestTimeoutMs: number;
+  maxOpenConnections: number;
+  tls?: TlsSettings;
+}
+
+/**
+ * Splits a URL into what the exporter uses apart: the origin, the credentials (never passed on
+ * inside a URL, so they cannot reach a log line) and the database path.
+ */
+export function parseEndpoint(url: URL): HostEndpoint {
+  const path = decodeURIComponent(url.pathname.replace(/^\/+|\/+$/g, ''));
+  return {
+    origin: url.origin,
+    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+    ...(path ? { database: path } : {}),
+  };
+}
+
+/** One @clickhouse/client per host, logging through diag. */
+export function createHttpClient(origin: string, settings: HttpClientSettings): ClickHouseClient {
+  return createClient({
+    url: origin,
+    username: settings.username,
+    password: settings.password,
+    application: 'otelpack-exporter-clickhouse',
+    request_timeout: settings.requestTimeoutMs,
+    max_open_connections: settings.maxOpenConnections,
+    compression: {
+      request:
+        settings.compression === 'gzip'
+          ? { codec: 'gzip', level: settings.compressionLevel }
+          : false,
+      response: false,
+    },
+    keep_alive: { enabled: true },
+    log: { LoggerClass: DiagClickHouseLogger },
+    ...(settings.tls
+      ? {
+          tls: settings.tls.cert
+            ? {
+                ca_cert: settings.tls.caCert,
+                cert: settings.tls.cert,
+                key: settings.tls.key as Buffer,
+              }
+            : { ca_cert: settings.tls.caCert },
+        }
+      : {}),
+  });
+}

@@ -1,0 +1,83 @@
+import { INSERT_COLUMNS } from '../schema/tables';
+import type { TableKind } from '../schema/tables';
+import { jsonCompactEachRowWriter, jsonEachRowWriter } from './json';
+import { rowBinaryWriter } from './row-binary';
+
+/**
+ * The INSERT formats the exporter can write. JSONEachRow is the default (see the README's
+ * measurements); RowBinary needs an HTTP connection, as the embedded chdb connection passes
+ * insert bodies through as text.
+ */
+export type InsertFormat = 'JSONEachRow' | 'JSONCompactEachRow' | 'RowBinary';
+
+/**
+ * The format named in the INSERT: RowBinary goes with its names-and-types header, so that a
+ * table of another shape is refused rather than misread.
+ */
+export function wireFormat(format: InsertFormat): string {
+  return format === 'RowBinary' ? 'RowBinaryWithNamesAndTypes' : format;
+}
+
+export const INSERT_FORMATS: readonly InsertFormat[] = [
+  'JSONEachRow',
+  'JSONCompactEachRow',
+  'RowBinary',
+];
+
+/**
+ * What the pipeline carries: one row, already encoded in the insert format, and the table it
+ * goes to. Encoding at export time leaves the send one concatenation. JSON rows stay strings
+ * until then: one UTF-8 conversion per batch instead of one allocation per row.
+ */
+export interface ClickHouseRow {
+  table: TableKind;
+  /** A JSON line (with its newline), or RowBinary bytes. */
+  data: string | Buffer;
+}
+
+/** Encodes rows of every table in one format. */
+export class RowEncoder {
+  readonly format: InsertFormat;
+  private readonly writers: Partial<Record<TableKind, (row: object) => string | Buffer>> = {};
+
+  constructor(format: InsertFormat) {
+    this.format = format;
+  }
+
+  encode(table: TableKind, row: object): ClickHouseRow {
+    const write = (this.writers[table] ??= this.writerFor(table));
+    return { table, data: write(row) };
+  }
+
+  private writerFor(table: TableKind): (row: object) => string | Buffer {
+    const columns = INSERT_COLUMNS[table];
+    switch (this.format) {
+      case 'RowBinary':
+        return rowBinaryWriter(columns);
+      case 'JSONCompactEachRow':
+        return jsonCompactEachRowWriter(columns);
+      case 'JSONEachRow':
+        return jsonEachRowWriter(columns);
+    }
+  }
+}
+
+/**
+ * The size a row counts for in the pipeline's byte limits: bytes for RowBinary; for a JSON line
+ * its length in UTF-16 units, which is its UTF-8 size for ASCII text and close to what the
+ * string holds in memory otherwise.
+ */
+export function rowSize(row: ClickHouseRow): number {
+  return row.data.length;
+}
+
+/** The body of one INSERT: an optional header, then the rows in order. */
+export function insertBody(header: Buffer | undefined, rows: readonly (string | Buffer)[]): Buffer {
+  if (rows.length > 0 && typeof rows[0] === 'string') {
+    const text = Buffer.from((rows as string[]).join(''), 'utf8');
+    return header ? Buffer.concat([header, text]) : text;
+  }
+  const buffers = rows as Buffer[];
+  if (!header && buffers.length === 1) return buffers[0];
+  return Buffer.concat(header ? [header, ...buffers] : buffers);
+}

@@ -1,0 +1,179 @@
+import type { Timestamp9 } from '../mapping/time';
+import type { StringMap } from '../mapping/values';
+import type { ColumnKind, InsertColumn } from '../schema/tables';
+
+/*
+ * RowBinary, per ClickHouse's format documentation: fixed-width numbers little-endian, strings
+ * and arrays prefixed by an unsigned LEB128 length, Map as an array of key/value pairs,
+ * LowCardinality(String) as String, DateTime64(9) as Int64 nanoseconds, Bool as one byte.
+ */
+
+const TWO_32 = 4_294_967_296;
+
+/** A growable byte buffer; one per encoder, reused for every row. */
+class ByteWriter {
+  buffer: Buffer = Buffer.allocUnsafe(64 * 1024);
+  offset = 0;
+
+  reset(): void {
+    this.offset = 0;
+  }
+
+  private ensure(extra: number): void {
+    if (this.offset + extra <= this.buffer.length) return;
+    let size = this.buffer.length * 2;
+    while (size < this.offset + extra) size *= 2;
+    const grown = Buffer.allocUnsafe(size);
+    this.buffer.copy(grown, 0, 0, this.offset);
+    this.buffer = grown;
+  }
+
+  varUInt(value: number): void {
+    this.ensure(10);
+    let rest = value;
+    while (rest >= 0x80) {
+      this.buffer[this.offset++] = (rest & 0x7f) | 0x80;
+      rest = Math.floor(rest / 128);
+    }
+    this.buffer[this.offset++] = rest;
+  }
+
+  string(value: string): void {
+    // One byte per UTF-16 unit covers ASCII; at most three per unit covers the rest.
+    this.ensure(10 + value.length * 3);
+    const start = this.offset;
+    // Write after a worst-case varint gap only when the length prefix may exceed one byte.
+    if (value.length < 43) {
+      const written = this.buffer.write(value, start + 1, 'utf8');
+      this.buffer[start] = written;
+      this.offset = start + 1 + written;
+      return;
+    }
+    const bytes = Buffer.byteLength(value, 'utf8');
+    this.varUInt(bytes);
+    this.offset += this.buffer.write(value, this.offset, 'utf8');
+  }
+
+  uint8(value: number): void {
+    this.ensure(1);
+    this.buffer[this.offset++] = value;
+  }
+
+  uint32(value: number): void {
+    this.ensure(4);
+    this.buffer.writeUInt32LE(value, this.offset);
+    this.offset += 4;
+  }
+
+  int32(value: number): void {
+    this.ensure(4);
+    this.buffer.writeInt32LE(value, this.offset);
+    this.offset += 4;
+  }
+
+  float64(value: number): void {
+    this.ensure(8);
+    this.buffer.writeDoubleLE(value, this.offset);
+    this.offset += 8;
+  }
+
+  uint64(value: number | bigint): void {
+    this.ensure(8);
+    if (typeof value === 'bigint') {
+      this.buffer.writeBigUInt64LE(value, this.offset);
+    } else {
+      this.buffer.writeUInt32LE(value % TWO_32, this.offset);
+      this.buffer.writeUInt32LE(Math.floor(value / TWO_32), this.offset + 4);
+    }
+    this.offset += 8;
+  }
+
+  /**
+   * seconds × 1e9 + nanoseconds as an unsigned 64-bit integer, exactly, without BigInt: the
+   * seconds are split so that every partial product stays below 2^53.
+   */
+  timestamp(value: Timestamp9): void {
+    this.ensure(8);
+    const [seconds, nanos] = value;
+    const secondsHigh = Math.floor(seconds / 131_072); // seconds = high × 2^17 + low
+    const secondsLow = seconds - secondsHigh * 131_072;
+    const a = secondsHigh * 1_000_000_000; // < 2^47
+    const b = secondsLow * 1_000_000_000 + nanos; // < 2^48
+    // value = a × 2^17 + b = (a >> 15) × 2^32 + ((a mod 2^15) × 2^17 + b)
+    const aHigh = Math.floor(a / 32_768);
+    const c = (a - aHigh * 32_768) * 131_072 + b; // < 2^49
+    const low = c % TWO_32;
+    const high = aHigh + Math.floor(c / TWO_32);
+    this.buffer.writeUInt32LE(low, this.offset);
+    this.buffer.writeUInt32LE(high, this.offset + 4);
+    this.offset += 8;
+  }
+
+  map(value: StringMap): void {
+    this.varUInt(value.length);
+    for (let i = 0; i < value.length; i++) {
+      this.string(value[i][0]);
+      this.string(value[i][1]);
+    }
+  }
+
+  /** A copy of what was written since the last reset. */
+  take(): Buffer {
+    const out = Buffer.allocUnsafe(this.offset);
+    this.buffer.copy(out, 0, 0, this.offset);
+    return out;
+  }
+}
+
+type FieldWriter = (writer: ByteWriter, value: unknown) => void;
+
+function arrayOf<T>(write: (writer: ByteWriter, item: T) => void): FieldWriter {
+  return (writer, value) => {
+    const items = value as readonly T[];
+    writer.varUInt(items.length);
+    for (let i = 0; i < items.length; i++) write(writer, items[i]);
+  };
+}
+
+const WRITERS: Record<ColumnKind, FieldWriter> = {
+  string: (w, v) => w.string(v as string),
+  datetime64: (w, v) => w.timestamp(v as Timestamp9),
+  uint8: (w, v) => w.uint8(v as number),
+  uint32: (w, v) => w.uint32(v as number),
+  int32: (w, v) => w.int32(v as number),
+  uint64: (w, v) => w.uint64(v as number | bigint),
+  float64: (w, v) => w.float64(v as number),
+  bool: (w, v) => w.uint8(v ? 1 : 0),
+  map: (w, v) => w.map(v as StringMap),
+  'string[]': arrayOf<string>((w, item) => w.string(item)),
+  'datetime64[]': arrayOf<Timestamp9>((w, item) => w.timestamp(item)),
+  'map[]': arrayOf<StringMap>((w, item) => w.map(item)),
+  'uint64[]': arrayOf<number | bigint>((w, item) => w.uint64(item)),
+  'float64[]': arrayOf<number>((w, item) => w.float64(item)),
+};
+
+/** A function from a row object to its RowBinary bytes. */
+export function rowBinaryWriter(columns: readonly InsertColumn[]): (row: object) => Buffer {
+  const names = columns.map((column) => column.name);
+  const writers = columns.map((column) => WRITERS[column.kind]);
+  const writer = new ByteWriter();
+  return (row) => {
+    const values = row as Record<string, unknown>;
+    writer.reset();
+    for (let i = 0; i < writers.length; i++) writers[i](writer, values[names[i]]);
+    return writer.take();
+  };
+}
+
+/**
+ * The header of RowBinaryWithNamesAndTypes: the column names, then their types. With it,
+ * ClickHouse checks every column's type against the table and refuses the insert on a
+ * difference (INCORRECT_DATA) instead of reading misaligned bytes from a table of another shape.
+ */
+export function rowBinaryHeader(columns: readonly InsertColumn[]): Buffer {
+  const writer = new ByteWriter();
+  writer.varUInt(columns.length);
+  for (const column of columns) writer.string(column.name);
+  for (const column of columns) writer.string(column.type);
+  return writer.take();
+}

@@ -1,0 +1,65 @@
+import type { ReadableLogRecordLike } from '@otelpack/batching-core';
+import { spanIdText, traceIdText } from './ids';
+import { clampUnsigned } from './numbers';
+import { isZero, toTimestamp9 } from './time';
+import type { Timestamp9 } from './time';
+import { NO_RESOURCE_CACHE } from './resource';
+import type { ResourceMapper } from './resource';
+import { anyValueAsString, attributesToMap, wellFormed } from './values';
+import type { StringMap } from './values';
+
+/** One `otel_logs` row, by column name (TimestampTime is the server's DEFAULT). */
+export interface LogRow {
+  Timestamp: Timestamp9;
+  TraceId: string;
+  SpanId: string;
+  TraceFlags: number;
+  SeverityText: string;
+  SeverityNumber: number;
+  ServiceName: string;
+  Body: string;
+  ResourceSchemaUrl: string;
+  ResourceAttributes: StringMap;
+  ScopeSchemaUrl: string;
+  ScopeName: string;
+  ScopeVersion: string;
+  ScopeAttributes: StringMap;
+  LogAttributes: StringMap;
+  EventName: string;
+}
+
+/**
+ * Maps one log record to its `otel_logs` row (the Collector's logs mapping). `resources` may
+ * remember the columns of a resource shared by many records; the row is the same either way.
+ */
+export function logRecordToRow(
+  record: ReadableLogRecordLike,
+  resources: ResourceMapper = NO_RESOURCE_CACHE,
+): LogRow {
+  // The reference falls back to the observed time when the record carries none.
+  let timestamp = toTimestamp9(record.hrTime, 'log record time');
+  if (isZero(timestamp) && record.hrTimeObserved) {
+    timestamp = toTimestamp9(record.hrTimeObserved, 'log record observed time');
+  }
+  const context = record.spanContext;
+  const resource = resources.columnsOf(record.resource);
+  const scope = record.instrumentationScope;
+  return {
+    Timestamp: timestamp,
+    TraceId: traceIdText(context?.traceId),
+    SpanId: spanIdText(context?.spanId),
+    TraceFlags: clampUnsigned(context?.traceFlags, 255),
+    SeverityText: wellFormed(record.severityText ?? ''),
+    SeverityNumber: clampUnsigned(record.severityNumber, 255),
+    ServiceName: resource.serviceName,
+    Body: anyValueAsString(record.body),
+    ResourceSchemaUrl: resource.schemaUrl,
+    ResourceAttributes: resource.attributes,
+    ScopeSchemaUrl: wellFormed(scope?.schemaUrl ?? ''),
+    ScopeName: wellFormed(scope?.name ?? ''),
+    ScopeVersion: wellFormed(scope?.version ?? ''),
+    ScopeAttributes: attributesToMap(scope?.attributes),
+    LogAttributes: attributesToMap(record.attributes),
+    EventName: wellFormed(record.eventName ?? ''),
+  };
+}

@@ -1,0 +1,44 @@
+import type { ResourceLike } from '@otelpack/batching-core';
+import { attributesToMap, serviceNameOf, wellFormed } from './values';
+import type { StringMap } from './values';
+
+/** What every row takes from its resource. */
+export interface ResourceColumns {
+  attributes: StringMap;
+  serviceName: string;
+  schemaUrl: string;
+}
+
+export function resourceColumns(resource: ResourceLike): ResourceColumns {
+  return {
+    attributes: attributesToMap(resource.attributes),
+    serviceName: serviceNameOf(resource.attributes),
+    schemaUrl: wellFormed(resource.schemaUrl ?? ''),
+  };
+}
+
+/**
+ * Maps a resource to its columns, remembering the last one: an SDK provider hands the same
+ * resource object with every span, log record and collection, and its sorted, encoded
+ * attributes are the most expensive part of a row to make. A resource whose attributes are
+ * still being resolved is not remembered.
+ */
+export class ResourceColumnsCache {
+  private lastResource: ResourceLike | undefined;
+  private lastColumns: ResourceColumns | undefined;
+
+  columnsOf(resource: ResourceLike): ResourceColumns {
+    if (resource === this.lastResource && this.lastColumns) return this.lastColumns;
+    const columns = resourceColumns(resource);
+    if (!resource.asyncAttributesPending) {
+      this.lastResource = resource;
+      this.lastColumns = columns;
+    }
+    return columns;
+  }
+}
+
+/** For callers without a cache: every call maps afresh. */
+export const NO_RESOURCE_CACHE = { columnsOf: resourceColumns };
+
+export type ResourceMapper = Pick<ResourceColumnsCache, 'columnsOf'>;

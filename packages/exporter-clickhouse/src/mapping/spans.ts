@@ -1,0 +1,111 @@
+import type { ReadableSpanLike } from '@otelpack/batching-core';
+import { spanIdText, traceIdText } from './ids';
+import { durationNanos, toTimestamp9 } from './time';
+import type { Timestamp9 } from './time';
+import { NO_RESOURCE_CACHE } from './resource';
+import type { ResourceMapper } from './resource';
+import { attributesToMap, wellFormed } from './values';
+import type { StringMap } from './values';
+
+/** One `otel_traces` row, by column name. */
+export interface SpanRow {
+  Timestamp: Timestamp9;
+  TraceId: string;
+  SpanId: string;
+  ParentSpanId: string;
+  TraceState: string;
+  SpanName: string;
+  SpanKind: string;
+  ServiceName: string;
+  ResourceAttributes: StringMap;
+  ScopeName: string;
+  ScopeVersion: string;
+  SpanAttributes: StringMap;
+  Duration: number | bigint;
+  StatusCode: string;
+  StatusMessage: string;
+  'Events.Timestamp': Timestamp9[];
+  'Events.Name': string[];
+  'Events.Attributes': StringMap[];
+  'Links.TraceId': string[];
+  'Links.SpanId': string[];
+  'Links.TraceState': string[];
+  'Links.Attributes': StringMap[];
+}
+
+/**
+ * The API's SpanKind (INTERNAL 0 … CONSUMER 4) as the Collector writes it: pdata's
+ * `SpanKind.String()` of the OTLP kind, which is the API's plus one.
+ */
+const SPAN_KINDS = ['Internal', 'Server', 'Client', 'Producer', 'Consumer'];
+
+/** The API's SpanStatusCode (UNSET 0, OK 1, ERROR 2) as pdata's `StatusCode.String()`. */
+const STATUS_CODES = ['Unset', 'Ok', 'Error'];
+
+export function spanKindText(kind: number): string {
+  return SPAN_KINDS[kind] ?? 'Unspecified';
+}
+
+export function statusCodeText(code: number): string {
+  return STATUS_CODES[code] ?? 'Unset';
+}
+
+/**
+ * Maps one finished span to its `otel_traces` row (the Collector's traces mapping). `resources`
+ * may remember the columns of a resource shared by many spans; the row is the same either way.
+ */
+export function spanToRow(
+  span: ReadableSpanLike,
+  resources: ResourceMapper = NO_RESOURCE_CACHE,
+): SpanRow {
+  const context = span.spanContext();
+  const start = toTimestamp9(span.startTime, 'span startTime');
+  const end = toTimestamp9(span.endTime, 'span endTime');
+  const resource = resources.columnsOf(span.resource);
+  const scope = span.instrumentationScope;
+
+  const eventTimes: Timestamp9[] = [];
+  const eventNames: string[] = [];
+  const eventAttributes: StringMap[] = [];
+  for (const event of span.events ?? []) {
+    eventTimes.push(toTimestamp9(event.time, 'span event time'));
+    eventNames.push(wellFormed(event.name ?? ''));
+    eventAttributes.push(attributesToMap(event.attributes));
+  }
+
+  const linkTraceIds: string[] = [];
+  const linkSpanIds: string[] = [];
+  const linkStates: string[] = [];
+  const linkAttributes: StringMap[] = [];
+  for (const link of span.links ?? []) {
+    linkTraceIds.push(traceIdText(link.context?.traceId));
+    linkSpanIds.push(spanIdText(link.context?.spanId));
+    linkStates.push(wellFormed(link.context?.traceState?.serialize() ?? ''));
+    linkAttributes.push(attributesToMap(link.attributes));
+  }
+
+  return {
+    Timestamp: start,
+    TraceId: traceIdText(context.traceId),
+    SpanId: spanIdText(context.spanId),
+    ParentSpanId: spanIdText(span.parentSpanContext?.spanId),
+    TraceState: wellFormed(context.traceState?.serialize() ?? ''),
+    SpanName: wellFormed(span.name ?? ''),
+    SpanKind: spanKindText(span.kind),
+    ServiceName: resource.serviceName,
+    ResourceAttributes: resource.attributes,
+    ScopeName: wellFormed(scope?.name ?? ''),
+    ScopeVersion: wellFormed(scope?.version ?? ''),
+    SpanAttributes: attributesToMap(span.attributes),
+    Duration: durationNanos(start, end),
+    StatusCode: statusCodeText(span.status?.code),
+    StatusMessage: wellFormed(span.status?.message ?? ''),
+    'Events.Timestamp': eventTimes,
+    'Events.Name': eventNames,
+    'Events.Attributes': eventAttributes,
+    'Links.TraceId': linkTraceIds,
+    'Links.SpanId': linkSpanIds,
+    'Links.TraceState': linkStates,
+    'Links.Attributes': linkAttributes,
+  };
+}

@@ -1,0 +1,317 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { diag } from '@opentelemetry/api';
+import { redact } from '@otelpack/batching-core';
+import type { BatchSender, ItemFailure, SendContext, SendResult } from '@otelpack/batching-core';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { insertBody, rowSize, wireFormat } from '../encoding/encoder';
+import type { ClickHouseRow, InsertFormat } from '../encoding/encoder';
+import { rowBinaryHeader } from '../encoding/row-binary';
+import { quoteIdentifier } from '../schema/ddl';
+import { INSERT_COLUMNS } from '../schema/tables';
+import type { TableKind } from '../schema/tables';
+import {
+  classifyCode,
+  classifyHttpStatus,
+  classifyThrown,
+  parseClickHouseMessage,
+} from './classify';
+import type { InsertFailure } from './classify';
+
+/** One ClickHouse connection the sender can insert through, with a name safe to log. */
+export interface SenderHost {
+  client: ClickHouseClient;
+  /** e.g. `https://ch-1.example.com:8443` (no credentials). */
+  label: string;
+}
+
+export interface ClickHouseSenderOptions {
+  /** Tried in order: after a failure of the host, the next send goes to the next one. */
+  hosts: readonly SenderHost[];
+  format: InsertFormat;
+  /** The fully qualified table name for each kind of row (`` `otel`.`otel_traces` ``). */
+  tables: Readonly<Record<TableKind, string>>;
+  /** Every insert carries `insert_deduplication_token`, so a retried batch cannot add its rows twice. */
+  deduplicate: boolean;
+  asyncInsert: boolean;
+  /** More settings for every insert (they win over the exporter's own); names checked by the config. */
+  insertSettings?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * Over HTTP the answer is inspected by the sender (status, X-ClickHouse-Exception-Code);
+   * the embedded connection reports failures by throwing.
+   */
+  http: boolean;
+  /** Strings to scrub from every reason (passwords). */
+  secrets: readonly string[];
+  /**
+   * Runs before each send (e.g. creating the schema once); a failure it returns is the send's
+   * outcome. It must be cheap once done.
+   */
+  prepare?: (host: SenderHost) => Promise<InsertFailure | undefined>;
+  /** Close the clients at shutdown (not when the application handed its own client in). */
+  ownsClients: boolean;
+}
+
+interface TableGroup {
+  table: TableKind;
+  indexes: number[];
+}
+
+const MAX_REASON_LENGTH = 1_000;
+
+/**
+ * Sends one batch as one INSERT per table it holds (a span or log batch: one; a metrics batch:
+ * one per metric type), through the current host. It reports, it never retries: the core
+ * decides. A host failure moves the next send to the next host.
+ */
+export class ClickHouseSender implements BatchSender<ClickHouseRow> {
+  private readonly options: ClickHouseSenderOptions;
+  private readonly statements: Partial<Record<TableKind, string>> = {};
+  private readonly headers: Partial<Record<TableKind, Buffer>> = {};
+  private hostIndex = 0;
+
+  constructor(options: ClickHouseSenderOptions) {
+    if (options.hosts.length === 0) throw new Error('ClickHouseSender needs at least one host');
+    this.options = options;
+  }
+
+  /** The host the next send goes to (its label). */
+  get currentHost(): string {
+    return this.options.hosts[this.hostIndex].label;
+  }
+
+  sizeOf(row: ClickHouseRow): number {
+    return rowSize(row);
+  }
+
+  async send(batch: readonly ClickHouseRow[], context: SendContext): Promise<SendResult> {
+    const host = this.options.hosts[this.hostIndex];
+    if (this.options.prepare) {
+      const unprepared = await this.options.prepare(host);
+      if (unprepared) {
+        const failure = this.scrub(unprepared);
+        if (failure.hostFault) this.moveToNextHost(host, failure.reason);
+        return this.wholeBatch(failure);
+      }
+    }
+
+    const groups = groupByTable(batch);
+    const failures = await Promise.all(
+      groups.map((group) => this.insert(host, group, batch, context.signal)),
+    );
+    const firstHostFault = failures.find((failure) => failure?.hostFault);
+    if (firstHostFault) this.moveToNextHost(host, firstHostFault.reason);
+
+    if (failures.every((failure) => failure === undefined)) return { kind: 'delivered' };
+    const failed = failures.filter((failure): failure is InsertFailure => failure !== undefined);
+    // Every table failed the same way: the batch's outcome, with its back-pressure signal.
+    if (
+      failed.length === groups.length &&
+      failed.every((f) => f.retryable === failed[0].retryable)
+    ) {
+      return this.wholeBatch(failed.find((f) => f.backpressure) ?? failed[0]);
+    }
+    const itemFailures: ItemFailure[] = [];
+    groups.forEach((group, i) => {
+      const failure = failures[i];
+      if (!failure) return;
+      for (const index of group.indexes) {
+        itemFailures.push({
+          index,
+          retryable: failure.retryable,
+          reason: failure.reason,
+          ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
+        });
+      }
+    });
+    return { kind: 'partial', failures: itemFailures };
+  }
+
+  async close(): Promise<void> {
+    if (!this.options.ownsClients) return;
+    await Promise.all(this.options.hosts.map((host) => host.client.close().catch(() => undefined)));
+  }
+
+  /** The dedup token of one insert: the same rows to the same table give the same token. */
+  static deduplicationToken(table: string, body: Buffer): string {
+    return createHash('sha256').update(table).update('\0').update(body).digest('base64url');
+  }
+
+  private wholeBatch(failure: InsertFailure): SendResult {
+    if (!failure.retryable) return { kind: 'permanent', reason: failure.reason };
+    return {
+      kind: 'retryable',
+      reason: failure.reason,
+      backpressure: failure.backpressure,
+      ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
+    };
+  }
+
+  private moveToNextHost(host: SenderHost, reason: string): void {
+    const hosts = this.options.hosts;
+    if (hosts.length < 2 || hosts[this.hostIndex] !== host) return;
+    this.hostIndex = (this.hostIndex + 1) % hosts.length;
+    diag.warn(
+      `otelpack clickhouse: ${host.label} failed (${reason}); the next insert goes to ${hosts[this.hostIndex].label}`,
+    );
+  }
+
+  /** `INSERT INTO t (columns)`, made once per table. */
+  private statementFor(table: TableKind): string {
+    let statement = this.statements[table];
+    if (!statement) {
+      const columns = INSERT_COLUMNS[table]
+        .map((column) => quoteIdentifier(column.name))
+        .join(', ');
+      statement = `INSERT INTO ${this.options.tables[table]} (${columns})`;
+      this.statements[table] = statement;
+    }
+    return statement;
+  }
+
+  /**
+   * The insert's settings, in the statement's own SETTINGS clause: they apply to this insert
+   * alone. Passed as request settings instead, the embedded engine's connection would SET them
+   * on its session, and a later insert through the same client — the application's own — would
+   * inherit this batch's dedup token and be dropped as a duplicate.
+   */
+  private settingsFor(table: TableKind, body: Buffer): string {
+    const settings: Record<string, string | number | boolean> = {};
+    if (this.options.deduplicate) {
+      settings.insert_deduplication_token = ClickHouseSender.deduplicationToken(
+        this.options.tables[table],
+        body,
+      );
+    }
+    if (this.options.asyncInsert) {
+      settings.async_insert = 1;
+      // Without waiting, the server acknowledges before the data is written: a failure would
+      // go unseen and unretried.
+      settings.wait_for_async_insert = 1;
+      settings.async_insert_deduplicate = 1;
+    }
+    Object.assign(settings, this.options.insertSettings);
+    const entries = Object.entries(settings).filter(([, value]) => value !== undefined);
+    if (entries.length === 0) return '';
+    return ` SETTINGS ${entries.map(([name, value]) => `${name} = ${settingLiteral(value)}`).join(', ')}`;
+  }
+
+  /** One INSERT of the rows of one table; undefined when it went through. */
+  private async insert(
+    host: SenderHost,
+    group: TableGroup,
+    batch: readonly ClickHouseRow[],
+    signal: AbortSignal,
+  ): Promise<InsertFailure | undefined> {
+    const header =
+      this.options.format === 'RowBinary'
+        ? (this.headers[group.table] ??= rowBinaryHeader(INSERT_COLUMNS[group.table]))
+        : undefined;
+    const body = insertBody(
+      header,
+      group.indexes.map((index) => batch[index].data),
+    );
+    try {
+      const result = await host.client.exec({
+        query: `${this.statementFor(group.table)}${this.settingsFor(group.table, body)} FORMAT ${wireFormat(this.options.format)}`,
+        values: Readable.from([body], { objectMode: false }),
+        // An HTTP setting: the answer (and any exception) comes once the insert has finished,
+        // never as an error after a 200 status line.
+        ...(this.options.http ? { clickhouse_settings: { wait_end_of_query: 1 } } : {}),
+        abort_signal: signal,
+        // The sender reads the status and body itself: @clickhouse/client would otherwise turn
+        // a proxy's 503 into an error without its status.
+        ignore_error_response: this.options.http,
+      });
+      const answer = await readText(result.stream);
+      const status = result.http_status_code ?? 200;
+      const headerCode = headerValue(result.response_headers?.['x-clickhouse-exception-code']);
+      if (
+        status >= 200 &&
+        status < 300 &&
+        headerCode === undefined &&
+        !answer.includes('DB::Exception')
+      ) {
+        return undefined;
+      }
+      return this.explain(
+        this.scrub(this.failureOf(status, headerCode, answer, result.response_headers)),
+      );
+    } catch (error) {
+      return this.explain(this.scrub(classifyThrown(error)));
+    }
+  }
+
+  /** A table whose column types differ from the exporter's schema needs JSONEachRow: say so. */
+  private explain(failure: InsertFailure): InsertFailure {
+    if (
+      this.options.format !== 'RowBinary' ||
+      failure.code !== 117 ||
+      !/must be .*, not /.test(failure.reason)
+    ) {
+      return failure;
+    }
+    return {
+      ...failure,
+      reason: `${failure.reason} [the table's column types differ from this exporter's schema (a table made by another Collector version?): use format 'JSONEachRow', which converts]`,
+    };
+  }
+
+  private failureOf(
+    status: number,
+    headerCode: string | undefined,
+    answer: string,
+    headers: Record<string, string | string[] | undefined> | undefined,
+  ): InsertFailure {
+    const parsed = parseClickHouseMessage(answer);
+    if (parsed) return classifyCode(parsed.code, parsed.name, parsed.message, status);
+    if (headerCode !== undefined && /^\d+$/.test(headerCode)) {
+      return classifyCode(Number(headerCode), undefined, answer.trim() || `HTTP ${status}`, status);
+    }
+    return classifyHttpStatus(status, headers?.['retry-after'], answer);
+  }
+
+  private scrub(failure: InsertFailure): InsertFailure {
+    let reason = redact(failure.reason, this.options.secrets);
+    if (reason.length > MAX_REASON_LENGTH) reason = `${reason.slice(0, MAX_REASON_LENGTH)}…`;
+    return { ...failure, reason };
+  }
+}
+
+/** A setting's value as SQL: numbers and booleans bare, anything else a quoted string. */
+export function settingLiteral(value: string | number | boolean): string {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  return `'${String(value).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+function groupByTable(batch: readonly ClickHouseRow[]): TableGroup[] {
+  const first = batch[0]?.table;
+  if (batch.every((row) => row.table === first)) {
+    return [{ table: first, indexes: batch.map((_, index) => index) }];
+  }
+  const groups = new Map<TableKind, number[]>();
+  batch.forEach((row, index) => {
+    const indexes = groups.get(row.table);
+    if (indexes) indexes.push(index);
+    else groups.set(row.table, [index]);
+  });
+  return [...groups].map(([table, indexes]) => ({ table, indexes }));
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The (small) answer of an INSERT; ClickHouse sends nothing on success. */
+async function readText(stream: AsyncIterable<unknown>): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+    // An answer longer than this is not an INSERT acknowledgement; keep what identifies it.
+    if (size < 64 * 1024) chunks.push(buffer);
+    size += buffer.length;
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

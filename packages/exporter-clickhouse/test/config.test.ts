@@ -1,0 +1,203 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { InvalidConfigError } from '@otelpack/batching-core';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { engineOption, parseUrlList, resolveConfig } from '../src/config';
+import type { ResolvedConfig } from '../src/config';
+import { CLICKHOUSE_PIPELINE_DEFAULTS } from '../src/options';
+import { withEnv } from './fixtures';
+
+function httpOf(config: ResolvedConfig) {
+  assert.equal(config.connection.kind, 'http');
+  return config.connection as Extract<ResolvedConfig['connection'], { kind: 'http' }>;
+}
+
+const fakeClient = {
+  exec: async () => ({}),
+  command: async () => ({}),
+} as unknown as ClickHouseClient;
+
+test('defaults: localhost, the default user and database, JSONEachRow, gzip, schema on', () => {
+  const config = withEnv({}, () => resolveConfig());
+  const http = httpOf(config);
+  assert.deepEqual(http.endpoints, [{ origin: 'http://localhost:8123' }]);
+  assert.equal(http.username, 'default');
+  assert.equal(http.password, '');
+  assert.equal(http.compression, 'gzip');
+  assert.equal(http.maxOpenConnections, 8);
+  assert.equal(config.schema.database, 'default');
+  assert.equal(config.schema.tableEngine, 'MergeTree()');
+  assert.equal(config.schema.deduplicationWindow, 1000);
+  assert.equal(config.format, 'JSONEachRow');
+  assert.equal(config.createSchema, true);
+  assert.equal(config.deduplicate, true);
+  assert.equal(config.asyncInsert, false);
+  assert.deepEqual(config.pipeline, { ...CLICKHOUSE_PIPELINE_DEFAULTS });
+  assert.deepEqual(config.secrets, []);
+});
+
+test('the usual environment variables are read', () => {
+  const config = withEnv(
+    {
+      CLICKHOUSE_URL: 'https://ch-1.example.com:8443, ch-2.example.com:8443',
+      CLICKHOUSE_USER: 'otel',
+      CLICKHOUSE_PASSWORD: 's3cret',
+      CLICKHOUSE_DATABASE: 'telemetry',
+    },
+    () => resolveConfig(),
+  );
+  const http = httpOf(config);
+  assert.deepEqual(
+    http.endpoints.map((e) => e.origin),
+    ['https://ch-1.example.com:8443', 'https://ch-2.example.com:8443'],
+  );
+  assert.equal(http.username, 'otel');
+  assert.equal(http.password, 's3cret');
+  assert.equal(config.schema.database, 'telemetry');
+  assert.deepEqual(config.secrets, ['s3cret']);
+  assert.equal(
+    withEnv({ CLICKHOUSE_DB: 'fromdb' }, () => resolveConfig()).schema.database,
+    'fromdb',
+  );
+});
+
+test('explicit options win over the environment, and the URL over the variables', () => {
+  const vars = {
+    CLICKHOUSE_URL: 'http://env-host:8123',
+    CLICKHOUSE_USER: 'env-user',
+    CLICKHOUSE_PASSWORD: 'env-pass',
+    CLICKHOUSE_DATABASE: 'envdb',
+  };
+  const explicit = withEnv(vars, () =>
+    resolveConfig({ url: 'http://opt-host:8123', username: 'u', password: 'p', database: 'd' }),
+  );
+  assert.equal(httpOf(explicit).endpoints[0].origin, 'http://opt-host:8123');
+  assert.equal(httpOf(explicit).username, 'u');
+  assert.equal(httpOf(explicit).password, 'p');
+  assert.equal(explicit.schema.database, 'd');
+
+  const fromUrl = withEnv({ CLICKHOUSE_USER: 'env-user', CLICKHOUSE_PASSWORD: 'env-pass' }, () =>
+    resolveConfig({ url: 'http://url-user:p%40ss@host:8123/urldb' }),
+  );
+  const http = httpOf(fromUrl);
+  assert.deepEqual(http.endpoints[0], {
+    origin: 'http://host:8123',
+    username: 'url-user',
+    password: 'p@ss',
+    database: 'urldb',
+  });
+  assert.equal(http.username, 'url-user');
+  assert.equal(http.password, 'p@ss');
+  assert.equal(fromUrl.schema.database, 'urldb');
+  assert.deepEqual(fromUrl.secrets, ['p@ss']);
+});
+
+test('several hosts: a list, or commas; later entries inherit scheme and credentials', () => {
+  assert.deepEqual(
+    parseUrlList('http://u:p@a:8123,b:8124', 'url').map((u) => u.href),
+    ['http://u:p@a:8123/', 'http://u:p@b:8124/'],
+  );
+  assert.deepEqual(
+    parseUrlList(['https://a', new URL('http://b:1')], 'url').map((u) => u.href),
+    ['https://a/', 'http://b:1/'],
+  );
+});
+
+test('a ready client is used as is, and RowBinary is refused for the embedded one only', () => {
+  const config = withEnv({}, () => resolveConfig({ client: fakeClient, format: 'RowBinary' }));
+  assert.deepEqual(config.connection, { kind: 'client', client: fakeClient, embedded: false });
+  assert.equal(config.format, 'RowBinary');
+});
+
+test('invalid options fail at construction, naming the option and what it accepts', () => {
+  const cases: [string, Record<string, unknown>, RegExp][] = [
+    ['url', { url: 'ftp://x' }, /^url: expected an http:\/\/ or https:\/\/ URL/],
+    ['url[1]', { url: ['http://a', 'not a url'] }, /^url\[1\]: expected an http/],
+    [
+      'format',
+      { format: 'CSV' },
+      /^format: expected one of 'JSONEachRow', 'JSONCompactEachRow', 'RowBinary', got "CSV"/,
+    ],
+    ['compression', { compression: 'zstd' }, /^compression: expected one of 'gzip', 'none'/],
+    ['ttlSeconds', { ttlSeconds: -1 }, /^ttlSeconds: expected an integer from 0/],
+    [
+      'deduplicationWindow',
+      { deduplicationWindow: 1.5 },
+      /^deduplicationWindow: expected an integer/,
+    ],
+    [
+      'tableEngine',
+      { tableEngine: 'MergeTree; DROP TABLE x' },
+      /^tableEngine: expected a table engine/,
+    ],
+    [
+      'tables.spans',
+      { tables: { spans: 'x' } },
+      /^tables\.spans: unknown table; expected one of traces, logs/,
+    ],
+    ['tables.logs', { tables: { logs: '' } }, /^tables\.logs: expected a non-empty string/],
+    ['database', { database: 'a\nb' }, /^database: must not contain control characters/],
+    ['client', { client: {} }, /^client: expected a @clickhouse\/client ClickHouseClient/],
+    ['createSchema', { createSchema: 'yes' }, /^createSchema: expected true or false/],
+    ['password', { password: 42 }, /^password: expected a string/],
+    [
+      'insertSettings.bad name',
+      { insertSettings: { 'bad name': 1 } },
+      /^insertSettings\.bad name: expected a ClickHouse setting name/,
+    ],
+    [
+      'insertSettings.x',
+      { insertSettings: { x: {} } },
+      /^insertSettings\.x: expected a string, number or boolean/,
+    ],
+    [
+      'maxOpenConnections',
+      { maxOpenConnections: 0 },
+      /^maxOpenConnections: expected an integer from 1/,
+    ],
+    ['tls.caCert', { tls: { caCert: 'pem' } }, /^tls\.caCert: expected a Buffer/],
+    [
+      'tls',
+      { tls: { caCert: Buffer.from('x'), cert: Buffer.from('y') } },
+      /^tls: cert and key go together/,
+    ],
+  ];
+  for (const [option, options, message] of cases) {
+    assert.throws(
+      () => withEnv({}, () => resolveConfig(options)),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidConfigError, option);
+        assert.equal(error.option, option);
+        assert.match(error.message, message);
+        return true;
+      },
+    );
+  }
+});
+
+test('an invalid URL is reported without echoing it (it may hold a password)', () => {
+  assert.throws(
+    () => withEnv({}, () => resolveConfig({ url: 'http://user:hunter2@[bad' })),
+    (error: unknown) => error instanceof Error && !error.message.includes('hunter2'),
+  );
+});
+
+test('engine names get their parentheses; arguments are kept', () => {
+  assert.equal(engineOption(undefined), 'MergeTree()');
+  assert.equal(engineOption('ReplicatedMergeTree'), 'ReplicatedMergeTree()');
+  assert.equal(
+    engineOption("ReplicatedMergeTree('/p/{table}', '{replica}')"),
+    "ReplicatedMergeTree('/p/{table}', '{replica}')",
+  );
+});
+
+test('pipeline options override the exporter defaults and nothing else', () => {
+  const config = withEnv({}, () =>
+    resolveConfig({ pipeline: { maxBatchItems: 500, flushIntervalMs: 200 } }),
+  );
+  assert.deepEqual(config.pipeline, {
+    ...CLICKHOUSE_PIPELINE_DEFAULTS,
+    maxBatchItems: 500,
+    flushIntervalMs: 200,
+  });
+});

@@ -1,0 +1,102 @@
+import { Readable } from 'node:stream';
+import type { ClickHouseClient } from '@clickhouse/client';
+
+/**
+ * TEST FAKE — a stand-in for @clickhouse/client that records what the sender asks of it and
+ * answers from a script, so that every outcome the sender must classify can be produced on
+ * demand. The integration tests run the same paths against the real engine.
+ */
+
+export interface RecordedExec {
+  query: string;
+  body: Buffer;
+  /** Settings sent with the request (URL parameters over HTTP). */
+  settings: Record<string, unknown>;
+  /** Settings in the statement's own `SETTINGS … FORMAT` clause, as written. */
+  querySettings: Record<string, string>;
+  ignoreErrorResponse: boolean;
+}
+
+function settingsClause(query: string): Record<string, string> {
+  const clause = / SETTINGS (.*) FORMAT \S+$/.exec(query)?.[1];
+  if (!clause) return {};
+  const settings: Record<string, string> = {};
+  for (const match of clause.matchAll(
+    /([A-Za-z_][A-Za-z0-9_]*) = ('(?:[^'\\]|\\.)*'|[^,]+)(?:, |$)/g,
+  )) {
+    settings[match[1]] = match[2];
+  }
+  return settings;
+}
+
+export interface FakeAnswer {
+  status?: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export type FakeBehaviour = FakeAnswer | Error | ((call: RecordedExec) => Promise<FakeAnswer>);
+
+export class FakeClickHouseClient {
+  readonly execs: RecordedExec[] = [];
+  readonly commands: string[] = [];
+  closed = false;
+  private script: FakeBehaviour[] = [];
+  private commandScript: (Error | undefined)[] = [];
+
+  /** The answers of the next execs, in order; after them every exec succeeds. */
+  answer(...behaviours: FakeBehaviour[]): this {
+    this.script.push(...behaviours);
+    return this;
+  }
+
+  /** What the next commands (schema DDL) do: undefined succeeds, an Error is thrown. */
+  commandAnswers(...outcomes: (Error | undefined)[]): this {
+    this.commandScript.push(...outcomes);
+    return this;
+  }
+
+  async exec(params: {
+    query: string;
+    values?: Readable;
+    clickhouse_settings?: Record<string, unknown>;
+    ignore_error_response?: boolean;
+  }) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of params.values ?? Readable.from([]))
+      chunks.push(Buffer.from(chunk as Buffer));
+    const call: RecordedExec = {
+      query: params.query,
+      body: Buffer.concat(chunks),
+      settings: { ...params.clickhouse_settings },
+      querySettings: settingsClause(params.query),
+      ignoreErrorResponse: params.ignore_error_response === true,
+    };
+    this.execs.push(call);
+    const behaviour = this.script.shift() ?? {};
+    if (behaviour instanceof Error) throw behaviour;
+    const answer = typeof behaviour === 'function' ? await behaviour(call) : behaviour;
+    return {
+      stream: Readable.from(answer.body ? [Buffer.from(answer.body)] : []),
+      query_id: 'q',
+      http_status_code: answer.status ?? 200,
+      response_headers: answer.headers ?? {},
+      summary: undefined,
+    };
+  }
+
+  async command(params: { query: string }) {
+    this.commands.push(params.query);
+    const outcome = this.commandScript.shift();
+    if (outcome) throw outcome;
+    return { query_id: 'c' };
+  }
+
+  async close() {
+    this.closed = true;
+  }
+
+  asClient(): ClickHouseClient {
+    return this as unknown as ClickHouseClient;
+  }
+}

@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ClickHouseError } from '@clickhouse/client';
+import { SchemaGate } from '../src/schema/gate';
+import type { SchemaSettings } from '../src/schema/ddl';
+import { createSchema } from '../src/schema/public';
+import { DEFAULT_TABLE_NAMES } from '../src/schema/tables';
+import { FakeClickHouseClient } from './fake-client';
+import { clearClickHouseEnv } from './fixtures';
+
+clearClickHouseEnv();
+
+const SETTINGS: SchemaSettings = {
+  database: 'otel',
+  tables: { ...DEFAULT_TABLE_NAMES },
+  ttlSeconds: 0,
+  clusterName: '',
+  tableEngine: 'MergeTree()',
+  deduplicationWindow: 1000,
+};
+
+const scrub = (text: string) => text.replace('hunter2', '[REDACTED]');
+
+test('the schema is created once per client, however many sends wait on it', async () => {
+  const client = new FakeClickHouseClient();
+  const gate = new SchemaGate(SETTINGS, ['traces'], scrub);
+  const results = await Promise.all([
+    gate.ensure(client.asClient()),
+    gate.ensure(client.asClient()),
+  ]);
+  assert.deepEqual(results, [undefined, undefined]);
+  assert.equal(await gate.ensure(client.asClient()), undefined);
+  assert.deepEqual(
+    client.commands.map((sql) => sql.split('\n')[0]),
+    [
+      'CREATE DATABASE IF NOT EXISTS `otel`',
+      'CREATE TABLE IF NOT EXISTS `otel`.`otel_traces` (',
+      'CREATE TABLE IF NOT EXISTS `otel`.`otel_traces_trace_id_ts` (',
+      'CREATE MATERIALIZED VIEW IF NOT EXISTS `otel`.`otel_traces_trace_id_ts_mv`',
+    ],
+  );
+});
+
+test('a network failure is retryable and the next send tries again', async () => {
+  const client = new FakeClickHouseClient().commandAnswers(
+    Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' }),
+  );
+  const gate = new SchemaGate(SETTINGS, ['logs'], scrub);
+  const failure = await gate.ensure(client.asClient());
+  assert.deepEqual(failure, {
+    retryable: true,
+    backpressure: false,
+    reason: 'creating the logs schema: connect ECONNREFUSED 127.0.0.1:8123 (ECONNREFUSED)',
+    hostFault: true,
+  });
+  assert.equal(await gate.ensure(client.asClient()), undefined);
+  assert.equal(client.commands.length, 4, 'one failed attempt, then database, table and column');
+});
+
+test('losing a creation race to another process counts as created', async () => {
+  const client = new FakeClickHouseClient().commandAnswers(
+    undefined,
+    new ClickHouseError({
+      message: 'Table otel.otel_logs already exists',
+      code: '57',
+      type: 'TABLE_ALREADY_EXISTS',
+    }),
+  );
+  assert.equal(
+    await new SchemaGate(SETTINGS, ['logs'], scrub).ensure(client.asClient()),
+    undefined,
+  );
+});
+
+test('a permanent failure (no CREATE grant) is logged once, and the inserts go ahead', async () => {
+  const client = new FakeClickHouseClient().commandAnswers(
+    new ClickHouseError({
+      message: 'user otel lacks CREATE DATABASE',
+      code: '497',
+      type: 'ACCESS_DENIED',
+    }),
+  );
+  const gate = new SchemaGate(SETTINGS, ['metrics'], scrub);
+  assert.equal(await gate.ensure(client.asClient()), undefined);
+  assert.equal(await gate.ensure(client.asClient()), undefined);
+  assert.equal(client.commands.length, 1);
+});
+
+test('createSchema runs every statement and surfaces any other error as it came', async () => {
+  const client = new FakeClickHouseClient();
+  await createSchema(client.asClient(), { database: 'otel' });
+  assert.equal(client.commands.length, 11);
+  const failing = new FakeClickHouseClient().commandAnswers(
+    undefined,
+    new ClickHouseError({ message: 'Syntax error', code: '62', type: 'SYNTAX_ERROR' }),
+  );
+  await assert.rejects(createSchema(failing.asClient(), { database: 'otel' }), {
+    code: '62',
+    type: 'SYNTAX_ERROR',
+  });
+});
