@@ -6,6 +6,8 @@ export type {
   PipelineStats,
   SubmitResult,
 } from './pipeline';
+export { PIPELINE_OPTION_NAMES, assertKnownOptions, pickPipelineOptions } from './pipeline-options';
+export type { PipelineTuning } from './pipeline-options';
 export { DROP_REASONS } from './types';
 export type {
   BatchSender,
