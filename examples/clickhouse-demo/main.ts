@@ -69,7 +69,7 @@ async function main(): Promise<void> {
 
   const options: ClickHouseExporterOptions = {
     ...exporterOptions,
-    pipeline: { flushIntervalMs: 1_000 },
+    flushIntervalMs: 1_000,
   };
   const spanExporter = new ClickHouseSpanExporter(options);
   const logExporter = new ClickHouseLogRecordExporter(options);

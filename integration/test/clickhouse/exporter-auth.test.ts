@@ -47,7 +47,7 @@ test('credentials in the URL, a refused password, and async inserts', async (t) 
     url: url.href,
     database,
     asyncInsert: true,
-    pipeline: { flushIntervalMs: 50 },
+    flushIntervalMs: 50,
   });
   await new Promise((resolve) => good.export(makeSpans(100, 'auth'), resolve));
   await good.forceFlush();
@@ -59,10 +59,8 @@ test('credentials in the URL, a refused password, and async inserts', async (t) 
     password: 'hunter2-wrong',
     database,
     createSchema: false,
-    pipeline: {
-      flushIntervalMs: 50,
-      deadLetter: (letter) => void details.push(...letter.items.map((item) => item.detail)),
-    },
+    flushIntervalMs: 50,
+    deadLetter: (letter) => void details.push(...letter.items.map((item) => item.detail)),
   });
   await new Promise((resolve) => bad.export(makeSpans(3, 'auth-bad'), resolve));
   await bad.forceFlush();

@@ -33,7 +33,7 @@ const FAST = { flushIntervalMs: 50, initialBackoffMs: 50, maxBackoffMs: 200 };
 
 test('every signal lands in the embedded engine and reads back as recorded', async () => {
   const database = uniqueDatabase('it_embedded');
-  const options = { client, database, pipeline: FAST };
+  const options = { client, database, ...FAST };
   const exporters = {
     spans: new ClickHouseSpanExporter(options),
     logs: new ClickHouseLogRecordExporter(options),
@@ -60,7 +60,9 @@ test('concurrent inserts through the one engine keep every row, each once', asyn
   const exporter = new ClickHouseSpanExporter({
     client,
     database,
-    pipeline: { ...FAST, maxBatchItems: 50, maxConcurrency: 4 },
+    ...FAST,
+    maxBatchItems: 50,
+    maxConcurrency: 4,
   });
   const spans = makeSpans(2_000, 'concurrent');
   for (let i = 0; i < spans.length; i += 100) {
@@ -80,7 +82,7 @@ test('concurrent inserts through the one engine keep every row, each once', asyn
 
 test("the exporter's insert settings stay with its inserts: the application's own inserts on the same client are untouched", async () => {
   const database = uniqueDatabase('it_embedded_shared');
-  const exporter = new ClickHouseSpanExporter({ client, database, pipeline: FAST });
+  const exporter = new ClickHouseSpanExporter({ client, database, ...FAST });
   await new Promise((resolve) => exporter.export(makeSpans(5, 'shared'), resolve));
   await exporter.forceFlush();
   assert.equal(exporter.stats().delivered, 5);

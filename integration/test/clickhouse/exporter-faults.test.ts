@@ -121,7 +121,7 @@ test('503s, resets and lost acknowledgements for a while: nothing lost, nothing 
   ];
   const proxy = await new FaultProxy(new URL(url), [...faults]).start();
   const database = uniqueDatabase('it_faults');
-  const options = { url: proxy.url, database, pipeline: FAST };
+  const options = { url: proxy.url, database, ...FAST };
   const exporters = {
     spans: new ClickHouseSpanExporter(options),
     logs: new ClickHouseLogRecordExporter(options),
@@ -178,7 +178,8 @@ test('a large batch stream under repeated faults: counts exact, ledger balanced'
   const exporter = new ClickHouseSpanExporter({
     url: proxy.url,
     database,
-    pipeline: { ...FAST, maxBatchItems: 500 },
+    ...FAST,
+    maxBatchItems: 500,
   });
   const client = createClient({ url });
   try {
@@ -214,7 +215,7 @@ test('failover: with the first host down, every insert goes to the next one', as
   const exporter = new ClickHouseSpanExporter({
     url: [`http://127.0.0.1:${deadPort}`, url],
     database,
-    pipeline: FAST,
+    ...FAST,
   });
   const client = createClient({ url });
   try {

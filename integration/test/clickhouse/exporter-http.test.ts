@@ -41,7 +41,7 @@ for (const format of ['JSONEachRow', 'RowBinary'] as InsertFormat[]) {
     const url = backendUrl(t, ID);
     if (!url) return;
     const database = uniqueDatabase(`it_http_${format.toLowerCase()}`);
-    const options = { url, database, format, pipeline: FAST };
+    const options = { url, database, format, ...FAST };
     const exporters = {
       spans: new ClickHouseSpanExporter(options),
       logs: new ClickHouseLogRecordExporter(options),
@@ -181,10 +181,8 @@ test("ClickHouse's errors keep their code and message, and are classified by cod
       url,
       database,
       createSchema: false,
-      pipeline: {
-        ...FAST,
-        deadLetter: (letter) => void details.push(...letter.items.map((item) => item.detail)),
-      },
+      ...FAST,
+      deadLetter: (letter) => void details.push(...letter.items.map((item) => item.detail)),
     });
     const { LoggerProvider, SimpleLogRecordProcessor } = await import('@opentelemetry/sdk-logs');
     const provider = new LoggerProvider({
@@ -243,10 +241,8 @@ test('a logs table from an older Collector: JSONEachRow converts and the column 
         url,
         database,
         format,
-        pipeline: {
-          ...FAST,
-          deadLetter: (letter) => void details.push(...letter.items.map((i) => i.detail)),
-        },
+        ...FAST,
+        deadLetter: (letter) => void details.push(...letter.items.map((i) => i.detail)),
       });
       const provider = new LoggerProvider({
         processors: [new SimpleLogRecordProcessor({ exporter })],

@@ -202,11 +202,9 @@ async function measure(
         createSchema: false,
         format: variant.format,
         ...(variant.compression ? { compression: variant.compression } : {}),
-        pipeline: {
-          maxBatchItems: BATCH_ROWS,
-          maxConcurrency: CONCURRENCY,
-          flushIntervalMs: 60_000,
-        },
+        maxBatchItems: BATCH_ROWS,
+        maxConcurrency: CONCURRENCY,
+        flushIntervalMs: 60_000,
       });
       const run = await timed(spans.length, serverPid, () => throughExporter(exporter, spans));
       await exporter.shutdown();

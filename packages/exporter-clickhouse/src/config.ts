@@ -1,25 +1,25 @@
 import {
   InvalidConfigError,
   PIPELINE_DEFAULTS,
+  PIPELINE_OPTION_NAMES,
+  assertKnownOptions,
   booleanOption,
   enumOption,
   env,
   integerOption,
+  pickPipelineOptions,
   stringOption,
   urlOption,
 } from '@otelpack/batching-core';
+import type { PipelineTuning } from '@otelpack/batching-core';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { parseEndpoint } from './client/http-clients';
 import type { HostEndpoint, TlsSettings } from './client/http-clients';
 import { isEmbeddedClient } from './client/embedded';
 import { INSERT_FORMATS } from './encoding/encoder';
-import type { InsertFormat } from './encoding/encoder';
-import { CLICKHOUSE_PIPELINE_DEFAULTS } from './options';
-import type {
-  ClickHouseExporterOptions,
-  ClickHousePipelineOptions,
-  ClickHouseSchemaOptions,
-} from './options';
+import type { ClickHouseRow, InsertFormat } from './encoding/encoder';
+import { CLICKHOUSE_OPTION_NAMES, CLICKHOUSE_PIPELINE_DEFAULTS } from './options';
+import type { ClickHouseExporterOptions, ClickHouseSchemaOptions } from './options';
 import type { SchemaSettings } from './schema/ddl';
 import { DEFAULT_TABLE_NAMES } from './schema/tables';
 import type { ClickHouseTableNames } from './schema/tables';
@@ -53,7 +53,8 @@ export interface ResolvedConfig {
   insertSettings: Record<string, string | number | boolean>;
   /** Strings scrubbed from every reason and log line. */
   secrets: string[];
-  pipeline: ClickHousePipelineOptions;
+  /** The exporter's defaults for the core's options, then the user's. */
+  pipeline: PipelineTuning<ClickHouseRow>;
 }
 
 function hasControlCharacters(text: string): boolean {
@@ -244,6 +245,13 @@ export function resolveConfig(options: ClickHouseExporterOptions = {}): Resolved
   if (options === null || typeof options !== 'object') {
     throw new InvalidConfigError('options', 'expected an object');
   }
+  if ((options as { pipeline?: unknown }).pipeline !== undefined) {
+    throw new InvalidConfigError(
+      'pipeline',
+      "unknown option: the core's options go at the top level ({ maxBatchItems: 500 }, not { pipeline: { maxBatchItems: 500 } })",
+    );
+  }
+  assertKnownOptions(options, [...CLICKHOUSE_OPTION_NAMES, ...PIPELINE_OPTION_NAMES]);
   const { connection, urlDatabase, secrets } = connectionOption(options);
   const format = enumOption('format', options.format, INSERT_FORMATS, 'JSONEachRow');
   if (format === 'RowBinary' && connection.kind === 'client' && connection.embedded) {
@@ -253,10 +261,6 @@ export function resolveConfig(options: ClickHouseExporterOptions = {}): Resolved
     );
   }
   const insertSettings = insertSettingsOption(options.insertSettings);
-  const pipeline = options.pipeline ?? {};
-  if (typeof pipeline !== 'object' || pipeline === null || Array.isArray(pipeline)) {
-    throw new InvalidConfigError('pipeline', 'expected an object of pipeline options');
-  }
   return {
     connection,
     schema: resolveSchemaOptions(options, urlDatabase),
@@ -266,7 +270,7 @@ export function resolveConfig(options: ClickHouseExporterOptions = {}): Resolved
     asyncInsert: booleanOption('asyncInsert', options.asyncInsert, false),
     insertSettings,
     secrets,
-    pipeline: { ...CLICKHOUSE_PIPELINE_DEFAULTS, ...pipeline },
+    pipeline: { ...CLICKHOUSE_PIPELINE_DEFAULTS, ...pickPipelineOptions<ClickHouseRow>(options) },
   };
 }
 
@@ -291,6 +295,6 @@ function insertSettingsOption(value: unknown): Record<string, string | number | 
 }
 
 /** The client's own deadline sits past the pipeline's, whose abort then always comes first. */
-export function clientTimeoutMs(pipeline: ClickHousePipelineOptions): number {
+export function clientTimeoutMs(pipeline: PipelineTuning<ClickHouseRow>): number {
   return (pipeline.requestTimeoutMs ?? PIPELINE_DEFAULTS.requestTimeoutMs) + 5_000;
 }

@@ -3,11 +3,10 @@ export {
   ClickHouseMetricExporter,
   ClickHouseSpanExporter,
 } from './exporters';
-export { CLICKHOUSE_PIPELINE_DEFAULTS } from './options';
+export { CLICKHOUSE_OPTION_NAMES, CLICKHOUSE_PIPELINE_DEFAULTS } from './options';
 export type {
   ClickHouseExporterOptions,
   ClickHouseMetricExporterOptions,
-  ClickHousePipelineOptions,
   ClickHouseSchemaOptions,
 } from './options';
 export { createSchema, schemaSql } from './schema/public';

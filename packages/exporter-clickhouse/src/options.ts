@@ -2,7 +2,8 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type {
   AggregationTemporality,
   InstrumentType,
-  PipelineOptions,
+  PIPELINE_OPTION_NAMES,
+  PipelineTuning,
   TemporalityPreference,
 } from '@otelpack/batching-core';
 import type { TlsSettings } from './client/http-clients';
@@ -28,12 +29,12 @@ export interface ClickHouseSchemaOptions {
   deduplicationWindow?: number;
 }
 
-/** Queue, batching, retry and self-telemetry settings handed to the core's Pipeline. */
-export type ClickHousePipelineOptions = Partial<
-  Omit<PipelineOptions<ClickHouseRow>, 'name' | 'signal' | 'sender'>
->;
-
-export interface ClickHouseExporterOptions extends ClickHouseSchemaOptions {
+/**
+ * The exporter's own options, and the core's pipeline options (`maxBatchItems`, `overflow`,
+ * `deadLetter`, …: see @otelpack/batching-core) at the same level under the core's names.
+ */
+export interface ClickHouseExporterOptions
+  extends ClickHouseSchemaOptions, PipelineTuning<ClickHouseRow> {
   /**
    * ClickHouse's HTTP(S) endpoint, or several for failover (tried in order; a failed host hands
    * the retry to the next). Default: CLICKHOUSE_URL (comma-separated), else
@@ -67,8 +68,6 @@ export interface ClickHouseExporterOptions extends ClickHouseSchemaOptions {
   maxOpenConnections?: number;
   /** Trust a private CA, or authenticate with a client certificate, over HTTPS. */
   tls?: TlsSettings;
-  /** Queue, batch, retry, concurrency, dead letters and self-telemetry (the core's options). */
-  pipeline?: ClickHousePipelineOptions;
 }
 
 export interface ClickHouseMetricExporterOptions extends ClickHouseExporterOptions {
@@ -76,6 +75,41 @@ export interface ClickHouseMetricExporterOptions extends ClickHouseExporterOptio
   temporality?:
     TemporalityPreference | ((instrumentType: InstrumentType) => AggregationTemporality);
 }
+
+type OwnOptionName = Exclude<
+  keyof ClickHouseMetricExporterOptions,
+  (typeof PIPELINE_OPTION_NAMES)[number]
+>;
+
+/** Typed as a record so that an option added to the interfaces cannot be left out here. */
+const OWN_OPTIONS: Record<OwnOptionName, true> = {
+  url: true,
+  username: true,
+  password: true,
+  client: true,
+  database: true,
+  tables: true,
+  ttlSeconds: true,
+  clusterName: true,
+  tableEngine: true,
+  deduplicationWindow: true,
+  createSchema: true,
+  format: true,
+  compression: true,
+  compressionLevel: true,
+  asyncInsert: true,
+  deduplicate: true,
+  insertSettings: true,
+  maxOpenConnections: true,
+  tls: true,
+  temporality: true,
+};
+
+/**
+ * The exporters' own option names (`temporality` is the metric exporter's only); with the core's
+ * `PIPELINE_OPTION_NAMES` they are every option taken, and any other throws at construction.
+ */
+export const CLICKHOUSE_OPTION_NAMES = Object.freeze(Object.keys(OWN_OPTIONS) as OwnOptionName[]);
 
 /**
  * The exporter's defaults for the core's pipeline, and why: ClickHouse wants few, large inserts

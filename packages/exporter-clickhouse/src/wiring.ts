@@ -1,4 +1,4 @@
-import { Pipeline, redact } from '@otelpack/batching-core';
+import { InvalidConfigError, Pipeline, redact } from '@otelpack/batching-core';
 import type { Signal } from '@otelpack/batching-core';
 import { createHttpClient } from './client/http-clients';
 import { clientTimeoutMs, resolveConfig } from './config';
@@ -65,6 +65,12 @@ export function buildExporterParts(
   signal: Signal,
 ): ExporterParts {
   const config = resolveConfig(options);
+  if (
+    signal !== 'metrics' &&
+    (options as { temporality?: unknown } | undefined)?.temporality !== undefined
+  ) {
+    throw new InvalidConfigError('temporality', 'is an option of ClickHouseMetricExporter only');
+  }
   const { hosts, owned } = hostsOf(config);
   const scrub = (text: string): string => redact(text, config.secrets);
   const gate = config.createSchema

@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InvalidConfigError } from '@otelpack/batching-core';
+import { InvalidConfigError, PIPELINE_OPTION_NAMES } from '@otelpack/batching-core';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { engineOption, parseUrlList, resolveConfig } from '../src/config';
 import type { ResolvedConfig } from '../src/config';
-import { CLICKHOUSE_PIPELINE_DEFAULTS } from '../src/options';
+import { CLICKHOUSE_OPTION_NAMES, CLICKHOUSE_PIPELINE_DEFAULTS } from '../src/options';
+import type { ClickHouseExporterOptions } from '../src/options';
 import { withEnv } from './fixtures';
 
 function httpOf(config: ResolvedConfig) {
@@ -191,13 +192,53 @@ test('engine names get their parentheses; arguments are kept', () => {
   );
 });
 
-test('pipeline options override the exporter defaults and nothing else', () => {
+test("the core's options at the top level override the exporter defaults; the exporter's own stay out", () => {
   const config = withEnv({}, () =>
-    resolveConfig({ pipeline: { maxBatchItems: 500, flushIntervalMs: 200 } }),
+    resolveConfig({
+      maxBatchItems: 500,
+      flushIntervalMs: 200,
+      maxConcurrency: undefined,
+      database: 'otel',
+      format: 'RowBinary',
+    }),
   );
   assert.deepEqual(config.pipeline, {
     ...CLICKHOUSE_PIPELINE_DEFAULTS,
     maxBatchItems: 500,
     flushIntervalMs: 200,
   });
+});
+
+test('an unknown option throws, naming it and the closest known one; the old nested pipeline too', () => {
+  const cases: [ClickHouseExporterOptions, RegExp][] = [
+    [
+      { maxBatchItem: 500 } as ClickHouseExporterOptions,
+      /^maxBatchItem: unknown option \(did you mean 'maxBatchItems'\?\)$/,
+    ],
+    [
+      { databse: 'otel' } as ClickHouseExporterOptions,
+      /^databse: unknown option \(did you mean 'database'\?\)$/,
+    ],
+    [
+      { pipeline: { maxBatchItems: 500 } } as ClickHouseExporterOptions,
+      /^pipeline: unknown option: the core's options go at the top level/,
+    ],
+  ];
+  for (const [options, message] of cases) {
+    assert.throws(
+      () => withEnv({}, () => resolveConfig(options)),
+      (error: unknown) =>
+        error instanceof InvalidConfigError &&
+        error.option === Object.keys(options)[0] &&
+        message.test(error.message),
+    );
+  }
+});
+
+test("the option names list every own option the types declare, and none of the core's", () => {
+  for (const name of CLICKHOUSE_OPTION_NAMES) {
+    assert.ok(!(PIPELINE_OPTION_NAMES as readonly string[]).includes(name), name);
+  }
+  assert.ok(CLICKHOUSE_OPTION_NAMES.includes('url'));
+  assert.ok(CLICKHOUSE_OPTION_NAMES.includes('temporality'));
 });

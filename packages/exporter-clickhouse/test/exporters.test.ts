@@ -9,10 +9,16 @@ import {
   MeterProvider,
   MetricReader,
 } from '@opentelemetry/sdk-metrics';
-import { AggregationTemporality, DataPointType, ExportResultCode } from '@otelpack/batching-core';
+import {
+  AggregationTemporality,
+  DataPointType,
+  ExportResultCode,
+  InvalidConfigError,
+} from '@otelpack/batching-core';
 import type { DeadLetter, ExportResult, ResourceMetricsLike } from '@otelpack/batching-core';
 import { assertLedgerBalances } from '@otelpack/batching-core/testing';
 import type { ClickHouseRow } from '../src/encoding/encoder';
+import type { ClickHouseExporterOptions } from '../src/options';
 import {
   ClickHouseLogRecordExporter,
   ClickHouseMetricExporter,
@@ -42,7 +48,7 @@ function exportOnce<T>(
 
 test('spans from the SDK land as otel_traces rows, after the schema is created once', async () => {
   const client = new FakeClickHouseClient();
-  const exporter = new ClickHouseSpanExporter({ client: client.asClient(), pipeline: FAST });
+  const exporter = new ClickHouseSpanExporter({ client: client.asClient(), ...FAST });
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'cart' }),
     spanProcessors: [new SimpleSpanProcessor(exporter)],
@@ -96,7 +102,7 @@ test('a failed insert is retried with the same rows and the same dedup token', a
   const exporter = new ClickHouseSpanExporter({
     client: client.asClient(),
     createSchema: false,
-    pipeline: FAST,
+    ...FAST,
   });
   const result = await exportOnce(exporter, [makeSpan(), makeSpan({ name: 'second' })]);
   assert.equal(result.code, ExportResultCode.SUCCESS);
@@ -123,7 +129,8 @@ test('a permanent refusal drops the batch as rejected, with ClickHouse words, to
   const exporter = new ClickHouseSpanExporter({
     client: client.asClient(),
     createSchema: false,
-    pipeline: { ...FAST, deadLetter: (letter) => void letters.push(letter) },
+    ...FAST,
+    deadLetter: (letter) => void letters.push(letter),
   });
   await exportOnce(exporter, [makeSpan()]);
   await exporter.forceFlush();
@@ -145,7 +152,7 @@ test('a span that cannot be mapped is counted as rejected; the rest of the expor
   const exporter = new ClickHouseSpanExporter({
     client: client.asClient(),
     createSchema: false,
-    pipeline: FAST,
+    ...FAST,
   });
   const result = await exportOnce(exporter, [makeSpan({ startTime: [NaN, 0] }), makeSpan()]);
   assert.equal(result.code, ExportResultCode.FAILED);
@@ -164,7 +171,7 @@ test('log records from the SDK land as otel_logs rows', async () => {
   const exporter = new ClickHouseLogRecordExporter({
     client: client.asClient(),
     database: 'otel',
-    pipeline: FAST,
+    ...FAST,
   });
   const provider = new LoggerProvider({
     resource: resourceFromAttributes({ 'service.name': 'billing' }),
@@ -196,7 +203,7 @@ test('metrics: one row per data point, one INSERT per table, unmappable points c
   const exporter = new ClickHouseMetricExporter({
     client: client.asClient(),
     createSchema: false,
-    pipeline: FAST,
+    ...FAST,
   });
   const point = {
     startTime: [1_700_000_000, 0] as [number, number],
@@ -268,7 +275,7 @@ test('an SDK MeterProvider collection goes through the exporter unchanged', asyn
   const exporter = new ClickHouseMetricExporter({
     client: client.asClient(),
     createSchema: false,
-    pipeline: FAST,
+    ...FAST,
   });
   class ManualReader extends MetricReader {
     protected async onShutdown() {}
@@ -296,4 +303,31 @@ test('an SDK MeterProvider collection goes through the exporter unchanged', asyn
   assert.deepEqual(stored.Attributes, { queue: 'a' });
   await provider.shutdown();
   await exporter.shutdown();
+});
+
+test("the core's options are taken at the top level; a misspelt one throws at construction", async () => {
+  const client = new FakeClickHouseClient().asClient();
+  const tuned = new ClickHouseSpanExporter({ client, maxQueueItems: 1_234, maxConcurrency: 3 });
+  assert.equal(tuned.pipeline.stats().maxQueueItems, 1_234);
+  assert.equal(tuned.pipeline.stats().concurrencyLimit, 3);
+  const plain = new ClickHouseLogRecordExporter({ client });
+  assert.equal(plain.pipeline.stats().maxQueueItems, 100_000, "the exporter's default");
+  assert.equal(plain.pipeline.stats().concurrencyLimit, 2, "the exporter's default");
+  await Promise.all([tuned.shutdown(), plain.shutdown()]);
+
+  assert.throws(
+    () => new ClickHouseSpanExporter({ client, maxBatchItem: 500 } as ClickHouseExporterOptions),
+    (error: unknown) =>
+      error instanceof InvalidConfigError &&
+      error.option === 'maxBatchItem' &&
+      error.message === "maxBatchItem: unknown option (did you mean 'maxBatchItems'?)",
+  );
+  assert.throws(
+    () =>
+      new ClickHouseLogRecordExporter({
+        client,
+        temporality: 'delta',
+      } as ClickHouseExporterOptions),
+    (error: unknown) => error instanceof InvalidConfigError && error.option === 'temporality',
+  );
 });

@@ -1,19 +1,23 @@
 import type { Client } from '@elastic/elasticsearch';
 import {
   InvalidConfigError,
+  PIPELINE_OPTION_NAMES,
+  assertKnownOptions,
   booleanOption,
   enumOption,
   env,
   integerOption,
+  pickPipelineOptions,
   secretsInUrl,
   stringOption,
   urlOption,
 } from '@otelpack/batching-core';
-import type { PipelineOptions } from '@otelpack/batching-core';
+import type { PipelineTuning } from '@otelpack/batching-core';
 import type { BulkRecord } from './bulk/record';
 import { sanitizeDataStreamPart } from './mapping/routing';
 import { INDEX_DATE_SUFFIXES, MAPPING_MODES } from './mapping/types';
 import type { MappingSettings } from './mapping/types';
+import { ELASTICSEARCH_OPTION_NAMES } from './options';
 import type {
   ElasticsearchAuth,
   ElasticsearchExporterOptions,
@@ -73,7 +77,7 @@ export interface ResolvedConfig {
   connection: ConnectionSettings;
   mapping: MappingSettings;
   setup: SetupSettings | undefined;
-  pipeline: Omit<PipelineOptions<BulkRecord>, 'name' | 'signal' | 'sender'>;
+  pipeline: PipelineTuning<BulkRecord>;
 }
 
 const CONNECTION_OPTIONS = [
@@ -242,6 +246,7 @@ export function resolveConfig(options: ElasticsearchExporterOptions = {}): Resol
   if (!options || typeof options !== 'object') {
     throw new InvalidConfigError('options', 'expected an object');
   }
+  assertKnownOptions(options, [...ELASTICSEARCH_OPTION_NAMES, ...PIPELINE_OPTION_NAMES]);
   const d = ELASTICSEARCH_DEFAULTS;
   const name = stringOption('name', options.name, d.name) as string;
 
@@ -394,36 +399,14 @@ export function resolveConfig(options: ElasticsearchExporterOptions = {}): Resol
     }
   }
 
-  // ---- pipeline: everything else goes to the core, which validates it
-  const {
-    node: _node,
-    cloudId: _cloudId,
-    auth: _auth,
-    tls: _tls,
-    headers: _headers,
-    compression: _compression,
-    requestTimeoutMs: _requestTimeoutMs,
-    client: _client,
-    mappingMode: _mappingMode,
-    index: _index,
-    dataset: _dataset,
-    namespace: _namespace,
-    routeByAttributes: _routeByAttributes,
-    indexDateSuffix: _indexDateSuffix,
-    deterministicIds: _deterministicIds,
-    maxStringLength: _maxStringLength,
-    setup: _setup,
-    name: _name,
-    ...pipelineOptions
-  } = options as ElasticsearchExporterOptions & { temporality?: unknown };
-  delete (pipelineOptions as { temporality?: unknown }).temporality;
+  // ---- pipeline: the core's options, under its names (the core validates the values)
   const pipeline: ResolvedConfig['pipeline'] = {
     // Like the core, never above the queue's byte bound (the core validates the numbers).
     maxBatchBytes:
       typeof options.maxQueueBytes === 'number'
         ? Math.min(d.maxBatchBytes, options.maxQueueBytes)
         : d.maxBatchBytes,
-    ...pipelineOptions,
+    ...pickPipelineOptions<BulkRecord>(options),
     // The client's own deadline answers first with its clearer error; the pipeline's is the
     // backstop for a request the client does not end.
     requestTimeoutMs: requestTimeoutMs + 1_000,

@@ -31,6 +31,12 @@ interface Wiring {
 
 function wire(signal: Signal, options: ElasticsearchExporterOptions | undefined): Wiring {
   const config = resolveConfig(options);
+  if (
+    signal !== 'metrics' &&
+    (options as { temporality?: unknown } | undefined)?.temporality !== undefined
+  ) {
+    throw new InvalidConfigError('temporality', 'is an option of ElasticsearchMetricExporter only');
+  }
   const client = config.client ?? createClient(config.connection);
   const secrets = config.connection.secrets;
   const setup = config.setup

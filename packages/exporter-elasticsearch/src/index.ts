@@ -5,6 +5,7 @@ export {
   createElasticsearchClient,
 } from './exporters';
 export { ELASTICSEARCH_DEFAULTS, ENVIRONMENT_VARIABLES } from './config';
+export { ELASTICSEARCH_OPTION_NAMES } from './options';
 export type {
   ElasticsearchAuth,
   ElasticsearchExporterOptions,

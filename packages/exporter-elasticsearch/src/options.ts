@@ -1,5 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { PipelineOptions, TemporalityPreference } from '@otelpack/batching-core';
+import type { PIPELINE_OPTION_NAMES } from '@otelpack/batching-core';
+import type { PipelineTuning, TemporalityPreference } from '@otelpack/batching-core';
 import type { AggregationTemporality, InstrumentType } from '@otelpack/batching-core';
 import type { BulkRecord } from './bulk/record';
 import type { IndexDateSuffix, MappingMode } from './mapping/types';
@@ -37,11 +38,16 @@ export interface ElasticsearchSetupOptions {
   ilm?: { warmAfter?: string | false; deleteAfter?: string };
 }
 
-type ForwardedPipelineOptions = Omit<
-  PipelineOptions<BulkRecord>,
-  'name' | 'signal' | 'sender' | 'requestTimeoutMs' | 'random' | 'now'
->;
+/**
+ * The core's pipeline options, taken at the top level under the core's names. `requestTimeoutMs`
+ * is the exporter's own: the client's deadline, which the pipeline's backs up.
+ */
+type ForwardedPipelineOptions = Omit<PipelineTuning<BulkRecord>, 'requestTimeoutMs'>;
 
+/**
+ * The exporter's own options, and the core's pipeline options (`maxBatchItems`, `overflow`,
+ * `deadLetter`, …: see @otelpack/batching-core) at the same level under the core's names.
+ */
 export interface ElasticsearchExporterOptions extends ForwardedPipelineOptions {
   // ---- connection ---------------------------------------------------------------------------
   /** Node URL(s). Default: `ELASTICSEARCH_URL` (comma-separated), else `http://localhost:9200`. */
@@ -97,3 +103,39 @@ export interface ElasticsearchMetricExporterOptions extends ElasticsearchExporte
   temporality?:
     TemporalityPreference | ((instrumentType: InstrumentType) => AggregationTemporality);
 }
+
+type OwnOptionName = Exclude<
+  keyof ElasticsearchMetricExporterOptions,
+  Exclude<(typeof PIPELINE_OPTION_NAMES)[number], 'requestTimeoutMs'>
+>;
+
+/** Typed as a record so that an option added to the interfaces cannot be left out here. */
+const OWN_OPTIONS: Record<OwnOptionName, true> = {
+  node: true,
+  cloudId: true,
+  auth: true,
+  tls: true,
+  headers: true,
+  compression: true,
+  requestTimeoutMs: true,
+  client: true,
+  mappingMode: true,
+  index: true,
+  dataset: true,
+  namespace: true,
+  routeByAttributes: true,
+  indexDateSuffix: true,
+  deterministicIds: true,
+  maxStringLength: true,
+  setup: true,
+  name: true,
+  temporality: true,
+};
+
+/**
+ * The exporters' own option names (`temporality` is the metric exporter's only); with the core's
+ * `PIPELINE_OPTION_NAMES` they are every option taken, and any other throws at construction.
+ */
+export const ELASTICSEARCH_OPTION_NAMES = Object.freeze(
+  Object.keys(OWN_OPTIONS) as OwnOptionName[],
+);

@@ -194,6 +194,7 @@ test('setup: index templates need a plain index; ILM needs a date suffix and san
 test('pipeline options pass through to the core; exporter options do not', () => {
   const config = resolveConfig({
     maxBatchItems: 500,
+    maxConcurrency: undefined,
     maxQueueBytes: 1_000_000,
     deliveryMode: 'direct',
     requestTimeoutMs: 5_000,

@@ -9,7 +9,12 @@ import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import { AggregationTemporality, DataPointType, ExportResultCode } from '@otelpack/batching-core';
+import {
+  AggregationTemporality,
+  DataPointType,
+  ExportResultCode,
+  InvalidConfigError,
+} from '@otelpack/batching-core';
 import type { DeadLetter, ExportResult, ResourceMetricsLike } from '@otelpack/batching-core';
 import { assertLedgerBalances } from '@otelpack/batching-core/testing';
 import {
@@ -18,7 +23,7 @@ import {
   ElasticsearchSpanExporter,
   createElasticsearchClient,
 } from '../src';
-import type { BulkRecord } from '../src';
+import type { BulkRecord, ElasticsearchExporterOptions } from '../src';
 import { startBulkSink } from './helpers/bulk-sink';
 import type { BulkSink } from './helpers/bulk-sink';
 
@@ -374,4 +379,31 @@ test('construction: invalid options of the exporter and of the core both throw I
       return true;
     });
   }
+});
+
+test("the core's options are taken at the top level; a misspelt one throws at construction", async () => {
+  const node = 'http://127.0.0.1:1';
+  const tuned = new ElasticsearchSpanExporter({ node, maxQueueItems: 1_234, maxConcurrency: 3 });
+  assert.equal(tuned.pipeline.stats().maxQueueItems, 1_234);
+  assert.equal(tuned.pipeline.stats().concurrencyLimit, 3);
+  await tuned.shutdown();
+
+  for (const [name, suggestion] of [
+    ['maxBatchItem', 'maxBatchItems'],
+    ['mappingmode', 'mappingMode'],
+  ]) {
+    assert.throws(
+      () => new ElasticsearchLogRecordExporter({ node, [name]: 5 } as ElasticsearchExporterOptions),
+      (error: unknown) =>
+        error instanceof InvalidConfigError &&
+        error.option === name &&
+        error.message === `${name}: unknown option (did you mean '${suggestion}'?)`,
+    );
+  }
+  // The metric exporter's own option is no option of the others.
+  assert.throws(
+    () =>
+      new ElasticsearchSpanExporter({ node, temporality: 'delta' } as ElasticsearchExporterOptions),
+    (error: unknown) => error instanceof InvalidConfigError && error.option === 'temporality',
+  );
 });

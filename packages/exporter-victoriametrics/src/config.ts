@@ -1,5 +1,7 @@
 import {
   InvalidConfigError,
+  PIPELINE_OPTION_NAMES,
+  assertKnownOptions,
   booleanOption,
   enumOption,
   env,
@@ -7,18 +9,17 @@ import {
   stringOption,
   urlOption,
 } from '@otelpack/batching-core';
-import type { PipelineOptions, TlsOptions } from '@otelpack/batching-core';
+import type { PipelineTuning, TlsOptions } from '@otelpack/batching-core';
 import { DEFAULT_MAPPING_OPTIONS } from './mapping';
 import type { ExponentialHistogramForm, MappingOptions } from './mapping';
 import { isValidLabelName } from './names';
 import type { TimeSeries } from './types';
 
-/** The delivery core's options this exporter passes through (all optional). */
-export type PipelinePassThroughOptions = Partial<
-  Omit<PipelineOptions<TimeSeries>, 'name' | 'signal' | 'sender' | 'random' | 'now'>
->;
-
-export interface VictoriaMetricsExporterOptions extends PipelinePassThroughOptions {
+/**
+ * The exporter's own options, and the core's pipeline options (`maxBatchItems`, `overflow`,
+ * `deadLetter`, …: see @otelpack/batching-core) at the same level under the core's names.
+ */
+export interface VictoriaMetricsExporterOptions extends PipelineTuning<TimeSeries> {
   /**
    * Remote-write URL, or several for failover (tried in order: a retryable failure moves to the
    * next). A URL without a path gets `/api/v1/write`; with `tenant`, the URL is the vminsert
@@ -62,6 +63,42 @@ export interface VictoriaMetricsExporterOptions extends PipelinePassThroughOptio
   /** Pipeline name in logs, stats and self-telemetry. Default `victoriametrics`. */
   name?: string;
 }
+
+type OwnOptionName = Exclude<
+  keyof VictoriaMetricsExporterOptions,
+  (typeof PIPELINE_OPTION_NAMES)[number]
+>;
+
+/** Typed as a record so that an option added to the interface cannot be left out here. */
+const OWN_OPTIONS: Record<OwnOptionName, true> = {
+  url: true,
+  tenant: true,
+  basicAuth: true,
+  bearerToken: true,
+  headers: true,
+  headerProvider: true,
+  tls: true,
+  timeoutMs: true,
+  connectTimeoutMs: true,
+  externalLabels: true,
+  promoteResourceAttributes: true,
+  addMetricSuffixes: true,
+  targetInfo: true,
+  scopeLabels: true,
+  exponentialHistograms: true,
+  maxLabelValueBytes: true,
+  deltaTemporality: true,
+  maxDeltaSeries: true,
+  name: true,
+};
+
+/**
+ * The exporter's own option names; with the core's `PIPELINE_OPTION_NAMES` they are every
+ * option it takes, and any other throws at construction.
+ */
+export const VICTORIAMETRICS_OPTION_NAMES = Object.freeze(
+  Object.keys(OWN_OPTIONS) as OwnOptionName[],
+);
 
 export const ENV = {
   url: 'OTELPACK_REMOTE_WRITE_URL',
@@ -168,6 +205,7 @@ export function resolveConfig(options: VictoriaMetricsExporterOptions): Resolved
     throw new InvalidConfigError('options', 'expected an object');
   }
   const o = options ?? {};
+  assertKnownOptions(o, [...VICTORIAMETRICS_OPTION_NAMES, ...PIPELINE_OPTION_NAMES]);
 
   const tenant = stringOption('tenant', o.tenant, env(ENV.tenant));
   if (tenant !== undefined && !TENANT.test(tenant)) {

@@ -1,7 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import type { Counter } from '@opentelemetry/api';
-import { Pipeline, PipelineMetricExporter } from '@otelpack/batching-core';
-import type { ResourceMetricsLike } from '@otelpack/batching-core';
+import { Pipeline, PipelineMetricExporter, pickPipelineOptions } from '@otelpack/batching-core';
+import type { PipelineTuning, ResourceMetricsLike } from '@otelpack/batching-core';
 import { EXPORTER_PIPELINE_DEFAULTS, resolveConfig } from './config';
 import type { ResolvedConfig, VictoriaMetricsExporterOptions } from './config';
 import { DeltaToCumulative } from './delta';
@@ -26,30 +26,6 @@ export interface MappingStats {
   /** Series tracked for delta → cumulative accumulation. */
   deltaSeries: number;
 }
-
-const PIPELINE_KEYS = [
-  'maxQueueItems',
-  'maxQueueBytes',
-  'overflow',
-  'blockTimeoutMs',
-  'maxBatchItems',
-  'maxBatchBytes',
-  'flushIntervalMs',
-  'deliveryMode',
-  'initialBackoffMs',
-  'maxBackoffMs',
-  'multiplier',
-  'maxElapsedMs',
-  'maxConcurrency',
-  'adaptiveConcurrency',
-  'requestTimeoutMs',
-  'ordered',
-  'shutdownTimeoutMs',
-  'flushTimeoutMs',
-  'deadLetter',
-  'deadLetterReasons',
-  'meterProvider',
-] as const;
 
 /** Warn about each drop reason at once, then at most once a minute with the count since. */
 const WARN_INTERVAL_MS = 60_000;
@@ -151,10 +127,11 @@ export class VictoriaMetricsExporter extends PipelineMetricExporter<TimeSeries> 
         userAgent: 'otelpack-exporter-victoriametrics',
       },
     });
-    const pipelineOptions: Record<string, unknown> = { ...EXPORTER_PIPELINE_DEFAULTS };
-    for (const key of PIPELINE_KEYS) {
-      if (options[key] !== undefined) pipelineOptions[key] = options[key];
-    }
+    // The exporter's defaults, then what the user gave (the core validates the values).
+    const pipelineOptions: PipelineTuning<TimeSeries> = {
+      ...EXPORTER_PIPELINE_DEFAULTS,
+      ...pickPipelineOptions<TimeSeries>(options),
+    };
     // Ordered delivery by default while one request is in flight: after an outage Prometheus
     // refuses a retried batch that arrives after a newer one. Whoever raises the concurrency
     // (for VictoriaMetrics, which takes any order) gets unordered delivery unless they ask.

@@ -4,16 +4,12 @@ export {
   DEFAULT_URL,
   ENV,
   EXPORTER_PIPELINE_DEFAULTS,
+  VICTORIAMETRICS_OPTION_NAMES,
   parseKeyValueList,
   resolveConfig,
   writeUrl,
 } from './config';
-export type {
-  Endpoint,
-  PipelinePassThroughOptions,
-  ResolvedConfig,
-  VictoriaMetricsExporterOptions,
-} from './config';
+export type { Endpoint, ResolvedConfig, VictoriaMetricsExporterOptions } from './config';
 export {
   DEFAULT_MAPPING_OPTIONS,
   POINT_DROP_REASONS,

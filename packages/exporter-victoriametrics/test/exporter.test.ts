@@ -8,12 +8,12 @@ import {
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import { ExportResultCode } from '@otelpack/batching-core';
+import { ExportResultCode, InvalidConfigError } from '@otelpack/batching-core';
 import type { DeadLetter } from '@otelpack/batching-core';
 import type { FaultSink } from '@otelpack/batching-core/testing';
 import { assertLedgerBalances } from '@otelpack/batching-core/testing';
 import { VictoriaMetricsExporter } from '../src';
-import type { TimeSeries } from '../src';
+import type { TimeSeries, VictoriaMetricsExporterOptions } from '../src';
 import { uncompress } from 'snappyjs';
 import { decodeWriteRequest } from './helpers/proto';
 import type { DecodedSeries } from './helpers/proto';
@@ -247,5 +247,39 @@ describe('VictoriaMetricsExporter with the SDK (fake receiver)', () => {
     assert.equal(result.code, ExportResultCode.FAILED);
     assertLedgerBalances(exporter.pipeline.stats());
     await exporter.shutdown();
+  });
+});
+
+describe("the core's options, at the top level", () => {
+  it('reach the pipeline over the exporter defaults, which hold otherwise', async () => {
+    const tuned = new VictoriaMetricsExporter({
+      url: 'http://127.0.0.1:1',
+      maxQueueItems: 1_234,
+      maxConcurrency: 3,
+    });
+    assert.equal(tuned.pipeline.stats().maxQueueItems, 1_234);
+    assert.equal(tuned.pipeline.stats().concurrencyLimit, 3);
+    const plain = new VictoriaMetricsExporter({ url: 'http://127.0.0.1:1' });
+    assert.equal(plain.pipeline.stats().concurrencyLimit, 1, "the exporter's default");
+    await Promise.all([tuned.shutdown(), plain.shutdown()]);
+  });
+
+  it('a misspelt option throws at construction, naming it and the closest known one', () => {
+    for (const [name, suggestion] of [
+      ['maxBatchItem', 'maxBatchItems'],
+      ['extrnalLabels', 'externalLabels'],
+    ]) {
+      assert.throws(
+        () =>
+          new VictoriaMetricsExporter({
+            url: 'http://127.0.0.1:1',
+            [name]: 5,
+          } as VictoriaMetricsExporterOptions),
+        (error: unknown) =>
+          error instanceof InvalidConfigError &&
+          error.option === name &&
+          error.message === `${name}: unknown option (did you mean '${suggestion}'?)`,
+      );
+    }
   });
 });
