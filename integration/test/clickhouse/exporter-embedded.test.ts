@@ -1,21 +1,22 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ClickHouseLogRecordExporter,
-  ClickHouseMetricExporter,
   ClickHouseSpanExporter,
   createEmbeddedClickHouseClient,
 } from '@otelpack/exporter-clickhouse';
 import { makeSpans } from './spans';
 import {
+  FAST_PIPELINE,
   assertAllDelivered,
   assertGrafanaLogsQuery,
   assertLogsStored,
   assertMetricsStored,
   assertTraceLookup,
   assertTracesStored,
-  metricPointCount,
+  clickHouseExporters,
+  exporterStats,
   produceTelemetry,
+  recordedCounts,
   select,
   uniqueDatabase,
 } from './support';
@@ -29,22 +30,11 @@ import {
 const client = createEmbeddedClickHouseClient();
 after(() => client.close());
 
-const FAST = { flushIntervalMs: 50, initialBackoffMs: 50, maxBackoffMs: 200 };
-
 test('every signal lands in the embedded engine and reads back as recorded', async () => {
   const database = uniqueDatabase('it_embedded');
-  const options = { client, database, ...FAST };
-  const exporters = {
-    spans: new ClickHouseSpanExporter(options),
-    logs: new ClickHouseLogRecordExporter(options),
-    metrics: new ClickHouseMetricExporter(options),
-  };
+  const exporters = clickHouseExporters({ client, database, ...FAST_PIPELINE });
   const recorded = await produceTelemetry(exporters, database);
-  assertAllDelivered([exporters.spans.stats(), exporters.logs.stats(), exporters.metrics.stats()], {
-    traces: recorded.spans.length,
-    logs: recorded.logs.length,
-    metrics: metricPointCount(recorded.metrics),
-  });
+  assertAllDelivered(exporterStats(exporters), recordedCounts(recorded));
   await assertTracesStored(client, database, recorded);
   await assertTraceLookup(client, database, recorded);
   await assertLogsStored(client, database, recorded);
@@ -60,7 +50,7 @@ test('concurrent inserts through the one engine keep every row, each once', asyn
   const exporter = new ClickHouseSpanExporter({
     client,
     database,
-    ...FAST,
+    ...FAST_PIPELINE,
     maxBatchItems: 50,
     maxConcurrency: 4,
   });
@@ -82,7 +72,7 @@ test('concurrent inserts through the one engine keep every row, each once', asyn
 
 test("the exporter's insert settings stay with its inserts: the application's own inserts on the same client are untouched", async () => {
   const database = uniqueDatabase('it_embedded_shared');
-  const exporter = new ClickHouseSpanExporter({ client, database, ...FAST });
+  const exporter = new ClickHouseSpanExporter({ client, database, ...FAST_PIPELINE });
   await new Promise((resolve) => exporter.export(makeSpans(5, 'shared'), resolve));
   await exporter.forceFlush();
   assert.equal(exporter.stats().delivered, 5);

@@ -3,21 +3,21 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createClient } from '@clickhouse/client';
-import {
-  ClickHouseLogRecordExporter,
-  ClickHouseMetricExporter,
-  ClickHouseSpanExporter,
-} from '@otelpack/exporter-clickhouse';
+import { ClickHouseSpanExporter } from '@otelpack/exporter-clickhouse';
 import { backendUrl } from '../../src/env';
 import { makeSpans } from './spans';
 import {
+  FAST_PIPELINE,
   assertAllDelivered,
   assertLogsStored,
   assertMetricsStored,
   assertTracesStored,
-  metricPointCount,
+  clickHouseExporters,
+  exporterStats,
   produceTelemetry,
+  recordedCounts,
   select,
+  shutdownExporters,
   uniqueDatabase,
 } from './support';
 
@@ -103,7 +103,7 @@ class FaultProxy {
   }
 }
 
-const FAST = { flushIntervalMs: 50, initialBackoffMs: 50, maxBackoffMs: 300 };
+const FAST = { ...FAST_PIPELINE, maxBackoffMs: 300 };
 
 test('503s, resets and lost acknowledgements for a while: nothing lost, nothing stored twice', async (t) => {
   const url = backendUrl(t, ID);
@@ -121,21 +121,12 @@ test('503s, resets and lost acknowledgements for a while: nothing lost, nothing 
   ];
   const proxy = await new FaultProxy(new URL(url), [...faults]).start();
   const database = uniqueDatabase('it_faults');
-  const options = { url: proxy.url, database, ...FAST };
-  const exporters = {
-    spans: new ClickHouseSpanExporter(options),
-    logs: new ClickHouseLogRecordExporter(options),
-    metrics: new ClickHouseMetricExporter(options),
-  };
+  const exporters = clickHouseExporters({ url: proxy.url, database, ...FAST });
   const client = createClient({ url });
   try {
     const recorded = await produceTelemetry(exporters, database);
-    const stats = [exporters.spans.stats(), exporters.logs.stats(), exporters.metrics.stats()];
-    assertAllDelivered(stats, {
-      traces: recorded.spans.length,
-      logs: recorded.logs.length,
-      metrics: metricPointCount(recorded.metrics),
-    });
+    const stats = exporterStats(exporters);
+    assertAllDelivered(stats, recordedCounts(recorded));
     assert.deepEqual(
       { '503': proxy.seen['503'], reset: proxy.seen.reset, 'lost-ack': proxy.seen['lost-ack'] },
       { '503': 3, reset: 3, 'lost-ack': 3 },
@@ -159,11 +150,7 @@ test('503s, resets and lost acknowledgements for a while: nothing lost, nothing 
     );
   } finally {
     await client.close();
-    await Promise.all([
-      exporters.spans.shutdown(),
-      exporters.logs.shutdown(),
-      exporters.metrics.shutdown(),
-    ]);
+    await shutdownExporters(exporters);
     await proxy.close();
   }
 });

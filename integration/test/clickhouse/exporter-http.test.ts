@@ -4,8 +4,6 @@ import { Readable } from 'node:stream';
 import { createClient, drainStream } from '@clickhouse/client';
 import {
   ClickHouseLogRecordExporter,
-  ClickHouseMetricExporter,
-  ClickHouseSpanExporter,
   DEFAULT_TABLE_NAMES,
   INSERT_COLUMNS,
   PERMANENT_ERROR_CODES,
@@ -15,15 +13,19 @@ import {
 import type { InsertFormat } from '@otelpack/exporter-clickhouse';
 import { backendUrl } from '../../src/env';
 import {
+  FAST_PIPELINE,
   assertAllDelivered,
   assertGrafanaLogsQuery,
   assertLogsStored,
   assertMetricsStored,
   assertTraceLookup,
   assertTracesStored,
-  metricPointCount,
+  clickHouseExporters,
+  exporterStats,
   produceTelemetry,
+  recordedCounts,
   select,
+  shutdownExporters,
   uniqueDatabase,
 } from './support';
 
@@ -34,28 +36,15 @@ import {
  */
 
 const ID = 'clickhouse';
-const FAST = { flushIntervalMs: 50, initialBackoffMs: 50, maxBackoffMs: 200 };
 
 for (const format of ['JSONEachRow', 'RowBinary'] as InsertFormat[]) {
   test(`every signal lands and reads back as recorded (${format} over HTTP)`, async (t) => {
     const url = backendUrl(t, ID);
     if (!url) return;
     const database = uniqueDatabase(`it_http_${format.toLowerCase()}`);
-    const options = { url, database, format, ...FAST };
-    const exporters = {
-      spans: new ClickHouseSpanExporter(options),
-      logs: new ClickHouseLogRecordExporter(options),
-      metrics: new ClickHouseMetricExporter(options),
-    };
+    const exporters = clickHouseExporters({ url, database, format, ...FAST_PIPELINE });
     const recorded = await produceTelemetry(exporters, database);
-    assertAllDelivered(
-      [exporters.spans.stats(), exporters.logs.stats(), exporters.metrics.stats()],
-      {
-        traces: recorded.spans.length,
-        logs: recorded.logs.length,
-        metrics: metricPointCount(recorded.metrics),
-      },
-    );
+    assertAllDelivered(exporterStats(exporters), recordedCounts(recorded));
     const client = createClient({ url });
     try {
       await assertTracesStored(client, database, recorded);
@@ -83,11 +72,7 @@ for (const format of ['JSONEachRow', 'RowBinary'] as InsertFormat[]) {
       );
     } finally {
       await client.close();
-      await Promise.all([
-        exporters.spans.shutdown(),
-        exporters.logs.shutdown(),
-        exporters.metrics.shutdown(),
-      ]);
+      await shutdownExporters(exporters);
     }
   });
 }
@@ -181,7 +166,7 @@ test("ClickHouse's errors keep their code and message, and are classified by cod
       url,
       database,
       createSchema: false,
-      ...FAST,
+      ...FAST_PIPELINE,
       deadLetter: (letter) => void details.push(...letter.items.map((item) => item.detail)),
     });
     const { LoggerProvider, SimpleLogRecordProcessor } = await import('@opentelemetry/sdk-logs');
@@ -241,7 +226,7 @@ test('a logs table from an older Collector: JSONEachRow converts and the column 
         url,
         database,
         format,
-        ...FAST,
+        ...FAST_PIPELINE,
         deadLetter: (letter) => void details.push(...letter.items.map((i) => i.detail)),
       });
       const provider = new LoggerProvider({

@@ -30,12 +30,19 @@ import type {
 } from '@opentelemetry/sdk-metrics';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { PipelineStats } from '@otelpack/batching-core';
+import {
+  ClickHouseLogRecordExporter,
+  ClickHouseMetricExporter,
+  ClickHouseSpanExporter,
+} from '@otelpack/exporter-clickhouse';
+import type { ClickHouseExporterOptions } from '@otelpack/exporter-clickhouse';
 import { assertLedgerBalances } from '@otelpack/batching-core/testing';
 
 /*
- * What the ClickHouse integration tests share: telemetry produced through the real SDK 2.x
- * providers, a copy of everything the SDK handed over, and the read-back checks that compare
- * the stored rows with that copy, column by column.
+ * What the ClickHouse integration tests share: the three exporters set up as an application
+ * would, telemetry produced through the real SDK 2.x providers, a copy of everything the SDK
+ * handed over, and the read-back checks that compare the stored rows with that copy, column by
+ * column.
  */
 
 export function uniqueDatabase(prefix: string): string {
@@ -70,6 +77,36 @@ export interface Recorded {
   metrics: ResourceMetrics[];
   /** The trace that the lookup test follows: a server span, its child and a log. */
   traceId: string;
+}
+
+/** Short flush and retry waits, so that a test spends its time on the backend, not on timers. */
+export const FAST_PIPELINE = { flushIntervalMs: 50, initialBackoffMs: 50, maxBackoffMs: 200 };
+
+export interface ClickHouseExporters extends Exporters {
+  spans: ClickHouseSpanExporter;
+  logs: ClickHouseLogRecordExporter;
+  metrics: ClickHouseMetricExporter;
+}
+
+/** One exporter per signal on the same options, as an application registers them. */
+export function clickHouseExporters(options: ClickHouseExporterOptions): ClickHouseExporters {
+  return {
+    spans: new ClickHouseSpanExporter(options),
+    logs: new ClickHouseLogRecordExporter(options),
+    metrics: new ClickHouseMetricExporter(options),
+  };
+}
+
+export function exporterStats(exporters: ClickHouseExporters): PipelineStats[] {
+  return [exporters.spans.stats(), exporters.logs.stats(), exporters.metrics.stats()];
+}
+
+export async function shutdownExporters(exporters: ClickHouseExporters): Promise<void> {
+  await Promise.all([
+    exporters.spans.shutdown(),
+    exporters.logs.shutdown(),
+    exporters.metrics.shutdown(),
+  ]);
 }
 
 /** Forwards to the exporter under test and keeps what the SDK handed over. */
@@ -253,17 +290,29 @@ export async function produceTelemetry(exporters: Exporters, runId: string): Pro
   return recorded;
 }
 
+export interface SignalCounts {
+  traces: number;
+  logs: number;
+  metrics: number;
+}
+
 /** Every span, log and data point the SDK produced, as rows; what each exporter says it did. */
-export function assertAllDelivered(
-  stats: PipelineStats[],
-  expected: { traces: number; logs: number; metrics: number },
-) {
+export function assertAllDelivered(stats: PipelineStats[], expected: SignalCounts) {
   for (const s of stats) {
     assertLedgerBalances(s, s.signal);
     assert.equal(s.droppedTotal, 0, `${s.signal}: dropped ${JSON.stringify(s.dropped)}`);
     assert.equal(s.pending, 0, `${s.signal}: pending`);
     assert.equal(s.delivered, expected[s.signal], `${s.signal}: delivered`);
   }
+}
+
+/** How many of each the SDK handed over: what `assertAllDelivered` expects delivered. */
+export function recordedCounts(recorded: Recorded): SignalCounts {
+  return {
+    traces: recorded.spans.length,
+    logs: recorded.logs.length,
+    metrics: metricPointCount(recorded.metrics),
+  };
 }
 
 export function metricPointCount(metrics: ResourceMetrics[]): number {

@@ -7,25 +7,15 @@ import {
   schemaStatements,
   ttlClause,
 } from '../src/schema/ddl';
-import type { SchemaSettings } from '../src/schema/ddl';
 import { schemaSql } from '../src/schema/public';
 import { DEFAULT_TABLE_NAMES, INSERT_COLUMNS } from '../src/schema/tables';
 import type { TableKind } from '../src/schema/tables';
-import { clearClickHouseEnv } from './fixtures';
+import { SCHEMA_SETTINGS, clearClickHouseEnv } from './fixtures';
 
 clearClickHouseEnv();
 
-const SETTINGS: SchemaSettings = {
-  database: 'otel',
-  tables: { ...DEFAULT_TABLE_NAMES },
-  ttlSeconds: 0,
-  clusterName: '',
-  tableEngine: 'MergeTree()',
-  deduplicationWindow: 1000,
-};
-
 test('the traces table is the Collector schema, with the dedup window in SETTINGS', () => {
-  const [, traces] = schemaStatements(SETTINGS, ['traces']);
+  const [, traces] = schemaStatements(SCHEMA_SETTINGS, ['traces']);
   assert.equal(
     traces,
     [
@@ -71,7 +61,7 @@ test('the traces table is the Collector schema, with the dedup window in SETTING
 });
 
 test('traces come with the trace-id lookup table and its materialized view', () => {
-  const statements = schemaStatements(SETTINGS, ['traces']);
+  const statements = schemaStatements(SCHEMA_SETTINGS, ['traces']);
   assert.equal(statements.length, 4);
   assert.equal(statements[0], 'CREATE DATABASE IF NOT EXISTS `otel`');
   assert.match(statements[2], /^CREATE TABLE IF NOT EXISTS `otel`\.`otel_traces_trace_id_ts` \(/);
@@ -95,7 +85,7 @@ test('traces come with the trace-id lookup table and its materialized view', () 
 });
 
 test('every column an INSERT names exists in its CREATE TABLE, with exactly its type', () => {
-  const statements = schemaStatements(SETTINGS);
+  const statements = schemaStatements(SCHEMA_SETTINGS);
   const tableStatement = (kind: TableKind): string =>
     statements.find((s) =>
       s.startsWith(`CREATE TABLE IF NOT EXISTS \`otel\`.\`${DEFAULT_TABLE_NAMES[kind]}\` (`),
@@ -118,7 +108,7 @@ test('every column an INSERT names exists in its CREATE TABLE, with exactly its 
 });
 
 test('the metric tables share the Collector columns and its v0.160 sort key', () => {
-  const statements = schemaStatements(SETTINGS, ['metrics']);
+  const statements = schemaStatements(SCHEMA_SETTINGS, ['metrics']);
   assert.deepEqual(
     statements.map((s) => /`otel`\.`([a-z_]+)`/.exec(s)?.[1]),
     [
@@ -152,14 +142,14 @@ test('TTL uses the largest whole unit, as the Collector writes it', () => {
   assert.equal(ttlClause(36 * 3_600, 'x'), 'TTL x + toIntervalHour(36)');
   assert.equal(ttlClause(90 * 60, 'x'), 'TTL x + toIntervalMinute(90)');
   assert.equal(ttlClause(61, 'x'), 'TTL x + toIntervalSecond(61)');
-  const logs = schemaStatements({ ...SETTINGS, ttlSeconds: 72 * 3_600 }, ['logs'])[1];
+  const logs = schemaStatements({ ...SCHEMA_SETTINGS, ttlSeconds: 72 * 3_600 }, ['logs'])[1];
   assert.match(logs, /\nTTL TimestampTime \+ toIntervalDay\(3\)\nSETTINGS/);
 });
 
 test('ON CLUSTER, the engine and the database go where the Collector puts them', () => {
   const statements = schemaStatements(
     {
-      ...SETTINGS,
+      ...SCHEMA_SETTINGS,
       database: 'default',
       clusterName: 'prod cluster',
       tableEngine:
@@ -196,9 +186,10 @@ test('identifiers are quoted so that any name is safe', () => {
 });
 
 test('a deduplication window of 0 leaves the setting out', () => {
-  const [logs] = schemaStatements({ ...SETTINGS, database: 'default', deduplicationWindow: 0 }, [
-    'logs',
-  ]);
+  const [logs] = schemaStatements(
+    { ...SCHEMA_SETTINGS, database: 'default', deduplicationWindow: 0 },
+    ['logs'],
+  );
   assert.match(logs, /SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1$/);
 });
 

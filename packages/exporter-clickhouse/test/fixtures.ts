@@ -5,10 +5,12 @@ import type {
   ReadableSpanLike,
   ResourceLike,
 } from '@otelpack/batching-core';
+import type { SchemaSettings } from '../src/schema/ddl';
+import { DEFAULT_TABLE_NAMES } from '../src/schema/tables';
 
 /*
- * Fixed SDK-shaped inputs for the mapping tests: the structural shapes the SDK hands to
- * exporters, written out so that every field is known.
+ * Fixed inputs for the tests: the structural shapes the SDK hands to exporters, written out so
+ * that every field is known; the schema settings the DDL tests start from; the environment.
  */
 
 export const TRACE_ID = '5b8efff798038103d269b633813fc60c';
@@ -110,6 +112,16 @@ export function makeLogRecord(
     ...overrides,
   };
 }
+
+/** The schema the DDL tests start from: the Collector's names, no TTL, one server, a dedup window. */
+export const SCHEMA_SETTINGS: SchemaSettings = {
+  database: 'otel',
+  tables: { ...DEFAULT_TABLE_NAMES },
+  ttlSeconds: 0,
+  clusterName: '',
+  tableEngine: 'MergeTree()',
+  deduplicationWindow: 1000,
+};
 
 /** The variables the exporter reads; tests that depend on defaults start without them. */
 export const CLICKHOUSE_ENV = [

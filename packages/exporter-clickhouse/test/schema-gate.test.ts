@@ -2,28 +2,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClickHouseError } from '@clickhouse/client';
 import { SchemaGate } from '../src/schema/gate';
-import type { SchemaSettings } from '../src/schema/ddl';
 import { createSchema } from '../src/schema/public';
-import { DEFAULT_TABLE_NAMES } from '../src/schema/tables';
 import { FakeClickHouseClient } from './fake-client';
-import { clearClickHouseEnv } from './fixtures';
+import { SCHEMA_SETTINGS, clearClickHouseEnv } from './fixtures';
 
 clearClickHouseEnv();
-
-const SETTINGS: SchemaSettings = {
-  database: 'otel',
-  tables: { ...DEFAULT_TABLE_NAMES },
-  ttlSeconds: 0,
-  clusterName: '',
-  tableEngine: 'MergeTree()',
-  deduplicationWindow: 1000,
-};
 
 const scrub = (text: string) => text.replace('hunter2', '[REDACTED]');
 
 test('the schema is created once per client, however many sends wait on it', async () => {
   const client = new FakeClickHouseClient();
-  const gate = new SchemaGate(SETTINGS, ['traces'], scrub);
+  const gate = new SchemaGate(SCHEMA_SETTINGS, ['traces'], scrub);
   const results = await Promise.all([
     gate.ensure(client.asClient()),
     gate.ensure(client.asClient()),
@@ -45,7 +34,7 @@ test('a network failure is retryable and the next send tries again', async () =>
   const client = new FakeClickHouseClient().commandAnswers(
     Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' }),
   );
-  const gate = new SchemaGate(SETTINGS, ['logs'], scrub);
+  const gate = new SchemaGate(SCHEMA_SETTINGS, ['logs'], scrub);
   const failure = await gate.ensure(client.asClient());
   assert.deepEqual(failure, {
     retryable: true,
@@ -67,7 +56,7 @@ test('losing a creation race to another process counts as created', async () => 
     }),
   );
   assert.equal(
-    await new SchemaGate(SETTINGS, ['logs'], scrub).ensure(client.asClient()),
+    await new SchemaGate(SCHEMA_SETTINGS, ['logs'], scrub).ensure(client.asClient()),
     undefined,
   );
 });
@@ -80,7 +69,7 @@ test('a permanent failure (no CREATE grant) is logged once, and the inserts go a
       type: 'ACCESS_DENIED',
     }),
   );
-  const gate = new SchemaGate(SETTINGS, ['metrics'], scrub);
+  const gate = new SchemaGate(SCHEMA_SETTINGS, ['metrics'], scrub);
   assert.equal(await gate.ensure(client.asClient()), undefined);
   assert.equal(await gate.ensure(client.asClient()), undefined);
   assert.equal(client.commands.length, 1);

@@ -5,24 +5,34 @@ import type {
   ReadableSpanLike,
   ResourceLike,
   ResourceMetricsLike,
-  TimedEventLike,
 } from '@otelpack/batching-core';
-import { expandPaths, flattenInto, resolvePathConflicts } from './field-paths';
-import { cleanKey, cleanString, toJsonValue } from './json-value';
-import type { JsonValue } from './json-value';
-import { groupMetrics } from './metric-groups';
-import { eventNameOf, logTime } from './otel-mode';
+import { recordDocument, spanAndEventDocuments } from './documents';
+import type { SpanEventFields, SpanFields } from './documents';
 import {
+  expandPaths,
+  flattenInto,
+  putDataStream,
+  putPath,
+  putText,
+  resolvePathConflicts,
+} from './field-paths';
+import type { FieldPaths } from './field-paths';
+import { cleanKey, cleanString, toJsonValue } from './json-value';
+import type { JsonObject } from './json-value';
+import { metricGroupDocuments } from './metric-groups';
+import {
+  eventNameOf,
   kindName,
+  logTime,
   nonEmptyString,
   positiveCount,
   spanIdOf,
   statusName,
   traceIdOf,
 } from './otel-fields';
-import { ROUTING_ATTRIBUTES, resolveTarget } from './routing';
+import { ROUTING_ATTRIBUTES, logTarget } from './routing';
 import { durationNanos, isoNanos } from './time';
-import type { BulkDocument, MappingResult, MappingSettings, Target } from './types';
+import type { BulkDocument, MappingResult, MappingSettings } from './types';
 
 /*
  * The `ecs` mode: Elastic Common Schema field names, nested objects, as the Collector's `ecs`
@@ -86,10 +96,8 @@ export const ECS_SPAN_FIELDS: Readonly<Record<string, string | null>> = {
   'db.query.text': 'span.db.statement',
 };
 
-type Paths = Map<string, JsonValue>;
-
 function addAttributes(
-  paths: Paths,
+  paths: FieldPaths,
   attributes: Readonly<Record<string, unknown>> | undefined,
   conversions: Readonly<Record<string, string | null>>,
   settings: MappingSettings,
@@ -108,14 +116,9 @@ function addAttributes(
   }
 }
 
-function addString(paths: Paths, path: string, value: unknown, settings: MappingSettings): void {
-  const text = nonEmptyString(value);
-  if (text !== undefined) paths.set(path, cleanString(text, settings.limits));
-}
-
 /** Resource attributes, then the agent and OS fields ECS derives from them. */
 function addResource(
-  paths: Paths,
+  paths: FieldPaths,
   resource: ResourceLike | undefined,
   settings: MappingSettings,
 ): void {
@@ -128,14 +131,14 @@ function addResource(
   let agentName = sdkName;
   if (distro !== undefined) agentName = `${sdkName}/${language}/${distro}`;
   else if (language !== undefined) agentName = `${sdkName}/${language}`;
-  addString(paths, 'agent.name', agentName, settings);
-  addString(
+  putText(paths, 'agent.name', agentName, settings.limits);
+  putText(
     paths,
     'agent.version',
     attributes['telemetry.distro.version'] ?? attributes['telemetry.sdk.version'],
-    settings,
+    settings.limits,
   );
-  addString(paths, 'service.language.name', attributes['telemetry.sdk.language'], settings);
+  putText(paths, 'service.language.name', attributes['telemetry.sdk.language'], settings.limits);
   const osType = osTypeOf(attributes['os.type'], attributes['os.name']);
   if (osType !== undefined) paths.set('host.os.type', osType);
 }
@@ -160,41 +163,39 @@ function osTypeOf(osType: unknown, osName: unknown): string | undefined {
 }
 
 function addScope(
-  paths: Paths,
+  paths: FieldPaths,
   scope: InstrumentationScopeLike | undefined,
   settings: MappingSettings,
 ): void {
   addAttributes(paths, scope?.attributes, {}, settings);
 }
 
-function addDataStream(paths: Paths, target: Target): void {
-  if (!target.dataStream) return;
-  paths.set('data_stream.type', target.dataStream.type);
-  paths.set('data_stream.dataset', target.dataStream.dataset);
-  paths.set('data_stream.namespace', target.dataStream.namespace);
-}
-
-function documentOf(
-  target: Target,
-  paths: Paths,
+/**
+ * A record's resource, scope and own attributes, in that order. Later writes win: the record's
+ * attributes override its scope's and resource's, and the fields set after them override all.
+ */
+function attributePaths(
+  record: { resource: ResourceLike; instrumentationScope: InstrumentationScopeLike },
+  attributes: Readonly<Record<string, unknown>> | undefined,
+  conversions: Readonly<Record<string, string | null>>,
   settings: MappingSettings,
-  fixedId?: string,
-): BulkDocument {
-  const id = settings.deterministicIds ? fixedId : undefined;
-  return {
-    target,
-    id,
-    hashId: settings.deterministicIds && id === undefined,
-    conflictMeansStored: settings.deterministicIds,
-    dynamicTemplates: undefined,
-    document: expandPaths(resolvePathConflicts(paths)),
-  };
+): FieldPaths {
+  const paths: FieldPaths = new Map();
+  addResource(paths, record.resource, settings);
+  addScope(paths, record.instrumentationScope, settings);
+  addAttributes(paths, attributes, conversions, settings);
+  return paths;
 }
 
-function spanDocumentId(context: SpanContext, suffix = ''): string | undefined {
-  const traceId = traceIdOf(context);
-  const spanId = spanIdOf(context);
-  return traceId && spanId ? `${traceId}${spanId}${suffix}` : undefined;
+/** The trace and span a record belongs to, or a link points at. */
+function putSpanIds(paths: FieldPaths, context: SpanContext | undefined): void {
+  putPath(paths, 'trace.id', traceIdOf(context));
+  putPath(paths, 'span.id', spanIdOf(context));
+}
+
+/** ECS fields are nested objects. */
+function ecsObject(paths: FieldPaths): JsonObject {
+  return expandPaths(resolvePathConflicts(paths));
 }
 
 /** `event.outcome`: success, failure, or unknown while the status is unset. */
@@ -204,113 +205,58 @@ function outcomeOf(code: number | undefined): string {
   return 'unknown';
 }
 
-export function ecsSpanDocuments(
-  span: ReadableSpanLike,
-  settings: MappingSettings,
-): BulkDocument[] {
-  const context = span.spanContext();
-  const scope = span.instrumentationScope;
-  const target = resolveTarget(
-    'traces',
-    settings,
-    [span.attributes, scope?.attributes, span.resource?.attributes],
-    span.startTime,
-  );
-  // Later writes win: the span's own fields override attributes of the same name.
-  const paths: Paths = new Map();
-  addResource(paths, span.resource, settings);
-  addScope(paths, scope, settings);
-  addAttributes(paths, span.attributes, ECS_SPAN_FIELDS, settings);
+const ecsSpanFields: SpanFields = (span, context, target, settings) => {
+  const paths = attributePaths(span, span.attributes, ECS_SPAN_FIELDS, settings);
   paths.set('@timestamp', isoNanos(span.startTime));
-  addDataStream(paths, target);
-  const traceId = traceIdOf(context);
-  if (traceId !== undefined) paths.set('trace.id', traceId);
-  const spanId = spanIdOf(context);
-  if (spanId !== undefined) paths.set('span.id', spanId);
-  const parentId = spanIdOf(span.parentSpanContext);
-  if (parentId !== undefined) paths.set('parent.id', parentId);
-  addString(paths, 'span.name', span.name, settings);
+  putDataStream(paths, target);
+  putSpanIds(paths, context);
+  putPath(paths, 'parent.id', spanIdOf(span.parentSpanContext));
+  putText(paths, 'span.name', span.name, settings.limits);
   paths.set('span.kind', kindName(span.kind).toUpperCase());
   paths.set('event.duration', durationNanos(span.duration));
   paths.set('event.outcome', outcomeOf(span.status?.code));
   paths.set('span.status.code', statusName(span.status?.code));
-  addString(paths, 'span.status.message', span.status?.message, settings);
-  const links: JsonValue[] = [];
-  for (const link of span.links ?? []) {
-    const linkPaths: Paths = new Map();
-    const linkTrace = traceIdOf(link.context);
-    if (linkTrace !== undefined) linkPaths.set('trace.id', linkTrace);
-    const linkSpan = spanIdOf(link.context);
-    if (linkSpan !== undefined) linkPaths.set('span.id', linkSpan);
+  putText(paths, 'span.status.message', span.status?.message, settings.limits);
+  const links = (span.links ?? []).map((link) => {
+    const linkPaths: FieldPaths = new Map();
+    putSpanIds(linkPaths, link.context);
     addAttributes(linkPaths, link.attributes, {}, settings);
-    links.push(expandPaths(resolvePathConflicts(linkPaths)));
-  }
-  if (links.length > 0) paths.set('span.links', links);
-  const dropped = positiveCount(span.droppedAttributesCount);
-  if (dropped !== undefined) paths.set('span.dropped_attributes_count', dropped);
-
-  const documents = [documentOf(target, paths, settings, spanDocumentId(context))];
-  (span.events ?? []).forEach((event, index) => {
-    documents.push(ecsSpanEventDocument(span, context, event, index, settings));
+    return ecsObject(linkPaths);
   });
-  return documents;
-}
+  if (links.length > 0) paths.set('span.links', links);
+  putPath(paths, 'span.dropped_attributes_count', positiveCount(span.droppedAttributesCount));
+  return ecsObject(paths);
+};
 
-function ecsSpanEventDocument(
-  span: ReadableSpanLike,
-  context: SpanContext,
-  event: TimedEventLike,
-  index: number,
-  settings: MappingSettings,
-): BulkDocument {
-  const scope = span.instrumentationScope;
-  const target = resolveTarget(
-    'logs',
-    settings,
-    [event.attributes, scope?.attributes, span.resource?.attributes],
-    event.time,
-  );
-  const paths: Paths = new Map();
-  addResource(paths, span.resource, settings);
-  addScope(paths, scope, settings);
-  addAttributes(paths, event.attributes, ECS_EVENT_FIELDS, settings);
+const ecsSpanEventFields: SpanEventFields = (span, event, context, target, settings) => {
+  const paths = attributePaths(span, event.attributes, ECS_EVENT_FIELDS, settings);
   paths.set('@timestamp', isoNanos(event.time));
-  addDataStream(paths, target);
-  addString(paths, 'event.action', event.name, settings);
-  const traceId = traceIdOf(context);
-  if (traceId !== undefined) paths.set('trace.id', traceId);
-  const spanId = spanIdOf(context);
-  if (spanId !== undefined) paths.set('span.id', spanId);
-  return documentOf(target, paths, settings, spanDocumentId(context, `.${index}`));
+  putDataStream(paths, target);
+  putText(paths, 'event.action', event.name, settings.limits);
+  putSpanIds(paths, context);
+  return ecsObject(paths);
+};
+
+export function ecsSpanDocuments(
+  span: ReadableSpanLike,
+  settings: MappingSettings,
+): BulkDocument[] {
+  return spanAndEventDocuments(span, settings, ecsSpanFields, ecsSpanEventFields);
 }
 
 export function ecsLogDocument(
   log: ReadableLogRecordLike,
   settings: MappingSettings,
 ): BulkDocument {
-  const scope = log.instrumentationScope;
-  const time = logTime(log);
-  const target = resolveTarget(
-    'logs',
-    settings,
-    [log.attributes, scope?.attributes, log.resource?.attributes],
-    time,
-  );
-  const paths: Paths = new Map();
-  addResource(paths, log.resource, settings);
-  addScope(paths, scope, settings);
-  addAttributes(paths, log.attributes, ECS_EVENT_FIELDS, settings);
-  paths.set('@timestamp', isoNanos(time));
+  const target = logTarget(log, settings);
+  const paths = attributePaths(log, log.attributes, ECS_EVENT_FIELDS, settings);
+  paths.set('@timestamp', isoNanos(logTime(log)));
   paths.set('event.created', isoNanos(log.hrTimeObserved));
-  addDataStream(paths, target);
-  const traceId = traceIdOf(log.spanContext);
-  if (traceId !== undefined) paths.set('trace.id', traceId);
-  const spanId = spanIdOf(log.spanContext);
-  if (spanId !== undefined) paths.set('span.id', spanId);
-  const severity = positiveCount(log.severityNumber);
-  if (severity !== undefined) paths.set('event.severity', severity);
-  addString(paths, 'log.level', log.severityText, settings);
-  addString(paths, 'event.action', eventNameOf(log), settings);
+  putDataStream(paths, target);
+  putSpanIds(paths, log.spanContext);
+  putPath(paths, 'event.severity', positiveCount(log.severityNumber));
+  putText(paths, 'log.level', log.severityText, settings.limits);
+  putText(paths, 'event.action', eventNameOf(log), settings.limits);
   // ECS has one `message` text field: a structured body is kept there as JSON text.
   const body = toJsonValue(log.body, settings.limits);
   if (body !== undefined && body !== null) {
@@ -323,16 +269,15 @@ export function ecsLogDocument(
           : String(body),
     );
   }
-  return documentOf(target, paths, settings);
+  return recordDocument(target, ecsObject(paths), settings);
 }
 
 export function ecsMetricDocuments(
   resourceMetrics: ResourceMetricsLike,
   settings: MappingSettings,
 ): MappingResult {
-  const { groups, invalid } = groupMetrics(resourceMetrics, settings);
-  const documents = groups.map((group): BulkDocument => {
-    const paths: Paths = new Map();
+  return metricGroupDocuments(resourceMetrics, settings, (group) => {
+    const paths: FieldPaths = new Map();
     addResource(paths, resourceMetrics.resource, settings);
     addScope(paths, group.scope, settings);
     for (const key of Object.keys(group.attributes)) {
@@ -340,15 +285,7 @@ export function ecsMetricDocuments(
     }
     for (const metric of group.metrics) paths.set(metric.name, metric.value);
     paths.set('@timestamp', isoNanos(group.endTime));
-    addDataStream(paths, group.target);
-    return {
-      target: group.target,
-      id: undefined,
-      hashId: settings.deterministicIds,
-      conflictMeansStored: settings.deterministicIds,
-      dynamicTemplates: undefined,
-      document: expandPaths(resolvePathConflicts(paths)),
-    };
+    putDataStream(paths, group.target);
+    return recordDocument(group.target, ecsObject(paths), settings);
   });
-  return { documents, invalid };
 }

@@ -1,12 +1,38 @@
+import { dataStreamField } from './documents';
 import { emptyObject, setField } from './json-value';
-import type { JsonObject, JsonValue } from './json-value';
+import type { JsonObject, JsonValue, ValueLimits } from './json-value';
+import { cleanText } from './otel-fields';
+import type { Target } from './types';
 
 /*
  * Elasticsearch expands dotted field names into objects (`http.method` is `method` inside
  * `http`), so `http` = "x" next to `http.method` = "GET" would need `http` to be both a value and
  * an object, and the whole document would be rejected. The `ecs` and `raw` modes build documents
- * from flat dotted paths; these helpers keep such paths free of that conflict.
+ * from flat dotted paths; these helpers write such paths and keep them free of that conflict.
  */
+
+/** A document being built as dotted path → value; later writes to a path win. */
+export type FieldPaths = Map<string, JsonValue>;
+
+/** Sets `path` unless the value is missing: a field with no value is left out. */
+export function putPath(paths: FieldPaths, path: string, value: JsonValue | undefined): void {
+  if (value !== undefined) paths.set(path, value);
+}
+
+/** Sets `path` to a non-empty string, made safe to index; anything else is left out. */
+export function putText(
+  paths: FieldPaths,
+  path: string,
+  value: unknown,
+  limits: ValueLimits,
+): void {
+  putPath(paths, path, cleanText(value, limits));
+}
+
+export function putDataStream(paths: FieldPaths, target: Target): void {
+  const dataStream = dataStreamField(target);
+  if (dataStream) flattenInto(paths, 'data_stream', dataStream);
+}
 
 /** Adds the leaves of `value` under `prefix` to `out` as dotted paths; arrays are leaves. */
 export function flattenInto(out: Map<string, JsonValue>, prefix: string, value: JsonValue): void {

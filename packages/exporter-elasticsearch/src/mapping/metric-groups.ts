@@ -9,7 +9,7 @@ import type { JsonObject, JsonValue } from './json-value';
 import { dynamicTemplateFor, pointValue } from './metric-values';
 import { ROUTING_ATTRIBUTES, resolveTarget } from './routing';
 import { epochMillis } from './time';
-import type { MappingSettings, Target } from './types';
+import type { BulkDocument, MappingResult, MappingSettings, Target } from './types';
 
 export interface GroupedMetric {
   name: string;
@@ -104,4 +104,14 @@ export function groupMetrics(
     }
   });
   return { groups, invalid };
+}
+
+/** One document per group, in each mode's shape; the data points no group took are listed. */
+export function metricGroupDocuments(
+  resourceMetrics: ResourceMetricsLike,
+  settings: MappingSettings,
+  groupDocument: (group: MetricGroup) => BulkDocument,
+): MappingResult {
+  const { groups, invalid } = groupMetrics(resourceMetrics, settings);
+  return { documents: groups.map((group) => groupDocument(group)), invalid };
 }

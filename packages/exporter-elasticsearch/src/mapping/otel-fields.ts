@@ -1,4 +1,8 @@
-import type { SpanContext } from '@opentelemetry/api';
+import type { HrTime, SpanContext } from '@opentelemetry/api';
+import type { ReadableLogRecordLike } from '@otelpack/batching-core';
+import { cleanString } from './json-value';
+import type { ValueLimits } from './json-value';
+import { isZeroTime } from './time';
 
 /*
  * Small readings of OpenTelemetry values shared by the three mapping modes.
@@ -58,6 +62,21 @@ export function nonEmptyString(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/** A non-empty string made safe to index (see `cleanString`); anything else is left out. */
+export function cleanText(value: unknown, limits: ValueLimits): string | undefined {
+  const text = nonEmptyString(value);
+  return text === undefined ? undefined : cleanString(text, limits);
+}
+
 export function positiveCount(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
+/** The record's time, or the observed time when the record has none. */
+export function logTime(log: ReadableLogRecordLike): HrTime {
+  return isZeroTime(log.hrTime) ? log.hrTimeObserved : log.hrTime;
+}
+
+export function eventNameOf(log: ReadableLogRecordLike): string | undefined {
+  return nonEmptyString(log.eventName) ?? nonEmptyString(log.attributes?.['event.name']);
 }

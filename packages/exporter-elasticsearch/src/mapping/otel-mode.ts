@@ -1,35 +1,30 @@
 import { createHash } from 'node:crypto';
-import type { HrTime, SpanContext } from '@opentelemetry/api';
 import type {
   InstrumentationScopeLike,
   ReadableLogRecordLike,
   ReadableSpanLike,
   ResourceLike,
   ResourceMetricsLike,
-  TimedEventLike,
 } from '@otelpack/batching-core';
-import {
-  cleanString,
-  emptyObject,
-  isEmptyObject,
-  setField,
-  toJsonObject,
-  toJsonValue,
-} from './json-value';
+import { dataStreamField, recordDocument, spanAndEventDocuments } from './documents';
+import type { SpanEventFields, SpanFields } from './documents';
+import { emptyObject, isEmptyObject, setField, toJsonObject, toJsonValue } from './json-value';
 import type { JsonObject, JsonValue } from './json-value';
-import { groupMetrics } from './metric-groups';
+import { metricGroupDocuments } from './metric-groups';
 import {
+  cleanText,
+  eventNameOf,
   kindName,
-  nonEmptyString,
+  logTime,
   positiveCount,
   spanIdOf,
   statusName,
   traceIdOf,
   traceStateOf,
 } from './otel-fields';
-import { ROUTING_ATTRIBUTES, resolveTarget } from './routing';
+import { ROUTING_ATTRIBUTES, logTarget } from './routing';
 import { epochMillis, epochMillisWithNanos, durationNanos, isZeroTime } from './time';
-import type { BulkDocument, MappingResult, MappingSettings, Target } from './types';
+import type { BulkDocument, MappingResult, MappingSettings } from './types';
 
 /*
  * The `otel` mode: the document shape of the OpenTelemetry Collector's Elasticsearch exporter
@@ -39,15 +34,6 @@ import type { BulkDocument, MappingResult, MappingSettings, Target } from './typ
 
 function put(document: JsonObject, key: string, value: JsonValue | undefined): void {
   if (value !== undefined) document[key] = value;
-}
-
-function dataStreamField(target: Target): JsonObject | undefined {
-  if (!target.dataStream) return undefined;
-  const out = emptyObject();
-  out.type = target.dataStream.type;
-  out.dataset = target.dataStream.dataset;
-  out.namespace = target.dataStream.namespace;
-  return out;
 }
 
 function attributesField(
@@ -63,8 +49,7 @@ export function resourceField(
   settings: MappingSettings,
 ): JsonObject {
   const out = emptyObject();
-  const schemaUrl = nonEmptyString(resource?.schemaUrl);
-  if (schemaUrl !== undefined) out.schema_url = cleanString(schemaUrl, settings.limits);
+  put(out, 'schema_url', cleanText(resource?.schemaUrl, settings.limits));
   put(out, 'attributes', attributesField(resource?.attributes, settings));
   return out;
 }
@@ -74,12 +59,9 @@ export function scopeField(
   settings: MappingSettings,
 ): JsonObject {
   const out = emptyObject();
-  const schemaUrl = nonEmptyString(scope?.schemaUrl);
-  if (schemaUrl !== undefined) out.schema_url = cleanString(schemaUrl, settings.limits);
-  const name = nonEmptyString(scope?.name);
-  if (name !== undefined) out.name = cleanString(name, settings.limits);
-  const version = nonEmptyString(scope?.version);
-  if (version !== undefined) out.version = cleanString(version, settings.limits);
+  put(out, 'schema_url', cleanText(scope?.schemaUrl, settings.limits));
+  put(out, 'name', cleanText(scope?.name, settings.limits));
+  put(out, 'version', cleanText(scope?.version, settings.limits));
   put(out, 'attributes', attributesField(scope?.attributes, settings));
   return out;
 }
@@ -100,49 +82,22 @@ function linksField(span: ReadableSpanLike, settings: MappingSettings): JsonValu
 
 function statusField(span: ReadableSpanLike, settings: MappingSettings): JsonObject {
   const out = emptyObject();
-  const message = nonEmptyString(span.status?.message);
-  if (message !== undefined) out.message = cleanString(message, settings.limits);
+  put(out, 'message', cleanText(span.status?.message, settings.limits));
   out.code = statusName(span.status?.code);
   return out;
 }
 
-/** Ids from the span's identity: a resend of the same span gets the same id. */
-function spanDocumentId(context: SpanContext, suffix = ''): string | undefined {
-  const traceId = traceIdOf(context);
-  const spanId = spanIdOf(context);
-  return traceId && spanId ? `${traceId}${spanId}${suffix}` : undefined;
+/** A span's, span event's or log record's `resource` and `scope` fields. */
+function putResourceAndScope(
+  doc: JsonObject,
+  record: { resource: ResourceLike; instrumentationScope: InstrumentationScopeLike },
+  settings: MappingSettings,
+): void {
+  doc.resource = resourceField(record.resource, settings);
+  doc.scope = scopeField(record.instrumentationScope, settings);
 }
 
-function documentOf(
-  target: Target,
-  document: JsonObject,
-  settings: MappingSettings,
-  fixedId?: string,
-): BulkDocument {
-  const id = settings.deterministicIds ? fixedId : undefined;
-  return {
-    target,
-    id,
-    hashId: settings.deterministicIds && id === undefined,
-    conflictMeansStored: settings.deterministicIds,
-    dynamicTemplates: undefined,
-    document,
-  };
-}
-
-export function otelSpanDocuments(
-  span: ReadableSpanLike,
-  settings: MappingSettings,
-): BulkDocument[] {
-  const context = span.spanContext();
-  const scope = span.instrumentationScope;
-  const resourceAttributes = span.resource?.attributes;
-  const target = resolveTarget(
-    'traces',
-    settings,
-    [span.attributes, scope?.attributes, resourceAttributes],
-    span.startTime,
-  );
+const otelSpanFields: SpanFields = (span, context, target, settings) => {
   const doc = emptyObject();
   doc['@timestamp'] = epochMillisWithNanos(span.startTime);
   put(doc, 'data_stream', dataStreamField(target));
@@ -150,8 +105,7 @@ export function otelSpanDocuments(
   put(doc, 'span_id', spanIdOf(context));
   put(doc, 'trace_state', traceStateOf(context));
   put(doc, 'parent_span_id', spanIdOf(span.parentSpanContext));
-  const name = nonEmptyString(span.name);
-  if (name !== undefined) doc.name = cleanString(name, settings.limits);
+  put(doc, 'name', cleanText(span.name, settings.limits));
   doc.kind = kindName(span.kind);
   doc.duration = durationNanos(span.duration);
   put(doc, 'attributes', attributesField(span.attributes, settings));
@@ -160,48 +114,31 @@ export function otelSpanDocuments(
   doc.links = linksField(span, settings);
   put(doc, 'dropped_links_count', positiveCount(span.droppedLinksCount));
   doc.status = statusField(span, settings);
-  doc.resource = resourceField(span.resource, settings);
-  doc.scope = scopeField(scope, settings);
+  putResourceAndScope(doc, span, settings);
+  return doc;
+};
 
-  const documents = [documentOf(target, doc, settings, spanDocumentId(context))];
-  (span.events ?? []).forEach((event, index) => {
-    documents.push(otelSpanEventDocument(span, context, event, index, settings));
-  });
-  return documents;
-}
-
-/**
- * A span event is a document of its own in the logs data stream, as the Collector writes it,
- * so that events such as exceptions are found next to log records.
- */
-function otelSpanEventDocument(
-  span: ReadableSpanLike,
-  context: SpanContext,
-  event: TimedEventLike,
-  index: number,
-  settings: MappingSettings,
-): BulkDocument {
-  const scope = span.instrumentationScope;
-  const target = resolveTarget(
-    'logs',
-    settings,
-    [event.attributes, scope?.attributes, span.resource?.attributes],
-    event.time,
-  );
+const otelSpanEventFields: SpanEventFields = (span, event, context, target, settings) => {
   const doc = emptyObject();
   doc['@timestamp'] = epochMillisWithNanos(event.time);
   put(doc, 'data_stream', dataStreamField(target));
   put(doc, 'trace_id', traceIdOf(context));
   put(doc, 'span_id', spanIdOf(context));
   put(doc, 'dropped_attributes_count', positiveCount(event.droppedAttributesCount));
-  const eventName = nonEmptyString(event.name);
-  if (eventName !== undefined) doc.event_name = cleanString(eventName, settings.limits);
+  const eventName = cleanText(event.name, settings.limits);
+  put(doc, 'event_name', eventName);
   const attributes = toJsonObject(event.attributes, settings.limits, ROUTING_ATTRIBUTES);
-  if (eventName !== undefined) attributes['event.name'] = cleanString(eventName, settings.limits);
+  if (eventName !== undefined) attributes['event.name'] = eventName;
   if (!isEmptyObject(attributes)) doc.attributes = attributes;
-  doc.resource = resourceField(span.resource, settings);
-  doc.scope = scopeField(scope, settings);
-  return documentOf(target, doc, settings, spanDocumentId(context, `.${index}`));
+  putResourceAndScope(doc, span, settings);
+  return doc;
+};
+
+export function otelSpanDocuments(
+  span: ReadableSpanLike,
+  settings: MappingSettings,
+): BulkDocument[] {
+  return spanAndEventDocuments(span, settings, otelSpanFields, otelSpanEventFields);
 }
 
 /**
@@ -230,44 +167,25 @@ export function otelBody(body: unknown, settings: MappingSettings): JsonObject |
   return out;
 }
 
-/** The record's time, or the observed time when the record has none. */
-export function logTime(log: ReadableLogRecordLike): HrTime {
-  return isZeroTime(log.hrTime) ? log.hrTimeObserved : log.hrTime;
-}
-
-export function eventNameOf(log: ReadableLogRecordLike): string | undefined {
-  return nonEmptyString(log.eventName) ?? nonEmptyString(log.attributes?.['event.name']);
-}
-
 export function otelLogDocument(
   log: ReadableLogRecordLike,
   settings: MappingSettings,
 ): BulkDocument {
-  const scope = log.instrumentationScope;
-  const time = logTime(log);
-  const target = resolveTarget(
-    'logs',
-    settings,
-    [log.attributes, scope?.attributes, log.resource?.attributes],
-    time,
-  );
+  const target = logTarget(log, settings);
   const doc = emptyObject();
-  doc['@timestamp'] = epochMillisWithNanos(time);
+  doc['@timestamp'] = epochMillisWithNanos(logTime(log));
   doc.observed_timestamp = epochMillisWithNanos(log.hrTimeObserved);
   put(doc, 'data_stream', dataStreamField(target));
-  const severityText = nonEmptyString(log.severityText);
-  if (severityText !== undefined) doc.severity_text = cleanString(severityText, settings.limits);
+  put(doc, 'severity_text', cleanText(log.severityText, settings.limits));
   put(doc, 'severity_number', positiveCount(log.severityNumber));
   put(doc, 'trace_id', traceIdOf(log.spanContext));
   put(doc, 'span_id', spanIdOf(log.spanContext));
   put(doc, 'attributes', attributesField(log.attributes, settings));
   put(doc, 'dropped_attributes_count', positiveCount(log.droppedAttributesCount));
-  const eventName = eventNameOf(log);
-  if (eventName !== undefined) doc.event_name = cleanString(eventName, settings.limits);
-  doc.resource = resourceField(log.resource, settings);
-  doc.scope = scopeField(scope, settings);
+  put(doc, 'event_name', cleanText(eventNameOf(log), settings.limits));
+  putResourceAndScope(doc, log, settings);
   put(doc, 'body', otelBody(log.body, settings));
-  return documentOf(target, doc, settings);
+  return recordDocument(target, doc, settings);
 }
 
 /** Sorted metric names hashed: a time series dimension that keeps documents with different
@@ -283,13 +201,12 @@ export function otelMetricDocuments(
   resourceMetrics: ResourceMetricsLike,
   settings: MappingSettings,
 ): MappingResult {
-  const { groups, invalid } = groupMetrics(resourceMetrics, settings);
   const resource = resourceField(resourceMetrics.resource, settings);
-  const documents = groups.map((group): BulkDocument => {
+  return metricGroupDocuments(resourceMetrics, settings, (group): BulkDocument => {
     const doc = emptyObject();
     doc['@timestamp'] = epochMillis(group.endTime);
     if (!isZeroTime(group.startTime)) doc.start_timestamp = epochMillis(group.startTime);
-    if (group.unit !== '') doc.unit = cleanString(group.unit, settings.limits);
+    put(doc, 'unit', cleanText(group.unit, settings.limits));
     put(doc, 'data_stream', dataStreamField(group.target));
     if (!isEmptyObject(group.attributes)) doc.attributes = group.attributes;
     doc.resource = resource;
@@ -316,5 +233,4 @@ export function otelMetricDocuments(
       document: doc,
     };
   });
-  return { documents, invalid };
 }

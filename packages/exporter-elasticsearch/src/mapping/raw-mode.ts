@@ -5,33 +5,40 @@ import type {
   ResourceLike,
   ResourceMetricsLike,
 } from '@otelpack/batching-core';
-import { flattenInto, objectFromPaths, resolvePathConflicts } from './field-paths';
-import { cleanKey, cleanString, emptyObject, toJsonObject, toJsonValue } from './json-value';
-import type { JsonValue } from './json-value';
-import { groupMetrics } from './metric-groups';
-import { eventNameOf, logTime } from './otel-mode';
+import { recordDocument, spanDocumentId } from './documents';
 import {
+  flattenInto,
+  objectFromPaths,
+  putDataStream,
+  putPath,
+  putText,
+  resolvePathConflicts,
+} from './field-paths';
+import type { FieldPaths } from './field-paths';
+import { cleanKey, cleanString, emptyObject, toJsonObject, toJsonValue } from './json-value';
+import type { JsonObject } from './json-value';
+import { metricGroupDocuments } from './metric-groups';
+import {
+  eventNameOf,
   kindProtoName,
-  nonEmptyString,
+  logTime,
   positiveCount,
   spanIdOf,
   statusCodeNumber,
   traceIdOf,
   traceStateOf,
 } from './otel-fields';
-import { ROUTING_ATTRIBUTES, resolveTarget } from './routing';
+import { ROUTING_ATTRIBUTES, logTarget, spanTarget } from './routing';
 import { durationNanos, isZeroTime, isoNanos } from './time';
-import type { BulkDocument, MappingResult, MappingSettings, Target } from './types';
+import type { BulkDocument, MappingResult, MappingSettings } from './types';
 
 /*
  * The `raw` mode: one flat level of dotted fields with OTLP-style names (`TraceId`, `Body`,
  * `Attributes.*`, `Resource.*`, `Scope.*`), as the Collector's `none` mapping mode writes them.
  */
 
-type Paths = Map<string, JsonValue>;
-
 function addPrefixed(
-  paths: Paths,
+  paths: FieldPaths,
   prefix: string,
   attributes: Readonly<Record<string, unknown>> | undefined,
   settings: MappingSettings,
@@ -40,45 +47,21 @@ function addPrefixed(
   for (const key of Object.keys(converted)) flattenInto(paths, `${prefix}.${key}`, converted[key]);
 }
 
-function addString(paths: Paths, path: string, value: unknown, settings: MappingSettings): void {
-  const text = nonEmptyString(value);
-  if (text !== undefined) paths.set(path, cleanString(text, settings.limits));
-}
-
 function addResourceAndScope(
-  paths: Paths,
+  paths: FieldPaths,
   resource: ResourceLike | undefined,
   scope: InstrumentationScopeLike | undefined,
   settings: MappingSettings,
 ): void {
   addPrefixed(paths, 'Resource', resource?.attributes, settings);
-  addString(paths, 'Scope.name', scope?.name, settings);
-  addString(paths, 'Scope.version', scope?.version, settings);
+  putText(paths, 'Scope.name', scope?.name, settings.limits);
+  putText(paths, 'Scope.version', scope?.version, settings.limits);
   addPrefixed(paths, 'Scope', scope?.attributes, settings);
 }
 
-function addDataStream(paths: Paths, target: Target): void {
-  if (!target.dataStream) return;
-  paths.set('data_stream.type', target.dataStream.type);
-  paths.set('data_stream.dataset', target.dataStream.dataset);
-  paths.set('data_stream.namespace', target.dataStream.namespace);
-}
-
-function documentOf(
-  target: Target,
-  paths: Paths,
-  settings: MappingSettings,
-  fixedId?: string,
-): BulkDocument {
-  const id = settings.deterministicIds ? fixedId : undefined;
-  return {
-    target,
-    id,
-    hashId: settings.deterministicIds && id === undefined,
-    conflictMeansStored: settings.deterministicIds,
-    dynamicTemplates: undefined,
-    document: objectFromPaths(resolvePathConflicts(paths)),
-  };
+/** Raw fields are flat dotted keys in one object, as the Collector's `none` mode writes them. */
+function rawObject(paths: FieldPaths): JsonObject {
+  return objectFromPaths(resolvePathConflicts(paths));
 }
 
 export function rawSpanDocuments(
@@ -86,31 +69,21 @@ export function rawSpanDocuments(
   settings: MappingSettings,
 ): BulkDocument[] {
   const context = span.spanContext();
-  const scope = span.instrumentationScope;
-  const target = resolveTarget(
-    'traces',
-    settings,
-    [span.attributes, scope?.attributes, span.resource?.attributes],
-    span.startTime,
-  );
-  const paths: Paths = new Map();
+  const target = spanTarget(span, settings);
+  const paths: FieldPaths = new Map();
   paths.set('@timestamp', isoNanos(span.startTime));
   paths.set('EndTimestamp', isoNanos(span.endTime));
-  addDataStream(paths, target);
-  const traceId = traceIdOf(context);
-  if (traceId !== undefined) paths.set('TraceId', traceId);
-  const spanId = spanIdOf(context);
-  if (spanId !== undefined) paths.set('SpanId', spanId);
-  const parentId = spanIdOf(span.parentSpanContext);
-  if (parentId !== undefined) paths.set('ParentSpanId', parentId);
-  const traceState = traceStateOf(context);
-  if (traceState !== undefined) paths.set('TraceState', traceState);
-  addString(paths, 'Name', span.name, settings);
+  putDataStream(paths, target);
+  putPath(paths, 'TraceId', traceIdOf(context));
+  putPath(paths, 'SpanId', spanIdOf(context));
+  putPath(paths, 'ParentSpanId', spanIdOf(span.parentSpanContext));
+  putPath(paths, 'TraceState', traceStateOf(context));
+  putText(paths, 'Name', span.name, settings.limits);
   paths.set('Kind', kindProtoName(span.kind));
   // Microseconds, as the Collector's `none` mode writes `Duration`.
   paths.set('Duration', Math.floor(durationNanos(span.duration) / 1000));
   paths.set('TraceStatus', statusCodeNumber(span.status?.code));
-  addString(paths, 'TraceStatusDescription', span.status?.message, settings);
+  putText(paths, 'TraceStatusDescription', span.status?.message, settings.limits);
   if ((span.links ?? []).length > 0) {
     // One JSON text, as the Collector writes it: a flat document has no place for a list of
     // objects that stays searchable field by field.
@@ -134,68 +107,48 @@ export function rawSpanDocuments(
     addPrefixed(paths, `Events.${name}`, event.attributes, settings);
   }
   addPrefixed(paths, 'Attributes', span.attributes, settings);
-  addResourceAndScope(paths, span.resource, scope, settings);
-  const id = traceId && spanId ? `${traceId}${spanId}` : undefined;
-  return [documentOf(target, paths, settings, id)];
+  addResourceAndScope(paths, span.resource, span.instrumentationScope, settings);
+  return [recordDocument(target, rawObject(paths), settings, spanDocumentId(context))];
 }
 
 export function rawLogDocument(
   log: ReadableLogRecordLike,
   settings: MappingSettings,
 ): BulkDocument {
-  const scope = log.instrumentationScope;
-  const time = logTime(log);
-  const target = resolveTarget(
-    'logs',
-    settings,
-    [log.attributes, scope?.attributes, log.resource?.attributes],
-    time,
-  );
-  const paths: Paths = new Map();
-  paths.set('@timestamp', isoNanos(time));
+  const target = logTarget(log, settings);
+  const paths: FieldPaths = new Map();
+  paths.set('@timestamp', isoNanos(logTime(log)));
   if (!isZeroTime(log.hrTimeObserved)) paths.set('ObservedTimestamp', isoNanos(log.hrTimeObserved));
-  addDataStream(paths, target);
-  const traceId = traceIdOf(log.spanContext);
-  if (traceId !== undefined) paths.set('TraceId', traceId);
-  const spanId = spanIdOf(log.spanContext);
-  if (spanId !== undefined) paths.set('SpanId', spanId);
+  putDataStream(paths, target);
+  putPath(paths, 'TraceId', traceIdOf(log.spanContext));
+  putPath(paths, 'SpanId', spanIdOf(log.spanContext));
   const flags = log.spanContext?.traceFlags;
   if (typeof flags === 'number' && Number.isInteger(flags)) paths.set('TraceFlags', flags);
-  addString(paths, 'SeverityText', log.severityText, settings);
-  const severity = positiveCount(log.severityNumber);
-  if (severity !== undefined) paths.set('SeverityNumber', severity);
-  addString(paths, 'EventName', eventNameOf(log), settings);
+  putText(paths, 'SeverityText', log.severityText, settings.limits);
+  putPath(paths, 'SeverityNumber', positiveCount(log.severityNumber));
+  putText(paths, 'EventName', eventNameOf(log), settings.limits);
   const body = toJsonValue(log.body, settings.limits);
   if (body !== undefined && body !== null) flattenInto(paths, 'Body', body);
   addPrefixed(paths, 'Attributes', log.attributes, settings);
-  addResourceAndScope(paths, log.resource, scope, settings);
-  return documentOf(target, paths, settings);
+  addResourceAndScope(paths, log.resource, log.instrumentationScope, settings);
+  return recordDocument(target, rawObject(paths), settings);
 }
 
 export function rawMetricDocuments(
   resourceMetrics: ResourceMetricsLike,
   settings: MappingSettings,
 ): MappingResult {
-  const { groups, invalid } = groupMetrics(resourceMetrics, settings);
-  const documents = groups.map((group): BulkDocument => {
-    const paths: Paths = new Map();
+  return metricGroupDocuments(resourceMetrics, settings, (group) => {
+    const paths: FieldPaths = new Map();
     paths.set('@timestamp', isoNanos(group.endTime));
     if (!isZeroTime(group.startTime)) paths.set('StartTimestamp', isoNanos(group.startTime));
-    if (group.unit !== '') paths.set('Unit', cleanString(group.unit, settings.limits));
-    addDataStream(paths, group.target);
+    putText(paths, 'Unit', group.unit, settings.limits);
+    putDataStream(paths, group.target);
     for (const key of Object.keys(group.attributes)) {
       flattenInto(paths, `Attributes.${key}`, group.attributes[key]);
     }
     addResourceAndScope(paths, resourceMetrics.resource, group.scope, settings);
     for (const metric of group.metrics) paths.set(`Metrics.${metric.name}`, metric.value);
-    return {
-      target: group.target,
-      id: undefined,
-      hashId: settings.deterministicIds,
-      conflictMeansStored: settings.deterministicIds,
-      dynamicTemplates: undefined,
-      document: objectFromPaths(resolvePathConflicts(paths)),
-    };
+    return recordDocument(group.target, rawObject(paths), settings);
   });
-  return { documents, invalid };
 }

@@ -1,4 +1,10 @@
 import type { HrTime } from '@opentelemetry/api';
+import type {
+  ReadableLogRecordLike,
+  ReadableSpanLike,
+  TimedEventLike,
+} from '@otelpack/batching-core';
+import { logTime } from './otel-fields';
 import { dateSuffix } from './time';
 import type { DataStreamType, MappingSettings, Target } from './types';
 
@@ -78,4 +84,36 @@ export function resolveTarget(
     index: `${type}-${dataset}-${namespace}`,
     dataStream: { type, dataset, namespace },
   };
+}
+
+/*
+ * The targets of the records every mode maps: a record goes to the same index whatever its
+ * document looks like.
+ */
+
+interface ScopedRecord {
+  instrumentationScope: { attributes?: AttributeSource };
+  resource: { attributes: AttributeSource };
+}
+
+/** Attribute sources most specific first: the record's own, its scope's, its resource's. */
+function sourcesOf(attributes: AttributeSource, record: ScopedRecord): AttributeSource[] {
+  return [attributes, record.instrumentationScope?.attributes, record.resource?.attributes];
+}
+
+export function spanTarget(span: ReadableSpanLike, settings: MappingSettings): Target {
+  return resolveTarget('traces', settings, sourcesOf(span.attributes, span), span.startTime);
+}
+
+/** A span event goes with the logs (in the modes that write each event as a document). */
+export function spanEventTarget(
+  span: ReadableSpanLike,
+  event: TimedEventLike,
+  settings: MappingSettings,
+): Target {
+  return resolveTarget('logs', settings, sourcesOf(event.attributes, span), event.time);
+}
+
+export function logTarget(log: ReadableLogRecordLike, settings: MappingSettings): Target {
+  return resolveTarget('logs', settings, sourcesOf(log.attributes, log), logTime(log));
 }

@@ -1,0 +1,91 @@
+import type { SpanContext } from '@opentelemetry/api';
+import type { ReadableSpanLike, TimedEventLike } from '@otelpack/batching-core';
+import { emptyObject } from './json-value';
+import type { JsonObject } from './json-value';
+import { spanIdOf, traceIdOf } from './otel-fields';
+import { spanEventTarget, spanTarget } from './routing';
+import type { BulkDocument, MappingSettings, Target } from './types';
+
+/*
+ * What every mode does around the document it builds: where it goes, and which id makes a
+ * resend of the same record a no-op rather than a duplicate.
+ */
+
+/**
+ * A record's bulk document. With deterministic ids, a record that has an identity of its own
+ * (a span, a span event) takes `fixedId`; any other has its id hashed from its content.
+ */
+export function recordDocument(
+  target: Target,
+  document: JsonObject,
+  settings: MappingSettings,
+  fixedId?: string,
+): BulkDocument {
+  const id = settings.deterministicIds ? fixedId : undefined;
+  return {
+    target,
+    id,
+    hashId: settings.deterministicIds && id === undefined,
+    conflictMeansStored: settings.deterministicIds,
+    dynamicTemplates: undefined,
+    document,
+  };
+}
+
+/** `data_stream.*`, which a document bound for a data stream must carry; none otherwise. */
+export function dataStreamField(target: Target): JsonObject | undefined {
+  if (!target.dataStream) return undefined;
+  const out = emptyObject();
+  out.type = target.dataStream.type;
+  out.dataset = target.dataStream.dataset;
+  out.namespace = target.dataStream.namespace;
+  return out;
+}
+
+/** Ids from the span's identity: a resend of the same span gets the same id. */
+export function spanDocumentId(context: SpanContext, suffix = ''): string | undefined {
+  const traceId = traceIdOf(context);
+  const spanId = spanIdOf(context);
+  return traceId && spanId ? `${traceId}${spanId}${suffix}` : undefined;
+}
+
+/** How one mode writes a span as a document's fields. */
+export type SpanFields = (
+  span: ReadableSpanLike,
+  context: SpanContext,
+  target: Target,
+  settings: MappingSettings,
+) => JsonObject;
+
+/** How one mode writes a span event as a document's fields. */
+export type SpanEventFields = (
+  span: ReadableSpanLike,
+  event: TimedEventLike,
+  context: SpanContext,
+  target: Target,
+  settings: MappingSettings,
+) => JsonObject;
+
+/**
+ * A span's document, then one per span event (the `otel` and `ecs` modes): the Collector writes
+ * each event to the logs, so that events such as exceptions are found next to log records. An
+ * event's id is its span's with the event's position appended.
+ */
+export function spanAndEventDocuments(
+  span: ReadableSpanLike,
+  settings: MappingSettings,
+  spanFields: SpanFields,
+  eventFields: SpanEventFields,
+): BulkDocument[] {
+  const context = span.spanContext();
+  const target = spanTarget(span, settings);
+  const document = spanFields(span, context, target, settings);
+  const documents = [recordDocument(target, document, settings, spanDocumentId(context))];
+  (span.events ?? []).forEach((event, index) => {
+    const eventTarget = spanEventTarget(span, event, settings);
+    const eventDocument = eventFields(span, event, context, eventTarget, settings);
+    const id = spanDocumentId(context, `.${index}`);
+    documents.push(recordDocument(eventTarget, eventDocument, settings, id));
+  });
+  return documents;
+}
