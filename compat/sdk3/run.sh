@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# SDK 3.x compatibility: the core as npm packs it, OpenTelemetry JS SDK 3.x and api 1.10, on the
-# Node 24 that the npm package `node` brings (SDK 3 needs Node >= 22.15; the repo runs on 20).
+# SDK 3.x compatibility: the core and the exporters as npm packs them, OpenTelemetry JS SDK 3.x
+# and api 1.10, on the Node 24 that the npm package `node` brings (SDK 3 needs Node >= 22.15; the
+# repo runs on 20).
 #
 # This folder is its own npm project, not a workspace: SDK 3 needs @opentelemetry/api 1.10 and
 # the root's SDK 2 needs < 1.10, so they cannot share the root node_modules. The core is
@@ -28,7 +29,7 @@ for built in index.js index.mjs index.d.ts testing/index.js testing/index.mjs; d
 done
 
 # The packages whose packed form runs under SDK 3 here: the core and the exporters built on it.
-packages=(batching-core exporter-victoriametrics)
+packages=(batching-core exporter-victoriametrics exporter-elasticsearch exporter-clickhouse)
 
 step "pack ${packages[*]}"
 rm -rf "$packs"
@@ -63,10 +64,16 @@ if [[ ! -x "$node24" ]]; then
 fi
 echo "$node24"
 "$node24" --version
+# clickhouse.test.ts starts the integration harness's ClickHouse HTTP front as a child process on
+# the repository's own Node, from the root, so that it loads the root's node_modules/chdb (too big
+# to install here). That Node is the one on the PATH that runs this script.
+root_node="$(command -v node)"
+echo "ClickHouse front: $root_node $("$root_node" --version)"
 
 step "typecheck the packed declarations against SDK 3's types"
 (cd "$here" && "$root/node_modules/.bin/tsc" -p tsconfig.json)
 
-step "run the SDK 3 round trip"
+step "run the SDK 3 round trip and the exporters under SDK 3"
 cd "$here"
-"$node24" --import tsx --test --test-reporter=spec sdk3.test.ts victoriametrics.test.ts
+SDK3_ROOT_NODE="$root_node" "$node24" --import tsx --test --test-reporter=spec \
+  sdk3.test.ts victoriametrics.test.ts elasticsearch.test.ts clickhouse.test.ts
