@@ -24,12 +24,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { context, trace } from '@opentelemetry/api';
 import type { HrTime } from '@opentelemetry/api';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
-import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
-import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { assertLedgerBalances } from '@otelpack/batching-core/testing';
 import {
@@ -38,6 +34,7 @@ import {
   ClickHouseSpanExporter,
 } from '@otelpack/exporter-clickhouse';
 import { assertPackedExporter } from './packed.ts';
+import { sdk3Providers } from './providers.ts';
 
 // Compile-time proof (run.sh typechecks this file): the packed exporters are SDK 3's interfaces.
 const _span: (e: ClickHouseSpanExporter) => SpanExporter = (e) => e;
@@ -174,20 +171,11 @@ test('SDK 3.x: the ClickHouse exporters write spans, logs and sums as rows (REAL
   const spanExporter = new ClickHouseSpanExporter(options);
   const logExporter = new ClickHouseLogRecordExporter(options);
   const metricExporter = new ClickHouseMetricExporter(options);
-  const resource = resourceFromAttributes({ 'service.name': 'sdk3-checkout', 'host.cpus': 2 });
-  const tracerProvider = new TracerProvider({
-    resource,
-    spanProcessors: [new BatchSpanProcessor({ exporter: spanExporter, scheduledDelayMillis: 50 })],
-  });
-  const loggerProvider = new LoggerProvider({
-    resource,
-    processors: [new BatchLogRecordProcessor({ exporter: logExporter, scheduledDelayMillis: 50 })],
-  });
-  const meterProvider = new MeterProvider({
-    resource,
-    readers: [
-      new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 60_000 }),
-    ],
+  const { tracerProvider, loggerProvider, meterProvider } = sdk3Providers({
+    resourceAttributes: { 'service.name': 'sdk3-checkout', 'host.cpus': 2 },
+    spanExporter,
+    logExporter,
+    metricExporter,
   });
 
   // Fixed times with odd nanoseconds, near now, so that timestamps and durations compare exactly.

@@ -9,12 +9,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
-import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
-import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { assertLedgerBalances } from '@otelpack/batching-core/testing';
 import {
@@ -23,6 +19,7 @@ import {
   ElasticsearchSpanExporter,
 } from '@otelpack/exporter-elasticsearch';
 import { assertPackedExporter } from './packed.ts';
+import { sdk3Providers } from './providers.ts';
 // Only node builtins behind this import: it loads with this folder's node_modules.
 import { startElasticsearchFake } from '../../integration/src/fakes/elasticsearch-fake.ts';
 import type { StartedFake } from '../../integration/src/fakes/elasticsearch-fake.ts';
@@ -77,20 +74,11 @@ test('SDK 3.x: the Elasticsearch exporters deliver spans, logs and metrics as do
   const spanExporter = new ElasticsearchSpanExporter(options);
   const logExporter = new ElasticsearchLogRecordExporter(options);
   const metricExporter = new ElasticsearchMetricExporter(options);
-  const resource = resourceFromAttributes({ 'service.name': 'sdk3-checkout', 'host.name': 'h1' });
-  const tracerProvider = new TracerProvider({
-    resource,
-    spanProcessors: [new BatchSpanProcessor({ exporter: spanExporter, scheduledDelayMillis: 50 })],
-  });
-  const loggerProvider = new LoggerProvider({
-    resource,
-    processors: [new BatchLogRecordProcessor({ exporter: logExporter, scheduledDelayMillis: 50 })],
-  });
-  const meterProvider = new MeterProvider({
-    resource,
-    readers: [
-      new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 60_000 }),
-    ],
+  const { tracerProvider, loggerProvider, meterProvider } = sdk3Providers({
+    resourceAttributes: { 'service.name': 'sdk3-checkout', 'host.name': 'h1' },
+    spanExporter,
+    logExporter,
+    metricExporter,
   });
 
   // Fixed times, so that timestamps and the duration compare exactly.
