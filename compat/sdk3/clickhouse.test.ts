@@ -27,14 +27,13 @@ import type { HrTime } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import { assertLedgerBalances } from '@otelpack/batching-core/testing';
 import {
   ClickHouseLogRecordExporter,
   ClickHouseMetricExporter,
   ClickHouseSpanExporter,
 } from '@otelpack/exporter-clickhouse';
 import { assertPackedExporter } from './packed.ts';
-import { sdk3Providers } from './providers.ts';
+import { assertAllDelivered, sdk3Providers } from './providers.ts';
 
 // Compile-time proof (run.sh typechecks this file): the packed exporters are SDK 3's interfaces.
 const _span: (e: ClickHouseSpanExporter) => SpanExporter = (e) => e;
@@ -229,14 +228,11 @@ test('SDK 3.x: the ClickHouse exporters write spans, logs and sums as rows (REAL
     meterProvider.shutdown(),
   ]);
 
-  const expectedDelivered = { traces: 2, logs: 1, metrics: 3 };
-  for (const exporter of [spanExporter, logExporter, metricExporter]) {
-    const stats = exporter.stats();
-    assertLedgerBalances(stats, stats.signal);
-    assert.equal(stats.droppedTotal, 0, `${stats.signal}: ${JSON.stringify(stats.dropped)}`);
-    assert.equal(stats.pending, 0, `${stats.signal}: pending`);
-    assert.equal(stats.delivered, expectedDelivered[stats.signal], `${stats.signal}: delivered`);
-  }
+  assertAllDelivered([spanExporter, logExporter, metricExporter], {
+    traces: 2,
+    logs: 1,
+    metrics: 3,
+  });
 
   const serverIds = server.spanContext();
   const db = `\`${database}\``;

@@ -3,7 +3,10 @@
  * processor or periodic reader as an application would set them up (short delays, so that the
  * suites run fast; metrics are collected once, at shutdown).
  */
+import assert from 'node:assert/strict';
 import type { Attributes } from '@opentelemetry/api';
+import type { PipelineStats } from '@otelpack/batching-core';
+import { assertLedgerBalances } from '@otelpack/batching-core/testing';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
@@ -41,4 +44,18 @@ export function sdk3Providers(options: {
     ],
   });
   return { tracerProvider, loggerProvider, meterProvider };
+}
+
+/** What the exporter suites check after shutdown: each ledger balances with exactly `delivered`. */
+export function assertAllDelivered(
+  exporters: { stats(): PipelineStats }[],
+  delivered: Record<'traces' | 'logs' | 'metrics', number>,
+): void {
+  for (const exporter of exporters) {
+    const stats = exporter.stats();
+    assertLedgerBalances(stats, stats.signal);
+    assert.equal(stats.droppedTotal, 0, `${stats.signal}: ${JSON.stringify(stats.dropped)}`);
+    assert.equal(stats.pending, 0, `${stats.signal}: pending`);
+    assert.equal(stats.delivered, delivered[stats.signal], `${stats.signal}: delivered`);
+  }
 }
