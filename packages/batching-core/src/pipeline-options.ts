@@ -3,7 +3,7 @@ import type { PipelineOptions } from './pipeline';
 
 /** The pipeline options an exporter passes through from its own options, under the same names. */
 export type PipelineTuning<R> = Partial<
-  Omit<PipelineOptions<R>, 'name' | 'signal' | 'sender' | 'random' | 'now'>
+  Omit<PipelineOptions<R>, 'name' | 'signal' | 'sender' | 'random' | 'now' | 'defaults'>
 >;
 
 /**

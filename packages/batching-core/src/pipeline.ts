@@ -8,6 +8,7 @@ import type { AdaptiveConcurrencyOptions, ConcurrencyLimiter } from './concurren
 import { booleanOption, enumOption, integerOption, numberOption, stringOption } from './config';
 import { Deque } from './deque';
 import { InvalidConfigError, OtelpackError } from './errors';
+import type { PipelineTuning } from './pipeline-options';
 import { SelfTelemetry } from './telemetry';
 import { DROP_REASONS } from './types';
 import type {
@@ -78,6 +79,13 @@ export interface PipelineOptions<R> {
 
   /** Self-telemetry goes to this meter provider; none is recorded without one. */
   meterProvider?: MeterProvider;
+
+  /**
+   * The exporter's defaults for pipeline options: below the user's values, above the core's.
+   * Limits are reconciled after layering (a batch never exceeds the queue), so no combination of
+   * valid values throws.
+   */
+  defaults?: PipelineTuning<R>;
 
   /** Test seam: the source of jitter, a draw in [0, 1). */
   random?: () => number;
@@ -271,6 +279,7 @@ export class Pipeline<R> {
       throw new InvalidConfigError('options', 'expected an object');
     }
     const d = PIPELINE_DEFAULTS;
+    options = layerDefaults(options);
     this.name = stringOption('name', options.name, undefined) as string;
     if (!this.name) throw new InvalidConfigError('name', 'is required');
     this.signal = enumOption('signal', options.signal, ['traces', 'logs', 'metrics'], 'traces');
@@ -299,18 +308,11 @@ export class Pipeline<R> {
     this.maxBatchItems = integerOption('maxBatchItems', options.maxBatchItems, d.maxBatchItems, {
       min: 1,
     });
-    this.maxBatchBytes = integerOption(
-      'maxBatchBytes',
-      options.maxBatchBytes,
-      Math.min(d.maxBatchBytes, this.maxQueueBytes),
-      { min: 1 },
+    // A batch larger than the queue could never be cut: the smaller bound wins.
+    this.maxBatchBytes = Math.min(
+      integerOption('maxBatchBytes', options.maxBatchBytes, d.maxBatchBytes, { min: 1 }),
+      this.maxQueueBytes,
     );
-    if (this.maxBatchBytes > this.maxQueueBytes) {
-      throw new InvalidConfigError(
-        'maxBatchBytes',
-        `must not exceed maxQueueBytes (${this.maxQueueBytes}), got ${this.maxBatchBytes}`,
-      );
-    }
     this.flushIntervalMs = integerOption(
       'flushIntervalMs',
       options.flushIntervalMs,
@@ -1237,6 +1239,20 @@ export class Pipeline<R> {
  * the same key is made here without depending on @opentelemetry/core.
  */
 const SUPPRESS_TRACING_KEY = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
+
+/** The user's pipeline options over the exporter's defaults (`options.defaults`). */
+function layerDefaults<R>(options: PipelineOptions<R>): PipelineOptions<R> {
+  const defaults = options.defaults;
+  if (defaults === undefined) return options;
+  if (!defaults || typeof defaults !== 'object') {
+    throw new InvalidConfigError('defaults', 'expected an object of pipeline options');
+  }
+  const layered: Record<string, unknown> = { ...options };
+  for (const [key, value] of Object.entries(defaults)) {
+    if (layered[key] === undefined) layered[key] = value;
+  }
+  return layered as unknown as PipelineOptions<R>;
+}
 
 function adaptiveRequested(value: PipelineOptions<unknown>['adaptiveConcurrency']): boolean {
   return value === true || (typeof value === 'object' && value !== null);

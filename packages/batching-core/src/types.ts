@@ -59,6 +59,13 @@ export interface SendContext {
 export interface BatchSender<R> {
   /** Estimated uncompressed wire bytes of one record; drives the byte limits of queue and batch. */
   sizeOf(record: R): number;
+  /**
+   * Optional: what a held record costs in memory, as `perRecordBytes + perWireByte * sizeOf()`,
+   * measured for the exporter's record type (see its memory benchmark). The queue's byte bound
+   * (`maxQueueBytes`) counts this, so that it bounds the process's growth; batches are still cut
+   * by wire bytes. Without it, a record is counted at its wire size.
+   */
+  readonly memoryModel?: { perRecordBytes: number; perWireByte: number };
   send(batch: readonly R[], context: SendContext): Promise<SendResult>;
   /**
    * Optional: split a record larger than `maxBatchBytes` into pieces that fit. Returning

@@ -437,6 +437,25 @@ describe('shutdown and forceFlush', () => {
 });
 
 describe('configuration', () => {
+  test("the user's values win over the exporter's defaults, and the batch never outgrows the queue", async () => {
+    const sender = new ScriptedSender<number>(undefined, (n) => n);
+    const p = pipeline(sender, {
+      maxQueueBytes: 100,
+      defaults: { maxQueueBytes: 5_000, maxBatchBytes: 1_000, maxBatchItems: 3 },
+    });
+    assert.equal(p.stats().maxQueueBytes, 100);
+    // 150 bytes fits the exporter's batch default but not the user's queue: too large for both.
+    const result = await p.submit([150, 20, 20, 20, 20]);
+    assert.equal(result.dropped.too_large, 1);
+    await p.forceFlush();
+    // The exporter's maxBatchItems applied where the user gave none.
+    assert.deepEqual(
+      sender.sends.map((s) => s.batch.length),
+      [3, 1],
+    );
+    await p.shutdown();
+  });
+
   const sender = new ScriptedSender<number>();
   const cases: [string, Partial<PipelineOptions<number>>, RegExp][] = [
     ['maxQueueItems', { maxQueueItems: 0 }, /maxQueueItems: expected an integer from 1/],
@@ -444,11 +463,6 @@ describe('configuration', () => {
       'overflow',
       { overflow: 'spill' as never },
       /overflow: expected one of 'drop_newest', 'drop_oldest', 'block', got "spill"/,
-    ],
-    [
-      'maxBatchBytes',
-      { maxQueueBytes: 10, maxBatchBytes: 20 },
-      /maxBatchBytes: must not exceed maxQueueBytes/,
     ],
     ['multiplier', { multiplier: 0.5 }, /multiplier: expected a number from 1/],
     [
