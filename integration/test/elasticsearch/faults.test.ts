@@ -6,7 +6,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { DeadLetter } from '@otelpack/batching-core';
-import { assertLedgerBalances } from '@otelpack/batching-core/testing';
+import { assertLedgerBalances, deliveryLetter } from '@otelpack/batching-core/testing';
 import {
   ElasticsearchLogRecordExporter,
   ElasticsearchSpanExporter,
@@ -53,7 +53,7 @@ describe('Elasticsearch fake: per-item failures and retries', () => {
         ...FAST,
         maxBatchItems: 250,
         deadLetter: (letter) => {
-          letters.push(letter);
+          letters.push(deliveryLetter(letter));
         },
       });
       const provider = new LoggerProvider({

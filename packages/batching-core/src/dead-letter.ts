@@ -2,7 +2,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { diag } from '@opentelemetry/api';
 import { InvalidConfigError } from './errors';
-import type { DeadLetter, DeadLetterHandler } from './types';
+import type { DeadLetter, DeadLetterHandler, UnmappedLetter } from './types';
 
 export interface NdjsonDeadLetterOptions<R> {
   /** File to append to; its folder is created if missing. */
@@ -40,15 +40,22 @@ export function createNdjsonDeadLetterWriter<R>(
   );
   const counts = { written: 0, failed: 0 };
 
-  const write = (letter: DeadLetter<R>): Promise<void> => {
+  const write = (letter: DeadLetter<R> | UnmappedLetter): Promise<void> => {
     const time = new Date().toISOString();
+    const { exporter, signal, reason, stage } = letter;
     let text = '';
-    for (const { record, detail } of letter.items) {
-      text +=
-        safeJson(
-          { time, exporter: letter.exporter, signal: letter.signal, reason: letter.reason, detail },
-          () => serialize(record),
-        ) + '\n';
+    if (letter.stage === 'mapping') {
+      for (const { item, detail } of letter.items) {
+        text +=
+          safeJson({ time, exporter, signal, reason, stage, detail }, 'item', () => item) + '\n';
+      }
+    } else {
+      for (const { record, detail } of letter.items) {
+        text +=
+          safeJson({ time, exporter, signal, reason, stage, detail }, 'record', () =>
+            serialize(record),
+          ) + '\n';
+      }
     }
     const lines = letter.items.length;
     chain = chain.then(() =>
@@ -72,14 +79,18 @@ export function createNdjsonDeadLetterWriter<R>(
   }) as NdjsonDeadLetterWriter<R>;
 }
 
-function safeJson(fields: Record<string, unknown>, record: () => unknown): string {
+function safeJson(
+  fields: Record<string, unknown>,
+  key: 'record' | 'item',
+  value: () => unknown,
+): string {
   try {
-    return JSON.stringify({ ...fields, record: record() }, (_key, v: unknown) =>
+    return JSON.stringify({ ...fields, [key]: value() }, (_key, v: unknown) =>
       typeof v === 'bigint' ? v.toString() : v,
     );
   } catch (error) {
     // A cyclic or otherwise unserialisable record (or a throwing `serialize`) still leaves a
     // trace of its drop.
-    return JSON.stringify({ ...fields, record: null, serializeError: String(error) });
+    return JSON.stringify({ ...fields, [key]: null, serializeError: String(error) });
   }
 }

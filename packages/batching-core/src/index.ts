@@ -18,6 +18,7 @@ export type {
   SendContext,
   SendResult,
   Signal,
+  UnmappedLetter,
 } from './types';
 export { backoffCeilingMs, backoffDelayMs } from './backoff';
 export type { BackoffPolicy } from './backoff';

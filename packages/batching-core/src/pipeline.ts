@@ -18,6 +18,8 @@ import type {
   ItemFailure,
   SendResult,
   Signal,
+  UnmappedLetter,
+  DeadLetter,
 } from './types';
 
 export type OverflowPolicy = 'drop_newest' | 'drop_oldest' | 'block';
@@ -532,6 +534,23 @@ export class Pipeline<R> {
     this.telemetry.accepted(count);
     this.telemetry.dropped(count, 'rejected');
     this.countDropped('rejected', count, undefined, detail);
+  }
+
+  /**
+   * Items the exporter's mapping refused, each in a JSON-safe form with why: counted as accepted
+   * and dropped (`rejected`) like any record, and handed to the dead-letter handler.
+   */
+  rejectUnmapped(items: readonly { item: Record<string, unknown>; detail: string }[]): void {
+    if (items.length === 0) return;
+    this.countUnmapped(items.length, items[0].detail);
+    if (!this.deadLetter || !this.deadLetterReasons.has('rejected')) return;
+    this.deliverLetter({
+      stage: 'mapping',
+      exporter: this.name,
+      signal: this.signal,
+      reason: 'rejected',
+      items: [...items],
+    });
   }
 
   get isShutdown(): boolean {
@@ -1149,13 +1168,19 @@ export class Pipeline<R> {
 
   private emitDeadLetter(reason: DropReason, items: { record: R; detail: string }[]): void {
     if (!this.deadLetter || !this.deadLetterReasons.has(reason) || items.length === 0) return;
+    this.deliverLetter({
+      stage: 'delivery',
+      exporter: this.name,
+      signal: this.signal,
+      reason,
+      items,
+    });
+  }
+
+  private deliverLetter(letter: DeadLetter<R> | UnmappedLetter): void {
+    if (!this.deadLetter) return;
     try {
-      const written = this.deadLetter({
-        exporter: this.name,
-        signal: this.signal,
-        reason,
-        items,
-      });
+      const written = this.deadLetter(letter);
       if (written && typeof (written as Promise<void>).then === 'function') {
         const tracked = Promise.resolve(written).catch((error: unknown) => {
           diag.error(`otelpack ${this.name} ${this.signal}: dead-letter handler failed`, error);

@@ -76,8 +76,10 @@ export interface BatchSender<R> {
   close?(): Promise<void>;
 }
 
-/** Records given up on, with why: what a dead-letter handler receives. */
+/** Records given up on, with why: what a dead-letter handler receives for dropped records. */
 export interface DeadLetter<R> {
+  /** `delivery`: records the pipeline held and gave up on. */
+  stage: 'delivery';
   exporter: string;
   signal: Signal;
   reason: DropReason;
@@ -85,4 +87,17 @@ export interface DeadLetter<R> {
   items: { record: R; detail: string }[];
 }
 
-export type DeadLetterHandler<R> = (letter: DeadLetter<R>) => void | Promise<void>;
+/**
+ * SDK items the exporter's mapping could not turn into records (counted as `rejected`), each as
+ * a plain JSON-safe object (names, ids, times, attributes), with why.
+ */
+export interface UnmappedLetter {
+  /** `mapping`: items that never became records. */
+  stage: 'mapping';
+  exporter: string;
+  signal: Signal;
+  reason: 'rejected';
+  items: { item: Record<string, unknown>; detail: string }[];
+}
+
+export type DeadLetterHandler<R> = (letter: DeadLetter<R> | UnmappedLetter) => void | Promise<void>;

@@ -43,6 +43,7 @@ function letter<R>(
   detail = 'HTTP 400: bad',
 ): DeadLetter<R> {
   return {
+    stage: 'delivery',
     exporter: 'elasticsearch',
     signal: 'logs',
     reason,
@@ -57,6 +58,7 @@ describe('createNdjsonDeadLetterWriter', () => {
     const path = join(dir, 'basic.ndjson');
     const write = createNdjsonDeadLetterWriter<{ id: number; msg: string }>({ path });
     await write({
+      stage: 'delivery',
       exporter: 'splunk-hec',
       signal: 'traces',
       reason: 'expired',

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Pipeline } from '../src';
 import type { DeadLetter, PipelineOptions } from '../src';
-import { FaultSink, NdjsonSinkSender, assertLedgerBalances } from '../src/testing';
+import { FaultSink, NdjsonSinkSender, assertLedgerBalances, deliveryLetter } from '../src/testing';
 import type { FaultRule } from '../src/testing';
 
 /*
@@ -44,7 +44,7 @@ async function run(rules: FaultRule[], options: Partial<PipelineOptions<Row>> = 
     initialBackoffMs: 5,
     maxBackoffMs: 50,
     requestTimeoutMs: 2_000,
-    deadLetter: (letter) => void letters.push(letter),
+    deadLetter: (letter) => void letters.push(deliveryLetter(letter)),
     ...options,
   });
   const checks = setInterval(() => assertLedgerBalances(pipeline.stats(), 'during the run'), 10);

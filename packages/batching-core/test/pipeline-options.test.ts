@@ -28,6 +28,7 @@ test('every tunable pipeline option is listed, and nothing else', () => {
   const all: Record<keyof PipelineOptions<unknown>, true> = {
     name: true,
     signal: true,
+    defaults: true,
     sender: true,
     random: true,
     now: true,

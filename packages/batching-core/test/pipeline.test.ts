@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { Pipeline, InvalidConfigError } from '../src';
 import type { DeadLetter, ItemFailure, PipelineOptions, SendResult } from '../src';
-import { assertLedgerBalances } from '../src/testing';
+import { assertLedgerBalances, deliveryLetter } from '../src/testing';
 import { context, createContextKey } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from './helpers/context-manager';
 import { ScriptedSender, eventually, range, sleep } from './helpers/scripted-sender';
@@ -61,7 +61,10 @@ describe('batching', () => {
   test('a record over maxBatchBytes is dropped as too_large, or split when the sender can', async () => {
     const letters: DeadLetter<string>[] = [];
     const plain = new ScriptedSender<string>(undefined, (r) => r.length);
-    const p1 = pipeline(plain, { maxBatchBytes: 10, deadLetter: (l) => void letters.push(l) });
+    const p1 = pipeline(plain, {
+      maxBatchBytes: 10,
+      deadLetter: (l) => void letters.push(deliveryLetter(l)),
+    });
     const result = await p1.submit(['short', 'x'.repeat(11)]);
     assert.deepEqual(result.dropped, { too_large: 1 });
     assert.equal(letters[0].reason, 'too_large');
@@ -254,7 +257,7 @@ describe('retries', () => {
         ),
       };
     });
-    const p = pipeline(sender, { deadLetter: (l) => void letters.push(l) });
+    const p = pipeline(sender, { deadLetter: (l) => void letters.push(deliveryLetter(l)) });
     await p.submit(['ok1', 'retry1', 'bad1', 'ok2', 'retry2']);
     await p.forceFlush();
     assert.deepEqual(
@@ -279,7 +282,7 @@ describe('retries', () => {
       maxBackoffMs: 20,
       maxElapsedMs: 100,
       random: () => 0.999,
-      deadLetter: (l) => void letters.push(l),
+      deadLetter: (l) => void letters.push(deliveryLetter(l)),
     });
     await p.submit([1, 2]);
     await p.forceFlush();
@@ -436,6 +439,34 @@ describe('shutdown and forceFlush', () => {
   });
 });
 
+describe('unmapped items', () => {
+  test('rejectUnmapped counts them as accepted and rejected, and hands them to the dead-letter handler', async () => {
+    const letters: unknown[] = [];
+    const p = pipeline(new ScriptedSender<number>(), { deadLetter: (l) => void letters.push(l) });
+    p.rejectUnmapped([
+      { item: { name: 'a' }, detail: 'no timestamp' },
+      { item: { name: 'b' }, detail: 'NaN value' },
+    ]);
+    const stats = p.stats();
+    assert.equal(stats.accepted, 2);
+    assert.equal(stats.dropped.rejected, 2);
+    assertLedgerBalances(stats);
+    assert.deepEqual(letters, [
+      {
+        stage: 'mapping',
+        exporter: 'test',
+        signal: 'logs',
+        reason: 'rejected',
+        items: [
+          { item: { name: 'a' }, detail: 'no timestamp' },
+          { item: { name: 'b' }, detail: 'NaN value' },
+        ],
+      },
+    ]);
+    await p.shutdown();
+  });
+});
+
 describe('configuration', () => {
   test("the user's values win over the exporter's defaults, and the batch never outgrows the queue", async () => {
     const sender = new ScriptedSender<number>(undefined, (n) => n);
@@ -556,7 +587,10 @@ describe('answers about size, load and tracing', () => {
         ? { kind: 'too_large', reason: 'HTTP 413' }
         : { kind: 'delivered' },
     );
-    const p = pipeline(sender, { maxBatchItems: 16, deadLetter: (l) => void letters.push(l) });
+    const p = pipeline(sender, {
+      maxBatchItems: 16,
+      deadLetter: (l) => void letters.push(deliveryLetter(l)),
+    });
     await p.submit(range(16));
     await p.forceFlush();
     const stats = p.stats();

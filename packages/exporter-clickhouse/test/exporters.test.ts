@@ -16,7 +16,7 @@ import {
   InvalidConfigError,
 } from '@otelpack/batching-core';
 import type { DeadLetter, ExportResult, ResourceMetricsLike } from '@otelpack/batching-core';
-import { assertLedgerBalances } from '@otelpack/batching-core/testing';
+import { assertLedgerBalances, deliveryLetter } from '@otelpack/batching-core/testing';
 import type { ClickHouseRow } from '../src/encoding/encoder';
 import type { ClickHouseExporterOptions } from '../src/options';
 import {
@@ -130,7 +130,7 @@ test('a permanent refusal drops the batch as rejected, with ClickHouse words, to
     client: client.asClient(),
     createSchema: false,
     ...FAST,
-    deadLetter: (letter) => void letters.push(letter),
+    deadLetter: (letter) => void letters.push(deliveryLetter(letter)),
   });
   await exportOnce(exporter, [makeSpan()]);
   await exporter.forceFlush();

@@ -16,7 +16,7 @@ import {
   InvalidConfigError,
 } from '@otelpack/batching-core';
 import type { DeadLetter, ExportResult, ResourceMetricsLike } from '@otelpack/batching-core';
-import { assertLedgerBalances } from '@otelpack/batching-core/testing';
+import { assertLedgerBalances, deliveryLetter } from '@otelpack/batching-core/testing';
 import {
   ElasticsearchLogRecordExporter,
   ElasticsearchMetricExporter,
@@ -174,7 +174,7 @@ test('partial failure: 429 items are retried alone and stored once; mapping erro
     ...FAST,
     maxBatchItems: 50,
     deadLetter: (letter) => {
-      letters.push(letter);
+      letters.push(deliveryLetter(letter));
     },
   });
   const provider = new LoggerProvider({
@@ -330,7 +330,7 @@ test('secrets never reach the logs, even when the backend echoes them', async ()
     auth: { username: 'elastic', password: 'Sup3rSecret!' },
     ...FAST,
     deadLetter: (letter) => {
-      letters.push(letter);
+      letters.push(deliveryLetter(letter));
     },
   });
   const provider = new LoggerProvider({

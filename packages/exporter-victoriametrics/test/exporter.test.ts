@@ -11,7 +11,7 @@ import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { ExportResultCode, InvalidConfigError } from '@otelpack/batching-core';
 import type { DeadLetter } from '@otelpack/batching-core';
 import type { FaultSink } from '@otelpack/batching-core/testing';
-import { assertLedgerBalances } from '@otelpack/batching-core/testing';
+import { assertLedgerBalances, deliveryLetter } from '@otelpack/batching-core/testing';
 import { VictoriaMetricsExporter } from '../src';
 import type { TimeSeries, VictoriaMetricsExporterOptions } from '../src';
 import { uncompress } from 'snappyjs';
@@ -151,7 +151,7 @@ describe('VictoriaMetricsExporter with the SDK (fake receiver)', () => {
     const exporter = new VictoriaMetricsExporter({
       url: s.url,
       ...fast,
-      deadLetter: (l) => void letters.push(l),
+      deadLetter: (l) => void letters.push(deliveryLetter(l)),
     });
     const result = await new Promise<{ code: number }>((resolve) =>
       exporter.export(

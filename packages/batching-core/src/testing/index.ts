@@ -6,6 +6,6 @@ export type {
   SinkFault,
   SinkResponse,
 } from './fault-sink';
-export { assertLedgerBalances, ledgerImbalance } from './ledger-assert';
+export { assertLedgerBalances, deliveryLetter, ledgerImbalance } from './ledger-assert';
 export { NdjsonSinkSender } from './sink-sender';
 export { seededRandom } from './seeded-random';

@@ -1,5 +1,6 @@
 import { AssertionError } from 'node:assert';
 import type { PipelineStats } from '../pipeline';
+import type { DeadLetter, UnmappedLetter } from '../types';
 
 /**
  * Every way a pipeline's figures can disagree with each other, or undefined when they agree:
@@ -50,4 +51,16 @@ export function assertLedgerBalances(stats: PipelineStats, context = ''): void {
       message: `ledger does not balance${context ? ` (${context})` : ''}: ${problem}\n${JSON.stringify(stats)}`,
     });
   }
+}
+
+/**
+ * Narrows a dead-letter handler's argument to a delivery letter, for tests that collect dropped
+ * records: a mapping letter where none is expected throws (and the pipeline logs it), so the
+ * test's own counts come up short.
+ */
+export function deliveryLetter<R>(letter: DeadLetter<R> | UnmappedLetter): DeadLetter<R> {
+  if (letter.stage !== 'delivery') {
+    throw new Error(`expected a delivery dead letter, got a ${letter.stage} letter`);
+  }
+  return letter;
 }
