@@ -54,6 +54,29 @@ function letter<R>(
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 describe('createNdjsonDeadLetterWriter', () => {
+  test('a mapping letter is written as one line per SDK item, under "item"', async () => {
+    const path = join(dir, 'mapping.ndjson');
+    const write = createNdjsonDeadLetterWriter<never>({ path });
+    await write({
+      stage: 'mapping',
+      exporter: 'clickhouse',
+      signal: 'metrics',
+      reason: 'rejected',
+      items: [{ item: { name: 'http.requests', value: 'NaN' }, detail: 'not a number' }],
+    });
+    await write.flush();
+    const [line] = await lines(path);
+    const { time: _time, ...rest } = line;
+    assert.deepEqual(rest, {
+      exporter: 'clickhouse',
+      signal: 'metrics',
+      reason: 'rejected',
+      stage: 'mapping',
+      detail: 'not a number',
+      item: { name: 'http.requests', value: 'NaN' },
+    });
+  });
+
   test('one JSON line per record, with exporter, signal, reason, detail and record', async () => {
     const path = join(dir, 'basic.ndjson');
     const write = createNdjsonDeadLetterWriter<{ id: number; msg: string }>({ path });
@@ -77,6 +100,7 @@ describe('createNdjsonDeadLetterWriter', () => {
         'exporter',
         'signal',
         'reason',
+        'stage',
         'detail',
         'record',
       ]);
@@ -88,6 +112,7 @@ describe('createNdjsonDeadLetterWriter', () => {
           exporter: 'splunk-hec',
           signal: 'traces',
           reason: 'expired',
+          stage: 'delivery',
           detail: 'gave up after 5 attempts',
           record: { id: 1, msg: 'a' },
         },
@@ -95,6 +120,7 @@ describe('createNdjsonDeadLetterWriter', () => {
           exporter: 'splunk-hec',
           signal: 'traces',
           reason: 'expired',
+          stage: 'delivery',
           detail: 'gave up after 5 attempts',
           record: { id: 2, msg: 'b "quoted"\nnewline' },
         },
