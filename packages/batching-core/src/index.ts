@@ -1,9 +1,16 @@
-export { Pipeline, PIPELINE_DEFAULTS } from './pipeline';
+export { MemoryRecordQueue, Pipeline, PIPELINE_DEFAULTS, decide } from './pipeline';
 export type {
   DeliveryMode,
   OverflowPolicy,
   PipelineOptions,
+  PipelineParts,
   PipelineStats,
+  QueuedRecord,
+  RecordDecision,
+  RecordQueue,
+  RetryContext,
+  RetryPolicySettings,
+  SentRecord,
   SubmitResult,
 } from './pipeline';
 export { PIPELINE_OPTION_NAMES, assertKnownOptions, pickPipelineOptions } from './pipeline-options';
@@ -36,8 +43,8 @@ export {
   stringOption,
   urlOption,
 } from './config';
-export { createNdjsonDeadLetterWriter } from './dead-letter';
-export type { NdjsonDeadLetterOptions, NdjsonDeadLetterWriter } from './dead-letter';
+export { createNdjsonDeadLetterWriter } from './pipeline';
+export type { NdjsonDeadLetterOptions, NdjsonDeadLetterWriter } from './pipeline';
 export { SELF_TELEMETRY_SCOPE } from './telemetry';
 export { HttpTransport, HTTP_TRANSPORT_DEFAULTS, TransportError } from './http/transport';
 export type {

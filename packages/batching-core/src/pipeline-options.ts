@@ -1,10 +1,7 @@
 import { InvalidConfigError } from './errors';
-import type { PipelineOptions } from './pipeline';
+import type { PipelineTuning } from './pipeline';
 
-/** The pipeline options an exporter passes through from its own options, under the same names. */
-export type PipelineTuning<R> = Partial<
-  Omit<PipelineOptions<R>, 'name' | 'signal' | 'sender' | 'random' | 'now' | 'defaults'>
->;
+export type { PipelineTuning };
 
 /**
  * Every option of the core an exporter takes at its top level, so that users tune every
@@ -29,6 +26,7 @@ export const PIPELINE_OPTION_NAMES = [
   'ordered',
   'shutdownTimeoutMs',
   'flushTimeoutMs',
+  'failureWarnAfterMs',
   'deadLetter',
   'deadLetterReasons',
   'meterProvider',

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import type { DiagLogger } from '@opentelemetry/api';
-import { createNdjsonDeadLetterWriter } from '../src/dead-letter';
+import { createNdjsonDeadLetterWriter } from '../src/pipeline/dead-letter';
 import { InvalidConfigError } from '../src/errors';
 import type { DeadLetter, DropReason } from '../src/types';
 

@@ -50,11 +50,12 @@ test('every tunable pipeline option is listed, and nothing else', () => {
     ordered: true,
     shutdownTimeoutMs: true,
     flushTimeoutMs: true,
+    failureWarnAfterMs: true,
     deadLetter: true,
     deadLetterReasons: true,
     meterProvider: true,
   };
-  const notTunable = ['name', 'signal', 'sender', 'random', 'now'];
+  const notTunable = ['name', 'signal', 'sender', 'random', 'now', 'defaults'];
   assert.deepEqual(
     [...PIPELINE_OPTION_NAMES].sort(),
     Object.keys(all)

@@ -1,8 +1,8 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { diag } from '@opentelemetry/api';
-import { InvalidConfigError } from './errors';
-import type { DeadLetter, DeadLetterHandler, UnmappedLetter } from './types';
+import { InvalidConfigError } from '../errors';
+import type { DeadLetter, DeadLetterHandler, DropReason, Signal, UnmappedLetter } from '../types';
 
 export interface NdjsonDeadLetterOptions<R> {
   /** File to append to; its folder is created if missing. */
@@ -92,5 +92,71 @@ function safeJson(
     // A cyclic or otherwise unserialisable record (or a throwing `serialize`) still leaves a
     // trace of its drop.
     return JSON.stringify({ ...fields, [key]: null, serializeError: String(error) });
+  }
+}
+
+/**
+ * The pipeline's side of the dead-letter hook: hands over letters for the reasons chosen, never
+ * lets the handler throw into the pipeline, and keeps the writes still running so that shutdown
+ * can wait for them.
+ */
+export class DeadLetterOutlet<R> {
+  private readonly writes = new Set<Promise<void>>();
+
+  constructor(
+    private readonly exporter: string,
+    private readonly signal: Signal,
+    private readonly handler: DeadLetterHandler<R> | undefined,
+    private readonly reasons: ReadonlySet<DropReason>,
+  ) {}
+
+  /** Whether letters for `reason` go anywhere (callers skip building them otherwise). */
+  wants(reason: DropReason): boolean {
+    return this.handler !== undefined && this.reasons.has(reason);
+  }
+
+  records(reason: DropReason, items: { record: R; detail: string }[]): void {
+    if (!this.wants(reason) || items.length === 0) return;
+    this.send({ stage: 'delivery', exporter: this.exporter, signal: this.signal, reason, items });
+  }
+
+  unmapped(items: { item: Record<string, unknown>; detail: string }[]): void {
+    if (!this.wants('rejected') || items.length === 0) return;
+    this.send({
+      stage: 'mapping',
+      exporter: this.exporter,
+      signal: this.signal,
+      reason: 'rejected',
+      items,
+    });
+  }
+
+  /** Resolves when every write handed over so far has ended (or `timeoutMs` passed). */
+  async settled(timeoutMs: number): Promise<void> {
+    if (this.writes.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...this.writes]),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, Math.max(0, timeoutMs));
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  private send(letter: DeadLetter<R> | UnmappedLetter): void {
+    const handler = this.handler as DeadLetterHandler<R>;
+    try {
+      const written = handler(letter);
+      if (written && typeof (written as Promise<void>).then === 'function') {
+        const tracked = Promise.resolve(written).catch((error: unknown) => {
+          diag.error(`otelpack ${this.exporter} ${this.signal}: dead-letter handler failed`, error);
+        });
+        this.writes.add(tracked);
+        void tracked.then(() => this.writes.delete(tracked));
+      }
+    } catch (error) {
+      diag.error(`otelpack ${this.exporter} ${this.signal}: dead-letter handler threw`, error);
+    }
   }
 }

@@ -1,0 +1,60 @@
+import type { DropReason } from '../types';
+
+/** What a queue holds of one accepted record: enough to send it, and to age it. */
+export interface QueuedRecord<R> {
+  record: R;
+  /** Estimated wire bytes (the sender's `sizeOf`): batches are cut by these. */
+  bytes: number;
+  /** Estimated bytes held in memory (the sender's memory model): the queue's bound counts these. */
+  heldBytes: number;
+  /** Acceptance order, for flush barriers. */
+  seq: number;
+  /** Wall-clock acceptance time, in milliseconds. */
+  acceptedAtMs: number;
+}
+
+/** Where a held record is; `done` once it is delivered or dropped. */
+export type EntryState = 'awaiting_send' | 'in_flight' | 'awaiting_retry' | 'done';
+
+/** A held record as the pipeline tracks it, from acceptance to its outcome. */
+export interface Entry<R> extends QueuedRecord<R> {
+  state: EntryState;
+  /** The submit call waiting for this record's outcome (direct delivery only). */
+  ticket: Ticket | undefined;
+}
+
+/** Records sent together, and how many sends they have had. */
+export interface Batch<R> {
+  entries: Entry<R>[];
+  /** Sends these records have had before this one. */
+  attempt: number;
+}
+
+/** What became of the records of one `submit` call, as far as known when it resolves. */
+export interface SubmitResult {
+  accepted: number;
+  delivered: number;
+  dropped: Partial<Record<DropReason, number>>;
+  /** Records still held (always 0 when the submit waited for settlement). */
+  pending: number;
+  /** The first reason a record was dropped, for the SDK's error message. */
+  firstDropDetail?: string;
+}
+
+/** One submit call's account. */
+export interface Ticket {
+  /** Records of this submit still held. Entries point back at the ticket only in direct mode. */
+  remaining: number;
+  tracked: boolean;
+  /** One clock read per submit: the records of one export share their acceptance time. */
+  acceptedAtMs: number;
+  /** Dropped before they were held, tallied so self-telemetry is updated once per submit. */
+  doorDrops: Partial<Record<DropReason, number>>;
+  result: SubmitResult;
+  resolve?: (result: SubmitResult) => void;
+}
+
+/** The records of a batch still held (shutdown or eviction may have settled some meanwhile). */
+export function liveEntries<R>(entries: readonly Entry<R>[]): Entry<R>[] {
+  return entries.filter((e) => e.state !== 'done');
+}

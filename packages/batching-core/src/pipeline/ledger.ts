@@ -1,0 +1,174 @@
+import type { SelfTelemetry } from '../telemetry';
+import { DROP_REASONS } from '../types';
+import type { DropReason } from '../types';
+import type { Entry, SubmitResult, Ticket } from './entry';
+
+interface Barrier {
+  /** Records accepted up to this sequence number are waited for. */
+  seq: number;
+  remaining: number;
+  resolve: () => void;
+}
+
+/**
+ * The ledger: the only place where outcome counts, submit tickets and flush barriers change.
+ * Every accepted record ends in exactly one bucket, `delivered` or `dropped` (by reason), or is
+ * still `pending`; pending is derived (accepted − delivered − dropped), never counted, so the
+ * invariant holds by construction and the places where records are can be checked against it.
+ */
+export class Ledger {
+  accepted = 0;
+  delivered = 0;
+  readonly dropped: Record<DropReason, number> = {
+    queue_full: 0,
+    shutdown: 0,
+    expired: 0,
+    too_large: 0,
+    rejected: 0,
+  };
+  private lastSeq = 0;
+  private barriers: Barrier[] = [];
+
+  constructor(private readonly telemetry: SelfTelemetry) {}
+
+  get droppedTotal(): number {
+    let total = 0;
+    for (const reason of DROP_REASONS) total += this.dropped[reason];
+    return total;
+  }
+
+  get pending(): number {
+    return this.accepted - this.delivered - this.droppedTotal;
+  }
+
+  /** The sequence number of the newest record held. */
+  get newestSeq(): number {
+    return this.lastSeq;
+  }
+
+  openTicket(tracked: boolean, acceptedAtMs: number): Ticket {
+    return {
+      remaining: 0,
+      tracked,
+      acceptedAtMs,
+      doorDrops: {},
+      result: { accepted: 0, delivered: 0, dropped: {}, pending: 0 },
+    };
+  }
+
+  accept(ticket: Ticket): void {
+    this.accepted++;
+    ticket.result.accepted++;
+  }
+
+  /** The accepted record is held: it gets its place in the order of acceptance. */
+  hold(ticket: Ticket): number {
+    ticket.remaining++;
+    return ++this.lastSeq;
+  }
+
+  /** Accepted and dropped at once, never held. */
+  dropAtDoor(ticket: Ticket, reason: DropReason, detail: string): void {
+    this.count(reason, 1, ticket, detail);
+    ticket.doorDrops[reason] = (ticket.doorDrops[reason] ?? 0) + 1;
+  }
+
+  /**
+   * The submit's records are all accepted: its telemetry is recorded once, and its result is
+   * final now unless it waits for settlement (then `undefined`: the ticket resolves later).
+   */
+  closeTicket(ticket: Ticket, waitForSettlement: boolean): SubmitResult | undefined {
+    this.telemetry.accepted(ticket.result.accepted);
+    for (const reason of DROP_REASONS) {
+      const count = ticket.doorDrops[reason];
+      if (count) this.telemetry.dropped(count, reason);
+    }
+    if (waitForSettlement && ticket.remaining > 0) return undefined;
+    ticket.result.pending = ticket.remaining;
+    ticket.resolve = undefined;
+    // Later settlements must not write into a result the caller already holds.
+    return { ...ticket.result, dropped: { ...ticket.result.dropped } };
+  }
+
+  settleDelivered(entries: readonly Entry<unknown>[]): void {
+    if (entries.length === 0) return;
+    this.delivered += entries.length;
+    this.telemetry.delivered(entries.length);
+    for (const entry of entries) {
+      if (entry.ticket) {
+        entry.ticket.result.delivered++;
+        this.progress(entry.ticket);
+      }
+    }
+    this.passBarriers(entries);
+  }
+
+  settleDropped(
+    items: readonly { entry: Entry<unknown>; detail: string }[],
+    reason: DropReason,
+  ): void {
+    if (items.length === 0) return;
+    this.telemetry.dropped(items.length, reason);
+    for (const { entry, detail } of items) {
+      this.count(reason, 1, entry.ticket, detail);
+      if (entry.ticket) this.progress(entry.ticket);
+    }
+    this.passBarriers(items.map((i) => i.entry));
+  }
+
+  /** SDK items that never became records: accepted and dropped as `rejected` in one step. */
+  rejectedUnmapped(count: number, detail: string): void {
+    if (count <= 0) return;
+    this.accepted += count;
+    this.telemetry.accepted(count);
+    this.telemetry.dropped(count, 'rejected');
+    this.count('rejected', count, undefined, detail);
+  }
+
+  /**
+   * Resolves once every record held now (accepted up to `seq`) is settled; `remaining` is how
+   * many of them are still pending. Returns a function that withdraws the barrier.
+   */
+  barrier(seq: number, remaining: number, resolve: () => void): () => void {
+    const barrier: Barrier = { seq, remaining, resolve };
+    this.barriers.push(barrier);
+    return () => {
+      this.barriers = this.barriers.filter((b) => b !== barrier);
+    };
+  }
+
+  private count(
+    reason: DropReason,
+    count: number,
+    ticket: Ticket | undefined,
+    detail: string,
+  ): void {
+    this.dropped[reason] += count;
+    if (ticket) {
+      ticket.result.dropped[reason] = (ticket.result.dropped[reason] ?? 0) + count;
+      ticket.result.firstDropDetail ??= `${reason}: ${detail}`;
+    }
+  }
+
+  private progress(ticket: Ticket): void {
+    ticket.remaining--;
+    if (ticket.remaining === 0 && ticket.resolve) {
+      const resolve = ticket.resolve;
+      ticket.resolve = undefined;
+      resolve(ticket.result);
+    }
+  }
+
+  private passBarriers(entries: readonly Entry<unknown>[]): void {
+    if (this.barriers.length === 0) return;
+    for (const barrier of this.barriers) {
+      for (const entry of entries) if (entry.seq <= barrier.seq) barrier.remaining--;
+    }
+    const open: Barrier[] = [];
+    for (const barrier of this.barriers) {
+      if (barrier.remaining <= 0) barrier.resolve();
+      else open.push(barrier);
+    }
+    this.barriers = open;
+  }
+}

@@ -1,0 +1,626 @@
+import { diag } from '@opentelemetry/api';
+import { SelfTelemetry } from '../telemetry';
+import { DROP_REASONS } from '../types';
+import type { DropReason, Signal } from '../types';
+import { Admission } from './admission';
+import { Batcher } from './batcher';
+import { DeadLetterOutlet } from './dead-letter';
+import { Dispatcher } from './dispatcher';
+import type { SendOutcome } from './dispatcher';
+import type { Batch, Entry, SubmitResult, Ticket } from './entry';
+import { FailureWatch } from './failure-watch';
+import { KeepAlive } from './keep-alive';
+import { Ledger } from './ledger';
+import { resolvePipelineOptions } from './options';
+import type { DeliveryMode, PipelineOptions, ResolvedPipelineOptions } from './options';
+import { MemoryRecordQueue } from './queue';
+import type { RecordQueue } from './queue';
+import { decide } from './retry-policy';
+import { RetryWaits } from './retry-waits';
+
+export interface PipelineStats {
+  exporter: string;
+  signal: Signal;
+  /** Every record handed to the pipeline, including those dropped at the door. */
+  accepted: number;
+  delivered: number;
+  dropped: Record<DropReason, number>;
+  droppedTotal: number;
+  /** Accepted and not yet final: accepted − delivered − dropped. */
+  pending: number;
+  /** Where the pending records are (the three add up to `pending`). */
+  awaitingSendItems: number;
+  inFlightItems: number;
+  awaitingRetryItems: number;
+  /** Records held, counted on admission and release, apart from the ledger (equal to `pending`). */
+  queuedItems: number;
+  /** Their held bytes, against `maxQueueBytes`. */
+  queuedBytes: number;
+  maxQueueItems: number;
+  maxQueueBytes: number;
+  inFlightRequests: number;
+  concurrencyLimit: number;
+  /** Records scheduled for another send. */
+  retries: number;
+  requests: number;
+  shutDown: boolean;
+}
+
+/** Parts a caller may supply instead of the defaults. */
+export interface PipelineParts<R> {
+  /** Where records wait for their first send. Default: in memory. */
+  queue?: RecordQueue<Entry<R>>;
+}
+
+/**
+ * After shutdown's deadline, closing the sender and the dead-letter writes get this long at
+ * least: enough for a socket to close, short enough to keep the documented deadline + 1 s.
+ */
+const CLOSE_GRACE_MS = 500;
+
+/**
+ * The delivery core: accepts records into a bounded queue, cuts batches, sends them under a
+ * concurrency limit, retries what is retryable, and keeps a ledger in which every accepted
+ * record is delivered, dropped with a reason, or pending. It owns every timer and every retry;
+ * a sender only reports what one send came to.
+ *
+ * This class only assembles the parts (see the package README): admission, queue, batcher,
+ * dispatcher, retry policy and waits, ledger, dead letters, failure watch and keep-alive.
+ */
+export class Pipeline<R> {
+  readonly name: string;
+  readonly signal: Signal;
+
+  private readonly options: ResolvedPipelineOptions<R>;
+  private readonly now: () => number;
+  private readonly keepAlive = new KeepAlive();
+  private readonly telemetry: SelfTelemetry;
+  private readonly ledger: Ledger;
+  private readonly queue: RecordQueue<Entry<R>>;
+  private readonly admission: Admission;
+  private readonly batcher: Batcher<R>;
+  private readonly dispatcher: Dispatcher<R>;
+  private readonly retryWaits: RetryWaits<R>;
+  private readonly deadLetters: DeadLetterOutlet<R>;
+  private readonly failureWatch: FailureWatch;
+
+  private retriedRecords = 0;
+  private flushRequests = 0;
+  private directWaiting = 0;
+  private pumping = false;
+  private lastFlushStartMs: number | undefined;
+  private closing = false;
+  private shutdownDeadlineMs: number | undefined;
+  private shutdownPromise: Promise<void> | undefined;
+
+  constructor(options: PipelineOptions<R>, parts: PipelineParts<R> = {}) {
+    const o = (this.options = resolvePipelineOptions(options));
+    this.name = o.name;
+    this.signal = o.signal;
+    this.now = o.now;
+    this.queue = parts.queue ?? new MemoryRecordQueue<Entry<R>>();
+    this.admission = new Admission(
+      o.maxQueueItems,
+      o.maxQueueBytes,
+      o.overflow,
+      this.keepAlive,
+      this.now,
+    );
+    this.batcher = new Batcher(
+      this.queue,
+      o.maxBatchItems,
+      o.maxBatchBytes,
+      o.flushIntervalMs,
+      this.now,
+      () => this.pump(),
+    );
+    this.dispatcher = new Dispatcher(o.sender, o.limiter, o.requestTimeoutMs, o.monotonicNow);
+    this.retryWaits = new RetryWaits(() => this.pump());
+    this.deadLetters = new DeadLetterOutlet(o.name, o.signal, o.deadLetter, o.deadLetterReasons);
+    this.failureWatch = new FailureWatch(
+      o.failureWarnAfterMs,
+      (failingForMs, reason) =>
+        diag.warn(
+          `${this.label}: every send has failed for ${Math.round(failingForMs / 1000)} s (last: ${reason}); ${this.ledger.pending} records held, ${this.ledger.droppedTotal} dropped so far (${this.describeDrops()})`,
+        ),
+      (failedForMs) =>
+        diag.warn(
+          `${this.label}: delivering again after ${Math.round(failedForMs / 1000)} s of failures; ${this.ledger.droppedTotal} records dropped so far (${this.describeDrops()})`,
+        ),
+    );
+    this.telemetry = new SelfTelemetry(o.meterProvider, o.name, o.signal, {
+      queuedItems: () => this.admission.heldItems,
+      queuedBytes: () => this.admission.heldBytes,
+      capacityItems: () => o.maxQueueItems,
+      capacityBytes: () => o.maxQueueBytes,
+      inFlightRequests: () => this.dispatcher.inFlightRequests,
+      concurrencyLimit: () => this.dispatcher.limit,
+    });
+    this.ledger = new Ledger(this.telemetry);
+  }
+
+  /**
+   * Hands records to the pipeline. Resolves when they are accepted (`queued` delivery) or settled
+   * (`direct`). Never rejects: what could not be taken is in the result, dropped with a reason.
+   */
+  submit(records: readonly R[], options?: { deliveryMode?: DeliveryMode }): Promise<SubmitResult> {
+    const waitForSettlement = (options?.deliveryMode ?? this.options.deliveryMode) === 'direct';
+    const ticket = this.ledger.openTicket(waitForSettlement, Math.floor(this.now()));
+    if (this.options.overflow === 'block' && !this.closing) {
+      return this.submitBlocking(records, ticket, waitForSettlement);
+    }
+    for (const record of records) this.acceptOne(record, ticket);
+    this.pump();
+    return this.finishSubmit(ticket, waitForSettlement);
+  }
+
+  /**
+   * Resolves once every record accepted before the call is final (delivered or dropped), or when
+   * the timeout passes (the records then stay pending: flushing never drops). During shutdown,
+   * never later than shutdown's deadline.
+   */
+  forceFlush(timeoutMs?: number): Promise<void> {
+    const startMs = this.now();
+    this.lastFlushStartMs = startMs;
+    let limitMs = timeoutMs ?? this.options.flushTimeoutMs;
+    if (this.shutdownDeadlineMs !== undefined) {
+      limitMs = Math.min(limitMs, Math.max(0, this.shutdownDeadlineMs - startMs));
+    }
+    const pending = this.ledger.pending;
+    if (pending === 0) return Promise.resolve();
+    this.flushRequests++;
+    this.keepAlive.hold();
+    return new Promise<void>((resolve) => {
+      let done = false;
+      const finish = (timedOut: boolean): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        this.flushRequests--;
+        this.keepAlive.release();
+        if (timedOut) {
+          diag.warn(
+            `${this.label}: forceFlush timed out after ${limitMs} ms with ${this.ledger.pending} records pending`,
+          );
+        }
+        resolve();
+      };
+      const withdraw = this.ledger.barrier(this.ledger.newestSeq, pending, () => finish(false));
+      const timer = setTimeout(() => {
+        withdraw();
+        finish(true);
+      }, limitMs);
+      this.pump();
+    });
+  }
+
+  /**
+   * Stops accepting, sends what is held until the deadline, then drops what is left with reason
+   * `shutdown` and closes the sender. Idempotent: later calls return the first call's promise.
+   *
+   * Without an explicit timeout, the deadline is `shutdownTimeoutMs` after the start of a
+   * `forceFlush()` begun within that time, else after now: the SDK's processors flush and then
+   * shut down, and the documented deadline is for the whole sequence.
+   */
+  shutdown(timeoutMs?: number): Promise<void> {
+    if (this.shutdownPromise) return this.shutdownPromise;
+    this.closing = true;
+    const nowMs = this.now();
+    const limitMs = timeoutMs ?? this.options.shutdownTimeoutMs;
+    let deadlineMs = nowMs + limitMs;
+    const flushStartMs = this.lastFlushStartMs;
+    if (timeoutMs === undefined && flushStartMs !== undefined && nowMs - flushStartMs < limitMs) {
+      deadlineMs = flushStartMs + limitMs;
+    }
+    this.shutdownDeadlineMs = deadlineMs;
+    this.admission.wakeWaiters();
+    this.shutdownPromise = this.keepAlive.around(this.runShutdown(deadlineMs));
+    return this.shutdownPromise;
+  }
+
+  /**
+   * Items the exporter's mapping refused, each in a JSON-safe form with why: counted as accepted
+   * and dropped (`rejected`) like any record, and handed to the dead-letter handler.
+   */
+  rejectUnmapped(items: readonly { item: Record<string, unknown>; detail: string }[]): void {
+    if (items.length === 0) return;
+    this.ledger.rejectedUnmapped(items.length, items[0].detail);
+    this.deadLetters.unmapped([...items]);
+  }
+
+  /**
+   * Counts SDK items that never became records as accepted and dropped (`rejected`), without
+   * the items. Prefer `rejectUnmapped`, which also hands them to the dead-letter handler.
+   */
+  countUnmapped(count: number, detail: string): void {
+    this.ledger.rejectedUnmapped(count, detail);
+  }
+
+  get isShutdown(): boolean {
+    return this.closing;
+  }
+
+  stats(): PipelineStats {
+    const readyRetryItems = this.retryWaits.readyItems();
+    return {
+      exporter: this.name,
+      signal: this.signal,
+      accepted: this.ledger.accepted,
+      delivered: this.ledger.delivered,
+      dropped: { ...this.ledger.dropped },
+      droppedTotal: this.ledger.droppedTotal,
+      pending: this.ledger.pending,
+      awaitingSendItems: this.queue.length + readyRetryItems,
+      inFlightItems: this.dispatcher.inFlightItems,
+      awaitingRetryItems: this.retryWaits.items - readyRetryItems,
+      queuedItems: this.admission.heldItems,
+      queuedBytes: this.admission.heldBytes,
+      maxQueueItems: this.options.maxQueueItems,
+      maxQueueBytes: this.options.maxQueueBytes,
+      inFlightRequests: this.dispatcher.inFlightRequests,
+      concurrencyLimit: this.dispatcher.limit,
+      retries: this.retriedRecords,
+      requests: this.dispatcher.requests,
+      shutDown: this.closing,
+    };
+  }
+
+  private get label(): string {
+    return `otelpack ${this.name} ${this.signal}`;
+  }
+
+  // ---- acceptance ----------------------------------------------------------------------------
+
+  private async submitBlocking(
+    records: readonly R[],
+    ticket: Ticket,
+    waitForSettlement: boolean,
+  ): Promise<SubmitResult> {
+    const deadlineMs = this.now() + this.options.blockTimeoutMs;
+    for (const record of records) {
+      const bytes = this.measure(record);
+      const heldBytes = this.heldBytesOf(bytes);
+      if (!this.admission.hasRoom(heldBytes)) {
+        while (!this.closing && !this.admission.hasRoom(heldBytes) && this.now() < deadlineMs) {
+          await this.admission.waitForRoom(deadlineMs);
+        }
+        ticket.acceptedAtMs = Math.floor(this.now());
+      }
+      this.acceptOne(record, ticket, bytes);
+    }
+    this.pump();
+    return this.finishSubmit(ticket, waitForSettlement);
+  }
+
+  private finishSubmit(ticket: Ticket, waitForSettlement: boolean): Promise<SubmitResult> {
+    const result = this.ledger.closeTicket(ticket, waitForSettlement);
+    if (result) return Promise.resolve(result);
+    this.keepAlive.hold();
+    // The SDK exports one batch at a time and waits for this answer: its records must not sit
+    // out flushIntervalMs waiting for companions that cannot come.
+    this.directWaiting++;
+    this.pump();
+    return new Promise((resolve) => {
+      ticket.resolve = (settled) => {
+        this.directWaiting--;
+        this.keepAlive.release();
+        resolve(settled);
+      };
+    });
+  }
+
+  private acceptOne(record: R, ticket: Ticket, knownBytes?: number): void {
+    const { maxBatchBytes } = this.options;
+    const bytes = knownBytes ?? this.measure(record);
+    if (bytes > maxBatchBytes) {
+      const pieces = this.trySplit(record);
+      if (pieces) {
+        for (const piece of pieces) this.acceptOne(piece, ticket);
+        return;
+      }
+    }
+    this.ledger.accept(ticket);
+    if (this.closing) {
+      this.dropAtDoor(record, ticket, 'shutdown', 'the exporter is shut down');
+      return;
+    }
+    if (bytes > maxBatchBytes) {
+      this.dropAtDoor(
+        record,
+        ticket,
+        'too_large',
+        `record of ${bytes} bytes exceeds maxBatchBytes (${maxBatchBytes})`,
+      );
+      return;
+    }
+    const heldBytes = this.heldBytesOf(bytes);
+    if (!this.admission.hasRoom(heldBytes)) {
+      if (this.options.overflow === 'drop_oldest') this.evictOldestFor(heldBytes);
+      if (!this.admission.hasRoom(heldBytes)) {
+        this.dropAtDoor(record, ticket, 'queue_full', this.admission.describeFull());
+        return;
+      }
+    }
+    const entry: Entry<R> = {
+      record,
+      bytes,
+      heldBytes,
+      seq: this.ledger.hold(ticket),
+      acceptedAtMs: ticket.acceptedAtMs,
+      state: 'awaiting_send',
+      // A queued-mode caller has its answer already: no need to report back to it per record.
+      ticket: ticket.tracked ? ticket : undefined,
+    };
+    this.admission.admit(heldBytes);
+    this.queue.push(entry);
+  }
+
+  private measure(record: R): number {
+    try {
+      const bytes = this.options.sender.sizeOf(record);
+      return Number.isFinite(bytes) && bytes > 0 ? Math.ceil(bytes) : 1;
+    } catch (error) {
+      diag.error(`${this.label}: sizeOf threw; counting 1 byte`, error);
+      return 1;
+    }
+  }
+
+  /** What a record of `bytes` wire bytes holds in memory, by the sender's measured model. */
+  private heldBytesOf(bytes: number): number {
+    const model = this.options.sender.memoryModel;
+    return model ? Math.ceil(model.perRecordBytes + model.perWireByte * bytes) : bytes;
+  }
+
+  private trySplit(record: R): R[] | undefined {
+    const { sender, maxBatchBytes } = this.options;
+    if (!sender.split) return undefined;
+    try {
+      const pieces = sender.split(record, maxBatchBytes);
+      return pieces && pieces.length > 0 ? pieces : undefined;
+    } catch (error) {
+      diag.error(`${this.label}: split threw; dropping as too_large`, error);
+      return undefined;
+    }
+  }
+
+  private dropAtDoor(record: R, ticket: Ticket, reason: DropReason, detail: string): void {
+    this.ledger.dropAtDoor(ticket, reason, detail);
+    this.deadLetters.records(reason, [{ record, detail }]);
+  }
+
+  /**
+   * `drop_oldest`: makes room by dropping the oldest held records that are not in flight.
+   * Records awaiting retry were accepted before anything still in the queue, so they go first.
+   */
+  private evictOldestFor(heldBytes: number): void {
+    const evicted: Entry<R>[] = [];
+    while (!this.admission.hasRoom(heldBytes)) {
+      const retrying = this.retryWaits.oldestLive();
+      const head = this.queue.peek();
+      const victims = retrying.length > 0 ? retrying : head ? [head] : [];
+      if (victims.length === 0) break;
+      for (const victim of victims) {
+        this.release(victim);
+        evicted.push(victim);
+      }
+    }
+    this.settleDropped(
+      evicted.map((entry) => ({ entry, detail: 'evicted by drop_oldest to make room' })),
+      'queue_full',
+    );
+  }
+
+  // ---- dispatch ------------------------------------------------------------------------------
+
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.dispatcher.hasCapacity()) {
+        const batch = this.nextBatch();
+        if (!batch) break;
+        this.dispatcher.dispatch(batch, (sent, outcome) => this.onSent(sent, outcome));
+      }
+    } finally {
+      this.pumping = false;
+    }
+    this.batcher.arm();
+  }
+
+  private nextBatch(): Batch<R> | undefined {
+    // Retries go first: their records are the oldest, and their waits are already served.
+    const retry = this.retryWaits.takeReady();
+    if (retry) return retry;
+    // Ordered delivery: nothing newer may overtake a batch that is waiting for its retry.
+    if (this.options.ordered && this.retryWaits.hasWaiting) return undefined;
+    const urgent = this.closing || this.flushRequests > 0 || this.directWaiting > 0;
+    const entries = this.batcher.next(urgent);
+    return entries ? { entries, attempt: 0 } : undefined;
+  }
+
+  /** Carries out what the retry policy decides for each record of a batch that came back. */
+  private onSent(batch: Batch<R>, { result, rttMs }: SendOutcome): void {
+    this.telemetry.request(rttMs, result.kind);
+    this.failureWatch.observe(result, this.now());
+    const decisions = decide(
+      result,
+      batch.entries.map((e) => ({
+        acceptedAtMs: e.acceptedAtMs,
+        settled: e.state !== 'in_flight',
+      })),
+      { backoff: this.options.backoff, maxElapsedMs: this.options.maxElapsedMs },
+      {
+        attempt: batch.attempt + 1,
+        nowMs: this.now(),
+        jitter: this.options.random,
+        shutdownDeadlineMs: this.closing ? this.shutdownDeadlineMs : undefined,
+      },
+    );
+    const pick = (indexes: number[]): Entry<R>[] => indexes.map((i) => batch.entries[i]);
+    for (const decision of decisions) {
+      switch (decision.action) {
+        case 'deliver':
+          this.settleDelivered(pick(decision.indexes));
+          break;
+        case 'drop':
+          this.settleDropped(
+            decision.indexes.map((i, k) => ({
+              entry: batch.entries[i],
+              detail: decision.details[k],
+            })),
+            decision.reason,
+          );
+          break;
+        case 'retry': {
+          const entries = pick(decision.indexes);
+          this.dispatcher.leave(entries.length);
+          this.retryWaits.schedule(entries, batch.attempt + 1, decision.delayMs);
+          this.retriedRecords += entries.length;
+          this.telemetry.retried(entries.length);
+          diag.debug(
+            `${this.label}: retrying ${entries.length} records in ${Math.round(decision.delayMs)} ms: ${decision.detail}`,
+          );
+          break;
+        }
+        case 'split': {
+          const [first, second] = decision.halves.map(pick);
+          this.dispatcher.leave(first.length + second.length);
+          this.retryWaits.sendNext(second, batch.attempt);
+          this.retryWaits.sendNext(first, batch.attempt);
+          diag.debug(
+            `${this.label}: splitting a batch of ${first.length + second.length} records the backend found too large: ${decision.detail}`,
+          );
+          break;
+        }
+      }
+    }
+    this.pump();
+  }
+
+  // ---- outcomes ------------------------------------------------------------------------------
+
+  /** Takes a held entry out of wherever it is (an entry awaiting send leaves only at the head). */
+  private release(entry: Entry<R>): void {
+    switch (entry.state) {
+      case 'in_flight':
+        this.dispatcher.leave(1);
+        break;
+      case 'awaiting_retry':
+        this.retryWaits.leave(1);
+        break;
+      case 'awaiting_send':
+        if (this.queue.peek() === entry) this.queue.shift();
+        break;
+      case 'done':
+        return;
+    }
+    entry.state = 'done';
+    this.admission.release(entry.heldBytes);
+  }
+
+  private settleDelivered(entries: Entry<R>[]): void {
+    if (entries.length === 0) return;
+    for (const entry of entries) this.release(entry);
+    this.ledger.settleDelivered(entries);
+    this.queue.acknowledge(entries);
+    this.admission.wakeWaiters();
+  }
+
+  private settleDropped(
+    items: { entry: Entry<R>; detail: string }[],
+    reason: DropReason,
+    options: { quiet?: boolean } = {},
+  ): void {
+    if (items.length === 0) return;
+    for (const { entry } of items) this.release(entry);
+    this.ledger.settleDropped(items, reason);
+    if (!options.quiet) {
+      diag.warn(`${this.label}: dropped ${items.length} records (${reason}): ${items[0].detail}`);
+    }
+    if (this.deadLetters.wants(reason)) {
+      this.deadLetters.records(
+        reason,
+        items.map(({ entry, detail }) => ({ record: entry.record, detail })),
+      );
+    }
+    this.queue.acknowledge(items.map((i) => i.entry));
+    this.admission.wakeWaiters();
+  }
+
+  private describeDrops(): string {
+    const parts = DROP_REASONS.filter((r) => this.ledger.dropped[r] > 0).map(
+      (r) => `${r}: ${this.ledger.dropped[r]}`,
+    );
+    return parts.length > 0 ? parts.join(', ') : 'none';
+  }
+
+  // ---- shutdown ------------------------------------------------------------------------------
+
+  private async runShutdown(deadlineMs: number): Promise<void> {
+    this.pump();
+    const pending = this.ledger.pending;
+    if (pending > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, deadlineMs - this.now()));
+        this.ledger.barrier(Number.MAX_SAFE_INTEGER, pending, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    const abandoned = this.abandonAll();
+    this.batcher.stop();
+    if (abandoned > 0 || this.ledger.droppedTotal > 0) {
+      diag.warn(
+        `${this.label}: shut down with ${abandoned} records dropped at the deadline; in all ${this.ledger.accepted} accepted, ${this.ledger.delivered} delivered, ${this.ledger.droppedTotal} dropped (${this.describeDrops()})`,
+      );
+    }
+    const graceMs = (): number => Math.max(CLOSE_GRACE_MS, deadlineMs - this.now());
+    await withTimeout(
+      Promise.resolve()
+        .then(() => this.options.sender.close?.())
+        .catch((error: unknown) => diag.error(`${this.label}: closing the sender failed`, error)),
+      graceMs(),
+    );
+    await this.deadLetters.settled(graceMs());
+    await withTimeout(
+      this.queue
+        .close()
+        .catch((error: unknown) => diag.error(`${this.label}: closing the queue failed`, error)),
+      graceMs(),
+    );
+  }
+
+  /**
+   * Shutdown's deadline passed: whatever is still held is dropped (one WARN line follows with
+   * the counts), in-flight sends aborted. Returns how many records were dropped.
+   */
+  private abandonAll(): number {
+    const left: Entry<R>[] = [];
+    for (const batch of this.dispatcher.abortAll('shutdown deadline passed')) {
+      for (const entry of batch.entries) if (entry.state === 'in_flight') left.push(entry);
+    }
+    left.push(...this.retryWaits.drain());
+    // Taken off the queue here; settleDropped() then makes them final like the rest.
+    left.push(...this.queue.drain());
+    const live = left.filter((e) => e.state !== 'done');
+    this.settleDropped(
+      live.map((entry) => ({ entry, detail: 'shutdown deadline passed before delivery' })),
+      'shutdown',
+      { quiet: true },
+    );
+    return live.length;
+  }
+}
+
+/** Waits for `work`, at most `timeoutMs`; the work itself goes on, unwatched. */
+async function withTimeout(work: Promise<unknown>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
+}

@@ -1,0 +1,109 @@
+import { Deque } from '../deque';
+import type { Batch, Entry } from './entry';
+import { liveEntries } from './entry';
+
+interface RetryWait<R> {
+  batch: Batch<R>;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Batches between a failed send and their next one: waiting out their delay (one unref'd timer
+ * each), then ready, ahead of anything new in the queue (their records are the oldest).
+ */
+export class RetryWaits<R> {
+  /** Records awaiting a retry, waiting or ready. */
+  items = 0;
+  private readonly waiting = new Set<RetryWait<R>>();
+  private readonly ready = new Deque<Batch<R>>(16);
+
+  constructor(private readonly onReady: () => void) {}
+
+  /** Whether a batch is still waiting out its delay (ordered delivery holds newer ones back). */
+  get hasWaiting(): boolean {
+    return this.waiting.size > 0;
+  }
+
+  /** Retry `entries` after `delayMs`. */
+  schedule(entries: Entry<R>[], attempt: number, delayMs: number): void {
+    this.enter(entries);
+    const wait: RetryWait<R> = {
+      batch: { entries, attempt },
+      timer: setTimeout(() => {
+        this.waiting.delete(wait);
+        this.ready.push(wait.batch);
+        this.onReady();
+      }, delayMs),
+    };
+    wait.timer.unref();
+    this.waiting.add(wait);
+  }
+
+  /** Sends these next, before anything else (the halves of a batch that was too large). */
+  sendNext(entries: Entry<R>[], attempt: number): void {
+    this.enter(entries);
+    this.ready.unshift({ entries, attempt });
+  }
+
+  /** The next ready batch with records still held; they leave this part. */
+  takeReady(): Batch<R> | undefined {
+    while (this.ready.length > 0) {
+      const batch = this.ready.shift() as Batch<R>;
+      const live = liveEntries(batch.entries);
+      if (live.length > 0) {
+        this.items -= live.length;
+        return { entries: live, attempt: batch.attempt };
+      }
+    }
+    return undefined;
+  }
+
+  /** A record here was settled (evicted, or dropped at shutdown). */
+  leave(count: number): void {
+    this.items -= count;
+  }
+
+  /** Records of ready batches (counted as awaiting their send in stats). */
+  readyItems(): number {
+    let count = 0;
+    for (const batch of this.ready) {
+      for (const entry of batch.entries) if (entry.state === 'awaiting_retry') count++;
+    }
+    return count;
+  }
+
+  /**
+   * The oldest batch with records still held, whole: a part of a retried batch resent alone
+   * would be a different request, which defeats the backend's deduplication of retried requests
+   * (e.g. ClickHouse's tokens). Ready batches are older than waiting ones.
+   */
+  oldestLive(): Entry<R>[] {
+    for (const batch of this.ready) {
+      const live = liveEntries(batch.entries);
+      if (live.length > 0) return live;
+    }
+    for (const wait of this.waiting) {
+      const live = liveEntries(wait.batch.entries);
+      if (live.length > 0) return live;
+    }
+    return [];
+  }
+
+  /** Cancels every wait; returns every record still here (shutdown). */
+  drain(): Entry<R>[] {
+    const left: Entry<R>[] = [];
+    for (const wait of this.waiting) {
+      clearTimeout(wait.timer);
+      left.push(...liveEntries(wait.batch.entries));
+    }
+    this.waiting.clear();
+    while (this.ready.length > 0)
+      left.push(...liveEntries((this.ready.shift() as Batch<R>).entries));
+    return left;
+  }
+
+  private enter(entries: Entry<R>[]): void {
+    for (const entry of entries) entry.state = 'awaiting_retry';
+    this.items += entries.length;
+  }
+}
