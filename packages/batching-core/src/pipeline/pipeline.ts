@@ -59,6 +59,12 @@ export interface PipelineParts<R> {
 const CLOSE_GRACE_MS = 500;
 
 /**
+ * A shutdown this soon after a forceFlush ended (or while one runs) is taken as the second half
+ * of the SDK's flush-then-shutdown, which calls the two back to back.
+ */
+const FLUSH_THEN_SHUTDOWN_GAP_MS = 1_000;
+
+/**
  * The delivery core: accepts records into a bounded queue, cuts batches, sends them under a
  * concurrency limit, retries what is retryable, and keeps a ledger in which every accepted
  * record is delivered, dropped with a reason, or pending. It owns every timer and every retry;
@@ -88,7 +94,10 @@ export class Pipeline<R> {
   private flushRequests = 0;
   private directWaiting = 0;
   private pumping = false;
+  /** The start of the forceFlush running now, or of the last one, and when that one ended. */
   private lastFlushStartMs: number | undefined;
+  private lastFlushEndMs: number | undefined;
+  private flushesRunning = 0;
   private closing = false;
   private shutdownDeadlineMs: number | undefined;
   private shutdownPromise: Promise<void> | undefined;
@@ -161,14 +170,18 @@ export class Pipeline<R> {
    */
   forceFlush(timeoutMs?: number): Promise<void> {
     const startMs = this.now();
-    this.lastFlushStartMs = startMs;
+    if (this.flushesRunning === 0) this.lastFlushStartMs = startMs;
     let limitMs = timeoutMs ?? this.options.flushTimeoutMs;
     if (this.shutdownDeadlineMs !== undefined) {
       limitMs = Math.min(limitMs, Math.max(0, this.shutdownDeadlineMs - startMs));
     }
     const pending = this.ledger.pending;
-    if (pending === 0) return Promise.resolve();
+    if (pending === 0) {
+      this.lastFlushEndMs = startMs;
+      return Promise.resolve();
+    }
     this.flushRequests++;
+    this.flushesRunning++;
     this.keepAlive.hold();
     return new Promise<void>((resolve) => {
       let done = false;
@@ -177,6 +190,8 @@ export class Pipeline<R> {
         done = true;
         clearTimeout(timer);
         this.flushRequests--;
+        this.flushesRunning--;
+        this.lastFlushEndMs = this.now();
         this.keepAlive.release();
         if (timedOut) {
           diag.warn(
@@ -198,8 +213,8 @@ export class Pipeline<R> {
    * Stops accepting, sends what is held until the deadline, then drops what is left with reason
    * `shutdown` and closes the sender. Idempotent: later calls return the first call's promise.
    *
-   * Without an explicit timeout, the deadline is `shutdownTimeoutMs` after the start of a
-   * `forceFlush()` begun within that time, else after now: the SDK's processors flush and then
+   * Without an explicit timeout, a shutdown that comes right after a `forceFlush()` (or during
+   * one) ends `shutdownTimeoutMs` after that flush began: the SDK's processors flush and then
    * shut down, and the documented deadline is for the whole sequence.
    */
   shutdown(timeoutMs?: number): Promise<void> {
@@ -208,9 +223,12 @@ export class Pipeline<R> {
     const nowMs = this.now();
     const limitMs = timeoutMs ?? this.options.shutdownTimeoutMs;
     let deadlineMs = nowMs + limitMs;
-    const flushStartMs = this.lastFlushStartMs;
-    if (timeoutMs === undefined && flushStartMs !== undefined && nowMs - flushStartMs < limitMs) {
-      deadlineMs = flushStartMs + limitMs;
+    const followsFlush =
+      this.flushesRunning > 0 ||
+      (this.lastFlushEndMs !== undefined &&
+        nowMs - this.lastFlushEndMs <= FLUSH_THEN_SHUTDOWN_GAP_MS);
+    if (timeoutMs === undefined && followsFlush && this.lastFlushStartMs !== undefined) {
+      deadlineMs = Math.min(deadlineMs, this.lastFlushStartMs + limitMs);
     }
     this.shutdownDeadlineMs = deadlineMs;
     this.admission.wakeWaiters();

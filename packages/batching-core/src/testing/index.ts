@@ -9,3 +9,5 @@ export type {
 export { assertLedgerBalances, deliveryLetter, ledgerImbalance } from './ledger-assert';
 export { NdjsonSinkSender } from './sink-sender';
 export { seededRandom } from './seeded-random';
+export { recordQueueConformance } from './record-queue-conformance';
+export type { RecordQueueFactory } from './record-queue-conformance';

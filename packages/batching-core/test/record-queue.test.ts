@@ -1,0 +1,4 @@
+import { MemoryRecordQueue } from '../src';
+import { recordQueueConformance } from '../src/testing';
+
+recordQueueConformance('MemoryRecordQueue', () => new MemoryRecordQueue());
