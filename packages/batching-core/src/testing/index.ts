@@ -11,3 +11,10 @@ export { NdjsonSinkSender } from './sink-sender';
 export { seededRandom } from './seeded-random';
 export { recordQueueConformance } from './record-queue-conformance';
 export type { RecordQueueFactory } from './record-queue-conformance';
+export {
+  captureDiagWarnings,
+  downBackendUrl,
+  startStalledBackend,
+  timeShutdown,
+} from './shutdown-deadline';
+export type { StalledBackend } from './shutdown-deadline';
