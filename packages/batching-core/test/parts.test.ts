@@ -31,7 +31,6 @@ function entry(seq: number, ticket?: Entry<number>['ticket']): Entry<number> {
   return {
     record: seq,
     bytes: 1,
-    heldBytes: 1,
     seq,
     acceptedAtMs: 0,
     state: 'in_flight',

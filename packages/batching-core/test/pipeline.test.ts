@@ -439,6 +439,40 @@ describe('shutdown and forceFlush', () => {
   });
 });
 
+describe("the sender's memory model", () => {
+  test('maxQueueBytes counts held bytes by the model; batches are still cut by wire bytes', async () => {
+    const sender = Object.assign(new ScriptedSender<number>(), {
+      memoryModel: { perRecordBytes: 90, perWireByte: 1 },
+    });
+    const p = pipeline(sender, {
+      maxQueueBytes: 1_000,
+      maxBatchBytes: 50,
+      flushIntervalMs: 60_000,
+    });
+    const result = await p.submit(range(11));
+    assert.equal(result.dropped.queue_full, 1, 'ten records of 10 wire bytes hold 1,000 bytes');
+    assert.equal(p.stats().queuedBytes, 1_000);
+    assertLedgerBalances(p.stats());
+    await p.forceFlush();
+    assert.deepEqual(
+      sender.sends.map((s) => s.batch.length),
+      [5, 5],
+    );
+    assert.equal(p.stats().queuedBytes, 0, 'released by the same model');
+    await p.shutdown();
+  });
+
+  test('a malformed model is refused at construction', () => {
+    const sender = Object.assign(new ScriptedSender<number>(), {
+      memoryModel: { perRecordBytes: -1, perWireByte: 1 },
+    });
+    assert.throws(
+      () => pipeline(sender),
+      /sender\.memoryModel: expected \{ perRecordBytes, perWireByte \}/,
+    );
+  });
+});
+
 describe('unmapped items', () => {
   test('rejectUnmapped counts them as accepted and rejected, and hands them to the dead-letter handler', async () => {
     const letters: unknown[] = [];

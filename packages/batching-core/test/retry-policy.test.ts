@@ -16,7 +16,7 @@ const SETTINGS = {
 const NOW = 10_000;
 
 const fresh = (n: number): SentRecord[] =>
-  Array.from({ length: n }, () => ({ acceptedAtMs: NOW - 100, settled: false }));
+  Array.from({ length: n }, () => ({ acceptedAtMs: NOW - 100, state: 'in_flight' }));
 
 function context(overrides: Partial<RetryContext> = {}): RetryContext {
   return { attempt: 1, nowMs: NOW, jitter: () => 0.5, shutdownDeadlineMs: undefined, ...overrides };
@@ -86,8 +86,8 @@ const rows: {
     name: 'retryable past maxElapsedMs: expired, the others retried',
     result: retryable(),
     records: [
-      { acceptedAtMs: NOW - 4_990, settled: false },
-      { acceptedAtMs: NOW - 100, settled: false },
+      { acceptedAtMs: NOW - 4_990, state: 'in_flight' },
+      { acceptedAtMs: NOW - 100, state: 'in_flight' },
     ],
     expected: [
       {
@@ -172,23 +172,23 @@ const rows: {
     name: 'records settled meanwhile (shutdown, eviction) are left out of every decision',
     result: { kind: 'delivered' },
     records: [
-      { acceptedAtMs: NOW, settled: true },
-      { acceptedAtMs: NOW, settled: false },
+      { acceptedAtMs: NOW, state: 'done' },
+      { acceptedAtMs: NOW, state: 'in_flight' },
     ],
     expected: [{ action: 'deliver', indexes: [1] }],
   },
   {
     name: 'every record settled meanwhile: nothing to decide',
     result: retryable(),
-    records: [{ acceptedAtMs: NOW, settled: true }],
+    records: [{ acceptedAtMs: NOW, state: 'done' }],
     expected: [],
   },
   {
     name: 'a partial failure naming a settled record does not bring it back',
     result: { kind: 'partial', failures: [{ index: 0, retryable: true, reason: 'busy' }] },
     records: [
-      { acceptedAtMs: NOW, settled: true },
-      { acceptedAtMs: NOW, settled: false },
+      { acceptedAtMs: NOW, state: 'done' },
+      { acceptedAtMs: NOW, state: 'in_flight' },
     ],
     expected: [{ action: 'deliver', indexes: [1] }],
   },

@@ -7,9 +7,15 @@ import type { CoreBuild } from './core-build';
 
 export const CORE_BUILD: CoreBuild = chooseCoreBuild().build;
 
+/**
+ * BENCH_CORE_DIR: measure another build of the core instead (the dist/ of an older checkout, as
+ * compare.ts prepares it), so that two versions are compared within one run.
+ */
+export const CORE_DIR = process.env.BENCH_CORE_DIR ?? join(PACKAGE_DIR, CORE_BUILD);
+
 // A plain require keeps one instance per process and lets the choice be made at run time.
 const load = createRequire(__filename);
-const core = load(join(PACKAGE_DIR, CORE_BUILD)) as typeof Core;
+const core = load(CORE_DIR) as typeof Core;
 
 export const Pipeline = core.Pipeline;
 export const HttpTransport = core.HttpTransport;

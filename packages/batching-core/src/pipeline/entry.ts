@@ -5,11 +5,12 @@ export interface QueuedRecord<R> {
   record: R;
   /** Estimated wire bytes (the sender's `sizeOf`): batches are cut by these. */
   bytes: number;
-  /** Estimated bytes held in memory (the sender's memory model): the queue's bound counts these. */
-  heldBytes: number;
   /** Acceptance order, for flush barriers. */
   seq: number;
-  /** Wall-clock acceptance time, in milliseconds. */
+  /**
+   * Acceptance time, in wall-clock milliseconds since the pipeline's `clockOriginMs` (negative
+   * for a record replayed from before this process).
+   */
   acceptedAtMs: number;
 }
 

@@ -1,4 +1,5 @@
 import { diag } from '@opentelemetry/api';
+import { InvalidConfigError } from '../errors';
 import { SelfTelemetry } from '../telemetry';
 import { DROP_REASONS } from '../types';
 import type { DropReason, Signal } from '../types';
@@ -78,6 +79,12 @@ export class Pipeline<R> {
   readonly signal: Signal;
 
   private readonly options: ResolvedPipelineOptions<R>;
+  /**
+   * Wall-clock time (`options.now`, default `Date.now`) at construction. Record ages and
+   * deadlines are measured from it, so a persistent queue stores `clockOriginMs + acceptedAtMs`
+   * and a record replayed by a later process gets its age back from its own origin.
+   */
+  readonly clockOriginMs: number;
   private readonly now: () => number;
   private readonly keepAlive = new KeepAlive();
   private readonly telemetry: SelfTelemetry;
@@ -90,6 +97,8 @@ export class Pipeline<R> {
   private readonly deadLetters: DeadLetterOutlet<R>;
   private readonly failureWatch: FailureWatch;
 
+  /** Read once: held bytes are computed again on release and must come out the same. */
+  private readonly memoryModel: { perRecordBytes: number; perWireByte: number } | undefined;
   private retriedRecords = 0;
   private flushRequests = 0;
   private directWaiting = 0;
@@ -106,7 +115,11 @@ export class Pipeline<R> {
     const o = (this.options = resolvePipelineOptions(options));
     this.name = o.name;
     this.signal = o.signal;
-    this.now = o.now;
+    // Times are kept as milliseconds since this origin: small integers, which V8 stores in the
+    // entry itself, where a Date.now() value would cost each held record a 16-byte box.
+    this.clockOriginMs = o.now();
+    this.now = () => o.now() - this.clockOriginMs;
+    this.memoryModel = memoryModelOf(o.sender.memoryModel);
     this.queue = parts.queue ?? new MemoryRecordQueue<Entry<R>>();
     this.admission = new Admission(
       o.maxQueueItems,
@@ -362,7 +375,6 @@ export class Pipeline<R> {
     const entry: Entry<R> = {
       record,
       bytes,
-      heldBytes,
       seq: this.ledger.hold(ticket),
       acceptedAtMs: ticket.acceptedAtMs,
       state: 'awaiting_send',
@@ -383,9 +395,12 @@ export class Pipeline<R> {
     }
   }
 
-  /** What a record of `bytes` wire bytes holds in memory, by the sender's measured model. */
+  /**
+   * What a record of `bytes` wire bytes holds in memory, by the sender's measured model. Computed
+   * again on release rather than stored: a field per held record costs more than a multiply.
+   */
   private heldBytesOf(bytes: number): number {
-    const model = this.options.sender.memoryModel;
+    const model = this.memoryModel;
     return model ? Math.ceil(model.perRecordBytes + model.perWireByte * bytes) : bytes;
   }
 
@@ -460,20 +475,12 @@ export class Pipeline<R> {
   private onSent(batch: Batch<R>, { result, rttMs }: SendOutcome): void {
     this.telemetry.request(rttMs, result.kind);
     this.failureWatch.observe(result, this.now());
-    const decisions = decide(
-      result,
-      batch.entries.map((e) => ({
-        acceptedAtMs: e.acceptedAtMs,
-        settled: e.state !== 'in_flight',
-      })),
-      { backoff: this.options.backoff, maxElapsedMs: this.options.maxElapsedMs },
-      {
-        attempt: batch.attempt + 1,
-        nowMs: this.now(),
-        jitter: this.options.random,
-        shutdownDeadlineMs: this.closing ? this.shutdownDeadlineMs : undefined,
-      },
-    );
+    const decisions = decide(result, batch.entries, this.options, {
+      attempt: batch.attempt + 1,
+      nowMs: this.now(),
+      jitter: this.options.random,
+      shutdownDeadlineMs: this.closing ? this.shutdownDeadlineMs : undefined,
+    });
     const pick = (indexes: number[]): Entry<R>[] => indexes.map((i) => batch.entries[i]);
     for (const decision of decisions) {
       switch (decision.action) {
@@ -533,7 +540,7 @@ export class Pipeline<R> {
         return;
     }
     entry.state = 'done';
-    this.admission.release(entry.heldBytes);
+    this.admission.release(this.heldBytesOf(entry.bytes));
   }
 
   private settleDelivered(entries: Entry<R>[]): void {
@@ -629,6 +636,20 @@ export class Pipeline<R> {
     );
     return live.length;
   }
+}
+
+function memoryModelOf(
+  model: { perRecordBytes: number; perWireByte: number } | undefined,
+): { perRecordBytes: number; perWireByte: number } | undefined {
+  if (model === undefined) return undefined;
+  const valid = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n >= 0;
+  if (!model || !valid(model.perRecordBytes) || !valid(model.perWireByte)) {
+    throw new InvalidConfigError(
+      'sender.memoryModel',
+      'expected { perRecordBytes, perWireByte }, each a finite number >= 0',
+    );
+  }
+  return { perRecordBytes: model.perRecordBytes, perWireByte: model.perWireByte };
 }
 
 /** Waits for `work`, at most `timeoutMs`; the work itself goes on, unwatched. */

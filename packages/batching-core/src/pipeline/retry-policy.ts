@@ -2,12 +2,15 @@ import { backoffDelayMs } from '../backoff';
 import type { BackoffPolicy } from '../backoff';
 import type { DropReason, SendResult } from '../types';
 
-/** What the policy needs to know of one record of the batch that was sent. */
+/**
+ * What the policy needs to know of one record of the batch that was sent (the pipeline passes
+ * its entries as they are: no copy per record).
+ */
 export interface SentRecord {
   /** Wall-clock acceptance time. */
-  acceptedAtMs: number;
-  /** Settled meanwhile (shutdown's deadline, eviction): the result no longer concerns it. */
-  settled: boolean;
+  readonly acceptedAtMs: number;
+  /** Anything but `in_flight`: settled meanwhile (shutdown's deadline, eviction), left out. */
+  readonly state: string;
 }
 
 export interface RetryPolicySettings {
@@ -46,9 +49,7 @@ export function decide(
   context: RetryContext,
 ): RecordDecision[] {
   const live: number[] = [];
-  records.forEach((r, i) => {
-    if (!r.settled) live.push(i);
-  });
+  for (let i = 0; i < records.length; i++) if (records[i].state === 'in_flight') live.push(i);
   if (live.length === 0) return [];
   switch (result.kind) {
     case 'delivered':

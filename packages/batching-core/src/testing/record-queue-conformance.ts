@@ -11,7 +11,6 @@ function record(seq: number, bytes = 10): TestRecord {
   return {
     record: `r${seq}`,
     bytes,
-    heldBytes: bytes * 2,
     seq,
     acceptedAtMs: 1_700_000_000_000 + seq,
   };
@@ -54,25 +53,22 @@ export function recordQueueConformance(name: string, makeQueue: RecordQueueFacto
       assert.equal(queue.shift(), undefined);
     });
 
-    withQueue(
-      'length and bytes follow push, shift and drain (wire bytes, not held bytes)',
-      (queue) => {
-        queue.push(record(1, 5));
-        queue.push(record(2, 7));
-        assert.equal(queue.length, 2);
-        assert.equal(queue.bytes, 12);
-        queue.shift();
-        assert.equal(queue.length, 1);
-        assert.equal(queue.bytes, 7);
-        queue.push(record(3, 100));
-        assert.deepEqual(
-          queue.drain().map((r) => r.seq),
-          [2, 3],
-        );
-        assert.equal(queue.length, 0);
-        assert.equal(queue.bytes, 0);
-      },
-    );
+    withQueue('length and bytes follow push, shift and drain (their wire bytes)', (queue) => {
+      queue.push(record(1, 5));
+      queue.push(record(2, 7));
+      assert.equal(queue.length, 2);
+      assert.equal(queue.bytes, 12);
+      queue.shift();
+      assert.equal(queue.length, 1);
+      assert.equal(queue.bytes, 7);
+      queue.push(record(3, 100));
+      assert.deepEqual(
+        queue.drain().map((r) => r.seq),
+        [2, 3],
+      );
+      assert.equal(queue.length, 0);
+      assert.equal(queue.bytes, 0);
+    });
 
     withQueue('peek shows the oldest and leaves it in place', (queue) => {
       queue.push(record(1));
