@@ -1,5 +1,4 @@
 import { diag } from '@opentelemetry/api';
-import { InvalidConfigError } from '../errors';
 import { SelfTelemetry } from '../telemetry';
 import { DROP_REASONS } from '../types';
 import type { DropReason, Signal } from '../types';
@@ -18,6 +17,7 @@ import { MemoryRecordQueue } from './queue';
 import type { RecordQueue } from './queue';
 import { decide } from './retry-policy';
 import { RetryWaits } from './retry-waits';
+import { RecordSizing } from './sizing';
 
 export interface PipelineStats {
   exporter: string;
@@ -97,8 +97,7 @@ export class Pipeline<R> {
   private readonly deadLetters: DeadLetterOutlet<R>;
   private readonly failureWatch: FailureWatch;
 
-  /** Read once: held bytes are computed again on release and must come out the same. */
-  private readonly memoryModel: { perRecordBytes: number; perWireByte: number } | undefined;
+  private readonly sizing: RecordSizing<R>;
   private retriedRecords = 0;
   private flushRequests = 0;
   private directWaiting = 0;
@@ -119,7 +118,7 @@ export class Pipeline<R> {
     // entry itself, where a Date.now() value would cost each held record a 16-byte box.
     this.clockOriginMs = o.now();
     this.now = () => o.now() - this.clockOriginMs;
-    this.memoryModel = memoryModelOf(o.sender.memoryModel);
+    this.sizing = new RecordSizing(o.sender, o.maxBatchBytes, this.label);
     this.queue = parts.queue ?? new MemoryRecordQueue<Entry<R>>();
     this.admission = new Admission(
       o.maxQueueItems,
@@ -309,8 +308,8 @@ export class Pipeline<R> {
   ): Promise<SubmitResult> {
     const deadlineMs = this.now() + this.options.blockTimeoutMs;
     for (const record of records) {
-      const bytes = this.measure(record);
-      const heldBytes = this.heldBytesOf(bytes);
+      const bytes = this.sizing.wireBytes(record);
+      const heldBytes = this.sizing.heldBytes(bytes);
       if (!this.admission.hasRoom(heldBytes)) {
         while (!this.closing && !this.admission.hasRoom(heldBytes) && this.now() < deadlineMs) {
           await this.admission.waitForRoom(deadlineMs);
@@ -342,9 +341,9 @@ export class Pipeline<R> {
 
   private acceptOne(record: R, ticket: Ticket, knownBytes?: number): void {
     const { maxBatchBytes } = this.options;
-    const bytes = knownBytes ?? this.measure(record);
+    const bytes = knownBytes ?? this.sizing.wireBytes(record);
     if (bytes > maxBatchBytes) {
-      const pieces = this.trySplit(record);
+      const pieces = this.sizing.split(record);
       if (pieces) {
         for (const piece of pieces) this.acceptOne(piece, ticket);
         return;
@@ -364,7 +363,7 @@ export class Pipeline<R> {
       );
       return;
     }
-    const heldBytes = this.heldBytesOf(bytes);
+    const heldBytes = this.sizing.heldBytes(bytes);
     if (!this.admission.hasRoom(heldBytes)) {
       if (this.options.overflow === 'drop_oldest') this.evictOldestFor(heldBytes);
       if (!this.admission.hasRoom(heldBytes)) {
@@ -383,37 +382,6 @@ export class Pipeline<R> {
     };
     this.admission.admit(heldBytes);
     this.queue.push(entry);
-  }
-
-  private measure(record: R): number {
-    try {
-      const bytes = this.options.sender.sizeOf(record);
-      return Number.isFinite(bytes) && bytes > 0 ? Math.ceil(bytes) : 1;
-    } catch (error) {
-      diag.error(`${this.label}: sizeOf threw; counting 1 byte`, error);
-      return 1;
-    }
-  }
-
-  /**
-   * What a record of `bytes` wire bytes holds in memory, by the sender's measured model. Computed
-   * again on release rather than stored: a field per held record costs more than a multiply.
-   */
-  private heldBytesOf(bytes: number): number {
-    const model = this.memoryModel;
-    return model ? Math.ceil(model.perRecordBytes + model.perWireByte * bytes) : bytes;
-  }
-
-  private trySplit(record: R): R[] | undefined {
-    const { sender, maxBatchBytes } = this.options;
-    if (!sender.split) return undefined;
-    try {
-      const pieces = sender.split(record, maxBatchBytes);
-      return pieces && pieces.length > 0 ? pieces : undefined;
-    } catch (error) {
-      diag.error(`${this.label}: split threw; dropping as too_large`, error);
-      return undefined;
-    }
   }
 
   private dropAtDoor(record: R, ticket: Ticket, reason: DropReason, detail: string): void {
@@ -540,7 +508,7 @@ export class Pipeline<R> {
         return;
     }
     entry.state = 'done';
-    this.admission.release(this.heldBytesOf(entry.bytes));
+    this.admission.release(this.sizing.heldBytes(entry.bytes));
   }
 
   private settleDelivered(entries: Entry<R>[]): void {
@@ -636,20 +604,6 @@ export class Pipeline<R> {
     );
     return live.length;
   }
-}
-
-function memoryModelOf(
-  model: { perRecordBytes: number; perWireByte: number } | undefined,
-): { perRecordBytes: number; perWireByte: number } | undefined {
-  if (model === undefined) return undefined;
-  const valid = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n >= 0;
-  if (!model || !valid(model.perRecordBytes) || !valid(model.perWireByte)) {
-    throw new InvalidConfigError(
-      'sender.memoryModel',
-      'expected { perRecordBytes, perWireByte }, each a finite number >= 0',
-    );
-  }
-  return { perRecordBytes: model.perRecordBytes, perWireByte: model.perWireByte };
 }
 
 /** Waits for `work`, at most `timeoutMs`; the work itself goes on, unwatched. */

@@ -1,0 +1,67 @@
+import { diag } from '@opentelemetry/api';
+import { InvalidConfigError } from '../errors';
+import type { BatchSender } from '../types';
+
+type MemoryModel = NonNullable<BatchSender<unknown>['memoryModel']>;
+
+/**
+ * How big a record is, asked of the sender without ever letting it throw into the pipeline: its
+ * wire bytes (which cut batches), what it holds in memory (which `maxQueueBytes` bounds), and
+ * its pieces when it is larger than a batch.
+ */
+export class RecordSizing<R> {
+  /** Read once: held bytes are computed again on release and must come out the same. */
+  private readonly memoryModel: MemoryModel | undefined;
+
+  constructor(
+    private readonly sender: BatchSender<R>,
+    private readonly maxBatchBytes: number,
+    private readonly label: string,
+  ) {
+    this.memoryModel = checkedModel(sender.memoryModel);
+  }
+
+  /** Estimated wire bytes, at least 1 (a sender that throws or answers nonsense counts 1). */
+  wireBytes(record: R): number {
+    try {
+      const bytes = this.sender.sizeOf(record);
+      return Number.isFinite(bytes) && bytes > 0 ? Math.ceil(bytes) : 1;
+    } catch (error) {
+      diag.error(`${this.label}: sizeOf threw; counting 1 byte`, error);
+      return 1;
+    }
+  }
+
+  /**
+   * What a record of `bytes` wire bytes holds in memory, by the sender's measured model.
+   * Computed again on release rather than stored: a field per held record costs more than this.
+   */
+  heldBytes(bytes: number): number {
+    const model = this.memoryModel;
+    return model ? Math.ceil(model.perRecordBytes + model.perWireByte * bytes) : bytes;
+  }
+
+  /** The sender's pieces of a record larger than a batch, if it can make them. */
+  split(record: R): R[] | undefined {
+    if (!this.sender.split) return undefined;
+    try {
+      const pieces = this.sender.split(record, this.maxBatchBytes);
+      return pieces && pieces.length > 0 ? pieces : undefined;
+    } catch (error) {
+      diag.error(`${this.label}: split threw; dropping as too_large`, error);
+      return undefined;
+    }
+  }
+}
+
+function checkedModel(model: MemoryModel | undefined): MemoryModel | undefined {
+  if (model === undefined) return undefined;
+  const valid = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n >= 0;
+  if (!model || !valid(model.perRecordBytes) || !valid(model.perWireByte)) {
+    throw new InvalidConfigError(
+      'sender.memoryModel',
+      'expected { perRecordBytes, perWireByte }, each a finite number >= 0',
+    );
+  }
+  return { perRecordBytes: model.perRecordBytes, perWireByte: model.perWireByte };
+}
