@@ -4,7 +4,6 @@ import {
   PipelineMetricExporter,
   PipelineSpanExporter,
 } from '@otelpack/batching-core';
-import type { PipelineStats } from '@otelpack/batching-core';
 import type { ClickHouseRow } from './encoding/encoder';
 import { logRecordToRow } from './mapping/logs';
 import { resourceMetricsToRows } from './mapping/metrics';
@@ -23,11 +22,6 @@ export class ClickHouseSpanExporter extends PipelineSpanExporter<ClickHouseRow> 
     const resources = new ResourceColumnsCache();
     super({ pipeline, map: (span) => encoder.encode('traces', spanToRow(span, resources)) });
   }
-
-  /** The delivery ledger: accepted, delivered, dropped by reason, pending. */
-  stats(): PipelineStats {
-    return this.pipeline.stats();
-  }
 }
 
 /** A LogRecordExporter writing `otel_logs` rows. Register it with a BatchLogRecordProcessor. */
@@ -39,10 +33,6 @@ export class ClickHouseLogRecordExporter extends PipelineLogRecordExporter<Click
       pipeline,
       map: (record) => encoder.encode('logs', logRecordToRow(record, resources)),
     });
-  }
-
-  stats(): PipelineStats {
-    return this.pipeline.stats();
   }
 }
 
@@ -69,9 +59,5 @@ export class ClickHouseMetricExporter extends PipelineMetricExporter<ClickHouseR
         return rows.map((mapped) => encoder.encode(mapped.table, mapped.row));
       },
     });
-  }
-
-  stats(): PipelineStats {
-    return this.pipeline.stats();
   }
 }

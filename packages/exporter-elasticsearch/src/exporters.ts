@@ -8,7 +8,7 @@ import {
   PipelineSpanExporter,
   redact,
 } from '@otelpack/batching-core';
-import type { PipelineStats, ResourceMetricsLike, Signal } from '@otelpack/batching-core';
+import type { ResourceMetricsLike, Signal } from '@otelpack/batching-core';
 import { encodeDocument } from './bulk/record';
 import type { BulkRecord } from './bulk/record';
 import { ElasticsearchBulkSender } from './bulk/sender';
@@ -88,11 +88,6 @@ export class ElasticsearchSpanExporter extends PipelineSpanExporter<BulkRecord> 
     const settings = config.mapping;
     super({ pipeline, map: (span) => mapSpan(span, settings).map(encodeDocument) });
   }
-
-  /** The ledger and queue figures (see @otelpack/batching-core). */
-  stats(): PipelineStats {
-    return this.pipeline.stats();
-  }
 }
 
 /** Log records to Elasticsearch: a `LogRecordExporter` for the SDK's log record processors. */
@@ -101,10 +96,6 @@ export class ElasticsearchLogRecordExporter extends PipelineLogRecordExporter<Bu
     const { config, pipeline } = wire('logs', options);
     const settings = config.mapping;
     super({ pipeline, map: (log) => encodeDocument(mapLogRecord(log, settings)) });
-  }
-
-  stats(): PipelineStats {
-    return this.pipeline.stats();
   }
 }
 
@@ -124,9 +115,5 @@ export class ElasticsearchMetricExporter extends PipelineMetricExporter<BulkReco
       return documents.map(encodeDocument);
     };
     super({ pipeline, map, temporality: options?.temporality ?? 'cumulative' });
-  }
-
-  stats(): PipelineStats {
-    return this.pipeline.stats();
   }
 }

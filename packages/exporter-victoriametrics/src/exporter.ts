@@ -105,9 +105,7 @@ class MappingState {
  * remote write 1.0, through the otelpack delivery core. It asks the SDK for cumulative
  * temporality.
  */
-export class VictoriaMetricsExporter extends PipelineMetricExporter<TimeSeries> {
-  /** The sender (endpoints, failover position, bytes sent). */
-  readonly sender: RemoteWriteSender;
+export class VictoriaMetricsExporter extends PipelineMetricExporter<TimeSeries, RemoteWriteSender> {
   /** The resolved configuration: endpoints (credentials removed), headers, mapping options. */
   readonly endpoints: readonly string[];
   private readonly mappingState: MappingState;
@@ -144,8 +142,7 @@ export class VictoriaMetricsExporter extends PipelineMetricExporter<TimeSeries> 
       sender,
     });
     const state = new MappingState(config, mapResourceMetrics);
-    super({ pipeline, map: (rm) => state.map(rm), temporality: 'cumulative' });
-    this.sender = sender;
+    super({ pipeline, sender, map: (rm) => state.map(rm), temporality: 'cumulative' });
     this.endpoints = config.endpoints.map((e) => e.display);
     this.mappingState = state;
     if (options.meterProvider) {
@@ -156,6 +153,11 @@ export class VictoriaMetricsExporter extends PipelineMetricExporter<TimeSeries> 
           unit: '{point}',
         });
     }
+  }
+
+  /** The sender (endpoints, failover position, bytes sent). */
+  override get sender(): RemoteWriteSender {
+    return super.sender;
   }
 
   /** What the mapping did; the delivery of the series it made is in `pipeline.stats()`. */

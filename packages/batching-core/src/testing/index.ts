@@ -9,3 +9,12 @@ export type {
 export { assertLedgerBalances, deliveryLetter, ledgerImbalance } from './ledger-assert';
 export { NdjsonSinkSender } from './sink-sender';
 export { seededRandom } from './seeded-random';
+
+// ---- The exporter kit's test suite, which every exporter package runs against itself.
+export { runExporterKitSuite } from './kit-suite';
+export type {
+  ExporterKitSuiteOptions,
+  KitExporter,
+  KitOptionsDefinition,
+  OptionSample,
+} from './kit-suite';
