@@ -115,7 +115,14 @@ export {
   exporterPipelineOptionNames,
 } from './options/pipeline-environment';
 export type { PipelineOptionName } from './options/pipeline-environment';
-export { TLS_FIELDS, parseAuth, parseHeaders, parseTls, parseUrls } from './options/vocabulary';
+export {
+  TLS_FIELDS,
+  parseAuth,
+  parseHeaders,
+  parseTls,
+  parseUrls,
+  urlListFromText,
+} from './options/vocabulary';
 export type { AuthForm, ExporterAuth, HeaderProvider, TlsField } from './options/vocabulary';
 export { assembleExporter, defineExporter } from './sdk/kit';
 export type { ExporterClasses, ExporterDefinition, SignalItems } from './sdk/kit';

@@ -22,6 +22,7 @@ import {
   parseTls,
   parseUrls,
   secretsOfAuth,
+  urlListFromText,
 } from './vocabulary';
 import type { AuthForm, ExporterAuth, HeaderProvider, TlsField } from './vocabulary';
 
@@ -315,7 +316,7 @@ export function defineExporterOptions<Own extends Record<string, OptionKind<unkn
 
     let urls: URL[] = [];
     if (spec.url) {
-      const picked = pick('url', envOf('url'), fromText.list);
+      const picked = pick('url', envOf('url'), urlListFromText);
       const value = picked.value ?? spec.url.default;
       if (value !== undefined) urls = parseUrls(value, picked.source);
     }

@@ -89,7 +89,7 @@ function boolean(settings: Common & { default?: boolean } = {}): OptionKind<bool
   );
 }
 
-function oneOf<T extends string>(
+function oneOf<const T extends string>(
   values: readonly T[],
   settings: Common & { default: T },
 ): OptionKind<T> {

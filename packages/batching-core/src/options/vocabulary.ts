@@ -13,24 +13,39 @@ import type { TemporalityOption } from '../sdk/temporality';
 /** Called before every request (e.g. to refresh a token); its headers win over static ones. */
 export type HeaderProvider = () => HeaderMap | Promise<HeaderMap>;
 
-/** `url`: one URL or a list; a later entry without a scheme takes the first's scheme and credentials. */
+/** `url`: one URL or a list of them, each a string or URL object (copied: never held). */
 export function parseUrls(value: unknown, source: string): URL[] {
   const entries: unknown[] = Array.isArray(value) ? value : [value];
   if (entries.length === 0) throw new InvalidConfigError(source, 'expected at least one URL');
-  const urls: URL[] = [];
-  for (const [i, entry] of entries.entries()) {
-    let candidate = typeof entry === 'string' ? entry.trim() : entry;
-    if (i > 0 && typeof candidate === 'string' && !candidate.includes('://')) {
-      const first = urls[0];
-      const userInfo = first.username
-        ? `${first.username}${first.password ? `:${first.password}` : ''}@`
-        : '';
-      candidate = `${first.protocol}//${userInfo}${candidate}`;
-    }
-    // A copy: the caller's URL object is never changed or held.
-    urls.push(new URL(urlOption(entries.length > 1 ? `${source}[${i}]` : source, candidate).href));
-  }
-  return urls;
+  return entries.map(
+    (entry, i) =>
+      new URL(
+        urlOption(
+          entries.length > 1 ? `${source}[${i}]` : source,
+          typeof entry === 'string' ? entry.trim() : entry,
+        ).href,
+      ),
+  );
+}
+
+/**
+ * A URL list in an environment variable: comma-separated, and a later entry without a scheme
+ * takes the first's scheme and credentials (`http://u:p@a:8123,b:8123`, as CLICKHOUSE_URL is
+ * often written).
+ */
+export function urlListFromText(text: string): string[] {
+  const entries = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  const first = URL.canParse(entries[0] ?? '') ? new URL(entries[0]) : undefined;
+  return entries.map((entry, i) => {
+    if (i === 0 || !first || entry.includes('://')) return entry;
+    const userInfo = first.username
+      ? `${first.username}${first.password ? `:${first.password}` : ''}@`
+      : '';
+    return `${first.protocol}//${userInfo}${entry}`;
+  });
 }
 
 /** `headers`: a static object of strings, or a provider function called before every request. */

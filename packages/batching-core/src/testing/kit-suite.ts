@@ -166,11 +166,16 @@ export function runExporterKitSuite(suite: ExporterKitSuiteOptions): void {
     made.push(exporter);
     return exporter;
   };
+  /** Throws InvalidConfigError naming `source` (or a field of it: `source.key`, `source[1]`). */
   const throwsNaming = (run: () => unknown, source: string, what: string) =>
     assert.throws(run, (error: unknown) => {
       assert.ok(error instanceof InvalidConfigError, `${what}: ${String(error)}`);
-      assert.equal(error.option, source, `${what}: ${error.message}`);
-      assert.ok(error.message.startsWith(`${source}: `), error.message);
+      const named =
+        error.option === source ||
+        error.option.startsWith(`${source}.`) ||
+        error.option.startsWith(`${source}[`);
+      assert.ok(named, `${what}: names ${error.option}, not ${source}`);
+      assert.ok(error.message.startsWith(`${error.option}: `), error.message);
       return true;
     });
   const sampleOf = (option: string): OptionSample => {
