@@ -4,7 +4,7 @@ import { InvalidConfigError, OtelpackError } from '../errors';
 import type { Pipeline, PipelineStats, SubmitResult } from '../pipeline';
 import type { BatchSender, Signal } from '../types';
 import { mapEach } from './mapping';
-import type { ItemMapping, RecordMapper } from './mapping';
+import type { ItemMapping, MappedItems, RecordMapper } from './mapping';
 import { serializeSdkItem } from './serialize';
 import { temporalitySelector } from './temporality';
 import type { TemporalityOption } from './temporality';
@@ -93,7 +93,7 @@ abstract class PipelineExporterBase<I, R, S extends BatchSender<R>> {
       }
     };
     try {
-      const { records, unmapped } = this.mapAll(items);
+      const { records, unmapped, threw } = this.mapAll(items);
       if (unmapped.length > 0) {
         diag.error(
           `otelpack ${this.name}: could not map ${unmapped.length} ${this.signal} items: ${unmapped[0].detail}`,
@@ -106,7 +106,14 @@ abstract class PipelineExporterBase<I, R, S extends BatchSender<R>> {
         );
       }
       this.pipeline.submit(records).then(
-        (outcome) => done(toExportResult(outcome, unmapped.length, items.length, this.signal)),
+        (outcome) =>
+          done(
+            toExportResult(
+              outcome,
+              failsExport(this.signal, threw) ? unmapped.length : 0,
+              items.length,
+            ),
+          ),
         (error: unknown) => done({ code: ExportResultCode.FAILED, error: asError(error) }),
       );
     } catch (error) {
@@ -116,16 +123,13 @@ abstract class PipelineExporterBase<I, R, S extends BatchSender<R>> {
   }
 
   /** A mapping that throws leaves every item of the call unmapped, with the error as the reason. */
-  private mapAll(items: readonly I[]): {
-    records: R[];
-    unmapped: { item: unknown; detail: string }[];
-  } {
+  private mapAll(items: readonly I[]): MappedItems<R> & { threw: boolean } {
     try {
       const mapped = this.#mapping.map(items);
-      return { records: mapped.records ?? [], unmapped: mapped.unmapped ?? [] };
+      return { records: mapped.records ?? [], unmapped: mapped.unmapped ?? [], threw: false };
     } catch (error) {
       const detail = messageOf(error);
-      return { records: [], unmapped: items.map((item) => ({ item, detail })) };
+      return { records: [], unmapped: items.map((item) => ({ item, detail })), threw: true };
     }
   }
 
@@ -203,22 +207,22 @@ export class PipelineMetricExporter<
   }
 }
 
-function toExportResult(
-  outcome: SubmitResult,
-  unmapped: number,
-  itemCount: number,
-  signal: Signal,
-): ExportResult {
+/**
+ * Whether unmapped items fail the SDK's export. A span or log record that could not be mapped
+ * does. A metrics export is one item holding many data points: points left out are counted
+ * (rejected, dead letter, diag) while the rest are delivered, and the export fails only when the
+ * mapping could not read it at all.
+ */
+function failsExport(signal: Signal, mappingThrew: boolean): boolean {
+  return signal !== 'metrics' || mappingThrew;
+}
+
+function toExportResult(outcome: SubmitResult, unmapped: number, itemCount: number): ExportResult {
   const dropped = Object.values(outcome.dropped).reduce((sum, n) => sum + (n ?? 0), 0);
   if (dropped === 0 && unmapped === 0) return { code: ExportResultCode.SUCCESS };
   const parts: string[] = [];
   if (unmapped > 0) {
-    // A metrics export is one item holding many data points: those are what is counted.
-    parts.push(
-      signal === 'metrics'
-        ? `${unmapped} data points could not be mapped`
-        : `${unmapped} of ${itemCount} items could not be mapped`,
-    );
+    parts.push(`${unmapped} of ${itemCount} items could not be mapped`);
   }
   if (dropped > 0) {
     parts.push(

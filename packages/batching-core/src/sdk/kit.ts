@@ -54,10 +54,14 @@ export function assembleExporter<Own, R, S extends BatchSender<R>, K extends Sig
   const build = definition[signal] as
     ((config: ResolvedOptions<Own>) => ItemMapping<SignalItems[K], R>) | undefined;
   if (!build) throw new Error(`otelpack ${config.name}: this exporter takes no ${signal}`);
-  const mapping = build(config);
-  const sender = definition.sender(config, signal);
+  let sender: S | undefined;
+  let mapping: ItemMapping<SignalItems[K], R>;
   let pipeline: Pipeline<R>;
   try {
+    // The exporter's own checks name options; withSource makes them name the variable a value
+    // came from, as the kit's and the core's do.
+    mapping = build(config);
+    sender = definition.sender(config, signal);
     pipeline = new Pipeline<R>({
       ...(config.pipeline as Partial<PipelineOptions<R>>),
       defaults: config.pipelineDefaults as PipelineOptions<R>['defaults'],
@@ -66,7 +70,7 @@ export function assembleExporter<Own, R, S extends BatchSender<R>, K extends Sig
       sender,
     });
   } catch (error) {
-    void sender.close?.().catch(() => undefined);
+    void sender?.close?.().catch(() => undefined);
     throw config.withSource(error);
   }
   return { pipeline, sender, mapping, endpoints: config.displayUrls, config };
