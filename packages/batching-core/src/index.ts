@@ -126,7 +126,7 @@ export {
 export type { AuthForm, ExporterAuth, HeaderProvider, TlsField } from './options/vocabulary';
 export { assembleExporter, defineExporter } from './sdk/kit';
 export type { ExporterClasses, ExporterDefinition, SignalItems } from './sdk/kit';
-export { mapEach } from './sdk/mapping';
+export { mapEach, mapEachWithUnmapped } from './sdk/mapping';
 export type { ItemMapping, MappedItems, RecordMapper, UnmappedItem } from './sdk/mapping';
 export { serializeSdkItem } from './sdk/serialize';
 export { temporalitySelector } from './sdk/temporality';

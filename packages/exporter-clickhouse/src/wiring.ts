@@ -1,4 +1,4 @@
-import { mapEach } from '@otelpack/batching-core';
+import { mapEach, mapEachWithUnmapped } from '@otelpack/batching-core';
 import type {
   ItemMapping,
   ReadableLogRecordLike,
@@ -117,16 +117,11 @@ export function metricMapping(
 ): ItemMapping<ResourceMetricsLike, ClickHouseRow> {
   const encoder = new RowEncoder(options.own.format);
   const resources = new ResourceColumnsCache();
-  return {
-    map(items) {
-      const records: ClickHouseRow[] = [];
-      const unmapped: { item: unknown; detail: string }[] = [];
-      for (const resourceMetrics of items) {
-        const { rows, failures } = resourceMetricsToRows(resourceMetrics, resources);
-        for (const mapped of rows) records.push(encoder.encode(mapped.table, mapped.row));
-        unmapped.push(...failures);
-      }
-      return { records, unmapped };
-    },
-  };
+  return mapEachWithUnmapped((resourceMetrics) => {
+    const { rows, failures } = resourceMetricsToRows(resourceMetrics, resources);
+    return {
+      records: rows.map((mapped) => encoder.encode(mapped.table, mapped.row)),
+      unmapped: failures,
+    };
+  });
 }

@@ -40,3 +40,22 @@ export function mapEach<I, R>(mapper: RecordMapper<I, R>): ItemMapping<I, R> {
     },
   };
 }
+
+/**
+ * A mapping of one item at a time, where one item yields records and parts it could not map (a
+ * metrics export: documents or rows, and the data points left out, each with its metric).
+ */
+export function mapEachWithUnmapped<I, R>(mapOne: (item: I) => MappedItems<R>): ItemMapping<I, R> {
+  return {
+    map(items) {
+      const records: R[] = [];
+      const unmapped: UnmappedItem[] = [];
+      for (const item of items) {
+        const mapped = mapOne(item);
+        for (const record of mapped.records) records.push(record);
+        for (const part of mapped.unmapped) unmapped.push(part);
+      }
+      return { records, unmapped };
+    },
+  };
+}
