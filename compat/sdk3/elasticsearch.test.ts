@@ -64,7 +64,7 @@ after(async () => {
 test('SDK 3.x: the Elasticsearch exporters deliver spans, logs and metrics as documents (FAKE Elasticsearch)', async () => {
   const dataset = `sdk3_${process.pid}`;
   const options = {
-    node: fake.url,
+    url: fake.url,
     dataset,
     flushIntervalMs: 50,
     initialBackoffMs: 50,

@@ -56,7 +56,7 @@ test('credentials in the URL, a refused password, and async inserts', async (t) 
   const details: string[] = [];
   const bad = new ClickHouseSpanExporter({
     url: backend.url,
-    password: 'hunter2-wrong',
+    auth: { username: 'default', password: 'hunter2-wrong' },
     database,
     createSchema: false,
     flushIntervalMs: 50,

@@ -48,7 +48,7 @@ describe('Elasticsearch fake: per-item failures and retries', () => {
     try {
       const letters: DeadLetter<BulkRecord>[] = [];
       const exporter = new ElasticsearchLogRecordExporter({
-        node: url,
+        url,
         dataset,
         ...FAST,
         maxBatchItems: 250,
@@ -136,10 +136,10 @@ describe('Elasticsearch fake: per-item failures and retries', () => {
     await setFaults(url, stream, { stall: { delayMs: 3_000, count: 1, afterStore: true } });
     try {
       const exporter = new ElasticsearchSpanExporter({
-        node: url,
+        url,
         dataset,
         ...FAST,
-        requestTimeoutMs: 500,
+        timeoutMs: 500,
         deterministicIds,
       });
       const provider = new BasicTracerProvider({

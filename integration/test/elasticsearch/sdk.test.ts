@@ -42,7 +42,7 @@ async function runSdk(
   options: ElasticsearchExporterOptions,
   indices: { traces: string; logs: string; metrics: string },
 ): Promise<Run> {
-  const client = createElasticsearchClient({ node: url });
+  const client = createElasticsearchClient({ url });
   const common = { client, ...FAST, ...options };
   const spanExporter = new ElasticsearchSpanExporter(common);
   const logExporter = new ElasticsearchLogRecordExporter(common);

@@ -22,7 +22,7 @@ describe('Elasticsearch: index template and ILM policy on start', () => {
     if (!url) return;
     const index = `it-setup-${randomUUID().slice(0, 8)}`;
     const exporter = new ElasticsearchLogRecordExporter({
-      node: url,
+      url,
       index,
       indexDateSuffix: 'daily',
       setup: { indexTemplate: true, ilm: { warmAfter: '2d', deleteAfter: '10d' } },

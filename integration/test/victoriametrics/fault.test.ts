@@ -57,7 +57,8 @@ it('VictoriaMetrics stopped for several export intervals and started again: noth
     initialBackoffMs: 100,
     maxBackoffMs: 500,
     maxElapsedMs: 120_000,
-    requestTimeoutMs: 5_000,
+    // One request's deadline; the pipeline's send deadline is 1 s later (5 s).
+    timeoutMs: 4_000,
   });
   // What the exporter was handed, as the series its (pure) mapping makes of it: the samples it
   // accepts. Mapped at once, as the SDK's objects are not ours to keep.

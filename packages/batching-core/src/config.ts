@@ -1,4 +1,5 @@
 import { InvalidConfigError } from './errors';
+import { describeValue } from './options/describe';
 
 /*
  * Small validators shared by the core and every exporter, so that every invalid option fails at
@@ -17,7 +18,7 @@ export function integerOption(
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new InvalidConfigError(
       name,
-      `expected an integer from ${min} to ${max}, got ${describe(value)}`,
+      `expected an integer from ${min} to ${max}, got ${describeValue(value)}`,
     );
   }
   return value;
@@ -36,7 +37,7 @@ export function numberOption(
   if (typeof value !== 'number' || !Number.isFinite(value) || belowMin || value > max) {
     throw new InvalidConfigError(
       name,
-      `expected a number ${range.minExclusive ? 'above' : 'from'} ${min}${max < Number.MAX_VALUE ? ` to ${max}` : ''}, got ${describe(value)}`,
+      `expected a number ${range.minExclusive ? 'above' : 'from'} ${min}${max < Number.MAX_VALUE ? ` to ${max}` : ''}, got ${describeValue(value)}`,
     );
   }
   return value;
@@ -52,7 +53,7 @@ export function enumOption<T extends string>(
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
     throw new InvalidConfigError(
       name,
-      `expected one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`,
+      `expected one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describeValue(value)}`,
     );
   }
   return value as T;
@@ -61,7 +62,7 @@ export function enumOption<T extends string>(
 export function booleanOption(name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') {
-    throw new InvalidConfigError(name, `expected true or false, got ${describe(value)}`);
+    throw new InvalidConfigError(name, `expected true or false, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -73,7 +74,7 @@ export function stringOption(
 ): string | undefined {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || value.length === 0) {
-    throw new InvalidConfigError(name, `expected a non-empty string, got ${describe(value)}`);
+    throw new InvalidConfigError(name, `expected a non-empty string, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -86,13 +87,14 @@ export function urlOption(name: string, value: unknown): URL {
     try {
       url = new URL(value);
     } catch {
-      // reported below, without echoing a URL that may carry credentials
+      // reported below
     }
   }
   if (url && (url.protocol === 'http:' || url.protocol === 'https:')) return url;
+  // The value is echoed with any credentials in it redacted.
   throw new InvalidConfigError(
     name,
-    'expected an http:// or https:// URL (as a string or URL object)',
+    `expected an http:// or https:// URL (as a string or URL object), got ${describeValue(value)}`,
   );
 }
 
@@ -100,13 +102,4 @@ export function urlOption(name: string, value: unknown): URL {
 export function env(name: string): string | undefined {
   const value = process.env[name];
   return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string')
-    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  return String(value);
 }

@@ -74,14 +74,8 @@ export {
   PipelineLogRecordExporter,
   PipelineMetricExporter,
   PipelineSpanExporter,
-  temporalitySelector,
 } from './sdk/exporters';
-export type {
-  PipelineExporterOptions,
-  PipelineMetricExporterOptions,
-  RecordMapper,
-  TemporalityPreference,
-} from './sdk/exporters';
+export type { PipelineExporterOptions, PipelineMetricExporterOptions } from './sdk/exporters';
 export { AggregationTemporality, DataPointType, ExportResultCode } from './sdk/types';
 export type {
   AnyValue,
@@ -101,3 +95,47 @@ export type {
   ScopeMetricsLike,
   TimedEventLike,
 } from './sdk/types';
+
+// ---- The exporter kit: options declared once, the SDK classes made from options + mapping + sender.
+export { defineExporterOptions, ResolvedOptions } from './options/define';
+export type {
+  EnvironmentEntry,
+  ExporterOptionsDefinition,
+  ExporterOptionsSpec,
+  ResolvedOwn,
+  VocabularySpec,
+} from './options/define';
+export { optionKinds } from './options/kinds';
+export type { OptionKind } from './options/kinds';
+export {
+  environmentVariableName,
+  fromText,
+  parseKeyValueList,
+  readEnvironment,
+} from './options/environment';
+export type { TextParser } from './options/environment';
+export { describeValue } from './options/describe';
+export { DEFAULT_TIMEOUT_MS, SEND_DEADLINE_GRACE_MS, sendDeadlineMs } from './options/deadlines';
+export {
+  DERIVED_PIPELINE_OPTIONS,
+  PIPELINE_OPTION_TEXT,
+  exporterPipelineOptionNames,
+} from './options/pipeline-environment';
+export type { PipelineOptionName } from './options/pipeline-environment';
+export {
+  TLS_FIELDS,
+  parseAuth,
+  parseHeaders,
+  parseTls,
+  parseUrls,
+  urlListFromText,
+} from './options/vocabulary';
+export type { AuthForm, ExporterAuth, HeaderProvider, TlsField } from './options/vocabulary';
+export { assembleExporter, defineExporter } from './sdk/kit';
+export type { ExporterClasses, ExporterDefinition, SignalItems } from './sdk/kit';
+export { mapEach, mapEachWithUnmapped } from './sdk/mapping';
+export type { ItemMapping, MappedItems, RecordMapper, UnmappedItem } from './sdk/mapping';
+export { serializeSdkItem } from './sdk/serialize';
+export { temporalitySelector } from './sdk/temporality';
+export type { TemporalityOption, TemporalityPreference } from './sdk/temporality';
+export { Failover } from './http/failover';

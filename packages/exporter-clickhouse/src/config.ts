@@ -1,33 +1,17 @@
-import {
-  InvalidConfigError,
-  PIPELINE_DEFAULTS,
-  PIPELINE_OPTION_NAMES,
-  assertKnownOptions,
-  booleanOption,
-  enumOption,
-  env,
-  integerOption,
-  pickPipelineOptions,
-  stringOption,
-  urlOption,
-} from '@otelpack/batching-core';
-import type { PipelineTuning } from '@otelpack/batching-core';
+import { InvalidConfigError, env, integerOption, stringOption } from '@otelpack/batching-core';
+import type { HeaderProvider, ResolvedOptions, Signal } from '@otelpack/batching-core';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { parseEndpoint } from './client/http-clients';
 import type { HostEndpoint, TlsSettings } from './client/http-clients';
 import { isEmbeddedClient } from './client/embedded';
-import { INSERT_FORMATS } from './encoding/encoder';
-import type { ClickHouseRow, InsertFormat } from './encoding/encoder';
-import { CLICKHOUSE_OPTION_NAMES, CLICKHOUSE_PIPELINE_DEFAULTS } from './options';
+import type { InsertFormat } from './encoding/encoder';
+import { CLICKHOUSE_OPTIONS, DEFAULT_DEDUPLICATION_WINDOW } from './options';
 import type { ClickHouseExporterOptions, ClickHouseSchemaOptions } from './options';
 import type { SchemaSettings } from './schema/ddl';
 import { DEFAULT_TABLE_NAMES } from './schema/tables';
 import type { ClickHouseTableNames } from './schema/tables';
 
-export const DEFAULT_URL = 'http://localhost:8123';
 export const DEFAULT_DATABASE = 'default';
-export const DEFAULT_DEDUPLICATION_WINDOW = 1000;
-export const DEFAULT_MAX_OPEN_CONNECTIONS = 8;
 
 /** How the exporter reaches ClickHouse, resolved. */
 export type ConnectionSettings =
@@ -44,6 +28,7 @@ export type ConnectionSettings =
     };
 
 export interface ResolvedConfig {
+  name: string;
   connection: ConnectionSettings;
   schema: SchemaSettings;
   createSchema: boolean;
@@ -51,10 +36,16 @@ export interface ResolvedConfig {
   deduplicate: boolean;
   asyncInsert: boolean;
   insertSettings: Record<string, string | number | boolean>;
+  /** Static HTTP headers of every INSERT, and a provider called before each. */
+  headers: Record<string, string>;
+  headerProvider: HeaderProvider | undefined;
+  /** One INSERT's deadline, for @clickhouse/client. */
+  timeoutMs: number;
   /** Strings scrubbed from every reason and log line. */
   secrets: string[];
-  /** The exporter's defaults for the core's options, then the user's. */
-  pipeline: PipelineTuning<ClickHouseRow>;
+  /** The user's pipeline options (code and environment), and this exporter's defaults under them. */
+  pipeline: ResolvedOptions['pipeline'];
+  pipelineDefaults: ResolvedOptions['pipelineDefaults'];
 }
 
 function hasControlCharacters(text: string): boolean {
@@ -135,82 +126,59 @@ export function resolveSchemaOptions(
   };
 }
 
-/** Splits `http://a:8123,b:8123` into URLs; a later entry without a scheme takes the first's. */
-export function parseUrlList(value: unknown, option: string): URL[] {
-  const entries: unknown[] = Array.isArray(value)
-    ? value
-    : typeof value === 'string'
-      ? value
-          .split(',')
-          .map((part) => part.trim())
-          .filter((part) => part !== '')
-      : [value];
-  if (entries.length === 0) throw new InvalidConfigError(option, 'expected at least one URL');
-  const urls: URL[] = [];
-  for (const [i, entry] of entries.entries()) {
-    let candidate = entry;
-    if (i > 0 && typeof entry === 'string' && !entry.includes('://')) {
-      const first = urls[0];
-      const userInfo = first.username
-        ? `${first.username}${first.password ? `:${first.password}` : ''}@`
-        : '';
-      candidate = `${first.protocol}//${userInfo}${entry}`;
-    }
-    urls.push(urlOption(entries.length > 1 ? `${option}[${i}]` : option, candidate));
+/** The resolved options of the kit, with ClickHouse's own types. */
+export type ResolvedClickHouseOptions = ReturnType<typeof CLICKHOUSE_OPTIONS.resolve>;
+
+/** `tls` as @clickhouse/client takes it: a CA (required), and a client certificate and key. */
+function tlsSettings(options: ResolvedClickHouseOptions): TlsSettings | undefined {
+  const tls = options.tls;
+  if (tls === undefined) return undefined;
+  if (tls.ca === undefined) {
+    throw new InvalidConfigError('tls.ca', "is required by @clickhouse/client's TLS settings");
   }
-  return urls;
+  const pem = (value: string | Buffer) => (Buffer.isBuffer(value) ? value : Buffer.from(value));
+  const ca = Array.isArray(tls.ca) ? Buffer.concat(tls.ca.map(pem)) : pem(tls.ca);
+  return {
+    caCert: ca,
+    ...(tls.cert !== undefined ? { cert: pem(tls.cert) } : {}),
+    ...(tls.key !== undefined ? { key: pem(tls.key) } : {}),
+  };
 }
 
-function tlsOption(value: ClickHouseExporterOptions['tls']): TlsSettings | undefined {
-  if (value === undefined) return undefined;
-  if (!value || !Buffer.isBuffer(value.caCert)) {
-    throw new InvalidConfigError('tls.caCert', 'expected a Buffer holding the PEM CA certificate');
+/**
+ * Credentials, in this order: `auth` in code, the first URL's user info, CLICKHOUSE_USER and
+ * CLICKHOUSE_PASSWORD, ClickHouse's `default` user without a password.
+ */
+function credentials(
+  options: ResolvedClickHouseOptions,
+  first: HostEndpoint,
+): { username: string; password: string } {
+  const auth = options.auth as { username: string; password: string } | undefined;
+  if (auth && options.sourceOf('auth') === 'auth') return auth;
+  if (first.username !== undefined || first.password !== undefined) {
+    return { username: first.username ?? 'default', password: first.password ?? '' };
   }
-  if ((value.cert === undefined) !== (value.key === undefined)) {
-    throw new InvalidConfigError('tls', 'cert and key go together (mutual TLS needs both)');
-  }
-  if (value.cert !== undefined && (!Buffer.isBuffer(value.cert) || !Buffer.isBuffer(value.key))) {
-    throw new InvalidConfigError(
-      'tls.cert',
-      'expected Buffers holding the PEM certificate and key',
-    );
-  }
-  return value;
+  return auth ?? { username: 'default', password: '' };
 }
 
-function connectionOption(options: ClickHouseExporterOptions): {
+function connectionOption(options: ResolvedClickHouseOptions): {
   connection: ConnectionSettings;
   urlDatabase?: string;
   secrets: string[];
 } {
-  if (options.client !== undefined) {
-    const client = options.client as unknown as { exec?: unknown; command?: unknown };
+  const own = options.own;
+  if (own.client !== undefined) {
+    const client = own.client as unknown as { exec?: unknown; command?: unknown };
     if (!client || typeof client.exec !== 'function' || typeof client.command !== 'function') {
       throw new InvalidConfigError('client', 'expected a @clickhouse/client ClickHouseClient');
     }
     return {
-      connection: {
-        kind: 'client',
-        client: options.client,
-        embedded: isEmbeddedClient(options.client),
-      },
+      connection: { kind: 'client', client: own.client, embedded: isEmbeddedClient(own.client) },
       secrets: [],
     };
   }
-  const urls = parseUrlList(options.url ?? env('CLICKHOUSE_URL') ?? DEFAULT_URL, 'url');
-  const endpoints = urls.map(parseEndpoint);
-  const username = stringOption(
-    'username',
-    options.username,
-    endpoints[0].username ?? env('CLICKHOUSE_USER') ?? 'default',
-  ) as string;
-  let password = endpoints[0].password ?? env('CLICKHOUSE_PASSWORD') ?? '';
-  if (options.password !== undefined) {
-    if (typeof options.password !== 'string') {
-      throw new InvalidConfigError('password', 'expected a string');
-    }
-    password = options.password;
-  }
+  const endpoints = options.urls.map(parseEndpoint);
+  const { username, password } = credentials(options, endpoints[0]);
   const secrets = [password, ...endpoints.map((e) => e.password ?? '')].filter((s) => s !== '');
   return {
     connection: {
@@ -218,60 +186,65 @@ function connectionOption(options: ClickHouseExporterOptions): {
       endpoints,
       username,
       password,
-      compression: enumOption('compression', options.compression, ['gzip', 'none'], 'gzip'),
-      compressionLevel: integerOption('compressionLevel', options.compressionLevel, 1, {
-        min: 1,
-        max: 9,
-      }),
-      maxOpenConnections: integerOption(
-        'maxOpenConnections',
-        options.maxOpenConnections,
-        DEFAULT_MAX_OPEN_CONNECTIONS,
-        { min: 1, max: 1_000 },
-      ),
-      tls: tlsOption(options.tls),
+      compression: options.compression ?? 'gzip',
+      compressionLevel: own.compressionLevel,
+      maxOpenConnections: own.maxOpenConnections,
+      tls: tlsSettings(options),
     },
     urlDatabase: endpoints[0].database,
     secrets: [...new Set(secrets)],
   };
 }
 
-/**
- * Every option checked and defaulted, in the precedence the pack keeps everywhere: an explicit
- * option, then the backend's usual environment variable, then the default. Throws
- * InvalidConfigError naming the option and what it accepts.
- */
-export function resolveConfig(options: ClickHouseExporterOptions = {}): ResolvedConfig {
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidConfigError('options', 'expected an object');
-  }
-  if ((options as { pipeline?: unknown }).pipeline !== undefined) {
-    throw new InvalidConfigError(
-      'pipeline',
-      "unknown option: the core's options go at the top level ({ maxBatchItems: 500 }, not { pipeline: { maxBatchItems: 500 } })",
-    );
-  }
-  assertKnownOptions(options, [...CLICKHOUSE_OPTION_NAMES, ...PIPELINE_OPTION_NAMES]);
+/** ClickHouse's own rules over the kit's resolution: connection, credentials, schema, inserts. */
+export function clickHouseConfig(options: ResolvedClickHouseOptions): ResolvedConfig {
+  const own = options.own;
   const { connection, urlDatabase, secrets } = connectionOption(options);
-  const format = enumOption('format', options.format, INSERT_FORMATS, 'JSONEachRow');
+  const format = own.format;
   if (format === 'RowBinary' && connection.kind === 'client' && connection.embedded) {
     throw new InvalidConfigError(
       'format',
       "RowBinary cannot go through the embedded engine's connection (it passes insert bodies as text); use 'JSONEachRow'",
     );
   }
-  const insertSettings = insertSettingsOption(options.insertSettings);
   return {
+    name: options.name,
     connection,
-    schema: resolveSchemaOptions(options, urlDatabase),
-    createSchema: booleanOption('createSchema', options.createSchema, true),
+    schema: resolveSchemaOptions(
+      {
+        database: own.database,
+        tables: own.tables,
+        ttlSeconds: own.ttlSeconds,
+        clusterName: own.clusterName,
+        tableEngine: own.tableEngine,
+        deduplicationWindow: own.deduplicationWindow,
+      },
+      urlDatabase,
+    ),
+    createSchema: own.createSchema,
     format,
-    deduplicate: booleanOption('deduplicate', options.deduplicate, true),
-    asyncInsert: booleanOption('asyncInsert', options.asyncInsert, false),
-    insertSettings,
+    deduplicate: own.deduplicate,
+    asyncInsert: own.asyncInsert,
+    insertSettings: insertSettingsOption(own.insertSettings),
+    headers: options.headers,
+    headerProvider: options.headerProvider,
+    timeoutMs: options.timeoutMs,
     secrets,
-    pipeline: { ...CLICKHOUSE_PIPELINE_DEFAULTS, ...pickPipelineOptions<ClickHouseRow>(options) },
+    pipeline: options.pipeline,
+    pipelineDefaults: options.pipelineDefaults,
   };
+}
+
+/**
+ * Every option checked and defaulted, in the precedence the pack keeps everywhere: an explicit
+ * option, then the backend's usual environment variable, then the default. Throws
+ * InvalidConfigError naming the option (or variable) and what it accepts.
+ */
+export function resolveConfig(
+  options: ClickHouseExporterOptions = {},
+  signal: Signal = 'traces',
+): ResolvedConfig {
+  return clickHouseConfig(CLICKHOUSE_OPTIONS.resolve(options, signal));
 }
 
 /** Setting names go into the INSERT's SETTINGS clause: identifiers only, values scalars. */
@@ -292,9 +265,4 @@ function insertSettingsOption(value: unknown): Record<string, string | number | 
     }
   }
   return value as Record<string, string | number | boolean>;
-}
-
-/** The client's own deadline sits past the pipeline's, whose abort then always comes first. */
-export function clientTimeoutMs(pipeline: PipelineTuning<ClickHouseRow>): number {
-  return (pipeline.requestTimeoutMs ?? PIPELINE_DEFAULTS.requestTimeoutMs) + 5_000;
 }

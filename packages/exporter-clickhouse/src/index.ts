@@ -3,7 +3,7 @@ export {
   ClickHouseMetricExporter,
   ClickHouseSpanExporter,
 } from './exporters';
-export { CLICKHOUSE_OPTION_NAMES, CLICKHOUSE_PIPELINE_DEFAULTS } from './options';
+export { CLICKHOUSE_OPTIONS, CLICKHOUSE_PIPELINE_DEFAULTS } from './options';
 export type {
   ClickHouseExporterOptions,
   ClickHouseMetricExporterOptions,
@@ -20,7 +20,6 @@ export {
   createEmbeddedClickHouseClient,
 } from './client/embedded';
 export type { EmbeddedClickHouseOptions } from './client/embedded';
-export type { TlsSettings } from './client/http-clients';
 export {
   PERMANENT_CODES as PERMANENT_ERROR_CODES,
   RETRYABLE_CODES as RETRYABLE_ERROR_CODES,

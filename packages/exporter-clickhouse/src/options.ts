@@ -1,12 +1,12 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { defineExporterOptions, optionKinds } from '@otelpack/batching-core';
 import type {
-  AggregationTemporality,
-  InstrumentType,
-  PIPELINE_OPTION_NAMES,
+  HeaderProvider,
   PipelineTuning,
-  TemporalityPreference,
+  TemporalityOption,
+  TlsOptions,
 } from '@otelpack/batching-core';
-import type { TlsSettings } from './client/http-clients';
+import { INSERT_FORMATS } from './encoding/encoder';
 import type { ClickHouseRow, InsertFormat } from './encoding/encoder';
 import type { ClickHouseTableNames } from './schema/tables';
 
@@ -30,21 +30,22 @@ export interface ClickHouseSchemaOptions {
 }
 
 /**
- * The exporter's own options, and the core's pipeline options (`maxBatchItems`, `overflow`,
- * `deadLetter`, …: see @otelpack/batching-core) at the same level under the core's names.
+ * The exporter's options: the pack's shared vocabulary (url, auth, headers, tls, compression,
+ * timeoutMs, name), its own (schema, format, inserts), and the core's pipeline options at the same
+ * level under the core's names. Every option's environment variable is in the README's table.
  */
 export interface ClickHouseExporterOptions
-  extends ClickHouseSchemaOptions, PipelineTuning<ClickHouseRow> {
+  extends ClickHouseSchemaOptions, Omit<PipelineTuning<ClickHouseRow>, 'requestTimeoutMs'> {
   /**
    * ClickHouse's HTTP(S) endpoint, or several for failover (tried in order; a failed host hands
-   * the retry to the next). Default: CLICKHOUSE_URL (comma-separated), else
-   * `http://localhost:8123`. Credentials in the URL are used and never logged.
+   * the retry to the next). Default `http://localhost:8123`. Credentials in the URL are used
+   * (after `auth`) and never logged.
    */
   url?: string | URL | readonly (string | URL)[];
-  /** Default: the URL's user, else CLICKHOUSE_USER, else `default`. */
-  username?: string;
-  /** Default: the URL's password, else CLICKHOUSE_PASSWORD, else empty. */
-  password?: string;
+  /** `{ username, password }`. Default: the URL's user, else the environment, else `default`. */
+  auth?: { username: string; password: string };
+  /** Extra HTTP headers on every INSERT, or a function called before each. */
+  headers?: Record<string, string> | HeaderProvider;
   /**
    * A ready @clickhouse/client to insert through instead of `url` (for the embedded engine,
    * `createEmbeddedClickHouseClient()`). The application keeps it: shutdown does not close it.
@@ -66,50 +67,23 @@ export interface ClickHouseExporterOptions
   insertSettings?: Record<string, string | number | boolean>;
   /** HTTP sockets per host (default 8). */
   maxOpenConnections?: number;
-  /** Trust a private CA, or authenticate with a client certificate, over HTTPS. */
-  tls?: TlsSettings;
+  /** Trust a private CA (`ca`, needed for any TLS option), or a client certificate (`cert`, `key`). */
+  tls?: Pick<TlsOptions, 'ca' | 'cert' | 'key'>;
+  /** One INSERT's deadline, given to @clickhouse/client (ms). Default 30,000. */
+  timeoutMs?: number;
+  /** In logs, stats and self-telemetry. Default `clickhouse`. */
+  name?: string;
 }
 
 export interface ClickHouseMetricExporterOptions extends ClickHouseExporterOptions {
   /** Default `cumulative`: what the Collector stores and ClickHouse dashboards expect. */
-  temporality?:
-    TemporalityPreference | ((instrumentType: InstrumentType) => AggregationTemporality);
+  temporality?: TemporalityOption;
 }
 
-type OwnOptionName = Exclude<
-  keyof ClickHouseMetricExporterOptions,
-  (typeof PIPELINE_OPTION_NAMES)[number]
->;
+export const DEFAULT_URL = 'http://localhost:8123';
 
-/** Typed as a record so that an option added to the interfaces cannot be left out here. */
-const OWN_OPTIONS: Record<OwnOptionName, true> = {
-  url: true,
-  username: true,
-  password: true,
-  client: true,
-  database: true,
-  tables: true,
-  ttlSeconds: true,
-  clusterName: true,
-  tableEngine: true,
-  deduplicationWindow: true,
-  createSchema: true,
-  format: true,
-  compression: true,
-  compressionLevel: true,
-  asyncInsert: true,
-  deduplicate: true,
-  insertSettings: true,
-  maxOpenConnections: true,
-  tls: true,
-  temporality: true,
-};
-
-/**
- * The exporters' own option names (`temporality` is the metric exporter's only); with the core's
- * `PIPELINE_OPTION_NAMES` they are every option taken, and any other throws at construction.
- */
-export const CLICKHOUSE_OPTION_NAMES = Object.freeze(Object.keys(OWN_OPTIONS) as OwnOptionName[]);
+/** Recent inserts a non-replicated table remembers, to drop a retried one. */
+export const DEFAULT_DEDUPLICATION_WINDOW = 1000;
 
 /**
  * The exporter's defaults for the core's pipeline, and why: ClickHouse wants few, large inserts
@@ -128,3 +102,45 @@ export const CLICKHOUSE_PIPELINE_DEFAULTS = {
   /** Two inserts in flight per signal: one on the server while the next batch fills. */
   maxConcurrency: 2,
 } as const;
+
+/**
+ * The options, declared once through the core's kit. ClickHouse's own variables where they exist
+ * (`CLICKHOUSE_URL`, `CLICKHOUSE_USER`, `CLICKHOUSE_PASSWORD`, `CLICKHOUSE_DATABASE` /
+ * `CLICKHOUSE_DB`, as clickhouse-client and the official images read them); the rest
+ * `OTELPACK_CLICKHOUSE_<OPTION>`.
+ */
+export const CLICKHOUSE_OPTIONS = defineExporterOptions({
+  backend: 'clickhouse',
+  url: { default: DEFAULT_URL, env: ['CLICKHOUSE_URL'] },
+  headers: {},
+  auth: {
+    forms: ['basic'],
+    env: { username: ['CLICKHOUSE_USER'], password: ['CLICKHOUSE_PASSWORD'] },
+    // ClickHouse's `default` user has no password unless one is set.
+    emptyPasswordAllowed: true,
+  },
+  // What @clickhouse/client's TLS settings take.
+  tls: { fields: ['ca', 'cert', 'key'] },
+  compression: { default: 'gzip' },
+  temporality: { default: 'cumulative' },
+  own: {
+    database: optionKinds.string({ env: ['CLICKHOUSE_DATABASE', 'CLICKHOUSE_DB'] }),
+    tables: optionKinds.custom((value) => value as Partial<ClickHouseTableNames> | undefined),
+    ttlSeconds: optionKinds.integer({ default: 0 }),
+    clusterName: optionKinds.string(),
+    tableEngine: optionKinds.string(),
+    deduplicationWindow: optionKinds.integer({
+      default: DEFAULT_DEDUPLICATION_WINDOW,
+      max: 10_000_000,
+    }),
+    client: optionKinds.custom((value) => value as ClickHouseClient | undefined),
+    createSchema: optionKinds.boolean({ default: true }),
+    format: optionKinds.oneOf(INSERT_FORMATS, { default: 'JSONEachRow' }),
+    compressionLevel: optionKinds.integer({ default: 1, min: 1, max: 9 }),
+    asyncInsert: optionKinds.boolean({ default: false }),
+    deduplicate: optionKinds.boolean({ default: true }),
+    insertSettings: optionKinds.custom((value) => value),
+    maxOpenConnections: optionKinds.integer({ default: 8, min: 1, max: 1_000 }),
+  },
+  pipelineDefaults: CLICKHOUSE_PIPELINE_DEFAULTS,
+});

@@ -1,11 +1,20 @@
-import { InvalidConfigError, Pipeline, redact } from '@otelpack/batching-core';
-import type { Signal } from '@otelpack/batching-core';
+import { mapEach, mapEachWithUnmapped } from '@otelpack/batching-core';
+import type {
+  ItemMapping,
+  ReadableLogRecordLike,
+  ReadableSpanLike,
+  ResourceMetricsLike,
+  Signal,
+} from '@otelpack/batching-core';
 import { createHttpClient } from './client/http-clients';
-import { clientTimeoutMs, resolveConfig } from './config';
-import type { ResolvedConfig } from './config';
+import { clickHouseConfig } from './config';
+import type { ResolvedClickHouseOptions, ResolvedConfig } from './config';
 import { RowEncoder } from './encoding/encoder';
 import type { ClickHouseRow } from './encoding/encoder';
-import type { ClickHouseExporterOptions } from './options';
+import { logRecordToRow } from './mapping/logs';
+import { resourceMetricsToRows } from './mapping/metrics';
+import { ResourceColumnsCache } from './mapping/resource';
+import { spanToRow } from './mapping/spans';
 import { qualifiedTableName } from './schema/ddl';
 import type { SchemaSignal } from './schema/ddl';
 import { SchemaGate } from './schema/gate';
@@ -13,13 +22,10 @@ import type { TableKind } from './schema/tables';
 import { ClickHouseSender } from './sender/sender';
 import type { SenderHost } from './sender/sender';
 
-/** What an exporter class needs: its pipeline and the encoder its mapping writes with. */
-export interface ExporterParts {
-  config: ResolvedConfig;
-  pipeline: Pipeline<ClickHouseRow>;
-  encoder: RowEncoder;
-  sender: ClickHouseSender;
-}
+/*
+ * From the kit's resolved options to what the kit assembles: the sender of a signal, and its
+ * mapping. The SDK classes themselves are made by the kit (exporters.ts).
+ */
 
 function hostsOf(config: ResolvedConfig): { hosts: SenderHost[]; owned: boolean } {
   const connection = config.connection;
@@ -31,7 +37,6 @@ function hostsOf(config: ResolvedConfig): { hosts: SenderHost[]; owned: boolean 
       owned: false,
     };
   }
-  const timeoutMs = clientTimeoutMs(config.pipeline);
   return {
     hosts: connection.endpoints.map((endpoint) => ({
       label: endpoint.origin,
@@ -40,8 +45,9 @@ function hostsOf(config: ResolvedConfig): { hosts: SenderHost[]; owned: boolean 
         password: connection.password,
         compression: connection.compression,
         compressionLevel: connection.compressionLevel,
-        requestTimeoutMs: timeoutMs,
+        timeoutMs: config.timeoutMs,
         maxOpenConnections: connection.maxOpenConnections,
+        headers: config.headers,
         ...(connection.tls ? { tls: connection.tls } : {}),
       }),
     })),
@@ -59,24 +65,19 @@ function qualifiedTables(config: ResolvedConfig): Record<TableKind, string> {
   return tables;
 }
 
-/** Options to config, config to sender and pipeline: the few lines every exporter class shares. */
-export function buildExporterParts(
-  options: ClickHouseExporterOptions | undefined,
+/** One signal's sender: its hosts (or the application's client), schema gate and insert settings. */
+export function createClickHouseSender(
+  options: ResolvedClickHouseOptions,
   signal: Signal,
-): ExporterParts {
-  const config = resolveConfig(options);
-  if (
-    signal !== 'metrics' &&
-    (options as { temporality?: unknown } | undefined)?.temporality !== undefined
-  ) {
-    throw new InvalidConfigError('temporality', 'is an option of ClickHouseMetricExporter only');
-  }
+): ClickHouseSender {
+  const config = clickHouseConfig(options);
   const { hosts, owned } = hostsOf(config);
-  const scrub = (text: string): string => redact(text, config.secrets);
+  const scrub = (text: string): string => options.redact(text);
   const gate = config.createSchema
     ? new SchemaGate(config.schema, [signal as SchemaSignal], scrub)
     : undefined;
-  const sender = new ClickHouseSender({
+  return new ClickHouseSender({
+    name: config.name,
     hosts,
     format: config.format,
     tables: qualifiedTables(config),
@@ -87,13 +88,40 @@ export function buildExporterParts(
     http: !(config.connection.kind === 'client' && config.connection.embedded),
     secrets: config.secrets,
     ownsClients: owned,
+    ...(config.headerProvider ? { headerProvider: config.headerProvider } : {}),
     ...(gate ? { prepare: (host: SenderHost) => gate.ensure(host.client) } : {}),
   });
-  const pipeline = new Pipeline<ClickHouseRow>({
-    ...config.pipeline,
-    name: 'clickhouse',
-    signal,
-    sender,
+}
+
+/** `otel_traces` rows (the lookup table fills itself through the materialized view). */
+export function spanMapping(
+  options: ResolvedClickHouseOptions,
+): ItemMapping<ReadableSpanLike, ClickHouseRow> {
+  const encoder = new RowEncoder(options.own.format);
+  const resources = new ResourceColumnsCache();
+  return mapEach((span) => encoder.encode('traces', spanToRow(span, resources)));
+}
+
+/** `otel_logs` rows. */
+export function logMapping(
+  options: ResolvedClickHouseOptions,
+): ItemMapping<ReadableLogRecordLike, ClickHouseRow> {
+  const encoder = new RowEncoder(options.own.format);
+  const resources = new ResourceColumnsCache();
+  return mapEach((record) => encoder.encode('logs', logRecordToRow(record, resources)));
+}
+
+/** One row per data point, in the table of its type; points that make no row are unmapped. */
+export function metricMapping(
+  options: ResolvedClickHouseOptions,
+): ItemMapping<ResourceMetricsLike, ClickHouseRow> {
+  const encoder = new RowEncoder(options.own.format);
+  const resources = new ResourceColumnsCache();
+  return mapEachWithUnmapped((resourceMetrics) => {
+    const { rows, failures } = resourceMetricsToRows(resourceMetrics, resources);
+    return {
+      records: rows.map((mapped) => encoder.encode(mapped.table, mapped.row)),
+      unmapped: failures,
+    };
   });
-  return { config, pipeline, encoder: new RowEncoder(config.format), sender };
 }

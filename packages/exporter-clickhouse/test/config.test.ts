@@ -1,10 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InvalidConfigError, PIPELINE_OPTION_NAMES } from '@otelpack/batching-core';
+import {
+  InvalidConfigError,
+  exporterPipelineOptionNames,
+  urlListFromText,
+} from '@otelpack/batching-core';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { engineOption, parseUrlList, resolveConfig } from '../src/config';
+import { engineOption, resolveConfig } from '../src/config';
 import type { ResolvedConfig } from '../src/config';
-import { CLICKHOUSE_OPTION_NAMES, CLICKHOUSE_PIPELINE_DEFAULTS } from '../src/options';
+import { CLICKHOUSE_OPTIONS, CLICKHOUSE_PIPELINE_DEFAULTS } from '../src/options';
 import type { ClickHouseExporterOptions } from '../src/options';
 import { withEnv } from './fixtures';
 
@@ -33,7 +37,9 @@ test('defaults: localhost, the default user and database, JSONEachRow, gzip, sch
   assert.equal(config.createSchema, true);
   assert.equal(config.deduplicate, true);
   assert.equal(config.asyncInsert, false);
-  assert.deepEqual(config.pipeline, { ...CLICKHOUSE_PIPELINE_DEFAULTS });
+  assert.deepEqual(config.pipelineDefaults, { ...CLICKHOUSE_PIPELINE_DEFAULTS });
+  // No pipeline option given: only the send deadline the kit derives from timeoutMs.
+  assert.deepEqual(config.pipeline, { requestTimeoutMs: 31_000 });
   assert.deepEqual(config.secrets, []);
 });
 
@@ -70,7 +76,11 @@ test('explicit options win over the environment, and the URL over the variables'
     CLICKHOUSE_DATABASE: 'envdb',
   };
   const explicit = withEnv(vars, () =>
-    resolveConfig({ url: 'http://opt-host:8123', username: 'u', password: 'p', database: 'd' }),
+    resolveConfig({
+      url: 'http://opt-host:8123',
+      auth: { username: 'u', password: 'p' },
+      database: 'd',
+    }),
   );
   assert.equal(httpOf(explicit).endpoints[0].origin, 'http://opt-host:8123');
   assert.equal(httpOf(explicit).username, 'u');
@@ -94,13 +104,22 @@ test('explicit options win over the environment, and the URL over the variables'
 });
 
 test('several hosts: a list, or commas; later entries inherit scheme and credentials', () => {
+  assert.deepEqual(urlListFromText('http://u:p@a:8123,b:8124'), [
+    'http://u:p@a:8123',
+    'http://u:p@b:8124',
+  ]);
+  const fromEnv = withEnv({ CLICKHOUSE_URL: 'http://u:p@a:8123,b:8124' }, () => resolveConfig());
   assert.deepEqual(
-    parseUrlList('http://u:p@a:8123,b:8124', 'url').map((u) => u.href),
-    ['http://u:p@a:8123/', 'http://u:p@b:8124/'],
+    httpOf(fromEnv).endpoints.map((e) => [e.origin, e.username, e.password]),
+    [
+      ['http://a:8123', 'u', 'p'],
+      ['http://b:8124', 'u', 'p'],
+    ],
   );
+  const listed = withEnv({}, () => resolveConfig({ url: ['https://a', new URL('http://b:1')] }));
   assert.deepEqual(
-    parseUrlList(['https://a', new URL('http://b:1')], 'url').map((u) => u.href),
-    ['https://a/', 'http://b:1/'],
+    httpOf(listed).endpoints.map((e) => e.origin),
+    ['https://a', 'http://b:1'],
   );
 });
 
@@ -140,7 +159,7 @@ test('invalid options fail at construction, naming the option and what it accept
     ['database', { database: 'a\nb' }, /^database: must not contain control characters/],
     ['client', { client: {} }, /^client: expected a @clickhouse\/client ClickHouseClient/],
     ['createSchema', { createSchema: 'yes' }, /^createSchema: expected true or false/],
-    ['password', { password: 42 }, /^password: expected a string/],
+    ['auth', { auth: { username: 'u', password: 42 } }, /^auth: expected \{ username, password \}/],
     [
       'insertSettings.bad name',
       { insertSettings: { 'bad name': 1 } },
@@ -156,10 +175,16 @@ test('invalid options fail at construction, naming the option and what it accept
       { maxOpenConnections: 0 },
       /^maxOpenConnections: expected an integer from 1/,
     ],
-    ['tls.caCert', { tls: { caCert: 'pem' } }, /^tls\.caCert: expected a Buffer/],
+    ['tls.ca', { tls: { ca: 42 } }, /^tls\.ca: expected PEM text/],
+    ['tls.ca', { tls: { cert: 'c', key: 'k' } }, /^tls\.ca: is required by @clickhouse\/client/],
+    [
+      'tls.rejectUnauthorized',
+      { tls: { ca: 'x', rejectUnauthorized: false } },
+      /^tls\.rejectUnauthorized: is not supported by this exporter's client/,
+    ],
     [
       'tls',
-      { tls: { caCert: Buffer.from('x'), cert: Buffer.from('y') } },
+      { tls: { ca: Buffer.from('x'), cert: Buffer.from('y') } },
       /^tls: cert and key go together/,
     ],
   ];
@@ -202,11 +227,14 @@ test("the core's options at the top level override the exporter defaults; the ex
       format: 'RowBinary',
     }),
   );
+  // The user's values go to the core as they are; the exporter's defaults go under them, in the
+  // core's defaults layer (never spread over the user's: see batching-core's `defaults`).
   assert.deepEqual(config.pipeline, {
-    ...CLICKHOUSE_PIPELINE_DEFAULTS,
     maxBatchItems: 500,
     flushIntervalMs: 200,
+    requestTimeoutMs: 31_000,
   });
+  assert.deepEqual(config.pipelineDefaults, { ...CLICKHOUSE_PIPELINE_DEFAULTS });
 });
 
 test('an unknown option throws, naming it and the closest known one; the old nested pipeline too', () => {
@@ -235,10 +263,12 @@ test('an unknown option throws, naming it and the closest known one; the old nes
   }
 });
 
-test("the option names list every own option the types declare, and none of the core's", () => {
-  for (const name of CLICKHOUSE_OPTION_NAMES) {
-    assert.ok(!(PIPELINE_OPTION_NAMES as readonly string[]).includes(name), name);
+test("the option names: the exporter's, the shared vocabulary and every pipeline option of the core", () => {
+  const names = CLICKHOUSE_OPTIONS.optionNames('metrics');
+  for (const name of exporterPipelineOptionNames()) assert.ok(names.includes(name), name);
+  for (const name of ['url', 'auth', 'headers', 'name', 'temporality', 'database']) {
+    assert.ok(names.includes(name), name);
   }
-  assert.ok(CLICKHOUSE_OPTION_NAMES.includes('url'));
-  assert.ok(CLICKHOUSE_OPTION_NAMES.includes('temporality'));
+  assert.ok(!CLICKHOUSE_OPTIONS.optionNames('traces').includes('temporality'));
+  assert.ok(!names.includes('requestTimeoutMs'), 'derived from timeoutMs');
 });

@@ -312,8 +312,16 @@ test('a data point that cannot be mapped is left out and named; the others still
   );
   assert.equal(rows.length, 1);
   assert.equal((rows[0].row as { Value: number }).Value, 2);
-  assert.deepEqual(failures, [
-    'metric mixed: data point endTime is not a finite HrTime: [NaN, 0]',
-    'metric future: unknown data point type 99',
-  ]);
+  assert.deepEqual(
+    failures.map((failure) => failure.detail),
+    [
+      'metric mixed: data point endTime is not a finite HrTime: [NaN, 0]',
+      'metric future: unknown data point type 99',
+    ],
+  );
+  // Each with its data point, for the dead-letter handler.
+  assert.deepEqual(
+    failures.map((failure) => (failure.item as { dataPoint: { value: unknown } }).dataPoint.value),
+    [1, 1],
+  );
 });

@@ -87,7 +87,7 @@ async function viaExporter(
   signal: 'spans' | 'logs',
   items: (ReadableSpanLike | ReadableLogRecordLike)[],
 ): Promise<number> {
-  const options = { node: url, flushIntervalMs: 20, maxQueueItems: 100_000 };
+  const options = { url, flushIntervalMs: 20, maxQueueItems: 100_000 };
   const exporter =
     signal === 'spans'
       ? new ElasticsearchSpanExporter(options)

@@ -11,19 +11,18 @@ import type { ConnectionSettings } from './config';
 export function createClient(settings: ConnectionSettings): Client {
   const options: ClientOptions = {
     maxRetries: 0,
-    requestTimeout: settings.requestTimeoutMs,
+    requestTimeout: settings.timeoutMs,
     compression: settings.compression,
     name: 'otelpack-elasticsearch',
   };
   if (settings.nodes !== undefined) options.nodes = settings.nodes;
   if (settings.cloudId !== undefined) options.cloud = { id: settings.cloudId };
-  if (settings.auth !== undefined) options.auth = settings.auth;
-  if (Object.keys(settings.headers).length > 0) options.headers = settings.headers;
-  const tls = settings.tls;
-  if (tls !== undefined) {
-    const { caFingerprint, ...tlsOptions } = tls;
-    options.tls = tlsOptions;
-    if (caFingerprint !== undefined) options.caFingerprint = caFingerprint;
+  const auth = settings.auth;
+  if (auth !== undefined) {
+    options.auth = 'bearerToken' in auth ? { bearer: auth.bearerToken } : auth;
   }
+  if (Object.keys(settings.headers).length > 0) options.headers = settings.headers;
+  if (settings.tls !== undefined) options.tls = { ...settings.tls };
+  if (settings.caFingerprint !== undefined) options.caFingerprint = settings.caFingerprint;
   return new Client(options);
 }

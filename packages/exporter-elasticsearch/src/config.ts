@@ -1,60 +1,28 @@
 import type { Client } from '@elastic/elasticsearch';
 import {
   InvalidConfigError,
-  PIPELINE_OPTION_NAMES,
-  assertKnownOptions,
   booleanOption,
-  enumOption,
-  env,
-  integerOption,
-  pickPipelineOptions,
   secretsInUrl,
   stringOption,
-  urlOption,
 } from '@otelpack/batching-core';
-import type { PipelineTuning } from '@otelpack/batching-core';
-import type { BulkRecord } from './bulk/record';
+import type { HeaderProvider, ResolvedOptions, Signal, TlsOptions } from '@otelpack/batching-core';
 import { sanitizeDataStreamPart } from './mapping/routing';
-import { INDEX_DATE_SUFFIXES, MAPPING_MODES } from './mapping/types';
 import type { MappingSettings } from './mapping/types';
-import { ELASTICSEARCH_OPTION_NAMES } from './options';
-import type {
-  ElasticsearchAuth,
-  ElasticsearchExporterOptions,
-  ElasticsearchTlsOptions,
-} from './options';
-
-/** The defaults; the README gives the reason for each. */
-export const ELASTICSEARCH_DEFAULTS = {
-  name: 'elasticsearch',
-  node: 'http://localhost:9200',
-  mappingMode: 'otel' as const,
-  dataset: 'generic',
-  namespace: 'default',
-  maxStringLength: 1_048_576,
-  requestTimeoutMs: 30_000,
-  maxBatchBytes: 5_000_000,
-  ilmWarmAfter: '7d',
-  ilmDeleteAfter: '30d',
-};
-
-/** The environment variables read, and what each one sets. */
-export const ENVIRONMENT_VARIABLES = {
-  url: 'ELASTICSEARCH_URL',
-  cloudId: 'ELASTIC_CLOUD_ID',
-  apiKey: 'ELASTICSEARCH_API_KEY',
-  username: 'ELASTICSEARCH_USERNAME',
-  password: 'ELASTICSEARCH_PASSWORD',
-} as const;
+import { ELASTICSEARCH_DEFAULTS, ELASTICSEARCH_OPTIONS } from './options';
+import type { ElasticsearchAuth, ElasticsearchExporterOptions } from './options';
 
 export interface ConnectionSettings {
   nodes: string[] | undefined;
   cloudId: string | undefined;
   auth: ElasticsearchAuth | undefined;
-  tls: ElasticsearchTlsOptions | undefined;
+  tls: TlsOptions | undefined;
+  caFingerprint: string | undefined;
   headers: Record<string, string>;
+  /** Called before every request; its headers go with it. */
+  headerProvider: HeaderProvider | undefined;
   compression: boolean;
-  requestTimeoutMs: number;
+  /** One request's deadline, for the client (the exporter's `timeoutMs`). */
+  timeoutMs: number;
   /** Every credential the exporter knows of, scrubbed from every message it emits. */
   secrets: string[];
 }
@@ -77,14 +45,17 @@ export interface ResolvedConfig {
   connection: ConnectionSettings;
   mapping: MappingSettings;
   setup: SetupSettings | undefined;
-  pipeline: PipelineTuning<BulkRecord>;
+  /** The user's pipeline options (code and environment), and this exporter's defaults under them. */
+  pipeline: ResolvedOptions['pipeline'];
+  pipelineDefaults: ResolvedOptions['pipelineDefaults'];
 }
 
 const CONNECTION_OPTIONS = [
-  'node',
+  'url',
   'cloudId',
   'auth',
   'tls',
+  'caFingerprint',
   'headers',
   'compression',
 ] as const satisfies readonly (keyof ElasticsearchExporterOptions)[];
@@ -147,116 +118,43 @@ function ageOption(option: string, value: unknown, fallback: string): string {
   return age;
 }
 
-function nodesOption(value: unknown, source: string): string[] {
-  const list = Array.isArray(value) ? value : [value];
-  if (list.length === 0) throw new InvalidConfigError(source, 'expected at least one URL');
-  return list.map((entry, i) => {
-    const text = typeof entry === 'string' ? entry.trim() : entry;
-    const name = list.length > 1 ? `${source}[${i}]` : source;
-    return urlOption(name, text).toString();
-  });
-}
-
-function authOption(value: unknown): ElasticsearchAuth {
-  const auth = value as Record<string, unknown> | null;
-  const shape =
-    'expected { apiKey } or { username, password } or { bearer }, each a non-empty string';
-  if (!auth || typeof auth !== 'object') throw new InvalidConfigError('auth', shape);
-  const keys = Object.keys(auth).filter((k) => auth[k] !== undefined);
-  const isString = (k: string) => typeof auth[k] === 'string' && auth[k] !== '';
-  if (keys.length === 1 && keys[0] === 'apiKey' && isString('apiKey')) {
-    return { apiKey: auth.apiKey as string };
-  }
-  if (keys.length === 1 && keys[0] === 'bearer' && isString('bearer')) {
-    return { bearer: auth.bearer as string };
-  }
-  if (
-    keys.length === 2 &&
-    keys.includes('username') &&
-    keys.includes('password') &&
-    isString('username') &&
-    isString('password')
-  ) {
-    return { username: auth.username as string, password: auth.password as string };
-  }
-  throw new InvalidConfigError('auth', shape);
-}
-
-/** API key first, then username and password; a username without a password is an error. */
-function authFromEnvironment(): ElasticsearchAuth | undefined {
-  const apiKey = env(ENVIRONMENT_VARIABLES.apiKey);
-  if (apiKey !== undefined) return { apiKey };
-  const username = env(ENVIRONMENT_VARIABLES.username);
-  const password = env(ENVIRONMENT_VARIABLES.password);
-  if (username === undefined && password === undefined) return undefined;
-  if (username === undefined || password === undefined) {
-    const missing =
-      username === undefined ? ENVIRONMENT_VARIABLES.username : ENVIRONMENT_VARIABLES.password;
-    throw new InvalidConfigError(
-      missing,
-      `is required when ${username === undefined ? ENVIRONMENT_VARIABLES.password : ENVIRONMENT_VARIABLES.username} is set`,
-    );
-  }
-  return { username, password };
-}
-
 function secretsOf(auth: ElasticsearchAuth | undefined, nodes: string[] | undefined): string[] {
   const secrets: string[] = [];
   if (auth && 'apiKey' in auth) secrets.push(auth.apiKey);
   if (auth && 'password' in auth) secrets.push(auth.password);
-  if (auth && 'bearer' in auth) secrets.push(auth.bearer);
+  if (auth && 'bearerToken' in auth) secrets.push(auth.bearerToken);
   for (const node of nodes ?? []) secrets.push(...secretsInUrl(new URL(node)));
   return secrets.filter((s) => s.length >= 2);
 }
 
-function tlsOption(value: unknown): ElasticsearchTlsOptions | undefined {
-  if (value === undefined) return undefined;
-  if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new InvalidConfigError(
-      'tls',
-      'expected { ca?, cert?, key?, rejectUnauthorized?, caFingerprint? }',
-    );
-  }
-  const tls = value as ElasticsearchTlsOptions;
-  booleanOption('tls.rejectUnauthorized', tls.rejectUnauthorized, true);
-  stringOption('tls.caFingerprint', tls.caFingerprint, undefined);
-  return tls;
-}
-
-function headersOption(value: unknown): Record<string, string> {
-  if (value === undefined) return {};
-  if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new InvalidConfigError('headers', 'expected an object of header name to string value');
-  }
-  const out: Record<string, string> = {};
-  for (const [name, headerValue] of Object.entries(value)) {
-    if (typeof headerValue !== 'string') {
-      throw new InvalidConfigError(`headers.${name}`, 'expected a string value');
-    }
-    out[name.toLowerCase()] = headerValue;
-  }
-  return out;
-}
+/** The kit's resolved options for this exporter. */
+export type ResolvedElasticsearchOptions = ReturnType<typeof ELASTICSEARCH_OPTIONS.resolve>;
 
 /**
  * Validates every option and reads the environment. Explicit options win over environment
  * variables; an invalid value throws InvalidConfigError naming the option (or variable).
  */
-export function resolveConfig(options: ElasticsearchExporterOptions = {}): ResolvedConfig {
-  if (!options || typeof options !== 'object') {
-    throw new InvalidConfigError('options', 'expected an object');
-  }
-  assertKnownOptions(options, [...ELASTICSEARCH_OPTION_NAMES, ...PIPELINE_OPTION_NAMES]);
+export function resolveConfig(
+  options: ElasticsearchExporterOptions = {},
+  signal: Signal = 'traces',
+): ResolvedConfig {
+  return elasticsearchConfig(ELASTICSEARCH_OPTIONS.resolve(options, signal));
+}
+
+/** Elasticsearch's own rules over the kit's resolution: url or cloud id, client, index, setup. */
+export function elasticsearchConfig(resolved: ResolvedElasticsearchOptions): ResolvedConfig {
   const d = ELASTICSEARCH_DEFAULTS;
-  const name = stringOption('name', options.name, d.name) as string;
+  const own = resolved.own;
+  const name = resolved.name;
+  const explicit = (option: string) => resolved.sourceOf(option) === option;
 
   // ---- connection
-  const client = options.client;
+  const client = own.client;
   if (client !== undefined) {
     if (typeof (client as { transport?: unknown })?.transport !== 'object') {
       throw new InvalidConfigError('client', 'expected a Client from @elastic/elasticsearch');
     }
-    const conflicting = CONNECTION_OPTIONS.filter((key) => options[key] !== undefined);
+    const conflicting = CONNECTION_OPTIONS.filter(explicit);
     if (conflicting.length > 0) {
       throw new InvalidConfigError(
         conflicting[0],
@@ -264,86 +162,63 @@ export function resolveConfig(options: ElasticsearchExporterOptions = {}): Resol
       );
     }
   }
-  if (options.node !== undefined && options.cloudId !== undefined) {
-    throw new InvalidConfigError('cloudId', 'cannot be combined with node: give one of them');
+  if (explicit('url') && explicit('cloudId')) {
+    throw new InvalidConfigError('cloudId', 'cannot be combined with url: give one of them');
   }
-  let nodes: string[] | undefined;
-  let cloudId: string | undefined;
-  if (options.node !== undefined) nodes = nodesOption(options.node, 'node');
-  else if (options.cloudId !== undefined)
-    cloudId = stringOption('cloudId', options.cloudId, undefined);
-  else if (client === undefined) {
-    const url = env(ENVIRONMENT_VARIABLES.url);
-    const envCloudId = env(ENVIRONMENT_VARIABLES.cloudId);
-    if (url !== undefined) nodes = nodesOption(url.split(','), ENVIRONMENT_VARIABLES.url);
-    else if (envCloudId !== undefined) cloudId = envCloudId;
-    else nodes = nodesOption(d.node, 'node');
-  }
-  if (cloudId !== undefined && !/^[^:]+:[A-Za-z0-9+/=_-]+$/.test(cloudId)) {
+  // An option in code before the environment; a URL before a cloud id; the default URL last.
+  const urlSource = resolved.sourceOf('url');
+  const cloudSource = resolved.sourceOf('cloudId');
+  if (own.cloudId !== undefined && !/^[^:]+:[A-Za-z0-9+/=_-]+$/.test(own.cloudId)) {
     throw new InvalidConfigError(
-      options.cloudId !== undefined ? 'cloudId' : ENVIRONMENT_VARIABLES.cloudId,
+      cloudSource ?? 'cloudId',
       'expected an Elastic Cloud id of the form <name>:<base64>',
     );
   }
-  const auth =
-    options.auth !== undefined
-      ? authOption(options.auth)
-      : client === undefined
-        ? authFromEnvironment()
-        : undefined;
-  const compression = enumOption(
-    'compression',
-    options.compression,
-    ['gzip', 'none'],
-    cloudId !== undefined ? 'gzip' : 'none',
-  );
-  const requestTimeoutMs = integerOption(
-    'requestTimeoutMs',
-    options.requestTimeoutMs,
-    d.requestTimeoutMs,
-    { min: 1 },
-  );
+  const useCloud =
+    own.cloudId !== undefined &&
+    (explicit('cloudId') || (urlSource === undefined && cloudSource !== undefined));
+  let nodes: string[] | undefined;
+  let cloudId: string | undefined;
+  if (useCloud) cloudId = own.cloudId;
+  else if (client === undefined) nodes = resolved.urls.map(String);
+  if (own.caFingerprint !== undefined && nodes?.some((node) => node.startsWith('http:'))) {
+    // The client would throw its own ConfigurationError at construction; say it in ours.
+    throw new InvalidConfigError(
+      'caFingerprint',
+      'needs https:// URLs (the fingerprint checks the TLS certificate)',
+    );
+  }
+  const auth = client === undefined ? (resolved.auth as ElasticsearchAuth | undefined) : undefined;
+  booleanOption('tls.rejectUnauthorized', resolved.tls?.rejectUnauthorized, true);
   const connection: ConnectionSettings = {
     nodes,
     cloudId,
     auth,
-    tls: tlsOption(options.tls),
-    headers: headersOption(options.headers),
-    compression: compression === 'gzip',
-    requestTimeoutMs,
+    tls: resolved.tls,
+    caFingerprint: own.caFingerprint,
+    headers: resolved.headers,
+    headerProvider: resolved.headerProvider,
+    compression: (resolved.compression ?? (cloudId !== undefined ? 'gzip' : 'none')) === 'gzip',
+    timeoutMs: resolved.timeoutMs,
     secrets: secretsOf(auth, nodes),
   };
 
   // ---- mapping
-  const index = validateIndexName('index', options.index);
+  const index = validateIndexName('index', own.index);
   const mapping: MappingSettings = {
-    mode: enumOption('mappingMode', options.mappingMode, MAPPING_MODES, d.mappingMode),
+    mode: own.mappingMode,
     index,
-    routeByAttributes: booleanOption('routeByAttributes', options.routeByAttributes, true),
-    dataset: dataStreamPart('dataset', options.dataset, d.dataset),
-    namespace: dataStreamPart('namespace', options.namespace, d.namespace),
-    indexDateSuffix: enumOption(
-      'indexDateSuffix',
-      options.indexDateSuffix,
-      INDEX_DATE_SUFFIXES,
-      'none',
-    ),
-    deterministicIds: booleanOption('deterministicIds', options.deterministicIds, false),
-    limits: {
-      maxStringLength: integerOption(
-        'maxStringLength',
-        options.maxStringLength,
-        d.maxStringLength,
-        {
-          min: 1,
-        },
-      ),
-    },
+    routeByAttributes: own.routeByAttributes,
+    dataset: dataStreamPart('dataset', own.dataset, d.dataset),
+    namespace: dataStreamPart('namespace', own.namespace, d.namespace),
+    indexDateSuffix: own.indexDateSuffix,
+    deterministicIds: own.deterministicIds,
+    limits: { maxStringLength: own.maxStringLength },
   };
 
   // ---- setup
   let setup: SetupSettings | undefined;
-  const setupOptions = options.setup;
+  const setupOptions = own.setup;
   if (setupOptions !== undefined) {
     if (!setupOptions || typeof setupOptions !== 'object') {
       throw new InvalidConfigError('setup', 'expected { indexTemplate?, ilm? }');
@@ -399,17 +274,13 @@ export function resolveConfig(options: ElasticsearchExporterOptions = {}): Resol
     }
   }
 
-  // ---- pipeline: the core's options, under its names (the core validates the values)
-  const pipeline: ResolvedConfig['pipeline'] = {
-    // Like the core, never above the queue's byte bound (the core validates the numbers).
-    maxBatchBytes:
-      typeof options.maxQueueBytes === 'number'
-        ? Math.min(d.maxBatchBytes, options.maxQueueBytes)
-        : d.maxBatchBytes,
-    ...pickPipelineOptions<BulkRecord>(options),
-    // The client's own deadline answers first with its clearer error; the pipeline's is the
-    // backstop for a request the client does not end.
-    requestTimeoutMs: requestTimeoutMs + 1_000,
+  return {
+    name,
+    client,
+    connection,
+    mapping,
+    setup,
+    pipeline: resolved.pipeline,
+    pipelineDefaults: resolved.pipelineDefaults,
   };
-  return { name, client, connection, mapping, setup, pipeline };
 }

@@ -4,14 +4,12 @@ export {
   ElasticsearchSpanExporter,
   createElasticsearchClient,
 } from './exporters';
-export { ELASTICSEARCH_DEFAULTS, ENVIRONMENT_VARIABLES } from './config';
-export { ELASTICSEARCH_OPTION_NAMES } from './options';
+export { ELASTICSEARCH_DEFAULTS, ELASTICSEARCH_OPTIONS } from './options';
 export type {
   ElasticsearchAuth,
   ElasticsearchExporterOptions,
   ElasticsearchMetricExporterOptions,
   ElasticsearchSetupOptions,
-  ElasticsearchTlsOptions,
 } from './options';
 export type { BulkRecord } from './bulk/record';
 export type { IndexDateSuffix, MappingMode } from './mapping/types';

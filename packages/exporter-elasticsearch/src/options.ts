@@ -1,8 +1,13 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { PIPELINE_OPTION_NAMES } from '@otelpack/batching-core';
-import type { PipelineTuning, TemporalityPreference } from '@otelpack/batching-core';
-import type { AggregationTemporality, InstrumentType } from '@otelpack/batching-core';
+import { TLS_FIELDS, defineExporterOptions, optionKinds } from '@otelpack/batching-core';
+import type {
+  HeaderProvider,
+  PipelineTuning,
+  TemporalityOption,
+  TlsOptions,
+} from '@otelpack/batching-core';
 import type { BulkRecord } from './bulk/record';
+import { INDEX_DATE_SUFFIXES, MAPPING_MODES } from './mapping/types';
 import type { IndexDateSuffix, MappingMode } from './mapping/types';
 
 /** How to authenticate; the environment's credentials are used only when this is not given. */
@@ -11,19 +16,7 @@ export type ElasticsearchAuth =
   | { apiKey: string }
   | { username: string; password: string }
   /** A bearer token (e.g. from a service account), sent as `Bearer <token>`. */
-  | { bearer: string };
-
-export interface ElasticsearchTlsOptions {
-  /** PEM CA certificate(s) to trust instead of the system's. */
-  ca?: string | Buffer | (string | Buffer)[];
-  /** PEM client certificate and key, for mutual TLS. */
-  cert?: string | Buffer;
-  key?: string | Buffer;
-  /** Default true. False accepts any certificate: for tests only. */
-  rejectUnauthorized?: boolean;
-  /** SHA-256 fingerprint of the CA that signed the server certificate (as Elasticsearch prints it at first start). */
-  caFingerprint?: string;
-}
+  | { bearerToken: string };
 
 /** Index templates and an ILM policy for users who write to plain (date-suffixed) indices. */
 export interface ElasticsearchSetupOptions {
@@ -39,33 +32,29 @@ export interface ElasticsearchSetupOptions {
 }
 
 /**
- * The core's pipeline options, taken at the top level under the core's names. `requestTimeoutMs`
- * is the exporter's own: the client's deadline, which the pipeline's backs up.
- */
-type ForwardedPipelineOptions = Omit<PipelineTuning<BulkRecord>, 'requestTimeoutMs'>;
-
-/**
  * The exporter's own options, and the core's pipeline options (`maxBatchItems`, `overflow`,
  * `deadLetter`, …: see @otelpack/batching-core) at the same level under the core's names.
  */
-export interface ElasticsearchExporterOptions extends ForwardedPipelineOptions {
+export interface ElasticsearchExporterOptions extends Omit<
+  PipelineTuning<BulkRecord>,
+  'requestTimeoutMs'
+> {
   // ---- connection ---------------------------------------------------------------------------
-  /** Node URL(s). Default: `ELASTICSEARCH_URL` (comma-separated), else `http://localhost:9200`. */
-  node?: string | string[];
-  /** Elastic Cloud deployment id. Default: `ELASTIC_CLOUD_ID`. Not together with `node`. */
+  /** Node URL(s): the official client's node pool. Default `http://localhost:9200`. */
+  url?: string | URL | (string | URL)[];
+  /** Elastic Cloud deployment id. Not together with `url`. */
   cloudId?: string;
-  /**
-   * Default: `ELASTICSEARCH_API_KEY`, else `ELASTICSEARCH_USERNAME` + `ELASTICSEARCH_PASSWORD`,
-   * else credentials in the node URL, else none.
-   */
+  /** Default: the environment's credentials, else credentials in the node URL, else none. */
   auth?: ElasticsearchAuth;
-  tls?: ElasticsearchTlsOptions;
-  /** Sent with every request. */
-  headers?: Record<string, string>;
+  tls?: TlsOptions;
+  /** SHA-256 fingerprint of the CA that signed the server certificate (as Elasticsearch prints it at first start). */
+  caFingerprint?: string;
+  /** Sent with every request, or a function called before each (e.g. a refreshed token). */
+  headers?: Record<string, string> | HeaderProvider;
   /** Request body compression. Default `none`, or `gzip` with `cloudId` (as the client does). */
   compression?: 'gzip' | 'none';
-  /** One request's deadline; a request past it is aborted and retried. Default 30,000. */
-  requestTimeoutMs?: number;
+  /** One request's deadline, given to the client; a request past it is aborted and retried. Default 30,000. */
+  timeoutMs?: number;
   /**
    * A client of your own (e.g. to share one connection pool between the three exporters). The
    * connection options above are then not allowed; it is not closed on shutdown.
@@ -100,42 +89,59 @@ export interface ElasticsearchExporterOptions extends ForwardedPipelineOptions {
 
 export interface ElasticsearchMetricExporterOptions extends ElasticsearchExporterOptions {
   /** Default `cumulative`: Elasticsearch's OTel templates map monotonic cumulative sums as counters. */
-  temporality?:
-    TemporalityPreference | ((instrumentType: InstrumentType) => AggregationTemporality);
+  temporality?: TemporalityOption;
 }
 
-type OwnOptionName = Exclude<
-  keyof ElasticsearchMetricExporterOptions,
-  Exclude<(typeof PIPELINE_OPTION_NAMES)[number], 'requestTimeoutMs'>
->;
-
-/** Typed as a record so that an option added to the interfaces cannot be left out here. */
-const OWN_OPTIONS: Record<OwnOptionName, true> = {
-  node: true,
-  cloudId: true,
-  auth: true,
-  tls: true,
-  headers: true,
-  compression: true,
-  requestTimeoutMs: true,
-  client: true,
-  mappingMode: true,
-  index: true,
-  dataset: true,
-  namespace: true,
-  routeByAttributes: true,
-  indexDateSuffix: true,
-  deterministicIds: true,
-  maxStringLength: true,
-  setup: true,
-  name: true,
-  temporality: true,
+/** The defaults; the README gives the reason for each. */
+export const ELASTICSEARCH_DEFAULTS = {
+  name: 'elasticsearch',
+  url: 'http://localhost:9200',
+  mappingMode: 'otel' as const,
+  dataset: 'generic',
+  namespace: 'default',
+  maxStringLength: 1_048_576,
+  maxBatchBytes: 5_000_000,
+  ilmWarmAfter: '7d',
+  ilmDeleteAfter: '30d',
 };
 
 /**
- * The exporters' own option names (`temporality` is the metric exporter's only); with the core's
- * `PIPELINE_OPTION_NAMES` they are every option taken, and any other throws at construction.
+ * The options, declared once through the core's kit: Elastic's own variables where they exist
+ * (`ELASTICSEARCH_URL`, `ELASTIC_CLOUD_ID`, `ELASTICSEARCH_API_KEY`, `ELASTICSEARCH_USERNAME`,
+ * `ELASTICSEARCH_PASSWORD`), the rest `OTELPACK_ELASTICSEARCH_<OPTION>`.
  */
-export const ELASTICSEARCH_OPTION_NAMES = Object.freeze(
-  Object.keys(OWN_OPTIONS) as OwnOptionName[],
-);
+export const ELASTICSEARCH_OPTIONS = defineExporterOptions({
+  backend: 'elasticsearch',
+  url: { default: ELASTICSEARCH_DEFAULTS.url, env: ['ELASTICSEARCH_URL'] },
+  headers: {},
+  auth: {
+    forms: ['apiKey', 'basic', 'bearerToken'],
+    env: {
+      apiKey: ['ELASTICSEARCH_API_KEY'],
+      username: ['ELASTICSEARCH_USERNAME'],
+      password: ['ELASTICSEARCH_PASSWORD'],
+    },
+  },
+  tls: { fields: TLS_FIELDS },
+  // No default: without one, `gzip` with a cloud id and `none` otherwise, as the client does.
+  compression: {},
+  temporality: { default: 'cumulative' },
+  own: {
+    cloudId: optionKinds.string({ env: ['ELASTIC_CLOUD_ID'] }),
+    caFingerprint: optionKinds.string(),
+    client: optionKinds.custom((value) => value as Client | undefined),
+    mappingMode: optionKinds.oneOf(MAPPING_MODES, { default: ELASTICSEARCH_DEFAULTS.mappingMode }),
+    index: optionKinds.string(),
+    dataset: optionKinds.string({ default: ELASTICSEARCH_DEFAULTS.dataset }),
+    namespace: optionKinds.string({ default: ELASTICSEARCH_DEFAULTS.namespace }),
+    routeByAttributes: optionKinds.boolean({ default: true }),
+    indexDateSuffix: optionKinds.oneOf(INDEX_DATE_SUFFIXES, { default: 'none' }),
+    deterministicIds: optionKinds.boolean({ default: false }),
+    maxStringLength: optionKinds.integer({
+      default: ELASTICSEARCH_DEFAULTS.maxStringLength,
+      min: 1,
+    }),
+    setup: optionKinds.custom((value) => value as ElasticsearchSetupOptions | undefined),
+  },
+  pipelineDefaults: { maxBatchBytes: ELASTICSEARCH_DEFAULTS.maxBatchBytes },
+});

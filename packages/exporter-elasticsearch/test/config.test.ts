@@ -2,10 +2,11 @@ import { afterEach, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from '@elastic/elasticsearch';
 import { InvalidConfigError } from '@otelpack/batching-core';
-import { ENVIRONMENT_VARIABLES, resolveConfig } from '../src/config';
+import { resolveConfig } from '../src/config';
+import { ELASTICSEARCH_OPTIONS } from '../src/options';
 import type { ElasticsearchExporterOptions } from '../src/options';
 
-const VARIABLES = Object.values(ENVIRONMENT_VARIABLES);
+const VARIABLES = ELASTICSEARCH_OPTIONS.environment.flatMap((entry) => entry.variables);
 let saved: Record<string, string | undefined> = {};
 
 beforeEach(() => {
@@ -42,7 +43,7 @@ test('defaults: localhost, otel mode, generic/default, 5 MB batches, no auth', (
   assert.equal(config.connection.cloudId, undefined);
   assert.equal(config.connection.auth, undefined);
   assert.equal(config.connection.compression, false);
-  assert.equal(config.connection.requestTimeoutMs, 30_000);
+  assert.equal(config.connection.timeoutMs, 30_000);
   assert.deepEqual(config.mapping, {
     mode: 'otel',
     index: undefined,
@@ -54,14 +55,14 @@ test('defaults: localhost, otel mode, generic/default, 5 MB batches, no auth', (
     limits: { maxStringLength: 1_048_576 },
   });
   assert.equal(config.setup, undefined);
-  assert.deepEqual(config.pipeline, { maxBatchBytes: 5_000_000, requestTimeoutMs: 31_000 });
+  // The exporter's default goes to the core's defaults layer; the send deadline is timeoutMs + 1 s.
+  assert.deepEqual(config.pipelineDefaults, { maxBatchBytes: 5_000_000 });
+  assert.deepEqual(config.pipeline, { requestTimeoutMs: 31_000 });
 });
 
-test('environment: ELASTICSEARCH_URL (a list), API key before username/password; options win', () => {
+test('environment: ELASTICSEARCH_URL (a list), an API key or username/password (not both); options win', () => {
   process.env.ELASTICSEARCH_URL = 'https://es1.example:9200, https://es2.example:9200';
   process.env.ELASTICSEARCH_API_KEY = 'key-from-env';
-  process.env.ELASTICSEARCH_USERNAME = 'elastic';
-  process.env.ELASTICSEARCH_PASSWORD = 'pw-from-env';
   const fromEnv = resolveConfig();
   assert.deepEqual(fromEnv.connection.nodes, [
     'https://es1.example:9200/',
@@ -69,15 +70,24 @@ test('environment: ELASTICSEARCH_URL (a list), API key before username/password;
   ]);
   assert.deepEqual(fromEnv.connection.auth, { apiKey: 'key-from-env' });
 
+  // Two credentials in the environment would leave one silently unused: the kit's one rule.
+  process.env.ELASTICSEARCH_USERNAME = 'elastic';
+  process.env.ELASTICSEARCH_PASSWORD = 'pw-from-env';
+  invalid(
+    {},
+    'ELASTICSEARCH_USERNAME',
+    /set either ELASTICSEARCH_API_KEY or ELASTICSEARCH_USERNAME, not both/,
+  );
+
   delete process.env.ELASTICSEARCH_API_KEY;
   assert.deepEqual(resolveConfig().connection.auth, {
     username: 'elastic',
     password: 'pw-from-env',
   });
 
-  const explicit = resolveConfig({ node: 'http://other:9200', auth: { bearer: 'token-1' } });
+  const explicit = resolveConfig({ url: 'http://other:9200', auth: { bearerToken: 'token-1' } });
   assert.deepEqual(explicit.connection.nodes, ['http://other:9200/']);
-  assert.deepEqual(explicit.connection.auth, { bearer: 'token-1' });
+  assert.deepEqual(explicit.connection.auth, { bearerToken: 'token-1' });
   assert.deepEqual(explicit.connection.secrets, ['token-1']);
 });
 
@@ -88,8 +98,8 @@ test('environment: ELASTIC_CLOUD_ID when no URL is set, with gzip as the client 
   assert.equal(config.connection.cloudId, CLOUD_ID);
   assert.equal(config.connection.compression, true);
   assert.equal(resolveConfig({ compression: 'none' }).connection.compression, false);
-  // An explicit node wins over the environment's cloud id.
-  assert.equal(resolveConfig({ node: 'http://localhost:9200' }).connection.cloudId, undefined);
+  // An explicit url wins over the environment's cloud id.
+  assert.equal(resolveConfig({ url: 'http://localhost:9200' }).connection.cloudId, undefined);
 });
 
 test('environment: a username without a password names the missing variable', () => {
@@ -98,20 +108,25 @@ test('environment: a username without a password names the missing variable', ()
 });
 
 test('secrets: credentials from auth and URLs are collected for redaction', () => {
-  const config = resolveConfig({ node: 'https://user:p%40ss@es.example:9200' });
+  const config = resolveConfig({ url: 'https://user:p%40ss@es.example:9200' });
   assert.deepEqual(config.connection.secrets, ['user', 'user', 'p@ss', 'p%40ss']);
   assert.deepEqual(resolveConfig({ auth: { apiKey: 'abc==' } }).connection.secrets, ['abc==']);
 });
 
 test('invalid options throw at construction, naming the option and what it accepts', () => {
-  invalid({ node: 'localhost:9200' }, 'node', /expected an http:\/\/ or https:\/\/ URL/);
-  invalid({ node: ['http://a:9200', 'ftp://b'] }, 'node[1]', /http/);
-  invalid({ node: [] }, 'node', /at least one URL/);
-  invalid({ node: 'http://a:9200', cloudId: CLOUD_ID }, 'cloudId', /cannot be combined with node/);
+  invalid(
+    { url: 'localhost:9200' },
+    'url',
+    /expected an http:\/\/ or https:\/\/ URL .*, got "localhost:9200"$/,
+  );
+  invalid({ url: ['http://a:9200', 'ftp://b'] }, 'url[1]', /http/);
+  invalid({ url: [] }, 'url', /at least one URL/);
+  invalid({ url: 'http://a:9200', cloudId: CLOUD_ID }, 'cloudId', /cannot be combined with url/);
   invalid({ cloudId: 'no-colon' }, 'cloudId', /<name>:<base64>/);
   invalid({ auth: { apiKey: '' } }, 'auth', /apiKey/);
   invalid({ auth: { username: 'u' } as never }, 'auth', /username, password/);
-  invalid({ auth: { apiKey: 'k', bearer: 'b' } as never }, 'auth', /expected/);
+  invalid({ auth: { apiKey: 'k', bearerToken: 'b' } as never }, 'auth', /expected/);
+  invalid({ auth: { bearer: 'b' } as never }, 'auth', /\{ bearerToken \}/);
   invalid({ compression: 'br' as never }, 'compression', /'gzip', 'none'/);
   invalid({ mappingMode: 'none' as never }, 'mappingMode', /'otel', 'ecs', 'raw'/);
   invalid({ index: 'Logs' }, 'index', /lowercase/);
@@ -121,7 +136,8 @@ test('invalid options throw at construction, naming the option and what it accep
   invalid({ namespace: 'Prod' }, 'namespace', /lowercase/);
   invalid({ indexDateSuffix: 'weekly' as never }, 'indexDateSuffix', /'none', 'daily', 'monthly'/);
   invalid({ maxStringLength: 0 }, 'maxStringLength', /integer from 1/);
-  invalid({ requestTimeoutMs: 1.5 }, 'requestTimeoutMs', /integer/);
+  invalid({ timeoutMs: 1.5 }, 'timeoutMs', /integer/);
+  invalid({ requestTimeoutMs: 1000 } as never, 'requestTimeoutMs', /unknown option/);
   invalid({ deterministicIds: 'yes' as never }, 'deterministicIds', /true or false/);
   invalid({ headers: { 'x-a': 1 as never } }, 'headers.x-a', /string/);
   invalid(
@@ -130,8 +146,8 @@ test('invalid options throw at construction, naming the option and what it accep
     /true or false/,
   );
   invalid(
-    { client: new Client({ node: 'http://localhost:9200' }), node: 'http://a:9200' },
-    'node',
+    { client: new Client({ node: 'http://localhost:9200' }), url: 'http://a:9200' },
+    'url',
     /cannot be combined with client/,
   );
   invalid({ client: {} as never }, 'client', /Client from @elastic\/elasticsearch/);
@@ -139,7 +155,7 @@ test('invalid options throw at construction, naming the option and what it accep
 
 test('a URL with credentials that fails validation is not echoed', () => {
   assert.throws(
-    () => resolveConfig({ node: 'ftp://elastic:supersecret@es.example' }),
+    () => resolveConfig({ url: 'ftp://elastic:supersecret@es.example' }),
     (error: Error) => !error.message.includes('supersecret'),
   );
 });
@@ -192,20 +208,24 @@ test('setup: index templates need a plain index; ILM needs a date suffix and san
 });
 
 test('pipeline options pass through to the core; exporter options do not', () => {
-  const config = resolveConfig({
-    maxBatchItems: 500,
-    maxConcurrency: undefined,
-    maxQueueBytes: 1_000_000,
-    deliveryMode: 'direct',
-    requestTimeoutMs: 5_000,
-    mappingMode: 'ecs',
-    temporality: 'delta',
-  } as ElasticsearchExporterOptions);
+  const config = resolveConfig(
+    {
+      maxBatchItems: 500,
+      maxConcurrency: undefined,
+      maxQueueBytes: 1_000_000,
+      deliveryMode: 'direct',
+      timeoutMs: 5_000,
+      mappingMode: 'ecs',
+      temporality: 'delta',
+    } as ElasticsearchExporterOptions,
+    'metrics',
+  );
+  // The batch bound under the 1 MB queue is the core's to reconcile (its defaults layer).
   assert.deepEqual(config.pipeline, {
-    maxBatchBytes: 1_000_000,
     maxBatchItems: 500,
     maxQueueBytes: 1_000_000,
     deliveryMode: 'direct',
     requestTimeoutMs: 6_000,
   });
+  assert.deepEqual(config.pipelineDefaults, { maxBatchBytes: 5_000_000 });
 });

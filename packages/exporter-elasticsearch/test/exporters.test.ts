@@ -49,9 +49,9 @@ const resource = resourceFromAttributes({ 'service.name': 'checkout' });
 
 test('SDK providers: spans, span events, logs and metrics land with the documented fields', async () => {
   const bulk = await sink();
-  const spanExporter = new ElasticsearchSpanExporter({ node: bulk.url, ...FAST });
-  const logExporter = new ElasticsearchLogRecordExporter({ node: bulk.url, ...FAST });
-  const metricExporter = new ElasticsearchMetricExporter({ node: bulk.url, ...FAST });
+  const spanExporter = new ElasticsearchSpanExporter({ url: bulk.url, ...FAST });
+  const logExporter = new ElasticsearchLogRecordExporter({ url: bulk.url, ...FAST });
+  const metricExporter = new ElasticsearchMetricExporter({ url: bulk.url, ...FAST });
   const tracerProvider = new BasicTracerProvider({
     resource,
     spanProcessors: [new BatchSpanProcessor(spanExporter, { scheduledDelayMillis: 10 })],
@@ -170,7 +170,7 @@ test('partial failure: 429 items are retried alone and stored once; mapping erro
   });
   const letters: DeadLetter<BulkRecord>[] = [];
   const exporter = new ElasticsearchLogRecordExporter({
-    node: bulk.url,
+    url: bulk.url,
     ...FAST,
     maxBatchItems: 50,
     deadLetter: (letter) => {
@@ -232,9 +232,9 @@ async function duplicateRun(
   // The first request is stored, then answered only after the client has given up.
   bulk.setFaults({ fault: { kind: 'slow', delayMs: 1_500 }, times: 1 });
   const exporter = new ElasticsearchSpanExporter({
-    node: bulk.url,
+    url: bulk.url,
     ...FAST,
-    requestTimeoutMs: 300,
+    timeoutMs: 300,
     deterministicIds,
   });
   const provider = new BasicTracerProvider({
@@ -265,7 +265,7 @@ test('duplicates: a batch stored but answered too late is retried; deterministic
 
 test('metrics: data points that cannot be mapped are counted as rejected, the rest delivered', async () => {
   const bulk = await sink();
-  const exporter = new ElasticsearchMetricExporter({ node: bulk.url, ...FAST });
+  const exporter = new ElasticsearchMetricExporter({ url: bulk.url, ...FAST });
   const metrics: ResourceMetricsLike = {
     resource: { attributes: { 'service.name': 'checkout' } },
     scopeMetrics: [
@@ -326,7 +326,7 @@ test('secrets never reach the logs, even when the backend echoes them', async ()
   );
   const letters: DeadLetter<BulkRecord>[] = [];
   const exporter = new ElasticsearchLogRecordExporter({
-    node: bulk.url,
+    url: bulk.url,
     auth: { username: 'elastic', password: 'Sup3rSecret!' },
     ...FAST,
     deadLetter: (letter) => {
@@ -349,7 +349,7 @@ test('secrets never reach the logs, even when the backend echoes them', async ()
 
 test('a shared client: createElasticsearchClient reads the same options, and a passed client is not closed', async () => {
   const bulk = await sink();
-  const client = createElasticsearchClient({ node: bulk.url });
+  const client = createElasticsearchClient({ url: bulk.url });
   const spans = new ElasticsearchSpanExporter({ client, ...FAST });
   const logs = new ElasticsearchLogRecordExporter({ client, ...FAST });
   await spans.shutdown();
@@ -382,8 +382,8 @@ test('construction: invalid options of the exporter and of the core both throw I
 });
 
 test("the core's options are taken at the top level; a misspelt one throws at construction", async () => {
-  const node = 'http://127.0.0.1:1';
-  const tuned = new ElasticsearchSpanExporter({ node, maxQueueItems: 1_234, maxConcurrency: 3 });
+  const url = 'http://127.0.0.1:1';
+  const tuned = new ElasticsearchSpanExporter({ url, maxQueueItems: 1_234, maxConcurrency: 3 });
   assert.equal(tuned.pipeline.stats().maxQueueItems, 1_234);
   assert.equal(tuned.pipeline.stats().concurrencyLimit, 3);
   await tuned.shutdown();
@@ -393,7 +393,7 @@ test("the core's options are taken at the top level; a misspelt one throws at co
     ['mappingmode', 'mappingMode'],
   ]) {
     assert.throws(
-      () => new ElasticsearchLogRecordExporter({ node, [name]: 5 } as ElasticsearchExporterOptions),
+      () => new ElasticsearchLogRecordExporter({ url, [name]: 5 } as ElasticsearchExporterOptions),
       (error: unknown) =>
         error instanceof InvalidConfigError &&
         error.option === name &&
@@ -403,7 +403,7 @@ test("the core's options are taken at the top level; a misspelt one throws at co
   // The metric exporter's own option is no option of the others.
   assert.throws(
     () =>
-      new ElasticsearchSpanExporter({ node, temporality: 'delta' } as ElasticsearchExporterOptions),
+      new ElasticsearchSpanExporter({ url, temporality: 'delta' } as ElasticsearchExporterOptions),
     (error: unknown) => error instanceof InvalidConfigError && error.option === 'temporality',
   );
 });

@@ -328,9 +328,15 @@ test('otel metrics: histograms as Elasticsearch histogram centroids', () => {
     otel,
   );
   assert.deepEqual(invalid.documents, []);
-  assert.deepEqual(invalid.invalid, [
-    'metric latency: histogram has 2 bucket counts for 2 boundaries',
-  ]);
+  assert.deepEqual(
+    invalid.invalid.map((entry) => entry.detail),
+    ['metric latency: histogram has 2 bucket counts for 2 boundaries'],
+  );
+  // With its data point, for the dead-letter handler.
+  assert.deepEqual(
+    (invalid.invalid[0].item as { dataPoint: { value: { count: number } } }).dataPoint.value.count,
+    2,
+  );
 });
 
 test('otel metrics: exponential histograms as centroids in increasing order', () => {

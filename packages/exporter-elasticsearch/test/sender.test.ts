@@ -37,12 +37,12 @@ function sender(
   options: ElasticsearchExporterOptions = {},
   setup?: (client: Client) => IndexSetup,
 ) {
-  const config = resolveConfig({ node: url, requestTimeoutMs: 2_000, ...options });
+  const config = resolveConfig({ url, timeoutMs: 2_000, ...options });
   const client = createClient(config.connection);
   const s = new ElasticsearchBulkSender({
     client,
     ownsClient: true,
-    requestTimeoutMs: config.connection.requestTimeoutMs,
+    requestTimeoutMs: config.connection.timeoutMs,
     secrets: config.connection.secrets,
     setup: setup?.(client),
   });
@@ -131,7 +131,7 @@ test('per-item failures: 429 retried alone, mapping errors rejected with type an
 test('HTTP failures: 429 with Retry-After, 401 permanent, reset and stall retryable', async () => {
   const sink = await startBulkSink();
   sinks.push(sink);
-  const s = sender(sink.url, { requestTimeoutMs: 300 });
+  const s = sender(sink.url, { timeoutMs: 300 });
   sink.setFaults(
     {
       fault: {
@@ -188,7 +188,7 @@ test('an aborted send (the core’s deadline) is retryable', async () => {
   sinks.push(sink);
   sink.setFaults({ fault: { kind: 'stall' } });
   const abort = new AbortController();
-  const pending = send(sender(sink.url, { requestTimeoutMs: 10_000 }), records(1), abort.signal);
+  const pending = send(sender(sink.url, { timeoutMs: 10_000 }), records(1), abort.signal);
   await new Promise((resolve) => setTimeout(resolve, 50));
   abort.abort();
   const result = await pending;
@@ -229,7 +229,7 @@ test('setup: ILM policy and index template once, before the first bulk request',
     indexDateSuffix: 'daily',
     setup: { indexTemplate: true, ilm: {} },
   };
-  const config = resolveConfig({ node: sink.url, ...options });
+  const config = resolveConfig({ url: sink.url, ...options });
   const s = sender(
     sink.url,
     options,
@@ -265,7 +265,7 @@ test('setup: a retryable failure fails the send and is tried again; a permanent 
   const sink = await startBulkSink();
   sinks.push(sink);
   const config = resolveConfig({
-    node: sink.url,
+    url: sink.url,
     index: 'otel-logs',
     setup: { indexTemplate: true },
   });

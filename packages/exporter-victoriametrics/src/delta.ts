@@ -7,7 +7,7 @@ import type {
   ResourceMetricsLike,
   ScopeMetricsLike,
 } from '@otelpack/batching-core';
-import type { PointDropReason } from './mapping';
+import type { DroppedPoints, PointDropReason } from './mapping';
 
 /*
  * Remote write carries cumulative counters only. The exporter asks the SDK for cumulative
@@ -61,6 +61,8 @@ type State = SumState | HistogramState;
 export interface DeltaConversion {
   resourceMetrics: ResourceMetricsLike;
   dropped: Partial<Record<PointDropReason, number>>;
+  /** The same drops by metric, for the ledger's unmapped items. */
+  droppedByMetric: DroppedPoints[];
 }
 
 function compareHrTime(a: HrTime, b: HrTime): number {
@@ -101,6 +103,7 @@ export class DeltaToCumulative {
   /** Returns the input itself when it holds no delta points (the usual case: no copy). */
   convert(resourceMetrics: ResourceMetricsLike): DeltaConversion {
     const dropped: Partial<Record<PointDropReason, number>> = {};
+    const droppedByMetric: DroppedPoints[] = [];
     const hasDelta = resourceMetrics.scopeMetrics?.some((sm) =>
       sm.metrics?.some(
         (m) =>
@@ -108,7 +111,7 @@ export class DeltaToCumulative {
           m.dataPointType !== DataPointType.GAUGE,
       ),
     );
-    if (!hasDelta) return { resourceMetrics, dropped };
+    if (!hasDelta) return { resourceMetrics, dropped, droppedByMetric };
 
     const nowMs = this.now();
     this.sweep(nowMs);
@@ -125,12 +128,16 @@ export class DeltaToCumulative {
           metrics.push(metric);
           continue;
         }
-        const converted = this.metric(metric, scopeKey, nowMs, dropped);
+        const converted = this.metric(metric, scopeKey, nowMs, dropped, droppedByMetric);
         if (converted) metrics.push(converted);
       }
       scopeMetrics.push({ scope: sm.scope, metrics });
     }
-    return { resourceMetrics: { resource: resourceMetrics.resource, scopeMetrics }, dropped };
+    return {
+      resourceMetrics: { resource: resourceMetrics.resource, scopeMetrics },
+      dropped,
+      droppedByMetric,
+    };
   }
 
   private metric(
@@ -138,9 +145,11 @@ export class DeltaToCumulative {
     scopeKey: string,
     nowMs: number,
     dropped: Partial<Record<PointDropReason, number>>,
+    droppedByMetric: DroppedPoints[],
   ): MetricDataLike | undefined {
     const drop = (reason: PointDropReason, n = 1): void => {
       dropped[reason] = (dropped[reason] ?? 0) + n;
+      droppedByMetric.push({ metric: String(metric.descriptor?.name ?? ''), reason, count: n });
     };
     const metricKey = `${scopeKey}\u0000${metric.descriptor.name}\u0000${metric.dataPointType}`;
     if (metric.dataPointType === DataPointType.SUM) {

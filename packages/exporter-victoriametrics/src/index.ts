@@ -1,15 +1,9 @@
 export { VictoriaMetricsExporter } from './exporter';
-export type { MappingStats } from './exporter';
-export {
-  DEFAULT_URL,
-  ENV,
-  EXPORTER_PIPELINE_DEFAULTS,
-  VICTORIAMETRICS_OPTION_NAMES,
-  parseKeyValueList,
-  resolveConfig,
-  writeUrl,
-} from './config';
-export type { Endpoint, ResolvedConfig, VictoriaMetricsExporterOptions } from './config';
+export type { MappingStats } from './mapping-state';
+export { DEFAULT_URL, EXPORTER_PIPELINE_DEFAULTS, VICTORIAMETRICS_OPTIONS } from './options';
+export type { VictoriaMetricsExporterOptions } from './options';
+export { resolveConfig, writeUrl } from './config';
+export type { Endpoint, RemoteWriteConfig } from './config';
 export {
   DEFAULT_MAPPING_OPTIONS,
   POINT_DROP_REASONS,
@@ -24,6 +18,7 @@ export {
 export type {
   ExponentialHistogramForm,
   MappingOptions,
+  DroppedPoints,
   MappingResult,
   PointDropReason,
   SummaryValue,

@@ -63,6 +63,13 @@ export const POINT_DROP_REASONS: readonly PointDropReason[] = [
   'series_collision',
 ];
 
+/** Data points of one metric that became no series, and why. */
+export interface DroppedPoints {
+  metric: string;
+  reason: PointDropReason;
+  count: number;
+}
+
 export type ExponentialHistogramForm = 'vmrange' | 'le';
 
 export interface MappingOptions {
@@ -97,6 +104,8 @@ export interface MappingResult {
   /** Data points seen (before any drop). */
   points: number;
   dropped: Partial<Record<PointDropReason, number>>;
+  /** The same drops by metric, for the ledger's unmapped items. */
+  droppedByMetric: DroppedPoints[];
   /** Label values cut to `maxLabelValueBytes`. */
   truncatedLabelValues: number;
   /** One line per metric dropped whole (name collisions), for the log. */
@@ -166,7 +175,10 @@ function labelNameOf(key: string): string {
 class Mapper {
   readonly series: TimeSeries[] = [];
   readonly dropped: Partial<Record<PointDropReason, number>> = {};
+  readonly droppedByMetric: DroppedPoints[] = [];
   readonly notes: string[] = [];
+  /** The metric being mapped, named in its drops. */
+  private currentMetric = '';
   points = 0;
   truncated = 0;
   private metricCount = 0;
@@ -176,7 +188,9 @@ class Mapper {
   constructor(private readonly options: MappingOptions) {}
 
   drop(reason: PointDropReason, count: number): void {
-    if (count > 0) this.dropped[reason] = (this.dropped[reason] ?? 0) + count;
+    if (count <= 0) return;
+    this.dropped[reason] = (this.dropped[reason] ?? 0) + count;
+    this.droppedByMetric.push({ metric: this.currentMetric, reason, count });
   }
 
   limit(value: string): string {
@@ -320,6 +334,7 @@ class Mapper {
     scopeName: string,
   ): number {
     const o = this.options;
+    this.currentMetric = String(metric.descriptor?.name ?? '');
     const identity = `${JSON.stringify(metric.descriptor.name)} of scope ${JSON.stringify(scopeName)} (#${++this.metricCount})`;
     const points = metric.dataPoints as DataPointLike<unknown>[];
     this.points += points.length;
@@ -730,6 +745,7 @@ export function mapResourceMetrics(
     series: mapper.series,
     points: mapper.points,
     dropped: mapper.dropped,
+    droppedByMetric: mapper.droppedByMetric,
     truncatedLabelValues: mapper.truncated,
     notes: mapper.notes,
   };

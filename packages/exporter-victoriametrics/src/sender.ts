@@ -1,5 +1,4 @@
-import { diag } from '@opentelemetry/api';
-import { HttpTransport } from '@otelpack/batching-core';
+import { Failover, HttpTransport } from '@otelpack/batching-core';
 import type {
   BatchSender,
   HttpTransportOptions,
@@ -20,6 +19,8 @@ export const REMOTE_WRITE_HEADERS: Readonly<Record<string, string>> = Object.fre
 
 export interface RemoteWriteSenderOptions {
   endpoints: Endpoint[];
+  /** The exporter's name, in the failover's log line. Default `victoriametrics`. */
+  name?: string;
   /** Transport options shared by every endpoint (url is set per endpoint). */
   transport?: Omit<HttpTransportOptions, 'url' | 'compression'>;
   /** Test seam: how a transport is made. */
@@ -37,24 +38,21 @@ interface Target {
  * classifies the answer: 2xx delivered; 408, 429, 5xx but 501 retryable; other 4xx permanent with
  * the backend's message, redacted).
  *
- * Failover: with several endpoints the sender keeps a current one. When a send to it fails
- * retryably (5xx, 429, 408, a network error or a timeout), it moves the current endpoint to the
- * next one, so the core's retry of that batch — and every batch after it — goes there. It never
- * loops or retries itself: the core decides when to send again. A permanent answer does not move
- * it (the next endpoint would refuse the same data). A success keeps it where it is.
+ * Failover (the core's `Failover`): with several endpoints, a retryable failure (5xx, 429, 408, a
+ * network error or a timeout) moves the next sends, the core's retry of that batch among them, to
+ * the next endpoint; a permanent answer does not (the next would refuse the same data).
  */
 export class RemoteWriteSender implements BatchSender<TimeSeries> {
-  private readonly targets: Target[];
+  /** Endpoints hold URLs with credentials: private, out of reach of JSON and inspect. */
+  readonly #failover: Failover<Target>;
   private readonly encoder = new WriteRequestEncoder();
-  private current = 0;
   /** Bytes sent after compression, and before: for the stats and the benchmark. */
   compressedBytes = 0;
   uncompressedBytes = 0;
-  failovers = 0;
 
   constructor(options: RemoteWriteSenderOptions) {
     const create = options.createTransport ?? ((o: HttpTransportOptions) => new HttpTransport(o));
-    this.targets = options.endpoints.map((endpoint) => ({
+    const targets = options.endpoints.map((endpoint) => ({
       endpoint,
       transport: create({
         ...options.transport,
@@ -63,11 +61,21 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
         headers: { ...options.transport?.headers, ...REMOTE_WRITE_HEADERS },
       }),
     }));
+    this.#failover = new Failover(
+      targets,
+      (target) => target.endpoint.display,
+      options.name ?? 'victoriametrics',
+    );
   }
 
   /** The endpoint the next send goes to. */
   get currentEndpoint(): string {
-    return this.targets[this.current].endpoint.display;
+    return this.#failover.currentLabel;
+  }
+
+  /** Times a failure moved the sends to the next endpoint. */
+  get failovers(): number {
+    return this.#failover.failovers;
   }
 
   sizeOf(series: TimeSeries): number {
@@ -84,8 +92,7 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
   }
 
   async send(batch: readonly TimeSeries[], context: SendContext): Promise<SendResult> {
-    const index = this.current;
-    const target = this.targets[index];
+    const target = this.#failover.current;
     let body: Buffer;
     try {
       body = this.encode(batch);
@@ -97,13 +104,7 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
     if (result.kind === 'delivered') return result;
     const where = target.endpoint.display;
     if (result.kind === 'retryable') {
-      if (this.targets.length > 1 && this.current === index) {
-        this.current = (index + 1) % this.targets.length;
-        this.failovers++;
-        diag.warn(
-          `otelpack remote write: ${where} failed (${result.reason}); the next sends go to ${this.currentEndpoint}`,
-        );
-      }
+      this.#failover.moveOn(target, result.reason);
       return { ...result, reason: `${where}: ${result.reason}` };
     }
     if (result.kind === 'permanent')
@@ -142,6 +143,6 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.targets.map((t) => t.transport.close().catch(() => undefined)));
+    await Promise.all(this.#failover.all().map((t) => t.transport.close().catch(() => undefined)));
   }
 }

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { InvalidConfigError } from '@otelpack/batching-core';
-import { ENV, resolveConfig, writeUrl } from '../src';
+import { VICTORIAMETRICS_OPTIONS, resolveConfig, writeUrl } from '../src';
+
+/** Each option's variable (`auth.username` as `username`), as the kit names them. */
+const ENV = Object.fromEntries(
+  VICTORIAMETRICS_OPTIONS.environment.map((e) => [e.option.replace(/^auth\./, ''), e.variables[0]]),
+) as Record<string, string>;
 
 const saved: Record<string, string | undefined> = {};
 beforeEach(() => {
@@ -105,7 +110,7 @@ describe('environment variables (explicit options win)', () => {
     const c = resolveConfig({
       url: 'http://code:2',
       tenant: '1',
-      basicAuth: { username: 'u', password: 'p' },
+      auth: { username: 'u', password: 'p' },
       externalLabels: {},
       addMetricSuffixes: true,
       exponentialHistograms: 'vmrange',
@@ -157,8 +162,8 @@ describe('environment variables (explicit options win)', () => {
 describe('options', () => {
   it('refuses both a bearer token and basic auth', () => {
     assert.throws(
-      () => resolveConfig({ bearerToken: 't', basicAuth: { username: 'u', password: 'p' } }),
-      (e: InvalidConfigError) => e.option === 'bearerToken',
+      () => resolveConfig({ auth: { bearerToken: 't', username: 'u', password: 'p' } as never }),
+      (e: InvalidConfigError) => e.option === 'auth',
     );
   });
   it('refuses invalid or reserved external label names', () => {

@@ -61,7 +61,7 @@ describe('RemoteWriteSender', () => {
     const s = await sink();
     const rw = sender([s.url], {
       tenant: '12:34',
-      basicAuth: { username: 'writer', password: 'pw' },
+      auth: { username: 'writer', password: 'pw' },
       headers: { 'X-Scope-OrgID': 'team-a', 'Content-Type': 'text/plain' },
     });
     assert.deepEqual(await rw.send([series(1)], context()), { kind: 'delivered' });
@@ -82,7 +82,7 @@ describe('RemoteWriteSender', () => {
     s.setFaults({
       fault: { kind: 'status', status: 400, body: 'cannot parse: token s3cr3t-token-value is bad' },
     });
-    const rw = sender([s.url], { bearerToken: 's3cr3t-token-value' });
+    const rw = sender([s.url], { auth: { bearerToken: 's3cr3t-token-value' } });
     const result = await rw.send([series(1)], context());
     assert.equal(result.kind, 'permanent');
     const reason = (result as { reason: string }).reason;

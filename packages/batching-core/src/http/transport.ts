@@ -92,24 +92,25 @@ export class TransportError extends OtelpackError {
 /**
  * HTTP on undici: one keep-alive pool per transport, gzip request bodies, TLS, static or
  * refreshed auth headers, and the pack's one response classification. Every error it produces
- * has its secrets redacted.
+ * has its secrets redacted, and its credentials (headers, TLS key, the pool that holds them) sit
+ * in private fields, out of reach of `JSON.stringify` and `util.inspect`.
  */
 export class HttpTransport {
   readonly origin: string;
   private readonly basePath: string;
   private readonly baseQuery: string;
-  private readonly pool: Pool;
-  private readonly staticHeaders: HeaderMap;
-  private readonly headerProvider?: () => HeaderMap | Promise<HeaderMap>;
+  readonly #pool: Pool;
+  readonly #staticHeaders: HeaderMap;
+  readonly #headerProvider?: () => HeaderMap | Promise<HeaderMap>;
   private readonly compression: 'gzip' | 'none';
   private readonly maxResponseBytes: number;
-  private readonly secrets: string[];
+  readonly #secrets: string[];
   /**
    * Credentials from headerProvider and per-request headers, remembered (the newest
    * MAX_REMEMBERED_SECRETS) so that text made after the request, such as classify()'s reason
    * for a body that echoes a refreshed token, is scrubbed of them too.
    */
-  private readonly rememberedSecrets = new Set<string>();
+  readonly #rememberedSecrets = new Set<string>();
 
   constructor(options: HttpTransportOptions) {
     if (!options || typeof options !== 'object') {
@@ -132,7 +133,7 @@ export class HttpTransport {
     if (options.headerProvider !== undefined && typeof options.headerProvider !== 'function') {
       throw new InvalidConfigError('headerProvider', 'expected a function returning headers');
     }
-    this.headerProvider = options.headerProvider;
+    this.#headerProvider = options.headerProvider;
 
     const headers: HeaderMap = { 'user-agent': options.userAgent ?? d.userAgent };
     for (const [name, value] of Object.entries(options.headers ?? {})) {
@@ -146,15 +147,15 @@ export class HttpTransport {
       const password = decodeURIComponent(url.password);
       headers.authorization ??= `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
     }
-    this.staticHeaders = headers;
-    this.secrets = [...secretsInUrl(url), ...secretsInHeaders(headers)];
+    this.#staticHeaders = headers;
+    this.#secrets = [...secretsInUrl(url), ...secretsInHeaders(headers)];
 
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.baseQuery = url.search.slice(1);
     const timeoutMs = integerOption('timeoutMs', options.timeoutMs, d.timeoutMs, { min: 1 });
     const tls = options.tls ?? {};
-    this.pool = new Pool(url.origin, {
+    this.#pool = new Pool(url.origin, {
       connections: integerOption('connections', options.connections, d.connections, { min: 1 }),
       keepAliveTimeout: integerOption(
         'keepAliveTimeoutMs',
@@ -180,18 +181,20 @@ export class HttpTransport {
   /** Scrubs this transport's secrets (and anything credential-shaped) from a text. */
   redact(text: string): string {
     const secrets =
-      this.rememberedSecrets.size > 0 ? [...this.secrets, ...this.rememberedSecrets] : this.secrets;
+      this.#rememberedSecrets.size > 0
+        ? [...this.#secrets, ...this.#rememberedSecrets]
+        : this.#secrets;
     return redact(text, secrets);
   }
 
   private rememberSecrets(secrets: readonly string[]): void {
     for (const secret of secrets) {
-      this.rememberedSecrets.delete(secret);
-      this.rememberedSecrets.add(secret);
+      this.#rememberedSecrets.delete(secret);
+      this.#rememberedSecrets.add(secret);
     }
-    for (const oldest of this.rememberedSecrets) {
-      if (this.rememberedSecrets.size <= MAX_REMEMBERED_SECRETS) break;
-      this.rememberedSecrets.delete(oldest);
+    for (const oldest of this.#rememberedSecrets) {
+      if (this.#rememberedSecrets.size <= MAX_REMEMBERED_SECRETS) break;
+      this.#rememberedSecrets.delete(oldest);
     }
   }
 
@@ -200,12 +203,12 @@ export class HttpTransport {
    * HTTP answer came; any status, 5xx included, is returned, not thrown.
    */
   async request(request: HttpRequest): Promise<HttpResponse> {
-    let headers: HeaderMap = { ...this.staticHeaders };
+    let headers: HeaderMap = { ...this.#staticHeaders };
     let requestSecrets: string[] = [];
-    if (this.headerProvider) {
+    if (this.#headerProvider) {
       let provided: HeaderMap;
       try {
-        provided = await this.headerProvider();
+        provided = await this.#headerProvider();
       } catch (error) {
         throw new TransportError(
           'OTELPACK_ERR_NETWORK',
@@ -229,7 +232,7 @@ export class HttpTransport {
     }
 
     try {
-      const response = await this.pool.request({
+      const response = await this.#pool.request({
         method: (request.method ?? 'POST') as 'POST',
         path: this.pathFor(request.path),
         headers,
@@ -286,7 +289,7 @@ export class HttpTransport {
   }
 
   close(): Promise<void> {
-    return this.pool.close();
+    return this.#pool.close();
   }
 
   /**

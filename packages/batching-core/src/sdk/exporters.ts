@@ -1,8 +1,16 @@
+import { inspect } from 'node:util';
 import { diag } from '@opentelemetry/api';
 import { InvalidConfigError, OtelpackError } from '../errors';
-import type { Pipeline, SubmitResult } from '../pipeline';
-import { AggregationTemporality, ExportResultCode } from './types';
+import type { Pipeline, PipelineStats, SubmitResult } from '../pipeline';
+import type { BatchSender, Signal } from '../types';
+import { mapEach } from './mapping';
+import type { ItemMapping, MappedItems, RecordMapper } from './mapping';
+import { serializeSdkItem } from './serialize';
+import { temporalitySelector } from './temporality';
+import type { TemporalityOption } from './temporality';
+import { ExportResultCode } from './types';
 import type {
+  AggregationTemporality,
   ExportResult,
   InstrumentType,
   ReadableLogRecordLike,
@@ -10,30 +18,67 @@ import type {
   ResourceMetricsLike,
 } from './types';
 
-/** Maps one SDK item to the records the pipeline carries; may throw on input it cannot map. */
-export type RecordMapper<I, R> = (item: I) => R | R[] | undefined;
-
-export interface PipelineExporterOptions<I, R> {
+export interface PipelineExporterOptions<I, R, S extends BatchSender<R> = BatchSender<R>> {
   pipeline: Pipeline<R>;
-  map: RecordMapper<I, R>;
+  /** Maps one SDK item; an item it throws on is counted as unmapped. Give this or `mapping`. */
+  map?: RecordMapper<I, R>;
+  /** Maps one export's items to records and the items it could not map. */
+  mapping?: ItemMapping<I, R>;
+  /** The pipeline's sender, when the exporter shows it (its failover position, bytes sent). */
+  sender?: S;
+  /** Where it sends, credentials redacted: shown by `toJSON()` and `util.inspect`. */
+  endpoints?: readonly string[];
 }
 
 /**
  * What the three SDK exporter interfaces share: map, hand to the pipeline, report. It never
- * throws into the SDK and never calls back twice; a record that cannot be mapped is counted as
- * dropped (`rejected`) rather than lost from the ledger.
+ * throws into the SDK and never calls back twice; an item that cannot be mapped is counted as
+ * dropped (`rejected`), and handed to the dead-letter handler, rather than lost from the ledger.
  */
-abstract class PipelineExporterBase<I, R> {
+abstract class PipelineExporterBase<I, R, S extends BatchSender<R>> {
   readonly pipeline: Pipeline<R>;
-  private readonly mapItem: RecordMapper<I, R>;
+  readonly #mapping: ItemMapping<I, R>;
+  readonly #sender: S | undefined;
+  readonly #endpoints: readonly string[];
 
-  protected constructor(options: PipelineExporterOptions<I, R>) {
+  protected constructor(options: PipelineExporterOptions<I, R, S>) {
     if (!options?.pipeline) throw new InvalidConfigError('pipeline', 'is required');
-    if (typeof options.map !== 'function') {
+    if (options.mapping !== undefined) {
+      if (typeof options.mapping?.map !== 'function') {
+        throw new InvalidConfigError('mapping', 'expected an object with map(items)');
+      }
+      this.#mapping = options.mapping;
+    } else if (typeof options.map === 'function') {
+      this.#mapping = mapEach(options.map);
+    } else {
       throw new InvalidConfigError('map', 'expected a function from an SDK item to records');
     }
     this.pipeline = options.pipeline;
-    this.mapItem = options.map;
+    this.#sender = options.sender;
+    this.#endpoints = [...(options.endpoints ?? [])];
+  }
+
+  /** The exporter's name in logs, stats and self-telemetry. */
+  get name(): string {
+    return this.pipeline.name;
+  }
+
+  get signal(): Signal {
+    return this.pipeline.signal;
+  }
+
+  /** The delivery ledger: accepted, delivered, dropped by reason, pending. */
+  stats(): PipelineStats {
+    return this.pipeline.stats();
+  }
+
+  protected get mapping(): ItemMapping<I, R> {
+    return this.#mapping;
+  }
+
+  protected get sender(): S {
+    if (!this.#sender) throw new Error(`otelpack ${this.name}: the exporter shows no sender`);
+    return this.#sender;
   }
 
   protected exportItems(items: readonly I[], resultCallback: (result: ExportResult) => void): void {
@@ -44,35 +89,47 @@ abstract class PipelineExporterBase<I, R> {
       try {
         resultCallback(result);
       } catch (error) {
-        diag.error(`otelpack ${this.pipeline.name}: the SDK's export callback threw`, error);
+        diag.error(`otelpack ${this.name}: the SDK's export callback threw`, error);
       }
     };
     try {
-      const records: R[] = [];
-      let unmapped = 0;
-      let firstError: unknown;
-      for (const item of items) {
-        try {
-          const mapped = this.mapItem(item);
-          if (Array.isArray(mapped)) records.push(...mapped);
-          else if (mapped !== undefined) records.push(mapped);
-        } catch (error) {
-          unmapped++;
-          firstError ??= error;
-        }
-      }
-      if (unmapped > 0) {
-        const detail = `could not map ${unmapped} ${this.pipeline.signal} items: ${messageOf(firstError)}`;
-        diag.error(`otelpack ${this.pipeline.name}: ${detail}`);
-        this.pipeline.countUnmapped(unmapped, detail);
+      const { records, unmapped, threw } = this.mapAll(items);
+      if (unmapped.length > 0) {
+        diag.error(
+          `otelpack ${this.name}: could not map ${unmapped.length} ${this.signal} items: ${unmapped[0].detail}`,
+        );
+        this.pipeline.rejectUnmapped(
+          unmapped.map(({ item, detail }) => ({
+            item: serializeSdkItem(this.signal, item),
+            detail,
+          })),
+        );
       }
       this.pipeline.submit(records).then(
-        (outcome) => done(toExportResult(outcome, unmapped, items.length)),
+        (outcome) =>
+          done(
+            toExportResult(
+              outcome,
+              failsExport(this.signal, threw) ? unmapped.length : 0,
+              items.length,
+            ),
+          ),
         (error: unknown) => done({ code: ExportResultCode.FAILED, error: asError(error) }),
       );
     } catch (error) {
-      diag.error(`otelpack ${this.pipeline.name}: export failed`, error);
+      diag.error(`otelpack ${this.name}: export failed`, error);
       done({ code: ExportResultCode.FAILED, error: asError(error) });
+    }
+  }
+
+  /** A mapping that throws leaves every item of the call unmapped, with the error as the reason. */
+  private mapAll(items: readonly I[]): MappedItems<R> & { threw: boolean } {
+    try {
+      const mapped = this.#mapping.map(items);
+      return { records: mapped.records ?? [], unmapped: mapped.unmapped ?? [], threw: false };
+    } catch (error) {
+      const detail = messageOf(error);
+      return { records: [], unmapped: items.map((item) => ({ item, detail })), threw: true };
     }
   }
 
@@ -83,11 +140,23 @@ abstract class PipelineExporterBase<I, R> {
   shutdown(): Promise<void> {
     return this.pipeline.shutdown();
   }
+
+  /** A summary without credentials: the exporter's graph stays out of JSON and logs. */
+  toJSON(): object {
+    return { exporter: this.name, signal: this.signal, endpoints: this.#endpoints };
+  }
+
+  [inspect.custom](): string {
+    return `${this.constructor.name} ${inspect(this.toJSON())}`;
+  }
 }
 
 /** A `SpanExporter` (sdk-trace-base 2.x, sdk-trace 3.x) on a pipeline. */
-export class PipelineSpanExporter<R> extends PipelineExporterBase<ReadableSpanLike, R> {
-  constructor(options: PipelineExporterOptions<ReadableSpanLike, R>) {
+export class PipelineSpanExporter<
+  R,
+  S extends BatchSender<R> = BatchSender<R>,
+> extends PipelineExporterBase<ReadableSpanLike, R, S> {
+  constructor(options: PipelineExporterOptions<ReadableSpanLike, R, S>) {
     super(options);
   }
 
@@ -97,8 +166,11 @@ export class PipelineSpanExporter<R> extends PipelineExporterBase<ReadableSpanLi
 }
 
 /** A `LogRecordExporter` (sdk-logs 0.2xx and 3.x) on a pipeline. */
-export class PipelineLogRecordExporter<R> extends PipelineExporterBase<ReadableLogRecordLike, R> {
-  constructor(options: PipelineExporterOptions<ReadableLogRecordLike, R>) {
+export class PipelineLogRecordExporter<
+  R,
+  S extends BatchSender<R> = BatchSender<R>,
+> extends PipelineExporterBase<ReadableLogRecordLike, R, S> {
+  constructor(options: PipelineExporterOptions<ReadableLogRecordLike, R, S>) {
     super(options);
   }
 
@@ -107,29 +179,23 @@ export class PipelineLogRecordExporter<R> extends PipelineExporterBase<ReadableL
   }
 }
 
-/**
- * - `cumulative`: every instrument cumulative (Prometheus remote write, ClickHouse, Elasticsearch).
- * - `delta`: counters, observable counters and histograms delta; up-down counters cumulative, as
- *   the OTLP exporters' delta preference does (Datadog, New Relic, Dynatrace).
- * - `lowmemory`: synchronous counters and histograms delta, the rest cumulative.
- */
-export type TemporalityPreference = 'cumulative' | 'delta' | 'lowmemory';
-
-export interface PipelineMetricExporterOptions<R> extends PipelineExporterOptions<
-  ResourceMetricsLike,
-  R
-> {
-  temporality?:
-    TemporalityPreference | ((instrumentType: InstrumentType) => AggregationTemporality);
+export interface PipelineMetricExporterOptions<
+  R,
+  S extends BatchSender<R> = BatchSender<R>,
+> extends PipelineExporterOptions<ResourceMetricsLike, R, S> {
+  temporality?: TemporalityOption;
 }
 
 /** A `PushMetricExporter` (sdk-metrics 2.x and 3.x) on a pipeline. */
-export class PipelineMetricExporter<R> extends PipelineExporterBase<ResourceMetricsLike, R> {
-  private readonly temporality: (instrumentType: InstrumentType) => AggregationTemporality;
+export class PipelineMetricExporter<
+  R,
+  S extends BatchSender<R> = BatchSender<R>,
+> extends PipelineExporterBase<ResourceMetricsLike, R, S> {
+  readonly #temporality: (instrumentType: InstrumentType) => AggregationTemporality;
 
-  constructor(options: PipelineMetricExporterOptions<R>) {
+  constructor(options: PipelineMetricExporterOptions<R, S>) {
     super(options);
-    this.temporality = temporalitySelector(options.temporality ?? 'cumulative');
+    this.#temporality = temporalitySelector(options.temporality ?? 'cumulative');
   }
 
   export(metrics: ResourceMetricsLike, resultCallback: (result: ExportResult) => void): void {
@@ -137,36 +203,27 @@ export class PipelineMetricExporter<R> extends PipelineExporterBase<ResourceMetr
   }
 
   selectAggregationTemporality(instrumentType: InstrumentType): AggregationTemporality {
-    return this.temporality(instrumentType);
+    return this.#temporality(instrumentType);
   }
 }
 
-export function temporalitySelector(
-  preference: TemporalityPreference | ((instrumentType: InstrumentType) => AggregationTemporality),
-): (instrumentType: InstrumentType) => AggregationTemporality {
-  if (typeof preference === 'function') return preference;
-  const { CUMULATIVE, DELTA } = AggregationTemporality;
-  switch (preference) {
-    case 'cumulative':
-      return () => CUMULATIVE;
-    case 'delta':
-      return (type) =>
-        type === 'UP_DOWN_COUNTER' || type === 'OBSERVABLE_UP_DOWN_COUNTER' ? CUMULATIVE : DELTA;
-    case 'lowmemory':
-      return (type) => (type === 'COUNTER' || type === 'HISTOGRAM' ? DELTA : CUMULATIVE);
-    default:
-      throw new InvalidConfigError(
-        'temporality',
-        `expected 'cumulative', 'delta', 'lowmemory' or a selector function, got ${JSON.stringify(preference)}`,
-      );
-  }
+/**
+ * Whether unmapped items fail the SDK's export. A span or log record that could not be mapped
+ * does. A metrics export is one item holding many data points: points left out are counted
+ * (rejected, dead letter, diag) while the rest are delivered, and the export fails only when the
+ * mapping could not read it at all.
+ */
+function failsExport(signal: Signal, mappingThrew: boolean): boolean {
+  return signal !== 'metrics' || mappingThrew;
 }
 
 function toExportResult(outcome: SubmitResult, unmapped: number, itemCount: number): ExportResult {
   const dropped = Object.values(outcome.dropped).reduce((sum, n) => sum + (n ?? 0), 0);
   if (dropped === 0 && unmapped === 0) return { code: ExportResultCode.SUCCESS };
   const parts: string[] = [];
-  if (unmapped > 0) parts.push(`${unmapped} of ${itemCount} items could not be mapped`);
+  if (unmapped > 0) {
+    parts.push(`${unmapped} of ${itemCount} items could not be mapped`);
+  }
   if (dropped > 0) {
     parts.push(
       `${dropped} of ${outcome.accepted} records dropped (${outcome.firstDropDetail ?? 'unknown'})`,

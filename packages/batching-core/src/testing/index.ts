@@ -18,3 +18,12 @@ export {
   timeShutdown,
 } from './shutdown-deadline';
 export type { StalledBackend } from './shutdown-deadline';
+
+// ---- The exporter kit's test suite, which every exporter package runs against itself.
+export { runExporterKitSuite } from './kit-suite';
+export type {
+  ExporterKitSuiteOptions,
+  KitExporter,
+  KitOptionsDefinition,
+  OptionSample,
+} from './kit-suite';

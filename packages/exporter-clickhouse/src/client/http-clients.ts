@@ -26,8 +26,10 @@ export interface HttpClientSettings {
   compression: 'gzip' | 'none';
   /** gzip level, 1 (fastest) to 9. */
   compressionLevel: number;
-  /** The client's own deadline; the pipeline aborts earlier through its signal. */
-  requestTimeoutMs: number;
+  /** One request's deadline (the exporter's `timeoutMs`); the pipeline's is 1 s later. */
+  timeoutMs: number;
+  /** Static headers on every request. */
+  headers?: Record<string, string>;
   maxOpenConnections: number;
   tls?: TlsSettings;
 }
@@ -53,7 +55,10 @@ export function createHttpClient(origin: string, settings: HttpClientSettings): 
     username: settings.username,
     password: settings.password,
     application: 'otelpack-exporter-clickhouse',
-    request_timeout: settings.requestTimeoutMs,
+    request_timeout: settings.timeoutMs,
+    ...(settings.headers && Object.keys(settings.headers).length > 0
+      ? { http_headers: settings.headers }
+      : {}),
     max_open_connections: settings.maxOpenConnections,
     compression: {
       request:

@@ -1,5 +1,6 @@
 import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
 import type {
+  UnmappedItem,
   DataPointLike,
   ExponentialHistogramValue,
   HistogramValue,
@@ -207,7 +208,8 @@ function pointMapper(metric: MetricDataLike): PointMapper | undefined {
 export interface MappedMetrics {
   rows: MetricRow[];
   /** One entry per data point that could not be mapped (the exporter counts each as rejected). */
-  failures: string[];
+  /** Data points that make no row (with their metric), and why. */
+  failures: UnmappedItem[];
 }
 
 /**
@@ -225,7 +227,7 @@ export function resourceMetricsToRows(
     serviceName,
   } = resources.columnsOf(resourceMetrics.resource);
   const rows: MetricRow[] = [];
-  const failures: string[] = [];
+  const failures: UnmappedItem[] = [];
   for (const scopeMetrics of resourceMetrics.scopeMetrics ?? []) {
     const scope = scopeMetrics.scope ?? { name: '' };
     const scopeAttributes = attributesToMap(scope.attributes);
@@ -244,8 +246,11 @@ export function resourceMetricsToRows(
       const mapPoint = pointMapper(metric);
       if (!mapPoint) {
         const type = String((metric as { dataPointType?: unknown }).dataPointType);
-        for (let i = 0; i < points.length; i++) {
-          failures.push(`metric ${context.name}: unknown data point type ${type}`);
+        for (const point of points) {
+          failures.push({
+            item: { metric, dataPoint: point },
+            detail: `metric ${context.name}: unknown data point type ${type}`,
+          });
         }
         continue;
       }
@@ -253,9 +258,10 @@ export function resourceMetricsToRows(
         try {
           rows.push(mapPoint(context, point));
         } catch (error) {
-          failures.push(
-            `metric ${context.name}: ${error instanceof Error ? error.message : String(error)}`,
-          );
+          failures.push({
+            item: { metric, dataPoint: point },
+            detail: `metric ${context.name}: ${error instanceof Error ? error.message : String(error)}`,
+          });
         }
       }
     }

@@ -1,8 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { diag } from '@opentelemetry/api';
-import { redact } from '@otelpack/batching-core';
-import type { BatchSender, ItemFailure, SendContext, SendResult } from '@otelpack/batching-core';
+import { Failover, redact } from '@otelpack/batching-core';
+import type {
+  BatchSender,
+  HeaderProvider,
+  ItemFailure,
+  SendContext,
+  SendResult,
+} from '@otelpack/batching-core';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { insertBody, rowSize, wireFormat } from '../encoding/encoder';
 import type { ClickHouseRow, InsertFormat } from '../encoding/encoder';
@@ -50,6 +55,10 @@ export interface ClickHouseSenderOptions {
   prepare?: (host: SenderHost) => Promise<InsertFailure | undefined>;
   /** Close the clients at shutdown (not when the application handed its own client in). */
   ownsClients: boolean;
+  /** Called before every INSERT; its headers go with it (e.g. a refreshed token). */
+  headerProvider?: HeaderProvider;
+  /** The exporter's name, in the failover's log line. Default `clickhouse`. */
+  name?: string;
 }
 
 interface TableGroup {
@@ -65,19 +74,21 @@ const MAX_REASON_LENGTH = 1_000;
  * decides. A host failure moves the next send to the next host.
  */
 export class ClickHouseSender implements BatchSender<ClickHouseRow> {
-  private readonly options: ClickHouseSenderOptions;
+  /** The options hold the clients, and so the credentials: private, out of JSON and inspect. */
+  readonly #options: ClickHouseSenderOptions;
+  readonly #hosts: Failover<SenderHost>;
   private readonly statements: Partial<Record<TableKind, string>> = {};
   private readonly headers: Partial<Record<TableKind, Buffer>> = {};
-  private hostIndex = 0;
 
   constructor(options: ClickHouseSenderOptions) {
     if (options.hosts.length === 0) throw new Error('ClickHouseSender needs at least one host');
-    this.options = options;
+    this.#options = options;
+    this.#hosts = new Failover(options.hosts, (host) => host.label, options.name ?? 'clickhouse');
   }
 
   /** The host the next send goes to (its label). */
   get currentHost(): string {
-    return this.options.hosts[this.hostIndex].label;
+    return this.#hosts.currentLabel;
   }
 
   sizeOf(row: ClickHouseRow): number {
@@ -85,9 +96,9 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
   }
 
   async send(batch: readonly ClickHouseRow[], context: SendContext): Promise<SendResult> {
-    const host = this.options.hosts[this.hostIndex];
-    if (this.options.prepare) {
-      const unprepared = await this.options.prepare(host);
+    const host = this.#hosts.current;
+    if (this.#options.prepare) {
+      const unprepared = await this.#options.prepare(host);
       if (unprepared) {
         const failure = this.scrub(unprepared);
         if (failure.hostFault) this.moveToNextHost(host, failure.reason);
@@ -128,8 +139,10 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
   }
 
   async close(): Promise<void> {
-    if (!this.options.ownsClients) return;
-    await Promise.all(this.options.hosts.map((host) => host.client.close().catch(() => undefined)));
+    if (!this.#options.ownsClients) return;
+    await Promise.all(
+      this.#options.hosts.map((host) => host.client.close().catch(() => undefined)),
+    );
   }
 
   /** The dedup token of one insert: the same rows to the same table give the same token. */
@@ -148,12 +161,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
   }
 
   private moveToNextHost(host: SenderHost, reason: string): void {
-    const hosts = this.options.hosts;
-    if (hosts.length < 2 || hosts[this.hostIndex] !== host) return;
-    this.hostIndex = (this.hostIndex + 1) % hosts.length;
-    diag.warn(
-      `otelpack clickhouse: ${host.label} failed (${reason}); the next insert goes to ${hosts[this.hostIndex].label}`,
-    );
+    this.#hosts.moveOn(host, reason);
   }
 
   /** `INSERT INTO t (columns)`, made once per table. */
@@ -163,7 +171,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
       const columns = INSERT_COLUMNS[table]
         .map((column) => quoteIdentifier(column.name))
         .join(', ');
-      statement = `INSERT INTO ${this.options.tables[table]} (${columns})`;
+      statement = `INSERT INTO ${this.#options.tables[table]} (${columns})`;
       this.statements[table] = statement;
     }
     return statement;
@@ -177,20 +185,20 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
    */
   private settingsFor(table: TableKind, body: Buffer): string {
     const settings: Record<string, string | number | boolean> = {};
-    if (this.options.deduplicate) {
+    if (this.#options.deduplicate) {
       settings.insert_deduplication_token = ClickHouseSender.deduplicationToken(
-        this.options.tables[table],
+        this.#options.tables[table],
         body,
       );
     }
-    if (this.options.asyncInsert) {
+    if (this.#options.asyncInsert) {
       settings.async_insert = 1;
       // Without waiting, the server acknowledges before the data is written: a failure would
       // go unseen and unretried.
       settings.wait_for_async_insert = 1;
       settings.async_insert_deduplicate = 1;
     }
-    Object.assign(settings, this.options.insertSettings);
+    Object.assign(settings, this.#options.insertSettings);
     const entries = Object.entries(settings).filter(([, value]) => value !== undefined);
     if (entries.length === 0) return '';
     return ` SETTINGS ${entries.map(([name, value]) => `${name} = ${settingLiteral(value)}`).join(', ')}`;
@@ -204,7 +212,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
     signal: AbortSignal,
   ): Promise<InsertFailure | undefined> {
     const header =
-      this.options.format === 'RowBinary'
+      this.#options.format === 'RowBinary'
         ? (this.headers[group.table] ??= rowBinaryHeader(INSERT_COLUMNS[group.table]))
         : undefined;
     const body = insertBody(
@@ -212,16 +220,20 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
       group.indexes.map((index) => batch[index].data),
     );
     try {
+      const headers = this.#options.headerProvider
+        ? await this.#options.headerProvider()
+        : undefined;
       const result = await host.client.exec({
-        query: `${this.statementFor(group.table)}${this.settingsFor(group.table, body)} FORMAT ${wireFormat(this.options.format)}`,
+        ...(headers ? { http_headers: headers } : {}),
+        query: `${this.statementFor(group.table)}${this.settingsFor(group.table, body)} FORMAT ${wireFormat(this.#options.format)}`,
         values: Readable.from([body], { objectMode: false }),
         // An HTTP setting: the answer (and any exception) comes once the insert has finished,
         // never as an error after a 200 status line.
-        ...(this.options.http ? { clickhouse_settings: { wait_end_of_query: 1 } } : {}),
+        ...(this.#options.http ? { clickhouse_settings: { wait_end_of_query: 1 } } : {}),
         abort_signal: signal,
         // The sender reads the status and body itself: @clickhouse/client would otherwise turn
         // a proxy's 503 into an error without its status.
-        ignore_error_response: this.options.http,
+        ignore_error_response: this.#options.http,
       });
       const answer = await readText(result.stream);
       const status = result.http_status_code ?? 200;
@@ -245,7 +257,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
   /** A table whose column types differ from the exporter's schema needs JSONEachRow: say so. */
   private explain(failure: InsertFailure): InsertFailure {
     if (
-      this.options.format !== 'RowBinary' ||
+      this.#options.format !== 'RowBinary' ||
       failure.code !== 117 ||
       !/must be .*, not /.test(failure.reason)
     ) {
@@ -272,7 +284,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
   }
 
   private scrub(failure: InsertFailure): InsertFailure {
-    let reason = redact(failure.reason, this.options.secrets);
+    let reason = redact(failure.reason, this.#options.secrets);
     if (reason.length > MAX_REASON_LENGTH) reason = `${reason.slice(0, MAX_REASON_LENGTH)}…`;
     return { ...failure, reason };
   }

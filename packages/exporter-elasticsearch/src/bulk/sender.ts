@@ -1,6 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import { redact } from '@otelpack/batching-core';
-import type { BatchSender, SendContext, SendResult } from '@otelpack/batching-core';
+import type { BatchSender, HeaderProvider, SendContext, SendResult } from '@otelpack/batching-core';
 import type { IndexSetup } from '../setup/runner';
 import { classifyClientError } from './client-errors';
 import type { BulkRecord } from './record';
@@ -10,7 +10,10 @@ export interface BulkSenderOptions {
   client: Client;
   /** Close the client on shutdown (false for a client the user passed in). */
   ownsClient: boolean;
+  /** One request's deadline, for the client (the exporter's `timeoutMs`). */
   requestTimeoutMs: number;
+  /** Called before every request; its headers go with it. */
+  headerProvider?: HeaderProvider;
   /** Credentials to scrub from every reason. */
   secrets: readonly string[];
   setup?: IndexSetup;
@@ -28,13 +31,14 @@ export function buildBulkBody(batch: readonly BulkRecord[]): string {
  * retries, waits or queues: the core does.
  */
 export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
-  readonly client: Client;
-  private readonly options: BulkSenderOptions;
+  /** The client and the options hold credentials: private, out of JSON and inspect. */
+  readonly #client: Client;
+  readonly #options: BulkSenderOptions;
   private readonly scrub: (text: string) => string;
 
   constructor(options: BulkSenderOptions) {
-    this.options = options;
-    this.client = options.client;
+    this.#options = options;
+    this.#client = options.client;
     this.scrub = (text) => redact(text, options.secrets);
   }
 
@@ -43,14 +47,17 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
   }
 
   async send(batch: readonly BulkRecord[], { signal }: SendContext): Promise<SendResult> {
-    if (this.options.setup) {
-      const setupFailure = await this.options.setup.ensure(signal);
+    if (this.#options.setup) {
+      const setupFailure = await this.#options.setup.ensure(signal);
       if (setupFailure) return setupFailure;
     }
     const body = buildBulkBody(batch);
     try {
+      const headers = this.#options.headerProvider
+        ? await this.#options.headerProvider()
+        : undefined;
       // The core runs every send with tracing suppressed, so this request makes no spans.
-      const response = await this.client.transport.request(
+      const response = await this.#client.transport.request(
         {
           method: 'POST',
           path: '/_bulk',
@@ -60,8 +67,9 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
         {
           signal,
           maxRetries: 0,
-          requestTimeout: this.options.requestTimeoutMs,
+          requestTimeout: this.#options.requestTimeoutMs,
           meta: true,
+          ...(headers ? { headers } : {}),
         },
       );
       return interpretBulkResponse(response.body, batch, this.scrub);
@@ -71,6 +79,6 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
   }
 
   async close(): Promise<void> {
-    if (this.options.ownsClient) await this.client.close();
+    if (this.#options.ownsClient) await this.#client.close();
   }
 }

@@ -2,6 +2,7 @@ import type { HrTime } from '@opentelemetry/api';
 import type {
   InstrumentationScopeLike,
   MetricDataLike,
+  UnmappedItem,
   ResourceMetricsLike,
 } from '@otelpack/batching-core';
 import { cleanKey, toJsonObject } from './json-value';
@@ -34,7 +35,8 @@ export interface MetricGroup {
 
 export interface MetricGrouping {
   groups: MetricGroup[];
-  invalid: string[];
+  /** Data points that make no document (with their metric), and why. */
+  invalid: UnmappedItem[];
 }
 
 /** Attribute maps compared by content, whatever the order of their keys. */
@@ -51,7 +53,7 @@ export function groupMetrics(
 ): MetricGrouping {
   const resourceAttributes = resourceMetrics.resource?.attributes;
   const groups: MetricGroup[] = [];
-  const invalid: string[] = [];
+  const invalid: UnmappedItem[] = [];
   // One key may hold several groups: a metric name met twice starts another document rather
   // than overwriting the first value.
   const byKey = new Map<string, MetricGroup[]>();
@@ -65,7 +67,10 @@ export function groupMetrics(
       for (const point of (metric.dataPoints ?? []) as MetricDataLike['dataPoints']) {
         const converted = pointValue(metric, point.value);
         if (!converted.ok) {
-          invalid.push(`metric ${name}: ${converted.problem}`);
+          invalid.push({
+            item: { metric, dataPoint: point },
+            detail: `metric ${name}: ${converted.problem}`,
+          });
           continue;
         }
         const attributes = toJsonObject(point.attributes, settings.limits, ROUTING_ATTRIBUTES);

@@ -1,3 +1,4 @@
+import type { UnmappedItem } from '@otelpack/batching-core';
 import type { JsonObject, ValueLimits } from './json-value';
 
 /**
@@ -66,5 +67,6 @@ export interface BulkDocument {
 export interface MappingResult {
   documents: BulkDocument[];
   /** One line per data point or value that was left out, with why. */
-  invalid: string[];
+  /** Data points that make no document (with their metric), and why. */
+  invalid: UnmappedItem[];
 }

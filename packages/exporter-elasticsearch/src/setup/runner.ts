@@ -27,7 +27,12 @@ export class IndexSetup {
   private done = false;
   private running: Promise<SendResult | undefined> | undefined;
 
-  constructor(private readonly options: IndexSetupOptions) {}
+  /** Holds the client, and so the credentials: private, out of JSON and inspect. */
+  readonly #options: IndexSetupOptions;
+
+  constructor(options: IndexSetupOptions) {
+    this.#options = options;
+  }
 
   get completed(): boolean {
     return this.done;
@@ -42,7 +47,7 @@ export class IndexSetup {
   }
 
   private async run(signal: AbortSignal): Promise<SendResult | undefined> {
-    const { client, settings, requestTimeoutMs, redact, exporterName } = this.options;
+    const { client, settings, requestTimeoutMs, redact, exporterName } = this.#options;
     const name = setupResourceName(settings.index);
     const requestOptions = { signal, maxRetries: 0, requestTimeout: requestTimeoutMs };
     try {
@@ -60,7 +65,7 @@ export class IndexSetup {
         {
           method: 'PUT',
           path: `/_index_template/${encodeURIComponent(name)}`,
-          body: indexTemplateBody(this.options.signal, this.options.mode, settings),
+          body: indexTemplateBody(this.#options.signal, this.#options.mode, settings),
         },
         requestOptions,
       );

@@ -1,0 +1,105 @@
+import { Pipeline } from '../pipeline';
+import type { PipelineOptions } from '../pipeline';
+import type { ExporterOptionsDefinition, ResolvedOptions } from '../options/define';
+import type { BatchSender, Signal } from '../types';
+import {
+  PipelineLogRecordExporter,
+  PipelineMetricExporter,
+  PipelineSpanExporter,
+} from './exporters';
+import type { PipelineExporterOptions } from './exporters';
+import type { ItemMapping } from './mapping';
+import type { ReadableLogRecordLike, ReadableSpanLike, ResourceMetricsLike } from './types';
+
+/** The SDK item each signal's exporter receives. */
+export interface SignalItems {
+  traces: ReadableSpanLike;
+  logs: ReadableLogRecordLike;
+  metrics: ResourceMetricsLike;
+}
+
+/**
+ * An exporter, as the kit makes it: its options (declared with `defineExporterOptions`), a
+ * sender, and a mapping per signal it takes. Everything else (option resolution, the pipeline
+ * and its defaults, the one timeout rule, the SDK classes, `stats()`, unmapped items) is the kit's.
+ */
+export interface ExporterDefinition<Own, R, S extends BatchSender<R>> {
+  options: ExporterOptionsDefinition<Own>;
+  /** One sender per exporter instance, that is per signal. */
+  sender(config: ResolvedOptions<Own>, signal: Signal): S;
+  traces?(config: ResolvedOptions<Own>): ItemMapping<ReadableSpanLike, R>;
+  logs?(config: ResolvedOptions<Own>): ItemMapping<ReadableLogRecordLike, R>;
+  metrics?(config: ResolvedOptions<Own>): ItemMapping<ResourceMetricsLike, R>;
+}
+
+/** The SDK classes of one exporter; `OM` is the metric exporter's options (with `temporality`). */
+export interface ExporterClasses<O, R, S extends BatchSender<R>, OM = O> {
+  SpanExporter: new (options?: O) => PipelineSpanExporter<R, S>;
+  LogRecordExporter: new (options?: O) => PipelineLogRecordExporter<R, S>;
+  MetricExporter: new (options?: OM) => PipelineMetricExporter<R, S>;
+}
+
+/**
+ * Options → resolved configuration → sender and pipeline → mapping: the same steps for every
+ * exporter and signal. The pipeline options the user gave (in code or the environment) go to the
+ * core over the exporter's defaults, which the core layers and reconciles; an error about a value
+ * read from the environment names the variable.
+ */
+export function assembleExporter<Own, R, S extends BatchSender<R>, K extends Signal>(
+  definition: ExporterDefinition<Own, R, S>,
+  signal: K,
+  options: object | undefined,
+): PipelineExporterOptions<SignalItems[K], R, S> & { config: ResolvedOptions<Own> } {
+  const config = definition.options.resolve(options, signal);
+  const build = definition[signal] as
+    ((config: ResolvedOptions<Own>) => ItemMapping<SignalItems[K], R>) | undefined;
+  if (!build) throw new Error(`otelpack ${config.name}: this exporter takes no ${signal}`);
+  let sender: S | undefined;
+  let mapping: ItemMapping<SignalItems[K], R>;
+  let pipeline: Pipeline<R>;
+  try {
+    // The exporter's own checks name options; withSource makes them name the variable a value
+    // came from, as the kit's and the core's do.
+    mapping = build(config);
+    sender = definition.sender(config, signal);
+    pipeline = new Pipeline<R>({
+      ...(config.pipeline as Partial<PipelineOptions<R>>),
+      defaults: config.pipelineDefaults as PipelineOptions<R>['defaults'],
+      name: config.name,
+      signal,
+      sender,
+    });
+  } catch (error) {
+    void sender?.close?.().catch(() => undefined);
+    throw config.withSource(error);
+  }
+  return { pipeline, sender, mapping, endpoints: config.displayUrls, config };
+}
+
+/**
+ * Makes an exporter's three SDK classes from its definition; its package then declares each in
+ * a line: `export class XSpanExporter extends x.SpanExporter {}`. The options types `O` and `OM`
+ * come from the annotation of the result: `const x: ExporterClasses<XOptions, …> = defineExporter(…)`.
+ */
+export function defineExporter<Own, R, S extends BatchSender<R>, O = object, OM = O>(
+  definition: ExporterDefinition<Own, R, S>,
+): ExporterClasses<O, R, S, OM> {
+  return {
+    SpanExporter: class SpanExporter extends PipelineSpanExporter<R, S> {
+      constructor(options?: O) {
+        super(assembleExporter(definition, 'traces', options as object | undefined));
+      }
+    },
+    LogRecordExporter: class LogRecordExporter extends PipelineLogRecordExporter<R, S> {
+      constructor(options?: O) {
+        super(assembleExporter(definition, 'logs', options as object | undefined));
+      }
+    },
+    MetricExporter: class MetricExporter extends PipelineMetricExporter<R, S> {
+      constructor(options?: OM) {
+        const assembled = assembleExporter(definition, 'metrics', options as object | undefined);
+        super({ ...assembled, temporality: assembled.config.temporality });
+      }
+    },
+  };
+}
