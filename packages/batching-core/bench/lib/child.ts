@@ -12,12 +12,16 @@ export function childExecArgv(): string[] {
 
 /**
  * Runs one scenario module in its own process, so that scenarios share no heap, JIT state or
- * event loop, and returns the one result it posts. The child is killed (by its pid, it is ours)
+ * event loop, and returns the one result it posts; `args` are the child's command line. The child is killed (by its pid, it is ours)
  * if it overruns `timeoutMs`, so the bench always ends.
  */
-export function runInChild<T>(modulePath: string, timeoutMs: number): Promise<T> {
+export function runInChild<T>(
+  modulePath: string,
+  timeoutMs: number,
+  args: readonly string[] = [],
+): Promise<T> {
   return new Promise<T>((resolvePromise, reject) => {
-    const child = fork(modulePath, [], {
+    const child = fork(modulePath, args, {
       cwd: PACKAGE_DIR,
       execArgv: childExecArgv(),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
