@@ -3,7 +3,8 @@
  * insert of the same rows (the anchor), per INSERT format, over HTTP (the integration harness's
  * front over the real engine, started here, or CLICKHOUSE_URL) and in-process (chdb). Figures
  * are ratios to the anchor measured in the same round; absolute rates describe this machine
- * and this front, not ClickHouse. Results go to bench/results/latest.json.
+ * and this front, not ClickHouse. Then memory at the queue's byte bound with the backend down
+ * (bench/memory.ts), as ratios to maxQueueBytes. Results go to bench/results/latest.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,6 +19,7 @@ import { ResourceColumnsCache } from '../src/mapping/resource';
 import { spanToRow } from '../src/mapping/spans';
 import { timestampText } from '../src/mapping/time';
 import type { StringMap } from '../src/mapping/values';
+import { atCapTable, runAtCap } from '../../batching-core/bench/lib/memory-at-cap';
 import { processCpuMicros, startFront } from './lib/front';
 import { benchSpans } from './lib/spans';
 
@@ -358,6 +360,21 @@ async function main(): Promise<void> {
   } finally {
     await embedded.close();
   }
+
+  // Memory at the queue's byte bound with the backend down, one process per run (bench/memory.ts).
+  const memory = await runAtCap(
+    resolve(__dirname, 'memory.ts'),
+    ['traces', 'logs', 'metrics'].flatMap((signal) =>
+      [64, 256].map((cap) => ({ label: signal, args: { signal, cap } })),
+    ),
+  );
+  results.memoryAtCap = memory;
+  output.push(
+    atCapTable(
+      'Memory at maxQueueBytes, backend down (JSONEachRow; spans: 10 attributes, 2 events; logs: 200-character bodies; exports of 512; metrics: collections of 120,000 rows)',
+      memory,
+    ),
+  );
 
   const text = output.join('\n\n');
   process.stdout.write(

@@ -1,12 +1,14 @@
 /**
  * `npm run bench`: each scenario in its own process, tables printed, results written to
- * bench/results/latest.json. Every figure has its anchor, the official client's `helpers.bulk`,
- * measured in the same run; absolute rates describe the machine more than the code, so nothing
- * here gates anything.
+ * bench/results/latest.json. Every throughput figure has its anchor, the official client's
+ * `helpers.bulk`, measured in the same run; the memory figures (bench/memory.ts) are ratios to
+ * maxQueueBytes. Absolute rates describe the machine more than the code, so nothing here gates
+ * anything.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
+import { atCapTable, runAtCap } from '../../batching-core/bench/lib/memory-at-cap';
 import type { BodyBuildResult } from './body-build';
 import type { EndToEndResult } from './end-to-end';
 import { PACKAGE_DIR, runInChild } from './lib/child';
@@ -75,6 +77,17 @@ async function main(): Promise<void> {
     )}\nspread: (max - min) / median of the runs, anchor / otelpack\n`,
   );
 
+  // Memory at the queue's byte bound with the backend down, one process per run (bench/memory.ts).
+  const memory = await runAtCap(
+    resolve(__dirname, 'memory.ts'),
+    ['traces', 'logs'].flatMap((signal) =>
+      [64, 256].map((cap) => ({ label: signal, args: { signal, cap } })),
+    ),
+  );
+  process.stdout.write(
+    `\n${atCapTable('Memory at maxQueueBytes, backend down (spans: 10 attributes, 2 events; logs: 200-character bodies; exports of 512)', memory)}\n`,
+  );
+
   const dir = resolve(PACKAGE_DIR, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(
@@ -87,6 +100,7 @@ async function main(): Promise<void> {
         cpuModel: os.cpus()[0]?.model,
         bodyBuild: build,
         endToEnd: e2e,
+        memoryAtCap: memory,
       },
       null,
       2,

@@ -9,6 +9,8 @@
  * 3. End to end into a real VictoriaMetrics (the Debian package, started through the integration
  *    launcher): ResourceMetrics handed to the exporter's export() until every series is delivered
  *    and counted back in VictoriaMetrics, at concurrency 1 (the default) and 4.
+ * 4. Memory at the queue's byte bound with the backend down (bench/memory.ts, one process per
+ *    run): RSS growth after GC and at its peak while filling, as ratios to maxQueueBytes.
  *
  * Nothing here gates anything: absolute figures say more about the machine than about the code.
  */
@@ -16,6 +18,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { compress } from 'snappyjs';
+import { atCapTable, runAtCap } from '../../batching-core/bench/lib/memory-at-cap';
 import type { ResourceMetricsLike } from '@otelpack/batching-core';
 import { victoriametrics } from '../../../integration/src/backends/victoriametrics';
 import { startBackend, stopBackend } from '../../../integration/src/launcher';
@@ -373,6 +376,14 @@ async function main(): Promise<void> {
     );
   }
 
+  const memory = await runAtCap(
+    resolve(__dirname, 'memory.ts'),
+    [64, 256].map((cap) => ({ label: 'metrics', args: { cap } })),
+  );
+  process.stdout.write(
+    `\n${atCapTable('Memory at maxQueueBytes, backend down (collections of 120,000 series: counters, gauges, histograms)', memory)}\n`,
+  );
+
   const results = {
     date: new Date().toISOString(),
     node: process.version,
@@ -381,6 +392,7 @@ async function main(): Promise<void> {
     encoding,
     endToEnd,
     endToEndNote,
+    memoryAtCap: memory,
   };
   const dir = resolve(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
