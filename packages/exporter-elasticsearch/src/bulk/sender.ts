@@ -46,6 +46,16 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
     return record.bytes;
   }
 
+  /**
+   * What a held BulkRecord costs in memory, for the core's maxQueueBytes: its two JSON lines
+   * (flat one-byte strings: about a byte per wire byte), the record object, its index string
+   * and the core's entry. Fitted by bench/memory-fit.ts (heap + external growth after GC per
+   * held record, backend down, 64 MiB cap; spans and logs of three sizes each): least squares
+   * 226 + 1.038 x sizeOf, within 2% of all six (1,306 B held at 1,047 wire B, 1,394 at 1,127 for
+   * the default spans, 1,480 at 1,217 for the default logs, 3,346 at 3,017), rounded up.
+   */
+  readonly memoryModel = { perRecordBytes: 240, perWireByte: 1.05 };
+
   async send(batch: readonly BulkRecord[], { signal }: SendContext): Promise<SendResult> {
     if (this.#options.setup) {
       const setupFailure = await this.#options.setup.ensure(signal);
