@@ -68,6 +68,30 @@ interface TableGroup {
 
 const MAX_REASON_LENGTH = 1_000;
 
+/*
+ * What a held ClickHouseRow costs in memory, as `perRecordBytes + perWireByte * sizeOf`. Fitted
+ * by bench/memory-fit.ts: heap + external growth after GC per held row, backend down, 64 MiB cap,
+ * spans, logs and metrics of three sizes each.
+ */
+
+/**
+ * A JSON line is one flat one-byte string (about a byte per wire byte) plus the row object and
+ * the core's entry. Least squares over the nine runs: 158 + 1.037 x sizeOf, within 6% of each
+ * (1,883 B held at 1,704 wire B for the default spans, 1,279 at 1,126 for the default logs,
+ * 1,491 at 1,198 for the default metric rows — 1,380 at a 256 MiB cap), rounded up.
+ */
+const JSON_ROW_MEMORY_MODEL = { perRecordBytes: 180, perWireByte: 1.04 };
+
+/**
+ * A RowBinary row is a Buffer cut from Node's 8 KiB pool: the bytes, the Buffer object, and the
+ * end of a pool too short for the next row (rows of 2.7-4 KiB waste up to a third of it).
+ * Held/wire runs from 1.19 to 1.56 (1,630 B at 1,185 for the default spans, 1,062 at 784 for
+ * the default logs, 1,013 at 690 for the default metric rows, 4,532 at 2,906 for spans of 30
+ * attributes); least squares -11 + 1.401 x sizeOf. This keeps every default within 6% and
+ * under-counts no run by more than 8%.
+ */
+const ROW_BINARY_MEMORY_MODEL = { perRecordBytes: 40, perWireByte: 1.42 };
+
 /**
  * Sends one batch as one INSERT per table it holds (a span or log batch: one; a metrics batch:
  * one per metric type), through the current host. It reports, it never retries: the core
@@ -80,10 +104,17 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
   private readonly statements: Partial<Record<TableKind, string>> = {};
   private readonly headers: Partial<Record<TableKind, Buffer>> = {};
 
+  /**
+   * What a held row costs in memory, for the core's maxQueueBytes (see the models below).
+   */
+  readonly memoryModel: { perRecordBytes: number; perWireByte: number };
+
   constructor(options: ClickHouseSenderOptions) {
     if (options.hosts.length === 0) throw new Error('ClickHouseSender needs at least one host');
     this.#options = options;
     this.#hosts = new Failover(options.hosts, (host) => host.label, options.name ?? 'clickhouse');
+    this.memoryModel =
+      options.format === 'RowBinary' ? ROW_BINARY_MEMORY_MODEL : JSON_ROW_MEMORY_MODEL;
   }
 
   /** The host the next send goes to (its label). */
