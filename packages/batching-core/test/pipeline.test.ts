@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { Pipeline, InvalidConfigError } from '../src';
+import { Pipeline, InvalidConfigError, mapEach } from '../src';
 import type { DeadLetter, ItemFailure, PipelineOptions, SendResult } from '../src';
 import { assertLedgerBalances, deliveryLetter } from '../src/testing';
 import { context, createContextKey } from '@opentelemetry/api';
@@ -364,6 +364,24 @@ describe('concurrency', () => {
 });
 
 describe('shutdown and forceFlush', () => {
+  test('a shutdown that drops a queue of 300,000 records does not overflow the stack', async () => {
+    const sender = new ScriptedSender<number>(
+      () => new Promise(() => {}),
+      () => 1,
+    );
+    const p = pipeline(sender, {
+      maxQueueItems: 1_000_000,
+      maxQueueBytes: 1_000_000,
+      flushIntervalMs: 60_000,
+      maxConcurrency: 1,
+    });
+    await p.submit(range(300_000));
+    await p.shutdown(0);
+    const stats = p.stats();
+    assert.equal(stats.dropped.shutdown, 300_000);
+    assertLedgerBalances(stats);
+  });
+
   test('shutdown delivers what is pending, closes the sender once, and is idempotent', async () => {
     const sender = new ScriptedSender<number>();
     const p = pipeline(sender, { flushIntervalMs: 60_000 });
@@ -437,6 +455,12 @@ describe('shutdown and forceFlush', () => {
     assert.equal(stats.droppedTotal, 0);
     await p.shutdown(0);
   });
+});
+
+test('a mapping that makes 200,000 records of one SDK item keeps them all (no spread into push)', () => {
+  const { records, unmapped } = mapEach((n: number) => range(n)).map([200_000]);
+  assert.equal(records.length, 200_000);
+  assert.deepEqual(unmapped, []);
 });
 
 describe("the sender's memory model", () => {

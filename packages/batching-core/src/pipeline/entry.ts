@@ -59,3 +59,11 @@ export interface Ticket {
 export function liveEntries<R>(entries: readonly Entry<R>[]): Entry<R>[] {
   return entries.filter((e) => e.state !== 'done');
 }
+
+/**
+ * Appends every item of `source` to `target`. `push(...source)` passes each item as an argument
+ * and overflows the stack past about 120,000 of them: a queue or a metrics collection is larger.
+ */
+export function appendAll<T>(target: T[], source: readonly T[]): void {
+  for (let i = 0; i < source.length; i++) target.push(source[i]);
+}

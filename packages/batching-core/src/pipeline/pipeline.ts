@@ -8,6 +8,7 @@ import { DeadLetterOutlet } from './dead-letter';
 import { Dispatcher } from './dispatcher';
 import type { SendOutcome } from './dispatcher';
 import type { Batch, Entry, SubmitResult, Ticket } from './entry';
+import { appendAll } from './entry';
 import { FailureWatch } from './failure-watch';
 import { KeepAlive } from './keep-alive';
 import { Ledger } from './ledger';
@@ -593,9 +594,9 @@ export class Pipeline<R> {
     for (const batch of this.dispatcher.abortAll('shutdown deadline passed')) {
       for (const entry of batch.entries) if (entry.state === 'in_flight') left.push(entry);
     }
-    left.push(...this.retryWaits.drain());
+    appendAll(left, this.retryWaits.drain());
     // Taken off the queue here; settleDropped() then makes them final like the rest.
-    left.push(...this.queue.drain());
+    appendAll(left, this.queue.drain());
     const live = left.filter((e) => e.state !== 'done');
     this.settleDropped(
       live.map((entry) => ({ entry, detail: 'shutdown deadline passed before delivery' })),

@@ -1,6 +1,6 @@
 import { Deque } from '../deque';
 import type { Batch, Entry } from './entry';
-import { liveEntries } from './entry';
+import { appendAll, liveEntries } from './entry';
 
 interface RetryWait<R> {
   batch: Batch<R>;
@@ -94,11 +94,11 @@ export class RetryWaits<R> {
     const left: Entry<R>[] = [];
     for (const wait of this.waiting) {
       clearTimeout(wait.timer);
-      left.push(...liveEntries(wait.batch.entries));
+      appendAll(left, liveEntries(wait.batch.entries));
     }
     this.waiting.clear();
     while (this.ready.length > 0)
-      left.push(...liveEntries((this.ready.shift() as Batch<R>).entries));
+      appendAll(left, liveEntries((this.ready.shift() as Batch<R>).entries));
     return left;
   }
 

@@ -1,3 +1,5 @@
+import { appendAll } from '../pipeline/entry';
+
 /** An SDK item the mapping left out (for metrics: a data point with its metric), and why. */
 export interface UnmappedItem {
   item: unknown;
@@ -30,7 +32,7 @@ export function mapEach<I, R>(mapper: RecordMapper<I, R>): ItemMapping<I, R> {
       for (const item of items) {
         try {
           const mapped = mapper(item);
-          if (Array.isArray(mapped)) records.push(...mapped);
+          if (Array.isArray(mapped)) appendAll(records, mapped);
           else if (mapped !== undefined) records.push(mapped);
         } catch (error) {
           unmapped.push({ item, detail: error instanceof Error ? error.message : String(error) });
