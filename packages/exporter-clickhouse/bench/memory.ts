@@ -33,7 +33,7 @@ import {
   ClickHouseMetricExporter,
   ClickHouseSpanExporter,
 } from '../src';
-import type { InsertFormat } from '../src';
+import type { ClickHouseExporterOptions, InsertFormat } from '../src';
 
 /** What the SDK's batch processors hand over at a time. */
 const EXPORT_SIZE = 512;
@@ -61,7 +61,7 @@ export const METRIC_SHAPES: Record<string, MetricShape> = {
 /** `--format RowBinary` measures rows held as Buffers instead of JSON lines (the default). */
 let format: InsertFormat | undefined;
 
-function options(url: string, pipeline: PipelineTuning<unknown>) {
+function options(url: string, pipeline: PipelineTuning<unknown>): ClickHouseExporterOptions {
   // Everything else as a user leaves it by default (the schema gate fails with the backend).
   return { url, ...(format ? { format } : {}), ...pipeline };
 }

@@ -25,6 +25,7 @@ import {
 } from '../../batching-core/bench/lib/sdk-items';
 import type { LogShape, SpanShape } from '../../batching-core/bench/lib/sdk-items';
 import { ElasticsearchLogRecordExporter, ElasticsearchSpanExporter } from '../src';
+import type { ElasticsearchExporterOptions } from '../src';
 
 /** What the SDK's batch processors hand over at a time. */
 const EXPORT_SIZE = 512;
@@ -41,9 +42,9 @@ export const LOG_SHAPES: Record<string, LogShape> = {
   large: { body: 2_000 },
 };
 
-function options(url: string, pipeline: PipelineTuning<unknown>) {
+function options(url: string, pipeline: PipelineTuning<unknown>): ElasticsearchExporterOptions {
   // Everything else as a user leaves it by default.
-  return { node: url, ...pipeline };
+  return { url, ...pipeline };
 }
 
 function spansCase(shape: SpanShape): AtCapCase<ReadableSpanLike[]> {

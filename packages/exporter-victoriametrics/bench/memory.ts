@@ -9,6 +9,7 @@
  * Shapes other than `default` vary the record size, for fitting the sender's memory model
  * (bench/memory-fit.ts).
  */
+import type { VictoriaMetricsExporterOptions } from '../src';
 import type { PipelineTuning, ResourceMetricsLike } from '@otelpack/batching-core';
 import { reportToParent } from '../../batching-core/bench/lib/child';
 import { childArgs, measureAtCap, MIB } from '../../batching-core/bench/lib/memory-at-cap';
@@ -25,7 +26,7 @@ export const METRIC_SHAPES: Record<string, MetricShape> = {
   large: { sums: 100_000, gauges: 0, histograms: 0, boundaries: 0, extraAttributes: 8 },
 };
 
-function options(url: string, pipeline: PipelineTuning<unknown>) {
+function options(url: string, pipeline: PipelineTuning<unknown>): VictoriaMetricsExporterOptions {
   // Everything else as a user leaves it by default.
   return { url: `${url}/api/v1/write`, ...pipeline };
 }

@@ -138,7 +138,7 @@ export function atCapPipelineOptions(maxQueueBytes: number): PipelineTuning<unkn
  * (read off the pipeline's private field: a benchmark's liberty).
  */
 export function tallySizeOf(pipeline: object): { count: number; bytes: number } {
-  const sender = (pipeline as { sender?: BatchSender<unknown> }).sender;
+  const sender = (pipeline as { options?: { sender?: BatchSender<unknown> } }).options?.sender;
   if (!sender || typeof sender.sizeOf !== 'function') {
     throw new Error('tallySizeOf: no sender on this pipeline');
   }
