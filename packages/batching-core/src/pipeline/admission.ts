@@ -36,6 +36,11 @@ export class Admission {
     this.heldBytes -= heldBytes;
   }
 
+  releaseMany(count: number, heldBytes: number): void {
+    this.heldItems -= count;
+    this.heldBytes -= heldBytes;
+  }
+
   describeFull(): string {
     return `queue full (${this.heldItems}/${this.maxItems} records, ${this.heldBytes}/${this.maxBytes} bytes)`;
   }

@@ -27,6 +27,8 @@ export class Ledger {
     rejected: 0,
   };
   private lastSeq = 0;
+  /** Held records whose submit waits for their outcome: without any, settling skips tickets. */
+  private trackedHeld = 0;
   private barriers: Barrier[] = [];
 
   constructor(private readonly telemetry: SelfTelemetry) {}
@@ -64,6 +66,7 @@ export class Ledger {
   /** The accepted record is held: it gets its place in the order of acceptance. */
   hold(ticket: Ticket): number {
     ticket.remaining++;
+    if (ticket.tracked) this.trackedHeld++;
     return ++this.lastSeq;
   }
 
@@ -94,10 +97,12 @@ export class Ledger {
     if (entries.length === 0) return;
     this.delivered += entries.length;
     this.telemetry.delivered(entries.length);
-    for (const entry of entries) {
-      if (entry.ticket) {
-        entry.ticket.result.delivered++;
-        this.progress(entry.ticket);
+    if (this.trackedHeld > 0) {
+      for (const entry of entries) {
+        if (entry.ticket) {
+          entry.ticket.result.delivered++;
+          this.progress(entry.ticket);
+        }
       }
     }
     this.passBarriers(entries);
@@ -152,6 +157,7 @@ export class Ledger {
 
   private progress(ticket: Ticket): void {
     ticket.remaining--;
+    this.trackedHeld--;
     if (ticket.remaining === 0 && ticket.resolve) {
       const resolve = ticket.resolve;
       ticket.resolve = undefined;

@@ -444,6 +444,11 @@ export class Pipeline<R> {
   private onSent(batch: Batch<R>, { result, rttMs }: SendOutcome): void {
     this.telemetry.request(rttMs, result.kind);
     this.failureWatch.observe(result, this.now());
+    if (result.kind === 'delivered') {
+      this.settleDeliveredBatch(batch.entries);
+      this.pump();
+      return;
+    }
     const decisions = decide(result, batch.entries, this.options, {
       attempt: batch.attempt + 1,
       nowMs: this.now(),
@@ -510,6 +515,31 @@ export class Pipeline<R> {
     }
     entry.state = 'done';
     this.admission.release(this.sizing.heldBytes(entry.bytes));
+  }
+
+  /**
+   * A batch came back delivered whole: its records still in flight settle in one pass. The
+   * retry policy's answer to `delivered` is always exactly this; the hot path skips asking.
+   */
+  private settleDeliveredBatch(entries: Entry<R>[]): void {
+    let live = entries;
+    for (const entry of entries) {
+      if (entry.state !== 'in_flight') {
+        live = entries.filter((e) => e.state === 'in_flight');
+        break;
+      }
+    }
+    if (live.length === 0) return;
+    let heldBytes = 0;
+    for (const entry of live) {
+      entry.state = 'done';
+      heldBytes += this.sizing.heldBytes(entry.bytes);
+    }
+    this.dispatcher.leave(live.length);
+    this.admission.releaseMany(live.length, heldBytes);
+    this.ledger.settleDelivered(live);
+    this.queue.acknowledge(live);
+    this.admission.wakeWaiters();
   }
 
   private settleDelivered(entries: Entry<R>[]): void {
