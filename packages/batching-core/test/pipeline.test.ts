@@ -486,6 +486,44 @@ describe("the sender's memory model", () => {
     await p.shutdown();
   });
 
+  test('the batch bound is lowered to what the queue can hold, and a half-full queue sends at once', async () => {
+    // Held: 90 + 1 × 10 = 100 bytes a record, so 1,000 bytes hold 10 records (100 wire bytes):
+    // the default 4 MiB batch could never fill. Without a send, records would drop as queue_full
+    // until the 60 s flush timer.
+    const sender = Object.assign(new ScriptedSender<number>(), {
+      memoryModel: { perRecordBytes: 90, perWireByte: 1 },
+    });
+    const p = pipeline(sender, { maxQueueBytes: 1_000, flushIntervalMs: 60_000 });
+    await p.submit(range(4));
+    await sleep(20);
+    assert.equal(sender.sends.length, 0, 'under half full, the batch waits to fill');
+    await p.submit(range(2, 4));
+    await sleep(20);
+    assert.deepEqual(sender.delivered, range(6), 'half full: sent without waiting 60 s');
+    assert.equal(p.stats().droppedTotal, 0);
+    await p.shutdown();
+  });
+
+  test('a record that could never be held is dropped as too_large, without evicting others', async () => {
+    const sender = Object.assign(new ScriptedSender<number>(undefined, (n) => n), {
+      memoryModel: { perRecordBytes: 0, perWireByte: 3 },
+    });
+    const p = pipeline(sender, {
+      maxQueueBytes: 100,
+      maxBatchBytes: 100,
+      overflow: 'drop_oldest',
+      flushIntervalMs: 60_000,
+    });
+    await p.submit([10, 10]);
+    // 40 wire bytes fit a batch of 100 but hold 120 bytes: more than the whole queue.
+    const result = await p.submit([40]);
+    assert.equal(result.dropped.too_large, 1);
+    const stats = p.stats();
+    assert.equal(stats.dropped.queue_full, 0, 'nothing evicted for it');
+    assert.equal(stats.queuedItems, 2);
+    await p.shutdown();
+  });
+
   test('a malformed model is refused at construction', () => {
     const sender = Object.assign(new ScriptedSender<number>(), {
       memoryModel: { perRecordBytes: -1, perWireByte: 1 },
@@ -494,6 +532,43 @@ describe("the sender's memory model", () => {
       () => pipeline(sender),
       /sender\.memoryModel: expected \{ perRecordBytes, perWireByte \}/,
     );
+  });
+});
+
+describe('ordered delivery and defaults', () => {
+  test("ordered: true from the user over an exporter's default concurrency means one request", async () => {
+    const p = pipeline(new ScriptedSender<number>(), {
+      ordered: true,
+      defaults: { maxConcurrency: 2 },
+    });
+    assert.equal(p.stats().concurrencyLimit, 1);
+    await p.shutdown();
+  });
+
+  test("a concurrency the user raised turns an exporter's default order off", async () => {
+    const p = pipeline(new ScriptedSender<number>(), {
+      maxConcurrency: 4,
+      defaults: { ordered: true, maxConcurrency: 1 },
+    });
+    assert.equal(p.stats().concurrencyLimit, 4);
+    await p.shutdown();
+  });
+});
+
+describe('the clock', () => {
+  test('a wall-clock step backwards delays nothing: timers run on the monotonic clock', async () => {
+    const realNow = Date.now;
+    try {
+      const sender = new ScriptedSender<number>();
+      const p = new Pipeline<number>({ name: 't', signal: 'logs', sender, flushIntervalMs: 20 });
+      const stepped = realNow() - 30_000;
+      Date.now = () => stepped;
+      await p.submit([1, 2]);
+      await eventually(() => sender.delivered.length === 2, 'both records delivered', 1_000);
+      await p.shutdown();
+    } finally {
+      Date.now = realNow;
+    }
   });
 });
 

@@ -41,6 +41,10 @@ export class Admission {
     this.heldBytes -= heldBytes;
   }
 
+  isHalfFull(): boolean {
+    return this.heldItems * 2 >= this.maxItems || this.heldBytes * 2 >= this.maxBytes;
+  }
+
   describeFull(): string {
     return `queue full (${this.heldItems}/${this.maxItems} records, ${this.heldBytes}/${this.maxBytes} bytes)`;
   }

@@ -83,8 +83,10 @@ export interface PipelineOptions<R> {
   /** Test seam: the source of jitter, a draw in [0, 1). */
   random?: () => number;
   /**
-   * Test seam: the clock, in milliseconds. Default `Date.now`: record ages are wall-clock times,
-   * so that they keep their meaning for records that outlive the process (a persistent queue).
+   * Test seam: the clock, in milliseconds. By default timers, deadlines and record ages run on
+   * the monotonic clock (a wall-clock step must not stall or expire anything), and the wall clock
+   * is read once, at construction, as `clockOriginMs`: a record's wall-clock acceptance time is
+   * `clockOriginMs + acceptedAtMs`, which a persistent queue stores.
    */
   now?: () => number;
 }
@@ -142,10 +144,10 @@ export interface ResolvedPipelineOptions<R> {
   meterProvider: MeterProvider | undefined;
   limiter: ConcurrencyLimiter;
   random: () => number;
-  /** Wall clock: record ages, deadlines. */
+  /** Monotonic clock: timers, deadlines, record ages, round-trip times. */
   now: () => number;
-  /** Monotonic clock: round-trip times. */
-  monotonicNow: () => number;
+  /** Wall clock: what a record's age is measured from when it must outlive the process. */
+  wallNow: () => number;
 }
 
 /**
@@ -186,16 +188,7 @@ export function resolvePipelineOptions<R>(input: PipelineOptions<R>): ResolvedPi
       `must be at least initialBackoffMs (${backoff.initialBackoffMs}), got ${backoff.maxBackoffMs}`,
     );
   }
-  const ordered = booleanOption('ordered', options.ordered, false);
-  if (
-    ordered &&
-    (adaptiveRequested(options.adaptiveConcurrency) || (options.maxConcurrency ?? 1) !== 1)
-  ) {
-    throw new InvalidConfigError(
-      'ordered',
-      'needs maxConcurrency: 1 and no adaptiveConcurrency (two requests in flight can land in either order)',
-    );
-  }
+  const ordered = orderedDelivery(input, options);
   if (options.deadLetter !== undefined && typeof options.deadLetter !== 'function') {
     throw new InvalidConfigError('deadLetter', 'expected a function (letter) => void | Promise');
   }
@@ -262,8 +255,8 @@ export function resolvePipelineOptions<R>(input: PipelineOptions<R>): ResolvedPi
     meterProvider: options.meterProvider,
     limiter: concurrencyLimiter(options, ordered),
     random: options.random ?? Math.random,
-    now: options.now ?? Date.now,
-    monotonicNow: options.now ?? (() => performance.now()),
+    now: options.now ?? (() => performance.now()),
+    wallNow: options.now ?? Date.now,
   };
 }
 
@@ -327,10 +320,37 @@ function concurrencyLimiter<R>(options: PipelineOptions<R>, ordered: boolean): C
   );
 }
 
+/**
+ * Ordered delivery needs one request in flight. Where `ordered` and the concurrency were both
+ * chosen by the user, a conflict is an error; where one of them is only a default, the user's
+ * choice wins: `ordered: true` over an exporter's default concurrency means one request (and
+ * `options` is set so), a concurrency the user raised turns an exporter's default order off.
+ */
+function orderedDelivery<R>(input: PipelineOptions<R>, options: PipelineOptions<R>): boolean {
+  const ordered = booleanOption('ordered', options.ordered, false);
+  const conflicting = (o: PipelineOptions<R>): boolean =>
+    adaptiveRequested(o.adaptiveConcurrency) || (o.maxConcurrency ?? 1) !== 1;
+  if (!ordered || !conflicting(options)) return ordered;
+  const userConcurrency =
+    input.maxConcurrency !== undefined || input.adaptiveConcurrency !== undefined;
+  if (input.ordered !== undefined && userConcurrency) {
+    throw new InvalidConfigError(
+      'ordered',
+      'needs maxConcurrency: 1 and no adaptiveConcurrency (two requests in flight can land in either order)',
+    );
+  }
+  if (input.ordered !== undefined) {
+    options.maxConcurrency = 1;
+    options.adaptiveConcurrency = false;
+    return true;
+  }
+  return false;
+}
+
 /** The user's pipeline options over the exporter's defaults (`options.defaults`). */
 function layerDefaults<R>(options: PipelineOptions<R>): PipelineOptions<R> {
   const defaults = options.defaults;
-  if (defaults === undefined) return options;
+  if (defaults === undefined) return { ...options };
   if (!defaults || typeof defaults !== 'object') {
     throw new InvalidConfigError('defaults', 'expected an object of pipeline options');
   }

@@ -81,11 +81,14 @@ export class Pipeline<R> {
 
   private readonly options: ResolvedPipelineOptions<R>;
   /**
-   * Wall-clock time (`options.now`, default `Date.now`) at construction. Record ages and
-   * deadlines are measured from it, so a persistent queue stores `clockOriginMs + acceptedAtMs`
-   * and a record replayed by a later process gets its age back from its own origin.
+   * Wall-clock time at construction. Timers, deadlines and record ages run on the monotonic
+   * clock from this moment (a wall-clock step stalls or expires nothing), so a record's
+   * wall-clock acceptance time is `clockOriginMs + acceptedAtMs`: what a persistent queue
+   * stores, and turns back into an age in a later process.
    */
   readonly clockOriginMs: number;
+  /** `maxBatchBytes`, lowered where the sender's memory model says a batch could not be held. */
+  private readonly maxBatchBytes: number;
   private readonly now: () => number;
   private readonly keepAlive = new KeepAlive();
   private readonly telemetry: SelfTelemetry;
@@ -117,9 +120,11 @@ export class Pipeline<R> {
     this.signal = o.signal;
     // Times are kept as milliseconds since this origin: small integers, which V8 stores in the
     // entry itself, where a Date.now() value would cost each held record a 16-byte box.
-    this.clockOriginMs = o.now();
-    this.now = () => o.now() - this.clockOriginMs;
-    this.sizing = new RecordSizing(o.sender, o.maxBatchBytes, this.label);
+    this.clockOriginMs = o.wallNow();
+    const monotonicOriginMs = o.now();
+    this.now = () => o.now() - monotonicOriginMs;
+    this.sizing = new RecordSizing(o.sender, this.label);
+    this.maxBatchBytes = this.sizing.fitBatchBytes(o.maxBatchBytes, o.maxQueueBytes);
     this.queue = parts.queue ?? new MemoryRecordQueue<Entry<R>>();
     this.admission = new Admission(
       o.maxQueueItems,
@@ -131,13 +136,13 @@ export class Pipeline<R> {
     this.batcher = new Batcher(
       this.queue,
       o.maxBatchItems,
-      o.maxBatchBytes,
+      this.maxBatchBytes,
       o.flushIntervalMs,
       this.now,
-      () => this.pump(),
+      () => this.pumpFromTimer(),
     );
-    this.dispatcher = new Dispatcher(o.sender, o.limiter, o.requestTimeoutMs, o.monotonicNow);
-    this.retryWaits = new RetryWaits(() => this.pump());
+    this.dispatcher = new Dispatcher(o.sender, o.limiter, o.requestTimeoutMs, o.now);
+    this.retryWaits = new RetryWaits(() => this.pumpFromTimer());
     this.deadLetters = new DeadLetterOutlet(o.name, o.signal, o.deadLetter, o.deadLetterReasons);
     this.failureWatch = new FailureWatch(
       o.failureWarnAfterMs,
@@ -311,7 +316,8 @@ export class Pipeline<R> {
     for (const record of records) {
       const bytes = this.sizing.wireBytes(record);
       const heldBytes = this.sizing.heldBytes(bytes);
-      if (!this.admission.hasRoom(heldBytes)) {
+      // A record too large to be held ever is not waited for: acceptOne drops it as too_large.
+      if (heldBytes <= this.options.maxQueueBytes && !this.admission.hasRoom(heldBytes)) {
         while (!this.closing && !this.admission.hasRoom(heldBytes) && this.now() < deadlineMs) {
           await this.admission.waitForRoom(deadlineMs);
         }
@@ -341,10 +347,10 @@ export class Pipeline<R> {
   }
 
   private acceptOne(record: R, ticket: Ticket, knownBytes?: number): void {
-    const { maxBatchBytes } = this.options;
+    const { maxBatchBytes } = this;
     const bytes = knownBytes ?? this.sizing.wireBytes(record);
     if (bytes > maxBatchBytes) {
-      const pieces = this.sizing.split(record);
+      const pieces = this.sizing.split(record, maxBatchBytes);
       if (pieces) {
         for (const piece of pieces) this.acceptOne(piece, ticket);
         return;
@@ -365,6 +371,16 @@ export class Pipeline<R> {
       return;
     }
     const heldBytes = this.sizing.heldBytes(bytes);
+    if (heldBytes > this.options.maxQueueBytes) {
+      // It could never be held: evicting others for it would only lose them too.
+      this.dropAtDoor(
+        record,
+        ticket,
+        'too_large',
+        `record holds ${heldBytes} bytes in memory, more than maxQueueBytes (${this.options.maxQueueBytes})`,
+      );
+      return;
+    }
     if (!this.admission.hasRoom(heldBytes)) {
       if (this.options.overflow === 'drop_oldest') this.evictOldestFor(heldBytes);
       if (!this.admission.hasRoom(heldBytes)) {
@@ -429,13 +445,27 @@ export class Pipeline<R> {
     this.batcher.arm();
   }
 
+  /** From a timer there is no caller to tell: a failure (a queue that throws) is logged, not thrown. */
+  private pumpFromTimer(): void {
+    try {
+      this.pump();
+    } catch (error) {
+      diag.error(`${this.label}: sending failed`, error);
+    }
+  }
+
   private nextBatch(): Batch<R> | undefined {
     // Retries go first: their records are the oldest, and their waits are already served.
     const retry = this.retryWaits.takeReady();
     if (retry) return retry;
     // Ordered delivery: nothing newer may overtake a batch that is waiting for its retry.
     if (this.options.ordered && this.retryWaits.hasWaiting) return undefined;
-    const urgent = this.closing || this.flushRequests > 0 || this.directWaiting > 0;
+    // Half full: waiting for a batch to fill or come of age would only make new records drop.
+    const urgent =
+      this.closing ||
+      this.flushRequests > 0 ||
+      this.directWaiting > 0 ||
+      this.admission.isHalfFull();
     const entries = this.batcher.next(urgent);
     return entries ? { entries, attempt: 0 } : undefined;
   }
@@ -599,19 +629,21 @@ export class Pipeline<R> {
         `${this.label}: shut down with ${abandoned} records dropped at the deadline; in all ${this.ledger.accepted} accepted, ${this.ledger.delivered} delivered, ${this.ledger.droppedTotal} dropped (${this.describeDrops()})`,
       );
     }
-    const graceMs = (): number => Math.max(CLOSE_GRACE_MS, deadlineMs - this.now());
+    // Closing gets what is left of the deadline, at least CLOSE_GRACE_MS, once for all steps.
+    const closeByMs = Math.max(deadlineMs, this.now() + CLOSE_GRACE_MS);
+    const left = (): number => Math.max(0, closeByMs - this.now());
     await withTimeout(
       Promise.resolve()
         .then(() => this.options.sender.close?.())
         .catch((error: unknown) => diag.error(`${this.label}: closing the sender failed`, error)),
-      graceMs(),
+      left(),
     );
-    await this.deadLetters.settled(graceMs());
+    await this.deadLetters.settled(left());
     await withTimeout(
       this.queue
         .close()
         .catch((error: unknown) => diag.error(`${this.label}: closing the queue failed`, error)),
-      graceMs(),
+      left(),
     );
   }
 

@@ -15,10 +15,21 @@ export class RecordSizing<R> {
 
   constructor(
     private readonly sender: BatchSender<R>,
-    private readonly maxBatchBytes: number,
     private readonly label: string,
   ) {
     this.memoryModel = checkedModel(sender.memoryModel);
+  }
+
+  /**
+   * The largest batch (in wire bytes) whose records can all be held at once: batches are cut by
+   * wire bytes and the queue is bounded in held bytes, so a batch bound above this could never
+   * fill and would wait for the flush timer while records are dropped as `queue_full`.
+   */
+  fitBatchBytes(maxBatchBytes: number, maxQueueBytes: number): number {
+    const model = this.memoryModel;
+    if (!model || model.perWireByte === 0) return maxBatchBytes;
+    const fitting = Math.floor((maxQueueBytes - model.perRecordBytes) / model.perWireByte);
+    return Math.max(1, Math.min(maxBatchBytes, fitting));
   }
 
   /** Estimated wire bytes, at least 1 (a sender that throws or answers nonsense counts 1). */
@@ -42,10 +53,10 @@ export class RecordSizing<R> {
   }
 
   /** The sender's pieces of a record larger than a batch, if it can make them. */
-  split(record: R): R[] | undefined {
+  split(record: R, maxBatchBytes: number): R[] | undefined {
     if (!this.sender.split) return undefined;
     try {
-      const pieces = this.sender.split(record, this.maxBatchBytes);
+      const pieces = this.sender.split(record, maxBatchBytes);
       return pieces && pieces.length > 0 ? pieces : undefined;
     } catch (error) {
       diag.error(`${this.label}: split threw; dropping as too_large`, error);
