@@ -70,6 +70,7 @@ export {
   secretsInHeaders,
   secretsInUrl,
 } from './http/redact';
+export { KnownSecrets } from './http/secrets';
 export {
   PipelineLogRecordExporter,
   PipelineMetricExporter,

@@ -220,6 +220,16 @@ describe('the kit, part by part', () => {
     );
   });
 
+  it('a malformed headers variable is refused without echoing it (headers carry credentials)', () => {
+    process.env.OTELPACK_KITSINK_HEADERS = 'X-Api-Key: LEAK-21';
+    assert.throws(
+      () => SINK_OPTIONS.resolve({}, 'traces'),
+      (error: Error) =>
+        error.message.startsWith('OTELPACK_KITSINK_HEADERS: expected key=value pairs') &&
+        !error.message.includes('LEAK-21'),
+    );
+  });
+
   it('the one timeout rule: the pipeline gives a send timeoutMs and a fixed grace', () => {
     const config = SINK_OPTIONS.resolve({ timeoutMs: 5_000 }, 'traces');
     assert.equal(config.timeoutMs, 5_000);

@@ -229,7 +229,8 @@ export function clickHouseConfig(options: ResolvedClickHouseOptions): ResolvedCo
     headers: options.headers,
     headerProvider: options.headerProvider,
     timeoutMs: options.timeoutMs,
-    secrets,
+    // The kit's list has the credential headers too.
+    secrets: [...new Set([...secrets, ...options.secrets])],
     pipeline: options.pipeline,
     pipelineDefaults: options.pipelineDefaults,
   };

@@ -116,8 +116,10 @@ export const CLICKHOUSE_OPTIONS = defineExporterOptions({
   auth: {
     forms: ['basic'],
     env: { username: ['CLICKHOUSE_USER'], password: ['CLICKHOUSE_PASSWORD'] },
-    // ClickHouse's `default` user has no password unless one is set.
+    // ClickHouse's `default` user has no password unless one is set, and is the user of a
+    // password given alone (as the official image's CLICKHOUSE_PASSWORD is).
     emptyPasswordAllowed: true,
+    defaultUsername: 'default',
   },
   // What @clickhouse/client's TLS settings take.
   tls: { fields: ['ca', 'cert', 'key'] },

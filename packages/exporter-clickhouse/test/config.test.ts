@@ -61,11 +61,25 @@ test('the usual environment variables are read', () => {
   assert.equal(http.username, 'otel');
   assert.equal(http.password, 's3cret');
   assert.equal(config.schema.database, 'telemetry');
-  assert.deepEqual(config.secrets, ['s3cret']);
+  // The password, and the Basic credentials it makes (as the kit lists them).
+  assert.deepEqual(config.secrets, ['s3cret', 'b3RlbDpzM2NyZXQ=']);
   assert.equal(
     withEnv({ CLICKHOUSE_DB: 'fromdb' }, () => resolveConfig()).schema.database,
     'fromdb',
   );
+});
+
+test("CLICKHOUSE_PASSWORD alone is the password of ClickHouse's default user", () => {
+  const config = withEnv({ CLICKHOUSE_PASSWORD: 'only-pass' }, () => resolveConfig());
+  assert.equal(httpOf(config).username, 'default');
+  assert.equal(httpOf(config).password, 'only-pass');
+  assert.deepEqual(config.secrets, ['only-pass', 'ZGVmYXVsdDpvbmx5LXBhc3M=']);
+});
+
+test('credential headers are among the secrets every message is scrubbed of', () => {
+  const config = resolveConfig({ headers: { 'x-api-key': 'hdr-secret-9', 'x-team': 'obs' } });
+  assert.ok(config.secrets.includes('hdr-secret-9'), JSON.stringify(config.secrets));
+  assert.equal(config.secrets.includes('obs'), false);
 });
 
 test('explicit options win over the environment, and the URL over the variables', () => {
@@ -100,7 +114,10 @@ test('explicit options win over the environment, and the URL over the variables'
   assert.equal(http.username, 'url-user');
   assert.equal(http.password, 'p@ss');
   assert.equal(fromUrl.schema.database, 'urldb');
-  assert.deepEqual(fromUrl.secrets, ['p@ss']);
+  // The URL's password is scrubbed, and so is everything else the exporter was given.
+  for (const secret of ['p@ss', 'p%40ss', 'env-pass']) {
+    assert.ok(fromUrl.secrets.includes(secret), `${secret} in ${JSON.stringify(fromUrl.secrets)}`);
+  }
 });
 
 test('several hosts: a list, or commas; later entries inherit scheme and credentials', () => {

@@ -200,7 +200,8 @@ export function elasticsearchConfig(resolved: ResolvedElasticsearchOptions): Res
     headerProvider: resolved.headerProvider,
     compression: (resolved.compression ?? (cloudId !== undefined ? 'gzip' : 'none')) === 'gzip',
     timeoutMs: resolved.timeoutMs,
-    secrets: secretsOf(auth, nodes),
+    // The kit's list has the credential headers too; the client's own auth is added here.
+    secrets: [...new Set([...secretsOf(auth, nodes), ...resolved.secrets])],
   };
 
   // ---- mapping

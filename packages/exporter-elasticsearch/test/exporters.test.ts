@@ -24,6 +24,7 @@ import {
   createElasticsearchClient,
 } from '../src';
 import type { BulkRecord, ElasticsearchExporterOptions } from '../src';
+import { logRecord } from './helpers/fixtures';
 import { startBulkSink } from './helpers/bulk-sink';
 import type { BulkSink } from './helpers/bulk-sink';
 
@@ -345,6 +346,38 @@ test('secrets never reach the logs, even when the backend echoes them', async ()
   const everything = [...lines, ...letters.flatMap((l) => l.items.map((i) => i.detail))].join('\n');
   assert.match(everything, /security_exception/);
   assert.equal(everything.includes('Sup3rSecret!'), false, everything);
+});
+
+test("a header provider's credentials are scrubbed too, when the backend echoes them", async () => {
+  const bulk = await sink();
+  bulk.setFaults({
+    fault: {
+      kind: 'status',
+      status: 403,
+      body: '{"error":{"type":"security_exception","reason":"bad key [Rotating-Token-77]"}}',
+    },
+  });
+  const letters: DeadLetter<BulkRecord>[] = [];
+  const exporter = new ElasticsearchLogRecordExporter({
+    url: bulk.url,
+    headers: async () => ({ 'x-api-key': 'Rotating-Token-77' }),
+    ...FAST,
+    deadLetter: (letter) => {
+      letters.push(deliveryLetter(letter));
+    },
+  });
+  const result = await new Promise<{ code: number; error?: Error }>((resolve) =>
+    exporter.export([logRecord()], resolve),
+  );
+  await exporter.forceFlush();
+  await exporter.shutdown();
+  assert.equal(exporter.stats().dropped.rejected, 1);
+  const everything = [
+    result.error?.message ?? '',
+    ...letters.flatMap((l) => l.items.map((i) => i.detail)),
+  ].join('\n');
+  assert.match(everything, /security_exception/);
+  assert.equal(everything.includes('Rotating-Token-77'), false, everything);
 });
 
 test('a shared client: createElasticsearchClient reads the same options, and a passed client is not closed', async () => {

@@ -7,11 +7,11 @@ import type { OtelpackErrorCode } from '../errors';
 import type { SendResult } from '../types';
 import { classifyStatus, errorCode, isRetryableNetworkError } from './classify';
 import { redact, secretsInHeaders, secretsInUrl } from './redact';
+import { KnownSecrets } from './secrets';
 
 const gzip = promisify(gzipCallback);
 
 /** Bound on the per-request credentials a transport remembers for redaction. */
-const MAX_REMEMBERED_SECRETS = 64;
 
 export type HeaderMap = Record<string, string>;
 
@@ -104,13 +104,12 @@ export class HttpTransport {
   readonly #headerProvider?: () => HeaderMap | Promise<HeaderMap>;
   private readonly compression: 'gzip' | 'none';
   private readonly maxResponseBytes: number;
-  readonly #secrets: string[];
   /**
-   * Credentials from headerProvider and per-request headers, remembered (the newest
-   * MAX_REMEMBERED_SECRETS) so that text made after the request, such as classify()'s reason
-   * for a body that echoes a refreshed token, is scrubbed of them too.
+   * The URL's and static headers' credentials, and those from headerProvider and per-request
+   * headers, remembered so that text made after the request, such as classify()'s reason for a
+   * body that echoes a refreshed token, is scrubbed of them too.
    */
-  readonly #rememberedSecrets = new Set<string>();
+  readonly #secrets: KnownSecrets;
 
   constructor(options: HttpTransportOptions) {
     if (!options || typeof options !== 'object') {
@@ -148,7 +147,7 @@ export class HttpTransport {
       headers.authorization ??= `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
     }
     this.#staticHeaders = headers;
-    this.#secrets = [...secretsInUrl(url), ...secretsInHeaders(headers)];
+    this.#secrets = new KnownSecrets([...secretsInUrl(url), ...secretsInHeaders(headers)]);
 
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, '');
@@ -180,22 +179,7 @@ export class HttpTransport {
 
   /** Scrubs this transport's secrets (and anything credential-shaped) from a text. */
   redact(text: string): string {
-    const secrets =
-      this.#rememberedSecrets.size > 0
-        ? [...this.#secrets, ...this.#rememberedSecrets]
-        : this.#secrets;
-    return redact(text, secrets);
-  }
-
-  private rememberSecrets(secrets: readonly string[]): void {
-    for (const secret of secrets) {
-      this.#rememberedSecrets.delete(secret);
-      this.#rememberedSecrets.add(secret);
-    }
-    for (const oldest of this.#rememberedSecrets) {
-      if (this.#rememberedSecrets.size <= MAX_REMEMBERED_SECRETS) break;
-      this.#rememberedSecrets.delete(oldest);
-    }
+    return this.#secrets.redact(text);
   }
 
   /**
@@ -223,7 +207,7 @@ export class HttpTransport {
     for (const [name, value] of Object.entries(request.headers ?? {}))
       headers[name.toLowerCase()] = value;
     requestSecrets.push(...secretsInHeaders(request.headers ?? {}));
-    this.rememberSecrets(requestSecrets);
+    this.#secrets.remember(requestSecrets);
 
     let body = request.body;
     if (body !== undefined && (request.compression ?? this.compression) === 'gzip') {

@@ -45,6 +45,8 @@ export interface VocabularySpec {
     env?: Partial<Record<string, readonly string[]>>;
     /** A username without a password is a user without one (ClickHouse's `default`). */
     emptyPasswordAllowed?: boolean;
+    /** A password without a username is this user's (ClickHouse: `default`). */
+    defaultUsername?: string;
   };
   tls?: { fields: readonly TlsField[] };
   compression?: WithEnvironment & { default?: 'gzip' | 'none' };
@@ -440,6 +442,9 @@ export function defineExporterOptions<Own extends Record<string, OptionKind<unkn
       sources.set('auth', first(set[0]));
       if (form === 'basic') {
         const [user, password] = found;
+        if (!user.read && settings.defaultUsername !== undefined) {
+          return { username: settings.defaultUsername, password: password.read!.text };
+        }
         if (!user.read) {
           throw new InvalidConfigError(
             authVariables('username')[0],

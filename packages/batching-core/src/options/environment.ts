@@ -75,9 +75,10 @@ export function parseKeyValueList(variable: string, text: string): Record<string
     if (part.trim() === '') continue;
     const eq = part.indexOf('=');
     if (eq <= 0) {
+      // Not echoed: these pairs are headers and labels, and headers carry credentials.
       throw new InvalidConfigError(
         variable,
-        `expected key=value pairs separated by commas, got ${describeValue(part.trim())}`,
+        `expected key=value pairs separated by commas; a pair of ${part.trim().length} characters has no '='`,
       );
     }
     let key: string;

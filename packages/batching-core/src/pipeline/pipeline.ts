@@ -272,6 +272,11 @@ export class Pipeline<R> {
     this.ledger.rejectedUnmapped(count, detail);
   }
 
+  /** Whether drops for `reason` reach a dead-letter handler (callers skip building letters otherwise). */
+  wantsDeadLetters(reason: DropReason): boolean {
+    return this.deadLetters.wants(reason);
+  }
+
   get isShutdown(): boolean {
     return this.closing;
   }

@@ -40,6 +40,8 @@ abstract class PipelineExporterBase<I, R, S extends BatchSender<R>> {
   readonly #mapping: ItemMapping<I, R>;
   readonly #sender: S | undefined;
   readonly #endpoints: readonly string[];
+  #lastUnmappedWarningMs: number | undefined;
+  #unmappedSinceWarning = 0;
 
   protected constructor(options: PipelineExporterOptions<I, R, S>) {
     if (!options?.pipeline) throw new InvalidConfigError('pipeline', 'is required');
@@ -95,12 +97,12 @@ abstract class PipelineExporterBase<I, R, S extends BatchSender<R>> {
     try {
       const { records, unmapped, threw } = this.mapAll(items);
       if (unmapped.length > 0) {
-        diag.error(
-          `otelpack ${this.name}: could not map ${unmapped.length} ${this.signal} items: ${unmapped[0].detail}`,
-        );
+        this.warnUnmapped(unmapped.length, unmapped[0].detail);
+        // Serialised only for a dead-letter handler that takes them: it is the costly part.
+        const keep = this.pipeline.wantsDeadLetters('rejected');
         this.pipeline.rejectUnmapped(
           unmapped.map(({ item, detail }) => ({
-            item: serializeSdkItem(this.signal, item),
+            item: keep ? serializeSdkItem(this.signal, item) : {},
             detail,
           })),
         );
@@ -120,6 +122,24 @@ abstract class PipelineExporterBase<I, R, S extends BatchSender<R>> {
       diag.error(`otelpack ${this.name}: export failed`, error);
       done({ code: ExportResultCode.FAILED, error: asError(error) });
     }
+  }
+
+  /**
+   * Unmappable items are counted (rejected) every time, and said at WARN at most once a minute
+   * with the count since: some exporters leave out data points on purpose (e.g. NaN where the
+   * backend has no place for it), and a line per export would drown the log.
+   */
+  private warnUnmapped(count: number, detail: string): void {
+    this.#unmappedSinceWarning += count;
+    const nowMs = Date.now();
+    if (this.#lastUnmappedWarningMs !== undefined && nowMs - this.#lastUnmappedWarningMs < 60_000) {
+      return;
+    }
+    diag.warn(
+      `otelpack ${this.name} ${this.signal}: could not map ${this.#unmappedSinceWarning} items${this.#lastUnmappedWarningMs === undefined ? '' : ' in the last minute'} (counted as rejected), e.g.: ${detail}`,
+    );
+    this.#lastUnmappedWarningMs = nowMs;
+    this.#unmappedSinceWarning = 0;
   }
 
   /** A mapping that throws leaves every item of the call unmapped, with the error as the reason. */

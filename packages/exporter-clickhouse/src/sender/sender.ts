@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { Failover, redact } from '@otelpack/batching-core';
+import { Failover, KnownSecrets } from '@otelpack/batching-core';
 import type {
   BatchSender,
   HeaderProvider,
@@ -101,6 +101,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
   /** The options hold the clients, and so the credentials: private, out of JSON and inspect. */
   readonly #options: ClickHouseSenderOptions;
   readonly #hosts: Failover<SenderHost>;
+  readonly #secrets: KnownSecrets;
   private readonly statements: Partial<Record<TableKind, string>> = {};
   private readonly headers: Partial<Record<TableKind, Buffer>> = {};
 
@@ -112,6 +113,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
   constructor(options: ClickHouseSenderOptions) {
     if (options.hosts.length === 0) throw new Error('ClickHouseSender needs at least one host');
     this.#options = options;
+    this.#secrets = new KnownSecrets(options.secrets);
     this.#hosts = new Failover(options.hosts, (host) => host.label, options.name ?? 'clickhouse');
     this.memoryModel =
       options.format === 'RowBinary' ? ROW_BINARY_MEMORY_MODEL : JSON_ROW_MEMORY_MODEL;
@@ -254,6 +256,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
       const headers = this.#options.headerProvider
         ? await this.#options.headerProvider()
         : undefined;
+      this.#secrets.rememberHeaders(headers);
       const result = await host.client.exec({
         ...(headers ? { http_headers: headers } : {}),
         query: `${this.statementFor(group.table)}${this.settingsFor(group.table, body)} FORMAT ${wireFormat(this.#options.format)}`,
@@ -315,7 +318,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
   }
 
   private scrub(failure: InsertFailure): InsertFailure {
-    let reason = redact(failure.reason, this.#options.secrets);
+    let reason = this.#secrets.redact(failure.reason);
     if (reason.length > MAX_REASON_LENGTH) reason = `${reason.slice(0, MAX_REASON_LENGTH)}…`;
     return { ...failure, reason };
   }

@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import { redact } from '@otelpack/batching-core';
+import { KnownSecrets } from '@otelpack/batching-core';
 import type { BatchSender, HeaderProvider, SendContext, SendResult } from '@otelpack/batching-core';
 import type { IndexSetup } from '../setup/runner';
 import { classifyClientError } from './client-errors';
@@ -34,12 +34,14 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
   /** The client and the options hold credentials: private, out of JSON and inspect. */
   readonly #client: Client;
   readonly #options: BulkSenderOptions;
+  readonly #secrets: KnownSecrets;
   private readonly scrub: (text: string) => string;
 
   constructor(options: BulkSenderOptions) {
     this.#options = options;
     this.#client = options.client;
-    this.scrub = (text) => redact(text, options.secrets);
+    this.#secrets = new KnownSecrets(options.secrets);
+    this.scrub = (text) => this.#secrets.redact(text);
   }
 
   sizeOf(record: BulkRecord): number {
@@ -66,6 +68,7 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
       const headers = this.#options.headerProvider
         ? await this.#options.headerProvider()
         : undefined;
+      this.#secrets.rememberHeaders(headers);
       // The core runs every send with tracing suppressed, so this request makes no spans.
       const response = await this.#client.transport.request(
         {
