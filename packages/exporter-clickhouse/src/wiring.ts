@@ -74,7 +74,7 @@ export function createClickHouseSender(
   const { hosts, owned } = hostsOf(config);
   const scrub = (text: string): string => options.redact(text);
   const gate = config.createSchema
-    ? new SchemaGate(config.schema, [signal as SchemaSignal], scrub)
+    ? new SchemaGate(config.schema, [signal as SchemaSignal], scrub, config.headerProvider)
     : undefined;
   return new ClickHouseSender({
     name: config.name,

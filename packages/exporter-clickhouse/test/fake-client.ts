@@ -40,6 +40,8 @@ export type FakeBehaviour = FakeAnswer | Error | ((call: RecordedExec) => Promis
 export class FakeClickHouseClient {
   readonly execs: RecordedExec[] = [];
   readonly commands: string[] = [];
+  /** The `http_headers` each command was sent with. */
+  readonly commandHeaders: (Record<string, string> | undefined)[] = [];
   closed = false;
   private script: FakeBehaviour[] = [];
   private commandScript: (Error | undefined)[] = [];
@@ -85,8 +87,9 @@ export class FakeClickHouseClient {
     };
   }
 
-  async command(params: { query: string }) {
+  async command(params: { query: string; http_headers?: Record<string, string> }) {
     this.commands.push(params.query);
+    this.commandHeaders.push(params.http_headers);
     const outcome = this.commandScript.shift();
     if (outcome) throw outcome;
     return { query_id: 'c' };

@@ -30,6 +30,19 @@ test('the schema is created once per client, however many sends wait on it', asy
   );
 });
 
+test("the schema's statements carry the header provider's headers (a rotating token)", async () => {
+  const client = new FakeClickHouseClient();
+  let token = 0;
+  const gate = new SchemaGate(SCHEMA_SETTINGS, ['logs'], scrub, async () => ({
+    'x-proxy-token': `rotating-${++token}`,
+  }));
+  assert.equal(await gate.ensure(client.asClient()), undefined);
+  assert.ok(client.commandHeaders.length > 0);
+  for (const headers of client.commandHeaders) {
+    assert.deepEqual(headers, { 'x-proxy-token': 'rotating-1' });
+  }
+});
+
 test('a network failure is retryable and the next send tries again', async () => {
   const client = new FakeClickHouseClient().commandAnswers(
     Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' }),

@@ -35,6 +35,9 @@ export function createBulkSender(
         exporterName: config.name,
         requestTimeoutMs: config.connection.timeoutMs,
         redact: (text) => options.redact(text),
+        ...(config.connection.headerProvider
+          ? { headerProvider: config.connection.headerProvider }
+          : {}),
       })
     : undefined;
   return new ElasticsearchBulkSender({

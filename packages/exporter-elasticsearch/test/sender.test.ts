@@ -261,6 +261,34 @@ test('setup: ILM policy and index template once, before the first bulk request',
   assert.deepEqual(template.index_patterns, ['otel-logs', 'otel-logs-*']);
 });
 
+test("setup: the setup requests carry the header provider's headers (a rotating token)", async () => {
+  const sink = await startBulkSink();
+  sinks.push(sink);
+  const options: ElasticsearchExporterOptions = {
+    index: 'otel-logs',
+    setup: { indexTemplate: true },
+  };
+  const config = resolveConfig({ url: sink.url, ...options });
+  const s = sender(
+    sink.url,
+    options,
+    (client) =>
+      new IndexSetup({
+        client,
+        settings: config.setup!,
+        signal: 'logs',
+        mode: 'otel',
+        exporterName: 'elasticsearch',
+        requestTimeoutMs: 2_000,
+        redact: (t) => t,
+        headerProvider: () => ({ 'x-proxy-token': 'rotating-1' }),
+      }),
+  );
+  assert.deepEqual(await send(s, records(1)), { kind: 'delivered' });
+  const setupRequest = sink.requests.find((r) => r.path.startsWith('/_index_template/'));
+  assert.equal(setupRequest?.headers['x-proxy-token'], 'rotating-1');
+});
+
 test('setup: a retryable failure fails the send and is tried again; a permanent one is logged and skipped', async () => {
   const sink = await startBulkSink();
   sinks.push(sink);

@@ -19,6 +19,8 @@ export async function runSchemaStatements(
   settings: SchemaSettings,
   signals: readonly SchemaSignal[],
   abortSignal?: AbortSignal,
+  /** Sent with every statement (the exporter's header provider's, at the time). */
+  httpHeaders?: Record<string, string>,
 ): Promise<void> {
   for (const statement of schemaStatements(settings, signals)) {
     try {
@@ -27,6 +29,7 @@ export async function runSchemaStatements(
         // With ON CLUSTER, wait for every replica rather than the initiator only.
         clickhouse_settings: settings.clusterName ? { distributed_ddl_task_timeout: '180' } : {},
         ...(abortSignal ? { abort_signal: abortSignal } : {}),
+        ...(httpHeaders ? { http_headers: httpHeaders } : {}),
       });
     } catch (error) {
       const code = (error as { code?: unknown }).code;

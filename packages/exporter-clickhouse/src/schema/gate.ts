@@ -2,6 +2,7 @@ import { diag } from '@opentelemetry/api';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { classifyThrown } from '../sender/classify';
 import type { InsertFailure } from '../sender/classify';
+import type { HeaderProvider } from '@otelpack/batching-core';
 import { runSchemaStatements } from './create';
 import type { SchemaSettings, SchemaSignal } from './ddl';
 
@@ -21,6 +22,8 @@ export class SchemaGate {
     private readonly signals: readonly SchemaSignal[],
     /** Removes credentials from a text before it is logged. */
     private readonly scrub: (text: string) => string,
+    /** The exporter's async headers (a rotating token): the schema's statements need them too. */
+    private readonly headerProvider?: HeaderProvider,
   ) {}
 
   ensure(client: ClickHouseClient): Promise<InsertFailure | undefined> {
@@ -36,7 +39,8 @@ export class SchemaGate {
 
   private async create(client: ClickHouseClient): Promise<InsertFailure | undefined> {
     try {
-      await runSchemaStatements(client, this.settings, this.signals);
+      const headers = this.headerProvider ? await this.headerProvider() : undefined;
+      await runSchemaStatements(client, this.settings, this.signals, undefined, headers);
       this.ready.add(client);
       return undefined;
     } catch (error) {

@@ -1,6 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import type { Client } from '@elastic/elasticsearch';
-import type { SendResult } from '@otelpack/batching-core';
+import type { HeaderProvider, SendResult } from '@otelpack/batching-core';
 import { classifyClientError } from '../bulk/client-errors';
 import type { SetupSettings } from '../config';
 import type { DataStreamType, MappingMode } from '../mapping/types';
@@ -14,6 +14,8 @@ export interface IndexSetupOptions {
   exporterName: string;
   requestTimeoutMs: number;
   redact: (text: string) => string;
+  /** The exporter's async headers (a rotating token): setup requests need them too. */
+  headerProvider?: HeaderProvider;
 }
 
 /**
@@ -49,8 +51,16 @@ export class IndexSetup {
   private async run(signal: AbortSignal): Promise<SendResult | undefined> {
     const { client, settings, requestTimeoutMs, redact, exporterName } = this.#options;
     const name = setupResourceName(settings.index);
-    const requestOptions = { signal, maxRetries: 0, requestTimeout: requestTimeoutMs };
     try {
+      const headers = this.#options.headerProvider
+        ? await this.#options.headerProvider()
+        : undefined;
+      const requestOptions = {
+        signal,
+        maxRetries: 0,
+        requestTimeout: requestTimeoutMs,
+        ...(headers ? { headers } : {}),
+      };
       if (settings.ilm) {
         await client.transport.request(
           {
