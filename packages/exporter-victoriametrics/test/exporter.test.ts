@@ -232,7 +232,12 @@ describe('VictoriaMetricsExporter with the SDK (fake receiver)', () => {
       .map((r) => r.samples[0].value);
     assert.deepEqual(values, [2, 7]);
     assert.ok(!(s.records as DecodedSeries[]).some((r) => seriesName(r) === 'inflight'));
-    assert.ok(exporter.mappingStats().droppedPoints.delta_non_monotonic_sum >= 1);
+    const dropped = exporter.mappingStats().droppedPoints.delta_non_monotonic_sum;
+    assert.ok(dropped >= 1);
+    // The points the mapping left out are in the ledger too, as rejected, one per point.
+    const stats = exporter.stats();
+    assert.equal(stats.dropped.rejected, dropped);
+    assertLedgerBalances(stats);
     await provider.shutdown();
   });
 
