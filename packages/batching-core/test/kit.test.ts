@@ -220,6 +220,23 @@ describe('the kit, part by part', () => {
     );
   });
 
+  it("credentials given in code with the URL or an Authorization header beat the environment's", () => {
+    process.env.OTELPACK_KITSINK_BEARER_TOKEN = 'env-token';
+    const withUserInfo = SINK_OPTIONS.resolve({ url: 'http://u:code-pw@127.0.0.1:9/' }, 'traces');
+    assert.equal(withUserInfo.auth, undefined, 'the URL user info is the credential');
+    const withHeader = SINK_OPTIONS.resolve(
+      { headers: { Authorization: 'Bearer code-token' } },
+      'traces',
+    );
+    assert.equal(withHeader.auth, undefined, 'the Authorization header is the credential');
+    // Without either, the environment's credential is used.
+    assert.deepEqual(SINK_OPTIONS.resolve({}, 'traces').auth, { bearerToken: 'env-token' });
+    // A URL with user info from the environment is no code: both come from there, and the
+    // exporter's own rule decides between them.
+    process.env.OTELPACK_KITSINK_URL = 'http://u:env-pw@127.0.0.1:9/';
+    assert.deepEqual(SINK_OPTIONS.resolve({}, 'traces').auth, { bearerToken: 'env-token' });
+  });
+
   it('a malformed headers variable is refused without echoing it (headers carry credentials)', () => {
     process.env.OTELPACK_KITSINK_HEADERS = 'X-Api-Key: LEAK-21';
     assert.throws(

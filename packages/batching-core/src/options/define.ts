@@ -420,6 +420,16 @@ export function defineExporterOptions<Own extends Record<string, OptionKind<unkn
           settings.emptyPasswordAllowed ?? false,
         );
       }
+      // Credentials that came with an option given in code (user info in the URL, an
+      // Authorization header) are explicit: the environment's must not replace them.
+      const urlCarriesCredentials =
+        given.url !== undefined && urls.some((u) => u.username !== '' || u.password !== '');
+      const headersCarryAuthorization = Object.keys(headers).some(
+        (header) => header.toLowerCase() === 'authorization',
+      );
+      if (urlCarriesCredentials || (given.headers !== undefined && headersCarryAuthorization)) {
+        return undefined;
+      }
       const set = settings.forms
         .map((form) => ({
           form,
