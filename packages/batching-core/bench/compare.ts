@@ -17,7 +17,8 @@ import { renderTable } from './lib/table';
 import type { MemoryResult } from './memory';
 import type { ThroughputResult } from './pipeline-throughput';
 
-const ROUNDS = 3;
+/** Alternating rounds; BENCH_COMPARE_ROUNDS raises it when the figures are close to their spread. */
+const ROUNDS = Number(process.env.BENCH_COMPARE_ROUNDS ?? 3);
 const REPO_ROOT = resolve(PACKAGE_DIR, '..', '..');
 
 function buildBaseline(ref: string): { dir: string; cleanup: () => void } {
