@@ -104,11 +104,18 @@ function tablesOption(value: unknown): ClickHouseTableNames {
 export function resolveSchemaOptions(
   options: ClickHouseSchemaOptions = {},
   urlDatabase?: string,
+  /** The URL (and so its database) was given in code: explicit, it beats the environment. */
+  urlGivenInCode = false,
 ): SchemaSettings {
+  const explicitUrlDatabase = urlGivenInCode ? urlDatabase : undefined;
   const database = nameOption(
     'database',
     options.database,
-    env('CLICKHOUSE_DATABASE') ?? env('CLICKHOUSE_DB') ?? urlDatabase ?? DEFAULT_DATABASE,
+    explicitUrlDatabase ??
+      env('CLICKHOUSE_DATABASE') ??
+      env('CLICKHOUSE_DB') ??
+      urlDatabase ??
+      DEFAULT_DATABASE,
   );
   return {
     database,
@@ -212,7 +219,9 @@ export function clickHouseConfig(options: ResolvedClickHouseOptions): ResolvedCo
     connection,
     schema: resolveSchemaOptions(
       {
-        database: own.database,
+        // From the code only: the database's variables rank below a URL given in code, and
+        // resolveSchemaOptions reads them in that order.
+        database: options.sourceOf('database') === 'database' ? own.database : undefined,
         tables: own.tables,
         ttlSeconds: own.ttlSeconds,
         clusterName: own.clusterName,
@@ -220,6 +229,7 @@ export function clickHouseConfig(options: ResolvedClickHouseOptions): ResolvedCo
         deduplicationWindow: own.deduplicationWindow,
       },
       urlDatabase,
+      options.sourceOf('url') === 'url',
     ),
     createSchema: own.createSchema,
     format,

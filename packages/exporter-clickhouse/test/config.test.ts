@@ -101,8 +101,9 @@ test('explicit options win over the environment, and the URL over the variables'
   assert.equal(httpOf(explicit).password, 'p');
   assert.equal(explicit.schema.database, 'd');
 
-  const fromUrl = withEnv({ CLICKHOUSE_USER: 'env-user', CLICKHOUSE_PASSWORD: 'env-pass' }, () =>
-    resolveConfig({ url: 'http://url-user:p%40ss@host:8123/urldb' }),
+  const fromUrl = withEnv(
+    { CLICKHOUSE_USER: 'env-user', CLICKHOUSE_PASSWORD: 'env-pass', CLICKHOUSE_DATABASE: 'envdb' },
+    () => resolveConfig({ url: 'http://url-user:p%40ss@host:8123/urldb' }),
   );
   const http = httpOf(fromUrl);
   assert.deepEqual(http.endpoints[0], {
@@ -113,7 +114,17 @@ test('explicit options win over the environment, and the URL over the variables'
   });
   assert.equal(http.username, 'url-user');
   assert.equal(http.password, 'p@ss');
-  assert.equal(fromUrl.schema.database, 'urldb');
+  assert.equal(
+    fromUrl.schema.database,
+    'urldb',
+    "the code's URL names the database over the variable",
+  );
+  // A URL from the environment is no code: CLICKHOUSE_DATABASE names the database over its path.
+  const envUrl = withEnv(
+    { CLICKHOUSE_URL: 'http://host:8123/urldb', CLICKHOUSE_DATABASE: 'envdb' },
+    () => resolveConfig(),
+  );
+  assert.equal(envUrl.schema.database, 'envdb');
   // The URL's password is scrubbed (the environment's is not read: the URL in code carries one).
   for (const secret of ['p@ss', 'p%40ss']) {
     assert.ok(fromUrl.secrets.includes(secret), `${secret} in ${JSON.stringify(fromUrl.secrets)}`);
