@@ -6,7 +6,6 @@
  * backend state run at once: about 2 × 10 s.
  */
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
@@ -14,13 +13,8 @@ import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { PIPELINE_DEFAULTS } from '@otelpack/batching-core';
 import type { PipelineStats } from '@otelpack/batching-core';
-import {
-  assertLedgerBalances,
-  captureDiagWarnings,
-  downBackendUrl,
-  startStalledBackend,
-  timeShutdown,
-} from '@otelpack/batching-core/testing';
+import { checkShutdownDeadline, timeShutdown } from '@otelpack/batching-core/testing';
+import type { ShutdownDeadlineCase } from '@otelpack/batching-core/testing';
 import {
   ClickHouseLogRecordExporter,
   ClickHouseMetricExporter,
@@ -40,11 +34,7 @@ interface Exporter {
   stats(): PipelineStats;
 }
 
-interface Case {
-  name: string;
-  signal: 'traces' | 'logs' | 'metrics';
-  make(url: string): Exporter;
-}
+type Case = ShutdownDeadlineCase<Exporter>;
 
 const CASES: Case[] = [
   {
@@ -104,38 +94,13 @@ async function exportThenShutDown(c: Case, exporter: Exporter): Promise<number> 
 }
 
 for (const state of ['down', 'stalled'] as const) {
-  test(`SDK 3.x: provider.shutdown() with the backend ${state} ends within ${DEADLINE_MS} ms + ${MARGIN_MS} ms for every exporter and signal, and says at WARN what was dropped`, async (t) => {
-    const stalled = state === 'stalled' ? await startStalledBackend() : undefined;
-    const url = stalled?.url ?? (await downBackendUrl());
-    const warnings = captureDiagWarnings();
-    try {
-      const runs = await Promise.all(
-        CASES.map(async (c) => {
-          const exporter = c.make(url);
-          return { c, exporter, elapsedMs: await exportThenShutDown(c, exporter) };
-        }),
-      );
-      t.diagnostic(runs.map((r) => `${r.c.name} ${r.c.signal}: ${r.elapsedMs} ms`).join(', '));
-      for (const { c, exporter, elapsedMs } of runs) {
-        const label = `${c.name} ${c.signal}`;
-        assert.ok(
-          elapsedMs <= DEADLINE_MS + MARGIN_MS,
-          `${label}: provider.shutdown() took ${elapsedMs} ms`,
-        );
-        const stats = exporter.stats();
-        assertLedgerBalances(stats, label);
-        assert.equal(stats.pending, 0, `${label}: nothing left pending after shutdown`);
-        assert.ok(stats.dropped.shutdown > 0, `${label}: ${JSON.stringify(stats.dropped)}`);
-        const said = warnings.lines.filter((line) =>
-          line.startsWith(`otelpack ${c.name} ${c.signal}: shut down with`),
-        );
-        assert.equal(said.length, 1, `${label}: WARN lines:\n${warnings.lines.join('\n')}`);
-        assert.match(said[0], new RegExp(`shutdown: ${stats.dropped.shutdown}\\)`));
-      }
-      if (stalled) assert.ok(stalled.connections > 0, 'the exporters reached the stalled backend');
-    } finally {
-      warnings.stop();
-      await stalled?.close();
-    }
-  });
+  test(`SDK 3.x: provider.shutdown() with the backend ${state} ends within ${DEADLINE_MS} ms + ${MARGIN_MS} ms for every exporter and signal, and says at WARN what was dropped`, (t) =>
+    checkShutdownDeadline({
+      state,
+      cases: CASES,
+      exportThenShutDown,
+      deadlineMs: DEADLINE_MS,
+      marginMs: MARGIN_MS,
+      report: (text) => t.diagnostic(text),
+    }));
 }

@@ -20,6 +20,7 @@ import type {
   ReadableSpanLike,
   ResourceMetricsLike,
 } from '../../src/sdk/types';
+import { seededRandom } from '../../src/testing/seeded-random';
 
 /** A Node service's resource, as the Node SDK's detectors fill it in. */
 export const RESOURCE_ATTRIBUTES: Attributes = {
@@ -38,18 +39,6 @@ export const RESOURCE_ATTRIBUTES: Attributes = {
   'telemetry.sdk.language': 'nodejs',
   'telemetry.sdk.version': '2.1.0',
 };
-
-/** A deterministic generator: every run makes the same items. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function hex(random: () => number, length: number): string {
   let text = '';
@@ -117,7 +106,7 @@ export function spanSource(
     spanProcessors: [collector],
   });
   const tracer = provider.getTracer('@opentelemetry/instrumentation-http', '0.203.0');
-  const random = prng(7);
+  const random = seededRandom(7);
   let n = 0;
   return (count) => {
     for (let k = 0; k < count; k++, n++) {
@@ -184,7 +173,7 @@ export function logSource(
     processors: [collector],
   });
   const logger = provider.getLogger('checkout', '2.14.1');
-  const random = prng(11);
+  const random = seededRandom(11);
   let n = 0;
   return (count) => {
     for (let k = 0; k < count; k++, n++) {

@@ -264,14 +264,6 @@ export class Pipeline<R> {
     this.deadLetters.unmapped([...items]);
   }
 
-  /**
-   * Counts SDK items that never became records as accepted and dropped (`rejected`), without
-   * the items. Prefer `rejectUnmapped`, which also hands them to the dead-letter handler.
-   */
-  countUnmapped(count: number, detail: string): void {
-    this.ledger.rejectedUnmapped(count, detail);
-  }
-
   /** Whether drops for `reason` reach a dead-letter handler (callers skip building letters otherwise). */
   wantsDeadLetters(reason: DropReason): boolean {
     return this.deadLetters.wants(reason);

@@ -13,11 +13,16 @@ export { recordQueueConformance } from './record-queue-conformance';
 export type { RecordQueueFactory } from './record-queue-conformance';
 export {
   captureDiagWarnings,
+  checkShutdownDeadline,
   downBackendUrl,
   startStalledBackend,
   timeShutdown,
 } from './shutdown-deadline';
-export type { StalledBackend } from './shutdown-deadline';
+export type {
+  ShutdownDeadlineCase,
+  ShutdownDeadlineCheck,
+  StalledBackend,
+} from './shutdown-deadline';
 
 // ---- The exporter kit's test suite, which every exporter package runs against itself.
 export { runExporterKitSuite } from './kit-suite';

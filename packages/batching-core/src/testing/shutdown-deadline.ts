@@ -1,6 +1,10 @@
 import { createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
+import assert from 'node:assert/strict';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
+import type { PipelineStats } from '../pipeline';
+import type { Signal } from '../types';
+import { assertLedgerBalances } from './ledger-assert';
 
 /*
  * What a shutdown-deadline test needs, whatever the SDK version: a backend that is down, one
@@ -67,4 +71,65 @@ export async function timeShutdown(shutdown: () => Promise<unknown>): Promise<nu
   const startedMs = Date.now();
   await shutdown();
   return Date.now() - startedMs;
+}
+
+/** One exporter and signal under a shutdown-deadline test. */
+export interface ShutdownDeadlineCase<E extends { stats(): PipelineStats }> {
+  /** The exporter's `name` (its log lines start `otelpack <name> <signal>:`). */
+  name: string;
+  signal: Signal;
+  make(url: string): E;
+}
+
+export interface ShutdownDeadlineCheck<E extends { stats(): PipelineStats }> {
+  state: 'down' | 'stalled';
+  cases: readonly ShutdownDeadlineCase<E>[];
+  /** Registers the exporter in the SDK's provider, makes telemetry, and returns `timeShutdown(...)`. */
+  exportThenShutDown(c: ShutdownDeadlineCase<E>, exporter: E): Promise<number>;
+  deadlineMs: number;
+  marginMs: number;
+  /** Where the measured times go (the test's `diagnostic`). */
+  report?(text: string): void;
+}
+
+/**
+ * Every case at once against one backend state: each provider's shutdown must end within the
+ * deadline + margin, leave nothing pending, drop as `shutdown` what it could not send, and say
+ * so in exactly one WARN line with that count. The SDK 2.x and 3.x suites share it.
+ */
+export async function checkShutdownDeadline<E extends { stats(): PipelineStats }>(
+  check: ShutdownDeadlineCheck<E>,
+): Promise<void> {
+  const stalled = check.state === 'stalled' ? await startStalledBackend() : undefined;
+  const url = stalled?.url ?? (await downBackendUrl());
+  const warnings = captureDiagWarnings();
+  try {
+    const runs = await Promise.all(
+      check.cases.map(async (c) => {
+        const exporter = c.make(url);
+        return { c, exporter, elapsedMs: await check.exportThenShutDown(c, exporter) };
+      }),
+    );
+    check.report?.(runs.map((r) => `${r.c.name} ${r.c.signal}: ${r.elapsedMs} ms`).join(', '));
+    for (const { c, exporter, elapsedMs } of runs) {
+      const label = `${c.name} ${c.signal}`;
+      assert.ok(
+        elapsedMs <= check.deadlineMs + check.marginMs,
+        `${label}: provider.shutdown() took ${elapsedMs} ms`,
+      );
+      const stats = exporter.stats();
+      assertLedgerBalances(stats, label);
+      assert.equal(stats.pending, 0, `${label}: nothing left pending after shutdown`);
+      assert.ok(stats.dropped.shutdown > 0, `${label}: ${JSON.stringify(stats.dropped)}`);
+      const said = warnings.lines.filter((line) =>
+        line.startsWith(`otelpack ${c.name} ${c.signal}: shut down with`),
+      );
+      assert.equal(said.length, 1, `${label}: WARN lines:\n${warnings.lines.join('\n')}`);
+      assert.match(said[0], new RegExp(`shutdown: ${stats.dropped.shutdown}\\)`));
+    }
+    if (stalled) assert.ok(stalled.connections > 0, 'the exporters reached the stalled backend');
+  } finally {
+    warnings.stop();
+    await stalled?.close();
+  }
 }
