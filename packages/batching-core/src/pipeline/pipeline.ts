@@ -472,7 +472,7 @@ export class Pipeline<R> {
     this.telemetry.request(rttMs, result.kind);
     this.failureWatch.observe(result, this.now());
     if (result.kind === 'delivered') {
-      this.settleDeliveredBatch(batch.entries);
+      this.settleDelivered(batch.entries);
       this.pump();
       return;
     }
@@ -545,10 +545,11 @@ export class Pipeline<R> {
   }
 
   /**
-   * A batch came back delivered whole: its records still in flight settle in one pass. The
-   * retry policy's answer to `delivered` is always exactly this; the hot path skips asking.
+   * Delivers those of `entries` still in flight, in one pass (delivered records are always in
+   * flight: only a send delivers). A batch that came back delivered whole comes here without
+   * asking the retry policy, whose answer to `delivered` is always exactly this.
    */
-  private settleDeliveredBatch(entries: Entry<R>[]): void {
+  private settleDelivered(entries: Entry<R>[]): void {
     let live = entries;
     for (const entry of entries) {
       if (entry.state !== 'in_flight') {
@@ -566,14 +567,6 @@ export class Pipeline<R> {
     this.admission.releaseMany(live.length, heldBytes);
     this.ledger.settleDelivered(live);
     this.queue.acknowledge(live);
-    this.admission.wakeWaiters();
-  }
-
-  private settleDelivered(entries: Entry<R>[]): void {
-    if (entries.length === 0) return;
-    for (const entry of entries) this.release(entry);
-    this.ledger.settleDelivered(entries);
-    this.queue.acknowledge(entries);
     this.admission.wakeWaiters();
   }
 
