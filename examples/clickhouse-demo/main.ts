@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { createClient } from '@clickhouse/client';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -23,6 +25,45 @@ import { startShop } from './shop';
  * into ClickHouse — an engine inside this process (chdb) unless CLICKHOUSE_URL names a server —
  * and are then read back with SQL.
  */
+
+const USAGE = `Usage: npm start [-- --help]
+
+Runs a small shop service instrumented with the OpenTelemetry JS SDK under generated load, with
+@otelpack/exporter-clickhouse writing its traces, logs and metrics into ClickHouse, then prints
+what landed, read back with SQL, and the exporters' delivery ledger.
+
+Where the telemetry goes (environment variables, as the exporter reads them):
+  CLICKHOUSE_URL        a ClickHouse server, e.g. http://localhost:8123 (default: an embedded
+                        ClickHouse engine in this process, from the chdb package)
+  CLICKHOUSE_USER       user for CLICKHOUSE_URL (default: default)
+  CLICKHOUSE_PASSWORD   password for CLICKHOUSE_URL
+  CLICKHOUSE_DATABASE   database for the otel_* tables (default: otel)
+  DEMO_SECONDS          how long the load runs (default: 10)
+`;
+
+/** `--help` prints the usage; any other argument is a mistake worth saying so. */
+function handleArguments(args: readonly string[]): void {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(USAGE + otherBackendsLine() + '\n');
+    process.exit(0);
+  }
+  if (args.length > 0) {
+    process.stderr.write(`npm start: unknown argument ${args[0]}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+/** The other exporters' READMEs, found in packages/, so a new backend is named without an edit. */
+function otherBackendsLine(): string {
+  const packages = join(__dirname, '..', '..', 'packages');
+  const others = readdirSync(packages)
+    .filter((folder) => folder.startsWith('exporter-') && folder !== 'exporter-clickhouse')
+    .filter((folder) => existsSync(join(packages, folder, 'README.md')))
+    .map((folder) => `packages/${folder}/README.md`);
+  return `Other backends: ${others.join(', ')} (each README has its setup, for SDK 2.x and 3.x).`;
+}
+
+handleArguments(process.argv.slice(2));
 
 const LOAD_SECONDS = Number(process.env.DEMO_SECONDS ?? 10);
 const runId = randomUUID();
@@ -157,6 +198,7 @@ async function main(): Promise<void> {
   out(
     `\ndone in ${((Date.now() - startedAt) / 1000).toFixed(1)} s. Query the same tables from Grafana's ClickHouse data source, or set CLICKHOUSE_URL to write to your own server.`,
   );
+  out(otherBackendsLine());
 }
 
 main().catch((error: unknown) => {

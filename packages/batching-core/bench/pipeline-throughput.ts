@@ -199,8 +199,10 @@ async function runVariant(variant: Variant, chunks: BenchRecord[][]): Promise<nu
     signal: 'logs',
     sender,
     ...variant.options,
-    ...(meterProvider ? { meterProvider } : {}),
-  });
+    // The option's name before and after the rename to SDK 3's `selfObsMeterProvider`, so that
+    // bench:compare can run this file against an older core (a core ignores the other name).
+    ...(meterProvider ? { selfObsMeterProvider: meterProvider, meterProvider } : {}),
+  } as PipelineOptions<BenchRecord>);
   const total = count(chunks);
   forceGc();
   const startMs = performance.now();
@@ -228,12 +230,16 @@ async function runVariant(variant: Variant, chunks: BenchRecord[][]): Promise<nu
   }
   if (reader) {
     const { resourceMetrics } = await reader.collect();
-    const records = resourceMetrics.scopeMetrics
-      .flatMap((s) => s.metrics)
-      .find((m) => m.descriptor.name === 'otelpack.exporter.records');
-    const accepted = records?.dataPoints.find((p) => p.attributes.outcome === 'accepted');
-    if (accepted?.value !== total)
-      throw new Error(`self-telemetry counted ${String(accepted?.value)} accepted of ${total}`);
+    // Both instrument sets: bench:compare runs this file against a core from before the
+    // otel.sdk.exporter.* conventions too (its `otelpack.exporter.records{outcome=accepted}`).
+    const metrics = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
+    const exported = metrics.find((m) => m.descriptor.name === 'otel.sdk.exporter.log.exported');
+    const legacy = metrics.find((m) => m.descriptor.name === 'otelpack.exporter.records');
+    const counted = exported
+      ? exported.dataPoints.reduce((sum, p) => sum + (p.value as number), 0)
+      : legacy?.dataPoints.find((p) => p.attributes.outcome === 'accepted')?.value;
+    if (counted !== total)
+      throw new Error(`self-telemetry counted ${String(counted)} records of ${total}`);
   }
   await pipeline.shutdown(1_000);
   await meterProvider?.shutdown();
@@ -330,7 +336,7 @@ async function main(): Promise<ThroughputResult> {
         exportSize: variant.exportSize,
         options: {
           ...variant.options,
-          ...(variant.telemetry ? { meterProvider: 'sdk-metrics 2.x' } : {}),
+          ...(variant.telemetry ? { selfObsMeterProvider: 'sdk-metrics 2.x' } : {}),
         },
         recordsPerRun: count(variantChunks[i]),
         recordsPerSec: round(rate, 0),

@@ -29,7 +29,7 @@ export const PIPELINE_OPTION_NAMES = [
   'failureWarnAfterMs',
   'deadLetter',
   'deadLetterReasons',
-  'meterProvider',
+  'selfObsMeterProvider',
 ] as const satisfies readonly (keyof PipelineTuning<unknown>)[];
 
 /** The pipeline options among an exporter's options (the core validates their values). */

@@ -1,7 +1,71 @@
-import type { Attributes, Counter, Histogram, Meter, MeterProvider } from '@opentelemetry/api';
+import type {
+  Attributes,
+  Counter,
+  Histogram,
+  MeterProvider,
+  UpDownCounter,
+} from '@opentelemetry/api';
 import type { DropReason, SendResult, Signal } from './types';
 
+/** The meter's name: the instrumentation scope of every self-metric. */
 export const SELF_TELEMETRY_SCOPE = '@otelpack/batching-core';
+/** The scope's version, kept by hand with package.json's (a test compares them). */
+export const SELF_TELEMETRY_SCOPE_VERSION = '0.1.0';
+
+/**
+ * Which component reports: `otel.component.type` and `otel.component.name` of OpenTelemetry's
+ * semantic conventions, and the backend's address where there is one (`server.address`,
+ * `server.port`).
+ */
+export interface ComponentIdentity {
+  type: string;
+  name: string;
+  serverAddress?: string;
+  serverPort?: number;
+}
+
+/**
+ * The conventions' item name and unit per signal: `otel.sdk.exporter.span.*` in `{span}`,
+ * `.log.*` in `{log_record}`, `.metric_data_point.*` in `{data_point}`.
+ */
+export const SIGNAL_ITEMS: Record<Signal, { item: string; unit: string }> = {
+  traces: { item: 'span', unit: '{span}' },
+  logs: { item: 'log', unit: '{log_record}' },
+  metrics: { item: 'metric_data_point', unit: '{data_point}' },
+};
+
+const instancesByType = new Map<string, number>();
+
+/**
+ * `otel.component.name` by the conventions' recommendation: the type and a counter per type from
+ * 0 in this process (`@otelpack/exporter-clickhouse.ClickHouseSpanExporter/0`) — low cardinality
+ * and stable across restarts for the same setup, where a random id would not be.
+ */
+export function nextComponentName(type: string): string {
+  const instance = instancesByType.get(type) ?? 0;
+  instancesByType.set(type, instance + 1);
+  return `${type}/${instance}`;
+}
+
+/** `server.address` and `server.port` of a URL; the port is the scheme's default when not given. */
+export function serverOf(url: string | undefined): { serverAddress?: string; serverPort?: number } {
+  if (!url) return {};
+  try {
+    const parsed = new URL(url);
+    const port = parsed.port
+      ? Number(parsed.port)
+      : parsed.protocol === 'https:'
+        ? 443
+        : parsed.protocol === 'http:'
+          ? 80
+          : undefined;
+    const serverAddress = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+    if (!serverAddress) return {};
+    return port === undefined ? { serverAddress } : { serverAddress, serverPort: port };
+  } catch {
+    return {};
+  }
+}
 
 /** What the pipeline shows through gauges; read at collection time, so it costs nothing between. */
 export interface GaugeSource {
@@ -13,48 +77,91 @@ export interface GaugeSource {
   concurrencyLimit(): number;
 }
 
+/** How one export operation (a batch, its retries and backoff) ended, for its duration. */
+export interface OperationEnd {
+  durationMs: number;
+  /** The drop reason of the records that failed; undefined when all were delivered. */
+  errorType?: string;
+  /** The last HTTP response's status, where the sender knows it. */
+  httpStatus?: number;
+}
+
 /**
- * The pipeline's self-telemetry as OpenTelemetry metrics. Every instrument carries
- * `otelpack.exporter` and `otelpack.signal`, so one dashboard serves every exporter.
- * Without a meter provider this is a set of no-ops and costs a branch per call.
+ * The pipeline's self-telemetry as OpenTelemetry metrics, on the semantic conventions for
+ * exporters (`otel.sdk.exporter.*`, with `otel.component.type` / `otel.component.name`):
+ *
+ * - `otel.sdk.exporter.<item>.inflight`: records accepted and not yet delivered or dropped
+ *   (queued, in flight, or waiting to retry: the conventions count retries and backoff in);
+ * - `otel.sdk.exporter.<item>.exported`: records at their final outcome, once each; a dropped
+ *   record carries `error.type` = its drop reason (`rejected` for what the backend refused);
+ * - `otel.sdk.exporter.operation.duration`: one observation per batch, from its first send to
+ *   its final outcome, retries and backoff included.
+ *
+ * What the conventions have no name for keeps its `otelpack.exporter.*` name: queue size and
+ * bytes, capacity, requests in flight, the concurrency limit, retries and the time of each
+ * request. Without a meter provider every call is a no-op behind one branch.
  */
 export class SelfTelemetry {
-  private readonly records?: Counter;
+  private readonly inflight?: UpDownCounter;
+  private readonly exported?: Counter;
+  private readonly operationDuration?: Histogram;
   private readonly retries?: Counter;
   private readonly requestDuration?: Histogram;
   private readonly base: Attributes;
-  private readonly outcomeAttributes = new Map<string, Attributes>();
+  /** Attribute sets, made once each: the SDK hashes attributes on every call, we need not also allocate. */
+  private readonly withError = new Map<string, Attributes>();
 
   constructor(
     meterProvider: MeterProvider | undefined,
-    exporter: string,
+    identity: ComponentIdentity,
     signal: Signal,
     gauges: GaugeSource,
   ) {
-    this.base = { 'otelpack.exporter': exporter, 'otelpack.signal': signal };
+    this.base = {
+      'otel.component.type': identity.type,
+      'otel.component.name': identity.name,
+      ...(identity.serverAddress !== undefined ? { 'server.address': identity.serverAddress } : {}),
+      ...(identity.serverPort !== undefined ? { 'server.port': identity.serverPort } : {}),
+    };
     if (!meterProvider) return;
-    const meter: Meter = meterProvider.getMeter(SELF_TELEMETRY_SCOPE);
+    const meter = meterProvider.getMeter(SELF_TELEMETRY_SCOPE, SELF_TELEMETRY_SCOPE_VERSION);
+    const { item, unit } = SIGNAL_ITEMS[signal];
 
-    this.records = meter.createCounter('otelpack.exporter.records', {
+    this.inflight = meter.createUpDownCounter(`otel.sdk.exporter.${item}.inflight`, {
       description:
-        'Records by outcome: accepted when handed to the exporter, then delivered or dropped (with a reason).',
-      unit: '{record}',
+        'Items handed to the exporter and not yet delivered or dropped (queued, being sent, or waiting to retry).',
+      unit,
     });
+    this.exported = meter.createCounter(`otel.sdk.exporter.${item}.exported`, {
+      description:
+        'Items at their final outcome, once each: delivered, or dropped with error.type set to the reason.',
+      unit,
+    });
+    this.operationDuration = meter.createHistogram('otel.sdk.exporter.operation.duration', {
+      description:
+        'Time from the first send of a batch to its final outcome, retries and backoff included.',
+      unit: 's',
+      advice: {
+        explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      },
+    });
+    // Our own instruments are shared by every pipeline of every signal, so their unit cannot
+    // follow the signal as the conventions' per-signal ones do: an instrument has one unit.
     this.retries = meter.createCounter('otelpack.exporter.retries', {
       description: 'Records scheduled for another send after a retryable failure.',
       unit: '{record}',
     });
     this.requestDuration = meter.createHistogram('otelpack.exporter.request.duration', {
-      description: 'Time from sending a batch to knowing its outcome.',
+      description: 'Time of one send: from handing a batch to the sender to knowing its result.',
       unit: 's',
       advice: {
         explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       },
     });
 
-    const observe = (name: string, description: string, unit: string, read: () => number): void => {
+    const observe = (name: string, description: string, gaugeUnit: string, read: () => number) => {
       meter
-        .createObservableGauge(name, { description, unit })
+        .createObservableGauge(name, { description, unit: gaugeUnit })
         .addCallback((result) => result.observe(read(), this.base));
     };
     observe(
@@ -65,7 +172,7 @@ export class SelfTelemetry {
     );
     observe(
       'otelpack.exporter.queue.bytes',
-      'Estimated bytes of the records held.',
+      'Bytes the held records are counted at against maxQueueBytes.',
       'By',
       gauges.queuedBytes,
     );
@@ -95,34 +202,53 @@ export class SelfTelemetry {
     );
   }
 
+  /** Records handed over (also those dropped at once: they are counted out by `dropped`). */
   accepted(count: number): void {
-    this.records?.add(count, this.attributes('accepted'));
+    this.inflight?.add(count, this.base);
   }
 
   delivered(count: number): void {
-    this.records?.add(count, this.attributes('delivered'));
+    if (!this.exported) return;
+    this.inflight?.add(-count, this.base);
+    this.exported.add(count, this.base);
   }
 
   dropped(count: number, reason: DropReason): void {
-    this.records?.add(count, this.attributes('dropped', reason));
+    if (!this.exported) return;
+    this.inflight?.add(-count, this.base);
+    this.exported.add(count, this.errorAttributes(reason));
   }
 
   retried(count: number): void {
     this.retries?.add(count, this.base);
   }
 
-  request(durationMs: number, outcome: SendResult['kind']): void {
-    this.requestDuration?.record(durationMs / 1000, this.attributes(outcome));
+  request(durationMs: number, result: SendResult['kind']): void {
+    this.requestDuration?.record(durationMs / 1000, this.sendAttributes(result));
   }
 
-  // Attribute objects are cached: the SDK hashes attributes on every add, but we need not also
-  // allocate a fresh object per call on the export path.
-  private attributes(outcome: string, reason?: DropReason): Attributes {
-    const key = reason ? `${outcome}:${reason}` : outcome;
-    let attributes = this.outcomeAttributes.get(key);
+  operation(end: OperationEnd): void {
+    if (!this.operationDuration) return;
+    let attributes = end.errorType ? this.errorAttributes(end.errorType) : this.base;
+    if (end.httpStatus !== undefined) {
+      attributes = { ...attributes, 'http.response.status_code': end.httpStatus };
+    }
+    this.operationDuration.record(end.durationMs / 1000, attributes);
+  }
+
+  private errorAttributes(errorType: string): Attributes {
+    return this.cached(`error:${errorType}`, () => ({ ...this.base, 'error.type': errorType }));
+  }
+
+  private sendAttributes(result: string): Attributes {
+    return this.cached(`send:${result}`, () => ({ ...this.base, 'otelpack.send.result': result }));
+  }
+
+  private cached(key: string, make: () => Attributes): Attributes {
+    let attributes = this.withError.get(key);
     if (!attributes) {
-      attributes = reason ? { ...this.base, outcome, reason } : { ...this.base, outcome };
-      this.outcomeAttributes.set(key, attributes);
+      attributes = make();
+      this.withError.set(key, attributes);
     }
     return attributes;
   }

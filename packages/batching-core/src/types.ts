@@ -25,7 +25,12 @@ export interface ItemFailure {
  * What one send of one batch came to. A sender reports; it never sleeps, loops or queues:
  * the core decides what happens next.
  */
-export type SendResult =
+export type SendResult = SendResultKinds & {
+  /** The status of the last HTTP response, where there was one (self-telemetry reports it). */
+  httpStatus?: number;
+};
+
+type SendResultKinds =
   | { kind: 'delivered' }
   | {
       kind: 'retryable';

@@ -104,7 +104,11 @@ describe('classifyStatus', () => {
   for (const c of cases) {
     const label = `${c.status}${c.retryAfter !== undefined ? ` Retry-After ${JSON.stringify(c.retryAfter)}` : ''}${c.detail ? ` (${c.detail})` : ''}`;
     test(label, () => {
-      assert.deepEqual(classifyStatus(c.status, c.retryAfter, c.detail, NOW_MS), c.expected);
+      // Every result carries the status it was read from, for self-telemetry.
+      assert.deepEqual(classifyStatus(c.status, c.retryAfter, c.detail, NOW_MS), {
+        ...c.expected,
+        httpStatus: c.status,
+      });
     });
   }
 

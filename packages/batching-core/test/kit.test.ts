@@ -100,6 +100,7 @@ class KitSinkSender implements BatchSender<string> {
 type SinkOptions = Record<string, unknown>;
 
 const kitSink: ExporterClasses<SinkOptions, string, KitSinkSender> = defineExporter({
+  packageName: '@otelpack/kit-test',
   options: SINK_OPTIONS,
   sender: (config) => new KitSinkSender(config),
   traces: () =>
@@ -124,6 +125,7 @@ class KitSinkMetricExporter extends kitSink.MetricExporter {}
 
 runExporterKitSuite({
   title: 'a kit-made exporter',
+  packageName: '@otelpack/kit-test',
   definition: SINK_OPTIONS,
   create: {
     traces: (options) => new KitSinkSpanExporter(options as SinkOptions),
@@ -341,6 +343,7 @@ describe('the kit, part by part', () => {
 
   it('a mapping that throws counts every item of that export as unmapped, with its error', async () => {
     const throwing = defineExporter({
+      packageName: '@otelpack/kit-test',
       options: SINK_OPTIONS,
       sender: (config) => new KitSinkSender(config),
       logs: () => ({
@@ -357,6 +360,31 @@ describe('the kit, part by part', () => {
     assert.match(result.error?.message ?? '', /2 of 2 items could not be mapped/);
     assert.equal(exporter.stats().dropped.rejected, 2);
     assert.equal(exporter.stats().accepted, 2);
+  });
+
+  it("an application's subclass still reports the package's class as otel.component.type", async () => {
+    const { MeterProvider, MetricReader } = await import('@opentelemetry/sdk-metrics');
+    class PullReader extends MetricReader {
+      protected async onShutdown(): Promise<void> {}
+      protected async onForceFlush(): Promise<void> {}
+    }
+    class MyAppSpanExporter extends KitSinkSpanExporter {}
+    const reader = new PullReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const exporter = new MyAppSpanExporter({
+      url: 'http://127.0.0.1:9/',
+      selfObsMeterProvider: meterProvider,
+    });
+    const { resourceMetrics } = await reader.collect();
+    const gauge = resourceMetrics.scopeMetrics
+      .flatMap((scope) => scope.metrics)
+      .find((m) => m.descriptor.name === 'otelpack.exporter.queue.capacity');
+    assert.equal(
+      gauge?.dataPoints[0].attributes['otel.component.type'],
+      '@otelpack/kit-test.KitSinkSpanExporter',
+    );
+    await exporter.shutdown();
+    await meterProvider.shutdown();
   });
 
   it('serializeSdkItem never throws and gives JSON-safe values', () => {

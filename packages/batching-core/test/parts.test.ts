@@ -18,7 +18,7 @@ import { ScriptedSender, sleep } from './helpers/scripted-sender';
  */
 
 const noTelemetry = () =>
-  new SelfTelemetry(undefined, 'test', 'logs', {
+  new SelfTelemetry(undefined, { type: 'test', name: 'test/0' }, 'logs', {
     queuedItems: () => 0,
     queuedBytes: () => 0,
     capacityItems: () => 0,

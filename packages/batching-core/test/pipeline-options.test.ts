@@ -53,7 +53,7 @@ test('every tunable pipeline option is listed, and nothing else', () => {
     failureWarnAfterMs: true,
     deadLetter: true,
     deadLetterReasons: true,
-    meterProvider: true,
+    selfObsMeterProvider: true,
   };
   const notTunable = ['name', 'signal', 'sender', 'random', 'now', 'defaults'];
   assert.deepEqual(

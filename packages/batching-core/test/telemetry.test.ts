@@ -38,6 +38,10 @@ async function collect(reader: TestReader): Promise<Map<string, MetricData>> {
   return byName;
 }
 
+function pointsOf(metrics: Map<string, MetricData>, name: string) {
+  return points(metrics.get(name));
+}
+
 /** Data points as [attributes, value], sorted for deepEqual. */
 function points(metric: MetricData | undefined): { attributes: Attrs; value: unknown }[] {
   assert.ok(metric, 'metric exists');
@@ -55,13 +59,19 @@ const GAUGES = [
   'otelpack.exporter.concurrency.limit',
 ];
 const ALL = [
-  'otelpack.exporter.records',
+  'otel.sdk.exporter.log.inflight',
+  'otel.sdk.exporter.log.exported',
+  'otel.sdk.exporter.operation.duration',
   'otelpack.exporter.retries',
   'otelpack.exporter.request.duration',
   ...GAUGES,
 ];
 
-const base = { 'otelpack.exporter': 'tel', 'otelpack.signal': 'logs' };
+const IDENTITY = { type: 'test.TelExporter', name: 'test.TelExporter/0' };
+const base = {
+  'otel.component.type': 'test.TelExporter',
+  'otel.component.name': 'test.TelExporter/0',
+};
 
 /**
  * Records 0..99 are delivered, 100..199 rejected, 200..299 fail once (retryable) then deliver,
@@ -85,7 +95,9 @@ function scenario() {
           ? ({ kind: 'retryable', reason: 'HTTP 503', backpressure: true } satisfies SendResult)
           : { kind: 'delivered' };
       }
-      if (first >= 100) return { kind: 'permanent', reason: 'HTTP 400: mapping error' };
+      if (first >= 100) {
+        return { kind: 'permanent', reason: 'HTTP 400: mapping error', httpStatus: 400 };
+      }
       return { kind: 'delivered' };
     },
     () => 10,
@@ -96,7 +108,7 @@ function scenario() {
     name: 'tel',
     signal: 'logs',
     sender,
-    meterProvider,
+    selfObsMeterProvider: meterProvider,
     maxQueueItems: 10,
     maxQueueBytes: 1_000,
     maxBatchItems: 5,
@@ -108,7 +120,7 @@ function scenario() {
     random: () => 0,
     now: () => clockMs,
   };
-  const pipeline = new Pipeline<number>(options);
+  const pipeline = new Pipeline<number>(options, { identity: IDENTITY });
   return { pipeline, sender, reader, meterProvider, openGate };
 }
 
@@ -146,6 +158,10 @@ describe('self-telemetry through a real MeterProvider', () => {
       'otelpack.exporter.requests.in_flight': [{ attributes: base, value: 1 }],
       'otelpack.exporter.concurrency.limit': [{ attributes: base, value: 1 }],
     });
+    // In flight by the conventions: held records, whether queued, being sent or awaiting retry.
+    assert.deepEqual(points(metrics.get('otel.sdk.exporter.log.inflight')), [
+      { attributes: base, value: 10 },
+    ]);
 
     openGate();
     await pipeline.forceFlush();
@@ -161,71 +177,62 @@ describe('self-telemetry through a real MeterProvider', () => {
     metrics = await collect(reader);
     assert.deepEqual([...metrics.keys()].sort(), [...ALL].sort());
 
-    // Records by outcome: cumulative sums that match the ledger.
-    const records = metrics.get('otelpack.exporter.records')!;
-    assert.equal(records.dataPointType, DataPointType.SUM);
-    assert.equal(records.aggregationTemporality, AggregationTemporality.CUMULATIVE);
-    assert.equal((records as { isMonotonic?: boolean }).isMonotonic, true);
-    assert.equal(records.descriptor.unit, '{record}');
+    // Exported: every record once, at its final outcome; a dropped one with error.type = reason.
+    const exported = metrics.get('otel.sdk.exporter.log.exported')!;
+    assert.equal(exported.dataPointType, DataPointType.SUM);
+    assert.equal(exported.aggregationTemporality, AggregationTemporality.CUMULATIVE);
+    assert.equal((exported as { isMonotonic?: boolean }).isMonotonic, true);
+    assert.equal(exported.descriptor.unit, '{log_record}');
     assert.deepEqual(
-      points(records),
+      points(exported),
       [
-        { attributes: { ...base, outcome: 'accepted' }, value: 30 },
-        { attributes: { ...base, outcome: 'delivered' }, value: 20 },
-        { attributes: { ...base, outcome: 'dropped', reason: 'queue_full' }, value: 5 },
-        { attributes: { ...base, outcome: 'dropped', reason: 'rejected' }, value: 5 },
+        { attributes: base, value: 20 },
+        { attributes: { ...base, 'error.type': 'queue_full' }, value: 5 },
+        { attributes: { ...base, 'error.type': 'rejected' }, value: 5 },
       ].sort((a, b) => JSON.stringify(a.attributes).localeCompare(JSON.stringify(b.attributes))),
     );
+    const inflight = metrics.get('otel.sdk.exporter.log.inflight')!;
+    assert.equal(inflight.dataPointType, DataPointType.SUM);
+    assert.equal((inflight as { isMonotonic?: boolean }).isMonotonic, false);
+    assert.deepEqual(points(inflight), [{ attributes: base, value: 0 }]);
 
     const retries = metrics.get('otelpack.exporter.retries')!;
     assert.equal(retries.dataPointType, DataPointType.SUM);
     assert.deepEqual(points(retries), [{ attributes: base, value: 5 }]);
 
-    // Request duration: a histogram in seconds, one point per request outcome.
-    const duration = metrics.get('otelpack.exporter.request.duration')!;
-    assert.equal(duration.dataPointType, DataPointType.HISTOGRAM);
-    assert.equal(duration.descriptor.unit, 's');
-    const boundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-    const bucketCounts = (n: number) =>
-      boundaries.concat(Infinity).map((_, i) => (i === 5 ? n : 0));
-    const histograms = points(duration).map(({ attributes, value }) => {
-      const h = value as Histogram;
-      assert.deepEqual(h.buckets.boundaries, boundaries);
-      return {
-        attributes,
-        count: h.count,
-        sum: h.sum,
-        min: h.min,
-        max: h.max,
-        counts: h.buckets.counts,
-      };
-    });
-    assert.deepEqual(histograms, [
+    const summarize = (name: string, boundaries: number[]) => {
+      const metric = metrics.get(name)!;
+      assert.equal(metric.dataPointType, DataPointType.HISTOGRAM);
+      assert.equal(metric.descriptor.unit, 's');
+      return points(metric).map(({ attributes, value }) => {
+        const h = value as Histogram;
+        assert.deepEqual(h.buckets.boundaries, boundaries);
+        return { attributes, count: h.count, sum: h.sum, min: h.min, max: h.max };
+      });
+    };
+
+    // Request duration: one observation per send, by what the send came to.
+    const requestBounds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+    const send = (result: string) => ({ ...base, 'otelpack.send.result': result });
+    assert.deepEqual(summarize('otelpack.exporter.request.duration', requestBounds), [
       // Five deliveries: 0..4, the retry of 200..204, two batches of 300..
+      { attributes: send('delivered'), count: 4, sum: 1, min: 0.25, max: 0.25 },
+      { attributes: send('permanent'), count: 1, sum: 0.25, min: 0.25, max: 0.25 },
+      { attributes: send('retryable'), count: 1, sum: 0.25, min: 0.25, max: 0.25 },
+    ]);
+
+    // Operation duration: one observation per batch from its first send to its final outcome.
+    // 200..204 took two sends (0.5 s); the rejected batch has error.type and the HTTP status.
+    const operationBounds = [...requestBounds, 60];
+    assert.deepEqual(summarize('otel.sdk.exporter.operation.duration', operationBounds), [
       {
-        attributes: { ...base, outcome: 'delivered' },
-        count: 4,
-        sum: 1,
-        min: 0.25,
-        max: 0.25,
-        counts: bucketCounts(4),
-      },
-      {
-        attributes: { ...base, outcome: 'permanent' },
+        attributes: { ...base, 'error.type': 'rejected', 'http.response.status_code': 400 },
         count: 1,
         sum: 0.25,
         min: 0.25,
         max: 0.25,
-        counts: bucketCounts(1),
       },
-      {
-        attributes: { ...base, outcome: 'retryable' },
-        count: 1,
-        sum: 0.25,
-        min: 0.25,
-        max: 0.25,
-        counts: bucketCounts(1),
-      },
+      { attributes: base, count: 4, sum: 1.25, min: 0.25, max: 0.5 },
     ]);
 
     // Gauges once everything is settled.
@@ -243,7 +250,9 @@ describe('self-telemetry through a real MeterProvider', () => {
     }
     const units = Object.fromEntries(ALL.map((name) => [name, metrics.get(name)!.descriptor.unit]));
     assert.deepEqual(units, {
-      'otelpack.exporter.records': '{record}',
+      'otel.sdk.exporter.log.inflight': '{log_record}',
+      'otel.sdk.exporter.log.exported': '{log_record}',
+      'otel.sdk.exporter.operation.duration': 's',
       'otelpack.exporter.retries': '{record}',
       'otelpack.exporter.request.duration': 's',
       'otelpack.exporter.queue.size': '{record}',
@@ -254,12 +263,12 @@ describe('self-telemetry through a real MeterProvider', () => {
       'otelpack.exporter.concurrency.limit': '{request}',
     });
 
-    // Every data point of every instrument names the exporter and the signal.
+    // Every data point of every instrument names the component.
     for (const [name, metric] of metrics) {
       assert.ok(metric.dataPoints.length > 0, `${name} has points`);
       for (const p of metric.dataPoints) {
-        assert.equal(p.attributes['otelpack.exporter'], 'tel', name);
-        assert.equal(p.attributes['otelpack.signal'], 'logs', name);
+        assert.equal(p.attributes['otel.component.type'], IDENTITY.type, name);
+        assert.equal(p.attributes['otel.component.name'], IDENTITY.name, name);
       }
     }
 
@@ -282,7 +291,7 @@ describe('self-telemetry through a real MeterProvider', () => {
       name: 'exp',
       signal: 'metrics',
       sender,
-      meterProvider,
+      selfObsMeterProvider: meterProvider,
       maxBatchItems: 10,
       flushIntervalMs: 1,
       initialBackoffMs: 1,
@@ -303,15 +312,35 @@ describe('self-telemetry through a real MeterProvider', () => {
     assert.equal(stats.dropped.shutdown, 3);
 
     const metrics = await collect(reader);
-    const b = { 'otelpack.exporter': 'exp', 'otelpack.signal': 'metrics' };
-    assert.deepEqual(points(metrics.get('otelpack.exporter.records')), [
-      { attributes: { ...b, outcome: 'accepted' }, value: 13 },
-      { attributes: { ...b, outcome: 'dropped', reason: 'expired' }, value: 10 },
-      { attributes: { ...b, outcome: 'dropped', reason: 'shutdown' }, value: 3 },
+    const b = pointsOf(metrics, 'otel.sdk.exporter.metric_data_point.exported')[0].attributes;
+    assert.equal(b['otel.component.type'], '@otelpack/batching-core.Pipeline');
+    assert.match(String(b['otel.component.name']), /^@otelpack\/batching-core\.Pipeline\/\d+$/);
+    const withoutError = { ...b };
+    delete withoutError['error.type'];
+    assert.deepEqual(points(metrics.get('otel.sdk.exporter.metric_data_point.exported')), [
+      { attributes: { ...withoutError, 'error.type': 'expired' }, value: 10 },
+      { attributes: { ...withoutError, 'error.type': 'shutdown' }, value: 3 },
+    ]);
+    assert.deepEqual(points(metrics.get('otel.sdk.exporter.metric_data_point.inflight')), [
+      { attributes: withoutError, value: 0 },
     ]);
     assert.deepEqual(points(metrics.get('otelpack.exporter.retries')), [
-      { attributes: b, value: 20 },
+      { attributes: withoutError, value: 20 },
     ]);
+    // The expired batch's operation ends with its last attempt: 3 sends of 1 s each.
+    const operations = points(metrics.get('otel.sdk.exporter.operation.duration'));
+    assert.deepEqual(
+      operations.map((p) => ({
+        attributes: p.attributes,
+        count: (p.value as Histogram).count,
+        sum: (p.value as Histogram).sum,
+      })),
+      [
+        { attributes: { ...withoutError, 'error.type': 'expired' }, count: 1, sum: 3 },
+        // 10..12 were in flight when shutdown's deadline dropped them: that ended the operation.
+        { attributes: { ...withoutError, 'error.type': 'shutdown' }, count: 1, sum: 1 },
+      ],
+    );
     await meterProvider.shutdown();
   });
 
@@ -322,7 +351,7 @@ describe('self-telemetry through a real MeterProvider', () => {
       name: 'alpha',
       signal: 'traces',
       sender: new ScriptedSender<number>(),
-      meterProvider,
+      selfObsMeterProvider: meterProvider,
       maxQueueItems: 7,
       maxConcurrency: 3,
       flushIntervalMs: 1,
@@ -331,7 +360,7 @@ describe('self-telemetry through a real MeterProvider', () => {
       name: 'beta',
       signal: 'metrics',
       sender: new ScriptedSender<number>(),
-      meterProvider,
+      selfObsMeterProvider: meterProvider,
       maxQueueItems: 9,
       adaptiveConcurrency: { initialConcurrency: 2, maxConcurrency: 8 },
       flushIntervalMs: 1,
@@ -341,23 +370,31 @@ describe('self-telemetry through a real MeterProvider', () => {
     await a.forceFlush();
     await b.forceFlush();
     const metrics = await collect(reader);
-    const alpha = { 'otelpack.exporter': 'alpha', 'otelpack.signal': 'traces' };
-    const beta = { 'otelpack.exporter': 'beta', 'otelpack.signal': 'metrics' };
-    assert.deepEqual(points(metrics.get('otelpack.exporter.queue.capacity')), [
+    // Named by the conventions' rule: the type and a counter per type, from 0 in the process.
+    const capacity = points(metrics.get('otelpack.exporter.queue.capacity'));
+    const [alpha, beta] = capacity.map((p) => p.attributes);
+    const instance = (attributes: Attrs) =>
+      Number(/\/(\d+)$/.exec(String(attributes['otel.component.name']))![1]);
+    assert.equal(alpha['otel.component.type'], '@otelpack/batching-core.Pipeline');
+    assert.equal(instance(beta), instance(alpha) + 1);
+    assert.deepEqual(capacity, [
       { attributes: alpha, value: 7 },
       { attributes: beta, value: 9 },
     ]);
     const limits = points(metrics.get('otelpack.exporter.concurrency.limit'));
     assert.deepEqual(limits[0], { attributes: alpha, value: 3 });
     assert.deepEqual(limits[1], { attributes: beta, value: b.stats().concurrencyLimit });
-    assert.deepEqual(
-      points(metrics.get('otelpack.exporter.records')).filter(
-        (p) => p.attributes.outcome === 'delivered',
-      ),
-      [
-        { attributes: { ...alpha, outcome: 'delivered' }, value: 3 },
-        { attributes: { ...beta, outcome: 'delivered' }, value: 4 },
-      ],
+    // Each signal has its own exported instrument, in its own unit.
+    assert.deepEqual(points(metrics.get('otel.sdk.exporter.span.exported')), [
+      { attributes: alpha, value: 3 },
+    ]);
+    assert.deepEqual(points(metrics.get('otel.sdk.exporter.metric_data_point.exported')), [
+      { attributes: beta, value: 4 },
+    ]);
+    assert.equal(metrics.get('otel.sdk.exporter.span.exported')!.descriptor.unit, '{span}');
+    assert.equal(
+      metrics.get('otel.sdk.exporter.metric_data_point.exported')!.descriptor.unit,
+      '{data_point}',
     );
     await a.shutdown();
     await b.shutdown();

@@ -402,7 +402,7 @@ describe('HttpTransport: send() classification', () => {
   test('2xx: delivered', async () => {
     server.handle(echo(202));
     await withTransport({ url: server.base }, async (t) => {
-      assert.deepEqual(await t.send({ body: 'x' }), { kind: 'delivered' });
+      assert.deepEqual(await t.send({ body: 'x' }), { kind: 'delivered', httpStatus: 202 });
     });
   });
 
@@ -417,6 +417,7 @@ describe('HttpTransport: send() classification', () => {
         reason: 'HTTP 503: {"text":"Server is busy","code":9}',
         retryAfterMs: 7_000,
         backpressure: true,
+        httpStatus: 503,
       });
     });
   });
@@ -451,6 +452,7 @@ describe('HttpTransport: send() classification', () => {
         kind: 'permanent',
         reason:
           'HTTP 400: {"error":{"type":"mapper_parsing_exception", "reason":"failed to parse field [x]"}}',
+        httpStatus: 400,
       });
     });
   });
@@ -464,6 +466,7 @@ describe('HttpTransport: send() classification', () => {
       assert.deepEqual(await t.send({ body: 'x' }), {
         kind: 'permanent',
         reason: `HTTP 400: ${'e'.repeat(512)}…`,
+        httpStatus: 400,
       });
     });
   });
@@ -719,7 +722,10 @@ describe('HttpTransport: TLS', () => {
         const response = await transport.request({ body: 'abc' });
         assert.equal(response.status, 200);
         assert.equal(response.body.toString(), 'POST /secure 3');
-        assert.deepEqual(await transport.send({ body: 'abc' }), { kind: 'delivered' });
+        assert.deepEqual(await transport.send({ body: 'abc' }), {
+          kind: 'delivered',
+          httpStatus: 200,
+        });
       },
     );
   });

@@ -13,6 +13,7 @@ export const clickHouse: ExporterClasses<
   ClickHouseSender,
   ClickHouseMetricExporterOptions
 > = defineExporter({
+  packageName: '@otelpack/exporter-clickhouse',
   options: CLICKHOUSE_OPTIONS,
   sender: createClickHouseSender,
   traces: spanMapping,

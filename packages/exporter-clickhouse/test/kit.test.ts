@@ -11,6 +11,7 @@ import type { ClickHouseMetricExporterOptions } from '../src';
 // The exporter kit's promises, kept by this exporter (see @otelpack/batching-core/testing).
 runExporterKitSuite({
   title: 'ClickHouse exporters',
+  packageName: '@otelpack/exporter-clickhouse',
   definition: CLICKHOUSE_OPTIONS,
   create: {
     traces: (options) => new ClickHouseSpanExporter(options as ClickHouseMetricExporterOptions),

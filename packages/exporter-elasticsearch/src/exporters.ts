@@ -16,6 +16,7 @@ export const elasticsearch: ExporterClasses<
   ElasticsearchBulkSender,
   ElasticsearchMetricExporterOptions
 > = defineExporter({
+  packageName: '@otelpack/exporter-elasticsearch',
   options: ELASTICSEARCH_OPTIONS,
   sender: createBulkSender,
   traces: spanMapping,

@@ -34,12 +34,13 @@ test('client errors: HTTP statuses follow the core classification, client errors
         reason: 'HTTP 429: circuit_breaking_exception: data too large',
         retryAfterMs: 7000,
         backpressure: true,
+        httpStatus: 429,
       },
     ],
     [
       '503',
       responseError(503, 'busy'),
-      { kind: 'retryable', reason: 'HTTP 503: busy', backpressure: true },
+      { kind: 'retryable', reason: 'HTTP 503: busy', backpressure: true, httpStatus: 503 },
     ],
     [
       '401 is permanent',
@@ -47,6 +48,7 @@ test('client errors: HTTP statuses follow the core classification, client errors
       {
         kind: 'permanent',
         reason: 'HTTP 401: security_exception: missing authentication credentials',
+        httpStatus: 401,
       },
     ],
     [
@@ -56,6 +58,7 @@ test('client errors: HTTP statuses follow the core classification, client errors
         kind: 'too_large',
         reason:
           'HTTP 413: ResponseError (the request exceeds http.max_content_length: lower maxBatchBytes)',
+        httpStatus: 413,
       },
     ],
     [

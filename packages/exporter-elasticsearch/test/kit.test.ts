@@ -13,6 +13,7 @@ const CLOUD_ID = `deployment:${Buffer.from('us-east-1.aws.found.io$abc$def').toS
 // The exporter kit's promises, kept by this exporter (see @otelpack/batching-core/testing).
 runExporterKitSuite({
   title: 'Elasticsearch exporters',
+  packageName: '@otelpack/exporter-elasticsearch',
   definition: ELASTICSEARCH_OPTIONS,
   create: {
     traces: (options) =>

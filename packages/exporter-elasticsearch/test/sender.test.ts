@@ -160,6 +160,7 @@ test('HTTP failures: 429 with Retry-After, 401 permanent, reset and stall retrya
   assert.deepEqual(await send(s, records(1)), {
     kind: 'permanent',
     reason: 'HTTP 401: security_exception: unable to authenticate',
+    httpStatus: 401,
   });
   const reset = await send(s, records(1));
   assert.equal(reset.kind, 'retryable');
@@ -211,6 +212,7 @@ test('credentials: API key and basic auth headers are sent; echoed credentials a
   assert.deepEqual(result, {
     kind: 'permanent',
     reason: 'HTTP 403: security_exception: key [REDACTED] is not allowed',
+    httpStatus: 403,
   });
 
   sink.clearFaults();
@@ -322,6 +324,7 @@ test('setup: a retryable failure fails the send and is tried again; a permanent 
     kind: 'retryable',
     reason: 'index template setup: HTTP 503: unavailable',
     backpressure: true,
+    httpStatus: 503,
   });
   assert.deepEqual(await send(s, records(1)), { kind: 'delivered' });
   assert.deepEqual(

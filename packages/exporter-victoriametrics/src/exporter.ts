@@ -14,6 +14,7 @@ export const victoriaMetrics: ExporterClasses<
   TimeSeries,
   RemoteWriteSender
 > = defineExporter({
+  packageName: '@otelpack/exporter-victoriametrics',
   options: VICTORIAMETRICS_OPTIONS,
   sender: (options) => {
     const config = remoteWriteConfig(options);
@@ -31,7 +32,7 @@ export const victoriaMetrics: ExporterClasses<
     });
   },
   metrics: (options) =>
-    new RemoteWriteMapping(remoteWriteConfig(options), options.pipeline.meterProvider),
+    new RemoteWriteMapping(remoteWriteConfig(options), options.pipeline.selfObsMeterProvider),
 });
 
 /**

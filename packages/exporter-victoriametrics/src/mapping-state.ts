@@ -31,6 +31,8 @@ export interface MappingStats {
 
 /** Warn about each drop reason at once, then at most once a minute with the count since. */
 const WARN_INTERVAL_MS = 60_000;
+/** `otel.component.type` of the exporter class, as the kit names it for the core's self-metrics. */
+const COMPONENT_TYPE = '@otelpack/exporter-victoriametrics.VictoriaMetricsExporter';
 
 /**
  * One exporter's mapping: delta accumulation, then series. Data points that become no series are
@@ -62,7 +64,7 @@ export class RemoteWriteMapping implements ItemMapping<ResourceMetricsLike, Time
         ? new DeltaToCumulative({ maxSeries: config.maxDeltaSeries, idleMs: 10 * 60_000 })
         : undefined;
     this.#droppedCounter = meterProvider
-      ?.getMeter('@otelpack/exporter-victoriametrics')
+      ?.getMeter('@otelpack/exporter-victoriametrics', '0.1.0')
       .createCounter('otelpack.exporter.points.dropped', {
         description: 'OpenTelemetry data points that became no remote-write series, by reason',
         unit: '{point}',
@@ -109,9 +111,9 @@ export class RemoteWriteMapping implements ItemMapping<ResourceMetricsLike, Time
         unmapped.push({ item: { metric, reason }, detail: `${reason}: a data point of ${metric}` });
       }
       this.#droppedCounter?.add(count, {
-        'otelpack.exporter': this.#config.name,
-        'otelpack.signal': 'metrics',
-        reason,
+        'otel.component.type': COMPONENT_TYPE,
+        'otelpack.exporter.name': this.#config.name,
+        'otelpack.point.drop_reason': reason,
       });
       const pending = (this.#unwarned.get(reason) ?? 0) + count;
       const last = this.#lastWarnMs.get(reason);

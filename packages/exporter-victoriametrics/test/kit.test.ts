@@ -6,6 +6,7 @@ import type { VictoriaMetricsExporterOptions } from '../src';
 // The exporter kit's promises, kept by this exporter (see @otelpack/batching-core/testing).
 runExporterKitSuite({
   title: 'VictoriaMetricsExporter',
+  packageName: '@otelpack/exporter-victoriametrics',
   definition: VICTORIAMETRICS_OPTIONS,
   create: {
     metrics: (options) => new VictoriaMetricsExporter(options as VictoriaMetricsExporterOptions),

@@ -42,7 +42,7 @@ describe('RemoteWriteSender', () => {
     const s = await sink();
     const rw = sender([s.url]);
     const result = await rw.send([series(1), series(2)], context());
-    assert.deepEqual(result, { kind: 'delivered' });
+    assert.deepEqual(result, { kind: 'delivered', httpStatus: 204 });
     assert.equal(s.requests.length, 1);
     assert.equal(s.requests[0].path, '/api/v1/write');
     assert.equal(s.requests[0].headers['content-encoding'], 'snappy');
@@ -64,7 +64,7 @@ describe('RemoteWriteSender', () => {
       auth: { username: 'writer', password: 'pw' },
       headers: { 'X-Scope-OrgID': 'team-a', 'Content-Type': 'text/plain' },
     });
-    assert.deepEqual(await rw.send([series(1)], context()), { kind: 'delivered' });
+    assert.deepEqual(await rw.send([series(1)], context()), { kind: 'delivered', httpStatus: 204 });
     const request = s.requests[0];
     assert.equal(request.path, '/insert/12:34/prometheus/api/v1/write');
     assert.equal(

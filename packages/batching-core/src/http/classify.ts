@@ -13,9 +13,9 @@ export function classifyStatus(
   detail?: string,
   nowMs: number = Date.now(),
 ): SendResult {
-  if (status >= 200 && status < 300) return { kind: 'delivered' };
+  if (status >= 200 && status < 300) return { kind: 'delivered', httpStatus: status };
   const reason = `HTTP ${status}${detail ? `: ${detail}` : ''}`;
-  if (status === 413) return { kind: 'too_large', reason };
+  if (status === 413) return { kind: 'too_large', reason, httpStatus: status };
   if (isRetryableStatus(status)) {
     const retryAfterMs = parseRetryAfterMs(retryAfter, nowMs);
     return {
@@ -23,9 +23,10 @@ export function classifyStatus(
       reason,
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
       backpressure: status === 429 || status === 503,
+      httpStatus: status,
     };
   }
-  return { kind: 'permanent', reason };
+  return { kind: 'permanent', reason, httpStatus: status };
 }
 
 export function isRetryableStatus(status: number): boolean {

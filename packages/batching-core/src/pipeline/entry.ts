@@ -29,6 +29,11 @@ export interface Batch<R> {
   entries: Entry<R>[];
   /** Sends these records have had before this one. */
   attempt: number;
+  /**
+   * When the first send of these records began (the dispatcher's monotonic clock): an export
+   * operation's duration runs from here, through retries and backoff, to the final outcome.
+   */
+  startedAtMs?: number;
 }
 
 /** What became of the records of one `submit` call, as far as known when it resolves. */

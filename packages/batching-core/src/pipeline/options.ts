@@ -70,8 +70,11 @@ export interface PipelineOptions<R> {
   /** Which drop reasons reach the dead-letter handler. */
   deadLetterReasons?: DropReason[];
 
-  /** Self-telemetry goes to this meter provider; none is recorded without one. */
-  meterProvider?: MeterProvider;
+  /**
+   * Self-telemetry (`otel.sdk.exporter.*` and `otelpack.exporter.*`) goes to this meter provider;
+   * none is recorded without one. The name is SDK 3.x's for the same option of its processors.
+   */
+  selfObsMeterProvider?: MeterProvider;
 
   /**
    * The exporter's defaults for pipeline options: below the user's values, above the core's.
@@ -141,7 +144,7 @@ export interface ResolvedPipelineOptions<R> {
   failureWarnAfterMs: number;
   deadLetter: DeadLetterHandler<R> | undefined;
   deadLetterReasons: ReadonlySet<DropReason>;
-  meterProvider: MeterProvider | undefined;
+  selfObsMeterProvider: MeterProvider | undefined;
   limiter: ConcurrencyLimiter;
   random: () => number;
   /** Monotonic clock: timers, deadlines, record ages, round-trip times. */
@@ -252,7 +255,7 @@ export function resolvePipelineOptions<R>(input: PipelineOptions<R>): ResolvedPi
     ),
     deadLetter: options.deadLetter,
     deadLetterReasons: new Set(reasons),
-    meterProvider: options.meterProvider,
+    selfObsMeterProvider: options.selfObsMeterProvider,
     limiter: concurrencyLimiter(options, ordered),
     random: options.random ?? Math.random,
     now: options.now ?? (() => performance.now()),

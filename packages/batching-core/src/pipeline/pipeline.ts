@@ -1,5 +1,6 @@
 import { diag } from '@opentelemetry/api';
-import { SelfTelemetry } from '../telemetry';
+import { nextComponentName, SelfTelemetry } from '../telemetry';
+import type { ComponentIdentity } from '../telemetry';
 import { DROP_REASONS } from '../types';
 import type { DropReason, Signal } from '../types';
 import { Admission } from './admission';
@@ -52,7 +53,15 @@ export interface PipelineStats {
 export interface PipelineParts<R> {
   /** Where records wait for their first send. Default: in memory. */
   queue?: RecordQueue<Entry<R>>;
+  /**
+   * Who reports the self-telemetry (`otel.component.type`, `otel.component.name`, the server).
+   * The exporter kit gives the exporter's; a pipeline on its own is
+   * `@otelpack/batching-core.Pipeline/<n>`.
+   */
+  identity?: Partial<ComponentIdentity>;
 }
+
+const PIPELINE_COMPONENT_TYPE = '@otelpack/batching-core.Pipeline';
 
 /**
  * After shutdown's deadline, closing the sender and the dead-letter writes get this long at
@@ -155,7 +164,13 @@ export class Pipeline<R> {
           `${this.label}: delivering again after ${Math.round(failedForMs / 1000)} s of failures; ${this.ledger.droppedTotal} records dropped so far (${this.describeDrops()})`,
         ),
     );
-    this.telemetry = new SelfTelemetry(o.meterProvider, o.name, o.signal, {
+    const type = parts.identity?.type ?? PIPELINE_COMPONENT_TYPE;
+    const identity = {
+      ...parts.identity,
+      type,
+      name: parts.identity?.name ?? nextComponentName(type),
+    };
+    this.telemetry = new SelfTelemetry(o.selfObsMeterProvider, identity, o.signal, {
       queuedItems: () => this.admission.heldItems,
       queuedBytes: () => this.admission.heldBytes,
       capacityItems: () => o.maxQueueItems,
@@ -409,11 +424,13 @@ export class Pipeline<R> {
    */
   private evictOldestFor(heldBytes: number): void {
     const evicted: Entry<R>[] = [];
+    const endedOperations: Batch<R>[] = [];
     while (!this.admission.hasRoom(heldBytes)) {
       const retrying = this.retryWaits.oldestLive();
       const head = this.queue.peek();
-      const victims = retrying.length > 0 ? retrying : head ? [head] : [];
+      const victims = retrying ? retrying.entries : head ? [head] : [];
       if (victims.length === 0) break;
+      if (retrying) endedOperations.push(retrying);
       for (const victim of victims) {
         this.release(victim);
         evicted.push(victim);
@@ -423,6 +440,7 @@ export class Pipeline<R> {
       evicted.map((entry) => ({ entry, detail: 'evicted by drop_oldest to make room' })),
       'queue_full',
     );
+    for (const batch of endedOperations) this.endOperation(batch, undefined, 'queue_full');
   }
 
   // ---- dispatch ------------------------------------------------------------------------------
@@ -464,7 +482,7 @@ export class Pipeline<R> {
       this.directWaiting > 0 ||
       this.admission.isHalfFull();
     const entries = this.batcher.next(urgent);
-    return entries ? { entries, attempt: 0 } : undefined;
+    return entries ? { entries, attempt: 0, startedAtMs: undefined } : undefined;
   }
 
   /** Carries out what the retry policy decides for each record of a batch that came back. */
@@ -473,6 +491,7 @@ export class Pipeline<R> {
     this.failureWatch.observe(result, this.now());
     if (result.kind === 'delivered') {
       this.settleDelivered(batch.entries);
+      this.endOperation(batch, result.httpStatus, undefined);
       this.pump();
       return;
     }
@@ -483,6 +502,8 @@ export class Pipeline<R> {
       shutdownDeadlineMs: this.closing ? this.shutdownDeadlineMs : undefined,
     });
     const pick = (indexes: number[]): Entry<R>[] => indexes.map((i) => batch.entries[i]);
+    let continues = false;
+    let errorType: string | undefined;
     for (const decision of decisions) {
       switch (decision.action) {
         case 'deliver':
@@ -496,11 +517,13 @@ export class Pipeline<R> {
             })),
             decision.reason,
           );
+          errorType ??= decision.reason;
           break;
         case 'retry': {
+          continues = true;
           const entries = pick(decision.indexes);
           this.dispatcher.leave(entries.length);
-          this.retryWaits.schedule(entries, batch.attempt + 1, decision.delayMs);
+          this.retryWaits.schedule(entries, batch.attempt + 1, decision.delayMs, batch.startedAtMs);
           this.retriedRecords += entries.length;
           this.telemetry.retried(entries.length);
           diag.debug(
@@ -509,10 +532,11 @@ export class Pipeline<R> {
           break;
         }
         case 'split': {
+          continues = true;
           const [first, second] = decision.halves.map(pick);
           this.dispatcher.leave(first.length + second.length);
-          this.retryWaits.sendNext(second, batch.attempt);
-          this.retryWaits.sendNext(first, batch.attempt);
+          this.retryWaits.sendNext(second, batch.attempt, batch.startedAtMs);
+          this.retryWaits.sendNext(first, batch.attempt, batch.startedAtMs);
           diag.debug(
             `${this.label}: splitting a batch of ${first.length + second.length} records the backend found too large: ${decision.detail}`,
           );
@@ -520,7 +544,25 @@ export class Pipeline<R> {
         }
       }
     }
+    // The operation goes on while some of its records are to be sent again. With no decision at
+    // all, shutdown settled every record while the send ran: that was the final attempt's end.
+    if (decisions.length === 0) errorType = this.closing ? 'shutdown' : result.kind;
+    if (!continues) this.endOperation(batch, result.httpStatus, errorType);
     this.pump();
+  }
+
+  /** A batch's records are all final: one observation of the export operation's duration. */
+  private endOperation(
+    batch: Batch<R>,
+    httpStatus: number | undefined,
+    errorType: string | undefined,
+  ): void {
+    if (batch.startedAtMs === undefined) return;
+    this.telemetry.operation({
+      durationMs: this.options.now() - batch.startedAtMs,
+      errorType,
+      httpStatus,
+    });
   }
 
   // ---- outcomes ------------------------------------------------------------------------------
@@ -646,7 +688,8 @@ export class Pipeline<R> {
     for (const batch of this.dispatcher.abortAll('shutdown deadline passed')) {
       for (const entry of batch.entries) if (entry.state === 'in_flight') left.push(entry);
     }
-    appendAll(left, this.retryWaits.drain());
+    const retrying = this.retryWaits.drain();
+    for (const batch of retrying) appendAll(left, batch.entries);
     // Taken off the queue here; settleDropped() then makes them final like the rest.
     appendAll(left, this.queue.drain());
     const live = left.filter((e) => e.state !== 'done');
@@ -655,6 +698,9 @@ export class Pipeline<R> {
       'shutdown',
       { quiet: true },
     );
+    // Batches waiting to retry end their export operation here (in-flight ones end as their
+    // aborted send comes back).
+    for (const batch of retrying) this.endOperation(batch, undefined, 'shutdown');
     return live.length;
   }
 }

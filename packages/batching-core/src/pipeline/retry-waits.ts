@@ -1,6 +1,6 @@
 import { Deque } from '../deque';
 import type { Batch, Entry } from './entry';
-import { appendAll, liveEntries } from './entry';
+import { liveEntries } from './entry';
 
 interface RetryWait<R> {
   batch: Batch<R>;
@@ -24,11 +24,16 @@ export class RetryWaits<R> {
     return this.waiting.size > 0;
   }
 
-  /** Retry `entries` after `delayMs`. */
-  schedule(entries: Entry<R>[], attempt: number, delayMs: number): void {
+  /** Retry `entries` after `delayMs`; `startedAtMs` is when their first send began. */
+  schedule(
+    entries: Entry<R>[],
+    attempt: number,
+    delayMs: number,
+    startedAtMs: number | undefined,
+  ): void {
     this.enter(entries);
     const wait: RetryWait<R> = {
-      batch: { entries, attempt },
+      batch: { entries, attempt, startedAtMs },
       timer: setTimeout(() => {
         this.waiting.delete(wait);
         this.ready.push(wait.batch);
@@ -40,9 +45,9 @@ export class RetryWaits<R> {
   }
 
   /** Sends these next, before anything else (the halves of a batch that was too large). */
-  sendNext(entries: Entry<R>[], attempt: number): void {
+  sendNext(entries: Entry<R>[], attempt: number, startedAtMs: number | undefined): void {
     this.enter(entries);
-    this.ready.unshift({ entries, attempt });
+    this.ready.unshift({ entries, attempt, startedAtMs });
   }
 
   /** The next ready batch with records still held; they leave this part. */
@@ -52,7 +57,7 @@ export class RetryWaits<R> {
       const live = liveEntries(batch.entries);
       if (live.length > 0) {
         this.items -= live.length;
-        return { entries: live, attempt: batch.attempt };
+        return { entries: live, attempt: batch.attempt, startedAtMs: batch.startedAtMs };
       }
     }
     return undefined;
@@ -73,32 +78,35 @@ export class RetryWaits<R> {
   }
 
   /**
-   * The oldest batch with records still held, whole: a part of a retried batch resent alone
-   * would be a different request, which defeats the backend's deduplication of retried requests
-   * (e.g. ClickHouse's tokens). Ready batches are older than waiting ones.
+   * The oldest batch with records still held, whole (only its live records): a part of a retried
+   * batch resent alone would be a different request, which defeats the backend's deduplication
+   * of retried requests (e.g. ClickHouse's tokens). Ready batches are older than waiting ones.
    */
-  oldestLive(): Entry<R>[] {
+  oldestLive(): Batch<R> | undefined {
     for (const batch of this.ready) {
       const live = liveEntries(batch.entries);
-      if (live.length > 0) return live;
+      if (live.length > 0) return { ...batch, entries: live };
     }
     for (const wait of this.waiting) {
       const live = liveEntries(wait.batch.entries);
-      if (live.length > 0) return live;
+      if (live.length > 0) return { ...wait.batch, entries: live };
     }
-    return [];
+    return undefined;
   }
 
-  /** Cancels every wait; returns every record still here (shutdown). */
-  drain(): Entry<R>[] {
-    const left: Entry<R>[] = [];
+  /** Cancels every wait; returns every batch with records still here (shutdown), live ones only. */
+  drain(): Batch<R>[] {
+    const left: Batch<R>[] = [];
+    const keep = (batch: Batch<R>) => {
+      const live = liveEntries(batch.entries);
+      if (live.length > 0) left.push({ ...batch, entries: live });
+    };
     for (const wait of this.waiting) {
       clearTimeout(wait.timer);
-      appendAll(left, liveEntries(wait.batch.entries));
+      keep(wait.batch);
     }
     this.waiting.clear();
-    while (this.ready.length > 0)
-      appendAll(left, liveEntries((this.ready.shift() as Batch<R>).entries));
+    while (this.ready.length > 0) keep(this.ready.shift() as Batch<R>);
     return left;
   }
 

@@ -1,4 +1,5 @@
 import { Pipeline } from '../pipeline';
+import { serverOf } from '../telemetry';
 import type { PipelineOptions } from '../pipeline';
 import type { ExporterOptionsDefinition, ResolvedOptions } from '../options/define';
 import type { BatchSender, Signal } from '../types';
@@ -24,6 +25,11 @@ export interface SignalItems {
  * and its defaults, the one timeout rule, the SDK classes, `stats()`, unmapped items) is the kit's.
  */
 export interface ExporterDefinition<Own, R, S extends BatchSender<R>> {
+  /**
+   * The npm package that declares the exporter classes: with the class's name it makes the
+   * self-telemetry's `otel.component.type` (`@otelpack/exporter-x.XSpanExporter`).
+   */
+  packageName: string;
   options: ExporterOptionsDefinition<Own>;
   /** One sender per exporter instance, that is per signal. */
   sender(config: ResolvedOptions<Own>, signal: Signal): S;
@@ -49,6 +55,7 @@ export function assembleExporter<Own, R, S extends BatchSender<R>, K extends Sig
   definition: ExporterDefinition<Own, R, S>,
   signal: K,
   options: object | undefined,
+  className = `${signal}Exporter`,
 ): PipelineExporterOptions<SignalItems[K], R, S> & { config: ResolvedOptions<Own> } {
   const config = definition.options.resolve(options, signal);
   const build = definition[signal] as
@@ -62,13 +69,21 @@ export function assembleExporter<Own, R, S extends BatchSender<R>, K extends Sig
     // came from, as the kit's and the core's do.
     mapping = build(config);
     sender = definition.sender(config, signal);
-    pipeline = new Pipeline<R>({
-      ...(config.pipeline as Partial<PipelineOptions<R>>),
-      defaults: config.pipelineDefaults as PipelineOptions<R>['defaults'],
-      name: config.name,
-      signal,
-      sender,
-    });
+    pipeline = new Pipeline<R>(
+      {
+        ...(config.pipeline as Partial<PipelineOptions<R>>),
+        defaults: config.pipelineDefaults as PipelineOptions<R>['defaults'],
+        name: config.name,
+        signal,
+        sender,
+      },
+      {
+        identity: {
+          type: `${definition.packageName}.${className}`,
+          ...serverOf(config.displayUrls[0]),
+        },
+      },
+    );
   } catch (error) {
     void sender?.close?.().catch(() => undefined);
     throw config.withSource(error);
@@ -84,22 +99,48 @@ export function assembleExporter<Own, R, S extends BatchSender<R>, K extends Sig
 export function defineExporter<Own, R, S extends BatchSender<R>, O = object, OM = O>(
   definition: ExporterDefinition<Own, R, S>,
 ): ExporterClasses<O, R, S, OM> {
-  return {
-    SpanExporter: class SpanExporter extends PipelineSpanExporter<R, S> {
-      constructor(options?: O) {
-        super(assembleExporter(definition, 'traces', options as object | undefined));
-      }
-    },
-    LogRecordExporter: class LogRecordExporter extends PipelineLogRecordExporter<R, S> {
-      constructor(options?: O) {
-        super(assembleExporter(definition, 'logs', options as object | undefined));
-      }
-    },
-    MetricExporter: class MetricExporter extends PipelineMetricExporter<R, S> {
-      constructor(options?: OM) {
-        const assembled = assembleExporter(definition, 'metrics', options as object | undefined);
-        super({ ...assembled, temporality: assembled.config.temporality });
-      }
-    },
+  const assemble = <K extends Signal>(
+    signal: K,
+    options: unknown,
+    constructed: ClassLike,
+    kitClass: ClassLike,
+  ) =>
+    assembleExporter(
+      definition,
+      signal,
+      options as object | undefined,
+      declaredClassName(constructed, kitClass),
+    );
+  const SpanExporter = class SpanExporter extends PipelineSpanExporter<R, S> {
+    constructor(options?: O) {
+      super(assemble('traces', options, new.target, SpanExporter));
+    }
   };
+  const LogRecordExporter = class LogRecordExporter extends PipelineLogRecordExporter<R, S> {
+    constructor(options?: O) {
+      super(assemble('logs', options, new.target, LogRecordExporter));
+    }
+  };
+  const MetricExporter = class MetricExporter extends PipelineMetricExporter<R, S> {
+    constructor(options?: OM) {
+      const assembled = assemble('metrics', options, new.target, MetricExporter);
+      super({ ...assembled, temporality: assembled.config.temporality });
+    }
+  };
+  return { SpanExporter, LogRecordExporter, MetricExporter };
+}
+
+type ClassLike = abstract new (...args: never[]) => unknown;
+
+/**
+ * The name of the class the exporter's package declares on the kit's class (`XSpanExporter`),
+ * also when an application subclasses it again: the component type names our class, not theirs.
+ */
+function declaredClassName(constructed: ClassLike, kitClass: ClassLike): string {
+  let current = constructed;
+  for (;;) {
+    const parent = Object.getPrototypeOf(current) as ClassLike | null;
+    if (!parent || parent === kitClass) return current.name;
+    current = parent;
+  }
 }

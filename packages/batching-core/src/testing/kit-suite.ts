@@ -8,6 +8,7 @@ import { exporterPipelineOptionNames } from '../options/pipeline-environment';
 import type { PipelineOptionName } from '../options/pipeline-environment';
 import type { PipelineStats } from '../pipeline';
 import type { Signal } from '../types';
+import { serverOf } from '../telemetry';
 import { assertLedgerBalances } from './ledger-assert';
 
 /** What the suite needs of an exporter instance: the SDK interface, plus `stats()` and `name`. */
@@ -40,6 +41,8 @@ export interface KitOptionsDefinition {
 export interface ExporterKitSuiteOptions {
   /** For the test names, e.g. `ClickHouse`. */
   title: string;
+  /** The exporter's npm package: with the class name, its `otel.component.type`. */
+  packageName: string;
   definition: KitOptionsDefinition;
   /** Makes the exporter of each signal it has; construction must not send anything. */
   create: Partial<Record<Signal, (options?: object) => KitExporter>>;
@@ -86,7 +89,43 @@ const PIPELINE_SAMPLES: Record<PipelineOptionName, OptionSample | { value: unkno
   failureWarnAfterMs: { value: 5_000, text: '5000' },
   deadLetter: { value: () => undefined },
   deadLetterReasons: { value: ['rejected'], text: 'rejected,expired' },
-  meterProvider: { value: undefined },
+  selfObsMeterProvider: { value: undefined },
+};
+
+/**
+ * The exporter metrics of OpenTelemetry's semantic conventions, as
+ * open-telemetry/semantic-conventions `model/otel/metrics.yaml` defines them (status:
+ * development): per signal, name → instrument and unit. Each carries `otel.component.type` and
+ * `otel.component.name`, `server.address` / `server.port` when the exporter has a server, and
+ * `error.type` only on what failed.
+ */
+const EXPORTER_CONVENTIONS: Record<
+  Signal,
+  { name: string; instrument: 'Counter' | 'UpDownCounter' | 'Histogram'; unit: string }[]
+> = {
+  traces: [
+    { name: 'otel.sdk.exporter.span.inflight', instrument: 'UpDownCounter', unit: '{span}' },
+    { name: 'otel.sdk.exporter.span.exported', instrument: 'Counter', unit: '{span}' },
+    { name: 'otel.sdk.exporter.operation.duration', instrument: 'Histogram', unit: 's' },
+  ],
+  logs: [
+    { name: 'otel.sdk.exporter.log.inflight', instrument: 'UpDownCounter', unit: '{log_record}' },
+    { name: 'otel.sdk.exporter.log.exported', instrument: 'Counter', unit: '{log_record}' },
+    { name: 'otel.sdk.exporter.operation.duration', instrument: 'Histogram', unit: 's' },
+  ],
+  metrics: [
+    {
+      name: 'otel.sdk.exporter.metric_data_point.inflight',
+      instrument: 'UpDownCounter',
+      unit: '{data_point}',
+    },
+    {
+      name: 'otel.sdk.exporter.metric_data_point.exported',
+      instrument: 'Counter',
+      unit: '{data_point}',
+    },
+    { name: 'otel.sdk.exporter.operation.duration', instrument: 'Histogram', unit: 's' },
+  ],
 };
 
 /** Minimal SDK items: enough to reach the mapping (which may refuse them: they count either way). */
@@ -373,6 +412,87 @@ export function runExporterKitSuite(suite: ExporterKitSuiteOptions): void {
         assertLedgerBalances(stats);
         await exporter.shutdown();
         assertLedgerBalances(exporter.stats());
+      }
+    });
+
+    it("reports self-metrics by OpenTelemetry's conventions for exporters (otel.sdk.exporter.*)", async () => {
+      // Loaded here, so that the test kit needs @opentelemetry/sdk-metrics only to run this.
+      const { DataPointType, MeterProvider, MetricReader } =
+        await import('@opentelemetry/sdk-metrics');
+      class PullReader extends MetricReader {
+        protected async onShutdown(): Promise<void> {}
+        protected async onForceFlush(): Promise<void> {}
+      }
+      const baseUrl = (suite.baseOptions as { url?: unknown } | undefined)?.url;
+      const server = typeof baseUrl === 'string' ? serverOf(baseUrl) : {};
+      for (const signal of signals) {
+        const reader = new PullReader();
+        const meterProvider = new MeterProvider({ readers: [reader] });
+        const exporter = make(signal, {
+          shutdownTimeoutMs: 100,
+          selfObsMeterProvider: meterProvider,
+        });
+        await new Promise((resolve) => exporter.export(SAMPLE_ITEMS[signal] as never, resolve));
+        await exporter.shutdown();
+        const stats = exporter.stats();
+        const { resourceMetrics, errors } = await reader.collect();
+        assert.deepEqual(errors, []);
+        const metrics = new Map(
+          resourceMetrics.scopeMetrics
+            .flatMap((scope) => scope.metrics)
+            .map((m) => [m.descriptor.name, m]),
+        );
+        const type = `${suite.packageName}.${exporter.constructor.name}`;
+        for (const convention of EXPORTER_CONVENTIONS[signal]) {
+          const what = `${signal}: ${convention.name}`;
+          const metric = metrics.get(convention.name);
+          if (convention.instrument === 'Histogram' && stats.requests === 0) continue;
+          assert.ok(metric, `${what} is not reported`);
+          assert.equal(metric.descriptor.unit, convention.unit, `${what}: unit`);
+          if (convention.instrument === 'Histogram') {
+            assert.equal(metric.dataPointType, DataPointType.HISTOGRAM, `${what}: instrument`);
+          } else {
+            assert.equal(metric.dataPointType, DataPointType.SUM, `${what}: instrument`);
+            const monotonic = (metric as { isMonotonic?: boolean }).isMonotonic;
+            assert.equal(monotonic, convention.instrument === 'Counter', `${what}: monotonic`);
+          }
+          assert.ok(metric.dataPoints.length > 0, `${what} has no point`);
+          for (const point of metric.dataPoints) {
+            const attributes = point.attributes;
+            assert.equal(attributes['otel.component.type'], type, `${what}: component type`);
+            const name = String(attributes['otel.component.name']);
+            assert.ok(
+              name.startsWith(`${type}/`) && /^\d+$/.test(name.slice(type.length + 1)),
+              `${what}: component name ${name}`,
+            );
+            assert.equal(
+              attributes['server.address'],
+              server.serverAddress,
+              `${what}: server.address`,
+            );
+            assert.equal(attributes['server.port'], server.serverPort, `${what}: server.port`);
+          }
+        }
+        // exported: every accepted item once at its outcome, a dropped one with its reason.
+        const item = EXPORTER_CONVENTIONS[signal][1].name;
+        const byError: Record<string, number> = {};
+        for (const point of metrics.get(item)?.dataPoints ?? []) {
+          const key = String(point.attributes['error.type'] ?? 'delivered');
+          byError[key] = (byError[key] ?? 0) + (point.value as number);
+        }
+        const expected: Record<string, number> = {};
+        if (stats.delivered > 0) expected.delivered = stats.delivered;
+        for (const [reason, count] of Object.entries(stats.dropped)) {
+          if (count > 0) expected[reason] = count;
+        }
+        assert.deepEqual(byError, expected, `${signal}: exported by error.type vs the ledger`);
+        const inflight = metrics.get(EXPORTER_CONVENTIONS[signal][0].name)?.dataPoints ?? [];
+        assert.deepEqual(
+          inflight.map((p) => p.value),
+          [0],
+          `${signal}: nothing in flight after shutdown`,
+        );
+        await meterProvider.shutdown();
       }
     });
 
