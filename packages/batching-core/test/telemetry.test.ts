@@ -10,7 +10,9 @@ import type { DataPoint, Histogram, MetricData } from '@opentelemetry/sdk-metric
 import { Pipeline } from '../src';
 import type { PipelineOptions, SendResult } from '../src';
 import { assertLedgerBalances } from '../src/testing';
-import { SELF_TELEMETRY_SCOPE } from '../src/telemetry';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SELF_TELEMETRY_SCOPE, SELF_TELEMETRY_SCOPE_VERSION } from '../src/telemetry';
 import { ScriptedSender, range } from './helpers/scripted-sender';
 
 /** A pull reader: collect() on demand, nothing exported anywhere. */
@@ -123,6 +125,12 @@ function scenario() {
   const pipeline = new Pipeline<number>(options, { identity: IDENTITY });
   return { pipeline, sender, reader, meterProvider, openGate };
 }
+
+test("the meter's version is the package's", () => {
+  const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8'));
+  assert.equal(SELF_TELEMETRY_SCOPE_VERSION, manifest.version);
+  assert.equal(SELF_TELEMETRY_SCOPE, manifest.name);
+});
 
 describe('self-telemetry through a real MeterProvider', () => {
   test('every instrument, with exact values and attributes', async () => {
