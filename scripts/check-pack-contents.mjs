@@ -1,6 +1,6 @@
 // Checks what `npm pack` would publish of every package under packages/ (the private ones
 // aside), from the tarball's file list:
-//   - nothing from src/, test/, bench/, no test file, fixture or *.tsbuildinfo;
+//   - nothing from src/, no tests, test fixtures or benchmarks, no *.tsbuildinfo;
 //   - LICENSE and README.md are in;
 //   - every file that main/types/exports/typesVersions/bin name is in, and so is every file that
 //     a nested package.json stub (the node10 resolution of a subpath such as ./testing) names;
@@ -19,13 +19,10 @@ import { publishablePackages } from './workspace-packages.mjs';
 const REQUIRED_FILES = ['LICENSE', 'README.md'];
 
 const LEFT_OUT = [
+  { pattern: /^src\//, why: 'sources stay in the repository (the maps carry them)' },
   {
-    pattern: /^(src|test|tests|bench)\//,
-    why: 'sources, tests and benchmarks stay in the repository',
-  },
-  {
-    pattern: /(^|\/)(__tests__|fixtures|__fixtures__)\//,
-    why: 'test fixtures stay in the repository',
+    pattern: /(^|\/)(test|tests|__tests__|fixtures|__fixtures__|bench)\//,
+    why: 'tests, their fixtures and benchmarks stay in the repository',
   },
   { pattern: /\.(test|spec)\.(d\.)?[cm]?[jt]s(\.map)?$/, why: 'a test file' },
   { pattern: /\.tsbuildinfo$/, why: "tsc's incremental build state" },
