@@ -28,6 +28,9 @@ const LEFT_OUT = [
   { pattern: /\.tsbuildinfo$/, why: "tsc's incremental build state" },
 ];
 
+// A build that lost its sources breaks every map at once; a few lines say it.
+const MAP_PROBLEMS_SHOWN = 3;
+
 const isTestRunnerModule = (specifier) =>
   specifier === 'node:test' || specifier.startsWith('node:test/');
 
@@ -200,8 +203,16 @@ function packageProblems(pkg) {
     const hint = existsSync(join(dir, path)) ? '' : ' (and not built: run `npm run build`)';
     problems.push(`${path}: named by ${field}, but not packed${hint}`);
   }
-  for (const mapFile of [...files].filter((file) => file.endsWith('.map'))) {
-    problems.push(...sourceMapProblems(dir, mapFile, files));
+  const mapProblems = [...files]
+    .filter((file) => file.endsWith('.map'))
+    .flatMap((mapFile) => sourceMapProblems(dir, mapFile, files));
+  problems.push(...mapProblems.slice(0, MAP_PROBLEMS_SHOWN));
+  if (mapProblems.length > MAP_PROBLEMS_SHOWN) {
+    problems.push(
+      `${mapProblems.length - MAP_PROBLEMS_SHOWN} more source map problems like these ` +
+        '(declaration maps are no longer built: if dist/ still has *.d.ts.map files from an ' +
+        'older build, remove dist/ and build again)',
+    );
   }
   const summary = [
     `${manifest.name}: ${listing.entryCount} files, ${Math.round(listing.size / 1024)} kB packed, ` +
