@@ -20,7 +20,7 @@ step() { printf '\n--- sdk3: %s\n' "$*"; }
 
 step "build the monorepo (root npm run build)"
 (cd "$root" && npm run build)
-for built in index.js index.mjs index.d.ts testing/index.js testing/index.mjs; do
+for built in index.js index.mjs index.d.ts index.d.mts testing/index.js testing/index.mjs testing/index.d.mts; do
   if [[ ! -f "$root/packages/batching-core/dist/$built" ]]; then
     echo "sdk3: packages/batching-core/dist/$built is missing after the root build;" \
       "the packed core would not load" >&2
