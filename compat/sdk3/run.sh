@@ -73,6 +73,10 @@ echo "ClickHouse front: $root_node $("$root_node" --version)"
 step "typecheck the packed declarations against SDK 3's types"
 (cd "$here" && "$root/node_modules/.bin/tsc" -p tsconfig.json)
 
+step "type-check the README snippets tagged sdk3 against SDK 3 and the packed packages"
+# On the repository's Node: type-checking needs no Node 24, and TypeScript is the root's.
+node "$root/scripts/check-readme-snippets.mjs" sdk3 "$here"
+
 step "run the SDK 3 round trip and the exporters under SDK 3"
 cd "$here"
 SDK3_ROOT_NODE="$root_node" "$node24" --import tsx --test --test-reporter=spec \
