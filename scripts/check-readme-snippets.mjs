@@ -47,6 +47,7 @@ function compilerOptions(root) {
     declaration: false,
     declarationMap: false,
     sourceMap: false,
+    inlineSources: false,
     types: ['node'],
   };
 }
