@@ -12,8 +12,6 @@ import ts from 'typescript';
 export interface EntryPoint {
   /** What a user writes: `@otelpack/batching-core`, `@otelpack/batching-core/testing`. */
   specifier: string;
-  /** The declaration file TypeScript resolves the specifier to in the app. */
-  declarationFile: string;
   /** Names exported as values (classes, functions, constants), `default` left out. */
   values: string[];
   /** Names exported only as types (interfaces, type aliases, `export type`). */
@@ -56,10 +54,18 @@ export function subpathSpecifiers(appRoot: string, name: string): string[] {
     });
 }
 
-/** The entry points of each package, with the names their declarations export. */
-export function declaredEntryPoints(appRoot: string, names: string[]): PackageEntryPoints[] {
+/**
+ * The entry points of each package, with the names their declarations export. An entry point
+ * TypeScript finds no declarations for is a problem, and stays in the list with no names: the
+ * apps still load it, and the TypeScript apps then fail on it too.
+ */
+export function declaredEntryPoints(
+  appRoot: string,
+  names: string[],
+): { packages: PackageEntryPoints[]; problems: string[] } {
   // Resolved as an ES module import from the app would (the `types` condition beside `import`).
   const importer = join(appRoot, 'index.mts');
+  const problems: string[] = [];
   const resolved = names.map((name) => ({
     name,
     entries: subpathSpecifiers(appRoot, name).map((specifier) => {
@@ -72,27 +78,31 @@ export function declaredEntryPoints(appRoot: string, names: string[]): PackageEn
         undefined,
         ts.ModuleKind.ESNext,
       ).resolvedModule;
-      if (!found || !found.resolvedFileName.endsWith('.d.ts')) {
-        throw new Error(
-          `${specifier}: TypeScript finds no declarations for it` +
-            (found ? ` (it resolves to ${found.resolvedFileName})` : ''),
-        );
+      if (found && /\.d\.[cm]?ts$/.test(found.resolvedFileName)) {
+        return { specifier, declarationFile: found.resolvedFileName };
       }
-      return { specifier, declarationFile: found.resolvedFileName };
+      problems.push(
+        `${specifier}: TypeScript finds no declarations for it` +
+          (found ? ` (it resolves to ${found.resolvedFileName})` : ''),
+      );
+      return { specifier, declarationFile: undefined };
     }),
   }));
   const program = ts.createProgram(
-    resolved.flatMap((p) => p.entries.map((e) => e.declarationFile)),
+    resolved.flatMap((p) => p.entries.flatMap((e) => e.declarationFile ?? [])),
     COMPILER_OPTIONS,
   );
   const checker = program.getTypeChecker();
-  return resolved.map((p) => ({
+  const packages = resolved.map((p) => ({
     name: p.name,
-    entries: p.entries.map((entry) => ({
-      ...entry,
-      ...exportedNames(program, checker, entry.declarationFile),
+    entries: p.entries.map(({ specifier, declarationFile }) => ({
+      specifier,
+      ...(declarationFile
+        ? exportedNames(program, checker, declarationFile)
+        : { values: [], types: [], classes: [] }),
     })),
   }));
+  return { packages, problems };
 }
 
 function exportedNames(

@@ -138,7 +138,8 @@ async function main(): Promise<void> {
   process.stdout.write(
     `  @opentelemetry/api ${api.version}; ${Object.keys(installed.dependencies).join(', ')}\n`,
   );
-  for (const snippet of snippets) {
+  // A snippet importing what the app lacks would fail for a user too; it is not run.
+  const runnable = snippets.filter((snippet) => {
     const missing = missingImports(snippet, Object.keys(installed.dependencies));
     if (missing.length > 0) {
       problems.push(
@@ -146,13 +147,16 @@ async function main(): Promise<void> {
           `(it has ${Object.keys(installed.dependencies).join(', ')})`,
       );
     }
-  }
+    return missing.length === 0;
+  });
 
   phase('entry points and their declared exports');
-  const packages = declaredEntryPoints(
+  const declared = declaredEntryPoints(
     appRoot,
     tarballs.map((t) => t.name),
   );
+  const packages = declared.packages;
+  problems.push(...declared.problems);
   for (const p of packages) {
     for (const e of p.entries) {
       process.stdout.write(
@@ -162,7 +166,7 @@ async function main(): Promise<void> {
   }
   writeRuntimeApps(appRoot, packages);
   writeTypeScriptApps(appRoot, packages);
-  const snippetsDir = writeSnippetsApp(appRoot, snippets);
+  const snippetsDir = writeSnippetsApp(appRoot, runnable);
 
   phase('CommonJS app (require) and ES module app (import)');
   const cjs = await runRuntimeApp(appRoot, 'cjs', node);
@@ -182,8 +186,8 @@ async function main(): Promise<void> {
   const root = appRoot;
   const typeChecks = Promise.all(TYPESCRIPT_APPS.map((app) => typeCheckApp(root, app)));
 
-  phase(`README snippets tagged runnable for ${major.tag} (${snippets.length})`);
-  const plan = planSnippets(snippets, exporters, tarballs, COUNTERS);
+  phase(`README snippets tagged runnable for ${major.tag} (${runnable.length} to run)`);
+  const plan = planSnippets(runnable, exporters, tarballs, COUNTERS);
   problems.push(...plan.problems);
   const started = await startBackends([...new Set(plan.planned.map((p) => p.backend))]);
   problems.push(...started.problems);

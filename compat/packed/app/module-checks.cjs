@@ -27,7 +27,8 @@ async function checkPackages(manifest, load, flavour) {
         continue;
       }
       problems.push(...loaded.problems.map((problem) => `${flavour}: ${problem}`));
-      const missing = entry.values.filter((name) => !(name in loaded.module));
+      // undefined counts as missing: CommonJS output declares every export `= void 0` first.
+      const missing = entry.values.filter((name) => loaded.module[name] === undefined);
       if (missing.length > 0) {
         problems.push(
           `${flavour}: ${entry.specifier} has no ${missing.join(', ')}, which its declarations export`,
