@@ -9,6 +9,10 @@ import type { RunningBackend } from '../../integration/src/launcher';
  */
 
 const running: RunningBackend[] = [];
+/** Starts not settled yet: a stop (SIGTERM in the middle of a start) waits for them. */
+const starting = new Set<Promise<unknown>>();
+/** Set by stopBackends: the run is ending, nothing new may start. */
+let stopped = false;
 
 /** Starts the backends with these ids (in parallel); the URL of each one that came up. */
 export async function startBackends(
@@ -32,12 +36,20 @@ export async function startBackends(
         );
         return;
       }
+      if (stopped) {
+        problems.push(`backend ${id} not started: the run is stopping`);
+        return;
+      }
+      const start = startBackend(definition);
+      starting.add(start);
       try {
-        const backend = await startBackend(definition);
+        const backend = await start;
         running.push(backend);
         urls.set(id, backend.url);
       } catch (error) {
         problems.push(error instanceof Error ? error.message : String(error));
+      } finally {
+        starting.delete(start);
       }
     }),
   );
@@ -46,6 +58,8 @@ export async function startBackends(
 
 /** Stops every backend started here; a problem for each one still running afterwards. */
 export async function stopBackends(): Promise<string[]> {
+  stopped = true;
+  await Promise.allSettled(starting);
   const started = running.splice(0);
   await Promise.all(started.map((backend) => stopBackend(backend)));
   return started

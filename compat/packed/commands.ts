@@ -32,6 +32,8 @@ const KILL_GRACE_MS = 2_000;
 
 /** Process groups started here and not yet ended, for stopAllCommands. */
 const activeGroups = new Set<number>();
+/** Set by stopAllCommands: the run is ending, nothing new may start. */
+let stopped = false;
 
 export function runCommand(
   command: string,
@@ -39,6 +41,7 @@ export function runCommand(
   options: CommandOptions,
 ): Promise<CommandResult> {
   const startedAt = Date.now();
+  if (stopped) return Promise.reject(new Error(`${command} not started: the run is stopping`));
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
@@ -86,8 +89,9 @@ export function runCommand(
   });
 }
 
-/** Ends every process group started here that is still running (on SIGINT/SIGTERM). */
+/** Ends every process group started here that is still running, and lets no new one start. */
 export function stopAllCommands(): void {
+  stopped = true;
   for (const pid of activeGroups) endGroup(pid);
 }
 
