@@ -5,7 +5,7 @@
  * bench/pipeline-throughput.ts` runs it alone.
  */
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { Pipeline } from './lib/core';
+import { PIPELINE_OPTION_NAMES, Pipeline } from './lib/core';
 import type { BatchSender, DeliveryMode, PipelineOptions, SendContext, SendResult } from '../src';
 import { diagFromEnv, forceGc, reportToParent } from './lib/child';
 import { chunk, estimateBytes, makeRecords, meanJsonBytes } from './lib/records';
@@ -199,9 +199,12 @@ async function runVariant(variant: Variant, chunks: BenchRecord[][]): Promise<nu
     signal: 'logs',
     sender,
     ...variant.options,
-    // The option's name before and after the rename to SDK 3's `selfObsMeterProvider`, so that
-    // bench:compare can run this file against an older core (a core ignores the other name).
-    ...(meterProvider ? { selfObsMeterProvider: meterProvider, meterProvider } : {}),
+    // bench:compare runs this file against an older core too, which took `meterProvider`.
+    ...(meterProvider
+      ? (PIPELINE_OPTION_NAMES as readonly string[]).includes('selfObsMeterProvider')
+        ? { selfObsMeterProvider: meterProvider }
+        : { meterProvider }
+      : {}),
   } as PipelineOptions<BenchRecord>);
   const total = count(chunks);
   forceGc();

@@ -47,8 +47,27 @@ export function pickPipelineOptions<R>(options: object | undefined): PipelineTun
  * Refuses options nobody reads: from plain JavaScript a misspelt `maxBatchItem` would otherwise
  * be ignored without a word. Names the option, and the closest known one.
  */
+/** Options that had another name: their old name is refused with the new one. */
+export const RENAMED_OPTIONS: Readonly<Record<string, string>> = {
+  meterProvider: 'selfObsMeterProvider',
+};
+
+/** Throws for an option under its old name, saying the new one. */
+export function assertNoRenamedOptions(options: object | undefined): void {
+  if (!options) return;
+  for (const [old, now] of Object.entries(RENAMED_OPTIONS)) {
+    if (old in options) {
+      throw new InvalidConfigError(
+        old,
+        `renamed '${now}' (the name SDK 3.x gives the same option of its processors)`,
+      );
+    }
+  }
+}
+
 export function assertKnownOptions(options: object | undefined, known: Iterable<string>): void {
   if (!options) return;
+  assertNoRenamedOptions(options);
   const names = [...known];
   const knownSet = new Set(names);
   for (const key of Object.keys(options)) {

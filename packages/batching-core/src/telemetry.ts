@@ -3,6 +3,7 @@ import type {
   Counter,
   Histogram,
   MeterProvider,
+  ObservableCallback,
   UpDownCounter,
 } from '@opentelemetry/api';
 import type { DropReason, SendResult, Signal } from './types';
@@ -110,6 +111,7 @@ export class SelfTelemetry {
   private readonly base: Attributes;
   /** Attribute sets, made once each: the SDK hashes attributes on every call, we need not also allocate. */
   private readonly withError = new Map<string, Attributes>();
+  private readonly observed: (() => void)[] = [];
 
   constructor(
     meterProvider: MeterProvider | undefined,
@@ -160,9 +162,10 @@ export class SelfTelemetry {
     });
 
     const observe = (name: string, description: string, gaugeUnit: string, read: () => number) => {
-      meter
-        .createObservableGauge(name, { description, unit: gaugeUnit })
-        .addCallback((result) => result.observe(read(), this.base));
+      const gauge = meter.createObservableGauge(name, { description, unit: gaugeUnit });
+      const callback: ObservableCallback = (result) => result.observe(read(), this.base);
+      gauge.addCallback(callback);
+      this.observed.push(() => gauge.removeCallback(callback));
     };
     observe(
       'otelpack.exporter.queue.size',
@@ -200,6 +203,14 @@ export class SelfTelemetry {
       '{request}',
       gauges.concurrencyLimit,
     );
+  }
+
+  /**
+   * The pipeline is shut down: its gauges stop reporting (a shared meter provider would report a
+   * stopped exporter's queue forever, and keep the pipeline in memory through the callbacks).
+   */
+  close(): void {
+    for (const remove of this.observed.splice(0)) remove();
   }
 
   /** Records handed over (also those dropped at once: they are counted out by `dropped`). */

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   InvalidConfigError,
   PIPELINE_OPTION_NAMES,
+  Pipeline,
   assertKnownOptions,
   pickPipelineOptions,
 } from '../src';
@@ -77,5 +78,22 @@ test('assertKnownOptions names an unknown option and the closest known one', () 
   assert.throws(
     () => assertKnownOptions({ colour: 'red' }, known),
     /^InvalidConfigError: colour: unknown option$|colour: unknown option$/,
+  );
+});
+
+test('the old option name meterProvider is refused with its new name, by the core and by the kit', () => {
+  const options = {
+    name: 'x',
+    signal: 'logs',
+    sender: { sizeOf: () => 1, send: async () => ({ kind: 'delivered' }) },
+    meterProvider: {},
+  };
+  assert.throws(
+    () => new Pipeline(options as never),
+    /meterProvider: renamed 'selfObsMeterProvider'/,
+  );
+  assert.throws(
+    () => assertKnownOptions({ meterProvider: {} }, PIPELINE_OPTION_NAMES),
+    /meterProvider: renamed 'selfObsMeterProvider'/,
   );
 });

@@ -408,4 +408,124 @@ describe('self-telemetry through a real MeterProvider', () => {
     await b.shutdown();
     await meterProvider.shutdown();
   });
+
+  test(
+    'a blocking submit sends while it waits, and in flight never runs behind the ledger',
+    { timeout: 20_000 },
+    async () => {
+      const reader = new TestReader();
+      const meterProvider = new MeterProvider({ readers: [reader] });
+      const seen: { inflight: number; pending: number }[] = [];
+      let pipeline!: Pipeline<number>;
+      const sender = new ScriptedSender<number>(async () => {
+        const metrics = await collect(reader);
+        const inflight = metrics.get('otel.sdk.exporter.log.inflight')?.dataPoints[0]?.value;
+        seen.push({ inflight: Number(inflight ?? 0), pending: pipeline.stats().pending });
+        return { kind: 'delivered' };
+      });
+      pipeline = new Pipeline<number>({
+        name: 'block',
+        signal: 'logs',
+        sender,
+        selfObsMeterProvider: meterProvider,
+        maxQueueItems: 100,
+        maxBatchItems: 100,
+        overflow: 'block',
+        // Were nothing sent while the submit waits, it would wait all of this and then drop 50.
+        blockTimeoutMs: 60_000,
+        flushIntervalMs: 60_000,
+      });
+      const result = await pipeline.submit(range(150));
+      assert.deepEqual(result.dropped, {});
+      assert.equal(result.accepted, 150);
+      await pipeline.forceFlush();
+      assert.equal(sender.delivered.length, 150);
+      assert.ok(seen.length >= 2, JSON.stringify(seen));
+      // While the submit waited, every record it had added was already counted in flight.
+      for (const at of seen) assert.equal(at.inflight, at.pending, JSON.stringify(seen));
+      await pipeline.shutdown();
+      await meterProvider.shutdown();
+    },
+  );
+
+  test('an operation whose records were partly rejected is a failure, even when its retry delivers', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const sender = new ScriptedSender<number>((_batch, context) =>
+      context.attempt === 1
+        ? {
+            kind: 'partial',
+            failures: [
+              { index: 0, retryable: false, reason: 'mapping error' },
+              { index: 1, retryable: true, reason: 'busy' },
+            ],
+          }
+        : { kind: 'delivered', httpStatus: 200 },
+    );
+    const pipeline = new Pipeline<number>(
+      {
+        name: 'partial',
+        signal: 'logs',
+        sender,
+        selfObsMeterProvider: meterProvider,
+        flushIntervalMs: 1,
+        initialBackoffMs: 1,
+        maxBackoffMs: 1,
+      },
+      { identity: IDENTITY },
+    );
+    await pipeline.submit(range(3));
+    await pipeline.forceFlush();
+    const metrics = await collect(reader);
+    assert.deepEqual(points(metrics.get('otel.sdk.exporter.log.exported')), [
+      { attributes: { ...base, 'error.type': 'rejected' }, value: 1 },
+      { attributes: base, value: 2 },
+    ]);
+    const operations = points(metrics.get('otel.sdk.exporter.operation.duration'));
+    assert.deepEqual(
+      operations.map((p) => ({ attributes: p.attributes, count: (p.value as Histogram).count })),
+      [
+        {
+          attributes: { ...base, 'error.type': 'rejected', 'http.response.status_code': 200 },
+          count: 1,
+        },
+      ],
+    );
+    await pipeline.shutdown();
+    await meterProvider.shutdown();
+  });
+
+  test('a shut-down pipeline takes its gauge callbacks back, so a shared provider does not keep it', async () => {
+    const meterProvider = new MeterProvider({ readers: [new TestReader()] });
+    // The real provider, with a count of the gauge callbacks registered and not yet removed.
+    let live = 0;
+    const counting = {
+      getMeter: (name: string, version?: string) => {
+        const meter = meterProvider.getMeter(name, version);
+        return Object.assign(Object.create(meter) as typeof meter, {
+          createObservableGauge: (...args: Parameters<typeof meter.createObservableGauge>) => {
+            const gauge = meter.createObservableGauge(...args);
+            const add = gauge.addCallback.bind(gauge);
+            const remove = gauge.removeCallback.bind(gauge);
+            gauge.addCallback = (callback) => (live++, add(callback));
+            gauge.removeCallback = (callback) => (live--, remove(callback));
+            return gauge;
+          },
+        });
+      },
+    };
+    const pipeline = new Pipeline<number>(
+      {
+        name: 'gone',
+        signal: 'logs',
+        sender: new ScriptedSender<number>(),
+        selfObsMeterProvider: counting,
+      },
+      { identity: IDENTITY },
+    );
+    assert.equal(live, 6);
+    await pipeline.shutdown();
+    assert.equal(live, 0);
+    await meterProvider.shutdown();
+  });
 });

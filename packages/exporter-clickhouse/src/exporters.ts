@@ -15,6 +15,8 @@ export const clickHouse: ExporterClasses<
 > = defineExporter({
   packageName: '@otelpack/exporter-clickhouse',
   options: CLICKHOUSE_OPTIONS,
+  // A client of the user's (or the embedded engine) may point anywhere: report no server then.
+  serverUrl: (config) => (config.own.client ? undefined : config.displayUrls[0]),
   sender: createClickHouseSender,
   traces: spanMapping,
   logs: logMapping,

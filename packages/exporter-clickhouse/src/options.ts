@@ -71,7 +71,7 @@ export interface ClickHouseExporterOptions
   tls?: Pick<TlsOptions, 'ca' | 'cert' | 'key'>;
   /** One INSERT's deadline, given to @clickhouse/client (ms). Default 30,000. */
   timeoutMs?: number;
-  /** In logs, stats and self-telemetry. Default `clickhouse`. */
+  /** In logs and stats. Default `clickhouse`. */
   name?: string;
 }
 

@@ -18,6 +18,8 @@ export const elasticsearch: ExporterClasses<
 > = defineExporter({
   packageName: '@otelpack/exporter-elasticsearch',
   options: ELASTICSEARCH_OPTIONS,
+  // A client of the user's (or the embedded engine) may point anywhere: report no server then.
+  serverUrl: (config) => (config.own.client ? undefined : config.displayUrls[0]),
   sender: createBulkSender,
   traces: spanMapping,
   logs: logMapping,

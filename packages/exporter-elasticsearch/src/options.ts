@@ -83,7 +83,7 @@ export interface ElasticsearchExporterOptions extends Omit<
   /** Off by default. */
   setup?: ElasticsearchSetupOptions;
 
-  /** Names the exporter in logs, stats and self-telemetry. Default `elasticsearch`. */
+  /** Names the exporter in logs and stats. Default `elasticsearch`. */
   name?: string;
 }
 

@@ -440,3 +440,38 @@ test("the core's options are taken at the top level; a misspelt one throws at co
     (error: unknown) => error instanceof InvalidConfigError && error.option === 'temporality',
   );
 });
+
+test('self-telemetry names the server of the url, and no server when the client is the user’s own', async () => {
+  const { MetricReader } = await import('@opentelemetry/sdk-metrics');
+  class PullReader extends MetricReader {
+    protected async onShutdown(): Promise<void> {}
+    protected async onForceFlush(): Promise<void> {}
+  }
+  const serverOfExporter = async (options: ElasticsearchExporterOptions) => {
+    const reader = new PullReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const exporter = new ElasticsearchSpanExporter({
+      ...options,
+      selfObsMeterProvider: meterProvider,
+    });
+    const { resourceMetrics } = await reader.collect();
+    const attributes = resourceMetrics.scopeMetrics
+      .flatMap((scope) => scope.metrics)
+      .find((m) => m.descriptor.name === 'otelpack.exporter.queue.capacity')!.dataPoints[0]
+      .attributes;
+    await exporter.shutdown();
+    await meterProvider.shutdown();
+    return [attributes['server.address'], attributes['server.port']];
+  };
+  assert.deepEqual(await serverOfExporter({ url: 'https://es.example.com:9243' }), [
+    'es.example.com',
+    9243,
+  ]);
+  assert.deepEqual(await serverOfExporter({ url: 'https://es.example.com' }), [
+    'es.example.com',
+    443,
+  ]);
+  const client = createElasticsearchClient({ url: 'http://es.internal.example:9243' });
+  assert.deepEqual(await serverOfExporter({ client }), [undefined, undefined]);
+  await client.close();
+});

@@ -53,7 +53,7 @@ export interface VictoriaMetricsExporterOptions extends Omit<
   deltaTemporality?: 'accumulate' | 'drop';
   /** Series tracked for delta accumulation. Default 10,000. */
   maxDeltaSeries?: number;
-  /** In logs, stats and self-telemetry. Default `victoriametrics`. */
+  /** In logs and stats. Default `victoriametrics`. */
   name?: string;
 }
 

@@ -18,4 +18,5 @@ const load = createRequire(__filename);
 const core = load(CORE_DIR) as typeof Core;
 
 export const Pipeline = core.Pipeline;
+export const PIPELINE_OPTION_NAMES = core.PIPELINE_OPTION_NAMES;
 export const HttpTransport = core.HttpTransport;

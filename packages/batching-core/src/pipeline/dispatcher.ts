@@ -49,7 +49,7 @@ export class Dispatcher<R> {
     this.inFlight.set(batch, abort);
     const inFlightAtStart = this.inFlight.size;
     const startedMs = this.monotonicNow();
-    batch.startedAtMs ??= startedMs;
+    batch.operation ??= { startedAtMs: startedMs, errorType: undefined };
     void this.sendOnce(batch, abort).then((result) => {
       this.inFlight.delete(batch);
       const rttMs = this.monotonicNow() - startedMs;

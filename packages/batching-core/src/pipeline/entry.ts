@@ -29,11 +29,19 @@ export interface Batch<R> {
   entries: Entry<R>[];
   /** Sends these records have had before this one. */
   attempt: number;
-  /**
-   * When the first send of these records began (the dispatcher's monotonic clock): an export
-   * operation's duration runs from here, through retries and backoff, to the final outcome.
-   */
-  startedAtMs?: number;
+  /** The export operation these records belong to, from their first send (then shared by retries). */
+  operation: ExportOperation | undefined;
+}
+
+/**
+ * One export operation in self-telemetry's sense: a batch from its first send, through its
+ * retries and backoff, to the final outcome of its records.
+ */
+export interface ExportOperation {
+  /** When the first send began (the dispatcher's monotonic clock). */
+  startedAtMs: number;
+  /** The latest reason records of the operation were dropped: the operation then failed. */
+  errorType: string | undefined;
 }
 
 /** What became of the records of one `submit` call, as far as known when it resolves. */
@@ -54,6 +62,8 @@ export interface Ticket {
   tracked: boolean;
   /** One clock read per submit: the records of one export share their acceptance time. */
   acceptedAtMs: number;
+  /** Accepted records self-telemetry has heard of (all of them once the submit ends). */
+  reportedAccepted: number;
   /** Dropped before they were held, tallied so self-telemetry is updated once per submit. */
   doorDrops: Partial<Record<DropReason, number>>;
   result: SubmitResult;

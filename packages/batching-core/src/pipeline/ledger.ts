@@ -53,6 +53,7 @@ export class Ledger {
       remaining: 0,
       tracked,
       acceptedAtMs,
+      reportedAccepted: 0,
       doorDrops: {},
       result: { accepted: 0, delivered: 0, dropped: {}, pending: 0 },
     };
@@ -81,7 +82,7 @@ export class Ledger {
    * final now unless it waits for settlement (then `undefined`: the ticket resolves later).
    */
   closeTicket(ticket: Ticket, waitForSettlement: boolean): SubmitResult | undefined {
-    this.telemetry.accepted(ticket.result.accepted);
+    this.reportAccepted(ticket);
     for (const reason of DROP_REASONS) {
       const count = ticket.doorDrops[reason];
       if (count) this.telemetry.dropped(count, reason);
@@ -91,6 +92,16 @@ export class Ledger {
     ticket.resolve = undefined;
     // Later settlements must not write into a result the caller already holds.
     return { ...ticket.result, dropped: { ...ticket.result.dropped } };
+  }
+
+  /**
+   * Self-telemetry hears of the submit's records accepted so far: once at its end, and before a
+   * blocking submit waits (its first records may be delivered before it ends).
+   */
+  reportAccepted(ticket: Ticket): void {
+    const unreported = ticket.result.accepted - ticket.reportedAccepted;
+    if (unreported > 0) this.telemetry.accepted(unreported);
+    ticket.reportedAccepted = ticket.result.accepted;
   }
 
   settleDelivered(entries: readonly Entry<unknown>[]): void {

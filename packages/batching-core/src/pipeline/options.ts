@@ -5,6 +5,7 @@ import { AdaptiveConcurrency, FixedConcurrency } from '../concurrency';
 import type { AdaptiveConcurrencyOptions, ConcurrencyLimiter } from '../concurrency';
 import { booleanOption, enumOption, integerOption, numberOption, stringOption } from '../config';
 import { InvalidConfigError } from '../errors';
+import { assertNoRenamedOptions } from '../pipeline-options';
 import { DROP_REASONS } from '../types';
 import type { BatchSender, DeadLetterHandler, DropReason, Signal } from '../types';
 
@@ -12,7 +13,7 @@ export type OverflowPolicy = 'drop_newest' | 'drop_oldest' | 'block';
 export type DeliveryMode = 'queued' | 'direct';
 
 export interface PipelineOptions<R> {
-  /** The exporter's name, e.g. `elasticsearch`: labels logs, stats and self-telemetry. */
+  /** The exporter's name, e.g. `elasticsearch`: labels logs and stats (self-metrics name the component instead). */
   name: string;
   signal: Signal;
   sender: BatchSender<R>;
@@ -161,6 +162,7 @@ export function resolvePipelineOptions<R>(input: PipelineOptions<R>): ResolvedPi
   if (!input || typeof input !== 'object') {
     throw new InvalidConfigError('options', 'expected an object');
   }
+  assertNoRenamedOptions(input);
   const options = layerDefaults(input);
   const d = PIPELINE_DEFAULTS;
   const name = stringOption('name', options.name, undefined) as string;

@@ -330,6 +330,10 @@ export class Pipeline<R> {
       const heldBytes = this.sizing.heldBytes(bytes);
       // A record too large to be held ever is not waited for: acceptOne drops it as too_large.
       if (heldBytes <= this.options.maxQueueBytes && !this.admission.hasRoom(heldBytes)) {
+        // What this submit already added must go out to make the room it waits for, and be
+        // counted in flight before any of it can be delivered.
+        this.ledger.reportAccepted(ticket);
+        this.pump();
         while (!this.closing && !this.admission.hasRoom(heldBytes) && this.now() < deadlineMs) {
           await this.admission.waitForRoom(deadlineMs);
         }
@@ -482,7 +486,7 @@ export class Pipeline<R> {
       this.directWaiting > 0 ||
       this.admission.isHalfFull();
     const entries = this.batcher.next(urgent);
-    return entries ? { entries, attempt: 0, startedAtMs: undefined } : undefined;
+    return entries ? { entries, attempt: 0, operation: undefined } : undefined;
   }
 
   /** Carries out what the retry policy decides for each record of a batch that came back. */
@@ -518,12 +522,13 @@ export class Pipeline<R> {
             decision.reason,
           );
           errorType ??= decision.reason;
+          if (batch.operation) batch.operation.errorType = decision.reason;
           break;
         case 'retry': {
           continues = true;
           const entries = pick(decision.indexes);
           this.dispatcher.leave(entries.length);
-          this.retryWaits.schedule(entries, batch.attempt + 1, decision.delayMs, batch.startedAtMs);
+          this.retryWaits.schedule(entries, batch.attempt + 1, decision.delayMs, batch.operation);
           this.retriedRecords += entries.length;
           this.telemetry.retried(entries.length);
           diag.debug(
@@ -535,8 +540,8 @@ export class Pipeline<R> {
           continues = true;
           const [first, second] = decision.halves.map(pick);
           this.dispatcher.leave(first.length + second.length);
-          this.retryWaits.sendNext(second, batch.attempt, batch.startedAtMs);
-          this.retryWaits.sendNext(first, batch.attempt, batch.startedAtMs);
+          this.retryWaits.sendNext(second, batch.attempt, batch.operation);
+          this.retryWaits.sendNext(first, batch.attempt, batch.operation);
           diag.debug(
             `${this.label}: splitting a batch of ${first.length + second.length} records the backend found too large: ${decision.detail}`,
           );
@@ -557,10 +562,13 @@ export class Pipeline<R> {
     httpStatus: number | undefined,
     errorType: string | undefined,
   ): void {
-    if (batch.startedAtMs === undefined) return;
+    const operation = batch.operation;
+    if (!operation) return;
     this.telemetry.operation({
-      durationMs: this.options.now() - batch.startedAtMs,
-      errorType,
+      durationMs: this.options.now() - operation.startedAtMs,
+      // The final attempt's cause, else an earlier one's: records dropped on the way (a partial
+      // success, say) make the operation a failure even when its last send delivered.
+      errorType: errorType ?? operation.errorType,
       httpStatus,
     });
   }
@@ -677,6 +685,7 @@ export class Pipeline<R> {
         .catch((error: unknown) => diag.error(`${this.label}: closing the queue failed`, error)),
       left(),
     );
+    this.telemetry.close();
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Deque } from '../deque';
-import type { Batch, Entry } from './entry';
+import type { Batch, Entry, ExportOperation } from './entry';
 import { liveEntries } from './entry';
 
 interface RetryWait<R> {
@@ -24,16 +24,16 @@ export class RetryWaits<R> {
     return this.waiting.size > 0;
   }
 
-  /** Retry `entries` after `delayMs`; `startedAtMs` is when their first send began. */
+  /** Retry `entries` after `delayMs`, in the export operation they began. */
   schedule(
     entries: Entry<R>[],
     attempt: number,
     delayMs: number,
-    startedAtMs: number | undefined,
+    operation: ExportOperation | undefined,
   ): void {
     this.enter(entries);
     const wait: RetryWait<R> = {
-      batch: { entries, attempt, startedAtMs },
+      batch: { entries, attempt, operation },
       timer: setTimeout(() => {
         this.waiting.delete(wait);
         this.ready.push(wait.batch);
@@ -45,9 +45,9 @@ export class RetryWaits<R> {
   }
 
   /** Sends these next, before anything else (the halves of a batch that was too large). */
-  sendNext(entries: Entry<R>[], attempt: number, startedAtMs: number | undefined): void {
+  sendNext(entries: Entry<R>[], attempt: number, operation: ExportOperation | undefined): void {
     this.enter(entries);
-    this.ready.unshift({ entries, attempt, startedAtMs });
+    this.ready.unshift({ entries, attempt, operation });
   }
 
   /** The next ready batch with records still held; they leave this part. */
@@ -57,7 +57,7 @@ export class RetryWaits<R> {
       const live = liveEntries(batch.entries);
       if (live.length > 0) {
         this.items -= live.length;
-        return { entries: live, attempt: batch.attempt, startedAtMs: batch.startedAtMs };
+        return { entries: live, attempt: batch.attempt, operation: batch.operation };
       }
     }
     return undefined;

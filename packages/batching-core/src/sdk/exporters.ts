@@ -60,7 +60,7 @@ abstract class PipelineExporterBase<I, R, S extends BatchSender<R>> {
     this.#endpoints = [...(options.endpoints ?? [])];
   }
 
-  /** The exporter's name in logs, stats and self-telemetry. */
+  /** The exporter's name in logs and stats (self-metrics carry otel.component.name). */
   get name(): string {
     return this.pipeline.name;
   }

@@ -31,6 +31,12 @@ export interface ExporterDefinition<Own, R, S extends BatchSender<R>> {
    */
   packageName: string;
   options: ExporterOptionsDefinition<Own>;
+  /**
+   * The URL whose host and port self-telemetry reports as `server.address` / `server.port`.
+   * Default: the first URL. Return undefined where the exporter cannot know it (a client the
+   * user made): no attribute is better than a wrong one.
+   */
+  serverUrl?(config: ResolvedOptions<Own>): string | undefined;
   /** One sender per exporter instance, that is per signal. */
   sender(config: ResolvedOptions<Own>, signal: Signal): S;
   traces?(config: ResolvedOptions<Own>): ItemMapping<ReadableSpanLike, R>;
@@ -80,7 +86,7 @@ export function assembleExporter<Own, R, S extends BatchSender<R>, K extends Sig
       {
         identity: {
           type: `${definition.packageName}.${className}`,
-          ...serverOf(config.displayUrls[0]),
+          ...serverOf(definition.serverUrl ? definition.serverUrl(config) : config.displayUrls[0]),
         },
       },
     );
