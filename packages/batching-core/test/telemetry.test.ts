@@ -416,14 +416,15 @@ describe('self-telemetry through a real MeterProvider', () => {
       const reader = new TestReader();
       const meterProvider = new MeterProvider({ readers: [reader] });
       const seen: { inflight: number; pending: number }[] = [];
-      let pipeline!: Pipeline<number>;
+      // The sender reads the pipeline it belongs to, made just below.
+      const made: { pipeline?: Pipeline<number> } = {};
       const sender = new ScriptedSender<number>(async () => {
         const metrics = await collect(reader);
         const inflight = metrics.get('otel.sdk.exporter.log.inflight')?.dataPoints[0]?.value;
-        seen.push({ inflight: Number(inflight ?? 0), pending: pipeline.stats().pending });
+        seen.push({ inflight: Number(inflight ?? 0), pending: made.pipeline!.stats().pending });
         return { kind: 'delivered' };
       });
-      pipeline = new Pipeline<number>({
+      const pipeline = (made.pipeline = new Pipeline<number>({
         name: 'block',
         signal: 'logs',
         sender,
@@ -434,7 +435,7 @@ describe('self-telemetry through a real MeterProvider', () => {
         // Were nothing sent while the submit waits, it would wait all of this and then drop 50.
         blockTimeoutMs: 60_000,
         flushIntervalMs: 60_000,
-      });
+      }));
       const result = await pipeline.submit(range(150));
       assert.deepEqual(result.dropped, {});
       assert.equal(result.accepted, 150);
