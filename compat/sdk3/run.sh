@@ -29,7 +29,7 @@ for built in index.js index.mjs index.d.ts testing/index.js testing/index.mjs; d
 done
 
 # The packages whose packed form runs under SDK 3 here: the core and the exporters built on it.
-packages=(batching-core exporter-victoriametrics exporter-elasticsearch exporter-clickhouse)
+packages=(batching-core exporter-victoriametrics exporter-elasticsearch exporter-clickhouse exporter-otlp)
 
 step "pack ${packages[*]}"
 rm -rf "$packs"
@@ -76,4 +76,5 @@ step "typecheck the packed declarations against SDK 3's types"
 step "run the SDK 3 round trip and the exporters under SDK 3"
 cd "$here"
 SDK3_ROOT_NODE="$root_node" "$node24" --import tsx --test --test-reporter=spec \
-  sdk3.test.ts victoriametrics.test.ts elasticsearch.test.ts clickhouse.test.ts shutdown.test.ts
+  sdk3.test.ts victoriametrics.test.ts elasticsearch.test.ts clickhouse.test.ts otlp.test.ts \
+  shutdown.test.ts

@@ -18,6 +18,8 @@ export {
 } from './environment';
 export { GroupCache, logMapping, metricMapping, spanMapping } from './mapping';
 export type { OtlpCodec } from './codec';
+export { withResourceDefaults } from './resource-defaults';
+export type { ResourceDefaults } from './resource-defaults';
 export { ProtobufCodec } from './protobuf/codec';
 export { JsonCodec } from './json/codec';
 export { ProtoWriter } from './protobuf/writer';
