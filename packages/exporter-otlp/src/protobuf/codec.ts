@@ -40,83 +40,87 @@ export const VALUE_TYPE_INT = 0;
 /** OTLP/HTTP with protobuf bodies (`application/x-protobuf`). */
 export class ProtobufCodec implements OtlpCodec {
   readonly contentType = 'application/x-protobuf';
-  /** Reused scratch space: every encoding is copied out of it at once. */
-  private readonly writer = new ProtoWriter(64 * 1024);
+  /** Every encoding is a view of the writer's current slab (see ProtoWriter). */
+  private readonly writer = new ProtoWriter();
 
-  private done(): Buffer {
-    const encoded = this.writer.copy();
-    this.writer.reset();
-    return encoded;
+  /** A record's encoding: a view of the slab (it lives as long as its record). */
+  private encode(write: (writer: ProtoWriter) => void): Buffer {
+    try {
+      write(this.writer);
+    } catch (error) {
+      this.writer.abandon();
+      throw error;
+    }
+    return this.writer.finish();
+  }
+
+  /** A long-lived encoding (resource, scope, metric): copied, so that it holds no slab. */
+  private encodeCopy(write: (writer: ProtoWriter) => void): Buffer {
+    return Buffer.from(this.encode(write));
   }
 
   resource(resource: ResourceLike): Buffer {
-    writeResource(this.writer, resource);
-    return this.done();
+    return this.encodeCopy((writer) => writeResource(writer, resource));
   }
 
   scope(scope: InstrumentationScopeLike): Buffer {
-    writeScope(this.writer, scope);
-    return this.done();
+    return this.encodeCopy((writer) => writeScope(writer, scope));
   }
 
   span(span: ReadableSpanLike): Buffer {
-    this.writer.reset();
-    writeSpan(this.writer, span);
-    return this.done();
+    return this.encode((writer) => writeSpan(writer, span));
   }
 
   log(log: ReadableLogRecordLike): Buffer {
-    this.writer.reset();
-    writeLogRecord(this.writer, log);
-    return this.done();
+    return this.encode((writer) => writeLogRecord(writer, log));
   }
 
   metric(metric: MetricDataLike): { head: Buffer; dataField: number; tail: Buffer } {
-    const writer = this.writer;
-    writer.reset();
     const descriptor = metric.descriptor;
-    for (const [field, text] of [
-      [1, descriptor.name],
-      [2, descriptor.description],
-      [3, descriptor.unit],
-    ] as const) {
-      if (!text) continue;
-      writer.tag(field, WIRE.LENGTH);
-      writer.string(text);
-    }
-    const head = this.done();
-    if (metric.dataPointType !== DataPointType.GAUGE) {
-      const temporality = protocolTemporality(metric.aggregationTemporality);
-      if (temporality !== 0) {
-        writer.tag(2, WIRE.VARINT);
-        writer.uint32(temporality);
+    const head = this.encodeCopy((writer) => {
+      for (const [field, text] of [
+        [1, descriptor.name],
+        [2, descriptor.description],
+        [3, descriptor.unit],
+      ] as const) {
+        if (!text) continue;
+        writer.tag(field, WIRE.LENGTH);
+        writer.string(text);
       }
-    }
-    if (metric.dataPointType === DataPointType.SUM && metric.isMonotonic) {
-      writer.tag(3, WIRE.VARINT);
-      writer.uint32(1);
-    }
-    return { head, dataField: DATA_FIELD[metric.dataPointType] ?? 5, tail: this.done() };
+    });
+    const tail = this.encodeCopy((writer) => {
+      if (metric.dataPointType !== DataPointType.GAUGE) {
+        const temporality = protocolTemporality(metric.aggregationTemporality);
+        if (temporality !== 0) {
+          writer.tag(2, WIRE.VARINT);
+          writer.uint32(temporality);
+        }
+      }
+      if (metric.dataPointType === DataPointType.SUM && metric.isMonotonic) {
+        writer.tag(3, WIRE.VARINT);
+        writer.uint32(1);
+      }
+    });
+    return { head, dataField: DATA_FIELD[metric.dataPointType] ?? 5, tail };
   }
 
   point(metric: MetricDataLike, point: DataPointLike<unknown>): Buffer {
-    const writer = this.writer;
-    writer.reset();
-    switch (metric.dataPointType) {
-      case DataPointType.HISTOGRAM:
-        writeHistogramPoint(writer, point as DataPointLike<HistogramValue>);
-        break;
-      case DataPointType.EXPONENTIAL_HISTOGRAM:
-        writeExponentialHistogramPoint(writer, point as DataPointLike<ExponentialHistogramValue>);
-        break;
-      default:
-        writeNumberPoint(
-          writer,
-          point as DataPointLike<number>,
-          metric.descriptor.valueType === VALUE_TYPE_INT,
-        );
-    }
-    return this.done();
+    return this.encode((writer) => {
+      switch (metric.dataPointType) {
+        case DataPointType.HISTOGRAM:
+          writeHistogramPoint(writer, point as DataPointLike<HistogramValue>);
+          break;
+        case DataPointType.EXPONENTIAL_HISTOGRAM:
+          writeExponentialHistogramPoint(writer, point as DataPointLike<ExponentialHistogramValue>);
+          break;
+        default:
+          writeNumberPoint(
+            writer,
+            point as DataPointLike<number>,
+            metric.descriptor.valueType === VALUE_TYPE_INT,
+          );
+      }
+    });
   }
 
   request(records: Parameters<typeof encodeProtobufRequest>[0]): Buffer {

@@ -1,12 +1,24 @@
 /*
- * A one-pass protobuf writer into a growing Buffer. A length-delimited field is opened by
- * reserving one byte for its length and closed by writing the length there; a body of 128 bytes
- * or more needs a longer varint, and is moved right by the missing bytes (a memmove of the body,
- * which is rare for the small messages an attribute or an event is, and cheap for the rest).
- * That spares the second, measuring pass a two-pass encoder makes over the whole input.
+ * A one-pass protobuf writer. A length-delimited field is opened by reserving one byte for its
+ * length and closed by writing the length there; a body of 128 bytes or more needs a longer
+ * varint, and is moved right by the missing bytes (a memmove of the body, which is rare for the
+ * small messages an attribute or an event is, and cheap for the rest). That spares the second,
+ * measuring pass a two-pass encoder makes over the whole input.
+ *
+ * It writes into slabs: each encoded message (`finish()`) is a view of the slab it was written
+ * in, not a copy, and the next one is written after it. A message that outgrows its slab moves,
+ * alone, to a new one; positions inside a message are relative to its start for that reason. A
+ * slab is freed when the last message viewing it is.
  */
 
-const INITIAL_BYTES = 4096;
+const SLAB_BYTES = 64 * 1024;
+
+/** Each ASCII code's value as a hex digit (0 for anything else). */
+const HEX_VALUES = new Uint8Array(128);
+for (let digit = 0; digit < 16; digit++) {
+  HEX_VALUES['0123456789abcdef'.charCodeAt(digit)] = digit;
+  HEX_VALUES['0123456789ABCDEF'.charCodeAt(digit)] = digit;
+}
 const TWO_32 = 0x1_0000_0000;
 
 /** Wire types of protobuf. */
@@ -28,29 +40,34 @@ export function varintLength(value: number): number {
 export class ProtoWriter {
   buffer: Buffer;
   pos = 0;
+  /** Where the message being written starts in `buffer`. */
+  private base = 0;
 
-  constructor(initialBytes = INITIAL_BYTES) {
-    this.buffer = Buffer.allocUnsafe(initialBytes);
+  constructor(private readonly slabBytes = SLAB_BYTES) {
+    this.buffer = Buffer.allocUnsafe(slabBytes);
   }
 
-  /** Room for `bytes` more. */
+  /** Room for `bytes` more; a message that does not fit moves to a new slab. */
   ensure(bytes: number): void {
-    const needed = this.pos + bytes;
-    if (needed <= this.buffer.length) return;
-    let size = this.buffer.length * 2;
-    while (size < needed) size *= 2;
-    const grown = Buffer.allocUnsafe(size);
-    this.buffer.copy(grown, 0, 0, this.pos);
-    this.buffer = grown;
+    if (this.pos + bytes <= this.buffer.length) return;
+    const written = this.pos - this.base;
+    const slab = Buffer.allocUnsafe(Math.max(this.slabBytes, (written + bytes) * 2));
+    this.buffer.copy(slab, 0, this.base, this.pos);
+    this.buffer = slab;
+    this.base = 0;
+    this.pos = written;
   }
 
-  reset(): void {
-    this.pos = 0;
+  /** Drops what was written since the last `finish()` (an encoder threw midway). */
+  abandon(): void {
+    this.pos = this.base;
   }
 
-  /** A copy of what was written (the writer's buffer is reused). */
-  copy(start = 0): Buffer {
-    return Buffer.from(this.buffer.subarray(start, this.pos));
+  /** The message written since the last `finish()`: a view of the slab, not a copy. */
+  finish(): Buffer {
+    const message = this.buffer.subarray(this.base, this.pos);
+    this.base = this.pos;
+    return message;
   }
 
   tag(field: number, wireType: number): void {
@@ -217,28 +234,32 @@ export class ProtoWriter {
 
   /**
    * A trace or span id given as hex (the API's form) written as bytes with its length, without
-   * an intermediate Buffer. Invalid hex digits count as 0, as the official exporter's do.
+   * an intermediate Buffer (16 or 32 digits: a loop here beats a call into Buffer's decoder). An
+   * invalid digit counts as 0.
    */
   hexBytes(hex: string): void {
     const length = hex.length >>> 1;
     this.ensure(length + 1);
     const buffer = this.buffer;
-    buffer[this.pos++] = length;
-    for (let i = 0; i < length; i++) {
-      buffer[this.pos++] =
-        (hexDigit(hex.charCodeAt(2 * i)) << 4) | hexDigit(hex.charCodeAt(2 * i + 1));
+    let pos = this.pos;
+    buffer[pos++] = length;
+    for (let i = 0; i < hex.length - 1; i += 2) {
+      buffer[pos++] =
+        (HEX_VALUES[hex.charCodeAt(i) & 0x7f] << 4) | HEX_VALUES[hex.charCodeAt(i + 1) & 0x7f];
     }
+    this.pos = pos;
   }
 
-  /** Opens a length-delimited body: returns where it starts. */
+  /** Opens a length-delimited body: returns where it starts, relative to the message. */
   begin(): number {
     this.ensure(1);
     this.pos += 1;
-    return this.pos;
+    return this.pos - this.base;
   }
 
-  /** Closes the body opened at `start`, writing its length before it. */
-  end(start: number): void {
+  /** Closes the body opened at `begin()`'s `opened`, writing its length before it. */
+  end(opened: number): void {
+    const start = this.base + opened;
     const length = this.pos - start;
     if (length < 0x80) {
       this.buffer[start - 1] = length;
@@ -256,11 +277,4 @@ export class ProtoWriter {
     this.buffer[pos] = value;
     this.pos += extra;
   }
-}
-
-function hexDigit(code: number): number {
-  if (code >= 48 && code <= 57) return code - 48; // 0-9
-  if (code >= 97 && code <= 102) return code - 87; // a-f
-  if (code >= 65 && code <= 70) return code - 55; // A-F
-  return 0;
 }
