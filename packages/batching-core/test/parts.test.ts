@@ -228,11 +228,11 @@ describe('deadlines and what is said at WARN', () => {
       assert.ok(elapsedMs < 300 + 250, `took ${elapsedMs} ms`);
       const stats = p.stats();
       assert.equal(stats.dropped.shutdown, 3);
-      const summary = warnings.lines.filter((l) => l.includes('shut down with'));
+      const summary = warnings.lines.filter((l) => l.includes('shut down:'));
       assert.equal(summary.length, 1, warnings.lines.join('\n'));
       assert.match(
         summary[0],
-        /stalled traces: shut down with 3 records dropped at the deadline; in all 3 accepted, 0 delivered, 3 dropped \(shutdown: 3\)/,
+        /stalled traces: shut down: 3 records still held at the deadline were dropped; in all 3 accepted, 0 delivered, 3 dropped \(shutdown: 3\)/,
       );
     } finally {
       warnings.restore();

@@ -1,3 +1,4 @@
+import { diag } from '@opentelemetry/api';
 import { InvalidConfigError, redactUrl } from '@otelpack/batching-core';
 import type { Signal } from '@otelpack/batching-core';
 import type { OtlpConfig } from '@otelpack/exporter-otlp';
@@ -15,16 +16,7 @@ export const TOKEN_HEADER = 'lightstep-access-token';
  * A token of the wrong shape is refused here, at construction, rather than answered 403 by the
  * ingest at every export. Its text is never echoed: only its length.
  */
-export function checkToken(token: string | undefined, source: string, required: boolean): void {
-  if (token === undefined) {
-    if (required) {
-      throw new InvalidConfigError(
-        'auth.token',
-        'Cloud Observability needs the project access token: set LS_ACCESS_TOKEN or auth: { token } (Project settings → Access tokens)',
-      );
-    }
-    return;
-  }
+export function checkToken(token: string, source: string): void {
   if (!TOKEN_LENGTHS.includes(token.length) || /\s/.test(token)) {
     throw new InvalidConfigError(
       source === 'auth' ? 'auth.token' : source,
@@ -32,6 +24,14 @@ export function checkToken(token: string | undefined, source: string, required: 
     );
   }
 }
+
+/**
+ * No token for the ingest: every export will be refused. Said at ERROR when the exporter is made,
+ * not thrown: an exporter made before its configuration is complete (a test, a tool listing the
+ * exporters) must still construct, and the 403s are counted and reported as well.
+ */
+export const MISSING_TOKEN =
+  'no access token for ServiceNow Cloud Observability: set LS_ACCESS_TOKEN or auth: { token } (Project settings → Access tokens); until then every export is refused (403) and counted as rejected';
 
 /** The signal's URL: the region's ingest, or `url` (a path kept, none given the ingest's path). */
 function signalUrl(base: URL | undefined, region: keyof typeof INGEST_HOSTS, signal: Signal): URL {
@@ -46,7 +46,8 @@ function signalUrl(base: URL | undefined, region: keyof typeof INGEST_HOSTS, sig
 export function lightstepConfig(config: LightstepResolved): OtlpConfig {
   const auth = config.auth as { token: string } | undefined;
   const custom = config.sourceOf('url') !== undefined;
-  checkToken(auth?.token, config.sourceOf('auth') ?? 'auth', !custom);
+  if (auth) checkToken(auth.token, config.sourceOf('auth') ?? 'auth');
+  else if (!custom) diag.error(`otelpack ${config.name}: ${MISSING_TOKEN}`);
   const bases = custom ? config.urls : [undefined];
   const endpoints = bases.map((base) => {
     const url = signalUrl(base, config.own.region, config.signal);

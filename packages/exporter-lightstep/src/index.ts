@@ -5,5 +5,5 @@ export type {
   LightstepMetricExporterOptions,
   LightstepRegion,
 } from './options';
-export { TOKEN_HEADER, TOKEN_LENGTHS, checkToken, lightstepConfig } from './config';
+export { MISSING_TOKEN, TOKEN_HEADER, TOKEN_LENGTHS, checkToken, lightstepConfig } from './config';
 export type { LightstepResolved } from './config';

@@ -20,6 +20,7 @@ import type { ScopeFaults } from './faults';
  * google.rpc.Status body on errors, 413 above a size limit, and the faults of ./faults.ts.
  *
  *   POST /v1/traces | /v1/logs | /v1/metrics       OTLP/HTTP, protobuf or JSON, gzip or not
+ *   POST /traces/otlp/v0.9 | /metrics/otlp/v0.9    the same, at the Cloud Observability ingest's paths
  *   GET  /                                         {"fake": "otelpack OTLP receiver fake", …}
  *   GET  /_otelpack_fake/requests?signal=traces    the decoded requests (JSON), with their headers
  *   POST /_otelpack_fake/faults                    scripted faults for one scope (faults.ts)
@@ -32,6 +33,9 @@ const PATHS: Record<string, OtlpSignal> = {
   '/v1/traces': 'traces',
   '/v1/logs': 'logs',
   '/v1/metrics': 'metrics',
+  // ServiceNow Cloud Observability's (Lightstep's) ingest paths, for the Lightstep preset.
+  '/traces/otlp/v0.9': 'traces',
+  '/metrics/otlp/v0.9': 'metrics',
 };
 
 /** The Collector's OTLP/HTTP receiver default (confighttp max_request_body_size: 20 MiB). */
@@ -86,7 +90,7 @@ export class OtlpFake {
     const signal = PATHS[url.pathname];
     if (req.method === 'POST' && signal) return this.receive(signal, req, res);
     if (url.pathname === '/' && req.method === 'GET') {
-      return json(res, 200, { fake: FAKE_NAME, signals: Object.values(PATHS) });
+      return json(res, 200, { fake: FAKE_NAME, paths: Object.keys(PATHS) });
     }
     if (url.pathname === '/_otelpack_fake/requests' && req.method === 'GET') {
       const wanted = url.searchParams.get('signal');

@@ -658,7 +658,7 @@ export class Pipeline<R> {
     this.batcher.stop();
     if (abandoned > 0 || this.ledger.droppedTotal > 0) {
       diag.warn(
-        `${this.label}: shut down with ${abandoned} records dropped at the deadline; in all ${this.ledger.accepted} accepted, ${this.ledger.delivered} delivered, ${this.ledger.droppedTotal} dropped (${this.describeDrops()})`,
+        `${this.label}: shut down: ${abandoned > 0 ? `${abandoned} records still held at the deadline were dropped` : 'nothing was held at the deadline'}; in all ${this.ledger.accepted} accepted, ${this.ledger.delivered} delivered, ${this.ledger.droppedTotal} dropped (${this.describeDrops()})`,
       );
     }
     // Closing gets what is left of the deadline, at least CLOSE_GRACE_MS, once for all steps.

@@ -122,7 +122,7 @@ export async function checkShutdownDeadline<E extends { stats(): PipelineStats }
       assert.equal(stats.pending, 0, `${label}: nothing left pending after shutdown`);
       assert.ok(stats.dropped.shutdown > 0, `${label}: ${JSON.stringify(stats.dropped)}`);
       const said = warnings.lines.filter((line) =>
-        line.startsWith(`otelpack ${c.name} ${c.signal}: shut down with`),
+        line.startsWith(`otelpack ${c.name} ${c.signal}: shut down:`),
       );
       assert.equal(said.length, 1, `${label}: WARN lines:\n${warnings.lines.join('\n')}`);
       assert.match(said[0], new RegExp(`shutdown: ${stats.dropped.shutdown}\\)`));
