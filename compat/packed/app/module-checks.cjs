@@ -89,14 +89,19 @@ async function checkExporterPackage(pkg, modules) {
       `${pkg.name}: expected one exporter options definition (defineExporterOptions) naming its backend, found ${backends.length === 0 ? 'none' : backends.join(', ')}`,
     );
   }
-  const urlEntry = definitions[0]?.environment.find((e) => e.option === 'url');
+  // The URL variable every signal's exporter reads: an exporter may declare them per signal
+  // (OTLP's OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, …) beside a common one (OTEL_EXPORTER_OTLP_ENDPOINT).
+  const urlEntries = (definitions[0]?.environment ?? []).filter((e) => e.option === 'url');
+  const urlVariable = urlEntries[0]?.variables?.find((variable) =>
+    urlEntries.every((e) => e.variables.includes(variable)),
+  );
   return {
     problems,
     exporter: {
       name: pkg.name,
       constructed,
       backend: backends.length === 1 ? backends[0] : undefined,
-      urlVariable: urlEntry?.variables?.[0],
+      urlVariable,
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { BackendCounter } from './counter';
 import { clickhouse } from './clickhouse';
 import { elasticsearch } from './elasticsearch';
+import { lightstep, otlp } from './otlp';
 import { victoriametrics } from './victoriametrics';
 
 /**
@@ -11,5 +12,7 @@ import { victoriametrics } from './victoriametrics';
 export const COUNTERS: Record<string, BackendCounter> = {
   clickhouse,
   elasticsearch,
+  lightstep,
+  otlp,
   victoriametrics,
 };

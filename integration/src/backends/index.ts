@@ -3,6 +3,8 @@ import { victoriametrics } from './victoriametrics';
 import { prometheus } from './prometheus';
 import { clickhouse } from './clickhouse';
 import { elasticsearch } from './elasticsearch';
+import { lightstep } from './lightstep';
+import { otlp } from './otlp';
 
 /**
  * Every backend the harness knows. Adding one: a file in this folder exporting its
@@ -13,4 +15,6 @@ export const BACKENDS: BackendDefinition[] = [
   prometheus,
   clickhouse,
   elasticsearch,
+  otlp,
+  lightstep,
 ];

@@ -101,6 +101,7 @@ export type {
 export { defineExporterOptions, ResolvedOptions } from './options/define';
 export type {
   EnvironmentEntry,
+  EnvironmentVariables,
   ExporterOptionsDefinition,
   ExporterOptionsSpec,
   ResolvedOwn,

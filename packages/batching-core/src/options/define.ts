@@ -26,9 +26,15 @@ import {
 } from './vocabulary';
 import type { AuthForm, ExporterAuth, HeaderProvider, TlsField } from './vocabulary';
 
+/**
+ * An option's environment variables, the first set wins: one list for every signal, or a list
+ * per signal (OTLP's `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` before `OTEL_EXPORTER_OTLP_ENDPOINT`).
+ */
+export type EnvironmentVariables = readonly string[] | ((signal: Signal) => readonly string[]);
+
 /** Environment variables of one option; unset: the rule's `OTELPACK_<BACKEND>_<OPTION>`. */
 interface WithEnvironment {
-  env?: readonly string[];
+  env?: EnvironmentVariables;
 }
 
 /**
@@ -38,7 +44,14 @@ interface WithEnvironment {
 export interface VocabularySpec {
   name?: WithEnvironment & { default?: string };
   url?: WithEnvironment & { default?: string | readonly string[] };
-  headers?: WithEnvironment;
+  headers?: WithEnvironment & {
+    /**
+     * Every variable that is set contributes its headers, an earlier variable's value winning
+     * for a header both name (OTLP merges `OTEL_EXPORTER_OTLP_TRACES_HEADERS` over
+     * `OTEL_EXPORTER_OTLP_HEADERS`). Default: the first variable set is read alone.
+     */
+    mergeVariables?: boolean;
+  };
   auth?: {
     forms: readonly AuthForm[];
     /** The backend's variables per field (`username`, `password`, `apiKey`, `bearerToken`, `token`). */
@@ -81,6 +94,8 @@ export interface EnvironmentEntry {
   variables: readonly string[];
   /** Only the metric exporter reads it. */
   metricsOnly?: boolean;
+  /** Only the exporter of this signal reads it (variables declared per signal). */
+  signal?: Signal;
 }
 
 interface ResolvedValues<Own> {
@@ -222,6 +237,16 @@ export function defineExporterOptions<Own extends Record<string, OptionKind<unkn
   const variable = (option: string) => environmentVariableName(spec.backend, option);
   const variablesOf = (option: string, declared: readonly string[] | undefined) =>
     declared ?? [variable(option)];
+  const SIGNALS: readonly Signal[] = ['traces', 'logs', 'metrics'];
+  /** One entry, or one per signal when the variables are declared per signal. */
+  const entriesOf = (
+    option: string,
+    declared: EnvironmentVariables | undefined,
+    extra: Partial<EnvironmentEntry> = {},
+  ): EnvironmentEntry[] =>
+    typeof declared === 'function'
+      ? SIGNALS.map((signal) => ({ option, variables: declared(signal), signal, ...extra }))
+      : [{ option, variables: variablesOf(option, declared), ...extra }];
   const authFields = [...new Set((spec.auth?.forms ?? []).flatMap((f) => AUTH_FORM_FIELDS[f]))];
   const authVariables = (field: string) => variablesOf(field, spec.auth?.env?.[field]);
 
@@ -242,36 +267,22 @@ export function defineExporterOptions<Own extends Record<string, OptionKind<unkn
   ];
 
   const environment: EnvironmentEntry[] = [
-    { option: 'name', variables: variablesOf('name', spec.name?.env) },
-    ...(spec.url ? [{ option: 'url', variables: variablesOf('url', spec.url.env) }] : []),
-    ...(spec.headers
-      ? [{ option: 'headers', variables: variablesOf('headers', spec.headers.env) }]
-      : []),
+    ...entriesOf('name', spec.name?.env),
+    ...(spec.url ? entriesOf('url', spec.url.env) : []),
+    ...(spec.headers ? entriesOf('headers', spec.headers.env) : []),
     ...authFields.map((field) => ({ option: `auth.${field}`, variables: authVariables(field) })),
-    ...(spec.compression
-      ? [{ option: 'compression', variables: variablesOf('compression', spec.compression.env) }]
-      : []),
-    { option: 'timeoutMs', variables: variablesOf('timeoutMs', spec.timeoutMs?.env) },
-    ...(spec.connectTimeoutMs
-      ? [
-          {
-            option: 'connectTimeoutMs',
-            variables: variablesOf('connectTimeoutMs', spec.connectTimeoutMs.env),
-          },
-        ]
-      : []),
+    ...(spec.compression ? entriesOf('compression', spec.compression.env) : []),
+    ...entriesOf('timeoutMs', spec.timeoutMs?.env),
+    ...(spec.connectTimeoutMs ? entriesOf('connectTimeoutMs', spec.connectTimeoutMs.env) : []),
     ...(spec.temporality
-      ? [
-          {
-            option: 'temporality',
-            variables: variablesOf('temporality', spec.temporality.env),
-            metricsOnly: true,
-          },
-        ]
+      ? entriesOf('temporality', spec.temporality.env, { metricsOnly: true })
       : []),
     ...ownNames
-      .filter((name) => spec.own[name].fromText && spec.own[name].env?.length !== 0)
-      .map((name) => ({ option: name, variables: variablesOf(name, spec.own[name].env) })),
+      .filter((name) => {
+        const declared = spec.own[name].env;
+        return spec.own[name].fromText && !(Array.isArray(declared) && declared.length === 0);
+      })
+      .flatMap((name) => entriesOf(name, spec.own[name].env)),
     ...pipelineNames
       .filter((name) => PIPELINE_OPTION_TEXT[name])
       .map((name) => ({ option: name, variables: [variable(name)] })),
@@ -311,7 +322,9 @@ export function defineExporterOptions<Own extends Record<string, OptionKind<unkn
       }
       return { value: undefined, source: option };
     };
-    const envOf = (entry: string) => environment.find((e) => e.option === entry)?.variables ?? [];
+    const envOf = (entry: string) =>
+      environment.find((e) => e.option === entry && (e.signal === undefined || e.signal === signal))
+        ?.variables ?? [];
 
     const nameValue = pick('name', envOf('name'), fromText.string);
     const name = parseName(nameValue.value, nameValue.source, spec.name?.default ?? spec.backend);
@@ -323,9 +336,11 @@ export function defineExporterOptions<Own extends Record<string, OptionKind<unkn
       if (value !== undefined) urls = parseUrls(value, picked.source);
     }
 
-    const headerValue = spec.headers
-      ? pick('headers', envOf('headers'), fromText.keyValues)
-      : { value: undefined, source: 'headers' };
+    const headerValue = !spec.headers
+      ? { value: undefined, source: 'headers' }
+      : spec.headers.mergeVariables && given.headers === undefined
+        ? mergedHeaders(envOf('headers'))
+        : pick('headers', envOf('headers'), fromText.keyValues);
     const { headers, headerProvider } = parseHeaders(headerValue.value, headerValue.source);
 
     const auth = spec.auth ? resolveAuth() : undefined;
@@ -360,7 +375,8 @@ export function defineExporterOptions<Own extends Record<string, OptionKind<unkn
 
     let temporality: TemporalityOption = 'cumulative';
     if (spec.temporality && signal === 'metrics') {
-      const picked = pick('temporality', envOf('temporality'), fromText.string);
+      // Read case-insensitively, as OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE is (`Delta`).
+      const picked = pick('temporality', envOf('temporality'), (text) => text.toLowerCase());
       temporality = parseTemporality(picked.value, picked.source, spec.temporality.default);
     }
 
@@ -404,6 +420,21 @@ export function defineExporterOptions<Own extends Record<string, OptionKind<unkn
       sources,
       secrets: [...new Set(secrets)],
     });
+
+    /** The headers of every variable set, an earlier variable winning per header name. */
+    function mergedHeaders(variables: readonly string[]): { value: unknown; source: string } {
+      const merged: Record<string, string> = {};
+      let source: string | undefined;
+      for (const name of [...variables].reverse()) {
+        const found = readEnvironment([name]);
+        if (!found) continue;
+        Object.assign(merged, fromText.keyValues(found.text, found.variable));
+        source = found.variable;
+      }
+      if (source === undefined) return { value: undefined, source: 'headers' };
+      sources.set('headers', source);
+      return { value: merged, source };
+    }
 
     /**
      * `auth` from the code as a whole; else from the environment, where exactly one form may be

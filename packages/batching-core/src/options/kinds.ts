@@ -1,5 +1,6 @@
 import { booleanOption, enumOption, integerOption, numberOption, stringOption } from '../config';
 import { InvalidConfigError } from '../errors';
+import type { Signal } from '../types';
 import { fromText } from './environment';
 import type { TextParser } from './environment';
 
@@ -17,15 +18,15 @@ export interface OptionKind<T> {
   readonly fromText?: TextParser;
   /**
    * The backend's own variables for this option (the first set wins), instead of the rule's
-   * `OTELPACK_<BACKEND>_<OPTION>`; `[]`: no variable at all.
+   * `OTELPACK_<BACKEND>_<OPTION>`; `[]`: no variable at all; a function: a list per signal.
    */
-  readonly env?: readonly string[];
+  readonly env?: readonly string[] | ((signal: Signal) => readonly string[]);
   /** Shown in the option tables; `undefined`: no default. */
   readonly defaultValue?: T;
 }
 
 interface Common {
-  env?: readonly string[];
+  env?: readonly string[] | ((signal: Signal) => readonly string[]);
 }
 
 function kind<T>(

@@ -231,7 +231,11 @@ export function runExporterKitSuite(suite: ExporterKitSuiteOptions): void {
     return base;
   };
   const entriesFor = (signal: Signal) =>
-    definition.environment.filter((entry) => !entry.metricsOnly || signal === 'metrics');
+    definition.environment.filter(
+      (entry) =>
+        (!entry.metricsOnly || signal === 'metrics') &&
+        (entry.signal === undefined || entry.signal === signal),
+    );
 
   describe(`${suite.title}: the exporter kit's promises`, () => {
     beforeEach(() => {

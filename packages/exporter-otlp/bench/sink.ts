@@ -1,0 +1,42 @@
+/**
+ * The loopback OTLP sink every variant sends to: reads each body to the end, counts its bytes on
+ * the wire, answers 200 with an empty Export response. Runs in its own process (forked by
+ * run.ts) so that serving never counts in a client's CPU. Leaves when its parent goes.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+let requests = 0;
+let bodyBytes = 0;
+
+const server = http.createServer((req, res) => {
+  let size = 0;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+  });
+  req.on('end', () => {
+    requests++;
+    bodyBytes += size;
+    res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': 0 });
+    res.end();
+  });
+});
+server.keepAliveTimeout = 60_000;
+
+type Command = { type: 'stats' } | { type: 'reset' } | { type: 'close' };
+
+process.on('message', (command: Command) => {
+  if (command.type === 'stats') process.send?.({ type: 'stats', requests, bodyBytes });
+  if (command.type === 'reset') {
+    requests = 0;
+    bodyBytes = 0;
+    process.send?.({ type: 'reset' });
+  }
+  if (command.type === 'close') server.close(() => process.exit(0));
+});
+process.on('disconnect', () => process.exit(0));
+
+server.listen(0, '127.0.0.1', () => {
+  const { port } = server.address() as AddressInfo;
+  process.send?.({ type: 'listening', url: `http://127.0.0.1:${port}` });
+});

@@ -1,0 +1,121 @@
+import type { InstrumentationScopeLike, ResourceLike } from '@otelpack/batching-core';
+import { WIRE } from './writer';
+import type { ProtoWriter } from './writer';
+
+/*
+ * opentelemetry/proto/common/v1/common.proto and resource.proto:
+ *
+ *   AnyValue { oneof value { string string_value = 1; bool bool_value = 2; int64 int_value = 3;
+ *              double double_value = 4; ArrayValue array_value = 5; KeyValueList kvlist_value = 6;
+ *              bytes bytes_value = 7; } }
+ *   ArrayValue { repeated AnyValue values = 1; }     KeyValueList { repeated KeyValue values = 1; }
+ *   KeyValue { string key = 1; AnyValue value = 2; }
+ *   InstrumentationScope { string name = 1; string version = 2; repeated KeyValue attributes = 3;
+ *                          uint32 dropped_attributes_count = 4; }
+ *   Resource { repeated KeyValue attributes = 1; uint32 dropped_attributes_count = 2; }
+ *
+ * Values are typed as the official JS serializer types them, so that both decode alike: an
+ * integer in ±2^63 is int_value, any other number double_value; a Uint8Array bytes_value; null
+ * and undefined an AnyValue with no value set.
+ */
+
+const MIN_INT64 = -(2 ** 63);
+const MAX_INT64 = 2 ** 63;
+
+export type Attributes = Readonly<Record<string, unknown>>;
+
+export function writeAnyValue(writer: ProtoWriter, value: unknown): void {
+  switch (typeof value) {
+    case 'string':
+      writer.tag(1, WIRE.LENGTH);
+      writer.string(value);
+      return;
+    case 'boolean':
+      writer.tag(2, WIRE.VARINT);
+      writer.bool(value);
+      return;
+    case 'number':
+      if (Number.isInteger(value) && value >= MIN_INT64 && value < MAX_INT64) {
+        writer.tag(3, WIRE.VARINT);
+        writer.int64(value);
+      } else {
+        writer.tag(4, WIRE.FIXED64);
+        writer.double(value);
+      }
+      return;
+    case 'object': {
+      if (value === null) return;
+      if (value instanceof Uint8Array) {
+        writer.tag(7, WIRE.LENGTH);
+        writer.bytes(value);
+        return;
+      }
+      if (Array.isArray(value)) {
+        writer.tag(5, WIRE.LENGTH);
+        const array = writer.begin();
+        for (const item of value) {
+          writer.tag(1, WIRE.LENGTH);
+          const start = writer.begin();
+          writeAnyValue(writer, item);
+          writer.end(start);
+        }
+        writer.end(array);
+        return;
+      }
+      writer.tag(6, WIRE.LENGTH);
+      const list = writer.begin();
+      writeKeyValues(writer, value as Attributes, 1);
+      writer.end(list);
+      return;
+    }
+    default:
+      // undefined, and what attributes cannot hold (functions, symbols, bigints): no value.
+      return;
+  }
+}
+
+/** Each own property as a KeyValue in the repeated field `field`. */
+export function writeKeyValues(writer: ProtoWriter, attributes: Attributes, field: number): void {
+  for (const key in attributes) {
+    if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
+    writer.tag(field, WIRE.LENGTH);
+    const keyValue = writer.begin();
+    writer.tag(1, WIRE.LENGTH);
+    writer.string(key);
+    writer.tag(2, WIRE.LENGTH);
+    const anyValue = writer.begin();
+    writeAnyValue(writer, attributes[key]);
+    writer.end(anyValue);
+    writer.end(keyValue);
+  }
+}
+
+/** A Resource message body. */
+export function writeResource(writer: ProtoWriter, resource: ResourceLike): void {
+  if (resource.attributes) writeKeyValues(writer, resource.attributes, 1);
+}
+
+/** An InstrumentationScope message body. */
+export function writeScope(writer: ProtoWriter, scope: InstrumentationScopeLike): void {
+  if (scope.name) {
+    writer.tag(1, WIRE.LENGTH);
+    writer.string(scope.name);
+  }
+  if (scope.version) {
+    writer.tag(2, WIRE.LENGTH);
+    writer.string(scope.version);
+  }
+  if (scope.attributes) writeKeyValues(writer, scope.attributes, 3);
+  const dropped = (scope as { droppedAttributesCount?: number }).droppedAttributesCount;
+  if (dropped) {
+    writer.tag(4, WIRE.VARINT);
+    writer.uint32(dropped);
+  }
+}
+
+/** A uint32 field, left out at 0 (proto3's default). */
+export function writeUint32Field(writer: ProtoWriter, field: number, value: number | undefined) {
+  if (!value) return;
+  writer.tag(field, WIRE.VARINT);
+  writer.uint32(value);
+}

@@ -1,0 +1,280 @@
+/*
+ * A one-pass protobuf writer. A length-delimited field is opened by reserving one byte for its
+ * length and closed by writing the length there; a body of 128 bytes or more needs a longer
+ * varint, and is moved right by the missing bytes (a memmove of the body, which is rare for the
+ * small messages an attribute or an event is, and cheap for the rest). That spares the second,
+ * measuring pass a two-pass encoder makes over the whole input.
+ *
+ * It writes into slabs: each encoded message (`finish()`) is a view of the slab it was written
+ * in, not a copy, and the next one is written after it. A message that outgrows its slab moves,
+ * alone, to a new one; positions inside a message are relative to its start for that reason. A
+ * slab is freed when the last message viewing it is.
+ */
+
+const SLAB_BYTES = 64 * 1024;
+
+/** Each ASCII code's value as a hex digit (0 for anything else). */
+const HEX_VALUES = new Uint8Array(128);
+for (let digit = 0; digit < 16; digit++) {
+  HEX_VALUES['0123456789abcdef'.charCodeAt(digit)] = digit;
+  HEX_VALUES['0123456789ABCDEF'.charCodeAt(digit)] = digit;
+}
+const TWO_32 = 0x1_0000_0000;
+
+/** Wire types of protobuf. */
+export const WIRE = { VARINT: 0, FIXED64: 1, LENGTH: 2, FIXED32: 5 } as const;
+
+/** Bytes of the varint of a non-negative integer below 2^53. */
+export function varintLength(value: number): number {
+  if (value < 0x80) return 1;
+  if (value < 0x4000) return 2;
+  if (value < 0x200000) return 3;
+  if (value < 0x10000000) return 4;
+  if (value < 0x800000000) return 5;
+  if (value < 0x40000000000) return 6;
+  if (value < 0x2000000000000) return 7;
+  if (value < 0x100000000000000) return 8;
+  return 9;
+}
+
+export class ProtoWriter {
+  buffer: Buffer;
+  pos = 0;
+  /** Where the message being written starts in `buffer`. */
+  private base = 0;
+
+  constructor(private readonly slabBytes = SLAB_BYTES) {
+    this.buffer = Buffer.allocUnsafe(slabBytes);
+  }
+
+  /** Room for `bytes` more; a message that does not fit moves to a new slab. */
+  ensure(bytes: number): void {
+    if (this.pos + bytes <= this.buffer.length) return;
+    const written = this.pos - this.base;
+    const slab = Buffer.allocUnsafe(Math.max(this.slabBytes, (written + bytes) * 2));
+    this.buffer.copy(slab, 0, this.base, this.pos);
+    this.buffer = slab;
+    this.base = 0;
+    this.pos = written;
+  }
+
+  /** Drops what was written since the last `finish()` (an encoder threw midway). */
+  abandon(): void {
+    this.pos = this.base;
+  }
+
+  /** The message written since the last `finish()`: a view of the slab, not a copy. */
+  finish(): Buffer {
+    const message = this.buffer.subarray(this.base, this.pos);
+    this.base = this.pos;
+    return message;
+  }
+
+  tag(field: number, wireType: number): void {
+    this.uint32((field << 3) | wireType);
+  }
+
+  /** A non-negative integer below 2^32. */
+  uint32(value: number): void {
+    this.ensure(5);
+    const buffer = this.buffer;
+    let pos = this.pos;
+    while (value > 0x7f) {
+      buffer[pos++] = (value & 0x7f) | 0x80;
+      value >>>= 7;
+    }
+    buffer[pos++] = value;
+    this.pos = pos;
+  }
+
+  /**
+   * An int64 varint from a JS number (an integer in ±2^63): negative values take ten bytes in
+   * two's complement, as protobuf encodes a negative int64.
+   */
+  int64(value: number): void {
+    if (value >= 0 && value < TWO_32) {
+      this.uint32(value);
+      return;
+    }
+    let low: number;
+    let high: number;
+    if (value >= 0) {
+      low = (value % TWO_32) >>> 0;
+      high = Math.floor(value / TWO_32) >>> 0;
+    } else {
+      const magnitude = -value;
+      low = (magnitude % TWO_32) >>> 0;
+      high = Math.floor(magnitude / TWO_32) >>> 0;
+      // Two's complement of the 64-bit magnitude.
+      low = ~low >>> 0;
+      high = ~high >>> 0;
+      low = (low + 1) >>> 0;
+      if (low === 0) high = (high + 1) >>> 0;
+    }
+    this.varint64(low, high);
+  }
+
+  /** A 64-bit varint from its two 32-bit halves. */
+  varint64(low: number, high: number): void {
+    this.ensure(10);
+    const buffer = this.buffer;
+    let pos = this.pos;
+    while (high !== 0 || low > 0x7f) {
+      buffer[pos++] = (low & 0x7f) | 0x80;
+      low = ((low >>> 7) | (high << 25)) >>> 0;
+      high >>>= 7;
+    }
+    buffer[pos++] = low;
+    this.pos = pos;
+  }
+
+  /** zigzag for sint32. */
+  sint32(value: number): void {
+    this.uint32(((value << 1) ^ (value >> 31)) >>> 0);
+  }
+
+  bool(value: boolean): void {
+    this.ensure(1);
+    this.buffer[this.pos++] = value ? 1 : 0;
+  }
+
+  fixed32(value: number): void {
+    this.ensure(4);
+    this.buffer.writeUInt32LE(value >>> 0, this.pos);
+    this.pos += 4;
+  }
+
+  fixed64(low: number, high: number): void {
+    this.ensure(8);
+    this.buffer.writeUInt32LE(low >>> 0, this.pos);
+    this.buffer.writeUInt32LE(high >>> 0, this.pos + 4);
+    this.pos += 8;
+  }
+
+  /** A non-negative integer below 2^53 as fixed64 (counts). */
+  fixed64Number(value: number): void {
+    this.fixed64((value % TWO_32) >>> 0, Math.floor(value / TWO_32) >>> 0);
+  }
+
+  /** An integer in ±2^63 as sfixed64 (an int gauge or sum). */
+  sfixed64(value: number): void {
+    if (value >= 0) {
+      this.fixed64Number(value);
+      return;
+    }
+    this.ensure(8);
+    this.buffer.writeBigInt64LE(BigInt(Math.trunc(value)), this.pos);
+    this.pos += 8;
+  }
+
+  double(value: number): void {
+    this.ensure(8);
+    this.buffer.writeDoubleLE(value, this.pos);
+    this.pos += 8;
+  }
+
+  /** An HrTime `[seconds, nanoseconds]` as fixed64 nanoseconds since the epoch, exactly. */
+  hrTime(time: readonly [number, number]): void {
+    const seconds = time[0];
+    const nanos = time[1];
+    // seconds * 1e9 + nanos exceeds 2^53: split seconds into its low 16 bits and the rest, so
+    // every product stays exact, then carry into the high word.
+    const lowSeconds = seconds & 0xffff;
+    const highSeconds = Math.floor(seconds / 0x10000);
+    const fromLow = lowSeconds * 1e9 + nanos; // < 2^47
+    const fromHigh = highSeconds * 1e9; // times 2^16 below
+    const fromHighLow = (fromHigh % 0x10000) * 0x10000; // low part of fromHigh * 2^16, < 2^32
+    const fromHighHigh = Math.floor(fromHigh / 0x10000); // high word contribution
+    const lowSum = (fromLow % TWO_32) + fromHighLow;
+    const low = lowSum % TWO_32;
+    const high = Math.floor(fromLow / TWO_32) + fromHighHigh + Math.floor(lowSum / TWO_32);
+    this.fixed64(low, high);
+  }
+
+  /** A string's UTF-8 bytes with their length (a lone surrogate becomes U+FFFD, as Buffer writes it). */
+  string(text: string): void {
+    const n = text.length;
+    // ASCII, the common case, is copied here byte by byte; anything else goes to Buffer.write.
+    if (n < 128) {
+      this.ensure(n * 3 + 2);
+      const buffer = this.buffer;
+      const start = this.pos + 1;
+      let i = 0;
+      for (; i < n; i++) {
+        const code = text.charCodeAt(i);
+        if (code >= 0x80) break;
+        buffer[start + i] = code;
+      }
+      if (i === n) {
+        buffer[this.pos] = n;
+        this.pos = start + n;
+        return;
+      }
+    }
+    const byteLength = Buffer.byteLength(text, 'utf8');
+    this.uint32(byteLength);
+    this.ensure(byteLength);
+    this.buffer.write(text, this.pos, byteLength, 'utf8');
+    this.pos += byteLength;
+  }
+
+  bytes(value: Uint8Array): void {
+    this.uint32(value.length);
+    this.ensure(value.length);
+    this.buffer.set(value, this.pos);
+    this.pos += value.length;
+  }
+
+  /** Raw bytes, already encoded (a pre-encoded message body or field). */
+  raw(value: Uint8Array): void {
+    this.ensure(value.length);
+    this.buffer.set(value, this.pos);
+    this.pos += value.length;
+  }
+
+  /**
+   * A trace or span id given as hex (the API's form) written as bytes with its length, without
+   * an intermediate Buffer (16 or 32 digits: a loop here beats a call into Buffer's decoder). An
+   * invalid digit counts as 0.
+   */
+  hexBytes(hex: string): void {
+    const length = hex.length >>> 1;
+    this.ensure(length + 1);
+    const buffer = this.buffer;
+    let pos = this.pos;
+    buffer[pos++] = length;
+    for (let i = 0; i < hex.length - 1; i += 2) {
+      buffer[pos++] =
+        (HEX_VALUES[hex.charCodeAt(i) & 0x7f] << 4) | HEX_VALUES[hex.charCodeAt(i + 1) & 0x7f];
+    }
+    this.pos = pos;
+  }
+
+  /** Opens a length-delimited body: returns where it starts, relative to the message. */
+  begin(): number {
+    this.ensure(1);
+    this.pos += 1;
+    return this.pos - this.base;
+  }
+
+  /** Closes the body opened at `begin()`'s `opened`, writing its length before it. */
+  end(opened: number): void {
+    const start = this.base + opened;
+    const length = this.pos - start;
+    if (length < 0x80) {
+      this.buffer[start - 1] = length;
+      return;
+    }
+    const extra = varintLength(length) - 1;
+    this.ensure(extra);
+    this.buffer.copyWithin(start + extra, start, this.pos);
+    let pos = start - 1;
+    let value = length;
+    while (value > 0x7f) {
+      this.buffer[pos++] = (value & 0x7f) | 0x80;
+      value >>>= 7;
+    }
+    this.buffer[pos] = value;
+    this.pos += extra;
+  }
+}

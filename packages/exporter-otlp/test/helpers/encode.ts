@@ -1,0 +1,26 @@
+import type { Signal } from '@otelpack/batching-core';
+import { codecFor, logMapping, metricMapping, spanMapping } from '../../src';
+import type { OtlpEncoding, OtlpRecord } from '../../src';
+
+/** SDK items through this package's mapping and request encoder, as the exporter does. */
+export function encodeWithOurs(
+  signal: Signal,
+  items: readonly unknown[],
+  encoding: OtlpEncoding,
+): Buffer {
+  const codec = codecFor(encoding);
+  const mapping =
+    signal === 'traces'
+      ? spanMapping(codec)
+      : signal === 'logs'
+        ? logMapping(codec)
+        : metricMapping(codec);
+  const { records, unmapped } = (
+    mapping.map as (items: readonly unknown[]) => {
+      records: OtlpRecord[];
+      unmapped: unknown[];
+    }
+  )(items);
+  if (unmapped.length > 0) throw new Error(`unmapped: ${JSON.stringify(unmapped)}`);
+  return codec.request(records, signal);
+}
