@@ -60,7 +60,7 @@ test('one batch is one POST /_bulk with the prebuilt NDJSON, vendor media type, 
   sinks.push(sink);
   const s = sender(sink.url);
   const batch = records(3);
-  assert.deepEqual(await send(s, batch), { kind: 'delivered' });
+  assert.deepEqual(await send(s, batch), { kind: 'delivered', httpStatus: 200 });
   assert.equal(sink.requests.length, 1);
   const [request] = sink.requests;
   assert.equal(request.method, 'POST');
@@ -79,7 +79,7 @@ test('gzip: the body is compressed and arrives intact', async () => {
   sinks.push(sink);
   const s = sender(sink.url, { compression: 'gzip' });
   const batch = records(50, { text: 'repetitive '.repeat(20) });
-  assert.deepEqual(await send(s, batch), { kind: 'delivered' });
+  assert.deepEqual(await send(s, batch), { kind: 'delivered', httpStatus: 200 });
   const [request] = sink.requests;
   assert.equal(request.headers['content-encoding'], 'gzip');
   assert.equal(request.body.toString('utf8'), buildBulkBody(batch));
@@ -107,6 +107,7 @@ test('per-item failures: 429 retried alone, mapping errors rejected with type an
   const s = sender(sink.url);
   assert.deepEqual(await send(s, records(4)), {
     kind: 'partial',
+    httpStatus: 200,
     backpressure: true,
     failures: [
       {
@@ -246,8 +247,8 @@ test('setup: ILM policy and index template once, before the first bulk request',
         redact: (t) => t,
       }),
   );
-  assert.deepEqual(await send(s, records(1)), { kind: 'delivered' });
-  assert.deepEqual(await send(s, records(1)), { kind: 'delivered' });
+  assert.deepEqual(await send(s, records(1)), { kind: 'delivered', httpStatus: 200 });
+  assert.deepEqual(await send(s, records(1)), { kind: 'delivered', httpStatus: 200 });
   assert.deepEqual(
     sink.requests.map((r) => `${r.method} ${r.path.split('?')[0]}`),
     [
@@ -286,7 +287,7 @@ test("setup: the setup requests carry the header provider's headers (a rotating 
         headerProvider: () => ({ 'x-proxy-token': 'rotating-1' }),
       }),
   );
-  assert.deepEqual(await send(s, records(1)), { kind: 'delivered' });
+  assert.deepEqual(await send(s, records(1)), { kind: 'delivered', httpStatus: 200 });
   const setupRequest = sink.requests.find((r) => r.path.startsWith('/_index_template/'));
   assert.equal(setupRequest?.headers['x-proxy-token'], 'rotating-1');
 });
@@ -326,7 +327,7 @@ test('setup: a retryable failure fails the send and is tried again; a permanent 
     backpressure: true,
     httpStatus: 503,
   });
-  assert.deepEqual(await send(s, records(1)), { kind: 'delivered' });
+  assert.deepEqual(await send(s, records(1)), { kind: 'delivered', httpStatus: 200 });
   assert.deepEqual(
     sink.requests.map((r) => `${r.method} ${r.path.split('?')[0]}`),
     [
@@ -342,8 +343,8 @@ test('setup: a retryable failure fails the send and is tried again; a permanent 
     times: 1,
   });
   const t = make();
-  assert.deepEqual(await send(t, records(1)), { kind: 'delivered' });
-  assert.deepEqual(await send(t, records(1)), { kind: 'delivered' });
+  assert.deepEqual(await send(t, records(1)), { kind: 'delivered', httpStatus: 200 });
+  assert.deepEqual(await send(t, records(1)), { kind: 'delivered', httpStatus: 200 });
   assert.deepEqual(
     sink.requests.map((r) => `${r.method} ${r.path.split('?')[0]}`),
     ['PUT /_index_template/otelpack-otel-logs', 'POST /_bulk', 'POST /_bulk'],
@@ -369,6 +370,7 @@ test('the request makes one attempt, with the core’s signal and the request ti
     secrets: [],
   });
   const abort = new AbortController();
+  // This stub transport answers without a status: none is reported.
   assert.deepEqual(await send(s, records(1), abort.signal), { kind: 'delivered' });
   assert.equal(seen[0].maxRetries, 0);
   assert.equal(seen[0].requestTimeout, 1234);

@@ -85,7 +85,11 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
           ...(headers ? { headers } : {}),
         },
       );
-      return interpretBulkResponse(response.body, batch, this.scrub);
+      const result = interpretBulkResponse(response.body, batch, this.scrub);
+      // The status goes to self-telemetry (http.response.status_code of the operation).
+      return typeof response.statusCode === 'number'
+        ? { ...result, httpStatus: response.statusCode }
+        : result;
     } catch (error) {
       return classifyClientError(error, this.scrub);
     }
