@@ -141,3 +141,4 @@ export { serializeSdkItem } from './sdk/serialize';
 export { temporalitySelector } from './sdk/temporality';
 export type { TemporalityOption, TemporalityPreference } from './sdk/temporality';
 export { Failover } from './http/failover';
+export { utf8Length, varintLength } from './encoding/wire-lengths';

@@ -110,7 +110,7 @@ export class SelfTelemetry {
   private readonly requestDuration?: Histogram;
   private readonly base: Attributes;
   /** Attribute sets, made once each: the SDK hashes attributes on every call, we need not also allocate. */
-  private readonly withError = new Map<string, Attributes>();
+  private readonly attributeSets = new Map<string, Attributes>();
   private readonly observed: (() => void)[] = [];
 
   constructor(
@@ -240,10 +240,16 @@ export class SelfTelemetry {
 
   operation(end: OperationEnd): void {
     if (!this.operationDuration) return;
-    let attributes = end.errorType ? this.errorAttributes(end.errorType) : this.base;
-    if (end.httpStatus !== undefined) {
-      attributes = { ...attributes, 'http.response.status_code': end.httpStatus };
-    }
+    const { errorType, httpStatus } = end;
+    const attributes =
+      httpStatus === undefined
+        ? errorType
+          ? this.errorAttributes(errorType)
+          : this.base
+        : this.cached(`operation:${errorType ?? ''}:${httpStatus}`, () => ({
+            ...(errorType ? this.errorAttributes(errorType) : this.base),
+            'http.response.status_code': httpStatus,
+          }));
     this.operationDuration.record(end.durationMs / 1000, attributes);
   }
 
@@ -256,10 +262,10 @@ export class SelfTelemetry {
   }
 
   private cached(key: string, make: () => Attributes): Attributes {
-    let attributes = this.withError.get(key);
+    let attributes = this.attributeSets.get(key);
     if (!attributes) {
       attributes = make();
-      this.withError.set(key, attributes);
+      this.attributeSets.set(key, attributes);
     }
     return attributes;
   }

@@ -1,3 +1,4 @@
+import { utf8Length, varintLength } from '@otelpack/batching-core';
 import type { Exemplar, Label, Sample, TimeSeries } from './types';
 
 /*
@@ -25,33 +26,6 @@ const TAG_SAMPLE_VALUE = 0x09; // Sample.value: field 1, 64-bit
 const TAG_SAMPLE_TIMESTAMP = 0x10; // Sample.timestamp: field 2, varint
 const TAG_EXEMPLAR_VALUE = 0x11; // Exemplar.value: field 2, 64-bit
 const TAG_EXEMPLAR_TIMESTAMP = 0x18; // Exemplar.timestamp: field 3, varint
-
-/** Strings longer than this are measured by Buffer.byteLength rather than scanned here. */
-const SCAN_LIMIT = 64;
-
-/** UTF-8 length of a string, as Buffer.write will write it (a lone surrogate becomes U+FFFD). */
-export function utf8Length(text: string): number {
-  const n = text.length;
-  if (n > SCAN_LIMIT) return Buffer.byteLength(text, 'utf8');
-  for (let i = 0; i < n; i++) {
-    if (text.charCodeAt(i) >= 0x80) return Buffer.byteLength(text, 'utf8');
-  }
-  return n;
-}
-
-/** Bytes of the varint of a non-negative integer below 2^53 (or of a negative int64: 10). */
-export function varintLength(value: number): number {
-  if (value < 0) return 10;
-  if (value < 0x80) return 1;
-  if (value < 0x4000) return 2;
-  if (value < 0x200000) return 3;
-  if (value < 0x10000000) return 4;
-  if (value < 0x800000000) return 5;
-  if (value < 0x40000000000) return 6;
-  if (value < 0x2000000000000) return 7;
-  if (value < 0x100000000000000) return 8;
-  return 9;
-}
 
 function stringFieldLength(byteLength: number): number {
   return byteLength === 0 ? 0 : 1 + varintLength(byteLength) + byteLength;
@@ -381,8 +355,11 @@ function writeDouble(buf: Buffer, pos: number, value: number): number {
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/** ASCII strings up to this length are copied byte by byte, cheaper than Buffer.write for them. */
+const ASCII_COPY_LIMIT = 64;
+
 function writeString(buf: Buffer, pos: number, text: string, byteLength: number): number {
-  if (byteLength === text.length && byteLength <= SCAN_LIMIT) {
+  if (byteLength === text.length && byteLength <= ASCII_COPY_LIMIT) {
     // ASCII (a string is ASCII exactly when its UTF-8 length equals its length).
     for (let i = 0; i < byteLength; i++) buf[pos + i] = text.charCodeAt(i);
   } else {

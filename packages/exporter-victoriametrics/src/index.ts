@@ -40,8 +40,6 @@ export {
   encodeWriteRequest,
   timeSeriesBodyLength,
   timeSeriesEntryLength,
-  utf8Length,
-  varintLength,
 } from './encoder';
 export { REMOTE_WRITE_HEADERS, RemoteWriteSender } from './sender';
 export type { RemoteWriteSenderOptions } from './sender';

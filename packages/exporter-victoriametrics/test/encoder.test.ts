@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { seededRandom } from '@otelpack/batching-core/testing';
-import {
-  WriteRequestEncoder,
-  encodeWriteRequest,
-  timeSeriesEntryLength,
-  utf8Length,
-  varintLength,
-} from '../src';
+import { utf8Length, varintLength } from '@otelpack/batching-core';
+import { WriteRequestEncoder, encodeWriteRequest, timeSeriesEntryLength } from '../src';
 import type { TimeSeries } from '../src';
 import {
   decodeWriteRequest,

@@ -1,5 +1,5 @@
 import type { MetricGroup, OtlpRecord, ResourceGroup, ScopeGroup } from '../records';
-import { varintLength } from './writer';
+import { varintLength } from '@otelpack/batching-core';
 
 /*
  * A batch of records as one Export{Trace,Logs,Metrics}ServiceRequest:

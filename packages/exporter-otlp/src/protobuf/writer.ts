@@ -11,6 +11,8 @@
  * slab is freed when the last message viewing it is.
  */
 
+import { varintLength } from '@otelpack/batching-core';
+
 const SLAB_BYTES = 64 * 1024;
 
 /** Each ASCII code's value as a hex digit (0 for anything else). */
@@ -23,19 +25,6 @@ const TWO_32 = 0x1_0000_0000;
 
 /** Wire types of protobuf. */
 export const WIRE = { VARINT: 0, FIXED64: 1, LENGTH: 2, FIXED32: 5 } as const;
-
-/** Bytes of the varint of a non-negative integer below 2^53. */
-export function varintLength(value: number): number {
-  if (value < 0x80) return 1;
-  if (value < 0x4000) return 2;
-  if (value < 0x200000) return 3;
-  if (value < 0x10000000) return 4;
-  if (value < 0x800000000) return 5;
-  if (value < 0x40000000000) return 6;
-  if (value < 0x2000000000000) return 7;
-  if (value < 0x100000000000000) return 8;
-  return 9;
-}
 
 export class ProtoWriter {
   buffer: Buffer;
