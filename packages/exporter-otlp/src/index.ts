@@ -18,7 +18,10 @@ export {
 } from './environment';
 export { GroupCache, logMapping, metricMapping, spanMapping } from './mapping';
 export type { OtlpCodec } from './codec';
+export { decorateCodec } from './decorate';
 export { withResourceDefaults } from './resource-defaults';
+export { OutsideTimeWindowError, withTimeWindow } from './time-window';
+export type { TimeWindow, TimeWindows } from './time-window';
 export type { ResourceDefaults } from './resource-defaults';
 export { ProtobufCodec } from './protobuf/codec';
 export { JsonCodec } from './json/codec';
