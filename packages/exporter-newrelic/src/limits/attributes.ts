@@ -120,6 +120,8 @@ export function limitAttributes<T extends AnyValueMap>(
   let kept = 0;
   let shortened = 0;
   let dropped = 0;
+  let lastKey: string | undefined;
+  let lastShortened = false;
   for (const key of keys) {
     if (key === TRUNCATION_MARKER) continue;
     const name = truncateText(key, limits.maxKeyLength);
@@ -128,18 +130,18 @@ export function limitAttributes<T extends AnyValueMap>(
       continue;
     }
     const limited = limitValue(attributes[key], limits);
-    if (name !== key || limited.changed) shortened++;
+    lastShortened = name !== key || limited.changed;
+    if (lastShortened) shortened++;
     out[name] = limited.value;
+    lastKey = name;
     kept++;
   }
   if (shortened + dropped > 0 && maxCount !== Infinity) {
     // The marker takes a place of its own: the last attribute kept gives it up.
-    if (kept >= maxCount) {
-      const last = Object.keys(out).pop();
-      if (last !== undefined) {
-        delete out[last];
-        dropped++;
-      }
+    if (kept >= maxCount && lastKey !== undefined) {
+      delete out[lastKey];
+      if (lastShortened) shortened--;
+      dropped++;
     }
     out[TRUNCATION_MARKER] = shortened + dropped;
   }

@@ -1,5 +1,13 @@
 import type { ResourceLike } from '@otelpack/batching-core';
-import { INTRINSIC_ATTRIBUTES, MAX_EVENT_ATTRIBUTES, MAX_METRIC_ATTRIBUTES } from './attributes';
+import type { AnyValueMap } from '@otelpack/batching-core';
+import {
+  INTRINSIC_ATTRIBUTES,
+  MAX_EVENT_ATTRIBUTES,
+  MAX_METRIC_ATTRIBUTES,
+  NEW_RELIC_ATTRIBUTE_LIMITS,
+  limitAttributes,
+} from './attributes';
+import type { AttributeLimits } from './attributes';
 
 /**
  * How many attributes a record may carry: New Relic copies the resource's attributes onto every
@@ -10,7 +18,10 @@ export class AttributeBudget {
   readonly perRecord: number;
   private readonly resources = new WeakMap<ResourceLike, number>();
 
-  constructor(records: 'events' | 'metrics') {
+  constructor(
+    records: 'events' | 'metrics',
+    private readonly limits: AttributeLimits = NEW_RELIC_ATTRIBUTE_LIMITS,
+  ) {
     this.perRecord =
       (records === 'metrics' ? MAX_METRIC_ATTRIBUTES : MAX_EVENT_ATTRIBUTES) - INTRINSIC_ATTRIBUTES;
   }
@@ -19,7 +30,10 @@ export class AttributeBudget {
   resourceCount(resource: ResourceLike): number {
     let count = this.resources.get(resource);
     if (count === undefined) {
-      count = Math.min(Object.keys(resource.attributes ?? {}).length, this.perRecord);
+      const attributes = (resource.attributes ?? {}) as AnyValueMap;
+      count = Object.keys(
+        limitAttributes(attributes, this.limits, this.perRecord).attributes,
+      ).length;
       this.resources.set(resource, count);
     }
     return count;

@@ -48,7 +48,7 @@ function overlay<T extends object>(base: T, fields: Partial<T>): T {
  */
 export function withNewRelicLimits(codec: OtlpCodec, options: NewRelicLimitsOptions): OtlpCodec {
   const limits = options.limits ?? NEW_RELIC_ATTRIBUTE_LIMITS;
-  const budget = new AttributeBudget(options.records);
+  const budget = new AttributeBudget(options.records, limits);
   const tell = (item: LimitEvent['item'], shortened: number, dropped: number) => {
     if (shortened + dropped === 0 || !options.onLimited) return;
     try {
