@@ -1,7 +1,7 @@
 import { diag } from '@opentelemetry/api';
-import { InvalidConfigError, redactUrl } from '@otelpack/batching-core';
-import type { Signal } from '@otelpack/batching-core';
-import { SIGNAL_PATHS } from '@otelpack/exporter-otlp';
+import { InvalidConfigError } from '@otelpack/batching-core';
+import type { ResolvedOptions } from '@otelpack/batching-core';
+import { SIGNAL_PATHS, presetConfig } from '@otelpack/exporter-otlp';
 import type { OtlpConfig } from '@otelpack/exporter-otlp';
 import type { NEW_RELIC_OPTIONS, NewRelicRegion } from './options';
 import { OTLP_HOSTS } from './options';
@@ -87,40 +87,21 @@ export function resolveRegion(config: NewRelicResolved, key: string | undefined)
   return chosen ?? fromKey ?? 'us';
 }
 
-/** The signal's URL: the region's endpoint, or `url` (a path kept, none given `/v1/<signal>`). */
-function signalUrl(base: URL | undefined, region: NewRelicRegion, signal: Signal): URL {
-  const path = SIGNAL_PATHS[signal];
-  if (!base) return new URL(path, OTLP_HOSTS[region]);
-  const url = new URL(base.href);
-  if (url.pathname === '/' || url.pathname === '') url.pathname = path;
-  return url;
-}
-
 /** What exporter-otlp's sender needs, from the preset's options. */
 export function newRelicConfig(config: NewRelicResolved): OtlpConfig {
   const auth = config.auth as { apiKey: string } | undefined;
-  const custom = config.sourceOf('url') !== undefined;
   if (auth) checkLicenseKey(auth.apiKey, config.sourceOf('auth') ?? 'auth');
   const region = resolveRegion(config, auth?.apiKey);
-  if (!auth && !custom) diag.error(`otelpack ${config.name}: ${MISSING_KEY}`);
-  const bases = custom ? config.urls : [undefined];
-  const endpoints = bases.map((base) => {
-    const url = signalUrl(base, region, config.signal);
-    return { url, display: redactUrl(url) };
-  });
+  if (!auth && config.sourceOf('url') === undefined) {
+    diag.error(`otelpack ${config.name}: ${MISSING_KEY}`);
+  }
   const headers = config.headers;
   if (auth) headers[KEY_HEADER] = auth.apiKey;
-  return {
-    name: config.name,
-    signal: config.signal,
-    endpoints,
-    // New Relic's advice: protobuf over HTTP, not JSON (OTLP best practices).
-    encoding: 'protobuf',
-    compression: config.compression ?? 'gzip',
+  const path = SIGNAL_PATHS[config.signal];
+  // New Relic's advice: protobuf over HTTP, which presetConfig sets.
+  return presetConfig(config as ResolvedOptions<unknown>, {
+    url: new URL(path, OTLP_HOSTS[region]),
+    path,
     headers,
-    headerProvider: config.headerProvider,
-    tls: config.tls,
-    timeoutMs: config.timeoutMs,
-    connectTimeoutMs: config.connectTimeoutMs,
-  };
+  });
 }
