@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import type { BackendDefinition } from '../backend';
-import { probe } from '../launcher';
+import { scriptFake } from './script-fake';
 
 /*
  * New Relic is a SaaS no test can reach: its OTLP endpoint is stood in for by a labelled fake
@@ -9,32 +8,11 @@ import { probe } from '../launcher';
  * 2xx). With docker-compose the OpenTelemetry Collector takes its place, where the fake-only
  * tests (keys, limits, read-back) skip themselves.
  */
-export const newrelic: BackendDefinition = {
+export const newrelic: BackendDefinition = scriptFake({
   id: 'newrelic',
-  kind: 'fake',
   description: "New Relic OTLP endpoint fake (otelpack, from New Relic's documentation)",
   composeService: 'otel-collector',
   composeUrl: 'http://127.0.0.1:14318',
-
-  async available() {
-    return { ok: true };
-  },
-
-  command({ port, packageDir }) {
-    return {
-      command: process.execPath,
-      args: [
-        '--import',
-        'tsx',
-        join(packageDir, 'src', 'fakes', 'newrelic-fake.ts'),
-        '--port',
-        String(port),
-      ],
-    };
-  },
-
-  async ready(url) {
-    const answer = await probe(url);
-    return answer?.status === 200 && answer.text.includes('otelpack New Relic OTLP fake');
-  },
-};
+  script: 'newrelic-fake.ts',
+  banner: 'otelpack New Relic OTLP fake',
+});

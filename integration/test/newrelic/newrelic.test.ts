@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { TestContext } from 'node:test';
-import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
@@ -15,6 +14,7 @@ import {
   TRUNCATION_MARKER,
 } from '@otelpack/exporter-newrelic';
 import type { NewRelicExporterOptions } from '@otelpack/exporter-newrelic';
+import { captureDiagWarnings } from '@otelpack/batching-core/testing';
 import { backendUrl } from '../../src/env';
 import { FAKE_LICENSE_KEY, FAKE_NAME, MAX_PAYLOAD_BYTES } from '../../src/fakes/newrelic-fake';
 import type { NrIntegrationError, StoredNewRelicRequest } from '../../src/fakes/newrelic-fake';
@@ -175,18 +175,8 @@ describe('New Relic preset: keys', () => {
   it('a key the account does not have: 403, counted rejected, reported once at ERROR without the key', async (t) => {
     const url = await fakeUrl(t);
     if (!url) return;
-    const errors: string[] = [];
-    const ignore = () => undefined;
-    diag.setLogger(
-      {
-        error: (m: string) => errors.push(m),
-        warn: ignore,
-        info: ignore,
-        debug: ignore,
-        verbose: ignore,
-      },
-      DiagLogLevel.ERROR,
-    );
+    const log = captureDiagWarnings();
+    const errors = log.lines;
     try {
       const scope = newScope();
       const key = 'a'.repeat(36) + 'NRAL';
@@ -202,7 +192,7 @@ describe('New Relic preset: keys', () => {
       assert.match(reports[0], /HTTP 403/);
       assert.ok(!errors.join('\n').includes(key));
     } finally {
-      diag.disable();
+      log.stop();
     }
   });
 

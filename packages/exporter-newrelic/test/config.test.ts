@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { AggregationTemporality, InvalidConfigError } from '@otelpack/batching-core';
 import type { InstrumentType } from '@otelpack/batching-core';
+import { captureDiagWarnings } from '@otelpack/batching-core/testing';
 import {
   NEW_RELIC_OPTIONS,
   NewRelicMetricExporter,
@@ -33,22 +33,6 @@ function config(
   signal: 'traces' | 'logs' | 'metrics' = 'traces',
 ) {
   return newRelicConfig(NEW_RELIC_OPTIONS.resolve(options, signal));
-}
-
-function captureErrors(): string[] {
-  const errors: string[] = [];
-  const ignore = () => undefined;
-  diag.setLogger(
-    {
-      error: (m: string) => errors.push(m),
-      warn: ignore,
-      info: ignore,
-      debug: ignore,
-      verbose: ignore,
-    },
-    DiagLogLevel.ERROR,
-  );
-  return errors;
 }
 
 describe('New Relic: the license key is checked at construction', () => {
@@ -96,7 +80,8 @@ describe('New Relic: the license key is checked at construction', () => {
   }
 
   it('no key for New Relic: constructed, and said once at ERROR; a receiver of your own needs none', async () => {
-    const errors = captureErrors();
+    const log = captureDiagWarnings();
+    const errors = log.lines;
     try {
       const exporter = new NewRelicSpanExporter();
       await exporter.shutdown();
@@ -108,7 +93,7 @@ describe('New Relic: the license key is checked at construction', () => {
       assert.equal(config({ url: 'http://collector:4318' }).headers['api-key'], undefined);
       assert.equal(errors.length, 1, errors.join('\n'));
     } finally {
-      diag.disable();
+      log.stop();
     }
   });
 });

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { contentCoding, decompress, readBody } from '../http-util';
-import { SCOPE_HEADER, parseFaults, takeFault } from '../otlp/faults';
+import { contentCoding, decompress, readBody, sendJson as json } from '../http-util';
+import { SCOPE_HEADER, selectStored, serveFaultControl, takeFault } from '../otlp/faults';
 import type { ScopeFaults } from '../otlp/faults';
 import {
   decodeJsonRequest,
@@ -72,11 +72,6 @@ function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function json(res: http.ServerResponse, code: number, value: unknown): void {
-  res.writeHead(code, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(value));
-}
-
 function text(res: http.ServerResponse, code: number, message: string, extra = {}): void {
   res.writeHead(code, { 'content-type': 'text/plain', ...extra });
   res.end(`${message} [${FAKE_NAME}]`);
@@ -123,14 +118,7 @@ export class NewRelicFake {
       return json(res, 200, { fake: FAKE_NAME, region: this.region, paths: Object.keys(PATHS) });
     }
     if (req.method === 'GET' && url.pathname === '/_otelpack_fake/requests') {
-      const wanted = url.searchParams.get('signal');
-      return json(
-        res,
-        200,
-        this.requests.filter(
-          (r) => (!wanted || r.signal === wanted) && (!scope || r.headers[SCOPE_HEADER] === scope),
-        ),
-      );
+      return json(res, 200, selectStored(this.requests, url));
     }
     if (req.method === 'GET' && url.pathname === '/_otelpack_fake/answers') {
       return json(
@@ -146,21 +134,7 @@ export class NewRelicFake {
         this.integrationErrors.filter((e) => !scope || e.scope === scope),
       );
     }
-    if (url.pathname === '/_otelpack_fake/faults' && req.method === 'POST') {
-      const { body } = await readBody(req, 1024 * 1024);
-      try {
-        const parsed = parseFaults(JSON.parse(body.toString('utf8')));
-        this.faults.set(parsed.scope, parsed.faults);
-        return json(res, 200, { scope: parsed.scope, rules: parsed.faults.rules.length });
-      } catch (error) {
-        return json(res, 400, { error: String(error) });
-      }
-    }
-    if (url.pathname === '/_otelpack_fake/faults' && req.method === 'DELETE') {
-      if (scope) this.faults.delete(scope);
-      else this.faults.clear();
-      return json(res, 200, { cleared: scope ?? 'all' });
-    }
+    if (await serveFaultControl(req, res, url, this.faults)) return;
     req.resume();
     text(res, 404, '404 Not Found');
   }
