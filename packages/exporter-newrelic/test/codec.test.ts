@@ -2,9 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
-import type { ResourceMetricsLike } from '@otelpack/batching-core';
+import type { ReadableSpanLike, ResourceMetricsLike } from '@otelpack/batching-core';
+import { ProtobufCodec } from '@otelpack/exporter-otlp';
 import { FaultSink } from '@otelpack/batching-core/testing';
 import { decodeProtobufRequest } from '../../../integration/src/protocols/otlp';
 import type { OtlpSignal } from '../../../integration/src/protocols/otlp';
@@ -13,7 +18,9 @@ import {
   NewRelicMetricExporter,
   NewRelicSpanExporter,
   TRUNCATION_MARKER,
+  withNewRelicLimits,
 } from '../src';
+import type { LimitEvent } from '../src';
 
 /*
  * The limits through the SDK, the preset and the official OTLP definitions: what leaves the
@@ -219,5 +226,59 @@ describe('New Relic: data points', () => {
     assert.equal(Number(attributes.get(TRUNCATION_MARKER)?.intValue), 200);
     assert.equal(kept.attributes, undefined, 'the 47-hour-old point is sent as it is');
     await exporter.shutdown();
+  });
+});
+
+describe('New Relic limits: the decorator alone', () => {
+  function spansOf(make: (tracer: ReturnType<BasicTracerProvider['getTracer']>) => void) {
+    const spans: ReadableSpanLike[] = [];
+    const provider = new BasicTracerProvider({
+      spanProcessors: [
+        new SimpleSpanProcessor({
+          export: (batch, done) => {
+            spans.push(...(batch as unknown as ReadableSpanLike[]));
+            done({ code: 0 });
+          },
+          shutdown: async () => undefined,
+        }),
+      ],
+    });
+    make(provider.getTracer('t'));
+    return spans;
+  }
+
+  it('a span within the limits (an event without attributes, a link) encodes byte for byte as without the decorator', () => {
+    const [span] = spansOf((tracer) => {
+      const linked = tracer.startSpan('linked');
+      const s = tracer.startSpan('s', {
+        attributes: { a: 'x'.repeat(4095), b: Array.from({ length: 64 }, () => 1) },
+        links: [{ context: linked.spanContext(), attributes: { why: 'retry' } }],
+      });
+      s.addEvent('plain');
+      s.end();
+    });
+    const plain = new ProtobufCodec();
+    const limited = withNewRelicLimits(new ProtobufCodec(), { records: 'events' });
+    assert.deepEqual(Buffer.from(limited.span(span)), Buffer.from(plain.span(span)));
+  });
+
+  it('a link attribute over the limit is cut and marked; the report is told', () => {
+    const events: LimitEvent[] = [];
+    const [span] = spansOf((tracer) => {
+      const linked = tracer.startSpan('linked');
+      tracer
+        .startSpan('s', {
+          links: [{ context: linked.spanContext(), attributes: { why: 'w'.repeat(5000) } }],
+        })
+        .end();
+    });
+    const codec = withNewRelicLimits(new ProtobufCodec(), {
+      records: 'events',
+      onLimited: (e) => events.push(e),
+    });
+    const plainSize = new ProtobufCodec().span(span).length;
+    const size = codec.span(span).length;
+    assert.ok(size < plainSize - 850, `${size} vs ${plainSize}`);
+    assert.deepEqual(events, [{ item: 'span link', shortened: 1, dropped: 0 }]);
   });
 });

@@ -69,6 +69,7 @@ export function withNewRelicLimits(codec: OtlpCodec, options: NewRelicLimitsOpti
   };
 
   const limitEvent = (event: TimedEventLike, max: number): TimedEventLike => {
+    if (!event.attributes && event.name.length <= limits.maxValueLength) return event;
     const { attributes, dropped } = limit('span event', event.attributes, max);
     const name = truncateText(event.name, limits.maxValueLength);
     if (attributes === event.attributes && name === event.name) return event;
@@ -81,6 +82,7 @@ export function withNewRelicLimits(codec: OtlpCodec, options: NewRelicLimitsOpti
   };
 
   const limitLink = (link: Link, max: number): Link => {
+    if (!link.attributes) return link;
     const { attributes, dropped } = limit('span link', link.attributes, max);
     if (attributes === link.attributes) return link;
     return {
