@@ -23,7 +23,9 @@ import type { NrIntegrationError } from './limits';
  *     a body over 10^6 bytes as sent           413 (the limit per POST, compressed)
  *     a body that does not decode              400
  *     scripted: 429 with Retry-After, 503, …   (../otlp/faults.ts, per x-otelpack-fault-scope)
- *     otherwise                                200 with an empty Export…ServiceResponse; the
+ *     otherwise                                200 with an empty Export…ServiceResponse (OTLP's
+ *                                              success; New Relic's native APIs answer 202,
+ *                                              which the preset counts delivered as well); the
  *                                              items New Relic would drop later (./limits.ts)
  *                                              are recorded as NrIntegrationError events, as
  *                                              New Relic does after answering 2xx
