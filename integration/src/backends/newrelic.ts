@@ -1,4 +1,5 @@
 import type { BackendDefinition } from '../backend';
+import { FAKE_LICENSE_KEY } from '../fakes/newrelic/account';
 import { scriptFake } from './script-fake';
 
 /*
@@ -15,4 +16,6 @@ export const newrelic: BackendDefinition = scriptFake({
   composeUrl: 'http://127.0.0.1:14318',
   script: 'newrelic-fake.ts',
   banner: 'otelpack New Relic OTLP fake',
+  // The fake's account: a README snippet reads its key from NEW_RELIC_LICENSE_KEY, as a user's would.
+  clientEnvironment: { NEW_RELIC_LICENSE_KEY: FAKE_LICENSE_KEY },
 });

@@ -7,7 +7,10 @@ import { probe } from '../launcher';
  * harness's port and ready once its `GET /` names it.
  */
 export function scriptFake(
-  definition: Pick<BackendDefinition, 'id' | 'description' | 'composeService' | 'composeUrl'> & {
+  definition: Pick<
+    BackendDefinition,
+    'id' | 'description' | 'composeService' | 'composeUrl' | 'clientEnvironment'
+  > & {
     script: string;
     /** Text its `GET /` answer contains. */
     banner: string;

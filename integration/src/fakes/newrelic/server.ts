@@ -9,6 +9,7 @@ import {
   encodeExportResponse,
 } from '../../protocols/otlp';
 import type { OtlpSignal } from '../../protocols/otlp';
+import { FAKE_LICENSE_KEY } from './account';
 import { checkRequest } from './limits';
 import type { NrIntegrationError } from './limits';
 
@@ -38,9 +39,7 @@ import type { NrIntegrationError } from './limits';
  */
 
 export const FAKE_NAME = 'otelpack New Relic OTLP fake';
-
-/** The license key the fake's account has unless told others (40 characters, as documented). */
-export const FAKE_LICENSE_KEY = '0f1e2d3c4b5a69788796a5b4c3d2e1f00123NRAL';
+export { FAKE_LICENSE_KEY };
 
 /** New Relic's limit per POST: 1 MB (10^6 bytes), compressed. */
 export const MAX_PAYLOAD_BYTES = 1_000_000;
