@@ -15,6 +15,11 @@ import {
 } from '@otelpack/exporter-newrelic';
 import type { NewRelicExporterOptions } from '@otelpack/exporter-newrelic';
 import { captureDiagWarnings } from '@otelpack/batching-core/testing';
+import {
+  OtlpLogRecordExporter,
+  OtlpMetricExporter,
+  OtlpSpanExporter,
+} from '@otelpack/exporter-otlp';
 import { backendUrl } from '../../src/env';
 import { FAKE_LICENSE_KEY, FAKE_NAME, MAX_PAYLOAD_BYTES } from '../../src/fakes/newrelic-fake';
 import type { NrIntegrationError, StoredNewRelicRequest } from '../../src/fakes/newrelic-fake';
@@ -301,5 +306,78 @@ describe('New Relic preset: payloads within 10^6 bytes', () => {
     assert.equal(exporter.stats().retries, 1);
     assert.deepEqual(await statusesOf(url, scope), [429, 200]);
     assert.ok(Date.now() - started >= 900, 'Retry-After: 1 was not honoured');
+  });
+});
+
+describe('New Relic preset: every limit against the fake, nothing lost unseen', () => {
+  it('what the generic OTLP exporter loses after a 2xx, the preset delivers changed or counts rejected', async (t) => {
+    const url = await fakeUrl(t);
+    if (!url) return;
+    const attributes: Record<string, unknown> = {
+      long: 'v'.repeat(5000),
+      ['k'.repeat(300)]: 'long name',
+      list: Array.from({ length: 100 }, (_, i) => i),
+    };
+    for (let i = 0; i < 300; i++) attributes[`a${i}`] = i;
+
+    const run = async (preset: boolean) => {
+      const scope = newScope();
+      const common = {
+        url,
+        headers: { [SCOPE_HEADER]: scope, 'api-key': FAKE_LICENSE_KEY },
+        ...FAST,
+      };
+      const upDownDelta = (type: string) => (type === 'COUNTER' ? 1 : 0);
+      const spans = preset ? new NewRelicSpanExporter(common) : new OtlpSpanExporter(common);
+      const logs = preset
+        ? new NewRelicLogRecordExporter(common)
+        : new OtlpLogRecordExporter(common);
+      const metrics = preset
+        ? new NewRelicMetricExporter({ ...common, temporality: upDownDelta as never })
+        : new OtlpMetricExporter({ ...common, temporality: upDownDelta as never });
+      const tracerProvider = new BasicTracerProvider({
+        spanLimits: { attributeCountLimit: 1000 },
+        spanProcessors: [new BatchSpanProcessor(spans)],
+      });
+      const loggerProvider = new LoggerProvider({
+        processors: [new BatchLogRecordProcessor({ exporter: logs })],
+      });
+      const meterProvider = new MeterProvider({
+        readers: [
+          new PeriodicExportingMetricReader({ exporter: metrics, exportIntervalMillis: 3_600_000 }),
+        ],
+      });
+      tracerProvider
+        .getTracer('nr')
+        .startSpan('limited', { attributes: attributes as never })
+        .end();
+      loggerProvider.getLogger('nr').emit({ body: 'limited', attributes: attributes as never });
+      const meter = meterProvider.getMeter('nr');
+      meter
+        .createCounter('nr.wide')
+        .add(1, Object.fromEntries(Object.entries(attributes).slice(3, 203)) as never);
+      meter.createUpDownCounter('nr.delta.updown').add(-1);
+      await Promise.all([
+        tracerProvider.shutdown(),
+        loggerProvider.shutdown(),
+        meterProvider.shutdown(),
+      ]);
+      return { scope, stats: [spans.stats(), logs.stats(), metrics.stats()] };
+    };
+
+    const generic = await run(false);
+    const lost = await errorsOf(url, generic.scope);
+    // The span, the log record, the wide point and the delta up-down sum: all answered 2xx, then lost.
+    assert.equal(lost.length, 4, JSON.stringify(lost));
+    for (const stats of generic.stats) assert.equal(stats.dropped.rejected, 0);
+
+    const preset = await run(true);
+    assert.deepEqual(await errorsOf(url, preset.scope), []);
+    const [spans, logs, metrics] = preset.stats;
+    assertAllDelivered(spans, 1);
+    assertAllDelivered(logs, 1);
+    assert.equal(metrics.accepted, 2);
+    assert.equal(metrics.delivered, 1, 'the wide point, its attributes within 150');
+    assert.equal(metrics.dropped.rejected, 1, 'the delta up-down sum, counted with its reason');
   });
 });
