@@ -1,13 +1,7 @@
 import { TLS_FIELDS, defineExporterOptions, enumOption, fromText } from '@otelpack/batching-core';
-import type {
-  HeaderProvider,
-  OptionKind,
-  PipelineTuning,
-  TemporalityOption,
-  TlsOptions,
-} from '@otelpack/batching-core';
+import type { OptionKind, TemporalityOption } from '@otelpack/batching-core';
 import { TEMPORALITY_VARIABLE } from '@otelpack/exporter-otlp';
-import type { OtlpRecord } from '@otelpack/exporter-otlp';
+import type { OtlpPresetOptions } from '@otelpack/exporter-otlp';
 import { newRelicTemporality } from './temporality';
 
 export type NewRelicRegion = 'us' | 'eu' | 'fedramp';
@@ -38,10 +32,7 @@ export const NEW_RELIC_PIPELINE_DEFAULTS = {
   maxBatchBytes: 900_000,
 };
 
-export interface NewRelicExporterOptions extends Omit<
-  PipelineTuning<OtlpRecord>,
-  'requestTimeoutMs'
-> {
+export interface NewRelicExporterOptions extends OtlpPresetOptions {
   /**
    * `{ apiKey }`: the account's license key (INGEST - LICENSE, 40 characters). Or
    * `NEW_RELIC_LICENSE_KEY`. Checked at construction; user, browser and insert keys are refused.
@@ -49,24 +40,9 @@ export interface NewRelicExporterOptions extends Omit<
   auth?: { apiKey: string };
   /**
    * The account's data center: `us`, `eu` or `fedramp`. Default: `eu` for a license key that
-   * starts with `eu01x`, else `us`.
+   * starts with `eu01x`, else `us`. With `url`, not used; no license key is required then.
    */
   region?: NewRelicRegion;
-  /**
-   * Another receiver (a Collector or gateway in front of New Relic): a URL with a path is used
-   * as it is, one without gets `/v1/<signal>`. No license key is required then.
-   */
-  url?: string | URL | (string | URL)[];
-  headers?: Record<string, string> | HeaderProvider;
-  tls?: TlsOptions;
-  /** `gzip` (default) or `none`. */
-  compression?: 'gzip' | 'none';
-  /** Default 10,000. */
-  timeoutMs?: number;
-  /** Default 10,000. */
-  connectTimeoutMs?: number;
-  /** Default `newrelic`. */
-  name?: string;
 }
 
 export interface NewRelicMetricExporterOptions extends NewRelicExporterOptions {
