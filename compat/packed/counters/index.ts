@@ -1,7 +1,7 @@
 import type { BackendCounter } from './counter';
 import { clickhouse } from './clickhouse';
 import { elasticsearch } from './elasticsearch';
-import { lightstep, otlp } from './otlp';
+import { lightstep, newrelic, otlp } from './otlp';
 import { victoriametrics } from './victoriametrics';
 
 /**
@@ -13,6 +13,7 @@ export const COUNTERS: Record<string, BackendCounter> = {
   clickhouse,
   elasticsearch,
   lightstep,
+  newrelic,
   otlp,
   victoriametrics,
 };
