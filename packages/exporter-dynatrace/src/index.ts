@@ -32,3 +32,16 @@ export {
 } from './lines';
 export { DimensionWriter, attributeText, normalizeDimensions } from './dimensions';
 export type { Dimension } from './dimensions';
+export { LineMapping, keyForKind } from './mapping';
+export type { LineMappingOptions } from './mapping';
+export { SeriesState } from './temporality';
+export type { HistogramCounts } from './temporality';
+export { estimateBounds, summaryOf } from './summary';
+export {
+  HOST_METADATA_FILE,
+  JSON_INDIRECTION_FILE,
+  PROPERTIES_INDIRECTION_FILE,
+  parseProperties,
+  readOneAgentMetadata,
+} from './enrichment';
+export type { ReadText } from './enrichment';
