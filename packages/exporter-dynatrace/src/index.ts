@@ -1,4 +1,11 @@
 export {
+  DynatraceLogRecordExporter,
+  DynatraceMetricExporter,
+  DynatraceSpanExporter,
+  SPAN_WINDOW,
+  dynatrace,
+} from './exporter';
+export {
   DYNATRACE_OPTIONS,
   EXPORTER_PIPELINE_DEFAULTS,
   INGEST_PATHS,
@@ -9,6 +16,8 @@ export type {
   DynatraceMetricExporterOptions,
   DynatraceRecord,
 } from './options';
+export { MISSING_TOKEN, connectionOf, mappingOptionsOf, otlpConfigOf, signalUrl } from './config';
+export type { DynatraceResolved } from './config';
 export {
   MAX_DIMENSION_KEY_LENGTH,
   MAX_DIMENSION_VALUE_LENGTH,
@@ -45,3 +54,7 @@ export {
   readOneAgentMetadata,
 } from './enrichment';
 export type { ReadText } from './enrichment';
+export { LINE_HEADERS, LineSender } from './sender';
+export type { LineSenderOptions } from './sender';
+export { lineFailures, readIngestAnswer } from './response';
+export type { IngestAnswer, InvalidLine } from './response';
