@@ -4,6 +4,7 @@ import { prometheus } from './prometheus';
 import { clickhouse } from './clickhouse';
 import { elasticsearch } from './elasticsearch';
 import { lightstep } from './lightstep';
+import { dynatrace } from './dynatrace';
 import { otlp } from './otlp';
 
 /**
@@ -17,4 +18,5 @@ export const BACKENDS: BackendDefinition[] = [
   elasticsearch,
   otlp,
   lightstep,
+  dynatrace,
 ];

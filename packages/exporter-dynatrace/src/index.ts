@@ -41,7 +41,7 @@ export {
 } from './lines';
 export { DimensionWriter, attributeText, normalizeDimensions } from './dimensions';
 export type { Dimension } from './dimensions';
-export { LineMapping, keyForKind } from './mapping';
+export { LineMapping, keyForKind, refusedKey } from './mapping';
 export type { LineMappingOptions } from './mapping';
 export { SeriesState } from './temporality';
 export type { HistogramCounts } from './temporality';

@@ -56,6 +56,15 @@ export function keyForKind(key: string, kind: Kind): string {
   return counted ? `${key}.gauge` : key;
 }
 
+/** Why the ingest would refuse a normalised key (the protocol page's rules), or undefined. */
+export function refusedKey(key: string): string | undefined {
+  if (key.length < 3)
+    return `the metric key '${key}' is shorter than the 3 characters Dynatrace takes`;
+  if (key.startsWith('dt.'))
+    return `the metric key '${key}' has the prefix dt., which Dynatrace reserves`;
+  return undefined;
+}
+
 /**
  * SDK metrics → lines: one per data point (plus metadata lines), with the point's end time.
  * Points the ingest would refuse (no valid key, too many dimensions, too long a line, a non-finite
@@ -125,6 +134,12 @@ export class LineMapping implements ItemMapping<ResourceMetricsLike, string> {
     }
     const kind = this.kindOf(metric);
     const key = keyForKind(base, kind);
+    const refusal = refusedKey(key);
+    if (refusal !== undefined) {
+      for (const point of metric.dataPoints)
+        unmapped.push({ item: { metric, point }, detail: refusal });
+      return;
+    }
     if (this.options.metadataLines && metric.dataPoints.length > 0) {
       this.describe(key, kind, metric, records);
     }

@@ -11,9 +11,10 @@ export const MAX_DIMENSION_KEY_LENGTH = 100;
 export const MAX_DIMENSION_VALUE_LENGTH = 250;
 
 // The common case (an OpenTelemetry name that is already a valid key) is one regex test.
-const VALID_METRIC_KEY = /^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
+const VALID_METRIC_KEY = /^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z0-9_][A-Za-z0-9_-]*)*$/;
 const INVALID_FIRST_SECTION_START = /^[^A-Za-z_]+/;
 const INVALID_SECTION_RUN = /[^A-Za-z0-9_-]+/g;
+const LEADING_HYPHENS = /^-+/;
 
 const VALID_DIMENSION_KEY = /^[a-z_][a-z0-9_:-]*(\.[a-z_][a-z0-9_:-]*)*$/;
 const INVALID_DIMENSION_SECTION_START = /^[^a-z_]+/;
@@ -34,7 +35,8 @@ function metricKeySection(section: string): string {
 /**
  * The key cut to 250 characters and split on dots; the first section's leading run of characters
  * that cannot start a key becomes one `_`; in every section each run of characters outside
- * `[A-Za-z0-9_-]` becomes one `_`; empty sections after the first are dropped. An empty first
+ * `[A-Za-z0-9_-]` becomes one `_`, and a later section's leading hyphens one `_`; empty sections
+ * after the first are dropped. An empty first
  * section makes no key: undefined.
  */
 export function normalizeMetricKey(key: string): string | undefined {
@@ -44,7 +46,9 @@ export function normalizeMetricKey(key: string): string | undefined {
   if (first === '') return undefined;
   let result = first;
   for (let i = 1; i < sections.length; i++) {
-    const section = metricKeySection(sections[i]);
+    // The one departure from @dynatrace/metric-utils: the ingest refuses a section that starts
+    // with a hyphen (the protocol page; the Java utilities replace it), which the JS ones keep.
+    const section = metricKeySection(sections[i]).replace(LEADING_HYPHENS, '_');
     if (section !== '') result += `.${section}`;
   }
   return result;

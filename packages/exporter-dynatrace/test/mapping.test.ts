@@ -48,8 +48,8 @@ describe('mapping: one line per data point', () => {
     },
     {
       title: 'non-string attributes as text',
-      metric: gauge('g', [point(1, { ok: true, n: 3, list: ['a', 'b'] })]),
-      expected: [`g${S},ok=true,n=3,list=[\\"a\\"\\,\\"b\\"] gauge,1 ${END_MS}`],
+      metric: gauge('app.g', [point(1, { ok: true, n: 3, list: ['a', 'b'] })]),
+      expected: [`app.g${S},ok=true,n=3,list=[\\"a\\"\\,\\"b\\"] gauge,1 ${END_MS}`],
     },
     {
       title: 'a delta histogram with min and max: a summary',
@@ -136,7 +136,7 @@ describe('mapping: cumulative points where the ingest takes deltas', () => {
   it('a delta up-down counter: a gauge of its running total', () => {
     const m = mapping();
     const total = (delta: number) =>
-      lines(m, [sum('u', [point(delta)], { monotonic: false })])[0].split(' ')[1];
+      lines(m, [sum('app.u', [point(delta)], { monotonic: false })])[0].split(' ')[1];
     assert.deepEqual([total(3), total(-1), total(4)], ['gauge,3', 'gauge,2', 'gauge,6']);
   });
 
@@ -144,7 +144,11 @@ describe('mapping: cumulative points where the ingest takes deltas', () => {
     const m = mapping();
     const h = (counts: number[], sumValue: number) =>
       lines(m, [
-        histogram('h', [{ boundaries: [10, 100], counts, sum: sumValue, min: 1, max: 500 }], true),
+        histogram(
+          'app.h',
+          [{ boundaries: [10, 100], counts, sum: sumValue, min: 1, max: 500 }],
+          true,
+        ),
       ])[0].split(' ')[1];
     assert.equal(h([1, 0, 1], 201), 'gauge,min=1,max=500,sum=201,count=2');
     assert.equal(h([1, 2, 1], 301), 'gauge,min=10,max=100,sum=100,count=2');
@@ -158,8 +162,8 @@ describe('mapping: dimensions', () => {
       staticDimensions: normalizeDimensions({ 'dt.entity.host': 'HOST-1', team: 'fixed' }),
       resourceAttributes: [],
     });
-    assert.deepEqual(lines(m, [gauge('g', [point(1, { env: 'dev', team: 'b', x: 'y' })])]), [
-      `g,env=dev,team=fixed,x=y,dt.entity.host=HOST-1 gauge,1 ${END_MS}`,
+    assert.deepEqual(lines(m, [gauge('app.g', [point(1, { env: 'dev', team: 'b', x: 'y' })])]), [
+      `app.g,env=dev,team=fixed,x=y,dt.entity.host=HOST-1 gauge,1 ${END_MS}`,
     ]);
   });
 
@@ -174,8 +178,8 @@ describe('mapping: dimensions', () => {
 
   it('timestamps outside 2000..3000 are left off (the server’s time is used)', () => {
     const old = { ...point(1), endTime: [1_000, 0] as [number, number] };
-    assert.deepEqual(lines(mapping({ resourceAttributes: [] }), [gauge('g', [old])]), [
-      'g gauge,1',
+    assert.deepEqual(lines(mapping({ resourceAttributes: [] }), [gauge('app.g', [old])]), [
+      'app.g gauge,1',
     ]);
   });
 });
@@ -195,21 +199,32 @@ describe('mapping: points the ingest would refuse are rejected with the reason',
 
   it('more than 50 dimensions', () => {
     const attributes = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v']));
-    assert.deepEqual(unmapped(gauge('g', [point(1, attributes)])), [
+    assert.deepEqual(unmapped(gauge('app.g', [point(1, attributes)])), [
       '51 dimensions; Dynatrace takes at most 50 on a line',
     ]);
   });
 
+  it('a key shorter than 3 characters, or under the reserved dt.', () => {
+    assert.deepEqual(unmapped(gauge('ab', [point(1)])), [
+      "the metric key 'ab' is shorter than the 3 characters Dynatrace takes",
+    ]);
+    assert.deepEqual(unmapped(gauge('dt.cpu', [point(1)])), [
+      "the metric key 'dt.cpu' has the prefix dt., which Dynatrace reserves",
+    ]);
+  });
+
   it('a value that is not a finite number', () => {
-    assert.deepEqual(unmapped(gauge('g', [point(Number.NaN)])), ['the value is NaN']);
+    assert.deepEqual(unmapped(gauge('app.g', [point(Number.NaN)])), ['the value is NaN']);
   });
 
   it('a histogram without a sum', () => {
-    assert.match(unmapped(histogram('h', [{ boundaries: [1], counts: [1, 0] }]))[0], /no sum/);
+    assert.match(unmapped(histogram('app.h', [{ boundaries: [1], counts: [1, 0] }]))[0], /no sum/);
   });
 
   it('the other points of the export still map', () => {
-    const result = mapping().map([resourceMetrics([gauge('g', [point(Number.NaN), point(2)])])]);
+    const result = mapping().map([
+      resourceMetrics([gauge('app.g', [point(Number.NaN), point(2)])]),
+    ]);
     assert.equal(result.records.length, 1);
     assert.equal(result.unmapped.length, 1);
   });
