@@ -129,7 +129,7 @@ export async function runSnippet(
   // By absolute path, which holds the app's folder name: what .ci/run looks for in leftovers.
   const result = await runCommand(node, ['--import', TSX_LOADER, join(dir, `${snippet.id}.ts`)], {
     cwd: dir,
-    env: appEnv({ [urlVariable]: url }),
+    env: appEnv({ ...counter.environment, [urlVariable]: url }),
     timeoutMs: SNIPPET_TIMEOUT_MS,
   });
   if (result.code !== 0 || result.timedOut || result.leftRunning) {

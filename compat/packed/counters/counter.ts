@@ -9,6 +9,8 @@ export interface BackendCounter {
   /** The signals the backend stores. */
   signals: Signal[];
   count(url: string, signal: Signal): Promise<number>;
+  /** Variables a snippet run needs besides the URL (a fake's API token). */
+  environment?: Record<string, string>;
 }
 
 const QUERY_TIMEOUT_MS = 10_000;

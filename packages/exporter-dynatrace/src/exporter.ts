@@ -29,8 +29,18 @@ import { LineSender } from './sender';
  */
 export const SPAN_WINDOW = { maxAgeMs: 60 * 60_000, maxAheadMs: 10 * 60_000 };
 
+/**
+ * Log records older than 24 hours make the log ingest refuse the whole request
+ * (timestamps_out_of_range); future ones it takes (dated at ingest). Log Management limits.
+ */
+export const LOG_WINDOW = { maxAgeMs: 24 * 3_600_000, maxAheadMs: Number.POSITIVE_INFINITY };
+
 function codec(): OtlpCodec {
-  return withTimeWindow(new ProtobufCodec(), { spans: SPAN_WINDOW, backend: 'Dynatrace' });
+  return withTimeWindow(new ProtobufCodec(), {
+    spans: SPAN_WINDOW,
+    logs: LOG_WINDOW,
+    backend: 'Dynatrace',
+  });
 }
 
 type OwnOptions =

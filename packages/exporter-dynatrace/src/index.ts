@@ -2,6 +2,7 @@ export {
   DynatraceLogRecordExporter,
   DynatraceMetricExporter,
   DynatraceSpanExporter,
+  LOG_WINDOW,
   SPAN_WINDOW,
   dynatrace,
 } from './exporter';
