@@ -1,5 +1,5 @@
 import { diag } from '@opentelemetry/api';
-import { defineExporter } from '@otelpack/batching-core';
+import { defineExporter, redactUrl } from '@otelpack/batching-core';
 import type {
   BatchSender,
   ExporterClasses,
@@ -13,9 +13,9 @@ import {
   withTimeWindow,
 } from '@otelpack/exporter-otlp';
 import type { OtlpCodec } from '@otelpack/exporter-otlp';
-import { connectionOf, mappingOptionsOf, otlpConfigOf } from './config';
+import { connectionOf, mappingOptionsOf, otlpConfigOf, signalUrl } from './config';
 import { LineMapping } from './mapping';
-import { DYNATRACE_OPTIONS } from './options';
+import { DYNATRACE_OPTIONS, ONEAGENT_METRICS_URL } from './options';
 import type {
   DynatraceExporterOptions,
   DynatraceMetricExporterOptions,
@@ -72,7 +72,11 @@ export const dynatrace: ExporterClasses<
 > = defineExporter<OwnOptions, DynatraceRecord, BatchSender<DynatraceRecord>>({
   packageName: '@otelpack/exporter-dynatrace',
   options: DYNATRACE_OPTIONS,
-  serverUrl: (config) => connectionOf(config).display,
+  // Where the signal goes, without connectionOf's checks (the sender's construction makes them).
+  serverUrl: (config) =>
+    redactUrl(
+      config.urls[0] ? signalUrl(config.urls[0], config.signal) : new URL(ONEAGENT_METRICS_URL),
+    ),
   sender: (config, signal) => {
     const onRefused = tokenReporter(config.name);
     if (signal !== 'metrics') {
