@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DynatraceFake, FAKE_TOKEN, LineError, parseLine } from '../../src/fakes/dynatrace-fake';
+import { REQUEST_TYPES } from '../../src/protocols/otlp';
 
 /*
  * NO BACKEND: the Dynatrace ingest fake itself (FAKE), held to Dynatrace's documented examples
@@ -166,6 +167,30 @@ describe('Dynatrace fake: the documented answers', () => {
       401,
     );
     assert.equal((await post('/metrics/ingest', 'abc gauge,1', { authorization: '' })).status, 202);
+  });
+
+  it('a log request with a record over 24 hours old: 400 timestamps_out_of_range', async () => {
+    const body = (ageMs: number) => {
+      const type = REQUEST_TYPES.logs;
+      const nanos = String(BigInt(Date.now() - ageMs) * 1_000_000n);
+      const request = {
+        resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: nanos }] }] }],
+      };
+      return Buffer.from(type.encode(type.fromObject(request)).finish());
+    };
+    const send = (ageMs: number) =>
+      fetch(`${url}/api/v2/otlp/v1/logs`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-protobuf',
+          authorization: `Api-Token ${FAKE_TOKEN}`,
+        },
+        body: body(ageMs),
+      });
+    const stale = await send(25 * 3_600_000);
+    assert.equal(stale.status, 400);
+    assert.match(await stale.text(), /timestamps_out_of_range/);
+    assert.equal((await send(60_000)).status, 200);
   });
 
   it('413 over 1 MB; 415 for OTLP JSON', async () => {

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import {
+  InMemoryLogRecordExporter,
+  LoggerProvider,
+  SimpleLogRecordProcessor,
+} from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { ExportResult } from '@opentelemetry/core';
 import {
@@ -194,7 +198,7 @@ describe('Dynatrace metrics through the SDK', () => {
 });
 
 describe('Dynatrace traces and logs through the SDK (OTLP)', () => {
-  it('spans and log records arrive as OTLP protobuf with the token; a span too old is rejected with the reason', async (t) => {
+  it('spans and log records arrive as OTLP protobuf with the token; a span or log record too old is rejected with the reason, the rest delivered', async (t) => {
     const url = await fakeUrl(t);
     if (!url) return;
     const service = prefix();
@@ -208,7 +212,10 @@ describe('Dynatrace traces and logs through the SDK (OTLP)', () => {
       ...options,
       deadLetter: (l) => void letters.push(l),
     });
-    const logExporter = new DynatraceLogRecordExporter(options);
+    const logExporter = new DynatraceLogRecordExporter({
+      ...options,
+      deadLetter: (l) => void letters.push(l),
+    });
     const resource = resourceFromAttributes({ 'service.name': service });
     // Spans made by the SDK, then exported in one call: the stale one is in the batch.
     const made = new InMemorySpanExporter();
@@ -216,9 +223,10 @@ describe('Dynatrace traces and logs through the SDK (OTLP)', () => {
       resource,
       spanProcessors: [new SimpleSpanProcessor(made)],
     });
+    const logged = new InMemoryLogRecordExporter();
     const loggerProvider = new LoggerProvider({
       resource,
-      processors: [new BatchLogRecordProcessor({ exporter: logExporter })],
+      processors: [new SimpleLogRecordProcessor({ exporter: logged })],
     });
     const tracer = tracerProvider.getTracer('it');
     for (let i = 0; i < 4; i++) tracer.startSpan(`span ${i}`).end();
@@ -226,24 +234,42 @@ describe('Dynatrace traces and logs through the SDK (OTLP)', () => {
     tracer.startSpan('stale', { startTime: twoHoursAgo - 1000 }).end(twoHoursAgo);
     for (let i = 0; i < 3; i++)
       loggerProvider.getLogger('it').emit({ body: `log ${i}`, severityNumber: 9 });
+    // One record from yesterday: the log ingest would refuse its whole request for it.
+    const yesterday = Date.now() - 25 * 3_600_000;
+    loggerProvider.getLogger('it').emit({ body: 'late', timestamp: yesterday });
     const result = await new Promise<ExportResult>((resolve) =>
       spanExporter.export(made.getFinishedSpans(), resolve),
     );
     // The SDK hears FAILED for the batch: one of its items was not delivered.
     assert.match(String(result.error), /1 of 5 items could not be mapped/);
+    await loggerProvider.forceFlush();
+    assert.equal(logged.getFinishedLogRecords().length, 4);
+    const logResult = await new Promise<ExportResult>((resolve) =>
+      logExporter.export(logged.getFinishedLogRecords(), resolve),
+    );
+    assert.match(String(logResult.error), /1 of 4 items could not be mapped/);
     await Promise.all([
       spanExporter.shutdown(),
+      logExporter.shutdown(),
       tracerProvider.shutdown(),
       loggerProvider.shutdown(),
     ]);
 
     assert.equal(spanExporter.stats().delivered, 4);
     assert.equal(logExporter.stats().delivered, 3);
-    const unmapped = letters.flatMap((l) => (l.stage === 'mapping' ? l.items : []));
-    assert.equal(unmapped.length, 1);
-    assert.match(
-      unmapped[0].detail,
-      /the span ended 2 h ago; Dynatrace drops anything older than 60 min/,
+    const unmapped = letters
+      .flatMap((l) => (l.stage === 'mapping' ? l.items : []))
+      .map((i) => i.detail);
+    assert.equal(unmapped.length, 2);
+    assert.ok(
+      unmapped.some((d) =>
+        /the span ended 2 h ago; Dynatrace drops anything older than 60 min/.test(d),
+      ),
+    );
+    assert.ok(
+      unmapped.some((d) =>
+        /the log record is from 25 h ago; Dynatrace drops anything older than 24 h/.test(d),
+      ),
     );
     const traces = (await storedOtlp(url, 'traces')).slice(before.traces);
     const logs = (await storedOtlp(url, 'logs')).slice(before.logs);

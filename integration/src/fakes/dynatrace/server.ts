@@ -19,7 +19,8 @@ import type { Parsed } from './lines';
  *             "invalidLines":[{"line":<1-based>,"error":"…"}]},"warnings":…}
  *        401 no or another token; 413 over 1 MB; 415 not text/plain
  *   POST /api/v2/otlp/v1/traces|logs|metrics   OTLP protobuf only (JSON 415), with the token;
- *        413 over 8 MB (traces), 2 MB (logs), 4 MB (metrics)
+ *        413 over 8 MB (traces), 2 MB (logs), 4 MB (metrics); a log request with a record
+ *        over 24 hours old 400 timestamps_out_of_range (the whole request)
  *   GET  /                                 {"fake": "otelpack Dynatrace ingest fake", …}
  *   GET  /_otelpack_fake/lines             accepted lines (parsed), with path and request number
  *   GET  /_otelpack_fake/requests          every metric request: path, headers, line counts
@@ -75,6 +76,23 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
 
 function apiError(res: http.ServerResponse, status: number, message: string): void {
   json(res, status, { error: { code: status, message } });
+}
+
+const LOG_MAX_AGE_MS = 24 * 3_600_000;
+
+/** Whether a log record of the request is older than the log ingest takes (its time, else observed). */
+function hasStaleLog(request: OtlpRequest, nowMs: number): boolean {
+  const list = (value: unknown) =>
+    Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
+  for (const resource of list(request.resourceLogs)) {
+    for (const scope of list(resource.scopeLogs)) {
+      for (const record of list(scope.logRecords)) {
+        const nanos = Number(record.timeUnixNano ?? 0) || Number(record.observedTimeUnixNano ?? 0);
+        if (nanos > 0 && nanos / 1e6 < nowMs - LOG_MAX_AGE_MS) return true;
+      }
+    }
+  }
+  return false;
 }
 
 export class DynatraceFake {
@@ -241,6 +259,10 @@ export class DynatraceFake {
       request = decodeProtobufRequest(signal, body);
     } catch (error) {
       return apiError(res, 400, `Invalid protobuf: ${String(error)}`);
+    }
+    if (signal === 'logs' && hasStaleLog(request, Date.now())) {
+      // The log ingest refuses the whole request for one record over 24 hours old.
+      return apiError(res, 400, 'timestamps_out_of_range');
     }
     this.otlp.push({ signal, headers: req.headers, items: countItems(signal, request), request });
     res.writeHead(200, { 'content-type': 'application/x-protobuf' });
