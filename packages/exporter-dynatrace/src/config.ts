@@ -46,14 +46,16 @@ interface Connection {
   connectTimeoutMs: number | undefined;
 }
 
+/** Why traces or logs made without a URL are refused (they have no local endpoint to go to). */
+export function missingUrl(signal: Signal): string {
+  return `no DT_API_URL or url: ${signal} go to the environment's OTLP API (https://{id}.live.dynatrace.com), and until one is set every ${signal} export is refused and counted as rejected`;
+}
+
 /** Where a signal goes and with which headers; the token only to an environment's API. */
 export function connectionOf(config: DynatraceResolved): Connection {
   const given = config.urls[0];
   if (!given && config.signal !== 'metrics') {
-    throw new InvalidConfigError(
-      'url',
-      `${config.signal} go to the environment's OTLP API: set DT_API_URL or url (https://{id}.live.dynatrace.com)`,
-    );
+    throw new InvalidConfigError('url', missingUrl(config.signal));
   }
   const url = given ? signalUrl(given, config.signal) : new URL(ONEAGENT_METRICS_URL);
   const headers = config.headers;

@@ -13,7 +13,7 @@ import {
   withTimeWindow,
 } from '@otelpack/exporter-otlp';
 import type { OtlpCodec } from '@otelpack/exporter-otlp';
-import { connectionOf, mappingOptionsOf, otlpConfigOf, signalUrl } from './config';
+import { connectionOf, mappingOptionsOf, missingUrl, otlpConfigOf, signalUrl } from './config';
 import { LineMapping } from './mapping';
 import { DYNATRACE_OPTIONS, ONEAGENT_METRICS_URL } from './options';
 import type {
@@ -22,6 +22,7 @@ import type {
   DynatraceRecord,
 } from './options';
 import { LineSender } from './sender';
+import { UnconfiguredSender } from './unconfigured';
 
 /**
  * Dynatrace drops spans that ended more than 60 minutes ago or end more than 10 minutes ahead
@@ -73,12 +74,17 @@ export const dynatrace: ExporterClasses<
   packageName: '@otelpack/exporter-dynatrace',
   options: DYNATRACE_OPTIONS,
   // Where the signal goes, without connectionOf's checks (the sender's construction makes them).
-  serverUrl: (config) =>
-    redactUrl(
-      config.urls[0] ? signalUrl(config.urls[0], config.signal) : new URL(ONEAGENT_METRICS_URL),
-    ),
+  serverUrl: (config) => {
+    if (config.urls[0]) return redactUrl(signalUrl(config.urls[0], config.signal));
+    return config.signal === 'metrics' ? ONEAGENT_METRICS_URL : undefined;
+  },
   sender: (config, signal) => {
     const onRefused = tokenReporter(config.name);
+    if (signal !== 'metrics' && config.urls.length === 0) {
+      const reason = missingUrl(signal);
+      diag.error(`otelpack ${config.name}: ${reason}`);
+      return new UnconfiguredSender(reason);
+    }
     if (signal !== 'metrics') {
       const sender = createOtlpSender(otlpConfigOf(config), {
         userAgent: 'otelpack-exporter-dynatrace',

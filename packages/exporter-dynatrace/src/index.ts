@@ -17,7 +17,15 @@ export type {
   DynatraceMetricExporterOptions,
   DynatraceRecord,
 } from './options';
-export { MISSING_TOKEN, connectionOf, mappingOptionsOf, otlpConfigOf, signalUrl } from './config';
+export {
+  MISSING_TOKEN,
+  connectionOf,
+  mappingOptionsOf,
+  missingUrl,
+  otlpConfigOf,
+  signalUrl,
+} from './config';
+export { UnconfiguredSender } from './unconfigured';
 export type { DynatraceResolved } from './config';
 export {
   MAX_DIMENSION_KEY_LENGTH,

@@ -117,3 +117,31 @@ describe('traces and logs: Dynatrace’s time windows', () => {
     });
   }
 });
+
+describe('traces and logs without a URL', () => {
+  for (const signal of ['traces', 'logs'] as const) {
+    it(`${signal}: the exporter constructs, and every batch is refused with the reason`, async () => {
+      const details: string[] = [];
+      const options = {
+        deliveryMode: 'direct' as const,
+        deadLetter: (l: { items: { detail: string }[] }) =>
+          void details.push(...l.items.map((i) => i.detail)),
+      };
+      const exporter =
+        signal === 'traces'
+          ? new DynatraceSpanExporter(options)
+          : new DynatraceLogRecordExporter(options);
+      const item = signal === 'traces' ? span(0) : log(0);
+      const result = await new Promise<{ code: number }>((resolve) =>
+        exporter.export([item] as never, resolve),
+      );
+      await exporter.shutdown();
+      assert.equal(result.code, 1);
+      assert.equal(exporter.stats().dropped.rejected, 1);
+      assert.match(
+        details.join('\n'),
+        new RegExp(`no DT_API_URL or url: ${signal} go to the environment's OTLP API`),
+      );
+    });
+  }
+});
