@@ -1,6 +1,6 @@
-import { join } from 'node:path';
 import type { BackendDefinition } from '../backend';
 import { probe } from '../launcher';
+import { fakeScript } from './fake-script';
 
 /*
  * Dynatrace is a SaaS (or Managed) environment no test can reach, and its OneAgent is not
@@ -12,27 +12,11 @@ import { probe } from '../launcher';
  */
 export const dynatrace: BackendDefinition = {
   id: 'dynatrace',
-  kind: 'fake',
   description: 'Dynatrace metric line + OTLP ingest fake (otelpack, from the documentation)',
   composeService: 'dynatrace-fake',
   composeUrl: 'http://127.0.0.1:14499',
 
-  async available() {
-    return { ok: true };
-  },
-
-  command({ port, packageDir }) {
-    return {
-      command: process.execPath,
-      args: [
-        '--import',
-        'tsx',
-        join(packageDir, 'src', 'fakes', 'dynatrace-fake.ts'),
-        '--port',
-        String(port),
-      ],
-    };
-  },
+  ...fakeScript('dynatrace-fake.ts'),
 
   async ready(url) {
     const answer = await probe(url);

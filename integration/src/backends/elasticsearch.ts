@@ -1,6 +1,6 @@
-import { join } from 'node:path';
 import type { BackendDefinition } from '../backend';
 import { probe } from '../launcher';
+import { fakeScript } from './fake-script';
 
 /**
  * No Elasticsearch can run on these machines (no JVM, no Docker), so the exporter is tested
@@ -10,27 +10,11 @@ import { probe } from '../launcher';
  */
 export const elasticsearch: BackendDefinition = {
   id: 'elasticsearch',
-  kind: 'fake',
   description: 'Elasticsearch 8.x protocol fake (otelpack, in-memory)',
   composeService: 'elasticsearch',
   composeUrl: 'http://127.0.0.1:19200',
 
-  async available() {
-    return { ok: true };
-  },
-
-  command({ port, packageDir }) {
-    return {
-      command: process.execPath,
-      args: [
-        '--import',
-        'tsx',
-        join(packageDir, 'src', 'fakes', 'elasticsearch-fake.ts'),
-        '--port',
-        String(port),
-      ],
-    };
-  },
+  ...fakeScript('elasticsearch-fake.ts'),
 
   async ready(url) {
     // The official client refuses any server that does not send this header, so "ready" means

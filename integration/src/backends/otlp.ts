@@ -1,6 +1,6 @@
-import { join } from 'node:path';
 import type { BackendDefinition } from '../backend';
 import { probe } from '../launcher';
+import { fakeScript } from './fake-script';
 
 /*
  * No OTLP receiver runs on these machines (Debian's Prometheus and VictoriaMetrics predate their
@@ -11,27 +11,11 @@ import { probe } from '../launcher';
  */
 export const otlp: BackendDefinition = {
   id: 'otlp',
-  kind: 'fake',
   description: 'OTLP/HTTP receiver fake (otelpack, official .proto definitions)',
   composeService: 'otel-collector',
   composeUrl: 'http://127.0.0.1:14318',
 
-  async available() {
-    return { ok: true };
-  },
-
-  command({ port, packageDir }) {
-    return {
-      command: process.execPath,
-      args: [
-        '--import',
-        'tsx',
-        join(packageDir, 'src', 'fakes', 'otlp-fake.ts'),
-        '--port',
-        String(port),
-      ],
-    };
-  },
+  ...fakeScript('otlp-fake.ts'),
 
   async ready(url) {
     const answer = await probe(url);
