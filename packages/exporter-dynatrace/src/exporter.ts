@@ -1,5 +1,5 @@
 import { diag } from '@opentelemetry/api';
-import { defineExporter, redactUrl } from '@otelpack/batching-core';
+import { defineExporter, redactUrl, reportRefusedCredentialsOnce } from '@otelpack/batching-core';
 import type {
   BatchSender,
   ExporterClasses,
@@ -49,16 +49,12 @@ type OwnOptions =
 
 /** A refused token, said once per exporter at ERROR with what to check. */
 function tokenReporter(name: string): (status: number, reason: string) => void {
-  let reported = false;
-  return (status, reason) => {
-    if ((status !== 401 && status !== 403) || reported) return;
-    reported = true;
-    diag.error(
+  return reportRefusedCredentialsOnce(
+    (_status, reason) =>
       `otelpack ${name}: Dynatrace refused the API token (${reason}). Check that DT_API_TOKEN ` +
-        '(or auth.token) is a token of this environment with the scopes metrics.ingest, ' +
-        'openTelemetryTrace.ingest and logs.ingest. Every batch is counted as rejected until this is fixed.',
-    );
-  };
+      '(or auth.token) is a token of this environment with the scopes metrics.ingest, ' +
+      'openTelemetryTrace.ingest and logs.ingest. Every batch is counted as rejected until this is fixed.',
+  );
 }
 
 /**
