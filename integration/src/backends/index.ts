@@ -5,6 +5,7 @@ import { clickhouse } from './clickhouse';
 import { elasticsearch } from './elasticsearch';
 import { lightstep } from './lightstep';
 import { newrelic } from './newrelic';
+import { dynatrace } from './dynatrace';
 import { otlp } from './otlp';
 
 /**
@@ -19,4 +20,5 @@ export const BACKENDS: BackendDefinition[] = [
   otlp,
   lightstep,
   newrelic,
+  dynatrace,
 ];

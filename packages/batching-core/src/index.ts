@@ -71,6 +71,7 @@ export {
   secretsInUrl,
 } from './http/redact';
 export { KnownSecrets } from './http/secrets';
+export { reportRefusedCredentialsOnce } from './http/refused';
 export {
   PipelineLogRecordExporter,
   PipelineMetricExporter,
