@@ -59,7 +59,8 @@ describe('DogStatsD lines', () => {
 
   it('gives a sample rate whose inverse the Agent truncates to the exact count', () => {
     assert.equal(rateForCount(1), undefined);
-    for (const count of [2, 3, 7, 49, 98, 1_000, 123_457, 2 ** 31 + 11]) {
+    // 93, 99, 105: counts whose 1/(1/count) rounds below count.
+    for (const count of [2, 3, 7, 49, 93, 99, 105, 1_000, 123_457, 2 ** 31 + 11]) {
       const rate = rateForCount(count) as number;
       assert.ok(rate > 0 && rate < 1);
       assert.equal(Math.trunc(1 / Number(String(rate))), count, `count ${count}`);

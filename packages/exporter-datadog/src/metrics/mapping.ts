@@ -144,14 +144,7 @@ export class DogStatsDMapping implements ItemMapping<ResourceMetricsLike, Metric
   ): void {
     const name = sanitizeMetricName(metric.descriptor.name);
     const temporality = metric.aggregationTemporality;
-    const line = (
-      suffix: string,
-      value: number,
-      type: DogStatsDType,
-      tags: readonly string[],
-      time: HrTime,
-      sampleRate?: number,
-    ) => {
+    const line: LineFn = (suffix, value, type, tags, time, sampleRate) => {
       if (!Number.isFinite(value)) return false;
       const stamped = this.options.timestamps && type !== 'd';
       out.push(
