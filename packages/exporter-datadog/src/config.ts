@@ -1,9 +1,13 @@
+import { InvalidConfigError } from '@otelpack/batching-core';
+import type { HttpTransportOptions } from '@otelpack/batching-core';
 import { dogStatsDTarget } from './dogstatsd-target';
 import type { DogStatsDTarget } from './dogstatsd-target';
 import type { MetricMappingOptions } from './metrics/mapping';
 import { DATADOG_OPTIONS } from './options';
 import type { DatadogExporterOptions, InitialCumulativeValue } from './options';
 import type { ServiceTags } from './tags';
+import type { TraceMappingOptions } from './traces/mapping';
+import type { LogMappingOptions } from './logs/mapping';
 
 export type DatadogResolved = ReturnType<typeof DATADOG_OPTIONS.resolve>;
 
@@ -26,7 +30,10 @@ function serviceTags(config: DatadogResolved): ServiceTags {
   };
 }
 
-/** What the DogStatsD sender and mapping need; the metric exporter takes no `url`. */
+/**
+ * What the DogStatsD sender and mapping need. The metric exporter reads no `url` (nor auth or
+ * headers): one options object can then serve the three exporters of a service.
+ */
 export function metricsConfig(config: DatadogResolved): MetricsConfig {
   const own = config.own;
   return {
@@ -55,3 +62,87 @@ export function resolveMetricsConfig(options: DatadogExporterOptions = {}): Metr
 }
 
 export { serviceTags };
+
+export interface TracesConfig {
+  name: string;
+  url: URL;
+  display: string;
+  transport: Omit<HttpTransportOptions, 'url' | 'compression'>;
+  mapping: TraceMappingOptions;
+}
+
+/** The common HTTP transport options of the traces and logs senders. */
+export function transportOptions(
+  config: DatadogResolved,
+): Omit<HttpTransportOptions, 'url' | 'compression'> {
+  return {
+    headers: config.headers,
+    ...(config.headerProvider ? { headerProvider: config.headerProvider } : {}),
+    ...(config.tls ? { tls: config.tls } : {}),
+    timeoutMs: config.timeoutMs,
+    ...(config.connectTimeoutMs ? { connectTimeoutMs: config.connectTimeoutMs } : {}),
+    userAgent: 'otelpack-exporter-datadog',
+  };
+}
+
+/**
+ * The trace Agent's URL as the tracers resolve it: `url` (DD_TRACE_AGENT_URL), else
+ * `http://<agentHost>:<traceAgentPort>` (DD_AGENT_HOST, DD_TRACE_AGENT_PORT), localhost:8126.
+ */
+export function tracesConfig(config: DatadogResolved): TracesConfig {
+  const own = config.own;
+  const given = config.urls[0];
+  const host = own.agentHost ?? 'localhost';
+  const url =
+    given ??
+    new URL(`http://${host.includes(':') ? `[${host}]` : host}:${own.traceAgentPort ?? 8126}`);
+  return {
+    name: config.name,
+    url,
+    display: given ? (config.displayUrls[0] ?? url.origin) : url.origin,
+    transport: transportOptions(config),
+    mapping: {
+      ...serviceTags(config),
+      ...(own.hostname !== undefined ? { hostname: own.hostname } : {}),
+    },
+  };
+}
+
+export interface LogsConfig {
+  name: string;
+  url: URL;
+  apiKey: string;
+  compression: 'gzip' | 'none';
+  transport: Omit<HttpTransportOptions, 'url' | 'compression'>;
+  mapping: LogMappingOptions;
+}
+
+/** The logs intake of a site: `https://http-intake.logs.<site>`. */
+export function logsIntakeUrl(site: string): URL {
+  return new URL(`https://http-intake.logs.${site}`);
+}
+
+/** The logs intake needs the API key; the URL is `url`, else the site's intake. */
+export function logsConfig(config: DatadogResolved): LogsConfig {
+  const own = config.own;
+  const auth = config.auth;
+  if (!auth || !('apiKey' in auth) || auth.apiKey.trim() === '') {
+    throw new InvalidConfigError(
+      'auth',
+      'the logs intake needs an API key: set DD_API_KEY or auth: { apiKey }',
+    );
+  }
+  return {
+    name: config.name,
+    url: config.urls[0] ?? logsIntakeUrl(own.site),
+    apiKey: auth.apiKey,
+    compression: config.compression ?? 'gzip',
+    transport: transportOptions(config),
+    mapping: {
+      source: own.logsSource,
+      globalTags: own.tags,
+      fallback: serviceTags(config),
+      ...(own.hostname !== undefined ? { hostname: own.hostname } : {}),
+    },
+  };
+}

@@ -1,12 +1,19 @@
 import { defineExporter } from '@otelpack/batching-core';
 import type { ExporterClasses } from '@otelpack/batching-core';
-import { metricsConfig } from './config';
+import { logsConfig, logsIntakeUrl, metricsConfig, tracesConfig } from './config';
+import { mapLog } from './logs/mapping';
+import type { LogRecord } from './logs/mapping';
+import { LogsIntakeSender } from './logs/sender';
 import { describeTarget } from './dogstatsd-target';
 import type { MetricLine } from './metrics/datagram';
 import { DogStatsDMapping } from './metrics/mapping';
 import type { MetricMappingStats } from './metrics/mapping';
 import { DogStatsDSender } from './metrics/sender';
 import { DATADOG_OPTIONS } from './options';
+import { mapSpan } from './traces/mapping';
+import type { TraceRecord } from './traces/mapping';
+import { TraceAgentSender } from './traces/sender';
+import { mapEach } from '@otelpack/batching-core';
 import type { DatadogExporterOptions } from './options';
 
 export const PACKAGE_NAME = '@otelpack/exporter-datadog';
@@ -50,3 +57,60 @@ export class DatadogMetricExporter extends dogStatsD.MetricExporter {
     return (this.mapping as DogStatsDMapping).stats();
   }
 }
+
+/** Traces: the kit makes the SDK class from the options, the span conversion and the Agent sender. */
+export const traceAgent: ExporterClasses<DatadogExporterOptions, TraceRecord, TraceAgentSender> =
+  defineExporter({
+    packageName: PACKAGE_NAME,
+    options: DATADOG_OPTIONS,
+    serverUrl: (config) => tracesConfig(config).url.href,
+    sender: (config) => {
+      const traces = tracesConfig(config);
+      return new TraceAgentSender({
+        url: traces.url,
+        name: traces.name,
+        transport: traces.transport,
+      });
+    },
+    traces: (config) => {
+      const mapping = tracesConfig(config).mapping;
+      return mapEach((span) => mapSpan(span, mapping));
+    },
+  });
+
+/**
+ * A SpanExporter (OpenTelemetry JS SDK 2.x and 3.x) that sends spans to the Datadog trace Agent's
+ * `/v0.4/traces`, converted as the Agent converts OpenTelemetry spans.
+ */
+export class DatadogSpanExporter extends traceAgent.SpanExporter {
+  override get sender(): TraceAgentSender {
+    return super.sender;
+  }
+}
+
+/** Logs: the kit makes the SDK class from the options, the log mapping and the intake sender. */
+export const logsIntake: ExporterClasses<DatadogExporterOptions, LogRecord, LogsIntakeSender> =
+  defineExporter({
+    packageName: PACKAGE_NAME,
+    options: DATADOG_OPTIONS,
+    serverUrl: (config) => (config.urls[0] ?? logsIntakeUrl(config.own.site)).href,
+    sender: (config) => {
+      const logs = logsConfig(config);
+      return new LogsIntakeSender({
+        url: logs.url,
+        apiKey: logs.apiKey,
+        compression: logs.compression,
+        transport: logs.transport,
+      });
+    },
+    logs: (config) => {
+      const mapping = logsConfig(config).mapping;
+      return mapEach((record) => mapLog(record, mapping));
+    },
+  });
+
+/**
+ * A LogRecordExporter (OpenTelemetry JS SDK 2.x and 3.x) that sends logs to Datadog's HTTP logs
+ * intake (`/api/v2/logs`), mapped as Datadog's translator maps OpenTelemetry logs.
+ */
+export class DatadogLogRecordExporter extends logsIntake.LogRecordExporter {}

@@ -1,8 +1,13 @@
-export { DatadogMetricExporter, PACKAGE_NAME } from './exporters';
-export { DATADOG_OPTIONS, PIPELINE_DEFAULTS_BY_SIGNAL } from './options';
+export {
+  DatadogLogRecordExporter,
+  DatadogMetricExporter,
+  DatadogSpanExporter,
+  PACKAGE_NAME,
+} from './exporters';
+export { DATADOG_OPTIONS, PIPELINE_DEFAULTS_BY_SIGNAL, SITES } from './options';
 export type { DatadogExporterOptions, HistogramMode, InitialCumulativeValue } from './options';
-export { resolveMetricsConfig } from './config';
-export type { MetricsConfig } from './config';
+export { logsIntakeUrl, resolveMetricsConfig } from './config';
+export type { LogsConfig, MetricsConfig, TracesConfig } from './config';
 export { DEFAULT_MAX_DATAGRAM_BYTES, describeTarget, dogStatsDTarget } from './dogstatsd-target';
 export type { DogStatsDTarget } from './dogstatsd-target';
 export {
@@ -36,3 +41,33 @@ export {
   tagsFromResource,
 } from './tags';
 export type { ServiceTags } from './tags';
+export { AUTO_KEEP, HTTP_META_KEYS, mapSpan, spanId, traceIdLow } from './traces/mapping';
+export type { DdSpan, TraceMappingOptions, TraceRecord } from './traces/mapping';
+export {
+  AttributeLookup,
+  DB_TYPES,
+  DEFAULT_OTLP_SERVICE,
+  operationName,
+  otelService,
+  resourceName,
+  spanType,
+} from './traces/semantics';
+export {
+  DEFAULT_SERVICE_NAME,
+  DEFAULT_SPAN_NAME,
+  normalizeName,
+  normalizeService,
+  normalizeTagValue,
+} from './traces/normalize';
+export { TRACE_PATH, TraceAgentSender, chunksOf } from './traces/sender';
+export type { TraceSenderOptions } from './traces/sender';
+export { decimalId, mapLog, statusFromSeverity } from './logs/mapping';
+export type { LogEntry, LogMappingOptions, LogRecord } from './logs/mapping';
+export {
+  LOGS_MAX_BYTES,
+  LOGS_MAX_ENTRIES,
+  LOGS_PATH,
+  LogsIntakeSender,
+  logsUrl,
+} from './logs/sender';
+export type { LogsSenderOptions } from './logs/sender';

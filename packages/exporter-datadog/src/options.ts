@@ -1,5 +1,17 @@
-import { defineExporterOptions, optionKinds } from '@otelpack/batching-core';
-import type { PipelineTuning, Signal, TemporalityOption } from '@otelpack/batching-core';
+import {
+  InvalidConfigError,
+  TLS_FIELDS,
+  defineExporterOptions,
+  optionKinds,
+} from '@otelpack/batching-core';
+import { dogStatsDTarget } from './dogstatsd-target';
+import type {
+  HeaderProvider,
+  PipelineTuning,
+  Signal,
+  TemporalityOption,
+  TlsOptions,
+} from '@otelpack/batching-core';
 
 /** How histograms become DogStatsD metrics (the Datadog translator's `histograms.mode`). */
 export type HistogramMode = 'distributions' | 'counters' | 'nobuckets';
@@ -8,12 +20,34 @@ export type HistogramMode = 'distributions' | 'counters' | 'nobuckets';
 export type InitialCumulativeValue = 'auto' | 'keep' | 'drop';
 
 /**
- * The exporter's options: the pack's shared vocabulary (timeouts, name, temporality), Datadog's
- * own (the Agent's address, unified service tagging, the metric mapping), and the core's pipeline
- * options at the same level. Every option's environment variable is in the README.
+ * The exporter's options: the pack's shared vocabulary (url, headers, auth, tls, timeouts, name,
+ * temporality), Datadog's own (the Agent's address, the site, unified service tagging, the metric
+ * mapping), and the core's pipeline options at the same level. Every option's environment variable
+ * is in the README.
  */
 export interface DatadogExporterOptions extends Omit<PipelineTuning<unknown>, 'requestTimeoutMs'> {
-  /** One batch's send deadline (ms). Default 10,000. */
+  /**
+   * Traces: the trace Agent's base URL (default `http://<agentHost>:<traceAgentPort>`).
+   * Logs: the logs intake's base URL (default `https://http-intake.logs.<site>`).
+   * The metric exporter speaks DogStatsD and takes `dogstatsdUrl` instead.
+   */
+  url?: string | URL;
+  /** Logs: `{ apiKey }`, sent as `DD-API-KEY`. Metrics and traces go to the Agent, which holds its own key. */
+  auth?: { apiKey: string };
+  /** Extra headers on every HTTP request (traces, logs), or a function called before each. */
+  headers?: Record<string, string> | HeaderProvider;
+  tls?: TlsOptions;
+  /** Traces and logs: connection deadline (ms). Default 5,000. */
+  connectTimeoutMs?: number;
+  /** Logs: `gzip` (default) or `none`. */
+  compression?: 'gzip' | 'none';
+  /** The trace Agent's port. Default 8126. */
+  traceAgentPort?: number;
+  /** The Datadog site the logs go to. Default `datadoghq.com`. */
+  site?: string;
+  /** Logs: `ddsource`. Default `otlp_log_ingestion`. */
+  logsSource?: string;
+  /** One request's (or one batch of datagrams') deadline (ms). Default 10,000. */
   timeoutMs?: number;
   /** Metrics: `delta` (default: Datadog's own preference), `cumulative`, `lowmemory` or a selector. */
   temporality?: TemporalityOption;
@@ -67,6 +101,46 @@ export const PIPELINE_DEFAULTS_BY_SIGNAL: Record<Signal, PipelineTuning<unknown>
   logs: { maxBatchItems: 1_000, maxBatchBytes: 5_000_000 - 1_000, maxConcurrency: 2 },
 };
 
+/** The Datadog sites (https://docs.datadoghq.com/getting_started/site/). */
+export const SITES = [
+  'datadoghq.com',
+  'us3.datadoghq.com',
+  'us5.datadoghq.com',
+  'datadoghq.eu',
+  'ap1.datadoghq.com',
+  'ap2.datadoghq.com',
+  'ddog-gov.com',
+] as const;
+
+function site() {
+  return {
+    env: ['DD_SITE'],
+    fromText: (text: string) => text,
+    defaultValue: 'datadoghq.com',
+    parse(value: unknown, source: string): string {
+      if (value === undefined) return 'datadoghq.com';
+      const text = typeof value === 'string' ? value.trim().toLowerCase() : '';
+      if (!(SITES as readonly string[]).includes(text)) {
+        throw new InvalidConfigError(source, `expected one of ${SITES.join(', ')}`);
+      }
+      return text;
+    },
+  };
+}
+
+/** Checked when read, so that every exporter of a service refuses a bad DD_DOGSTATSD_URL alike. */
+function dogstatsdUrl() {
+  const text = optionKinds.string({ env: ['DD_DOGSTATSD_URL'] });
+  return {
+    ...text,
+    parse(value: unknown, source: string): string | undefined {
+      const url = text.parse(value, source);
+      if (url !== undefined) dogStatsDTarget({ dogstatsdUrl: url }, () => source);
+      return url;
+    },
+  };
+}
+
 function port(env: string[]) {
   return optionKinds.integer({ min: 1, max: 65_535, env });
 }
@@ -85,14 +159,29 @@ function tagList() {
 
 export const DATADOG_OPTIONS = defineExporterOptions({
   backend: 'datadog',
+  url: {
+    env: (signal: Signal) =>
+      signal === 'traces'
+        ? ['DD_TRACE_AGENT_URL']
+        : signal === 'logs'
+          ? ['OTELPACK_DATADOG_LOGS_URL']
+          : [],
+  },
+  headers: {},
+  auth: { forms: ['apiKey'], env: { apiKey: ['DD_API_KEY'] } },
+  tls: { fields: TLS_FIELDS },
+  compression: { default: 'gzip' },
   timeoutMs: { default: 10_000 },
+  connectTimeoutMs: { default: 5_000 },
   temporality: { default: 'delta' },
   own: {
     agentHost: optionKinds.string({ env: ['DD_AGENT_HOST'] }),
     dogstatsdPort: port(['DD_DOGSTATSD_PORT']),
     dogstatsdSocket: optionKinds.string({ env: ['DD_DOGSTATSD_SOCKET'] }),
-    dogstatsdUrl: optionKinds.string({ env: ['DD_DOGSTATSD_URL'] }),
+    dogstatsdUrl: dogstatsdUrl(),
     maxDatagramBytes: optionKinds.integer({ min: 64, max: 65_507 }),
+    traceAgentPort: port(['DD_TRACE_AGENT_PORT']),
+    site: site(),
     service: optionKinds.string({ env: ['DD_SERVICE'] }),
     env: optionKinds.string({ env: ['DD_ENV'] }),
     version: optionKinds.string({ env: ['DD_VERSION'] }),
@@ -106,6 +195,7 @@ export const DATADOG_OPTIONS = defineExporterOptions({
     resourceAttributesAsTags: optionKinds.boolean({ default: false }),
     initialCumulativeValue: optionKinds.oneOf(['auto', 'keep', 'drop'], { default: 'auto' }),
     maxCumulativeSeries: optionKinds.integer({ default: 10_000, min: 1 }),
+    logsSource: optionKinds.string({ default: 'otlp_log_ingestion' }),
   },
   pipelineDefaults: (_user, signal) => ({ ...PIPELINE_DEFAULTS_BY_SIGNAL[signal] }),
 });

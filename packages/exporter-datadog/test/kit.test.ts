@@ -1,19 +1,40 @@
 import { join } from 'node:path';
 import { runExporterKitSuite } from '@otelpack/batching-core/testing';
-import { DATADOG_OPTIONS, DatadogMetricExporter } from '../src';
+import {
+  DATADOG_OPTIONS,
+  DatadogLogRecordExporter,
+  DatadogMetricExporter,
+  DatadogSpanExporter,
+} from '../src';
 import type { DatadogExporterOptions } from '../src';
 
 // The exporter kit's promises, kept by this exporter (see @otelpack/batching-core/testing).
 runExporterKitSuite({
-  title: 'DatadogMetricExporter',
+  title: 'Datadog exporters',
   packageName: '@otelpack/exporter-datadog',
   definition: DATADOG_OPTIONS,
   create: {
     metrics: (options) => new DatadogMetricExporter(options as DatadogExporterOptions),
+    traces: (options) => new DatadogSpanExporter(options as DatadogExporterOptions),
+    logs: (options) => new DatadogLogRecordExporter(options as DatadogExporterOptions),
   },
-  // Nobody listens there; a UDP socket sends nothing at construction.
-  baseOptions: { dogstatsdUrl: 'udp://127.0.0.1:9' },
+  // Nobody listens there; nothing is sent at construction. The metric exporter reads no url.
+  // The logs exporter needs an API key.
+  baseOptions: {
+    dogstatsdUrl: 'udp://127.0.0.1:9',
+    url: 'http://127.0.0.1:9',
+    auth: { apiKey: 'base-api-key' },
+  },
   samples: {
+    url: { value: 'http://127.0.0.1:9/a', text: 'http://127.0.0.1:9/b' },
+    headers: { value: { 'x-team': 'a' }, text: 'x-team=b' },
+    auth: { value: { apiKey: 'code-key' }, text: '' },
+    'auth.apiKey': { value: 'k', text: 'env-key' },
+    compression: { value: 'none', text: 'none' },
+    connectTimeoutMs: { value: 500, text: '500' },
+    traceAgentPort: { value: 9126, text: '9127' },
+    site: { value: 'datadoghq.eu', text: 'us5.datadoghq.com' },
+    logsSource: { value: 'nodejs', text: 'node' },
     name: { value: 'dd-a', text: 'dd-b' },
     timeoutMs: { value: 5_000, text: '5000' },
     temporality: { value: 'cumulative', text: 'Cumulative' },
@@ -35,6 +56,12 @@ runExporterKitSuite({
     maxCumulativeSeries: { value: 5, text: '6' },
   },
   badText: {
+    url: 'localhost:8126',
+    headers: 'novalue',
+    compression: 'zstd',
+    connectTimeoutMs: '0',
+    traceAgentPort: '0',
+    site: 'datadoghq.org',
     timeoutMs: 'soon',
     temporality: 'sometimes',
     dogstatsdPort: '70000',
@@ -47,9 +74,13 @@ runExporterKitSuite({
     initialCumulativeValue: 'first',
     maxCumulativeSeries: 'many',
   },
-  credentials: [],
-  noCredentials: 'DogStatsD carries no credential: the Agent holds the API key',
-  server: { serverAddress: '127.0.0.1', serverPort: 9 },
+  credentials: [
+    {
+      options: { auth: { apiKey: 'code-api-key-1' }, headers: { 'x-secret': 'hdr-2' } },
+      secrets: ['code-api-key-1'],
+    },
+    { options: {}, environment: { DD_API_KEY: 'env-api-key-3' }, secrets: ['env-api-key-3'] },
+  ],
   limits: [{ maxQueueBytes: 512 * 1024 }, { maxQueueBytes: 512 * 1024, maxConcurrency: 4 }],
   readme: join(__dirname, '..', 'README.md'),
 });
