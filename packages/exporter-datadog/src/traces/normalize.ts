@@ -12,21 +12,35 @@ export const MAX_TAG_VALUE_CHARS = 200;
 export const DEFAULT_SPAN_NAME = 'unnamed_operation';
 export const DEFAULT_SERVICE_NAME = 'unnamed-service';
 
+/** Already normal: lower-case ASCII of the kept characters, single underscores inside. */
+const NORMAL_TAG_VALUE = /^[a-z0-9:./-]+(?:_[a-z0-9:./-]+)*$/;
+
+function keptChar(char: string): boolean {
+  const code = char.charCodeAt(0);
+  if (code < 128) {
+    return (
+      (code >= 97 && code <= 122) ||
+      (code >= 48 && code <= 57) ||
+      char === ':' ||
+      char === '.' ||
+      char === '/' ||
+      char === '-'
+    );
+  }
+  return /[\p{L}\p{N}]/u.test(char);
+}
+
 /** A tag value: lower case; letters, digits, `:` `.` `/` `-` `_` kept, any other run becomes one `_`. */
 export function normalizeTagValue(value: string, maxChars = MAX_TAG_VALUE_CHARS): string {
+  if (value.length <= maxChars && NORMAL_TAG_VALUE.test(value)) return value;
   const lower = value.toLowerCase();
   let out = '';
   let underscore = false;
   for (const char of lower) {
     if (out.length >= maxChars) break;
-    if (/[\p{L}\p{N}:./-]/u.test(char) || char === '_') {
-      if (char === '_') {
-        if (underscore) continue;
-        underscore = true;
-      } else {
-        underscore = false;
-      }
+    if (keptChar(char)) {
       out += char;
+      underscore = false;
     } else if (!underscore && out !== '') {
       out += '_';
       underscore = true;
