@@ -1,5 +1,6 @@
 import type { BackendCounter } from './counter';
 import { clickhouse } from './clickhouse';
+import { datadog } from './datadog';
 import { elasticsearch } from './elasticsearch';
 import { lightstep, otlp } from './otlp';
 import { victoriametrics } from './victoriametrics';
@@ -11,6 +12,7 @@ import { victoriametrics } from './victoriametrics';
  */
 export const COUNTERS: Record<string, BackendCounter> = {
   clickhouse,
+  datadog,
   elasticsearch,
   lightstep,
   otlp,

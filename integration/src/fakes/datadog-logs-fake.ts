@@ -9,7 +9,7 @@
  * - answers 202 `{}` on success; 400 for a body it cannot read; 403 for a missing or wrong key;
  *   and whatever faults a test queues (429, 500, …).
  *
- *   node --import tsx src/fakes/datadog-logs-fake.ts --port 8090 --api-key <key>
+ *   node --import tsx src/fakes/datadog-logs-fake.ts --port 8090 [--api-key <key>]
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -33,7 +33,8 @@ export class LogsIntakeFake {
   truncated = 0;
   private server: Server | undefined;
 
-  constructor(readonly apiKey: string) {}
+  /** `apiKey` undefined: any non-empty key is taken (for a setup that cannot know it). */
+  constructor(readonly apiKey: string | undefined) {}
 
   async listen(port = 0): Promise<string> {
     const server = createServer((req, res) => void this.handle(req, res));
@@ -57,7 +58,8 @@ export class LogsIntakeFake {
     res.end(JSON.stringify(body));
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Answers one request (public, so that one server can front several fakes). */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '').split('?')[0];
     const raw = await readBody(req, 64 * 1024 * 1024);
     if (req.method !== 'POST' || path !== '/api/v2/logs') {
@@ -69,7 +71,12 @@ export class LogsIntakeFake {
       this.answer(res, fault, { errors: [`fault ${fault}`] });
       return;
     }
-    if (req.headers['dd-api-key'] !== this.apiKey) {
+    const key = req.headers['dd-api-key'];
+    if (
+      typeof key !== 'string' ||
+      key === '' ||
+      (this.apiKey !== undefined && key !== this.apiKey)
+    ) {
       this.answer(res, 403, { errors: ['Forbidden'] });
       return;
     }
@@ -130,7 +137,7 @@ async function main(): Promise<void> {
     const at = process.argv.indexOf(name);
     return at >= 0 ? process.argv[at + 1] : undefined;
   };
-  const fake = new LogsIntakeFake(arg('--api-key') ?? 'fake-api-key');
+  const fake = new LogsIntakeFake(arg('--api-key'));
   const url = await fake.listen(Number(arg('--port') ?? 8090));
   process.stdout.write(`${url} (${FAKE_NAME})\n`);
   const stop = () => void fake.close().then(() => process.exit(0));

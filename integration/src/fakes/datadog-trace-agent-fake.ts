@@ -117,7 +117,8 @@ export class TraceAgentFake {
     res.end(body);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Answers one request (public, so that one server can front several fakes). */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '').split('?')[0];
     if (req.method === 'GET' && path === '/info') {
       res.writeHead(200, { 'content-type': 'application/json' });

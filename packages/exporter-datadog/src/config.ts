@@ -1,4 +1,3 @@
-import { InvalidConfigError } from '@otelpack/batching-core';
 import type { HttpTransportOptions } from '@otelpack/batching-core';
 import { dogStatsDTarget } from './dogstatsd-target';
 import type { DogStatsDTarget } from './dogstatsd-target';
@@ -111,7 +110,10 @@ export function tracesConfig(config: DatadogResolved): TracesConfig {
 export interface LogsConfig {
   name: string;
   url: URL;
-  apiKey: string;
+  /** Undefined: none given, and `url` is not a proxy that may add it (every send refused). */
+  apiKey: string | undefined;
+  /** Sends go out without a key only to a `url` of the user's (a proxy that adds it). */
+  keyless: boolean;
   compression: 'gzip' | 'none';
   transport: Omit<HttpTransportOptions, 'url' | 'compression'>;
   mapping: LogMappingOptions;
@@ -122,20 +124,24 @@ export function logsIntakeUrl(site: string): URL {
   return new URL(`https://http-intake.logs.${site}`);
 }
 
-/** The logs intake needs the API key; the URL is `url`, else the site's intake. */
+export const MISSING_API_KEY =
+  'the logs intake needs an API key: set DD_API_KEY or auth: { apiKey } (until then every log is dropped, counted)';
+
+/**
+ * The URL is `url`, else the site's intake. Without an API key the exporter still constructs
+ * (an application must start whatever its environment), says so at ERROR through diag, and
+ * drops what it is given, counted as rejected: the intake would answer 403 to every request.
+ */
 export function logsConfig(config: DatadogResolved): LogsConfig {
   const own = config.own;
   const auth = config.auth;
-  if (!auth || !('apiKey' in auth) || auth.apiKey.trim() === '') {
-    throw new InvalidConfigError(
-      'auth',
-      'the logs intake needs an API key: set DD_API_KEY or auth: { apiKey }',
-    );
-  }
+  const apiKey = auth && 'apiKey' in auth && auth.apiKey.trim() !== '' ? auth.apiKey : undefined;
+  const custom = config.urls[0] !== undefined;
   return {
     name: config.name,
     url: config.urls[0] ?? logsIntakeUrl(own.site),
-    apiKey: auth.apiKey,
+    apiKey,
+    keyless: apiKey === undefined && custom,
     compression: config.compression ?? 'gzip',
     transport: transportOptions(config),
     mapping: {

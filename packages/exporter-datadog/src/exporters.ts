@@ -1,6 +1,7 @@
 import { defineExporter } from '@otelpack/batching-core';
 import type { ExporterClasses } from '@otelpack/batching-core';
-import { logsConfig, logsIntakeUrl, metricsConfig, tracesConfig } from './config';
+import { diag } from '@opentelemetry/api';
+import { MISSING_API_KEY, logsConfig, logsIntakeUrl, metricsConfig, tracesConfig } from './config';
 import { mapLog } from './logs/mapping';
 import type { LogRecord } from './logs/mapping';
 import { LogsIntakeSender } from './logs/sender';
@@ -96,9 +97,13 @@ export const logsIntake: ExporterClasses<DatadogExporterOptions, LogRecord, Logs
     serverUrl: (config) => (config.urls[0] ?? logsIntakeUrl(config.own.site)).href,
     sender: (config) => {
       const logs = logsConfig(config);
+      if (logs.apiKey === undefined && !logs.keyless) {
+        diag.error(`otelpack ${logs.name}: ${MISSING_API_KEY}`);
+      }
       return new LogsIntakeSender({
         url: logs.url,
         apiKey: logs.apiKey,
+        keyless: logs.keyless,
         compression: logs.compression,
         transport: logs.transport,
       });

@@ -6,7 +6,7 @@ export {
 } from './exporters';
 export { DATADOG_OPTIONS, PIPELINE_DEFAULTS_BY_SIGNAL, SITES } from './options';
 export type { DatadogExporterOptions, HistogramMode, InitialCumulativeValue } from './options';
-export { logsIntakeUrl, resolveMetricsConfig } from './config';
+export { MISSING_API_KEY, logsIntakeUrl, resolveMetricsConfig } from './config';
 export type { LogsConfig, MetricsConfig, TracesConfig } from './config';
 export { DEFAULT_MAX_DATAGRAM_BYTES, describeTarget, dogStatsDTarget } from './dogstatsd-target';
 export type { DogStatsDTarget } from './dogstatsd-target';

@@ -160,12 +160,15 @@ function tagList() {
 export const DATADOG_OPTIONS = defineExporterOptions({
   backend: 'datadog',
   url: {
+    // OTELPACK_DATADOG_URL: one base for both paths (a proxy in front of the Agent and the
+    // intake, or otelpack's fake); each signal's own variable wins. The metric exporter reads it
+    // and ignores it, as it ignores `url`.
     env: (signal: Signal) =>
       signal === 'traces'
-        ? ['DD_TRACE_AGENT_URL']
+        ? ['DD_TRACE_AGENT_URL', 'OTELPACK_DATADOG_URL']
         : signal === 'logs'
-          ? ['OTELPACK_DATADOG_LOGS_URL']
-          : [],
+          ? ['OTELPACK_DATADOG_LOGS_URL', 'OTELPACK_DATADOG_URL']
+          : ['OTELPACK_DATADOG_URL'],
   },
   headers: {},
   auth: { forms: ['apiKey'], env: { apiKey: ['DD_API_KEY'] } },

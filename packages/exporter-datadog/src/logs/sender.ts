@@ -22,7 +22,9 @@ export const LOGS_MAX_BYTES = 5 * 1_000 * 1_000;
 
 export interface LogsSenderOptions {
   url: URL;
-  apiKey: string;
+  /** Undefined: every send is refused, unless `keyless` (a proxy of the user's adds the key). */
+  apiKey: string | undefined;
+  keyless?: boolean;
   compression: 'gzip' | 'none';
   transport?: Omit<HttpTransportOptions, 'url' | 'compression'>;
   createTransport?: (options: HttpTransportOptions) => HttpTransport;
@@ -37,9 +39,11 @@ export function logsUrl(base: URL): URL {
 
 export class LogsIntakeSender implements BatchSender<LogRecord> {
   readonly #transport: HttpTransport;
+  readonly #refuse: boolean;
 
   constructor(options: LogsSenderOptions) {
     const create = options.createTransport ?? ((o: HttpTransportOptions) => new HttpTransport(o));
+    this.#refuse = options.apiKey === undefined && !options.keyless;
     this.#transport = create({
       ...options.transport,
       url: logsUrl(options.url),
@@ -47,7 +51,7 @@ export class LogsIntakeSender implements BatchSender<LogRecord> {
       headers: {
         ...options.transport?.headers,
         'content-type': 'application/json',
-        'dd-api-key': options.apiKey,
+        ...(options.apiKey !== undefined ? { 'dd-api-key': options.apiKey } : {}),
       },
     });
   }
@@ -61,6 +65,9 @@ export class LogsIntakeSender implements BatchSender<LogRecord> {
   }
 
   send(batch: readonly LogRecord[], context: SendContext): Promise<SendResult> {
+    if (this.#refuse) {
+      return Promise.resolve({ kind: 'permanent', reason: 'no API key (DD_API_KEY, auth.apiKey)' });
+    }
     return this.#transport.send({
       method: 'POST',
       body: this.encode(batch),
