@@ -9,8 +9,8 @@
  * several lines per datagram, fields after the type in any order, unknown fields ignored, types
  * c g ms h s d. It stores every sample it parsed and every line it refused (with why), and reads
  * back what the Agent would aggregate: counts summed (values × 1/rate), last gauge, distribution
- * values with their weights (1/rate). It listens on UDP, or on a Unix datagram socket when the
- * optional `unix-dgram` module is there.
+ * values with their weights (1/rate). It listens on UDP, or on a Unix datagram socket through
+ * `unix-dgram` (hot-shots' optional dependency).
  *
  *   node --import tsx src/fakes/dogstatsd-fake.ts --port 8125
  */
@@ -32,6 +32,12 @@ export interface DogStatsDSample {
   /** Unix seconds from `|T`, when present. */
   timestampS?: number;
   containerId?: string;
+}
+
+interface UnixSocket {
+  bind(path: string): void;
+  close(): void;
+  once(event: 'listening' | 'error', listener: (error?: Error) => void): void;
 }
 
 const TYPES = new Set(['c', 'g', 'ms', 'h', 's', 'd']);
@@ -101,6 +107,7 @@ export class DogStatsDFake {
   readonly refused: { line: string; reason: string }[] = [];
   readonly datagrams: string[] = [];
   private socket: Socket | undefined;
+  private unixSocket: UnixSocket | undefined;
 
   /** Parses one datagram (lines separated by `\n`) as the Agent does. */
   receive(datagram: string): void {
@@ -124,10 +131,33 @@ export class DogStatsDFake {
     return { host: address.address, port: address.port };
   }
 
+  /**
+   * Listens on a Unix datagram socket at `path`, as the Agent's `dogstatsd_socket` does, through
+   * `unix-dgram` (hot-shots' own optional dependency for UDS; Node has no datagram Unix sockets).
+   */
+  async listenUds(path: string): Promise<string> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const unix = require('unix-dgram') as {
+      createSocket(type: 'unix_dgram', listener: (message: Buffer) => void): UnixSocket;
+    };
+    const socket = unix.createSocket('unix_dgram', (message) =>
+      this.receive(message.toString('utf8')),
+    );
+    await new Promise<void>((resolve, reject) => {
+      socket.once('listening', () => resolve());
+      socket.once('error', reject);
+      socket.bind(path);
+    });
+    this.unixSocket = socket;
+    return path;
+  }
+
   async close(): Promise<void> {
     const socket = this.socket;
     this.socket = undefined;
     if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
+    this.unixSocket?.close();
+    this.unixSocket = undefined;
   }
 
   /** Samples grouped by context, aggregated as the Agent would. */

@@ -80,6 +80,7 @@ describe('DatadogMetricExporter → DogStatsD over UDP (FAKE)', () => {
       [500, 1],
     ]);
     assert.ok(!fake.samples.some((s) => s.tags.some((t) => t.startsWith('not.mapped'))));
+    for (const datagram of fake.datagrams) assert.ok(Buffer.byteLength(datagram) <= 1_432);
 
     await provider.shutdown();
     const stats = exporter.stats();
@@ -106,5 +107,34 @@ describe('DatadogMetricExporter → DogStatsD over UDP (FAKE)', () => {
     assert.equal(stats.delivered, 0);
     assert.equal(stats.dropped.expired, 1, JSON.stringify(stats));
     assert.ok(Object.values(exporter.sender.stats().errors).reduce((a, b) => a + b, 0) >= 1);
+  });
+});
+
+describe('DatadogMetricExporter → DogStatsD over a Unix datagram socket (FAKE)', () => {
+  it('packs datagrams up to 8,192 bytes over UDS and delivers every line', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const fake = new DogStatsDFake();
+    const path = await fake.listenUds(
+      join(mkdtempSync(join(tmpdir(), 'otelpack-dsd-')), 'dsd.socket'),
+    );
+    const exporter = new DatadogMetricExporter({ dogstatsdSocket: path, deliveryMode: 'direct' });
+    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 });
+    const provider = new MeterProvider({ readers: [reader] });
+    const counter = provider.getMeter('it').createCounter('it.uds');
+    for (let i = 0; i < 400; i++) counter.add(1, { series: `s-${i}` });
+    await reader.forceFlush();
+    await fake.waitForSamples(400);
+    await provider.shutdown();
+    await fake.close();
+    assert.deepEqual(fake.refused, []);
+    assert.equal(fake.samples.length, 400);
+    assert.ok(fake.datagrams.length > 1);
+    for (const datagram of fake.datagrams) assert.ok(Buffer.byteLength(datagram) <= 8_192);
+    // Packed full: more than 1,432 bytes (the UDP limit) in the first datagram.
+    assert.ok(Buffer.byteLength(fake.datagrams[0]) > 1_432);
+    assertLedgerBalances(exporter.stats());
+    assert.equal(exporter.stats().delivered, 400);
   });
 });
