@@ -38,6 +38,7 @@ export {
   KUBERNETES_LABEL_MAPPING,
   attributeText,
   hostnameFromResource,
+  isUnknownService,
   tagsFromResource,
 } from './tags';
 export type { ServiceTags } from './tags';

@@ -70,6 +70,14 @@ export function attributeText(value: AttributeValue | undefined | null): string 
   return String(value);
 }
 
+/**
+ * The SDK's placeholder when no service is named (`unknown_service`, `unknown_service:node`):
+ * a configured `service` (DD_SERVICE) wins over it, as users of Datadog's libraries expect.
+ */
+export function isUnknownService(name: string): boolean {
+  return name === 'unknown_service' || name.startsWith('unknown_service:');
+}
+
 /** The unified service tags a resource gives, with the configured values as fallbacks. */
 export interface ServiceTags {
   service?: string;
@@ -89,7 +97,9 @@ export function tagsFromResource(
   for (const [key, raw] of Object.entries(attributes)) {
     const value = attributeText(raw);
     const core = CORE_MAPPING[key] ?? KUBERNETES_LABEL_MAPPING[key] ?? CONTAINER_MAPPING[key];
-    if (core) set(core, value);
+    const placeholder =
+      key === 'service.name' && isUnknownService(value) && options.fallback?.service;
+    if (core && !placeholder) set(core, value);
     else if (key.startsWith(CUSTOM_CONTAINER_TAG) && key.length > CUSTOM_CONTAINER_TAG.length) {
       set(key.slice(CUSTOM_CONTAINER_TAG.length), value);
     }

@@ -334,3 +334,50 @@ describe('resource attributes → tags', () => {
     ]);
   });
 });
+
+describe("the SDK's unknown_service placeholder", () => {
+  it('gives way to the configured service (DD_SERVICE) in metric tags, spans and logs', async () => {
+    const { mapLog, mapSpan } = await import('../src');
+    const attrs = { 'service.name': 'unknown_service:node' };
+    assert.deepEqual(tagsFromResource(attrs, { fallback: { service: 'cart' } }), ['service:cart']);
+    assert.deepEqual(tagsFromResource(attrs), ['service:unknown_service:node']);
+    const span = mapSpan(
+      {
+        name: 'x',
+        kind: 0,
+        spanContext: () => ({
+          traceId: '1'.padStart(32, '0'),
+          spanId: '1'.padStart(16, '0'),
+          traceFlags: 1,
+        }),
+        startTime: [1, 0],
+        endTime: [1, 0],
+        duration: [0, 0],
+        status: { code: 0 },
+        attributes: {},
+        links: [],
+        events: [],
+        ended: true,
+        resource: { attributes: attrs },
+        instrumentationScope: { name: 's' },
+        droppedAttributesCount: 0,
+        droppedEventsCount: 0,
+        droppedLinksCount: 0,
+      } as never,
+      { service: 'cart' },
+    ).span;
+    assert.equal(span.service, 'cart');
+    const log = mapLog(
+      {
+        hrTime: [1, 0],
+        hrTimeObserved: [1, 0],
+        resource: { attributes: attrs },
+        instrumentationScope: { name: 's' },
+        attributes: {},
+        droppedAttributesCount: 0,
+      } as never,
+      { source: 's', globalTags: [], fallback: { service: 'cart' } },
+    ).entry;
+    assert.equal(log.service, 'cart');
+  });
+});

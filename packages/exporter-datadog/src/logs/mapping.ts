@@ -1,5 +1,5 @@
 import type { AnyValue, ReadableLogRecordLike } from '@otelpack/batching-core';
-import { attributeText, hostnameFromResource, tagsFromResource } from '../tags';
+import { attributeText, hostnameFromResource, isUnknownService, tagsFromResource } from '../tags';
 import type { ServiceTags } from '../tags';
 
 /*
@@ -118,7 +118,10 @@ export function mapLog(record: ReadableLogRecordLike, options: LogMappingOptions
   }
 
   const serviceName = attributeText(resource['service.name']) || text('service.name');
-  const service = serviceName || options.fallback.service;
+  const service =
+    serviceName && !(isUnknownService(serviceName) && options.fallback.service)
+      ? serviceName
+      : options.fallback.service;
   if (service) entry.service = service;
   const host = hostnameFromResource(resource, options.hostname);
   if (host) entry.hostname = host;

@@ -1,6 +1,6 @@
 import type { Attributes, HrTime } from '@opentelemetry/api';
 import type { ReadableSpanLike } from '@otelpack/batching-core';
-import { attributeText, hostnameFromResource } from '../tags';
+import { attributeText, hostnameFromResource, isUnknownService } from '../tags';
 import { normalizeTagValue, truncate } from './normalize';
 import {
   AttributeLookup,
@@ -209,7 +209,9 @@ export function mapSpan(span: ReadableSpanLike, options: TraceMappingOptions = {
   if (!parent || kind === KIND.SERVER || kind === KIND.CONSUMER) metrics._top_level = 1;
   if (kind === KIND.CLIENT || kind === KIND.PRODUCER) metrics['_dd.measured'] = 1;
 
-  const service = options.service && !attrs.get(['service.name']) ? options.service : undefined;
+  const named = attrs.get(['service.name']);
+  const service =
+    options.service && (!named || isUnknownService(named)) ? options.service : undefined;
   const dd: DdSpan = {
     trace_id: traceIdLow(traceId),
     span_id: spanId(context.spanId),
