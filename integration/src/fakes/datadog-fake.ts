@@ -9,9 +9,9 @@
  */
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { LogsIntakeFake } from './datadog-logs-fake';
 import { TraceAgentFake } from './datadog-trace-agent-fake';
+import { closeLocal, listenLocal } from './http-util';
 
 export const FAKE_NAME = 'otelpack Datadog fake (trace Agent + logs intake)';
 
@@ -42,17 +42,13 @@ export class DatadogFake {
       }
     });
     this.server = server;
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return listenLocal(server, port);
   }
 
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    await closeLocal(server);
   }
 }
 

@@ -13,8 +13,14 @@
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { contentCoding, decompress, isTooLarge, readBody } from './http-util';
+import {
+  contentCoding,
+  decompress,
+  isTooLarge,
+  closeLocal,
+  listenLocal,
+  readBody,
+} from './http-util';
 
 export const FAKE_NAME = 'otelpack Datadog logs intake fake';
 export const INTAKE_MAX_BYTES = 5 * 1_000 * 1_000;
@@ -37,19 +43,14 @@ export class LogsIntakeFake {
   constructor(readonly apiKey: string | undefined) {}
 
   async listen(port = 0): Promise<string> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    this.server = server;
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.server = createServer((req, res) => void this.handle(req, res));
+    return listenLocal(this.server, port);
   }
 
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    await closeLocal(server);
   }
 
   private answer(res: ServerResponse, status: number, body: object): void {

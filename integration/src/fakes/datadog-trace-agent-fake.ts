@@ -17,9 +17,8 @@
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { decode } from '@msgpack/msgpack';
-import { readBody } from './http-util';
+import { closeLocal, listenLocal, readBody } from './http-util';
 
 export const FAKE_NAME = 'otelpack Datadog trace-agent fake';
 export const AGENT_MAX_PAYLOAD_BYTES = 50 * 1024 * 1024;
@@ -96,19 +95,14 @@ export class TraceAgentFake {
   }
 
   async listen(port = 0): Promise<string> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    this.server = server;
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.server = createServer((req, res) => void this.handle(req, res));
+    return listenLocal(this.server, port);
   }
 
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    await closeLocal(server);
   }
 
   private answer(res: ServerResponse, status: number, body: string, type = 'text/plain'): void {

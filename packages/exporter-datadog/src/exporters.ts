@@ -118,4 +118,8 @@ export const logsIntake: ExporterClasses<DatadogExporterOptions, LogRecord, Logs
  * A LogRecordExporter (OpenTelemetry JS SDK 2.x and 3.x) that sends logs to Datadog's HTTP logs
  * intake (`/api/v2/logs`), mapped as Datadog's translator maps OpenTelemetry logs.
  */
-export class DatadogLogRecordExporter extends logsIntake.LogRecordExporter {}
+export class DatadogLogRecordExporter extends logsIntake.LogRecordExporter {
+  override get sender(): LogsIntakeSender {
+    return super.sender;
+  }
+}

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
 import type { MetricDataLike, ResourceMetricsLike } from '@otelpack/batching-core';
-import { DogStatsDMapping, SUMMARY_DATA_POINT_TYPE, tagsFromResource } from '../src';
+import {
+  DogStatsDMapping,
+  SUMMARY_DATA_POINT_TYPE,
+  mapLog,
+  mapSpan,
+  tagsFromResource,
+} from '../src';
 import type { MetricMappingOptions } from '../src';
 
 const T0: [number, number] = [1_700_000_000, 0];
@@ -337,7 +343,6 @@ describe('resource attributes → tags', () => {
 
 describe("the SDK's unknown_service placeholder", () => {
   it('gives way to the configured service (DD_SERVICE) in metric tags, spans and logs', async () => {
-    const { mapLog, mapSpan } = await import('../src');
     const attrs = { 'service.name': 'unknown_service:node' };
     assert.deepEqual(tagsFromResource(attrs, { fallback: { service: 'cart' } }), ['service:cart']);
     assert.deepEqual(tagsFromResource(attrs), ['service:unknown_service:node']);
