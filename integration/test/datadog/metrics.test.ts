@@ -138,3 +138,45 @@ describe('DatadogMetricExporter → DogStatsD over a Unix datagram socket (FAKE)
     assert.equal(exporter.stats().delivered, 400);
   });
 });
+
+describe("hot-shots' Datadog mode stays off when DD_* variables are set (FAKE)", () => {
+  it('no container-id or external-data fields, no client telemetry metrics, no DD_TAGS added by hot-shots', async () => {
+    const fake = new DogStatsDFake();
+    const { port } = await fake.listenUdp();
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      DD_ENV: 'from-env',
+      DD_SERVICE: 'svc-env',
+      DD_TAGS: 'hs:tag',
+      DD_EXTERNAL_ENV: 'it-false,cn-x,pu-y',
+      DD_ORIGIN_DETECTION_ENABLED: 'true',
+    });
+    try {
+      const exporter = new DatadogMetricExporter({
+        dogstatsdUrl: `udp://127.0.0.1:${port}`,
+        deliveryMode: 'direct',
+      });
+      const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 });
+      const provider = new MeterProvider({ readers: [reader] });
+      provider.getMeter('it').createCounter('it.mode').add(1);
+      await reader.forceFlush();
+      await fake.waitForSamples(1);
+      await provider.shutdown();
+      // hot-shots' telemetry would flush datadog.dogstatsd.client.* on close.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+      await fake.close();
+    }
+    assert.deepEqual(
+      fake.samples.map((s) => s.name),
+      ['it.mode'],
+    );
+    const [sample] = fake.samples;
+    assert.equal(sample.containerId, undefined);
+    assert.ok(!fake.datagrams.some((d) => /\|e:|\|card:/.test(d)), fake.datagrams.join('\n'));
+    // The exporter's own reading of DD_ENV / DD_SERVICE / DD_TAGS, once each, in its order.
+    assert.deepEqual(sample.tags, ['service:svc-env', 'env:from-env', 'hs:tag']);
+  });
+});
