@@ -60,16 +60,6 @@ export interface ExporterKitSuiteOptions {
    * forms) may be reachable by `JSON.stringify`, `util.inspect` or `console.log` of an exporter.
    */
   credentials: { options?: object; environment?: Record<string, string>; secrets: string[] }[];
-  /**
-   * Why `credentials` is empty: the exporter's protocol carries none (DogStatsD). The suite then
-   * checks that it takes no option that could hold one (url, headers, auth, tls).
-   */
-  noCredentials?: string;
-  /**
-   * The `server.address` / `server.port` its self-metrics report, for an exporter whose server is
-   * not its `url` (a DogStatsD host and port). Default: from `baseOptions.url`.
-   */
-  server?: { serverAddress?: string; serverPort?: number };
   /** Extra queue and batch bounds to construct with (e.g. small queues under the exporter's defaults). */
   limits?: object[];
   /** The README whose tables must list every variable the exporter reads, and no other. */
@@ -386,16 +376,6 @@ export function runExporterKitSuite(suite: ExporterKitSuiteOptions): void {
     });
 
     it('keeps every credential, given in code or the environment, out of JSON, inspect and console.log', () => {
-      if (suite.noCredentials !== undefined) {
-        assert.equal(suite.credentials.length, 0, 'noCredentials, yet credentials are given');
-        for (const signal of signals) {
-          const names = definition.optionNames(signal);
-          for (const option of ['url', 'headers', 'auth', 'tls']) {
-            assert.ok(!names.includes(option), `noCredentials, yet ${signal} takes ${option}`);
-          }
-        }
-        return;
-      }
       assert.ok(suite.credentials.length > 0, 'the suite needs credentials to look for');
       for (const signal of signals) {
         for (const { options, environment, secrets } of suite.credentials) {
@@ -448,7 +428,7 @@ export function runExporterKitSuite(suite: ExporterKitSuiteOptions): void {
         protected async onForceFlush(): Promise<void> {}
       }
       const baseUrl = (suite.baseOptions as { url?: unknown } | undefined)?.url;
-      const server = suite.server ?? (typeof baseUrl === 'string' ? serverOf(baseUrl) : {});
+      const server = typeof baseUrl === 'string' ? serverOf(baseUrl) : {};
       for (const signal of signals) {
         const reader = new PullReader();
         const meterProvider = new MeterProvider({ readers: [reader] });
