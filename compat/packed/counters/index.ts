@@ -1,6 +1,7 @@
 import type { BackendCounter } from './counter';
 import { clickhouse } from './clickhouse';
 import { dynatrace } from './dynatrace';
+import { datadog } from './datadog';
 import { elasticsearch } from './elasticsearch';
 import { lightstep, newrelic, otlp } from './otlp';
 import { victoriametrics } from './victoriametrics';
@@ -13,6 +14,7 @@ import { victoriametrics } from './victoriametrics';
 export const COUNTERS: Record<string, BackendCounter> = {
   clickhouse,
   dynatrace,
+  datadog,
   elasticsearch,
   lightstep,
   newrelic,

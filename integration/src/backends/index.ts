@@ -7,6 +7,7 @@ import { lightstep } from './lightstep';
 import { newrelic } from './newrelic';
 import { dynatrace } from './dynatrace';
 import { otlp } from './otlp';
+import { datadog } from './datadog';
 
 /**
  * Every backend the harness knows. Adding one: a file in this folder exporting its
@@ -21,4 +22,5 @@ export const BACKENDS: BackendDefinition[] = [
   lightstep,
   newrelic,
   dynatrace,
+  datadog,
 ];

@@ -265,6 +265,16 @@ describe('the kit, part by part', () => {
     assert.equal(plain.stats().maxQueueItems, 50_000, "the exporter's default holds otherwise");
   });
 
+  it('pipeline defaults may depend on the signal (one package, intakes with different limits)', () => {
+    const perSignal = defineExporterOptions({
+      backend: 'persignal',
+      own: {},
+      pipelineDefaults: (_user, signal) => ({ maxBatchItems: signal === 'logs' ? 1_000 : 5_000 }),
+    });
+    assert.equal(perSignal.resolve({}, 'logs').pipelineDefaults.maxBatchItems, 1_000);
+    assert.equal(perSignal.resolve({}, 'traces').pipelineDefaults.maxBatchItems, 5_000);
+  });
+
   it('credentials in the environment: one form only, and a password needs its user', () => {
     process.env.KITSINK_USER = 'u';
     process.env.OTELPACK_KITSINK_BEARER_TOKEN = 't';
