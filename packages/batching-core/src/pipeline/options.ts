@@ -84,7 +84,7 @@ export interface PipelineOptions<R> {
    * process left on start: a crash or a restart loses nothing accepted (see the README's
    * "Disk spool"). A directory alone takes the defaults.
    */
-  spool?: SpoolOptions<R> | string;
+  spool?: SpoolOptions | string;
 
   /**
    * The exporter's defaults for pipeline options: below the user's values, above the core's.

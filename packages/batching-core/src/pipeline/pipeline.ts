@@ -662,6 +662,10 @@ export class Pipeline<R> {
     options: { quiet?: boolean } = {},
   ): void {
     if (items.length === 0) return;
+    if (reason === 'shutdown' && this.queue.persistent) {
+      this.keepInSpool(items.map((i) => i.entry));
+      return;
+    }
     for (const { entry } of items) this.release(entry);
     this.ledger.settleDropped(items, reason);
     if (!options.quiet) {
@@ -753,6 +757,18 @@ export class Pipeline<R> {
     this.pump();
   }
 
+  /**
+   * What shutdown would drop, a persistent queue keeps: still on disk, not acknowledged, so the
+   * next process replays it. Final for this process's ledger as `leftInSpool`.
+   */
+  private keepInSpool(entries: Entry<R>[]): void {
+    const live = entries.filter((e) => e.state !== 'done');
+    for (const entry of live) this.release(entry);
+    this.ledger.settleLeftInSpool(live);
+    this.telemetry.leftInSpool(live.length);
+    this.admission.wakeWaiters();
+  }
+
   private describeDrops(): string {
     const parts = DROP_REASONS.filter((r) => this.ledger.dropped[r] > 0).map(
       (r) => `${r}: ${this.ledger.dropped[r]}`,
@@ -776,12 +792,13 @@ export class Pipeline<R> {
     }
     const abandoned = this.abandonAll();
     this.batcher.stop();
-    if (abandoned > 0 || this.ledger.droppedTotal > 0) {
+    const kept = this.ledger.leftInSpool;
+    if (abandoned > 0 || kept > 0 || this.ledger.droppedTotal > 0) {
       const held = this.queue.persistent
-        ? `${abandoned} records still held at the deadline were kept in the spool for the next start`
+        ? `${kept} records not delivered by the deadline were kept in the spool for the next start`
         : `${abandoned} records still held at the deadline were dropped`;
       diag.warn(
-        `${this.label}: shut down: ${abandoned > 0 ? held : 'nothing was held at the deadline'}; in all ${this.ledger.accepted} accepted, ${this.ledger.delivered} delivered, ${this.ledger.droppedTotal} dropped (${this.describeDrops()})`,
+        `${this.label}: shut down: ${abandoned > 0 || kept > 0 ? held : 'nothing was held at the deadline'}; in all ${this.ledger.accepted} accepted, ${this.ledger.delivered} delivered, ${this.ledger.droppedTotal} dropped (${this.describeDrops()})`,
       );
     }
     // Closing gets what is left of the deadline, at least CLOSE_GRACE_MS, once for all steps.
@@ -817,14 +834,6 @@ export class Pipeline<R> {
     // Taken off the queue here; settleDropped() then makes them final like the rest.
     appendAll(left, this.queue.drain());
     const live = left.filter((e) => e.state !== 'done');
-    if (this.queue.persistent) {
-      // Still on disk, not acknowledged: the next process replays them.
-      for (const entry of live) this.release(entry);
-      this.ledger.settleLeftInSpool(live);
-      this.telemetry.leftInSpool(live.length);
-      for (const batch of retrying) this.endOperation(batch, undefined, 'shutdown');
-      return live.length;
-    }
     this.settleDropped(
       live.map((entry) => ({ entry, detail: 'shutdown deadline passed before delivery' })),
       'shutdown',

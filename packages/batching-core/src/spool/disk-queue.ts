@@ -9,8 +9,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { diag } from '@opentelemetry/api';
-import { Deque } from '../deque';
 import type { QueuedRecord } from '../pipeline/entry';
+import { MemoryRecordQueue } from '../pipeline/queue';
 import type { QueueCommitFailure, RecordQueue } from '../pipeline/queue';
 import type { SpoolCodec } from './codec';
 import { encodeAckFrame, encodeDataFrame, rangesOf, segmentHeader } from './format';
@@ -71,8 +71,8 @@ export interface SpoolState {
  */
 export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQueue<T> {
   readonly persistent = true;
-  private readonly items = new Deque<T>();
-  private waitingBytes = 0;
+  /** The waiting records, in memory as well: reads never touch the disk. */
+  private readonly memory = new MemoryRecordQueue<T>();
   /** Pushed since the last commit: written by the next `commit()`. */
   private uncommitted: T[] = [];
   /** Uncommitted records acknowledged (evicted) before their commit: not to be written. */
@@ -111,11 +111,11 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
   }
 
   get length(): number {
-    return this.items.length;
+    return this.memory.length;
   }
 
   get bytes(): number {
-    return this.waitingBytes;
+    return this.memory.bytes;
   }
 
   /** What the last process left (once): the pipeline counts it and gives it back with `restore`. */
@@ -134,13 +134,11 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
   /** A recovered record, already on disk, goes back in the queue without being written again. */
   restore(record: T & Spooled, id: number): void {
     record.spoolId = id;
-    this.items.push(record);
-    this.waitingBytes += record.bytes;
+    this.memory.push(record);
   }
 
   push(record: T): void {
-    this.items.push(record);
-    this.waitingBytes += record.bytes;
+    this.memory.push(record);
     this.uncommitted.push(record);
   }
 
@@ -199,20 +197,15 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
   }
 
   peek(): T | undefined {
-    return this.items.peek();
+    return this.memory.peek();
   }
 
   shift(): T | undefined {
-    const record = this.items.shift();
-    if (record) this.waitingBytes -= record.bytes;
-    return record;
+    return this.memory.shift();
   }
 
   drain(): T[] {
-    const all: T[] = [];
-    while (this.items.length > 0) all.push(this.items.shift() as T);
-    this.waitingBytes = 0;
-    return all;
+    return this.memory.drain();
   }
 
   acknowledge(records: readonly T[]): void {
@@ -422,13 +415,7 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
   private takeBack(batch: T[], reason: string): QueueCommitFailure<T> {
     // The batch is the newest records: the tail of the queue.
     const refused = new Set(batch);
-    const kept: T[] = [];
-    while (this.items.length > 0) {
-      const record = this.items.shift() as T;
-      if (refused.has(record)) this.waitingBytes -= record.bytes;
-      else kept.push(record);
-    }
-    for (const record of kept) this.items.push(record);
+    for (const record of this.memory.drain()) if (!refused.has(record)) this.memory.push(record);
     return { records: batch, reason };
   }
 }

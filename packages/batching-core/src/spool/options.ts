@@ -6,7 +6,7 @@ import type { SpoolCodec } from './codec';
 import type { FsyncPolicy } from './disk-queue';
 
 /** The `spool` option: where accepted records are written so that a restart replays them. */
-export interface SpoolOptions<R = unknown> {
+export interface SpoolOptions {
   /** The spool's directory; each exporter and signal gets `<directory>/<name>-<signal>`. */
   directory: string;
   /** Bytes on disk at most, per exporter and signal (default 1 GiB). */
@@ -21,7 +21,7 @@ export interface SpoolOptions<R = unknown> {
   /** A segment file is closed, and the next begun, past this size (default 16 MiB). */
   segmentBytes?: number;
   /** How records become bytes. Default: the sender's `spoolCodec`, else V8 serialisation. */
-  codec?: SpoolCodec<R>;
+  codec?: SpoolCodec<unknown>;
 }
 
 export const SPOOL_DEFAULTS = {
@@ -52,8 +52,8 @@ export function resolveSpoolOptions<R>(
   signal: Signal,
 ): ResolvedSpoolOptions<R> | undefined {
   if (value === undefined || value === false) return undefined;
-  const given: Partial<SpoolOptions<R>> =
-    typeof value === 'string' ? { directory: value } : (value as Partial<SpoolOptions<R>>);
+  const given: Partial<SpoolOptions> =
+    typeof value === 'string' ? { directory: value } : (value as Partial<SpoolOptions>);
   if (!given || typeof given !== 'object') {
     throw new InvalidConfigError(
       'spool',
@@ -75,7 +75,7 @@ export function resolveSpoolOptions<R>(
   }
   const d = SPOOL_DEFAULTS;
   const maxBytes = integerOption('spool.maxBytes', given.maxBytes, d.maxBytes, { min: 1024 });
-  const codec = given.codec;
+  const codec = given.codec as SpoolCodec<R> | undefined;
   if (
     codec !== undefined &&
     (typeof codec !== 'object' ||
