@@ -1,5 +1,7 @@
 import {
+  close,
   closeSync,
+  fdatasync,
   fdatasyncSync,
   ftruncateSync,
   mkdirSync,
@@ -83,6 +85,9 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
   private diskBytes = 0;
   private dirty = false;
   private fsyncs = 0;
+  /** Background fsyncs running (`interval`): one at a time is enough. */
+  private syncing = 0;
+  private readonly whenSynced: (() => void)[] = [];
   private readonly timer: NodeJS.Timeout | undefined;
   private readonly releaseLock: () => void;
   private recovery: Recovery<unknown> | undefined;
@@ -105,7 +110,7 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
       throw error;
     }
     if (options.fsync === 'interval') {
-      this.timer = setInterval(() => this.syncNow(), options.fsyncIntervalMs);
+      this.timer = setInterval(() => this.tick(), options.fsyncIntervalMs);
       this.timer.unref();
     }
   }
@@ -245,10 +250,12 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
     };
   }
 
-  close(): Promise<void> {
-    if (this.closed) return Promise.resolve();
+  async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    // A background fsync still running has the active segment's descriptor.
+    while (this.syncing > 0) await new Promise<void>((resolve) => this.whenSynced.push(resolve));
     try {
       // A clean stop leaves the spool durable, whatever the policy while running.
       if (this.options.fsync !== 'never') this.syncNow();
@@ -261,7 +268,6 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
     } finally {
       this.releaseLock();
     }
-    return Promise.resolve();
   }
 
   /** The acceptance time to store: wall-clock, so a later process can age the record. */
@@ -301,10 +307,11 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
       return active;
     }
     if (active) {
-      // Roll: the finished segment is made durable before the next one begins.
-      if (this.options.fsync !== 'never') this.timedSync(active.fd);
-      closeSync(active.fd);
+      // Roll. `always` made every frame durable already; `interval` syncs the finished segment
+      // off the event loop and closes it after, `never` closes it at once.
       this.active = undefined;
+      if (this.options.fsync === 'interval') this.syncInBackground(active.fd, true);
+      else closeSync(active.fd);
       if (active.segment.unacked === 0) this.deleteSegment(active.segment);
     }
     const header = segmentHeader();
@@ -403,6 +410,34 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
     } catch (error) {
       diag.warn(`otelpack spool ${this.options.directory}: fsync failed (${describeError(error)})`);
     }
+  }
+
+  /**
+   * `interval`: the fsync runs on libuv's thread pool, so the event loop (and every export)
+   * does not wait for the disk; what was written before it started is covered.
+   */
+  private syncInBackground(fd: number, thenClose: boolean): void {
+    const start = performance.now();
+    this.syncing++;
+    fdatasync(fd, (error) => {
+      this.syncing--;
+      if (error) {
+        diag.warn(
+          `otelpack spool ${this.options.directory}: fsync failed (${describeError(error)})`,
+        );
+      } else {
+        this.fsyncs++;
+        this.options.onFsync?.(performance.now() - start);
+      }
+      if (thenClose) close(fd, () => undefined);
+      if (this.syncing === 0) for (const resolve of this.whenSynced.splice(0)) resolve();
+    });
+  }
+
+  private tick(): void {
+    if (!this.dirty || !this.active || this.syncing > 0) return;
+    this.dirty = false;
+    this.syncInBackground(this.active.fd, false);
   }
 
   private timedSync(fd: number): void {
