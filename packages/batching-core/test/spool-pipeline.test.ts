@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Pipeline } from '../src';
 import type { PipelineOptions, SendResult } from '../src';
-import { assertLedgerBalances } from '../src/testing';
+import { assertLedgerBalances, seededRandom } from '../src/testing';
 import { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from '../src/spool/format';
 import { ScriptedSender, eventually as waitFor, range } from './helpers/scripted-sender';
 import { segmentFiles, tempSpoolDir } from './helpers/spool';
@@ -123,6 +123,51 @@ describe('Pipeline with a spool', () => {
       await next.shutdown();
     } finally {
       cleanup();
+    }
+  });
+
+  // The issue's torn-write test: the last segment cut at a random offset and one record's bytes
+  // corrupted; the next start drops only the damaged records (corrupt) and delivers the rest.
+  test('torn tail at random offsets plus one corrupted export: only the damaged dropped, counted corrupt', async () => {
+    const random = seededRandom(5);
+    for (let round = 0; round < 8; round++) {
+      const { dir, cleanup } = tempSpoolDir();
+      try {
+        const exports = Array.from({ length: 6 }, (_, e) => range(5, e * 5 + 1));
+        await leaveInSpool(dir, exports);
+        const [segment] = segmentFiles(own(dir));
+        const path = join(own(dir), segment);
+        const file = readFileSync(path);
+        const starts: number[] = [];
+        for (
+          let at = SEGMENT_HEADER_BYTES;
+          at < file.length;
+          at += FRAME_HEADER_BYTES + file.readUInt32LE(at)
+        )
+          starts.push(at);
+        const corrupted = Math.floor(random() * 3);
+        file[starts[corrupted] + FRAME_HEADER_BYTES + 12 + 5 * 12 + 1] ^= 0xff;
+        const cut = starts[3] + Math.floor(random() * (file.length - starts[3]));
+        writeFileSync(path, file.subarray(0, cut));
+        const sender = new ScriptedSender<number>();
+        const next = pipeline(dir, sender);
+        await next.forceFlush();
+        const whole = starts.filter((s, i) => (starts[i + 1] ?? file.length) <= cut).length;
+        const expected = exports
+          .slice(0, whole)
+          .filter((_, e) => e !== corrupted)
+          .flat();
+        const context = `round ${round}: export ${corrupted} corrupted, cut at ${cut} (${whole} whole)`;
+        assert.deepEqual(sender.delivered, expected, context);
+        const stats = next.stats();
+        const cutHeaderReadable = whole < 6 && cut - starts[whole] >= FRAME_HEADER_BYTES + 12;
+        assert.equal(stats.dropped.corrupt, 5 + (cutHeaderReadable ? 5 : 0), context);
+        assert.equal(stats.droppedTotal, stats.dropped.corrupt, context);
+        assertLedgerBalances(stats);
+        await next.shutdown();
+      } finally {
+        cleanup();
+      }
     }
   });
 

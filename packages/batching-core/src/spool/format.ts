@@ -194,8 +194,8 @@ export interface FrameScan {
 /**
  * Reads frames from `start`. A frame that runs past the end is a torn write (the crash came
  * during it): reading stops there. A frame whose checksum fails is skipped when the bytes after
- * it lead, by their lengths, to a good frame or to the exact end of the file (its length is then
- * to be believed); otherwise nothing after it can be trusted and reading stops.
+ * it lead, by their lengths, to a good frame or to the end of the file (its length is then to be
+ * believed); otherwise nothing after it can be trusted and reading stops.
  */
 export function scanFrames(file: Buffer, start: number): FrameScan {
   const scan: FrameScan = { frames: [], damaged: [], validEnd: start, stop: undefined };
@@ -232,15 +232,25 @@ export function scanFrames(file: Buffer, start: number): FrameScan {
 
 /**
  * Whether a frame's length field is to be believed: following the lengths from its end lands
- * on a frame whose checksum holds, or exactly on the end of the file.
+ * on a frame whose checksum holds or on the end of the file, or its end is where a torn last
+ * frame begins (the crash cut the frame after it).
  */
-function lengthsChainFrom(file: Buffer, at: number): boolean {
+function lengthsChainFrom(file: Buffer, from: number): boolean {
+  let at = from;
   while (at < file.length) {
     if (frameVerifiesAt(file, at)) return true;
-    if (at + FRAME_HEADER_BYTES > file.length) return false;
+    if (at + FRAME_HEADER_BYTES > file.length) break;
     at += FRAME_HEADER_BYTES + file.readUInt32LE(at);
   }
-  return at === file.length;
+  return at === file.length || tornFrameAt(file, from);
+}
+
+/** A frame that runs past the end of the file, whose first id reads as an id. */
+function tornFrameAt(file: Buffer, at: number): boolean {
+  if (at + FRAME_HEADER_BYTES + 8 > file.length) return false;
+  if (at + FRAME_HEADER_BYTES + file.readUInt32LE(at) <= file.length) return false;
+  const firstId = file.readDoubleLE(at + FRAME_HEADER_BYTES);
+  return Number.isSafeInteger(firstId) && firstId > 0;
 }
 
 function frameVerifiesAt(file: Buffer, at: number): boolean {
