@@ -8,6 +8,7 @@ import {
   openSync,
   unlinkSync,
   writeSync,
+  writevSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { diag } from '@opentelemetry/api';
@@ -15,7 +16,7 @@ import type { QueuedRecord } from '../pipeline/entry';
 import { MemoryRecordQueue } from '../pipeline/queue';
 import type { QueueCommitFailure, RecordQueue } from '../pipeline/queue';
 import type { SpoolCodec } from './codec';
-import { encodeAckFrame, encodeDataFrame, rangesOf, segmentHeader } from './format';
+import { encodeAckFrame, encodeDataFrameParts, rangesOf, segmentHeader } from './format';
 import { acquireLock } from './lock';
 import { ackFileName, recoverSpool, segmentFileName } from './recovery';
 import type { Recovery } from './recovery';
@@ -171,9 +172,9 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
       bytes[i] = r.bytes;
       records[i] = r.record;
     }
-    let frame: Buffer;
+    let frame: { head: Buffer; payload: Uint8Array; length: number };
     try {
-      frame = encodeDataFrame(this.nextId, {
+      frame = encodeDataFrameParts(this.nextId, {
         acceptedAtWallMs,
         bytes,
         payload: this.options.codec.encode(records),
@@ -275,11 +276,14 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
     return this.options.clockOriginMs + record.acceptedAtMs;
   }
 
-  private append(frame: Buffer, count: number): void {
+  private append(
+    frame: { head: Buffer; payload: Uint8Array; length: number },
+    count: number,
+  ): void {
     const active = this.activeFor(frame.length);
     const before = active.size;
     try {
-      writeFully(active.fd, frame);
+      writeAll(active.fd, frame.head, frame.payload);
     } catch (error) {
       // Leave no half frame behind for the next write to follow.
       try {
@@ -453,6 +457,14 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
     for (const record of this.memory.drain()) if (!refused.has(record)) this.memory.push(record);
     return { records: batch, reason };
   }
+}
+
+/** Both parts, in one system call when the kernel takes it all (it nearly always does). */
+function writeAll(fd: number, head: Buffer, payload: Uint8Array): void {
+  const total = head.length + payload.length;
+  const written = writevSync(fd, [head, payload]);
+  if (written === total) return;
+  writeFully(fd, Buffer.concat([head, payload]).subarray(written));
 }
 
 function writeFully(fd: number, data: Buffer): void {

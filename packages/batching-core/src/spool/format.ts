@@ -60,20 +60,32 @@ export interface DataFrameRecords {
 
 /** One frame holding `count` records from `firstId`. */
 export function encodeDataFrame(firstId: number, frame: DataFrameRecords): Buffer {
+  const { head, payload } = encodeDataFrameParts(firstId, frame);
+  return Buffer.concat([head, payload]);
+}
+
+/**
+ * The same frame as its header and columns, and the codec's bytes apart: written together with
+ * one `writev`, the payload (most of the frame) is never copied.
+ */
+export function encodeDataFrameParts(
+  firstId: number,
+  frame: DataFrameRecords,
+): { head: Buffer; payload: Uint8Array; length: number } {
   const count = frame.bytes.length;
-  const bodyLength = DATA_FIXED_BYTES + count * PER_RECORD_BYTES + frame.payload.length;
-  const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + bodyLength);
-  out.writeUInt32LE(bodyLength, 0);
+  const headBodyLength = DATA_FIXED_BYTES + count * PER_RECORD_BYTES;
+  const head = Buffer.allocUnsafe(FRAME_HEADER_BYTES + headBodyLength);
+  head.writeUInt32LE(headBodyLength + frame.payload.length, 0);
   let at = FRAME_HEADER_BYTES;
-  at = out.writeDoubleLE(firstId, at);
-  at = out.writeUInt32LE(count, at);
+  at = head.writeDoubleLE(firstId, at);
+  at = head.writeUInt32LE(count, at);
   // Typed arrays write the columns in one copy each (the frame's offsets are not aligned for a
   // view); little-endian like the rest, which is every platform Node runs on but s390x.
-  at = copyColumn(out, at, new Float64Array(frame.acceptedAtWallMs));
-  at = copyColumn(out, at, new Uint32Array(frame.bytes));
-  out.set(frame.payload, at);
-  out.writeUInt32LE(crc32(out.subarray(FRAME_HEADER_BYTES)), 4);
-  return out;
+  at = copyColumn(head, at, new Float64Array(frame.acceptedAtWallMs));
+  copyColumn(head, at, new Uint32Array(frame.bytes));
+  const crc = crc32(frame.payload, crc32(head.subarray(FRAME_HEADER_BYTES)));
+  head.writeUInt32LE(crc, 4);
+  return { head, payload: frame.payload, length: head.length + frame.payload.length };
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
