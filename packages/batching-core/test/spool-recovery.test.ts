@@ -262,6 +262,16 @@ describe('disk spool: one owner', () => {
         (error: unknown) =>
           error instanceof SpoolLockedError && error.message.includes(`process ${process.ppid}`),
       );
+      // The same pid with its own start time is still its lock; with another start time the
+      // pid was reused (a restarted container): the lock is stale. (Linux: /proc.)
+      if (process.platform !== 'linux') return;
+      const stat = readFileSync(`/proc/${process.ppid}/stat`, 'utf8');
+      const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+      writeFileSync(join(dir, 'lock'), `${process.ppid} ${start}\n`);
+      assert.throws(() => openDiskQueue(dir), SpoolLockedError);
+      writeFileSync(join(dir, 'lock'), `${process.ppid} ${Number(start) + 1}\n`);
+      const reused = openDiskQueue(dir);
+      await reused.close();
     } finally {
       cleanup();
     }

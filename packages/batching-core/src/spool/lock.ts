@@ -22,8 +22,9 @@ export class SpoolLockedError extends Error {
 const heldHere = new Set<string>();
 
 /**
- * Takes the directory's lock: a file created exclusively, holding our pid. A lock left by a
- * process that is gone (a crash never removes it) is taken over; one of a live process is not.
+ * Takes the directory's lock: a file created exclusively, holding our pid and start time. A
+ * lock left by a process that is gone (a crash never removes it), or whose pid now belongs to
+ * another process, is taken over; one of a live process is not.
  */
 export function acquireLock(directory: string): () => void {
   const path = join(directory, LOCK_FILE);
@@ -31,13 +32,20 @@ export function acquireLock(directory: string): () => void {
   for (let attempt = 0; ; attempt++) {
     try {
       const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, `${process.pid}\n`);
+      writeSync(fd, `${process.pid} ${startTimeOf(process.pid) ?? '-'}\n`);
       closeSync(fd);
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
-      const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+      const [pidText, startText] = readFileSync(path, 'utf8').trim().split(/\s+/);
+      const holder = Number.parseInt(pidText, 10);
+      if (
+        Number.isInteger(holder) &&
+        holder > 0 &&
+        holder !== process.pid &&
+        isAlive(holder) &&
+        sameProcess(holder, startText)
+      ) {
         throw new SpoolLockedError(directory, holder);
       }
       // Stale: the holder is gone (or the file was cut short by a crash while it was written).
@@ -53,6 +61,28 @@ export function acquireLock(directory: string): () => void {
       // Already gone: nothing to release.
     }
   };
+}
+
+/**
+ * When the process started, in clock ticks since boot (Linux's /proc/<pid>/stat, field 22):
+ * with the pid it names one process, so a pid reused by another (a container restarted on
+ * the same volume) does not pass for the lock's holder. Undefined where there is no /proc.
+ */
+function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name, in parentheses, may hold spaces: fields are counted after it.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The live process `pid` is the one that wrote the lock (when both start times are known). */
+function sameProcess(pid: number, recordedStart: string | undefined): boolean {
+  if (recordedStart === undefined || recordedStart === '-') return true;
+  const start = startTimeOf(pid);
+  return start === undefined || start === recordedStart;
 }
 
 function isAlive(pid: number): boolean {
