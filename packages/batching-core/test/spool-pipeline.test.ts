@@ -7,7 +7,7 @@ import type { PipelineOptions, SendResult } from '../src';
 import { assertLedgerBalances, seededRandom } from '../src/testing';
 import { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from '../src/spool/format';
 import { ScriptedSender, eventually as waitFor, range } from './helpers/scripted-sender';
-import { segmentFiles, tempSpoolDir } from './helpers/spool';
+import { frameStarts, segmentFiles, tempSpoolDir } from './helpers/spool';
 
 /** The pipeline's own directory in the spool: `<name>-<signal>`. */
 const own = (dir: string) => join(dir, 'spooled-logs');
@@ -138,13 +138,7 @@ describe('Pipeline with a spool', () => {
         const [segment] = segmentFiles(own(dir));
         const path = join(own(dir), segment);
         const file = readFileSync(path);
-        const starts: number[] = [];
-        for (
-          let at = SEGMENT_HEADER_BYTES;
-          at < file.length;
-          at += FRAME_HEADER_BYTES + file.readUInt32LE(at)
-        )
-          starts.push(at);
+        const starts = frameStarts(file);
         const corrupted = Math.floor(random() * 3);
         file[starts[corrupted] + FRAME_HEADER_BYTES + 12 + 5 * 12 + 1] ^= 0xff;
         const cut = starts[3] + Math.floor(random() * (file.length - starts[3]));

@@ -5,7 +5,13 @@ import { describe, test } from 'node:test';
 import { seededRandom } from '../src/testing';
 import { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from '../src/spool/format';
 import { SpoolLockedError } from '../src';
-import { openDiskQueue, segmentFiles, tempSpoolDir, writeExport } from './helpers/spool';
+import {
+  frameStarts,
+  openDiskQueue,
+  segmentFiles,
+  tempSpoolDir,
+  writeExport,
+} from './helpers/spool';
 import type { TestRecord } from './helpers/spool';
 
 /** Opens the spool again, as the next process would, and says what it found. */
@@ -111,15 +117,7 @@ describe('disk spool: damage', () => {
     const [segment] = segmentFiles(dir);
     const path = join(dir, segment);
     const file = readFileSync(path);
-    const starts: number[] = [];
-    for (
-      let at = SEGMENT_HEADER_BYTES;
-      at < file.length;
-      at += FRAME_HEADER_BYTES + file.readUInt32LE(at)
-    ) {
-      starts.push(at);
-    }
-    return { path, starts, size: file.length };
+    return { path, starts: frameStarts(file), size: file.length };
   }
 
   // Collector TestPersistentQueue_CorruptedData: none, some or all items corrupted; the queue

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { QueuedRecord } from '../../src';
 import { DiskRecordQueue, v8Codec } from '../../src';
 import type { DiskQueueOptions } from '../../src';
+import { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from '../../src/spool/format';
 
 export type TestRecord = QueuedRecord<string>;
 
@@ -54,4 +55,17 @@ export function segmentFiles(dir: string): string[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.seg'))
     .sort();
+}
+
+/** Where each frame of a segment file starts (after the segment header). */
+export function frameStarts(file: Buffer): number[] {
+  const starts: number[] = [];
+  for (
+    let at = SEGMENT_HEADER_BYTES;
+    at < file.length;
+    at += FRAME_HEADER_BYTES + file.readUInt32LE(at)
+  ) {
+    starts.push(at);
+  }
+  return starts;
 }
