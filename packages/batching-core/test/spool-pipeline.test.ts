@@ -165,6 +165,29 @@ describe('Pipeline with a spool', () => {
     }
   });
 
+  test('drop_oldest evicting records of the export being accepted: the evicted are never written', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    try {
+      const p = pipeline(dir, new ScriptedSender<number>(NEVER), {
+        maxQueueItems: 4,
+        maxBatchItems: 4,
+        overflow: 'drop_oldest',
+      });
+      await p.submit(range(10, 1));
+      assert.equal(p.stats().dropped.queue_full, 6, 'six evicted to make room for the last four');
+      await p.shutdown();
+      assert.equal(p.stats().leftInSpool, 4);
+      const sender = new ScriptedSender<number>();
+      const next = pipeline(dir, sender);
+      await next.forceFlush();
+      assert.deepEqual(sender.delivered, [7, 8, 9, 10], 'only what was held was written');
+      assert.equal(next.stats().replayed, 4);
+      await next.shutdown();
+    } finally {
+      cleanup();
+    }
+  });
+
   test('a spool over maxBytes refuses the export: dropped queue_full, in the submit result', async () => {
     const { dir, cleanup } = tempSpoolDir();
     try {

@@ -3,6 +3,7 @@ import {
   closeSync,
   fdatasync,
   fdatasyncSync,
+  fsyncSync,
   ftruncateSync,
   openSync,
   unlinkSync,
@@ -56,6 +57,8 @@ export class SegmentLog {
   diskBytes = 0;
   fsyncs = 0;
   private dirty = false;
+  /** `interval`: a segment was created since the directory was last synced. */
+  private directoryDirty = false;
   /** Background fsyncs running (`interval`): one at a time is enough. */
   private syncing = 0;
   private readonly whenSynced: (() => void)[] = [];
@@ -179,7 +182,27 @@ export class SegmentLog {
     this.segments.push(segment);
     this.diskBytes += header.length;
     this.active = { segment, fd, size: header.length };
+    // A new file's name is in the directory, which has its own fsync: without it a power cut
+    // can lose the whole segment however often the file was synced.
+    if (this.options.fsync === 'always') this.syncDirectory();
+    else if (this.options.fsync === 'interval') this.directoryDirty = true;
     return this.active;
+  }
+
+  private syncDirectory(): void {
+    this.directoryDirty = false;
+    let fd: number | undefined;
+    try {
+      fd = openSync(this.options.directory, 'r');
+      fsyncSync(fd);
+    } catch (error) {
+      // Not every platform syncs a directory (Windows cannot open one): the file's own syncs stand.
+      diag.debug(
+        `otelpack spool ${this.options.directory}: directory fsync: ${describeError(error)}`,
+      );
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
   }
 
   private segmentOf(id: number): Segment | undefined {
@@ -280,6 +303,7 @@ export class SegmentLog {
   }
 
   private tick(): void {
+    if (this.directoryDirty) this.syncDirectory();
     if (!this.dirty || !this.active || this.syncing > 0) return;
     this.dirty = false;
     this.syncInBackground(this.active.fd, false);
