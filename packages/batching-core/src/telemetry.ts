@@ -107,6 +107,8 @@ export class SelfTelemetry {
   private readonly exported?: Counter;
   private readonly operationDuration?: Histogram;
   private readonly retries?: Counter;
+  private readonly redacted?: Counter;
+  private readonly transformErrors?: Counter;
   private readonly requestDuration?: Histogram;
   private readonly base: Attributes;
   /** Attribute sets, made once each: the SDK hashes attributes on every call, we need not also allocate. */
@@ -152,6 +154,16 @@ export class SelfTelemetry {
     this.retries = meter.createCounter('otelpack.exporter.retries', {
       description: 'Records scheduled for another send after a retryable failure.',
       unit: '{record}',
+    });
+    this.redacted = meter.createCounter('otelpack.exporter.transform.redacted', {
+      description:
+        'Attribute and body values the transform redaction removed, masked or hashed.',
+      unit: '{value}',
+    });
+    this.transformErrors = meter.createCounter('otelpack.exporter.transform.errors', {
+      description:
+        'Statements of the transform that failed on an item (ignored, or the item dropped as transform_error).',
+      unit: '{error}',
     });
     this.requestDuration = meter.createHistogram('otelpack.exporter.request.duration', {
       description: 'Time of one send: from handing a batch to the sender to knowing its result.',
@@ -228,6 +240,11 @@ export class SelfTelemetry {
     if (!this.exported) return;
     this.inflight?.add(-count, this.base);
     this.exported.add(count, this.errorAttributes(reason));
+  }
+
+  transformed(redacted: number, errors: number): void {
+    if (redacted > 0) this.redacted?.add(redacted, this.base);
+    if (errors > 0) this.transformErrors?.add(errors, this.base);
   }
 
   retried(count: number): void {

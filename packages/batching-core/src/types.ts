@@ -1,5 +1,16 @@
-/** Why a record left the pipeline without being delivered. */
-export type DropReason = 'queue_full' | 'shutdown' | 'expired' | 'too_large' | 'rejected';
+/**
+ * Why a record left the pipeline without being delivered. `filtered`: a `drop` statement of the
+ * exporter's `transform` (or its function returning undefined) left it out on purpose;
+ * `transform_error`: a statement failed on it under `errorMode: 'propagate'`.
+ */
+export type DropReason =
+  | 'queue_full'
+  | 'shutdown'
+  | 'expired'
+  | 'too_large'
+  | 'rejected'
+  | 'filtered'
+  | 'transform_error';
 
 export const DROP_REASONS: readonly DropReason[] = [
   'queue_full',
@@ -7,6 +18,8 @@ export const DROP_REASONS: readonly DropReason[] = [
   'expired',
   'too_large',
   'rejected',
+  'filtered',
+  'transform_error',
 ];
 
 export type Signal = 'traces' | 'logs' | 'metrics';

@@ -25,6 +25,8 @@ export class Ledger {
     expired: 0,
     too_large: 0,
     rejected: 0,
+    filtered: 0,
+    transform_error: 0,
   };
   private lastSeq = 0;
   /** Held records whose submit waits for their outcome: without any, settling skips tickets. */
@@ -134,11 +136,16 @@ export class Ledger {
 
   /** SDK items that never became records: accepted and dropped as `rejected` in one step. */
   rejectedUnmapped(count: number, detail: string): void {
+    this.droppedBeforeQueue(count, 'rejected', detail);
+  }
+
+  /** Records accepted and dropped before they were records (unmapped, or left out by the transform). */
+  droppedBeforeQueue(count: number, reason: DropReason, detail: string): void {
     if (count <= 0) return;
     this.accepted += count;
     this.telemetry.accepted(count);
-    this.telemetry.dropped(count, 'rejected');
-    this.count('rejected', count, undefined, detail);
+    this.telemetry.dropped(count, reason);
+    this.count(reason, count, undefined, detail);
   }
 
   /**

@@ -1,0 +1,231 @@
+import type {
+  AnyValue,
+  DataPointLike,
+  InstrumentationScopeLike,
+  MetricDataLike,
+  ReadableLogRecordLike,
+  ReadableSpanLike,
+  ResourceLike,
+  TimedEventLike,
+} from '../sdk/types';
+import { deepCopy } from './values';
+import type { ValueMap } from './values';
+
+/*
+ * What statements read and write: views over the SDK's items. A view reads the SDK's object until
+ * a statement writes, then writes to its own copy; the SDK's objects are never changed, so other
+ * processors and exporters see what the application recorded.
+ */
+
+/** A map read from the SDK's object until the first write, then from a deep copy. */
+export class MapView {
+  #copy: ValueMap | undefined;
+
+  constructor(private readonly source: ValueMap | undefined) {}
+
+  read(): ValueMap {
+    return this.#copy ?? this.source ?? EMPTY;
+  }
+
+  write(): ValueMap {
+    this.#copy ??= this.source ? deepCopy(this.source) : {};
+    return this.#copy;
+  }
+
+  get changed(): boolean {
+    return this.#copy !== undefined;
+  }
+}
+
+const EMPTY: ValueMap = Object.freeze({}) as ValueMap;
+
+export class ResourceView {
+  readonly attributes: MapView;
+  dropped = false;
+
+  constructor(readonly source: ResourceLike) {
+    this.attributes = new MapView(source.attributes as ValueMap);
+  }
+
+  result(): ResourceLike {
+    if (!this.attributes.changed) return this.source;
+    return overlay(this.source, { attributes: this.attributes.read() });
+  }
+}
+
+export class ScopeView {
+  readonly attributes: MapView;
+  name: string;
+  version: string | undefined;
+  dropped = false;
+
+  constructor(readonly source: InstrumentationScopeLike) {
+    this.attributes = new MapView(source.attributes as ValueMap | undefined);
+    this.name = source.name;
+    this.version = source.version;
+  }
+
+  result(): InstrumentationScopeLike {
+    if (
+      !this.attributes.changed &&
+      this.name === this.source.name &&
+      this.version === this.source.version
+    ) {
+      return this.source;
+    }
+    return {
+      ...this.source,
+      name: this.name,
+      version: this.version,
+      ...(this.attributes.changed ? { attributes: this.attributes.read() as never } : {}),
+    };
+  }
+}
+
+/** Fields a statement changed, over the SDK object's own. */
+type Changes = Record<string, unknown>;
+
+export class SpanView {
+  readonly attributes: MapView;
+  readonly changes: Changes = {};
+  events: EventView[] | undefined;
+
+  constructor(
+    readonly source: ReadableSpanLike,
+    readonly resource: ResourceView,
+    readonly scope: ScopeView,
+  ) {
+    this.attributes = new MapView(source.attributes as ValueMap);
+  }
+
+  get<K extends keyof ReadableSpanLike>(field: K): ReadableSpanLike[K] {
+    return (
+      field in this.changes ? this.changes[field] : this.source[field]
+    ) as ReadableSpanLike[K];
+  }
+
+  eventViews(): EventView[] {
+    this.events ??= this.source.events.map((event) => new EventView(event, this));
+    return this.events;
+  }
+
+  result(): ReadableSpanLike {
+    const resource = this.resource.result();
+    const scope = this.scope.result();
+    const changes: Changes = { ...this.changes };
+    if (this.attributes.changed) changes.attributes = this.attributes.read();
+    if (resource !== this.source.resource) changes.resource = resource;
+    if (scope !== this.source.instrumentationScope) changes.instrumentationScope = scope;
+    if (this.events) {
+      const kept = this.events.filter((e) => !e.dropped);
+      if (kept.length !== this.events.length || kept.some((e) => e.changed)) {
+        changes.events = kept.map((e) => e.result());
+      }
+    }
+    return Object.keys(changes).length === 0 ? this.source : overlay(this.source, changes);
+  }
+}
+
+export class EventView {
+  readonly attributes: MapView;
+  name: string;
+  dropped = false;
+
+  constructor(
+    readonly source: TimedEventLike,
+    readonly span: SpanView,
+  ) {
+    this.attributes = new MapView(source.attributes as ValueMap | undefined);
+    this.name = source.name;
+  }
+
+  get changed(): boolean {
+    return this.attributes.changed || this.name !== this.source.name;
+  }
+
+  result(): TimedEventLike {
+    if (!this.changed) return this.source;
+    return { ...this.source, name: this.name, attributes: this.attributes.read() as never };
+  }
+}
+
+export class LogView {
+  readonly attributes: MapView;
+  readonly changes: Changes = {};
+  #body: { value: AnyValue } | undefined;
+
+  constructor(
+    readonly source: ReadableLogRecordLike,
+    readonly resource: ResourceView,
+    readonly scope: ScopeView,
+  ) {
+    this.attributes = new MapView(source.attributes as ValueMap);
+  }
+
+  get<K extends keyof ReadableLogRecordLike>(field: K): ReadableLogRecordLike[K] {
+    return (
+      field in this.changes ? this.changes[field] : this.source[field]
+    ) as ReadableLogRecordLike[K];
+  }
+
+  body(): AnyValue {
+    return this.#body ? this.#body.value : this.source.body;
+  }
+
+  /** The body to change in place (a map or list body is copied first). */
+  writableBody(): AnyValue {
+    this.#body ??= { value: deepCopy(this.source.body) };
+    return this.#body.value;
+  }
+
+  setBody(value: AnyValue): void {
+    this.#body = { value };
+  }
+
+  result(): ReadableLogRecordLike {
+    const resource = this.resource.result();
+    const scope = this.scope.result();
+    const changes: Changes = { ...this.changes };
+    if (this.attributes.changed) changes.attributes = this.attributes.read();
+    if (this.#body) changes.body = this.#body.value;
+    if (resource !== this.source.resource) changes.resource = resource;
+    if (scope !== this.source.instrumentationScope) changes.instrumentationScope = scope;
+    return Object.keys(changes).length === 0 ? this.source : overlay(this.source, changes);
+  }
+}
+
+export class DataPointView {
+  readonly attributes: MapView;
+  dropped = false;
+
+  constructor(
+    readonly source: DataPointLike<unknown>,
+    readonly metric: MetricDataLike,
+    readonly resource: ResourceView,
+    readonly scope: ScopeView,
+  ) {
+    this.attributes = new MapView(source.attributes as ValueMap);
+  }
+
+  result(): DataPointLike<unknown> {
+    if (!this.attributes.changed) return this.source;
+    return { ...this.source, attributes: this.attributes.read() as never };
+  }
+}
+
+/**
+ * A view of an SDK object with some fields changed: it inherits everything else from the SDK's
+ * object (methods such as `spanContext()` and getters included), whose own fields stay as they are.
+ */
+export function overlay<T extends object>(source: T, changes: Changes): T {
+  const view = Object.create(source) as T;
+  for (const key of Object.keys(changes)) {
+    Object.defineProperty(view, key, {
+      value: changes[key],
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return view;
+}
