@@ -319,9 +319,10 @@ class Parser {
   private argument(): ArgNode {
     const token = this.peek();
     if (!token) throw this.atEnd('an argument');
-    if (token.kind === 'Lowercase' && this.tokens[this.position + 1]?.kind === 'Equal') {
-      this.position += 2;
-      return { name: token.text, value: this.value(true), offset: token.offset };
+    if (token.kind === 'Lowercase' && this.tokens[this.nameEnd()]?.kind === 'Equal') {
+      const name = this.functionName();
+      this.position++;
+      return { name, value: this.value(true), offset: token.offset };
     }
     return { value: this.value(true), offset: token.offset };
   }

@@ -50,29 +50,29 @@ export function deepCopy<T>(value: T): T {
 
 /**
  * OTTL's comparison (pkg/ottl/compare.go): values of different types are never equal and never
- * ordered; nil equals only nil; booleans are equal or not, never ordered; numbers compare across
- * int and double; strings and bytes order lexicographically; maps and slices are equal by content.
+ * ordered; nil equals only nil; numbers compare across int and double; strings and bytes order
+ * lexicographically, booleans false before true; maps and slices are equal by content, never
+ * ordered (not even `<=` when equal).
  */
 export function compareValues(left: unknown, op: ComparisonOp, right: unknown): boolean {
   const order = orderOf(left, right);
+  if (op === '==') return order === 0 || order === 'equal';
+  if (op === '!=') return !(order === 0 || order === 'equal');
+  if (typeof order !== 'number') return false;
   switch (op) {
-    case '==':
-      return order === 0;
-    case '!=':
-      return order !== 0;
     case '<':
-      return order !== undefined && order !== 'equal-only' && order < 0;
+      return order < 0;
     case '<=':
-      return order !== undefined && order !== 'equal-only' && order <= 0;
+      return order <= 0;
     case '>':
-      return order !== undefined && order !== 'equal-only' && order > 0;
-    case '>=':
-      return order !== undefined && order !== 'equal-only' && order >= 0;
+      return order > 0;
+    default:
+      return order >= 0;
   }
 }
 
-/** -1/0/1 for ordered values, 'equal-only' for unequal values of a type without order, undefined when unrelated. */
-function orderOf(left: unknown, right: unknown): number | 'equal-only' | undefined {
+/** -1/0/1 for ordered values; 'equal'/'unequal' for values equal or not but without order; undefined when unrelated. */
+function orderOf(left: unknown, right: unknown): number | 'equal' | 'unequal' | undefined {
   if (isNil(left) || isNil(right)) return isNil(left) && isNil(right) ? 0 : undefined;
   if (typeof left === 'number' && typeof right === 'number') {
     if (Number.isNaN(left) || Number.isNaN(right)) return undefined;
@@ -82,13 +82,13 @@ function orderOf(left: unknown, right: unknown): number | 'equal-only' | undefin
     return left < right ? -1 : left > right ? 1 : 0;
   }
   if (typeof left === 'boolean' && typeof right === 'boolean') {
-    return left === right ? 0 : 'equal-only';
+    return Number(left) - Number(right);
   }
   if (left instanceof Uint8Array && right instanceof Uint8Array) {
     return Buffer.compare(left, right);
   }
   if ((isMap(left) && isMap(right)) || (Array.isArray(left) && Array.isArray(right))) {
-    return deepEqual(left, right) ? 0 : 'equal-only';
+    return deepEqual(left, right) ? 'equal' : 'unequal';
   }
   return undefined;
 }
@@ -104,7 +104,8 @@ function deepEqual(left: unknown, right: unknown): boolean {
       keys.every((k) => Object.hasOwn(right, k) && deepEqual(left[k], right[k]))
     );
   }
-  return orderOf(left, right) === 0;
+  const order = orderOf(left, right);
+  return order === 0 || order === 'equal';
 }
 
 /** A value as text, as OTTL's String() and IsMatch see it (maps and slices as JSON). */
