@@ -93,8 +93,13 @@ class Run {
 
   constructor(private readonly program: TransformProgram) {}
 
+  /*
+   * Results are made once every item ran: a statement of a later item may still write to the
+   * resource or scope it shares with an earlier one.
+   */
   spans(items: readonly ReadableSpanLike[]): StageResult<unknown> {
     const { span, spanevent } = this.program.statements;
+    const views: SpanView[] = [];
     for (const item of items) {
       // Items under a dropped or failed resource or scope go with it.
       const { frame, outcome: parent } = this.frame(item.resource, item.instrumentationScope);
@@ -115,13 +120,15 @@ class Run {
       if (this.program.redaction && view.source.events.length > 0) {
         for (const event of view.eventViews()) this.redact(event.attributes);
       }
-      this.result.items.push(view.result());
+      views.push(view);
     }
+    for (const view of views) this.result.items.push(view.result());
     return this.result;
   }
 
   logs(items: readonly ReadableLogRecordLike[]): StageResult<unknown> {
     const statements = this.program.statements.log;
+    const views: LogView[] = [];
     for (const item of items) {
       // Items under a dropped or failed resource or scope go with it.
       const { frame, outcome: parent } = this.frame(item.resource, item.instrumentationScope);
@@ -147,8 +154,9 @@ class Run {
       ) {
         this.redactBodyMap(view);
       }
-      this.result.items.push(view.result());
+      views.push(view);
     }
+    for (const view of views) this.result.items.push(view.result());
     return this.result;
   }
 

@@ -41,15 +41,18 @@ const EMPTY: ValueMap = Object.freeze({}) as ValueMap;
 
 export class ResourceView {
   readonly attributes: MapView;
-  dropped = false;
+  #result: ResourceLike | undefined;
 
   constructor(readonly source: ResourceLike) {
     this.attributes = new MapView(source.attributes as ValueMap);
   }
 
+  /** One result for every item that shares the resource (asked once all statements ran). */
   result(): ResourceLike {
-    if (!this.attributes.changed) return this.source;
-    return overlay(this.source, { attributes: this.attributes.read() });
+    this.#result ??= this.attributes.changed
+      ? overlay(this.source, { attributes: this.attributes.read() })
+      : this.source;
+    return this.#result;
   }
 }
 
@@ -57,7 +60,7 @@ export class ScopeView {
   readonly attributes: MapView;
   name: string;
   version: string | undefined;
-  dropped = false;
+  #result: InstrumentationScopeLike | undefined;
 
   constructor(readonly source: InstrumentationScopeLike) {
     this.attributes = new MapView(source.attributes as ValueMap | undefined);
@@ -66,6 +69,11 @@ export class ScopeView {
   }
 
   result(): InstrumentationScopeLike {
+    this.#result ??= this.build();
+    return this.#result;
+  }
+
+  private build(): InstrumentationScopeLike {
     if (
       !this.attributes.changed &&
       this.name === this.source.name &&
