@@ -12,6 +12,7 @@ import { chooseCoreBuild } from './lib/core-build';
 import { renderTable } from './lib/table';
 import type { MemoryResult } from './memory';
 import type { ThroughputResult } from './pipeline-throughput';
+import type { TransformResult } from './transform';
 
 interface Scenario<T> {
   key: string;
@@ -89,6 +90,35 @@ const scenarios = [
         ]),
       ),
   } satisfies Scenario<HttpResult>,
+  {
+    key: 'transform',
+    title: 'Transform stage',
+    module: 'transform.ts',
+    timeoutMs: 120_000,
+    table: (r: TransformResult) =>
+      renderTable(
+        `Transform stage (${r.exports} exports of ${r.spansPerExport} SDK HTTP server spans, 10 attributes, 2 events; median of ${r.rounds} interleaved rounds)\n` +
+          `anchor: ${r.anchor.name}, ${r.anchor.nsPerSpan} ns/span`,
+        [
+          'transform',
+          'ns/span',
+          'x anchor',
+          'ns/span over anchor',
+          'stage alone ns/span',
+          'stage ns/span/statement',
+          'spread',
+        ],
+        r.variants.map((v) => [
+          v.name,
+          v.nsPerSpan,
+          v.ratioToAnchor,
+          v.nsPerSpanOverAnchor,
+          v.stageNsPerSpan,
+          v.stageNsPerSpanPerStatement ?? '',
+          v.spread,
+        ]),
+      ),
+  } satisfies Scenario<TransformResult>,
 ];
 
 async function main(): Promise<void> {

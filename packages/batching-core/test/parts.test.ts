@@ -43,7 +43,15 @@ describe('ledger', () => {
     const random = seededRandom(7);
     const ledger = new Ledger(noTelemetry());
     const held: Entry<number>[] = [];
-    const reasons: DropReason[] = ['queue_full', 'shutdown', 'expired', 'too_large', 'rejected'];
+    const reasons: DropReason[] = [
+      'queue_full',
+      'shutdown',
+      'expired',
+      'too_large',
+      'rejected',
+      'filtered',
+      'transform_error',
+    ];
     let expectedDelivered = 0;
     let expectedDropped = 0;
     for (let step = 0; step < 2_000; step++) {

@@ -384,7 +384,8 @@ describe('the kit’s transform option', () => {
   it('the function form, with the same accounting', async () => {
     const exporter = new memory.LogRecordExporter({
       deliveryMode: 'direct',
-      transform: (item) => ((item as ReadableLogRecordLike).body === 'drop me' ? undefined : item),
+      transform: (item: unknown) =>
+        (item as ReadableLogRecordLike).body === 'drop me' ? undefined : item,
     });
     await new Promise((resolve) =>
       exporter.export([logRecord({ body: 'drop me' }), logRecord({ body: 'keep' })], resolve),

@@ -42,7 +42,11 @@ export function deepCopy<T>(value: T): T {
   if (value instanceof Uint8Array) return value.slice() as T;
   if (isMap(value)) {
     const copy: ValueMap = {};
-    for (const key of Object.keys(value)) copy[key] = deepCopy(value[key]);
+    for (const key of Object.keys(value)) {
+      const item = value[key];
+      // Attribute values are mostly primitives: copied as they are, without a call.
+      copy[key] = typeof item === 'object' && item !== null ? deepCopy(item) : item;
+    }
     return copy as T;
   }
   return value;

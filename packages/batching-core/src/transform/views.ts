@@ -226,14 +226,15 @@ export class DataPointView {
  * object (methods such as `spanContext()` and getters included), whose own fields stay as they are.
  */
 export function overlay<T extends object>(source: T, changes: Changes): T {
-  const view = Object.create(source) as T;
+  const descriptors: PropertyDescriptorMap = {};
   for (const key of Object.keys(changes)) {
-    Object.defineProperty(view, key, {
+    descriptors[key] = {
       value: changes[key],
       enumerable: true,
       writable: true,
       configurable: true,
-    });
+    };
   }
-  return view;
+  // Own properties, not assignments: an SDK getter or setter of the same name is not called.
+  return Object.create(source, descriptors) as T;
 }
