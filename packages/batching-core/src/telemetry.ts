@@ -156,8 +156,7 @@ export class SelfTelemetry {
       unit: '{record}',
     });
     this.redacted = meter.createCounter('otelpack.exporter.transform.redacted', {
-      description:
-        'Attribute and body values the transform redaction removed, masked or hashed.',
+      description: 'Attribute and body values the transform redaction removed, masked or hashed.',
       unit: '{value}',
     });
     this.transformErrors = meter.createCounter('otelpack.exporter.transform.errors', {

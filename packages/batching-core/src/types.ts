@@ -4,13 +4,7 @@
  * `transform_error`: a statement failed on it under `errorMode: 'propagate'`.
  */
 export type DropReason =
-  | 'queue_full'
-  | 'shutdown'
-  | 'expired'
-  | 'too_large'
-  | 'rejected'
-  | 'filtered'
-  | 'transform_error';
+  'queue_full' | 'shutdown' | 'expired' | 'too_large' | 'rejected' | 'filtered' | 'transform_error';
 
 export const DROP_REASONS: readonly DropReason[] = [
   'queue_full',

@@ -62,7 +62,9 @@ abstract class PipelineExporterBase<I, R, S extends BatchSender<R>> {
     this.pipeline = options.pipeline;
     this.#sender = options.sender;
     this.#endpoints = [...(options.endpoints ?? [])];
-    this.#transform = options.transform?.touches(this.pipeline.signal) ? options.transform : undefined;
+    this.#transform = options.transform?.touches(this.pipeline.signal)
+      ? options.transform
+      : undefined;
   }
 
   /** The exporter's name in logs and stats (self-metrics carry otel.component.name). */
@@ -170,7 +172,11 @@ abstract class PipelineExporterBase<I, R, S extends BatchSender<R>> {
       this.pipeline.dropTransformed(result.filtered, 'filtered', 'left out by a drop statement');
     }
     if (result.failed > 0) {
-      this.pipeline.dropTransformed(result.failed, 'transform_error', result.firstError ?? 'a statement failed');
+      this.pipeline.dropTransformed(
+        result.failed,
+        'transform_error',
+        result.firstError ?? 'a statement failed',
+      );
     }
     this.pipeline.recordTransform(result.redacted, result.errors);
     return { items: result.items as I[], failed: result.failed };

@@ -87,3 +87,34 @@ export function tokenize(source: string): Token[] {
   }
   return tokens;
 }
+
+/** A string literal's value: Go's escapes (\" \\ \n \t \r and \uXXXX) are read. */
+export function stringValue(token: Token): string {
+  const body = token.text.slice(1, -1);
+  return body.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (whole, escape: string) => {
+    switch (escape[0]) {
+      case 'n':
+        return '\n';
+      case 't':
+        return '\t';
+      case 'r':
+        return '\r';
+      case '"':
+      case '\\':
+        return escape;
+      case 'u':
+        return String.fromCharCode(Number.parseInt(escape.slice(1), 16));
+      default:
+        // Other escapes stay as written, so a regular expression's `\d` reaches the regex.
+        return whole;
+    }
+  });
+}
+
+export function bytesValue(token: Token): Uint8Array {
+  const hex = token.text.slice(2);
+  if (hex.length % 2 !== 0) {
+    throw new TransformSyntaxError('bytes need an even number of hex digits', token.offset);
+  }
+  return Uint8Array.from(Buffer.from(hex, 'hex'));
+}

@@ -9,7 +9,7 @@ import type {
   ValueNode,
 } from './ast';
 import { TransformSyntaxError } from './errors';
-import { tokenize } from './lexer';
+import { bytesValue, stringValue, tokenize } from './lexer';
 import type { Token, TokenKind } from './lexer';
 
 /**
@@ -165,10 +165,10 @@ class Parser {
         return this.math();
       case 'String':
         this.position++;
-        return { kind: 'string', value: unquote(token), offset: token.offset };
+        return { kind: 'string', value: stringValue(token), offset: token.offset };
       case 'Bytes':
         this.position++;
-        return { kind: 'bytes', value: bytesOf(token), offset: token.offset };
+        return { kind: 'bytes', value: bytesValue(token), offset: token.offset };
       case 'Boolean':
         this.position++;
         return { kind: 'bool', value: token.text === 'true', offset: token.offset };
@@ -280,7 +280,7 @@ class Parser {
       const open = this.tokens[this.position++];
       const key = this.peek();
       if (key?.kind === 'String') {
-        keys.push({ kind: 'string', value: unquote(key), offset: open.offset });
+        keys.push({ kind: 'string', value: stringValue(key), offset: open.offset });
       } else if (key?.kind === 'Int') {
         keys.push({ kind: 'int', value: Number.parseInt(key.text, 10), offset: open.offset });
       } else {
@@ -333,7 +333,7 @@ class Parser {
     while (this.peek()?.kind === 'String') {
       const key = this.tokens[this.position++];
       this.expect('Colon', "':'");
-      entries.push({ key: unquote(key), value: this.value() });
+      entries.push({ key: stringValue(key), value: this.value() });
       if (this.peek()?.kind === 'Punct' && this.peek()?.text === ',') this.position++;
     }
     this.expect('RBrace', "'}' or a string key");
@@ -404,35 +404,4 @@ class Parser {
   private atEnd(what: string): TransformSyntaxError {
     return new TransformSyntaxError(`expected ${what} but the statement ended`, this.source.length);
   }
-}
-
-/** A string literal's value: Go's escapes (\" \\ \n \t \r and \uXXXX) are read. */
-function unquote(token: Token): string {
-  const body = token.text.slice(1, -1);
-  return body.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (whole, escape: string) => {
-    switch (escape[0]) {
-      case 'n':
-        return '\n';
-      case 't':
-        return '\t';
-      case 'r':
-        return '\r';
-      case '"':
-      case '\\':
-        return escape;
-      case 'u':
-        return String.fromCharCode(Number.parseInt(escape.slice(1), 16));
-      default:
-        // Other escapes stay as written, so a regular expression's `\d` reaches the regex.
-        return whole;
-    }
-  });
-}
-
-function bytesOf(token: Token): Uint8Array {
-  const hex = token.text.slice(2);
-  if (hex.length % 2 !== 0) {
-    throw new TransformSyntaxError('bytes need an even number of hex digits', token.offset);
-  }
-  return Uint8Array.from(Buffer.from(hex, 'hex'));
 }

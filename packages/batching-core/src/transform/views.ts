@@ -93,24 +93,43 @@ export class ScopeView {
 /** Fields a statement changed, over the SDK object's own. */
 type Changes = Record<string, unknown>;
 
-export class SpanView {
+/** What spans and log records share: attributes, changed fields, their resource and scope. */
+abstract class ItemView<
+  T extends {
+    attributes: object;
+    resource: ResourceLike;
+    instrumentationScope: InstrumentationScopeLike;
+  },
+> {
   readonly attributes: MapView;
   readonly changes: Changes = {};
-  events: EventView[] | undefined;
 
   constructor(
-    readonly source: ReadableSpanLike,
+    readonly source: T,
     readonly resource: ResourceView,
     readonly scope: ScopeView,
   ) {
     this.attributes = new MapView(source.attributes as ValueMap);
   }
 
-  get<K extends keyof ReadableSpanLike>(field: K): ReadableSpanLike[K] {
-    return (
-      field in this.changes ? this.changes[field] : this.source[field]
-    ) as ReadableSpanLike[K];
+  get<K extends keyof T>(field: K): T[K] {
+    return (field in this.changes ? this.changes[field as string] : this.source[field]) as T[K];
   }
+
+  /** The item as the statements left it: the SDK's object itself when nothing changed. */
+  protected build(extra: Changes): T {
+    const resource = this.resource.result();
+    const scope = this.scope.result();
+    const changes: Changes = { ...this.changes, ...extra };
+    if (this.attributes.changed) changes.attributes = this.attributes.read();
+    if (resource !== this.source.resource) changes.resource = resource;
+    if (scope !== this.source.instrumentationScope) changes.instrumentationScope = scope;
+    return Object.keys(changes).length === 0 ? this.source : overlay(this.source, changes);
+  }
+}
+
+export class SpanView extends ItemView<ReadableSpanLike> {
+  events: EventView[] | undefined;
 
   eventViews(): EventView[] {
     this.events ??= this.source.events.map((event) => new EventView(event, this));
@@ -118,19 +137,10 @@ export class SpanView {
   }
 
   result(): ReadableSpanLike {
-    const resource = this.resource.result();
-    const scope = this.scope.result();
-    const changes: Changes = { ...this.changes };
-    if (this.attributes.changed) changes.attributes = this.attributes.read();
-    if (resource !== this.source.resource) changes.resource = resource;
-    if (scope !== this.source.instrumentationScope) changes.instrumentationScope = scope;
-    if (this.events) {
-      const kept = this.events.filter((e) => !e.dropped);
-      if (kept.length !== this.events.length || kept.some((e) => e.changed)) {
-        changes.events = kept.map((e) => e.result());
-      }
-    }
-    return Object.keys(changes).length === 0 ? this.source : overlay(this.source, changes);
+    if (!this.events) return this.build({});
+    const kept = this.events.filter((e) => !e.dropped);
+    const changed = kept.length !== this.events.length || kept.some((e) => e.changed);
+    return this.build(changed ? { events: kept.map((e) => e.result()) } : {});
   }
 }
 
@@ -157,24 +167,8 @@ export class EventView {
   }
 }
 
-export class LogView {
-  readonly attributes: MapView;
-  readonly changes: Changes = {};
+export class LogView extends ItemView<ReadableLogRecordLike> {
   #body: { value: AnyValue } | undefined;
-
-  constructor(
-    readonly source: ReadableLogRecordLike,
-    readonly resource: ResourceView,
-    readonly scope: ScopeView,
-  ) {
-    this.attributes = new MapView(source.attributes as ValueMap);
-  }
-
-  get<K extends keyof ReadableLogRecordLike>(field: K): ReadableLogRecordLike[K] {
-    return (
-      field in this.changes ? this.changes[field] : this.source[field]
-    ) as ReadableLogRecordLike[K];
-  }
 
   body(): AnyValue {
     return this.#body ? this.#body.value : this.source.body;
@@ -191,14 +185,7 @@ export class LogView {
   }
 
   result(): ReadableLogRecordLike {
-    const resource = this.resource.result();
-    const scope = this.scope.result();
-    const changes: Changes = { ...this.changes };
-    if (this.attributes.changed) changes.attributes = this.attributes.read();
-    if (this.#body) changes.body = this.#body.value;
-    if (resource !== this.source.resource) changes.resource = resource;
-    if (scope !== this.source.instrumentationScope) changes.instrumentationScope = scope;
-    return Object.keys(changes).length === 0 ? this.source : overlay(this.source, changes);
+    return this.build(this.#body ? { body: this.#body.value } : {});
   }
 }
 
