@@ -158,4 +158,4 @@ async function main(): Promise<TransformResult> {
   };
 }
 
-reportToParent(main);
+if (require.main === module) reportToParent(main);

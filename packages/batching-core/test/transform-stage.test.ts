@@ -396,3 +396,39 @@ describe('the kit’s transform option', () => {
     await exporter.shutdown();
   });
 });
+
+describe('views over SDK classes', () => {
+  it('a field behind a getter and a read-only setter is overridden on the view, the setter never called', () => {
+    let setterCalls = 0;
+    class SdkLogRecord {
+      private _body: unknown = 'user=ann password=hunter2';
+      readonly attributes = { a: '1' };
+      readonly resource = { attributes: {} };
+      readonly instrumentationScope = { name: 's' };
+      readonly hrTime = [1, 0];
+      readonly hrTimeObserved = [1, 0];
+      readonly droppedAttributesCount = 0;
+      get body(): unknown {
+        return this._body;
+      }
+      set body(value: unknown) {
+        // As the SDK's: an emitted record is read-only.
+        setterCalls++;
+        void value;
+      }
+    }
+    const record = new SdkLogRecord();
+    const result = stage({
+      log: [
+        'replace_pattern(body, "password=\\\\S+", "password=***")',
+        'set(attributes["b"], "2")',
+      ],
+    }).apply('logs', [record as unknown as ReadableLogRecordLike]);
+    const out = result.items[0] as ReadableLogRecordLike;
+    assert.equal(out.body, 'user=ann password=***');
+    assert.deepEqual({ ...out.attributes }, { a: '1', b: '2' });
+    assert.equal(record.body, 'user=ann password=hunter2');
+    assert.deepEqual(record.attributes, { a: '1' });
+    assert.equal(setterCalls, 0);
+  });
+});

@@ -213,15 +213,48 @@ export class DataPointView {
  * object (methods such as `spanContext()` and getters included), whose own fields stay as they are.
  */
 export function overlay<T extends object>(source: T, changes: Changes): T {
-  const descriptors: PropertyDescriptorMap = {};
+  const view = Object.create(source) as Record<string, unknown>;
   for (const key of Object.keys(changes)) {
-    descriptors[key] = {
-      value: changes[key],
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    };
+    if (isAccessor(source, key)) {
+      // Own property, not an assignment: an SDK setter of that name is not called.
+      Object.defineProperty(view, key, {
+        value: changes[key],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      // A data property higher in the chain: assignment makes the view's own, and is fast.
+      view[key] = changes[key];
+    }
   }
-  // Own properties, not assignments: an SDK getter or setter of the same name is not called.
-  return Object.create(source, descriptors) as T;
+  return view as T;
+}
+
+/** Per prototype and key: is the property a getter/setter somewhere in the chain? */
+const ACCESSORS = new WeakMap<object, Map<string, boolean>>();
+
+function isAccessor(source: object, key: string): boolean {
+  const own = Object.getOwnPropertyDescriptor(source, key);
+  if (own) return own.get !== undefined || own.set !== undefined || own.writable === false;
+  const prototype = Object.getPrototypeOf(source) as object | null;
+  if (!prototype) return false;
+  let byKey = ACCESSORS.get(prototype);
+  if (!byKey) ACCESSORS.set(prototype, (byKey = new Map()));
+  let found = byKey.get(key);
+  if (found === undefined) {
+    found = false;
+    for (let p: object | null = prototype; p; p = Object.getPrototypeOf(p) as object | null) {
+      const descriptor = Object.getOwnPropertyDescriptor(p, key);
+      if (descriptor) {
+        found =
+          descriptor.get !== undefined ||
+          descriptor.set !== undefined ||
+          descriptor.writable === false;
+        break;
+      }
+    }
+    byKey.set(key, found);
+  }
+  return found;
 }
