@@ -369,6 +369,7 @@ describe('transform editors on maps: the Collector’s cases', () => {
 
 const REPLACE = 'pkg/ottl/ottlfuncs/func_replace_pattern_test.go';
 const SET = 'pkg/ottl/ottlfuncs/func_set_test.go';
+const REPLACE_MATCH = 'pkg/ottl/ottlfuncs/func_replace_match_test.go';
 const passwd = 'application passwd=sensitivedtata otherarg=notsensitive key1 key2';
 const stringRows: {
   source: string;
@@ -462,25 +463,32 @@ const stringRows: {
     expected: 1,
   },
   {
-    source: OURS,
+    source: REPLACE_MATCH,
+    name: 'replace match (with hash function)',
+    statement: 'replace_match(body, "hello*", "hello {universe}", SHA256, "passwd=%s")',
+    input: 'hello world',
+    expected: `passwd=${sha256('hello {universe}')}`,
+  },
+  {
+    source: REPLACE_MATCH,
     name: 'replace match',
     statement: 'replace_match(body, "hello*", "hello {universe}")',
     input: 'hello world',
     expected: 'hello {universe}',
   },
   {
-    source: OURS,
+    source: REPLACE_MATCH,
     name: 'no match',
     statement: 'replace_match(body, "goodbye*", "goodbye {universe}")',
     input: 'hello world',
     expected: 'hello world',
   },
   {
-    source: OURS,
-    name: 'replace match (with hash function)',
-    statement: 'replace_match(body, "hello*", "hello {universe}", SHA256)',
-    input: 'hello world',
-    expected: sha256('hello {universe}'),
+    source: REPLACE_MATCH,
+    name: 'bad input: not a string, left as it is (Test_replaceMatch_bad_input)',
+    statement: 'replace_match(body, "*", "{replacement}")',
+    input: 1,
+    expected: 1,
   },
   {
     source: SET,
@@ -705,7 +713,13 @@ const converterRows: {
     input: '',
     expected: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
   },
-  { source: OURS, name: 'string', expression: 'Len(body)', input: 'a string', expected: 8 },
+  {
+    source: 'pkg/ottl/ottlfuncs/func_len_test.go',
+    name: 'string',
+    expression: 'Len(body)',
+    input: 'a string',
+    expected: 8,
+  },
   { source: OURS, name: 'map', expression: 'Len(body)', input: { a: 1, b: 2 }, expected: 2 },
   { source: OURS, name: 'slice', expression: 'Len(body)', input: [1, 2, 3], expected: 3 },
   {
