@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { createTransformStage, defineExporter, defineExporterOptions, mapEach } from '../src';
 import type {
@@ -201,6 +202,33 @@ describe('transform where, drop and errorMode', () => {
     assert.equal(result.failed, 0);
     assert.equal((result.items[0] as ReadableSpanLike).attributes.after, 'ran');
     assert.match(result.firstError ?? '', /attempted to divide by 0/);
+  });
+
+  it('ignore says so at WARN once a minute, with the count and an example; silent says nothing', () => {
+    const warnings: string[] = [];
+    diag.setLogger(
+      {
+        warn: (message: string) => void warnings.push(message),
+        error: () => {},
+        info: () => {},
+        debug: () => {},
+        verbose: () => {},
+      },
+      DiagLogLevel.WARN,
+    );
+    try {
+      const ignoring = stage({ span: failing });
+      ignoring.apply('traces', [span({ attributes: { n: 5 } }), span({ attributes: { n: 6 } })]);
+      ignoring.apply('traces', [span({ attributes: { n: 7 } })]);
+      assert.equal(warnings.length, 1, warnings.join('\n'));
+      assert.match(warnings[0], /2 transform statement errors ignored .*attempted to divide by 0/);
+      stage({ span: failing, errorMode: 'silent' }).apply('traces', [
+        span({ attributes: { n: 5 } }),
+      ]);
+      assert.equal(warnings.length, 1);
+    } finally {
+      diag.disable();
+    }
   });
 
   it('silent: as ignore, without the warning', () => {
