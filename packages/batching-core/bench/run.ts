@@ -13,6 +13,7 @@ import { renderTable } from './lib/table';
 import type { MemoryResult } from './memory';
 import type { ThroughputResult } from './pipeline-throughput';
 import type { SpoolBenchResult } from './spool';
+import type { TransformResult } from './transform';
 
 interface Scenario<T> {
   key: string;
@@ -112,6 +113,35 @@ const scenarios = [
       `\nspool bytes on disk per record: ${r.diskBytesPerRecord} (the records' JSON: ${r.payloadBytesPerRecord})` +
       `\nexport ms: how long submit() takes to answer, the wait of the SDK's export callback`,
   } satisfies Scenario<SpoolBenchResult>,
+  {
+    key: 'transform',
+    title: 'Transform stage',
+    module: 'transform.ts',
+    timeoutMs: 120_000,
+    table: (r: TransformResult) =>
+      renderTable(
+        `Transform stage (${r.exports} exports of ${r.spansPerExport} SDK HTTP server spans, 10 attributes, 2 events; median of ${r.rounds} interleaved rounds)\n` +
+          `anchor: ${r.anchor.name}, ${r.anchor.nsPerSpan} ns/span`,
+        [
+          'transform',
+          'ns/span',
+          'x anchor',
+          'ns/span over anchor',
+          'stage alone ns/span',
+          'stage ns/span/statement',
+          'spread',
+        ],
+        r.variants.map((v) => [
+          v.name,
+          v.nsPerSpan,
+          v.ratioToAnchor,
+          v.nsPerSpanOverAnchor,
+          v.stageNsPerSpan,
+          v.stageNsPerSpanPerStatement ?? '',
+          v.spread,
+        ]),
+      ),
+  } satisfies Scenario<TransformResult>,
 ];
 
 async function main(): Promise<void> {

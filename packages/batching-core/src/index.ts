@@ -145,3 +145,15 @@ export { temporalitySelector } from './sdk/temporality';
 export type { TemporalityOption, TemporalityPreference } from './sdk/temporality';
 export { Failover } from './http/failover';
 export { utf8Length, varintLength } from './encoding/wire-lengths';
+export { createTransformStage } from './transform';
+export type {
+  ErrorMode,
+  RedactionOptions,
+  TransformFunction,
+  TransformOption,
+  TransformStage,
+  TransformStatements,
+} from './transform';
+
+/** The options the kit gives every exporter besides the pipeline's: each exporter's options type extends it. */
+export type { KitOptions } from './transform/kit-options';

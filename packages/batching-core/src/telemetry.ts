@@ -109,6 +109,8 @@ export class SelfTelemetry {
   private readonly exported?: Counter;
   private readonly operationDuration?: Histogram;
   private readonly retries?: Counter;
+  private readonly redacted?: Counter;
+  private readonly transformErrors?: Counter;
   private readonly requestDuration?: Histogram;
   private readonly spoolReplayed?: Counter;
   private readonly spoolFsyncDuration?: Histogram;
@@ -156,6 +158,15 @@ export class SelfTelemetry {
     this.retries = meter.createCounter('otelpack.exporter.retries', {
       description: 'Records scheduled for another send after a retryable failure.',
       unit: '{record}',
+    });
+    this.redacted = meter.createCounter('otelpack.exporter.transform.redacted', {
+      description: 'Attribute and body values the transform redaction removed, masked or hashed.',
+      unit: '{value}',
+    });
+    this.transformErrors = meter.createCounter('otelpack.exporter.transform.errors', {
+      description:
+        'Statements of the transform that failed on an item (ignored, or the item dropped as transform_error).',
+      unit: '{error}',
     });
     this.requestDuration = meter.createHistogram('otelpack.exporter.request.duration', {
       description: 'Time of one send: from handing a batch to the sender to knowing its result.',
@@ -276,6 +287,11 @@ export class SelfTelemetry {
 
   spoolFsync(durationMs: number): void {
     this.spoolFsyncDuration?.record(durationMs / 1000, this.base);
+  }
+
+  transformed(redacted: number, errors: number): void {
+    if (redacted > 0) this.redacted?.add(redacted, this.base);
+    if (errors > 0) this.transformErrors?.add(errors, this.base);
   }
 
   retried(count: number): void {

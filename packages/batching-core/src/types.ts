@@ -1,8 +1,20 @@
 import type { SpoolCodec } from './spool/codec';
 
-/** Why a record left the pipeline without being delivered. */
+/**
+ * Why a record left the pipeline without being delivered. `corrupt`: a spool held it and a later
+ * process could not read it back; `filtered`: a `drop` statement of the exporter's `transform` (or
+ * its function returning undefined) left it out on purpose; `transform_error`: a statement failed
+ * on it under `errorMode: 'propagate'`.
+ */
 export type DropReason =
-  'queue_full' | 'shutdown' | 'expired' | 'too_large' | 'rejected' | 'corrupt';
+  | 'queue_full'
+  | 'shutdown'
+  | 'expired'
+  | 'too_large'
+  | 'rejected'
+  | 'corrupt'
+  | 'filtered'
+  | 'transform_error';
 
 export const DROP_REASONS: readonly DropReason[] = [
   'queue_full',
@@ -12,6 +24,8 @@ export const DROP_REASONS: readonly DropReason[] = [
   'rejected',
   /** Records a spool held that a later process could not read back (damaged on disk). */
   'corrupt',
+  'filtered',
+  'transform_error',
 ];
 
 export type Signal = 'traces' | 'logs' | 'metrics';

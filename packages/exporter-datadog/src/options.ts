@@ -7,6 +7,7 @@ import {
 import { dogStatsDTarget } from './dogstatsd-target';
 import type {
   HeaderProvider,
+  KitOptions,
   PipelineTuning,
   Signal,
   TemporalityOption,
@@ -25,7 +26,8 @@ export type InitialCumulativeValue = 'auto' | 'keep' | 'drop';
  * mapping), and the core's pipeline options at the same level. Every option's environment variable
  * is in the README.
  */
-export interface DatadogExporterOptions extends Omit<PipelineTuning<unknown>, 'requestTimeoutMs'> {
+export interface DatadogExporterOptions
+  extends Omit<PipelineTuning<unknown>, 'requestTimeoutMs'>, KitOptions {
   /**
    * Traces: the trace Agent's base URL (default `http://<agentHost>:<traceAgentPort>`).
    * Logs: the logs intake's base URL (default `https://http-intake.logs.<site>`).

@@ -1,6 +1,7 @@
 import { TLS_FIELDS, defineExporterOptions, optionKinds } from '@otelpack/batching-core';
 import type {
   HeaderProvider,
+  KitOptions,
   PipelineTuning,
   TemporalityOption,
   TlsOptions,
@@ -21,10 +22,8 @@ export const INGEST_PATHS = {
 /** A record in the pipeline: a metric line, or an OTLP span or log record. */
 export type DynatraceRecord = string | OtlpRecord;
 
-export interface DynatraceExporterOptions extends Omit<
-  PipelineTuning<DynatraceRecord>,
-  'requestTimeoutMs'
-> {
+export interface DynatraceExporterOptions
+  extends Omit<PipelineTuning<DynatraceRecord>, 'requestTimeoutMs'>, KitOptions {
   /**
    * The environment's URL (`https://{id}.live.dynatrace.com`, or an ActiveGate's
    * `https://{host}:9999/e/{id}`), or `DT_API_URL`; each signal's API path is added (a URL that

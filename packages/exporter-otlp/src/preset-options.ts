@@ -1,11 +1,17 @@
-import type { HeaderProvider, PipelineTuning, TlsOptions } from '@otelpack/batching-core';
+import type {
+  HeaderProvider,
+  KitOptions,
+  PipelineTuning,
+  TlsOptions,
+} from '@otelpack/batching-core';
 import type { OtlpRecord } from './records';
 
 /**
  * The options every vendor preset of this exporter takes besides its own (auth, region, …):
  * the transport's and the core's pipeline options, under the pack's shared names.
  */
-export interface OtlpPresetOptions extends Omit<PipelineTuning<OtlpRecord>, 'requestTimeoutMs'> {
+export interface OtlpPresetOptions
+  extends Omit<PipelineTuning<OtlpRecord>, 'requestTimeoutMs'>, KitOptions {
   /**
    * Another receiver (a Collector or gateway in front of the vendor): a URL with a path is used
    * as it is, one without gets the vendor's path.

@@ -5,6 +5,8 @@ import type { HeaderMap, TlsOptions } from '../http/transport';
 import { redact, redactUrl, secretsInHeaders, secretsInUrl } from '../http/redact';
 import { assertKnownOptions } from '../pipeline-options';
 import type { PipelineTuning } from '../pipeline-options';
+import { createTransformStage } from '../transform';
+import type { TransformStage } from '../transform';
 import type { TemporalityOption } from '../sdk/temporality';
 import type { Signal } from '../types';
 import { DEFAULT_TIMEOUT_MS, sendDeadlineMs } from './deadlines';
@@ -112,6 +114,7 @@ interface ResolvedValues<Own> {
   timeoutMs: number;
   connectTimeoutMs: number | undefined;
   temporality: TemporalityOption;
+  transform: TransformStage | undefined;
   own: ResolvedOwn<Own>;
   pipeline: PipelineTuning<unknown>;
   pipelineDefaults: PipelineTuning<unknown>;
@@ -169,6 +172,10 @@ export class ResolvedOptions<Own = Record<string, unknown>> {
   }
   get temporality(): TemporalityOption {
     return this.#values.temporality;
+  }
+  /** The `transform` option, compiled: runs on the SDK's items before mapping. */
+  get transform(): TransformStage | undefined {
+    return this.#values.transform;
   }
   get own(): ResolvedOwn<Own> {
     return this.#values.own;
@@ -255,6 +262,7 @@ export function defineExporterOptions<Own extends Record<string, OptionKind<unkn
   const vocabulary = [
     'name',
     'timeoutMs',
+    'transform',
     ...(['url', 'headers', 'auth', 'tls', 'compression', 'connectTimeoutMs'] as const).filter(
       (name) => spec[name] !== undefined,
     ),
@@ -382,6 +390,9 @@ export function defineExporterOptions<Own extends Record<string, OptionKind<unkn
       temporality = parseTemporality(picked.value, picked.source, spec.temporality.default);
     }
 
+    // Statements are compiled once, here: an error in one is a construction error.
+    const transform = createTransformStage(given.transform, name);
+
     const own = {} as Record<string, unknown>;
     for (const option of ownNames) {
       const kind = spec.own[option];
@@ -416,6 +427,7 @@ export function defineExporterOptions<Own extends Record<string, OptionKind<unkn
       timeoutMs,
       connectTimeoutMs,
       temporality,
+      transform,
       own: own as ResolvedOwn<Own>,
       pipeline,
       pipelineDefaults,

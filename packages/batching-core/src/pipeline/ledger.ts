@@ -26,6 +26,8 @@ export class Ledger {
     too_large: 0,
     rejected: 0,
     corrupt: 0,
+    filtered: 0,
+    transform_error: 0,
   };
   /** Of `accepted`: records a spool replayed from an earlier process. */
   replayed = 0;
@@ -178,11 +180,16 @@ export class Ledger {
 
   /** SDK items that never became records: accepted and dropped as `rejected` in one step. */
   rejectedUnmapped(count: number, detail: string): void {
+    this.droppedBeforeQueue(count, 'rejected', detail);
+  }
+
+  /** Records accepted and dropped before they were records (unmapped, or left out by the transform). */
+  droppedBeforeQueue(count: number, reason: DropReason, detail: string): void {
     if (count <= 0) return;
     this.accepted += count;
     this.telemetry.accepted(count);
-    this.telemetry.dropped(count, 'rejected');
-    this.count('rejected', count, undefined, detail);
+    this.telemetry.dropped(count, reason);
+    this.count(reason, count, undefined, detail);
   }
 
   /**

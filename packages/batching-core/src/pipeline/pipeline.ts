@@ -306,6 +306,20 @@ export class Pipeline<R> {
     this.deadLetters.unmapped([...items]);
   }
 
+  /**
+   * Items the exporter's transform left out (`filtered`) or failed on (`transform_error`): accepted
+   * and dropped at once, so that the ledger still balances. No dead letter: a drop statement
+   * is the user's decision, and a failed item is what the statement could not make safe to keep.
+   */
+  dropTransformed(count: number, reason: 'filtered' | 'transform_error', detail: string): void {
+    this.ledger.droppedBeforeQueue(count, reason, detail);
+  }
+
+  /** What the transform did besides dropping: values redacted, statement errors ignored. */
+  recordTransform(redacted: number, errors: number): void {
+    this.telemetry.transformed(redacted, errors);
+  }
+
   /** Whether drops for `reason` reach a dead-letter handler (callers skip building letters otherwise). */
   wantsDeadLetters(reason: DropReason): boolean {
     return this.deadLetters.wants(reason);

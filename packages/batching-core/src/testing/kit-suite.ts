@@ -429,6 +429,27 @@ export function runExporterKitSuite(suite: ExporterKitSuiteOptions): void {
       }
     });
 
+    it('takes transform: what a drop statement leaves out is counted filtered; a bad statement throws at construction', async () => {
+      const contexts = { traces: 'span', logs: 'log', metrics: 'datapoint' } as const;
+      for (const signal of signals) {
+        const context = contexts[signal];
+        const exporter = make(signal, {
+          shutdownTimeoutMs: 100,
+          transform: { [context]: ['drop()'] },
+        });
+        await new Promise((resolve) => exporter.export(SAMPLE_ITEMS[signal] as never, resolve));
+        const stats = exporter.stats();
+        assert.ok(stats.dropped.filtered >= 1, `${signal}: ${JSON.stringify(stats.dropped)}`);
+        assert.equal(stats.accepted, stats.dropped.filtered, `${signal}: only filtered records`);
+        assertLedgerBalances(stats);
+        await exporter.shutdown();
+        assert.throws(
+          () => make(signal, { transform: { [context]: ['drop('] } }),
+          new RegExp(`transform\\.${context}\\[0\\]: .* at column 6 of "drop\\("`),
+        );
+      }
+    });
+
     it("reports self-metrics by OpenTelemetry's conventions for exporters (otel.sdk.exporter.*)", async () => {
       // Loaded here, so that the test kit needs @opentelemetry/sdk-metrics only to run this.
       const { DataPointType, MeterProvider, MetricReader } =
