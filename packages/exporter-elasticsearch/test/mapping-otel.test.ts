@@ -189,9 +189,9 @@ test('otel log record: severity, body, trace context, observed time, event name'
 test('otel log bodies: text for scalars, structured for maps and arrays of maps, wrapped otherwise', () => {
   const cases: [string, unknown, unknown][] = [
     ['string', 'hello', { text: 'hello' }],
-    ['number', 42, { text: '42' }],
-    ['boolean', false, { text: 'false' }],
-    ['bytes', new Uint8Array([104, 105]), { text: 'aGk=' }],
+    ['number', 42, { text: 42 }],
+    ['boolean', false, { text: false }],
+    ['bytes', new Uint8Array([104, 105]), { text: '6869' }],
     ['map', { user: { id: 7 } }, { structured: { user: { id: 7 } } }],
     ['array of maps', [{ a: 1 }, { b: 2 }], { structured: [{ a: 1 }, { b: 2 }] }],
     ['array of scalars', [1, 2], { structured: { value: [1, 2] } }],
