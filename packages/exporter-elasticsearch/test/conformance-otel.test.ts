@@ -257,7 +257,7 @@ test(`histogram centroids (${COLLECTOR}exporter_test.go "publish histogram")`, (
 });
 
 for (const type of [DataPointType.HISTOGRAM, DataPointType.EXPONENTIAL_HISTOGRAM]) {
-  test(`aggregate_metric_double and _doc_count hints, ${DataPointType[type]} (${COLLECTOR}exporter_test.go "aggregate_metric_double hint")`, () => {
+  test(`aggregate_metric_double and _doc_count hints, data point type ${type} (${COLLECTOR}exporter_test.go "aggregate_metric_double hint")`, () => {
     const { documents } = mapResourceMetrics(
       resourceMetrics([
         histogramMetric('histogram.summary', ['_doc_count', 'aggregate_metric_double'], type),

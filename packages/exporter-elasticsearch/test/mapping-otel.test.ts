@@ -248,7 +248,8 @@ test('otel metrics: one document per resource + scope + attributes + timestamp, 
   });
   assert.equal(cpu0.id, undefined);
   assert.equal(cpu0.hashId, false, 'time series data streams derive the id themselves');
-  assert.equal(cpu0.conflictMeansStored, true);
+  assert.equal(cpu0.conflictMeansStored, false, 'a 409 is ours only on a resend');
+  assert.equal(cpu0.timeSeries, true);
   assert.deepEqual((plain(cpu1.document) as { metrics: unknown }).metrics, {
     'system.cpu.utilization': 0.5,
   });

@@ -17,6 +17,7 @@ import { FAULT_MARK, itemFault } from './faults';
 import { collectPath, isObject, tokenName } from './json';
 import type { Json, JsonObject } from './json';
 import { indexNameProblem } from './names';
+import { timeSeriesDocument, timeSeriesRules } from './tsdb';
 import type { IndexState } from './store';
 import type { FakeState } from './state';
 
@@ -86,14 +87,24 @@ export function writeDocument(
   }
   if (index.dataStream) checkTimestamp(source, id, fail);
 
-  const docId = id ?? newDocumentId();
+  const rules = timeSeriesRules(index.settings);
+  const series = rules
+    ? (() => {
+        try {
+          return timeSeriesDocument(index.name, rules, source, id, index.dataStream !== undefined);
+        } catch (error) {
+          throw error instanceof EsError ? fail(error) : error;
+        }
+      })()
+    : undefined;
+  const docId = series?.id ?? id ?? newDocumentId();
   const existing = index.docs.get(docId);
   if (existing && op === 'create') {
     throw new ItemError(
       new EsError(
         409,
         'version_conflict_engine_exception',
-        `[${docId}]: version conflict, document already exists (current version [${existing.version}])`,
+        `${series?.conflictKey ?? `[${docId}]`}: version conflict, document already exists (current version [${existing.version}])`,
         { index_uuid: index.uuid, shard: '0', index: index.name },
       ),
       index.name,

@@ -39,6 +39,10 @@
  *     and `logs-*.otel-*`, `metrics-*.otel-*`, `traces-*.otel-*` (priority 150).
  *   - Data streams take only `create`; other ops get a per-item 400. Their documents need
  *     `@timestamp`. Writes straight to a backing index are refused.
+ *   - Time series (TSDB) indices (`index.mode: time_series`; the built-in `metrics-*.otel-*`
+ *     template sets it, as Elasticsearch's does): ids derived from dimensions and timestamp, a
+ *     client `_id` refused, 409 for a repeated series + time, 400 outside the backing index's
+ *     writable window (now − 2h to now + 30m). The rules and approximations are in tsdb.ts.
  *   - Bodies: Content-Type must be JSON or NDJSON, plain or the vendor types
  *     (`application/vnd.elasticsearch+x-ndjson; compatible-with=8`), else 406; `Content-Encoding:
  *     gzip` and `deflate` are decoded; over `http.max_content_length` (uncompressed) → 413 with an

@@ -16,6 +16,8 @@ export interface BulkRecord {
   readonly bytes: number;
   /** Whether a 409 for this record means the same document is already stored. */
   readonly conflictMeansStored: boolean;
+  /** Bound for a time series data stream: a 409 means stored only for a resend (see BulkDocument). */
+  readonly timeSeries: boolean;
 }
 
 /** 128 bits of SHA-256 over the target and the document, base64url: 22 characters. */
@@ -49,5 +51,6 @@ export function encodeDocument(doc: BulkDocument): BulkRecord {
     document,
     bytes: Buffer.byteLength(action) + Buffer.byteLength(document) + 2,
     conflictMeansStored: doc.conflictMeansStored,
+    timeSeries: doc.timeSeries,
   };
 }

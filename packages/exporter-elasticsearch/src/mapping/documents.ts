@@ -27,6 +27,7 @@ export function recordDocument(
     id,
     hashId: settings.deterministicIds && id === undefined,
     conflictMeansStored: settings.deterministicIds,
+    timeSeries: false,
     dynamicTemplates: undefined,
     document,
   };

@@ -239,7 +239,8 @@ export function otelMetricDocuments(
       target: group.target,
       id: undefined,
       hashId: settings.deterministicIds && !timeSeries,
-      conflictMeansStored: timeSeries || settings.deterministicIds,
+      conflictMeansStored: settings.deterministicIds && !timeSeries,
+      timeSeries,
       // The templates are defined by Elasticsearch's OTel metrics templates only; a plain index
       // would reject a document that names an unknown one.
       dynamicTemplates: timeSeries ? dynamicTemplates : undefined,
