@@ -32,7 +32,8 @@ const NOT_DIMENSIONS = /^(@timestamp|start_timestamp|_doc_count|metrics(\..*)?)$
 export interface TimeSeriesRules {
   start: number;
   end: number;
-  routingPath: RegExp[] | undefined;
+  /** Whether a leaf field is a dimension; undefined: the OTel default (see the header). */
+  isDimension: ((path: string) => boolean) | undefined;
 }
 
 const TIME_UNITS_MS: Record<string, number> = {
@@ -52,17 +53,43 @@ export function isTimeSeries(settings: JsonObject): boolean {
   return settingValue(settings, 'index.mode') === 'time_series';
 }
 
-/** The writable window Elasticsearch gives a new TSDB backing index, around now. */
+/**
+ * The writable window Elasticsearch gives a new TSDB backing index: the template's
+ * `time_series.start_time`/`end_time` when it sets them, else around now.
+ */
 export function backingIndexWindow(settings: JsonObject, now: number): JsonObject {
   const back = durationMs(settingValue(settings, 'index.look_back_time'), DEFAULT_LOOK_BACK_MS);
   const ahead = durationMs(settingValue(settings, 'index.look_ahead_time'), DEFAULT_LOOK_AHEAD_MS);
-  return {
-    'index.time_series.start_time': new Date(now - back).toISOString(),
-    'index.time_series.end_time': new Date(now + ahead).toISOString(),
-  };
+  const window: JsonObject = {};
+  if (settingValue(settings, 'index.time_series.start_time') === undefined) {
+    window['index.time_series.start_time'] = new Date(now - back).toISOString();
+  }
+  if (settingValue(settings, 'index.time_series.end_time') === undefined) {
+    window['index.time_series.end_time'] = new Date(now + ahead).toISOString();
+  }
+  return window;
 }
 
-export function timeSeriesRules(settings: JsonObject): TimeSeriesRules | undefined {
+/** Fields the mappings mark `time_series_dimension: true`, as dotted paths. */
+function mappedDimensions(mappings: JsonObject): Set<string> {
+  const out = new Set<string>();
+  const walk = (properties: Json | undefined, prefix: string) => {
+    if (!isObject(properties)) return;
+    for (const [name, field] of Object.entries(properties)) {
+      if (!isObject(field)) continue;
+      const path = prefix ? `${prefix}.${name}` : name;
+      if (field.time_series_dimension === true) out.add(path);
+      walk(field.properties, path);
+    }
+  };
+  walk(mappings.properties, '');
+  return out;
+}
+
+export function timeSeriesRules(
+  settings: JsonObject,
+  mappings: JsonObject = {},
+): TimeSeriesRules | undefined {
   if (!isTimeSeries(settings)) return undefined;
   const time = (key: string, fallback: number) => {
     const value = settingValue(settings, key);
@@ -75,10 +102,15 @@ export function timeSeriesRules(settings: JsonObject): TimeSeriesRules | undefin
     : typeof path === 'string'
       ? path.split(',')
       : undefined;
+  const routing = patterns?.map((p) => globToRegExp(p.trim().replace(/\*\*/g, '*')));
+  const mapped = mappedDimensions(mappings);
   return {
     start: time('index.time_series.start_time', -8.64e15),
     end: time('index.time_series.end_time', 8.64e15),
-    routingPath: patterns?.map((p) => globToRegExp(p.replace(/\*\*/g, '*'))),
+    isDimension:
+      routing || mapped.size > 0
+        ? (path) => mapped.has(path) || (routing ?? []).some((p) => p.test(path))
+        : undefined,
   };
 }
 
@@ -132,10 +164,13 @@ export function timeSeriesDocument(
 ): TimeSeriesDocument {
   const millis = timestampMillis(source);
   if (millis === undefined) {
-    throw new EsError(
-      400,
-      'document_parsing_exception',
-      'failed to parse: data stream timestamp field [@timestamp] is missing',
+    // A TSDB index reads the timestamp before anything else (data_stream/150_tsdb.yml).
+    const values: Json[] = [];
+    collectPath(source, ['@timestamp'], 0, values);
+    throw illegalArgument(
+      values.length === 0
+        ? 'Error extracting data stream timestamp field: Failed to parse object: expecting token of type [VALUE_NUMBER] but found [END_OBJECT]'
+        : `Error extracting data stream timestamp field: failed to parse date field [${String(values[0])}] with format [strict_date_optional_time_nanos||strict_date_optional_time||epoch_millis]`,
     );
   }
   if (millis < rules.start || millis >= rules.end) {
@@ -153,9 +188,7 @@ export function timeSeriesDocument(
   const all: [string, string][] = [];
   leaves(source, '', all);
   const dimensions = all
-    .filter(([path]) =>
-      rules.routingPath ? rules.routingPath.some((p) => p.test(path)) : !NOT_DIMENSIONS.test(path),
-    )
+    .filter(([path]) => (rules.isDimension ? rules.isDimension(path) : !NOT_DIMENSIONS.test(path)))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (dimensions.length === 0) {
     throw new EsError(
