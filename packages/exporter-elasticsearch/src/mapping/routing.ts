@@ -121,14 +121,33 @@ export function resolveTarget(
   let dataset = fromAttributes(DATASET_ATTRIBUTE) ?? settings.dataset;
   const receiver = scopeName === undefined ? undefined : RECEIVER_SCOPE.exec(scopeName);
   if (receiver) dataset = receiver[1];
-  // The Collector's otel mode keeps OTel-native data apart from ECS data by this suffix, and
-  // Elasticsearch's OTel index templates match on it. Like the Collector, it is always added.
-  dataset = sanitizeDataset(dataset, settings.mode === 'otel' ? '.otel' : '');
-  const namespace = sanitizeNamespace(fromAttributes(NAMESPACE_ATTRIBUTE) ?? settings.namespace);
-  return {
-    index: `${type}-${dataset}-${namespace}`,
-    dataStream: { type, dataset, namespace },
-  };
+  const rawNamespace = fromAttributes(NAMESPACE_ATTRIBUTE) ?? settings.namespace;
+  return dataStreamTarget(type, settings.mode === 'otel', dataset, rawNamespace);
+}
+
+/** Data stream targets by their unsanitised parts: a run routes to a handful of streams. */
+const MAX_CACHED_TARGETS = 1_024;
+const dataStreamTargets = new Map<string, Target>();
+
+function dataStreamTarget(
+  type: DataStreamType,
+  otel: boolean,
+  rawDataset: string,
+  rawNamespace: string,
+): Target {
+  const key = `${type}\u0000${otel ? 1 : 0}\u0000${rawDataset}\u0000${rawNamespace}`;
+  let target = dataStreamTargets.get(key);
+  if (target === undefined) {
+    // The Collector's otel mode keeps OTel-native data apart from ECS data by this suffix, and
+    // Elasticsearch's OTel index templates match on it. Like the Collector, it is always added.
+    const dataset = sanitizeDataset(rawDataset, otel ? '.otel' : '');
+    const namespace = sanitizeNamespace(rawNamespace);
+    target = { index: `${type}-${dataset}-${namespace}`, dataStream: { type, dataset, namespace } };
+    // Attribute-routed names can be many over a long run: keep the cache bounded.
+    if (dataStreamTargets.size >= MAX_CACHED_TARGETS) dataStreamTargets.clear();
+    dataStreamTargets.set(key, target);
+  }
+  return target;
 }
 
 /*
