@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from './json-value';
+import type { JsonObject } from './json-value';
 
 /*
  * Fields many documents share (one resource's and one scope's, in every document of their
