@@ -7,6 +7,10 @@
  * taken from the first item to the end of shutdown. Variants alternate: the official
  * `@opentelemetry/exporter-{trace,logs}-otlp-proto` (no compression) and this package's
  * exporters with default options. A no-op exporter gives the SDK's own cost.
+ *
+ * BENCH_CPU_COMPARE=<module> adds another build of this exporter (a module exporting
+ * `createExporter(signal, url)`, e.g. one built from an earlier commit) as `compare`, so that a
+ * change is measured before and after in one run.
  */
 import { execFileSync, fork } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -16,18 +20,18 @@ import { PACKAGE_DIR, reportToParent } from './lib/child';
 const OTLP_BENCH = resolve(PACKAGE_DIR, '..', 'exporter-otlp', 'bench');
 const ITEMS = Number(process.env.BENCH_CPU_ITEMS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_CPU_ROUNDS ?? 3);
-const VARIANTS = {
+type Name = 'baseline' | 'official' | 'elasticsearch' | 'compare';
+const VARIANTS: Partial<Record<Name, string>> = {
   baseline: 'baseline',
   official: 'official-none',
   elasticsearch: `module:${resolve(__dirname, 'otlp-sink-exporter.ts')}`,
-} as const;
-
-type Name = keyof typeof VARIANTS;
+  ...(process.env.BENCH_CPU_COMPARE ? { compare: `module:${process.env.BENCH_CPU_COMPARE}` } : {}),
+};
 
 export interface CpuRow {
   signal: string;
   /** Microseconds of process CPU per span / log record, median of the rounds. */
-  cpuUs: Record<Name, number>;
+  cpuUs: Partial<Record<Name, number>>;
   /** Elasticsearch ÷ official, process CPU per record (the issue's figure). */
   ratio: number;
   /** The same, with the SDK's own cost (baseline) taken out of both. */
@@ -60,7 +64,7 @@ async function main(): Promise<CpuResult> {
               '--import',
               'tsx',
               resolve(OTLP_BENCH, 'e2e-child.ts'),
-              VARIANTS[name],
+              VARIANTS[name] as string,
               signal,
               String(ITEMS),
               url,
@@ -79,11 +83,9 @@ async function main(): Promise<CpuResult> {
       );
       rows.push({
         signal,
-        cpuUs: {
-          baseline: round(m('baseline')),
-          official: round(m('official')),
-          elasticsearch: round(m('elasticsearch')),
-        },
+        cpuUs: Object.fromEntries(
+          (Object.keys(VARIANTS) as Name[]).map((name) => [name, round(m(name))]),
+        ),
         ratio: round(m('elasticsearch') / m('official')),
         exporterRatio: round(
           (m('elasticsearch') - m('baseline')) / (m('official') - m('baseline')),
