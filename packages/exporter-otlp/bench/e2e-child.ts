@@ -5,6 +5,9 @@
  * time for the measured part as JSON.
  *
  *   node --import tsx bench/e2e-child.ts <variant> <traces|logs> <count> <sink url>
+ *
+ * Another package's exporter runs in the same harness as `module:<path>`: that module exports
+ * `createExporter(signal, sinkUrl)` (exporter-elasticsearch's bench/otlp-sink-exporter.ts).
  */
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -15,7 +18,8 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { OtlpLogRecordExporter, OtlpSpanExporter } from '@otelpack/exporter-otlp';
 import { emitLogs, emitSpans, resource } from './workload';
 
-export type Variant = 'baseline' | 'ours-gzip' | 'ours-none' | 'official-gzip' | 'official-none';
+export type Variant =
+  'baseline' | 'ours-gzip' | 'ours-none' | 'official-gzip' | 'official-none' | `module:${string}`;
 
 const [variant, signal, countText, url] = process.argv.slice(2) as [
   Variant,
@@ -35,7 +39,16 @@ const noop = {
   forceFlush: async () => undefined,
 };
 
+type ExternalFactory = (signal: 'traces' | 'logs', url: string) => SpanExporter | LogRecordExporter;
+
 function exporterFor(kind: 'traces' | 'logs'): SpanExporter | LogRecordExporter {
+  if (variant.startsWith('module:')) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createExporter } = require(variant.slice('module:'.length)) as {
+      createExporter: ExternalFactory;
+    };
+    return createExporter(kind, url);
+  }
   const compression = variant.endsWith('gzip') ? 'gzip' : 'none';
   if (variant === 'baseline') return noop as never;
   if (variant.startsWith('ours')) {
