@@ -32,7 +32,8 @@ export {
   prometheusMetricName,
   sanitizeLabelName,
   sanitizeMetricName,
-  unitTokens,
+  prometheusUnit,
+  unitSuffixes,
 } from './names';
 export type { FamilyKind, MetricNameInput } from './names';
 export {

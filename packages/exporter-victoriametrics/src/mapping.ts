@@ -77,7 +77,7 @@ export interface MappingOptions {
   addMetricSuffixes: boolean;
   /** A `target_info` series per resource with the resource attributes (default true). */
   targetInfo: boolean;
-  /** `otel_scope_name` / `otel_scope_version` labels on every series (default true). */
+  /** `otel_scope_name`, `_version`, `_schema_url` and `otel_scope_<attribute>` labels (default true). */
   scopeLabels: boolean;
   /** Resource attribute keys (as in OpenTelemetry) copied as labels onto every series. */
   promoteResourceAttributes: readonly string[];
@@ -291,15 +291,11 @@ class Mapper {
     let latestMs = -Infinity;
     for (const scopeMetrics of resourceMetrics.scopeMetrics ?? []) {
       const scope = scopeMetrics.scope ?? { name: '' };
-      const high: Label[] = [];
-      if (o.scopeLabels) {
-        if (scope.name) high.push({ name: 'otel_scope_name', value: this.limit(scope.name) });
-        if (scope.version) {
-          high.push({ name: 'otel_scope_version', value: this.limit(scope.version) });
-        }
-      }
+      const high = o.scopeLabels ? this.scopeLabels(scope) : [];
       high.push(...identity);
-      const scopeKey = o.scopeLabels ? `${scope.name ?? ''}\u0000${scope.version ?? ''}` : '';
+      const scopeKey = o.scopeLabels
+        ? `${scope.name ?? ''}\u0000${scope.version ?? ''}\u0000${scope.schemaUrl ?? ''}`
+        : '';
       for (const metric of scopeMetrics.metrics ?? []) {
         const latest = this.metric(metric, low, high, scopeKey, scope.name ?? '');
         if (latest > latestMs) latestMs = latest;
@@ -323,6 +319,31 @@ class Mapper {
         });
       }
     }
+  }
+
+  /**
+   * The scope as labels, as Prometheus' receiver makes them: none for a scope without a name;
+   * otherwise `otel_scope_name`, `otel_scope_version`, `otel_scope_schema_url` and each scope
+   * attribute as `otel_scope_<key>` (sanitised as a whole). Empty values are left out, as a
+   * receiver reads them as absent.
+   */
+  private scopeLabels(scope: ResourceMetricsLike['scopeMetrics'][number]['scope']): Label[] {
+    if (!scope.name) return [];
+    const layer: Layer = new Map();
+    const attributes = scope.attributes as Attributes | undefined;
+    if (attributes) {
+      const prefixed: Attributes = {};
+      for (const key of Object.keys(attributes)) prefixed[`otel_scope_${key}`] = attributes[key];
+      this.attributesInto(layer, prefixed);
+    }
+    layer.set('otel_scope_name', scope.name);
+    layer.set('otel_scope_version', scope.version ?? '');
+    layer.set('otel_scope_schema_url', scope.schemaUrl ?? '');
+    const labels: Label[] = [];
+    for (const [name, value] of layer) {
+      if (value !== '') labels.push({ name, value: this.limit(value) });
+    }
+    return labels;
   }
 
   /** Maps one metric; returns the latest sample timestamp it produced (or -Infinity). */

@@ -43,7 +43,7 @@ export interface VictoriaMetricsExporterOptions extends Omit<
   addMetricSuffixes?: boolean;
   /** A `target_info` series per resource. Default true. */
   targetInfo?: boolean;
-  /** `otel_scope_name` / `otel_scope_version` labels. Default true. */
+  /** `otel_scope_name`, `_version`, `_schema_url` and `otel_scope_<attribute>` labels. Default true. */
   scopeLabels?: boolean;
   /** `vmrange` (VictoriaMetrics) or `le` (any Prometheus-compatible backend). Default `vmrange`. */
   exponentialHistograms?: ExponentialHistogramForm;
