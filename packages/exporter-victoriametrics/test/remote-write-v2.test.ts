@@ -13,7 +13,7 @@ import {
   toNativeHistogram,
 } from '../src';
 import type { TimeSeries } from '../src';
-import { END, END_MS, START, descriptor, resourceMetrics, sum } from './helpers/fixtures';
+import { END, END_MS, START, resourceMetrics, sum } from './helpers/fixtures';
 import { decodeRequestV2 } from './helpers/proto-v2';
 
 const HISTOGRAMS_TEST =
@@ -186,7 +186,7 @@ describe('exponential → native histogram (TestExponentialToNativeHistogram)', 
 
 function expHistogram(name: string, value: ExponentialHistogramValue): MetricDataLike {
   return {
-    descriptor: { ...descriptor(name, 's'), description: 'How long it took.' },
+    descriptor: { name, unit: 's', description: 'How long it took.', valueType: 1 },
     aggregationTemporality: 1,
     dataPointType: DataPointType.EXPONENTIAL_HISTOGRAM,
     dataPoints: [{ startTime: START, endTime: END, attributes: { route: '/a' }, value }],
