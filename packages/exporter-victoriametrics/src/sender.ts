@@ -154,7 +154,13 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
     let samples: TimeSeries['samples'][number][] = [];
     const flush = (): void => {
       if (samples.length === 0) return;
-      pieces.push({ labels: series.labels, samples });
+      // A piece keeps the series' 2.0 metadata and created timestamp (1.0 ignores them).
+      pieces.push({
+        labels: series.labels,
+        samples,
+        ...(series.metadata ? { metadata: series.metadata } : {}),
+        ...(series.createdTimestampMs ? { createdTimestampMs: series.createdTimestampMs } : {}),
+      });
       samples = [];
     };
     for (const sample of series.samples) {
