@@ -26,6 +26,7 @@ import {
   DEFAULT_MAPPING_OPTIONS,
   VictoriaMetricsExporter,
   WriteRequestEncoder,
+  encodeWriteRequestV2,
   mapResourceMetrics,
 } from '../src';
 import type { TimeSeries } from '../src';
@@ -156,6 +157,14 @@ interface EncodingResult {
   compressedBytesPerSample: number;
   compressionRatio: number;
   snappySamplesPerSec: number;
+  /** Remote write 2.0 (symbol table) of the same series, against 1.0 in the same rounds. */
+  v2: {
+    v1SamplesPerSec: number;
+    samplesPerSec: number;
+    ratioToV1: number;
+    uncompressedBytesPerSample: number;
+    compressedBytesPerSample: number;
+  };
 }
 
 function measureEncoding(): EncodingResult {
@@ -212,6 +221,17 @@ function measureEncoding(): EncodingResult {
   }
   const compressed = compress(ours);
   const snappyRate = rate(() => compress(ours));
+  const v2Bytes = encodeWriteRequestV2(series);
+  const v2Rates: number[] = [];
+  const v1Rates: number[] = [];
+  const v2Ratios: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const a = rate(() => encodeWriteRequestV2(series));
+    const b = rate(() => encoder.encode(series));
+    v2Rates.push(a);
+    v1Rates.push(b);
+    v2Ratios.push(a / b);
+  }
   return {
     seriesPerRequest: series.length,
     meanLabelsPerSeries: series.reduce((s, x) => s + x.labels.length, 0) / series.length,
@@ -228,6 +248,13 @@ function measureEncoding(): EncodingResult {
     compressedBytesPerSample: compressed.length / series.length,
     compressionRatio: ours.length / compressed.length,
     snappySamplesPerSec: Math.round(snappyRate),
+    v2: {
+      v1SamplesPerSec: Math.round(median(v1Rates)),
+      samplesPerSec: Math.round(median(v2Rates)),
+      ratioToV1: median(v2Ratios),
+      uncompressedBytesPerSample: v2Bytes.length / series.length,
+      compressedBytesPerSample: compress(v2Bytes).length / series.length,
+    },
   };
 }
 
@@ -333,6 +360,28 @@ async function main(): Promise<void> {
         ['snappy block (on the wire)', encoding.compressedBytesPerSample],
       ],
     )}\ncompression ratio ${encoding.compressionRatio.toFixed(2)}; snappyjs compresses ${encoding.snappySamplesPerSec.toLocaleString('en-US')} samples/s\n\n`,
+  );
+  process.stdout.write(
+    `${table(
+      'Remote write 2.0 (remoteWriteVersion: 2.0) of the same series; anchor: our 1.0 encoder in the same rounds',
+      ['form', 'samples/s', 'x 1.0 encoder', 'B/sample raw', 'B/sample snappy'],
+      [
+        [
+          '1.0 (anchor)',
+          encoding.v2.v1SamplesPerSec,
+          1,
+          encoding.uncompressedBytesPerSample,
+          encoding.compressedBytesPerSample,
+        ],
+        [
+          '2.0',
+          encoding.v2.samplesPerSec,
+          encoding.v2.ratioToV1,
+          encoding.v2.uncompressedBytesPerSample,
+          encoding.v2.compressedBytesPerSample,
+        ],
+      ],
+    )}\n\n`,
   );
 
   const endToEnd: EndToEndResult[] = [];

@@ -24,6 +24,7 @@ export interface RemoteWriteConfig {
   timeoutMs: number;
   connectTimeoutMs: number | undefined;
   mapping: MappingOptions;
+  remoteWriteVersion: '1.0' | '2.0';
   deltaTemporality: 'accumulate' | 'drop';
   maxDeltaSeries: number;
 }
@@ -84,6 +85,17 @@ export function remoteWriteConfig(config: Resolved): RemoteWriteConfig {
     }
   }
 
+  const v2 = own.remoteWriteVersion === '2.0';
+  const histogramsSource = config.sourceOf('exponentialHistograms');
+  let exponentialHistograms = own.exponentialHistograms;
+  if (v2 && histogramsSource === undefined) exponentialHistograms = 'native';
+  if (!v2 && exponentialHistograms === 'native') {
+    throw new InvalidConfigError(
+      histogramsSource ?? 'exponentialHistograms',
+      "native histograms need remoteWriteVersion '2.0' (remote write 1.0 cannot carry them)",
+    );
+  }
+
   return {
     name: config.name,
     endpoints,
@@ -98,9 +110,11 @@ export function remoteWriteConfig(config: Resolved): RemoteWriteConfig {
       scopeLabels: own.scopeLabels,
       promoteResourceAttributes: own.promoteResourceAttributes,
       externalLabels: own.externalLabels,
-      exponentialHistograms: own.exponentialHistograms,
+      exponentialHistograms,
+      metadata: v2,
       maxLabelValueBytes: own.maxLabelValueBytes,
     },
+    remoteWriteVersion: own.remoteWriteVersion,
     deltaTemporality: own.deltaTemporality,
     maxDeltaSeries: own.maxDeltaSeries,
   };

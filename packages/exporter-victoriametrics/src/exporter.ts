@@ -20,6 +20,7 @@ export const victoriaMetrics: ExporterClasses<
     const config = remoteWriteConfig(options);
     return new RemoteWriteSender({
       name: config.name,
+      remoteWriteVersion: config.remoteWriteVersion,
       endpoints: config.endpoints,
       transport: {
         headers: config.headers,

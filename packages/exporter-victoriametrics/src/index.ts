@@ -32,7 +32,8 @@ export {
   prometheusMetricName,
   sanitizeLabelName,
   sanitizeMetricName,
-  unitTokens,
+  prometheusUnit,
+  unitSuffixes,
 } from './names';
 export type { FamilyKind, MetricNameInput } from './names';
 export {
@@ -44,3 +45,12 @@ export {
 export { REMOTE_WRITE_HEADERS, RemoteWriteSender } from './sender';
 export type { RemoteWriteSenderOptions } from './sender';
 export type { Exemplar, Label, Sample, TimeSeries } from './types';
+export { REMOTE_WRITE_V2_HEADERS, encodeWriteRequestV2 } from './encoder-v2';
+export { bucketLayout, toNativeHistogram } from './native-histogram';
+export type {
+  BucketSpan,
+  MetricTypeName,
+  NativeHistogram,
+  SeriesMetadata,
+  TimeSeriesV2Fields,
+} from './types';

@@ -7,9 +7,10 @@ import type {
   MetricDataLike,
   ResourceMetricsLike,
 } from '@otelpack/batching-core';
-import { formatFloat, prometheusMetricName, sanitizeLabelName } from './names';
+import { formatFloat, prometheusMetricName, prometheusUnit, sanitizeLabelName } from './names';
+import { toNativeHistogram } from './native-histogram';
 import type { FamilyKind } from './names';
-import type { Exemplar, Label, TimeSeries } from './types';
+import type { Exemplar, Label, SeriesMetadata, TimeSeries } from './types';
 
 /*
  * OpenTelemetry ResourceMetrics → remote-write TimeSeries. Pure: the same input and options give
@@ -38,6 +39,8 @@ export type PointDropReason =
   | 'delta_non_monotonic_sum'
   /** A delta exponential histogram: the specification says drop. */
   | 'delta_exponential_histogram'
+  /** An exponential histogram whose scale is below -4, which a native histogram cannot hold. */
+  | 'unsupported_scale'
   /** A delta point that starts before the previous one of its series ended. */
   | 'delta_out_of_order'
   /** A delta point of a new series while `maxDeltaSeries` series are tracked. */
@@ -55,6 +58,7 @@ export const POINT_DROP_REASONS: readonly PointDropReason[] = [
   'delta_temporality',
   'delta_non_monotonic_sum',
   'delta_exponential_histogram',
+  'unsupported_scale',
   'delta_out_of_order',
   'delta_series_limit',
   'unsupported_type',
@@ -70,21 +74,26 @@ export interface DroppedPoints {
   count: number;
 }
 
-export type ExponentialHistogramForm = 'vmrange' | 'le';
+export type ExponentialHistogramForm = 'vmrange' | 'le' | 'native';
 
 export interface MappingOptions {
   /** Unit, `_total` and `_ratio` suffixes (default true). */
   addMetricSuffixes: boolean;
   /** A `target_info` series per resource with the resource attributes (default true). */
   targetInfo: boolean;
-  /** `otel_scope_name` / `otel_scope_version` labels on every series (default true). */
+  /** `otel_scope_name`, `_version`, `_schema_url` and `otel_scope_<attribute>` labels (default true). */
   scopeLabels: boolean;
   /** Resource attribute keys (as in OpenTelemetry) copied as labels onto every series. */
   promoteResourceAttributes: readonly string[];
   /** Labels added to every series unless it has the label already; names must be valid. */
   externalLabels: Readonly<Record<string, string>>;
-  /** How exponential histograms become buckets (default `vmrange`). */
+  /**
+   * How exponential histograms become buckets (default `vmrange`); `native` (remote write 2.0
+   * only) sends them as native histograms.
+   */
   exponentialHistograms: ExponentialHistogramForm;
+  /** Metadata (type, unit, help) and created timestamps on every series: remote write 2.0. */
+  metadata: boolean;
   /** Longer label values are cut (at a UTF-8 character boundary) to this many bytes. */
   maxLabelValueBytes: number;
 }
@@ -96,6 +105,7 @@ export const DEFAULT_MAPPING_OPTIONS: MappingOptions = {
   promoteResourceAttributes: [],
   externalLabels: {},
   exponentialHistograms: 'vmrange',
+  metadata: false,
   maxLabelValueBytes: 16 * 1024,
 };
 
@@ -117,6 +127,7 @@ const SERVICE_NAMESPACE = 'service.namespace';
 const SERVICE_INSTANCE_ID = 'service.instance.id';
 const TARGET_INFO = 'target_info';
 const OWN_LABEL_NAMES = ['le', 'quantile', 'vmrange'];
+const TARGET_INFO_METADATA: SeriesMetadata = { type: 'gauge', unit: '', help: 'Target metadata' };
 
 /** Attribute labels under construction: label name → value. */
 type Layer = Map<string, string>;
@@ -291,15 +302,11 @@ class Mapper {
     let latestMs = -Infinity;
     for (const scopeMetrics of resourceMetrics.scopeMetrics ?? []) {
       const scope = scopeMetrics.scope ?? { name: '' };
-      const high: Label[] = [];
-      if (o.scopeLabels) {
-        if (scope.name) high.push({ name: 'otel_scope_name', value: this.limit(scope.name) });
-        if (scope.version) {
-          high.push({ name: 'otel_scope_version', value: this.limit(scope.version) });
-        }
-      }
+      const high = o.scopeLabels ? this.scopeLabels(scope) : [];
       high.push(...identity);
-      const scopeKey = o.scopeLabels ? `${scope.name ?? ''}\u0000${scope.version ?? ''}` : '';
+      const scopeKey = o.scopeLabels
+        ? `${scope.name ?? ''}\u0000${scope.version ?? ''}\u0000${scope.schemaUrl ?? ''}`
+        : '';
       for (const metric of scopeMetrics.metrics ?? []) {
         const latest = this.metric(metric, low, high, scopeKey, scope.name ?? '');
         if (latest > latestMs) latestMs = latest;
@@ -320,9 +327,36 @@ class Mapper {
         this.series.push({
           labels: compose(sortedLabels(info), [{ name: '__name__', value: TARGET_INFO }]),
           samples: [{ value: 1, timestampMs: latestMs }],
+          // Prometheus' receiver types target_info a gauge, with this help.
+          ...(o.metadata ? { metadata: TARGET_INFO_METADATA } : {}),
         });
       }
     }
+  }
+
+  /**
+   * The scope as labels, as Prometheus' receiver makes them: none for a scope without a name;
+   * otherwise `otel_scope_name`, `otel_scope_version`, `otel_scope_schema_url` and each scope
+   * attribute as `otel_scope_<key>` (sanitised as a whole). Empty values are left out, as a
+   * receiver reads them as absent.
+   */
+  private scopeLabels(scope: ResourceMetricsLike['scopeMetrics'][number]['scope']): Label[] {
+    if (!scope.name) return [];
+    const layer: Layer = new Map();
+    const attributes = scope.attributes as Attributes | undefined;
+    if (attributes) {
+      const prefixed: Attributes = {};
+      for (const key of Object.keys(attributes)) prefixed[`otel_scope_${key}`] = attributes[key];
+      this.attributesInto(layer, prefixed);
+    }
+    layer.set('otel_scope_name', scope.name);
+    layer.set('otel_scope_version', scope.version ?? '');
+    layer.set('otel_scope_schema_url', scope.schemaUrl ?? '');
+    const labels: Label[] = [];
+    for (const [name, value] of layer) {
+      if (value !== '') labels.push({ name, value: this.limit(value) });
+    }
+    return labels;
   }
 
   /** Maps one metric; returns the latest sample timestamp it produced (or -Infinity). */
@@ -374,8 +408,11 @@ class Mapper {
     );
     if (name === '') return this.dropAll('invalid_name', points.length);
 
-    const familyNames =
-      kind === 'histogram'
+    const native =
+      type === DataPointType.EXPONENTIAL_HISTOGRAM && o.exponentialHistograms === 'native';
+    const familyNames = native
+      ? [name]
+      : kind === 'histogram'
         ? [`${name}_bucket`, `${name}_sum`, `${name}_count`]
         : kind === 'summary'
           ? [name, `${name}_sum`, `${name}_count`]
@@ -402,7 +439,15 @@ class Mapper {
     const nameLabel = own.family('');
     let collided = false;
     let latestMs = -Infinity;
+    const metadata: SeriesMetadata | undefined = o.metadata
+      ? {
+          type: kind,
+          unit: prometheusUnit(metric.descriptor.unit ?? ''),
+          help: metric.descriptor.description ?? '',
+        }
+      : undefined;
     for (const point of points) {
+      const pointStart = this.series.length;
       const layer: LabelLayer = new Map(low);
       const attributeLayer: Layer = new Map();
       if (this.attributesInto(attributeLayer, point.attributes ?? {}, undefined, signatures)) {
@@ -453,10 +498,35 @@ class Mapper {
           this.summary(own, base, point.value as SummaryValue, timestampMs);
           break;
       }
+      if (metadata) this.annotate(pointStart, metadata, kind, point, timestampMs);
     }
     // Cut values can make two series one as well.
     if ((collided || this.truncated > truncatedBefore) && points.length > 1) this.dedupe(start);
     return latestMs;
+  }
+
+  /**
+   * Remote write 2.0: the metric's metadata on each series a point made, and for cumulative
+   * kinds the point's start as the created timestamp (unless unknown or after the sample).
+   */
+  private annotate(
+    from: number,
+    metadata: SeriesMetadata,
+    kind: FamilyKind,
+    point: DataPointLike<unknown>,
+    timestampMs: number,
+  ): void {
+    let createdTimestampMs = 0;
+    if (kind !== 'gauge' && point.startTime) {
+      const start = hrTimeToMs(point.startTime);
+      if (start > 0 && start <= timestampMs) createdTimestampMs = start;
+    }
+    for (let i = from; i < this.series.length; i++) {
+      const series = this.series[i];
+      this.series[i] = createdTimestampMs
+        ? { ...series, metadata, createdTimestampMs }
+        : { ...series, metadata };
+    }
   }
 
   private dropAll(reason: PointDropReason, count: number): number {
@@ -546,6 +616,19 @@ class Mapper {
     value: ExponentialHistogramValue,
     timestampMs: number,
   ): void {
+    if (this.options.exponentialHistograms === 'native') {
+      const histogram = toNativeHistogram(value, timestampMs);
+      if (!histogram) {
+        this.drop('unsupported_scale', 1);
+        return;
+      }
+      this.series.push({
+        labels: compose(base, [own.family('')]),
+        samples: [],
+        histograms: [histogram],
+      });
+      return;
+    }
     const bucketName = own.family('_bucket');
     const buckets =
       this.options.exponentialHistograms === 'vmrange'

@@ -1,8 +1,8 @@
 /*
  * OpenTelemetry → Prometheus names, after the OpenTelemetry "Prometheus and OpenMetrics
- * compatibility" specification (OTLP metric points to Prometheus) and the Collector's
- * translator (pkg/translator/prometheus), which Prometheus's own OTLP receiver also follows.
- * Pure functions; the README lists every rule with examples.
+ * compatibility" specification, done as Prometheus' own OTLP receiver does it (it uses
+ * prometheus/otlptranslator); where those disagree the receiver wins, and the README lists each
+ * disagreement. Pure functions.
  */
 
 /** What kind of Prometheus family a metric becomes; decides its type suffixes. */
@@ -39,7 +39,6 @@ const UNIT_WORDS: Readonly<Record<string, string>> = {
   Cel: 'celsius',
   Hz: 'hertz',
   '%': 'percent',
-  $: 'dollars',
   '1': '',
 };
 
@@ -54,7 +53,10 @@ const PER_UNIT_WORDS: Readonly<Record<string, string>> = {
   y: 'year',
 };
 
-const INVALID_METRIC_CHARS = /[^a-zA-Z0-9_:]+/g;
+const NAME_WORD_SEPARATORS = /[^a-zA-Z0-9:]+/;
+const INVALID_PLAIN_NAME_CHARS = /[^a-zA-Z0-9_:]+/;
+const INVALID_UNIT_CHAR = /[^a-zA-Z0-9:]/g;
+const BRACES = /[{}]/;
 const INVALID_LABEL_CHARS = /[^a-zA-Z0-9_]+/g;
 const UNDERSCORES = /_{2,}/g;
 const VALID_METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -86,51 +88,56 @@ export function sanitizeLabelName(key: string): string {
 }
 
 /**
- * A metric name kept as it is but for what Prometheus cannot store (`addMetricSuffixes: false`):
- * characters outside `[a-zA-Z0-9_:]` become `_`, runs of `_` become one, a leading digit gets
- * `_` in front.
+ * A metric name kept as it is but for what Prometheus cannot store (`addMetricSuffixes: false`),
+ * as Prometheus' OTLP receiver does it: each run of characters outside `[a-zA-Z0-9_:]` becomes
+ * one `_` between the parts it separated (none at either end), existing `_` are kept, a leading
+ * digit gets `_` in front. Returns '' when nothing is left.
  */
 export function sanitizeMetricName(name: string): string {
-  let out = name.replace(INVALID_METRIC_CHARS, '_').replace(UNDERSCORES, '_');
+  let out = name
+    .split(INVALID_PLAIN_NAME_CHARS)
+    .filter((part) => part !== '')
+    .join('_');
   const first = out.charCodeAt(0);
   if (first >= 48 && first <= 57) out = `_${out}`;
   return out;
 }
 
+/** Characters outside `[a-zA-Z0-9_:]` replaced by `_`, runs of `_` made one, one leading `_` cut. */
+function cleanUpUnit(unit: string): string {
+  const out = unit.replace(INVALID_UNIT_CHAR, '_').replace(UNDERSCORES, '_');
+  return out.charCodeAt(0) === 95 ? out.slice(1) : out;
+}
+
 /**
- * The unit as name tokens: `{…}` annotations dropped, UCUM abbreviations spelled out, `a/b` →
- * `a_per_b`, anything else sanitised; `1` and pure annotations give none.
+ * The unit's two name suffixes, as otlptranslator builds them: the part before the first `/`
+ * and the part after it, each spelled out from UCUM when known and otherwise kept, a part that
+ * holds `{` or `}` left out whole; the second gets `per_` in front. `:` stays (a unit such as
+ * `req:s` keeps it, as in the name).
  */
-export function unitTokens(unit: string): string[] {
-  const cleaned = unit.replace(/\{[^}]*\}/g, '').trim();
-  if (cleaned === '') return [];
-  const slash = cleaned.indexOf('/');
-  const main = slash >= 0 ? cleaned.slice(0, slash).trim() : cleaned;
-  const per = slash >= 0 ? cleaned.slice(slash + 1).trim() : '';
-  const tokens: string[] = [];
-  if (main !== '') tokens.push(...words(UNIT_WORDS[main] ?? main));
-  const perWords = per === '' ? [] : words(PER_UNIT_WORDS[per] ?? UNIT_WORDS[per] ?? per);
-  if (perWords.length > 0) tokens.push('per', ...perWords);
-  return tokens;
+export function unitSuffixes(unit: string): { main: string; per: string } {
+  const slash = unit.indexOf('/');
+  const mainUnit = (slash >= 0 ? unit.slice(0, slash) : unit).trim();
+  const perUnit = slash >= 0 ? unit.slice(slash + 1).trim() : '';
+  let main = '';
+  if (mainUnit !== '' && !BRACES.test(mainUnit)) main = UNIT_WORDS[mainUnit] ?? mainUnit;
+  let per = '';
+  if (perUnit !== '' && !BRACES.test(perUnit)) per = PER_UNIT_WORDS[perUnit] ?? perUnit;
+  if (per !== '') per = `per_${per}`;
+  return { main: cleanUpUnit(main), per: cleanUpUnit(per) };
 }
 
-function words(text: string): string[] {
-  return text
-    .replace(INVALID_METRIC_CHARS, '_')
-    .split(/[_:]+/)
-    .filter((token) => token !== '');
+/** The unit as Prometheus names it (the metadata `unit`): `By/s` → `bytes_per_second`. */
+export function prometheusUnit(unit: string): string {
+  const { main, per } = unitSuffixes(unit);
+  let out = main !== '' && per !== '' ? `${main}_${per}` : main || per;
+  if (out.startsWith('_')) out = out.slice(1);
+  if (out.endsWith('_')) out = out.slice(0, -1);
+  return out;
 }
 
-/** True when `needle` occurs in `tokens` as a contiguous run. */
-function containsRun(tokens: readonly string[], needle: readonly string[]): boolean {
-  if (needle.length === 0) return true;
-  outer: for (let i = 0; i + needle.length <= tokens.length; i++) {
-    for (let j = 0; j < needle.length; j++) {
-      if (tokens[i + j] !== needle[j]) continue outer;
-    }
-    return true;
-  }
-  return false;
+function trimUnderscore(text: string): string {
+  return text.endsWith('_') ? text.slice(0, -1) : text;
 }
 
 export interface MetricNameInput {
@@ -142,42 +149,46 @@ export interface MetricNameInput {
 }
 
 /**
- * The Prometheus family name of an OpenTelemetry metric, with suffixes (the default):
+ * The Prometheus family name of an OpenTelemetry metric, with suffixes (the default), by the
+ * rules of Prometheus' OTLP receiver (prometheus/otlptranslator, `UnderscoreEscapingWithSuffixes`):
  *
- * 1. invalid characters become `_`, runs of `_` collapse, leading and trailing `_` go;
- * 2. a counter's trailing `_total` is set aside;
- * 3. the unit's words are appended unless the name already contains them
- *    (`http.server.duration` + `s` → `http_server_duration_seconds`);
- * 4. a gauge with unit `1` gets `_ratio` (unless the name has it);
- * 5. a counter gets `_total`;
- * 6. a leading digit gets `_` in front.
+ * 1. the name is split into words at every run of characters outside `[a-zA-Z0-9:]` (so `_` too);
+ * 2. the unit's main word is appended unless a word of the name is that word, then its `per_…`
+ *    word likewise (`http.server.duration` + `s` → `http_server_duration_seconds`);
+ * 3. a counter loses every `total` word and gets `_total` at the end;
+ * 4. a gauge with unit exactly `1` loses every `ratio` word and gets `_ratio` at the end;
+ * 5. the words are joined with `_` and a leading digit gets `_` in front.
  *
  * Histogram and summary families get `_bucket`, `_sum`, `_count` from the mapping, after this
  * name. Returns '' when nothing valid is left (the metric is then dropped).
  */
 export function prometheusMetricName(input: MetricNameInput, addMetricSuffixes: boolean): string {
-  if (!addMetricSuffixes) {
-    const plain = sanitizeMetricName(input.name);
-    return plain === '_' ? '' : plain;
-  }
-  const tokens = input.name
-    .replace(INVALID_METRIC_CHARS, '_')
-    .split('_')
-    .filter((token) => token !== '');
-  if (input.kind === 'counter' && tokens.length > 1 && tokens[tokens.length - 1] === 'total') {
-    tokens.pop();
-  }
-  if (tokens.length === 0) return '';
-  const unit = unitTokens(input.unit);
-  if (unit.length > 0 && !containsRun(tokens, unit)) tokens.push(...unit);
-  if (input.otelGauge && input.unit.trim() === '1' && !tokens.includes('ratio')) {
-    tokens.push('ratio');
-  }
-  if (input.kind === 'counter') tokens.push('total');
-  let name = tokens.join('_');
-  const first = name.charCodeAt(0);
-  if (first >= 48 && first <= 57) name = `_${name}`;
+  const name = addMetricSuffixes ? suffixedName(input) : sanitizeMetricName(input.name);
+  // A name of underscores only that was not given so is refused, as the receiver refuses it.
+  if (name === '' || (name !== input.name && /^_+$/.test(name))) return '';
   return name;
+}
+
+function suffixedName(input: MetricNameInput): string {
+  let tokens = input.name.split(NAME_WORD_SEPARATORS).filter((token) => token !== '');
+  const units = unitSuffixes(input.unit);
+  let main = tokens.includes(units.main) ? '' : units.main;
+  let per = '';
+  if (units.per !== 'per_') {
+    per = trimUnderscore(units.per);
+    if (tokens.includes(per)) per = '';
+  }
+  if (per !== '') main = trimUnderscore(main);
+  if (main !== '') tokens.push(main);
+  if (per !== '') tokens.push(per);
+  if (input.kind === 'counter') tokens = [...tokens.filter((t) => t !== 'total'), 'total'];
+  if (input.otelGauge && input.unit === '1') {
+    tokens = [...tokens.filter((t) => t !== 'ratio'), 'ratio'];
+  }
+  let out = tokens.join('_');
+  const first = out.charCodeAt(0);
+  if (first >= 48 && first <= 57) out = `_${out}`;
+  return out;
 }
 
 /**

@@ -42,10 +42,19 @@ export interface VictoriaMetricsExporterOptions
   addMetricSuffixes?: boolean;
   /** A `target_info` series per resource. Default true. */
   targetInfo?: boolean;
-  /** `otel_scope_name` / `otel_scope_version` labels. Default true. */
+  /** `otel_scope_name`, `_version`, `_schema_url` and `otel_scope_<attribute>` labels. Default true. */
   scopeLabels?: boolean;
-  /** `vmrange` (VictoriaMetrics) or `le` (any Prometheus-compatible backend). Default `vmrange`. */
+  /**
+   * `vmrange` (VictoriaMetrics), `le` (any Prometheus-compatible backend) or `native` (native
+   * histograms, remote write 2.0 only). Default `vmrange`, or `native` with remote write 2.0.
+   */
   exponentialHistograms?: ExponentialHistogramForm;
+  /**
+   * `1.0` (prometheus.WriteRequest, what every receiver takes) or `2.0`
+   * (io.prometheus.write.v2.Request: a symbol table, metadata, created timestamps and native
+   * histograms, for receivers that take it). Default `1.0`.
+   */
+  remoteWriteVersion?: '1.0' | '2.0';
   /** Label values longer than this many UTF-8 bytes are cut. Default 16,384. */
   maxLabelValueBytes?: number;
   /** Delta input (only when a reader forces it): `accumulate` (default) or `drop`. */
@@ -92,7 +101,8 @@ export const VICTORIAMETRICS_OPTIONS = defineExporterOptions({
     addMetricSuffixes: optionKinds.boolean({ default: DEFAULT_MAPPING_OPTIONS.addMetricSuffixes }),
     targetInfo: optionKinds.boolean({ default: DEFAULT_MAPPING_OPTIONS.targetInfo }),
     scopeLabels: optionKinds.boolean({ default: DEFAULT_MAPPING_OPTIONS.scopeLabels }),
-    exponentialHistograms: optionKinds.oneOf(['vmrange', 'le'], {
+    remoteWriteVersion: optionKinds.oneOf(['1.0', '2.0'], { default: '1.0' }),
+    exponentialHistograms: optionKinds.oneOf(['vmrange', 'le', 'native'], {
       default: DEFAULT_MAPPING_OPTIONS.exponentialHistograms,
     }),
     maxLabelValueBytes: optionKinds.integer({

@@ -7,6 +7,7 @@ import type {
 } from '@otelpack/batching-core';
 import { compress } from 'snappyjs';
 import { WriteRequestEncoder, timeSeriesEntryLength } from './encoder';
+import { REMOTE_WRITE_V2_HEADERS, encodeWriteRequestV2 } from './encoder-v2';
 import type { Endpoint } from './config';
 import type { TimeSeries } from './types';
 
@@ -19,6 +20,8 @@ export const REMOTE_WRITE_HEADERS: Readonly<Record<string, string>> = Object.fre
 
 export interface RemoteWriteSenderOptions {
   endpoints: Endpoint[];
+  /** `2.0` sends io.prometheus.write.v2.Request with its headers. Default `1.0`. */
+  remoteWriteVersion?: '1.0' | '2.0';
   /** The exporter's name, in the failover's log line. Default `victoriametrics`. */
   name?: string;
   /** Transport options shared by every endpoint (url is set per endpoint). */
@@ -46,11 +49,14 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
   /** Endpoints hold URLs with credentials: private, out of reach of JSON and inspect. */
   readonly #failover: Failover<Target>;
   private readonly encoder = new WriteRequestEncoder();
+  private readonly v2: boolean;
   /** Bytes sent after compression, and before: for the stats and the benchmark. */
   compressedBytes = 0;
   uncompressedBytes = 0;
 
   constructor(options: RemoteWriteSenderOptions) {
+    this.v2 = options.remoteWriteVersion === '2.0';
+    const protocolHeaders = this.v2 ? REMOTE_WRITE_V2_HEADERS : REMOTE_WRITE_HEADERS;
     const create = options.createTransport ?? ((o: HttpTransportOptions) => new HttpTransport(o));
     const targets = options.endpoints.map((endpoint) => ({
       endpoint,
@@ -58,7 +64,7 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
         ...options.transport,
         url: endpoint.url,
         compression: 'none',
-        headers: { ...options.transport?.headers, ...REMOTE_WRITE_HEADERS },
+        headers: { ...options.transport?.headers, ...protocolHeaders },
       }),
     }));
     this.#failover = new Failover(
@@ -78,8 +84,20 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
     return this.#failover.failovers;
   }
 
+  /**
+   * Bytes the series adds to a request. For 2.0 the 1.0 size is kept as the measure (symbols make
+   * the 2.0 request smaller, so batches stay within maxBatchBytes), plus what 1.0 has no field
+   * for: a native histogram's buckets and the metadata.
+   */
   sizeOf(series: TimeSeries): number {
-    return timeSeriesEntryLength(series);
+    const v1 = timeSeriesEntryLength(series);
+    if (!this.v2) return v1;
+    let extra = series.metadata ? 16 : 0;
+    for (const h of series.histograms ?? []) {
+      extra += 64 + 4 * (h.positiveSpans.length + h.negativeSpans.length);
+      extra += 10 * (h.positiveDeltas.length + h.negativeDeltas.length);
+    }
+    return v1 + extra;
   }
 
   /**
@@ -98,7 +116,7 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
 
   /** The snappy-compressed WriteRequest of a batch (what `send` posts). */
   encode(batch: readonly TimeSeries[]): Buffer {
-    const raw = this.encoder.encode(batch);
+    const raw = this.v2 ? encodeWriteRequestV2(batch) : this.encoder.encode(batch);
     this.uncompressedBytes += raw.length;
     const body = compress(raw);
     this.compressedBytes += body.length;
@@ -136,7 +154,13 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
     let samples: TimeSeries['samples'][number][] = [];
     const flush = (): void => {
       if (samples.length === 0) return;
-      pieces.push({ labels: series.labels, samples });
+      // A piece keeps the series' 2.0 metadata and created timestamp (1.0 ignores them).
+      pieces.push({
+        labels: series.labels,
+        samples,
+        ...(series.metadata ? { metadata: series.metadata } : {}),
+        ...(series.createdTimestampMs ? { createdTimestampMs: series.createdTimestampMs } : {}),
+      });
       samples = [];
     };
     for (const sample of series.samples) {

@@ -7,52 +7,96 @@ import {
   prometheusMetricName,
   sanitizeLabelName,
   sanitizeMetricName,
-  unitTokens,
+  prometheusUnit,
+  unitSuffixes,
 } from '../src';
 import type { FamilyKind } from '../src';
 
+/** Reference files the rows come from (prometheus/otlptranslator at 51da773, Jul 2026). */
+const NAMER_TEST = 'otlptranslator/metric_namer_test.go';
+const OURS = 'otelpack (rule of otlptranslator/metric_namer.go)';
+
 describe('metric names with suffixes (the default)', () => {
-  const table: [string, string, FamilyKind, boolean, string][] = [
-    // name, unit, kind, OTel gauge, expected
-    ['http.server.duration', 's', 'histogram', false, 'http_server_duration_seconds'],
+  const table: [string, string, FamilyKind, boolean, string, string][] = [
+    // name, unit, kind, OTel gauge, expected, source
+    ['requests', '', 'counter', false, 'requests_total', NAMER_TEST],
+    ['cpu_usage', '1', 'gauge', true, 'cpu_usage_ratio', NAMER_TEST],
+    ['items', '1', 'counter', false, 'items_total', NAMER_TEST],
+    ['response_time', 'ms', 'gauge', true, 'response_time_milliseconds', NAMER_TEST],
+    ['memory_usage', 'By', 'gauge', true, 'memory_usage_bytes', NAMER_TEST],
+    ['requests', '1/s', 'gauge', true, 'requests_per_second', NAMER_TEST],
+    ['throughput', 'By/s', 'gauge', true, 'throughput_bytes_per_second', NAMER_TEST],
+    ['custom_metric', 'custom_unit', 'gauge', true, 'custom_metric_custom_unit', NAMER_TEST],
+    ['custom_metric', '{custom}', 'gauge', true, 'custom_metric', NAMER_TEST],
+    ['custom_metric', 'By/{custom}', 'gauge', true, 'custom_metric_bytes', NAMER_TEST],
+    ['requests_total', '', 'counter', false, 'requests_total', NAMER_TEST],
+    ['cpu_usage_ratio', '1', 'gauge', true, 'cpu_usage_ratio', NAMER_TEST],
+    ['response_time_seconds', 's', 'gauge', true, 'response_time_seconds', NAMER_TEST],
     [
-      'http.server.request.duration',
+      'metric__with__multiple__underscores',
+      'unit__multiple__underscores',
+      'gauge',
+      true,
+      'metric_with_multiple_underscores_unit_multiple_underscores',
+      NAMER_TEST,
+    ],
+    [
+      'custom_metric',
+      'unit@with#special/chars',
+      'gauge',
+      true,
+      'custom_metric_unit_with_special_per_chars',
+      NAMER_TEST,
+    ],
+    ['@#$%', '', 'gauge', true, '', NAMER_TEST],
+    ['custom', '1/custom_unit', 'gauge', true, 'custom_per_custom_unit', NAMER_TEST],
+    ['metric', 'By/', 'gauge', true, 'metric_bytes', NAMER_TEST],
+    ['metric', ' By / s ', 'gauge', true, 'metric_bytes_per_second', NAMER_TEST],
+    ['metric', '/', 'gauge', true, 'metric', NAMER_TEST],
+    [
+      'http.request.duration',
       'ms',
       'histogram',
       false,
-      'http_server_request_duration_milliseconds',
+      'http_request_duration_milliseconds',
+      NAMER_TEST,
     ],
-    ['http.server.requests', '{request}', 'counter', false, 'http_server_requests_total'],
-    ['http.server.requests', '', 'counter', false, 'http_server_requests_total'],
-    ['requests_total', '', 'counter', false, 'requests_total'],
-    ['requests.total', 'By', 'counter', false, 'requests_bytes_total'],
-    ['system.network.io', 'By', 'counter', false, 'system_network_io_bytes_total'],
-    ['bytes.sent', 'By', 'counter', false, 'bytes_sent_total'],
-    ['request.duration.seconds', 's', 'histogram', false, 'request_duration_seconds'],
-    ['process.memory.usage', 'By', 'gauge', false, 'process_memory_usage_bytes'],
-    ['cpu.utilization', '1', 'gauge', true, 'cpu_utilization_ratio'],
-    ['cpu.utilization', '1', 'gauge', false, 'cpu_utilization'], // a non-monotonic sum, not a gauge
-    ['cpu.utilization', '1', 'counter', false, 'cpu_utilization_total'],
-    ['disk.usage.ratio', '1', 'gauge', true, 'disk_usage_ratio'],
-    ['queue.size', '{item}', 'gauge', true, 'queue_size'],
-    ['throughput', 'By/s', 'gauge', true, 'throughput_bytes_per_second'],
-    ['rate', '1/s', 'gauge', true, 'rate_per_second'],
-    ['speed', 'm/h', 'gauge', true, 'speed_meters_per_hour'],
-    ['temp', 'Cel', 'gauge', true, 'temp_celsius'],
-    ['mem', 'MiBy', 'gauge', true, 'mem_mebibytes'],
-    ['errors', '%', 'gauge', true, 'errors_percent'],
-    ['weird', 'packets', 'gauge', true, 'weird_packets'],
-    ['weird.unit', 'foo-bar', 'gauge', true, 'weird_unit_foo_bar'],
-    ['annotated', '{packets}/s', 'counter', false, 'annotated_per_second_total'],
-    ['(lambda).function.executions(#)', '', 'counter', false, 'lambda_function_executions_total'],
-    ['a..b__c', '', 'gauge', true, 'a_b_c'],
-    ['2xx.responses', '', 'counter', false, '_2xx_responses_total'],
-    ['ns:recording:rule', '', 'gauge', true, 'ns:recording:rule'],
-    ['héllo.wörld', '', 'gauge', true, 'h_llo_w_rld'],
-    ['...', '', 'gauge', true, ''],
+    ['http.requests', '1', 'counter', false, 'http_requests_total', NAMER_TEST],
+    ['metric', 'd', 'gauge', true, 'metric_days', NAMER_TEST],
+    ['metric', 'KiBy', 'gauge', true, 'metric_kibibytes', NAMER_TEST],
+    ['metric', 'Cel', 'gauge', true, 'metric_celsius', NAMER_TEST],
+    ['metric', '%', 'gauge', true, 'metric_percent', NAMER_TEST],
+    ['metric', '1/mo', 'gauge', true, 'metric_per_month', NAMER_TEST],
+    ['metric', '1/y', 'gauge', true, 'metric_per_year', NAMER_TEST],
+    // Units holding `:` keep it, like names do (the specification's MUST; otlptranslator's
+    // replaceInvalidMetricChar keeps `:` in units).
+    ['requests', 'req:s', 'counter', false, 'requests_req:s_total', OURS],
+    ['latency', 'ms:p99/s', 'gauge', true, 'latency_ms:p99_per_second', OURS],
+    ['ns:recording:rule', '', 'gauge', true, 'ns:recording:rule', OURS],
+    // Every `total` / `ratio` word moves to the end (removeItem), not only a trailing one.
+    ['total.requests', '', 'counter', false, 'requests_total', OURS],
+    ['total', '', 'counter', false, 'total', OURS],
+    ['ratio.disk', '1', 'gauge', true, 'disk_ratio', OURS],
+    // A unit part holding braces is left out whole (buildUnitSuffixes), not only its `{…}`.
+    ['size', 'k{packet}', 'gauge', true, 'size', OURS],
+    // The per part is compared with the name's words as one word, so it is never found there.
+    ['rate_per_second', '1/s', 'gauge', true, 'rate_per_second_per_second', OURS],
+    ['cpu.utilization', '1', 'gauge', false, 'cpu_utilization', OURS], // a non-monotonic sum
+    [
+      '(lambda).function.executions(#)',
+      '',
+      'counter',
+      false,
+      'lambda_function_executions_total',
+      OURS,
+    ],
+    ['2xx.responses', '', 'counter', false, '_2xx_responses_total', OURS],
+    ['héllo.wörld', '', 'gauge', true, 'h_llo_w_rld', OURS],
+    ['...', '', 'gauge', true, '', OURS],
+    ['cost', '$', 'gauge', true, 'cost', OURS], // no `$` in otlptranslator's unitMap
   ];
-  for (const [name, unit, kind, otelGauge, expected] of table) {
-    it(`${name} [${unit}] ${kind} → ${expected || '(dropped)'}`, () => {
+  for (const [name, unit, kind, otelGauge, expected, source] of table) {
+    it(`${name} [${unit}] ${kind} → ${expected || '(dropped)'} (${source})`, () => {
       const out = prometheusMetricName({ name, unit, kind, otelGauge }, true);
       assert.equal(out, expected);
       if (out !== '') assert.ok(isValidMetricName(out), out);
@@ -61,18 +105,22 @@ describe('metric names with suffixes (the default)', () => {
 });
 
 describe('metric names with addMetricSuffixes: false', () => {
-  const table: [string, string, FamilyKind, string][] = [
-    ['http.server.duration', 's', 'histogram', 'http_server_duration'],
-    ['http.requests', '', 'counter', 'http_requests'],
-    ['cpu.utilization', '1', 'gauge', 'cpu_utilization'],
-    ['2xx', '', 'gauge', '_2xx'],
-    ['a..b', '', 'gauge', 'a_b'],
-    ['keep:colons', '', 'gauge', 'keep:colons'],
+  const table: [string, string, string][] = [
+    ['simple_metric', 'simple_metric', NAMER_TEST],
+    ['metric@with#special$chars', 'metric_with_special_chars', NAMER_TEST],
+    ['123metric', '_123metric', NAMER_TEST],
+    ['metric@@##$$name', 'metric_name', NAMER_TEST],
+    ['@#$%', '', NAMER_TEST],
+    ['___', '___', NAMER_TEST],
+    ['http.server.duration', 'http_server_duration', OURS],
+    ['keep:colons', 'keep:colons', OURS],
+    ['a__b', 'a__b', OURS], // existing underscores are kept
+    ['(x)', 'x', OURS], // none at either end
   ];
-  for (const [name, unit, kind, expected] of table) {
-    it(`${name} → ${expected}`, () => {
+  for (const [name, expected, source] of table) {
+    it(`${name} → ${expected || '(dropped)'} (${source})`, () => {
       assert.equal(
-        prometheusMetricName({ name, unit, kind, otelGauge: kind === 'gauge' }, false),
+        prometheusMetricName({ name, unit: 's', kind: 'gauge', otelGauge: true }, false),
         expected,
       );
     });
@@ -110,14 +158,29 @@ describe('label names', () => {
   }
 });
 
-describe('units', () => {
-  it('drops annotations and spells out UCUM', () => {
-    assert.deepEqual(unitTokens('{request}'), []);
-    assert.deepEqual(unitTokens('1'), []);
-    assert.deepEqual(unitTokens('s'), ['seconds']);
-    assert.deepEqual(unitTokens('By/s'), ['bytes', 'per', 'second']);
-    assert.deepEqual(unitTokens('{packet}/s'), ['per', 'second']);
-    assert.deepEqual(unitTokens('KiBy'), ['kibibytes']);
+describe('units (otlptranslator/unit_namer.go, rows from metric_namer_test.go wantUnitName)', () => {
+  const table: [string, string][] = [
+    ['ms', 'milliseconds'],
+    ['By/s', 'bytes_per_second'],
+    ['1/s', 'per_second'],
+    ['custom_unit', 'custom_unit'],
+    ['By/{custom}', 'bytes'],
+    ['unit__multiple__underscores', 'unit_multiple_underscores'],
+    ['unit@with#special/chars', 'unit_with_special_per_chars'],
+    ['1/custom_unit', 'per_custom_unit'],
+    [' By / s ', 'bytes_per_second'],
+    ['{request}', ''],
+    ['1', ''],
+    ['req:s', 'req:s'],
+  ];
+  for (const [unit, expected] of table) {
+    it(`${JSON.stringify(unit)} → ${JSON.stringify(expected)}`, () => {
+      assert.equal(prometheusUnit(unit), expected);
+    });
+  }
+  it('keeps the two parts apart for the name', () => {
+    assert.deepEqual(unitSuffixes('By/s'), { main: 'bytes', per: 'per_second' });
+    assert.deepEqual(unitSuffixes('{packet}/s'), { main: '', per: 'per_second' });
   });
 });
 

@@ -164,4 +164,22 @@ describe('RemoteWriteSender', () => {
     assert.equal(rw.split(series(1), 10), undefined);
     void rw.close();
   });
+
+  it('keeps remote write 2.0 metadata and created timestamp on every piece of a split', () => {
+    const rw = sender(['http://127.0.0.1:1']);
+    const metadata = { type: 'counter' as const, unit: 'seconds', help: 'h' };
+    const big: TimeSeries = {
+      labels: [{ name: '__name__', value: 'x' }],
+      samples: Array.from({ length: 100 }, (_, i) => ({ value: i, timestampMs: T + i })),
+      metadata,
+      createdTimestampMs: T - 5,
+    };
+    const pieces = rw.split(big, 200)!;
+    assert.ok(pieces.length > 1);
+    for (const piece of pieces) {
+      assert.equal(piece.metadata, metadata);
+      assert.equal(piece.createdTimestampMs, T - 5);
+    }
+    void rw.close();
+  });
 });

@@ -1,6 +1,10 @@
 import type { Attributes, HrTime } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
-import type { MetricDataLike, ResourceMetricsLike } from '@otelpack/batching-core';
+import type {
+  InstrumentationScopeLike,
+  MetricDataLike,
+  ResourceMetricsLike,
+} from '@otelpack/batching-core';
 import type { TimeSeries } from '../../src';
 
 /** Fixed times: start 1,700,000,000.000 s, end 1,700,000,010.250 s (→ 1700000010250 ms). */
@@ -18,7 +22,7 @@ export const RESOURCE = {
 
 export function resourceMetrics(
   metrics: MetricDataLike[],
-  options: { resource?: Attributes; scope?: { name: string; version?: string } } = {},
+  options: { resource?: Attributes; scope?: InstrumentationScopeLike } = {},
 ): ResourceMetricsLike {
   return {
     resource: { attributes: options.resource ?? RESOURCE },

@@ -1,0 +1,381 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DataPointType } from '@otelpack/batching-core';
+import type { ExponentialHistogramValue, MetricDataLike } from '@otelpack/batching-core';
+import { uncompress } from 'snappyjs';
+import {
+  DEFAULT_MAPPING_OPTIONS,
+  RemoteWriteSender,
+  bucketLayout,
+  encodeWriteRequestV2,
+  mapResourceMetrics,
+  resolveConfig,
+  toNativeHistogram,
+} from '../src';
+import type { TimeSeries } from '../src';
+import { END, END_MS, START, resourceMetrics, sum } from './helpers/fixtures';
+import { decodeRequestV2 } from './helpers/proto-v2';
+
+const HISTOGRAMS_TEST =
+  'prometheus storage/remote/otlptranslator/prometheusremotewrite/histograms_test.go';
+
+describe('native histogram bucket layout (TestConvertBucketsLayout)', () => {
+  // buckets, offset, scaleDown → spans [offset, length], deltas
+  const table: [string, number[], number, number, [number, number][], number[]][] = [
+    ['zero offset', [4, 3, 2, 1], 0, 0, [[1, 4]], [4, -1, -1, -1]],
+    ['zero offset', [4, 3, 2, 1], 0, 1, [[1, 2]], [7, -4]],
+    ['zero offset', [4, 3, 2, 1], 0, 2, [[1, 1]], [10]],
+    ['offset 1', [4, 3, 2, 1], 1, 0, [[2, 4]], [4, -1, -1, -1]],
+    ['offset 1', [4, 3, 2, 1], 1, 1, [[1, 3]], [4, 1, -4]],
+    ['offset 1', [4, 3, 2, 1], 1, 2, [[1, 2]], [9, -8]],
+    ...(['positive offset', 'scaledown merges spans'] as const).flatMap((name) => {
+      const tail = name === 'positive offset' ? 13 : 9;
+      const counts = [4, 2, 0, 2, ...new Array<number>(tail - 1).fill(0), 1];
+      const far = name === 'positive offset';
+      return [
+        [
+          name,
+          counts,
+          4,
+          0,
+          [
+            [5, 4],
+            [far ? 12 : 8, 1],
+          ],
+          [4, -2, -2, 2, -1],
+        ],
+        [
+          name,
+          counts,
+          4,
+          1,
+          [
+            [3, 2],
+            [far ? 6 : 4, 1],
+          ],
+          [6, -4, -1],
+        ],
+        far
+          ? [
+              name,
+              counts,
+              4,
+              2,
+              [
+                [2, 1],
+                [3, 1],
+              ],
+              [8, -7],
+            ]
+          : [name, counts, 4, 2, [[2, 4]], [8, -8, 0, 1]],
+      ] as [string, number[], number, number, [number, number][], number[]][];
+    }),
+    [
+      'negative offset',
+      [3, 1, 0, 0, 0, 1],
+      -2,
+      0,
+      [
+        [-1, 2],
+        [3, 1],
+      ],
+      [3, -2, 0],
+    ],
+    ['negative offset', [3, 1, 0, 0, 0, 1], -2, 1, [[0, 3]], [4, -4, 1]],
+    ['negative offset', [3, 1, 0, 0, 0, 1], -2, 2, [[0, 2]], [4, -3]],
+    ['gaps of size 1', [3, 1, 0, 1, 0, 1], -2, 0, [[-1, 6]], [3, -2, -1, 1, -1, 1]],
+    ['gaps of size 1', [3, 1, 0, 1, 0, 1], -2, 1, [[0, 3]], [4, -3, 0]],
+    ['gaps of size 1', [3, 1, 0, 1, 0, 1], -2, 2, [[0, 2]], [4, -2]],
+    ['gaps of size 2', [3, 0, 0, 1, 0, 0, 1], -2, 0, [[-1, 7]], [3, -3, 0, 1, -1, 0, 1]],
+    ['gaps of size 2', [3, 0, 0, 1, 0, 0, 1], -2, 1, [[0, 4]], [3, -2, -1, 1]],
+    ['gaps of size 2', [3, 0, 0, 1, 0, 0, 1], -2, 2, [[0, 3]], [3, -2, 0]],
+    ['zero buckets', [], 0, 0, [], []],
+  ];
+  for (const [name, counts, offset, scaleDown, spans, deltas] of table) {
+    it(`${name}, scale down ${scaleDown} (${HISTOGRAMS_TEST})`, () => {
+      const layout = bucketLayout(counts, offset, scaleDown);
+      assert.deepEqual(
+        layout.spans.map((s) => [s.offset, s.length]),
+        spans,
+      );
+      assert.deepEqual(layout.deltas, deltas);
+    });
+  }
+});
+
+describe('exponential → native histogram (TestExponentialToNativeHistogram)', () => {
+  const point = (
+    scale: number,
+    positive: [number, number[]],
+    negative: [number, number[]],
+    count: number,
+    sum?: number,
+  ): ExponentialHistogramValue => ({
+    count,
+    ...(sum === undefined ? {} : { sum }),
+    scale,
+    zeroCount: 1,
+    positive: { offset: positive[0], bucketCounts: positive[1] },
+    negative: { offset: negative[0], bucketCounts: negative[1] },
+  });
+  const table: {
+    name: string;
+    value: ExponentialHistogramValue;
+    schema: number;
+    positive: [[number, number][], number[]];
+    negative: [[number, number][], number[]];
+    sum: number;
+  }[] = [
+    {
+      name: 'convert exp. to native histogram',
+      value: point(1, [1, [1, 1]], [1, [1, 1]], 4, 10.1),
+      schema: 1,
+      positive: [[[2, 2]], [1, 0]],
+      negative: [[[2, 2]], [1, 0]],
+      sum: 10.1,
+    },
+    {
+      name: 'convert exp. to native histogram with no sum',
+      value: point(1, [1, [1, 1]], [1, [1, 1]], 4),
+      schema: 1,
+      positive: [[[2, 2]], [1, 0]],
+      negative: [[[2, 2]], [1, 0]],
+      sum: 0,
+    },
+    {
+      name: 'no downscaling at scale 8',
+      value: point(8, [1, [1, 1, 1]], [2, [1, 1, 1]], 6, 10.1),
+      schema: 8,
+      positive: [[[2, 3]], [1, 0, 0]],
+      negative: [[[3, 3]], [1, 0, 0]],
+      sum: 10.1,
+    },
+    {
+      name: 'downsample if scale is more than 8',
+      value: point(9, [1, [1, 1, 1]], [2, [1, 1, 1]], 6, 10.1),
+      schema: 8,
+      positive: [[[1, 2]], [1, 1]],
+      negative: [[[2, 2]], [2, -1]],
+      sum: 10.1,
+    },
+  ];
+  for (const row of table) {
+    it(`${row.name} (${HISTOGRAMS_TEST})`, () => {
+      const h = toNativeHistogram(row.value, 500)!;
+      assert.equal(h.schema, row.schema);
+      assert.equal(h.count, row.value.count);
+      assert.equal(h.sum, row.sum);
+      assert.equal(h.zeroCount, 1);
+      assert.equal(h.zeroThreshold, 1e-128);
+      assert.equal(h.timestampMs, 500);
+      assert.deepEqual(
+        [h.positiveSpans.map((s) => [s.offset, s.length]), h.positiveDeltas],
+        row.positive,
+      );
+      assert.deepEqual(
+        [h.negativeSpans.map((s) => [s.offset, s.length]), h.negativeDeltas],
+        row.negative,
+      );
+    });
+  }
+  it(`invalid negative scale: no histogram (${HISTOGRAMS_TEST})`, () => {
+    assert.equal(toNativeHistogram(point(-10, [0, []], [0, []], 0), 1), undefined);
+    assert.ok(toNativeHistogram(point(-4, [0, [1]], [0, []], 2), 1));
+  });
+});
+
+function expHistogram(name: string, value: ExponentialHistogramValue): MetricDataLike {
+  return {
+    descriptor: { name, unit: 's', description: 'How long it took.', valueType: 1 },
+    aggregationTemporality: 1,
+    dataPointType: DataPointType.EXPONENTIAL_HISTOGRAM,
+    dataPoints: [{ startTime: START, endTime: END, attributes: { route: '/a' }, value }],
+  } as MetricDataLike;
+}
+
+const EXP: ExponentialHistogramValue = {
+  count: 7,
+  sum: 12.5,
+  scale: 1,
+  zeroCount: 1,
+  positive: { offset: -1, bucketCounts: [4, 2] },
+  negative: { offset: 0, bucketCounts: [] },
+};
+
+describe('remote write 2.0: the option', () => {
+  it('turns on metadata and native histograms; native needs 2.0', () => {
+    const v2 = resolveConfig({ remoteWriteVersion: '2.0' });
+    assert.equal(v2.remoteWriteVersion, '2.0');
+    assert.equal(v2.mapping.metadata, true);
+    assert.equal(v2.mapping.exponentialHistograms, 'native');
+    const le = resolveConfig({ remoteWriteVersion: '2.0', exponentialHistograms: 'le' });
+    assert.equal(le.mapping.exponentialHistograms, 'le');
+    const v1 = resolveConfig({});
+    assert.equal(v1.mapping.metadata, false);
+    assert.equal(v1.mapping.exponentialHistograms, 'vmrange');
+    assert.throws(
+      () => resolveConfig({ exponentialHistograms: 'native' }),
+      /exponentialHistograms.*remoteWriteVersion '2.0'/s,
+    );
+  });
+
+  it('sends the 2.0 headers and a 2.0 body', async () => {
+    const seen: { headers?: Record<string, string>; body?: Buffer } = {};
+    const sender = new RemoteWriteSender({
+      remoteWriteVersion: '2.0',
+      endpoints: [{ url: new URL('http://127.0.0.1:9/api/v1/write'), display: 'x' }],
+      createTransport: (options) => {
+        seen.headers = options.headers as Record<string, string>;
+        return {
+          send: async (request: { body: Buffer }) => {
+            seen.body = request.body;
+            return { kind: 'delivered' };
+          },
+          close: async () => undefined,
+        } as never;
+      },
+    });
+    const series: TimeSeries[] = [
+      { labels: [{ name: '__name__', value: 'up' }], samples: [{ value: 1, timestampMs: 5 }] },
+    ];
+    await sender.send(series, { signal: new AbortController().signal } as never);
+    assert.equal(
+      seen.headers?.['content-type'],
+      'application/x-protobuf;proto=io.prometheus.write.v2.Request',
+    );
+    assert.equal(seen.headers?.['x-prometheus-remote-write-version'], '2.0.0');
+    assert.equal(seen.headers?.['content-encoding'], 'snappy');
+    const decoded = decodeRequestV2(uncompress(seen.body!));
+    assert.deepEqual(decoded.timeseries[0].labels, { __name__: 'up' });
+    assert.deepEqual(decoded.timeseries[0].samples, [{ value: 1, timestamp: 5 }]);
+  });
+});
+
+describe('remote write 2.0: mapping and encoding, read back by the published proto', () => {
+  const options = {
+    ...DEFAULT_MAPPING_OPTIONS,
+    exponentialHistograms: 'native' as const,
+    metadata: true,
+  };
+  const input = resourceMetrics([
+    { ...sum('http.requests', [[{ method: 'GET' }, 42]], { unit: '{request}' }) },
+    expHistogram('op.duration', EXP),
+  ]);
+  input.scopeMetrics[0].metrics[0] = {
+    ...input.scopeMetrics[0].metrics[0],
+    descriptor: { ...input.scopeMetrics[0].metrics[0].descriptor, description: 'Requests.' },
+  } as MetricDataLike;
+  const result = mapResourceMetrics(input, options);
+  const decoded = decodeRequestV2(encodeWriteRequestV2(result.series));
+  const byName = new Map(decoded.timeseries.map((ts) => [ts.labels.__name__, ts]));
+
+  it('starts the symbol table with "" and holds each string once', () => {
+    assert.equal(decoded.symbols[0], '');
+    assert.equal(new Set(decoded.symbols).size, decoded.symbols.length);
+    assert.ok(decoded.symbols.includes('shop-lib'));
+  });
+
+  it('a counter: labels, sample, metadata and created timestamp', () => {
+    const ts = byName.get('http_requests_total')!;
+    assert.equal(ts.labels.method, 'GET');
+    assert.equal(ts.labels.otel_scope_name, 'shop-lib');
+    assert.deepEqual(ts.samples, [{ value: 42, timestamp: END_MS }]);
+    assert.deepEqual(ts.metadata, { type: 'METRIC_TYPE_COUNTER', help: 'Requests.', unit: '' });
+    assert.equal(ts.createdTimestamp, START[0] * 1000 + Math.floor(START[1] / 1e6));
+  });
+
+  it('an exponential histogram: one series, one native histogram, no samples', () => {
+    const ts = byName.get('op_duration_seconds')!;
+    assert.ok(ts, [...byName.keys()].join(','));
+    assert.equal(byName.has('op_duration_seconds_bucket'), false);
+    assert.deepEqual(ts.samples, []);
+    assert.deepEqual(ts.metadata, {
+      type: 'METRIC_TYPE_HISTOGRAM',
+      help: 'How long it took.',
+      unit: 'seconds',
+    });
+    assert.equal(ts.histograms.length, 1);
+    const h = ts.histograms[0] as Record<string, unknown>;
+    assert.equal(h.countInt, 7);
+    assert.equal(h.count, 'countInt');
+    assert.equal(h.zeroCountInt, 1);
+    assert.equal(h.sum, 12.5);
+    assert.equal(h.schema, 1);
+    assert.equal(h.zeroThreshold, 1e-128);
+    assert.equal(h.timestamp, END_MS);
+    assert.deepEqual(h.positiveSpans, [{ offset: 0, length: 2 }]);
+    assert.deepEqual(h.positiveDeltas, [4, -2]);
+    assert.deepEqual(h.negativeSpans, []);
+  });
+
+  it('target_info: a gauge with help "Target metadata", as Prometheus types it', () => {
+    assert.deepEqual(byName.get('target_info')!.metadata, {
+      type: 'METRIC_TYPE_GAUGE',
+      help: 'Target metadata',
+      unit: '',
+    });
+  });
+
+  it('drops (and counts) a point whose scale a native histogram cannot hold', () => {
+    const low = mapResourceMetrics(
+      resourceMetrics([expHistogram('h', { ...EXP, scale: -5 })]),
+      options,
+    );
+    assert.equal(low.dropped.unsupported_scale, 1);
+    assert.equal(low.series.filter((s) => s.labels.some((l) => l.value === 'h_seconds')).length, 0);
+  });
+
+  it('negative numbers survive: schema, span offsets, deltas, timestamps', () => {
+    const series: TimeSeries[] = [
+      {
+        labels: [{ name: '__name__', value: 'n' }],
+        samples: [{ value: -0.5, timestampMs: -1000 }],
+        exemplars: [{ labels: [{ name: 'trace_id', value: 'ab' }], value: 3, timestampMs: 7 }],
+        createdTimestampMs: 1,
+        histograms: [
+          {
+            count: 3,
+            sum: -2,
+            schema: -4,
+            zeroThreshold: 0,
+            zeroCount: 0,
+            negativeSpans: [{ offset: -3, length: 2 }],
+            negativeDeltas: [2, -1],
+            positiveSpans: [],
+            positiveDeltas: [],
+            timestampMs: 2 ** 40,
+          },
+        ],
+      },
+    ];
+    const back = decodeRequestV2(encodeWriteRequestV2(series)).timeseries[0];
+    assert.deepEqual(back.samples, [{ value: -0.5, timestamp: -1000 }]);
+    assert.deepEqual(back.exemplars, [{ labels: { trace_id: 'ab' }, value: 3, timestamp: 7 }]);
+    assert.equal(back.createdTimestamp, 1);
+    const h = back.histograms[0] as Record<string, unknown>;
+    assert.equal(h.schema, -4);
+    assert.equal(h.sum, -2);
+    assert.equal(h.zeroCountInt, 0);
+    assert.equal(h.zeroCount, 'zeroCountInt');
+    assert.deepEqual(h.negativeSpans, [{ offset: -3, length: 2 }]);
+    assert.deepEqual(h.negativeDeltas, [2, -1]);
+    assert.equal(h.timestamp, 2 ** 40);
+    assert.equal(back.metadata, undefined);
+  });
+
+  it('a long request: lengths of 2+ bytes and many symbols', () => {
+    const many: TimeSeries[] = Array.from({ length: 300 }, (_, i) => ({
+      labels: [
+        { name: '__name__', value: `m${i}` },
+        { name: 'long', value: 'x'.repeat(i * 3) },
+      ],
+      samples: [{ value: i, timestampMs: 1000 + i }],
+    }));
+    const back = decodeRequestV2(encodeWriteRequestV2(many));
+    assert.equal(back.timeseries.length, 300);
+    back.timeseries.forEach((ts, i) => {
+      assert.equal(ts.labels.__name__, `m${i}`);
+      assert.equal(ts.labels.long, 'x'.repeat(i * 3));
+    });
+  });
+});
