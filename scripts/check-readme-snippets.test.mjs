@@ -86,6 +86,21 @@ test('only the snippets tagged for the SDK are checked', () => {
   assert.equal(check('sdk3').errors.length, 1);
 });
 
+test('a blank line between the tag and its block keeps the tag (a formatter puts one there)', () => {
+  repositoryWith(
+    ['<!-- snippet: sdk3 -->', '', '```ts', 'const n: number = "three";', '```', ''].join('\n'),
+  );
+  assert.deepEqual(check('sdk2'), { checked: [], errors: [] });
+  assert.equal(check('sdk3').errors.length, 1);
+});
+
+test('a tag with no ts block under it is an error, not a silently untagged snippet', () => {
+  repositoryWith(
+    ['<!-- snippet: sdk3 -->', '', 'Some text.', '', '```ts', 'const n = 1;', '```', ''].join('\n'),
+  );
+  assert.throws(() => check('sdk2'), /README.md:1: a snippet comment must sit right above/);
+});
+
 test('a snippet naming its file is checked there, so its relative imports resolve', () => {
   mkdirSync(join(root, 'lib'), { recursive: true });
   writeFileSync(join(root, 'lib', 'answer.ts'), 'export const answer = 42;\n');

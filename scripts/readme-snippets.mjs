@@ -42,6 +42,14 @@ export function readmeSnippets(file, root = REPO_ROOT) {
   const packageFolder = rel.startsWith('packages/') ? rel.split('/')[1] : undefined;
   const snippets = [];
   for (let i = 0; i < lines.length; i++) {
+    if (!TAG_LINE.test(lines[i].trim())) continue;
+    let next = i + 1;
+    while (next < lines.length && lines[next].trim() === '') next++;
+    if (next === lines.length || !FENCE_OPEN.test(lines[next])) {
+      throw new Error(`${rel}:${i + 1}: a snippet comment must sit right above a \`\`\`ts block`);
+    }
+  }
+  for (let i = 0; i < lines.length; i++) {
     const open = FENCE_OPEN.exec(lines[i]);
     if (!open) continue;
     const indent = open[1];
@@ -49,7 +57,12 @@ export function readmeSnippets(file, root = REPO_ROOT) {
     let end = i + 1;
     while (end < lines.length && lines[end].trim() !== '```') end++;
     if (end === lines.length) throw new Error(`${rel}:${i + 1}: a code fence is never closed`);
-    const tagMatch = i > 0 ? TAG_LINE.exec(lines[i - 1].trim()) : null;
+    // The tag is the line above the fence; blank lines between them are allowed, since a
+    // formatter run on the README puts one there (and a silently lost tag would demote a
+    // runnable or sdk3 snippet to a plain sdk2 one).
+    let above = i - 1;
+    while (above >= 0 && lines[above].trim() === '') above--;
+    const tagMatch = above >= 0 ? TAG_LINE.exec(lines[above].trim()) : null;
     if (tagMatch && !['ts', 'typescript'].includes(language)) {
       throw new Error(`${rel}:${i}: a snippet comment must sit right above a \`\`\`ts block`);
     }
