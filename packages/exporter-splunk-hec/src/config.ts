@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { InvalidConfigError, redactUrl } from '@otelpack/batching-core';
+import type { HeaderProvider, TlsOptions } from '@otelpack/batching-core';
+import type { MetricMappingOptions } from './mapping/metrics';
+import type { SPLUNK_HEC_OPTIONS } from './options';
+
+type Resolved = ReturnType<typeof SPLUNK_HEC_OPTIONS.resolve>;
+
+/** HEC tokens and channels are GUIDs (8-4-4-4-12 hex digits). */
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** HEC's paths under the collector's base (`…/services/collector`). */
+export const HEC_PATHS = {
+  event: '/services/collector/event',
+  health: '/services/collector/health',
+  ack: '/services/collector/ack',
+} as const;
+
+export interface HecEndpoints {
+  /** The origin (with any path prefix before `/services/collector`): the transport's base. */
+  base: URL;
+  /** Paths under `base`. */
+  event: string;
+  health: string;
+  ack: string;
+  /** The event URL without credentials or query, for logs. */
+  display: string;
+}
+
+export interface HecConfig {
+  name: string;
+  endpoints: HecEndpoints;
+  /** `Splunk <token>`, out of reach of logs: only the sender's transport holds it. */
+  authorization: string;
+  headers: Record<string, string>;
+  headerProvider: HeaderProvider | undefined;
+  tls: TlsOptions | undefined;
+  compression: 'gzip' | 'none';
+  timeoutMs: number;
+  connectTimeoutMs: number | undefined;
+  mapping: MetricMappingOptions;
+  healthCheck: boolean;
+  ack: { channel: string; pollIntervalMs: number; timeoutMs: number } | undefined;
+}
+
+/**
+ * The URL's paths: none → the event endpoint; `/services/collector[/event[/1.0]]` → that; any
+ * other path is a prefix (a proxy's) before `/services/collector/event`.
+ */
+export function hecEndpoints(url: URL): HecEndpoints {
+  const path = url.pathname.replace(/\/+$/, '');
+  const at = path.indexOf('/services/collector');
+  const prefix = at >= 0 ? path.slice(0, at) : path;
+  const event =
+    at >= 0 && path.slice(at) !== '/services/collector/health' ? path.slice(at) : HEC_PATHS.event;
+  const base = new URL(url.href);
+  base.pathname = prefix || '/';
+  const eventUrl = new URL(url.href);
+  eventUrl.pathname = prefix + event;
+  return {
+    base,
+    event,
+    health: HEC_PATHS.health,
+    ack: HEC_PATHS.ack,
+    display: redactUrl(eventUrl),
+  };
+}
+
+/** HEC's rules over the kit's resolution: the token, the URL's paths, the channel. */
+export function hecConfig(config: Resolved): HecConfig {
+  const urlSource = config.sourceOf('url') ?? 'url';
+  const urls = config.urls;
+  if (urls.length === 0) {
+    throw new InvalidConfigError(
+      urlSource,
+      'the HEC URL is required, e.g. https://splunk:8088 (or SPLUNK_HEC_URL)',
+    );
+  }
+  if (urls.length > 1) throw new InvalidConfigError(urlSource, 'expected one HEC URL');
+  const own = config.own;
+  const auth = config.auth;
+  const tokenSource = config.sourceOf('auth.token') ?? config.sourceOf('auth') ?? 'auth.token';
+  if (!auth || !('token' in auth)) {
+    throw new InvalidConfigError(
+      tokenSource,
+      'the HEC token is required: { auth: { token } } or SPLUNK_HEC_TOKEN',
+    );
+  }
+  const token = auth.token.trim();
+  if (own.tokenFormat === 'guid' && !GUID.test(token)) {
+    // The value is a secret: the error says what is wrong with it, never what it is.
+    throw new InvalidConfigError(
+      tokenSource,
+      `a HEC token is a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx), this one has ${token.length} characters; set tokenFormat: 'any' for a HEC-compatible receiver with other tokens`,
+    );
+  }
+  if (/\s/.test(token))
+    throw new InvalidConfigError(tokenSource, 'a token cannot contain white space');
+  const channel = own.channel;
+  if (channel !== undefined && !GUID.test(channel)) {
+    throw new InvalidConfigError(
+      config.sourceOf('channel') ?? 'channel',
+      'a HEC channel is a GUID',
+    );
+  }
+  return {
+    name: config.name,
+    endpoints: hecEndpoints(urls[0]),
+    authorization: `Splunk ${token}`,
+    headers: config.headers,
+    headerProvider: config.headerProvider,
+    tls: config.tls,
+    compression: config.compression ?? 'gzip',
+    timeoutMs: config.timeoutMs,
+    connectTimeoutMs: config.connectTimeoutMs,
+    mapping: {
+      index: own.index,
+      source: own.source,
+      sourcetype: own.sourcetype,
+      multiMetric: own.multiMetric,
+    },
+    healthCheck: own.healthCheck,
+    ack: own.indexerAcknowledgement
+      ? {
+          channel: channel ?? randomUUID(),
+          pollIntervalMs: own.ackPollIntervalMs,
+          timeoutMs: own.ackTimeoutMs,
+        }
+      : undefined,
+  };
+}
