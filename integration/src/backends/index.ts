@@ -5,6 +5,7 @@ import { clickhouse } from './clickhouse';
 import { elasticsearch } from './elasticsearch';
 import { lightstep } from './lightstep';
 import { otlp } from './otlp';
+import { splunkHec } from './splunk-hec';
 
 /**
  * Every backend the harness knows. Adding one: a file in this folder exporting its
@@ -17,4 +18,5 @@ export const BACKENDS: BackendDefinition[] = [
   elasticsearch,
   otlp,
   lightstep,
+  splunkHec,
 ];
