@@ -36,7 +36,8 @@ export interface HecSenderOptions {
  */
 export class HecSender implements BatchSender<HecRecord> {
   readonly #transport: HttpTransport;
-  private readonly config: HecConfig;
+  /** Holds the token: private, out of reach of JSON and inspect. */
+  readonly #config: HecConfig;
   private readonly ackTracker: AckTracker | undefined;
   private health: Promise<HealthReport> | undefined;
   private warnedNoAckId = false;
@@ -46,7 +47,7 @@ export class HecSender implements BatchSender<HecRecord> {
 
   constructor(options: HecSenderOptions) {
     const config = options.config;
-    this.config = config;
+    this.#config = config;
     const headers: Record<string, string> = {
       ...config.headers,
       authorization: config.authorization,
@@ -77,7 +78,7 @@ export class HecSender implements BatchSender<HecRecord> {
 
   /** The channel of this exporter's requests, with indexer acknowledgement. */
   get channel(): string | undefined {
-    return this.config.ack?.channel;
+    return this.#config.ack?.channel;
   }
 
   /** Acknowledgements waited for now. */
@@ -94,8 +95,8 @@ export class HecSender implements BatchSender<HecRecord> {
    * at once when something is wrong. Later calls return the same report.
    */
   checkHealth(): Promise<HealthReport> {
-    this.health ??= checkHealth(this.#transport, this.config.endpoints).then((report) => {
-      if (!report.ok) diag.error(`otelpack ${this.config.name}: ${report.summary}`);
+    this.health ??= checkHealth(this.#transport, this.#config.endpoints).then((report) => {
+      if (!report.ok) diag.error(`otelpack ${this.#config.name}: ${report.summary}`);
       return report;
     });
     return this.health;
@@ -103,7 +104,7 @@ export class HecSender implements BatchSender<HecRecord> {
 
   /** The check at the first export, unless `healthCheck` is off; never waited for. */
   startHealthCheck(): void {
-    if (this.config.healthCheck && !this.health) void this.checkHealth();
+    if (this.#config.healthCheck && !this.health) void this.checkHealth();
   }
 
   async send(batch: readonly HecRecord[], context: SendContext): Promise<SendResult> {
@@ -114,7 +115,7 @@ export class HecSender implements BatchSender<HecRecord> {
     let response: HttpResponse;
     try {
       response = await this.#transport.request({
-        path: this.config.endpoints.event,
+        path: this.#config.endpoints.event,
         body,
         signal: context.signal,
       });
@@ -124,14 +125,14 @@ export class HecSender implements BatchSender<HecRecord> {
     const answer = parseHecAnswer(response.body);
     const retryAfter = response.headers['retry-after'];
     const result = classifyHecAnswer(response.status, retryAfter, answer, batch.length);
-    const where = this.config.endpoints.display;
+    const where = this.#config.endpoints.display;
     if (result.kind !== 'delivered') return this.redacted(result, where);
     if (!this.ackTracker) return result;
     if (answer?.ackId === undefined) {
       if (!this.warnedNoAckId) {
         this.warnedNoAckId = true;
         diag.warn(
-          `otelpack ${this.config.name}: indexerAcknowledgement is on but HEC answers without an ackId (acknowledgement is off for this token): a 200 counts as delivered`,
+          `otelpack ${this.#config.name}: indexerAcknowledgement is on but HEC answers without an ackId (acknowledgement is off for this token): a 200 counts as delivered`,
         );
       }
       return result;
@@ -145,12 +146,12 @@ export class HecSender implements BatchSender<HecRecord> {
       case 'acked':
         return { kind: 'delivered', httpStatus };
       case 'unsupported':
-        diag.warn(`otelpack ${this.config.name}: ${outcome.reason}; a 200 counts as delivered`);
+        diag.warn(`otelpack ${this.#config.name}: ${outcome.reason}; a 200 counts as delivered`);
         return { kind: 'delivered', httpStatus };
       case 'timeout':
         return {
           kind: 'retryable',
-          reason: `ackId ${id} on channel ${this.config.ack!.channel} not acknowledged within ackTimeoutMs (${this.config.ack!.timeoutMs} ms): sent again, and may be indexed twice`,
+          reason: `ackId ${id} on channel ${this.#config.ack!.channel} not acknowledged within ackTimeoutMs (${this.#config.ack!.timeoutMs} ms): sent again, and may be indexed twice`,
           httpStatus,
         };
       case 'aborted':
@@ -166,7 +167,7 @@ export class HecSender implements BatchSender<HecRecord> {
   private ackQuery(): AckQuery {
     return async (ids) => {
       const response = await this.#transport.request({
-        path: `${this.config.endpoints.ack}?channel=${encodeURIComponent(this.config.ack!.channel)}`,
+        path: `${this.#config.endpoints.ack}?channel=${encodeURIComponent(this.#config.ack!.channel)}`,
         body: JSON.stringify({ acks: ids }),
         compression: 'none',
       });
