@@ -74,6 +74,8 @@ interface TokenState {
     refused: number;
     ackQueries: number;
     eventsReceived: number;
+    /** Refusals by HEC code (HTTP status for answers without one). */
+    refusedByCode: Record<string, number>;
     /** The largest request, on the wire and decompressed. */
     largestWireBytes: number;
     largestBodyBytes: number;
@@ -119,6 +121,7 @@ export class HecFake {
         refused: 0,
         ackQueries: 0,
         eventsReceived: 0,
+        refusedByCode: {},
         largestWireBytes: 0,
         largestBodyBytes: 0,
       },
@@ -215,7 +218,8 @@ export class HecFake {
     let channel: string | undefined;
     if (state.config.ack) {
       const found = this.channelOf(req, url);
-      if (typeof found !== 'string') return this.refuse(state, res, found.status, found);
+      if (typeof found !== 'string')
+        return this.refuse(state, res, found.status, { text: found.text, code: found.code });
       channel = found;
     }
     if (raw.tooLarge) {
@@ -320,6 +324,8 @@ export class HecFake {
     body: Record<string, unknown>,
   ): void {
     state.stats.refused++;
+    const code = String(body.code ?? status);
+    state.stats.refusedByCode[code] = (state.stats.refusedByCode[code] ?? 0) + 1;
     send(res, status, body);
   }
 
