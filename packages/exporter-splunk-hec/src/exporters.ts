@@ -1,4 +1,4 @@
-import { defineExporter } from '@otelpack/batching-core';
+import { defineExporter, sendDeadlineMs } from '@otelpack/batching-core';
 import type { ExporterClasses } from '@otelpack/batching-core';
 import { hecConfig } from './config';
 import type {
@@ -20,6 +20,14 @@ export const splunkHec: ExporterClasses<SplunkHecExporterOptions, HecRecord, Hec
     packageName: '@otelpack/exporter-splunk-hec',
     options: SPLUNK_HEC_OPTIONS,
     serverUrl: (options) => hecConfig(options).endpoints.display,
+    // With acknowledgement a send is the request and the wait for its ackId: its deadline covers
+    // both, and the ack timeout (which resends) comes first.
+    sendDeadlineMs: (options) =>
+      options.own.indexerAcknowledgement
+        ? sendDeadlineMs(options.timeoutMs) +
+          options.own.ackTimeoutMs +
+          options.own.ackPollIntervalMs
+        : undefined,
     sender: (options) => new HecSender({ config: hecConfig(options) }),
     traces: (options) => spanMapping(hecConfig(options).mapping),
     logs: (options) => logMapping(hecConfig(options).mapping),
