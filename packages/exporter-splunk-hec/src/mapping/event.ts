@@ -32,6 +32,21 @@ export class RawJson {
 
 /** The event's JSON text, in the Collector's key order. */
 export function encodeEvent(event: HecEvent): string {
+  if (!(event.event instanceof RawJson) && !needsReplacer(event.event, 0)) {
+    // The common case in one JSON.stringify call: many small calls cost twice as much.
+    const fields = isEmpty(event.fields) ? undefined : event.fields;
+    if (!fields || !needsReplacer(fields, 0)) {
+      return JSON.stringify({
+        time: event.time === 0 ? undefined : event.time,
+        host: event.host,
+        source: event.source === '' ? undefined : event.source,
+        sourcetype: event.sourcetype === '' ? undefined : event.sourcetype,
+        index: event.index === '' ? undefined : event.index,
+        event: event.event === undefined ? null : event.event,
+        fields,
+      });
+    }
+  }
   let out = '{';
   if (event.time !== 0) out += `"time":${event.time},`;
   out += `"host":${JSON.stringify(event.host)}`;
@@ -60,8 +75,36 @@ export function toRecord(event: HecEvent): HecRecord {
  * `"-Inf"`; byte arrays in base64, as Go encodes `[]byte`; bigints as integers).
  */
 export function jsonValue(value: unknown): string {
-  if (value === undefined) return 'null';
-  return JSON.stringify(value, replacer) ?? 'null';
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : `"${nonFinite(value)}"`;
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      return String(value);
+    case 'undefined':
+      return 'null';
+  }
+  if (value === null) return 'null';
+  // A replacer takes JSON.stringify off its fast path (4x slower): only when the value needs it.
+  return needsReplacer(value, 0)
+    ? (JSON.stringify(value, replacer) ?? 'null')
+    : JSON.stringify(value);
+}
+
+/** Whether a value holds what plain JSON.stringify would get wrong (or nests too deep to look). */
+function needsReplacer(value: unknown, depth: number): boolean {
+  if (depth > 8) return true;
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (typeof value === 'bigint' || value instanceof Uint8Array) return true;
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some((v) => needsReplacer(v, depth + 1));
+  for (const key in value) {
+    if (needsReplacer((value as Record<string, unknown>)[key], depth + 1)) return true;
+  }
+  return false;
 }
 
 function replacer(_key: string, value: unknown): unknown {
@@ -80,4 +123,9 @@ export function nonFinite(value: number): string {
 /** A double value as the Collector writes it: finite numbers as numbers, the rest as text. */
 export function sanitizeFloat(value: number): number | string {
   return Number.isFinite(value) ? value : nonFinite(value);
+}
+
+function isEmpty(object: object): boolean {
+  for (const _ in object) return false;
+  return true;
 }
