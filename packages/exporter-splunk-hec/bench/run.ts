@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Pool } from 'undici';
 import type { ReadableLogRecordLike, ReadableSpanLike } from '@otelpack/batching-core';
-import { median, round, spread } from '../../batching-core/bench/lib/stats';
+import { median, round, spread, throughput } from '../../batching-core/bench/lib/stats';
 import { renderTable } from '../../batching-core/bench/lib/table';
 import {
   SplunkHecLogRecordExporter,
@@ -98,19 +98,6 @@ function spans(count: number): ReadableSpanLike[] {
   }));
 }
 
-/** Events per second of `run` (which handles `items` events), over ROUND_MS. */
-function throughput(items: number, run: () => void): number {
-  let done = 0;
-  const started = performance.now();
-  let elapsed = 0;
-  while (elapsed < ROUND_MS) {
-    run();
-    done += items;
-    elapsed = performance.now() - started;
-  }
-  return (done / elapsed) * 1000;
-}
-
 function encoderTable(): { rows: (string | number)[][]; results: Record<string, number> } {
   const logItems = logs(1_000);
   const spanItems = spans(1_000);
@@ -133,7 +120,8 @@ function encoderTable(): { rows: (string | number)[][]; results: Record<string, 
     Object.keys(variants).map((k) => [k, []]),
   );
   for (let r = 0; r < ROUNDS; r++) {
-    for (const [name, run] of Object.entries(variants)) samples[name].push(throughput(1_000, run));
+    for (const [name, run] of Object.entries(variants))
+      samples[name].push(throughput(1_000, run, ROUND_MS));
   }
   const results = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
   const anchorOf = (name: string) =>

@@ -1,4 +1,4 @@
-import { isRetryableStatus, parseRetryAfterMs } from '@otelpack/batching-core';
+import { classifyStatus } from '@otelpack/batching-core';
 import type { ItemFailure, SendResult } from '@otelpack/batching-core';
 import { describeAnswer, hecCode } from './hec-codes';
 import type { HecAnswer } from './hec-codes';
@@ -18,16 +18,15 @@ export function classifyHecAnswer(
   if (status === 400 && invalid !== undefined && invalid < batchSize) {
     return { kind: 'partial', failures: isolate(invalid, batchSize, reason), httpStatus: status };
   }
-  if (status === 413) return { kind: 'too_large', reason, httpStatus: status };
-  if (known?.handling === 'retryable' || isRetryableStatus(status)) {
-    const retryAfterMs = parseRetryAfterMs(retryAfter, nowMs);
-    return {
-      kind: 'retryable',
-      reason,
-      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-      backpressure: status === 429 || status === 503,
-      httpStatus: status,
-    };
+  // The pack's reading of the HTTP status (413 splits, 408/429/5xx retry with Retry-After,
+  // other 4xx permanent), with HEC's own words, and HEC's retryable codes retried whatever
+  // status a proxy put on them.
+  const base = classifyStatus(status, retryAfter, undefined, nowMs);
+  if (known?.handling === 'retryable' && base.kind === 'permanent') {
+    return { kind: 'retryable', reason, httpStatus: status };
+  }
+  if (base.kind === 'retryable' || base.kind === 'permanent' || base.kind === 'too_large') {
+    return { ...base, reason };
   }
   return { kind: 'permanent', reason, httpStatus: status };
 }
