@@ -13,7 +13,7 @@ import { location } from './snippets';
  * Runs a README snippet as a user would paste it into a file of their app: an ES module (so
  * top-level await works) run with tsx on the SDK major's Node, its imports resolved from the
  * app's node_modules only, with nothing in its environment but the backend's URL in the
- * variable the exporter reads. It must exit 0 on its own, leave no process behind, and the
+ * variable the exporter reads (and the token its backend needs, from the counter). It must exit 0 on its own, leave no process behind, and the
  * backend must then hold more records of each signal it sets up than before.
  */
 
@@ -129,7 +129,7 @@ export async function runSnippet(
   // By absolute path, which holds the app's folder name: what .ci/run looks for in leftovers.
   const result = await runCommand(node, ['--import', TSX_LOADER, join(dir, `${snippet.id}.ts`)], {
     cwd: dir,
-    env: appEnv({ [urlVariable]: url }),
+    env: appEnv({ ...counter.environment, [urlVariable]: url }),
     timeoutMs: SNIPPET_TIMEOUT_MS,
   });
   if (result.code !== 0 || result.timedOut || result.leftRunning) {

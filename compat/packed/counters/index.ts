@@ -2,6 +2,7 @@ import type { BackendCounter } from './counter';
 import { clickhouse } from './clickhouse';
 import { elasticsearch } from './elasticsearch';
 import { lightstep, otlp } from './otlp';
+import { splunkHec } from './splunk-hec';
 import { victoriametrics } from './victoriametrics';
 
 /**
@@ -14,5 +15,6 @@ export const COUNTERS: Record<string, BackendCounter> = {
   elasticsearch,
   lightstep,
   otlp,
+  splunk_hec: splunkHec,
   victoriametrics,
 };

@@ -162,6 +162,15 @@ describe('the health check', () => {
     assert.equal(fake.events(token.token).length, 0, 'the check indexes nothing');
   });
 
+  it('a token with acknowledgement (HEC asks for a channel, code 10) is still a token HEC took', async () => {
+    const token = newToken({ ack: true });
+    fake.addToken(token);
+    const exporter = exporterFor(token.token);
+    const report = await exporter.checkHealth();
+    await exporter.shutdown();
+    assert.deepEqual([report.ok, report.token], [true, 'accepted']);
+  });
+
   it('a wrong token is reported at once, without the token', async () => {
     const wrong = newToken().token;
     const exporter = exporterFor(wrong);
