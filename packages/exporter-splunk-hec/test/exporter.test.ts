@@ -115,7 +115,34 @@ describe('SplunkHecLogRecordExporter into the HEC fake', () => {
       ['small-1', 'small-2'],
     );
     const letter = letters.find((l) => l.reason === 'too_large') as DeadLetter<HecRecord>;
-    assert.match(letter.items[0].detail, /1000|1,000|maxBatchBytes/);
+    assert.match(letter.items[0].detail, /record of 50\d\d bytes exceeds maxBatchBytes \(1000\)/);
+  });
+
+  it("a request over HEC's max_content_length (413) is halved until it fits; every event delivered once", async () => {
+    const small = new HecFake({ maxContentLength: 3_000 });
+    const smallUrl = await small.listen();
+    const token = newToken();
+    small.addToken(token);
+    const exporter = new SplunkHecLogRecordExporter({
+      url: smallUrl,
+      auth: { token: token.token },
+      ...FAST,
+      compression: 'none',
+      maxBatchBytes: 20_000,
+    });
+    const bodies = Array.from({ length: 80 }, (_, i) => `event-${i}-${'z'.repeat(100)}`);
+    await exportLogs(exporter, bodies);
+    await exporter.shutdown();
+    await small.close();
+    assert.equal(exporter.stats().delivered, 80);
+    assert.ok((small.stats(token.token).refusedByCode['413'] ?? 0) >= 1);
+    assert.deepEqual(
+      small
+        .events(token.token)
+        .map((e) => e.event)
+        .sort(),
+      [...bodies].sort(),
+    );
   });
 
   it('server busy (503, code 9, Retry-After): sent again, delivered once', async () => {
@@ -179,6 +206,24 @@ describe('the health check', () => {
     assert.deepEqual([report.ok, report.token], [false, 'refused']);
     assert.match(report.summary, /HEC refuses the token \(HTTP 403, HEC code 4: Invalid token\)/);
     assert.ok(!report.summary.includes(wrong));
+  });
+
+  it('an unhealthy HEC (503, code 18: queues full) is reported', async () => {
+    const token = newToken();
+    fake.addToken(token);
+    fake.healthCode = 18;
+    try {
+      const exporter = exporterFor(token.token);
+      const report = await exporter.checkHealth();
+      await exporter.shutdown();
+      assert.deepEqual([report.ok, report.hec, report.token], [false, 'unhealthy', 'accepted']);
+      assert.match(
+        report.summary,
+        /HEC is not healthy \(HTTP 503, HEC code 18: HEC is unhealthy, queues are full\)/,
+      );
+    } finally {
+      fake.healthCode = 17;
+    }
   });
 
   it('a wrong URL is reported as unreachable', async () => {

@@ -17,6 +17,7 @@ import type { HecStoredEvent } from './events';
  *   GET  /                                   {"fake":"otelpack HEC fake"}
  *   POST /_otelpack_fake/tokens              a HecTokenConfig
  *   POST /_otelpack_fake/faults              {token, faults: HecFault[]}
+ *   POST /_otelpack_fake/health              {code: 17 | 18 | 19 | 20}: what the health endpoint says
  *   GET  /_otelpack_fake/events?token=…      the events stored for the token
  *   GET  /_otelpack_fake/stats?token=…       requests, refusals, ack queries for the token
  *
@@ -93,6 +94,8 @@ export class HecFake {
   private readonly tokens = new Map<string, TokenState>();
   private readonly maxContentLength: number;
   private readonly maxEventBytes: number;
+  /** HEC's health: 17 healthy, 18-20 unhealthy (queues full, ack service unavailable). */
+  healthCode = 17;
 
   constructor(options: HecFakeOptions = {}) {
     this.maxContentLength = options.maxContentLength ?? DEFAULT_MAX_CONTENT_LENGTH;
@@ -155,7 +158,11 @@ export class HecFake {
         return send(res, 200, { fake: FAKE_NAME, paths: ['/services/collector/event'] });
       }
       if (path === '/services/collector/health' || path === '/services/collector/health/1.0') {
-        return send(res, 200, { text: 'HEC is healthy', code: 17 });
+        const health = HEALTH[this.healthCode] ?? HEALTH[17];
+        return send(res, this.healthCode === 17 ? 200 : 503, {
+          text: health,
+          code: this.healthCode,
+        });
       }
       if (req.method !== 'POST') return send(res, 404, { text: 'Not found', code: 404 });
       if (path === '/services/collector/ack') return await this.ack(req, res, url);
@@ -348,6 +355,10 @@ export class HecFake {
       this.addToken(body as unknown as HecTokenConfig);
       return send(res, 201, { ok: true });
     }
+    if (req.method === 'POST' && path === '/_otelpack_fake/health') {
+      this.healthCode = Number(body.code);
+      return send(res, 201, { ok: true });
+    }
     if (req.method === 'POST' && path === '/_otelpack_fake/faults') {
       this.addFaults(String(body.token), body.faults as HecFault[]);
       return send(res, 201, { ok: true });
@@ -355,6 +366,13 @@ export class HecFake {
     send(res, 404, { error: 'unknown fake endpoint' });
   }
 }
+
+const HEALTH: Record<number, string> = {
+  17: 'HEC is healthy',
+  18: 'HEC is unhealthy, queues are full',
+  19: 'HEC is unhealthy, ack service unavailable',
+  20: 'HEC is unhealthy, queues are full, ack service unavailable',
+};
 
 function takeFault(state: TokenState): HecFault | undefined {
   const fault = state.faults[0];
