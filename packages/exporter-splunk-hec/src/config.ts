@@ -30,8 +30,8 @@ export interface HecEndpoints {
 export interface HecConfig {
   name: string;
   endpoints: HecEndpoints;
-  /** `Splunk <token>`, out of reach of logs: only the sender's transport holds it. */
-  authorization: string;
+  /** `Splunk <token>` (none: no token was given), out of reach of logs: the sender holds it. */
+  authorization: string | undefined;
   headers: Record<string, string>;
   headerProvider: HeaderProvider | undefined;
   tls: TlsOptions | undefined;
@@ -70,32 +70,8 @@ export function hecEndpoints(url: URL): HecEndpoints {
 export function hecConfig(config: Resolved): HecConfig {
   const urlSource = config.sourceOf('url') ?? 'url';
   const urls = config.urls;
-  if (urls.length === 0) {
-    throw new InvalidConfigError(
-      urlSource,
-      'the HEC URL is required, e.g. https://splunk:8088 (or SPLUNK_HEC_URL)',
-    );
-  }
   if (urls.length > 1) throw new InvalidConfigError(urlSource, 'expected one HEC URL');
   const own = config.own;
-  const auth = config.auth;
-  const tokenSource = config.sourceOf('auth.token') ?? config.sourceOf('auth') ?? 'auth.token';
-  if (!auth || !('token' in auth)) {
-    throw new InvalidConfigError(
-      tokenSource,
-      'the HEC token is required: { auth: { token } } or SPLUNK_HEC_TOKEN',
-    );
-  }
-  const token = auth.token.trim();
-  if (own.tokenFormat === 'guid' && !GUID.test(token)) {
-    // The value is a secret: the error says what is wrong with it, never what it is.
-    throw new InvalidConfigError(
-      tokenSource,
-      `a HEC token is a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx), this one has ${token.length} characters; set tokenFormat: 'any' for a HEC-compatible receiver with other tokens`,
-    );
-  }
-  if (/\s/.test(token))
-    throw new InvalidConfigError(tokenSource, 'a token cannot contain white space');
   const channel = own.channel;
   if (channel !== undefined && !GUID.test(channel)) {
     throw new InvalidConfigError(
@@ -106,7 +82,7 @@ export function hecConfig(config: Resolved): HecConfig {
   return {
     name: config.name,
     endpoints: hecEndpoints(urls[0]),
-    authorization: `Splunk ${token}`,
+    authorization: authorization(config),
     headers: config.headers,
     headerProvider: config.headerProvider,
     tls: config.tls,
@@ -128,4 +104,25 @@ export function hecConfig(config: Resolved): HecConfig {
         }
       : undefined,
   };
+}
+
+/**
+ * `Splunk <token>`, the token checked for its shape. Without one the exporter still constructs
+ * (tools and tests make it before the configuration is complete): the sender says so at ERROR,
+ * and HEC refuses every request with code 2.
+ */
+function authorization(config: Resolved): string | undefined {
+  const auth = config.auth;
+  if (!auth || !('token' in auth)) return undefined;
+  const source = config.sourceOf('auth.token') ?? config.sourceOf('auth') ?? 'auth.token';
+  const token = auth.token.trim();
+  if (config.own.tokenFormat === 'guid' && !GUID.test(token)) {
+    // The value is a secret: the error says what is wrong with it, never what it is.
+    throw new InvalidConfigError(
+      source,
+      `a HEC token is a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx), this one has ${token.length} characters; set tokenFormat: 'any' for a HEC-compatible receiver with other tokens`,
+    );
+  }
+  if (/\s/.test(token)) throw new InvalidConfigError(source, 'a token cannot contain white space');
+  return `Splunk ${token}`;
 }

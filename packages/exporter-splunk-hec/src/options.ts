@@ -12,11 +12,14 @@ export interface SplunkHecExporterOptions extends Omit<
   'requestTimeoutMs'
 > {
   /**
-   * The HEC URL (or `SPLUNK_HEC_URL`), e.g. `https://splunk:8088`. Without a path the events go to
+   * The HEC URL (or `SPLUNK_HEC_URL`; default `https://localhost:8088`). Without a path the events go to
    * `/services/collector/event`; with one, to that path (`/services/collector` takes the same).
    */
   url?: string | URL;
-  /** `{ token }`: the HEC token, a GUID (or `SPLUNK_HEC_TOKEN`). Sent as `Authorization: Splunk <token>`. */
+  /**
+   * `{ token }`: the HEC token, a GUID (or `SPLUNK_HEC_TOKEN`), sent as `Authorization: Splunk
+   * <token>`. Without one, an ERROR line at construction, and HEC refuses every request.
+   */
   auth?: { token: string };
   /** `guid` (default: refused at construction unless a GUID) or `any` (HEC-compatible receivers). */
   tokenFormat?: 'guid' | 'any';
@@ -64,13 +67,16 @@ export const EXPORTER_PIPELINE_DEFAULTS = {
   maxBatchItems: 10_000,
 };
 
+/** Splunk's own default: HEC on port 8088 over HTTPS. */
+export const DEFAULT_URL = 'https://localhost:8088';
+
 export const DEFAULT_ACK_POLL_INTERVAL_MS = 1_000;
 export const DEFAULT_ACK_TIMEOUT_MS = 120_000;
 
 export const SPLUNK_HEC_OPTIONS = defineExporterOptions({
   backend: 'splunk_hec',
   name: { default: 'splunk-hec' },
-  url: { env: ['SPLUNK_HEC_URL'] },
+  url: { default: DEFAULT_URL, env: ['SPLUNK_HEC_URL'] },
   headers: {},
   auth: { forms: ['token'], env: { token: ['SPLUNK_HEC_TOKEN'] } },
   tls: { fields: TLS_FIELDS },

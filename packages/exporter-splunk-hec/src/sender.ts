@@ -48,9 +48,14 @@ export class HecSender implements BatchSender<HecRecord> {
   constructor(options: HecSenderOptions) {
     const config = options.config;
     this.#config = config;
+    if (config.authorization === undefined) {
+      diag.error(
+        `otelpack ${config.name}: no HEC token (auth: { token } or SPLUNK_HEC_TOKEN): HEC will refuse every request (code 2, Token is required)`,
+      );
+    }
     const headers: Record<string, string> = {
       ...config.headers,
-      authorization: config.authorization,
+      ...(config.authorization ? { authorization: config.authorization } : {}),
       'content-type': 'application/json',
       __splunk_app_name: 'otelpack',
       __splunk_app_version: PACKAGE_VERSION,

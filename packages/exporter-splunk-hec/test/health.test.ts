@@ -46,6 +46,38 @@ describe('the start-up check at the first export', () => {
     }
   });
 
+  it('no token: the exporter constructs, says so at ERROR once, and HEC refuses (code 2)', async () => {
+    const fake = new HecFake();
+    const url = await fake.listen();
+    const errors: string[] = [];
+    diag.setLogger(
+      {
+        error: (message: string) => void errors.push(message),
+        warn: () => undefined,
+        info: () => undefined,
+        debug: () => undefined,
+        verbose: () => undefined,
+      },
+      DiagLogLevel.ERROR,
+    );
+    try {
+      const exporter = new SplunkHecLogRecordExporter({
+        url,
+        healthCheck: false,
+        flushIntervalMs: 10,
+      });
+      assert.deepEqual(errors.length, 1);
+      assert.match(errors[0], /no HEC token \(auth: \{ token \} or SPLUNK_HEC_TOKEN\)/);
+      exporter.export([logRecord({ body: 'x' })], () => undefined);
+      await exporter.forceFlush();
+      assert.equal(exporter.stats().dropped.rejected, 1);
+      await exporter.shutdown();
+    } finally {
+      diag.disable();
+      await fake.close();
+    }
+  });
+
   it('healthCheck: false sends nothing before the first batch', async () => {
     const fake = new HecFake();
     const url = await fake.listen();
