@@ -8,7 +8,8 @@ import type { Signal } from '../snippets';
 function signalOf(event: HecStoredEvent): Signal {
   if (event.event === 'metric') return 'metrics';
   const span = event.event as Record<string, unknown> | null;
-  if (span && typeof span === 'object' && 'span_id' in span && 'start_time' in span) return 'traces';
+  if (span && typeof span === 'object' && 'span_id' in span && 'start_time' in span)
+    return 'traces';
   return 'logs';
 }
 
