@@ -8,11 +8,12 @@ import { hr, logRecord } from './helpers/items';
  * The Collector's log mapping, row by row. Inputs and expected events are the data of
  * open-telemetry/opentelemetry-collector-contrib exporter/splunkhecexporter/logdata_to_splunk_test.go
  * (Test_mapLogRecordToSplunkEvent), compared on the JSON we send; the rows marked
- * logdata_to_splunk.go follow that file's current code where its test still shows older behaviour
- * (a record without a body is no longer sent) or has no case (flattening of maps and arrays).
+ * pkg/translator/splunk/logdata_to_splunk.go (where the mapping lives now) follow its current code
+ * where the test shows older behaviour (a record without a body is no longer sent) or has no case
+ * (flattening of maps and arrays, the observed time as fallback).
  */
 const TEST_FILE = 'exporter/splunkhecexporter/logdata_to_splunk_test.go';
-const CODE_FILE = 'exporter/splunkhecexporter/logdata_to_splunk.go';
+const CODE_FILE = 'pkg/translator/splunk/logdata_to_splunk.go';
 
 /** `config.Source = "source"; config.SourceType = "sourcetype"`, as most rows set. */
 const CONFIGURED: RoutingOptions = { source: 'source', sourcetype: 'sourcetype', index: '' };
@@ -218,7 +219,16 @@ describe('logs: the Collector splunkhecexporter mapping', () => {
     });
   }
 
-  it('the event name goes to otel.log.name', () => {
+  it(`no time of its own: the observed time (${CODE_FILE})`, () => {
+    const record = {
+      ...logRecord({ body: 'x' }),
+      hrTime: [0, 0] as [number, number],
+      hrTimeObserved: hr(1_700_000_000_250_000_000n),
+    };
+    assert.equal(logRecordToEvent(record, DEFAULTS).time, 1700000000.25);
+  });
+
+  it('the event name goes to otel.log.name (an addition to the Collector)', () => {
     const event = logRecordToEvent(logRecord({ body: 'x', eventName: 'login' }), DEFAULTS);
     assert.equal(event.fields['otel.log.name'], 'login');
   });

@@ -9,7 +9,8 @@ import { histogramMetric, hr, numberMetric, resourceMetrics } from './helpers/it
 /*
  * The Collector's metric mapping, row by row: the data of open-telemetry/opentelemetry-collector-contrib
  * exporter/splunkhecexporter/metricdata_to_splunk_test.go (Test_metricDataToSplunk,
- * Test_mergeEventsToMultiMetricFormat), compared on the JSON we send. The JS SDK has no summary
+ * Test_mergeEventsToMultiMetricFormat; the same cases now sit in pkg/translator/splunk/, with the
+ * mapping), compared on the JSON we send. The JS SDK has no summary
  * points, so the summary row has no counterpart here.
  */
 const SOURCE = 'exporter/splunkhecexporter/metricdata_to_splunk_test.go';

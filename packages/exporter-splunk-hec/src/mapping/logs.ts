@@ -17,11 +17,13 @@ const INVALID_TRACE_ID = '00000000000000000000000000000000';
 const INVALID_SPAN_ID = '0000000000000000';
 
 /**
- * One log record as the Collector's `mapLogRecordToSplunkEvent` makes it: the body is the event
+ * One log record as the Collector's `LogToSplunkEvent` (pkg/translator/splunk) makes it: the body is the event
  * (any value: text, number, boolean, map, array), trace context and severity in `fields`, then the
  * resource's attributes and the record's, flattened, the record's winning; routing attributes set
  * host, source, sourcetype and index instead. A record without a body throws: HEC refuses an
  * event without one (code 12/13), so it is counted as rejected here instead of failing a batch.
+ * One addition: the record's event name as `otel.log.name` (the Collector's name field, which its
+ * current code no longer fills).
  */
 export function logRecordToEvent(record: ReadableLogRecordLike, routing: RoutingOptions): HecEvent {
   const body = record.body;
@@ -48,8 +50,11 @@ export function logRecordToEvent(record: ReadableLogRecordLike, routing: Routing
   for (const key of Object.keys(attributes)) {
     if (!takeRouting(route, key, attributes[key])) mergeField(fields, key, attributes[key]);
   }
+  // The Collector's current code: the observed time when the record has no time of its own.
+  const time =
+    record.hrTime[0] === 0 && record.hrTime[1] === 0 ? record.hrTimeObserved : record.hrTime;
   return {
-    time: epochSecondsMs(record.hrTime),
+    time: epochSecondsMs(time),
     ...route,
     event: body,
     fields,
