@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidConfigError, redactUrl } from '@otelpack/batching-core';
 import type { HeaderProvider, TlsOptions } from '@otelpack/batching-core';
+import { LOG_FIELDS } from './mapping/logs';
 import type { MetricMappingOptions } from './mapping/metrics';
+import { ROUTING_ATTRIBUTES } from './mapping/routing';
 import type { SPLUNK_HEC_OPTIONS } from './options';
 
 type Resolved = ReturnType<typeof SPLUNK_HEC_OPTIONS.resolve>;
@@ -93,6 +95,8 @@ export function hecConfig(config: Resolved): HecConfig {
       index: own.index,
       source: own.source,
       sourcetype: own.sourcetype,
+      attributes: { ...ROUTING_ATTRIBUTES, ...known(config, 'metadataAttributes', METADATA_KEYS) },
+      severityFields: { ...LOG_FIELDS, ...known(config, 'hecFields', HEC_FIELD_KEYS) },
       multiMetric: own.multiMetric,
     },
     healthCheck: own.healthCheck,
@@ -104,6 +108,26 @@ export function hecConfig(config: Resolved): HecConfig {
         }
       : undefined,
   };
+}
+
+const METADATA_KEYS = ['index', 'source', 'sourcetype', 'host'] as const;
+const HEC_FIELD_KEYS = ['severityText', 'severityNumber'] as const;
+
+/** A names-to-names option whose names must be among `keys` (and whose values not empty). */
+function known<K extends string>(
+  config: Resolved,
+  option: 'metadataAttributes' | 'hecFields',
+  keys: readonly K[],
+): Partial<Record<K, string>> {
+  const value = config.own[option];
+  const source = config.sourceOf(option) ?? option;
+  for (const [key, name] of Object.entries(value)) {
+    if (!(keys as readonly string[]).includes(key)) {
+      throw new InvalidConfigError(`${source}.${key}`, `expected one of ${keys.join(', ')}`);
+    }
+    if (name.trim() === '') throw new InvalidConfigError(`${source}.${key}`, 'expected a name');
+  }
+  return value as Partial<Record<K, string>>;
 }
 
 /**

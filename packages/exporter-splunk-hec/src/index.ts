@@ -36,10 +36,11 @@ export type { MetricEvents, MetricMappingOptions } from './mapping/metrics';
 export {
   HEC_TOKEN_ATTRIBUTE,
   ROUTING_ATTRIBUTES,
+  envelope,
   UNKNOWN_HOST,
   mergeField,
 } from './mapping/routing';
-export type { RoutingOptions } from './mapping/routing';
+export type { Route, RoutingAttributes, RoutingOptions, SeverityFields } from './mapping/routing';
 export { spanToEvent } from './mapping/spans';
 export { logMapping, metricMapping, spanMapping } from './mapping';
 export { asString, epochNanosText, epochSecondsMs, formatFloatG } from './mapping/values';

@@ -29,6 +29,17 @@ export interface SplunkHecExporterOptions extends Omit<
   source?: string;
   /** Sourcetype when no `com.splunk.sourcetype` attribute names one; default: the token's. */
   sourcetype?: string;
+  /**
+   * Which attributes name an event's envelope (the Collector's `otel_attrs_to_hec_metadata`):
+   * `{ index, source, sourcetype, host }`, each an attribute name. Default `com.splunk.index`,
+   * `com.splunk.source`, `com.splunk.sourcetype`, `host.name`.
+   */
+  metadataAttributes?: { index?: string; source?: string; sourcetype?: string; host?: string };
+  /**
+   * The fields a log record's severity goes to (the Collector's `otel_to_hec_fields`):
+   * `{ severityText, severityNumber }`. Default `otel.log.severity.text`, `otel.log.severity.number`.
+   */
+  hecFields?: { severityText?: string; severityNumber?: string };
   /** Merge metric events that differ only in their values (Splunk ≥ 8.0). Default false. */
   multiMetric?: boolean;
   /** Check `/services/collector/health` and the token at the first export. Default true. */
@@ -87,6 +98,8 @@ export const SPLUNK_HEC_OPTIONS = defineExporterOptions({
     index: optionKinds.string({ default: '' }),
     source: optionKinds.string({ default: '' }),
     sourcetype: optionKinds.string({ default: '' }),
+    metadataAttributes: optionKinds.keyValues(),
+    hecFields: optionKinds.keyValues(),
     multiMetric: optionKinds.boolean({ default: false }),
     healthCheck: optionKinds.boolean({ default: true }),
     indexerAcknowledgement: optionKinds.boolean({ default: false }),

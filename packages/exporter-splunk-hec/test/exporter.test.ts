@@ -162,6 +162,38 @@ describe('SplunkHecLogRecordExporter into the HEC fake', () => {
     );
   });
 
+  it('metadataAttributes and hecFields: the attributes that route, the fields severity goes to', async () => {
+    const token = newToken();
+    fake.addToken(token);
+    const exporter = exporterFor(token.token, {
+      metadataAttributes: { index: 'tenant.index', host: 'k8s.pod.name' },
+      hecFields: { severityText: 'level' },
+    });
+    const record = logRecord({
+      body: 'routed',
+      severityText: 'WARN',
+      attributes: {
+        'tenant.index': 'tenant_a',
+        'k8s.pod.name': 'pod-1',
+        'com.splunk.index': 'kept',
+      },
+    });
+    await new Promise<void>((resolve) => exporter.export([record], () => resolve()));
+    await exporter.shutdown();
+    const [event] = fake.events(token.token);
+    assert.deepEqual(
+      [event.index, event.host, event.fields],
+      ['tenant_a', 'pod-1', { level: 'WARN', 'com.splunk.index': 'kept' }],
+    );
+    assert.throws(
+      () =>
+        exporterFor(token.token, {
+          metadataAttributes: { namespace: 'k8s.namespace.name' } as never,
+        }),
+      /metadataAttributes\.namespace: expected one of index, source, sourcetype, host/,
+    );
+  });
+
   it('a log record without a body is rejected at mapping, never sent', async () => {
     const token = newToken();
     fake.addToken(token);

@@ -167,6 +167,41 @@ const ROWS: Row[] = [
     },
   },
   {
+    name: 'with_custom_mapping',
+    source: TEST_FILE,
+    record: {
+      body: 'mylog',
+      attributes: {
+        custom: 'custom',
+        mysource: 'mysource',
+        mysourcetype: 'mysourcetype',
+        myindex: 'myindex',
+        myhost: 'myhost',
+      },
+      severityText: 'DEBUG',
+      severityNumber: 5,
+      time: TS,
+    },
+    routing: {
+      ...DEFAULTS,
+      attributes: {
+        source: 'mysource',
+        sourcetype: 'mysourcetype',
+        index: 'myindex',
+        host: 'myhost',
+      },
+      severityFields: { severityText: 'myseverity', severityNumber: 'myseveritynum' },
+    },
+    want: {
+      host: 'myhost',
+      source: 'mysource',
+      sourcetype: 'mysourcetype',
+      index: 'myindex',
+      event: 'mylog',
+      fields: { custom: 'custom', myseverity: 'DEBUG', myseveritynum: 5 },
+    },
+  },
+  {
     name: 'the record wins over its resource; maps flattened with dots; nested arrays as JSON text',
     source: CODE_FILE,
     record: {

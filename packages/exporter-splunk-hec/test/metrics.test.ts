@@ -37,6 +37,7 @@ interface Row {
   name: string;
   resource: Record<string, string>;
   metric: MetricDataLike;
+  options?: MetricMappingOptions;
   want: Record<string, unknown>[];
 }
 
@@ -160,6 +161,37 @@ const ROWS: Row[] = [
     ),
     want: [unrouted({ 'metric_name:double_sum_with_dims': 62.5, metric_type: 'Sum' })],
   },
+  {
+    name: 'custom_config_mapping',
+    resource: {
+      mysource: 'mysource2',
+      myhost: 'myhost2',
+      mysourcetype: 'mysourcetype2',
+      myindex: 'myindex2',
+      ...DIMS,
+    },
+    metric: gauge(1234.5678, DOUBLE, 'gauge_double_with_dims'),
+    options: {
+      ...OPTIONS,
+      attributes: {
+        source: 'mysource',
+        sourcetype: 'mysourcetype',
+        index: 'myindex',
+        host: 'myhost',
+      },
+    },
+    want: [
+      {
+        time: TS_SECONDS,
+        host: 'myhost2',
+        source: 'mysource2',
+        sourcetype: 'mysourcetype2',
+        index: 'myindex2',
+        event: 'metric',
+        fields: { ...DIMS, 'metric_name:gauge_double_with_dims': 1234.5678, metric_type: 'Gauge' },
+      },
+    ],
+  },
 ];
 
 const wire = (events: HecEvent[]) => events.map((e) => JSON.parse(toRecord(e).json) as unknown);
@@ -169,7 +201,7 @@ describe('metrics: the Collector splunkhecexporter mapping', () => {
     it(`${row.name} (${SOURCE})`, () => {
       const { events, unmapped } = resourceMetricsToEvents(
         resourceMetrics(row.resource, [row.metric]),
-        OPTIONS,
+        row.options ?? OPTIONS,
       );
       assert.deepEqual(wire(events), row.want);
       assert.deepEqual(unmapped, []);

@@ -74,6 +74,37 @@ describe('spans: the Collector splunkhecexporter mapping', () => {
     });
   });
 
+  it(`custom_config (${SOURCE})`, () => {
+    const custom = {
+      ...INIT_SPAN,
+      resource: {
+        attributes: {
+          mysource: 'myservice',
+          myhost: 'myhost',
+          mysourcetype: 'othersourcetype',
+          myindex: 'mysourcetype',
+        },
+      },
+    };
+    const parsed = JSON.parse(
+      toRecord(
+        spanToEvent(custom, {
+          ...DEFAULTS,
+          attributes: {
+            source: 'mysource',
+            sourcetype: 'mysourcetype',
+            host: 'myhost',
+            index: 'myindex',
+          },
+        }),
+      ).json,
+    ) as Record<string, unknown>;
+    assert.deepEqual(
+      [parsed.host, parsed.source, parsed.sourcetype, parsed.index, parsed.fields],
+      ['myhost', 'myservice', 'othersourcetype', 'mysourcetype', undefined],
+    );
+  });
+
   it('ids, parent, kind, status and 19-digit nanosecond times as written (tracedata_to_splunk.go)', () => {
     const child = span({
       name: 'GET /',

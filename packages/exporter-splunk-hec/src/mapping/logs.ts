@@ -1,6 +1,6 @@
 import type { ReadableLogRecordLike } from '@otelpack/batching-core';
 import type { HecEvent } from './event';
-import { defaultRoute, mergeField, takeRouting } from './routing';
+import { defaultRoute, envelope, mergeField, takeRouting } from './routing';
 import type { RoutingOptions } from './routing';
 import { epochSecondsMs } from './values';
 
@@ -39,8 +39,9 @@ export function logRecordToEvent(record: ReadableLogRecordLike, routing: Routing
   if (context && context.traceId && context.traceId !== INVALID_TRACE_ID) {
     fields[LOG_FIELDS.traceId] = context.traceId;
   }
-  if (record.severityText) fields[LOG_FIELDS.severityText] = record.severityText;
-  if (record.severityNumber) fields[LOG_FIELDS.severityNumber] = record.severityNumber;
+  const severity = routing.severityFields ?? LOG_FIELDS;
+  if (record.severityText) fields[severity.severityText] = record.severityText;
+  if (record.severityNumber) fields[severity.severityNumber] = record.severityNumber;
   if (record.eventName) fields[LOG_FIELDS.name] = record.eventName;
   const resource = record.resource.attributes;
   for (const key of Object.keys(resource)) {
@@ -55,7 +56,7 @@ export function logRecordToEvent(record: ReadableLogRecordLike, routing: Routing
     record.hrTime[0] === 0 && record.hrTime[1] === 0 ? record.hrTimeObserved : record.hrTime;
   return {
     time: epochSecondsMs(time),
-    ...route,
+    ...envelope(route),
     event: body,
     fields,
   };

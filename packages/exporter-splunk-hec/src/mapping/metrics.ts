@@ -8,7 +8,7 @@ import type {
 } from '@otelpack/batching-core';
 import { sanitizeFloat } from './event';
 import type { HecEvent } from './event';
-import { defaultRoute, takeRouting } from './routing';
+import { defaultRoute, envelope, takeRouting } from './routing';
 import type { Route, RoutingOptions } from './routing';
 import { asString, epochSecondsMs, formatFloatG } from './values';
 
@@ -139,7 +139,7 @@ function metricEvent(
   if (le !== undefined) fields.le = le;
   Object.assign(fields, values);
   fields[METRIC_TYPE_FIELD] = type;
-  return { time: epochSecondsMs(point.endTime), ...route, event: 'metric', fields };
+  return { time: epochSecondsMs(point.endTime), ...envelope(route), event: 'metric', fields };
 }
 
 /**

@@ -7,14 +7,32 @@ export interface RoutingOptions {
   source: string;
   sourcetype: string;
   index: string;
+  /** The attributes that name them; default ROUTING_ATTRIBUTES (the Collector's defaults). */
+  attributes?: RoutingAttributes;
+  /** The fields severity goes to in log events; default LOG_FIELDS' (the Collector's defaults). */
+  severityFields?: SeverityFields;
 }
 
-export const ROUTING_ATTRIBUTES = {
+/** The Collector's `otel_to_hec_fields`. */
+export interface SeverityFields {
+  severityText: string;
+  severityNumber: string;
+}
+
+/** Which attribute names each envelope key (the Collector's `otel_attrs_to_hec_metadata`). */
+export interface RoutingAttributes {
+  source: string;
+  sourcetype: string;
+  index: string;
+  host: string;
+}
+
+export const ROUTING_ATTRIBUTES: Readonly<RoutingAttributes> = {
   source: 'com.splunk.source',
   sourcetype: 'com.splunk.sourcetype',
   index: 'com.splunk.index',
   host: 'host.name',
-} as const;
+};
 
 /** A per-record token the Collector's HEC receiver sets; never copied into an event. */
 export const HEC_TOKEN_ATTRIBUTE = 'com.splunk.hec.access_token';
@@ -27,6 +45,8 @@ export interface Route {
   source: string;
   sourcetype: string;
   index: string;
+  /** Not written: which attributes set the four above. */
+  readonly keys: RoutingAttributes;
 }
 
 export function defaultRoute(options: RoutingOptions): Route {
@@ -35,6 +55,22 @@ export function defaultRoute(options: RoutingOptions): Route {
     source: options.source,
     sourcetype: options.sourcetype,
     index: options.index,
+    keys: options.attributes ?? ROUTING_ATTRIBUTES,
+  };
+}
+
+/** The envelope's keys of a route (what an event carries of it). */
+export function envelope(route: Route): {
+  host: string;
+  source: string;
+  sourcetype: string;
+  index: string;
+} {
+  return {
+    host: route.host,
+    source: route.source,
+    sourcetype: route.sourcetype,
+    index: route.index,
   };
 }
 
@@ -43,24 +79,13 @@ export function defaultRoute(options: RoutingOptions): Route {
  * string) and says so; false for any other key, which the caller makes a field.
  */
 export function takeRouting(route: Route, key: string, value: unknown): boolean {
-  switch (key) {
-    case ROUTING_ATTRIBUTES.host:
-      route.host = routingText(value);
-      return true;
-    case ROUTING_ATTRIBUTES.source:
-      route.source = routingText(value);
-      return true;
-    case ROUTING_ATTRIBUTES.sourcetype:
-      route.sourcetype = routingText(value);
-      return true;
-    case ROUTING_ATTRIBUTES.index:
-      route.index = routingText(value);
-      return true;
-    case HEC_TOKEN_ATTRIBUTE:
-      return true;
-    default:
-      return false;
-  }
+  const keys = route.keys;
+  if (key === keys.host) route.host = routingText(value);
+  else if (key === keys.source) route.source = routingText(value);
+  else if (key === keys.sourcetype) route.sourcetype = routingText(value);
+  else if (key === keys.index) route.index = routingText(value);
+  else return key === HEC_TOKEN_ATTRIBUTE;
+  return true;
 }
 
 /** pdata's `Str()` is '' for a value that is not a string; so is ours. */

@@ -1,7 +1,7 @@
 import type { ReadableSpanLike } from '@otelpack/batching-core';
 import { RawJson, jsonValue } from './event';
 import type { HecEvent } from './event';
-import { defaultRoute, takeRouting } from './routing';
+import { defaultRoute, envelope, takeRouting } from './routing';
 import type { RoutingOptions } from './routing';
 import { asString, epochNanosText, epochSecondsMs } from './values';
 
@@ -58,7 +58,7 @@ export function spanToEvent(span: ReadableSpanLike, routing: RoutingOptions): He
   }
   return {
     time: epochSecondsMs(span.startTime),
-    ...route,
+    ...envelope(route),
     event: new RawJson(`${text}}`),
     fields,
   };
