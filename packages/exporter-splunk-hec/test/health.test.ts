@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { DiagLogLevel, diag } from '@opentelemetry/api';
+import { captureDiagWarnings } from '@otelpack/batching-core/testing';
 import { PACKAGE_VERSION, SplunkHecLogRecordExporter } from '../src';
 import { HecFake, newToken } from './helpers/fake';
 import { logRecord } from './helpers/items';
@@ -11,17 +11,8 @@ describe('the start-up check at the first export', () => {
   it('a wrong token is logged through diag at the first export, before any batch is sent', async () => {
     const fake = new HecFake();
     const url = await fake.listen();
-    const errors: string[] = [];
-    diag.setLogger(
-      {
-        error: (message: string) => void errors.push(message),
-        warn: () => undefined,
-        info: () => undefined,
-        debug: () => undefined,
-        verbose: () => undefined,
-      },
-      DiagLogLevel.ERROR,
-    );
+    const captured = captureDiagWarnings();
+    const errors = captured.lines;
     try {
       const token = newToken().token;
       const exporter = new SplunkHecLogRecordExporter({
@@ -41,7 +32,7 @@ describe('the start-up check at the first export', () => {
       assert.ok(!errors[0].includes(token));
       await exporter.shutdown();
     } finally {
-      diag.disable();
+      captured.stop();
       await fake.close();
     }
   });
@@ -49,17 +40,8 @@ describe('the start-up check at the first export', () => {
   it('no token: the exporter constructs, says so at ERROR once, and HEC refuses (code 2)', async () => {
     const fake = new HecFake();
     const url = await fake.listen();
-    const errors: string[] = [];
-    diag.setLogger(
-      {
-        error: (message: string) => void errors.push(message),
-        warn: () => undefined,
-        info: () => undefined,
-        debug: () => undefined,
-        verbose: () => undefined,
-      },
-      DiagLogLevel.ERROR,
-    );
+    const captured = captureDiagWarnings();
+    const errors = captured.lines;
     try {
       const exporter = new SplunkHecLogRecordExporter({
         url,
@@ -73,7 +55,7 @@ describe('the start-up check at the first export', () => {
       assert.equal(exporter.stats().dropped.rejected, 1);
       await exporter.shutdown();
     } finally {
-      diag.disable();
+      captured.stop();
       await fake.close();
     }
   });
