@@ -9,11 +9,6 @@ export interface BackendCounter {
   /** The signals the backend stores. */
   signals: Signal[];
   count(url: string, signal: Signal): Promise<number>;
-  /**
-   * What a user sets besides the URL for the backend to take data at all (a token the harness's
-   * backend knows), given to the snippet's environment with it.
-   */
-  environment?: Record<string, string>;
 }
 
 const QUERY_TIMEOUT_MS = 10_000;

@@ -1,7 +1,7 @@
 import type { BackendCounter } from './counter';
 import { clickhouse } from './clickhouse';
 import { elasticsearch } from './elasticsearch';
-import { lightstep, otlp } from './otlp';
+import { lightstep, newrelic, otlp } from './otlp';
 import { splunkHec } from './splunk-hec';
 import { victoriametrics } from './victoriametrics';
 
@@ -14,6 +14,7 @@ export const COUNTERS: Record<string, BackendCounter> = {
   clickhouse,
   elasticsearch,
   lightstep,
+  newrelic,
   otlp,
   splunk_hec: splunkHec,
   victoriametrics,

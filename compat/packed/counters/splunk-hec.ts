@@ -15,12 +15,11 @@ function signalOf(event: HecStoredEvent): Signal {
 
 /**
  * The HEC fake (the integration harness's `splunk_hec` backend): the events stored for the
- * harness's token, by the signal their shape says. The snippet is given that token as a user
- * gives theirs, in SPLUNK_HEC_TOKEN.
+ * harness's token, by the signal their shape says (the backend's clientEnvironment gives the
+ * snippet that token, as a user gives theirs, in SPLUNK_HEC_TOKEN).
  */
 export const splunkHec: BackendCounter = {
   signals: ['traces', 'logs', 'metrics'],
-  environment: { SPLUNK_HEC_TOKEN: HARNESS_TOKEN },
   async count(url, signal) {
     const text = await getText(`${url}/_otelpack_fake/events?token=${HARNESS_TOKEN}`);
     return (JSON.parse(text) as HecStoredEvent[]).filter((e) => signalOf(e) === signal).length;

@@ -4,6 +4,7 @@ import { prometheus } from './prometheus';
 import { clickhouse } from './clickhouse';
 import { elasticsearch } from './elasticsearch';
 import { lightstep } from './lightstep';
+import { newrelic } from './newrelic';
 import { otlp } from './otlp';
 import { splunkHec } from './splunk-hec';
 
@@ -18,5 +19,6 @@ export const BACKENDS: BackendDefinition[] = [
   elasticsearch,
   otlp,
   lightstep,
+  newrelic,
   splunkHec,
 ];

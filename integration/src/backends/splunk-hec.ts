@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { BackendDefinition } from '../backend';
+import { HARNESS_TOKEN } from '../fakes/hec-fake';
 import { probe } from '../launcher';
 
 /*
@@ -15,6 +16,8 @@ export const splunkHec: BackendDefinition = {
   description: 'Splunk HTTP Event Collector fake (otelpack, from Splunk HEC documentation)',
   composeService: 'splunk',
   composeUrl: 'http://127.0.0.1:18088',
+  // The token the fake starts with, which docker-compose's Splunk has too.
+  clientEnvironment: { SPLUNK_HEC_TOKEN: HARNESS_TOKEN },
 
   async available() {
     return { ok: true };

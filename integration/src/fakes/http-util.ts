@@ -3,7 +3,7 @@
  * shared: each server keeps its own answers (error bodies, codes, which codings it accepts),
  * since those are exactly what the servers imitate and they differ between the real products.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import zlib from 'node:zlib';
 
 export interface ReadBody {
@@ -77,4 +77,10 @@ export function decompress(
 /** Whether a zlib error means the output went past `maxOutputLength`. */
 export function isTooLarge(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+}
+
+/** A JSON answer (the fakes' control endpoints). */
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(value));
 }

@@ -8,6 +8,8 @@ export {
 export { DEFAULT_BASE_URL, EXPORTER_PIPELINE_DEFAULTS, OTLP_OPTIONS } from './options';
 export type { OtlpEncoding, OtlpExporterOptions, OtlpMetricExporterOptions } from './options';
 export { codecFor, otlpConfig } from './config';
+export { presetConfig } from './preset';
+export type { OtlpPresetOptions } from './preset-options';
 export type { OtlpConfig, OtlpResolved } from './config';
 export {
   GENERIC_ENDPOINT_VARIABLE,
@@ -18,7 +20,10 @@ export {
 } from './environment';
 export { GroupCache, logMapping, metricMapping, spanMapping } from './mapping';
 export type { OtlpCodec } from './codec';
+export { decorateCodec } from './decorate';
 export { withResourceDefaults } from './resource-defaults';
+export { OutsideTimeWindowError, withTimeWindow } from './time-window';
+export type { TimeWindow, TimeWindows } from './time-window';
 export type { ResourceDefaults } from './resource-defaults';
 export { ProtobufCodec } from './protobuf/codec';
 export { JsonCodec } from './json/codec';

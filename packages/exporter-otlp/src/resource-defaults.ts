@@ -1,5 +1,6 @@
 import type { ResourceLike } from '@otelpack/batching-core';
 import type { OtlpCodec } from './codec';
+import { decorateCodec } from './decorate';
 
 /**
  * Resource attributes to add where a resource lacks them (a vendor's service name and version
@@ -20,8 +21,7 @@ export function withResourceDefaults(codec: OtlpCodec, defaults: ResourceDefault
     (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '',
   );
   if (entries.length === 0) return codec;
-  return {
-    contentType: codec.contentType,
+  return decorateCodec(codec, {
     resource(resource) {
       const added = entries.filter(([key]) => lacks(resource, key));
       if (added.length === 0) return codec.resource(resource);
@@ -30,12 +30,5 @@ export function withResourceDefaults(codec: OtlpCodec, defaults: ResourceDefault
         attributes: { ...resource.attributes, ...Object.fromEntries(added) },
       });
     },
-    scope: (scope) => codec.scope(scope),
-    span: (span) => codec.span(span),
-    log: (log) => codec.log(log),
-    metric: (metric) => codec.metric(metric),
-    point: (metric, point) => codec.point(metric, point),
-    request: (records, signal) => codec.request(records, signal),
-    recordSize: (record) => codec.recordSize(record),
-  };
+  });
 }

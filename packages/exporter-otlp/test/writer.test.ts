@@ -33,7 +33,20 @@ describe('ProtoWriter', () => {
       [4_102_444_800, 999_999_999],
       [65_535, 999_999_999],
       [65_536, 0],
+      // The same second again (the writer keeps the last second's words): with a carry into the
+      // high word and without.
+      [65_536, 999_999_999],
+      [4_294_967_295, 1],
+      [4_294_967_295, 999_999_999],
+      [4_294_967_295, 0],
     ];
+    // Pseudo-random times, runs of them in one second, as a span's start, end and events are.
+    let seed = 7;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31);
+    for (let i = 0; i < 200; i++) {
+      const seconds = i % 3 === 0 ? next() * 2 : times[times.length - 1][0];
+      times.push([seconds, next() % 1_000_000_000]);
+    }
     const writer = new ProtoWriter();
     for (const value of ints) writer.int64(value);
     for (const value of ints) writer.sfixed64(value);

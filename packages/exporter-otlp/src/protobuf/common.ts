@@ -74,17 +74,60 @@ export function writeAnyValue(writer: ProtoWriter, value: unknown): void {
   }
 }
 
-/** Each own property as a KeyValue in the repeated field `field`. */
+/**
+ * Attribute keys repeat from span to span, so each key's encoded KeyValue.key field (tag, length,
+ * UTF-8 bytes) is kept, for the first KEY_CACHE_LIMIT keys seen in the process: a bounded map, so
+ * that keys made of data (an id in a key) cannot grow it; the keys after those take the general
+ * path, as do keys of 120 bytes or more.
+ */
+const KEY_CACHE_LIMIT = 4096;
+const keyFields = new Map<string, Uint8Array>();
+
+function keyField(key: string): Uint8Array | undefined {
+  const cached = keyFields.get(key);
+  if (cached !== undefined || keyFields.size >= KEY_CACHE_LIMIT) return cached;
+  const encoded = Buffer.from(key, 'utf8');
+  if (encoded.length >= 120) return undefined;
+  const field = new Uint8Array(encoded.length + 2);
+  field[0] = 0x0a; // KeyValue.key, field 1
+  field[1] = encoded.length;
+  field.set(encoded, 2);
+  keyFields.set(key, field);
+  return field;
+}
+
+/** The number of keys whose encoding is kept (tests). */
+export function cachedKeyCount(): number {
+  return keyFields.size;
+}
+
+/** Each own property as a KeyValue in the repeated field `field` (below 16). */
 export function writeKeyValues(writer: ProtoWriter, attributes: Attributes, field: number): void {
+  const tag = (field << 3) | WIRE.LENGTH;
   for (const key in attributes) {
     if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
+    const value = attributes[key];
+    const cachedKey = keyField(key);
+    if (cachedKey !== undefined) {
+      if (typeof value === 'string') {
+        if (writer.shortStringKeyValue(tag, cachedKey, value)) continue;
+      } else if (
+        typeof value === 'number' &&
+        value >= 0 &&
+        value < 0x1000_0000 &&
+        Number.isInteger(value) &&
+        writer.smallIntKeyValue(tag, cachedKey, value)
+      ) {
+        continue;
+      }
+    }
     writer.tag(field, WIRE.LENGTH);
     const keyValue = writer.begin();
     writer.tag(1, WIRE.LENGTH);
     writer.string(key);
     writer.tag(2, WIRE.LENGTH);
     const anyValue = writer.begin();
-    writeAnyValue(writer, attributes[key]);
+    writeAnyValue(writer, value);
     writer.end(anyValue);
     writer.end(keyValue);
   }
