@@ -1,5 +1,7 @@
 import type { BackendCounter } from './counter';
 import { clickhouse } from './clickhouse';
+import { dynatrace } from './dynatrace';
+import { datadog } from './datadog';
 import { elasticsearch } from './elasticsearch';
 import { lightstep, newrelic, otlp } from './otlp';
 import { splunkHec } from './splunk-hec';
@@ -12,6 +14,8 @@ import { victoriametrics } from './victoriametrics';
  */
 export const COUNTERS: Record<string, BackendCounter> = {
   clickhouse,
+  dynatrace,
+  datadog,
   elasticsearch,
   lightstep,
   newrelic,

@@ -5,7 +5,9 @@ import { clickhouse } from './clickhouse';
 import { elasticsearch } from './elasticsearch';
 import { lightstep } from './lightstep';
 import { newrelic } from './newrelic';
+import { dynatrace } from './dynatrace';
 import { otlp } from './otlp';
+import { datadog } from './datadog';
 import { splunkHec } from './splunk-hec';
 
 /**
@@ -20,5 +22,7 @@ export const BACKENDS: BackendDefinition[] = [
   otlp,
   lightstep,
   newrelic,
+  dynatrace,
+  datadog,
   splunkHec,
 ];

@@ -4,7 +4,7 @@ import { probe } from '../launcher';
 
 /**
  * A protocol fake that is a script of this package (src/fakes/<script>), started with tsx on the
- * harness's port and ready once its `GET /` names it.
+ * harness's port and ready once its `GET /` names it (or as `ready` says).
  */
 export function scriptFake(
   definition: Pick<
@@ -12,11 +12,23 @@ export function scriptFake(
     'id' | 'description' | 'composeService' | 'composeUrl' | 'clientEnvironment'
   > & {
     script: string;
-    /** Text its `GET /` answer contains. */
-    banner: string;
-  },
+  } & (
+      | {
+          /** Text its `GET /` answer contains. */
+          banner: string;
+        }
+      | Pick<BackendDefinition, 'ready'>
+    ),
 ): BackendDefinition {
-  const { script, banner, ...rest } = definition;
+  const { script, ...rest } = definition;
+  const banner = 'banner' in definition ? definition.banner : undefined;
+  const ready =
+    'ready' in definition
+      ? definition.ready
+      : async (url: string) => {
+          const answer = await probe(url);
+          return answer?.status === 200 && answer.text.includes(banner!);
+        };
   return {
     ...rest,
     kind: 'fake',
@@ -29,9 +41,6 @@ export function scriptFake(
         args: ['--import', 'tsx', join(packageDir, 'src', 'fakes', script), '--port', String(port)],
       };
     },
-    async ready(url) {
-      const answer = await probe(url);
-      return answer?.status === 200 && answer.text.includes(banner);
-    },
+    ready,
   };
 }

@@ -12,6 +12,7 @@ import { chooseCoreBuild } from './lib/core-build';
 import { renderTable } from './lib/table';
 import type { MemoryResult } from './memory';
 import type { ThroughputResult } from './pipeline-throughput';
+import type { SpoolBenchResult } from './spool';
 
 interface Scenario<T> {
   key: string;
@@ -89,6 +90,28 @@ const scenarios = [
         ]),
       ),
   } satisfies Scenario<HttpResult>,
+  {
+    key: 'spool',
+    title: 'Disk spool',
+    module: 'spool.ts',
+    timeoutMs: 120_000,
+    table: (r: SpoolBenchResult) =>
+      renderTable(
+        `Disk spool (${r.records.count.toLocaleString('en-US')} records of ~${Math.round(r.records.meanJsonBytes)} B JSON, exports of ${r.records.exportSize}, sender delivers at once; spool on ${r.fileSystem})\n` +
+          `anchor: ${r.anchor}`,
+        ['queue', 'records/s', 'x anchor', 'export p50 ms', 'export p99 ms', 'spread'],
+        r.variants.map((v) => [
+          v.name,
+          v.recordsPerSec,
+          v.ratioToAnchor,
+          v.exportP50Ms,
+          v.exportP99Ms,
+          v.spread,
+        ]),
+      ) +
+      `\nspool bytes on disk per record: ${r.diskBytesPerRecord} (the records' JSON: ${r.payloadBytesPerRecord})` +
+      `\nexport ms: how long submit() takes to answer, the wait of the SDK's export callback`,
+  } satisfies Scenario<SpoolBenchResult>,
 ];
 
 async function main(): Promise<void> {

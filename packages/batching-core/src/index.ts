@@ -13,6 +13,8 @@ export type {
   SentRecord,
   SubmitResult,
 } from './pipeline';
+export { DiskRecordQueue, SPOOL_DEFAULTS, SpoolLockedError, v8Codec } from './spool';
+export type { DiskQueueOptions, FsyncPolicy, SpoolCodec, SpoolOptions, SpoolState } from './spool';
 export { PIPELINE_OPTION_NAMES, assertKnownOptions, pickPipelineOptions } from './pipeline-options';
 export type { PipelineTuning } from './pipeline-options';
 export { DROP_REASONS } from './types';
@@ -71,6 +73,7 @@ export {
   secretsInUrl,
 } from './http/redact';
 export { KnownSecrets } from './http/secrets';
+export { reportRefusedCredentialsOnce } from './http/refused';
 export {
   PipelineLogRecordExporter,
   PipelineMetricExporter,

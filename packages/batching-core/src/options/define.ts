@@ -78,10 +78,12 @@ export interface ExporterOptionsSpec<
   own: Own;
   /**
    * The exporter's defaults for pipeline options, layered under the user's by the core (which
-   * reconciles the limits); a function when a default depends on what the user chose.
+   * reconciles the limits); a function when a default depends on what the user chose, or on the
+   * signal (one package whose signals go to different intakes, each with its own limits).
    */
   pipelineDefaults?:
-    PipelineTuning<unknown> | ((user: PipelineTuning<unknown>) => PipelineTuning<unknown>);
+    | PipelineTuning<unknown>
+    | ((user: PipelineTuning<unknown>, signal: Signal) => PipelineTuning<unknown>);
 }
 
 export type ResolvedOwn<Own> = {
@@ -394,7 +396,7 @@ export function defineExporterOptions<Own extends Record<string, OptionKind<unkn
     }
     const pipelineDefaults =
       typeof spec.pipelineDefaults === 'function'
-        ? spec.pipelineDefaults(pipeline)
+        ? spec.pipelineDefaults(pipeline, signal)
         : { ...spec.pipelineDefaults };
 
     const secrets = [

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { format, inspect } from 'node:util';
 import { InvalidConfigError } from '../errors';
@@ -66,6 +68,9 @@ export interface ExporterKitSuiteOptions {
   readme?: string;
 }
 
+/** Where the suite's exporters spool (each name and signal in its own subdirectory). */
+const KIT_SPOOL_DIRECTORY = join(tmpdir(), `otelpack-kit-suite-spool-${process.pid}`);
+
 /** A valid value of every pipeline option, in code and as environment text. */
 const PIPELINE_SAMPLES: Record<PipelineOptionName, OptionSample | { value: unknown }> = {
   maxQueueItems: { value: 1234, text: '1234' },
@@ -90,6 +95,10 @@ const PIPELINE_SAMPLES: Record<PipelineOptionName, OptionSample | { value: unkno
   deadLetter: { value: () => undefined },
   deadLetterReasons: { value: ['rejected'], text: 'rejected,expired' },
   selfObsMeterProvider: { value: undefined },
+  spool: {
+    value: { directory: KIT_SPOOL_DIRECTORY, fsync: 'never' },
+    text: `directory=${KIT_SPOOL_DIRECTORY},fsync=never`,
+  },
 };
 
 /**
@@ -253,6 +262,7 @@ export function runExporterKitSuite(suite: ExporterKitSuiteOptions): void {
     });
     after(async () => {
       await Promise.all(made.splice(0).map((exporter) => exporter.shutdown()));
+      rmSync(KIT_SPOOL_DIRECTORY, { recursive: true, force: true });
     });
 
     it('takes every pipeline option of the core, under its name, but the derived requestTimeoutMs', () => {
