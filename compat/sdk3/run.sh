@@ -60,4 +60,5 @@ cd "$here"
 SDK3_ROOT_NODE="$root_node" "$node24" --import tsx --test --test-reporter=spec \
   sdk3.test.ts victoriametrics.test.ts elasticsearch.test.ts clickhouse.test.ts otlp.test.ts \
   newrelic.test.ts datadog.test.ts \
+  splunk-hec.test.ts \
   shutdown.test.ts

@@ -4,6 +4,7 @@ import { dynatrace } from './dynatrace';
 import { datadog } from './datadog';
 import { elasticsearch } from './elasticsearch';
 import { lightstep, newrelic, otlp } from './otlp';
+import { splunkHec } from './splunk-hec';
 import { victoriametrics } from './victoriametrics';
 
 /**
@@ -19,5 +20,6 @@ export const COUNTERS: Record<string, BackendCounter> = {
   lightstep,
   newrelic,
   otlp,
+  splunk_hec: splunkHec,
   victoriametrics,
 };

@@ -8,6 +8,7 @@ import { newrelic } from './newrelic';
 import { dynatrace } from './dynatrace';
 import { otlp } from './otlp';
 import { datadog } from './datadog';
+import { splunkHec } from './splunk-hec';
 
 /**
  * Every backend the harness knows. Adding one: a file in this folder exporting its
@@ -23,4 +24,5 @@ export const BACKENDS: BackendDefinition[] = [
   newrelic,
   dynatrace,
   datadog,
+  splunkHec,
 ];

@@ -20,6 +20,7 @@ import type {
   ExporterClasses,
   ReadableSpanLike,
   SendContext,
+  PipelineStats,
   SendResult,
   UnmappedLetter,
   InvalidConfigError,
@@ -408,6 +409,40 @@ describe('the kit, part by part', () => {
     assert.match(result.error?.message ?? '', /2 of 2 items could not be mapped/);
     assert.equal(exporter.stats().dropped.rejected, 2);
     assert.equal(exporter.stats().accepted, 2);
+  });
+
+  it('sendDeadlineMs: a send that waits past timeoutMs (for an acknowledgement) is not cut at timeoutMs', async () => {
+    // Each send takes 1.2 s: past the one timeout rule's deadline for timeoutMs 50 (50 + 1,000 ms grace).
+    class SlowSender extends KitSinkSender {
+      override async send(): Promise<SendResult> {
+        await new Promise((resolve) => setTimeout(resolve, 1_200));
+        return { kind: 'delivered' };
+      }
+    }
+    const outcomes: Record<string, PipelineStats> = {};
+    for (const [label, deadline] of [
+      ['default rule', undefined],
+      ['sendDeadlineMs 5,000', 5_000],
+    ] as const) {
+      const slow = defineExporter({
+        packageName: '@otelpack/kit-test',
+        options: SINK_OPTIONS,
+        sendDeadlineMs: () => deadline,
+        sender: (config) => new SlowSender(config),
+        logs: () => mapEach((log) => String(log.body)),
+      });
+      const exporter = new slow.LogRecordExporter({
+        timeoutMs: 50,
+        flushIntervalMs: 1,
+        shutdownTimeoutMs: 100,
+      });
+      made.push(exporter);
+      exporter.export([{ body: 'a' }] as never, () => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 1_400));
+      outcomes[label] = exporter.stats();
+    }
+    assert.equal(outcomes['default rule'].delivered, 0);
+    assert.equal(outcomes['sendDeadlineMs 5,000'].delivered, 1);
   });
 
   it("an application's subclass still reports the package's class as otel.component.type", async () => {

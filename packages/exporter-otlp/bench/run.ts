@@ -35,7 +35,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { renderTable } from '../../batching-core/bench/lib/table';
-import { median, round, spread } from '../../batching-core/bench/lib/stats';
+import { median, round, spread, throughput } from '../../batching-core/bench/lib/stats';
 import { ProtobufCodec, logMapping, spanMapping } from '@otelpack/exporter-otlp';
 import type { OtlpRecord } from '@otelpack/exporter-otlp';
 import type { Variant } from './e2e-child';
@@ -65,19 +65,6 @@ function sdkLogs(count: number): ReadableLogRecord[] {
   });
   emitLogs(provider, count);
   return exporter.getFinishedLogRecords();
-}
-
-/** Items per second of `run` (which encodes `items` items), over ROUND_MS. */
-function throughput(items: number, run: () => void): number {
-  let done = 0;
-  const started = performance.now();
-  let elapsed = 0;
-  while (elapsed < ROUND_MS) {
-    run();
-    done += items;
-    elapsed = performance.now() - started;
-  }
-  return (done / elapsed) * 1000;
 }
 
 interface EncodeResult {
@@ -115,8 +102,8 @@ function encodeBench(): EncodeResult[] {
     const theirs: number[] = [];
     const mine: number[] = [];
     for (let round = 0; round < ENCODE_ROUNDS; round++) {
-      theirs.push(throughput(items.length, () => official(items)));
-      mine.push(throughput(items.length, oursEncode));
+      theirs.push(throughput(items.length, () => official(items), ROUND_MS));
+      mine.push(throughput(items.length, oursEncode, ROUND_MS));
     }
     const ratios = mine.map((value, i) => value / theirs[i]);
     return {

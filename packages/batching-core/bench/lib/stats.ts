@@ -14,3 +14,16 @@ export function round(value: number, digits = 2): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
 }
+
+/** Items per second of `run` (which handles `items` items each call), called for `roundMs`. */
+export function throughput(items: number, run: () => void, roundMs: number): number {
+  let done = 0;
+  const started = performance.now();
+  let elapsed = 0;
+  while (elapsed < roundMs) {
+    run();
+    done += items;
+    elapsed = performance.now() - started;
+  }
+  return (done / elapsed) * 1000;
+}

@@ -37,6 +37,12 @@ export interface ExporterDefinition<Own, R, S extends BatchSender<R>> {
    * user made): no attribute is better than a wrong one.
    */
   serverUrl?(config: ResolvedOptions<Own>): string | undefined;
+  /**
+   * The pipeline's deadline for one send, where a send is more than one request (a request, then
+   * a wait for the backend's acknowledgement that it stored the data). Default: the one timeout
+   * rule, `timeoutMs` and a grace.
+   */
+  sendDeadlineMs?(config: ResolvedOptions<Own>): number | undefined;
   /** One sender per exporter instance, that is per signal. */
   sender(config: ResolvedOptions<Own>, signal: Signal): S;
   traces?(config: ResolvedOptions<Own>): ItemMapping<ReadableSpanLike, R>;
@@ -75,9 +81,11 @@ export function assembleExporter<Own, R, S extends BatchSender<R>, K extends Sig
     // came from, as the kit's and the core's do.
     mapping = build(config);
     sender = definition.sender(config, signal);
+    const sendDeadlineMs = definition.sendDeadlineMs?.(config);
     pipeline = new Pipeline<R>(
       {
         ...(config.pipeline as Partial<PipelineOptions<R>>),
+        ...(sendDeadlineMs !== undefined ? { requestTimeoutMs: sendDeadlineMs } : {}),
         defaults: config.pipelineDefaults as PipelineOptions<R>['defaults'],
         name: config.name,
         signal,

@@ -1,0 +1,221 @@
+import { diag } from '@opentelemetry/api';
+import { HttpTransport } from '@otelpack/batching-core';
+import type {
+  BatchSender,
+  HttpResponse,
+  HttpTransportOptions,
+  SendContext,
+  SendResult,
+} from '@otelpack/batching-core';
+import { AckTracker } from './ack';
+import type { AckQuery } from './ack';
+import { classifyHecAnswer } from './classify';
+import type { HecConfig } from './config';
+import { checkHealth } from './health';
+import type { HealthReport } from './health';
+import { parseHecAnswer } from './hec-codes';
+import type { HecRecord } from './mapping/event';
+import { PACKAGE_VERSION } from './version';
+
+export const CHANNEL_HEADER = 'x-splunk-request-channel';
+
+export interface HecSenderOptions {
+  config: HecConfig;
+  /** Test seam: how the transport is made. */
+  createTransport?: (options: HttpTransportOptions) => HttpTransport;
+}
+
+/**
+ * Sends one batch of events as one HEC request (events one per line, gzip by default) and reads
+ * HEC's answer: the HEC code decides (see hec-codes.ts), and an `invalid-event-number` makes the
+ * batch partial: the events before it delivered, it rejected, the rest sent again at once.
+ *
+ * With indexer acknowledgement, every request carries the exporter's channel, and a send ends
+ * only when Splunk acknowledges its `ackId` (polled on `/services/collector/ack` for all pending
+ * ids at once), or, after `ackTimeoutMs`, as retryable: the batch is sent again.
+ */
+export class HecSender implements BatchSender<HecRecord> {
+  readonly #transport: HttpTransport;
+  /** Holds the token: private, out of reach of JSON and inspect. */
+  readonly #config: HecConfig;
+  private readonly ackTracker: AckTracker | undefined;
+  private health: Promise<HealthReport> | undefined;
+  private warnedNoAckId = false;
+  /** Requests sent, and events sent in them (the resent ones again): stats and tests. */
+  requests = 0;
+  eventsSent = 0;
+
+  constructor(options: HecSenderOptions) {
+    const config = options.config;
+    this.#config = config;
+    if (config.authorization === undefined) {
+      diag.error(
+        `otelpack ${config.name}: no HEC token (auth: { token } or SPLUNK_HEC_TOKEN): HEC will refuse every request (code 2, Token is required)`,
+      );
+    }
+    const headers: Record<string, string> = {
+      ...config.headers,
+      ...(config.authorization ? { authorization: config.authorization } : {}),
+      'content-type': 'application/json',
+      __splunk_app_name: 'otelpack',
+      __splunk_app_version: PACKAGE_VERSION,
+    };
+    if (config.ack) headers[CHANNEL_HEADER] = config.ack.channel;
+    const create = options.createTransport ?? ((o: HttpTransportOptions) => new HttpTransport(o));
+    this.#transport = create({
+      url: config.endpoints.base,
+      headers,
+      ...(config.headerProvider ? { headerProvider: config.headerProvider } : {}),
+      ...(config.tls ? { tls: config.tls } : {}),
+      compression: config.compression,
+      timeoutMs: config.timeoutMs,
+      ...(config.connectTimeoutMs ? { connectTimeoutMs: config.connectTimeoutMs } : {}),
+      userAgent: `otelpack-exporter-splunk-hec/${PACKAGE_VERSION}`,
+    });
+    if (config.ack) {
+      this.ackTracker = new AckTracker(
+        this.ackQuery(),
+        config.ack.pollIntervalMs,
+        config.ack.timeoutMs,
+      );
+    }
+  }
+
+  /** The channel of this exporter's requests, with indexer acknowledgement. */
+  get channel(): string | undefined {
+    return this.#config.ack?.channel;
+  }
+
+  /** Acknowledgements waited for now. */
+  get pendingAcks(): number {
+    return this.ackTracker?.pending ?? 0;
+  }
+
+  sizeOf(record: HecRecord): number {
+    return record.bytes;
+  }
+
+  /**
+   * HEC's health, and whether it takes the token: run once (the first export starts it), logged
+   * at once when something is wrong. Later calls return the same report.
+   */
+  checkHealth(): Promise<HealthReport> {
+    this.health ??= checkHealth(this.#transport, this.#config.endpoints).then((report) => {
+      if (!report.ok) diag.error(`otelpack ${this.#config.name}: ${report.summary}`);
+      return report;
+    });
+    return this.health;
+  }
+
+  /** The check at the first export, unless `healthCheck` is off; never waited for. */
+  startHealthCheck(): void {
+    if (this.#config.healthCheck && !this.health) void this.checkHealth();
+  }
+
+  async send(batch: readonly HecRecord[], context: SendContext): Promise<SendResult> {
+    let body = '';
+    for (const record of batch) body += `${record.json}\n`;
+    this.requests++;
+    this.eventsSent += batch.length;
+    let response: HttpResponse;
+    try {
+      response = await this.#transport.request({
+        path: this.#config.endpoints.event,
+        body,
+        signal: context.signal,
+      });
+    } catch (error) {
+      return this.#transport.classifyError(error);
+    }
+    const answer = parseHecAnswer(response.body);
+    const retryAfter = response.headers['retry-after'];
+    const result = classifyHecAnswer(response.status, retryAfter, answer, batch.length);
+    const where = this.#config.endpoints.display;
+    if (result.kind !== 'delivered') return this.redacted(result, where);
+    if (!this.ackTracker) return result;
+    if (answer?.ackId === undefined) {
+      if (!this.warnedNoAckId) {
+        this.warnedNoAckId = true;
+        diag.warn(
+          `otelpack ${this.#config.name}: indexerAcknowledgement is on but HEC answers without an ackId (acknowledgement is off for this token): a 200 counts as delivered`,
+        );
+      }
+      return result;
+    }
+    return this.awaitAck(answer.ackId, context.signal, response.status);
+  }
+
+  private async awaitAck(id: number, signal: AbortSignal, httpStatus: number): Promise<SendResult> {
+    const outcome = await this.ackTracker!.wait(id, signal);
+    switch (outcome.kind) {
+      case 'acked':
+        return { kind: 'delivered', httpStatus };
+      case 'unsupported':
+        diag.warn(`otelpack ${this.#config.name}: ${outcome.reason}; a 200 counts as delivered`);
+        return { kind: 'delivered', httpStatus };
+      case 'timeout':
+        return {
+          kind: 'retryable',
+          reason: `ackId ${id} on channel ${this.#config.ack!.channel} not acknowledged within ackTimeoutMs (${this.#config.ack!.timeoutMs} ms): sent again, and may be indexed twice`,
+          httpStatus,
+        };
+      case 'aborted':
+        return {
+          kind: 'retryable',
+          reason: `waiting for ackId ${id}: ${outcome.reason}`,
+          httpStatus,
+        };
+    }
+  }
+
+  /** Polls `/services/collector/ack` for the channel's pending ids. */
+  private ackQuery(): AckQuery {
+    return async (ids) => {
+      const response = await this.#transport.request({
+        path: `${this.#config.endpoints.ack}?channel=${encodeURIComponent(this.#config.ack!.channel)}`,
+        body: JSON.stringify({ acks: ids }),
+        compression: 'none',
+      });
+      const text = response.body.toString('utf8');
+      if (response.status === 200) {
+        try {
+          const parsed = JSON.parse(text) as { acks?: Record<string, boolean> };
+          if (parsed.acks && typeof parsed.acks === 'object') return { acks: parsed.acks };
+        } catch {
+          // fall through: not HEC's answer
+        }
+        return { failed: `unexpected ack answer: ${this.#transport.redact(text.slice(0, 200))}` };
+      }
+      const answer = parseHecAnswer(response.body);
+      // Vector's rule: an ack endpoint that refuses (4xx) will not start acknowledging.
+      if (response.status >= 400 && response.status < 500 && answer?.code !== 11) {
+        return {
+          unsupported: `the ack endpoint answered HTTP ${response.status}${answer?.text ? ` (${answer.text})` : ''}`,
+        };
+      }
+      return { failed: `HTTP ${response.status}` };
+    };
+  }
+
+  private redacted(result: SendResult, where: string): SendResult {
+    const redact = (text: string): string => this.#transport.redact(text);
+    switch (result.kind) {
+      case 'partial':
+        return {
+          ...result,
+          failures: result.failures.map((f) => ({ ...f, reason: redact(f.reason) })),
+        };
+      case 'retryable':
+      case 'permanent':
+      case 'too_large':
+        return { ...result, reason: `${where}: ${redact(result.reason)}` };
+      default:
+        return result;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.ackTracker?.close('the exporter shut down');
+    await this.#transport.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { HEC_CODES, classifyHecAnswer } from '../src';
+
+/*
+ * Every HEC status code of Splunk's "Troubleshoot HTTP Event Collector" table, with the HTTP
+ * status it comes with, and what the exporter makes of a request that got it.
+ */
+describe('HEC answers, by HEC code', () => {
+  const EXPECTED: Record<number, string> = {
+    0: 'delivered',
+    1: 'permanent',
+    2: 'permanent',
+    3: 'permanent',
+    4: 'permanent',
+    5: 'permanent',
+    6: 'partial',
+    7: 'partial',
+    8: 'retryable',
+    9: 'retryable',
+    10: 'permanent',
+    11: 'permanent',
+    12: 'partial',
+    13: 'partial',
+    14: 'permanent',
+    15: 'partial',
+    16: 'permanent',
+    17: 'delivered',
+    18: 'retryable',
+    19: 'retryable',
+    20: 'retryable',
+  };
+
+  it('the table has every documented code, 0 to 20', () => {
+    assert.deepEqual(
+      HEC_CODES.map((c) => c.code),
+      Object.keys(EXPECTED).map(Number),
+    );
+  });
+
+  for (const hec of HEC_CODES) {
+    it(`code ${hec.code} (${hec.text}, HTTP ${hec.httpStatus}) → ${EXPECTED[hec.code]}`, () => {
+      const perEvent = hec.handling === 'event';
+      const answer = {
+        code: hec.code,
+        text: hec.text,
+        ...(perEvent ? { invalidEventNumber: 2 } : {}),
+      };
+      const result = classifyHecAnswer(hec.httpStatus, undefined, answer, 5);
+      assert.equal(result.kind, EXPECTED[hec.code]);
+      assert.equal(result.httpStatus, hec.httpStatus);
+      if (result.kind === 'permanent' || result.kind === 'retryable') {
+        assert.match(result.reason, new RegExp(`HEC code ${hec.code}: ${hec.text}`));
+      }
+    });
+  }
+
+  it('invalid-event-number k: the events before k delivered, k rejected with HEC text, the rest resent at once', () => {
+    const result = classifyHecAnswer(
+      400,
+      undefined,
+      { code: 6, text: 'Invalid data format', invalidEventNumber: 2 },
+      5,
+    );
+    assert.equal(result.kind, 'partial');
+    assert.ok(result.kind === 'partial');
+    assert.deepEqual(
+      result.failures.map((f) => [f.index, f.retryable, f.retryAfterMs]),
+      [
+        [2, false, undefined],
+        [3, true, 0],
+        [4, true, 0],
+      ],
+    );
+    assert.match(
+      result.failures[0].reason,
+      /HEC code 6: Invalid data format \(event 2 of the request\)/,
+    );
+  });
+
+  it('an invalid-event-number outside the batch is not trusted: the request is refused as a whole', () => {
+    const result = classifyHecAnswer(400, undefined, { code: 6, invalidEventNumber: 9 }, 5);
+    assert.equal(result.kind, 'permanent');
+  });
+
+  it('429 and 503 honour Retry-After (seconds) and signal back-pressure', () => {
+    for (const status of [429, 503]) {
+      const result = classifyHecAnswer(status, '7', { code: 9, text: 'Server is busy' }, 1, 0);
+      assert.deepEqual(result, {
+        kind: 'retryable',
+        reason: `HTTP ${status}, HEC code 9: Server is busy`,
+        retryAfterMs: 7000,
+        backpressure: true,
+        httpStatus: status,
+      });
+    }
+  });
+
+  it('413 splits the batch; a body that is not HEC JSON falls back on the HTTP status', () => {
+    assert.equal(classifyHecAnswer(413, undefined, undefined, 4).kind, 'too_large');
+    assert.equal(classifyHecAnswer(502, undefined, undefined, 4).kind, 'retryable');
+    assert.equal(classifyHecAnswer(404, undefined, undefined, 4).kind, 'permanent');
+    assert.equal(classifyHecAnswer(408, undefined, undefined, 4).kind, 'retryable');
+  });
+});
