@@ -1,5 +1,10 @@
 import { TLS_FIELDS, defineExporterOptions, optionKinds } from '@otelpack/batching-core';
-import type { HeaderProvider, PipelineTuning, TlsOptions } from '@otelpack/batching-core';
+import type {
+  HeaderProvider,
+  KitOptions,
+  PipelineTuning,
+  TlsOptions,
+} from '@otelpack/batching-core';
 import type { HecRecord } from './mapping/event';
 
 /**
@@ -7,10 +12,8 @@ import type { HecRecord } from './mapping/event';
  * timeouts, name), HEC's own (routing defaults, health check, indexer acknowledgement), and the
  * core's pipeline options at the same level. Every environment variable is in the README.
  */
-export interface SplunkHecExporterOptions extends Omit<
-  PipelineTuning<HecRecord>,
-  'requestTimeoutMs'
-> {
+export interface SplunkHecExporterOptions
+  extends Omit<PipelineTuning<HecRecord>, 'requestTimeoutMs'>, KitOptions {
   /**
    * The HEC URL (or `SPLUNK_HEC_URL`; default `https://localhost:8088`). Without a path the events go to
    * `/services/collector/event`; with one, to that path (`/services/collector` takes the same).
