@@ -42,6 +42,10 @@ export class FakeClickHouseClient {
   readonly commands: string[] = [];
   /** The `http_headers` each command was sent with. */
   readonly commandHeaders: (Record<string, string> | undefined)[] = [];
+  /** The read queries (system.columns) sent. */
+  readonly queries: string[] = [];
+  /** What `system.columns` answers: none by default, so the exporter's own types are assumed. */
+  columnRows: { table: string; name: string; type: string }[] = [];
   closed = false;
   private script: FakeBehaviour[] = [];
   private commandScript: (Error | undefined)[] = [];
@@ -93,6 +97,12 @@ export class FakeClickHouseClient {
     const outcome = this.commandScript.shift();
     if (outcome) throw outcome;
     return { query_id: 'c' };
+  }
+
+  async query(params: { query: string }) {
+    this.queries.push(params.query);
+    const rows = this.columnRows;
+    return { json: async () => rows };
   }
 
   async close() {

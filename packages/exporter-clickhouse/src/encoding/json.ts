@@ -1,4 +1,4 @@
-import { timestampText } from '../mapping/time';
+import { dateTimeSeconds, timestampText } from '../mapping/time';
 import type { Timestamp9 } from '../mapping/time';
 import type { StringMap } from '../mapping/values';
 import type { ColumnKind, InsertColumn } from '../schema/tables';
@@ -30,6 +30,11 @@ function timestamp(value: Timestamp9): string {
   return `"${timestampText(value)}"`;
 }
 
+/** Whole seconds, as a `DateTime` column reads them (it refuses a fraction). */
+function seconds(value: Timestamp9): string {
+  return `"${dateTimeSeconds(value)}"`;
+}
+
 function map(value: StringMap): string {
   if (value.length === 0) return '{}';
   let text = '{';
@@ -57,6 +62,7 @@ const integer = (value: number | bigint): string => String(value);
 const WRITERS: Record<ColumnKind, ValueWriter> = {
   string: (value) => quote(value as string),
   datetime64: (value) => timestamp(value as Timestamp9),
+  datetime: (value) => seconds(value as Timestamp9),
   uint8: (value) => integer(value as number),
   uint32: (value) => integer(value as number),
   int32: (value) => integer(value as number),
@@ -66,6 +72,7 @@ const WRITERS: Record<ColumnKind, ValueWriter> = {
   map: (value) => map(value as StringMap),
   'string[]': arrayOf<string>(quote) as ValueWriter,
   'datetime64[]': arrayOf(timestamp) as ValueWriter,
+  'datetime[]': arrayOf(seconds) as ValueWriter,
   'map[]': arrayOf(map) as ValueWriter,
   'uint64[]': arrayOf(integer) as ValueWriter,
   'float64[]': arrayOf(float) as ValueWriter,

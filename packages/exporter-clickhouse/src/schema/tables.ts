@@ -36,6 +36,8 @@ export const DEFAULT_TABLE_NAMES: Readonly<ClickHouseTableNames> = Object.freeze
 export type ColumnKind =
   | 'string'
   | 'datetime64'
+  /** A `DateTime` column (the Collector's metric times): whole seconds, the nanoseconds cut. */
+  | 'datetime'
   | 'uint8'
   | 'uint32'
   | 'int32'
@@ -45,6 +47,7 @@ export type ColumnKind =
   | 'map'
   | 'string[]'
   | 'datetime64[]'
+  | 'datetime[]'
   | 'map[]'
   | 'uint64[]'
   | 'float64[]';

@@ -9,11 +9,12 @@ import type {
   SendResult,
 } from '@otelpack/batching-core';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { insertBody, rowSize, wireFormat } from '../encoding/encoder';
+import { insertBody, rowSize, rowWriter, wireFormat } from '../encoding/encoder';
 import type { ClickHouseRow, InsertFormat } from '../encoding/encoder';
 import { rowBinaryHeader } from '../encoding/row-binary';
+import { DEFAULT_LAYOUTS } from '../schema/columns';
+import type { TableLayout } from '../schema/columns';
 import { quoteIdentifier } from '../schema/ddl';
-import { INSERT_COLUMNS } from '../schema/tables';
 import type { TableKind } from '../schema/tables';
 import {
   classifyCode,
@@ -53,6 +54,11 @@ export interface ClickHouseSenderOptions {
    * outcome. It must be cheap once done.
    */
   prepare?: (host: SenderHost) => Promise<InsertFailure | undefined>;
+  /**
+   * The columns of a table on a host, typed as the table has them (read by `prepare`); the
+   * exporter's own schema without it.
+   */
+  layoutOf?: (host: SenderHost, table: TableKind) => TableLayout;
   /** Close the clients at shutdown (not when the application handed its own client in). */
   ownsClients: boolean;
   /** Called before every INSERT; its headers go with it (e.g. a refreshed token). */
@@ -103,7 +109,8 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
   readonly #hosts: Failover<SenderHost>;
   readonly #secrets: KnownSecrets;
   private readonly statements: Partial<Record<TableKind, string>> = {};
-  private readonly headers: Partial<Record<TableKind, Buffer>> = {};
+  private readonly headers = new WeakMap<TableLayout, Buffer>();
+  private readonly writers = new WeakMap<TableLayout, (row: object) => string | Buffer>();
 
   /**
    * What a held row costs in memory, for the core's maxQueueBytes (see the models below).
@@ -131,7 +138,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
   async send(batch: readonly ClickHouseRow[], context: SendContext): Promise<SendResult> {
     const host = this.#hosts.current;
     if (this.#options.prepare) {
-      const unprepared = await this.#options.prepare(host);
+      const unprepared = await untilAborted(this.#options.prepare(host), context.signal);
       if (unprepared) {
         const failure = this.scrub(unprepared);
         if (failure.hostFault) this.moveToNextHost(host, failure.reason);
@@ -201,7 +208,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
   private statementFor(table: TableKind): string {
     let statement = this.statements[table];
     if (!statement) {
-      const columns = INSERT_COLUMNS[table]
+      const columns = DEFAULT_LAYOUTS[table].columns
         .map((column) => quoteIdentifier(column.name))
         .join(', ');
       statement = `INSERT INTO ${this.#options.tables[table]} (${columns})`;
@@ -244,14 +251,9 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
     batch: readonly ClickHouseRow[],
     signal: AbortSignal,
   ): Promise<InsertFailure | undefined> {
-    const header =
-      this.#options.format === 'RowBinary'
-        ? (this.headers[group.table] ??= rowBinaryHeader(INSERT_COLUMNS[group.table]))
-        : undefined;
-    const body = insertBody(
-      header,
-      group.indexes.map((index) => batch[index].data),
-    );
+    const layout = this.#options.layoutOf?.(host, group.table) ?? DEFAULT_LAYOUTS[group.table];
+    const header = this.#options.format === 'RowBinary' ? this.headerOf(layout) : undefined;
+    const body = insertBody(header, this.rowsFor(layout, group, batch));
     try {
       const headers = this.#options.headerProvider
         ? await this.#options.headerProvider()
@@ -286,6 +288,30 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
     } catch (error) {
       return this.explain(this.scrub(classifyThrown(error)));
     }
+  }
+
+  private headerOf(layout: TableLayout): Buffer {
+    let header = this.headers.get(layout);
+    if (!header) this.headers.set(layout, (header = rowBinaryHeader(layout.columns)));
+    return header;
+  }
+
+  /**
+   * The encoded rows of one insert: as the mapping encoded them for the exporter's own schema,
+   * or, for a table of other column types, encoded again from the row objects kept for it.
+   */
+  private rowsFor(
+    layout: TableLayout,
+    group: TableGroup,
+    batch: readonly ClickHouseRow[],
+  ): (string | Buffer)[] {
+    if (layout.matchesDefault) return group.indexes.map((index) => batch[index].data);
+    let write = this.writers.get(layout);
+    if (!write) this.writers.set(layout, (write = rowWriter(this.#options.format, layout.columns)));
+    return group.indexes.map((index) => {
+      const row = batch[index];
+      return row.source ? write(row.source) : row.data;
+    });
   }
 
   /** A table whose column types differ from the exporter's schema needs JSONEachRow: say so. */
@@ -329,6 +355,38 @@ export function settingLiteral(value: string | number | boolean): string {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value === 'boolean') return value ? '1' : '0';
   return `'${String(value).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/**
+ * A preparation shared by all sends (creating the schema, reading column types) is awaited by
+ * each only until its own deadline: a stalled request fails the send that waits for it,
+ * retryably, instead of holding it past `timeoutMs`.
+ */
+function untilAborted(
+  preparing: Promise<InsertFailure | undefined>,
+  signal: AbortSignal,
+): Promise<InsertFailure | undefined> {
+  const stalled = (): InsertFailure => ({
+    retryable: true,
+    backpressure: true,
+    hostFault: false,
+    reason: 'the schema request did not answer within the request deadline',
+  });
+  if (signal.aborted) return Promise.resolve(stalled());
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve(stalled());
+    signal.addEventListener('abort', onAbort, { once: true });
+    preparing.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 function groupByTable(batch: readonly ClickHouseRow[]): TableGroup[] {
