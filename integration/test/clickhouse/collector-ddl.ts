@@ -1,7 +1,7 @@
 /*
  * The OpenTelemetry Collector's ClickHouse exporter DDL (open-telemetry/opentelemetry-collector-
  * contrib, exporter/clickhouseexporter/internal/sqltemplates), rendered as the Collector renders
- * it by default: `MergeTree()`, no cluster, a 72 h TTL, ClickHouse before 26.2 (bloom filters, not
+ * it by default: `MergeTree()`, no cluster, a 72 h TTL (toIntervalDay(3), its largest whole unit), ClickHouse before 26.2 (bloom filters, not
  * text indexes). Test data: the tables a user has when a current Collector created them and the
  * exporter runs with `createSchema: false`.
  *
@@ -64,7 +64,7 @@ ${MATERIALIZED_RESOURCE_KEYS.map((key) => `    \`__otel_materialized_${key}\` Lo
 ) ENGINE = MergeTree()
 PARTITION BY toDate(Timestamp)
 ORDER BY (toStartOfFiveMinutes(Timestamp), ServiceName, Timestamp)
-TTL toDateTime(Timestamp) + toIntervalHour(72)
+TTL toDateTime(Timestamp) + toIntervalDay(3)
 ${SETTINGS}`;
 }
 
@@ -109,7 +109,7 @@ function tracesTable(db: string): string {
 PARTITION BY toDate(Timestamp)
 PRIMARY KEY (ServiceName, SpanName, toDateTime(Timestamp))
 ORDER BY (ServiceName, SpanName, toDateTime(Timestamp), Timestamp)
-TTL toDateTime(Timestamp) + toIntervalHour(72)
+TTL toDateTime(Timestamp) + toIntervalDay(3)
 ${SETTINGS}`;
 }
 
@@ -122,7 +122,7 @@ function traceIdLookup(db: string): string[] {
 ) ENGINE = MergeTree()
 PARTITION BY toStartOfWeek(Start)
 ORDER BY (TraceId)
-TTL toDateTime(Start) + toIntervalHour(72)
+TTL toDateTime(Start) + toIntervalDay(3)
 ${SETTINGS}`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.otel_traces_trace_id_ts_mv
 TO ${db}.otel_traces_trace_id_ts
@@ -167,7 +167,7 @@ const METRIC_TAIL = `
     INDEX idx_attr_value mapValues(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1,
     INDEX idx_time_minmax TimeUnix TYPE minmax GRANULARITY 1
 ) ENGINE = MergeTree()
-TTL TimeUnix + toIntervalHour(72)
+TTL TimeUnix + toIntervalDay(3)
 PARTITION BY toDate(TimeUnix)
 ORDER BY (ServiceName, MetricName, toStartOfHour(TimeUnix), cityHash64(Attributes), TimeUnix)
 ${SETTINGS}`;

@@ -13,6 +13,11 @@ export type ColumnTypes = ReadonlyMap<string, string>;
 export interface TableLayout {
   columns: readonly InsertColumn[];
   matchesDefault: boolean;
+  /**
+   * Rows encoded for the exporter's own schema have the bytes this table reads in RowBinary
+   * (its types differ only by LowCardinality): they can go under this layout's header as they are.
+   */
+  sameBytes: boolean;
 }
 
 /** Strips the wrappers that change neither the wire form nor the text form of a value. */
@@ -43,19 +48,21 @@ function kindFor(ours: ColumnKind, tableType: string): ColumnKind {
  */
 export function layoutFor(kind: TableKind, types: ColumnTypes): TableLayout {
   let matchesDefault = true;
+  let sameBytes = true;
   const columns = INSERT_COLUMNS[kind].map((column) => {
     const tableType = types.get(column.name);
     if (tableType === undefined || tableType === column.type) return column;
     matchesDefault = false;
+    if (baseType(tableType) !== baseType(column.type)) sameBytes = false;
     return { ...column, type: tableType, kind: kindFor(column.kind, tableType) };
   });
-  return { columns, matchesDefault };
+  return { columns, matchesDefault, sameBytes };
 }
 
 export const DEFAULT_LAYOUTS: Readonly<Record<TableKind, TableLayout>> = Object.fromEntries(
   (Object.keys(INSERT_COLUMNS) as TableKind[]).map((kind) => [
     kind,
-    { columns: INSERT_COLUMNS[kind], matchesDefault: true },
+    { columns: INSERT_COLUMNS[kind], matchesDefault: true, sameBytes: true },
   ]),
 ) as Record<TableKind, TableLayout>;
 

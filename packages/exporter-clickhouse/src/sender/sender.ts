@@ -23,6 +23,7 @@ import {
   parseClickHouseMessage,
 } from './classify';
 import type { InsertFailure } from './classify';
+import { untilAborted } from './until-aborted';
 
 /** One ClickHouse connection the sender can insert through, with a name safe to log. */
 export interface SenderHost {
@@ -251,9 +252,13 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
     batch: readonly ClickHouseRow[],
     signal: AbortSignal,
   ): Promise<InsertFailure | undefined> {
-    const layout = this.#options.layoutOf?.(host, group.table) ?? DEFAULT_LAYOUTS[group.table];
+    const { layout, rows } = this.rowsFor(
+      this.#options.layoutOf?.(host, group.table) ?? DEFAULT_LAYOUTS[group.table],
+      group,
+      batch,
+    );
     const header = this.#options.format === 'RowBinary' ? this.headerOf(layout) : undefined;
-    const body = insertBody(header, this.rowsFor(layout, group, batch));
+    const body = insertBody(header, rows);
     try {
       const headers = this.#options.headerProvider
         ? await this.#options.headerProvider()
@@ -297,21 +302,29 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
   }
 
   /**
-   * The encoded rows of one insert: as the mapping encoded them for the exporter's own schema,
-   * or, for a table of other column types, encoded again from the row objects kept for it.
+   * The encoded rows of one insert, and the layout they are in: as the mapping encoded them for
+   * the exporter's own schema, or, for a table of other column types, encoded again from the row
+   * objects kept for it. Rows without one (spans, logs) keep the exporter's layout unless their
+   * bytes read the same: a table whose types really differ then refuses the insert (RowBinary)
+   * or converts the text (JSON), instead of misreading it.
    */
   private rowsFor(
     layout: TableLayout,
     group: TableGroup,
     batch: readonly ClickHouseRow[],
-  ): (string | Buffer)[] {
-    if (layout.matchesDefault) return group.indexes.map((index) => batch[index].data);
+  ): { layout: TableLayout; rows: (string | Buffer)[] } {
+    const encoded = (): (string | Buffer)[] => group.indexes.map((index) => batch[index].data);
+    if (layout.matchesDefault) return { layout, rows: encoded() };
+    if (!group.indexes.every((index) => batch[index].source)) {
+      return { layout: layout.sameBytes ? layout : DEFAULT_LAYOUTS[group.table], rows: encoded() };
+    }
     let write = this.writers.get(layout);
     if (!write) this.writers.set(layout, (write = rowWriter(this.#options.format, layout.columns)));
-    return group.indexes.map((index) => {
-      const row = batch[index];
-      return row.source ? write(row.source) : row.data;
-    });
+    const writeRow = write;
+    return {
+      layout,
+      rows: group.indexes.map((index) => writeRow(batch[index].source as object)),
+    };
   }
 
   /** A table whose column types differ from the exporter's schema needs JSONEachRow: say so. */
@@ -355,38 +368,6 @@ export function settingLiteral(value: string | number | boolean): string {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value === 'boolean') return value ? '1' : '0';
   return `'${String(value).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
-/**
- * A preparation shared by all sends (creating the schema, reading column types) is awaited by
- * each only until its own deadline: a stalled request fails the send that waits for it,
- * retryably, instead of holding it past `timeoutMs`.
- */
-function untilAborted(
-  preparing: Promise<InsertFailure | undefined>,
-  signal: AbortSignal,
-): Promise<InsertFailure | undefined> {
-  const stalled = (): InsertFailure => ({
-    retryable: true,
-    backpressure: true,
-    hostFault: false,
-    reason: 'the schema request did not answer within the request deadline',
-  });
-  if (signal.aborted) return Promise.resolve(stalled());
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => resolve(stalled());
-    signal.addEventListener('abort', onAbort, { once: true });
-    preparing.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 function groupByTable(batch: readonly ClickHouseRow[]): TableGroup[] {
