@@ -105,9 +105,13 @@ export class FakeClickHouseClient {
     this.commandSignals.push(params.abort_signal);
     if (this.stallCommands) {
       await new Promise((_, reject) => {
-        params.abort_signal?.addEventListener('abort', () =>
-          reject(Object.assign(new Error('The user aborted a request.'), { name: 'AbortError' })),
-        );
+        // An open socket keeps a real process alive while it waits; this stands in for it
+        // (AbortSignal.timeout's timer does not).
+        const socket = setInterval(() => {}, 1_000);
+        params.abort_signal?.addEventListener('abort', () => {
+          clearInterval(socket);
+          reject(Object.assign(new Error('The user aborted a request.'), { name: 'AbortError' }));
+        });
       });
     }
     const outcome = this.commandScript.shift();

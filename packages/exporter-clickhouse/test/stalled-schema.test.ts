@@ -29,7 +29,7 @@ function senderOver(client: FakeClickHouseClient, gate: SchemaGate) {
 test('a send waiting on a stalled schema request ends at its own deadline, retryably', async () => {
   const client = new FakeClickHouseClient();
   client.stallCommands = true;
-  const gate = new SchemaGate(SCHEMA_SETTINGS, ['logs'], (text) => text, 60_000);
+  const gate = new SchemaGate(SCHEMA_SETTINGS, ['logs'], (text) => text, 2_000);
   const sender = senderOver(client, gate);
   const result = await sender.send([{ table: 'logs', data: '{}\n' }], {
     signal: AbortSignal.timeout(50),
