@@ -2,6 +2,7 @@ import { INSERT_COLUMNS } from '../schema/tables';
 import type { InsertColumn, TableKind } from '../schema/tables';
 import { jsonCompactEachRowWriter, jsonEachRowWriter } from './json';
 import { rowBinaryWriter } from './row-binary';
+import { nextRowId } from './row-ids';
 
 /**
  * The INSERT formats the exporter can write. JSONEachRow is the default (see the README's
@@ -33,6 +34,8 @@ export interface ClickHouseRow {
   table: TableKind;
   /** A JSON line (with its newline), or RowBinary bytes. */
   data: string | Buffer;
+  /** The row's number in this process (row-ids.ts), for the insert's dedup token. */
+  id?: number;
   /**
    * The row object, kept where a table made by someone else may need other encodings than the
    * exporter's own schema: metric rows, whose times are `DateTime` in the Collector's tables.
@@ -67,7 +70,7 @@ export class RowEncoder {
 
   encode(table: TableKind, row: object): ClickHouseRow {
     const write = (this.writers[table] ??= rowWriter(this.format, INSERT_COLUMNS[table]));
-    return { table, data: write(row) };
+    return { table, data: write(row), id: nextRowId() };
   }
 
   /** As `encode`, keeping the row object for a table of other column types (metric rows). */

@@ -35,14 +35,29 @@ function seconds(value: Timestamp9): string {
   return `"${dateTimeSeconds(value)}"`;
 }
 
+/*
+ * The resource's map is the same object in every row of a provider (the mapping's resource
+ * cache), and the largest: its text is remembered, by identity, for the next row.
+ */
+let lastMap: StringMap | undefined;
+let lastMapText = '';
+
 function map(value: StringMap): string {
   if (value.length === 0) return '{}';
+  if (value === lastMap) return lastMapText;
   let text = '{';
   for (let i = 0; i < value.length; i++) {
     if (i > 0) text += ',';
     text += quote(value[i][0]) + ':' + quote(value[i][1]);
   }
-  return text + '}';
+  text += '}';
+  // Only maps that are kept (the resource's, frozen by the cache) are worth remembering; a
+  // row's own map is new each time.
+  if (Object.isFrozen(value)) {
+    lastMap = value;
+    lastMapText = text;
+  }
+  return text;
 }
 
 function arrayOf<T>(write: (item: T) => string): (value: readonly T[]) => string {

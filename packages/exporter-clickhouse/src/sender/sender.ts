@@ -12,6 +12,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { insertBody, rowSize, rowWriter, wireFormat } from '../encoding/encoder';
 import type { ClickHouseRow, InsertFormat } from '../encoding/encoder';
 import { rowBinaryHeader } from '../encoding/row-binary';
+import { rowsToken } from '../encoding/row-ids';
 import { DEFAULT_LAYOUTS } from '../schema/columns';
 import type { TableLayout } from '../schema/columns';
 import { quoteIdentifier } from '../schema/ddl';
@@ -23,6 +24,8 @@ import {
   parseClickHouseMessage,
 } from './classify';
 import type { InsertFailure } from './classify';
+import { groupByTable, idsOf } from './groups';
+import type { TableGroup } from './groups';
 import { untilAborted } from './until-aborted';
 
 /** One ClickHouse connection the sender can insert through, with a name safe to log. */
@@ -66,11 +69,6 @@ export interface ClickHouseSenderOptions {
   headerProvider?: HeaderProvider;
   /** The exporter's name, in the failover's log line. Default `clickhouse`. */
   name?: string;
-}
-
-interface TableGroup {
-  table: TableKind;
-  indexes: number[];
 }
 
 const MAX_REASON_LENGTH = 1_000;
@@ -186,7 +184,10 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
     );
   }
 
-  /** The dedup token of one insert: the same rows to the same table give the same token. */
+  /**
+   * The dedup token of an insert of rows without numbers (made outside the exporter's mapping):
+   * the same bytes to the same table give the same token.
+   */
   static deduplicationToken(table: string, body: Buffer): string {
     return createHash('sha256').update(table).update('\0').update(body).digest('base64url');
   }
@@ -224,13 +225,12 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
    * on its session, and a later insert through the same client — the application's own — would
    * inherit this batch's dedup token and be dropped as a duplicate.
    */
-  private settingsFor(table: TableKind, body: Buffer): string {
+  private settingsFor(table: TableKind, body: Buffer, ids: number[] | undefined): string {
     const settings: Record<string, string | number | boolean> = {};
     if (this.#options.deduplicate) {
-      settings.insert_deduplication_token = ClickHouseSender.deduplicationToken(
-        this.#options.tables[table],
-        body,
-      );
+      settings.insert_deduplication_token = ids
+        ? rowsToken(ids)
+        : ClickHouseSender.deduplicationToken(this.#options.tables[table], body);
     }
     if (this.#options.asyncInsert) {
       settings.async_insert = 1;
@@ -266,7 +266,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
       this.#secrets.rememberHeaders(headers);
       const result = await host.client.exec({
         ...(headers ? { http_headers: headers } : {}),
-        query: `${this.statementFor(group.table)}${this.settingsFor(group.table, body)} FORMAT ${wireFormat(this.#options.format)}`,
+        query: `${this.statementFor(group.table)}${this.settingsFor(group.table, body, idsOf(group, batch))} FORMAT ${wireFormat(this.#options.format)}`,
         values: Readable.from([body], { objectMode: false }),
         // An HTTP setting: the answer (and any exception) comes once the insert has finished,
         // never as an error after a 200 status line.
@@ -368,20 +368,6 @@ export function settingLiteral(value: string | number | boolean): string {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value === 'boolean') return value ? '1' : '0';
   return `'${String(value).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
-function groupByTable(batch: readonly ClickHouseRow[]): TableGroup[] {
-  const first = batch[0]?.table;
-  if (batch.every((row) => row.table === first)) {
-    return [{ table: first, indexes: batch.map((_, index) => index) }];
-  }
-  const groups = new Map<TableKind, number[]>();
-  batch.forEach((row, index) => {
-    const indexes = groups.get(row.table);
-    if (indexes) indexes.push(index);
-    else groups.set(row.table, [index]);
-  });
-  return [...groups].map(([table, indexes]) => ({ table, indexes }));
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
