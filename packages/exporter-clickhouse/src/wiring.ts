@@ -109,6 +109,7 @@ export function createClickHouseSender(
     ...(config.headerProvider ? { headerProvider: config.headerProvider } : {}),
     prepare,
     layoutOf: (host, table) => layouts.layoutOf(host.client, table),
+    onTableMismatch: (host) => layouts.forget(host.client),
   });
 }
 

@@ -210,3 +210,35 @@ test("into the Collector's gauge table, RowBinary states the table's types and w
   seconds.writeUInt32LE(1_700_000_060, 4);
   assert.ok(body.includes(seconds), 'StartTimeUnix then TimeUnix as UInt32 seconds');
 });
+
+test('after an insert a table of other columns refuses, the types are read again before the next', async () => {
+  const client = new FakeClickHouseClient();
+  const layouts = new TableLayouts('otel', DEFAULT_TABLE_NAMES, ['gauge'], (text) => text, 5_000);
+  const sender = new ClickHouseSender({
+    hosts: [{ client: client.asClient(), label: 'ch' }],
+    format: 'JSONEachRow',
+    tables: { gauge: '`otel`.`otel_metrics_gauge`' } as Record<TableKind, string>,
+    deduplicate: false,
+    asyncInsert: false,
+    http: true,
+    secrets: [],
+    ownsClients: false,
+    prepare: (host) => layouts.ensure(host.client),
+    layoutOf: (host, table) => layouts.layoutOf(host.client, table),
+    onTableMismatch: (host) => layouts.forget(host.client),
+  });
+  const encoder = new RowEncoder('JSONEachRow');
+  const context = { signal: new AbortController().signal, attempt: 1 };
+  // The table did not exist when the exporter started; a DBA then made the Collector's.
+  client.answer({
+    status: 500,
+    body: "Code: 27. DB::Exception: Cannot parse input: expected '\"' before: '.123456789': (CANNOT_PARSE_INPUT_ASSERTION_FAILED) (version 26.7.2.1)",
+  });
+  const first = await sender.send([encoder.encodeKeepingSource('gauge', gaugeRow())], context);
+  assert.equal(first.kind, 'permanent');
+  client.columnRows = COLLECTOR_GAUGE;
+  const second = await sender.send([encoder.encodeKeepingSource('gauge', gaugeRow())], context);
+  assert.deepEqual(second, { kind: 'delivered' });
+  assert.equal(client.queries.length, 2, 'system.columns read again');
+  assert.match(client.execs[1].body.toString(), /"StartTimeUnix":"1700000000"/);
+});

@@ -32,6 +32,11 @@ export class TableLayouts {
     return this.layouts.get(client)?.get(kind) ?? DEFAULT_LAYOUTS[kind];
   }
 
+  /** Reads the tables again before the next insert through this client (see onTableMismatch). */
+  forget(client: ClickHouseClient): void {
+    this.layouts.delete(client);
+  }
+
   ensure(client: ClickHouseClient): Promise<InsertFailure | undefined> {
     if (this.layouts.has(client)) return Promise.resolve(undefined);
     let running = this.running.get(client);

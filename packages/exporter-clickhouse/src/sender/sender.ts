@@ -21,6 +21,7 @@ import {
   classifyCode,
   classifyHttpStatus,
   classifyThrown,
+  isTableMismatch,
   parseClickHouseMessage,
 } from './classify';
 import type { InsertFailure } from './classify';
@@ -63,6 +64,12 @@ export interface ClickHouseSenderOptions {
    * exporter's own schema without it.
    */
   layoutOf?: (host: SenderHost, table: TableKind) => TableLayout;
+  /**
+   * Called when an insert failed in a way a table of other columns explains (no such table or
+   * column, a value it cannot parse, a type it does not take): the layouts are read again
+   * before the next insert, in case a DBA created or altered the table since.
+   */
+  onTableMismatch?: (host: SenderHost) => void;
   /** Close the clients at shutdown (not when the application handed its own client in). */
   ownsClients: boolean;
   /** Called before every INSERT; its headers go with it (e.g. a refreshed token). */
@@ -149,6 +156,9 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
     const failures = await Promise.all(
       groups.map((group) => this.insert(host, group, batch, context.signal)),
     );
+    if (failures.some((failure) => isTableMismatch(failure?.code))) {
+      this.#options.onTableMismatch?.(host);
+    }
     const firstHostFault = failures.find((failure) => failure?.hostFault);
     if (firstHostFault) this.moveToNextHost(host, firstHostFault.reason);
 
