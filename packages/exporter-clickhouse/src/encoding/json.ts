@@ -20,6 +20,22 @@ function quote(text: string): string {
   return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
+/*
+ * Attribute keys repeat from row to row: each key's JSON text is kept, for the first
+ * KEY_CACHE_LIMIT keys seen (a bounded map, so that keys made of data cannot grow it).
+ */
+const KEY_CACHE_LIMIT = 4096;
+const quotedKeys = new Map<string, string>();
+
+function quoteKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = quote(key);
+    if (quotedKeys.size < KEY_CACHE_LIMIT) quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
 function float(value: number): string {
   if (Number.isFinite(value)) return String(value);
   if (Number.isNaN(value)) return '"nan"';
@@ -48,7 +64,7 @@ function map(value: StringMap): string {
   let text = '{';
   for (let i = 0; i < value.length; i++) {
     if (i > 0) text += ',';
-    text += quote(value[i][0]) + ':' + quote(value[i][1]);
+    text += quoteKey(value[i][0]) + ':' + quote(value[i][1]);
   }
   text += '}';
   // Only maps that are kept (the resource's, frozen by the cache) are worth remembering; a
