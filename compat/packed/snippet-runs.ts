@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { BACKENDS } from '../../integration/src/backends';
 import type { BackendCounter } from './counters/counter';
 import type { PackedTarball } from './install';
 import type { ExporterFacts } from './runtime-apps';
@@ -13,7 +14,8 @@ import { location } from './snippets';
  * Runs a README snippet as a user would paste it into a file of their app: an ES module (so
  * top-level await works) run with tsx on the SDK major's Node, its imports resolved from the
  * app's node_modules only, with nothing in its environment but the backend's URL in the
- * variable the exporter reads. It must exit 0 on its own, leave no process behind, and the
+ * variable the exporter reads (and what a fake's account needs to let it in, its
+ * `clientEnvironment`). It must exit 0 on its own, leave no process behind, and the
  * backend must then hold more records of each signal it sets up than before.
  */
 
@@ -31,6 +33,8 @@ export interface PlannedSnippet {
   backend: string;
   urlVariable: string;
   counter: BackendCounter;
+  /** The backend's `clientEnvironment` (a fake's test key), beside the URL. */
+  environment: Record<string, string>;
 }
 
 /**
@@ -64,6 +68,7 @@ export function planSnippets(
       backend: exporter.backend,
       urlVariable: exporter.urlVariable,
       counter,
+      environment: BACKENDS.find((b) => b.id === exporter.backend)?.clientEnvironment ?? {},
     });
   }
   return { planned, problems };
@@ -116,7 +121,7 @@ export function writeSnippetsApp(appRoot: string, snippets: RunnableSnippet[]): 
 export async function runSnippet(
   dir: string,
   node: string,
-  { snippet, backend, urlVariable, counter }: PlannedSnippet,
+  { snippet, backend, urlVariable, counter, environment }: PlannedSnippet,
   url: string,
 ): Promise<string> {
   const where = `${location(snippet)} [${snippet.tags.join(' ')}]`;
@@ -129,7 +134,7 @@ export async function runSnippet(
   // By absolute path, which holds the app's folder name: what .ci/run looks for in leftovers.
   const result = await runCommand(node, ['--import', TSX_LOADER, join(dir, `${snippet.id}.ts`)], {
     cwd: dir,
-    env: appEnv({ [urlVariable]: url }),
+    env: appEnv({ ...environment, [urlVariable]: url }),
     timeoutMs: SNIPPET_TIMEOUT_MS,
   });
   if (result.code !== 0 || result.timedOut || result.leftRunning) {

@@ -59,4 +59,5 @@ step "run the SDK 3 round trip and the exporters under SDK 3"
 cd "$here"
 SDK3_ROOT_NODE="$root_node" "$node24" --import tsx --test --test-reporter=spec \
   sdk3.test.ts victoriametrics.test.ts elasticsearch.test.ts clickhouse.test.ts otlp.test.ts \
+  newrelic.test.ts datadog.test.ts \
   shutdown.test.ts

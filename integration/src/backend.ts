@@ -24,6 +24,12 @@ export interface BackendDefinition {
   ready(url: string): Promise<boolean>;
   /** Default 30,000. */
   startTimeoutMs?: number;
+  /**
+   * What a client needs in its environment besides the URL to be let in (a fake's test
+   * credentials, such as the New Relic fake's license key): the packed-install smoke test gives
+   * it to the README snippets it runs against this backend.
+   */
+  clientEnvironment?: Record<string, string>;
 }
 
 export type Availability = { ok: true } | { ok: false; reason: string; install: string };

@@ -1,7 +1,9 @@
 import type { BackendCounter } from './counter';
 import { clickhouse } from './clickhouse';
+import { dynatrace } from './dynatrace';
+import { datadog } from './datadog';
 import { elasticsearch } from './elasticsearch';
-import { lightstep, otlp } from './otlp';
+import { lightstep, newrelic, otlp } from './otlp';
 import { victoriametrics } from './victoriametrics';
 
 /**
@@ -11,8 +13,11 @@ import { victoriametrics } from './victoriametrics';
  */
 export const COUNTERS: Record<string, BackendCounter> = {
   clickhouse,
+  dynatrace,
+  datadog,
   elasticsearch,
   lightstep,
+  newrelic,
   otlp,
   victoriametrics,
 };

@@ -2,7 +2,8 @@ import type { BackendCounter } from './counter';
 import { getText } from './counter';
 
 /**
- * The OTLP receiver fake (the integration harness's `otlp` and `lightstep` backends): the spans,
+ * The OTLP receiver fake (the integration harness's `otlp` and `lightstep` backends) and the New
+ * Relic fake (`newrelic`), which keeps its requests the same way: the spans,
  * log records or data points of every request of the signal it decoded.
  */
 function fakeCounter(signals: BackendCounter['signals']): BackendCounter {
@@ -16,6 +17,9 @@ function fakeCounter(signals: BackendCounter['signals']): BackendCounter {
 }
 
 export const otlp = fakeCounter(['traces', 'logs', 'metrics']);
+
+/** The New Relic fake stores what it decoded the same way, every signal. */
+export const newrelic = fakeCounter(['traces', 'logs', 'metrics']);
 
 /** Cloud Observability takes traces and metrics from the preset. */
 export const lightstep = fakeCounter(['traces', 'metrics']);

@@ -1,6 +1,6 @@
-import { join } from 'node:path';
 import type { BackendDefinition } from '../backend';
 import { probe } from '../launcher';
+import { scriptFake } from './script-fake';
 
 /**
  * No Elasticsearch can run on these machines (no JVM, no Docker), so the exporter is tested
@@ -8,34 +8,16 @@ import { probe } from '../launcher';
  * 8.x HTTP API with scriptable faults under `/_otelpack_fake/…`. With docker-compose the same
  * tests reach a real Elasticsearch on the compose URL, where the fake-only tests skip themselves.
  */
-export const elasticsearch: BackendDefinition = {
+export const elasticsearch: BackendDefinition = scriptFake({
   id: 'elasticsearch',
-  kind: 'fake',
   description: 'Elasticsearch 8.x protocol fake (otelpack, in-memory)',
   composeService: 'elasticsearch',
   composeUrl: 'http://127.0.0.1:19200',
-
-  async available() {
-    return { ok: true };
-  },
-
-  command({ port, packageDir }) {
-    return {
-      command: process.execPath,
-      args: [
-        '--import',
-        'tsx',
-        join(packageDir, 'src', 'fakes', 'elasticsearch-fake.ts'),
-        '--port',
-        String(port),
-      ],
-    };
-  },
-
+  script: 'elasticsearch-fake.ts',
   async ready(url) {
     // The official client refuses any server that does not send this header, so "ready" means
     // "answers as the client expects", not merely "listening".
     const answer = await probe(url);
     return answer?.status === 200 && answer.headers.get('x-elastic-product') === 'Elasticsearch';
   },
-};
+});

@@ -4,7 +4,10 @@ import { prometheus } from './prometheus';
 import { clickhouse } from './clickhouse';
 import { elasticsearch } from './elasticsearch';
 import { lightstep } from './lightstep';
+import { newrelic } from './newrelic';
+import { dynatrace } from './dynatrace';
 import { otlp } from './otlp';
+import { datadog } from './datadog';
 
 /**
  * Every backend the harness knows. Adding one: a file in this folder exporting its
@@ -17,4 +20,7 @@ export const BACKENDS: BackendDefinition[] = [
   elasticsearch,
   otlp,
   lightstep,
+  newrelic,
+  dynatrace,
+  datadog,
 ];

@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import type { BackendDefinition } from '../backend';
-import { probe } from '../launcher';
+import { scriptFake } from './script-fake';
 
 /*
  * No OTLP receiver runs on these machines (Debian's Prometheus and VictoriaMetrics predate their
@@ -9,32 +8,11 @@ import { probe } from '../launcher';
  * serves scripted faults. With docker-compose the same tests reach the OpenTelemetry Collector,
  * where the fake-only tests (read-back, faults) skip themselves.
  */
-export const otlp: BackendDefinition = {
+export const otlp: BackendDefinition = scriptFake({
   id: 'otlp',
-  kind: 'fake',
   description: 'OTLP/HTTP receiver fake (otelpack, official .proto definitions)',
   composeService: 'otel-collector',
   composeUrl: 'http://127.0.0.1:14318',
-
-  async available() {
-    return { ok: true };
-  },
-
-  command({ port, packageDir }) {
-    return {
-      command: process.execPath,
-      args: [
-        '--import',
-        'tsx',
-        join(packageDir, 'src', 'fakes', 'otlp-fake.ts'),
-        '--port',
-        String(port),
-      ],
-    };
-  },
-
-  async ready(url) {
-    const answer = await probe(url);
-    return answer?.status === 200 && answer.text.includes('otelpack OTLP receiver fake');
-  },
-};
+  script: 'otlp-fake.ts',
+  banner: 'otelpack OTLP receiver fake',
+});

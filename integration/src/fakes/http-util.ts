@@ -3,7 +3,8 @@
  * shared: each server keeps its own answers (error bodies, codes, which codings it accepts),
  * since those are exactly what the servers imitate and they differ between the real products.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 
 export interface ReadBody {
@@ -77,4 +78,23 @@ export function decompress(
 /** Whether a zlib error means the output went past `maxOutputLength`. */
 export function isTooLarge(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+}
+
+/** A JSON answer (the fakes' control endpoints). */
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(value));
+}
+
+/** Listens on 127.0.0.1 (port 0: any free one) and gives the server's base URL. */
+export async function listenLocal(server: Server, port = 0): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** Closes a server and its kept-alive connections (clients of the fakes pool theirs). */
+export async function closeLocal(server: Server | undefined): Promise<void> {
+  if (!server) return;
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
 }

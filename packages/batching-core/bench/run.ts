@@ -12,6 +12,8 @@ import { chooseCoreBuild } from './lib/core-build';
 import { renderTable } from './lib/table';
 import type { MemoryResult } from './memory';
 import type { ThroughputResult } from './pipeline-throughput';
+import type { SpoolBenchResult } from './spool';
+import type { TransformResult } from './transform';
 
 interface Scenario<T> {
   key: string;
@@ -89,6 +91,57 @@ const scenarios = [
         ]),
       ),
   } satisfies Scenario<HttpResult>,
+  {
+    key: 'spool',
+    title: 'Disk spool',
+    module: 'spool.ts',
+    timeoutMs: 120_000,
+    table: (r: SpoolBenchResult) =>
+      renderTable(
+        `Disk spool (${r.records.count.toLocaleString('en-US')} records of ~${Math.round(r.records.meanJsonBytes)} B JSON, exports of ${r.records.exportSize}, sender delivers at once; spool on ${r.fileSystem})\n` +
+          `anchor: ${r.anchor}`,
+        ['queue', 'records/s', 'x anchor', 'export p50 ms', 'export p99 ms', 'spread'],
+        r.variants.map((v) => [
+          v.name,
+          v.recordsPerSec,
+          v.ratioToAnchor,
+          v.exportP50Ms,
+          v.exportP99Ms,
+          v.spread,
+        ]),
+      ) +
+      `\nspool bytes on disk per record: ${r.diskBytesPerRecord} (the records' JSON: ${r.payloadBytesPerRecord})` +
+      `\nexport ms: how long submit() takes to answer, the wait of the SDK's export callback`,
+  } satisfies Scenario<SpoolBenchResult>,
+  {
+    key: 'transform',
+    title: 'Transform stage',
+    module: 'transform.ts',
+    timeoutMs: 120_000,
+    table: (r: TransformResult) =>
+      renderTable(
+        `Transform stage (${r.exports} exports of ${r.spansPerExport} SDK HTTP server spans, 10 attributes, 2 events; median of ${r.rounds} interleaved rounds)\n` +
+          `anchor: ${r.anchor.name}, ${r.anchor.nsPerSpan} ns/span`,
+        [
+          'transform',
+          'ns/span',
+          'x anchor',
+          'ns/span over anchor',
+          'stage alone ns/span',
+          'stage ns/span/statement',
+          'spread',
+        ],
+        r.variants.map((v) => [
+          v.name,
+          v.nsPerSpan,
+          v.ratioToAnchor,
+          v.nsPerSpanOverAnchor,
+          v.stageNsPerSpan,
+          v.stageNsPerSpanPerStatement ?? '',
+          v.spread,
+        ]),
+      ),
+  } satisfies Scenario<TransformResult>,
 ];
 
 async function main(): Promise<void> {

@@ -13,6 +13,8 @@ export type {
   SentRecord,
   SubmitResult,
 } from './pipeline';
+export { DiskRecordQueue, SPOOL_DEFAULTS, SpoolLockedError, v8Codec } from './spool';
+export type { DiskQueueOptions, FsyncPolicy, SpoolCodec, SpoolOptions, SpoolState } from './spool';
 export { PIPELINE_OPTION_NAMES, assertKnownOptions, pickPipelineOptions } from './pipeline-options';
 export type { PipelineTuning } from './pipeline-options';
 export { DROP_REASONS } from './types';
@@ -71,6 +73,7 @@ export {
   secretsInUrl,
 } from './http/redact';
 export { KnownSecrets } from './http/secrets';
+export { reportRefusedCredentialsOnce } from './http/refused';
 export {
   PipelineLogRecordExporter,
   PipelineMetricExporter,
@@ -150,3 +153,15 @@ export { temporalitySelector } from './sdk/temporality';
 export type { TemporalityOption, TemporalityPreference } from './sdk/temporality';
 export { Failover } from './http/failover';
 export { utf8Length, varintLength } from './encoding/wire-lengths';
+export { createTransformStage } from './transform';
+export type {
+  ErrorMode,
+  RedactionOptions,
+  TransformFunction,
+  TransformOption,
+  TransformStage,
+  TransformStatements,
+} from './transform';
+
+/** The options the kit gives every exporter besides the pipeline's: each exporter's options type extends it. */
+export type { KitOptions } from './transform/kit-options';

@@ -30,6 +30,7 @@ export const PIPELINE_OPTION_NAMES = [
   'deadLetter',
   'deadLetterReasons',
   'selfObsMeterProvider',
+  'spool',
 ] as const satisfies readonly (keyof PipelineTuning<unknown>)[];
 
 /** The pipeline options among an exporter's options (the core validates their values). */

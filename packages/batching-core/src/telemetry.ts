@@ -76,6 +76,8 @@ export interface GaugeSource {
   capacityBytes(): number;
   inFlightRequests(): number;
   concurrencyLimit(): number;
+  /** With a spool: its bytes on disk and segment files. */
+  spool?(): { diskBytes: number; segments: number } | undefined;
 }
 
 /** How one export operation (a batch, its retries and backoff) ended, for its duration. */
@@ -107,7 +109,11 @@ export class SelfTelemetry {
   private readonly exported?: Counter;
   private readonly operationDuration?: Histogram;
   private readonly retries?: Counter;
+  private readonly redacted?: Counter;
+  private readonly transformErrors?: Counter;
   private readonly requestDuration?: Histogram;
+  private readonly spoolReplayed?: Counter;
+  private readonly spoolFsyncDuration?: Histogram;
   private readonly base: Attributes;
   /** Attribute sets, made once each: the SDK hashes attributes on every call, we need not also allocate. */
   private readonly attributeSets = new Map<string, Attributes>();
@@ -153,6 +159,15 @@ export class SelfTelemetry {
       description: 'Records scheduled for another send after a retryable failure.',
       unit: '{record}',
     });
+    this.redacted = meter.createCounter('otelpack.exporter.transform.redacted', {
+      description: 'Attribute and body values the transform redaction removed, masked or hashed.',
+      unit: '{value}',
+    });
+    this.transformErrors = meter.createCounter('otelpack.exporter.transform.errors', {
+      description:
+        'Statements of the transform that failed on an item (ignored, or the item dropped as transform_error).',
+      unit: '{error}',
+    });
     this.requestDuration = meter.createHistogram('otelpack.exporter.request.duration', {
       description: 'Time of one send: from handing a batch to the sender to knowing its result.',
       unit: 's',
@@ -160,6 +175,20 @@ export class SelfTelemetry {
         explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       },
     });
+
+    if (gauges.spool) {
+      this.spoolReplayed = meter.createCounter('otelpack.exporter.spool.replayed', {
+        description: 'Records a spool replayed from an earlier process (also counted as accepted).',
+        unit: '{record}',
+      });
+      this.spoolFsyncDuration = meter.createHistogram('otelpack.exporter.spool.fsync.duration', {
+        description: 'Time of one fsync of the spool segment being written.',
+        unit: 's',
+        advice: {
+          explicitBucketBoundaries: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+        },
+      });
+    }
 
     const observe = (name: string, description: string, gaugeUnit: string, read: () => number) => {
       const gauge = meter.createObservableGauge(name, { description, unit: gaugeUnit });
@@ -203,6 +232,21 @@ export class SelfTelemetry {
       '{request}',
       gauges.concurrencyLimit,
     );
+    const spool = gauges.spool;
+    if (spool) {
+      observe(
+        'otelpack.exporter.spool.bytes',
+        'Bytes of the spool on disk: segments and their acknowledgement files.',
+        'By',
+        () => spool()?.diskBytes ?? 0,
+      );
+      observe(
+        'otelpack.exporter.spool.segments',
+        'Segment files of the spool on disk.',
+        '{segment}',
+        () => spool()?.segments ?? 0,
+      );
+    }
   }
 
   /**
@@ -228,6 +272,26 @@ export class SelfTelemetry {
     if (!this.exported) return;
     this.inflight?.add(-count, this.base);
     this.exported.add(count, this.errorAttributes(reason));
+  }
+
+  /** Records a spool replayed from an earlier process: accepted in this one. */
+  replayed(count: number): void {
+    this.inflight?.add(count, this.base);
+    this.spoolReplayed?.add(count, this.base);
+  }
+
+  /** Records kept in the spool at shutdown: no longer in flight in this process. */
+  leftInSpool(count: number): void {
+    this.inflight?.add(-count, this.base);
+  }
+
+  spoolFsync(durationMs: number): void {
+    this.spoolFsyncDuration?.record(durationMs / 1000, this.base);
+  }
+
+  transformed(redacted: number, errors: number): void {
+    if (redacted > 0) this.redacted?.add(redacted, this.base);
+    if (errors > 0) this.transformErrors?.add(errors, this.base);
   }
 
   retried(count: number): void {

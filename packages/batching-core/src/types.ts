@@ -1,5 +1,20 @@
-/** Why a record left the pipeline without being delivered. */
-export type DropReason = 'queue_full' | 'shutdown' | 'expired' | 'too_large' | 'rejected';
+import type { SpoolCodec } from './spool/codec';
+
+/**
+ * Why a record left the pipeline without being delivered. `corrupt`: a spool held it and a later
+ * process could not read it back; `filtered`: a `drop` statement of the exporter's `transform` (or
+ * its function returning undefined) left it out on purpose; `transform_error`: a statement failed
+ * on it under `errorMode: 'propagate'`.
+ */
+export type DropReason =
+  | 'queue_full'
+  | 'shutdown'
+  | 'expired'
+  | 'too_large'
+  | 'rejected'
+  | 'corrupt'
+  | 'filtered'
+  | 'transform_error';
 
 export const DROP_REASONS: readonly DropReason[] = [
   'queue_full',
@@ -7,6 +22,10 @@ export const DROP_REASONS: readonly DropReason[] = [
   'expired',
   'too_large',
   'rejected',
+  /** Records a spool held that a later process could not read back (damaged on disk). */
+  'corrupt',
+  'filtered',
+  'transform_error',
 ];
 
 export type Signal = 'traces' | 'logs' | 'metrics';
@@ -79,6 +98,11 @@ export interface BatchSender<R> {
   split?(record: R, maxBatchBytes: number): R[] | undefined;
   /** Optional: release connections; called once by the pipeline's shutdown, after the last send. */
   close?(): Promise<void>;
+  /**
+   * Optional: how records are written to a spool (the `spool` option) and read back. Default:
+   * V8 serialisation, which keeps plain data (strings, numbers, Buffers, arrays, plain objects).
+   */
+  readonly spoolCodec?: SpoolCodec<R>;
 }
 
 /** Records given up on, with why: what a dead-letter handler receives for dropped records. */

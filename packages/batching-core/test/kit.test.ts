@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
+import { tempSpoolDir } from './helpers/spool';
 import {
   Failover,
   SEND_DEADLINE_GRACE_MS,
@@ -209,6 +211,42 @@ describe('the kit, part by part', () => {
     assert.ok(!variables.includes('OTELPACK_KITSINK_REQUEST_TIMEOUT_MS'), 'derived: no variable');
   });
 
+  it('OTELPACK_<BACKEND>_SPOOL gives the exporter a spool in <directory>/<name>-<signal>, which the next one replays', async () => {
+    const { dir, cleanup } = tempSpoolDir('kit');
+    try {
+      process.env.OTELPACK_KITSINK_SPOOL = `directory=${dir},fsync=always`;
+      const first = new KitSinkLogRecordExporter({
+        url: 'http://127.0.0.1:9/',
+        shutdownTimeoutMs: 10,
+      });
+      const spool = first.stats().spool as { directory: string; fsync: string };
+      assert.deepEqual(
+        { directory: spool.directory, fsync: spool.fsync },
+        { directory: join(dir, 'kitsink-logs'), fsync: 'always' },
+      );
+      const accepted = await new Promise<number>((resolve) =>
+        first.export(
+          [{ body: 'kept' }, { body: 'for later' }] as unknown as Parameters<
+            typeof first.export
+          >[0],
+          () => resolve(first.stats().accepted),
+        ),
+      );
+      assert.equal(accepted, 2);
+      await first.shutdown();
+      assert.equal(first.stats().leftInSpool, 2, 'nobody listens on port 9: kept on disk');
+      const second = new KitSinkLogRecordExporter({
+        url: 'http://127.0.0.1:9/',
+        shutdownTimeoutMs: 10,
+      });
+      assert.equal(second.stats().replayed, 2);
+      await second.shutdown();
+    } finally {
+      delete process.env.OTELPACK_KITSINK_SPOOL;
+      cleanup();
+    }
+  });
+
   it('echoes a bad URL from the environment with its credentials redacted', () => {
     process.env.OTELPACK_KITSINK_URL = 'localhost:8123';
     assert.throws(
@@ -263,6 +301,16 @@ describe('the kit, part by part', () => {
     const plain = new KitSinkSpanExporter({});
     made.push(plain);
     assert.equal(plain.stats().maxQueueItems, 50_000, "the exporter's default holds otherwise");
+  });
+
+  it('pipeline defaults may depend on the signal (one package, intakes with different limits)', () => {
+    const perSignal = defineExporterOptions({
+      backend: 'persignal',
+      own: {},
+      pipelineDefaults: (_user, signal) => ({ maxBatchItems: signal === 'logs' ? 1_000 : 5_000 }),
+    });
+    assert.equal(perSignal.resolve({}, 'logs').pipelineDefaults.maxBatchItems, 1_000);
+    assert.equal(perSignal.resolve({}, 'traces').pipelineDefaults.maxBatchItems, 5_000);
   });
 
   it('credentials in the environment: one form only, and a password needs its user', () => {

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
-import { Pipeline } from '../src';
+import { DROP_REASONS, Pipeline } from '../src';
 import type { DropReason } from '../src';
 import { seededRandom } from '../src/testing';
 import { Admission } from '../src/pipeline/admission';
@@ -43,7 +43,7 @@ describe('ledger', () => {
     const random = seededRandom(7);
     const ledger = new Ledger(noTelemetry());
     const held: Entry<number>[] = [];
-    const reasons: DropReason[] = ['queue_full', 'shutdown', 'expired', 'too_large', 'rejected'];
+    const reasons: readonly DropReason[] = DROP_REASONS;
     let expectedDelivered = 0;
     let expectedDropped = 0;
     for (let step = 0; step < 2_000; step++) {

@@ -55,6 +55,7 @@ test('every tunable pipeline option is listed, and nothing else', () => {
     deadLetter: true,
     deadLetterReasons: true,
     selfObsMeterProvider: true,
+    spool: true,
   };
   const notTunable = ['name', 'signal', 'sender', 'random', 'now', 'defaults'];
   assert.deepEqual(

@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { defineExporterOptions, optionKinds } from '@otelpack/batching-core';
 import type {
   HeaderProvider,
+  KitOptions,
   PipelineTuning,
   TemporalityOption,
   TlsOptions,
@@ -35,7 +36,10 @@ export interface ClickHouseSchemaOptions {
  * level under the core's names. Every option's environment variable is in the README's table.
  */
 export interface ClickHouseExporterOptions
-  extends ClickHouseSchemaOptions, Omit<PipelineTuning<ClickHouseRow>, 'requestTimeoutMs'> {
+  extends
+    ClickHouseSchemaOptions,
+    Omit<PipelineTuning<ClickHouseRow>, 'requestTimeoutMs'>,
+    KitOptions {
   /**
    * ClickHouse's HTTP(S) endpoint, or several for failover (tried in order; a failed host hands
    * the retry to the next). Default `http://localhost:8123`. Credentials in the URL are used

@@ -5,8 +5,10 @@
  * the network. Two measurements per signal:
  *  - from documents: the mapped documents are given; only serialisation and body assembly count;
  *  - from SDK items: mapping the SDK's spans / log records is included on both sides.
- * Both sides produce byte-identical NDJSON (checked before measuring).
+ * Both sides produce the same NDJSON, line for line and byte for byte in length (checked before
+ * measuring; otelpack writes shared members last, so lines are compared as JSON).
  */
+import { isDeepStrictEqual } from 'node:util';
 import { Client } from '@elastic/elasticsearch';
 import type { ReadableLogRecordLike, ReadableSpanLike } from '@otelpack/batching-core';
 import { encodeDocument } from '../src/bulk/record';
@@ -127,7 +129,19 @@ async function verifyIdentical(documents: BulkDocument[]): Promise<void> {
   const theirs = NullBulkConnection.bodies.join('');
   NullBulkConnection.bodies = [];
   const ours = buildBulkBody(documents.map(encodeDocument));
-  if (theirs !== ours) throw new Error('helpers.bulk and otelpack built different bodies');
+  // The same lines, byte for byte in length; members may be in another order (otelpack writes
+  // shared members such as resource and scope last), so each line is compared as JSON.
+  const theirLines = theirs.split('\n');
+  const ourLines = ours.split('\n');
+  const same =
+    Buffer.byteLength(theirs) === Buffer.byteLength(ours) &&
+    theirLines.length === ourLines.length &&
+    theirLines.every((line, i) => isDeepStrictEqual(parseLine(line), parseLine(ourLines[i])));
+  if (!same) throw new Error('helpers.bulk and otelpack built different bodies');
+}
+
+function parseLine(line: string): unknown {
+  return line === '' ? '' : JSON.parse(line);
 }
 
 async function runCase<I>(

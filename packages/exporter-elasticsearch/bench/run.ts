@@ -10,6 +10,7 @@ import os from 'node:os';
 import { resolve } from 'node:path';
 import { atCapTable, runAtCap } from '../../batching-core/bench/lib/memory-at-cap';
 import type { BodyBuildResult } from './body-build';
+import type { CpuResult } from './cpu-vs-otlp';
 import type { EndToEndResult } from './end-to-end';
 import { PACKAGE_DIR, runInChild } from './lib/child';
 
@@ -77,16 +78,48 @@ async function main(): Promise<void> {
     )}\nspread: (max - min) / median of the runs, anchor / otelpack\n`,
   );
 
-  // Memory at the queue's byte bound with the backend down, one process per run (bench/memory.ts).
-  const memory = await runAtCap(
-    resolve(__dirname, 'memory.ts'),
-    ['traces', 'logs'].flatMap((signal) =>
-      [64, 256].map((cap) => ({ label: signal, args: { signal, cap } })),
-    ),
-  );
+  const cpu = await runInChild<CpuResult>(resolve(__dirname, 'cpu-vs-otlp.ts'), 1_800_000);
   process.stdout.write(
-    `\n${atCapTable('Memory at maxQueueBytes, backend down (spans: 10 attributes, 2 events; logs: 200-character bodies; exports of 512)', memory)}\n`,
+    `\n${table(
+      `CPU per record against the official OTLP/HTTP protobuf exporter (${cpu.rounds} rounds of ${cpu.items.toLocaleString('en-US')}, medians; µs of process CPU)\nanchor: @opentelemetry/exporter-{trace,logs}-otlp-proto, same SDK, workload and loopback sink`,
+      [
+        'signal',
+        'SDK alone',
+        'official OTLP',
+        'elasticsearch',
+        'compare build',
+        'x official',
+        'x official, exporter only',
+        'spread',
+      ],
+      cpu.rows.map((r) => [
+        r.signal,
+        r.cpuUs.baseline ?? '-',
+        r.cpuUs.official ?? '-',
+        r.cpuUs.elasticsearch ?? '-',
+        r.cpuUs.compare ?? '-',
+        r.ratio,
+        r.exporterRatio,
+        r.spread,
+      ]),
+    )}\n`,
   );
+
+  // Memory at the queue's byte bound with the backend down, one process per run (bench/memory.ts).
+  // BENCH_SKIP_MEMORY=1 leaves it out (mapping changes do not move it; it takes longest).
+  const memory = process.env.BENCH_SKIP_MEMORY
+    ? undefined
+    : await runAtCap(
+        resolve(__dirname, 'memory.ts'),
+        ['traces', 'logs'].flatMap((signal) =>
+          [64, 256].map((cap) => ({ label: signal, args: { signal, cap } })),
+        ),
+      );
+  if (memory) {
+    process.stdout.write(
+      `\n${atCapTable('Memory at maxQueueBytes, backend down (spans: 10 attributes, 2 events; logs: 200-character bodies; exports of 512)', memory)}\n`,
+    );
+  }
 
   const dir = resolve(PACKAGE_DIR, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
@@ -100,6 +133,7 @@ async function main(): Promise<void> {
         cpuModel: os.cpus()[0]?.model,
         bodyBuild: build,
         endToEnd: e2e,
+        cpuVsOtlp: cpu,
         memoryAtCap: memory,
       },
       null,

@@ -6,7 +6,6 @@ import {
   stringOption,
 } from '@otelpack/batching-core';
 import type { HeaderProvider, ResolvedOptions, Signal, TlsOptions } from '@otelpack/batching-core';
-import { sanitizeDataStreamPart } from './mapping/routing';
 import type { MappingSettings } from './mapping/types';
 import { ELASTICSEARCH_DEFAULTS, ELASTICSEARCH_OPTIONS } from './options';
 import type { ElasticsearchAuth, ElasticsearchExporterOptions } from './options';
@@ -91,13 +90,14 @@ export function validateIndexName(option: string, value: unknown): string | unde
   return name;
 }
 
+/**
+ * Any non-empty text, as the Collector takes it: routing sanitises it (lowercase, disallowed
+ * characters as `_`, cut to 100 bytes) like a `data_stream.*` attribute's value.
+ */
 function dataStreamPart(option: string, value: unknown, fallback: string): string {
   const part = stringOption(option, value, fallback) as string;
-  if (sanitizeDataStreamPart(part) !== part) {
-    throw new InvalidConfigError(
-      option,
-      `expected a data stream ${option} (lowercase, at most 100 bytes, none of \\ / * ? " < > | space , # : -), got ${JSON.stringify(part)}`,
-    );
+  if (part === '') {
+    throw new InvalidConfigError(option, `expected a non-empty data stream ${option}`);
   }
   return part;
 }

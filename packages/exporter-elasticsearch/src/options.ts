@@ -2,6 +2,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { TLS_FIELDS, defineExporterOptions, optionKinds } from '@otelpack/batching-core';
 import type {
   HeaderProvider,
+  KitOptions,
   PipelineTuning,
   TemporalityOption,
   TlsOptions,
@@ -35,10 +36,8 @@ export interface ElasticsearchSetupOptions {
  * The exporter's own options, and the core's pipeline options (`maxBatchItems`, `overflow`,
  * `deadLetter`, …: see @otelpack/batching-core) at the same level under the core's names.
  */
-export interface ElasticsearchExporterOptions extends Omit<
-  PipelineTuning<BulkRecord>,
-  'requestTimeoutMs'
-> {
+export interface ElasticsearchExporterOptions
+  extends Omit<PipelineTuning<BulkRecord>, 'requestTimeoutMs'>, KitOptions {
   // ---- connection ---------------------------------------------------------------------------
   /** Node URL(s): the official client's node pool. Default `http://localhost:9200`. */
   url?: string | URL | (string | URL)[];

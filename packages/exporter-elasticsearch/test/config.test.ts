@@ -133,8 +133,8 @@ test('invalid options throw at construction, naming the option and what it accep
   invalid({ index: 'Logs' }, 'index', /lowercase/);
   invalid({ index: '_private' }, 'index', /not starting with/);
   invalid({ index: 'a,b' }, 'index', /index name/);
-  invalid({ dataset: 'my-app' }, 'dataset', /none of/);
-  invalid({ namespace: 'Prod' }, 'namespace', /lowercase/);
+  invalid({ dataset: '' }, 'dataset', /non-empty/);
+  invalid({ namespace: '' }, 'namespace', /non-empty/);
   invalid({ indexDateSuffix: 'weekly' as never }, 'indexDateSuffix', /'none', 'daily', 'monthly'/);
   invalid({ maxStringLength: 0 }, 'maxStringLength', /integer from 1/);
   invalid({ timeoutMs: 1.5 }, 'timeoutMs', /integer/);

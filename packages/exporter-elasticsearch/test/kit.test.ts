@@ -57,8 +57,6 @@ runExporterKitSuite({
     cloudId: 'no-colon',
     mappingMode: 'none',
     index: 'Logs',
-    dataset: 'my-app',
-    namespace: 'Prod',
     routeByAttributes: 'yes',
     indexDateSuffix: 'weekly',
     deterministicIds: 'maybe',

@@ -189,9 +189,9 @@ test('otel log record: severity, body, trace context, observed time, event name'
 test('otel log bodies: text for scalars, structured for maps and arrays of maps, wrapped otherwise', () => {
   const cases: [string, unknown, unknown][] = [
     ['string', 'hello', { text: 'hello' }],
-    ['number', 42, { text: '42' }],
-    ['boolean', false, { text: 'false' }],
-    ['bytes', new Uint8Array([104, 105]), { text: 'aGk=' }],
+    ['number', 42, { text: 42 }],
+    ['boolean', false, { text: false }],
+    ['bytes', new Uint8Array([104, 105]), { text: '6869' }],
     ['map', { user: { id: 7 } }, { structured: { user: { id: 7 } } }],
     ['array of maps', [{ a: 1 }, { b: 2 }], { structured: [{ a: 1 }, { b: 2 }] }],
     ['array of scalars', [1, 2], { structured: { value: [1, 2] } }],
@@ -248,7 +248,8 @@ test('otel metrics: one document per resource + scope + attributes + timestamp, 
   });
   assert.equal(cpu0.id, undefined);
   assert.equal(cpu0.hashId, false, 'time series data streams derive the id themselves');
-  assert.equal(cpu0.conflictMeansStored, true);
+  assert.equal(cpu0.conflictMeansStored, false, 'a 409 is ours only on a resend');
+  assert.equal(cpu0.timeSeries, true);
   assert.deepEqual((plain(cpu1.document) as { metrics: unknown }).metrics, {
     'system.cpu.utilization': 0.5,
   });

@@ -21,6 +21,7 @@ function bulkDocument(overrides: Partial<BulkDocument>): BulkDocument {
     id: undefined,
     hashId: false,
     conflictMeansStored: false,
+    timeSeries: false,
     dynamicTemplates: undefined,
     document: { a: 1 },
     ...overrides,

@@ -11,6 +11,7 @@ function record(conflictMeansStored = false): BulkRecord {
     document: '{}',
     bytes: 6,
     conflictMeansStored,
+    timeSeries: false,
   };
 }
 

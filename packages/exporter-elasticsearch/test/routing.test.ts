@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveTarget, sanitizeDataStreamPart } from '../src/mapping/routing';
+import { resolveTarget, sanitizeDataset, sanitizeNamespace } from '../src/mapping/routing';
 import type { MappingSettings, Target } from '../src/mapping/types';
 import { START, settings } from './helpers/fixtures';
 
@@ -22,7 +22,14 @@ test('routing precedence: static index, elasticsearch.index, data_stream.* (reco
       [],
       ds('logs', 'app.otel', 'prod'),
     ],
-    ['dataset already .otel', { dataset: 'app.otel' }, [], ds('logs', 'app.otel', 'default')],
+    // As the Collector's router: the suffix is added whatever the dataset ends with.
+    ['dataset already .otel', { dataset: 'app.otel' }, [], ds('logs', 'app.otel.otel', 'default')],
+    [
+      'configured names are sanitised',
+      { dataset: 'My-App', namespace: 'Prod-1' },
+      [],
+      ds('logs', 'my_app.otel', 'prod-1'),
+    ],
     [
       'record attribute wins',
       {},
@@ -58,10 +65,10 @@ test('routing precedence: static index, elasticsearch.index, data_stream.* (reco
       ds('logs', 'my_app_v2.otel', 'a_b'),
     ],
     [
-      'a non-string attribute is ignored',
+      'a non-string attribute is read as text (the Collector reads it with AsString)',
       {},
       [{ 'data_stream.dataset': 42 }],
-      ds('logs', 'generic.otel', 'default'),
+      ds('logs', '42.otel', 'default'),
     ],
     [
       'an attribute that sanitises to nothing is ignored',
@@ -118,13 +125,12 @@ test('routing precedence: static index, elasticsearch.index, data_stream.* (reco
 });
 
 test('data stream parts: lowercase, no disallowed characters, at most 100 bytes', () => {
-  assert.equal(
-    sanitizeDataStreamPart('A\\b/c*d?e"f<g>h|i j,k#l:m-n'),
-    'a_b_c_d_e_f_g_h_i_j_k_l_m_n',
-  );
-  assert.equal(sanitizeDataStreamPart('x'.repeat(150)).length, 100);
+  assert.equal(sanitizeDataset('A\\b/c*d?e"f<g>h|i j,k#l:m-n'), 'a_b_c_d_e_f_g_h_i_j_k_l_m_n');
+  assert.equal(sanitizeNamespace('A\\b/c*d?e"f<g>h|i j,k#l:m-n'), 'a_b_c_d_e_f_g_h_i_j_k_l_m-n');
+  assert.equal(sanitizeDataset('x'.repeat(150)).length, 100);
+  assert.equal(sanitizeDataset('x'.repeat(150), '.otel'), `${'x'.repeat(95)}.otel`);
   // 33 four-byte characters: 132 bytes; 25 fit in 100 bytes, and no half pair is left.
-  const emoji = sanitizeDataStreamPart('\uD83D\uDE00'.repeat(33));
+  const emoji = sanitizeNamespace('\uD83D\uDE00'.repeat(33));
   assert.equal(Buffer.byteLength(emoji), 100);
   assert.equal(emoji, '\uD83D\uDE00'.repeat(25));
 });

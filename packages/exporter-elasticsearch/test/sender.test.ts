@@ -16,7 +16,11 @@ after(async () => {
   await Promise.all(sinks.map((s) => s.close()));
 });
 
-function records(count: number, extra: Record<string, unknown> = {}): BulkRecord[] {
+function records(
+  count: number,
+  extra: Record<string, unknown> = {},
+  timeSeries = false,
+): BulkRecord[] {
   return Array.from({ length: count }, (_, i) =>
     encodeDocument({
       target: {
@@ -26,6 +30,7 @@ function records(count: number, extra: Record<string, unknown> = {}): BulkRecord
       id: undefined,
       hashId: false,
       conflictMeansStored: false,
+      timeSeries,
       dynamicTemplates: undefined,
       document: { n: i, ...extra },
     }),
@@ -126,6 +131,36 @@ test('per-item failures: 429 retried alone, mapping errors rejected with type an
     sink.indexed.map((d) => d.source.n),
     [0, 3],
   );
+  await s.close();
+});
+
+test('time series 409: rejected on a first send (another writer), delivered on a resend of the same record', async () => {
+  const conflict = {
+    status: 409,
+    error: {
+      type: 'version_conflict_engine_exception',
+      reason: '[abc][tsid@2024-01-15T10:30:00.000Z]: version conflict, document already exists',
+    },
+  };
+  const sink = await startBulkSink(() => conflict);
+  sinks.push(sink);
+  const s = sender(sink.url);
+  const batch = records(2, {}, true);
+  const first = await send(s, batch);
+  assert.equal(first.kind, 'partial');
+  const failures = (first as { failures: { retryable: boolean; reason: string }[] }).failures;
+  assert.equal(failures.length, 2);
+  for (const failure of failures) {
+    assert.equal(failure.retryable, false);
+    assert.match(
+      failure.reason,
+      /^409 version_conflict_engine_exception: .*not sent by this exporter/,
+    );
+  }
+  // The same record objects again, as the core resends them after a lost answer.
+  assert.deepEqual(await send(s, batch), { kind: 'delivered', httpStatus: 200 });
+  // A new record of the same series is not a resend.
+  assert.equal((await send(s, records(1, {}, true))).kind, 'partial');
   await s.close();
 });
 

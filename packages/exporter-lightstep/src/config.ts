@@ -1,6 +1,7 @@
 import { diag } from '@opentelemetry/api';
-import { InvalidConfigError, redactUrl } from '@otelpack/batching-core';
-import type { Signal } from '@otelpack/batching-core';
+import { InvalidConfigError } from '@otelpack/batching-core';
+import type { ResolvedOptions } from '@otelpack/batching-core';
+import { presetConfig } from '@otelpack/exporter-otlp';
 import type { OtlpConfig } from '@otelpack/exporter-otlp';
 import type { LIGHTSTEP_OPTIONS } from './options';
 import { INGEST_HOSTS, INGEST_PATHS } from './options';
@@ -33,38 +34,19 @@ export function checkToken(token: string, source: string): void {
 export const MISSING_TOKEN =
   'no access token for ServiceNow Cloud Observability: set LS_ACCESS_TOKEN or auth: { token } (Project settings → Access tokens); until then every export is refused (403) and counted as rejected';
 
-/** The signal's URL: the region's ingest, or `url` (a path kept, none given the ingest's path). */
-function signalUrl(base: URL | undefined, region: keyof typeof INGEST_HOSTS, signal: Signal): URL {
-  const path = INGEST_PATHS[signal as keyof typeof INGEST_PATHS];
-  if (!base) return new URL(path, INGEST_HOSTS[region]);
-  const url = new URL(base.href);
-  if (url.pathname === '/' || url.pathname === '') url.pathname = path;
-  return url;
-}
-
 /** What exporter-otlp's sender needs, from the preset's options. */
 export function lightstepConfig(config: LightstepResolved): OtlpConfig {
   const auth = config.auth as { token: string } | undefined;
-  const custom = config.sourceOf('url') !== undefined;
   if (auth) checkToken(auth.token, config.sourceOf('auth') ?? 'auth');
-  else if (!custom) diag.error(`otelpack ${config.name}: ${MISSING_TOKEN}`);
-  const bases = custom ? config.urls : [undefined];
-  const endpoints = bases.map((base) => {
-    const url = signalUrl(base, config.own.region, config.signal);
-    return { url, display: redactUrl(url) };
-  });
+  else if (config.sourceOf('url') === undefined) {
+    diag.error(`otelpack ${config.name}: ${MISSING_TOKEN}`);
+  }
   const headers = config.headers;
   if (auth) headers[TOKEN_HEADER] = auth.token;
-  return {
-    name: config.name,
-    signal: config.signal,
-    endpoints,
-    encoding: 'protobuf',
-    compression: config.compression ?? 'gzip',
+  const path = INGEST_PATHS[config.signal as keyof typeof INGEST_PATHS];
+  return presetConfig(config as ResolvedOptions<unknown>, {
+    url: new URL(path, INGEST_HOSTS[config.own.region]),
+    path,
     headers,
-    headerProvider: config.headerProvider,
-    tls: config.tls,
-    timeoutMs: config.timeoutMs,
-    connectTimeoutMs: config.connectTimeoutMs,
-  };
+  });
 }

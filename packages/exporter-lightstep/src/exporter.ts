@@ -1,5 +1,4 @@
-import { diag } from '@opentelemetry/api';
-import { defineExporter } from '@otelpack/batching-core';
+import { defineExporter, reportRefusedCredentialsOnce } from '@otelpack/batching-core';
 import type { ExporterClasses } from '@otelpack/batching-core';
 import {
   ProtobufCodec,
@@ -22,22 +21,15 @@ function codecOf(config: LightstepResolved): OtlpCodec {
   });
 }
 
-/**
- * A refused token: said once per exporter at ERROR, with what to check (a 403 is otherwise only
- * a count of rejected records, the silent non-delivery users of the old exporters met).
- */
+/** A refused token: said once per exporter at ERROR, with what to check. */
 function tokenReporter(name: string): (status: number, reason: string) => void {
-  let reported = false;
-  return (status, reason) => {
-    if ((status !== 401 && status !== 403) || reported) return;
-    reported = true;
-    diag.error(
+  return reportRefusedCredentialsOnce(
+    (_status, reason) =>
       `otelpack ${name}: ServiceNow Cloud Observability refused the access token (${reason}). ` +
-        'Check that LS_ACCESS_TOKEN (or auth.token) is an access token of the project you send to ' +
-        '(Project settings → Access tokens), that it has not been revoked, and that region ' +
-        "('us' or 'eu') is the project's. Every batch is counted as rejected until this is fixed.",
-    );
-  };
+      'Check that LS_ACCESS_TOKEN (or auth.token) is an access token of the project you send to ' +
+      '(Project settings → Access tokens), that it has not been revoked, and that region ' +
+      "('us' or 'eu') is the project's. Every batch is counted as rejected until this is fixed.",
+  );
 }
 
 /** The kit makes the SDK classes: exporter-otlp's sender and mappings, with the preset's config. */

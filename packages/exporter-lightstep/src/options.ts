@@ -1,6 +1,7 @@
 import { TLS_FIELDS, defineExporterOptions, optionKinds } from '@otelpack/batching-core';
 import type {
   HeaderProvider,
+  KitOptions,
   PipelineTuning,
   TemporalityOption,
   TlsOptions,
@@ -19,10 +20,8 @@ export const INGEST_HOSTS: Record<LightstepRegion, string> = {
 /** The OTLP/HTTP paths of the ingest (protobuf). */
 export const INGEST_PATHS = { traces: '/traces/otlp/v0.9', metrics: '/metrics/otlp/v0.9' } as const;
 
-export interface LightstepExporterOptions extends Omit<
-  PipelineTuning<OtlpRecord>,
-  'requestTimeoutMs'
-> {
+export interface LightstepExporterOptions
+  extends Omit<PipelineTuning<OtlpRecord>, 'requestTimeoutMs'>, KitOptions {
   /** `{ token }`: the project's access token (32, 84 or 104 characters). Or `LS_ACCESS_TOKEN`. */
   auth?: { token: string };
   /** `us` (default, ingest.lightstep.com) or `eu` (ingest.eu.lightstep.com). */

@@ -1,6 +1,8 @@
 /**
- * The loopback OTLP sink every variant sends to: reads each body to the end, counts its bytes on
- * the wire, answers 200 with an empty Export response. Runs in its own process (forked by
+ * The loopback sink every variant sends to: reads each body to the end, counts its bytes on the
+ * wire, answers 200 as the client's backend would: an empty OTLP Export response, or for an
+ * Elasticsearch `_bulk` request `{"errors":false}` (all the exporter's filter_path keeps of a
+ * success) with the product header the Elasticsearch client checks. Runs in its own process (forked by
  * run.ts) so that serving never counts in a client's CPU. Leaves when its parent goes.
  */
 import http from 'node:http';
@@ -17,6 +19,16 @@ const server = http.createServer((req, res) => {
   req.on('end', () => {
     requests++;
     bodyBytes += size;
+    if (req.url?.includes('/_bulk')) {
+      const answer = '{"errors":false}';
+      res.writeHead(200, {
+        'content-type': 'application/vnd.elasticsearch+json; compatible-with=8',
+        'x-elastic-product': 'Elasticsearch',
+        'content-length': answer.length,
+      });
+      res.end(answer);
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': 0 });
     res.end();
   });

@@ -8,6 +8,8 @@ export {
 export { DEFAULT_BASE_URL, EXPORTER_PIPELINE_DEFAULTS, OTLP_OPTIONS } from './options';
 export type { OtlpEncoding, OtlpExporterOptions, OtlpMetricExporterOptions } from './options';
 export { codecFor, otlpConfig } from './config';
+export { presetConfig } from './preset';
+export type { OtlpPresetOptions } from './preset-options';
 export type { OtlpConfig, OtlpResolved } from './config';
 export {
   GENERIC_ENDPOINT_VARIABLE,

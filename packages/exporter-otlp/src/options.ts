@@ -9,6 +9,7 @@ import {
 import type {
   ExporterAuth,
   HeaderProvider,
+  KitOptions,
   OptionKind,
   PipelineTuning,
   TemporalityOption,
@@ -24,7 +25,8 @@ export type OtlpEncoding = 'protobuf' | 'json';
  * the core's pipeline options at the same level. Every option's environment variable is in the
  * README's table; the `OTEL_EXPORTER_OTLP_*` ones follow the specification.
  */
-export interface OtlpExporterOptions extends Omit<PipelineTuning<OtlpRecord>, 'requestTimeoutMs'> {
+export interface OtlpExporterOptions
+  extends Omit<PipelineTuning<OtlpRecord>, 'requestTimeoutMs'>, KitOptions {
   /**
    * The receiver: a signal URL (`https://collector:4318/v1/traces`), used as it is, or a base
    * URL without a path (`https://collector:4318`), to which `/v1/<signal>` is appended; a list

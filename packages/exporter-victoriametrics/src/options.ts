@@ -2,6 +2,7 @@ import { TLS_FIELDS, defineExporterOptions, optionKinds } from '@otelpack/batchi
 import type {
   ExporterAuth,
   HeaderProvider,
+  KitOptions,
   PipelineTuning,
   TlsOptions,
 } from '@otelpack/batching-core';
@@ -14,10 +15,8 @@ import type { TimeSeries } from './types';
  * its own (tenant, labels, naming), and the core's pipeline options at the same level under the
  * core's names. Every option's environment variable is in the README's table.
  */
-export interface VictoriaMetricsExporterOptions extends Omit<
-  PipelineTuning<TimeSeries>,
-  'requestTimeoutMs'
-> {
+export interface VictoriaMetricsExporterOptions
+  extends Omit<PipelineTuning<TimeSeries>, 'requestTimeoutMs'>, KitOptions {
   /**
    * Remote-write URL, or several for failover (tried in order: a retryable failure moves to the
    * next). A URL without a path gets `/api/v1/write`; with `tenant`, the URL is the vminsert

@@ -40,6 +40,9 @@ interface BulkItem {
   target: string | undefined;
   id: string | undefined;
   pipeline: string | undefined;
+  requireDataStream: boolean;
+  /** A problem Elasticsearch reports for this item alone (e.g. an empty `_id`). */
+  itemProblem: string | undefined;
   source: string | undefined;
 }
 
@@ -61,6 +64,7 @@ function parseBulkBody(
   const items: BulkItem[] = [];
   const problems: string[] = [];
   const defaultPipeline = query.get('pipeline') ?? undefined;
+  const defaultRequireDataStream = query.get('require_data_stream') === 'true';
   let at = 0;
   while (at < lines.length) {
     const lineNumber = at + 1;
@@ -111,22 +115,28 @@ function parseBulkBody(
       meta._index === undefined || meta._index === null ? pathIndex : String(meta._index);
     const id = meta._id === undefined || meta._id === null ? undefined : String(meta._id);
     if (target === undefined) problems.push('index is missing');
-    if (id !== undefined && id.length === 0)
-      problems.push('if _id is specified it must not be empty');
+    // Per item, as bulk/10_basic.yml "Empty _id" shows: the other items are still written.
+    const itemProblem =
+      id !== undefined && id.length === 0 ? 'if _id is specified it must not be empty' : undefined;
     if (id !== undefined && Buffer.byteLength(id) > MAX_ID_BYTES) {
       problems.push(
         `id [${id}] is too long, must be no longer than ${MAX_ID_BYTES} bytes but was: ${Buffer.byteLength(id)}`,
       );
     }
     const pipeline = meta.pipeline === undefined ? defaultPipeline : String(meta.pipeline);
+    const requireDataStream =
+      meta.require_data_stream === undefined
+        ? defaultRequireDataStream
+        : meta.require_data_stream === true || meta.require_data_stream === 'true';
+    const common = { action, target, id, pipeline, requireDataStream, itemProblem };
     if (action === 'delete') {
-      items.push({ action, target, id, pipeline, source: undefined });
+      items.push({ ...common, source: undefined });
       at += 1;
       continue;
     }
     // Like Elasticsearch, an action whose document line never comes is dropped, not an error.
     if (at + 1 >= lines.length) break;
-    items.push({ action, target, id, pipeline, source: lines[at + 1] });
+    items.push({ ...common, source: lines[at + 1] });
     at += 2;
   }
   if (items.length === 0) problems.push('no requests added');
@@ -193,6 +203,9 @@ function bulkItem(
   const target = item.target as string;
   try {
     let result: WriteResult;
+    if (item.itemProblem !== undefined) {
+      throw new ItemError(illegalArgument(item.itemProblem), target, item.id ?? null);
+    }
     if (item.action === 'delete') {
       result = deleteDocument(state, target, item.id as string);
     } else if (item.action === 'update') {
@@ -204,6 +217,7 @@ function bulkItem(
     } else {
       result = writeDocument(state, item.action, target, item.id, item.source as string, {
         pipeline: item.pipeline,
+        requireDataStream: item.requireDataStream,
         faults: true,
       });
     }

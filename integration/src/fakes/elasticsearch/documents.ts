@@ -17,6 +17,8 @@ import { FAULT_MARK, itemFault } from './faults';
 import { collectPath, isObject, tokenName } from './json';
 import type { Json, JsonObject } from './json';
 import { indexNameProblem } from './names';
+import { applyDynamicMapping } from './mapping';
+import { timeSeriesDocument, timeSeriesRules } from './tsdb';
 import type { IndexState } from './store';
 import type { FakeState } from './state';
 
@@ -39,10 +41,11 @@ export function writeDocument(
   target: string,
   id: string | undefined,
   sourceLine: string,
-  options: { pipeline?: string; faults: boolean },
+  options: { pipeline?: string; requireDataStream?: boolean; faults: boolean },
 ): WriteResult {
   const problem = indexNameProblem(target);
   if (problem) throw new ItemError(invalidIndexName(target, problem), target, id ?? null);
+  if (options.requireDataStream) checkRequireDataStream(state, target, id);
   const index = resolveWriteTarget(state, op, target, id);
   const fail = (error: EsError) => new ItemError(error, index.name, id ?? null);
   if (options.pipeline !== undefined && options.pipeline !== '_none') {
@@ -84,16 +87,31 @@ export function writeDocument(
       ),
     );
   }
-  if (index.dataStream) checkTimestamp(source, id, fail);
+  const rules = timeSeriesRules(index.settings, index.mappings);
+  if (index.dataStream && !rules) checkTimestamp(source, id, fail);
 
-  const docId = id ?? newDocumentId();
+  const series = rules
+    ? (() => {
+        try {
+          return timeSeriesDocument(index.name, rules, source, id, index.dataStream !== undefined);
+        } catch (error) {
+          throw error instanceof EsError ? fail(error) : error;
+        }
+      })()
+    : undefined;
+  try {
+    applyDynamicMapping(index, source, id);
+  } catch (error) {
+    throw error instanceof EsError ? fail(error) : error;
+  }
+  const docId = series?.id ?? id ?? newDocumentId();
   const existing = index.docs.get(docId);
   if (existing && op === 'create') {
     throw new ItemError(
       new EsError(
         409,
         'version_conflict_engine_exception',
-        `[${docId}]: version conflict, document already exists (current version [${existing.version}])`,
+        `${series?.conflictKey ?? `[${docId}]`}: version conflict, document already exists (current version [${existing.version}])`,
         { index_uuid: index.uuid, shard: '0', index: index.name },
       ),
       index.name,
@@ -115,6 +133,39 @@ export function writeDocument(
       _primary_term: 1,
     },
   };
+}
+
+/**
+ * `require_data_stream` (data_stream/190_require_data_stream.yml): the target must be a data
+ * stream, or a name a data stream template will create one for.
+ */
+function checkRequireDataStream(state: FakeState, target: string, id: string | undefined): void {
+  const { store, templates } = state;
+  if (store.dataStreams.has(target)) return;
+  if (store.indices.has(target)) {
+    throw new ItemError(
+      new EsError(
+        404,
+        'resource_not_found_exception',
+        `[require_data_stream] request flag is [true] and [${target}] is not a data stream`,
+      ),
+      target,
+      id ?? null,
+    );
+  }
+  const template = templates.match(target);
+  if (template && isObject(template.body.data_stream)) return;
+  const error = indexNotFound(target);
+  throw new ItemError(
+    new EsError(
+      404,
+      error.type,
+      `no such index [${target}] and the index creation request requires a data stream, but no matching index template with data stream template was found for it`,
+      error.details,
+    ),
+    target,
+    id ?? null,
+  );
 }
 
 /** Data streams index by `@timestamp`; Elasticsearch refuses documents that lack a usable one. */
@@ -167,9 +218,10 @@ function resolveWriteTarget(
       target,
       id ?? null,
     );
+  const needsCreate = op !== 'create';
   const stream = store.dataStreams.get(target);
   if (stream) {
-    if (op !== 'create') throw onlyCreate();
+    if (needsCreate) throw onlyCreate();
     return store.writeIndexOf(stream);
   }
   const existing = store.indices.get(target);
@@ -188,7 +240,7 @@ function resolveWriteTarget(
   const template = templates.match(target);
   if (template && isObject(template.body.data_stream)) {
     const created = store.createDataStream(target, template);
-    if (op !== 'create') throw onlyCreate();
+    if (needsCreate) throw onlyCreate();
     return store.writeIndexOf(created);
   }
   return store.newIndex(target, template, {});
@@ -249,7 +301,11 @@ export function writeOne(call: Call, op: 'index' | 'create'): void {
       call.params.index,
       call.params.id,
       call.body.toString('utf8'),
-      { pipeline: call.query.get('pipeline') ?? undefined, faults: false },
+      {
+        pipeline: call.query.get('pipeline') ?? undefined,
+        requireDataStream: call.query.get('require_data_stream') === 'true',
+        faults: false,
+      },
     );
     call.reply.json(result.status, result.body);
   } catch (error) {

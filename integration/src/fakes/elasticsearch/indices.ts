@@ -6,7 +6,7 @@ import type { Call } from './call';
 import { jsonBody } from './call';
 import { EsError, illegalArgument, invalidIndexName } from './errors';
 import { isObject } from './json';
-import type { JsonObject } from './json';
+import type { Json, JsonObject } from './json';
 import { indexNameProblem } from './names';
 
 export function createIndex(call: Call): void {
@@ -37,6 +37,31 @@ export function createIndex(call: Call): void {
   call.reply.json(200, { acknowledged: true, shards_acknowledged: true, index: name });
 }
 
+/**
+ * Settings as Elasticsearch shows them under `settings.index`: given nested (`{index: {mode}}`)
+ * or flat (`index.mode`), with or without the `index.` prefix, they come out nested.
+ */
+function indexSettingsView(settings: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  const put = (path: string[], value: Json) => {
+    let node = out;
+    for (const part of path.slice(0, -1)) {
+      if (!isObject(node[part])) node[part] = {};
+      node = node[part] as JsonObject;
+    }
+    node[path[path.length - 1]] = value;
+  };
+  const walk = (value: Json, path: string[]) => {
+    if (isObject(value)) {
+      for (const [key, child] of Object.entries(value)) walk(child, [...path, ...key.split('.')]);
+      return;
+    }
+    put(path[0] === 'index' && path.length > 1 ? path.slice(1) : path, value);
+  };
+  walk(settings, []);
+  return out;
+}
+
 export function getIndex(call: Call): void {
   const targets = call.state.store.resolveTargets(call.params.index, call.query);
   const out: JsonObject = {};
@@ -46,7 +71,7 @@ export function getIndex(call: Call): void {
       mappings: index.mappings,
       settings: {
         index: {
-          ...index.settings,
+          ...indexSettingsView(index.settings),
           creation_date: String(index.created),
           number_of_shards: '1',
           number_of_replicas: '1',

@@ -30,7 +30,7 @@
  *   GET|PUT|DELETE /_data_stream[/<name>]
  *   GET|PUT|DELETE /_ilm/policy[/<name>]            stored and echoed; nothing ages
  *   GET /_cluster/health
- *   `filter_path` and `pretty` work on every JSON response.
+ *   `filter_path` (inclusions and `-` exclusions) and `pretty` work on every JSON response.
  *
  * Behaviour worth knowing (each is what Elasticsearch does, as far as its documentation says):
  *   - A write to a missing name matching an index template with `data_stream` creates the data
@@ -39,6 +39,19 @@
  *     and `logs-*.otel-*`, `metrics-*.otel-*`, `traces-*.otel-*` (priority 150).
  *   - Data streams take only `create`; other ops get a per-item 400. Their documents need
  *     `@timestamp`. Writes straight to a backing index are refused.
+ *   - `require_data_stream` (per request or per item) refuses a plain index (404
+ *     resource_not_found_exception) and a name no data stream template matches (404
+ *     index_not_found_exception), per item. An empty `_id` fails its item only.
+ *   - Dynamic mapping (mapping.ts): each index remembers its field types; a value a field's type
+ *     cannot take, or an object where a value was (and the reverse), fails its document alone
+ *     with a 400 document_parsing_exception.
+ *   - `filter_path` exclusions (`-path`) apply after the inclusions.
+ *   - These are replayed from Elasticsearch's own REST tests in
+ *     test/elasticsearch/rest-replay.test.ts, each case naming its source file.
+ *   - Time series (TSDB) indices (`index.mode: time_series`; the built-in `metrics-*.otel-*`
+ *     template sets it, as Elasticsearch's does): ids derived from dimensions and timestamp, a
+ *     client `_id` refused, 409 for a repeated series + time, 400 outside the backing index's
+ *     writable window (now − 2h to now + 30m). The rules and approximations are in tsdb.ts.
  *   - Bodies: Content-Type must be JSON or NDJSON, plain or the vendor types
  *     (`application/vnd.elasticsearch+x-ndjson; compatible-with=8`), else 406; `Content-Encoding:
  *     gzip` and `deflate` are decoded; over `http.max_content_length` (uncompressed) → 413 with an

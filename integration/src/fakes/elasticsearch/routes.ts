@@ -84,7 +84,11 @@ export const ROUTES: Route[] = [
     POST: writeDoc,
     DELETE: deleteOne,
   }),
-  route('{index}/_doc', { POST: (c) => writeOne(c, 'index') }),
+  // Elasticsearch's REST handler makes an id-less index request a `create` unless op_type says
+  // otherwise, so it works on data streams (data_stream/150_tsdb.yml, 190_require_data_stream.yml).
+  route('{index}/_doc', {
+    POST: (c) => writeOne(c, c.query.get('op_type') === 'index' ? 'index' : 'create'),
+  }),
   route('{index}/_create/{id}', { PUT: createDoc, POST: createDoc }),
   route('{index}', {
     GET: getIndex,

@@ -9,6 +9,7 @@ import { isObject } from './json';
 import type { JsonObject } from './json';
 import { globToRegExp } from './names';
 import type { TemplateState } from './templates';
+import { backingIndexWindow, isTimeSeries } from './tsdb';
 
 export interface StoredDoc {
   id: string;
@@ -92,7 +93,11 @@ export class Store {
   /** A data stream with its first backing index, named as Elasticsearch names them. */
   createDataStream(name: string, template: TemplateState): DataStreamState {
     const backing = `.ds-${name}-${backingIndexDate(new Date())}-000001`;
-    this.newIndex(backing, template, {}, name);
+    const index = this.newIndex(backing, template, {}, name);
+    // A time series backing index takes the documents of a window around its creation.
+    if (isTimeSeries(index.settings)) {
+      Object.assign(index.settings, backingIndexWindow(index.settings, Date.now()));
+    }
     const stream: DataStreamState = {
       name,
       template: template.name,

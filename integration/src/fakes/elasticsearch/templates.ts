@@ -19,13 +19,19 @@ export interface TemplateState {
  * Stand-ins for the templates Elasticsearch installs itself, so that writes to `logs-*-*` and
  * the OpenTelemetry data streams create data streams as they do there.
  */
-const BUILT_IN_TEMPLATES: Array<[string, string, number]> = [
+const BUILT_IN_TEMPLATES: Array<[string, string, number, JsonObject?]> = [
   ['logs', 'logs-*-*', 100],
   ['metrics', 'metrics-*-*', 100],
   ['traces', 'traces-*-*', 100],
   ['synthetics', 'synthetics-*-*', 100],
   ['logs-otel@template', 'logs-*.otel-*', 150],
-  ['metrics-otel@template', 'metrics-*.otel-*', 150],
+  // Elasticsearch's OTel metrics are time series data streams (see tsdb.ts).
+  [
+    'metrics-otel@template',
+    'metrics-*.otel-*',
+    150,
+    { settings: { index: { mode: 'time_series' } } },
+  ],
   ['traces-otel@template', 'traces-*.otel-*', 150],
 ];
 
@@ -74,13 +80,14 @@ export class TemplateRegistry {
   }
 
   private installBuiltIns(): void {
-    for (const [name, pattern, priority] of BUILT_IN_TEMPLATES) {
+    for (const [name, pattern, priority, template] of BUILT_IN_TEMPLATES) {
       this.index.set(name, {
         name,
         body: {
           index_patterns: [pattern],
           composed_of: [],
           priority,
+          ...(template ? { template } : {}),
           data_stream: { hidden: false, allow_custom_routing: false },
           allow_auto_create: true,
           _meta: {

@@ -1,4 +1,6 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SinkFault } from '@otelpack/batching-core/testing';
+import { readBody, sendJson } from '../http-util';
 
 /*
  * The faults the OTLP fake can be told to serve, posted as JSON to `/_otelpack_fake/faults`.
@@ -83,4 +85,49 @@ export function takeFault(faults: ScopeFaults | undefined): OtlpFault | undefine
     faults.rules.shift();
   }
   return undefined;
+}
+
+/**
+ * The control endpoints every OTLP-speaking fake serves over its scripts: POST
+ * `/_otelpack_fake/faults` (a script for one scope) and DELETE `/_otelpack_fake/faults?scope=`
+ * (that scope's, or all, cleared). False for any other request.
+ */
+export async function serveFaultControl(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  faults: Map<string, ScopeFaults>,
+): Promise<boolean> {
+  if (url.pathname !== '/_otelpack_fake/faults') return false;
+  if (req.method === 'POST') {
+    const { body } = await readBody(req, 1024 * 1024);
+    try {
+      const { scope, faults: script } = parseFaults(JSON.parse(body.toString('utf8')));
+      faults.set(scope, script);
+      sendJson(res, 200, { scope, rules: script.rules.length });
+    } catch (error) {
+      sendJson(res, 400, { error: String(error) });
+    }
+    return true;
+  }
+  if (req.method === 'DELETE') {
+    const scope = url.searchParams.get('scope');
+    if (scope) faults.delete(scope);
+    else faults.clear();
+    sendJson(res, 200, { cleared: scope ?? 'all' });
+    return true;
+  }
+  return false;
+}
+
+/** The stored requests `?signal=` and `?scope=` (the scope header) select. */
+export function selectStored<T extends { signal: string; headers: Record<string, unknown> }>(
+  stored: readonly T[],
+  url: URL,
+): T[] {
+  const signal = url.searchParams.get('signal');
+  const scope = url.searchParams.get('scope');
+  return stored.filter(
+    (r) => (!signal || r.signal === signal) && (!scope || r.headers[SCOPE_HEADER] === scope),
+  );
 }

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decompress, contentCoding, readBody } from '../http-util';
+import { decompress, contentCoding, readBody, sendJson as json } from '../http-util';
 import {
   countItems,
   decodeJsonRequest,
@@ -9,7 +9,7 @@ import {
   encodeStatus,
 } from '../../protocols/otlp';
 import type { OtlpRequest, OtlpSignal } from '../../protocols/otlp';
-import { SCOPE_HEADER, parseFaults, takeFault } from './faults';
+import { SCOPE_HEADER, selectStored, serveFaultControl, takeFault } from './faults';
 import type { ScopeFaults } from './faults';
 
 /*
@@ -93,32 +93,9 @@ export class OtlpFake {
       return json(res, 200, { fake: FAKE_NAME, paths: Object.keys(PATHS) });
     }
     if (url.pathname === '/_otelpack_fake/requests' && req.method === 'GET') {
-      const wanted = url.searchParams.get('signal');
-      const scope = url.searchParams.get('scope');
-      return json(
-        res,
-        200,
-        this.requests.filter(
-          (r) => (!wanted || r.signal === wanted) && (!scope || r.headers[SCOPE_HEADER] === scope),
-        ),
-      );
+      return json(res, 200, selectStored(this.requests, url));
     }
-    if (url.pathname === '/_otelpack_fake/faults' && req.method === 'POST') {
-      const { body } = await readBody(req, 1024 * 1024);
-      try {
-        const { scope, faults } = parseFaults(JSON.parse(body.toString('utf8')));
-        this.faults.set(scope, faults);
-        return json(res, 200, { scope, rules: faults.rules.length });
-      } catch (error) {
-        return json(res, 400, { error: String(error) });
-      }
-    }
-    if (url.pathname === '/_otelpack_fake/faults' && req.method === 'DELETE') {
-      const scope = url.searchParams.get('scope');
-      if (scope) this.faults.delete(scope);
-      else this.faults.clear();
-      return json(res, 200, { cleared: scope ?? 'all' });
-    }
+    if (await serveFaultControl(req, res, url, this.faults)) return;
     req.resume();
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('404 page not found\n');
@@ -225,9 +202,4 @@ export class OtlpFake {
 
 function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-function json(res: http.ServerResponse, code: number, value: unknown): void {
-  res.writeHead(code, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(value));
 }

@@ -20,3 +20,7 @@ const core = load(CORE_DIR) as typeof Core;
 export const Pipeline = core.Pipeline;
 export const PIPELINE_OPTION_NAMES = core.PIPELINE_OPTION_NAMES;
 export const HttpTransport = core.HttpTransport;
+export const defineExporter = core.defineExporter;
+export const defineExporterOptions = core.defineExporterOptions;
+export const mapEach = core.mapEach;
+export const createTransformStage = core.createTransformStage;

@@ -5,6 +5,8 @@ import type { HeaderMap, TlsOptions } from '../http/transport';
 import { redact, redactUrl, secretsInHeaders, secretsInUrl } from '../http/redact';
 import { assertKnownOptions } from '../pipeline-options';
 import type { PipelineTuning } from '../pipeline-options';
+import { createTransformStage } from '../transform';
+import type { TransformStage } from '../transform';
 import type { TemporalityOption } from '../sdk/temporality';
 import type { Signal } from '../types';
 import { DEFAULT_TIMEOUT_MS, sendDeadlineMs } from './deadlines';
@@ -78,10 +80,12 @@ export interface ExporterOptionsSpec<
   own: Own;
   /**
    * The exporter's defaults for pipeline options, layered under the user's by the core (which
-   * reconciles the limits); a function when a default depends on what the user chose.
+   * reconciles the limits); a function when a default depends on what the user chose, or on the
+   * signal (one package whose signals go to different intakes, each with its own limits).
    */
   pipelineDefaults?:
-    PipelineTuning<unknown> | ((user: PipelineTuning<unknown>) => PipelineTuning<unknown>);
+    | PipelineTuning<unknown>
+    | ((user: PipelineTuning<unknown>, signal: Signal) => PipelineTuning<unknown>);
 }
 
 export type ResolvedOwn<Own> = {
@@ -110,6 +114,7 @@ interface ResolvedValues<Own> {
   timeoutMs: number;
   connectTimeoutMs: number | undefined;
   temporality: TemporalityOption;
+  transform: TransformStage | undefined;
   own: ResolvedOwn<Own>;
   pipeline: PipelineTuning<unknown>;
   pipelineDefaults: PipelineTuning<unknown>;
@@ -167,6 +172,10 @@ export class ResolvedOptions<Own = Record<string, unknown>> {
   }
   get temporality(): TemporalityOption {
     return this.#values.temporality;
+  }
+  /** The `transform` option, compiled: runs on the SDK's items before mapping. */
+  get transform(): TransformStage | undefined {
+    return this.#values.transform;
   }
   get own(): ResolvedOwn<Own> {
     return this.#values.own;
@@ -253,6 +262,7 @@ export function defineExporterOptions<Own extends Record<string, OptionKind<unkn
   const vocabulary = [
     'name',
     'timeoutMs',
+    'transform',
     ...(['url', 'headers', 'auth', 'tls', 'compression', 'connectTimeoutMs'] as const).filter(
       (name) => spec[name] !== undefined,
     ),
@@ -380,6 +390,9 @@ export function defineExporterOptions<Own extends Record<string, OptionKind<unkn
       temporality = parseTemporality(picked.value, picked.source, spec.temporality.default);
     }
 
+    // Statements are compiled once, here: an error in one is a construction error.
+    const transform = createTransformStage(given.transform, name);
+
     const own = {} as Record<string, unknown>;
     for (const option of ownNames) {
       const kind = spec.own[option];
@@ -394,7 +407,7 @@ export function defineExporterOptions<Own extends Record<string, OptionKind<unkn
     }
     const pipelineDefaults =
       typeof spec.pipelineDefaults === 'function'
-        ? spec.pipelineDefaults(pipeline)
+        ? spec.pipelineDefaults(pipeline, signal)
         : { ...spec.pipelineDefaults };
 
     const secrets = [
@@ -414,6 +427,7 @@ export function defineExporterOptions<Own extends Record<string, OptionKind<unkn
       timeoutMs,
       connectTimeoutMs,
       temporality,
+      transform,
       own: own as ResolvedOwn<Own>,
       pipeline,
       pipelineDefaults,

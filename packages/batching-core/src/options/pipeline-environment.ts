@@ -1,6 +1,7 @@
 import { PIPELINE_OPTION_NAMES } from '../pipeline-options';
 import { fromText } from './environment';
 import type { TextParser } from './environment';
+import { spoolFromText } from '../spool/options';
 
 export type PipelineOptionName = (typeof PIPELINE_OPTION_NAMES)[number];
 
@@ -41,4 +42,5 @@ export const PIPELINE_OPTION_TEXT: Partial<Record<PipelineOptionName, TextParser
   flushTimeoutMs: fromText.integer,
   failureWarnAfterMs: fromText.integer,
   deadLetterReasons: fromText.list,
+  spool: spoolFromText as TextParser,
 };

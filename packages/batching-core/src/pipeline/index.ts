@@ -10,7 +10,7 @@ export type {
 } from './options';
 export type { Batch, Entry, EntryState, QueuedRecord, SubmitResult } from './entry';
 export { MemoryRecordQueue } from './queue';
-export type { RecordQueue } from './queue';
+export type { QueueCommitFailure, RecordQueue } from './queue';
 export { decide } from './retry-policy';
 export type { RecordDecision, RetryContext, RetryPolicySettings, SentRecord } from './retry-policy';
 export { createNdjsonDeadLetterWriter } from './dead-letter';

@@ -25,7 +25,14 @@ export class Ledger {
     expired: 0,
     too_large: 0,
     rejected: 0,
+    corrupt: 0,
+    filtered: 0,
+    transform_error: 0,
   };
+  /** Of `accepted`: records a spool replayed from an earlier process. */
+  replayed = 0;
+  /** Records a persistent queue kept at shutdown for the next process: final for this one. */
+  leftInSpool = 0;
   private lastSeq = 0;
   /** Held records whose submit waits for their outcome: without any, settling skips tickets. */
   private trackedHeld = 0;
@@ -40,7 +47,7 @@ export class Ledger {
   }
 
   get pending(): number {
-    return this.accepted - this.delivered - this.droppedTotal;
+    return this.accepted - this.delivered - this.droppedTotal - this.leftInSpool;
   }
 
   /** The sequence number of the newest record held. */
@@ -132,13 +139,57 @@ export class Ledger {
     this.passBarriers(items.map((i) => i.entry));
   }
 
+  /**
+   * Records a spool left from an earlier process: accepted (and counted replayed) in this one.
+   * Self-telemetry counts them as accepted too, so that its figures balance within the process.
+   */
+  acceptReplayed(ticket: Ticket, count: number): void {
+    this.accepted += count;
+    this.replayed += count;
+    ticket.result.accepted += count;
+  }
+
+  /**
+   * Held records of the submit still open (`ticket`) that a persistent queue could not write:
+   * dropped before the submit answers, so its result says so.
+   */
+  refuseHeld(
+    ticket: Ticket,
+    entries: readonly Entry<unknown>[],
+    reason: DropReason,
+    detail: string,
+  ): void {
+    if (entries.length === 0) return;
+    this.telemetry.dropped(entries.length, reason);
+    this.count(reason, entries.length, ticket, detail);
+    ticket.remaining -= entries.length;
+    if (ticket.tracked) this.trackedHeld -= entries.length;
+    this.passBarriers(entries);
+  }
+
+  /**
+   * Shutdown's deadline passed and a persistent queue keeps these records for the next process:
+   * they leave this process's ledger without an outcome here (the next one replays them).
+   */
+  settleLeftInSpool(entries: readonly Entry<unknown>[]): void {
+    if (entries.length === 0) return;
+    this.leftInSpool += entries.length;
+    for (const entry of entries) if (entry.ticket) this.progress(entry.ticket);
+    this.passBarriers(entries);
+  }
+
   /** SDK items that never became records: accepted and dropped as `rejected` in one step. */
   rejectedUnmapped(count: number, detail: string): void {
+    this.droppedBeforeQueue(count, 'rejected', detail);
+  }
+
+  /** Records accepted and dropped before they were records (unmapped, or left out by the transform). */
+  droppedBeforeQueue(count: number, reason: DropReason, detail: string): void {
     if (count <= 0) return;
     this.accepted += count;
     this.telemetry.accepted(count);
-    this.telemetry.dropped(count, 'rejected');
-    this.count('rejected', count, undefined, detail);
+    this.telemetry.dropped(count, reason);
+    this.count(reason, count, undefined, detail);
   }
 
   /**

@@ -1,3 +1,5 @@
+import { resolveSpoolOptions } from '../spool/options';
+import type { ResolvedSpoolOptions, SpoolOptions } from '../spool/options';
 import { performance } from 'node:perf_hooks';
 import type { MeterProvider } from '@opentelemetry/api';
 import type { BackoffPolicy } from '../backoff';
@@ -78,6 +80,13 @@ export interface PipelineOptions<R> {
   selfObsMeterProvider?: MeterProvider;
 
   /**
+   * Write accepted records to disk before they count as accepted, and replay what an earlier
+   * process left on start: a crash or a restart loses nothing accepted (see the README's
+   * "Disk spool"). A directory alone takes the defaults.
+   */
+  spool?: SpoolOptions | string;
+
+  /**
    * The exporter's defaults for pipeline options: below the user's values, above the core's.
    * Limits are reconciled after layering (a batch never exceeds the queue), so no combination of
    * valid values throws.
@@ -146,6 +155,7 @@ export interface ResolvedPipelineOptions<R> {
   deadLetter: DeadLetterHandler<R> | undefined;
   deadLetterReasons: ReadonlySet<DropReason>;
   selfObsMeterProvider: MeterProvider | undefined;
+  spool: ResolvedSpoolOptions<R> | undefined;
   limiter: ConcurrencyLimiter;
   random: () => number;
   /** Monotonic clock: timers, deadlines, record ages, round-trip times. */
@@ -258,6 +268,11 @@ export function resolvePipelineOptions<R>(input: PipelineOptions<R>): ResolvedPi
     deadLetter: options.deadLetter,
     deadLetterReasons: new Set(reasons),
     selfObsMeterProvider: options.selfObsMeterProvider,
+    spool: resolveSpoolOptions<R>(
+      options.spool,
+      name,
+      enumOption('signal', options.signal, ['traces', 'logs', 'metrics'], 'traces'),
+    ),
     limiter: concurrencyLimiter(options, ordered),
     random: options.random ?? Math.random,
     now: options.now ?? (() => performance.now()),

@@ -20,6 +20,9 @@ import type { RecordQueue } from './queue';
 import { decide } from './retry-policy';
 import { RetryWaits } from './retry-waits';
 import { RecordSizing } from './sizing';
+import { DiskRecordQueue } from '../spool/disk-queue';
+import type { SpoolState } from '../spool/disk-queue';
+import { openSpool } from '../spool/open';
 
 export interface PipelineStats {
   exporter: string;
@@ -47,6 +50,15 @@ export interface PipelineStats {
   retries: number;
   requests: number;
   shutDown: boolean;
+  /** Of `accepted`: records a spool replayed from an earlier process (`spool` option). */
+  replayed: number;
+  /**
+   * Records the spool kept at shutdown for the next process: final for this one, so
+   * accepted = delivered + dropped + pending + leftInSpool.
+   */
+  leftInSpool: number;
+  /** With the `spool` option: what is on disk, or why the spool could not be opened. */
+  spool?: SpoolState | { error: string };
 }
 
 /** Parts a caller may supply instead of the defaults. */
@@ -111,6 +123,9 @@ export class Pipeline<R> {
   private readonly failureWatch: FailureWatch;
 
   private readonly sizing: RecordSizing<R>;
+  /** The disk queue, when the `spool` option opened one. */
+  private readonly spool: DiskRecordQueue<Entry<R>> | undefined;
+  private readonly spoolError: string | undefined;
   private retriedRecords = 0;
   private flushRequests = 0;
   private directWaiting = 0;
@@ -134,7 +149,16 @@ export class Pipeline<R> {
     this.now = () => o.now() - monotonicOriginMs;
     this.sizing = new RecordSizing(o.sender, this.label);
     this.maxBatchBytes = this.sizing.fitBatchBytes(o.maxBatchBytes, o.maxQueueBytes);
-    this.queue = parts.queue ?? new MemoryRecordQueue<Entry<R>>();
+    let spool = parts.queue instanceof DiskRecordQueue ? parts.queue : undefined;
+    if (!parts.queue && o.spool) {
+      const opened = openSpool(o.spool, o.sender.spoolCodec, this.clockOriginMs, this.label, (ms) =>
+        this.telemetry.spoolFsync(ms),
+      );
+      if ('queue' in opened) spool = opened.queue;
+      else this.spoolError = opened.error;
+    }
+    this.spool = spool;
+    this.queue = parts.queue ?? spool ?? new MemoryRecordQueue<Entry<R>>();
     this.admission = new Admission(
       o.maxQueueItems,
       o.maxQueueBytes,
@@ -177,8 +201,10 @@ export class Pipeline<R> {
       capacityBytes: () => o.maxQueueBytes,
       inFlightRequests: () => this.dispatcher.inFlightRequests,
       concurrencyLimit: () => this.dispatcher.limit,
+      spool: spool ? () => this.spool?.state() : undefined,
     });
     this.ledger = new Ledger(this.telemetry);
+    if (spool) this.replay(spool);
   }
 
   /**
@@ -192,6 +218,7 @@ export class Pipeline<R> {
       return this.submitBlocking(records, ticket, waitForSettlement);
     }
     for (const record of records) this.acceptOne(record, ticket);
+    this.commitToQueue(ticket);
     this.pump();
     return this.finishSubmit(ticket, waitForSettlement);
   }
@@ -279,6 +306,20 @@ export class Pipeline<R> {
     this.deadLetters.unmapped([...items]);
   }
 
+  /**
+   * Items the exporter's transform left out (`filtered`) or failed on (`transform_error`): accepted
+   * and dropped at once, so that the ledger still balances. No dead letter: a drop statement
+   * is the user's decision, and a failed item is what the statement could not make safe to keep.
+   */
+  dropTransformed(count: number, reason: 'filtered' | 'transform_error', detail: string): void {
+    this.ledger.droppedBeforeQueue(count, reason, detail);
+  }
+
+  /** What the transform did besides dropping: values redacted, statement errors ignored. */
+  recordTransform(redacted: number, errors: number): void {
+    this.telemetry.transformed(redacted, errors);
+  }
+
   /** Whether drops for `reason` reach a dead-letter handler (callers skip building letters otherwise). */
   wantsDeadLetters(reason: DropReason): boolean {
     return this.deadLetters.wants(reason);
@@ -310,6 +351,13 @@ export class Pipeline<R> {
       retries: this.retriedRecords,
       requests: this.dispatcher.requests,
       shutDown: this.closing,
+      replayed: this.ledger.replayed,
+      leftInSpool: this.ledger.leftInSpool,
+      ...(this.spool
+        ? { spool: this.spool.state() }
+        : this.spoolError !== undefined
+          ? { spool: { error: this.spoolError } }
+          : {}),
     };
   }
 
@@ -333,6 +381,7 @@ export class Pipeline<R> {
         // What this submit already added must go out to make the room it waits for, and be
         // counted in flight before any of it can be delivered.
         this.ledger.reportAccepted(ticket);
+        this.commitToQueue(ticket);
         this.pump();
         while (!this.closing && !this.admission.hasRoom(heldBytes) && this.now() < deadlineMs) {
           await this.admission.waitForRoom(deadlineMs);
@@ -341,6 +390,7 @@ export class Pipeline<R> {
       }
       this.acceptOne(record, ticket, bytes);
     }
+    this.commitToQueue(ticket);
     this.pump();
     return this.finishSubmit(ticket, waitForSettlement);
   }
@@ -626,6 +676,10 @@ export class Pipeline<R> {
     options: { quiet?: boolean } = {},
   ): void {
     if (items.length === 0) return;
+    if (reason === 'shutdown' && this.queue.persistent) {
+      this.keepInSpool(items.map((i) => i.entry));
+      return;
+    }
     for (const { entry } of items) this.release(entry);
     this.ledger.settleDropped(items, reason);
     if (!options.quiet) {
@@ -638,6 +692,94 @@ export class Pipeline<R> {
       );
     }
     this.queue.acknowledge(items.map((i) => i.entry));
+    this.admission.wakeWaiters();
+  }
+
+  /**
+   * A persistent queue writes what this submit added before the submit answers: what it could
+   * not write (spool or disk full, a failing disk) is dropped as `queue_full`, in the submit's
+   * result, with the reason.
+   */
+  private commitToQueue(ticket: Ticket): void {
+    const failure = this.queue.commit?.();
+    if (!failure || failure.records.length === 0) return;
+    for (const entry of failure.records) {
+      entry.state = 'done';
+      this.admission.release(this.sizing.heldBytes(entry.bytes));
+    }
+    this.ledger.refuseHeld(ticket, failure.records, 'queue_full', failure.reason);
+    diag.warn(
+      `${this.label}: dropped ${failure.records.length} records (queue_full): ${failure.reason}`,
+    );
+    this.deadLetters.records(
+      'queue_full',
+      failure.records.map((entry) => ({ record: entry.record, detail: failure.reason })),
+    );
+    this.admission.wakeWaiters();
+  }
+
+  /**
+   * What an earlier process left in the spool goes first, oldest first, counted as accepted and
+   * replayed; records it cannot read back are dropped as `corrupt`, and replayed records beyond
+   * this process's queue bounds as `queue_full`.
+   */
+  private replay(spool: DiskRecordQueue<Entry<R>>): void {
+    const recovery = spool.takeRecovery();
+    let corrupt = 0;
+    for (const c of recovery.corrupt) corrupt += c.count;
+    const total = recovery.records.length + corrupt;
+    if (total === 0) return;
+    const ticket = this.ledger.openTicket(false, 0);
+    this.ledger.acceptReplayed(ticket, total);
+    this.telemetry.replayed(total);
+    ticket.reportedAccepted = total;
+    for (const c of recovery.corrupt) {
+      for (let i = 0; i < c.count; i++) this.ledger.dropAtDoor(ticket, 'corrupt', c.detail);
+      diag.error(
+        `${this.label}: ${c.count} records in the spool cannot be read back (corrupt): ${c.detail}`,
+      );
+    }
+    const beyond: number[] = [];
+    for (const found of recovery.records) {
+      const heldBytes = this.sizing.heldBytes(found.bytes);
+      if (!this.admission.hasRoom(heldBytes)) {
+        this.dropAtDoor(
+          found.record,
+          ticket,
+          'queue_full',
+          'replayed from the spool beyond the queue bounds',
+        );
+        beyond.push(found.id);
+        continue;
+      }
+      const entry: Entry<R> = {
+        record: found.record,
+        bytes: found.bytes,
+        seq: this.ledger.hold(ticket),
+        acceptedAtMs: Math.floor(found.acceptedAtWallMs - this.clockOriginMs),
+        state: 'awaiting_send',
+        ticket: undefined,
+      };
+      this.admission.admit(heldBytes);
+      spool.restore(entry, found.id);
+    }
+    spool.forget(beyond);
+    this.ledger.closeTicket(ticket, false);
+    diag.info(
+      `${this.label}: replaying ${recovery.records.length - beyond.length} records an earlier process left in the spool`,
+    );
+    this.pump();
+  }
+
+  /**
+   * What shutdown would drop, a persistent queue keeps: still on disk, not acknowledged, so the
+   * next process replays it. Final for this process's ledger as `leftInSpool`.
+   */
+  private keepInSpool(entries: Entry<R>[]): void {
+    const live = entries.filter((e) => e.state !== 'done');
+    for (const entry of live) this.release(entry);
+    this.ledger.settleLeftInSpool(live);
+    this.telemetry.leftInSpool(live.length);
     this.admission.wakeWaiters();
   }
 
@@ -664,9 +806,13 @@ export class Pipeline<R> {
     }
     const abandoned = this.abandonAll();
     this.batcher.stop();
-    if (abandoned > 0 || this.ledger.droppedTotal > 0) {
+    const kept = this.ledger.leftInSpool;
+    if (abandoned > 0 || kept > 0 || this.ledger.droppedTotal > 0) {
+      const held = this.queue.persistent
+        ? `${kept} records not delivered by the deadline were kept in the spool for the next start`
+        : `${abandoned} records still held at the deadline were dropped`;
       diag.warn(
-        `${this.label}: shut down: ${abandoned > 0 ? `${abandoned} records still held at the deadline were dropped` : 'nothing was held at the deadline'}; in all ${this.ledger.accepted} accepted, ${this.ledger.delivered} delivered, ${this.ledger.droppedTotal} dropped (${this.describeDrops()})`,
+        `${this.label}: shut down: ${abandoned > 0 || kept > 0 ? held : 'nothing was held at the deadline'}; in all ${this.ledger.accepted} accepted, ${this.ledger.delivered} delivered, ${this.ledger.droppedTotal} dropped (${this.describeDrops()})`,
       );
     }
     // Closing gets what is left of the deadline, at least CLOSE_GRACE_MS, once for all steps.

@@ -24,6 +24,23 @@ export interface RecordQueue<T extends QueuedRecord<unknown>> {
   acknowledge(records: readonly T[]): void;
   /** Releases what the queue holds open (files, handles); called once, at shutdown. */
   close(): Promise<void>;
+  /**
+   * A persistent queue keeps what shutdown could not send for the next process, instead of the
+   * pipeline dropping it (the ledger counts it as `leftInSpool`).
+   */
+  readonly persistent?: boolean;
+  /**
+   * Persistent queues: makes what was pushed since the last call durable before the export
+   * counts as accepted. Records it could not write are taken back out of the queue and returned
+   * with why; the pipeline drops them, counted.
+   */
+  commit?(): QueueCommitFailure<T> | undefined;
+}
+
+/** Records a persistent queue could not write, and why (`spool full …`, `spool write failed: ENOSPC …`). */
+export interface QueueCommitFailure<T> {
+  records: T[];
+  reason: string;
 }
 
 /** The default queue: an array-backed ring buffer; nothing survives the process. */

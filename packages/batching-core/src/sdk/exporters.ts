@@ -7,6 +7,7 @@ import { mapEach } from './mapping';
 import type { ItemMapping, MappedItems, RecordMapper } from './mapping';
 import { serializeSdkItem } from './serialize';
 import { temporalitySelector } from './temporality';
+import type { TransformStage } from '../transform';
 import type { TemporalityOption } from './temporality';
 import { ExportResultCode } from './types';
 import type {
@@ -28,6 +29,8 @@ export interface PipelineExporterOptions<I, R, S extends BatchSender<R> = BatchS
   sender?: S;
   /** Where it sends, credentials redacted: shown by `toJSON()` and `util.inspect`. */
   endpoints?: readonly string[];
+  /** The `transform` option, compiled: runs on the SDK's items, on views, before mapping. */
+  transform?: TransformStage;
 }
 
 /**
@@ -40,6 +43,7 @@ abstract class PipelineExporterBase<I, R, S extends BatchSender<R>> {
   readonly #mapping: ItemMapping<I, R>;
   readonly #sender: S | undefined;
   readonly #endpoints: readonly string[];
+  readonly #transform: TransformStage | undefined;
   #lastUnmappedWarningMs: number | undefined;
   #unmappedSinceWarning = 0;
 
@@ -58,6 +62,9 @@ abstract class PipelineExporterBase<I, R, S extends BatchSender<R>> {
     this.pipeline = options.pipeline;
     this.#sender = options.sender;
     this.#endpoints = [...(options.endpoints ?? [])];
+    this.#transform = options.transform?.touches(this.pipeline.signal)
+      ? options.transform
+      : undefined;
   }
 
   /** The exporter's name in logs and stats (self-metrics carry otel.component.name). */
@@ -95,7 +102,8 @@ abstract class PipelineExporterBase<I, R, S extends BatchSender<R>> {
       }
     };
     try {
-      const { records, unmapped, threw } = this.mapAll(items);
+      const { items: kept, failed } = this.transformAll(items);
+      const { records, unmapped, threw } = this.mapAll(kept);
       if (unmapped.length > 0) {
         this.warnUnmapped(unmapped.length, unmapped[0].detail);
         // Serialised only for a dead-letter handler that takes them: it is the costly part.
@@ -112,7 +120,7 @@ abstract class PipelineExporterBase<I, R, S extends BatchSender<R>> {
           done(
             toExportResult(
               outcome,
-              failsExport(this.signal, threw) ? unmapped.length : 0,
+              (failsExport(this.signal, threw) ? unmapped.length : 0) + failed,
               items.length,
             ),
           ),
@@ -140,6 +148,38 @@ abstract class PipelineExporterBase<I, R, S extends BatchSender<R>> {
     );
     this.#lastUnmappedWarningMs = nowMs;
     this.#unmappedSinceWarning = 0;
+  }
+
+  /**
+   * The transform stage: items its `drop` left out are counted `filtered`, items a statement
+   * failed on under errorMode propagate `transform_error`, in the ledger, before mapping. If the
+   * stage itself fails, the export's items are dropped as `transform_error` rather than sent
+   * without the redaction the user asked for.
+   */
+  private transformAll(items: readonly I[]): { items: readonly I[]; failed: number } {
+    const stage = this.#transform;
+    if (!stage || items.length === 0) return { items, failed: 0 };
+    let result;
+    try {
+      result = stage.apply(this.signal, items);
+    } catch (error) {
+      const count = this.signal === 'metrics' ? pointCount(items) : items.length;
+      this.pipeline.dropTransformed(count, 'transform_error', messageOf(error));
+      diag.error(`otelpack ${this.name}: the transform failed; ${count} items dropped`, error);
+      return { items: [], failed: count };
+    }
+    if (result.filtered > 0) {
+      this.pipeline.dropTransformed(result.filtered, 'filtered', 'left out by a drop statement');
+    }
+    if (result.failed > 0) {
+      this.pipeline.dropTransformed(
+        result.failed,
+        'transform_error',
+        result.firstError ?? 'a statement failed',
+      );
+    }
+    this.pipeline.recordTransform(result.redacted, result.errors);
+    return { items: result.items as I[], failed: result.failed };
   }
 
   /** A mapping that throws leaves every item of the call unmapped, with the error as the reason. */
@@ -253,6 +293,16 @@ function toExportResult(outcome: SubmitResult, unmapped: number, itemCount: numb
     code: ExportResultCode.FAILED,
     error: new OtelpackError('OTELPACK_ERR_DROPPED', parts.join('; ')),
   };
+}
+
+function pointCount(items: readonly unknown[]): number {
+  let count = 0;
+  for (const item of items as ResourceMetricsLike[]) {
+    for (const scope of item.scopeMetrics ?? []) {
+      for (const metric of scope.metrics ?? []) count += metric.dataPoints?.length ?? 0;
+    }
+  }
+  return count;
 }
 
 function asError(error: unknown): Error {

@@ -94,7 +94,14 @@ export function assembleExporter<Own, R, S extends BatchSender<R>, K extends Sig
     void sender?.close?.().catch(() => undefined);
     throw config.withSource(error);
   }
-  return { pipeline, sender, mapping, endpoints: config.displayUrls, config };
+  return {
+    pipeline,
+    sender,
+    mapping,
+    endpoints: config.displayUrls,
+    transform: config.transform,
+    config,
+  };
 }
 
 /**

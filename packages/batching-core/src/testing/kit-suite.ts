@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { format, inspect } from 'node:util';
 import { InvalidConfigError } from '../errors';
@@ -66,6 +68,9 @@ export interface ExporterKitSuiteOptions {
   readme?: string;
 }
 
+/** Where the suite's exporters spool (each name and signal in its own subdirectory). */
+const KIT_SPOOL_DIRECTORY = join(tmpdir(), `otelpack-kit-suite-spool-${process.pid}`);
+
 /** A valid value of every pipeline option, in code and as environment text. */
 const PIPELINE_SAMPLES: Record<PipelineOptionName, OptionSample | { value: unknown }> = {
   maxQueueItems: { value: 1234, text: '1234' },
@@ -90,6 +95,10 @@ const PIPELINE_SAMPLES: Record<PipelineOptionName, OptionSample | { value: unkno
   deadLetter: { value: () => undefined },
   deadLetterReasons: { value: ['rejected'], text: 'rejected,expired' },
   selfObsMeterProvider: { value: undefined },
+  spool: {
+    value: { directory: KIT_SPOOL_DIRECTORY, fsync: 'never' },
+    text: `directory=${KIT_SPOOL_DIRECTORY},fsync=never`,
+  },
 };
 
 /**
@@ -253,6 +262,7 @@ export function runExporterKitSuite(suite: ExporterKitSuiteOptions): void {
     });
     after(async () => {
       await Promise.all(made.splice(0).map((exporter) => exporter.shutdown()));
+      rmSync(KIT_SPOOL_DIRECTORY, { recursive: true, force: true });
     });
 
     it('takes every pipeline option of the core, under its name, but the derived requestTimeoutMs', () => {
@@ -416,6 +426,27 @@ export function runExporterKitSuite(suite: ExporterKitSuiteOptions): void {
         assertLedgerBalances(stats);
         await exporter.shutdown();
         assertLedgerBalances(exporter.stats());
+      }
+    });
+
+    it('takes transform: what a drop statement leaves out is counted filtered; a bad statement throws at construction', async () => {
+      const contexts = { traces: 'span', logs: 'log', metrics: 'datapoint' } as const;
+      for (const signal of signals) {
+        const context = contexts[signal];
+        const exporter = make(signal, {
+          shutdownTimeoutMs: 100,
+          transform: { [context]: ['drop()'] },
+        });
+        await new Promise((resolve) => exporter.export(SAMPLE_ITEMS[signal] as never, resolve));
+        const stats = exporter.stats();
+        assert.ok(stats.dropped.filtered >= 1, `${signal}: ${JSON.stringify(stats.dropped)}`);
+        assert.equal(stats.accepted, stats.dropped.filtered, `${signal}: only filtered records`);
+        assertLedgerBalances(stats);
+        await exporter.shutdown();
+        assert.throws(
+          () => make(signal, { transform: { [context]: ['drop('] } }),
+          new RegExp(`transform\\.${context}\\[0\\]: .* at column 6 of "drop\\("`),
+        );
       }
     });
 

@@ -4,7 +4,8 @@ import type { DeadLetter, UnmappedLetter } from '../types';
 
 /**
  * Every way a pipeline's figures can disagree with each other, or undefined when they agree:
- * - the ledger: accepted = delivered + dropped + pending;
+ * - the ledger: accepted = delivered + dropped + pending (+ leftInSpool, what a spool kept at
+ *   shutdown for the next process);
  * - pending (summed from where records are) = queuedItems (counted on accept and release);
  * - the queue bounds hold, and no figure is negative.
  */
@@ -14,9 +15,10 @@ export function ledgerImbalance(stats: PipelineStats): string | undefined {
   if (droppedSum !== stats.droppedTotal) {
     problems.push(`dropped reasons sum to ${droppedSum}, droppedTotal is ${stats.droppedTotal}`);
   }
-  if (stats.accepted !== stats.delivered + droppedSum + stats.pending) {
+  const leftInSpool = stats.leftInSpool ?? 0;
+  if (stats.accepted !== stats.delivered + droppedSum + stats.pending + leftInSpool) {
     problems.push(
-      `accepted ${stats.accepted} != delivered ${stats.delivered} + dropped ${droppedSum} + pending ${stats.pending}`,
+      `accepted ${stats.accepted} != delivered ${stats.delivered} + dropped ${droppedSum} + pending ${stats.pending}${leftInSpool ? ` + left in the spool ${leftInSpool}` : ''}`,
     );
   }
   const placed = stats.awaitingSendItems + stats.inFlightItems + stats.awaitingRetryItems;

@@ -16,6 +16,10 @@ export const BULK_FILTER_PATH = [
   'items.*.error.caused_by.reason',
 ].join(',');
 
+/** Why a first send's 409 on a time series document is not counted delivered. */
+export const DUPLICATE_SERIES =
+  'a document of this time series and timestamp already exists, not sent by this exporter: another writer, or the same series twice in one export';
+
 /** Longest item reason kept (Elasticsearch quotes field values in some reasons). */
 export const MAX_REASON_LENGTH = 1_000;
 
@@ -56,13 +60,16 @@ function operationOf(item: unknown): { status?: unknown; error?: unknown } | und
 
 /**
  * Per item: 2xx delivered; 409 delivered when the record's id makes a conflict mean "already
- * stored"; 429 and 5xx retried alone; anything else rejected, with Elasticsearch's error type
- * and reason. A body whose items cannot be matched to the batch is retried whole.
+ * stored", or for a time series document that this exporter sent before (`resent`); 429 and 5xx
+ * retried alone; anything else rejected, with Elasticsearch's error type and reason (a time
+ * series document outside the writable range is a 400: rejected, never retried). A body whose
+ * items cannot be matched to the batch is retried whole.
  */
 export function interpretBulkResponse(
   body: unknown,
   batch: readonly BulkRecord[],
   redact: (text: string) => string = (text) => text,
+  resent: (index: number) => boolean = () => false,
 ): SendResult {
   if (!body || typeof body !== 'object') {
     return { kind: 'retryable', reason: 'bulk answer is not a JSON object' };
@@ -83,8 +90,12 @@ export function interpretBulkResponse(
     const status = typeof operation?.status === 'number' ? operation.status : 0;
     if (status >= 200 && status < 300) continue;
     if (status === 409 && batch[index].conflictMeansStored) continue;
+    if (status === 409 && batch[index].timeSeries && resent(index)) continue;
     if (status === 429) throttled = true;
-    const description = describeElasticsearchError(operation?.error) ?? 'no error details';
+    let description = describeElasticsearchError(operation?.error) ?? 'no error details';
+    if (status === 409 && batch[index].timeSeries) {
+      description += ` (${DUPLICATE_SERIES})`;
+    }
     failures.push({
       index,
       retryable: status === 429 || (status >= 500 && status < 600),

@@ -36,6 +36,8 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
   readonly #options: BulkSenderOptions;
   readonly #secrets: KnownSecrets;
   private readonly scrub: (text: string) => string;
+  /** Records sent at least once: a time series 409 on a resend is our own earlier write. */
+  readonly #sent = new WeakSet<BulkRecord>();
 
   constructor(options: BulkSenderOptions) {
     this.#options = options;
@@ -64,11 +66,13 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
       if (setupFailure) return setupFailure;
     }
     const body = buildBulkBody(batch);
+    const resent = batch.map((record) => this.#sent.has(record));
     try {
       const headers = this.#options.headerProvider
         ? await this.#options.headerProvider()
         : undefined;
       this.#secrets.rememberHeaders(headers);
+      for (const record of batch) this.#sent.add(record);
       // The core runs every send with tracing suppressed, so this request makes no spans.
       const response = await this.#client.transport.request(
         {
@@ -85,7 +89,12 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
           ...(headers ? { headers } : {}),
         },
       );
-      const result = interpretBulkResponse(response.body, batch, this.scrub);
+      const result = interpretBulkResponse(
+        response.body,
+        batch,
+        this.scrub,
+        (index) => resent[index],
+      );
       // The status goes to self-telemetry (http.response.status_code of the operation).
       return typeof response.statusCode === 'number'
         ? { ...result, httpStatus: response.statusCode }

@@ -3,6 +3,7 @@ import type { ReadableSpanLike, TimedEventLike } from '@otelpack/batching-core';
 import { emptyObject } from './json-value';
 import type { JsonObject } from './json-value';
 import { spanIdOf, traceIdOf } from './otel-fields';
+import { shareJson } from './shared-json';
 import { spanEventTarget, spanTarget } from './routing';
 import type { BulkDocument, MappingSettings, Target } from './types';
 
@@ -27,19 +28,30 @@ export function recordDocument(
     id,
     hashId: settings.deterministicIds && id === undefined,
     conflictMeansStored: settings.deterministicIds,
+    timeSeries: false,
     dynamicTemplates: undefined,
     document,
   };
 }
 
-/** `data_stream.*`, which a document bound for a data stream must carry; none otherwise. */
+const dataStreamFields = new WeakMap<Target, JsonObject>();
+
+/**
+ * `data_stream.*`, which a document bound for a data stream must carry; none otherwise. One
+ * shared field per target (targets are cached by routing), serialised once.
+ */
 export function dataStreamField(target: Target): JsonObject | undefined {
   if (!target.dataStream) return undefined;
-  const out = emptyObject();
-  out.type = target.dataStream.type;
-  out.dataset = target.dataStream.dataset;
-  out.namespace = target.dataStream.namespace;
-  return out;
+  let field = dataStreamFields.get(target);
+  if (field === undefined) {
+    const out = emptyObject();
+    out.type = target.dataStream.type;
+    out.dataset = target.dataStream.dataset;
+    out.namespace = target.dataStream.namespace;
+    field = shareJson(out);
+    dataStreamFields.set(target, field);
+  }
+  return field;
 }
 
 /** Ids from the span's identity: a resend of the same span gets the same id. */

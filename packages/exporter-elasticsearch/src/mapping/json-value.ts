@@ -105,7 +105,10 @@ function convert(
   }
   if (value === null) return null;
   const object = value as object;
-  if (object instanceof Uint8Array) return Buffer.from(object).toString('base64');
+  // Hex, as the Collector writes a bytes value (its serializer's WriteValue).
+  if (object instanceof Uint8Array) {
+    return Buffer.from(object.buffer, object.byteOffset, object.byteLength).toString('hex');
+  }
   if (object instanceof Date) {
     return Number.isFinite(object.getTime()) ? object.toISOString() : null;
   }

@@ -7,8 +7,8 @@ import type {
 } from '@otelpack/batching-core';
 import { cleanKey, toJsonObject } from './json-value';
 import type { JsonObject, JsonValue } from './json-value';
-import { dynamicTemplateFor, pointValue } from './metric-values';
-import { ROUTING_ATTRIBUTES, resolveTarget } from './routing';
+import { applyMappingHints, dynamicTemplateFor, pointValue } from './metric-values';
+import { MAPPING_HINTS_ATTRIBUTE, ROUTING_ATTRIBUTES, resolveTarget } from './routing';
 import { epochMillis } from './time';
 import type { BulkDocument, MappingResult, MappingSettings, Target } from './types';
 
@@ -16,6 +16,8 @@ export interface GroupedMetric {
   name: string;
   value: JsonValue;
   dynamicTemplate: string;
+  /** The data point's count, when its mapping hints ask for `_doc_count`. */
+  docCount: number | undefined;
 }
 
 /**
@@ -65,7 +67,13 @@ export function groupMetrics(
       const unit = typeof metric.descriptor?.unit === 'string' ? metric.descriptor.unit : '';
       const dynamicTemplate = dynamicTemplateFor(metric);
       for (const point of (metric.dataPoints ?? []) as MetricDataLike['dataPoints']) {
-        const converted = pointValue(metric, point.value);
+        const hinted = applyMappingHints(
+          metric,
+          point.value,
+          point.attributes?.[MAPPING_HINTS_ATTRIBUTE],
+          dynamicTemplate,
+        );
+        const converted = hinted.value ?? pointValue(metric, point.value);
         if (!converted.ok) {
           invalid.push({
             item: { metric, dataPoint: point },
@@ -79,6 +87,7 @@ export function groupMetrics(
           settings,
           [point.attributes, scope.attributes, resourceAttributes],
           point.endTime,
+          scope.name,
         );
         const key = [
           scopeIndex,
@@ -104,7 +113,12 @@ export function groupMetrics(
           byKey.set(key, candidates);
           groups.push(group);
         }
-        group.metrics.push({ name, value: converted.value, dynamicTemplate });
+        group.metrics.push({
+          name,
+          value: converted.value,
+          dynamicTemplate: hinted.dynamicTemplate,
+          docCount: hinted.docCount,
+        });
       }
     }
   });

@@ -165,3 +165,45 @@ export function pointValue(metric: MetricDataLike, value: unknown): PointValue {
       };
   }
 }
+
+/*
+ * The Collector's mapping hints (`elasticsearch.mapping.hints`, a list of strings on a data
+ * point): `aggregate_metric_double` writes a histogram as `{sum, value_count}` for the `summary`
+ * template, `_doc_count` makes the document count as the histogram's count in aggregations.
+ */
+const HINT_AGGREGATE = 'aggregate_metric_double';
+const HINT_DOC_COUNT = '_doc_count';
+
+function hintsOf(attribute: unknown): readonly unknown[] {
+  if (Array.isArray(attribute)) return attribute;
+  return typeof attribute === 'string' ? [attribute] : [];
+}
+
+export interface HintedPoint {
+  /** The value the hints make, or undefined for the usual one. */
+  value: PointValue | undefined;
+  dynamicTemplate: string;
+  docCount: number | undefined;
+}
+
+export function applyMappingHints(
+  metric: MetricDataLike,
+  value: unknown,
+  hintAttribute: unknown,
+  dynamicTemplate: string,
+): HintedPoint {
+  const hints = hintsOf(hintAttribute);
+  const histogram =
+    metric.dataPointType === DataPointType.HISTOGRAM ||
+    metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM;
+  if (hints.length === 0 || !histogram)
+    return { value: undefined, dynamicTemplate, docCount: undefined };
+  const point = value as { count?: unknown; sum?: unknown } | undefined;
+  const count = typeof point?.count === 'number' ? point.count : undefined;
+  const docCount = hints.includes(HINT_DOC_COUNT) ? count : undefined;
+  if (!hints.includes(HINT_AGGREGATE)) return { value: undefined, dynamicTemplate, docCount };
+  const summary = emptyObject();
+  summary.sum = typeof point?.sum === 'number' && Number.isFinite(point.sum) ? point.sum : 0;
+  summary.value_count = count ?? 0;
+  return { value: { ok: true, value: summary }, dynamicTemplate: 'summary', docCount };
+}

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type {
   InstrumentationScopeLike,
   ReadableLogRecordLike,
@@ -8,9 +7,12 @@ import type {
 } from '@otelpack/batching-core';
 import { dataStreamField, recordDocument, spanAndEventDocuments } from './documents';
 import type { SpanEventFields, SpanFields } from './documents';
-import { emptyObject, isEmptyObject, setField, toJsonObject, toJsonValue } from './json-value';
+import { emptyObject, isEmptyObject, setField, toJsonValue } from './json-value';
 import type { JsonObject, JsonValue } from './json-value';
 import { metricGroupDocuments } from './metric-groups';
+import { otelAttributes } from './otel-attributes';
+import { shareJson } from './shared-json';
+import { xxhash64 } from './xxhash64';
 import {
   cleanText,
   eventNameOf,
@@ -22,7 +24,7 @@ import {
   traceIdOf,
   traceStateOf,
 } from './otel-fields';
-import { ROUTING_ATTRIBUTES, logTarget } from './routing';
+import { logTarget } from './routing';
 import { epochMillis, epochMillisWithNanos, durationNanos, isZeroTime } from './time';
 import type { BulkDocument, MappingResult, MappingSettings } from './types';
 
@@ -39,30 +41,81 @@ function put(document: JsonObject, key: string, value: JsonValue | undefined): v
 function attributesField(
   attributes: Readonly<Record<string, unknown>> | undefined,
   settings: MappingSettings,
+  mapsAsText = false,
 ): JsonObject | undefined {
-  const out = toJsonObject(attributes, settings.limits, ROUTING_ATTRIBUTES);
-  return isEmptyObject(out) ? undefined : out;
+  return otelAttributes(attributes, settings.limits, mapsAsText);
 }
 
+interface SharedField {
+  settings: MappingSettings;
+  mapsAsText: boolean;
+  field: JsonObject;
+}
+
+/**
+ * A resource's or scope's field, built once per SDK object (the SDK's resources and scopes are
+ * immutable and shared by all the records of a provider or tracer) and serialised once.
+ */
+function shared<K extends object>(
+  cache: WeakMap<K, SharedField>,
+  key: K | undefined,
+  settings: MappingSettings,
+  mapsAsText: boolean,
+  build: () => JsonObject,
+): JsonObject {
+  if (key === undefined) return build();
+  const hit = cache.get(key);
+  if (hit && hit.settings === settings && hit.mapsAsText === mapsAsText) return hit.field;
+  const field = shareJson(build());
+  cache.set(key, { settings, mapsAsText, field });
+  return field;
+}
+
+const resourceFields = new WeakMap<ResourceLike, SharedField>();
+const scopeFields = new WeakMap<InstrumentationScopeLike, SharedField>();
+
+/** `mapsAsText` for metric documents, whose attributes are time series dimensions. */
 export function resourceField(
   resource: ResourceLike | undefined,
   settings: MappingSettings,
+  mapsAsText = false,
+): JsonObject {
+  return shared(resourceFields, resource, settings, mapsAsText, () =>
+    buildResourceField(resource, settings, mapsAsText),
+  );
+}
+
+function buildResourceField(
+  resource: ResourceLike | undefined,
+  settings: MappingSettings,
+  mapsAsText: boolean,
 ): JsonObject {
   const out = emptyObject();
   put(out, 'schema_url', cleanText(resource?.schemaUrl, settings.limits));
-  put(out, 'attributes', attributesField(resource?.attributes, settings));
+  put(out, 'attributes', attributesField(resource?.attributes, settings, mapsAsText));
   return out;
 }
 
 export function scopeField(
   scope: InstrumentationScopeLike | undefined,
   settings: MappingSettings,
+  mapsAsText = false,
+): JsonObject {
+  return shared(scopeFields, scope, settings, mapsAsText, () =>
+    buildScopeField(scope, settings, mapsAsText),
+  );
+}
+
+function buildScopeField(
+  scope: InstrumentationScopeLike | undefined,
+  settings: MappingSettings,
+  mapsAsText: boolean,
 ): JsonObject {
   const out = emptyObject();
   put(out, 'schema_url', cleanText(scope?.schemaUrl, settings.limits));
   put(out, 'name', cleanText(scope?.name, settings.limits));
   put(out, 'version', cleanText(scope?.version, settings.limits));
-  put(out, 'attributes', attributesField(scope?.attributes, settings));
+  put(out, 'attributes', attributesField(scope?.attributes, settings, mapsAsText));
   return out;
 }
 
@@ -127,7 +180,7 @@ const otelSpanEventFields: SpanEventFields = (span, event, context, target, sett
   put(doc, 'dropped_attributes_count', positiveCount(event.droppedAttributesCount));
   const eventName = cleanText(event.name, settings.limits);
   put(doc, 'event_name', eventName);
-  const attributes = toJsonObject(event.attributes, settings.limits, ROUTING_ATTRIBUTES);
+  const attributes = attributesField(event.attributes, settings) ?? emptyObject();
   if (eventName !== undefined) attributes['event.name'] = eventName;
   if (!isEmptyObject(attributes)) doc.attributes = attributes;
   putResourceAndScope(doc, span, settings);
@@ -142,9 +195,9 @@ export function otelSpanDocuments(
 }
 
 /**
- * A log body: `text` for a scalar, `structured` for a map or an array of maps; any other
- * array is wrapped as `{"value": [...]}` (Elasticsearch cannot map a bare array of scalars as
- * an object field).
+ * A log body: `text` for a scalar (as its JSON value, as the Collector writes it), `structured`
+ * for a map or an array of maps; any other array is wrapped as `{"value": [...]}`
+ * (Elasticsearch cannot map a bare array of scalars as an object field).
  */
 export function otelBody(body: unknown, settings: MappingSettings): JsonObject | undefined {
   const value = toJsonValue(body, settings.limits);
@@ -162,7 +215,7 @@ export function otelBody(body: unknown, settings: MappingSettings): JsonObject |
   } else if (typeof value === 'object') {
     out.structured = value;
   } else {
-    out.text = typeof value === 'string' ? value : String(value);
+    out.text = value;
   }
   return out;
 }
@@ -188,36 +241,45 @@ export function otelLogDocument(
   return recordDocument(target, doc, settings);
 }
 
-/** Sorted metric names hashed: a time series dimension that keeps documents with different
- * metric sets apart (the Collector's workaround for elastic/elasticsearch#99123). */
+/**
+ * Sorted metric names hashed: a time series dimension that keeps documents with different
+ * metric sets apart (the Collector's workaround for elastic/elasticsearch#99123). As the
+ * Collector: XXH64 of the names concatenated in byte order, in hex (no leading zeros).
+ */
 export function metricNamesHash(names: readonly string[]): string {
-  return createHash('sha256')
-    .update([...names].sort().join('\u0000'))
-    .digest('hex')
-    .slice(0, 16);
+  const sorted = [...names].sort((a, b) => compareBytes(a, b));
+  return xxhash64(Buffer.from(sorted.join(''), 'utf8')).toString(16);
+}
+
+/** Go sorts strings by their UTF-8 bytes; JavaScript's default sort, by UTF-16 code units. */
+function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
 export function otelMetricDocuments(
   resourceMetrics: ResourceMetricsLike,
   settings: MappingSettings,
 ): MappingResult {
-  const resource = resourceField(resourceMetrics.resource, settings);
+  const resource = resourceField(resourceMetrics.resource, settings, true);
   return metricGroupDocuments(resourceMetrics, settings, (group): BulkDocument => {
     const doc = emptyObject();
     doc['@timestamp'] = epochMillis(group.endTime);
     if (!isZeroTime(group.startTime)) doc.start_timestamp = epochMillis(group.startTime);
     put(doc, 'unit', cleanText(group.unit, settings.limits));
     put(doc, 'data_stream', dataStreamField(group.target));
-    if (!isEmptyObject(group.attributes)) doc.attributes = group.attributes;
+    put(doc, 'attributes', otelAttributes(group.attributes, settings.limits, true));
     doc.resource = resource;
-    doc.scope = scopeField(group.scope, settings);
+    doc.scope = scopeField(group.scope, settings, true);
     const metrics = emptyObject();
     const dynamicTemplates: Record<string, string> = {};
+    let docCount: number | undefined;
     for (const metric of group.metrics) {
       setField(metrics, metric.name, metric.value);
       dynamicTemplates[`metrics.${metric.name}`] = metric.dynamicTemplate;
+      if (metric.docCount !== undefined) docCount = metric.docCount;
     }
     doc.metrics = metrics;
+    if (docCount !== undefined && docCount > 0) doc._doc_count = docCount;
     doc._metric_names_hash = metricNamesHash(group.metrics.map((m) => m.name));
     // Data streams of the otel mode are time series indices: Elasticsearch derives the id from
     // the dimensions and timestamp, refuses one from the client, and answers 409 to a resend.
@@ -226,7 +288,8 @@ export function otelMetricDocuments(
       target: group.target,
       id: undefined,
       hashId: settings.deterministicIds && !timeSeries,
-      conflictMeansStored: timeSeries || settings.deterministicIds,
+      conflictMeansStored: settings.deterministicIds && !timeSeries,
+      timeSeries,
       // The templates are defined by Elasticsearch's OTel metrics templates only; a plain index
       // would reject a document that names an unknown one.
       dynamicTemplates: timeSeries ? dynamicTemplates : undefined,

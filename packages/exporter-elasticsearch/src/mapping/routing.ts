@@ -21,28 +21,75 @@ export const ROUTING_ATTRIBUTES: ReadonlySet<string> = new Set([
   TYPE_ATTRIBUTE,
 ]);
 
+export const MAPPING_HINTS_ATTRIBUTE = 'elasticsearch.mapping.hints';
+
+/**
+ * Attributes the Collector's `otel` mode acts on or ignores and never indexes (its
+ * otelserializer's writeAttributes): routing, mapping hints, and the per-document mode, id and
+ * pipeline (which we do not offer; see the README).
+ */
+export const CONTROL_ATTRIBUTES: ReadonlySet<string> = new Set([
+  ...ROUTING_ATTRIBUTES,
+  MAPPING_HINTS_ATTRIBUTE,
+  'elasticsearch.mapping.mode',
+  'elasticsearch.document_id',
+  'elasticsearch.document_pipeline',
+]);
+
 type AttributeSource = Readonly<Record<string, unknown>> | undefined;
 
-/** Data stream name parts: at most 100 bytes, lowercase, none of `\/*?"<>| ,#:-`. */
+/*
+ * Data stream name parts as the Collector's router sanitises them: lowercase, the disallowed
+ * characters replaced by `_` (a namespace may keep `-`), cut to 100 bytes with room left for
+ * the `.otel` suffix of the dataset.
+ */
 const DATA_STREAM_PART_MAX_BYTES = 100;
-const DATA_STREAM_DISALLOWED = /[\\/*?"<>| ,#:-]/g;
+const DATASET_DISALLOWED = /[\\/*?"<>| ,#:-]/g;
+const NAMESPACE_DISALLOWED = /[\\/*?"<>| ,#:]/g;
 
-export function sanitizeDataStreamPart(value: string): string {
-  let out = value.toLowerCase().replace(DATA_STREAM_DISALLOWED, '_');
-  while (Buffer.byteLength(out) > DATA_STREAM_PART_MAX_BYTES) out = out.slice(0, -1);
-  // A cut may leave half a surrogate pair; drop it.
-  if (/[\uD800-\uDBFF]$/.test(out)) out = out.slice(0, -1);
+function cutToBytes(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  // Elasticsearch counts bytes; cut whole characters until it fits.
+  let out = Buffer.from(text).subarray(0, maxBytes).toString('utf8');
+  while (out.endsWith('\uFFFD') || Buffer.byteLength(out) > maxBytes) out = out.slice(0, -1);
   return out;
 }
 
-/** The first string value of `key` among the sources, in order (record, scope, resource). */
+export function sanitizeDataset(value: string, suffix = ''): string {
+  const clean = value.toLowerCase().replace(DATASET_DISALLOWED, '_');
+  return cutToBytes(clean, DATA_STREAM_PART_MAX_BYTES - suffix.length) + suffix;
+}
+
+export function sanitizeNamespace(value: string): string {
+  return cutToBytes(
+    value.toLowerCase().replace(NAMESPACE_DISALLOWED, '_'),
+    DATA_STREAM_PART_MAX_BYTES,
+  );
+}
+
+/**
+ * The first value of `key` among the sources, in order (record, scope, resource), as text (the
+ * Collector reads any attribute type with AsString). An empty value is passed over: it would name
+ * a data stream such as `logs-.otel-default`.
+ */
 function firstString(key: string, sources: readonly AttributeSource[]): string | undefined {
   for (const source of sources) {
     const value = source?.[key];
-    if (typeof value === 'string' && value !== '') return value;
+    if (typeof value === 'string') {
+      if (value !== '') return value;
+    } else if (
+      typeof value === 'number' ||
+      typeof value === 'boolean' ||
+      typeof value === 'bigint'
+    ) {
+      return String(value);
+    }
   }
   return undefined;
 }
+
+/** A receiver's scope name routes to a dataset of its name, e.g. `hostmetricsreceiver`. */
+const RECEIVER_SCOPE = /\/receiver\/(\w*receiver)/;
 
 /**
  * The index of one document, in the Collector's order: the static `index` option; the
@@ -55,6 +102,7 @@ export function resolveTarget(
   settings: MappingSettings,
   sources: readonly AttributeSource[],
   time: HrTime | undefined,
+  scopeName?: string,
 ): Target {
   const plain = (index: string): Target => ({
     index:
@@ -68,22 +116,38 @@ export function resolveTarget(
     const index = firstString(INDEX_ATTRIBUTE, sources);
     if (index !== undefined) return plain(index);
   }
-  const fromAttributes = (key: string): string | undefined => {
-    if (!settings.routeByAttributes) return undefined;
-    const value = firstString(key, sources);
-    if (value === undefined) return undefined;
-    const clean = sanitizeDataStreamPart(value);
-    return clean === '' ? undefined : clean;
-  };
+  const fromAttributes = (key: string): string | undefined =>
+    settings.routeByAttributes ? firstString(key, sources) : undefined;
   let dataset = fromAttributes(DATASET_ATTRIBUTE) ?? settings.dataset;
-  const namespace = fromAttributes(NAMESPACE_ATTRIBUTE) ?? settings.namespace;
-  // The Collector's otel mode keeps OTel-native data apart from ECS data by this suffix, and
-  // Elasticsearch's OTel index templates match on it.
-  if (settings.mode === 'otel' && !dataset.endsWith('.otel')) dataset = `${dataset}.otel`;
-  return {
-    index: `${type}-${dataset}-${namespace}`,
-    dataStream: { type, dataset, namespace },
-  };
+  const receiver = scopeName === undefined ? undefined : RECEIVER_SCOPE.exec(scopeName);
+  if (receiver) dataset = receiver[1];
+  const rawNamespace = fromAttributes(NAMESPACE_ATTRIBUTE) ?? settings.namespace;
+  return dataStreamTarget(type, settings.mode === 'otel', dataset, rawNamespace);
+}
+
+/** Data stream targets by their unsanitised parts: a run routes to a handful of streams. */
+const MAX_CACHED_TARGETS = 1_024;
+const dataStreamTargets = new Map<string, Target>();
+
+function dataStreamTarget(
+  type: DataStreamType,
+  otel: boolean,
+  rawDataset: string,
+  rawNamespace: string,
+): Target {
+  const key = `${type}\u0000${otel ? 1 : 0}\u0000${rawDataset}\u0000${rawNamespace}`;
+  let target = dataStreamTargets.get(key);
+  if (target === undefined) {
+    // The Collector's otel mode keeps OTel-native data apart from ECS data by this suffix, and
+    // Elasticsearch's OTel index templates match on it. Like the Collector, it is always added.
+    const dataset = sanitizeDataset(rawDataset, otel ? '.otel' : '');
+    const namespace = sanitizeNamespace(rawNamespace);
+    target = { index: `${type}-${dataset}-${namespace}`, dataStream: { type, dataset, namespace } };
+    // Attribute-routed names can be many over a long run: keep the cache bounded.
+    if (dataStreamTargets.size >= MAX_CACHED_TARGETS) dataStreamTargets.clear();
+    dataStreamTargets.set(key, target);
+  }
+  return target;
 }
 
 /*
@@ -102,7 +166,13 @@ function sourcesOf(attributes: AttributeSource, record: ScopedRecord): Attribute
 }
 
 export function spanTarget(span: ReadableSpanLike, settings: MappingSettings): Target {
-  return resolveTarget('traces', settings, sourcesOf(span.attributes, span), span.startTime);
+  return resolveTarget(
+    'traces',
+    settings,
+    sourcesOf(span.attributes, span),
+    span.startTime,
+    span.instrumentationScope?.name,
+  );
 }
 
 /** A span event goes with the logs (in the modes that write each event as a document). */
@@ -111,9 +181,21 @@ export function spanEventTarget(
   event: TimedEventLike,
   settings: MappingSettings,
 ): Target {
-  return resolveTarget('logs', settings, sourcesOf(event.attributes, span), event.time);
+  return resolveTarget(
+    'logs',
+    settings,
+    sourcesOf(event.attributes, span),
+    event.time,
+    span.instrumentationScope?.name,
+  );
 }
 
 export function logTarget(log: ReadableLogRecordLike, settings: MappingSettings): Target {
-  return resolveTarget('logs', settings, sourcesOf(log.attributes, log), logTime(log));
+  return resolveTarget(
+    'logs',
+    settings,
+    sourcesOf(log.attributes, log),
+    logTime(log),
+    log.instrumentationScope?.name,
+  );
 }

@@ -54,10 +54,15 @@ export interface BulkDocument {
   hashId: boolean;
   /**
    * Whether a 409 (document exists) for this document means this very document is stored:
-   * true with deterministic ids, and for `otel` metrics in time series data streams, whose ids
-   * Elasticsearch derives from the dimensions and the timestamp.
+   * true with deterministic ids, which come from the record's identity or content.
    */
   conflictMeansStored: boolean;
+  /**
+   * Bound for a time series data stream, whose ids Elasticsearch derives from the dimensions and
+   * the timestamp: a 409 there means a document of the same series and time exists, which is
+   * this one only when this exporter sent it before (a retry after a lost answer).
+   */
+  timeSeries: boolean;
   /** The bulk action's `dynamic_templates` (field path → template name). */
   dynamicTemplates: Record<string, string> | undefined;
   document: JsonObject;

@@ -1,0 +1,186 @@
+/**
+ * Scenario 4: the disk spool against the in-memory queue, in the same run. Accept throughput
+ * (records per second through `submit` in queued mode, exports of 512 as the SDK's processors
+ * make them, to a sender that delivers at once, until all is delivered), each export's latency
+ * (the time `submit` takes to answer: what the SDK's export callback waits), and the spool's
+ * bytes on disk per record. Anchor: the same pipeline on its in-memory queue. The spool's
+ * directory is under the system's temporary one (its file system is in the report).
+ * `node --expose-gc --import tsx bench/spool.ts` runs it alone.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Pipeline } from './lib/core';
+import type { BatchSender, PipelineOptions, SendResult } from '../src';
+import { diagFromEnv, forceGc, reportToParent } from './lib/child';
+import { chunk, estimateBytes, makeRecords, meanJsonBytes } from './lib/records';
+import type { BenchRecord } from './lib/records';
+import { median, round, spread } from './lib/stats';
+
+const RECORDS = 100_000;
+const EXPORT_SIZE = 512;
+const TIMED_RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const DELIVERED: SendResult = { kind: 'delivered' };
+
+class MemorySender implements BatchSender<BenchRecord> {
+  records = 0;
+  constructor(
+    private readonly answer: () => Promise<SendResult> = () => Promise.resolve(DELIVERED),
+  ) {}
+  sizeOf(record: BenchRecord): number {
+    return estimateBytes(record);
+  }
+  send(batch: readonly BenchRecord[]): Promise<SendResult> {
+    this.records += batch.length;
+    return this.answer();
+  }
+}
+
+interface Variant {
+  name: string;
+  spool?: PipelineOptions<BenchRecord>['spool'];
+}
+
+const VARIANTS: Variant[] = [
+  { name: 'in-memory queue (anchor)' },
+  { name: "spool, fsync 'never'", spool: { directory: '', fsync: 'never' } },
+  { name: "spool, fsync 'interval' (default)", spool: { directory: '', fsync: 'interval' } },
+  { name: "spool, fsync 'always'", spool: { directory: '', fsync: 'always' } },
+];
+
+export interface SpoolBenchResult {
+  records: { count: number; meanJsonBytes: number; exportSize: number };
+  fileSystem: string;
+  anchor: string;
+  variants: {
+    name: string;
+    recordsPerSec: number;
+    ratioToAnchor: number;
+    exportP50Ms: number;
+    exportP99Ms: number;
+    spread: number;
+  }[];
+  diskBytesPerRecord: number;
+  payloadBytesPerRecord: number;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function run(
+  variant: Variant,
+  chunks: BenchRecord[][],
+  base: string,
+): Promise<{ recordsPerSec: number; latencies: number[] }> {
+  const directory = mkdtempSync(join(base, 'run-'));
+  const sender = new MemorySender();
+  const pipeline = new Pipeline<BenchRecord>({
+    name: 'bench',
+    signal: 'logs',
+    sender,
+    maxBatchItems: 1000,
+    maxQueueItems: 200_000,
+    maxQueueBytes: 512 * 1024 * 1024,
+    ...(variant.spool && typeof variant.spool === 'object'
+      ? { spool: { ...variant.spool, directory } }
+      : {}),
+  });
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  const latencies: number[] = [];
+  forceGc();
+  const startMs = performance.now();
+  for (const exported of chunks) {
+    const exportStart = performance.now();
+    await pipeline.submit(exported);
+    latencies.push(performance.now() - exportStart);
+  }
+  await pipeline.forceFlush(60_000);
+  const elapsedMs = performance.now() - startMs;
+  const stats = pipeline.stats();
+  if (stats.delivered !== total || sender.records !== total) {
+    throw new Error(`${variant.name}: ledger does not add up: ${JSON.stringify(stats)}`);
+  }
+  await pipeline.shutdown(1_000);
+  rmSync(directory, { recursive: true, force: true });
+  return { recordsPerSec: (total / elapsedMs) * 1000, latencies };
+}
+
+/** What the spool holds per record while nothing is delivered. */
+async function diskPerRecord(chunks: BenchRecord[][], base: string): Promise<number> {
+  const directory = mkdtempSync(join(base, 'disk-'));
+  const pipeline = new Pipeline<BenchRecord>({
+    name: 'bench',
+    signal: 'logs',
+    sender: new MemorySender(() => new Promise(() => undefined)),
+    maxQueueItems: 200_000,
+    maxQueueBytes: 512 * 1024 * 1024,
+    spool: { directory, fsync: 'never' },
+  });
+  let total = 0;
+  for (const exported of chunks) {
+    await pipeline.submit(exported);
+    total += exported.length;
+  }
+  const spool = pipeline.stats().spool as { diskBytes: number };
+  await pipeline.shutdown(0);
+  rmSync(directory, { recursive: true, force: true });
+  return spool.diskBytes / total;
+}
+
+async function main(): Promise<SpoolBenchResult> {
+  diagFromEnv();
+  const pool = makeRecords(RECORDS);
+  const chunks = chunk(pool, EXPORT_SIZE);
+  const base = mkdtempSync(join(tmpdir(), 'otelpack-bench-spool-'));
+  let fileSystem = 'unknown';
+  try {
+    fileSystem =
+      execFileSync('df', ['-T', base], { encoding: 'utf8' }).split('\n')[1]?.split(/\s+/)[1] ??
+      fileSystem;
+  } catch {
+    // Not everywhere: the report says unknown.
+  }
+  try {
+    for (const variant of VARIANTS) await run(variant, chunks, base);
+    const rates: number[][] = VARIANTS.map(() => []);
+    const latencies: number[][] = VARIANTS.map(() => []);
+    const ratios: number[][] = VARIANTS.map(() => []);
+    for (let k = 0; k < TIMED_RUNS; k++) {
+      const round_: number[] = [];
+      for (let i = 0; i < VARIANTS.length; i++) {
+        const result = await run(VARIANTS[i], chunks, base);
+        rates[i].push(result.recordsPerSec);
+        latencies[i].push(...result.latencies);
+        round_.push(result.recordsPerSec);
+      }
+      for (let i = 0; i < VARIANTS.length; i++) ratios[i].push(round_[i] / round_[0]);
+    }
+    const diskBytes = await diskPerRecord(chunks, base);
+    return {
+      records: {
+        count: RECORDS,
+        meanJsonBytes: round(meanJsonBytes(pool), 1),
+        exportSize: EXPORT_SIZE,
+      },
+      fileSystem,
+      anchor: VARIANTS[0].name,
+      variants: VARIANTS.map((v, i) => ({
+        name: v.name,
+        recordsPerSec: round(median(rates[i]), 0),
+        ratioToAnchor: round(median(ratios[i]), 3),
+        exportP50Ms: round(percentile(latencies[i], 50), 3),
+        exportP99Ms: round(percentile(latencies[i], 99), 3),
+        spread: round(spread(rates[i]), 3),
+      })),
+      diskBytesPerRecord: round(diskBytes, 1),
+      payloadBytesPerRecord: round(meanJsonBytes(pool), 1),
+    };
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
+reportToParent(main);

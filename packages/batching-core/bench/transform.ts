@@ -1,0 +1,161 @@
+/**
+ * Scenario 4: what the `transform` option costs per span. Anchor: the same export of the same SDK
+ * spans (BasicTracerProvider, HTTP server spans of 10 attributes and 2 events) through a
+ * kit-made exporter without the option. Variants: the option with no statements, five typical
+ * statements, the redaction preset. Each is measured twice: through the exporter's export (the
+ * whole path, mapping and pipeline included), and the stage alone on the same items.
+ * `node --import tsx bench/transform.ts` runs it alone.
+ */
+import type { BatchSender, ReadableSpanLike, SendResult } from '../src';
+import { diagFromEnv, forceGc, reportToParent } from './lib/child';
+import { createTransformStage, defineExporter, defineExporterOptions, mapEach } from './lib/core';
+import { spanSource } from './lib/sdk-items';
+import { median, round, spread } from './lib/stats';
+
+const EXPORT_SIZE = 512;
+const EXPORTS = 40;
+const ROUNDS = 9;
+
+/** Five statements of the common jobs: tag, remove a field, normalise a path, rename, drop. */
+export const FIVE_STATEMENTS = [
+  'set(attributes["deployment.environment.name"], "production")',
+  'delete_key(attributes, "client.address")',
+  'replace_pattern(attributes["url.path"], "/[0-9]+", "/{id}")',
+  'set(name, Concat(["HTTP", attributes["http.request.method"]], " ")) where kind == SPAN_KIND_SERVER',
+  'drop() where attributes["http.route"] == "/health"',
+];
+
+const VARIANTS: { name: string; transform: unknown; statements: number }[] = [
+  { name: 'transform with no statements', transform: { span: [] }, statements: 0 },
+  { name: '5 statements', transform: { span: FIVE_STATEMENTS }, statements: 5 },
+  { name: 'redaction preset', transform: { redaction: {} }, statements: 0 },
+];
+
+export interface TransformResult {
+  spansPerExport: number;
+  exports: number;
+  rounds: number;
+  anchor: { name: string; nsPerSpan: number; spread: number };
+  variants: {
+    name: string;
+    /** Through the exporter: ns per span, and over the anchor. */
+    nsPerSpan: number;
+    nsPerSpanOverAnchor: number;
+    ratioToAnchor: number;
+    /** The stage alone on the same items. */
+    stageNsPerSpan: number;
+    /** For the statements variant: the stage's ns per span per statement. */
+    stageNsPerSpanPerStatement?: number;
+    spread: number;
+  }[];
+}
+
+class DeliveringSender implements BatchSender<string> {
+  sizeOf(record: string): number {
+    return record.length;
+  }
+  async send(): Promise<SendResult> {
+    return { kind: 'delivered' };
+  }
+}
+
+/** A mapping of the weight of a JSON exporter's: the span's fields as one JSON document. */
+const bench = defineExporter({
+  packageName: '@otelpack/bench',
+  options: defineExporterOptions({ backend: 'bench', own: {} }),
+  sender: () => new DeliveringSender(),
+  traces: () =>
+    mapEach((span: ReadableSpanLike) =>
+      JSON.stringify({
+        name: span.name,
+        kind: span.kind,
+        attributes: span.attributes,
+        resource: span.resource.attributes,
+        events: span.events.map((e) => ({ name: e.name, attributes: e.attributes })),
+      }),
+    ),
+});
+
+async function timeExports(transform: unknown, batches: ReadableSpanLike[][]): Promise<number> {
+  const exporter = new bench.SpanExporter({
+    maxQueueItems: EXPORT_SIZE * EXPORTS * 2,
+    maxBatchItems: 1000,
+    flushIntervalMs: 10,
+    ...(transform === undefined ? {} : { transform }),
+  });
+  forceGc();
+  const start = performance.now();
+  for (const batch of batches) {
+    await new Promise((resolve) => exporter.export(batch, resolve));
+  }
+  await exporter.forceFlush();
+  const elapsedMs = performance.now() - start;
+  await exporter.shutdown();
+  return (elapsedMs * 1e6) / (batches.length * EXPORT_SIZE);
+}
+
+function timeStage(transform: unknown, batches: ReadableSpanLike[][]): number {
+  const stage = createTransformStage(transform, 'bench');
+  if (!stage) return 0;
+  forceGc();
+  const start = performance.now();
+  for (const batch of batches) stage.apply('traces', batch);
+  return ((performance.now() - start) * 1e6) / (batches.length * EXPORT_SIZE);
+}
+
+async function main(): Promise<TransformResult> {
+  diagFromEnv();
+  const source = spanSource();
+  const batches = Array.from({ length: EXPORTS }, () => source(EXPORT_SIZE));
+  // Warm-up: the JIT sees every path before anything is timed.
+  await timeExports(undefined, batches.slice(0, 4));
+  for (const v of VARIANTS) {
+    await timeExports(v.transform, batches.slice(0, 4));
+    timeStage(v.transform, batches.slice(0, 4));
+  }
+  const anchorRuns: number[] = [];
+  const runs = VARIANTS.map(() => ({
+    ns: [] as number[],
+    ratio: [] as number[],
+    stage: [] as number[],
+  }));
+  // Interleaved rounds: a drift in machine speed touches anchor and variants alike.
+  for (let round = 0; round < ROUNDS; round++) {
+    const anchor = await timeExports(undefined, batches);
+    anchorRuns.push(anchor);
+    for (const [i, v] of VARIANTS.entries()) {
+      const ns = await timeExports(v.transform, batches);
+      runs[i].ns.push(ns);
+      runs[i].ratio.push(ns / anchor);
+      runs[i].stage.push(timeStage(v.transform, batches));
+    }
+  }
+  const anchorNs = median(anchorRuns);
+  return {
+    spansPerExport: EXPORT_SIZE,
+    exports: EXPORTS,
+    rounds: ROUNDS,
+    anchor: {
+      name: 'the same export without transform',
+      nsPerSpan: round(anchorNs, 0),
+      spread: round(spread(anchorRuns)),
+    },
+    variants: VARIANTS.map((v, i) => {
+      const ns = median(runs[i].ns);
+      const stageNs = median(runs[i].stage);
+      return {
+        name: v.name,
+        nsPerSpan: round(ns, 0),
+        nsPerSpanOverAnchor: round(ns - anchorNs, 0),
+        ratioToAnchor: round(median(runs[i].ratio)),
+        stageNsPerSpan: round(stageNs, 0),
+        ...(v.statements > 0
+          ? { stageNsPerSpanPerStatement: round(stageNs / v.statements, 0) }
+          : {}),
+        spread: round(spread(runs[i].ns)),
+      };
+    }),
+  };
+}
+
+if (require.main === module) reportToParent(main);

@@ -1,0 +1,228 @@
+import { mkdirSync } from 'node:fs';
+import type { QueuedRecord } from '../pipeline/entry';
+import { MemoryRecordQueue } from '../pipeline/queue';
+import type { QueueCommitFailure, RecordQueue } from '../pipeline/queue';
+import type { SpoolCodec } from './codec';
+import { encodeDataFrameParts } from './format';
+import { acquireLock } from './lock';
+import { recoverSpool } from './recovery';
+import type { Recovery } from './recovery';
+import { SegmentLog } from './segment-log';
+import type { FrameParts, FsyncPolicy, SegmentLogOptions } from './segment-log';
+
+export type { FsyncPolicy };
+
+/**
+ * `directory` is this queue's own (the pipeline gives `<spool directory>/<name>-<signal>`);
+ * `maxBytes` bounds segment and acknowledgement bytes on disk (an export that would pass it is
+ * refused); a segment is closed, and the next begun, past `segmentBytes`.
+ */
+export interface DiskQueueOptions<R> extends SegmentLogOptions {
+  codec: SpoolCodec<R>;
+  /** Wall-clock ms that records' `acceptedAtMs` counts from (the pipeline's `clockOriginMs`). */
+  clockOriginMs: number;
+}
+
+/** Where a persistent queue's record sits on disk. */
+interface Spooled {
+  spoolId?: number;
+}
+
+/** What the spool holds now, for `stats()` and self-metrics. */
+export interface SpoolState {
+  directory: string;
+  fsync: FsyncPolicy;
+  diskBytes: number;
+  maxBytes: number;
+  segments: number;
+  fsyncs: number;
+}
+
+/**
+ * A `RecordQueue` that writes every accepted export to an append-only segment log before the
+ * export counts as accepted, and forgets records as they are acknowledged, so that a process
+ * that dies leaves the next one what it had not finished. Waiting records are also kept in
+ * memory (the queue's bounds still apply): disk is for surviving, not for holding more.
+ *
+ * Layout: `lock` (the holder's pid), `<first id>.seg` (frames of records), `<first id>.ack`
+ * (ranges of acknowledged ids of that segment), kept by `SegmentLog`.
+ */
+export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQueue<T> {
+  readonly persistent = true;
+  /** The waiting records, in memory as well: reads never touch the disk. */
+  private readonly memory = new MemoryRecordQueue<T>();
+  /** Pushed since the last commit: written by the next `commit()`. */
+  private uncommitted: T[] = [];
+  /** Uncommitted records acknowledged (evicted) before their commit: not to be written. */
+  private cancelled: Set<T> | undefined;
+  private readonly log: SegmentLog;
+  private readonly releaseLock: () => void;
+  private recovery: Recovery<unknown> | undefined;
+  private closed = false;
+
+  constructor(private readonly options: DiskQueueOptions<T['record']>) {
+    mkdirSync(options.directory, { recursive: true, mode: 0o700 });
+    this.releaseLock = acquireLock(options.directory);
+    try {
+      const recovery = recoverSpool(options.directory, options.codec);
+      this.recovery = recovery;
+      this.log = new SegmentLog(options, recovery.segments, recovery.nextId);
+    } catch (error) {
+      this.releaseLock();
+      throw error;
+    }
+  }
+
+  get length(): number {
+    return this.memory.length;
+  }
+
+  get bytes(): number {
+    return this.memory.bytes;
+  }
+
+  /** What the last process left (once): the pipeline counts it and gives it back with `restore`. */
+  takeRecovery(): Recovery<T['record']> {
+    const recovery = this.recovery ?? {
+      records: [],
+      corrupt: [],
+      segments: [],
+      nextId: this.log.nextId,
+      tornUnknown: 0,
+    };
+    this.recovery = undefined;
+    return recovery as Recovery<T['record']>;
+  }
+
+  /** A recovered record, already on disk, goes back in the queue without being written again. */
+  restore(record: T & Spooled, id: number): void {
+    record.spoolId = id;
+    this.memory.push(record);
+  }
+
+  push(record: T): void {
+    this.memory.push(record);
+    this.uncommitted.push(record);
+  }
+
+  /**
+   * Writes what was pushed since the last commit, as one frame. What cannot be written (the
+   * spool is full, the disk is, or it fails) is taken back out of the queue and returned, with
+   * why: the pipeline drops it, counted.
+   */
+  commit(): QueueCommitFailure<T> | undefined {
+    if (this.uncommitted.length === 0) return undefined;
+    let batch = this.uncommitted;
+    this.uncommitted = [];
+    if (this.cancelled) {
+      const cancelled = this.cancelled;
+      batch = batch.filter((r) => !cancelled.has(r));
+      this.cancelled = undefined;
+      if (batch.length === 0) return undefined;
+    }
+    const acceptedAtWallMs = new Array<number>(batch.length);
+    const bytes = new Array<number>(batch.length);
+    const records = new Array<T['record']>(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      const r = batch[i];
+      acceptedAtWallMs[i] = this.wallClockOf(r);
+      bytes[i] = r.bytes;
+      records[i] = r.record;
+    }
+    let frame: FrameParts;
+    const firstId = this.log.nextId;
+    try {
+      frame = encodeDataFrameParts(firstId, {
+        acceptedAtWallMs,
+        bytes,
+        payload: this.options.codec.encode(records),
+      });
+    } catch (error) {
+      return this.takeBack(
+        batch,
+        `the spool codec cannot encode them: ${(error as Error).message}`,
+      );
+    }
+    const onDisk = this.log.diskBytes;
+    if (onDisk + frame.length > this.options.maxBytes) {
+      return this.takeBack(
+        batch,
+        `spool full (${onDisk} of ${this.options.maxBytes} bytes on disk, the export needs ${frame.length})`,
+      );
+    }
+    try {
+      this.log.write(frame, batch.length);
+    } catch (error) {
+      return this.takeBack(batch, `spool write failed: ${describeError(error)}`);
+    }
+    for (let i = 0; i < batch.length; i++) (batch[i] as T & Spooled).spoolId = firstId + i;
+    return undefined;
+  }
+
+  peek(): T | undefined {
+    return this.memory.peek();
+  }
+
+  shift(): T | undefined {
+    return this.memory.shift();
+  }
+
+  drain(): T[] {
+    return this.memory.drain();
+  }
+
+  acknowledge(records: readonly T[]): void {
+    if (this.closed) return;
+    const ids: number[] = [];
+    for (const record of records) {
+      const id = (record as T & Spooled).spoolId;
+      if (id !== undefined) ids.push(id);
+      // Evicted before its export was written: it must not be written now.
+      else if (this.uncommitted.includes(record)) (this.cancelled ??= new Set()).add(record);
+    }
+    this.forget(ids);
+  }
+
+  /** These ids are final: written down as acknowledged, their segment deleted once all are. */
+  forget(ids: readonly number[]): void {
+    if (!this.closed) this.log.forget(ids);
+  }
+
+  state(): SpoolState {
+    return {
+      directory: this.options.directory,
+      fsync: this.options.fsync,
+      diskBytes: this.log.diskBytes,
+      maxBytes: this.options.maxBytes,
+      segments: this.log.segmentCount,
+      fsyncs: this.log.fsyncs,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.log.close();
+    } finally {
+      this.releaseLock();
+    }
+  }
+
+  /** The acceptance time to store: wall-clock, so a later process can age the record. */
+  private wallClockOf(record: T): number {
+    return this.options.clockOriginMs + record.acceptedAtMs;
+  }
+
+  private takeBack(batch: T[], reason: string): QueueCommitFailure<T> {
+    // The batch is the newest records: the tail of the queue.
+    const refused = new Set(batch);
+    for (const record of this.memory.drain()) if (!refused.has(record)) this.memory.push(record);
+    return { records: batch, reason };
+  }
+}
+
+function describeError(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  return e.code ? `${e.code}: ${e.message}` : String(e?.message ?? error);
+}

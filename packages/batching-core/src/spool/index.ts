@@ -1,0 +1,7 @@
+export { DiskRecordQueue } from './disk-queue';
+export type { DiskQueueOptions, FsyncPolicy, SpoolState } from './disk-queue';
+export { v8Codec } from './codec';
+export type { SpoolCodec } from './codec';
+export { SpoolLockedError } from './lock';
+export { SPOOL_DEFAULTS } from './options';
+export type { SpoolOptions } from './options';

@@ -1,0 +1,40 @@
+import { diag } from '@opentelemetry/api';
+import type { Entry } from '../pipeline/entry';
+import type { SpoolCodec } from './codec';
+import { v8Codec } from './codec';
+import { DiskRecordQueue } from './disk-queue';
+import type { ResolvedSpoolOptions } from './options';
+
+/**
+ * Opens the exporter's spool. A spool that cannot be opened (a directory it may not write,
+ * one a live process holds) must not take the application down with it: the exporter runs on
+ * the in-memory queue, says so in an ERROR line, and `stats().spool.error` keeps why.
+ */
+export function openSpool<R>(
+  spool: ResolvedSpoolOptions<R>,
+  senderCodec: SpoolCodec<R> | undefined,
+  clockOriginMs: number,
+  label: string,
+  onFsync: (durationMs: number) => void,
+): { queue: DiskRecordQueue<Entry<R>> } | { error: string } {
+  try {
+    const queue = new DiskRecordQueue<Entry<R>>({
+      directory: spool.directory,
+      maxBytes: spool.maxBytes,
+      fsync: spool.fsync,
+      fsyncIntervalMs: spool.fsyncIntervalMs,
+      segmentBytes: spool.segmentBytes,
+      codec: spool.codec ?? senderCodec ?? (v8Codec as SpoolCodec<R>),
+      clockOriginMs,
+      onFsync,
+    });
+    return { queue };
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    const why = e.code && !e.message.includes(e.code) ? `${e.code}: ${e.message}` : e.message;
+    diag.error(
+      `${label}: the spool at ${spool.directory} cannot be used (${why}); records are held in memory only and a crash loses them`,
+    );
+    return { error: why };
+  }
+}

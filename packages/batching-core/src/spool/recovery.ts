@@ -1,0 +1,279 @@
+import {
+  appendFileSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import type { SpoolCodec } from './codec';
+import {
+  SEGMENT_HEADER_BYTES,
+  checkSegmentHeader,
+  decodeAckBody,
+  decodeDataBody,
+  encodeAckFrame,
+  peekDataHeader,
+  scanFrames,
+} from './format';
+import type { IdRange } from './format';
+
+const SEGMENT_SUFFIX = '.seg';
+const ACK_SUFFIX = '.ack';
+const ID_DIGITS = 20;
+
+export function segmentFileName(firstId: number): string {
+  return `${String(firstId).padStart(ID_DIGITS, '0')}${SEGMENT_SUFFIX}`;
+}
+
+export function ackFileName(firstId: number): string {
+  return `${String(firstId).padStart(ID_DIGITS, '0')}${ACK_SUFFIX}`;
+}
+
+/** A record left by an earlier process, not acknowledged, to be sent again. */
+export interface RecoveredRecord<R> {
+  id: number;
+  record: R;
+  bytes: number;
+  acceptedAtWallMs: number;
+}
+
+/** A segment with records not yet acknowledged, as recovery leaves it. */
+export interface RecoveredSegment {
+  firstId: number;
+  /** One past its last id. */
+  endId: number;
+  unacked: number;
+  /** Segment and acknowledgement file bytes. */
+  diskBytes: number;
+}
+
+export interface Recovery<R> {
+  records: RecoveredRecord<R>[];
+  /** Records that were in the spool and cannot be read back, with what was wrong. */
+  corrupt: { count: number; detail: string }[];
+  segments: RecoveredSegment[];
+  /** The id the next record gets. */
+  nextId: number;
+  /** A frame cut short with no readable count: what it held was never acknowledged as accepted. */
+  tornUnknown: number;
+}
+
+/** Acknowledged ids of one segment: ranges, sorted and merged once read, searched by halves. */
+class AckedIds {
+  private ranges: IdRange[] = [];
+  private sorted = true;
+  add(range: IdRange): void {
+    if (range.count > 0) this.ranges.push(range);
+    this.sorted = false;
+  }
+  has(id: number): boolean {
+    if (!this.sorted) this.sort();
+    let low = 0;
+    let high = this.ranges.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const r = this.ranges[mid];
+      if (id < r.first) high = mid - 1;
+      else if (id >= r.first + r.count) low = mid + 1;
+      else return true;
+    }
+    return false;
+  }
+  private sort(): void {
+    this.ranges.sort((a, b) => a.first - b.first);
+    const merged: IdRange[] = [];
+    for (const r of this.ranges) {
+      const last = merged[merged.length - 1];
+      if (last && r.first <= last.first + last.count) {
+        last.count = Math.max(last.count, r.first + r.count - last.first);
+      } else merged.push({ ...r });
+    }
+    this.ranges = merged;
+    this.sorted = true;
+  }
+  /** Ids of [first, end) not acknowledged. */
+  unackedIn(first: number, end: number): IdRange[] {
+    const out: IdRange[] = [];
+    let runStart = -1;
+    for (let id = first; id < end; id++) {
+      if (this.has(id)) {
+        if (runStart >= 0) out.push({ first: runStart, count: id - runStart });
+        runStart = -1;
+      } else if (runStart < 0) runStart = id;
+    }
+    if (runStart >= 0) out.push({ first: runStart, count: end - runStart });
+    return out;
+  }
+}
+
+function readAcked(path: string): AckedIds {
+  const acked = new AckedIds();
+  let file: Buffer;
+  try {
+    file = readFileSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return acked;
+    throw error;
+  }
+  // A damaged or torn acknowledgement only sends its records again (at least once).
+  for (const { body } of scanFrames(file, 0).frames) {
+    for (const range of decodeAckBody(body) ?? []) acked.add(range);
+  }
+  return acked;
+}
+
+const countOf = (ranges: IdRange[]) => ranges.reduce((sum, r) => sum + r.count, 0);
+
+/**
+ * Reads what an earlier process left in `directory`: the records not acknowledged, oldest first.
+ * Damage is repaired so that the next start does not count it again: a torn tail is cut off,
+ * and the ids of records that cannot be read are written down as acknowledged.
+ */
+export function recoverSpool<R>(directory: string, codec: SpoolCodec<R>): Recovery<R> {
+  const firstIds = readdirSync(directory)
+    .filter((name) => name.endsWith(SEGMENT_SUFFIX))
+    .map((name) => Number(name.slice(0, -SEGMENT_SUFFIX.length)))
+    .filter((id) => Number.isSafeInteger(id))
+    .sort((a, b) => a - b);
+  const recovery: Recovery<R> = {
+    records: [],
+    corrupt: [],
+    segments: [],
+    nextId: 1,
+    tornUnknown: 0,
+  };
+  for (let s = 0; s < firstIds.length; s++) {
+    const firstId = firstIds[s];
+    const nextFirstId = firstIds[s + 1] as number | undefined;
+    const segmentPath = join(directory, segmentFileName(firstId));
+    const ackPath = join(directory, ackFileName(firstId));
+    const file = readFileSync(segmentPath);
+    const acked = readAcked(ackPath);
+    const lost: IdRange[] = [];
+    const loseRange = (first: number, end: number, detail: string) => {
+      if (end <= first) return;
+      const ranges = acked.unackedIn(first, end);
+      const count = countOf(ranges);
+      if (count > 0)
+        recovery.corrupt.push({ count, detail: `${segmentFileName(firstId)}: ${detail}` });
+      lost.push({ first, count: end - first });
+    };
+
+    let expected = firstId;
+    let live = 0;
+    const headerProblem = checkSegmentHeader(file);
+    if (headerProblem) {
+      // A segment cut short in its header was being created: it holds nothing.
+      if (nextFirstId !== undefined) loseRange(firstId, nextFirstId, headerProblem);
+      unlinkQuietly(segmentPath);
+      unlinkQuietly(ackPath);
+      recovery.nextId = Math.max(recovery.nextId, nextFirstId ?? firstId);
+      continue;
+    }
+    const scan = scanFrames(file, SEGMENT_HEADER_BYTES);
+    for (const { body } of scan.frames) {
+      const frame = decodeDataBody(body);
+      if (!frame || frame.firstId < expected) {
+        // Its checksum held but its fields do not: the writer's bug, not the disk's. Skipped;
+        // the gap to the next good frame counts what it held.
+        continue;
+      }
+      loseRange(expected, frame.firstId, 'a damaged frame (checksum mismatch)');
+      expected = frame.firstId + frame.count;
+      const wanted: number[] = [];
+      for (let i = 0; i < frame.count; i++) if (!acked.has(frame.firstId + i)) wanted.push(i);
+      if (wanted.length === 0) continue;
+      let records: R[];
+      try {
+        records = codec.decode(frame.payload, frame.count);
+        if (!Array.isArray(records) || records.length !== frame.count) {
+          throw new Error(
+            `the codec gave ${Array.isArray(records) ? records.length : 'no'} records for ${frame.count}`,
+          );
+        }
+      } catch (error) {
+        loseRange(
+          frame.firstId,
+          expected,
+          `records the codec cannot read (${(error as Error).message})`,
+        );
+        continue;
+      }
+      for (const i of wanted) {
+        recovery.records.push({
+          id: frame.firstId + i,
+          record: records[i],
+          bytes: frame.bytes[i],
+          acceptedAtWallMs: frame.acceptedAtWallMs[i],
+        });
+        live++;
+      }
+    }
+    // What follows the last good frame.
+    if (nextFirstId !== undefined) {
+      loseRange(
+        expected,
+        nextFirstId,
+        scan.stop
+          ? 'unreadable bytes after a damaged frame'
+          : 'a damaged frame (checksum mismatch)',
+      );
+      expected = Math.max(expected, nextFirstId);
+    } else {
+      // Damaged frames after the last good one: their own header is all that says what they held.
+      for (const damaged of scan.damaged) {
+        const header = peekDataHeader(damaged.body);
+        if (damaged.offset > lastGoodOffset(scan) && header && header.firstId === expected) {
+          loseRange(expected, expected + header.count, 'a damaged frame (checksum mismatch)');
+          expected += header.count;
+        }
+      }
+      if (scan.stop) {
+        const header = peekDataHeader(scan.stop.tail.subarray(8));
+        if (header && header.firstId === expected) {
+          loseRange(expected, expected + header.count, `a frame cut short (${scan.stop.reason})`);
+          expected += header.count;
+        } else {
+          recovery.tornUnknown++;
+        }
+      }
+    }
+    if (scan.stop) truncateSync(segmentPath, scan.validEnd);
+    if (lost.length > 0) appendFileSync(ackPath, encodeAckFrame(lost));
+    recovery.nextId = Math.max(recovery.nextId, expected);
+    if (live === 0) {
+      unlinkQuietly(segmentPath);
+      unlinkQuietly(ackPath);
+      continue;
+    }
+    recovery.segments.push({
+      firstId,
+      endId: expected,
+      unacked: live,
+      diskBytes: sizeOf(segmentPath) + sizeOf(ackPath),
+    });
+  }
+  return recovery;
+}
+
+function lastGoodOffset(scan: { frames: { offset: number }[] }): number {
+  return scan.frames.length > 0 ? scan.frames[scan.frames.length - 1].offset : -1;
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}

@@ -1,0 +1,336 @@
+import {
+  close,
+  closeSync,
+  fdatasync,
+  fdatasyncSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  unlinkSync,
+  writeSync,
+  writevSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { diag } from '@opentelemetry/api';
+import { encodeAckFrame, rangesOf, segmentHeader } from './format';
+import { ackFileName, segmentFileName } from './recovery';
+import type { RecoveredSegment } from './recovery';
+
+export type FsyncPolicy = 'always' | 'interval' | 'never';
+
+export interface SegmentLogOptions {
+  directory: string;
+  maxBytes: number;
+  fsync: FsyncPolicy;
+  fsyncIntervalMs: number;
+  segmentBytes: number;
+  /** Each fsync's duration, for self-telemetry. */
+  onFsync?: (durationMs: number) => void;
+}
+
+interface Segment {
+  firstId: number;
+  /** One past its last id. */
+  endId: number;
+  unacked: number;
+  diskBytes: number;
+  ackFd: number | undefined;
+}
+
+/** A frame ready to write: its header and columns, and the codec's bytes apart. */
+export interface FrameParts {
+  head: Buffer;
+  payload: Uint8Array;
+  length: number;
+}
+
+/**
+ * The files of one spool: the segment being appended to, the acknowledgement files, which
+ * segment an id is in, deleting a segment once all of it is acknowledged, and the fsync policy.
+ * It knows frames only as bytes (the queue encodes them).
+ */
+export class SegmentLog {
+  private readonly segments: Segment[] = [];
+  private active: { segment: Segment; fd: number; size: number } | undefined;
+  /** The id the next record gets. */
+  nextId: number;
+  diskBytes = 0;
+  fsyncs = 0;
+  private dirty = false;
+  /** `interval`: a segment was created since the directory was last synced. */
+  private directoryDirty = false;
+  /** Background fsyncs running (`interval`): one at a time is enough. */
+  private syncing = 0;
+  private readonly whenSynced: (() => void)[] = [];
+  private readonly timer: NodeJS.Timeout | undefined;
+  private ackWriteFailed = false;
+  private closed = false;
+
+  constructor(
+    private readonly options: SegmentLogOptions,
+    recovered: readonly RecoveredSegment[],
+    nextId: number,
+  ) {
+    this.nextId = nextId;
+    for (const s of recovered) {
+      this.segments.push({ ...s, ackFd: undefined });
+      this.diskBytes += s.diskBytes;
+    }
+    if (options.fsync === 'interval') {
+      this.timer = setInterval(() => this.tick(), options.fsyncIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  /** Writes a frame of `count` records from `nextId`, or throws what the disk said. */
+  write(frame: FrameParts, count: number): void {
+    this.append(frame, count);
+    this.nextId += count;
+    if (this.options.fsync === 'always') this.syncNow();
+  }
+
+  /** These ids are final: written down as acknowledged, their segment deleted once all are. */
+  forget(ids: readonly number[]): void {
+    if (this.closed || ids.length === 0) return;
+    const bySegment = new Map<Segment, number[]>();
+    for (const id of ids) {
+      const segment = this.segmentOf(id);
+      if (!segment) continue;
+      let ofSegment = bySegment.get(segment);
+      if (!ofSegment) bySegment.set(segment, (ofSegment = []));
+      ofSegment.push(id);
+    }
+    for (const [segment, ofSegment] of bySegment) this.acknowledgeIn(segment, ofSegment);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    // A background fsync still running has the active segment's descriptor.
+    while (this.syncing > 0) await new Promise<void>((resolve) => this.whenSynced.push(resolve));
+    // A clean stop leaves the spool durable, whatever the policy while running.
+    if (this.options.fsync !== 'never') this.syncNow();
+    for (const segment of [...this.segments]) {
+      if (segment.unacked === 0) this.deleteSegment(segment);
+    }
+    if (this.active) closeSync(this.active.fd);
+    this.active = undefined;
+    for (const segment of this.segments) this.closeAck(segment);
+  }
+
+  private append(frame: FrameParts, count: number): void {
+    const active = this.activeFor(frame.length);
+    const before = active.size;
+    try {
+      writeAll(active.fd, frame.head, frame.payload);
+    } catch (error) {
+      // Leave no half frame behind for the next write to follow.
+      try {
+        ftruncateSync(active.fd, before);
+      } catch {
+        // The next start cuts a torn tail off anyway.
+      }
+      throw error;
+    }
+    active.size += frame.length;
+    active.segment.endId = this.nextId + count;
+    active.segment.unacked += count;
+    active.segment.diskBytes += frame.length;
+    this.diskBytes += frame.length;
+    this.dirty = true;
+  }
+
+  private activeFor(frameBytes: number): { segment: Segment; fd: number; size: number } {
+    const active = this.active;
+    if (
+      active &&
+      (active.size + frameBytes <= this.options.segmentBytes ||
+        active.segment.endId === active.segment.firstId)
+    ) {
+      return active;
+    }
+    if (active) {
+      // Roll. `always` made every frame durable already; `interval` syncs the finished segment
+      // off the event loop and closes it after, `never` closes it at once.
+      this.active = undefined;
+      if (this.options.fsync === 'interval') this.syncInBackground(active.fd, true);
+      else closeSync(active.fd);
+      if (active.segment.unacked === 0) this.deleteSegment(active.segment);
+    }
+    const header = segmentHeader();
+    const path = join(this.options.directory, segmentFileName(this.nextId));
+    const fd = openSync(path, 'wx', 0o600);
+    try {
+      writeFully(fd, header);
+    } catch (error) {
+      closeSync(fd);
+      unlinkSync(path);
+      throw error;
+    }
+    const segment: Segment = {
+      firstId: this.nextId,
+      endId: this.nextId,
+      unacked: 0,
+      diskBytes: header.length,
+      ackFd: undefined,
+    };
+    this.segments.push(segment);
+    this.diskBytes += header.length;
+    this.active = { segment, fd, size: header.length };
+    // A new file's name is in the directory, which has its own fsync: without it a power cut
+    // can lose the whole segment however often the file was synced.
+    if (this.options.fsync === 'always') this.syncDirectory();
+    else if (this.options.fsync === 'interval') this.directoryDirty = true;
+    return this.active;
+  }
+
+  private syncDirectory(): void {
+    this.directoryDirty = false;
+    let fd: number | undefined;
+    try {
+      fd = openSync(this.options.directory, 'r');
+      fsyncSync(fd);
+    } catch (error) {
+      // Not every platform syncs a directory (Windows cannot open one): the file's own syncs stand.
+      diag.debug(
+        `otelpack spool ${this.options.directory}: directory fsync: ${describeError(error)}`,
+      );
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
+
+  private segmentOf(id: number): Segment | undefined {
+    const segments = this.segments;
+    let low = 0;
+    let high = segments.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const s = segments[mid];
+      if (id < s.firstId) high = mid - 1;
+      else if (id >= s.endId) low = mid + 1;
+      else return s;
+    }
+    return undefined;
+  }
+
+  private acknowledgeIn(segment: Segment, ids: number[]): void {
+    segment.unacked -= ids.length;
+    if (segment.unacked <= 0 && this.active?.segment !== segment) {
+      this.deleteSegment(segment);
+      return;
+    }
+    const frame = encodeAckFrame(rangesOf(ids));
+    try {
+      segment.ackFd ??= openSync(
+        join(this.options.directory, ackFileName(segment.firstId)),
+        'a',
+        0o600,
+      );
+      writeFully(segment.ackFd, frame);
+      segment.diskBytes += frame.length;
+      this.diskBytes += frame.length;
+    } catch (error) {
+      // A lost acknowledgement only means the record is sent again after a restart.
+      if (!this.ackWriteFailed) {
+        this.ackWriteFailed = true;
+        diag.warn(
+          `otelpack spool ${this.options.directory}: writing acknowledgements failed (${describeError(error)}); records delivered since may be sent again after a restart`,
+        );
+      }
+    }
+  }
+
+  private deleteSegment(segment: Segment): void {
+    this.closeAck(segment);
+    for (const name of [segmentFileName(segment.firstId), ackFileName(segment.firstId)]) {
+      try {
+        unlinkSync(join(this.options.directory, name));
+      } catch {
+        // Gone already, or undeletable: the next start finds it acknowledged.
+      }
+    }
+    this.diskBytes -= segment.diskBytes;
+    const index = this.segments.indexOf(segment);
+    if (index >= 0) this.segments.splice(index, 1);
+  }
+
+  private closeAck(segment: Segment): void {
+    if (segment.ackFd === undefined) return;
+    try {
+      closeSync(segment.ackFd);
+    } catch {
+      // Nothing more to do with it.
+    }
+    segment.ackFd = undefined;
+  }
+
+  private syncNow(): void {
+    if (!this.dirty || !this.active) return;
+    this.dirty = false;
+    try {
+      this.timedSync(this.active.fd);
+    } catch (error) {
+      diag.warn(`otelpack spool ${this.options.directory}: fsync failed (${describeError(error)})`);
+    }
+  }
+
+  /**
+   * `interval`: the fsync runs on libuv's thread pool, so the event loop (and every export)
+   * does not wait for the disk; what was written before it started is covered.
+   */
+  private syncInBackground(fd: number, thenClose: boolean): void {
+    const start = performance.now();
+    this.syncing++;
+    fdatasync(fd, (error) => {
+      this.syncing--;
+      if (error) {
+        diag.warn(
+          `otelpack spool ${this.options.directory}: fsync failed (${describeError(error)})`,
+        );
+      } else {
+        this.fsyncs++;
+        this.options.onFsync?.(performance.now() - start);
+      }
+      if (thenClose) close(fd, () => undefined);
+      if (this.syncing === 0) for (const resolve of this.whenSynced.splice(0)) resolve();
+    });
+  }
+
+  private tick(): void {
+    if (this.directoryDirty) this.syncDirectory();
+    if (!this.dirty || !this.active || this.syncing > 0) return;
+    this.dirty = false;
+    this.syncInBackground(this.active.fd, false);
+  }
+
+  private timedSync(fd: number): void {
+    const start = performance.now();
+    fdatasyncSync(fd);
+    this.fsyncs++;
+    this.options.onFsync?.(performance.now() - start);
+  }
+}
+
+/** Both parts, in one system call when the kernel takes it all (it nearly always does). */
+function writeAll(fd: number, head: Buffer, payload: Uint8Array): void {
+  const total = head.length + payload.length;
+  const written = writevSync(fd, [head, payload]);
+  if (written === total) return;
+  writeFully(fd, Buffer.concat([head, payload]).subarray(written));
+}
+
+function writeFully(fd: number, data: Buffer): void {
+  let at = 0;
+  while (at < data.length) at += writeSync(fd, data, at, data.length - at);
+}
+
+function describeError(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  return e.code ? `${e.code}: ${e.message}` : String(e?.message ?? error);
+}

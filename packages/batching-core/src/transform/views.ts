@@ -1,0 +1,260 @@
+import type {
+  AnyValue,
+  DataPointLike,
+  InstrumentationScopeLike,
+  MetricDataLike,
+  ReadableLogRecordLike,
+  ReadableSpanLike,
+  ResourceLike,
+  TimedEventLike,
+} from '../sdk/types';
+import { deepCopy } from './values';
+import type { ValueMap } from './values';
+
+/*
+ * What statements read and write: views over the SDK's items. A view reads the SDK's object until
+ * a statement writes, then writes to its own copy; the SDK's objects are never changed, so other
+ * processors and exporters see what the application recorded.
+ */
+
+/** A map read from the SDK's object until the first write, then from a deep copy. */
+export class MapView {
+  #copy: ValueMap | undefined;
+
+  constructor(private readonly source: ValueMap | undefined) {}
+
+  read(): ValueMap {
+    return this.#copy ?? this.source ?? EMPTY;
+  }
+
+  write(): ValueMap {
+    this.#copy ??= this.source ? deepCopy(this.source) : {};
+    return this.#copy;
+  }
+
+  get changed(): boolean {
+    return this.#copy !== undefined;
+  }
+}
+
+const EMPTY: ValueMap = Object.freeze({}) as ValueMap;
+
+export class ResourceView {
+  readonly attributes: MapView;
+  #result: ResourceLike | undefined;
+
+  constructor(readonly source: ResourceLike) {
+    this.attributes = new MapView(source.attributes as ValueMap);
+  }
+
+  /** One result for every item that shares the resource (asked once all statements ran). */
+  result(): ResourceLike {
+    this.#result ??= this.attributes.changed
+      ? overlay(this.source, { attributes: this.attributes.read() })
+      : this.source;
+    return this.#result;
+  }
+}
+
+export class ScopeView {
+  readonly attributes: MapView;
+  name: string;
+  version: string | undefined;
+  #result: InstrumentationScopeLike | undefined;
+
+  constructor(readonly source: InstrumentationScopeLike) {
+    this.attributes = new MapView(source.attributes as ValueMap | undefined);
+    this.name = source.name;
+    this.version = source.version;
+  }
+
+  result(): InstrumentationScopeLike {
+    this.#result ??= this.build();
+    return this.#result;
+  }
+
+  private build(): InstrumentationScopeLike {
+    if (
+      !this.attributes.changed &&
+      this.name === this.source.name &&
+      this.version === this.source.version
+    ) {
+      return this.source;
+    }
+    return {
+      ...this.source,
+      name: this.name,
+      version: this.version,
+      ...(this.attributes.changed ? { attributes: this.attributes.read() as never } : {}),
+    };
+  }
+}
+
+/** Fields a statement changed, over the SDK object's own. */
+type Changes = Record<string, unknown>;
+
+/** What spans and log records share: attributes, changed fields, their resource and scope. */
+abstract class ItemView<
+  T extends {
+    attributes: object;
+    resource: ResourceLike;
+    instrumentationScope: InstrumentationScopeLike;
+  },
+> {
+  readonly attributes: MapView;
+  readonly changes: Changes = {};
+
+  constructor(
+    readonly source: T,
+    readonly resource: ResourceView,
+    readonly scope: ScopeView,
+  ) {
+    this.attributes = new MapView(source.attributes as ValueMap);
+  }
+
+  get<K extends keyof T>(field: K): T[K] {
+    return (field in this.changes ? this.changes[field as string] : this.source[field]) as T[K];
+  }
+
+  /** The item as the statements left it: the SDK's object itself when nothing changed. */
+  protected build(extra: Changes): T {
+    const resource = this.resource.result();
+    const scope = this.scope.result();
+    const changes: Changes = { ...this.changes, ...extra };
+    if (this.attributes.changed) changes.attributes = this.attributes.read();
+    if (resource !== this.source.resource) changes.resource = resource;
+    if (scope !== this.source.instrumentationScope) changes.instrumentationScope = scope;
+    return Object.keys(changes).length === 0 ? this.source : overlay(this.source, changes);
+  }
+}
+
+export class SpanView extends ItemView<ReadableSpanLike> {
+  events: EventView[] | undefined;
+
+  eventViews(): EventView[] {
+    this.events ??= this.source.events.map((event) => new EventView(event, this));
+    return this.events;
+  }
+
+  result(): ReadableSpanLike {
+    if (!this.events) return this.build({});
+    const kept = this.events.filter((e) => !e.dropped);
+    const changed = kept.length !== this.events.length || kept.some((e) => e.changed);
+    return this.build(changed ? { events: kept.map((e) => e.result()) } : {});
+  }
+}
+
+export class EventView {
+  readonly attributes: MapView;
+  name: string;
+  dropped = false;
+
+  constructor(
+    readonly source: TimedEventLike,
+    readonly span: SpanView,
+  ) {
+    this.attributes = new MapView(source.attributes as ValueMap | undefined);
+    this.name = source.name;
+  }
+
+  get changed(): boolean {
+    return this.attributes.changed || this.name !== this.source.name;
+  }
+
+  result(): TimedEventLike {
+    if (!this.changed) return this.source;
+    return { ...this.source, name: this.name, attributes: this.attributes.read() as never };
+  }
+}
+
+export class LogView extends ItemView<ReadableLogRecordLike> {
+  #body: { value: AnyValue } | undefined;
+
+  body(): AnyValue {
+    return this.#body ? this.#body.value : this.source.body;
+  }
+
+  /** The body to change in place (a map or list body is copied first). */
+  writableBody(): AnyValue {
+    this.#body ??= { value: deepCopy(this.source.body) };
+    return this.#body.value;
+  }
+
+  setBody(value: AnyValue): void {
+    this.#body = { value };
+  }
+
+  result(): ReadableLogRecordLike {
+    return this.build(this.#body ? { body: this.#body.value } : {});
+  }
+}
+
+export class DataPointView {
+  readonly attributes: MapView;
+  dropped = false;
+
+  constructor(
+    readonly source: DataPointLike<unknown>,
+    readonly metric: MetricDataLike,
+    readonly resource: ResourceView,
+    readonly scope: ScopeView,
+  ) {
+    this.attributes = new MapView(source.attributes as ValueMap);
+  }
+
+  result(): DataPointLike<unknown> {
+    if (!this.attributes.changed) return this.source;
+    return { ...this.source, attributes: this.attributes.read() as never };
+  }
+}
+
+/**
+ * A view of an SDK object with some fields changed: it inherits everything else from the SDK's
+ * object (methods such as `spanContext()` and getters included), whose own fields stay as they are.
+ */
+export function overlay<T extends object>(source: T, changes: Changes): T {
+  const view = Object.create(source) as Record<string, unknown>;
+  for (const key of Object.keys(changes)) {
+    if (isAccessor(source, key)) {
+      // Own property, not an assignment: an SDK setter of that name is not called.
+      Object.defineProperty(view, key, {
+        value: changes[key],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      // A data property higher in the chain: assignment makes the view's own, and is fast.
+      view[key] = changes[key];
+    }
+  }
+  return view as T;
+}
+
+/** Per prototype and key: is the property a getter/setter somewhere in the chain? */
+const ACCESSORS = new WeakMap<object, Map<string, boolean>>();
+
+function isAccessor(source: object, key: string): boolean {
+  const own = Object.getOwnPropertyDescriptor(source, key);
+  if (own) return own.get !== undefined || own.set !== undefined || own.writable === false;
+  const prototype = Object.getPrototypeOf(source) as object | null;
+  if (!prototype) return false;
+  let byKey = ACCESSORS.get(prototype);
+  if (!byKey) ACCESSORS.set(prototype, (byKey = new Map()));
+  let found = byKey.get(key);
+  if (found === undefined) {
+    found = false;
+    for (let p: object | null = prototype; p; p = Object.getPrototypeOf(p) as object | null) {
+      const descriptor = Object.getOwnPropertyDescriptor(p, key);
+      if (descriptor) {
+        found =
+          descriptor.get !== undefined ||
+          descriptor.set !== undefined ||
+          descriptor.writable === false;
+        break;
+      }
+    }
+    byKey.set(key, found);
+  }
+  return found;
+}

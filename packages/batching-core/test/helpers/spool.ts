@@ -1,0 +1,71 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { QueuedRecord } from '../../src';
+import { DiskRecordQueue, v8Codec } from '../../src';
+import type { DiskQueueOptions } from '../../src';
+import { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from '../../src/spool/format';
+
+export type TestRecord = QueuedRecord<string>;
+
+/** A fresh directory under the system's temporary one; removed by `cleanup`. */
+export function tempSpoolDir(label = 'spool'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), `otelpack-${label}-`));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function openDiskQueue(
+  directory: string,
+  options: Partial<DiskQueueOptions<string>> = {},
+): DiskRecordQueue<TestRecord> {
+  return new DiskRecordQueue<TestRecord>({
+    directory,
+    maxBytes: 1 << 30,
+    fsync: 'never',
+    fsyncIntervalMs: 1000,
+    segmentBytes: 1 << 20,
+    codec: v8Codec as DiskQueueOptions<string>['codec'],
+    clockOriginMs: 1_700_000_000_000,
+    ...options,
+  });
+}
+
+export function testRecord(seq: number, bytes = 10): TestRecord {
+  return { record: `r${seq}`, bytes, seq, acceptedAtMs: seq };
+}
+
+/** Pushes `count` records from `firstSeq` as one export (one frame) and commits it. */
+export function writeExport(
+  queue: DiskRecordQueue<TestRecord>,
+  firstSeq: number,
+  count: number,
+): TestRecord[] {
+  const records: TestRecord[] = [];
+  for (let i = 0; i < count; i++) {
+    const r = testRecord(firstSeq + i);
+    records.push(r);
+    queue.push(r);
+  }
+  const failure = queue.commit();
+  if (failure) throw new Error(`commit failed: ${failure.reason}`);
+  return records;
+}
+
+export function segmentFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.seg'))
+    .sort();
+}
+
+/** Where each frame of a segment file starts (after the segment header). */
+export function frameStarts(file: Buffer): number[] {
+  const starts: number[] = [];
+  for (
+    let at = SEGMENT_HEADER_BYTES;
+    at < file.length;
+    at += FRAME_HEADER_BYTES + file.readUInt32LE(at)
+  ) {
+    starts.push(at);
+  }
+  return starts;
+}

@@ -1,0 +1,277 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { seededRandom } from '../src/testing';
+import { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from '../src/spool/format';
+import { SpoolLockedError } from '../src';
+import {
+  frameStarts,
+  openDiskQueue,
+  segmentFiles,
+  tempSpoolDir,
+  writeExport,
+} from './helpers/spool';
+import type { TestRecord } from './helpers/spool';
+
+/** Opens the spool again, as the next process would, and says what it found. */
+function reopen(dir: string, segmentBytes = 1 << 20) {
+  const queue = openDiskQueue(dir, { segmentBytes });
+  const recovery = queue.takeRecovery();
+  return {
+    queue,
+    records: recovery.records.map((r) => r.record),
+    corrupt: recovery.corrupt.reduce((n, c) => n + c.count, 0),
+    recovery,
+  };
+}
+
+const take = (queue: { shift(): TestRecord | undefined }, n: number) =>
+  Array.from({ length: n }, () => queue.shift() as TestRecord);
+
+describe('disk spool: what a restart finds', () => {
+  // Collector persistent_queue_test.go TestPersistentQueue_PutCloseReadClose: two items put,
+  // the queue closed, both read back in order after reopening.
+  test('records written and never taken come back, in order, with their fields', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    try {
+      const first = openDiskQueue(dir);
+      writeExport(first, 1, 2);
+      writeExport(first, 3, 1);
+      await first.close();
+      const { queue, recovery } = reopen(dir);
+      assert.deepEqual(
+        recovery.records.map((r) => [r.id, r.record, r.bytes, r.acceptedAtWallMs]),
+        [
+          [1, 'r1', 10, 1_700_000_000_001],
+          [2, 'r2', 10, 1_700_000_000_002],
+          [3, 'r3', 10, 1_700_000_000_003],
+        ],
+      );
+      await queue.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  // Collector TestPersistentQueueStartWithNonDispatched / TestPersistentQueue_CurrentlyProcessedItems:
+  // items being dispatched when the process stopped (taken, not finished) are dispatched again;
+  // finished ones are not.
+  const cases: { name: string; acknowledged: number[]; expected: string[] }[] = [
+    { name: 'taken and never acknowledged', acknowledged: [], expected: ['r1', 'r2', 'r3', 'r4'] },
+    { name: 'some acknowledged', acknowledged: [1, 3], expected: ['r2', 'r4'] },
+    { name: 'all acknowledged', acknowledged: [1, 2, 3, 4], expected: [] },
+  ];
+  for (const c of cases) {
+    test(`records taken for sending, ${c.name}: only the unacknowledged come back`, async () => {
+      const { dir, cleanup } = tempSpoolDir();
+      try {
+        const first = openDiskQueue(dir);
+        writeExport(first, 1, 4);
+        const taken = take(first, 4);
+        first.acknowledge(taken.filter((r) => c.acknowledged.includes(r.seq)));
+        await first.close();
+        const { queue, records, corrupt } = reopen(dir);
+        assert.deepEqual(records, c.expected);
+        assert.equal(corrupt, 0);
+        await queue.close();
+      } finally {
+        cleanup();
+      }
+    });
+  }
+
+  test('a segment whose records are all acknowledged is deleted; the one being written stays', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    try {
+      const queue = openDiskQueue(dir, { segmentBytes: 200 });
+      for (let i = 0; i < 6; i++) writeExport(queue, i * 3 + 1, 3);
+      const segmentsWritten = segmentFiles(dir).length;
+      assert.ok(segmentsWritten >= 3, `several segments (${segmentsWritten})`);
+      queue.acknowledge(take(queue, 18));
+      assert.equal(segmentFiles(dir).length, 1, 'only the active segment is left');
+      assert.equal(queue.state().segments, 1);
+      await queue.close();
+      assert.equal(
+        segmentFiles(dir).length,
+        0,
+        'a clean close removes the acknowledged active one',
+      );
+      const { queue: again, records } = reopen(dir);
+      assert.deepEqual(records, []);
+      await again.close();
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe('disk spool: damage', () => {
+  /** Writes 5 exports of 3 records into one segment and returns the frame offsets. */
+  async function fiveExports(
+    dir: string,
+  ): Promise<{ path: string; starts: number[]; size: number }> {
+    const queue = openDiskQueue(dir);
+    for (let e = 0; e < 5; e++) writeExport(queue, e * 3 + 1, 3);
+    await queue.close();
+    const [segment] = segmentFiles(dir);
+    const path = join(dir, segment);
+    const file = readFileSync(path);
+    return { path, starts: frameStarts(file), size: file.length };
+  }
+
+  // Collector TestPersistentQueue_CorruptedData: none, some or all items corrupted; the queue
+  // starts with what is left. Here damage is counted (`corrupt`) rather than logged away.
+  const corruptions: { name: string; frames: number[]; records: number; corrupt: number }[] = [
+    { name: 'corrupted no frames', frames: [], records: 15, corrupt: 0 },
+    { name: 'corrupted one frame in the middle', frames: [2], records: 12, corrupt: 3 },
+    { name: 'corrupted the first and the last frame', frames: [0, 4], records: 9, corrupt: 6 },
+    { name: 'corrupted every frame', frames: [0, 1, 2, 3, 4], records: 0, corrupt: 15 },
+  ];
+  for (const c of corruptions) {
+    test(`${c.name}: the damaged records are counted corrupt, the rest replayed, once`, async () => {
+      const { dir, cleanup } = tempSpoolDir();
+      try {
+        const { path, starts } = await fiveExports(dir);
+        const file = readFileSync(path);
+        // A byte of the payload (past the ids, times and sizes) flipped in each chosen frame.
+        for (const f of c.frames) file[starts[f] + FRAME_HEADER_BYTES + 12 + 3 * 12 + 2] ^= 0xff;
+        writeFileSync(path, file);
+        const first = reopen(dir);
+        assert.equal(first.records.length, c.records);
+        assert.equal(first.corrupt, c.corrupt);
+        await first.queue.close();
+        const second = reopen(dir);
+        assert.equal(second.corrupt, 0, 'damage is counted once, not at every start');
+        assert.equal(second.records.length, c.records);
+        await second.queue.close();
+      } finally {
+        cleanup();
+      }
+    });
+  }
+
+  // Vector known_errors.rs: a data file cut inside a record; on restart the tail is truncated to
+  // the last valid record and the valid records are read.
+  test('the last segment cut at random offsets: whole frames replayed, the cut one counted corrupt', async () => {
+    const random = seededRandom(17);
+    for (let round = 0; round < 12; round++) {
+      const { dir, cleanup } = tempSpoolDir();
+      try {
+        const { path, starts, size } = await fiveExports(dir);
+        const cut =
+          SEGMENT_HEADER_BYTES + 1 + Math.floor(random() * (size - SEGMENT_HEADER_BYTES - 1));
+        truncateSync(path, cut);
+        const whole = starts.filter((s, i) => (starts[i + 1] ?? size) <= cut).length;
+        const cutFrame = starts.findIndex((s, i) => s < cut && (starts[i + 1] ?? size) > cut);
+        const headerReadable = cutFrame >= 0 && cut - starts[cutFrame] >= FRAME_HEADER_BYTES + 12;
+        const first = reopen(dir);
+        const context = `cut at ${cut} of ${size} (frames at ${starts.join(', ')})`;
+        assert.equal(first.records.length, whole * 3, context);
+        assert.equal(first.corrupt, headerReadable ? 3 : 0, context);
+        assert.equal(first.recovery.tornUnknown, cutFrame >= 0 && !headerReadable ? 1 : 0, context);
+        // New records go after, and nothing is counted twice.
+        writeExport(first.queue, 100, 2);
+        await first.queue.close();
+        const second = reopen(dir);
+        assert.equal(second.corrupt, 0, context);
+        assert.equal(second.records.length, whole * 3 + 2, context);
+        await second.queue.close();
+      } finally {
+        cleanup();
+      }
+    }
+  });
+
+  test('a segment cut in the middle of the log: the rest of it counted corrupt, the next segment read', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    try {
+      const queue = openDiskQueue(dir, { segmentBytes: 200 });
+      for (let e = 0; e < 6; e++) writeExport(queue, e * 3 + 1, 3);
+      await queue.close();
+      const segments = segmentFiles(dir);
+      assert.ok(segments.length >= 3);
+      const firstIds = segments.map((s) => Number(s.slice(0, -4)));
+      const middle = join(dir, segments[1]);
+      truncateSync(middle, SEGMENT_HEADER_BYTES + 4);
+      const { queue: again, records, corrupt } = reopen(dir, 200);
+      const lostInMiddle = firstIds[2] - firstIds[1];
+      assert.equal(corrupt, lostInMiddle);
+      assert.equal(records.length, 18 - lostInMiddle);
+      await again.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('a payload the codec cannot read is counted corrupt', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    try {
+      const first = openDiskQueue(dir);
+      writeExport(first, 1, 2);
+      await first.close();
+      const queue = openDiskQueue(dir, {
+        codec: {
+          encode: () => Buffer.alloc(0),
+          decode: () => {
+            throw new Error('not my format');
+          },
+        },
+      });
+      const recovery = queue.takeRecovery();
+      assert.equal(recovery.records.length, 0);
+      assert.deepEqual(
+        recovery.corrupt.map((c) => c.count),
+        [2],
+      );
+      assert.match(recovery.corrupt[0].detail, /not my format/);
+      await queue.close();
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe('disk spool: one owner', () => {
+  test('a second open of the same directory in this process is refused, and allowed after close', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    try {
+      const first = openDiskQueue(dir);
+      assert.throws(() => openDiskQueue(dir), SpoolLockedError);
+      await first.close();
+      const second = openDiskQueue(dir);
+      await second.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('a lock left by a process that is gone is taken over; one of a live process is not', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    try {
+      writeFileSync(join(dir, 'lock'), '2147483646\n');
+      const queue = openDiskQueue(dir);
+      await queue.close();
+      assert.equal(existsSync(join(dir, 'lock')), false, 'released at close');
+      // The parent of this test process is alive and is not us.
+      writeFileSync(join(dir, 'lock'), `${process.ppid}\n`);
+      assert.throws(
+        () => openDiskQueue(dir),
+        (error: unknown) =>
+          error instanceof SpoolLockedError && error.message.includes(`process ${process.ppid}`),
+      );
+      // The same pid with its own start time is still its lock; with another start time the
+      // pid was reused (a restarted container): the lock is stale. (Linux: /proc.)
+      if (process.platform !== 'linux') return;
+      const stat = readFileSync(`/proc/${process.ppid}/stat`, 'utf8');
+      const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+      writeFileSync(join(dir, 'lock'), `${process.ppid} ${start}\n`);
+      assert.throws(() => openDiskQueue(dir), SpoolLockedError);
+      writeFileSync(join(dir, 'lock'), `${process.ppid} ${Number(start) + 1}\n`);
+      const reused = openDiskQueue(dir);
+      await reused.close();
+    } finally {
+      cleanup();
+    }
+  });
+});

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import type { DataPoint, Histogram, MetricData } from '@opentelemetry/sdk-metrics';
+import { Pipeline } from '../src';
+import type { SendResult } from '../src';
+import { ScriptedSender, range } from './helpers/scripted-sender';
+import { tempSpoolDir } from './helpers/spool';
+
+class TestReader extends MetricReader {
+  protected async onShutdown(): Promise<void> {}
+  protected async onForceFlush(): Promise<void> {}
+}
+
+async function collect(reader: TestReader): Promise<Map<string, MetricData>> {
+  const { resourceMetrics } = await reader.collect();
+  const byName = new Map<string, MetricData>();
+  for (const scope of resourceMetrics.scopeMetrics)
+    for (const metric of scope.metrics) byName.set(metric.descriptor.name, metric);
+  return byName;
+}
+
+const value = (metrics: Map<string, MetricData>, name: string): unknown => {
+  const metric = metrics.get(name);
+  assert.ok(metric, `${name} is reported`);
+  assert.equal(metric.dataPoints.length, 1, name);
+  return (metric.dataPoints[0] as DataPoint<unknown>).value;
+};
+
+test('spool self-metrics: bytes on disk, segments, replayed records, fsync time', async () => {
+  const { dir, cleanup } = tempSpoolDir('telemetry');
+  const NEVER = (): Promise<SendResult> => new Promise(() => undefined);
+  const options = {
+    name: 'metered',
+    signal: 'logs' as const,
+    shutdownTimeoutMs: 20,
+    spool: { directory: dir, fsync: 'always' as const, segmentBytes: 256 },
+  };
+  try {
+    const reader = new TestReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    const first = new Pipeline<number>({
+      ...options,
+      sender: new ScriptedSender<number>(NEVER),
+      selfObsMeterProvider: provider,
+    });
+    for (let i = 0; i < 4; i++) await first.submit(range(10, i * 10));
+    const spool = first.stats().spool as { diskBytes: number; segments: number; fsyncs: number };
+    let metrics = await collect(reader);
+    assert.ok(spool.diskBytes > 0 && spool.segments > 1, JSON.stringify(spool));
+    assert.equal(value(metrics, 'otelpack.exporter.spool.bytes'), spool.diskBytes);
+    assert.equal(value(metrics, 'otelpack.exporter.spool.segments'), spool.segments);
+    const fsync = value(metrics, 'otelpack.exporter.spool.fsync.duration') as Histogram;
+    assert.equal(fsync.count, spool.fsyncs);
+    assert.ok(spool.fsyncs >= 4, 'one per accepted export at least');
+    assert.equal(
+      metrics.get('otelpack.exporter.spool.replayed'),
+      undefined,
+      'nothing replayed yet',
+    );
+    await first.shutdown();
+    await provider.shutdown();
+
+    const reader2 = new TestReader();
+    const provider2 = new MeterProvider({ readers: [reader2] });
+    const second = new Pipeline<number>({
+      ...options,
+      sender: new ScriptedSender<number>(NEVER),
+      selfObsMeterProvider: provider2,
+    });
+    metrics = await collect(reader2);
+    assert.equal(value(metrics, 'otelpack.exporter.spool.replayed'), 40);
+    assert.equal(
+      value(metrics, 'otel.sdk.exporter.log.inflight'),
+      40,
+      'replayed records are in flight',
+    );
+    await second.shutdown();
+    await provider2.shutdown();
+  } finally {
+    cleanup();
+  }
+});
+
+test('no spool: no spool instruments', async () => {
+  const reader = new TestReader();
+  const provider = new MeterProvider({ readers: [reader] });
+  const p = new Pipeline<number>({
+    name: 'plain',
+    signal: 'logs',
+    sender: new ScriptedSender<number>(),
+    selfObsMeterProvider: provider,
+  });
+  await p.submit([1]);
+  const names = [...(await collect(reader)).keys()];
+  assert.deepEqual(
+    names.filter((n) => n.includes('spool')),
+    [],
+  );
+  await p.shutdown();
+  await provider.shutdown();
+});

@@ -1,0 +1,137 @@
+import type { AnyValue, ReadableLogRecordLike } from '@otelpack/batching-core';
+import { attributeText, hostnameFromResource, isUnknownService, tagsFromResource } from '../tags';
+import type { ServiceTags } from '../tags';
+
+/*
+ * One OpenTelemetry log record → one entry of the Datadog logs intake (`/api/v2/logs`), as
+ * Datadog's translator maps OTLP logs (opentelemetry-mapping-go pkg/otlp/logs/transform.go):
+ * `message` from a `msg`/`message`/`log` attribute or the body; `status` from a
+ * `status`/`severity`/`level`/`syslog.severity` attribute, else the severity text, else the
+ * severity number's range; `dd.trace_id`/`dd.span_id` in Datadog's decimal form (the trace id's
+ * low 64 bits) beside the OpenTelemetry hex; attributes flattened with `.` (10 levels);
+ * resource attributes as text (`hostname`/`service` renamed `otel.hostname`/`otel.service`);
+ * `ddtags` from the resource's mapped tags, the configured tags and an attribute `ddtags`.
+ */
+
+export type LogEntry = Record<string, string | number | boolean | null>;
+
+export interface LogRecord {
+  entry: LogEntry;
+  /** JSON bytes of the entry (what the intake's 5 MB counts), plus its comma. */
+  bytes: number;
+}
+
+export interface LogMappingOptions {
+  source: string;
+  globalTags: readonly string[];
+  fallback: ServiceTags;
+  hostname?: string;
+}
+
+const MAX_DEPTH = 10;
+
+/** Severity number → Datadog status (transform.go's ranges). */
+export function statusFromSeverity(severityNumber: number | undefined): string | undefined {
+  if (severityNumber === undefined || severityNumber <= 0) return undefined;
+  if (severityNumber <= 4) return 'trace';
+  if (severityNumber <= 8) return 'debug';
+  if (severityNumber <= 12) return 'info';
+  if (severityNumber <= 16) return 'warn';
+  if (severityNumber <= 20) return 'error';
+  return 'fatal';
+}
+
+function valueText(value: AnyValue): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (typeof value === 'object') {
+    return JSON.stringify(value, (_k, v: unknown) =>
+      v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v,
+    );
+  }
+  return String(value);
+}
+
+function flatten(prefix: string, value: AnyValue, out: LogEntry, depth: number): void {
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    !(value instanceof Uint8Array) &&
+    depth < MAX_DEPTH
+  ) {
+    for (const [key, inner] of Object.entries(value))
+      flatten(`${prefix}.${key}`, inner, out, depth + 1);
+    return;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') out[prefix] = value;
+  else if (value === null || value === undefined) out[prefix] = null;
+  else out[prefix] = valueText(value);
+}
+
+/** Decimal of the low 64 bits of a hex id (Datadog's trace and span id form). */
+export function decimalId(hex: string): string {
+  return BigInt(`0x${hex.slice(-16) || '0'}`).toString(10);
+}
+
+export function mapLog(record: ReadableLogRecordLike, options: LogMappingOptions): LogRecord {
+  const entry: LogEntry = {};
+  const resource = record.resource?.attributes ?? {};
+  for (const [key, value] of Object.entries(resource)) {
+    const name = key === 'hostname' || key === 'service' ? `otel.${key}` : key;
+    entry[name] = attributeText(value);
+  }
+  for (const [key, value] of Object.entries(record.instrumentationScope?.attributes ?? {})) {
+    flatten(key, value, entry, 1);
+  }
+  const attributes = record.attributes ?? {};
+  for (const [key, value] of Object.entries(attributes)) flatten(key, value, entry, 1);
+
+  const text = (key: string) => (attributes[key] === undefined ? '' : valueText(attributes[key]));
+  entry.message = text('msg') || text('message') || text('log') || valueText(record.body);
+  const status =
+    text('status') ||
+    text('severity') ||
+    text('level') ||
+    text('syslog.severity') ||
+    record.severityText ||
+    statusFromSeverity(record.severityNumber);
+  if (status) entry.status = status;
+  if (record.severityText) entry['otel.severity_text'] = record.severityText;
+  if (record.severityNumber !== undefined)
+    entry['otel.severity_number'] = String(record.severityNumber);
+
+  const [seconds, nanos] = record.hrTime;
+  const ns = BigInt(seconds) * 1_000_000_000n + BigInt(nanos);
+  entry['@timestamp'] = new Date(Number(ns / 1_000_000n)).toISOString();
+  entry['otel.timestamp'] = ns.toString();
+
+  const context = record.spanContext;
+  if (context?.traceId && /[^0]/.test(context.traceId)) {
+    entry['otel.trace_id'] = context.traceId;
+    entry['dd.trace_id'] = decimalId(context.traceId);
+  }
+  if (context?.spanId && /[^0]/.test(context.spanId)) {
+    entry['otel.span_id'] = context.spanId;
+    entry['dd.span_id'] = decimalId(context.spanId);
+  }
+
+  const serviceName = attributeText(resource['service.name']) || text('service.name');
+  const service =
+    serviceName && !(isUnknownService(serviceName) && options.fallback.service)
+      ? serviceName
+      : options.fallback.service;
+  if (service) entry.service = service;
+  const host = hostnameFromResource(resource, options.hostname);
+  if (host) entry.hostname = host;
+  entry.ddsource = options.source;
+  const tags = [
+    ...tagsFromResource(resource, { fallback: options.fallback }),
+    ...options.globalTags,
+  ];
+  const extra = text('ddtags');
+  if (extra) tags.push(extra);
+  if (tags.length > 0) entry.ddtags = tags.join(',');
+  return { entry, bytes: Buffer.byteLength(JSON.stringify(entry)) + 1 };
+}

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ReadableLogRecordLike } from '@otelpack/batching-core';
+import { decimalId, logsIntakeUrl, logsUrl, mapLog, statusFromSeverity } from '../src';
+
+const OPTIONS = {
+  source: 'otlp_log_ingestion',
+  globalTags: ['team:pay'],
+  fallback: { version: '1.0' },
+};
+
+function record(
+  fields: Partial<Record<keyof ReadableLogRecordLike, unknown>> = {},
+): ReadableLogRecordLike {
+  return {
+    hrTime: [1_700_000_000, 123_456_789],
+    hrTimeObserved: [1_700_000_000, 0],
+    resource: { attributes: { 'service.name': 'api', hostname: 'h', 'k8s.pod.name': 'p-1' } },
+    instrumentationScope: { name: 's' },
+    attributes: {},
+    droppedAttributesCount: 0,
+    ...fields,
+  } as ReadableLogRecordLike;
+}
+
+// opentelemetry-mapping-go pkg/otlp/logs/transform.go: severity number ranges → status.
+const SEVERITY: [number | undefined, string | undefined][] = [
+  [undefined, undefined],
+  [0, undefined],
+  [1, 'trace'],
+  [4, 'trace'],
+  [5, 'debug'],
+  [8, 'debug'],
+  [9, 'info'],
+  [12, 'info'],
+  [13, 'warn'],
+  [16, 'warn'],
+  [17, 'error'],
+  [20, 'error'],
+  [21, 'fatal'],
+  [24, 'fatal'],
+];
+
+describe('logs mapping (opentelemetry-mapping-go pkg/otlp/logs/transform.go rules)', () => {
+  for (const [number, status] of SEVERITY) {
+    it(`severity ${number} → ${status} (transform.go)`, () =>
+      assert.equal(statusFromSeverity(number), status));
+  }
+
+  it('status: a status/level attribute, else the severity text, else the number', () => {
+    assert.equal(
+      mapLog(record({ attributes: { level: 'warning' }, severityText: 'INFO' }), OPTIONS).entry
+        .status,
+      'warning',
+    );
+    assert.equal(
+      mapLog(record({ severityText: 'Notice', severityNumber: 10 }), OPTIONS).entry.status,
+      'Notice',
+    );
+    assert.equal(mapLog(record({ severityNumber: 18 }), OPTIONS).entry.status, 'error');
+  });
+
+  it('message: msg / message / log attribute, else the body (maps as JSON)', () => {
+    assert.equal(
+      mapLog(record({ body: 'b', attributes: { message: 'm' } }), OPTIONS).entry.message,
+      'm',
+    );
+    assert.equal(mapLog(record({ body: { a: [1, 2] } }), OPTIONS).entry.message, '{"a":[1,2]}');
+  });
+
+  it('resource attributes as text, hostname/service renamed; nested attributes flattened', () => {
+    const entry = mapLog(
+      record({ attributes: { http: { status: 200, ok: true }, deep: { a: { b: 'c' } } } }),
+      OPTIONS,
+    ).entry;
+    assert.equal(entry['otel.hostname'], 'h');
+    assert.equal(entry['service.name'], 'api');
+    assert.equal(entry['http.status'], 200);
+    assert.equal(entry['http.ok'], true);
+    assert.equal(entry['deep.a.b'], 'c');
+    assert.equal(entry.service, 'api');
+    assert.equal(entry.ddsource, 'otlp_log_ingestion');
+    assert.equal(entry.ddtags, 'service:api,pod_name:p-1,version:1.0,team:pay');
+    assert.equal(entry['@timestamp'], '2023-11-14T22:13:20.123Z');
+    assert.equal(entry['otel.timestamp'], '1700000000123456789');
+  });
+
+  it('trace ids in Datadog decimal form (the low 64 bits) beside the hex', () => {
+    assert.equal(decimalId('0102030405060708090a0b0c0d0e0f10'), '651345242494996240');
+    const entry = mapLog(
+      record({
+        spanContext: {
+          traceId: '0102030405060708090a0b0c0d0e0f10',
+          spanId: '00000000000000ff',
+          traceFlags: 1,
+        },
+      }),
+      OPTIONS,
+    ).entry;
+    assert.equal(entry['dd.trace_id'], '651345242494996240');
+    assert.equal(entry['dd.span_id'], '255');
+  });
+
+  it('the record size counts the JSON the intake limits', () => {
+    const mapped = mapLog(record({ body: 'é' }), OPTIONS);
+    assert.equal(mapped.bytes, Buffer.byteLength(JSON.stringify(mapped.entry)) + 1);
+  });
+
+  it('the intake URL of each site, and the path', () => {
+    assert.equal(logsIntakeUrl('datadoghq.eu').href, 'https://http-intake.logs.datadoghq.eu/');
+    assert.equal(
+      logsUrl(logsIntakeUrl('us5.datadoghq.com')).href,
+      'https://http-intake.logs.us5.datadoghq.com/api/v2/logs',
+    );
+  });
+});

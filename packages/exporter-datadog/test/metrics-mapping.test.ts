@@ -1,0 +1,388 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
+import type { MetricDataLike, ResourceMetricsLike } from '@otelpack/batching-core';
+import {
+  DogStatsDMapping,
+  SUMMARY_DATA_POINT_TYPE,
+  mapLog,
+  mapSpan,
+  tagsFromResource,
+} from '../src';
+import type { MetricMappingOptions } from '../src';
+
+const T0: [number, number] = [1_700_000_000, 0];
+const T1: [number, number] = [1_700_000_010, 500_000_000];
+const T2: [number, number] = [1_700_000_020, 0];
+
+const OPTIONS: MetricMappingOptions = {
+  timestamps: true,
+  histograms: 'distributions',
+  histogramAggregations: false,
+  resourceAttributesAsTags: false,
+  globalTags: [],
+  fallback: {},
+};
+
+function rm(
+  metrics: MetricDataLike[],
+  attributes: Record<string, string> = {},
+): ResourceMetricsLike {
+  return { resource: { attributes }, scopeMetrics: [{ scope: { name: 's' }, metrics }] };
+}
+
+function metric(fields: Record<string, unknown>): MetricDataLike {
+  return {
+    descriptor: { name: 'm', description: '', unit: '', valueType: 1 },
+    aggregationTemporality: AggregationTemporality.DELTA,
+    ...fields,
+  } as unknown as MetricDataLike;
+}
+
+function lines(
+  items: ResourceMetricsLike[],
+  options: Partial<MetricMappingOptions> = {},
+  mapping = new DogStatsDMapping(
+    { ...OPTIONS, ...options },
+    { maxSeries: 100, idleMs: 3_600_000, initialValue: 'auto', processStartNs: 0n },
+  ),
+) {
+  const mapped = mapping.map(items);
+  return {
+    lines: mapped.records.map((r) => r.line),
+    unmapped: mapped.unmapped.map((u) => u.detail),
+  };
+}
+
+const point = (value: unknown, attributes = {}, start = T0, end = T1) => ({
+  startTime: start,
+  endTime: end,
+  attributes,
+  value,
+});
+
+// Each row: an OpenTelemetry metric, and the DogStatsD lines the Datadog translator's rules make
+// of it (source: opentelemetry-mapping-go pkg/otlp/metrics/metrics_translator.go mapping per type).
+const TYPE_TABLE: { name: string; source: string; metric: MetricDataLike; expected: string[] }[] = [
+  {
+    name: 'gauge → g with the point time',
+    source: 'metrics_translator.go mapNumberMetrics (Gauge)',
+    metric: metric({ dataPointType: DataPointType.GAUGE, dataPoints: [point(2.5, { k: 'v' })] }),
+    expected: ['m:2.5|g|#k:v|T1700000010'],
+  },
+  {
+    name: 'delta monotonic sum → count',
+    source: 'metrics_translator.go mapNumberMetrics (Sum, delta → Count)',
+    metric: metric({ dataPointType: DataPointType.SUM, isMonotonic: true, dataPoints: [point(7)] }),
+    expected: ['m:7|c|T1700000010'],
+  },
+  {
+    name: 'delta non-monotonic sum → count',
+    source: 'metrics_translator.go MapMetrics (Sum, delta, any monotonicity → Count)',
+    metric: metric({
+      dataPointType: DataPointType.SUM,
+      isMonotonic: false,
+      dataPoints: [point(-3)],
+    }),
+    expected: ['m:-3|c|T1700000010'],
+  },
+  {
+    name: 'cumulative non-monotonic sum → gauge',
+    source: 'metrics_translator.go MapMetrics (Sum, cumulative, non-monotonic → Gauge)',
+    metric: metric({
+      dataPointType: DataPointType.SUM,
+      isMonotonic: false,
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      dataPoints: [point(12)],
+    }),
+    expected: ['m:12|g|T1700000010'],
+  },
+  {
+    name: 'empty attribute value → key:n/a',
+    source: 'internal/utils tags (FormatKeyValueTag: empty value → n/a)',
+    metric: metric({ dataPointType: DataPointType.GAUGE, dataPoints: [point(1, { e: '' })] }),
+    expected: ['m:1|g|#e:n/a|T1700000010'],
+  },
+  {
+    name: 'NaN and infinities are skipped',
+    source: 'metrics_translator.go mapNumberMetrics (skip NaN / Inf)',
+    metric: metric({
+      dataPointType: DataPointType.GAUGE,
+      dataPoints: [point(NaN), point(Infinity), point(4)],
+    }),
+    expected: ['m:4|g|T1700000010'],
+  },
+  {
+    name: 'summary → .count, .sum counts and .quantile gauges',
+    source: 'metrics_translator.go mapSummaryMetrics (quantile:<formatFloat>)',
+    metric: metric({
+      dataPointType: SUMMARY_DATA_POINT_TYPE,
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      dataPoints: [
+        point(
+          {
+            count: 10,
+            sum: 20,
+            quantileValues: [
+              { quantile: 0.5, value: 1 },
+              { quantile: 1, value: 9 },
+            ],
+          },
+          {},
+          [0, 0],
+        ),
+      ],
+    }),
+    // startTime 0 (unknown): the first point is a baseline; the quantiles are gauges, sent always.
+    expected: [
+      'm.quantile:1|g|#quantile:0.5|T1700000010',
+      'm.quantile:9|g|#quantile:1.0|T1700000010',
+    ],
+  },
+];
+
+describe('metrics mapping: one row per translator rule', () => {
+  for (const row of TYPE_TABLE) {
+    it(`${row.name} (${row.source})`, () => {
+      assert.deepEqual(lines([rm([row.metric])]).lines, row.expected);
+    });
+  }
+
+  it('counts the points it cannot send, with why', () => {
+    const out = lines([
+      rm([metric({ dataPointType: DataPointType.GAUGE, dataPoints: [point(NaN)] })]),
+    ]);
+    assert.deepEqual(out.unmapped, ['not a finite number']);
+  });
+
+  it('timestamps off: no |T (for plain StatsD servers)', () => {
+    const m = metric({
+      dataPointType: DataPointType.SUM,
+      isMonotonic: true,
+      dataPoints: [point(1)],
+    });
+    assert.deepEqual(lines([rm([m])], { timestamps: false }).lines, ['m:1|c']);
+  });
+});
+
+describe('cumulative monotonic sums → deltas (translator to_delta mode)', () => {
+  const cumulative = (value: number, start: [number, number], end: [number, number]) =>
+    rm([
+      metric({
+        dataPointType: DataPointType.SUM,
+        isMonotonic: true,
+        aggregationTemporality: AggregationTemporality.CUMULATIVE,
+        dataPoints: [point(value, {}, start, end)],
+      }),
+    ]);
+  const make = (initialValue: 'auto' | 'keep' | 'drop', processStartNs = 0n) =>
+    new DogStatsDMapping(OPTIONS, {
+      maxSeries: 2,
+      idleMs: 3_600_000,
+      initialValue,
+      processStartNs,
+    });
+
+  it('first point: auto sends it when the series started after the process; then differences', () => {
+    const mapping = make('auto');
+    assert.deepEqual(lines([cumulative(5, T0, T1)], {}, mapping).lines, ['m:5|c|T1700000010']);
+    assert.deepEqual(lines([cumulative(8, T0, T2)], {}, mapping).lines, ['m:3|c|T1700000020']);
+  });
+
+  it('auto keeps a series that started before the process as the baseline; drop never sends it', () => {
+    const before = make('auto', BigInt(T1[0]) * 1_000_000_000n);
+    assert.deepEqual(lines([cumulative(5, T0, T1)], {}, before).lines, []);
+    assert.equal(before.stats().baselines, 1);
+    const drop = make('drop');
+    assert.deepEqual(lines([cumulative(5, T0, T1)], {}, drop).lines, []);
+    assert.deepEqual(lines([cumulative(9, T0, T2)], {}, drop).lines, ['m:4|c|T1700000020']);
+  });
+
+  it('a point no newer than the last is dropped, counted; a lower value is a reset', () => {
+    const mapping = make('keep');
+    lines([cumulative(5, T0, T2)], {}, mapping);
+    assert.deepEqual(lines([cumulative(6, T0, T1)], {}, mapping).unmapped, [
+      'not newer than the previous point of its cumulative series',
+    ]);
+    assert.deepEqual(lines([cumulative(2, T0, [T2[0] + 10, 0])], {}, mapping).lines, [
+      'm:2|c|T1700000030',
+    ]);
+  });
+});
+
+describe('histograms', () => {
+  const histogram = metric({
+    dataPointType: DataPointType.HISTOGRAM,
+    dataPoints: [
+      point({
+        buckets: { boundaries: [0, 10], counts: [1, 3, 2] },
+        count: 6,
+        sum: 50,
+        min: -1,
+        max: 30,
+      }),
+    ],
+  });
+
+  it('distributions: one value per non-empty bucket, weighted by its count (|@1/count)', () => {
+    const out = lines([rm([histogram])]).lines;
+    assert.equal(out.length, 3);
+    assert.equal(out[0], 'm:-1|d');
+    assert.match(out[1], /^m:5\|d\|@0\.333333333333333/);
+    assert.equal(out[2], 'm:30|d|@0.5');
+  });
+
+  it('counters: a .bucket count per bucket with lower_bound / upper_bound (translator getLegacyBuckets)', () => {
+    assert.deepEqual(lines([rm([histogram])], { histograms: 'counters' }).lines, [
+      'm.bucket:1|c|#lower_bound:-inf,upper_bound:0|T1700000010',
+      'm.bucket:3|c|#lower_bound:0,upper_bound:10.0|T1700000010',
+      'm.bucket:2|c|#lower_bound:10.0,upper_bound:inf|T1700000010',
+    ]);
+  });
+
+  it('aggregations: .count and .sum counts, .min and .max gauges for delta points', () => {
+    assert.deepEqual(lines([rm([histogram])], { histograms: 'nobuckets' }).lines, [
+      'm.count:6|c|T1700000010',
+      'm.sum:50|c|T1700000010',
+      'm.min:-1|g|T1700000010',
+      'm.max:30|g|T1700000010',
+    ]);
+  });
+
+  it('exponential histograms: delta only, as in the translator', () => {
+    const exp = (temporality: AggregationTemporality) =>
+      metric({
+        dataPointType: DataPointType.EXPONENTIAL_HISTOGRAM,
+        aggregationTemporality: temporality,
+        dataPoints: [
+          point({
+            count: 3,
+            sum: 6,
+            scale: 0,
+            zeroCount: 1,
+            positive: { offset: 1, bucketCounts: [2] },
+            negative: { offset: 0, bucketCounts: [] },
+          }),
+        ],
+      });
+    // scale 0: bucket index 1 is (2, 4], midpoint 3.
+    assert.deepEqual(lines([rm([exp(AggregationTemporality.DELTA)])]).lines, [
+      'm:0|d',
+      'm:3|d|@0.5',
+    ]);
+    const cumulative = lines([rm([exp(AggregationTemporality.CUMULATIVE)])]);
+    assert.deepEqual(cumulative.lines, []);
+    assert.match(cumulative.unmapped[0], /cumulative exponential histograms/);
+  });
+});
+
+describe('resource attributes → tags', () => {
+  // opentelemetry-mapping-go pkg/otlp/attributes/attributes_test.go TestTagsFromAttributes.
+  it('maps the translator set and nothing else (attributes_test.go TestTagsFromAttributes)', () => {
+    const tags = tagsFromResource({
+      'process.executable.name': 'otelcol',
+      'process.executable.path': '/usr/bin/cmd/otelcol',
+      'process.command': 'cmd/otelcol',
+      'process.command_line': 'cmd/otelcol --config="/path/to/config.yaml"',
+      'process.pid': 1,
+      'process.owner': 'root',
+      'os.type': 'linux',
+      'k8s.daemonset.name': 'daemon_set_name',
+      'aws.ecs.cluster.arn': 'cluster_arn',
+      'container.runtime': 'cro',
+      'tags.datadoghq.com/service': 'service_name',
+      'deployment.environment': 'prod',
+      'container.name': 'custom',
+      'datadog.container.tag.custom.team': 'otel',
+    });
+    assert.deepEqual(
+      new Set(tags),
+      new Set([
+        'process.executable.name:otelcol',
+        'os.type:linux',
+        'kube_daemon_set:daemon_set_name',
+        'ecs_cluster_name:cluster_arn',
+        'service:service_name',
+        'runtime:cro',
+        'env:prod',
+        'container_name:custom',
+        'custom.team:otel',
+      ]),
+    );
+  });
+
+  // attributes_test.go TestContainerTagFromResourceAttributes: empty keys and values make no tag.
+  it('skips empty values and the bare datadog.container.tag. prefix (TestContainerTagFromResourceAttributes)', () => {
+    const tags = tagsFromResource({
+      'datadog.container.tag.': 'otel',
+      'datadog.container.tag.custom': '',
+      empty_string_val: '',
+      custom_tag: 'example_custom_tag',
+      'k8s.pod.name': 'sample_pod_name',
+    });
+    assert.deepEqual(tags, ['pod_name:sample_pod_name']);
+  });
+
+  it('unified service tagging: resource first, configured values as fallback, host tag', () => {
+    const m = metric({ dataPointType: DataPointType.GAUGE, dataPoints: [point(1)] });
+    const out = lines(
+      [
+        rm([m], {
+          'service.name': 'api',
+          'deployment.environment.name': 'prod',
+          'host.name': 'web-1',
+        }),
+      ],
+      { fallback: { service: 'ignored', version: '1.2' }, globalTags: ['team:core', 'solo'] },
+    ).lines;
+    assert.deepEqual(out, [
+      'm:1|g|#service:api,env:prod,version:1.2,host:web-1,team:core,solo|T1700000010',
+    ]);
+  });
+});
+
+describe("the SDK's unknown_service placeholder", () => {
+  it('gives way to the configured service (DD_SERVICE) in metric tags, spans and logs', async () => {
+    const attrs = { 'service.name': 'unknown_service:node' };
+    assert.deepEqual(tagsFromResource(attrs, { fallback: { service: 'cart' } }), ['service:cart']);
+    assert.deepEqual(tagsFromResource(attrs), ['service:unknown_service:node']);
+    const span = mapSpan(
+      {
+        name: 'x',
+        kind: 0,
+        spanContext: () => ({
+          traceId: '1'.padStart(32, '0'),
+          spanId: '1'.padStart(16, '0'),
+          traceFlags: 1,
+        }),
+        startTime: [1, 0],
+        endTime: [1, 0],
+        duration: [0, 0],
+        status: { code: 0 },
+        attributes: {},
+        links: [],
+        events: [],
+        ended: true,
+        resource: { attributes: attrs },
+        instrumentationScope: { name: 's' },
+        droppedAttributesCount: 0,
+        droppedEventsCount: 0,
+        droppedLinksCount: 0,
+      } as never,
+      { service: 'cart' },
+    ).span;
+    assert.equal(span.service, 'cart');
+    const log = mapLog(
+      {
+        hrTime: [1, 0],
+        hrTimeObserved: [1, 0],
+        resource: { attributes: attrs },
+        instrumentationScope: { name: 's' },
+        attributes: {},
+        droppedAttributesCount: 0,
+      } as never,
+      { source: 's', globalTags: [], fallback: { service: 'cart' } },
+    ).entry;
+    assert.equal(log.service, 'cart');
+  });
+});

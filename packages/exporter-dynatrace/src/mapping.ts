@@ -1,0 +1,211 @@
+import type { HrTime } from '@opentelemetry/api';
+import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
+import type {
+  DataPointLike,
+  ExponentialHistogramValue,
+  HistogramValue,
+  ItemMapping,
+  MappedItems,
+  MetricDataLike,
+  ResourceMetricsLike,
+  UnmappedItem,
+} from '@otelpack/batching-core';
+import { attributeText, DimensionWriter } from './dimensions';
+import type { Dimension } from './dimensions';
+import { countPayload, formatLine, gaugePayload, lineTimestamp, metadataLine } from './lines';
+import { normalizeDimensionKey, normalizeDimensionValue, normalizeMetricKey } from './normalize';
+import { estimateBounds, histogramSum, summaryOf } from './summary';
+import { SeriesState } from './temporality';
+
+export interface LineMappingOptions {
+  /** Joined to every key with a dot. */
+  prefix?: string;
+  /** Dimensions on every line, under the point's own. */
+  defaultDimensions: readonly Dimension[];
+  /** Dimensions on every line, over the point's own (the OneAgent's metadata). */
+  staticDimensions: readonly Dimension[];
+  /** Resource attributes written as dimensions. */
+  resourceAttributes: readonly string[];
+  /** A `#key … dt.meta.description=…,dt.meta.unit=…` line the first time a metric is seen. */
+  metadataLines: boolean;
+  /** Series remembered for cumulative → delta. */
+  maxSeries?: number;
+}
+
+type Kind = 'gauge' | 'count';
+
+// Metadata lines already written, so that each metric's goes once per exporter, not per export.
+const METADATA_MEMORY = 10_000;
+
+function epochMs(time: HrTime): number {
+  return time[0] * 1000 + time[1] / 1e6;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The ingest appends `.count` to a count's key that lacks it, and `.gauge` to a gauge's that has
+ * it (and says so in warnings): the key is given that form here, so metadata lines, and what the
+ * README tells users to chart, name the key the ingest keeps.
+ */
+export function keyForKind(key: string, kind: Kind): string {
+  const counted = key.endsWith('.count');
+  if (kind === 'count') return counted ? key : `${key}.count`;
+  return counted ? `${key}.gauge` : key;
+}
+
+/** Why the ingest would refuse a normalised key (the protocol page's rules), or undefined. */
+export function refusedKey(key: string): string | undefined {
+  if (key.length < 3)
+    return `the metric key '${key}' is shorter than the 3 characters Dynatrace takes`;
+  if (key.startsWith('dt.'))
+    return `the metric key '${key}' has the prefix dt., which Dynatrace reserves`;
+  return undefined;
+}
+
+/**
+ * SDK metrics → lines: one per data point (plus metadata lines), with the point's end time.
+ * Points the ingest would refuse (no valid key, too many dimensions, too long a line, a non-finite
+ * value) are unmapped with the reason, which the kit counts as rejected.
+ */
+export class LineMapping implements ItemMapping<ResourceMetricsLike, string> {
+  private readonly dimensions: DimensionWriter;
+  private readonly state: SeriesState;
+  private readonly keys = new Map<string, string | null>();
+  private readonly described = new Set<string>();
+
+  constructor(private readonly options: LineMappingOptions) {
+    this.dimensions = new DimensionWriter(options.defaultDimensions, options.staticDimensions);
+    this.state = new SeriesState(options.maxSeries);
+  }
+
+  map(items: readonly ResourceMetricsLike[]): MappedItems<string> {
+    const records: string[] = [];
+    const unmapped: UnmappedItem[] = [];
+    for (const item of items) {
+      const resource = this.resourceDimensions(item.resource.attributes);
+      for (const scope of item.scopeMetrics) {
+        for (const metric of scope.metrics) this.mapMetric(metric, resource, records, unmapped);
+      }
+    }
+    return { records, unmapped };
+  }
+
+  private resourceDimensions(attributes: Record<string, unknown>): Dimension[] {
+    const result: Dimension[] = [];
+    for (const name of this.options.resourceAttributes) {
+      const text = attributeText(attributes[name] as never);
+      const key = normalizeDimensionKey(name);
+      if (text !== undefined && key !== undefined)
+        result.push([key, normalizeDimensionValue(text)]);
+    }
+    return result;
+  }
+
+  private metricKey(name: string): string | undefined {
+    let key = this.keys.get(name);
+    if (key === undefined) {
+      const full = this.options.prefix ? `${this.options.prefix}.${name}` : name;
+      key = normalizeMetricKey(full) ?? null;
+      if (this.keys.size >= METADATA_MEMORY) this.keys.clear();
+      this.keys.set(name, key);
+    }
+    return key ?? undefined;
+  }
+
+  private kindOf(metric: MetricDataLike): Kind {
+    if (metric.dataPointType !== DataPointType.SUM || !metric.isMonotonic) return 'gauge';
+    return 'count';
+  }
+
+  private mapMetric(
+    metric: MetricDataLike,
+    resource: readonly Dimension[],
+    records: string[],
+    unmapped: UnmappedItem[],
+  ): void {
+    const base = this.metricKey(metric.descriptor.name);
+    if (base === undefined) {
+      const detail = `the metric name ${JSON.stringify(metric.descriptor.name)} makes no valid Dynatrace metric key`;
+      for (const point of metric.dataPoints) unmapped.push({ item: { metric, point }, detail });
+      return;
+    }
+    const kind = this.kindOf(metric);
+    const key = keyForKind(base, kind);
+    const refusal = refusedKey(key);
+    if (refusal !== undefined) {
+      for (const point of metric.dataPoints)
+        unmapped.push({ item: { metric, point }, detail: refusal });
+      return;
+    }
+    if (this.options.metadataLines && metric.dataPoints.length > 0) {
+      this.describe(key, kind, metric, records);
+    }
+    for (const point of metric.dataPoints as DataPointLike<unknown>[]) {
+      try {
+        const dimensions = this.dimensions.format(resource, point.attributes);
+        const payload = this.payload(metric, point, `${key}${dimensions}`);
+        records.push(formatLine(key, dimensions, payload, lineTimestamp(epochMs(point.endTime))));
+      } catch (error) {
+        unmapped.push({ item: { metric, point }, detail: messageOf(error) });
+      }
+    }
+  }
+
+  private describe(key: string, kind: Kind, metric: MetricDataLike, records: string[]): void {
+    const { description, unit } = metric.descriptor;
+    const line = metadataLine(key, kind, description, unit);
+    if (line === undefined || this.described.has(line)) return;
+    if (this.described.size >= METADATA_MEMORY) this.described.clear();
+    this.described.add(line);
+    records.push(line);
+  }
+
+  /** The point's payload, from its delta where the ingest needs one. */
+  private payload(metric: MetricDataLike, point: DataPointLike<unknown>, id: string): string {
+    const cumulative = metric.aggregationTemporality === AggregationTemporality.CUMULATIVE;
+    const startMs = epochMs(point.startTime);
+    switch (metric.dataPointType) {
+      case DataPointType.GAUGE:
+        return gaugePayload(point.value as number);
+      case DataPointType.SUM: {
+        const value = point.value as number;
+        if (metric.isMonotonic) {
+          return countPayload(cumulative ? this.state.sumDelta(id, startMs, value) : value);
+        }
+        return gaugePayload(cumulative ? value : this.state.total(id, value));
+      }
+      case DataPointType.HISTOGRAM: {
+        const value = (point as DataPointLike<HistogramValue>).value;
+        const counts = {
+          count: value.count,
+          sum: histogramSum(value),
+          counts: value.buckets.counts,
+        };
+        if (!cumulative) {
+          const bounds =
+            value.min !== undefined && value.max !== undefined
+              ? { min: value.min, max: value.max }
+              : estimateBounds(value.buckets.boundaries, value.buckets.counts);
+          return summaryOf(counts, bounds);
+        }
+        const delta = this.state.histogramDelta(id, startMs, counts);
+        // A cumulative min/max spans every interval so far: only a first point's are this delta's.
+        const own = delta === counts && value.min !== undefined && value.max !== undefined;
+        const bounds = own
+          ? { min: value.min, max: value.max }
+          : estimateBounds(value.buckets.boundaries, delta.counts);
+        return summaryOf(delta, bounds);
+      }
+      case DataPointType.EXPONENTIAL_HISTOGRAM: {
+        const value = (point as DataPointLike<ExponentialHistogramValue>).value;
+        const counts = { count: value.count, sum: histogramSum(value), counts: [] };
+        const delta = cumulative ? this.state.histogramDelta(id, startMs, counts) : counts;
+        const own = delta === counts;
+        return summaryOf(delta, own ? { min: value.min, max: value.max } : undefined);
+      }
+    }
+  }
+}

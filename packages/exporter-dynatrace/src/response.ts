@@ -1,0 +1,85 @@
+import type { ItemFailure } from '@otelpack/batching-core';
+
+/*
+ * The metric ingest's answer (Dynatrace API v2, POST /metrics/ingest): 202 when every line was
+ * taken, 400 when some or all were not, with the count of each and the invalid lines by their
+ * 1-based number in the request:
+ *
+ *   {"linesOk":2,"linesInvalid":1,"error":{"code":400,"message":"1 invalid lines",
+ *    "invalidLines":[{"line":2,"error":"…"}]},"warnings":{…}}
+ */
+
+export interface InvalidLine {
+  line: number;
+  error: string;
+}
+
+export interface IngestAnswer {
+  linesOk: number | undefined;
+  linesInvalid: number | undefined;
+  message: string | undefined;
+  invalidLines: InvalidLine[];
+}
+
+function count(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
+}
+
+/** The body read as the ingest's answer; undefined when it is not one (a proxy's page, say). */
+export function readIngestAnswer(body: Buffer | string): IngestAnswer | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString());
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const answer = parsed as Record<string, unknown>;
+  const error = (
+    typeof answer.error === 'object' && answer.error !== null ? answer.error : {}
+  ) as Record<string, unknown>;
+  const invalidLines: InvalidLine[] = [];
+  if (Array.isArray(error.invalidLines)) {
+    for (const entry of error.invalidLines as unknown[]) {
+      if (typeof entry !== 'object' || entry === null) continue;
+      const { line, error: text } = entry as Record<string, unknown>;
+      if (count(line) === undefined) continue;
+      invalidLines.push({
+        line: line as number,
+        error: typeof text === 'string' ? text : 'invalid',
+      });
+    }
+  }
+  const linesOk = count(answer.linesOk);
+  const linesInvalid = count(answer.linesInvalid);
+  if (linesOk === undefined && linesInvalid === undefined && invalidLines.length === 0) {
+    return undefined;
+  }
+  return {
+    linesOk,
+    linesInvalid,
+    message: typeof error.message === 'string' ? error.message : undefined,
+    invalidLines,
+  };
+}
+
+/**
+ * The batch's failures by the answer's line numbers: each invalid line refused for good (sending
+ * it again would be refused again), every other line of the request taken. Numbers outside the
+ * request are ignored; a line named twice fails once.
+ */
+export function lineFailures(
+  answer: IngestAnswer,
+  batchSize: number,
+  redact: (text: string) => string,
+): ItemFailure[] {
+  const failures: ItemFailure[] = [];
+  const seen = new Set<number>();
+  for (const { line, error } of answer.invalidLines) {
+    const index = line - 1;
+    if (index < 0 || index >= batchSize || seen.has(index)) continue;
+    seen.add(index);
+    failures.push({ index, retryable: false, reason: `HTTP 400: line ${line}: ${redact(error)}` });
+  }
+  return failures;
+}

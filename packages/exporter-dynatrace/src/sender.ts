@@ -1,0 +1,112 @@
+import { diag } from '@opentelemetry/api';
+import { HttpTransport, utf8Length } from '@otelpack/batching-core';
+import type {
+  BatchSender,
+  HttpResponse,
+  HttpTransportOptions,
+  SendContext,
+  SendResult,
+} from '@otelpack/batching-core';
+import { lineFailures, readIngestAnswer } from './response';
+
+export const LINE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'content-type': 'text/plain; charset=utf-8',
+});
+
+export interface LineSenderOptions {
+  /** The ingest URL, credentials kept out of it (the token is a header). */
+  url: URL;
+  /** The URL for logs. */
+  display: string;
+  /** The exporter's name, in log lines. */
+  name: string;
+  transport?: Omit<HttpTransportOptions, 'url' | 'compression'>;
+  /** Told once of a refused token (401/403), to say what to check. */
+  onRefused?: (status: number, reason: string) => void;
+  /** Test seam: how a transport is made. */
+  createTransport?: (options: HttpTransportOptions) => HttpTransport;
+}
+
+/**
+ * Posts a batch of lines as one request (the pipeline's maxBatchItems keeps it to the 1,000 lines
+ * Dynatrace recommends, maxBatchBytes under the 1 MB payload limit). The answer settles each line:
+ * 202 all taken; a 400 with `invalidLines` takes the others and refuses those, with the
+ * ingest's error for each, so that a taken line is never sent again; 413 halves the batch;
+ * 429 and 5xx retry; other statuses refuse the batch.
+ */
+export class LineSender implements BatchSender<string> {
+  readonly #transport: HttpTransport;
+  private readonly display: string;
+  private readonly name: string;
+  private readonly onRefused: ((status: number, reason: string) => void) | undefined;
+  private warnedUncounted = false;
+
+  constructor(options: LineSenderOptions) {
+    const create = options.createTransport ?? ((o: HttpTransportOptions) => new HttpTransport(o));
+    this.#transport = create({
+      ...options.transport,
+      url: options.url,
+      compression: 'none',
+      headers: { ...options.transport?.headers, ...LINE_HEADERS },
+    });
+    this.display = options.display;
+    this.name = options.name;
+    this.onRefused = options.onRefused;
+  }
+
+  /** The line and its newline. */
+  sizeOf(line: string): number {
+    return utf8Length(line) + 1;
+  }
+
+  async send(batch: readonly string[], context: SendContext): Promise<SendResult> {
+    let response: HttpResponse;
+    try {
+      response = await this.#transport.request({
+        body: batch.join('\n'),
+        signal: context.signal,
+      });
+    } catch (error) {
+      return this.#transport.classifyError(error);
+    }
+    return this.settle(response, batch.length);
+  }
+
+  /** The answer to a request of `batchSize` lines, line by line where the ingest says which. */
+  settle(response: HttpResponse, batchSize: number): SendResult {
+    const status = response.status;
+    const redact = (text: string) => this.#transport.redact(text);
+    if (status === 400 || (status >= 200 && status < 300)) {
+      const answer = readIngestAnswer(response.body);
+      if (answer && (answer.invalidLines.length > 0 || status === 400)) {
+        const failures = lineFailures(answer, batchSize, redact);
+        if (failures.length > 0) {
+          this.warnUncounted(answer.linesInvalid, failures.length);
+          return { kind: 'partial', failures, httpStatus: status };
+        }
+      }
+    }
+    const result = this.#transport.classify(response);
+    if (result.kind === 'permanent') {
+      const reason = `${this.display}: ${result.reason}`;
+      if (status === 401 || status === 403) this.onRefused?.(status, result.reason);
+      return { ...result, reason };
+    }
+    if (result.kind === 'retryable')
+      return { ...result, reason: `${this.display}: ${result.reason}` };
+    return result;
+  }
+
+  /** More invalid lines counted than named: which of the lines they were, nobody can tell. */
+  private warnUncounted(linesInvalid: number | undefined, named: number): void {
+    if (linesInvalid === undefined || linesInvalid <= named || this.warnedUncounted) return;
+    this.warnedUncounted = true;
+    diag.warn(
+      `otelpack ${this.name}: the ingest counted ${linesInvalid} invalid lines but named ${named}; the named ones are counted as rejected, the others as delivered`,
+    );
+  }
+
+  close(): Promise<void> {
+    return this.#transport.close();
+  }
+}

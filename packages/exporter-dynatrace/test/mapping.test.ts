@@ -1,0 +1,257 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
+import type { MetricDataLike } from '@otelpack/batching-core';
+import { LineMapping, keyForKind, normalizeDimensions } from '../src';
+import type { LineMappingOptions } from '../src';
+import { END_MS, T0, gauge, histogram, point, resourceMetrics, sum } from './helpers/metrics';
+
+function mapping(options: Partial<LineMappingOptions> = {}): LineMapping {
+  return new LineMapping({
+    defaultDimensions: [],
+    staticDimensions: [],
+    resourceAttributes: ['service.name'],
+    metadataLines: false,
+    ...options,
+  });
+}
+
+function lines(m: LineMapping, metrics: MetricDataLike[]): string[] {
+  const result = m.map([resourceMetrics(metrics)]);
+  assert.deepEqual(result.unmapped, []);
+  return result.records;
+}
+
+const S = ',service.name=checkout';
+
+describe('mapping: one line per data point', () => {
+  const cases: { title: string; metric: MetricDataLike; expected: string[] }[] = [
+    {
+      title: 'a gauge',
+      metric: gauge('queue.depth', [point(1.5, { queue: 'a b' })]),
+      expected: [`queue.depth${S},queue=a\\ b gauge,1.5 ${END_MS}`],
+    },
+    {
+      title: 'a delta counter: count,delta, its key given the .count the ingest would append',
+      metric: sum('http.requests', [point(3, { 'HTTP.Method': 'GET' })]),
+      expected: [`http.requests.count${S},http.method=GET count,delta=3 ${END_MS}`],
+    },
+    {
+      title: 'a counter already named .count keeps its key',
+      metric: sum('jobs.count', [point(2)]),
+      expected: [`jobs.count${S} count,delta=2 ${END_MS}`],
+    },
+    {
+      title: 'a cumulative up-down counter: a gauge of its value',
+      metric: sum('pool.size', [point(-4)], { monotonic: false, cumulative: true }),
+      expected: [`pool.size${S} gauge,-4 ${END_MS}`],
+    },
+    {
+      title: 'non-string attributes as text',
+      metric: gauge('app.g', [point(1, { ok: true, n: 3, list: ['a', 'b'] })]),
+      expected: [`app.g${S},ok=true,n=3,list=[\\"a\\"\\,\\"b\\"] gauge,1 ${END_MS}`],
+    },
+    {
+      title: 'a delta histogram with min and max: a summary',
+      metric: histogram('latency', [
+        { boundaries: [10, 100], counts: [1, 2, 1], sum: 250, min: 5, max: 120 },
+      ]),
+      expected: [`latency${S} gauge,min=5,max=120,sum=250,count=4 ${END_MS}`],
+    },
+    {
+      title:
+        'a delta histogram without min and max: bounds from the buckets (first → upper, last → lower)',
+      metric: histogram('latency', [
+        { boundaries: [10, 100, 1000], counts: [0, 2, 3, 0], sum: 1000 },
+      ]),
+      expected: [`latency${S} gauge,min=10,max=1000,sum=1000,count=5 ${END_MS}`],
+    },
+    {
+      title: 'estimated bounds widened to the average (the ingest checks min ≤ avg ≤ max)',
+      metric: histogram('latency', [{ boundaries: [10], counts: [2, 0], sum: 100 }]),
+      expected: [`latency${S} gauge,min=10,max=50,sum=100,count=2 ${END_MS}`],
+    },
+    {
+      title: 'an empty histogram: all zero',
+      metric: histogram('latency', [{ boundaries: [10], counts: [0, 0], sum: 0 }]),
+      expected: [`latency${S} gauge,min=0,max=0,sum=0,count=0 ${END_MS}`],
+    },
+    {
+      title: 'an exponential histogram: its min, max, sum and count',
+      metric: {
+        descriptor: { name: 'size', description: '', unit: '', valueType: 1 },
+        aggregationTemporality: AggregationTemporality.DELTA,
+        dataPointType: DataPointType.EXPONENTIAL_HISTOGRAM,
+        dataPoints: [
+          point({
+            count: 3,
+            sum: 30,
+            scale: 0,
+            zeroCount: 0,
+            positive: { offset: 2, bucketCounts: [1, 2] },
+            negative: { offset: 0, bucketCounts: [] },
+            min: 4,
+            max: 15,
+          }),
+        ],
+      },
+      expected: [`size${S} gauge,min=4,max=15,sum=30,count=3 ${END_MS}`],
+    },
+  ];
+  for (const c of cases) {
+    it(c.title, () => assert.deepEqual(lines(mapping(), [c.metric]), c.expected));
+  }
+
+  it('keyForKind: .count for counts, .gauge for gauges named .count', () => {
+    assert.equal(keyForKind('a', 'count'), 'a.count');
+    assert.equal(keyForKind('a.count', 'count'), 'a.count');
+    assert.equal(keyForKind('a.count', 'gauge'), 'a.count.gauge');
+    assert.equal(keyForKind('a', 'gauge'), 'a');
+  });
+});
+
+describe('mapping: cumulative points where the ingest takes deltas', () => {
+  it('a cumulative counter: its first value, then increases, a lower value or new start a reset', () => {
+    const m = mapping();
+    const series = (value: number, startS = T0) =>
+      lines(m, [sum('c', [point(value, {}, startS)], { cumulative: true })])[0].split(' ')[1];
+    assert.deepEqual(
+      [series(5), series(8), series(8), series(2), series(7, T0 + 5)],
+      ['count,delta=5', 'count,delta=3', 'count,delta=0', 'count,delta=2', 'count,delta=7'],
+    );
+  });
+
+  it('series are told apart by their dimensions', () => {
+    const m = mapping();
+    lines(m, [sum('c', [point(5, { a: '1' }), point(50, { a: '2' })], { cumulative: true })]);
+    const next = lines(m, [
+      sum('c', [point(6, { a: '1' }), point(60, { a: '2' })], { cumulative: true }),
+    ]);
+    assert.deepEqual(
+      next.map((l) => l.split(' ')[1]),
+      ['count,delta=1', 'count,delta=10'],
+    );
+  });
+
+  it('a delta up-down counter: a gauge of its running total', () => {
+    const m = mapping();
+    const total = (delta: number) =>
+      lines(m, [sum('app.u', [point(delta)], { monotonic: false })])[0].split(' ')[1];
+    assert.deepEqual([total(3), total(-1), total(4)], ['gauge,3', 'gauge,2', 'gauge,6']);
+  });
+
+  it('a cumulative histogram: the increase of counts and sum, bounds from the increased buckets', () => {
+    const m = mapping();
+    const h = (counts: number[], sumValue: number) =>
+      lines(m, [
+        histogram(
+          'app.h',
+          [{ boundaries: [10, 100], counts, sum: sumValue, min: 1, max: 500 }],
+          true,
+        ),
+      ])[0].split(' ')[1];
+    assert.equal(h([1, 0, 1], 201), 'gauge,min=1,max=500,sum=201,count=2');
+    assert.equal(h([1, 2, 1], 301), 'gauge,min=10,max=100,sum=100,count=2');
+  });
+});
+
+describe('mapping: dimensions', () => {
+  it('default dimensions under the point’s, the OneAgent’s over them, in the utilities’ order', () => {
+    const m = mapping({
+      defaultDimensions: normalizeDimensions({ env: 'prod', team: 'a' }),
+      staticDimensions: normalizeDimensions({ 'dt.entity.host': 'HOST-1', team: 'fixed' }),
+      resourceAttributes: [],
+    });
+    assert.deepEqual(lines(m, [gauge('app.g', [point(1, { env: 'dev', team: 'b', x: 'y' })])]), [
+      `app.g,env=dev,team=fixed,x=y,dt.entity.host=HOST-1 gauge,1 ${END_MS}`,
+    ]);
+  });
+
+  it('a prefix joins every key', () => {
+    assert.deepEqual(
+      lines(mapping({ prefix: 'shop', resourceAttributes: [] }), [
+        gauge('Queue Depth', [point(1)]),
+      ]),
+      [`shop.Queue_Depth gauge,1 ${END_MS}`],
+    );
+  });
+
+  it('timestamps outside 2000..3000 are left off (the server’s time is used)', () => {
+    const old = { ...point(1), endTime: [1_000, 0] as [number, number] };
+    assert.deepEqual(lines(mapping({ resourceAttributes: [] }), [gauge('app.g', [old])]), [
+      'app.g gauge,1',
+    ]);
+  });
+});
+
+describe('mapping: points the ingest would refuse are rejected with the reason', () => {
+  const unmapped = (metric: MetricDataLike) =>
+    mapping()
+      .map([resourceMetrics([metric])])
+      .unmapped.map((u) => u.detail);
+
+  it('a name that makes no key', () => {
+    assert.deepEqual(unmapped(gauge('.oops', [point(1), point(2)])), [
+      'the metric name ".oops" makes no valid Dynatrace metric key',
+      'the metric name ".oops" makes no valid Dynatrace metric key',
+    ]);
+  });
+
+  it('more than 50 dimensions', () => {
+    const attributes = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v']));
+    assert.deepEqual(unmapped(gauge('app.g', [point(1, attributes)])), [
+      '51 dimensions; Dynatrace takes at most 50 on a line',
+    ]);
+  });
+
+  it('a key shorter than 3 characters, or under the reserved dt.', () => {
+    assert.deepEqual(unmapped(gauge('ab', [point(1)])), [
+      "the metric key 'ab' is shorter than the 3 characters Dynatrace takes",
+    ]);
+    assert.deepEqual(unmapped(gauge('dt.cpu', [point(1)])), [
+      "the metric key 'dt.cpu' has the prefix dt., which Dynatrace reserves",
+    ]);
+  });
+
+  it('a value that is not a finite number', () => {
+    assert.deepEqual(unmapped(gauge('app.g', [point(Number.NaN)])), ['the value is NaN']);
+  });
+
+  it('a histogram without a sum', () => {
+    assert.match(unmapped(histogram('app.h', [{ boundaries: [1], counts: [1, 0] }]))[0], /no sum/);
+  });
+
+  it('the other points of the export still map', () => {
+    const result = mapping().map([
+      resourceMetrics([gauge('app.g', [point(Number.NaN), point(2)])]),
+    ]);
+    assert.equal(result.records.length, 1);
+    assert.equal(result.unmapped.length, 1);
+  });
+});
+
+describe('mapping: metadata lines', () => {
+  it('description and unit, once per metric, before its lines', () => {
+    const m = mapping({ metadataLines: true, resourceAttributes: [] });
+    const metric = sum('http.requests', [point(1)], {
+      description: 'Requests served',
+      unit: '{request}',
+    });
+    assert.deepEqual(lines(m, [metric]), [
+      '#http.requests.count count dt.meta.description=Requests\\ served,dt.meta.unit={request}',
+      `http.requests.count count,delta=1 ${END_MS}`,
+    ]);
+    assert.deepEqual(lines(m, [metric]), [`http.requests.count count,delta=1 ${END_MS}`]);
+  });
+
+  it('a unit the ingest refuses is left out; nothing to say, no line', () => {
+    const m = mapping({ metadataLines: true, resourceAttributes: [] });
+    assert.deepEqual(
+      lines(m, [sum('a', [point(1)], { description: 'd', unit: 'm.s' })])[0],
+      '#a.count count dt.meta.description=d',
+    );
+    assert.deepEqual(lines(m, [sum('b', [point(1)], { unit: 'm s' })]), [
+      `b.count count,delta=1 ${END_MS}`,
+    ]);
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * CPU per record against the official OTLP exporter, in exporter-otlp's end-to-end harness
+ * (its bench/workload.ts, bench/sink.ts and bench/e2e-child.ts, reused, not copied): the SDK's
+ * batch processor with default settings, spans of 10 attributes (a server span and a client
+ * child, an event now and then) and INFO log records; one loopback sink (a process of its own)
+ * that answers each client as its backend would; each run a fresh process whose CPU time is
+ * taken from the first item to the end of shutdown. Variants alternate: the official
+ * `@opentelemetry/exporter-{trace,logs}-otlp-proto` (no compression) and this package's
+ * exporters with default options. A no-op exporter gives the SDK's own cost.
+ *
+ * BENCH_CPU_COMPARE=<module> adds another build of this exporter (a module exporting
+ * `createExporter(signal, url)`, e.g. one built from an earlier commit) as `compare`, so that a
+ * change is measured before and after in one run.
+ */
+import { execFileSync, fork } from 'node:child_process';
+import { resolve } from 'node:path';
+import { median, round, spread } from './lib/stats';
+import { PACKAGE_DIR, reportToParent } from './lib/child';
+
+const OTLP_BENCH = resolve(PACKAGE_DIR, '..', 'exporter-otlp', 'bench');
+const ITEMS = Number(process.env.BENCH_CPU_ITEMS ?? 100_000);
+const ROUNDS = Number(process.env.BENCH_CPU_ROUNDS ?? 3);
+type Name = 'baseline' | 'official' | 'elasticsearch' | 'compare';
+const VARIANTS: Partial<Record<Name, string>> = {
+  baseline: 'baseline',
+  official: 'official-none',
+  elasticsearch: `module:${resolve(__dirname, 'otlp-sink-exporter.ts')}`,
+  ...(process.env.BENCH_CPU_COMPARE ? { compare: `module:${process.env.BENCH_CPU_COMPARE}` } : {}),
+};
+
+export interface CpuRow {
+  signal: string;
+  /** Microseconds of process CPU per span / log record, median of the rounds. */
+  cpuUs: Partial<Record<Name, number>>;
+  /** Elasticsearch ÷ official, process CPU per record (the issue's figure). */
+  ratio: number;
+  /** The same, with the SDK's own cost (baseline) taken out of both. */
+  exporterRatio: number;
+  spread: number;
+}
+
+export interface CpuResult {
+  items: number;
+  rounds: number;
+  rows: CpuRow[];
+}
+
+async function main(): Promise<CpuResult> {
+  const sink = fork(resolve(OTLP_BENCH, 'sink.ts'), [], { execArgv: ['--import', 'tsx'] });
+  const url = await new Promise<string>((done) =>
+    sink.once('message', (m: { url: string }) => done(m.url)),
+  );
+  try {
+    const rows: CpuRow[] = [];
+    for (const signal of ['traces', 'logs']) {
+      const runs = new Map<Name, number[]>(
+        (Object.keys(VARIANTS) as Name[]).map((name) => [name, []]),
+      );
+      for (let r = 0; r < ROUNDS; r++) {
+        for (const name of Object.keys(VARIANTS) as Name[]) {
+          const output = execFileSync(
+            process.execPath,
+            [
+              '--import',
+              'tsx',
+              resolve(OTLP_BENCH, 'e2e-child.ts'),
+              VARIANTS[name] as string,
+              signal,
+              String(ITEMS),
+              url,
+            ],
+            { cwd: resolve(OTLP_BENCH, '..'), encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+          );
+          const { cpuUs } = JSON.parse(output.trim().split('\n').pop() as string) as {
+            cpuUs: number;
+          };
+          runs.get(name)?.push(cpuUs / ITEMS);
+        }
+      }
+      const m = (name: Name) => median(runs.get(name) ?? []);
+      const ratios = (runs.get('elasticsearch') ?? []).map(
+        (value, i) => value / (runs.get('official') ?? [])[i],
+      );
+      rows.push({
+        signal,
+        cpuUs: Object.fromEntries(
+          (Object.keys(VARIANTS) as Name[]).map((name) => [name, round(m(name))]),
+        ),
+        ratio: round(m('elasticsearch') / m('official')),
+        exporterRatio: round(
+          (m('elasticsearch') - m('baseline')) / (m('official') - m('baseline')),
+        ),
+        spread: round(spread(ratios)),
+      });
+    }
+    return { items: ITEMS, rounds: ROUNDS, rows };
+  } finally {
+    sink.send({ type: 'close' });
+  }
+}
+
+reportToParent(main);

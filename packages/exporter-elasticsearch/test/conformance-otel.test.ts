@@ -1,0 +1,360 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
+import type { MetricDataLike } from '@otelpack/batching-core';
+import { mapLogRecord, mapResourceMetrics, mapSpan } from '../src/mapping/mapper';
+import { metricNamesHash } from '../src/mapping/otel-mode';
+import { mergeGeoLocation } from '../src/mapping/otel-attributes';
+import { resolveTarget } from '../src/mapping/routing';
+import { xxhash64 } from '../src/mapping/xxhash64';
+import {
+  gauge,
+  logRecord,
+  plain,
+  point,
+  resource,
+  resourceMetrics,
+  scope,
+  settings,
+  span,
+  sum,
+} from './helpers/fixtures';
+
+/*
+ * Conformance with the OpenTelemetry Collector's Elasticsearch exporter in its `otel` mode. Each
+ * row names the file of open-telemetry/opentelemetry-collector-contrib it comes from (paths under
+ * exporter/elasticsearchexporter/); expected values are the Collector's own where its tests give
+ * them, otherwise read off its code.
+ */
+
+const otel = settings();
+const COLLECTOR = 'exporter/elasticsearchexporter/';
+
+function doc(value: unknown): Record<string, unknown> {
+  return plain(value) as Record<string, unknown>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// _metric_names_hash: XXH64 of the sorted names, concatenated, in hex.
+
+const HASH_ROWS: [source: string, names: string[], hash: string][] = [
+  ['exporter_test.go "publish histogram"', ['metric.foo'], 'b23939f78dc5f649'],
+  [
+    'exporter_test.go "publish sum"',
+    [
+      'metric.sum.monotonic.cumulative',
+      'metric.sum.monotonic.delta',
+      'metric.sum.nonmonotonic.cumulative',
+      'metric.sum.nonmonotonic.delta',
+    ],
+    '4c23ec9ba381ab20',
+  ],
+  ['exporter_test.go "publish summary"', ['metric.summary'], '2f30c89222c9d308'],
+  ['exporter_test.go "_doc_count hint"', ['summary', 'sum'], 'e446964dc8337bbb'],
+  ['exporter_test.go "aggregate_metric_double hint"', ['histogram.summary'], 'fcd1d6737d725996'],
+  // No leading zero: the Collector formats the hash with strconv.FormatUint(h, 16).
+  ['exporter_test.go "aggregate_metric_double hint"', ['exphistogram.summary'], '6a10ca190ae63c5'],
+  [
+    'exporter_test.go "metric name conflict"',
+    ['foo.bar', 'foo', 'foo.bar.baz'],
+    '9c732a69b35274fe',
+  ],
+];
+
+for (const [source, names, hash] of HASH_ROWS) {
+  test(`_metric_names_hash of ${names.join(',')} (${COLLECTOR}${source})`, () => {
+    assert.equal(metricNamesHash(names), hash);
+  });
+}
+
+test('xxhash64: the published XXH64 test vectors (seed 0) across the 32-byte stripe path', () => {
+  const vectors: [string, string][] = [
+    ['', 'ef46db3751d8e999'],
+    ['a', 'd24ec4f1a98c6e5b'],
+    ['abc', '44bc2cf5ad770999'],
+  ];
+  for (const [input, hash] of vectors) {
+    assert.equal(xxhash64(Buffer.from(input)).toString(16).padStart(16, '0'), hash, input);
+  }
+  // A 40-byte input goes through the stripe loop; its hash must match the concatenation rule.
+  assert.equal(
+    metricNamesHash(['metric.sum.monotonic.cumulative', 'metric.sum.monotonic.delta']).length > 0,
+    true,
+  );
+});
+
+test(`metric documents carry the hash (${COLLECTOR}serializer/otelserializer/metrics.go)`, () => {
+  const { documents } = mapResourceMetrics(
+    resourceMetrics([gauge('metric.foo', [point(1)])]),
+    otel,
+  );
+  assert.equal(doc(documents[0].document)._metric_names_hash, 'b23939f78dc5f649');
+});
+
+// ---------------------------------------------------------------------------------------------
+// geo.location: paired lat/lon doubles merged into [lon, lat].
+
+test(`geo.location merge (${COLLECTOR}internal/encoder/otel/geolocation_test.go TestMergeGeolocation)`, () => {
+  const attributes = {
+    'geo.location.lon': 1.1,
+    'geo.location.lat': 2.2,
+    'foo.bar.geo.location.lon': 3.3,
+    'foo.bar.geo.location.lat': 4.4,
+    'a.geo.location.lon': 5.5,
+    'b.geo.location.lat': 6.6,
+    'unrelatedgeo.location.lon': 7.7,
+    'unrelatedgeo.location.lat': 8.8,
+    d: 9.9,
+    'e.geo.location.lon': 'foo',
+    'e.geo.location.lat': 'bar',
+  };
+  mergeGeoLocation(attributes as never);
+  assert.deepEqual(attributes, {
+    'geo.location': [1.1, 2.2],
+    'foo.bar.geo.location': [3.3, 4.4],
+    'a.geo.location.lon': 5.5,
+    'b.geo.location.lat': 6.6,
+    'unrelatedgeo.location.lon': 7.7,
+    'unrelatedgeo.location.lat': 8.8,
+    d: 9.9,
+    'e.geo.location.lon': 'foo',
+    'e.geo.location.lat': 'bar',
+  });
+});
+
+test(`geo.location in record, resource and scope attributes (${COLLECTOR}serializer/otelserializer/common.go writeAttributes)`, () => {
+  const geo = { 'client.geo.location.lat': 52.5, 'client.geo.location.lon': 13.4 };
+  const d = doc(
+    mapLogRecord(
+      logRecord({ attributes: geo, resource: resource(geo), scope: scope({ attributes: geo }) }),
+      otel,
+    ).document,
+  );
+  const merged = { 'client.geo.location': [13.4, 52.5] };
+  assert.deepEqual(d.attributes, merged);
+  assert.deepEqual((d.resource as { attributes: unknown }).attributes, merged);
+  assert.deepEqual((d.scope as { attributes: unknown }).attributes, merged);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Control attributes: acted on, never indexed.
+
+const CONTROL_ROWS: [attribute: string, value: unknown][] = [
+  ['data_stream.type', 'logs'],
+  ['data_stream.dataset', 'app'],
+  ['data_stream.namespace', 'prod'],
+  ['elasticsearch.index', 'my-index'],
+  ['elasticsearch.mapping.hints', ['_doc_count']],
+  ['elasticsearch.mapping.mode', 'ecs'],
+  ['elasticsearch.document_id', 'id-1'],
+  ['elasticsearch.document_pipeline', 'my-pipeline'],
+];
+
+for (const [attribute, value] of CONTROL_ROWS) {
+  test(`control attribute ${attribute} is not indexed (${COLLECTOR}serializer/otelserializer/common.go writeAttributes)`, () => {
+    const attributes = { [attribute]: value, kept: 1 } as never;
+    for (const d of [
+      doc(
+        mapLogRecord(
+          logRecord({ attributes, resource: resource(attributes), scope: scope({ attributes }) }),
+          otel,
+        ).document,
+      ),
+      doc(mapSpan(span({ attributes }), otel)[0].document),
+    ]) {
+      assert.deepEqual(d.attributes, { kept: 1 });
+    }
+    const resourceDoc = doc(
+      mapLogRecord(logRecord({ resource: resource(attributes) }), otel).document,
+    );
+    assert.deepEqual((resourceDoc.resource as { attributes: unknown }).attributes, { kept: 1 });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Value encodings.
+
+test(`bytes are hex (${COLLECTOR}serializer/map.go WriteValue)`, () => {
+  const d = doc(
+    mapLogRecord(logRecord({ attributes: { raw: new Uint8Array([0xde, 0xad]) } }), otel).document,
+  );
+  assert.deepEqual(d.attributes, { raw: 'dead' });
+});
+
+test(`metric documents write map-valued attributes as JSON text (${COLLECTOR}serializer/otelserializer/metrics.go stringifyMapAttributes)`, () => {
+  const attributes = { m: { a: 1 }, list: [{ b: 2 }], s: 'x' } as never;
+  const { documents } = mapResourceMetrics(
+    resourceMetrics([gauge('g', [point(1, attributes)])], {
+      resource: resource(attributes),
+      scope: scope({ attributes }),
+    }),
+    otel,
+  );
+  const d = doc(documents[0].document);
+  const want = { m: '{"a":1}', list: ['{"b":2}'], s: 'x' };
+  assert.deepEqual(d.attributes, want);
+  assert.deepEqual((d.resource as { attributes: unknown }).attributes, want);
+  assert.deepEqual((d.scope as { attributes: unknown }).attributes, want);
+  // Logs keep maps as objects (stringifyMapAttributes false in logs.go).
+  const log = doc(mapLogRecord(logRecord({ attributes }), otel).document);
+  assert.deepEqual((log.attributes as { m: unknown }).m, { a: 1 });
+});
+
+const BODY_ROWS: [name: string, body: unknown, expected: unknown][] = [
+  ['string', 'hello', { text: 'hello' }],
+  ['int keeps its JSON type', 42, { text: 42 }],
+  ['bool keeps its JSON type', true, { text: true }],
+  ['map', { a: 'b' }, { structured: { a: 'b' } }],
+  ['array of maps', [{ a: 1 }, { b: 2 }], { structured: [{ a: 1 }, { b: 2 }] }],
+  ['array of scalars is wrapped', [1, 2], { structured: { value: [1, 2] } }],
+];
+
+for (const [name, body, expected] of BODY_ROWS) {
+  test(`log body: ${name} (${COLLECTOR}serializer/otelserializer/logs.go writeLogBody)`, () => {
+    assert.deepEqual(
+      doc(mapLogRecord(logRecord({ body: body as never }), otel).document).body,
+      expected,
+    );
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mapping hints.
+
+function histogramMetric(
+  name: string,
+  hints: string[] | undefined,
+  type: DataPointType = DataPointType.HISTOGRAM,
+): MetricDataLike {
+  const value =
+    type === DataPointType.HISTOGRAM
+      ? { sum: 1, count: 10, buckets: { boundaries: [1, 2, 3], counts: [1, 2, 3, 4] } }
+      : {
+          sum: 1,
+          count: 10,
+          scale: 0,
+          zeroCount: 10,
+          positive: { offset: 0, bucketCounts: [] },
+          negative: { offset: 0, bucketCounts: [] },
+        };
+  return {
+    descriptor: { name, description: '', unit: '', valueType: 1 },
+    aggregationTemporality: AggregationTemporality.DELTA,
+    dataPointType: type,
+    dataPoints: [point(value, hints ? { 'elasticsearch.mapping.hints': hints } : {})],
+  } as MetricDataLike;
+}
+
+test(`histogram centroids (${COLLECTOR}exporter_test.go "publish histogram")`, () => {
+  const { documents } = mapResourceMetrics(
+    resourceMetrics([histogramMetric('metric.foo', undefined)]),
+    otel,
+  );
+  assert.deepEqual(doc(documents[0].document).metrics, {
+    'metric.foo': { counts: [1, 2, 3, 4], values: [0.5, 1.5, 2.5, 3] },
+  });
+  assert.deepEqual(documents[0].dynamicTemplates, { 'metrics.metric.foo': 'histogram' });
+});
+
+for (const type of [DataPointType.HISTOGRAM, DataPointType.EXPONENTIAL_HISTOGRAM]) {
+  test(`aggregate_metric_double and _doc_count hints, data point type ${type} (${COLLECTOR}exporter_test.go "aggregate_metric_double hint")`, () => {
+    const { documents } = mapResourceMetrics(
+      resourceMetrics([
+        histogramMetric('histogram.summary', ['_doc_count', 'aggregate_metric_double'], type),
+      ]),
+      otel,
+    );
+    const d = doc(documents[0].document);
+    assert.deepEqual(d.metrics, { 'histogram.summary': { sum: 1, value_count: 10 } });
+    assert.equal(d._doc_count, 10);
+    assert.equal(d.attributes, undefined, 'the hints attribute is not indexed');
+    assert.deepEqual(documents[0].dynamicTemplates, { 'metrics.histogram.summary': 'summary' });
+  });
+}
+
+test(`sum dynamic templates (${COLLECTOR}exporter_test.go "publish sum")`, () => {
+  const at = (monotonic: boolean, temporality: AggregationTemporality, name: string) =>
+    sum(name, [point(1.5)], { monotonic, temporality });
+  const { documents } = mapResourceMetrics(
+    resourceMetrics([
+      at(true, AggregationTemporality.CUMULATIVE, 'metric.sum.monotonic.cumulative'),
+      at(true, AggregationTemporality.DELTA, 'metric.sum.monotonic.delta'),
+      at(false, AggregationTemporality.CUMULATIVE, 'metric.sum.nonmonotonic.cumulative'),
+      at(false, AggregationTemporality.DELTA, 'metric.sum.nonmonotonic.delta'),
+    ]),
+    otel,
+  );
+  assert.equal(documents.length, 1);
+  assert.deepEqual(documents[0].dynamicTemplates, {
+    'metrics.metric.sum.monotonic.cumulative': 'counter_double',
+    'metrics.metric.sum.monotonic.delta': 'gauge_double',
+    'metrics.metric.sum.nonmonotonic.cumulative': 'gauge_double',
+    'metrics.metric.sum.nonmonotonic.delta': 'gauge_double',
+  });
+  assert.equal(doc(documents[0].document)._metric_names_hash, '4c23ec9ba381ab20');
+});
+
+// ---------------------------------------------------------------------------------------------
+// Routing names.
+
+const ROUTE_ROWS: [
+  source: string,
+  attributes: Record<string, unknown>,
+  scopeName: string | undefined,
+  index: string,
+][] = [
+  ['internal/datastream/router_test.go "otel"', {}, undefined, 'logs-generic.otel-default'],
+  [
+    'internal/datastream/router_test.go "otel with receiver scope name"',
+    {},
+    'github.com/open-telemetry/opentelemetry-collector-contrib/receiver/hostmetricsreceiver/internal/scraper/cpuscraper',
+    'logs-hostmetricsreceiver.otel-default',
+  ],
+  [
+    'internal/datastream/router_test.go "otel with non-receiver scope name"',
+    {},
+    'some_other_scope_name',
+    'logs-generic.otel-default',
+  ],
+  [
+    'internal/datastream/router.go disallowedDatasetRunes',
+    { 'data_stream.dataset': 'My-App:x' },
+    undefined,
+    'logs-my_app_x.otel-default',
+  ],
+  [
+    'internal/datastream/router.go disallowedNamespaceRunes (a namespace keeps -)',
+    { 'data_stream.namespace': 'Team-A b' },
+    undefined,
+    'logs-generic.otel-team-a_b',
+  ],
+  [
+    'internal/datastream/router.go (the suffix is always added)',
+    { 'data_stream.dataset': 'app.otel' },
+    undefined,
+    'logs-app.otel.otel-default',
+  ],
+  [
+    'internal/datastream/router.go getFromAttributes (AsString)',
+    { 'data_stream.namespace': 7 },
+    undefined,
+    'logs-generic.otel-7',
+  ],
+  [
+    'internal/datastream/router.go maxDataStreamBytes (cut before the suffix)',
+    { 'data_stream.dataset': 'x'.repeat(120) },
+    undefined,
+    `logs-${'x'.repeat(95)}.otel-default`,
+  ],
+];
+
+for (const [source, attributes, scopeName, index] of ROUTE_ROWS) {
+  test(`route ${index.slice(0, 60)} (${COLLECTOR}${source})`, () => {
+    assert.equal(resolveTarget('logs', otel, [attributes], undefined, scopeName).index, index);
+  });
+}
+
+test(`spans route by their scope name too (${COLLECTOR}internal/datastream/router.go RouteSpan)`, () => {
+  const [d] = mapSpan(span({ scope: scope({ name: 'x/receiver/kafkareceiver' }) }), otel);
+  assert.equal(d.target.index, 'traces-kafkareceiver.otel-default');
+});
