@@ -12,6 +12,7 @@ import {
 } from '@otelpack/exporter-clickhouse';
 import type { InsertFormat } from '@otelpack/exporter-clickhouse';
 import { backendUrl } from '../../src/env';
+import { assertGrafanaQueries } from './grafana-queries';
 import {
   FAST_PIPELINE,
   assertAllDelivered,
@@ -51,6 +52,7 @@ for (const format of ['JSONEachRow', 'RowBinary'] as InsertFormat[]) {
       await assertTraceLookup(client, database, recorded);
       await assertLogsStored(client, database, recorded);
       await assertGrafanaLogsQuery(client, database, recorded);
+      await assertGrafanaQueries(client, database, recorded);
       await assertMetricsStored(client, database, recorded);
       const tables = await select<{ name: string }>(
         client,

@@ -141,6 +141,8 @@ export async function produceTelemetry(exporters: Exporters, runId: string): Pro
     'service.name': service,
     'service.version': '1.4.2',
     'host.cpus': 2,
+    // A key the Collector's logs table materializes into a column of its own.
+    'deployment.environment.name': 'it',
   });
 
   const spanCopy = new InMemorySpanExporter();
@@ -348,6 +350,7 @@ interface TraceRow {
 }
 
 const EXPECTED_RESOURCE = (service: string) => ({
+  'deployment.environment.name': 'it',
   'host.cpus': '2',
   'service.name': service,
   'service.version': '1.4.2',
@@ -567,15 +570,22 @@ interface MetricRow {
   PositiveBucketCounts?: string[];
 }
 
+// toDateTime64(…, 9): the same read for the exporter's DateTime64(9) and the Collector's DateTime.
 const COMMON = `MetricName, MetricUnit, MetricDescription, ServiceName, ScopeName, Attributes,
-  toString(toUnixTimestamp64Nano(StartTimeUnix)) AS start, toString(toUnixTimestamp64Nano(TimeUnix)) AS time`;
+  toString(toUnixTimestamp64Nano(toDateTime64(StartTimeUnix, 9))) AS start,
+  toString(toUnixTimestamp64Nano(toDateTime64(TimeUnix, 9))) AS time`;
 
-/** Every data point is a row with the recorded values: sums, gauges, histogram buckets. */
+/**
+ * Every data point is a row with the recorded values: sums, gauges, histogram buckets. With
+ * `seconds`, the times are compared to the second (the Collector's DateTime columns).
+ */
 export async function assertMetricsStored(
   client: ClickHouseClient,
   database: string,
   recorded: Recorded,
+  { seconds = false }: { seconds?: boolean } = {},
 ) {
+  const time = (t: HrTime): string => (seconds ? nanos([t[0], 0]) : nanos(t));
   const db = `\`${database}\``;
   const rows = [
     ...(await select<MetricRow>(
@@ -615,8 +625,8 @@ export async function assertMetricsStored(
             .map(([k, v]) => [k, String(v)])
             .sort(([a], [b]) => (a < b ? -1 : 1)),
         );
-        const row = find(metric.descriptor.name, attributes, nanos(point.endTime));
-        assert.equal(row.start, nanos(point.startTime), `${metric.descriptor.name} StartTimeUnix`);
+        const row = find(metric.descriptor.name, attributes, time(point.endTime));
+        assert.equal(row.start, time(point.startTime), `${metric.descriptor.name} StartTimeUnix`);
         assert.equal(row.MetricUnit, metric.descriptor.unit);
         assert.equal(row.MetricDescription, metric.descriptor.description);
         assert.equal(row.ServiceName, recorded.service);

@@ -141,6 +141,14 @@ export type { ExporterClasses, ExporterDefinition, SignalItems } from './sdk/kit
 export { mapEach, mapEachWithUnmapped } from './sdk/mapping';
 export type { ItemMapping, MappedItems, RecordMapper, UnmappedItem } from './sdk/mapping';
 export { serializeSdkItem } from './sdk/serialize';
+export {
+  CIRCULAR_MARKER,
+  DEFAULT_VALUE_BOUNDS,
+  TOO_DEEP_MARKER,
+  TRUNCATED_MARKER,
+  boundedValue,
+} from './sdk/bounded-value';
+export type { ValueBounds } from './sdk/bounded-value';
 export { temporalitySelector } from './sdk/temporality';
 export type { TemporalityOption, TemporalityPreference } from './sdk/temporality';
 export { Failover } from './http/failover';

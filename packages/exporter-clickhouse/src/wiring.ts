@@ -15,9 +15,10 @@ import { logRecordToRow } from './mapping/logs';
 import { resourceMetricsToRows } from './mapping/metrics';
 import { ResourceColumnsCache } from './mapping/resource';
 import { spanToRow } from './mapping/spans';
-import { qualifiedTableName } from './schema/ddl';
+import { qualifiedTableName, tableKindsOf } from './schema/ddl';
 import type { SchemaSignal } from './schema/ddl';
 import { SchemaGate } from './schema/gate';
+import { TableLayouts } from './schema/layouts';
 import type { TableKind } from './schema/tables';
 import { ClickHouseSender } from './sender/sender';
 import type { SenderHost } from './sender/sender';
@@ -74,8 +75,25 @@ export function createClickHouseSender(
   const { hosts, owned } = hostsOf(config);
   const scrub = (text: string): string => options.redact(text);
   const gate = config.createSchema
-    ? new SchemaGate(config.schema, [signal as SchemaSignal], scrub, config.headerProvider)
+    ? new SchemaGate(
+        config.schema,
+        [signal as SchemaSignal],
+        scrub,
+        config.timeoutMs,
+        config.headerProvider,
+      )
     : undefined;
+  const layouts = new TableLayouts(
+    config.schema.database,
+    config.schema.tables,
+    tableKindsOf(signal as SchemaSignal),
+    scrub,
+    config.timeoutMs,
+    config.headerProvider,
+  );
+  // The schema first (when the exporter creates it), then the types of what is there.
+  const prepare = async (host: SenderHost) =>
+    (await gate?.ensure(host.client)) ?? layouts.ensure(host.client);
   return new ClickHouseSender({
     name: config.name,
     hosts,
@@ -89,7 +107,9 @@ export function createClickHouseSender(
     secrets: config.secrets,
     ownsClients: owned,
     ...(config.headerProvider ? { headerProvider: config.headerProvider } : {}),
-    ...(gate ? { prepare: (host: SenderHost) => gate.ensure(host.client) } : {}),
+    prepare,
+    layoutOf: (host, table) => layouts.layoutOf(host.client, table),
+    onTableMismatch: (host) => layouts.forget(host.client),
   });
 }
 
@@ -120,7 +140,7 @@ export function metricMapping(
   return mapEachWithUnmapped((resourceMetrics) => {
     const { rows, failures } = resourceMetricsToRows(resourceMetrics, resources);
     return {
-      records: rows.map((mapped) => encoder.encode(mapped.table, mapped.row)),
+      records: rows.map((mapped) => encoder.encodeKeepingSource(mapped.table, mapped.row)),
       unmapped: failures,
     };
   });

@@ -46,15 +46,19 @@ test('the traces table is the Collector schema, with the dedup window in SETTING
       '        TraceState String,',
       '        Attributes Map(LowCardinality(String), String)',
       '    ) CODEC(ZSTD(1)),',
+      "    ResourceAttributeItems Array(String) ALIAS arrayMap(kv -> concat(kv.1, '=', kv.2), CAST(ResourceAttributes, 'Array(Tuple(String, String))')),",
+      "    SpanAttributeItems Array(String) ALIAS arrayMap(kv -> concat(kv.1, '=', kv.2), CAST(SpanAttributes, 'Array(Tuple(String, String))')),",
       '    INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1,',
       '    INDEX idx_res_attr_key mapKeys(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,',
       '    INDEX idx_res_attr_value mapValues(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,',
       '    INDEX idx_span_attr_key mapKeys(SpanAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,',
       '    INDEX idx_span_attr_value mapValues(SpanAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,',
-      '    INDEX idx_duration Duration TYPE minmax GRANULARITY 1',
+      '    INDEX idx_duration Duration TYPE minmax GRANULARITY 1,',
+      '    INDEX idx_lower_span_name lower(SpanName) TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8',
       ') ENGINE = MergeTree()',
       'PARTITION BY toDate(Timestamp)',
-      'ORDER BY (ServiceName, SpanName, toDateTime(Timestamp))',
+      'PRIMARY KEY (ServiceName, SpanName, toDateTime(Timestamp))',
+      'ORDER BY (ServiceName, SpanName, toDateTime(Timestamp), Timestamp)',
       'SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 1000',
     ].join('\n'),
   );
@@ -65,8 +69,12 @@ test('traces come with the trace-id lookup table and its materialized view', () 
   assert.equal(statements.length, 4);
   assert.equal(statements[0], 'CREATE DATABASE IF NOT EXISTS `otel`');
   assert.match(statements[2], /^CREATE TABLE IF NOT EXISTS `otel`\.`otel_traces_trace_id_ts` \(/);
-  assert.match(statements[2], /Start DateTime CODEC\(Delta, ZSTD\(1\)\),\n {4}End DateTime/);
-  assert.match(statements[2], /ORDER BY \(TraceId, Start\)/);
+  // traces_id_ts_lookup_table.sql: aggregate-typed bounds, one key per trace, weekly parts.
+  assert.match(
+    statements[2],
+    /Start SimpleAggregateFunction\(min, DateTime\) CODEC\(ZSTD\(1\)\),\n {4}End SimpleAggregateFunction\(max, DateTime\)/,
+  );
+  assert.match(statements[2], /PARTITION BY toStartOfWeek\(Start\)\nORDER BY \(TraceId\)/);
   assert.match(statements[2], /non_replicated_deduplication_window = 1000/);
   assert.equal(
     statements[3],
@@ -143,7 +151,7 @@ test('TTL uses the largest whole unit, as the Collector writes it', () => {
   assert.equal(ttlClause(90 * 60, 'x'), 'TTL x + toIntervalMinute(90)');
   assert.equal(ttlClause(61, 'x'), 'TTL x + toIntervalSecond(61)');
   const logs = schemaStatements({ ...SCHEMA_SETTINGS, ttlSeconds: 72 * 3_600 }, ['logs'])[1];
-  assert.match(logs, /\nTTL TimestampTime \+ toIntervalDay\(3\)\nSETTINGS/);
+  assert.match(logs, /\nTTL toDateTime\(Timestamp\) \+ toIntervalDay\(3\)\nSETTINGS/);
 });
 
 test('ON CLUSTER, the engine and the database go where the Collector puts them', () => {
@@ -216,4 +224,33 @@ test('schemaSql is the whole script for a DBA, statements ended with semicolons'
     resolveSchemaOptions({ tableEngine: 'ReplacingMergeTree' }).tableEngine,
     'ReplacingMergeTree()',
   );
+});
+
+/*
+ * The logs table as TestRenderCreateLogsTableSQL checks the Collector's (exporter_logs_test.go in
+ * exporter/clickhouseexporter, "bloom filter indexes for CH < 26.2" and "no TTL when zero"): each
+ * row is one of its Contains / NotContains assertions.
+ */
+const COLLECTOR_LOGS_TABLE_CHECKS: { contains: boolean; text: string }[] = [
+  { contains: true, text: 'TYPE bloom_filter' },
+  { contains: true, text: 'TYPE tokenbf_v1' },
+  { contains: false, text: 'TYPE text(' },
+  { contains: true, text: 'toStartOfFiveMinutes(Timestamp)' },
+  { contains: false, text: 'TimestampTime' },
+  { contains: true, text: 'EventName' },
+  { contains: true, text: '__otel_materialized_k8s.namespace.name' },
+  { contains: true, text: '__otel_materialized_deployment.environment.name' },
+  { contains: true, text: 'toDateTime(Timestamp)' },
+];
+
+for (const check of COLLECTOR_LOGS_TABLE_CHECKS) {
+  test(`exporter_logs_test.go: the logs table ${check.contains ? 'has' : 'has no'} ${check.text}`, () => {
+    const logs = schemaStatements({ ...SCHEMA_SETTINGS, ttlSeconds: 72 * 3_600 }, ['logs'])[1];
+    assert.equal(logs.includes(check.text), check.contains, logs);
+  });
+}
+
+test('exporter_logs_test.go: no TTL when zero', () => {
+  const logs = schemaStatements({ ...SCHEMA_SETTINGS, ttlSeconds: 0 }, ['logs'])[1];
+  assert.ok(!logs.includes('TTL'));
 });

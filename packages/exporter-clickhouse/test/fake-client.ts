@@ -42,6 +42,14 @@ export class FakeClickHouseClient {
   readonly commands: string[] = [];
   /** The `http_headers` each command was sent with. */
   readonly commandHeaders: (Record<string, string> | undefined)[] = [];
+  /** The `abort_signal` each command was sent with. */
+  readonly commandSignals: (AbortSignal | undefined)[] = [];
+  /** Commands never answer (a stalled server) until their abort signal fires. */
+  stallCommands = false;
+  /** The read queries (system.columns) sent. */
+  readonly queries: string[] = [];
+  /** What `system.columns` answers: none by default, so the exporter's own types are assumed. */
+  columnRows: { table: string; name: string; type: string }[] = [];
   closed = false;
   private script: FakeBehaviour[] = [];
   private commandScript: (Error | undefined)[] = [];
@@ -87,12 +95,34 @@ export class FakeClickHouseClient {
     };
   }
 
-  async command(params: { query: string; http_headers?: Record<string, string> }) {
+  async command(params: {
+    query: string;
+    http_headers?: Record<string, string>;
+    abort_signal?: AbortSignal;
+  }) {
     this.commands.push(params.query);
     this.commandHeaders.push(params.http_headers);
+    this.commandSignals.push(params.abort_signal);
+    if (this.stallCommands) {
+      await new Promise((_, reject) => {
+        // An open socket keeps a real process alive while it waits; this stands in for it
+        // (AbortSignal.timeout's timer does not).
+        const socket = setInterval(() => {}, 1_000);
+        params.abort_signal?.addEventListener('abort', () => {
+          clearInterval(socket);
+          reject(Object.assign(new Error('The user aborted a request.'), { name: 'AbortError' }));
+        });
+      });
+    }
     const outcome = this.commandScript.shift();
     if (outcome) throw outcome;
     return { query_id: 'c' };
+  }
+
+  async query(params: { query: string }) {
+    this.queries.push(params.query);
+    const rows = this.columnRows;
+    return { json: async () => rows };
   }
 
   async close() {

@@ -12,7 +12,7 @@ const scrub = (text: string) => text.replace('hunter2', '[REDACTED]');
 
 test('the schema is created once per client, however many sends wait on it', async () => {
   const client = new FakeClickHouseClient();
-  const gate = new SchemaGate(SCHEMA_SETTINGS, ['traces'], scrub);
+  const gate = new SchemaGate(SCHEMA_SETTINGS, ['traces'], scrub, 5_000);
   const results = await Promise.all([
     gate.ensure(client.asClient()),
     gate.ensure(client.asClient()),
@@ -33,7 +33,7 @@ test('the schema is created once per client, however many sends wait on it', asy
 test("the schema's statements carry the header provider's headers (a rotating token)", async () => {
   const client = new FakeClickHouseClient();
   let token = 0;
-  const gate = new SchemaGate(SCHEMA_SETTINGS, ['logs'], scrub, async () => ({
+  const gate = new SchemaGate(SCHEMA_SETTINGS, ['logs'], scrub, 5_000, async () => ({
     'x-proxy-token': `rotating-${++token}`,
   }));
   assert.equal(await gate.ensure(client.asClient()), undefined);
@@ -47,7 +47,7 @@ test('a network failure is retryable and the next send tries again', async () =>
   const client = new FakeClickHouseClient().commandAnswers(
     Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' }),
   );
-  const gate = new SchemaGate(SCHEMA_SETTINGS, ['logs'], scrub);
+  const gate = new SchemaGate(SCHEMA_SETTINGS, ['logs'], scrub, 5_000);
   const failure = await gate.ensure(client.asClient());
   assert.deepEqual(failure, {
     retryable: true,
@@ -69,7 +69,7 @@ test('losing a creation race to another process counts as created', async () => 
     }),
   );
   assert.equal(
-    await new SchemaGate(SCHEMA_SETTINGS, ['logs'], scrub).ensure(client.asClient()),
+    await new SchemaGate(SCHEMA_SETTINGS, ['logs'], scrub, 5_000).ensure(client.asClient()),
     undefined,
   );
 });
@@ -82,7 +82,7 @@ test('a permanent failure (no CREATE grant) is logged once, and the inserts go a
       type: 'ACCESS_DENIED',
     }),
   );
-  const gate = new SchemaGate(SCHEMA_SETTINGS, ['metrics'], scrub);
+  const gate = new SchemaGate(SCHEMA_SETTINGS, ['metrics'], scrub, 5_000);
   assert.equal(await gate.ensure(client.asClient()), undefined);
   assert.equal(await gate.ensure(client.asClient()), undefined);
   assert.equal(client.commands.length, 1);

@@ -1,4 +1,5 @@
 import type { AttributeValue, Attributes } from '@opentelemetry/api';
+import { boundedValue } from '@otelpack/batching-core';
 
 /*
  * Resource attributes → Datadog tags, as the Datadog OpenTelemetry translator maps them
@@ -66,7 +67,7 @@ const PROCESS_KEYS = [
 export function attributeText(value: AttributeValue | undefined | null): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return JSON.stringify(value);
+  if (Array.isArray(value)) return JSON.stringify(boundedValue(value));
   return String(value);
 }
 

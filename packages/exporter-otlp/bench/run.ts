@@ -16,8 +16,6 @@
  *
  * Nothing here gates anything: absolute figures say more about the machine than about the code.
  */
-import { execFileSync, fork } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +37,8 @@ import { median, round, spread, throughput } from '../../batching-core/bench/lib
 import { ProtobufCodec, logMapping, spanMapping } from '@otelpack/exporter-otlp';
 import type { OtlpRecord } from '@otelpack/exporter-otlp';
 import type { Variant } from './e2e-child';
+import { runVariants, startSink } from './e2e-harness';
+import type { Sink } from './e2e-harness';
 import { emitLogs, emitSpans, resource } from './workload';
 
 const BATCH = 512;
@@ -118,25 +118,6 @@ function encodeBench(): EncodeResult[] {
   });
 }
 
-interface Sink {
-  child: ChildProcess;
-  url: string;
-  call(type: 'stats' | 'reset'): Promise<{ requests: number; bodyBytes: number }>;
-}
-
-async function startSink(): Promise<Sink> {
-  const child = fork(join(__dirname, 'sink.ts'), [], { execArgv: ['--import', 'tsx'] });
-  const url = await new Promise<string>((resolve) =>
-    child.once('message', (m: { url: string }) => resolve(m.url)),
-  );
-  const call = (type: 'stats' | 'reset') =>
-    new Promise<{ requests: number; bodyBytes: number }>((resolve) => {
-      child.once('message', (m: { requests: number; bodyBytes: number }) => resolve(m));
-      child.send({ type });
-    });
-  return { child, url, call };
-}
-
 interface E2eRow {
   signal: string;
   variant: Variant;
@@ -156,29 +137,16 @@ async function e2eBench(sink: Sink): Promise<E2eRow[]> {
   ];
   const rows: E2eRow[] = [];
   for (const signal of ['traces', 'logs'] as const) {
-    const cpu = new Map<Variant, number[]>(variants.map((v) => [v, []]));
-    const bytes = new Map<Variant, number>();
-    for (let round = 0; round < E2E_ROUNDS; round++) {
-      for (const variant of variants) {
-        await sink.call('reset');
-        const output = execFileSync(
-          process.execPath,
-          [
-            '--import',
-            'tsx',
-            join(__dirname, 'e2e-child.ts'),
-            variant,
-            signal,
-            String(E2E_ITEMS),
-            sink.url,
-          ],
-          { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
-        );
-        const result = JSON.parse(output.trim().split('\n').pop() as string) as { cpuUs: number };
-        cpu.get(variant)?.push(result.cpuUs / E2E_ITEMS);
-        bytes.set(variant, (await sink.call('stats')).bodyBytes / E2E_ITEMS);
-      }
-    }
+    const runs = await runVariants(
+      sink,
+      join(__dirname, 'e2e-child.ts'),
+      variants,
+      signal,
+      E2E_ITEMS,
+      E2E_ROUNDS,
+    );
+    const cpu = new Map(variants.map((v) => [v, runs.get(v)?.cpuUsPerItem ?? []]));
+    const bytes = new Map(variants.map((v) => [v, runs.get(v)?.wireBytesPerItem ?? 0]));
     const base = median(cpu.get('baseline') ?? []);
     for (const variant of variants) {
       const values = cpu.get(variant) ?? [];

@@ -1,5 +1,5 @@
 import type { Attributes, HrTime } from '@opentelemetry/api';
-import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
+import { AggregationTemporality, DataPointType, boundedValue } from '@otelpack/batching-core';
 import type {
   DataPointLike,
   HistogramValue,
@@ -72,7 +72,8 @@ function compareHrTime(a: HrTime, b: HrTime): number {
 function attributesKey(attributes: Attributes): string {
   const keys = Object.keys(attributes).sort();
   let key = '';
-  for (const k of keys) key += `${JSON.stringify(k)}:${JSON.stringify(attributes[k] ?? null)},`;
+  for (const k of keys)
+    key += `${JSON.stringify(k)}:${JSON.stringify(boundedValue(attributes[k] ?? null))},`;
   return key;
 }
 

@@ -1,5 +1,5 @@
 import type { Attributes, AttributeValue, HrTime } from '@opentelemetry/api';
-import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
+import { AggregationTemporality, DataPointType, boundedValue } from '@otelpack/batching-core';
 import type {
   DataPointLike,
   ExponentialHistogramValue,
@@ -160,14 +160,18 @@ export function hrTimeToMs(time: HrTime): number {
   return time[0] * 1000 + Math.floor(time[1] / 1e6);
 }
 
-/** An attribute value as a label value (the spec's non-OTLP representation); undefined drops it. */
+/**
+ * An attribute value as a label value (the spec's non-OTLP representation); undefined drops it.
+ * An array is bounded by the core's `boundedValue` first (a self-containing array written with
+ * "[circular]" in place of the repeat), so that no value can make JSON.stringify throw.
+ */
 export function attributeValueToString(
   value: AttributeValue | undefined | null,
 ): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return JSON.stringify(value);
+  if (Array.isArray(value)) return JSON.stringify(boundedValue(value));
   return String(value);
 }
 

@@ -1,4 +1,7 @@
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { basename, dirname } from 'node:path';
 import { createClient } from '@clickhouse/client';
 import type { ClickHouseClient, ClickHouseClientConfigOptions } from '@clickhouse/client';
 import { DiagClickHouseLogger } from './diag-logger';
@@ -86,10 +89,32 @@ export function createEmbeddedClickHouseClient(
 ): ClickHouseClient {
   const createChdbConnection = loadChdbConnectionFactory(load);
   const connection = createChdbConnection({ path: options.path ?? ':memory:' });
+  if ((options.path ?? ':memory:') === ':memory:') removeAtExit(connection);
   const client = createClient({
     connection: connection as NonNullable<ClickHouseClientConfigOptions['connection']>,
     log: { LoggerClass: DiagClickHouseLogger },
   });
   embeddedClients.add(client);
   return client;
+}
+
+const removedAtExit = new Set<string>();
+
+/**
+ * chdb removes a `:memory:` engine's temporary directory (`<tmp>/chdb-node-mem-*`) when its last
+ * connection closes, and never otherwise: a process that exits without `close()` left it behind,
+ * data and all. The directory is removed at the process's exit too. (A process killed by a signal
+ * runs no exit handler; a library does not take the application's signals.)
+ */
+function removeAtExit(connection: unknown): void {
+  const path = (connection as { chdb?: { session?: { path?: unknown } } }).chdb?.session?.path;
+  if (typeof path !== 'string' || removedAtExit.has(path)) return;
+  // Only chdb's own temporary directory, never a path that could be the application's.
+  if (dirname(path) !== tmpdir() || !basename(path).startsWith('chdb-node-mem-')) return;
+  removedAtExit.add(path);
+  if (removedAtExit.size === 1) {
+    process.once('exit', () => {
+      for (const dir of removedAtExit) rmSync(dir, { recursive: true, force: true });
+    });
+  }
 }

@@ -1,7 +1,8 @@
 import { INSERT_COLUMNS } from '../schema/tables';
-import type { TableKind } from '../schema/tables';
+import type { InsertColumn, TableKind } from '../schema/tables';
 import { jsonCompactEachRowWriter, jsonEachRowWriter } from './json';
 import { rowBinaryWriter } from './row-binary';
+import { nextRowId } from './row-ids';
 
 /**
  * The INSERT formats the exporter can write. JSONEachRow is the default (see the README's
@@ -33,6 +34,29 @@ export interface ClickHouseRow {
   table: TableKind;
   /** A JSON line (with its newline), or RowBinary bytes. */
   data: string | Buffer;
+  /** The row's number in this process (row-ids.ts), for the insert's dedup token. */
+  id?: number;
+  /**
+   * The row object, kept where a table made by someone else may need other encodings than the
+   * exporter's own schema: metric rows, whose times are `DateTime` in the Collector's tables.
+   * The sender encodes it again for such a table (see TableLayouts).
+   */
+  source?: object;
+}
+
+/** The function from a row object to its encoding, for columns in a format. */
+export function rowWriter(
+  format: InsertFormat,
+  columns: readonly InsertColumn[],
+): (row: object) => string | Buffer {
+  switch (format) {
+    case 'RowBinary':
+      return rowBinaryWriter(columns);
+    case 'JSONCompactEachRow':
+      return jsonCompactEachRowWriter(columns);
+    case 'JSONEachRow':
+      return jsonEachRowWriter(columns);
+  }
 }
 
 /** Encodes rows of every table in one format. */
@@ -45,20 +69,13 @@ export class RowEncoder {
   }
 
   encode(table: TableKind, row: object): ClickHouseRow {
-    const write = (this.writers[table] ??= this.writerFor(table));
-    return { table, data: write(row) };
+    const write = (this.writers[table] ??= rowWriter(this.format, INSERT_COLUMNS[table]));
+    return { table, data: write(row), id: nextRowId() };
   }
 
-  private writerFor(table: TableKind): (row: object) => string | Buffer {
-    const columns = INSERT_COLUMNS[table];
-    switch (this.format) {
-      case 'RowBinary':
-        return rowBinaryWriter(columns);
-      case 'JSONCompactEachRow':
-        return jsonCompactEachRowWriter(columns);
-      case 'JSONEachRow':
-        return jsonEachRowWriter(columns);
-    }
+  /** As `encode`, keeping the row object for a table of other column types (metric rows). */
+  encodeKeepingSource(table: TableKind, row: object): ClickHouseRow {
+    return { ...this.encode(table, row), source: row };
   }
 }
 

@@ -1,4 +1,4 @@
-import { timestampText } from '../mapping/time';
+import { dateTimeSeconds, timestampText } from '../mapping/time';
 import type { Timestamp9 } from '../mapping/time';
 import type { StringMap } from '../mapping/values';
 import type { ColumnKind, InsertColumn } from '../schema/tables';
@@ -20,6 +20,22 @@ function quote(text: string): string {
   return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
+/*
+ * Attribute keys repeat from row to row: each key's JSON text is kept, for the first
+ * KEY_CACHE_LIMIT keys seen (a bounded map, so that keys made of data cannot grow it).
+ */
+const KEY_CACHE_LIMIT = 4096;
+const quotedKeys = new Map<string, string>();
+
+function quoteKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = quote(key);
+    if (quotedKeys.size < KEY_CACHE_LIMIT) quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
 function float(value: number): string {
   if (Number.isFinite(value)) return String(value);
   if (Number.isNaN(value)) return '"nan"';
@@ -30,14 +46,34 @@ function timestamp(value: Timestamp9): string {
   return `"${timestampText(value)}"`;
 }
 
+/** Whole seconds, as a `DateTime` column reads them (it refuses a fraction). */
+function seconds(value: Timestamp9): string {
+  return `"${dateTimeSeconds(value)}"`;
+}
+
+/*
+ * The resource's map is the same object in every row of a provider (the mapping's resource
+ * cache), and the largest: its text is remembered, by identity, for the next row.
+ */
+let lastMap: StringMap | undefined;
+let lastMapText = '';
+
 function map(value: StringMap): string {
   if (value.length === 0) return '{}';
+  if (value === lastMap) return lastMapText;
   let text = '{';
   for (let i = 0; i < value.length; i++) {
     if (i > 0) text += ',';
-    text += quote(value[i][0]) + ':' + quote(value[i][1]);
+    text += quoteKey(value[i][0]) + ':' + quote(value[i][1]);
   }
-  return text + '}';
+  text += '}';
+  // Only maps that are kept (the resource's, frozen by the cache) are worth remembering; a
+  // row's own map is new each time.
+  if (Object.isFrozen(value)) {
+    lastMap = value;
+    lastMapText = text;
+  }
+  return text;
 }
 
 function arrayOf<T>(write: (item: T) => string): (value: readonly T[]) => string {
@@ -57,6 +93,7 @@ const integer = (value: number | bigint): string => String(value);
 const WRITERS: Record<ColumnKind, ValueWriter> = {
   string: (value) => quote(value as string),
   datetime64: (value) => timestamp(value as Timestamp9),
+  datetime: (value) => seconds(value as Timestamp9),
   uint8: (value) => integer(value as number),
   uint32: (value) => integer(value as number),
   int32: (value) => integer(value as number),
@@ -66,6 +103,7 @@ const WRITERS: Record<ColumnKind, ValueWriter> = {
   map: (value) => map(value as StringMap),
   'string[]': arrayOf<string>(quote) as ValueWriter,
   'datetime64[]': arrayOf(timestamp) as ValueWriter,
+  'datetime[]': arrayOf(seconds) as ValueWriter,
   'map[]': arrayOf(map) as ValueWriter,
   'uint64[]': arrayOf(integer) as ValueWriter,
   'float64[]': arrayOf(float) as ValueWriter,

@@ -1,3 +1,4 @@
+import { dateTimeSeconds } from '../mapping/time';
 import type { Timestamp9 } from '../mapping/time';
 import type { StringMap } from '../mapping/values';
 import type { ColumnKind, InsertColumn } from '../schema/tables';
@@ -138,6 +139,8 @@ function arrayOf<T>(write: (writer: ByteWriter, item: T) => void): FieldWriter {
 const WRITERS: Record<ColumnKind, FieldWriter> = {
   string: (w, v) => w.string(v as string),
   datetime64: (w, v) => w.timestamp(v as Timestamp9),
+  // DateTime is a UInt32 of seconds.
+  datetime: (w, v) => w.uint32(dateTimeSeconds(v as Timestamp9)),
   uint8: (w, v) => w.uint8(v as number),
   uint32: (w, v) => w.uint32(v as number),
   int32: (w, v) => w.int32(v as number),
@@ -147,6 +150,7 @@ const WRITERS: Record<ColumnKind, FieldWriter> = {
   map: (w, v) => w.map(v as StringMap),
   'string[]': arrayOf<string>((w, item) => w.string(item)),
   'datetime64[]': arrayOf<Timestamp9>((w, item) => w.timestamp(item)),
+  'datetime[]': arrayOf<Timestamp9>((w, item) => w.uint32(dateTimeSeconds(item))),
   'map[]': arrayOf<StringMap>((w, item) => w.map(item)),
   'uint64[]': arrayOf<number | bigint>((w, item) => w.uint64(item)),
   'float64[]': arrayOf<number>((w, item) => w.float64(item)),

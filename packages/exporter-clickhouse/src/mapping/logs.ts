@@ -8,7 +8,7 @@ import type { ResourceMapper } from './resource';
 import { anyValueAsString, attributesToMap, wellFormed } from './values';
 import type { StringMap } from './values';
 
-/** One `otel_logs` row, by column name (TimestampTime is the server's DEFAULT). */
+/** One `otel_logs` row, by column name (computed columns are the server's). */
 export interface LogRow {
   Timestamp: Timestamp9;
   TraceId: string;

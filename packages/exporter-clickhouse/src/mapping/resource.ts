@@ -11,7 +11,9 @@ export interface ResourceColumns {
 
 export function resourceColumns(resource: ResourceLike): ResourceColumns {
   return {
-    attributes: attributesToMap(resource.attributes),
+    // Frozen: kept and shared by every row of the resource, which the JSON writer relies on
+    // to remember its text by identity.
+    attributes: Object.freeze(attributesToMap(resource.attributes)) as StringMap,
     serviceName: serviceNameOf(resource.attributes),
     schemaUrl: wellFormed(resource.schemaUrl ?? ''),
   };

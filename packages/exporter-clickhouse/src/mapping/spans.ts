@@ -50,6 +50,9 @@ export function statusCodeText(code: number): string {
   return STATUS_CODES[code] ?? 'Unset';
 }
 
+/** The empty Nested columns every span without events or links shares (never written to). */
+const NONE = Object.freeze([]) as unknown as never[];
+
 /**
  * Maps one finished span to its `otel_traces` row (the Collector's traces mapping). `resources`
  * may remember the columns of a resource shared by many spans; the row is the same either way.
@@ -64,24 +67,39 @@ export function spanToRow(
   const resource = resources.columnsOf(span.resource);
   const scope = span.instrumentationScope;
 
-  const eventTimes: Timestamp9[] = [];
-  const eventNames: string[] = [];
-  const eventAttributes: StringMap[] = [];
-  for (const event of span.events ?? []) {
-    eventTimes.push(toTimestamp9(event.time, 'span event time'));
-    eventNames.push(wellFormed(event.name ?? ''));
-    eventAttributes.push(attributesToMap(event.attributes));
+  // Most spans have no events and no links: they share one empty array rather than allocate
+  // seven per span.
+  let eventTimes: Timestamp9[] = NONE;
+  let eventNames: string[] = NONE;
+  let eventAttributes: StringMap[] = NONE;
+  const events = span.events;
+  if (events && events.length > 0) {
+    eventTimes = [];
+    eventNames = [];
+    eventAttributes = [];
+    for (const event of events) {
+      eventTimes.push(toTimestamp9(event.time, 'span event time'));
+      eventNames.push(wellFormed(event.name ?? ''));
+      eventAttributes.push(attributesToMap(event.attributes));
+    }
   }
 
-  const linkTraceIds: string[] = [];
-  const linkSpanIds: string[] = [];
-  const linkStates: string[] = [];
-  const linkAttributes: StringMap[] = [];
-  for (const link of span.links ?? []) {
-    linkTraceIds.push(traceIdText(link.context?.traceId));
-    linkSpanIds.push(spanIdText(link.context?.spanId));
-    linkStates.push(wellFormed(link.context?.traceState?.serialize() ?? ''));
-    linkAttributes.push(attributesToMap(link.attributes));
+  let linkTraceIds: string[] = NONE;
+  let linkSpanIds: string[] = NONE;
+  let linkStates: string[] = NONE;
+  let linkAttributes: StringMap[] = NONE;
+  const links = span.links;
+  if (links && links.length > 0) {
+    linkTraceIds = [];
+    linkSpanIds = [];
+    linkStates = [];
+    linkAttributes = [];
+    for (const link of links) {
+      linkTraceIds.push(traceIdText(link.context?.traceId));
+      linkSpanIds.push(spanIdText(link.context?.spanId));
+      linkStates.push(wellFormed(link.context?.traceState?.serialize() ?? ''));
+      linkAttributes.push(attributesToMap(link.attributes));
+    }
   }
 
   return {

@@ -69,3 +69,11 @@ export function timestampText(time: Timestamp9): string {
   const nanos = time[1];
   return `${time[0]}.${nanos < 100_000_000 ? String(nanos).padStart(9, '0') : nanos}`;
 }
+
+/** The last second a `DateTime` column (a UInt32) holds: 2106-02-07T06:28:15Z. */
+const MAX_DATETIME_SECONDS = 4_294_967_295;
+
+/** The whole seconds a `DateTime` column stores for a time: the nanoseconds cut, clamped to 2106. */
+export function dateTimeSeconds(time: Timestamp9): number {
+  return time[0] > MAX_DATETIME_SECONDS ? MAX_DATETIME_SECONDS : time[0];
+}

@@ -1,3 +1,4 @@
+import { boundedValue } from '@otelpack/batching-core';
 import type { AnyValue } from '@otelpack/batching-core';
 
 /**
@@ -52,7 +53,10 @@ function numberAsString(value: number): string {
  * - bytes (Uint8Array) as standard base64;
  * - arrays and maps as compact JSON with map keys sorted, bytes inside as base64 strings.
  *   Inside JSON, NaN and ±Infinity become `null` (the reference writes an empty string for the
- *   whole value instead, losing its other members).
+ *   whole value instead, losing its other members). A structured value is bounded first by the
+ *   core's `boundedValue` (a cycle written as "[circular]", deeper than 32 levels as
+ *   "[too deep]", at most 100,000 values in all): an application's object graph cannot exhaust
+ *   the heap.
  */
 export function anyValueAsString(value: AnyValue): string {
   switch (typeof value) {
@@ -67,7 +71,7 @@ export function anyValueAsString(value: AnyValue): string {
     default:
       if (value === null) return '';
       if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
-      return toJson(value);
+      return toJson(boundedValue(value));
   }
 }
 
@@ -76,16 +80,14 @@ export function anyValueAsString(value: AnyValue): string {
  * sorted, no HTML escaping, U+2028 and U+2029 escaped.
  */
 function toJson(value: AnyValue): string {
-  const text = JSON.stringify(toJsonReady(value, 0));
+  const text = JSON.stringify(toJsonReady(value));
   return text.includes('\u2028') || text.includes('\u2029')
     ? text.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
     : text;
 }
 
-/** Deeper nesting than this is cut (written as null): it guards the stack, no real value nests so deep. */
-const MAX_JSON_DEPTH = 64;
-
-function toJsonReady(value: AnyValue, depth: number): unknown {
+/** `value` is bounded (boundedValue): no cycles, no deeper than the core's limit. */
+function toJsonReady(value: AnyValue): unknown {
   if (value === null || value === undefined) return null;
   switch (typeof value) {
     case 'string':
@@ -96,12 +98,11 @@ function toJsonReady(value: AnyValue, depth: number): unknown {
     default:
       break;
   }
-  if (depth >= MAX_JSON_DEPTH) return null;
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
-  if (Array.isArray(value)) return value.map((item) => toJsonReady(item, depth + 1));
+  if (Array.isArray(value)) return value.map((item) => toJsonReady(item));
   const sorted: Record<string, unknown> = {};
   for (const key of Object.keys(value).sort()) {
-    sorted[wellFormed(key)] = toJsonReady((value as Record<string, AnyValue>)[key], depth + 1);
+    sorted[wellFormed(key)] = toJsonReady((value as Record<string, AnyValue>)[key]);
   }
   return sorted;
 }

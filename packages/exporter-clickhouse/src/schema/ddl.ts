@@ -65,6 +65,22 @@ function lines(...parts: string[]): string {
 
 const MAP = 'Map(LowCardinality(String), String)';
 
+function attributeItems(map: string): string {
+  return `arrayMap(kv -> concat(kv.1, '=', kv.2), CAST(${map}, 'Array(Tuple(String, String))'))`;
+}
+
+/** Resource keys the Collector's logs table copies into columns of their own (MATERIALIZED). */
+const MATERIALIZED_RESOURCE_KEYS = [
+  'k8s.cluster.name',
+  'k8s.container.name',
+  'k8s.deployment.name',
+  'k8s.namespace.name',
+  'k8s.node.name',
+  'k8s.pod.name',
+  'k8s.pod.uid',
+  'deployment.environment.name',
+];
+
 function tracesTable(s: SchemaSettings): string {
   return lines(
     `CREATE TABLE IF NOT EXISTS ${qualifiedTableName(s, s.tables.traces)}${onCluster(s)} (`,
@@ -94,15 +110,21 @@ function tracesTable(s: SchemaSettings): string {
     `        TraceState String,`,
     `        Attributes ${MAP}`,
     `    ) CODEC(ZSTD(1)),`,
+    // key=value items, computed at read time (ALIAS, nothing stored): what ClickStack rewrites
+    // an attribute filter into.
+    `    ResourceAttributeItems Array(String) ALIAS ${attributeItems('ResourceAttributes')},`,
+    `    SpanAttributeItems Array(String) ALIAS ${attributeItems('SpanAttributes')},`,
     `    INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1,`,
     `    INDEX idx_res_attr_key mapKeys(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,`,
     `    INDEX idx_res_attr_value mapValues(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,`,
     `    INDEX idx_span_attr_key mapKeys(SpanAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,`,
     `    INDEX idx_span_attr_value mapValues(SpanAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,`,
-    `    INDEX idx_duration Duration TYPE minmax GRANULARITY 1`,
+    `    INDEX idx_duration Duration TYPE minmax GRANULARITY 1,`,
+    `    INDEX idx_lower_span_name lower(SpanName) TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8`,
     `) ENGINE = ${s.tableEngine}`,
     `PARTITION BY toDate(Timestamp)`,
-    `ORDER BY (ServiceName, SpanName, toDateTime(Timestamp))`,
+    `PRIMARY KEY (ServiceName, SpanName, toDateTime(Timestamp))`,
+    `ORDER BY (ServiceName, SpanName, toDateTime(Timestamp), Timestamp)`,
     ttlClause(s.ttlSeconds, 'toDateTime(Timestamp)'),
     tableSettings(s),
   );
@@ -112,12 +134,11 @@ function traceIdLookupTable(s: SchemaSettings): string {
   return lines(
     `CREATE TABLE IF NOT EXISTS ${qualifiedTableName(s, `${s.tables.traces}_trace_id_ts`)}${onCluster(s)} (`,
     `    TraceId String CODEC(ZSTD(1)),`,
-    `    Start DateTime CODEC(Delta, ZSTD(1)),`,
-    `    End DateTime CODEC(Delta, ZSTD(1)),`,
-    `    INDEX idx_trace_id TraceId TYPE bloom_filter(0.01) GRANULARITY 1`,
+    `    Start SimpleAggregateFunction(min, DateTime) CODEC(ZSTD(1)),`,
+    `    End SimpleAggregateFunction(max, DateTime) CODEC(ZSTD(1))`,
     `) ENGINE = ${s.tableEngine}`,
-    `PARTITION BY toDate(Start)`,
-    `ORDER BY (TraceId, Start)`,
+    `PARTITION BY toStartOfWeek(Start)`,
+    `ORDER BY (TraceId)`,
     ttlClause(s.ttlSeconds, 'toDateTime(Start)'),
     // The view's rows are deduplicated with their source insert only if this table remembers
     // blocks too: without it a retried span insert adds lookup rows twice.
@@ -143,7 +164,6 @@ function logsTable(s: SchemaSettings): string {
   return lines(
     `CREATE TABLE IF NOT EXISTS ${qualifiedTableName(s, s.tables.logs)}${onCluster(s)} (`,
     `    Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),`,
-    `    TimestampTime DateTime DEFAULT toDateTime(Timestamp),`,
     `    TraceId String CODEC(ZSTD(1)),`,
     `    SpanId String CODEC(ZSTD(1)),`,
     `    TraceFlags UInt8,`,
@@ -159,6 +179,10 @@ function logsTable(s: SchemaSettings): string {
     `    ScopeAttributes ${MAP} CODEC(ZSTD(1)),`,
     `    LogAttributes ${MAP} CODEC(ZSTD(1)),`,
     `    EventName String CODEC(ZSTD(1)),`,
+    ...MATERIALIZED_RESOURCE_KEYS.map(
+      (key) =>
+        `    ${quoteIdentifier(`__otel_materialized_${key}`)} LowCardinality(String) MATERIALIZED ResourceAttributes['${key}'] CODEC(ZSTD(1)),`,
+    ),
     `    INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1,`,
     `    INDEX idx_res_attr_key mapKeys(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,`,
     `    INDEX idx_res_attr_value mapValues(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,`,
@@ -166,12 +190,13 @@ function logsTable(s: SchemaSettings): string {
     `    INDEX idx_scope_attr_value mapValues(ScopeAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,`,
     `    INDEX idx_log_attr_key mapKeys(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,`,
     `    INDEX idx_log_attr_value mapValues(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,`,
-    `    INDEX idx_body Body TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8`,
+    `    INDEX idx_lower_body lower(Body) TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8`,
     `) ENGINE = ${s.tableEngine}`,
-    `PARTITION BY toDate(TimestampTime)`,
-    `PRIMARY KEY (ServiceName, TimestampTime)`,
-    `ORDER BY (ServiceName, TimestampTime, Timestamp)`,
-    ttlClause(s.ttlSeconds, 'TimestampTime'),
+    `PARTITION BY toDate(Timestamp)`,
+    // Since Collector v0.151: five-minute buckets first, so a time range prunes granules
+    // across services (there is no TimestampTime column any more).
+    `ORDER BY (toStartOfFiveMinutes(Timestamp), ServiceName, Timestamp)`,
+    ttlClause(s.ttlSeconds, 'toDateTime(Timestamp)'),
     tableSettings(s),
   );
 }

@@ -22,6 +22,8 @@ export class SchemaGate {
     private readonly signals: readonly SchemaSignal[],
     /** Removes credentials from a text before it is logged. */
     private readonly scrub: (text: string) => string,
+    /** Each statement's deadline (the exporter's `timeoutMs`). */
+    private readonly timeoutMs: number,
     /** The exporter's async headers (a rotating token): the schema's statements need them too. */
     private readonly headerProvider?: HeaderProvider,
   ) {}
@@ -40,7 +42,14 @@ export class SchemaGate {
   private async create(client: ClickHouseClient): Promise<InsertFailure | undefined> {
     try {
       const headers = this.headerProvider ? await this.headerProvider() : undefined;
-      await runSchemaStatements(client, this.settings, this.signals, undefined, headers);
+      // Its own deadline: a stalled statement must not hold the gate (and so the sends) forever.
+      await runSchemaStatements(
+        client,
+        this.settings,
+        this.signals,
+        AbortSignal.timeout(this.timeoutMs),
+        headers,
+      );
       this.ready.add(client);
       return undefined;
     } catch (error) {

@@ -36,6 +36,8 @@ export const DEFAULT_TABLE_NAMES: Readonly<ClickHouseTableNames> = Object.freeze
 export type ColumnKind =
   | 'string'
   | 'datetime64'
+  /** A `DateTime` column (the Collector's metric times): whole seconds, the nanoseconds cut. */
+  | 'datetime'
   | 'uint8'
   | 'uint32'
   | 'int32'
@@ -45,6 +47,7 @@ export type ColumnKind =
   | 'map'
   | 'string[]'
   | 'datetime64[]'
+  | 'datetime[]'
   | 'map[]'
   | 'uint64[]'
   | 'float64[]';
@@ -90,8 +93,9 @@ const EXEMPLARS: InsertColumn[] = [
 
 /**
  * The columns each INSERT names, in order: the Collector's insert statements
- * (internal/sqltemplates/*_insert.sql), EventName included for logs. Columns with a DEFAULT
- * (the logs' TimestampTime) are left to the server.
+ * (internal/sqltemplates/*_insert.sql), EventName included for logs. Columns with a DEFAULT or
+ * MATERIALIZED expression (the logs' `__otel_materialized_*`, or the TimestampTime of tables
+ * made before Collector v0.151) are left to the server.
  */
 export const INSERT_COLUMNS: Readonly<Record<TableKind, readonly InsertColumn[]>> = {
   traces: [

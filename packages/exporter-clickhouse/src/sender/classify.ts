@@ -218,3 +218,13 @@ export function classifyThrown(error: unknown): InsertFailure {
     hostFault: true,
   };
 }
+
+/**
+ * UNKNOWN_TABLE, NO_SUCH_COLUMN_IN_TABLE, CANNOT_PARSE_INPUT_ASSERTION_FAILED, TYPE_MISMATCH,
+ * INCORRECT_DATA, CANNOT_PARSE_DATETIME: what an insert into a table of other columns fails with.
+ */
+const TABLE_MISMATCH = new Set([60, 16, 27, 53, 117, 41]);
+
+export function isTableMismatch(code: number | undefined): boolean {
+  return code !== undefined && TABLE_MISMATCH.has(code);
+}

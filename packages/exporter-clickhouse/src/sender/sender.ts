@@ -9,19 +9,25 @@ import type {
   SendResult,
 } from '@otelpack/batching-core';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { insertBody, rowSize, wireFormat } from '../encoding/encoder';
+import { insertBody, rowSize, rowWriter, wireFormat } from '../encoding/encoder';
 import type { ClickHouseRow, InsertFormat } from '../encoding/encoder';
 import { rowBinaryHeader } from '../encoding/row-binary';
+import { rowsToken } from '../encoding/row-ids';
+import { DEFAULT_LAYOUTS } from '../schema/columns';
+import type { TableLayout } from '../schema/columns';
 import { quoteIdentifier } from '../schema/ddl';
-import { INSERT_COLUMNS } from '../schema/tables';
 import type { TableKind } from '../schema/tables';
 import {
   classifyCode,
   classifyHttpStatus,
   classifyThrown,
+  isTableMismatch,
   parseClickHouseMessage,
 } from './classify';
 import type { InsertFailure } from './classify';
+import { groupByTable, idsOf } from './groups';
+import type { TableGroup } from './groups';
+import { untilAborted } from './until-aborted';
 
 /** One ClickHouse connection the sender can insert through, with a name safe to log. */
 export interface SenderHost {
@@ -53,17 +59,23 @@ export interface ClickHouseSenderOptions {
    * outcome. It must be cheap once done.
    */
   prepare?: (host: SenderHost) => Promise<InsertFailure | undefined>;
+  /**
+   * The columns of a table on a host, typed as the table has them (read by `prepare`); the
+   * exporter's own schema without it.
+   */
+  layoutOf?: (host: SenderHost, table: TableKind) => TableLayout;
+  /**
+   * Called when an insert failed in a way a table of other columns explains (no such table or
+   * column, a value it cannot parse, a type it does not take): the layouts are read again
+   * before the next insert, in case a DBA created or altered the table since.
+   */
+  onTableMismatch?: (host: SenderHost) => void;
   /** Close the clients at shutdown (not when the application handed its own client in). */
   ownsClients: boolean;
   /** Called before every INSERT; its headers go with it (e.g. a refreshed token). */
   headerProvider?: HeaderProvider;
   /** The exporter's name, in the failover's log line. Default `clickhouse`. */
   name?: string;
-}
-
-interface TableGroup {
-  table: TableKind;
-  indexes: number[];
 }
 
 const MAX_REASON_LENGTH = 1_000;
@@ -103,7 +115,8 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
   readonly #hosts: Failover<SenderHost>;
   readonly #secrets: KnownSecrets;
   private readonly statements: Partial<Record<TableKind, string>> = {};
-  private readonly headers: Partial<Record<TableKind, Buffer>> = {};
+  private readonly headers = new WeakMap<TableLayout, Buffer>();
+  private readonly writers = new WeakMap<TableLayout, (row: object) => string | Buffer>();
 
   /**
    * What a held row costs in memory, for the core's maxQueueBytes (see the models below).
@@ -131,7 +144,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
   async send(batch: readonly ClickHouseRow[], context: SendContext): Promise<SendResult> {
     const host = this.#hosts.current;
     if (this.#options.prepare) {
-      const unprepared = await this.#options.prepare(host);
+      const unprepared = await untilAborted(this.#options.prepare(host), context.signal);
       if (unprepared) {
         const failure = this.scrub(unprepared);
         if (failure.hostFault) this.moveToNextHost(host, failure.reason);
@@ -143,6 +156,9 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
     const failures = await Promise.all(
       groups.map((group) => this.insert(host, group, batch, context.signal)),
     );
+    if (failures.some((failure) => isTableMismatch(failure?.code))) {
+      this.#options.onTableMismatch?.(host);
+    }
     const firstHostFault = failures.find((failure) => failure?.hostFault);
     if (firstHostFault) this.moveToNextHost(host, firstHostFault.reason);
 
@@ -178,7 +194,10 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
     );
   }
 
-  /** The dedup token of one insert: the same rows to the same table give the same token. */
+  /**
+   * The dedup token of an insert of rows without numbers (made outside the exporter's mapping):
+   * the same bytes to the same table give the same token.
+   */
   static deduplicationToken(table: string, body: Buffer): string {
     return createHash('sha256').update(table).update('\0').update(body).digest('base64url');
   }
@@ -201,7 +220,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
   private statementFor(table: TableKind): string {
     let statement = this.statements[table];
     if (!statement) {
-      const columns = INSERT_COLUMNS[table]
+      const columns = DEFAULT_LAYOUTS[table].columns
         .map((column) => quoteIdentifier(column.name))
         .join(', ');
       statement = `INSERT INTO ${this.#options.tables[table]} (${columns})`;
@@ -216,13 +235,12 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
    * on its session, and a later insert through the same client — the application's own — would
    * inherit this batch's dedup token and be dropped as a duplicate.
    */
-  private settingsFor(table: TableKind, body: Buffer): string {
+  private settingsFor(table: TableKind, body: Buffer, ids: number[] | undefined): string {
     const settings: Record<string, string | number | boolean> = {};
     if (this.#options.deduplicate) {
-      settings.insert_deduplication_token = ClickHouseSender.deduplicationToken(
-        this.#options.tables[table],
-        body,
-      );
+      settings.insert_deduplication_token = ids
+        ? rowsToken(ids)
+        : ClickHouseSender.deduplicationToken(this.#options.tables[table], body);
     }
     if (this.#options.asyncInsert) {
       settings.async_insert = 1;
@@ -244,14 +262,13 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
     batch: readonly ClickHouseRow[],
     signal: AbortSignal,
   ): Promise<InsertFailure | undefined> {
-    const header =
-      this.#options.format === 'RowBinary'
-        ? (this.headers[group.table] ??= rowBinaryHeader(INSERT_COLUMNS[group.table]))
-        : undefined;
-    const body = insertBody(
-      header,
-      group.indexes.map((index) => batch[index].data),
+    const { layout, rows } = this.rowsFor(
+      this.#options.layoutOf?.(host, group.table) ?? DEFAULT_LAYOUTS[group.table],
+      group,
+      batch,
     );
+    const header = this.#options.format === 'RowBinary' ? this.headerOf(layout) : undefined;
+    const body = insertBody(header, rows);
     try {
       const headers = this.#options.headerProvider
         ? await this.#options.headerProvider()
@@ -259,7 +276,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
       this.#secrets.rememberHeaders(headers);
       const result = await host.client.exec({
         ...(headers ? { http_headers: headers } : {}),
-        query: `${this.statementFor(group.table)}${this.settingsFor(group.table, body)} FORMAT ${wireFormat(this.#options.format)}`,
+        query: `${this.statementFor(group.table)}${this.settingsFor(group.table, body, idsOf(group, batch))} FORMAT ${wireFormat(this.#options.format)}`,
         values: Readable.from([body], { objectMode: false }),
         // An HTTP setting: the answer (and any exception) comes once the insert has finished,
         // never as an error after a 200 status line.
@@ -286,6 +303,38 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
     } catch (error) {
       return this.explain(this.scrub(classifyThrown(error)));
     }
+  }
+
+  private headerOf(layout: TableLayout): Buffer {
+    let header = this.headers.get(layout);
+    if (!header) this.headers.set(layout, (header = rowBinaryHeader(layout.columns)));
+    return header;
+  }
+
+  /**
+   * The encoded rows of one insert, and the layout they are in: as the mapping encoded them for
+   * the exporter's own schema, or, for a table of other column types, encoded again from the row
+   * objects kept for it. Rows without one (spans, logs) keep the exporter's layout unless their
+   * bytes read the same: a table whose types really differ then refuses the insert (RowBinary)
+   * or converts the text (JSON), instead of misreading it.
+   */
+  private rowsFor(
+    layout: TableLayout,
+    group: TableGroup,
+    batch: readonly ClickHouseRow[],
+  ): { layout: TableLayout; rows: (string | Buffer)[] } {
+    const encoded = (): (string | Buffer)[] => group.indexes.map((index) => batch[index].data);
+    if (layout.matchesDefault) return { layout, rows: encoded() };
+    if (!group.indexes.every((index) => batch[index].source)) {
+      return { layout: layout.sameBytes ? layout : DEFAULT_LAYOUTS[group.table], rows: encoded() };
+    }
+    let write = this.writers.get(layout);
+    if (!write) this.writers.set(layout, (write = rowWriter(this.#options.format, layout.columns)));
+    const writeRow = write;
+    return {
+      layout,
+      rows: group.indexes.map((index) => writeRow(batch[index].source as object)),
+    };
   }
 
   /** A table whose column types differ from the exporter's schema needs JSONEachRow: say so. */
@@ -329,20 +378,6 @@ export function settingLiteral(value: string | number | boolean): string {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value === 'boolean') return value ? '1' : '0';
   return `'${String(value).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
-function groupByTable(batch: readonly ClickHouseRow[]): TableGroup[] {
-  const first = batch[0]?.table;
-  if (batch.every((row) => row.table === first)) {
-    return [{ table: first, indexes: batch.map((_, index) => index) }];
-  }
-  const groups = new Map<TableKind, number[]>();
-  batch.forEach((row, index) => {
-    const indexes = groups.get(row.table);
-    if (indexes) indexes.push(index);
-    else groups.set(row.table, [index]);
-  });
-  return [...groups].map(([table, indexes]) => ({ table, indexes }));
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -1,3 +1,4 @@
+import { boundedValue } from '@otelpack/batching-core';
 import type { AnyValue, ReadableLogRecordLike } from '@otelpack/batching-core';
 import { attributeText, hostnameFromResource, isUnknownService, tagsFromResource } from '../tags';
 import type { ServiceTags } from '../tags';
@@ -46,7 +47,9 @@ function valueText(value: AnyValue): string {
   if (typeof value === 'string') return value;
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
   if (typeof value === 'object') {
-    return JSON.stringify(value, (_k, v: unknown) =>
+    // Bounded first (the core's rule for every exporter): a value that refers to itself made
+    // JSON.stringify throw, and one that doubles at every level expanded exponentially.
+    return JSON.stringify(boundedValue(value), (_k, v: unknown) =>
       v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v,
     );
   }
@@ -83,10 +86,11 @@ export function mapLog(record: ReadableLogRecordLike, options: LogMappingOptions
     entry[name] = attributeText(value);
   }
   for (const [key, value] of Object.entries(record.instrumentationScope?.attributes ?? {})) {
-    flatten(key, value, entry, 1);
+    flatten(key, boundedValue(value), entry, 1);
   }
   const attributes = record.attributes ?? {};
-  for (const [key, value] of Object.entries(attributes)) flatten(key, value, entry, 1);
+  for (const [key, value] of Object.entries(attributes))
+    flatten(key, boundedValue(value), entry, 1);
 
   const text = (key: string) => (attributes[key] === undefined ? '' : valueText(attributes[key]));
   entry.message = text('msg') || text('message') || text('log') || valueText(record.body);

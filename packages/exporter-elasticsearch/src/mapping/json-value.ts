@@ -4,6 +4,8 @@
  * of one JSON type, no cycles. Each rule is documented in the README ("Attribute values").
  */
 
+import { boundedValue } from '@otelpack/batching-core';
+
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | JsonObject;
 export interface JsonObject {
@@ -75,7 +77,9 @@ export function setField(object: JsonObject, key: string, value: JsonValue): voi
  * symbols), in which case a map entry is left out.
  */
 export function toJsonValue(value: unknown, limits: ValueLimits): JsonValue | undefined {
-  return convert(value, limits, 0, []);
+  // Bounded first (the core's rule for every exporter): a shared object doubling at every level
+  // has no cycle for the walk below to catch, and would expand exponentially.
+  return convert(boundedValue(value), limits, 0, []);
 }
 
 function convert(

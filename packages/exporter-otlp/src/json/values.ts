@@ -5,6 +5,8 @@
  * their default value left out.
  */
 
+import { boundedValue } from '@otelpack/batching-core';
+
 const MIN_INT64 = -(2 ** 63);
 const MAX_INT64 = 2 ** 63;
 
@@ -26,7 +28,15 @@ export function int64Text(value: number): string {
   return BigInt(value).toString();
 }
 
+/**
+ * One AnyValue. An array or map is bounded first by the core's `boundedValue` (a cycle written
+ * as "[circular]", deeper than 32 levels as "[too deep]", at most 100,000 values in all).
+ */
 export function anyValue(value: unknown): JsonObject {
+  return jsonValue(typeof value === 'object' ? boundedValue(value) : value);
+}
+
+function jsonValue(value: unknown): JsonObject {
   switch (typeof value) {
     case 'string':
       return { stringValue: value };
@@ -43,19 +53,27 @@ export function anyValue(value: unknown): JsonObject {
           bytesValue: Buffer.from(value.buffer, value.byteOffset, value.length).toString('base64'),
         };
       }
-      if (Array.isArray(value)) return { arrayValue: { values: value.map(anyValue) } };
-      return { kvlistValue: { values: keyValues(value as Record<string, unknown>) } };
+      if (Array.isArray(value)) return { arrayValue: { values: value.map(jsonValue) } };
+      return { kvlistValue: { values: entries(value as Record<string, unknown>, jsonValue) } };
     default:
       return {};
   }
 }
 
 export function keyValues(attributes: Readonly<Record<string, unknown>> | undefined): JsonObject[] {
+  return entries(attributes, anyValue);
+}
+
+/** The KeyValues of a map, each value made by `value` (inside a bounded value: unchecked). */
+function entries(
+  attributes: Readonly<Record<string, unknown>> | undefined,
+  value: (value: unknown) => JsonObject,
+): JsonObject[] {
   const out: JsonObject[] = [];
   if (!attributes) return out;
   for (const key in attributes) {
     if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
-    out.push({ key, value: anyValue(attributes[key]) });
+    out.push({ key, value: value(attributes[key]) });
   }
   return out;
 }

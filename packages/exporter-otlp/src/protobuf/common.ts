@@ -1,3 +1,4 @@
+import { boundedValue } from '@otelpack/batching-core';
 import type { InstrumentationScopeLike, ResourceLike } from '@otelpack/batching-core';
 import { WIRE } from './writer';
 import type { ProtoWriter } from './writer';
@@ -24,7 +25,16 @@ const MAX_INT64 = 2 ** 63;
 
 export type Attributes = Readonly<Record<string, unknown>>;
 
+/**
+ * One AnyValue. An array or map is bounded first by the core's `boundedValue` (a cycle written
+ * as "[circular]", deeper than 32 levels as "[too deep]", at most 100,000 values in all), so an
+ * application's object graph can neither recurse without end nor expand exponentially.
+ */
 export function writeAnyValue(writer: ProtoWriter, value: unknown): void {
+  writeValue(writer, typeof value === 'object' ? boundedValue(value) : value);
+}
+
+function writeValue(writer: ProtoWriter, value: unknown): void {
   switch (typeof value) {
     case 'string':
       writer.tag(1, WIRE.LENGTH);
@@ -56,7 +66,7 @@ export function writeAnyValue(writer: ProtoWriter, value: unknown): void {
         for (const item of value) {
           writer.tag(1, WIRE.LENGTH);
           const start = writer.begin();
-          writeAnyValue(writer, item);
+          writeValue(writer, item);
           writer.end(start);
         }
         writer.end(array);
@@ -64,7 +74,7 @@ export function writeAnyValue(writer: ProtoWriter, value: unknown): void {
       }
       writer.tag(6, WIRE.LENGTH);
       const list = writer.begin();
-      writeKeyValues(writer, value as Attributes, 1);
+      writeEntries(writer, value as Attributes, 1, writeValue);
       writer.end(list);
       return;
     }
@@ -103,6 +113,16 @@ export function cachedKeyCount(): number {
 
 /** Each own property as a KeyValue in the repeated field `field` (below 16). */
 export function writeKeyValues(writer: ProtoWriter, attributes: Attributes, field: number): void {
+  writeEntries(writer, attributes, field, writeAnyValue);
+}
+
+/** The KeyValues of a map, each value written by `write` (inside a bounded value: unchecked). */
+function writeEntries(
+  writer: ProtoWriter,
+  attributes: Attributes,
+  field: number,
+  write: (writer: ProtoWriter, value: unknown) => void,
+): void {
   const tag = (field << 3) | WIRE.LENGTH;
   for (const key in attributes) {
     if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
@@ -127,7 +147,7 @@ export function writeKeyValues(writer: ProtoWriter, attributes: Attributes, fiel
     writer.string(key);
     writer.tag(2, WIRE.LENGTH);
     const anyValue = writer.begin();
-    writeAnyValue(writer, value);
+    write(writer, value);
     writer.end(anyValue);
     writer.end(keyValue);
   }

@@ -1,0 +1,130 @@
+/*
+ * A log body or attribute value is the application's object graph: it may refer to itself
+ * (`b.a = b`), nest without end, or share one object so often that writing it out expands
+ * exponentially (`n[i] = { a: n[i+1], b: n[i+1] }`). Every exporter that serialises structured
+ * values passes them through `boundedValue` first, so that each writes the same bounded value:
+ *
+ * - a value met again on its own path from the root (a cycle) is written as '[circular]';
+ * - an array or map nested deeper than `maxDepth` (32) is written as '[too deep]';
+ * - at most `maxNodes` (100,000) values are written in all, counting every array item and map
+ *   entry at any depth: when they are spent, the array or map being written ends with one more
+ *   item '[truncated]' (for a map, the key '[truncated]').
+ *
+ * A value within the bounds is returned as it is (the same reference, nothing copied), so the
+ * common case costs one walk over the structured values only; scalars are never looked at twice.
+ * An object shared without a cycle (the same map under two keys) is written at each place, as
+ * JSON.stringify does, and counts each time.
+ */
+
+export const CIRCULAR_MARKER = '[circular]';
+export const TOO_DEEP_MARKER = '[too deep]';
+export const TRUNCATED_MARKER = '[truncated]';
+
+export interface ValueBounds {
+  /** Arrays and maps nested deeper than this are replaced by TOO_DEEP_MARKER. */
+  maxDepth: number;
+  /** Values written in all, at every depth, before the rest is cut with TRUNCATED_MARKER. */
+  maxNodes: number;
+}
+
+export const DEFAULT_VALUE_BOUNDS: Readonly<ValueBounds> = Object.freeze({
+  maxDepth: 32,
+  maxNodes: 100_000,
+});
+
+interface Walk {
+  bounds: ValueBounds;
+  /** Values still to be written. */
+  budget: number;
+  /** The containers on the path from the root to the value being written. */
+  path: object[];
+}
+
+/** Whether the walker descends into a value: arrays and plain maps, not bytes or dates. */
+function isContainer(value: unknown): value is object {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !(value instanceof Uint8Array) &&
+    !(value instanceof Date)
+  );
+}
+
+/**
+ * The value as the exporters write it: the same reference when it is within the bounds, or a
+ * copy with the markers above where it is not. Never throws; its cost is bounded by `maxNodes`.
+ */
+export function boundedValue<T>(value: T, bounds: ValueBounds = DEFAULT_VALUE_BOUNDS): T {
+  if (!isContainer(value)) return value;
+  const walk: Walk = { bounds, budget: bounds.maxNodes, path: [] };
+  return visit(value, 0, walk) as T;
+}
+
+function visit(value: unknown, depth: number, walk: Walk): unknown {
+  if (!isContainer(value)) return value;
+  if (walk.path.includes(value)) return CIRCULAR_MARKER;
+  if (depth >= walk.bounds.maxDepth) return TOO_DEEP_MARKER;
+  walk.path.push(value);
+  try {
+    return Array.isArray(value) ? visitArray(value, depth, walk) : visitMap(value, depth, walk);
+  } finally {
+    walk.path.pop();
+  }
+}
+
+function visitArray(items: readonly unknown[], depth: number, walk: Walk): unknown[] {
+  let copy: unknown[] | undefined;
+  for (let i = 0; i < items.length; i++) {
+    if (walk.budget <= 0) {
+      copy ??= items.slice(0, i);
+      copy.push(TRUNCATED_MARKER);
+      return copy;
+    }
+    walk.budget--;
+    const item = items[i];
+    const bounded = visit(item, depth + 1, walk);
+    if (copy) copy.push(bounded);
+    else if (bounded !== item) {
+      copy = items.slice(0, i);
+      copy.push(bounded);
+    }
+  }
+  return copy ?? (items as unknown[]);
+}
+
+function visitMap(map: object, depth: number, walk: Walk): object {
+  const record = map as Record<string, unknown>;
+  const keys = Object.keys(record);
+  let copy: Record<string, unknown> | undefined;
+  const start = (upTo: number): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (let j = 0; j < upTo; j++) define(out, keys[j], record[keys[j]]);
+    return out;
+  };
+  for (let i = 0; i < keys.length; i++) {
+    if (walk.budget <= 0) {
+      copy ??= start(i);
+      define(copy, TRUNCATED_MARKER, TRUNCATED_MARKER);
+      return copy;
+    }
+    walk.budget--;
+    const item = record[keys[i]];
+    const bounded = visit(item, depth + 1, walk);
+    if (copy) define(copy, keys[i], bounded);
+    else if (bounded !== item) {
+      copy = start(i);
+      define(copy, keys[i], bounded);
+    }
+  }
+  return copy ?? map;
+}
+
+/** An own enumerable property, `__proto__` included (plain assignment would set the prototype). */
+function define(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}

@@ -1,0 +1,19 @@
+/*
+ * Values an application can hand an exporter that a naive serialiser cannot write: each exporter
+ * package's tests pass them through its encoding (see boundedValue in the core).
+ */
+
+/** `const b = {}; b.a = b; b.b = b`: refers to itself twice; naive expansion never ends. */
+export function selfReferringValue(): Record<string, unknown> {
+  const b: Record<string, unknown> = {};
+  b.a = b;
+  b.b = b;
+  return b;
+}
+
+/** No cycle, but `n[i] = { a: n[i+1], b: n[i+1] }`: written out naively, 2^levels leaves. */
+export function doublingValue(levels = 40): Record<string, unknown> {
+  let node: Record<string, unknown> = { leaf: 'x' };
+  for (let i = 0; i < levels; i++) node = { a: node, b: node };
+  return node;
+}

@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  CIRCULAR_MARKER,
+  DEFAULT_VALUE_BOUNDS,
+  TOO_DEEP_MARKER,
+  TRUNCATED_MARKER,
+  boundedValue,
+} from '../src/index';
+import { doublingValue } from '../src/testing';
+
+test('a value that refers to itself is written with the marker in place of the repeat', () => {
+  const b: Record<string, unknown> = { name: 'b' };
+  b.a = b;
+  b.b = b;
+  assert.deepEqual(boundedValue(b), { name: 'b', a: CIRCULAR_MARKER, b: CIRCULAR_MARKER });
+  const list: unknown[] = [1];
+  list.push(list, { back: list });
+  assert.deepEqual(boundedValue(list), [1, CIRCULAR_MARKER, { back: CIRCULAR_MARKER }]);
+});
+
+test('a value within the bounds is the same reference: nothing copied', () => {
+  const shared = { k: 'v' };
+  const value = { a: shared, b: shared, list: [1, 'two', new Uint8Array([3]), null] };
+  assert.equal(boundedValue(value), value);
+  assert.equal(boundedValue('text'), 'text');
+  assert.equal(boundedValue(undefined), undefined);
+});
+
+test('nesting deeper than maxDepth is cut with a marker', () => {
+  let deep: unknown = 'bottom';
+  for (let i = 0; i < 40; i++) deep = [deep];
+  let out = boundedValue(deep) as unknown;
+  let depth = 0;
+  while (Array.isArray(out)) {
+    out = out[0];
+    depth++;
+  }
+  assert.equal(depth, DEFAULT_VALUE_BOUNDS.maxDepth);
+  assert.equal(out, TOO_DEEP_MARKER);
+});
+
+test('a shared object that doubles at every level stays within maxNodes, and says it was cut', () => {
+  const out = boundedValue(doublingValue(60), { maxDepth: 100, maxNodes: 1_000 });
+  const text = JSON.stringify(out);
+  assert.ok(text.includes(TRUNCATED_MARKER));
+  // Every written value (item or entry) is one of the 1,000; markers add one per open container.
+  assert.ok(text.length < 40_000, `${text.length} characters`);
+});
+
+test('the default bounds write the doubling chain in bounded time and size', () => {
+  const out = boundedValue(doublingValue(64));
+  const text = JSON.stringify(out);
+  assert.ok(text.includes(TOO_DEEP_MARKER) || text.includes(TRUNCATED_MARKER));
+  assert.ok(text.length < 5_000_000, `${text.length} characters`);
+});
+
+test('a long array keeps maxNodes items, then the marker', () => {
+  const out = boundedValue(
+    Array.from({ length: 10 }, (_, i) => i),
+    { maxDepth: 8, maxNodes: 4 },
+  );
+  assert.deepEqual(out, [0, 1, 2, 3, TRUNCATED_MARKER]);
+  const map = boundedValue({ a: 1, b: 2, c: 3 }, { maxDepth: 8, maxNodes: 2 });
+  assert.deepEqual(map, { a: 1, b: 2, [TRUNCATED_MARKER]: TRUNCATED_MARKER });
+});
+
+test('a copied map keeps a __proto__ key as data', () => {
+  const value = JSON.parse('{"__proto__": {"x": 1}, "self": null}') as Record<string, unknown>;
+  value.self = value;
+  const out = boundedValue(value) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(out), ['__proto__', 'self']);
+  assert.equal(Object.getPrototypeOf(out), Object.prototype);
+  assert.equal(out.self, CIRCULAR_MARKER);
+});

@@ -1,0 +1,73 @@
+/**
+ * CPU per record against the official OTLP exporter (issue 11): the SDK with its batch
+ * processor and default options, exporter-otlp's workload (HTTP server and client spans with
+ * the semantic-convention attributes, INFO logs), into exporter-otlp's loopback sink, each run a
+ * fresh process whose CPU time is taken around the measured part; the variants alternate.
+ * "exporter" subtracts the SDK's own cost (an exporter that does nothing). The anchor is the
+ * official @opentelemetry/exporter-{trace,logs}-otlp-proto in the same run.
+ */
+import os from 'node:os';
+import { join } from 'node:path';
+import { runVariants, startSink } from '../../exporter-otlp/bench/e2e-harness';
+import type { CpuVariant } from './vs-otlp-child';
+
+const ITEMS = Number(process.env.BENCH_E2E_ITEMS ?? 200_000);
+const ROUNDS = Number(process.env.BENCH_E2E_ROUNDS ?? 3);
+const VARIANTS: CpuVariant[] = ['baseline', 'official', 'clickhouse'];
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+async function main(): Promise<void> {
+  const sink = await startSink();
+  const rows: string[] = [];
+  const results: unknown[] = [];
+  try {
+    for (const signal of ['traces', 'logs'] as const) {
+      const runs = await runVariants(
+        sink,
+        join(__dirname, 'vs-otlp-child.ts'),
+        VARIANTS,
+        signal,
+        ITEMS,
+        ROUNDS,
+      );
+      const cpu = (v: CpuVariant) => median(runs.get(v)?.cpuUsPerItem ?? []);
+      const sdk = cpu('baseline');
+      const official = cpu('official');
+      const ours = cpu('clickhouse');
+      const row = {
+        signal,
+        sdkUsPerItem: round(sdk),
+        officialUsPerItem: round(official),
+        clickhouseUsPerItem: round(ours),
+        ratioTotal: round(ours / official),
+        ratioExporter: round((ours - sdk) / (official - sdk)),
+        officialBytesPerItem: round(runs.get('official')?.wireBytesPerItem ?? 0, 1),
+        clickhouseBytesPerItem: round(runs.get('clickhouse')?.wireBytesPerItem ?? 0, 1),
+      };
+      results.push(row);
+      rows.push(
+        `${signal.padEnd(7)} ${String(row.sdkUsPerItem).padStart(8)} ${String(row.officialUsPerItem).padStart(9)} ${String(row.clickhouseUsPerItem).padStart(11)} ${String(row.ratioTotal).padStart(10)} ${String(row.ratioExporter).padStart(14)}`,
+      );
+    }
+  } finally {
+    sink.child.send({ type: 'close' });
+  }
+  process.stdout.write(
+    [
+      `CPU per record, ${ITEMS.toLocaleString('en-US')} items, median of ${ROUNDS} alternating rounds; anchor: the official OTLP/HTTP protobuf exporter`,
+      'signal  SDK µs/it official µs  clickhouse µs  total ratio  exporter ratio',
+      ...rows,
+      JSON.stringify({ node: process.version, cpus: os.cpus().length, results }),
+      '',
+    ].join('\n'),
+  );
+}
+
+void main();

@@ -1,0 +1,64 @@
+/**
+ * The parent side of the end-to-end benchmarks that put an exporter beside the official one
+ * (this package's, exporter-clickhouse's): the loopback sink in a process of its own, and runs
+ * of a child (see e2e-loop.ts) per variant, alternating, each a fresh process.
+ */
+import { execFileSync, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { E2eSignal } from './e2e-loop';
+
+export interface Sink {
+  child: ChildProcess;
+  url: string;
+  call(type: 'stats' | 'reset'): Promise<{ requests: number; bodyBytes: number }>;
+}
+
+export async function startSink(): Promise<Sink> {
+  const child = fork(join(__dirname, 'sink.ts'), [], { execArgv: ['--import', 'tsx'] });
+  const url = await new Promise<string>((resolve) =>
+    child.once('message', (m: { url: string }) => resolve(m.url)),
+  );
+  const call = (type: 'stats' | 'reset') =>
+    new Promise<{ requests: number; bodyBytes: number }>((resolve) => {
+      child.once('message', (m: { requests: number; bodyBytes: number }) => resolve(m));
+      child.send({ type });
+    });
+  return { child, url, call };
+}
+
+export interface VariantRuns {
+  /** CPU microseconds per item, one per round. */
+  cpuUsPerItem: number[];
+  /** Body bytes the sink received per item (last round). */
+  wireBytesPerItem: number;
+}
+
+/** `rounds` rounds of every variant in turn, for one signal. */
+export async function runVariants<V extends string>(
+  sink: Sink,
+  childFile: string,
+  variants: readonly V[],
+  signal: E2eSignal,
+  items: number,
+  rounds: number,
+): Promise<Map<V, VariantRuns>> {
+  const runs = new Map<V, VariantRuns>(
+    variants.map((v) => [v, { cpuUsPerItem: [], wireBytesPerItem: 0 }]),
+  );
+  for (let round = 0; round < rounds; round++) {
+    for (const variant of variants) {
+      await sink.call('reset');
+      const output = execFileSync(
+        process.execPath,
+        ['--import', 'tsx', childFile, variant, signal, String(items), sink.url],
+        { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+      );
+      const result = JSON.parse(output.trim().split('\n').pop() as string) as { cpuUs: number };
+      const entry = runs.get(variant) as VariantRuns;
+      entry.cpuUsPerItem.push(result.cpuUs / items);
+      entry.wireBytesPerItem = (await sink.call('stats')).bodyBytes / items;
+    }
+  }
+  return runs;
+}

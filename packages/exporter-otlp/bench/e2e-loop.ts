@@ -1,0 +1,99 @@
+/**
+ * The measured loop of an end-to-end child, shared by the benchmarks that put an exporter beside
+ * the official one into the loopback sink (this package's, exporter-clickhouse's): the SDK
+ * (BatchSpanProcessor or BatchLogRecordProcessor, default settings) with the exporter a variant
+ * names, `count` items of the workload, then shutdown (everything delivered), after a warm-up of
+ * the same kind. Prints the process's CPU time for the measured part as JSON.
+ *
+ *   node --import tsx <child>.ts <variant> <traces|logs> <count> <sink url>
+ */
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { emitLogs, emitSpans, resource } from './workload';
+
+export type E2eSignal = 'traces' | 'logs';
+
+/** Items handed to the SDK between two flushes: the processor's queue (2,048) never overflows. */
+const CHUNK = 1_024;
+const WARM_UP = 8 * CHUNK;
+
+/** The SDK's own cost: an exporter that takes everything and does nothing. */
+export const noopExporter = {
+  export: (_items: unknown[], done: (result: { code: number }) => void) => done({ code: 0 }),
+  shutdown: async () => undefined,
+  forceFlush: async () => undefined,
+};
+
+export interface E2eOptions {
+  /**
+   * Await the exporter's own forceFlush after each chunk too: an exporter with a queue (the
+   * core's) reports an export done when it is queued, so without this it would be measured
+   * while holding a backlog the size of the run, or dropping what its queue bound refuses;
+   * the official exporters report an export done when the backend answered, which this
+   * matches. Off for this package's benchmark, which sizes the queue instead.
+   */
+  drainEachChunk?: boolean;
+}
+
+export async function runE2eChild(
+  exporterFor: (
+    variant: string,
+    signal: E2eSignal,
+    url: string,
+  ) => SpanExporter | LogRecordExporter,
+  options: E2eOptions = {},
+): Promise<void> {
+  const [variant, signal, countText, url] = process.argv.slice(2) as [
+    string,
+    E2eSignal,
+    string,
+    string,
+  ];
+  const count = Number(countText);
+  const exporter = exporterFor(variant, signal, url);
+  let ownStats: (() => unknown) | undefined;
+  if ('stats' in exporter) ownStats = () => (exporter as { stats(): unknown }).stats();
+  const provider =
+    signal === 'traces'
+      ? new BasicTracerProvider({
+          resource,
+          spanProcessors: [new BatchSpanProcessor(exporter as SpanExporter)],
+        })
+      : new LoggerProvider({
+          resource,
+          processors: [new BatchLogRecordProcessor({ exporter: exporter as LogRecordExporter })],
+        });
+  const emit = (n: number, offset: number) =>
+    signal === 'traces'
+      ? emitSpans(provider as BasicTracerProvider, n, offset)
+      : emitLogs(provider as LoggerProvider, n, offset);
+  // Warm-up, not measured: modules loaded on first use, the JIT, the first connection. The
+  // steady state is what a long-running service pays per item.
+  for (let done = 0; done < WARM_UP; done += CHUNK) {
+    emit(CHUNK, done);
+    await provider.forceFlush();
+  }
+  await exporter.forceFlush?.();
+  const before = process.cpuUsage();
+  const started = performance.now();
+  for (let done = 0; done < count; done += CHUNK) {
+    emit(Math.min(CHUNK, count - done), WARM_UP + done);
+    await provider.forceFlush();
+    if (options.drainEachChunk) await exporter.forceFlush?.();
+    // A service returns to its event loop between requests; a loop that never did would let
+    // no response in, and an exporter that does not wait for its responses (ours: the core's
+    // queue) would be measured holding the whole run in a backlog, which no service does.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await provider.shutdown();
+  const cpu = process.cpuUsage(before);
+  process.stdout.write(
+    `${JSON.stringify({
+      cpuUs: cpu.user + cpu.system,
+      wallMs: performance.now() - started,
+      stats: ownStats?.(),
+    })}\n`,
+  );
+}
