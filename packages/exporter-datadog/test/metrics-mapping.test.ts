@@ -294,6 +294,7 @@ describe('resource attributes → tags', () => {
       'deployment.environment': 'prod',
       'container.name': 'custom',
       'datadog.container.tag.custom.team': 'otel',
+      kube_cronjob: 'cron',
     });
     assert.deepEqual(
       new Set(tags),
@@ -307,7 +308,23 @@ describe('resource attributes → tags', () => {
         'env:prod',
         'container_name:custom',
         'custom.team:otel',
+        'kube_cronjob:cron',
       ]),
+    );
+  });
+
+  // attributes.go kubernetesDDTags: only the Agent's own tag names pass through unchanged.
+  it('passes through attributes named as Agent tags, and no others (attributes.go kubernetesDDTags)', () => {
+    const tags = tagsFromResource({
+      kube_cronjob: 'cron',
+      pod_name: 'pod-1',
+      'git.commit.sha': 'abc123',
+      kube_not_a_tag: 'x',
+      cronjob: 'y',
+    });
+    assert.deepEqual(
+      new Set(tags),
+      new Set(['kube_cronjob:cron', 'pod_name:pod-1', 'git.commit.sha:abc123']),
     );
   });
 
