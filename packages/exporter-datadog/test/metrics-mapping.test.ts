@@ -155,6 +155,62 @@ describe('metrics mapping: one row per translator rule', () => {
     assert.deepEqual(out.unmapped, ['not a finite number']);
   });
 
+  describe('summary points it cannot send in full are counted, once, with why', () => {
+    const summary = (value: Record<string, unknown>, start = T0, end = T1) =>
+      metric({
+        dataPointType: SUMMARY_DATA_POINT_TYPE,
+        aggregationTemporality: AggregationTemporality.CUMULATIVE,
+        dataPoints: [point({ count: 4, sum: 8, quantileValues: [], ...value }, {}, start, end)],
+      });
+    const mapping = (maxSeries = 100) =>
+      new DogStatsDMapping(OPTIONS, {
+        maxSeries,
+        idleMs: 3_600_000,
+        initialValue: 'keep',
+        processStartNs: 0n,
+      });
+
+    it('a non-finite quantile', () => {
+      const quantileValues = [
+        { quantile: 0.5, value: NaN },
+        { quantile: 0.9, value: 3 },
+      ];
+      const out = lines([rm([summary({ quantileValues })])], {}, mapping());
+      assert.deepEqual(out.lines, [
+        'm.count:4|c|T1700000010',
+        'm.sum:8|c|T1700000010',
+        'm.quantile:3|g|#quantile:0.9|T1700000010',
+      ]);
+      assert.deepEqual(out.unmapped, ['quantile 0.5 is not a finite number']);
+    });
+
+    it('a non-finite sum, kept out of the cumulative state', () => {
+      const m = mapping();
+      const out = lines([rm([summary({ sum: Infinity })])], {}, m);
+      assert.deepEqual(out.lines, ['m.count:4|c|T1700000010']);
+      assert.deepEqual(out.unmapped, ['.sum is not a finite number']);
+      // The next point starts the .sum series afresh instead of a delta from Infinity.
+      const next = lines([rm([summary({ count: 6, sum: 9 }, T0, T2)])], {}, m);
+      assert.deepEqual(next.lines, ['m.count:2|c|T1700000020', 'm.sum:9|c|T1700000020']);
+    });
+
+    it('a .sum series refused by maxCumulativeSeries', () => {
+      const out = lines([rm([summary({})])], {}, mapping(1));
+      assert.deepEqual(out.lines, ['m.count:4|c|T1700000010']);
+      assert.deepEqual(out.unmapped, ['.sum: too many cumulative series (maxCumulativeSeries)']);
+    });
+
+    it('a stale point: counted once, not once per series', () => {
+      const m = mapping();
+      lines([rm([summary({})])], {}, m);
+      const out = lines([rm([summary({ count: 5, sum: 9 })])], {}, m);
+      assert.deepEqual(out.lines, []);
+      assert.deepEqual(out.unmapped, [
+        '.count: not newer than the previous point of its cumulative series',
+      ]);
+    });
+  });
+
   it('timestamps off: no |T (for plain StatsD servers)', () => {
     const m = metric({
       dataPointType: DataPointType.SUM,
