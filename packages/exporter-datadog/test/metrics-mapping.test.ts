@@ -454,7 +454,7 @@ describe("the SDK's unknown_service placeholder", () => {
         attributes: {},
         droppedAttributesCount: 0,
       } as never,
-      { source: 's', globalTags: [], fallback: { service: 'cart' } },
+      { source: 's', globalTags: [], fallback: { service: 'cart' }, now: () => 1_000 },
     ).entry;
     assert.equal(log.service, 'cart');
   });
