@@ -57,7 +57,6 @@ export const HTTP_META_KEYS: Readonly<Record<string, string>> = {
   'user_agent.original': 'http.useragent',
   'server.address': 'http.server_name',
   'network.protocol.version': 'http.version',
-  'db.namespace': 'db.name',
 };
 
 /** The meta and metrics limits the tracers apply before sending (dd-trace-js tags-processors). */
@@ -138,18 +137,26 @@ export function mapSpan(span: ReadableSpanLike, options: TraceMappingOptions = {
   meta['otel.status_code'] = STATUS_NAME[statusCode] ?? 'Unset';
   if (span.status?.message) meta['otel.status_description'] = span.status.message;
   const env =
-    attrs.get(['deployment.environment.name', 'deployment.environment'], true) || options.env;
+    attributeText(attrs.find(['deployment.environment.name', 'deployment.environment'])) ||
+    options.env;
   if (env) meta.env = normalizeTagValue(env);
-  const version = attrs.get(['service.version'], true) || options.version;
-  if (version) meta.version = version;
+  const version = attributeText(attrs.find(['service.version'])) || options.version;
+  if (version) meta.version = normalizeTagValue(version);
+  // db.namespace (semconv 1.26) also names the database as db.name, unless db.name is set.
+  const dbNamespace = attrs.find(['db.namespace']);
+  if (dbNamespace !== undefined && attrs.find(['db.name']) === undefined) {
+    meta['db.name'] = attributeText(dbNamespace);
+  }
   const tracestate = context.traceState?.serialize();
   if (tracestate) meta['w3c.tracestate'] = tracestate;
   const host = hostnameFromResource(resourceAttributes, options.hostname);
   if (host) meta['_dd.hostname'] = host;
 
-  const httpStatus = attrs.get(['http.response.status_code', 'http.status_code']);
-  if (httpStatus && Number.isFinite(Number(httpStatus))) {
-    metrics['http.status_code'] = Number(httpStatus);
+  // The older key first, as the Agent's lookup ranks them; a number is a metric, text stays meta.
+  const statusValue = attrs.find(['http.status_code', 'http.response.status_code']);
+  const httpStatus = attributeText(statusValue);
+  if (typeof statusValue === 'number' && Number.isFinite(statusValue)) {
+    metrics['http.status_code'] = statusValue;
     delete meta['http.status_code'];
   }
   if (span.events?.length) {
