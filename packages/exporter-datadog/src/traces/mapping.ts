@@ -67,6 +67,8 @@ const STATUS_NAME = ['Unset', 'Ok', 'Error'];
 
 /** Sampling priorities: USER_REJECT -1, AUTO_REJECT 0, AUTO_KEEP 1, USER_KEEP 2. */
 export const AUTO_KEEP = 1;
+/** The Agent's sampler.KeySamplingRateEventExtraction. */
+const EVENT_EXTRACTION_RATE = '_dd1.sr.eausr';
 
 export function hex(id: string): string {
   return id.toLowerCase();
@@ -190,7 +192,10 @@ export function mapSpan(span: ReadableSpanLike, options: TraceMappingOptions = {
   }
 
   let error: 0 | 1 = 0;
-  const exception = [...(span.events ?? [])].reverse().find((e) => e.name === 'exception');
+  // The Agent matches the event name case-insensitively (otlp_test.go status2Error: EXCEPTION).
+  const exception = [...(span.events ?? [])]
+    .reverse()
+    .find((e) => e.name.toLowerCase() === 'exception');
   if (exception) meta['_dd.span_events.has_exception'] = 'true';
   if (statusCode === 2) {
     error = 1;
@@ -208,8 +213,19 @@ export function mapSpan(span: ReadableSpanLike, options: TraceMappingOptions = {
     }
   }
 
-  const priority = Number(attrs.span['sampling.priority']);
+  // `sampling.priority`, or the Datadog key itself, as the Agent's setMetricOTLP reads both.
+  const priority = Number(
+    attrs.span['sampling.priority'] ?? attrs.span._sampling_priority_v1 ?? Number.NaN,
+  );
   metrics._sampling_priority_v1 = Number.isInteger(priority) ? priority : AUTO_KEEP;
+  // analytics.event (true/false, or its text) is the Agent's event extraction rate, not a tag.
+  const analytics = attrs.span['analytics.event'];
+  if (analytics !== undefined) {
+    const text = attributeText(analytics).toLowerCase();
+    if (text === 'true' || text === '1') metrics[EVENT_EXTRACTION_RATE] = 1;
+    else if (text === 'false' || text === '0') metrics[EVENT_EXTRACTION_RATE] = 0;
+    delete meta['analytics.event'];
+  }
   // Trace metrics by span kind (the Agent's compute_stats_by_span_kind): roots, servers and
   // consumers are top level; clients and producers are measured.
   const parent = span.parentSpanContext?.spanId;
