@@ -5,7 +5,8 @@
  * - `POST /api/v2/logs`, `DD-API-KEY` header, JSON body (one entry or an array of them),
  *   `Content-Encoding` gzip, deflate or none;
  * - limits: 5 MB uncompressed per request (413), 1,000 entries per array (400), 1 MB per log
- *   (a larger one is accepted and truncated);
+ *   (a larger one is accepted and truncated); a log whose timestamp (`@timestamp`, `timestamp`:
+ *   ISO text or epoch ms) is more than 18 h in the past is accepted with the request and not kept;
  * - answers 202 `{}` on success; 400 for a body it cannot read; 403 for a missing or wrong key;
  *   and whatever faults a test queues (429, 500, …).
  *
@@ -26,6 +27,18 @@ export const FAKE_NAME = 'otelpack Datadog logs intake fake';
 export const INTAKE_MAX_BYTES = 5 * 1_000 * 1_000;
 export const INTAKE_MAX_ENTRIES = 1_000;
 export const INTAKE_MAX_LOG_BYTES = 1_000 * 1_000;
+export const INTAKE_MAX_AGE_MS = 18 * 60 * 60 * 1_000;
+
+/** An entry's time in epoch ms, from the reserved attributes the intake reads; undefined: none. */
+function entryTimeMs(entry: IntakeEntry): number | undefined {
+  for (const key of ['@timestamp', 'timestamp']) {
+    const value = entry[key];
+    const ms =
+      typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : NaN;
+    if (Number.isFinite(ms)) return ms;
+  }
+  return undefined;
+}
 
 export type IntakeEntry = Record<string, unknown>;
 
@@ -37,6 +50,10 @@ export class LogsIntakeFake {
   readonly faults: number[] = [];
   /** Entries cut to 1 MB, as the intake does. */
   truncated = 0;
+  /** Entries older than the 18 h window: answered 202 with the rest, then not kept. */
+  tooOld = 0;
+  /** The intake's clock, in epoch ms (a test can move it). */
+  now: () => number = Date.now;
   private server: Server | undefined;
 
   /** `apiKey` undefined: any non-empty key is taken (for a setup that cannot know it). */
@@ -119,6 +136,11 @@ export class LogsIntakeFake {
       }
     }
     for (const entry of entries as IntakeEntry[]) {
+      const timeMs = entryTimeMs(entry);
+      if (timeMs !== undefined && this.now() - timeMs > INTAKE_MAX_AGE_MS) {
+        this.tooOld++;
+        continue;
+      }
       if (
         Buffer.byteLength(JSON.stringify(entry)) > INTAKE_MAX_LOG_BYTES &&
         typeof entry.message === 'string'

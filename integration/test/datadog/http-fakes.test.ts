@@ -43,6 +43,30 @@ describe('Datadog logs intake fake (FAKE)', () => {
     assert.deepEqual(fake.entries.at(-1), example[0]);
   });
 
+  it('a log more than 18 h in the past: 202 with the request, and not kept', async () => {
+    const hour = 3_600_000;
+    const stored = fake.entries.length;
+    const example = (message: string, ageMs: number) => ({
+      ddsource: 'nginx',
+      message,
+      service: 'payment',
+      '@timestamp': new Date(Date.now() - ageMs).toISOString(),
+    });
+    const response = await post(
+      JSON.stringify([
+        example('recent', hour),
+        example('old', 19 * hour),
+        { message: 'epoch ms', timestamp: Date.now() - 20 * hour },
+      ]),
+    );
+    assert.equal(response.status, 202);
+    assert.deepEqual(
+      fake.entries.slice(stored).map((e) => e.message),
+      ['recent'],
+    );
+    assert.equal(fake.tooOld, 2);
+  });
+
   it('403 without the key, 400 past 1,000 entries or for bad JSON, 413 past 5 MB', async () => {
     assert.equal((await post('[]', { 'dd-api-key': 'nope' })).status, 403);
     assert.equal(

@@ -108,6 +108,24 @@ describe('DatadogLogRecordExporter → logs intake /api/v2/logs (FAKE)', () => {
       assert.ok(r.entries <= 1_000, String(r.entries));
   });
 
+  it("a record older than the intake's 18 h window: refused at mapping, counted as rejected", async () => {
+    const { exporter, provider, logger } = setUp();
+    const before = fake.entries.length;
+    const tooOld = fake.tooOld;
+    logger.emit({ body: 'stale', timestamp: Date.now() - 19 * 3_600_000 });
+    logger.emit({ body: 'fresh', timestamp: Date.now() - 3_600_000 });
+    await provider.forceFlush().catch(() => undefined);
+    await provider.shutdown().catch(() => undefined);
+    const stats = exporter.stats();
+    assertLedgerBalances(stats);
+    assert.equal(stats.dropped.rejected, 1);
+    assert.deepEqual(
+      fake.entries.slice(before).map((e) => e.message),
+      ['fresh'],
+    );
+    assert.equal(fake.tooOld, tooOld, 'nothing reached the intake only to be dropped there');
+  });
+
   it('a wrong API key: 403, dropped as rejected and counted; the key appears in no error', async () => {
     const { exporter, provider, logger } = setUp({ auth: { apiKey: 'wrong-key-0123456789' } });
     logger.emit({ body: 'denied' });

@@ -62,7 +62,7 @@ export {
 } from './traces/normalize';
 export { TRACE_PATH, TraceAgentSender, chunksOf } from './traces/sender';
 export type { TraceSenderOptions } from './traces/sender';
-export { decimalId, mapLog, statusFromSeverity } from './logs/mapping';
+export { LOGS_MAX_AGE_MS, decimalId, mapLog, statusFromSeverity } from './logs/mapping';
 export type { LogEntry, LogMappingOptions, LogRecord } from './logs/mapping';
 export {
   LOGS_MAX_BYTES,

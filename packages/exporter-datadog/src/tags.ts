@@ -1,11 +1,12 @@
 import type { AttributeValue, Attributes } from '@opentelemetry/api';
 import { boundedValue } from '@otelpack/batching-core';
+import { DATADOG_TAG_NAMES } from './dd-tag-names';
 
 /*
  * Resource attributes → Datadog tags, as the Datadog OpenTelemetry translator maps them
  * (DataDog/opentelemetry-mapping-go pkg/otlp/attributes/attributes.go): unified service tagging,
  * then container, cloud, ECS and Kubernetes names, `datadog.container.tag.<k>`, Kubernetes labels,
- * a process tag and `os.type`. Other resource attributes become tags only when asked.
+ * attributes already named as Datadog tags (`kube_cronjob`), a process tag and `os.type`. Other resource attributes become tags only when asked.
  */
 
 /** Unified service tagging. `deployment.environment.name` is the semantic conventions' current name. */
@@ -103,7 +104,7 @@ export function tagsFromResource(
     if (core && !placeholder) set(core, value);
     else if (key.startsWith(CUSTOM_CONTAINER_TAG) && key.length > CUSTOM_CONTAINER_TAG.length) {
       set(key.slice(CUSTOM_CONTAINER_TAG.length), value);
-    }
+    } else if (DATADOG_TAG_NAMES.has(key)) set(key, value);
   }
   const processKey = PROCESS_KEYS.find((key) => attributeText(attributes[key]) !== '');
   if (processKey) set(processKey, attributeText(attributes[processKey]));

@@ -1,12 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ReadableLogRecordLike } from '@otelpack/batching-core';
-import { decimalId, logsIntakeUrl, logsUrl, mapLog, statusFromSeverity } from '../src';
+import {
+  LOGS_MAX_AGE_MS,
+  decimalId,
+  logsIntakeUrl,
+  logsUrl,
+  mapLog,
+  statusFromSeverity,
+} from '../src';
 
+// The records below are stamped 1_700_000_000 s; the clock reads one minute later.
+const NOW_MS = 1_700_000_060_000;
 const OPTIONS = {
   source: 'otlp_log_ingestion',
   globalTags: ['team:pay'],
   fallback: { version: '1.0' },
+  now: () => NOW_MS,
 };
 
 function record(
@@ -113,4 +123,26 @@ describe('logs mapping (opentelemetry-mapping-go pkg/otlp/logs/transform.go rule
       'https://http-intake.logs.us5.datadoghq.com/api/v2/logs',
     );
   });
+});
+
+// https://docs.datadoghq.com/api/latest/logs/send-logs/: logs up to 18 h in the past are taken;
+// the intake answers 202 for older ones and drops them, so they are refused at mapping (counted).
+describe("logs older than the intake's 18 h window", () => {
+  const at = (ageMs: number) => {
+    const ms = NOW_MS - ageMs;
+    return record({ hrTime: [Math.floor(ms / 1_000), (ms % 1_000) * 1_000_000] });
+  };
+  const ROWS: [string, number, boolean][] = [
+    ['just now', 0, true],
+    ['17 h 59 min old', LOGS_MAX_AGE_MS - 60_000, true],
+    ['exactly 18 h old', LOGS_MAX_AGE_MS, true],
+    ['18 h and 1 s old', LOGS_MAX_AGE_MS + 1_000, false],
+    ['a week old', 7 * 24 * 3_600_000, false],
+  ];
+  for (const [name, ageMs, taken] of ROWS) {
+    it(`${name}: ${taken ? 'mapped' : 'refused with the reason'}`, () => {
+      if (taken) assert.equal(typeof mapLog(at(ageMs), OPTIONS).entry['@timestamp'], 'string');
+      else assert.throws(() => mapLog(at(ageMs), OPTIONS), /older than the intake's 18 h window/);
+    });
+  }
 });

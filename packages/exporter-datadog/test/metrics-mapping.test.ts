@@ -155,6 +155,62 @@ describe('metrics mapping: one row per translator rule', () => {
     assert.deepEqual(out.unmapped, ['not a finite number']);
   });
 
+  describe('summary points it cannot send in full are counted, once, with why', () => {
+    const summary = (value: Record<string, unknown>, start = T0, end = T1) =>
+      metric({
+        dataPointType: SUMMARY_DATA_POINT_TYPE,
+        aggregationTemporality: AggregationTemporality.CUMULATIVE,
+        dataPoints: [point({ count: 4, sum: 8, quantileValues: [], ...value }, {}, start, end)],
+      });
+    const mapping = (maxSeries = 100) =>
+      new DogStatsDMapping(OPTIONS, {
+        maxSeries,
+        idleMs: 3_600_000,
+        initialValue: 'keep',
+        processStartNs: 0n,
+      });
+
+    it('a non-finite quantile', () => {
+      const quantileValues = [
+        { quantile: 0.5, value: NaN },
+        { quantile: 0.9, value: 3 },
+      ];
+      const out = lines([rm([summary({ quantileValues })])], {}, mapping());
+      assert.deepEqual(out.lines, [
+        'm.count:4|c|T1700000010',
+        'm.sum:8|c|T1700000010',
+        'm.quantile:3|g|#quantile:0.9|T1700000010',
+      ]);
+      assert.deepEqual(out.unmapped, ['quantile 0.5 is not a finite number']);
+    });
+
+    it('a non-finite sum, kept out of the cumulative state', () => {
+      const m = mapping();
+      const out = lines([rm([summary({ sum: Infinity })])], {}, m);
+      assert.deepEqual(out.lines, ['m.count:4|c|T1700000010']);
+      assert.deepEqual(out.unmapped, ['.sum is not a finite number']);
+      // The next point starts the .sum series afresh instead of a delta from Infinity.
+      const next = lines([rm([summary({ count: 6, sum: 9 }, T0, T2)])], {}, m);
+      assert.deepEqual(next.lines, ['m.count:2|c|T1700000020', 'm.sum:9|c|T1700000020']);
+    });
+
+    it('a .sum series refused by maxCumulativeSeries', () => {
+      const out = lines([rm([summary({})])], {}, mapping(1));
+      assert.deepEqual(out.lines, ['m.count:4|c|T1700000010']);
+      assert.deepEqual(out.unmapped, ['.sum: too many cumulative series (maxCumulativeSeries)']);
+    });
+
+    it('a stale point: counted once, not once per series', () => {
+      const m = mapping();
+      lines([rm([summary({})])], {}, m);
+      const out = lines([rm([summary({ count: 5, sum: 9 })])], {}, m);
+      assert.deepEqual(out.lines, []);
+      assert.deepEqual(out.unmapped, [
+        '.count: not newer than the previous point of its cumulative series',
+      ]);
+    });
+  });
+
   it('timestamps off: no |T (for plain StatsD servers)', () => {
     const m = metric({
       dataPointType: DataPointType.SUM,
@@ -294,6 +350,7 @@ describe('resource attributes → tags', () => {
       'deployment.environment': 'prod',
       'container.name': 'custom',
       'datadog.container.tag.custom.team': 'otel',
+      kube_cronjob: 'cron',
     });
     assert.deepEqual(
       new Set(tags),
@@ -307,7 +364,23 @@ describe('resource attributes → tags', () => {
         'env:prod',
         'container_name:custom',
         'custom.team:otel',
+        'kube_cronjob:cron',
       ]),
+    );
+  });
+
+  // attributes.go kubernetesDDTags: only the Agent's own tag names pass through unchanged.
+  it('passes through attributes named as Agent tags, and no others (attributes.go kubernetesDDTags)', () => {
+    const tags = tagsFromResource({
+      kube_cronjob: 'cron',
+      pod_name: 'pod-1',
+      'git.commit.sha': 'abc123',
+      kube_not_a_tag: 'x',
+      cronjob: 'y',
+    });
+    assert.deepEqual(
+      new Set(tags),
+      new Set(['kube_cronjob:cron', 'pod_name:pod-1', 'git.commit.sha:abc123']),
     );
   });
 
@@ -381,7 +454,7 @@ describe("the SDK's unknown_service placeholder", () => {
         attributes: {},
         droppedAttributesCount: 0,
       } as never,
-      { source: 's', globalTags: [], fallback: { service: 'cart' } },
+      { source: 's', globalTags: [], fallback: { service: 'cart' }, now: () => 1_000 },
     ).entry;
     assert.equal(log.service, 'cart');
   });

@@ -135,7 +135,8 @@ const RESOURCE: Row[] = [
     expected: 'query',
   },
   {
-    test: 'GraphQL with type and name',
+    // Upstream names this row (type and name) 'GraphQL with only type' too; kept as it is there.
+    test: 'GraphQL with only type',
     sattrs: { 'graphql.operation.type': 'query', 'graphql.operation.name': 'myQuery' },
     expected: 'query myQuery',
   },

@@ -27,7 +27,15 @@ export interface LogMappingOptions {
   globalTags: readonly string[];
   fallback: ServiceTags;
   hostname?: string;
+  /** The clock the age limit is measured against, in ms since the epoch. Default `Date.now`. */
+  now?: () => number;
 }
+
+/**
+ * The intake takes a log up to 18 hours in the past (https://docs.datadoghq.com/api/latest/logs/send-logs/)
+ * and answers 202 for an older one without keeping it: refused here, so it is counted, not lost.
+ */
+export const LOGS_MAX_AGE_MS = 18 * 60 * 60 * 1_000;
 
 const MAX_DEPTH = 10;
 
@@ -108,6 +116,12 @@ export function mapLog(record: ReadableLogRecordLike, options: LogMappingOptions
 
   const [seconds, nanos] = record.hrTime;
   const ns = BigInt(seconds) * 1_000_000_000n + BigInt(nanos);
+  const ageMs = (options.now ?? Date.now)() - Number(ns / 1_000_000n);
+  if (ageMs > LOGS_MAX_AGE_MS) {
+    throw new Error(
+      `log record older than the intake's 18 h window (${Math.floor(ageMs / 3_600_000)} h old); the intake would drop it after a 202`,
+    );
+  }
   entry['@timestamp'] = new Date(Number(ns / 1_000_000n)).toISOString();
   entry['otel.timestamp'] = ns.toString();
 

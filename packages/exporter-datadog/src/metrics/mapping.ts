@@ -317,12 +317,32 @@ export class DogStatsDMapping implements ItemMapping<ResourceMetricsLike, Metric
     skip: (point: unknown, detail: string) => void,
   ): void {
     const tags = pointTags(p.attributes, resourceTags);
-    const count = this.toDelta(key('.count', tags), p, [p.value.count], skip);
-    if (count) line('.count', count[0], 'c', tags, p.endTime);
-    const sum = this.toDelta(key('.sum', tags), p, [p.value.sum], () => undefined);
-    if (sum) line('.sum', sum[0], 'c', tags, p.endTime);
+    // A point is counted once, with its first reason: its .sum series goes stale with its .count.
+    let counted = false;
+    const drop = (detail: string) => {
+      if (!counted) skip(p, detail);
+      counted = true;
+    };
+    const parts: [string, number][] = [
+      ['.count', p.value.count],
+      ['.sum', p.value.sum],
+    ];
+    for (const [suffix, value] of parts) {
+      // Checked before the cumulative state, which a NaN would poison for the series' next points.
+      if (!Number.isFinite(value)) {
+        drop(`${suffix} is not a finite number`);
+        continue;
+      }
+      const delta = this.toDelta(key(suffix, tags), p, [value], (_, detail) =>
+        drop(`${suffix}: ${detail}`),
+      );
+      if (delta) line(suffix, delta[0], 'c', tags, p.endTime);
+    }
     for (const q of p.value.quantileValues ?? []) {
-      line('.quantile', q.value, 'g', [...tags, `quantile:${formatBound(q.quantile)}`], p.endTime);
+      const quantile = formatBound(q.quantile);
+      if (!line('.quantile', q.value, 'g', [...tags, `quantile:${quantile}`], p.endTime)) {
+        drop(`quantile ${quantile} is not a finite number`);
+      }
     }
   }
 }

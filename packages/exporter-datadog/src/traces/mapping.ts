@@ -57,7 +57,6 @@ export const HTTP_META_KEYS: Readonly<Record<string, string>> = {
   'user_agent.original': 'http.useragent',
   'server.address': 'http.server_name',
   'network.protocol.version': 'http.version',
-  'db.namespace': 'db.name',
 };
 
 /** The meta and metrics limits the tracers apply before sending (dd-trace-js tags-processors). */
@@ -68,6 +67,8 @@ const STATUS_NAME = ['Unset', 'Ok', 'Error'];
 
 /** Sampling priorities: USER_REJECT -1, AUTO_REJECT 0, AUTO_KEEP 1, USER_KEEP 2. */
 export const AUTO_KEEP = 1;
+/** The Agent's sampler.KeySamplingRateEventExtraction. */
+const EVENT_EXTRACTION_RATE = '_dd1.sr.eausr';
 
 export function hex(id: string): string {
   return id.toLowerCase();
@@ -138,18 +139,26 @@ export function mapSpan(span: ReadableSpanLike, options: TraceMappingOptions = {
   meta['otel.status_code'] = STATUS_NAME[statusCode] ?? 'Unset';
   if (span.status?.message) meta['otel.status_description'] = span.status.message;
   const env =
-    attrs.get(['deployment.environment.name', 'deployment.environment'], true) || options.env;
+    attributeText(attrs.find(['deployment.environment.name', 'deployment.environment'])) ||
+    options.env;
   if (env) meta.env = normalizeTagValue(env);
-  const version = attrs.get(['service.version'], true) || options.version;
-  if (version) meta.version = version;
+  const version = attributeText(attrs.find(['service.version'])) || options.version;
+  if (version) meta.version = normalizeTagValue(version);
+  // db.namespace (semconv 1.26) also names the database as db.name, unless db.name is set.
+  const dbNamespace = attrs.find(['db.namespace']);
+  if (dbNamespace !== undefined && attrs.find(['db.name']) === undefined) {
+    meta['db.name'] = attributeText(dbNamespace);
+  }
   const tracestate = context.traceState?.serialize();
   if (tracestate) meta['w3c.tracestate'] = tracestate;
   const host = hostnameFromResource(resourceAttributes, options.hostname);
   if (host) meta['_dd.hostname'] = host;
 
-  const httpStatus = attrs.get(['http.response.status_code', 'http.status_code']);
-  if (httpStatus && Number.isFinite(Number(httpStatus))) {
-    metrics['http.status_code'] = Number(httpStatus);
+  // The older key first, as the Agent's lookup ranks them; a number is a metric, text stays meta.
+  const statusValue = attrs.find(['http.status_code', 'http.response.status_code']);
+  const httpStatus = attributeText(statusValue);
+  if (typeof statusValue === 'number' && Number.isFinite(statusValue)) {
+    metrics['http.status_code'] = statusValue;
     delete meta['http.status_code'];
   }
   if (span.events?.length) {
@@ -183,7 +192,10 @@ export function mapSpan(span: ReadableSpanLike, options: TraceMappingOptions = {
   }
 
   let error: 0 | 1 = 0;
-  const exception = [...(span.events ?? [])].reverse().find((e) => e.name === 'exception');
+  // The Agent matches the event name case-insensitively (otlp_test.go status2Error: EXCEPTION).
+  const exception = [...(span.events ?? [])]
+    .reverse()
+    .find((e) => e.name.toLowerCase() === 'exception');
   if (exception) meta['_dd.span_events.has_exception'] = 'true';
   if (statusCode === 2) {
     error = 1;
@@ -201,8 +213,19 @@ export function mapSpan(span: ReadableSpanLike, options: TraceMappingOptions = {
     }
   }
 
-  const priority = Number(attrs.span['sampling.priority']);
+  // `sampling.priority`, or the Datadog key itself, as the Agent's setMetricOTLP reads both.
+  const priority = Number(
+    attrs.span['sampling.priority'] ?? attrs.span._sampling_priority_v1 ?? Number.NaN,
+  );
   metrics._sampling_priority_v1 = Number.isInteger(priority) ? priority : AUTO_KEEP;
+  // analytics.event (true/false, or its text) is the Agent's event extraction rate, not a tag.
+  const analytics = attrs.span['analytics.event'];
+  if (analytics !== undefined) {
+    const text = attributeText(analytics).toLowerCase();
+    if (text === 'true' || text === '1') metrics[EVENT_EXTRACTION_RATE] = 1;
+    else if (text === 'false' || text === '0') metrics[EVENT_EXTRACTION_RATE] = 0;
+    delete meta['analytics.event'];
+  }
   // Trace metrics by span kind (the Agent's compute_stats_by_span_kind): roots, servers and
   // consumers are top level; clients and producers are measured.
   const parent = span.parentSpanContext?.spanId;

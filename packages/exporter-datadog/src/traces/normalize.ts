@@ -30,7 +30,10 @@ function keptChar(char: string): boolean {
   return /[\p{L}\p{N}]/u.test(char);
 }
 
-/** A tag value: lower case; letters, digits, `:` `.` `/` `-` `_` kept, any other run becomes one `_`. */
+/**
+ * A tag value: lower case; letters, digits, `:` `.` `/` `-` `_` kept, any other run becomes one `_`
+ * (a leading one too: `  ENV ` is `_env`, transform_test.go TestGetOTelEnv), trailing ones cut.
+ */
 export function normalizeTagValue(value: string, maxChars = MAX_TAG_VALUE_CHARS): string {
   if (value.length <= maxChars && NORMAL_TAG_VALUE.test(value)) return value;
   const lower = value.toLowerCase();
@@ -41,7 +44,7 @@ export function normalizeTagValue(value: string, maxChars = MAX_TAG_VALUE_CHARS)
     if (keptChar(char)) {
       out += char;
       underscore = false;
-    } else if (!underscore && out !== '') {
+    } else if (!underscore) {
       out += '_';
       underscore = true;
     }

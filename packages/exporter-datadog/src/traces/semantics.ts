@@ -1,4 +1,4 @@
-import type { Attributes } from '@opentelemetry/api';
+import type { AttributeValue, Attributes } from '@opentelemetry/api';
 import { attributeText } from '../tags';
 import {
   DEFAULT_SPAN_NAME,
@@ -91,6 +91,21 @@ export class AttributeLookup {
       }
     }
     return '';
+  }
+
+  /**
+   * The Agent's semantic lookup: the first key, in precedence order, set in the span or else the
+   * resource; so a newer key in the resource beats an older one in the span. The raw value, or
+   * undefined when none is set.
+   */
+  find(keys: readonly string[]): AttributeValue | undefined {
+    for (const key of keys) {
+      for (const attributes of [this.span, this.resource]) {
+        const value = attributes[key];
+        if (value !== undefined && value !== null && value !== '') return value;
+      }
+    }
+    return undefined;
   }
 }
 
