@@ -76,12 +76,21 @@ function encodeStrings(records: readonly string[]): Uint8Array {
   const out = Buffer.allocUnsafe(dataAt + byteLength);
   out[0] = STRINGS_TAG;
   const ascii = byteLength === joined.length;
+  const lengths = new Uint32Array(records.length);
   for (let i = 0; i < records.length; i++) {
-    const length = ascii ? records[i].length : Buffer.byteLength(records[i], 'utf8');
-    out.writeUInt32LE(length, 1 + LENGTH_BYTES * i);
+    lengths[i] = ascii ? records[i].length : Buffer.byteLength(records[i], 'utf8');
   }
+  writeLengths(out, lengths);
   out.write(joined, dataAt, 'utf8');
   return out;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The lengths column after the tag: one copy where the platform is little-endian (all but s390x). */
+function writeLengths(out: Buffer, lengths: Uint32Array): void {
+  if (LITTLE_ENDIAN) out.set(new Uint8Array(lengths.buffer, 0, lengths.byteLength), 1);
+  else for (let i = 0; i < lengths.length; i++) out.writeUInt32LE(lengths[i], 1 + LENGTH_BYTES * i);
 }
 
 /** The same layout with bytes: one copy of each record into the payload. */
