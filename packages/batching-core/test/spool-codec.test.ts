@@ -64,6 +64,7 @@ describe('spool codecs', () => {
     assert.deepEqual([...payload], [1, 3, 0, 0, 0, 2, 0, 0, 0, ...Buffer.from('abcde')]);
   });
   const damaged: { name: string; bytes: Uint8Array; count: number; error: RegExp }[] = [
+    { name: 'no bytes at all', bytes: new Uint8Array(0), count: 0, error: /empty spool payload/ },
     {
       name: 'an unknown tag',
       bytes: Buffer.concat([Buffer.of(0x07), payload.subarray(1)]),

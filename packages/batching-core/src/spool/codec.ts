@@ -58,6 +58,7 @@ export const defaultSpoolCodec: SpoolCodec<unknown> = {
     return v8Codec.encode(records);
   },
   decode(payload, count) {
+    if (payload.length === 0) throw new Error('empty spool payload');
     if (payload[0] === V8_TAG) return v8Codec.decode(payload, count);
     return decodeTagged(payload, count, payload[0]);
   },
