@@ -110,7 +110,7 @@ const scenarios = [
           v.spread,
         ]),
       ) +
-      `\nspool bytes on disk per record: ${r.diskBytesPerRecord} (the records' JSON: ${r.payloadBytesPerRecord})` +
+      `\nspool bytes on disk per record: ${r.diskBytesPerRecord} (the exporter's codec: ${r.diskBytesPerRecordExporterCodec}; the records' JSON: ${r.payloadBytesPerRecord})` +
       `\nexport ms: how long submit() takes to answer, the wait of the SDK's export callback`,
   } satisfies Scenario<SpoolBenchResult>,
   {

@@ -13,7 +13,15 @@ export type {
   SentRecord,
   SubmitResult,
 } from './pipeline';
-export { DiskRecordQueue, SPOOL_DEFAULTS, SpoolLockedError, v8Codec } from './spool';
+export {
+  DiskRecordQueue,
+  SPOOL_DEFAULTS,
+  SpoolLockedError,
+  bytesSpoolCodec,
+  defaultSpoolCodec,
+  stringSpoolCodec,
+  v8Codec,
+} from './spool';
 export type { DiskQueueOptions, FsyncPolicy, SpoolCodec, SpoolOptions, SpoolState } from './spool';
 export { PIPELINE_OPTION_NAMES, assertKnownOptions, pickPipelineOptions } from './pipeline-options';
 export type { PipelineTuning } from './pipeline-options';

@@ -53,6 +53,15 @@ describe('spool format: frames', () => {
     { ids: [], ranges: [] },
     { ids: [5], ranges: [{ first: 5, count: 1 }] },
     { ids: [3, 1, 2], ranges: [{ first: 1, count: 3 }] },
+    { ids: [1, 1, 2, 3], ranges: [{ first: 1, count: 3 }] },
+    // In order but for the last: the in-order pass must not skip the sort.
+    {
+      ids: [1, 2, 5, 4],
+      ranges: [
+        { first: 1, count: 2 },
+        { first: 4, count: 2 },
+      ],
+    },
     {
       ids: [7, 1, 2, 2, 9, 8],
       ranges: [

@@ -24,3 +24,4 @@ export const defineExporter = core.defineExporter;
 export const defineExporterOptions = core.defineExporterOptions;
 export const mapEach = core.mapEach;
 export const createTransformStage = core.createTransformStage;
+export const stringSpoolCodec = core.stringSpoolCodec;

@@ -120,8 +120,9 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
       this.cancelled = undefined;
       if (batch.length === 0) return undefined;
     }
-    const acceptedAtWallMs = new Array<number>(batch.length);
-    const bytes = new Array<number>(batch.length);
+    // Typed columns: the frame copies them as they are.
+    const acceptedAtWallMs = new Float64Array(batch.length);
+    const bytes = new Uint32Array(batch.length);
     const records = new Array<T['record']>(batch.length);
     for (let i = 0; i < batch.length; i++) {
       const r = batch[i];

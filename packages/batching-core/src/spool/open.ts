@@ -1,7 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import type { Entry } from '../pipeline/entry';
 import type { SpoolCodec } from './codec';
-import { v8Codec } from './codec';
+import { defaultSpoolCodec } from './codec';
 import { DiskRecordQueue } from './disk-queue';
 import type { ResolvedSpoolOptions } from './options';
 
@@ -24,7 +24,7 @@ export function openSpool<R>(
       fsync: spool.fsync,
       fsyncIntervalMs: spool.fsyncIntervalMs,
       segmentBytes: spool.segmentBytes,
-      codec: spool.codec ?? senderCodec ?? (v8Codec as SpoolCodec<R>),
+      codec: spool.codec ?? senderCodec ?? (defaultSpoolCodec as SpoolCodec<R>),
       clockOriginMs,
       onFsync,
     });

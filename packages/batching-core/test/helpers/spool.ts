@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { QueuedRecord } from '../../src';
-import { DiskRecordQueue, v8Codec } from '../../src';
+import { DiskRecordQueue, defaultSpoolCodec } from '../../src';
 import type { DiskQueueOptions } from '../../src';
 import { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from '../../src/spool/format';
 
@@ -24,7 +24,7 @@ export function openDiskQueue(
     fsync: 'never',
     fsyncIntervalMs: 1000,
     segmentBytes: 1 << 20,
-    codec: v8Codec as DiskQueueOptions<string>['codec'],
+    codec: defaultSpoolCodec as DiskQueueOptions<string>['codec'],
     clockOriginMs: 1_700_000_000_000,
     ...options,
   });
