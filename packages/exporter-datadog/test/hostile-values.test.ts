@@ -11,10 +11,13 @@ import { attributeText, mapLog } from '../src';
 
 const OPTIONS = { source: 'otlp_log_ingestion', globalTags: [], fallback: {} };
 
+// Now: the logs mapping refuses records older than the intake's 18 h window.
+const NOW_SECONDS = Math.floor(Date.now() / 1000);
+
 function record(fields: Partial<Record<keyof ReadableLogRecordLike, unknown>>) {
   return {
-    hrTime: [1_700_000_000, 0],
-    hrTimeObserved: [1_700_000_000, 0],
+    hrTime: [NOW_SECONDS, 0],
+    hrTimeObserved: [NOW_SECONDS, 0],
     resource: { attributes: { 'service.name': 'api' } },
     instrumentationScope: { name: 's' },
     attributes: {},
