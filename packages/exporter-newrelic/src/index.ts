@@ -35,6 +35,8 @@ export {
   NEW_RELIC_ATTRIBUTE_LIMITS,
   TRUNCATION_MARKER,
   exceedsLimits,
+  flatCount,
+  flatten,
   limitAttributes,
   limitValue,
   truncateText,
