@@ -50,13 +50,18 @@ function point(
     ],
   };
 }
-function log(ageHours: number) {
+function log(ageHours: number, attributes: unknown[] = []) {
   return {
     resourceLogs: [
-      { resource: {}, scopeLogs: [{ scope: {}, logRecords: [{ timeUnixNano: nanos(ageHours) }] }] },
+      {
+        resource: {},
+        scopeLogs: [{ scope: {}, logRecords: [{ timeUnixNano: nanos(ageHours), attributes }] }],
+      },
     ],
   };
 }
+/** A log attribute holding a map: New Relic flattens it into dotted names. */
+const nested = (key: string, values: unknown[]) => ({ key, value: { kvlistValue: { values } } });
 
 describe('New Relic fake: the items New Relic drops after a 2xx', () => {
   const table: [string, 'traces' | 'logs' | 'metrics', Record<string, unknown>, number][] = [
@@ -103,6 +108,33 @@ describe('New Relic fake: the items New Relic drops after a 2xx', () => {
     ],
     ['a log record 47 h old: kept', 'logs', log(47), 0],
     ['a log record 49 h old: dropped', 'logs', log(49), 1],
+    // Nested maps, counted and named as New Relic flattens them.
+    ['a nested map of 255 leaves: kept', 'logs', log(0, [nested('m', many(255))]), 0],
+    ['a nested map of 300 leaves: dropped', 'logs', log(0, [nested('m', many(300))]), 1],
+    [
+      'a nested map of 200 leaves beside 56 attributes: dropped',
+      'logs',
+      log(0, [...many(56), nested('m', many(200))]),
+      1,
+    ],
+    [
+      'a flattened name of 255 characters: kept',
+      'logs',
+      log(0, [nested('a'.repeat(100), [str('b'.repeat(154), 1)])]),
+      0,
+    ],
+    [
+      'a flattened name of 401 characters: dropped',
+      'logs',
+      log(0, [nested('a'.repeat(200), [str('b'.repeat(200), 1)])]),
+      1,
+    ],
+    [
+      'a long value two maps deep: dropped',
+      'logs',
+      log(0, [nested('a', [nested('b', [str('c', 4096)])])]),
+      1,
+    ],
   ];
   for (const [what, signal, request, dropped] of table) {
     it(what, () => {

@@ -380,4 +380,38 @@ describe('New Relic preset: every limit against the fake, nothing lost unseen', 
     assert.equal(metrics.delivered, 1, 'the wide point, its attributes within 150');
     assert.equal(metrics.dropped.rejected, 1, 'the delta up-down sum, counted with its reason');
   });
+
+  it('nested log maps, as New Relic flattens them: a 300-key map and a 401-character dotted name', async (t) => {
+    const url = await fakeUrl(t);
+    if (!url) return;
+    const wide = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, i]));
+    const deep = { ['a'.repeat(200)]: { ['b'.repeat(200)]: 'x' } };
+    const run = async (preset: boolean) => {
+      const scope = newScope();
+      const common = {
+        url,
+        headers: { [SCOPE_HEADER]: scope, 'api-key': FAKE_LICENSE_KEY },
+        ...FAST,
+      };
+      const logs = preset
+        ? new NewRelicLogRecordExporter(common)
+        : new OtlpLogRecordExporter(common);
+      const provider = new LoggerProvider({
+        processors: [new BatchLogRecordProcessor({ exporter: logs })],
+      });
+      provider.getLogger('nr').emit({ body: 'wide', attributes: { wide } as never });
+      provider.getLogger('nr').emit({ body: 'deep', attributes: deep as never });
+      await provider.shutdown();
+      return { scope, stats: logs.stats() };
+    };
+
+    const generic = await run(false);
+    const lost = await errorsOf(url, generic.scope);
+    assert.equal(lost.length, 2, JSON.stringify(lost));
+    assert.equal(generic.stats.delivered, 2, 'answered 2xx, then lost');
+
+    const preset = await run(true);
+    assert.deepEqual(await errorsOf(url, preset.scope), []);
+    assertAllDelivered(preset.stats, 2);
+  });
 });

@@ -16,20 +16,21 @@ export const LICENSE_KEY_LENGTH = 40;
 
 /**
  * The keys people paste instead of a license key, by their documented prefixes, and why the
- * OTLP endpoint refuses them (docs.newrelic.com, "New Relic API keys").
+ * OTLP endpoint refuses them (docs.newrelic.com, "New Relic API keys"). The prefix is not
+ * quoted in the error: no part of a key, however public, is echoed.
  */
 export const OTHER_KEYS: readonly { prefix: string; what: string }[] = [
   {
     prefix: 'NRII-',
-    what: 'an Insights insert key (NRII-…), which the Event API takes but the OTLP endpoint does not',
+    what: 'an Insights insert key, which the Event API takes but the OTLP endpoint does not',
   },
   {
     prefix: 'NRAK-',
-    what: 'a user key (NRAK-…), which is for NerdGraph and REST queries, not for sending data',
+    what: 'a user key, which is for NerdGraph and REST queries, not for sending data',
   },
   {
     prefix: 'NRJS-',
-    what: 'a browser key (NRJS-…), which only the browser agent sends with',
+    what: 'a browser key, which only the browser agent sends with',
   },
 ];
 
@@ -42,7 +43,7 @@ export function regionOfKey(key: string): NewRelicRegion | undefined {
 }
 
 const HOW_TO_GET =
-  'use the account\'s license key: API keys → INGEST - LICENSE (40 characters, usually ending in "NRAL")';
+  "use the account's license key: API keys → INGEST - LICENSE (40 letters and digits)";
 
 /**
  * A key of the wrong kind or shape is refused here, at construction, rather than answered 403
@@ -81,7 +82,7 @@ export function resolveRegion(config: NewRelicResolved, key: string | undefined)
   if (chosen !== undefined && fromKey !== undefined && chosen !== fromKey) {
     throw new InvalidConfigError(
       config.sourceOf('region') ?? 'region',
-      `'${chosen}', but the license key is an ${fromKey.toUpperCase()} account's (it starts with "${key?.slice(0, 4)}x"): New Relic refuses it at the ${chosen.toUpperCase()} endpoint; set region '${fromKey}' or leave it unset`,
+      `'${chosen}', but the license key's shape is that of an ${fromKey.toUpperCase()} account's key (the region New Relic's agents read from it): New Relic refuses it at the ${chosen.toUpperCase()} endpoint; set region '${fromKey}' or leave it unset`,
     );
   }
   return chosen ?? fromKey ?? 'us';

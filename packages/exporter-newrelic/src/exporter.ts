@@ -28,6 +28,11 @@ function codecOf(config: NewRelicResolved, report: LimitsReport): OtlpCodec {
   return withTimeWindow(limited, NEW_RELIC_TIME_WINDOWS);
 }
 
+/** The exporter's limits report, counted on the meter provider of its own self-metrics. */
+function reportOf(config: NewRelicResolved): LimitsReport {
+  return new LimitsReport(config.name, config.pipeline.selfObsMeterProvider);
+}
+
 /**
  * A refused key: said once per exporter at ERROR, with what to check (a 401/403 is otherwise
  * only a count of rejected records).
@@ -62,10 +67,10 @@ export const newRelic: ExporterClasses<
       onRefused: keyReporter(config.name),
     });
   },
-  traces: (options) => spanMapping(codecOf(options, new LimitsReport(options.name))),
-  logs: (options) => logMapping(codecOf(options, new LimitsReport(options.name))),
+  traces: (options) => spanMapping(codecOf(options, reportOf(options))),
+  logs: (options) => logMapping(codecOf(options, reportOf(options))),
   metrics: (options) => {
-    const report = new LimitsReport(options.name);
+    const report = reportOf(options);
     return withPointLimits(metricMapping(codecOf(options, report)), report.record);
   },
 });

@@ -35,6 +35,8 @@ export {
   NEW_RELIC_ATTRIBUTE_LIMITS,
   TRUNCATION_MARKER,
   exceedsLimits,
+  flatCount,
+  flatten,
   limitAttributes,
   limitValue,
   truncateText,
@@ -44,4 +46,5 @@ export { AttributeBudget } from './limits/budget';
 export { NON_MONOTONIC_DELTA, withNewRelicLimits } from './limits/codec';
 export type { LimitEvent, NewRelicLimitsOptions } from './limits/codec';
 export { limitPoints, withPointLimits } from './limits/points';
-export { LimitsReport } from './report';
+export { LIMITED_METRIC, LimitsReport } from './report';
+export type { LimitReason, LimitsTally } from './report';

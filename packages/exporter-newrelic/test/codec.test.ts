@@ -10,10 +10,13 @@ import {
 import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
 import type { ReadableSpanLike, ResourceMetricsLike } from '@otelpack/batching-core';
 import { ProtobufCodec } from '@otelpack/exporter-otlp';
-import { FaultSink } from '@otelpack/batching-core/testing';
+import { FaultSink, captureDiagWarnings } from '@otelpack/batching-core/testing';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { decodeProtobufRequest } from '../../../integration/src/protocols/otlp';
 import type { OtlpSignal } from '../../../integration/src/protocols/otlp';
 import {
+  LIMITED_METRIC,
+  LimitsReport,
   NewRelicLogRecordExporter,
   NewRelicMetricExporter,
   NewRelicSpanExporter,
@@ -130,10 +133,61 @@ describe('New Relic limits through the SDK and the exporter', () => {
     const [log] = items('logs', sink);
     const attributes = attributesOf(log as { attributes: KeyValue[] });
     assert.equal((attributes.get('payload')?.stringValue as string).length, 4095);
-    const nested = attributes.get('nested')?.kvlistValue as { values: KeyValue[] };
-    assert.equal((nested.values[0].value.stringValue as string).length, 4095);
+    // Sent flattened, as New Relic stores it, since the record had to change.
+    assert.equal(attributes.has('nested'), false);
+    assert.equal((attributes.get('nested.deep')?.stringValue as string).length, 4095);
     assert.equal(Number(attributes.get(TRUNCATION_MARKER)?.intValue), 2);
     assert.equal((log.body as { stringValue: string }).stringValue.length, 5000);
+  });
+
+  it('what the limits changed is counted on the self-metric, by reason', async () => {
+    class PullReader extends MetricReader {
+      protected async onShutdown(): Promise<void> {}
+      protected async onForceFlush(): Promise<void> {}
+    }
+    const reader = new PullReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const sink = sinks.get('logs') as FaultSink;
+    const exporter = new NewRelicLogRecordExporter({
+      url: sink.url,
+      flushIntervalMs: 10,
+      selfObsMeterProvider: meterProvider,
+    });
+    const provider = new LoggerProvider({
+      processors: [new BatchLogRecordProcessor({ exporter })],
+    });
+    const logger = provider.getLogger('l');
+    // Two records: one value shortened and the user's own marker left out; then 3 long values.
+    logger.emit({ body: 'a', attributes: { payload: LONG, [TRUNCATION_MARKER]: 'mine' } });
+    logger.emit({ body: 'b', attributes: { a: LONG, b: LONG, c: LONG } });
+    logger.emit({ body: 'c', attributes: { ok: 'within the limits' } });
+    await provider.shutdown();
+    const { resourceMetrics, errors } = await reader.collect();
+    assert.deepEqual(errors, []);
+    const metric = resourceMetrics.scopeMetrics
+      .flatMap((scope) => scope.metrics)
+      .find((m) => m.descriptor.name === LIMITED_METRIC);
+    assert.ok(metric, 'the counter is there');
+    const byReason = Object.fromEntries(
+      metric.dataPoints.map((point) => [String(point.attributes.reason), point.value]),
+    );
+    assert.deepEqual(byReason, { shortened: 4, dropped: 1 });
+    await meterProvider.shutdown();
+  });
+});
+
+describe('New Relic limits: the report', () => {
+  it('tallies items, shortened and dropped, readable without a meter provider', () => {
+    const report = new LimitsReport('t');
+    const log = captureDiagWarnings();
+    try {
+      report.record({ item: 'log record', shortened: 2, dropped: 0 });
+      report.record({ item: 'span', shortened: 1, dropped: 3 });
+    } finally {
+      log.stop();
+    }
+    assert.deepEqual(report.tally(), { items: 2, shortened: 3, dropped: 3 });
+    assert.equal(log.lines.length, 1, 'said once');
   });
 });
 

@@ -4,10 +4,9 @@ import type { AnyValue, AnyValueMap } from '@otelpack/batching-core';
 import {
   AttributeBudget,
   INTRINSIC_ATTRIBUTES,
-  MAX_EVENT_ATTRIBUTES,
-  MAX_METRIC_ATTRIBUTES,
   NEW_RELIC_ATTRIBUTE_LIMITS,
   TRUNCATION_MARKER,
+  flatCount,
   limitAttributes,
   limitValue,
   truncateText,
@@ -23,11 +22,31 @@ import {
  */
 const LIMITS = NEW_RELIC_ATTRIBUTE_LIMITS;
 
-describe('New Relic limits: the documented numbers', () => {
-  it('255 / 4,095 / 64; 255 per event; 150 per data point', () => {
-    assert.deepEqual(LIMITS, { maxKeyLength: 255, maxValueLength: 4095, maxArrayLength: 64 });
-    assert.equal(MAX_EVENT_ATTRIBUTES, 255);
-    assert.equal(MAX_METRIC_ATTRIBUTES, 150);
+describe('New Relic limits: the documented numbers, at their edges', () => {
+  // Each row: the documented number, and what the limiting does at it and one past it.
+  const longest = (n: number) => 'k'.repeat(n);
+  it('names: 255 characters kept, 256 cut to 255', () => {
+    assert.equal(limitAttributes({ [longest(255)]: 1 }, LIMITS, 10).shortened, 0);
+    const cut = limitAttributes({ [longest(256)]: 1 }, LIMITS, 10).attributes;
+    assert.deepEqual(Object.keys(cut), [longest(255), TRUNCATION_MARKER]);
+  });
+  it('values: 4,095 characters kept, 4,096 cut to 4,095', () => {
+    assert.equal(limitValue('v'.repeat(4095), LIMITS).changed, false);
+    assert.equal((limitValue('v'.repeat(4096), LIMITS).value as string).length, 4095);
+  });
+  it('arrays: 64 entries kept, 65 cut to 64', () => {
+    assert.equal(limitValue(new Array<number>(64).fill(1), LIMITS).changed, false);
+    assert.equal((limitValue(new Array<number>(65).fill(1), LIMITS).value as number[]).length, 64);
+  });
+  it('255 attributes per event, 150 per data point, New Relic’s own and the resource’s included', () => {
+    const empty = { attributes: {} };
+    assert.equal(new AttributeBudget('events').forRecord(empty) + INTRINSIC_ATTRIBUTES, 255);
+    assert.equal(new AttributeBudget('metrics').forRecord(empty) + INTRINSIC_ATTRIBUTES, 150);
+    const at = new AttributeBudget('events').forRecord(empty);
+    const count = (n: number) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`a${i}`, i]));
+    assert.equal(limitAttributes(count(at), LIMITS, at).dropped, 0);
+    assert.equal(Object.keys(limitAttributes(count(at + 1), LIMITS, at).attributes).length, at);
   });
 });
 
@@ -128,10 +147,59 @@ describe('New Relic limits: limitAttributes', () => {
     ],
     ['exactly the count: unchanged', { a: 1, b: 2, c: 3 }, 3, { a: 1, b: 2, c: 3 }, 0, 0],
     [
-      'a marker given by the user is replaced',
+      'a marker given by the user gives way to ours, and is counted as left out',
       { a: 'v'.repeat(4096), [TRUNCATION_MARKER]: 99 },
       10,
-      { a: 'v'.repeat(4095), [TRUNCATION_MARKER]: 1 },
+      { a: 'v'.repeat(4095), [TRUNCATION_MARKER]: 2 },
+      1,
+      1,
+    ],
+    [
+      'a marker given by the user, nothing over: kept as it is',
+      { a: 'x', [TRUNCATION_MARKER]: 99 },
+      10,
+      { a: 'x', [TRUNCATION_MARKER]: 99 },
+      0,
+      0,
+    ],
+    // Nested maps (log attributes), as New Relic flattens them into dotted names.
+    [
+      'a nested map within the limits: the same object',
+      { m: { a: 1, b: { c: 'x' } } },
+      10,
+      { m: { a: 1, b: { c: 'x' } } },
+      0,
+      0,
+    ],
+    [
+      'a nested map whose leaves go over the count: flattened, the first kept',
+      { m: { a: 1, b: { c: 2, d: 3 } }, e: 4 },
+      3,
+      { 'm.a': 1, 'm.b.c': 2, [TRUNCATION_MARKER]: 2 },
+      0,
+      2,
+    ],
+    [
+      'a nested name of 401 characters once flattened: cut to 255',
+      { [longKey.slice(0, 200)]: { [longKey.slice(0, 200)]: 'x' } },
+      10,
+      { [`${'k'.repeat(200)}.${'k'.repeat(54)}`]: 'x', [TRUNCATION_MARKER]: 1 },
+      1,
+      0,
+    ],
+    [
+      'a long value two maps deep: cut; its neighbours flattened beside it',
+      { m: { n: { v: 'v'.repeat(4096) }, w: 1 } },
+      10,
+      { 'm.n.v': 'v'.repeat(4095), 'm.w': 1, [TRUNCATION_MARKER]: 1 },
+      1,
+      0,
+    ],
+    [
+      'an empty nested map: one attribute, kept as it is',
+      { m: {}, a: 'v'.repeat(4096) },
+      10,
+      { m: {}, a: 'v'.repeat(4095), [TRUNCATION_MARKER]: 1 },
       1,
       0,
     ],
@@ -142,7 +210,7 @@ describe('New Relic limits: limitAttributes', () => {
       assert.deepEqual(limited.attributes, expected);
       assert.equal(limited.shortened, shortened);
       assert.equal(limited.dropped, dropped);
-      assert.ok(Object.keys(limited.attributes).length <= max);
+      assert.ok(flatCount(limited.attributes) <= max);
       if (shortened + dropped === 0) assert.equal(limited.attributes, attributes);
     });
   }
@@ -169,5 +237,17 @@ describe('New Relic limits: the budget a record has after its resource', () => {
     };
     assert.equal(points.resourceCount(huge), 150 - INTRINSIC_ATTRIBUTES);
     assert.equal(points.forRecord(huge), 1, 'one place is always left, for the marker');
+  });
+});
+
+describe('New Relic limits: a log attribute holding a 300-key map', () => {
+  it('its 300 flattened attributes count toward the record: 239 less one for the marker kept', () => {
+    const max = new AttributeBudget('events').forRecord({ attributes: {} });
+    const map = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, i]));
+    const limited = limitAttributes<AnyValueMap>({ map }, LIMITS, max);
+    assert.equal(flatCount(limited.attributes), max);
+    assert.equal(limited.dropped, 300 - (max - 1));
+    assert.equal(limited.attributes[TRUNCATION_MARKER], limited.dropped);
+    assert.equal(limited.attributes['map.k0'], 0);
   });
 });

@@ -50,7 +50,25 @@ function list(value: unknown): Node[] {
   return Array.isArray(value) ? (value as Node[]) : [];
 }
 
-/** The first attribute fault of a value, or undefined. */
+/**
+ * Attributes as New Relic stores them: a nested map (a log attribute's kvlistValue) flattened
+ * into dotted names, each leaf an attribute of its own (as New Relic stores nested JSON of logs,
+ * and as the exporter's src/limits/attributes.ts assumes), so each leaf counts toward the limit
+ * and its whole dotted name is checked against 255. An empty map stays one attribute.
+ */
+export function flattenAttributes(attributes: KeyValue[], prefix = ''): KeyValue[] {
+  const out: KeyValue[] = [];
+  for (const { key, value } of attributes) {
+    const name = prefix + key;
+    const map = value?.kvlistValue as { values?: KeyValue[] } | undefined;
+    const entries = map ? (list(map.values) as unknown as KeyValue[]) : [];
+    if (entries.length > 0) out.push(...flattenAttributes(entries, `${name}.`));
+    else out.push({ key: name, value });
+  }
+  return out;
+}
+
+/** The first attribute fault of a (flattened) value, or undefined. */
 function valueFault(key: string, value: Node | undefined): string | undefined {
   if (!value) return undefined;
   if (
@@ -70,12 +88,14 @@ function valueFault(key: string, value: Node | undefined): string | undefined {
       if (fault) return fault;
     }
   }
+  // A map inside an array is not flattened: its entries are checked as attributes.
   const map = value.kvlistValue as { values?: KeyValue[] } | undefined;
   if (map) return attributesFault(list(map.values) as unknown as KeyValue[], Infinity);
   return undefined;
 }
 
-function attributesFault(attributes: KeyValue[], max: number): string | undefined {
+/** The first fault of attributes already flattened. */
+function flatFault(attributes: KeyValue[], max: number): string | undefined {
   if (attributes.length > max) return `${attributes.length} attributes, over ${max}`;
   for (const { key, value } of attributes) {
     if (key.length > FAKE_LIMITS.maxKeyLength) {
@@ -85,6 +105,10 @@ function attributesFault(attributes: KeyValue[], max: number): string | undefine
     if (fault) return fault;
   }
   return undefined;
+}
+
+function attributesFault(attributes: KeyValue[], max: number): string | undefined {
+  return flatFault(flattenAttributes(attributes), max);
 }
 
 function attrs(node: Node | undefined): KeyValue[] {
@@ -135,7 +159,7 @@ export function checkRequest(
     for (const scope of list(resource[`scope${field}`])) {
       const scopeFault = attributesFault(attrs(scope.scope as Node), Infinity);
       const common = resourceFault ?? scopeFault;
-      const max = (limit: number) => limit - resourceAttributes.length;
+      const max = (limit: number) => limit - flattenAttributes(resourceAttributes).length;
       if (signal === 'traces') {
         for (const span of list(scope.spans)) {
           items++;

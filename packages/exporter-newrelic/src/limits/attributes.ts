@@ -71,6 +71,54 @@ export function exceedsLimits(value: AnyValue, limits: AttributeLimits): boolean
   return false;
 }
 
+function isMap(value: AnyValue): value is AnyValueMap {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    !(value instanceof Uint8Array)
+  );
+}
+
+/** A map New Relic flattens: an empty one has no leaves, and is sent (and counted) as one value. */
+function isFlattened(value: AnyValue): value is AnyValueMap {
+  if (!isMap(value)) return false;
+  for (const _ in value) return true;
+  return false;
+}
+
+/**
+ * What New Relic stores for one attribute: a log attribute's nested map is flattened into dotted
+ * names (`http.request.method` for `{ http: { request: { method } } }`), each leaf an attribute
+ * of its own that counts toward the record's limit and whose whole dotted name must be within
+ * 255 characters. Anything else is one attribute under its own name.
+ */
+export function* flatten(key: string, value: AnyValue): Generator<[string, AnyValue]> {
+  if (!isFlattened(value)) {
+    yield [key, value];
+    return;
+  }
+  for (const [inner, entry] of Object.entries(value)) yield* flatten(`${key}.${inner}`, entry);
+}
+
+/** Whether an attribute, as New Relic flattens it, goes past the name or value limits. */
+function flatExceeds(key: string, value: AnyValue, limits: AttributeLimits): boolean {
+  if (!isFlattened(value)) {
+    return key.length > limits.maxKeyLength || exceedsLimits(value, limits);
+  }
+  for (const [inner, entry] of Object.entries(value)) {
+    if (flatExceeds(`${key}.${inner}`, entry, limits)) return true;
+  }
+  return false;
+}
+
+/** How many attributes New Relic stores for these, nested maps flattened. */
+export function flatCount(attributes: AnyValueMap): number {
+  let count = 0;
+  for (const value of Object.values(attributes)) count += isFlattened(value) ? flatCount(value) : 1;
+  return count;
+}
+
 /** A value within the limits, and whether anything had to change. */
 export function limitValue(
   value: AnyValue,
@@ -90,9 +138,9 @@ export function limitValue(
     });
     return { value: changed ? out : value, changed };
   }
-  if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) {
-    // A log attribute's nested map: New Relic flattens it into dotted names, each within limits.
-    const nested = limitAttributes(value as AnyValueMap, limits, Infinity);
+  if (isMap(value)) {
+    // A map inside an array (New Relic flattens only a record's own maps): each entry limited.
+    const nested = limitAttributes(value, limits, Infinity);
     const changed = nested.shortened + nested.dropped > 0;
     return { value: changed ? nested.attributes : value, changed };
   }
@@ -100,9 +148,12 @@ export function limitValue(
 }
 
 /**
- * Attributes within the limits and at most `maxCount` of them, the marker included when there
- * is one: names and values shortened, the first `maxCount` kept in their order. Returns the input
- * object itself when nothing had to change.
+ * Attributes within the limits and at most `maxCount` of them as New Relic counts them (nested
+ * maps flattened), the marker included when there is one: names and values shortened, the first
+ * `maxCount` kept in their order. When anything has to change, nested maps are sent flattened into
+ * the dotted names New Relic would store them under, so that what is kept is what it keeps. A
+ * user's own `otelpack.truncated` gives way to the marker and is counted as left out. Returns the
+ * input object itself when nothing had to change.
  */
 export function limitAttributes<T extends AnyValueMap>(
   attributes: T,
@@ -110,12 +161,13 @@ export function limitAttributes<T extends AnyValueMap>(
   maxCount: number,
 ): LimitedAttributes<T> {
   const keys = Object.keys(attributes);
-  let needed = keys.length > maxCount;
+  let needed = keys.length > maxCount || flatCount(attributes) > maxCount;
   for (let i = 0; i < keys.length && !needed; i++) {
-    needed = keys[i].length > limits.maxKeyLength || exceedsLimits(attributes[keys[i]], limits);
+    needed = flatExceeds(keys[i], attributes[keys[i]], limits);
   }
   if (!needed) return { attributes, shortened: 0, dropped: 0 };
 
+  const marked = maxCount !== Infinity;
   const out: AnyValueMap = {};
   let kept = 0;
   let shortened = 0;
@@ -123,20 +175,26 @@ export function limitAttributes<T extends AnyValueMap>(
   let lastKey: string | undefined;
   let lastShortened = false;
   for (const key of keys) {
-    if (key === TRUNCATION_MARKER) continue;
-    const name = truncateText(key, limits.maxKeyLength);
-    if (kept >= maxCount || Object.prototype.hasOwnProperty.call(out, name)) {
+    if (key === TRUNCATION_MARKER && marked) {
+      // The marker's place: the user's value cannot stay under it, so it is counted as left out.
       dropped++;
       continue;
     }
-    const limited = limitValue(attributes[key], limits);
-    lastShortened = name !== key || limited.changed;
-    if (lastShortened) shortened++;
-    out[name] = limited.value;
-    lastKey = name;
-    kept++;
+    for (const [flat, value] of flatten(key, attributes[key])) {
+      const name = truncateText(flat, limits.maxKeyLength);
+      if (kept >= maxCount || Object.prototype.hasOwnProperty.call(out, name)) {
+        dropped++;
+        continue;
+      }
+      const limited = limitValue(value, limits);
+      lastShortened = name !== flat || limited.changed;
+      if (lastShortened) shortened++;
+      out[name] = limited.value;
+      lastKey = name;
+      kept++;
+    }
   }
-  if (shortened + dropped > 0 && maxCount !== Infinity) {
+  if (shortened + dropped > 0 && marked) {
     // The marker takes a place of its own: the last attribute kept gives it up.
     if (kept >= maxCount && lastKey !== undefined) {
       delete out[lastKey];
