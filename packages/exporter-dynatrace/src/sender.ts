@@ -8,6 +8,13 @@ import type {
   SendResult,
 } from '@otelpack/batching-core';
 import { lineFailures, readIngestAnswer } from './response';
+import type { IngestAnswer } from './response';
+
+/** The distinct lines of the request the answer names as invalid. */
+function namedCount(answer: IngestAnswer, batchSize: number): number {
+  return new Set(answer.invalidLines.map((l) => l.line).filter((l) => l >= 1 && l <= batchSize))
+    .size;
+}
 
 export const LINE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'content-type': 'text/plain; charset=utf-8',
@@ -78,10 +85,11 @@ export class LineSender implements BatchSender<string> {
     const redact = (text: string) => this.#transport.redact(text);
     if (status === 400 || (status >= 200 && status < 300)) {
       const answer = readIngestAnswer(response.body);
-      if (answer && (answer.invalidLines.length > 0 || status === 400)) {
+      const counted = answer?.linesInvalid ?? 0;
+      if (answer && (answer.invalidLines.length > 0 || counted > 0 || status === 400)) {
         const failures = lineFailures(answer, batchSize, redact);
         if (failures.length > 0) {
-          this.warnUncounted(answer.linesInvalid, failures.length);
+          this.warnUncounted(answer.linesInvalid, namedCount(answer, batchSize));
           return { kind: 'partial', failures, httpStatus: status };
         }
       }
@@ -102,7 +110,7 @@ export class LineSender implements BatchSender<string> {
     if (linesInvalid === undefined || linesInvalid <= named || this.warnedUncounted) return;
     this.warnedUncounted = true;
     diag.warn(
-      `otelpack ${this.name}: the ingest counted ${linesInvalid} invalid lines but named ${named}; the named ones are counted as rejected, the others as delivered`,
+      `otelpack ${this.name}: the ingest counted ${linesInvalid} invalid lines but named ${named}; the others are counted as rejected, the last lines of the request it did not name`,
     );
   }
 
