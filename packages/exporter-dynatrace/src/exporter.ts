@@ -15,6 +15,7 @@ import {
 import type { OtlpCodec } from '@otelpack/exporter-otlp';
 import { connectionOf, mappingOptionsOf, missingUrl, otlpConfigOf, signalUrl } from './config';
 import { LineMapping } from './mapping';
+import { MetadataMemory } from './metadata';
 import { DYNATRACE_OPTIONS, ONEAGENT_METRICS_URL } from './options';
 import type {
   DynatraceExporterOptions,
@@ -43,6 +44,12 @@ function codec(): OtlpCodec {
     backend: 'Dynatrace',
   });
 }
+
+/**
+ * Each metric exporter's metadata memory, which its mapping and its sender share: the kit builds
+ * both from the same resolved options, the mapping first.
+ */
+const metadataOf = new WeakMap<object, MetadataMemory>();
 
 type OwnOptions =
   typeof DYNATRACE_OPTIONS extends ExporterOptionsDefinition<infer Own> ? Own : never;
@@ -94,6 +101,7 @@ export const dynatrace: ExporterClasses<
       display: connection.display,
       name: connection.name,
       onRefused,
+      metadata: metadataOf.get(config),
       transport: {
         headers: connection.headers,
         ...(connection.headerProvider ? { headerProvider: connection.headerProvider } : {}),
@@ -107,7 +115,11 @@ export const dynatrace: ExporterClasses<
   },
   traces: () => spanMapping(codec()),
   logs: () => logMapping(codec()),
-  metrics: (config) => new LineMapping(mappingOptionsOf(config)),
+  metrics: (config) => {
+    const metadata = new MetadataMemory();
+    metadataOf.set(config, metadata);
+    return new LineMapping({ ...mappingOptionsOf(config), metadata });
+  },
 });
 
 /** A SpanExporter (SDK 2.x and 3.x) to Dynatrace's OTLP trace ingest. */

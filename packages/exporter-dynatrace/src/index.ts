@@ -51,6 +51,7 @@ export {
 export { DimensionWriter, attributeText, normalizeDimensions } from './dimensions';
 export type { Dimension } from './dimensions';
 export { LineMapping, keyForKind, refusedKey } from './mapping';
+export { MetadataMemory, isMetadataLine } from './metadata';
 export type { LineMappingOptions } from './mapping';
 export { SeriesState } from './temporality';
 export type { HistogramCounts } from './temporality';

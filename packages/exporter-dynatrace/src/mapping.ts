@@ -13,6 +13,7 @@ import type {
 import { attributeText, DimensionWriter } from './dimensions';
 import type { Dimension } from './dimensions';
 import { countPayload, formatLine, gaugePayload, lineTimestamp, metadataLine } from './lines';
+import { MetadataMemory } from './metadata';
 import { normalizeDimensionKey, normalizeDimensionValue, normalizeMetricKey } from './normalize';
 import { estimateBounds, histogramSum, summaryOf } from './summary';
 import { SeriesState } from './temporality';
@@ -26,16 +27,21 @@ export interface LineMappingOptions {
   staticDimensions: readonly Dimension[];
   /** Resource attributes written as dimensions. */
   resourceAttributes: readonly string[];
-  /** A `#key … dt.meta.description=…,dt.meta.unit=…` line the first time a metric is seen. */
+  /**
+   * A `#key … dt.meta.description=…,dt.meta.unit=…` line with a metric's points until the ingest
+   * has settled one (see metadata.ts).
+   */
   metadataLines: boolean;
+  /** Which metadata lines the ingest settled (the sender tells it); one of its own when not given. */
+  metadata?: MetadataMemory;
   /** Series remembered for cumulative → delta. */
   maxSeries?: number;
 }
 
 type Kind = 'gauge' | 'count';
 
-// Metadata lines already written, so that each metric's goes once per exporter, not per export.
-const METADATA_MEMORY = 10_000;
+// Metric names whose keys are remembered, so that normalisation runs once per metric.
+const KEY_MEMORY = 10_000;
 
 function epochMs(time: HrTime): number {
   return time[0] * 1000 + time[1] / 1e6;
@@ -74,16 +80,20 @@ export class LineMapping implements ItemMapping<ResourceMetricsLike, string> {
   private readonly dimensions: DimensionWriter;
   private readonly state: SeriesState;
   private readonly keys = new Map<string, string | null>();
-  private readonly described = new Set<string>();
+  private readonly metadata: MetadataMemory;
+  // The metadata lines of the current map() call, so that a metric in two resources has one.
+  private readonly written = new Set<string>();
 
   constructor(private readonly options: LineMappingOptions) {
     this.dimensions = new DimensionWriter(options.defaultDimensions, options.staticDimensions);
     this.state = new SeriesState(options.maxSeries);
+    this.metadata = options.metadata ?? new MetadataMemory();
   }
 
   map(items: readonly ResourceMetricsLike[]): MappedItems<string> {
     const records: string[] = [];
     const unmapped: UnmappedItem[] = [];
+    this.written.clear();
     for (const item of items) {
       const resource = this.resourceDimensions(item.resource.attributes);
       for (const scope of item.scopeMetrics) {
@@ -109,7 +119,7 @@ export class LineMapping implements ItemMapping<ResourceMetricsLike, string> {
     if (key === undefined) {
       const full = this.options.prefix ? `${this.options.prefix}.${name}` : name;
       key = normalizeMetricKey(full) ?? null;
-      if (this.keys.size >= METADATA_MEMORY) this.keys.clear();
+      if (this.keys.size >= KEY_MEMORY) this.keys.clear();
       this.keys.set(name, key);
     }
     return key ?? undefined;
@@ -157,9 +167,8 @@ export class LineMapping implements ItemMapping<ResourceMetricsLike, string> {
   private describe(key: string, kind: Kind, metric: MetricDataLike, records: string[]): void {
     const { description, unit } = metric.descriptor;
     const line = metadataLine(key, kind, description, unit);
-    if (line === undefined || this.described.has(line)) return;
-    if (this.described.size >= METADATA_MEMORY) this.described.clear();
-    this.described.add(line);
+    if (line === undefined || this.written.has(line) || this.metadata.isSettled(line)) return;
+    this.written.add(line);
     records.push(line);
   }
 

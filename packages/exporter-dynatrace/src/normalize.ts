@@ -93,6 +93,9 @@ export function escapeValue(value: string, maxLength: number): string {
 
 /** A dimension value as it is written after `key=` (unquoted, escaped, ≤ 250 characters). */
 export function normalizeDimensionValue(value: string): string {
+  // A JavaScript caller can pass anything (null, a number): it is read as text, as
+  // @dynatrace/metric-utils reads it, rather than throwing in the middle of an export.
+  if (typeof value !== 'string') value = String(value);
   if (value.length <= MAX_DIMENSION_VALUE_LENGTH && PLAIN_VALUE.test(value)) return value;
   return escapeValue(value, MAX_DIMENSION_VALUE_LENGTH);
 }

@@ -63,10 +63,23 @@ export function readIngestAnswer(body: Buffer | string): IngestAnswer | undefine
   };
 }
 
+// The failures made for lines the ingest counted but did not name (see lineFailures).
+const unnamedFailures = new WeakSet<ItemFailure>();
+
+/** Whether a failure is one of the lines the ingest counted invalid without naming them. */
+export function isUnnamedFailure(failure: ItemFailure): boolean {
+  return unnamedFailures.has(failure);
+}
+
 /**
  * The batch's failures by the answer's line numbers: each invalid line refused for good (sending
  * it again would be refused again), every other line of the request taken. Numbers outside the
  * request are ignored; a line named twice fails once.
+ *
+ * When the ingest counts more invalid lines (`linesInvalid`) than it names, the answer does not
+ * say which the others were, and no line can be told apart from another: so that none counts as
+ * delivered that the ingest did not take, that many more lines are refused, the last ones of the
+ * request it did not name (a list cut short names the first), each with a reason saying so.
  */
 export function lineFailures(
   answer: IngestAnswer,
@@ -80,6 +93,19 @@ export function lineFailures(
     if (index < 0 || index >= batchSize || seen.has(index)) continue;
     seen.add(index);
     failures.push({ index, retryable: false, reason: `HTTP 400: line ${line}: ${redact(error)}` });
+  }
+  const counted = Math.min(answer.linesInvalid ?? 0, batchSize);
+  let unnamed = counted - failures.length;
+  if (unnamed <= 0) return failures;
+  const reason =
+    `HTTP 400: the ingest counted ${counted} invalid lines but named ${failures.length}; ` +
+    'this line is counted as one of those it did not name';
+  for (let index = batchSize - 1; index >= 0 && unnamed > 0; index--) {
+    if (seen.has(index)) continue;
+    const failure: ItemFailure = { index, retryable: false, reason };
+    unnamedFailures.add(failure);
+    failures.push(failure);
+    unnamed--;
   }
   return failures;
 }

@@ -7,7 +7,15 @@ import type {
   SendContext,
   SendResult,
 } from '@otelpack/batching-core';
-import { lineFailures, readIngestAnswer } from './response';
+import { isUnnamedFailure, lineFailures, readIngestAnswer } from './response';
+import type { IngestAnswer } from './response';
+import type { MetadataMemory } from './metadata';
+
+/** The distinct lines of the request the answer names as invalid. */
+function namedCount(answer: IngestAnswer, batchSize: number): number {
+  return new Set(answer.invalidLines.map((l) => l.line).filter((l) => l >= 1 && l <= batchSize))
+    .size;
+}
 
 export const LINE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'content-type': 'text/plain; charset=utf-8',
@@ -23,6 +31,8 @@ export interface LineSenderOptions {
   transport?: Omit<HttpTransportOptions, 'url' | 'compression'>;
   /** Told once of a refused token (401/403), to say what to check. */
   onRefused?: (status: number, reason: string) => void;
+  /** Told which metadata lines the ingest settled, so that the mapping stops writing them. */
+  metadata?: MetadataMemory;
   /** Test seam: how a transport is made. */
   createTransport?: (options: HttpTransportOptions) => HttpTransport;
 }
@@ -39,6 +49,7 @@ export class LineSender implements BatchSender<string> {
   private readonly display: string;
   private readonly name: string;
   private readonly onRefused: ((status: number, reason: string) => void) | undefined;
+  private readonly metadata: MetadataMemory | undefined;
   private warnedUncounted = false;
 
   constructor(options: LineSenderOptions) {
@@ -52,6 +63,7 @@ export class LineSender implements BatchSender<string> {
     this.display = options.display;
     this.name = options.name;
     this.onRefused = options.onRefused;
+    this.metadata = options.metadata;
   }
 
   /** The line and its newline. */
@@ -69,7 +81,23 @@ export class LineSender implements BatchSender<string> {
     } catch (error) {
       return this.#transport.classifyError(error);
     }
-    return this.settle(response, batch.length);
+    const result = this.settle(response, batch.length);
+    this.noteSettled(batch, result);
+    return result;
+  }
+
+  /**
+   * The metadata lines the ingest settled, which the mapping writes no more: those it took, and
+   * those it named as invalid (refused for what they say, they would be refused again). A line of
+   * a request refused or dropped as a whole, or counted invalid without being named, goes again
+   * with the metric's next points.
+   */
+  private noteSettled(batch: readonly string[], result: SendResult): void {
+    if (!this.metadata) return;
+    if (result.kind === 'delivered') this.metadata.markSettled(batch);
+    if (result.kind !== 'partial') return;
+    const unsettled = new Set(result.failures.filter(isUnnamedFailure).map((f) => f.index));
+    this.metadata.markSettled(batch.filter((_, i) => !unsettled.has(i)));
   }
 
   /** The answer to a request of `batchSize` lines, line by line where the ingest says which. */
@@ -78,10 +106,11 @@ export class LineSender implements BatchSender<string> {
     const redact = (text: string) => this.#transport.redact(text);
     if (status === 400 || (status >= 200 && status < 300)) {
       const answer = readIngestAnswer(response.body);
-      if (answer && (answer.invalidLines.length > 0 || status === 400)) {
+      const counted = answer?.linesInvalid ?? 0;
+      if (answer && (answer.invalidLines.length > 0 || counted > 0 || status === 400)) {
         const failures = lineFailures(answer, batchSize, redact);
         if (failures.length > 0) {
-          this.warnUncounted(answer.linesInvalid, failures.length);
+          this.warnUncounted(answer.linesInvalid, namedCount(answer, batchSize));
           return { kind: 'partial', failures, httpStatus: status };
         }
       }
@@ -102,7 +131,7 @@ export class LineSender implements BatchSender<string> {
     if (linesInvalid === undefined || linesInvalid <= named || this.warnedUncounted) return;
     this.warnedUncounted = true;
     diag.warn(
-      `otelpack ${this.name}: the ingest counted ${linesInvalid} invalid lines but named ${named}; the named ones are counted as rejected, the others as delivered`,
+      `otelpack ${this.name}: the ingest counted ${linesInvalid} invalid lines but named ${named}; the others are counted as rejected, the last lines of the request it did not name`,
     );
   }
 

@@ -2,9 +2,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
 import type { MetricDataLike } from '@otelpack/batching-core';
-import { LineMapping, keyForKind, normalizeDimensions } from '../src';
+import { LineMapping, MetadataMemory, keyForKind, normalizeDimensions } from '../src';
 import type { LineMappingOptions } from '../src';
-import { END_MS, T0, gauge, histogram, point, resourceMetrics, sum } from './helpers/metrics';
+import {
+  END_MS,
+  T0,
+  descriptor,
+  gauge,
+  histogram,
+  point,
+  resourceMetrics,
+  sum,
+} from './helpers/metrics';
 
 function mapping(options: Partial<LineMappingOptions> = {}): LineMapping {
   return new LineMapping({
@@ -231,17 +240,31 @@ describe('mapping: points the ingest would refuse are rejected with the reason',
 });
 
 describe('mapping: metadata lines', () => {
-  it('description and unit, once per metric, before its lines', () => {
-    const m = mapping({ metadataLines: true, resourceAttributes: [] });
+  it('description and unit before its lines, with each export until the ingest settles it', () => {
+    const metadata = new MetadataMemory();
+    const m = mapping({ metadataLines: true, resourceAttributes: [], metadata });
     const metric = sum('http.requests', [point(1)], {
       description: 'Requests served',
       unit: '{request}',
     });
-    assert.deepEqual(lines(m, [metric]), [
-      '#http.requests.count count dt.meta.description=Requests\\ served,dt.meta.unit={request}',
-      `http.requests.count count,delta=1 ${END_MS}`,
-    ]);
-    assert.deepEqual(lines(m, [metric]), [`http.requests.count count,delta=1 ${END_MS}`]);
+    const meta =
+      '#http.requests.count count dt.meta.description=Requests\\ served,dt.meta.unit={request}';
+    const data = `http.requests.count count,delta=1 ${END_MS}`;
+    assert.deepEqual(lines(m, [metric]), [meta, data]);
+    // Mapped is not delivered: its request may yet be dropped.
+    assert.deepEqual(lines(m, [metric]), [meta, data]);
+    metadata.markSettled([meta, data]);
+    assert.deepEqual(lines(m, [metric]), [data]);
+  });
+
+  it('one metadata line a metric in an export, however many resources report it', () => {
+    const m = mapping({ metadataLines: true, resourceAttributes: [] });
+    const metric = { ...gauge('g.one', [point(1)]), descriptor: descriptor('g.one', 'd') };
+    const result = m.map([resourceMetrics([metric]), resourceMetrics([metric], { x: 'y' })]);
+    assert.deepEqual(
+      result.records.filter((l) => l.startsWith('#')),
+      ['#g.one gauge dt.meta.description=d'],
+    );
   });
 
   it('a unit the ingest refuses is left out; nothing to say, no line', () => {

@@ -13,23 +13,36 @@ interface Row {
   kind: 'metricKey' | 'dimensionKey' | 'dimensionValue';
   source: string;
   name: string;
-  input: string;
+  /** null where the source passes null (the Java utilities' "pass null"). */
+  input: string | null;
   expected: string | null;
   ours: string | null;
 }
 
-const rows = fixture<{ rows: Row[] }>('conformance.json').rows;
+/** A test table of a source file, and how many cases it has at the commit the file names. */
+interface Source {
+  source: string;
+  kind: Row['kind'];
+  table: string;
+  cases: number;
+}
 
+const { rows, sources } = fixture<{ rows: Row[]; sources: Source[] }>('conformance.json');
+
+// The inputs are the sources' own, null included: the functions are typed for strings, and a
+// JavaScript caller can pass null all the same.
 const normalize = {
-  metricKey: (input: string) => normalizeMetricKey(input) ?? null,
-  dimensionKey: (input: string) => normalizeDimensionKey(input) ?? null,
-  dimensionValue: (input: string) => normalizeDimensionValue(input),
+  metricKey: (input: string | null) => normalizeMetricKey(input as string) ?? null,
+  dimensionKey: (input: string | null) => normalizeDimensionKey(input as string) ?? null,
+  dimensionValue: (input: string | null) => normalizeDimensionValue(input as string),
 };
 
 /**
  * Where the Java utilities (rewritten after the JavaScript and Go ones) disagree: they replace only
  * the first invalid character of a key ("000" → "_00", where JS and Go make "_") and allow 255
  * characters instead of 250. Both forms are valid keys; this package keeps the JavaScript rules.
+ * A null dimension value is "" there and the text "null" in the JavaScript utilities (which read
+ * any value with String()); this package does as the JavaScript ones.
  */
 const JAVA_DIFFERENCES = new Set([
   'metricKey: invalid only number',
@@ -39,6 +52,7 @@ const JAVA_DIFFERENCES = new Set([
   'dimensionKey: invalid only numbers',
   'dimensionKey: invalid compound only number',
   'dimensionValue: invalid truncate value too long',
+  'dimensionValue: pass null',
 ]);
 
 function label(row: Row): string {
@@ -68,12 +82,22 @@ describe('normalisation: the metric utilities’ test cases', () => {
     });
   }
 
-  it('has the three repositories’ cases', () => {
+  it('has every case of each source table, as many as the file says that table has', () => {
     for (const repo of ['js', 'go', 'java']) {
-      const count = rows.filter((r) =>
-        r.source.startsWith(`dynatrace-metric-utils-${repo}@`),
-      ).length;
-      assert.ok(count > 100, `${repo}: ${count} rows`);
+      const tables = sources.filter((s) => s.source.startsWith(`dynatrace-metric-utils-${repo}@`));
+      assert.equal(tables.length, 3, `${repo}: a table for each of the three kinds`);
+    }
+    for (const { source, kind, table, cases } of sources) {
+      const taken = rows.filter((r) => r.source === source && r.kind === kind).length;
+      assert.equal(taken, cases, `${source} ${table}: ${taken} rows for its ${cases} cases`);
+    }
+    for (const row of rows) {
+      assert.ok(
+        sources.some((s) => s.source === row.source && s.kind === row.kind),
+        `${row.source} (${row.kind}) is a listed source`,
+      );
+      // The path inside the repository, whole: repository@commit:path/to/file.ext.
+      assert.match(row.source, /^dynatrace-metric-utils-(js|go|java)@[0-9a-f]{7}:[\w./-]+\.\w+$/);
     }
   });
 });

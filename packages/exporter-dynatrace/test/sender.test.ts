@@ -37,6 +37,9 @@ const PARTIAL = {
   warnings: null,
 };
 
+const UNNAMED = (counted: number, named: number) =>
+  `HTTP 400: the ingest counted ${counted} invalid lines but named ${named}; this line is counted as one of those it did not name`;
+
 describe('LineSender: the ingest’s answer settles each line', () => {
   const cases: { title: string; answer: HttpResponse; size: number; expected: SendResult }[] = [
     {
@@ -99,6 +102,50 @@ describe('LineSender: the ingest’s answer settles each line', () => {
         kind: 'partial',
         httpStatus: 400,
         failures: [{ index: 1, retryable: false, reason: 'HTTP 400: line 2: x' }],
+      },
+    },
+    {
+      title: 'more invalid lines counted than named: the unnamed ones refused too, the last lines',
+      answer: response(400, {
+        linesOk: 2,
+        linesInvalid: 3,
+        error: { code: 400, invalidLines: [{ line: 2, error: 'bad key' }] },
+      }),
+      size: 5,
+      expected: {
+        kind: 'partial',
+        httpStatus: 400,
+        failures: [
+          { index: 1, retryable: false, reason: 'HTTP 400: line 2: bad key' },
+          { index: 4, retryable: false, reason: UNNAMED(3, 1) },
+          { index: 3, retryable: false, reason: UNNAMED(3, 1) },
+        ],
+      },
+    },
+    {
+      title: 'invalid lines counted and none named: that many refused, never counted delivered',
+      answer: response(202, { linesOk: 1, linesInvalid: 1, error: null }),
+      size: 2,
+      expected: {
+        kind: 'partial',
+        httpStatus: 202,
+        failures: [{ index: 1, retryable: false, reason: UNNAMED(1, 0) }],
+      },
+    },
+    {
+      title: 'more invalid lines counted than the request has: every line refused, once',
+      answer: response(400, {
+        linesInvalid: 9,
+        error: { invalidLines: [{ line: 1, error: 'x' }] },
+      }),
+      size: 2,
+      expected: {
+        kind: 'partial',
+        httpStatus: 400,
+        failures: [
+          { index: 0, retryable: false, reason: 'HTTP 400: line 1: x' },
+          { index: 1, retryable: false, reason: UNNAMED(2, 1) },
+        ],
       },
     },
     {
