@@ -87,7 +87,9 @@ async function viaExporter(
   signal: 'spans' | 'logs',
   items: (ReadableSpanLike | ReadableLogRecordLike)[],
 ): Promise<number> {
-  const options = { url, flushIntervalMs: 20, maxQueueItems: 100_000 };
+  // The flush deadline is not what is measured: on a loaded machine the default 10 s can pass
+  // with requests still in flight, which the check below would report as lost.
+  const options = { url, flushIntervalMs: 20, maxQueueItems: 100_000, flushTimeoutMs: 300_000 };
   const exporter =
     signal === 'spans'
       ? new ElasticsearchSpanExporter(options)

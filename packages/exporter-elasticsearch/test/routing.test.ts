@@ -1,8 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveTarget, sanitizeDataset, sanitizeNamespace } from '../src/mapping/routing';
+import {
+  logTarget,
+  resolveTarget,
+  sanitizeDataset,
+  sanitizeNamespace,
+  spanTarget,
+} from '../src/mapping/routing';
 import type { MappingSettings, Target } from '../src/mapping/types';
-import { START, settings } from './helpers/fixtures';
+import { START, logRecord, resource, scope, settings, span } from './helpers/fixtures';
 
 type Sources = [Record<string, unknown>?, Record<string, unknown>?, Record<string, unknown>?];
 
@@ -133,4 +139,34 @@ test('data stream parts: lowercase, no disallowed characters, at most 100 bytes'
   const emoji = sanitizeNamespace('\uD83D\uDE00'.repeat(33));
   assert.equal(Buffer.byteLength(emoji), 100);
   assert.equal(emoji, '\uD83D\uDE00'.repeat(25));
+});
+
+test('records of one scope and resource: a route of their own, settings and date suffixes still count', () => {
+  const res = resource({ 'service.name': 'checkout', 'data_stream.dataset': 'from-resource' });
+  const sc = scope();
+  const otel = settings();
+  const plainRecord = logRecord({ resource: res, scope: sc });
+  const routed = logRecord({
+    resource: res,
+    scope: sc,
+    attributes: { 'data_stream.namespace': 'own' },
+  });
+  // The first answer for this scope and resource must not stand for a record with a route.
+  assert.equal(logTarget(plainRecord, otel).index, 'logs-from_resource.otel-default');
+  assert.equal(logTarget(routed, otel).index, 'logs-from_resource.otel-own');
+  assert.equal(logTarget(plainRecord, otel).index, 'logs-from_resource.otel-default');
+  // Per signal and per exporter's settings.
+  assert.equal(
+    spanTarget(span({ resource: res, scope: sc }), otel).index,
+    'traces-from_resource.otel-default',
+  );
+  assert.equal(
+    logTarget(plainRecord, settings({ routeByAttributes: false })).index,
+    'logs-generic.otel-default',
+  );
+  // An index name with a date suffix follows each record's own time.
+  const daily = settings({ index: 'app', indexDateSuffix: 'daily' });
+  const later = logRecord({ resource: res, scope: sc, hrTime: [START[0] + 86_400, 0] });
+  assert.equal(logTarget(plainRecord, daily).index, 'app-2024.01.15');
+  assert.equal(logTarget(later, daily).index, 'app-2024.01.16');
 });

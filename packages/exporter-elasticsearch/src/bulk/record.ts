@@ -36,7 +36,7 @@ export function contentId(index: string, document: string): string {
  * indices it turns a resend of a document with a deterministic id into a 409, not an overwrite.
  */
 export function encodeDocument(doc: BulkDocument): BulkRecord {
-  const document = stringifyDocument(doc.document);
+  const document = doc.json ?? stringifyDocument(doc.document);
   const index = doc.target.index;
   const id = doc.id ?? (doc.hashId ? contentId(index, document) : undefined);
   const dataStream = doc.target.dataStream !== undefined;

@@ -13,25 +13,69 @@ import type { BulkDocument, MappingSettings, Target } from './types';
  */
 
 /**
+ * A document written as JSON text, with the object form built only when asked for (tests, and
+ * the benchmark's anchor, which serialises objects).
+ */
+export class WrittenDocument {
+  private object: JsonObject | undefined;
+
+  constructor(
+    readonly json: string,
+    private readonly build: () => JsonObject,
+  ) {}
+
+  toObject(): JsonObject {
+    this.object ??= this.build();
+    return this.object;
+  }
+}
+
+/**
  * A record's bulk document. With deterministic ids, a record that has an identity of its own
  * (a span, a span event) takes `fixedId`; any other has its id hashed from its content.
  */
 export function recordDocument(
   target: Target,
-  document: JsonObject,
+  document: JsonObject | WrittenDocument,
   settings: MappingSettings,
   fixedId?: string,
 ): BulkDocument {
   const id = settings.deterministicIds ? fixedId : undefined;
+  const hashId = settings.deterministicIds && id === undefined;
+  const conflictMeansStored = settings.deterministicIds;
+  if (document instanceof WrittenDocument) {
+    return new WrittenBulkDocument(target, id, hashId, conflictMeansStored, document);
+  }
   return {
     target,
     id,
-    hashId: settings.deterministicIds && id === undefined,
-    conflictMeansStored: settings.deterministicIds,
+    hashId,
+    conflictMeansStored,
     timeSeries: false,
     dynamicTemplates: undefined,
     document,
   };
+}
+
+/** A class rather than a literal with a getter, which V8 builds on a slow path. */
+class WrittenBulkDocument implements BulkDocument {
+  readonly timeSeries = false;
+  readonly dynamicTemplates = undefined;
+  readonly json: string;
+
+  constructor(
+    readonly target: Target,
+    readonly id: string | undefined,
+    readonly hashId: boolean,
+    readonly conflictMeansStored: boolean,
+    private readonly written: WrittenDocument,
+  ) {
+    this.json = written.json;
+  }
+
+  get document(): JsonObject {
+    return this.written.toObject();
+  }
 }
 
 const dataStreamFields = new WeakMap<Target, JsonObject>();
@@ -67,7 +111,7 @@ export type SpanFields = (
   context: SpanContext,
   target: Target,
   settings: MappingSettings,
-) => JsonObject;
+) => JsonObject | WrittenDocument;
 
 /** How one mode writes a span event as a document's fields. */
 export type SpanEventFields = (
@@ -76,7 +120,7 @@ export type SpanEventFields = (
   context: SpanContext,
   target: Target,
   settings: MappingSettings,
-) => JsonObject;
+) => JsonObject | WrittenDocument;
 
 /**
  * A span's document, then one per span event (the `otel` and `ecs` modes): the Collector writes

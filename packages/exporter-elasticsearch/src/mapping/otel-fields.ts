@@ -12,15 +12,34 @@ const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
 const ALL_ZEROS = /^0+$/;
 
+/**
+ * The last id read and its result: a span's ids are read for its document, its id and each of
+ * its events, and the same string is found at once (strings are compared by reference first).
+ */
+interface LastId {
+  input: unknown;
+  output: string | undefined;
+}
+
+function checkedId(raw: unknown, pattern: RegExp, last: LastId): string | undefined {
+  if (raw === last.input) return last.output;
+  const id = typeof raw === 'string' ? raw.toLowerCase() : '';
+  const output = pattern.test(id) && !ALL_ZEROS.test(id) ? id : undefined;
+  last.input = raw;
+  last.output = output;
+  return output;
+}
+
+const lastTraceId: LastId = { input: undefined, output: undefined };
+const lastSpanId: LastId = { input: undefined, output: undefined };
+
 /** A lowercase trace id, or undefined when it is not 32 hex digits or all zeros (invalid). */
 export function traceIdOf(context: SpanContext | undefined): string | undefined {
-  const id = typeof context?.traceId === 'string' ? context.traceId.toLowerCase() : '';
-  return TRACE_ID.test(id) && !ALL_ZEROS.test(id) ? id : undefined;
+  return checkedId(context?.traceId, TRACE_ID, lastTraceId);
 }
 
 export function spanIdOf(context: SpanContext | undefined): string | undefined {
-  const id = typeof context?.spanId === 'string' ? context.spanId.toLowerCase() : '';
-  return SPAN_ID.test(id) && !ALL_ZEROS.test(id) ? id : undefined;
+  return checkedId(context?.spanId, SPAN_ID, lastSpanId);
 }
 
 export function traceStateOf(context: SpanContext | undefined): string | undefined {

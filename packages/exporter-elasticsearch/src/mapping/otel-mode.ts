@@ -1,3 +1,4 @@
+import type { SpanContext } from '@opentelemetry/api';
 import type {
   InstrumentationScopeLike,
   ReadableLogRecordLike,
@@ -5,13 +6,17 @@ import type {
   ResourceLike,
   ResourceMetricsLike,
 } from '@otelpack/batching-core';
-import { dataStreamField, recordDocument, spanAndEventDocuments } from './documents';
+import {
+  dataStreamField,
+  recordDocument,
+  spanAndEventDocuments,
+  WrittenDocument,
+} from './documents';
 import type { SpanEventFields, SpanFields } from './documents';
 import { emptyObject, isEmptyObject, setField, toJsonValue } from './json-value';
 import type { JsonObject, JsonValue } from './json-value';
 import { metricGroupDocuments } from './metric-groups';
 import { otelAttributes } from './otel-attributes';
-import { shareJson } from './shared-json';
 import { xxhash64 } from './xxhash64';
 import {
   cleanText,
@@ -24,100 +29,17 @@ import {
   traceIdOf,
   traceStateOf,
 } from './otel-fields';
+import { attributesField, put, resourceField, scopeField } from './otel-shared-fields';
+import { logText, spanEventText, spanText } from './otel-writer';
 import { logTarget } from './routing';
 import { epochMillis, epochMillisWithNanos, durationNanos, isZeroTime } from './time';
-import type { BulkDocument, MappingResult, MappingSettings } from './types';
+import type { BulkDocument, MappingResult, MappingSettings, Target } from './types';
 
 /*
  * The `otel` mode: the document shape of the OpenTelemetry Collector's Elasticsearch exporter
  * in its default `otel` mapping mode, for Elasticsearch's `*.otel-*` data streams. Field by field
  * in the README ("Mapping: otel").
  */
-
-function put(document: JsonObject, key: string, value: JsonValue | undefined): void {
-  if (value !== undefined) document[key] = value;
-}
-
-function attributesField(
-  attributes: Readonly<Record<string, unknown>> | undefined,
-  settings: MappingSettings,
-  mapsAsText = false,
-): JsonObject | undefined {
-  return otelAttributes(attributes, settings.limits, mapsAsText);
-}
-
-interface SharedField {
-  settings: MappingSettings;
-  mapsAsText: boolean;
-  field: JsonObject;
-}
-
-/**
- * A resource's or scope's field, built once per SDK object (the SDK's resources and scopes are
- * immutable and shared by all the records of a provider or tracer) and serialised once.
- */
-function shared<K extends object>(
-  cache: WeakMap<K, SharedField>,
-  key: K | undefined,
-  settings: MappingSettings,
-  mapsAsText: boolean,
-  build: () => JsonObject,
-): JsonObject {
-  if (key === undefined) return build();
-  const hit = cache.get(key);
-  if (hit && hit.settings === settings && hit.mapsAsText === mapsAsText) return hit.field;
-  const field = shareJson(build());
-  cache.set(key, { settings, mapsAsText, field });
-  return field;
-}
-
-const resourceFields = new WeakMap<ResourceLike, SharedField>();
-const scopeFields = new WeakMap<InstrumentationScopeLike, SharedField>();
-
-/** `mapsAsText` for metric documents, whose attributes are time series dimensions. */
-export function resourceField(
-  resource: ResourceLike | undefined,
-  settings: MappingSettings,
-  mapsAsText = false,
-): JsonObject {
-  return shared(resourceFields, resource, settings, mapsAsText, () =>
-    buildResourceField(resource, settings, mapsAsText),
-  );
-}
-
-function buildResourceField(
-  resource: ResourceLike | undefined,
-  settings: MappingSettings,
-  mapsAsText: boolean,
-): JsonObject {
-  const out = emptyObject();
-  put(out, 'schema_url', cleanText(resource?.schemaUrl, settings.limits));
-  put(out, 'attributes', attributesField(resource?.attributes, settings, mapsAsText));
-  return out;
-}
-
-export function scopeField(
-  scope: InstrumentationScopeLike | undefined,
-  settings: MappingSettings,
-  mapsAsText = false,
-): JsonObject {
-  return shared(scopeFields, scope, settings, mapsAsText, () =>
-    buildScopeField(scope, settings, mapsAsText),
-  );
-}
-
-function buildScopeField(
-  scope: InstrumentationScopeLike | undefined,
-  settings: MappingSettings,
-  mapsAsText: boolean,
-): JsonObject {
-  const out = emptyObject();
-  put(out, 'schema_url', cleanText(scope?.schemaUrl, settings.limits));
-  put(out, 'name', cleanText(scope?.name, settings.limits));
-  put(out, 'version', cleanText(scope?.version, settings.limits));
-  put(out, 'attributes', attributesField(scope?.attributes, settings, mapsAsText));
-  return out;
-}
 
 function linksField(span: ReadableSpanLike, settings: MappingSettings): JsonValue[] {
   const links: JsonValue[] = [];
@@ -150,7 +72,18 @@ function putResourceAndScope(
   doc.scope = scopeField(record.instrumentationScope, settings);
 }
 
-const otelSpanFields: SpanFields = (span, context, target, settings) => {
+/*
+ * The object builders below are the readable form of the `otel` documents, given as a
+ * document's `document` when asked for; what is sent is otel-writer.ts's JSON text of the same
+ * (test/json-writer.test.ts holds the two together).
+ */
+
+function spanObject(
+  span: ReadableSpanLike,
+  context: SpanContext,
+  target: Target,
+  settings: MappingSettings,
+): JsonObject {
   const doc = emptyObject();
   doc['@timestamp'] = epochMillisWithNanos(span.startTime);
   put(doc, 'data_stream', dataStreamField(target));
@@ -169,9 +102,16 @@ const otelSpanFields: SpanFields = (span, context, target, settings) => {
   doc.status = statusField(span, settings);
   putResourceAndScope(doc, span, settings);
   return doc;
-};
+}
 
-const otelSpanEventFields: SpanEventFields = (span, event, context, target, settings) => {
+const otelSpanFields: SpanFields = (span, context, target, settings) =>
+  new WrittenDocument(spanText(span, context, target, settings), () =>
+    spanObject(span, context, target, settings),
+  );
+
+function spanEventObject(
+  ...[span, event, context, target, settings]: Parameters<SpanEventFields>
+): JsonObject {
   const doc = emptyObject();
   doc['@timestamp'] = epochMillisWithNanos(event.time);
   put(doc, 'data_stream', dataStreamField(target));
@@ -185,7 +125,12 @@ const otelSpanEventFields: SpanEventFields = (span, event, context, target, sett
   if (!isEmptyObject(attributes)) doc.attributes = attributes;
   putResourceAndScope(doc, span, settings);
   return doc;
-};
+}
+
+const otelSpanEventFields: SpanEventFields = (span, event, context, target, settings) =>
+  new WrittenDocument(spanEventText(span, event, context, target, settings), () =>
+    spanEventObject(span, event, context, target, settings),
+  );
 
 export function otelSpanDocuments(
   span: ReadableSpanLike,
@@ -220,11 +165,11 @@ export function otelBody(body: unknown, settings: MappingSettings): JsonObject |
   return out;
 }
 
-export function otelLogDocument(
+function logObject(
   log: ReadableLogRecordLike,
+  target: Target,
   settings: MappingSettings,
-): BulkDocument {
-  const target = logTarget(log, settings);
+): JsonObject {
   const doc = emptyObject();
   doc['@timestamp'] = epochMillisWithNanos(logTime(log));
   doc.observed_timestamp = epochMillisWithNanos(log.hrTimeObserved);
@@ -238,7 +183,18 @@ export function otelLogDocument(
   put(doc, 'event_name', cleanText(eventNameOf(log), settings.limits));
   putResourceAndScope(doc, log, settings);
   put(doc, 'body', otelBody(log.body, settings));
-  return recordDocument(target, doc, settings);
+  return doc;
+}
+
+export function otelLogDocument(
+  log: ReadableLogRecordLike,
+  settings: MappingSettings,
+): BulkDocument {
+  const target = logTarget(log, settings);
+  const written = new WrittenDocument(logText(log, target, settings), () =>
+    logObject(log, target, settings),
+  );
+  return recordDocument(target, written, settings);
 }
 
 /**

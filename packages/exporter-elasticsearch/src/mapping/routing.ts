@@ -165,14 +165,66 @@ function sourcesOf(attributes: AttributeSource, record: ScopedRecord): Attribute
   return [attributes, record.instrumentationScope?.attributes, record.resource?.attributes];
 }
 
+interface ScopeRoutes {
+  settings: MappingSettings;
+  targets: Partial<Record<DataStreamType, Target>>;
+}
+
+/**
+ * Targets of records that carry no routing attribute of their own, by scope and resource: the
+ * SDK's are immutable and shared by all the records of a tracer or logger, and resolving the
+ * route again for each record was a sizeable part of the mapping's CPU.
+ */
+const scopeRoutes = new WeakMap<object, WeakMap<object, ScopeRoutes>>();
+
+function routesOf(record: ScopedRecord, settings: MappingSettings): ScopeRoutes | undefined {
+  const scope = record.instrumentationScope;
+  const resource = record.resource;
+  if (typeof scope !== 'object' || scope === null) return undefined;
+  if (typeof resource !== 'object' || resource === null) return undefined;
+  let byResource = scopeRoutes.get(scope);
+  if (byResource === undefined) {
+    byResource = new WeakMap();
+    scopeRoutes.set(scope, byResource);
+  }
+  let routes = byResource.get(resource);
+  if (routes === undefined || routes.settings !== settings) {
+    routes = { settings, targets: {} };
+    byResource.set(resource, routes);
+  }
+  return routes;
+}
+
+function recordTarget(
+  type: DataStreamType,
+  settings: MappingSettings,
+  attributes: AttributeSource,
+  record: ScopedRecord & { instrumentationScope: { name?: string } },
+  time: HrTime | undefined,
+): Target {
+  const resolve = () =>
+    resolveTarget(
+      type,
+      settings,
+      sourcesOf(attributes, record),
+      time,
+      record.instrumentationScope?.name,
+    );
+  const ownRoute =
+    settings.routeByAttributes &&
+    attributes !== undefined &&
+    (attributes[INDEX_ATTRIBUTE] !== undefined ||
+      attributes[DATASET_ATTRIBUTE] !== undefined ||
+      attributes[NAMESPACE_ATTRIBUTE] !== undefined);
+  // A date-suffixed index name depends on each record's time.
+  if (ownRoute || settings.indexDateSuffix !== 'none') return resolve();
+  const routes = routesOf(record, settings);
+  if (routes === undefined) return resolve();
+  return (routes.targets[type] ??= resolve());
+}
+
 export function spanTarget(span: ReadableSpanLike, settings: MappingSettings): Target {
-  return resolveTarget(
-    'traces',
-    settings,
-    sourcesOf(span.attributes, span),
-    span.startTime,
-    span.instrumentationScope?.name,
-  );
+  return recordTarget('traces', settings, span.attributes, span, span.startTime);
 }
 
 /** A span event goes with the logs (in the modes that write each event as a document). */
@@ -181,21 +233,9 @@ export function spanEventTarget(
   event: TimedEventLike,
   settings: MappingSettings,
 ): Target {
-  return resolveTarget(
-    'logs',
-    settings,
-    sourcesOf(event.attributes, span),
-    event.time,
-    span.instrumentationScope?.name,
-  );
+  return recordTarget('logs', settings, event.attributes, span, event.time);
 }
 
 export function logTarget(log: ReadableLogRecordLike, settings: MappingSettings): Target {
-  return resolveTarget(
-    'logs',
-    settings,
-    sourcesOf(log.attributes, log),
-    logTime(log),
-    log.instrumentationScope?.name,
-  );
+  return recordTarget('logs', settings, log.attributes, log, logTime(log));
 }

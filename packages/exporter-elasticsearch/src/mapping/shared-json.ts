@@ -15,6 +15,11 @@ export function shareJson<T extends JsonObject>(object: T): T {
   return Object.freeze(object);
 }
 
+/** A member's JSON: the stored text of a shared object, JSON.stringify of any other. */
+export function memberJson(value: JsonObject): string {
+  return serialised.get(value) ?? JSON.stringify(value);
+}
+
 const quotedKeys = new Map<string, string>();
 
 function quoteKey(key: string): string {

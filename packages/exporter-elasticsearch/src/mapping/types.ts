@@ -65,6 +65,9 @@ export interface BulkDocument {
   timeSeries: boolean;
   /** The bulk action's `dynamic_templates` (field path → template name). */
   dynamicTemplates: Record<string, string> | undefined;
+  /** The document's JSON when the mapping wrote it as text (otherwise `document` is serialised). */
+  json?: string;
+  /** The document as an object; where `json` is given, built only when read. */
   document: JsonObject;
 }
 
