@@ -221,13 +221,19 @@ describe('the health check', () => {
     assert.equal(fake.events(token.token).length, 0, 'the check indexes nothing');
   });
 
-  it('a token with acknowledgement (HEC asks for a channel, code 10) is still a token HEC took', async () => {
+  it('a token with acknowledgement and the exporter without (HEC asks for a channel, code 10) is a problem naming the fix', async () => {
     const token = newToken({ ack: true });
     fake.addToken(token);
     const exporter = exporterFor(token.token);
     const report = await exporter.checkHealth();
     await exporter.shutdown();
-    assert.deepEqual([report.ok, report.token], [true, 'accepted']);
+    assert.deepEqual([report.ok, report.token], [false, 'accepted']);
+    assert.match(report.summary, /HEC code 10: Data channel is missing/);
+    assert.match(report.summary, /set indexerAcknowledgement: true/);
+    const withAck = exporterFor(token.token, { indexerAcknowledgement: true });
+    const fixed = await withAck.checkHealth();
+    await withAck.shutdown();
+    assert.deepEqual([fixed.ok, fixed.token], [true, 'accepted'], fixed.summary);
   });
 
   it('a wrong token is reported at once, without the token', async () => {

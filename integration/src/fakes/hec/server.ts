@@ -131,6 +131,12 @@ export class HecFake {
     });
   }
 
+  /** Changes a token's configuration (disables it, say) and keeps its events and channels. */
+  updateToken(token: string, patch: Partial<Omit<HecTokenConfig, 'token'>>): void {
+    const state = this.state(token);
+    state.config = { ...state.config, ...patch };
+  }
+
   addFaults(token: string, faults: HecFault[]): void {
     this.state(token).faults.push(...faults.map((f) => ({ times: 1, ...f })));
   }
