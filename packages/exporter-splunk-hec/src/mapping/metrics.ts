@@ -83,7 +83,9 @@ function mapMetric(
         unmapped.push({
           item: { metric: metric.descriptor.name, point },
           detail:
-            'exponential histograms have no HEC mapping (the Collector drops them as "Point with unsupported type"); use an explicit-bucket histogram view',
+            metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM
+              ? 'exponential histograms have no HEC mapping (the Collector drops them as "Point with unsupported type"); use an explicit-bucket histogram view'
+              : `data point type ${String(metric.dataPointType)} has no HEC mapping (the Collector drops it as "Point with unsupported type")`,
         });
       }
   }
