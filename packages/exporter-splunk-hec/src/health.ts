@@ -2,6 +2,9 @@ import type { HttpTransport } from '@otelpack/batching-core';
 import type { HecEndpoints } from './config';
 import { describeAnswer, parseHecAnswer } from './hec-codes';
 
+/** Newer Splunk releases refuse a wrong (21) or disabled (22) token with HTTP 400. */
+const TOKEN_REFUSED_ON_400 = new Set([21, 22]);
+
 /** HEC's "Data channel is missing": the token wants indexer acknowledgement. */
 const DATA_CHANNEL_MISSING = 10;
 
@@ -59,7 +62,12 @@ export async function checkHealth(
     tokenDetail = describeAnswer(response.status, answer);
     // HEC checks the token first: any other 4xx (No data, or a channel the token's
     // acknowledgement wants) comes after the token was taken.
-    if (response.status === 401 || response.status === 403) token = 'refused';
+    if (
+      response.status === 401 ||
+      response.status === 403 ||
+      TOKEN_REFUSED_ON_400.has(answer?.code ?? -1)
+    )
+      token = 'refused';
     else if (response.status === 400 || (response.status >= 200 && response.status < 300))
       token = 'accepted';
     // Code 10: the token has acknowledgement on and this exporter sends no channel, so HEC

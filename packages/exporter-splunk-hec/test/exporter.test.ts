@@ -236,6 +236,17 @@ describe('the health check', () => {
     assert.deepEqual([fixed.ok, fixed.token], [true, 'accepted'], fixed.summary);
   });
 
+  it('a token refused on HTTP 400 (code 22, Token disabled, newer Splunk releases) is refused, not taken', async () => {
+    const token = newToken();
+    fake.addToken(token);
+    fake.addFaults(token.token, [{ status: 400, code: 22, text: 'Token disabled' }]);
+    const exporter = exporterFor(token.token);
+    const report = await exporter.checkHealth();
+    await exporter.shutdown();
+    assert.deepEqual([report.ok, report.token], [false, 'refused']);
+    assert.match(report.summary, /HEC refuses the token \(HTTP 400, HEC code 22: Token disabled\)/);
+  });
+
   it('a wrong token is reported at once, without the token', async () => {
     const wrong = newToken().token;
     const exporter = exporterFor(wrong);
