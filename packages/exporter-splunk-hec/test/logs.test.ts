@@ -49,6 +49,20 @@ const ROWS: Row[] = [
     },
   },
   {
+    // The same input and event as 'valid' in the Collector's current table.
+    name: 'with_name',
+    source: 'pkg/translator/splunk/logs_to_splunk_test.go',
+    record: { body: 'mylog', attributes: { ...ROUTED, custom: 'custom' }, time: TS },
+    routing: CONFIGURED,
+    want: {
+      host: 'myhost',
+      source: 'myapp',
+      sourcetype: 'myapp-type',
+      event: 'mylog',
+      fields: { custom: 'custom' },
+    },
+  },
+  {
     name: 'with_hec_token',
     source: TEST_FILE,
     record: { body: 'mylog', attributes: { 'com.splunk.hec.access_token': 'mytoken' }, time: TS },
