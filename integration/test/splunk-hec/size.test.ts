@@ -2,23 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assertLedgerBalances } from '@otelpack/batching-core/testing';
 import { SplunkHecLogRecordExporter } from '@otelpack/exporter-splunk-hec';
-import { FAST, fakeStats, hecTarget, storedEvents } from './helpers';
+import { FAST, fakeStats, hecTarget, sdkLogItem, storedEvents } from './helpers';
 
 /*
  * FAKE only: HEC's `max_content_length` (413), end to end through the harness's fake process. A
  * real Splunk's limit is 800 MB unless limits.conf lowers it; the fake's token here carries a
  * small one of its own (HecTokenConfig.maxContentLength) so no other test meets it.
  */
-
-const SDK_ITEM = (body: string) => ({
-  hrTime: [1_700_000_000, 0],
-  hrTimeObserved: [1_700_000_000, 0],
-  body,
-  resource: { attributes: {} },
-  instrumentationScope: { name: 'it-hec' },
-  attributes: {},
-  droppedAttributesCount: 0,
-});
 
 describe("HEC's max_content_length", () => {
   it('a request over it (413) is halved until it fits; every event delivered, and stored once', async (t) => {
@@ -35,7 +25,7 @@ describe("HEC's max_content_length", () => {
     });
     const bodies = Array.from({ length: 80 }, (_, i) => `event-${i}-${'z'.repeat(100)}`);
     await new Promise<void>((resolve) =>
-      exporter.export(bodies.map(SDK_ITEM) as never, () => resolve()),
+      exporter.export(bodies.map(sdkLogItem) as never, () => resolve()),
     );
     await exporter.forceFlush();
     const stats = exporter.stats();

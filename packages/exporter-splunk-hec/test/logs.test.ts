@@ -34,34 +34,24 @@ interface Row {
   want: Record<string, unknown>;
 }
 
+const VALID: Row = {
+  name: 'valid',
+  source: TEST_FILE,
+  record: { body: 'mylog', attributes: { ...ROUTED, custom: 'custom' }, time: TS },
+  routing: CONFIGURED,
+  want: {
+    host: 'myhost',
+    source: 'myapp',
+    sourcetype: 'myapp-type',
+    event: 'mylog',
+    fields: { custom: 'custom' },
+  },
+};
+
 const ROWS: Row[] = [
-  {
-    name: 'valid',
-    source: TEST_FILE,
-    record: { body: 'mylog', attributes: { ...ROUTED, custom: 'custom' }, time: TS },
-    routing: CONFIGURED,
-    want: {
-      host: 'myhost',
-      source: 'myapp',
-      sourcetype: 'myapp-type',
-      event: 'mylog',
-      fields: { custom: 'custom' },
-    },
-  },
-  {
-    // The same input and event as 'valid' in the Collector's current table.
-    name: 'with_name',
-    source: 'pkg/translator/splunk/logs_to_splunk_test.go',
-    record: { body: 'mylog', attributes: { ...ROUTED, custom: 'custom' }, time: TS },
-    routing: CONFIGURED,
-    want: {
-      host: 'myhost',
-      source: 'myapp',
-      sourcetype: 'myapp-type',
-      event: 'mylog',
-      fields: { custom: 'custom' },
-    },
-  },
+  VALID,
+  // The same input and event as 'valid' in the Collector's current table.
+  { ...VALID, name: 'with_name', source: 'pkg/translator/splunk/logs_to_splunk_test.go' },
   {
     name: 'with_hec_token',
     source: TEST_FILE,
