@@ -4,7 +4,7 @@ import type { DeadLetter, UnmappedLetter } from '@otelpack/batching-core';
 import { assertLedgerBalances } from '@otelpack/batching-core/testing';
 import { SplunkHecLogRecordExporter } from '@otelpack/exporter-splunk-hec';
 import type { HecRecord, SplunkHecExporterOptions } from '@otelpack/exporter-splunk-hec';
-import { FAST, addFaults, fakeStats, hecTarget, storedEvents } from './helpers';
+import { FAST, addFaults, fakeStats, hecTarget, sdkLogItem, storedEvents } from './helpers';
 import type { Target } from './helpers';
 
 /*
@@ -12,16 +12,6 @@ import type { Target } from './helpers';
  * a channel, every 200 carries an ackId, and an id turns true on /services/collector/ack after
  * `ackDelayMs`, or never for a request a `lose` fault swallowed (an indexer that died).
  */
-
-const SDK_ITEM = (body: string) => ({
-  hrTime: [1_700_000_000, 0],
-  hrTimeObserved: [1_700_000_000, 0],
-  body,
-  resource: { attributes: {} },
-  instrumentationScope: { name: 'it-hec' },
-  attributes: {},
-  droppedAttributesCount: 0,
-});
 
 function exporterFor(
   target: Target,
@@ -39,7 +29,7 @@ function exporterFor(
 }
 
 function exportBodies(exporter: SplunkHecLogRecordExporter, bodies: string[]): void {
-  exporter.export(bodies.map(SDK_ITEM) as never, () => undefined);
+  exporter.export(bodies.map(sdkLogItem) as never, () => undefined);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -90,3 +90,14 @@ export function assertAllDelivered(stats: PipelineStats, count: number): void {
   assert.equal(stats.pending, 0);
   assert.equal(stats.droppedTotal, 0, JSON.stringify(stats.dropped));
 }
+
+/** A log record as the SDK hands it to an exporter, with `body`. */
+export const sdkLogItem = (body: string) => ({
+  hrTime: [1_700_000_000, 0],
+  hrTimeObserved: [1_700_000_000, 0],
+  body,
+  resource: { attributes: {} },
+  instrumentationScope: { name: 'it-hec' },
+  attributes: {},
+  droppedAttributesCount: 0,
+});

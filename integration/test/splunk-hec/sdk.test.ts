@@ -33,12 +33,21 @@ describe('SDK → exporter-splunk-hec → HEC', () => {
       processors: [new BatchLogRecordProcessor({ exporter })],
     });
     const logger = provider.getLogger('it-hec');
+    // Emitted inside a span: the SDK copies its ids onto each record, the exporter into fields.
+    const span = trace.wrapSpanContext({
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      traceFlags: 1,
+    });
+    // Passed as the logs API takes it (this test registers no context manager).
+    const inSpan = trace.setSpan(context.active(), span);
     for (let i = 0; i < 50; i++) {
       logger.emit({
         body: `order ${i} paid`,
         severityNumber: SeverityNumber.INFO,
         severityText: 'INFO',
         attributes: { 'order.id': i, http: { method: 'POST' } },
+        context: inSpan,
       });
     }
     await provider.forceFlush();
@@ -58,6 +67,8 @@ describe('SDK → exporter-splunk-hec → HEC', () => {
         'service.name': 'checkout',
         'order.id': 7,
         'http.method': 'POST',
+        trace_id: '0af7651916cd43dd8448eb211c80319c',
+        span_id: 'b7ad6b7169203331',
       },
     });
     assert.ok(Math.abs((events[7].time ?? 0) - Date.now() / 1000) < 60);

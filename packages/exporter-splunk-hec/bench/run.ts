@@ -8,8 +8,9 @@
  *    the same events already mapped: the ratio is what the mapping costs over bare serialisation.
  * 2. End to end into otelpack's HEC fake (a process of its own): N log records through the
  *    exporter (map, encode, batch, gzip or not, POST, read HEC's answer) against the anchor, a
- *    plain undici POST of the very bodies the exporter sent, pre-built (and pre-compressed), with
- *    the same concurrency. Alternating rounds; the ratio is the exporter's throughput over the
+ *    plain undici POST of bodies built ahead of time (and pre-compressed) from the same records
+ *    by the exporter's encoder, cut evenly into as many requests as the exporter made, with the
+ *    core's default concurrency. Alternating rounds; the ratio is the exporter's throughput over the
  *    anchor's.
  */
 import { fork } from 'node:child_process';
@@ -174,13 +175,13 @@ async function exporterRun(
   const elapsed = performance.now() - started;
   if (exporter.stats().delivered !== items.length)
     throw new Error(`not all delivered: ${JSON.stringify(exporter.stats())}`);
-  // The anchor posts what the exporter posted: the same batches.
+  // The anchor posts the same records in as many requests (cut evenly, see batchBodies).
   if (bodies.length === 0) bodies.push(...batchBodies(items, exporter.stats().requests));
   await exporter.shutdown();
   return (items.length / elapsed) * 1000;
 }
 
-/** The exporter's request bodies for these items, cut into `requests` batches as it cut them. */
+/** These items encoded as the exporter encodes them, cut evenly into `requests` bodies. */
 function batchBodies(items: ReadableLogRecordLike[], requests: number): Buffer[] {
   const records = items.map((l) =>
     toRecord(logRecordToEvent(l, { index: '', source: '', sourcetype: '' })),

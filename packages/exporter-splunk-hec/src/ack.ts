@@ -13,6 +13,12 @@ export type AckQuery = (
   ids: number[],
 ) => Promise<{ acks: Record<string, boolean> } | { unsupported: string } | { failed: string }>;
 
+/** How the tracker speaks in the log: the exporter's name, and the transport's redaction. */
+export interface AckLog {
+  name: string;
+  redact: (text: string) => string;
+}
+
 interface Waiter {
   id: number;
   deadlineMs: number;
@@ -37,6 +43,7 @@ export class AckTracker {
     private readonly query: AckQuery,
     private readonly pollIntervalMs: number,
     private readonly timeoutMs: number,
+    private readonly log: AckLog = { name: 'splunk-hec', redact: (text) => text },
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -89,7 +96,10 @@ export class AckTracker {
       const ids = [...this.waiters.keys()];
       if (ids.length === 0) return;
       this.polls++;
-      const answer = await this.query(ids).catch((error: unknown) => ({ failed: String(error) }));
+      // A transport error can quote the request (a proxy echoing headers): redacted before the log.
+      const answer = await this.query(ids).catch((error: unknown) => ({
+        failed: this.log.redact(String((error as Error)?.message ?? error)),
+      }));
       if ('acks' in answer) {
         for (const id of ids) {
           if (answer.acks[String(id)] === true) {
@@ -102,7 +112,7 @@ export class AckTracker {
           this.waiters.get(id)?.settle({ kind: 'unsupported', reason: answer.unsupported });
       } else {
         diag.warn(
-          `otelpack splunk-hec: polling acknowledgements failed, will ask again: ${answer.failed}`,
+          `otelpack ${this.log.name}: polling acknowledgements failed, will ask again: ${this.log.redact(answer.failed)}`,
         );
       }
       const nowMs = this.now();

@@ -2,6 +2,12 @@ import type { HttpTransport } from '@otelpack/batching-core';
 import type { HecEndpoints } from './config';
 import { describeAnswer, parseHecAnswer } from './hec-codes';
 
+/** Newer Splunk releases refuse a wrong (21) or disabled (22) token with HTTP 400. */
+const TOKEN_REFUSED_ON_400 = new Set([21, 22]);
+
+/** HEC's "Data channel is missing": the token wants indexer acknowledgement. */
+const DATA_CHANNEL_MISSING = 10;
+
 /** What the start-up check found: HEC's health, and whether it takes the token. */
 export interface HealthReport {
   ok: boolean;
@@ -45,6 +51,7 @@ export async function checkHealth(
   }
   let token: HealthReport['token'] = 'unknown';
   let tokenDetail = '';
+  let needsChannel = false;
   try {
     const response = await transport.request({
       path: endpoints.event,
@@ -55,17 +62,29 @@ export async function checkHealth(
     tokenDetail = describeAnswer(response.status, answer);
     // HEC checks the token first: any other 4xx (No data, or a channel the token's
     // acknowledgement wants) comes after the token was taken.
-    if (response.status === 401 || response.status === 403) token = 'refused';
+    if (
+      response.status === 401 ||
+      response.status === 403 ||
+      TOKEN_REFUSED_ON_400.has(answer?.code ?? -1)
+    )
+      token = 'refused';
     else if (response.status === 400 || (response.status >= 200 && response.status < 300))
       token = 'accepted';
+    // Code 10: the token has acknowledgement on and this exporter sends no channel, so HEC
+    // will refuse every batch: a problem, though the token itself was taken.
+    needsChannel = response.status === 400 && answer?.code === DATA_CHANNEL_MISSING;
   } catch (error) {
     tokenDetail = transport.redact(String((error as Error).message ?? error));
   }
-  const ok = hec === 'healthy' && token === 'accepted';
+  const ok = hec === 'healthy' && token === 'accepted' && !needsChannel;
   const problems: string[] = [];
   if (hec !== 'healthy') problems.push(`HEC is not healthy (${hecDetail})`);
   if (token === 'refused')
     problems.push(`HEC refuses the token (${tokenDetail}): check auth.token / SPLUNK_HEC_TOKEN`);
+  if (needsChannel)
+    problems.push(
+      `the token has indexer acknowledgement on and HEC refuses requests without a channel (${tokenDetail}): set indexerAcknowledgement: true (OTELPACK_SPLUNK_HEC_INDEXER_ACKNOWLEDGEMENT=true)`,
+    );
   if (token === 'unknown') problems.push(`the token could not be checked (${tokenDetail})`);
   return {
     ok,

@@ -54,6 +54,9 @@ export const HEC_CODES: readonly HecCode[] = [
     text: 'HEC is unhealthy, queues are full, ack service unavailable',
     handling: 'retryable',
   },
+  // Newer Splunk releases answer a wrong or disabled token with these, on HTTP 400.
+  { code: 21, httpStatus: 400, text: 'Invalid token', handling: 'permanent' },
+  { code: 22, httpStatus: 400, text: 'Token disabled', handling: 'permanent' },
 ];
 
 const BY_CODE = new Map(HEC_CODES.map((c) => [c.code, c]));

@@ -20,7 +20,7 @@ export { classifyHecAnswer } from './classify';
 export { CHANNEL_HEADER, HecSender } from './sender';
 export type { HecSenderOptions } from './sender';
 export { AckTracker } from './ack';
-export type { AckOutcome, AckQuery } from './ack';
+export type { AckLog, AckOutcome, AckQuery } from './ack';
 export { checkHealth } from './health';
 export type { HealthReport } from './health';
 export { RawJson, encodeEvent, jsonValue, sanitizeFloat, toRecord } from './mapping/event';

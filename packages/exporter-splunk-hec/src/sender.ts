@@ -4,6 +4,7 @@ import type {
   BatchSender,
   HttpResponse,
   HttpTransportOptions,
+  ItemFailure,
   SendContext,
   SendResult,
 } from '@otelpack/batching-core';
@@ -13,11 +14,27 @@ import { classifyHecAnswer } from './classify';
 import type { HecConfig } from './config';
 import { checkHealth } from './health';
 import type { HealthReport } from './health';
-import { parseHecAnswer } from './hec-codes';
+import { describeAnswer, parseHecAnswer } from './hec-codes';
 import type { HecRecord } from './mapping/event';
 import { PACKAGE_VERSION } from './version';
 
 export const CHANNEL_HEADER = 'x-splunk-request-channel';
+
+/** HEC's "ACK is disabled": the ack endpoint's answer for a token without acknowledgement. */
+const ACK_DISABLED = 14;
+
+/**
+ * With acknowledgement on, a refused request (`invalid-event-number` k) carries no ackId, so
+ * nothing says the events before k were indexed: they are sent again with those after k (at
+ * least once, as for an ack timeout), never counted delivered unacknowledged.
+ */
+function withoutAck(result: Extract<SendResult, { kind: 'partial' }>, invalid: number): SendResult {
+  const again = `sent again: HEC refused event ${invalid} of the request and gave no ackId, so the events before it are not known to be indexed (they may be indexed twice)`;
+  const before: ItemFailure[] = [];
+  for (let i = 0; i < invalid; i++)
+    before.push({ index: i, retryable: true, reason: again, retryAfterMs: 0 });
+  return { ...result, failures: [...before, ...result.failures] };
+}
 
 export interface HecSenderOptions {
   config: HecConfig;
@@ -77,6 +94,7 @@ export class HecSender implements BatchSender<HecRecord> {
         this.ackQuery(),
         config.ack.pollIntervalMs,
         config.ack.timeoutMs,
+        { name: config.name, redact: (text) => this.#transport.redact(text) },
       );
     }
   }
@@ -131,6 +149,9 @@ export class HecSender implements BatchSender<HecRecord> {
     const retryAfter = response.headers['retry-after'];
     const result = classifyHecAnswer(response.status, retryAfter, answer, batch.length);
     const where = this.#config.endpoints.display;
+    if (result.kind === 'partial' && this.ackTracker) {
+      return this.redacted(withoutAck(result, answer?.invalidEventNumber ?? 0), where);
+    }
     if (result.kind !== 'delivered') return this.redacted(result, where);
     if (!this.ackTracker) return result;
     if (answer?.ackId === undefined) {
@@ -187,13 +208,15 @@ export class HecSender implements BatchSender<HecRecord> {
         return { failed: `unexpected ack answer: ${this.#transport.redact(text.slice(0, 200))}` };
       }
       const answer = parseHecAnswer(response.body);
-      // Vector's rule: an ack endpoint that refuses (4xx) will not start acknowledging.
-      if (response.status >= 400 && response.status < 500 && answer?.code !== 11) {
+      // Only HEC's own "ACK is disabled" (code 14) says the 200 is all there will be. Any other
+      // refusal (a token disabled or revoked meanwhile, a proxy's 404) says nothing about the
+      // pending batches: they stay pending, and time out into a resend.
+      if (response.status === 400 && answer?.code === ACK_DISABLED) {
         return {
-          unsupported: `the ack endpoint answered HTTP ${response.status}${answer?.text ? ` (${answer.text})` : ''}`,
+          unsupported: `the ack endpoint answered ${describeAnswer(response.status, answer)}`,
         };
       }
-      return { failed: `HTTP ${response.status}` };
+      return { failed: this.#transport.redact(describeAnswer(response.status, answer)) };
     };
   }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { captureDiagWarnings } from '@otelpack/batching-core/testing';
 import { AckTracker } from '../src';
 import type { AckQuery } from '../src';
 
@@ -82,5 +83,34 @@ describe('AckTracker', () => {
     abort.abort(new Error('shutting down'));
     assert.deepEqual(await waiting, { kind: 'aborted', reason: 'shutting down' });
     tracker.close('done');
+  });
+
+  it("a failed poll is logged with the exporter's name, redacted by the transport's rule", async () => {
+    const secret = 'Splunk 0badc0de-0000-4000-8000-000000000000';
+    let calls = 0;
+    const captured = captureDiagWarnings();
+    try {
+      const tracker = new AckTracker(
+        async () => {
+          calls++;
+          if (calls === 1) throw new Error(`proxy echoed authorization: ${secret}`);
+          if (calls === 2) return { failed: `HTTP 502 (${secret})` };
+          return { acks: { '0': true } };
+        },
+        10,
+        10_000,
+        { name: 'splunk-hec/audit', redact: (text) => text.split(secret).join('[REDACTED]') },
+      );
+      assert.deepEqual(await tracker.wait(0, new AbortController().signal), { kind: 'acked' });
+    } finally {
+      captured.stop();
+    }
+    const lines = captured.lines.filter((l) => l.includes('polling acknowledgements failed'));
+    assert.equal(lines.length, 2);
+    for (const line of lines) {
+      assert.match(line, /^otelpack splunk-hec\/audit: /);
+      assert.ok(!line.includes(secret), line);
+      assert.match(line, /\[REDACTED\]/);
+    }
   });
 });

@@ -1,11 +1,27 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { HEC_CODES, classifyHecAnswer } from '../src';
 
 /*
  * Every HEC status code of Splunk's "Troubleshoot HTTP Event Collector" table, with the HTTP
- * status it comes with, and what the exporter makes of a request that got it.
+ * status it comes with, and what the exporter makes of a request that got it. The table as data:
+ * fixtures/hec-status-codes.csv, the code, HTTP status and text columns of
+ * https://docs.splunk.com/Documentation/Splunk/latest/Data/TroubleshootHTTPEventCollector
+ * ("Possible error codes"), as transcribed in the Splunk Admins app's lookup
+ * (https://github.com/gjanders/SplunkAdmins/blob/master/lookups/splunkadmins_hec_reply_code_lookup.csv).
  */
+function documentedCodes(): [number, number, string][] {
+  const lines = readFileSync(join(__dirname, 'fixtures', 'hec-status-codes.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1);
+  return lines.map((line) => {
+    const [, code, status, text] = /^(\d+),(\d+),"?(.*?)"?$/.exec(line)!;
+    return [Number(code), Number(status), text];
+  });
+}
 describe('HEC answers, by HEC code', () => {
   const EXPECTED: Record<number, string> = {
     0: 'delivered',
@@ -29,12 +45,18 @@ describe('HEC answers, by HEC code', () => {
     18: 'retryable',
     19: 'retryable',
     20: 'retryable',
+    21: 'permanent',
+    22: 'permanent',
   };
 
-  it('the table has every documented code, 0 to 20', () => {
+  it("the table is Splunk's documented one: every code, with its HTTP status and text (fixtures/hec-status-codes.csv)", () => {
     assert.deepEqual(
-      HEC_CODES.map((c) => c.code),
+      HEC_CODES.map((c) => [c.code, c.httpStatus, c.text]),
+      documentedCodes(),
+    );
+    assert.deepEqual(
       Object.keys(EXPECTED).map(Number),
+      documentedCodes().map(([code]) => code),
     );
   });
 

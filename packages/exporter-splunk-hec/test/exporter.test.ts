@@ -221,13 +221,30 @@ describe('the health check', () => {
     assert.equal(fake.events(token.token).length, 0, 'the check indexes nothing');
   });
 
-  it('a token with acknowledgement (HEC asks for a channel, code 10) is still a token HEC took', async () => {
+  it('a token with acknowledgement and the exporter without (HEC asks for a channel, code 10) is a problem naming the fix', async () => {
     const token = newToken({ ack: true });
     fake.addToken(token);
     const exporter = exporterFor(token.token);
     const report = await exporter.checkHealth();
     await exporter.shutdown();
-    assert.deepEqual([report.ok, report.token], [true, 'accepted']);
+    assert.deepEqual([report.ok, report.token], [false, 'accepted']);
+    assert.match(report.summary, /HEC code 10: Data channel is missing/);
+    assert.match(report.summary, /set indexerAcknowledgement: true/);
+    const withAck = exporterFor(token.token, { indexerAcknowledgement: true });
+    const fixed = await withAck.checkHealth();
+    await withAck.shutdown();
+    assert.deepEqual([fixed.ok, fixed.token], [true, 'accepted'], fixed.summary);
+  });
+
+  it('a token refused on HTTP 400 (code 22, Token disabled, newer Splunk releases) is refused, not taken', async () => {
+    const token = newToken();
+    fake.addToken(token);
+    fake.addFaults(token.token, [{ status: 400, code: 22, text: 'Token disabled' }]);
+    const exporter = exporterFor(token.token);
+    const report = await exporter.checkHealth();
+    await exporter.shutdown();
+    assert.deepEqual([report.ok, report.token], [false, 'refused']);
+    assert.match(report.summary, /HEC refuses the token \(HTTP 400, HEC code 22: Token disabled\)/);
   });
 
   it('a wrong token is reported at once, without the token', async () => {

@@ -8,12 +8,12 @@ import { hr, logRecord } from './helpers/items';
  * The Collector's log mapping, row by row. Inputs and expected events are the data of
  * open-telemetry/opentelemetry-collector-contrib exporter/splunkhecexporter/logdata_to_splunk_test.go
  * (Test_mapLogRecordToSplunkEvent), compared on the JSON we send; the rows marked
- * pkg/translator/splunk/logdata_to_splunk.go (where the mapping lives now) follow its current code
+ * pkg/translator/splunk/logs_to_splunk.go (where the mapping lives now) follow its current code
  * where the test shows older behaviour (a record without a body is no longer sent) or has no case
  * (flattening of maps and arrays, the observed time as fallback).
  */
 const TEST_FILE = 'exporter/splunkhecexporter/logdata_to_splunk_test.go';
-const CODE_FILE = 'pkg/translator/splunk/logdata_to_splunk.go';
+const CODE_FILE = 'pkg/translator/splunk/logs_to_splunk.go';
 
 /** `config.Source = "source"; config.SourceType = "sourcetype"`, as most rows set. */
 const CONFIGURED: RoutingOptions = { source: 'source', sourcetype: 'sourcetype', index: '' };
@@ -34,20 +34,24 @@ interface Row {
   want: Record<string, unknown>;
 }
 
-const ROWS: Row[] = [
-  {
-    name: 'valid',
-    source: TEST_FILE,
-    record: { body: 'mylog', attributes: { ...ROUTED, custom: 'custom' }, time: TS },
-    routing: CONFIGURED,
-    want: {
-      host: 'myhost',
-      source: 'myapp',
-      sourcetype: 'myapp-type',
-      event: 'mylog',
-      fields: { custom: 'custom' },
-    },
+const VALID: Row = {
+  name: 'valid',
+  source: TEST_FILE,
+  record: { body: 'mylog', attributes: { ...ROUTED, custom: 'custom' }, time: TS },
+  routing: CONFIGURED,
+  want: {
+    host: 'myhost',
+    source: 'myapp',
+    sourcetype: 'myapp-type',
+    event: 'mylog',
+    fields: { custom: 'custom' },
   },
+};
+
+const ROWS: Row[] = [
+  VALID,
+  // The same input and event as 'valid' in the Collector's current table.
+  { ...VALID, name: 'with_name', source: 'pkg/translator/splunk/logs_to_splunk_test.go' },
   {
     name: 'with_hec_token',
     source: TEST_FILE,
@@ -100,7 +104,7 @@ const ROWS: Row[] = [
   },
   ...(
     [
-      ['with double body', 42.5],
+      ['with double body', 42],
       ['with int body', 42],
       ['with bool body', true],
       ['with map body', { '23': 45, foo: 'bar' }],

@@ -156,10 +156,10 @@ const ROWS: Row[] = [
     metric: numberMetric(
       'double_sum_with_dims',
       DataPointType.SUM,
-      [{ value: 62.5, time: TS }],
+      [{ value: 62, time: TS }],
       DOUBLE,
     ),
-    want: [unrouted({ 'metric_name:double_sum_with_dims': 62.5, metric_type: 'Sum' })],
+    want: [unrouted({ 'metric_name:double_sum_with_dims': 62, metric_type: 'Sum' })],
   },
   {
     name: 'custom_config_mapping',
@@ -208,7 +208,7 @@ describe('metrics: the Collector splunkhecexporter mapping', () => {
     });
   }
 
-  it('histogram: a NaN sum is left out, and point attributes are dimensions (metricdata_to_splunk.go)', () => {
+  it('histogram: a NaN sum is left out, and point attributes are dimensions (pkg/translator/splunk/metrics_to_splunk.go)', () => {
     const metric = histogramMetric('h', [
       {
         time: TS,
@@ -232,7 +232,7 @@ describe('metrics: the Collector splunkhecexporter mapping', () => {
     );
   });
 
-  it('unknown_type: an exponential histogram is not mapped, and each point says why', () => {
+  it('an exponential histogram, which the Collector has no case for, is not mapped, and each point says why (pkg/translator/splunk/metrics_to_splunk.go: the default case, "Point with unsupported type")', () => {
     const metric = {
       descriptor: { name: 'latency', description: '', unit: '', valueType: DOUBLE },
       aggregationTemporality: 1,
@@ -319,5 +319,16 @@ describe('multiMetric: the Collector mergeEventsToMultiMetricFormat', () => {
     assert.deepEqual(wire(events), [
       unrouted({ 'metric_name:a': 1, 'metric_name:b': 2, metric_type: 'Gauge' }),
     ]);
+  });
+
+  it('unknown_type: a point type the mapping does not know is not mapped, and says its type, not another (pkg/translator/splunk/metrics_to_splunk_test.go)', () => {
+    const metric = {
+      ...numberMetric('unknown_with_dims', DataPointType.GAUGE, [{ value: 1, time: TS }], DOUBLE),
+      dataPointType: 99,
+    } as unknown as MetricDataLike;
+    const { events, unmapped } = resourceMetricsToEvents(resourceMetrics(DIMS, [metric]), OPTIONS);
+    assert.deepEqual(events, []);
+    assert.equal(unmapped.length, 1);
+    assert.match(unmapped[0].detail, /^data point type 99 has no HEC mapping/);
   });
 });

@@ -105,7 +105,7 @@ describe('spans: the Collector splunkhecexporter mapping', () => {
     );
   });
 
-  it('ids, parent, kind, status and 19-digit nanosecond times as written (tracedata_to_splunk.go)', () => {
+  it('ids, parent, kind, status and 19-digit nanosecond times as written (pkg/translator/splunk/traces_to_splunk.go)', () => {
     const child = span({
       name: 'GET /',
       traceId: '0af7651916cd43dd8448eb211c80319c',

@@ -48,6 +48,12 @@ export interface HecTokenConfig {
   ack?: boolean;
   /** How long after the request an ackId turns true. Default 0. */
   ackDelayMs?: number;
+  /**
+   * FAKE-ONLY: Splunk's `max_content_length` (limits.conf, [http_input]) for this token's
+   * requests. In Splunk it is one setting for the whole server; here a token can have its own so
+   * that tests sharing one fake can meet a 413 without lowering it for the others.
+   */
+  maxContentLength?: number;
 }
 
 /**
@@ -129,6 +135,12 @@ export class HecFake {
         largestBodyBytes: 0,
       },
     });
+  }
+
+  /** Changes a token's configuration (disables it, say) and keeps its events and channels. */
+  updateToken(token: string, patch: Partial<Omit<HecTokenConfig, 'token'>>): void {
+    const state = this.state(token);
+    state.config = { ...state.config, ...patch };
   }
 
   addFaults(token: string, faults: HecFault[]): void {
@@ -229,9 +241,10 @@ export class HecFake {
         return this.refuse(state, res, found.status, { text: found.text, code: found.code });
       channel = found;
     }
-    if (raw.tooLarge) {
+    const maxContentLength = state.config.maxContentLength ?? this.maxContentLength;
+    if (raw.tooLarge || raw.bytes > maxContentLength) {
       return this.refuse(state, res, 413, {
-        text: `Content-Length of ${raw.bytes} too large (maximum is ${this.maxContentLength})`,
+        text: `Content-Length of ${raw.bytes} too large (maximum is ${maxContentLength})`,
         code: 413,
       });
     }
@@ -248,7 +261,7 @@ export class HecFake {
       const coding = contentCoding(req.headers['content-encoding'] as string | undefined);
       text = (
         coding
-          ? (decompress(raw.body, coding, { maxOutputLength: this.maxContentLength }) ?? raw.body)
+          ? (decompress(raw.body, coding, { maxOutputLength: maxContentLength }) ?? raw.body)
           : raw.body
       ).toString('utf8');
     } catch (error) {

@@ -63,6 +63,8 @@ function mapMetric(
   unmapped: UnmappedItem[],
 ): void {
   const name = METRIC_NAME_PREFIX + metric.descriptor.name;
+  // Read before the switch narrows it away: a producer outside the SDK can send any type.
+  const pointType: number = metric.dataPointType;
   switch (metric.dataPointType) {
     case DataPointType.GAUGE:
     case DataPointType.SUM: {
@@ -83,7 +85,9 @@ function mapMetric(
         unmapped.push({
           item: { metric: metric.descriptor.name, point },
           detail:
-            'exponential histograms have no HEC mapping (the Collector drops them as "Point with unsupported type"); use an explicit-bucket histogram view',
+            pointType === DataPointType.EXPONENTIAL_HISTOGRAM
+              ? 'exponential histograms have no HEC mapping (the Collector drops them as "Point with unsupported type"); use an explicit-bucket histogram view'
+              : `data point type ${pointType} has no HEC mapping (the Collector drops it as "Point with unsupported type")`,
         });
       }
   }
