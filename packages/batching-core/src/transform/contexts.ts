@@ -40,6 +40,8 @@ export interface Ref {
   set?(frame: Frame, value: unknown): void;
   /** For a map-valued path: the map to change in place (a copy of the SDK's). */
   writableMap?(frame: Frame): ValueMap | undefined;
+  /** For a map-valued path: removes the keys `drop` says yes to (see MapView.removeKeys). */
+  removeKeys?(frame: Frame, drop: (key: string) => boolean): void;
   text: string;
 }
 
@@ -49,6 +51,7 @@ type Fields = Record<string, Field0>;
 const mapField = (view: (f: Frame) => MapView): Field0 => ({
   get: (f) => view(f).read(),
   writableMap: (f) => view(f).write(),
+  removeKeys: (f, drop) => view(f).removeKeys(drop),
   set: (f, value) => {
     if (!isMap(value)) return;
     const map = view(f).write();
