@@ -119,7 +119,8 @@ abstract class ItemView<
   },
 > {
   readonly attributes: MapView;
-  readonly changes: Changes = {};
+  /** Fields a statement set, made at the first (most items have none). */
+  #changes: Changes | undefined;
 
   constructor(
     readonly source: T,
@@ -130,18 +131,34 @@ abstract class ItemView<
   }
 
   get<K extends keyof T>(field: K): T[K] {
-    return (field in this.changes ? this.changes[field as string] : this.source[field]) as T[K];
+    const changes = this.#changes;
+    return (
+      changes !== undefined && field in changes ? changes[field as string] : this.source[field]
+    ) as T[K];
+  }
+
+  change<K extends keyof T & string>(field: K, value: T[K]): void {
+    (this.#changes ??= {})[field] = value;
   }
 
   /** The item as the statements left it: the SDK's object itself when nothing changed. */
-  protected build(extra: Changes): T {
+  protected build(extra?: Changes): T {
     const resource = this.resource.result();
     const scope = this.scope.result();
-    const changes: Changes = { ...this.changes, ...extra };
+    if (
+      this.#changes === undefined &&
+      extra === undefined &&
+      !this.attributes.changed &&
+      resource === this.source.resource &&
+      scope === this.source.instrumentationScope
+    ) {
+      return this.source;
+    }
+    const changes: Changes = { ...this.#changes, ...extra };
     if (this.attributes.changed) changes.attributes = this.attributes.read();
     if (resource !== this.source.resource) changes.resource = resource;
     if (scope !== this.source.instrumentationScope) changes.instrumentationScope = scope;
-    return Object.keys(changes).length === 0 ? this.source : overlay(this.source, changes);
+    return overlay(this.source, changes);
   }
 }
 
@@ -154,10 +171,10 @@ export class SpanView extends ItemView<ReadableSpanLike> {
   }
 
   result(): ReadableSpanLike {
-    if (!this.events) return this.build({});
+    if (!this.events) return this.build();
     const kept = this.events.filter((e) => !e.dropped);
     const changed = kept.length !== this.events.length || kept.some((e) => e.changed);
-    return this.build(changed ? { events: kept.map((e) => e.result()) } : {});
+    return this.build(changed ? { events: kept.map((e) => e.result()) } : undefined);
   }
 }
 
@@ -202,7 +219,7 @@ export class LogView extends ItemView<ReadableLogRecordLike> {
   }
 
   result(): ReadableLogRecordLike {
-    return this.build(this.#body ? { body: this.#body.value } : {});
+    return this.build(this.#body ? { body: this.#body.value } : undefined);
   }
 }
 
