@@ -140,16 +140,23 @@ async function main(): Promise<TransformResult> {
     over: [] as number[],
     stage: [] as number[],
   }));
-  // Interleaved rounds: a drift in machine speed touches anchor and variants alike.
+  // Interleaved rounds: a drift in machine speed touches anchor and variants alike. The order
+  // turns each round (anchor first in one, last in another): whatever runs first after a
+  // variant's garbage pays for it, and the anchor would otherwise always be that one.
   for (let round = 0; round < ROUNDS; round++) {
-    const anchor = await timeExports(undefined, batches);
+    const exports: number[] = new Array<number>(VARIANTS.length + 1);
+    for (let k = 0; k <= VARIANTS.length; k++) {
+      const i = (k + round) % (VARIANTS.length + 1);
+      exports[i] = await timeExports(i === 0 ? undefined : VARIANTS[i - 1].transform, batches);
+      if (i > 0) runs[i - 1].stage.push(timeStage(VARIANTS[i - 1].transform, batches));
+    }
+    const anchor = exports[0];
     anchorRuns.push(anchor);
-    for (const [i, v] of VARIANTS.entries()) {
-      const ns = await timeExports(v.transform, batches);
-      runs[i].ns.push(ns);
-      runs[i].ratio.push(ns / anchor);
-      runs[i].over.push(ns - anchor);
-      runs[i].stage.push(timeStage(v.transform, batches));
+    for (const [i, run] of runs.entries()) {
+      const ns = exports[i + 1];
+      run.ns.push(ns);
+      run.ratio.push(ns / anchor);
+      run.over.push(ns - anchor);
     }
   }
   const anchorNs = median(anchorRuns);
