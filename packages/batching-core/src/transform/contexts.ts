@@ -40,6 +40,8 @@ export interface Ref {
   set?(frame: Frame, value: unknown): void;
   /** For a map-valued path: the map to change in place (a copy of the SDK's). */
   writableMap?(frame: Frame): ValueMap | undefined;
+  /** For a map-valued path: removes the keys `drop` says yes to (see MapView.removeKeys). */
+  removeKeys?(frame: Frame, drop: (key: string) => boolean): void;
   text: string;
 }
 
@@ -49,6 +51,7 @@ type Fields = Record<string, Field0>;
 const mapField = (view: (f: Frame) => MapView): Field0 => ({
   get: (f) => view(f).read(),
   writableMap: (f) => view(f).write(),
+  removeKeys: (f, drop) => view(f).removeKeys(drop),
   set: (f, value) => {
     if (!isMap(value)) return;
     const map = view(f).write();
@@ -78,25 +81,25 @@ const SPAN: Fields = {
   attributes: mapField((f) => span(f).attributes),
   name: {
     get: (f) => span(f).get('name'),
-    set: (f, v) => void (typeof v === 'string' && (span(f).changes.name = v)),
+    set: (f, v) => void (typeof v === 'string' && span(f).change('name', v)),
   },
   kind: {
     get: (f) => span(f).get('kind') + 1,
     set: (f, v) =>
-      void (typeof v === 'number' && v >= 1 && v <= 5 && (span(f).changes.kind = v - 1)),
+      void (typeof v === 'number' && v >= 1 && v <= 5 && span(f).change('kind', v - 1)),
   },
   'status.code': {
     get: (f) => span(f).get('status').code,
     set: (f, v) => {
       if (typeof v !== 'number' || v < 0 || v > 2) return;
-      span(f).changes.status = { ...span(f).get('status'), code: v };
+      span(f).change('status', { ...span(f).get('status'), code: v });
     },
   },
   'status.message': {
     get: (f) => span(f).get('status').message ?? '',
     set: (f, v) => {
       if (typeof v !== 'string') return;
-      span(f).changes.status = { ...span(f).get('status'), message: v };
+      span(f).change('status', { ...span(f).get('status'), message: v });
     },
   },
   'trace_id.string': { get: (f) => hex(span(f).source.spanContext().traceId) },
@@ -124,15 +127,15 @@ const LOG: Fields = {
   },
   severity_number: {
     get: (f) => log(f).get('severityNumber') ?? 0,
-    set: (f, v) => void (typeof v === 'number' && (log(f).changes.severityNumber = v)),
+    set: (f, v) => void (typeof v === 'number' && log(f).change('severityNumber', v)),
   },
   severity_text: {
     get: (f) => log(f).get('severityText') ?? '',
-    set: (f, v) => void (typeof v === 'string' && (log(f).changes.severityText = v)),
+    set: (f, v) => void (typeof v === 'string' && log(f).change('severityText', v)),
   },
   event_name: {
     get: (f) => log(f).get('eventName') ?? '',
-    set: (f, v) => void (typeof v === 'string' && (log(f).changes.eventName = v)),
+    set: (f, v) => void (typeof v === 'string' && log(f).change('eventName', v)),
   },
   'trace_id.string': { get: (f) => hex(log(f).source.spanContext?.traceId) },
   'span_id.string': { get: (f) => hex(log(f).source.spanContext?.spanId) },

@@ -39,8 +39,7 @@ export const EDITORS: Record<string, FunctionSpec<Action>> = {
       const name = key as string;
       return (f) => {
         if (!Object.hasOwn((ref.get(f) as object) ?? {}, name)) return;
-        const map = ref.writableMap?.(f);
-        if (map) delete map[name];
+        removeKeys(ref, f, (k) => k === name);
       };
     },
   },
@@ -93,13 +92,12 @@ export const EDITORS: Record<string, FunctionSpec<Action>> = {
       return (f) => {
         const current = ref.get(f);
         if (!isMap(current) || Object.keys(current).length <= max) return;
-        const map = ref.writableMap?.(f) as ValueMap;
-        const kept = new Set(priority.filter((key) => Object.hasOwn(map, key)));
-        for (const key of Object.keys(map)) {
+        const kept = new Set(priority.filter((key) => Object.hasOwn(current, key)));
+        for (const key of Object.keys(current)) {
           if (kept.size >= max) break;
           kept.add(key);
         }
-        for (const key of Object.keys(map)) if (!kept.has(key)) delete map[key];
+        removeKeys(ref, f, (key) => !kept.has(key));
       };
     },
   },
@@ -291,9 +289,15 @@ function editKeys(ref: Ref, keep: (key: string) => boolean): Action {
   return (f: Frame) => {
     const current = ref.get(f);
     if (!isMap(current) || Object.keys(current).every(keep)) return;
-    const map = ref.writableMap?.(f) as ValueMap;
-    for (const key of Object.keys(map)) if (!keep(key)) delete map[key];
+    removeKeys(ref, f, (key) => !keep(key));
   };
+}
+
+/** Removes keys from a map path, by MapView.removeKeys where the path has it (attributes). */
+function removeKeys(ref: Ref, f: Frame, drop: (key: string) => boolean): void {
+  if (ref.removeKeys) return ref.removeKeys(f, drop);
+  const map = ref.writableMap?.(f);
+  if (map) for (const key of Object.keys(map)) if (drop(key)) delete map[key];
 }
 
 function test(pattern: RegExp, text: unknown): boolean {

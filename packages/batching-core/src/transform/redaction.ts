@@ -173,8 +173,11 @@ export function compileRedaction(options: RedactionOptions, name: string): Redac
         summary !== 'silent' &&
         (removed.length > 0 || masked.length > 0 || ignoredCount > 0);
       if (removed.length === 0 && masked.length === 0 && !writeSummary) return counts;
+      if (removed.length > 0) {
+        const gone = new Set(removed);
+        view.removeKeys((key) => gone.has(key));
+      }
       const map = view.write();
-      for (const key of removed) delete map[key];
       Object.assign(map, replaced);
       if (writeSummary) {
         if (summary === 'debug') {

@@ -91,6 +91,15 @@ class Run {
     Map<ResourceView, { view: ScopeView; outcome: Outcome }>
   >();
 
+  /** The last item's resource, scope and frame: an export's items mostly share them. */
+  #last:
+    | {
+        resource: ResourceLike;
+        scope: InstrumentationScopeLike;
+        found: { frame: Frame; outcome: Outcome };
+      }
+    | undefined;
+
   constructor(private readonly program: TransformProgram) {}
 
   /*
@@ -215,6 +224,19 @@ class Run {
 
   /** The frame of an item, with its resource and scope views (their statements run once each). */
   private frame(
+    resource: ResourceLike,
+    scope: InstrumentationScopeLike,
+  ): { frame: Frame; outcome: Outcome } {
+    // One frame for the items in a row under the same resource and scope: each item's own
+    // view is set on it before its statements run, and no statement sees another item's.
+    const last = this.#last;
+    if (last !== undefined && last.resource === resource && last.scope === scope) return last.found;
+    const found = this.lookUp(resource, scope);
+    this.#last = { resource, scope, found };
+    return found;
+  }
+
+  private lookUp(
     resource: ResourceLike,
     scope: InstrumentationScopeLike,
   ): { frame: Frame; outcome: Outcome } {

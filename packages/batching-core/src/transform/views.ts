@@ -17,7 +17,7 @@ import type { ValueMap } from './values';
  * processors and exporters see what the application recorded.
  */
 
-/** A map read from the SDK's object until the first write, then from a deep copy. */
+/** A map read from the SDK's object until the first write, then from a copy. */
 export class MapView {
   #copy: ValueMap | undefined;
 
@@ -30,6 +30,23 @@ export class MapView {
   write(): ValueMap {
     this.#copy ??= this.source ? deepCopy(this.source) : {};
     return this.#copy;
+  }
+
+  /**
+   * Removes the keys `drop` says yes to. The map is built anew without them rather than deleted
+   * from: V8 turns an object a key is deleted from into a slow dictionary, which every later
+   * statement and the exporter's mapping would then read.
+   */
+  removeKeys(drop: (key: string) => boolean): void {
+    const from = this.read();
+    const copied = this.#copy !== undefined;
+    const out: ValueMap = {};
+    for (const key of Object.keys(from)) {
+      if (drop(key)) continue;
+      const value = from[key];
+      out[key] = copied || typeof value !== 'object' || value === null ? value : deepCopy(value);
+    }
+    this.#copy = out;
   }
 
   get changed(): boolean {
@@ -102,7 +119,8 @@ abstract class ItemView<
   },
 > {
   readonly attributes: MapView;
-  readonly changes: Changes = {};
+  /** Fields a statement set, made at the first (most items have none). */
+  #changes: Changes | undefined;
 
   constructor(
     readonly source: T,
@@ -113,18 +131,34 @@ abstract class ItemView<
   }
 
   get<K extends keyof T>(field: K): T[K] {
-    return (field in this.changes ? this.changes[field as string] : this.source[field]) as T[K];
+    const changes = this.#changes;
+    return (
+      changes !== undefined && field in changes ? changes[field as string] : this.source[field]
+    ) as T[K];
+  }
+
+  change<K extends keyof T & string>(field: K, value: T[K]): void {
+    (this.#changes ??= {})[field] = value;
   }
 
   /** The item as the statements left it: the SDK's object itself when nothing changed. */
-  protected build(extra: Changes): T {
+  protected build(extra?: Changes): T {
     const resource = this.resource.result();
     const scope = this.scope.result();
-    const changes: Changes = { ...this.changes, ...extra };
+    if (
+      this.#changes === undefined &&
+      extra === undefined &&
+      !this.attributes.changed &&
+      resource === this.source.resource &&
+      scope === this.source.instrumentationScope
+    ) {
+      return this.source;
+    }
+    const changes: Changes = { ...this.#changes, ...extra };
     if (this.attributes.changed) changes.attributes = this.attributes.read();
     if (resource !== this.source.resource) changes.resource = resource;
     if (scope !== this.source.instrumentationScope) changes.instrumentationScope = scope;
-    return Object.keys(changes).length === 0 ? this.source : overlay(this.source, changes);
+    return overlay(this.source, changes);
   }
 }
 
@@ -137,10 +171,10 @@ export class SpanView extends ItemView<ReadableSpanLike> {
   }
 
   result(): ReadableSpanLike {
-    if (!this.events) return this.build({});
+    if (!this.events) return this.build();
     const kept = this.events.filter((e) => !e.dropped);
     const changed = kept.length !== this.events.length || kept.some((e) => e.changed);
-    return this.build(changed ? { events: kept.map((e) => e.result()) } : {});
+    return this.build(changed ? { events: kept.map((e) => e.result()) } : undefined);
   }
 }
 
@@ -185,7 +219,7 @@ export class LogView extends ItemView<ReadableLogRecordLike> {
   }
 
   result(): ReadableLogRecordLike {
-    return this.build(this.#body ? { body: this.#body.value } : {});
+    return this.build(this.#body ? { body: this.#body.value } : undefined);
   }
 }
 
@@ -209,13 +243,21 @@ export class DataPointView {
 }
 
 /**
- * A view of an SDK object with some fields changed: it inherits everything else from the SDK's
- * object (methods such as `spanContext()` and getters included), whose own fields stay as they are.
+ * An SDK object with some fields changed: a new object of the same class (same prototype, so its
+ * methods such as `spanContext()` and getters work) with the source's own fields copied and the
+ * changed ones replaced; the source stays as it is. Not `Object.create(source)`: V8 turns an
+ * object used as a prototype into a slow dictionary with a map of its own, so every SDK item
+ * would turn slow for every exporter, and the mapping would read megamorphic views. A spread
+ * copies the fields in one step (defining them, so no SDK setter runs) and the copies of one
+ * class share their shape. An ended SDK item does not change, so a copy sees what a view would.
  */
 export function overlay<T extends object>(source: T, changes: Changes): T {
-  const view = Object.create(source) as Record<string, unknown>;
+  const prototype = Object.getPrototypeOf(source) as object | null;
+  const view = { ...source } as Record<string, unknown>;
+  if (prototype !== Object.prototype) Object.setPrototypeOf(view, prototype);
+  const accessors = accessorsOf(prototype);
   for (const key of Object.keys(changes)) {
-    if (isAccessor(source, key)) {
+    if (accessors.has(key) && !Object.hasOwn(view, key)) {
       // Own property, not an assignment: an SDK setter of that name is not called.
       Object.defineProperty(view, key, {
         value: changes[key],
@@ -224,37 +266,31 @@ export function overlay<T extends object>(source: T, changes: Changes): T {
         configurable: true,
       });
     } else {
-      // A data property higher in the chain: assignment makes the view's own, and is fast.
       view[key] = changes[key];
     }
   }
   return view as T;
 }
 
-/** Per prototype and key: is the property a getter/setter somewhere in the chain? */
-const ACCESSORS = new WeakMap<object, Map<string, boolean>>();
+/** Per prototype: the names that are a getter, setter or read-only property in its chain. */
+const ACCESSORS = new WeakMap<object, Set<string>>();
+const NONE = new Set<string>();
 
-function isAccessor(source: object, key: string): boolean {
-  const own = Object.getOwnPropertyDescriptor(source, key);
-  if (own) return own.get !== undefined || own.set !== undefined || own.writable === false;
-  const prototype = Object.getPrototypeOf(source) as object | null;
-  if (!prototype) return false;
-  let byKey = ACCESSORS.get(prototype);
-  if (!byKey) ACCESSORS.set(prototype, (byKey = new Map()));
-  let found = byKey.get(key);
-  if (found === undefined) {
-    found = false;
-    for (let p: object | null = prototype; p; p = Object.getPrototypeOf(p) as object | null) {
-      const descriptor = Object.getOwnPropertyDescriptor(p, key);
-      if (descriptor) {
-        found =
-          descriptor.get !== undefined ||
-          descriptor.set !== undefined ||
-          descriptor.writable === false;
-        break;
-      }
+function accessorsOf(prototype: object | null): Set<string> {
+  if (!prototype) return NONE;
+  let found = ACCESSORS.get(prototype);
+  if (found) return found;
+  found = new Set();
+  const seen = new Set<string>();
+  for (let p: object | null = prototype; p; p = Object.getPrototypeOf(p) as object | null) {
+    for (const key of Object.getOwnPropertyNames(p)) {
+      // The nearest definition of a name is the one an assignment meets.
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const d = Object.getOwnPropertyDescriptor(p, key) as PropertyDescriptor;
+      if (d.get !== undefined || d.set !== undefined || d.writable === false) found.add(key);
     }
-    byKey.set(key, found);
   }
+  ACCESSORS.set(prototype, found);
   return found;
 }
