@@ -145,6 +145,7 @@ export {
 } from './options/vocabulary';
 export type { AuthForm, ExporterAuth, HeaderProvider, TlsField } from './options/vocabulary';
 export { assembleExporter, defineExporter } from './sdk/kit';
+export { hrTimeToEpochMs } from './sdk/time';
 export type { ExporterClasses, ExporterDefinition, SignalItems } from './sdk/kit';
 export { mapEach, mapEachWithUnmapped } from './sdk/mapping';
 export type { ItemMapping, MappedItems, RecordMapper, UnmappedItem } from './sdk/mapping';

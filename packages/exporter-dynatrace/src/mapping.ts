@@ -1,5 +1,4 @@
-import type { HrTime } from '@opentelemetry/api';
-import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
+import { AggregationTemporality, DataPointType, hrTimeToEpochMs } from '@otelpack/batching-core';
 import type {
   DataPointLike,
   ExponentialHistogramValue,
@@ -42,10 +41,6 @@ type Kind = 'gauge' | 'count';
 
 // Metric names whose keys are remembered, so that normalisation runs once per metric.
 const KEY_MEMORY = 10_000;
-
-function epochMs(time: HrTime): number {
-  return time[0] * 1000 + time[1] / 1e6;
-}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -157,7 +152,9 @@ export class LineMapping implements ItemMapping<ResourceMetricsLike, string> {
       try {
         const dimensions = this.dimensions.format(resource, point.attributes);
         const payload = this.payload(metric, point, `${key}${dimensions}`);
-        records.push(formatLine(key, dimensions, payload, lineTimestamp(epochMs(point.endTime))));
+        records.push(
+          formatLine(key, dimensions, payload, lineTimestamp(hrTimeToEpochMs(point.endTime))),
+        );
       } catch (error) {
         unmapped.push({ item: { metric, point }, detail: messageOf(error) });
       }
@@ -175,7 +172,7 @@ export class LineMapping implements ItemMapping<ResourceMetricsLike, string> {
   /** The point's payload, from its delta where the ingest needs one. */
   private payload(metric: MetricDataLike, point: DataPointLike<unknown>, id: string): string {
     const cumulative = metric.aggregationTemporality === AggregationTemporality.CUMULATIVE;
-    const startMs = epochMs(point.startTime);
+    const startMs = hrTimeToEpochMs(point.startTime);
     switch (metric.dataPointType) {
       case DataPointType.GAUGE:
         return gaugePayload(point.value as number);

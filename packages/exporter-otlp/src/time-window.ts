@@ -1,4 +1,5 @@
 import type { HrTime } from '@opentelemetry/api';
+import { hrTimeToEpochMs } from '@otelpack/batching-core';
 import type { OtlpCodec } from './codec';
 import { decorateCodec } from './decorate';
 
@@ -29,10 +30,6 @@ export class OutsideTimeWindowError extends Error {
   readonly code = 'OTELPACK_OUTSIDE_TIME_WINDOW';
 }
 
-function epochMs(time: HrTime): number {
-  return time[0] * 1000 + time[1] / 1e6;
-}
-
 function describeMs(ms: number): string {
   const minutes = Math.round(ms / 60_000);
   if (minutes < 120) return `${minutes} min`;
@@ -46,7 +43,7 @@ function check(
   backend: string,
   nowMs: number,
 ): void {
-  const offsetMs = epochMs(time) - nowMs;
+  const offsetMs = hrTimeToEpochMs(time) - nowMs;
   if (offsetMs < -window.maxAgeMs) {
     throw new OutsideTimeWindowError(
       `${what} ${describeMs(-offsetMs)} ago; ${backend} drops anything older than ${describeMs(window.maxAgeMs)}`,

@@ -1,4 +1,4 @@
-import { boundedValue } from '@otelpack/batching-core';
+import { boundedValue, hrTimeToEpochMs } from '@otelpack/batching-core';
 import type { AnyValue, ReadableLogRecordLike } from '@otelpack/batching-core';
 import { attributeText, hostnameFromResource, isUnknownService, tagsFromResource } from '../tags';
 import type { ServiceTags } from '../tags';
@@ -115,13 +115,15 @@ export function mapLog(record: ReadableLogRecordLike, options: LogMappingOptions
     entry['otel.severity_number'] = String(record.severityNumber);
 
   const [seconds, nanos] = record.hrTime;
-  const ns = BigInt(seconds) * 1_000_000_000n + BigInt(nanos);
-  const ageMs = (options.now ?? Date.now)() - Number(ns / 1_000_000n);
+  const timeMs = hrTimeToEpochMs(record.hrTime);
+  const ageMs = (options.now ?? Date.now)() - timeMs;
   if (ageMs > LOGS_MAX_AGE_MS) {
     throw new Error(
       `log record older than the intake's 18 h window (${Math.floor(ageMs / 3_600_000)} h old); the intake would drop it after a 202`,
     );
   }
+  // Exact from the two integers: a double rounds 999.999999 ms up to the next millisecond.
+  const ns = BigInt(seconds) * 1_000_000_000n + BigInt(nanos);
   entry['@timestamp'] = new Date(Number(ns / 1_000_000n)).toISOString();
   entry['otel.timestamp'] = ns.toString();
 
