@@ -4,7 +4,7 @@
  * fake (FAKE: written from New Relic's documentation, it checks the license key and records what
  * New Relic would drop after its 2xx), within New Relic's limits and with its temporality.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
@@ -14,7 +14,7 @@ import {
   NewRelicMetricExporter,
   NewRelicSpanExporter,
 } from '@otelpack/exporter-newrelic';
-import { assertPackedExporter } from './packed.ts';
+import { packedExporterAgainst } from './packed.ts';
 import { assertAllDelivered, sdk3Providers } from './providers.ts';
 // protobufjs behind this import resolves from the repository's root node_modules.
 import { FAKE_LICENSE_KEY, NewRelicFake } from '../../integration/src/fakes/newrelic-fake.ts';
@@ -24,22 +24,10 @@ const _span: (e: NewRelicSpanExporter) => SpanExporter = (e) => e;
 const _log: (e: NewRelicLogRecordExporter) => LogRecordExporter = (e) => e;
 const _metric: (e: NewRelicMetricExporter) => PushMetricExporter = (e) => e;
 
-test('SDK 3.x: @otelpack/exporter-newrelic is the packed tarball, on the packed core', () => {
-  assertPackedExporter('@otelpack/exporter-newrelic');
-});
-
-let fake: NewRelicFake;
-let url: string;
-before(async () => {
-  fake = new NewRelicFake();
-  url = await fake.listen(0);
-});
-after(async () => {
-  await fake?.close();
-});
+const served = packedExporterAgainst('@otelpack/exporter-newrelic', () => new NewRelicFake());
 
 test('SDK 3.x: the New Relic exporters deliver spans, logs and metrics within the limits (FAKE New Relic)', async () => {
-  const options = { url, auth: { apiKey: FAKE_LICENSE_KEY }, flushIntervalMs: 50 };
+  const options = { url: served.url, auth: { apiKey: FAKE_LICENSE_KEY }, flushIntervalMs: 50 };
   const spanExporter = new NewRelicSpanExporter(options);
   const logExporter = new NewRelicLogRecordExporter(options);
   const metricExporter = new NewRelicMetricExporter(options);
@@ -67,10 +55,10 @@ test('SDK 3.x: the New Relic exporters deliver spans, logs and metrics within th
     logs: 1,
     metrics: 2,
   });
-  assert.deepEqual(fake.integrationErrors, [], 'New Relic would have dropped some');
-  assert.deepEqual(fake.requests.map((r) => r.signal).sort(), ['logs', 'metrics', 'traces']);
-  assert.ok(fake.requests.every((r) => r.headers['api-key'] === FAKE_LICENSE_KEY));
-  const text = JSON.stringify(fake.requests.map((r) => r.request));
+  assert.deepEqual(served.fake.integrationErrors, [], 'New Relic would have dropped some');
+  assert.deepEqual(served.fake.requests.map((r) => r.signal).sort(), ['logs', 'metrics', 'traces']);
+  assert.ok(served.fake.requests.every((r) => r.headers['api-key'] === FAKE_LICENSE_KEY));
+  const text = JSON.stringify(served.fake.requests.map((r) => r.request));
   for (const needle of ['POST /checkout', 'order placed', 'otelpack.truncated', 'sdk3-newrelic']) {
     assert.ok(text.includes(needle), `${needle} was not received`);
   }

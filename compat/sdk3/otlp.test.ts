@@ -3,7 +3,7 @@
  * Node 24: the three exporters registered in SDK 3's providers deliver to otelpack's OTLP
  * receiver fake (FAKE: it decodes with the official .proto files), in both encodings.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
@@ -13,7 +13,7 @@ import {
   OtlpMetricExporter,
   OtlpSpanExporter,
 } from '@otelpack/exporter-otlp';
-import { assertPackedExporter } from './packed.ts';
+import { packedExporterAgainst } from './packed.ts';
 import { assertAllDelivered, sdk3Providers } from './providers.ts';
 // protobufjs behind this import resolves from the repository's root node_modules.
 import { OtlpFake } from '../../integration/src/fakes/otlp-fake.ts';
@@ -23,23 +23,11 @@ const _span: (e: OtlpSpanExporter) => SpanExporter = (e) => e;
 const _log: (e: OtlpLogRecordExporter) => LogRecordExporter = (e) => e;
 const _metric: (e: OtlpMetricExporter) => PushMetricExporter = (e) => e;
 
-test('SDK 3.x: @otelpack/exporter-otlp is the packed tarball, on the packed core', () => {
-  assertPackedExporter('@otelpack/exporter-otlp');
-});
-
-let fake: OtlpFake;
-let url: string;
-before(async () => {
-  fake = new OtlpFake();
-  url = await fake.listen(0);
-});
-after(async () => {
-  await fake?.close();
-});
+const served = packedExporterAgainst('@otelpack/exporter-otlp', () => new OtlpFake());
 
 for (const encoding of ['protobuf', 'json'] as const) {
   test(`SDK 3.x: the OTLP exporters deliver spans, logs and metrics (${encoding}, FAKE receiver)`, async () => {
-    const options = { url, encoding, flushIntervalMs: 50 };
+    const options = { url: served.url, encoding, flushIntervalMs: 50 };
     const spanExporter = new OtlpSpanExporter(options);
     const logExporter = new OtlpLogRecordExporter(options);
     const metricExporter = new OtlpMetricExporter(options);
@@ -64,7 +52,7 @@ for (const encoding of ['protobuf', 'json'] as const) {
       logs: 1,
       metrics: 1,
     });
-    const mine = fake.requests.filter((r) => r.encoding === encoding);
+    const mine = served.fake.requests.filter((r) => r.encoding === encoding);
     assert.deepEqual(mine.map((r) => r.signal).sort(), ['logs', 'metrics', 'traces']);
     const text = JSON.stringify(mine.map((r) => r.request));
     for (const needle of ['POST /checkout', 'order placed', 'sdk3.orders', `sdk3-${encoding}`]) {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
+import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const OWN_MODULES = join(dirname(fileURLToPath(import.meta.url)), 'node_modules') + sep;
@@ -20,4 +21,32 @@ export function assertPackedExporter(name: string): void {
     core.startsWith(join(OWN_MODULES, '@otelpack', 'batching-core') + sep),
     `${name} uses the core at ${core}, not the packed one`,
   );
+}
+
+interface Fake {
+  listen(port: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The opening of an exporter suite against a fake: the test that `name` is the packed tarball,
+ * and the fake, listening on a free port for the suite's duration. Read `fake` and `url` from the
+ * returned object inside tests (they are set once the suite's `before` has run).
+ */
+export function packedExporterAgainst<F extends Fake>(
+  name: string,
+  makeFake: () => F,
+): { readonly fake: F; readonly url: string } {
+  const served = {} as { fake: F; url: string };
+  test(`SDK 3.x: ${name} is the packed tarball, on the packed core`, () => {
+    assertPackedExporter(name);
+  });
+  before(async () => {
+    served.fake = makeFake();
+    served.url = await served.fake.listen(0);
+  });
+  after(async () => {
+    await served.fake?.close();
+  });
+  return served;
 }

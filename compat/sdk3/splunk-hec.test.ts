@@ -3,7 +3,7 @@
  * Node 24: the three exporters registered in SDK 3's providers deliver to otelpack's HEC fake
  * (FAKE: written from Splunk's HEC documentation), with and without indexer acknowledgement.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
@@ -14,7 +14,7 @@ import {
   SplunkHecMetricExporter,
   SplunkHecSpanExporter,
 } from '@otelpack/exporter-splunk-hec';
-import { assertPackedExporter } from './packed.ts';
+import { packedExporterAgainst } from './packed.ts';
 import { assertAllDelivered, sdk3Providers } from './providers.ts';
 import { HecFake } from '../../integration/src/fakes/hec-fake.ts';
 
@@ -23,26 +23,14 @@ const _span: (e: SplunkHecSpanExporter) => SpanExporter = (e) => e;
 const _log: (e: SplunkHecLogRecordExporter) => LogRecordExporter = (e) => e;
 const _metric: (e: SplunkHecMetricExporter) => PushMetricExporter = (e) => e;
 
-test('SDK 3.x: @otelpack/exporter-splunk-hec is the packed tarball, on the packed core', () => {
-  assertPackedExporter('@otelpack/exporter-splunk-hec');
-});
-
-let fake: HecFake;
-let url: string;
-before(async () => {
-  fake = new HecFake();
-  url = await fake.listen(0);
-});
-after(async () => {
-  await fake?.close();
-});
+const served = packedExporterAgainst('@otelpack/exporter-splunk-hec', () => new HecFake());
 
 for (const ack of [false, true]) {
   test(`SDK 3.x: the HEC exporters deliver spans, logs and metrics (acknowledgement ${ack ? 'on' : 'off'}, FAKE HEC)`, async () => {
     const token = randomUUID();
-    fake.addToken({ token, ack });
+    served.fake.addToken({ token, ack });
     const options = {
-      url,
+      url: served.url,
       auth: { token },
       flushIntervalMs: 50,
       indexerAcknowledgement: ack,
@@ -70,7 +58,7 @@ for (const ack of [false, true]) {
       logs: 1,
       metrics: 1,
     });
-    const events = fake.events(token);
+    const events = served.fake.events(token);
     assert.equal(events.length, 3);
     const text = JSON.stringify(events);
     for (const needle of [
