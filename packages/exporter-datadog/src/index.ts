@@ -63,7 +63,8 @@ export {
 export { TRACE_PATH, TraceAgentSender, chunksOf } from './traces/sender';
 export type { TraceSenderOptions } from './traces/sender';
 export { LOGS_MAX_AGE_MS, decimalId, mapLog, statusFromSeverity } from './logs/mapping';
-export type { LogEntry, LogMappingOptions, LogRecord } from './logs/mapping';
+export { LogRecord } from './logs/mapping';
+export type { LogEntry, LogMappingOptions } from './logs/mapping';
 export {
   LOGS_MAX_BYTES,
   LOGS_MAX_ENTRIES,

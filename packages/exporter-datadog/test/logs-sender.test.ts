@@ -4,10 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { DiagLogLevel, diag } from '@opentelemetry/api';
-import { DatadogLogRecordExporter, LogsIntakeSender, MISSING_API_KEY } from '../src';
+import { DatadogLogRecordExporter, LogRecord, LogsIntakeSender, MISSING_API_KEY } from '../src';
 
 const context = { signal: new AbortController().signal, attempt: 1 };
-const record = { entry: { message: 'm' }, bytes: 16 };
+const record = new LogRecord(JSON.stringify({ message: 'm' }));
 
 describe('LogsIntakeSender', () => {
   it('POSTs a gzip JSON array with DD-API-KEY; the intake answers decide the outcome', async () => {

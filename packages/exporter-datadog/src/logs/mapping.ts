@@ -16,10 +16,22 @@ import type { ServiceTags } from '../tags';
 
 export type LogEntry = Record<string, string | number | boolean | null>;
 
-export interface LogRecord {
-  entry: LogEntry;
+/**
+ * One intake entry as the JSON text a request carries: serialised once, at mapping, where its
+ * size is needed anyway, and joined into requests as it is. `entry` parses it back, for tests and
+ * tools that read a record; the export path never does.
+ */
+export class LogRecord {
   /** JSON bytes of the entry (what the intake's 5 MB counts), plus its comma. */
-  bytes: number;
+  readonly bytes: number;
+
+  constructor(readonly text: string) {
+    this.bytes = Buffer.byteLength(text) + 1;
+  }
+
+  get entry(): LogEntry {
+    return JSON.parse(this.text) as LogEntry;
+  }
 }
 
 export interface LogMappingOptions {
@@ -153,5 +165,5 @@ export function mapLog(record: ReadableLogRecordLike, options: LogMappingOptions
   const extra = text('ddtags');
   if (extra) tags.push(extra);
   if (tags.length > 0) entry.ddtags = tags.join(',');
-  return { entry, bytes: Buffer.byteLength(JSON.stringify(entry)) + 1 };
+  return new LogRecord(JSON.stringify(entry));
 }

@@ -61,7 +61,7 @@ export class LogsIntakeSender implements BatchSender<LogRecord> {
   }
 
   encode(batch: readonly LogRecord[]): string {
-    return `[${batch.map((r) => JSON.stringify(r.entry)).join(',')}]`;
+    return `[${batch.map((r) => r.text).join(',')}]`;
   }
 
   send(batch: readonly LogRecord[], context: SendContext): Promise<SendResult> {
