@@ -146,6 +146,8 @@ export {
 export type { AuthForm, ExporterAuth, HeaderProvider, TlsField } from './options/vocabulary';
 export { assembleExporter, defineExporter } from './sdk/kit';
 export { hrTimeToEpochMs } from './sdk/time';
+export { checkTimeWindow, OutsideTimeWindowError } from './sdk/time-window';
+export type { TimeWindow } from './sdk/time-window';
 export type { ExporterClasses, ExporterDefinition, SignalItems } from './sdk/kit';
 export { mapEach, mapEachWithUnmapped } from './sdk/mapping';
 export type { ItemMapping, MappedItems, RecordMapper, UnmappedItem } from './sdk/mapping';

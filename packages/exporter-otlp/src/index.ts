@@ -22,8 +22,12 @@ export { GroupCache, logMapping, metricMapping, spanMapping } from './mapping';
 export type { OtlpCodec } from './codec';
 export { decorateCodec } from './decorate';
 export { withResourceDefaults } from './resource-defaults';
-export { OutsideTimeWindowError, withTimeWindow } from './time-window';
-export type { TimeWindow, TimeWindows } from './time-window';
+export { withTimeWindow } from './time-window';
+export type { TimeWindows } from './time-window';
+// The window and its error live in batching-core (every exporter's mapping may refuse by time);
+// re-exported here, where presets built on this package have always imported them.
+export { OutsideTimeWindowError } from '@otelpack/batching-core';
+export type { TimeWindow } from '@otelpack/batching-core';
 export type { ResourceDefaults } from './resource-defaults';
 export { ProtobufCodec } from './protobuf/codec';
 export { JsonCodec } from './json/codec';

@@ -1,15 +1,7 @@
-import type { HrTime } from '@opentelemetry/api';
-import { hrTimeToEpochMs } from '@otelpack/batching-core';
+import { checkTimeWindow as check } from '@otelpack/batching-core';
+import type { TimeWindow } from '@otelpack/batching-core';
 import type { OtlpCodec } from './codec';
 import { decorateCodec } from './decorate';
-
-/** How far from now a backend accepts a timestamp; it drops (often silently) anything outside. */
-export interface TimeWindow {
-  /** The oldest accepted, as an age in ms. */
-  maxAgeMs: number;
-  /** The furthest ahead of the clock accepted, in ms. */
-  maxAheadMs: number;
-}
 
 /**
  * A window per kind of item, each checked against the timestamp the backend judges: a span's end,
@@ -23,37 +15,6 @@ export interface TimeWindows {
   backend: string;
   /** ms since the epoch; tests set it. */
   clock?: () => number;
-}
-
-/** An item outside the backend's window; the kit counts it as rejected with this message. */
-export class OutsideTimeWindowError extends Error {
-  readonly code = 'OTELPACK_OUTSIDE_TIME_WINDOW';
-}
-
-function describeMs(ms: number): string {
-  const minutes = Math.round(ms / 60_000);
-  if (minutes < 120) return `${minutes} min`;
-  return `${Math.round(minutes / 60)} h`;
-}
-
-function check(
-  what: string,
-  time: HrTime,
-  window: TimeWindow,
-  backend: string,
-  nowMs: number,
-): void {
-  const offsetMs = hrTimeToEpochMs(time) - nowMs;
-  if (offsetMs < -window.maxAgeMs) {
-    throw new OutsideTimeWindowError(
-      `${what} ${describeMs(-offsetMs)} ago; ${backend} drops anything older than ${describeMs(window.maxAgeMs)}`,
-    );
-  }
-  if (offsetMs > window.maxAheadMs) {
-    throw new OutsideTimeWindowError(
-      `${what} ${describeMs(offsetMs)} ahead of this host's clock; ${backend} drops anything more than ${describeMs(window.maxAheadMs)} ahead`,
-    );
-  }
 }
 
 /**

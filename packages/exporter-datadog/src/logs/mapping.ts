@@ -1,5 +1,5 @@
-import { boundedValue, hrTimeToEpochMs } from '@otelpack/batching-core';
-import type { AnyValue, ReadableLogRecordLike } from '@otelpack/batching-core';
+import { boundedValue, checkTimeWindow } from '@otelpack/batching-core';
+import type { AnyValue, ReadableLogRecordLike, TimeWindow } from '@otelpack/batching-core';
 import { attributeText, hostnameFromResource, isUnknownService, tagsFromResource } from '../tags';
 import type { ServiceTags } from '../tags';
 
@@ -48,6 +48,10 @@ export interface LogMappingOptions {
  * and answers 202 for an older one without keeping it: refused here, so it is counted, not lost.
  */
 export const LOGS_MAX_AGE_MS = 18 * 60 * 60 * 1_000;
+const LOGS_TIME_WINDOW: TimeWindow = {
+  maxAgeMs: LOGS_MAX_AGE_MS,
+  maxAheadMs: Number.POSITIVE_INFINITY,
+};
 
 const MAX_DEPTH = 10;
 
@@ -127,13 +131,14 @@ export function mapLog(record: ReadableLogRecordLike, options: LogMappingOptions
     entry['otel.severity_number'] = String(record.severityNumber);
 
   const [seconds, nanos] = record.hrTime;
-  const timeMs = hrTimeToEpochMs(record.hrTime);
-  const ageMs = (options.now ?? Date.now)() - timeMs;
-  if (ageMs > LOGS_MAX_AGE_MS) {
-    throw new Error(
-      `log record older than the intake's 18 h window (${Math.floor(ageMs / 3_600_000)} h old); the intake would drop it after a 202`,
-    );
-  }
+  // The intake answers 202 and then drops a record outside its window: refuse it here, counted.
+  checkTimeWindow(
+    'the log record is from',
+    record.hrTime,
+    LOGS_TIME_WINDOW,
+    "Datadog's logs intake",
+    (options.now ?? Date.now)(),
+  );
   // Exact from the two integers: a double rounds 999.999999 ms up to the next millisecond.
   const ns = BigInt(seconds) * 1_000_000_000n + BigInt(nanos);
   entry['@timestamp'] = new Date(Number(ns / 1_000_000n)).toISOString();
