@@ -14,6 +14,7 @@
  * the ratio is the median of the per-round ratios.
  */
 import { resolve } from 'node:path';
+import { median } from '../../batching-core/bench/lib/stats';
 import type { TimeSeries } from '../src';
 import { WriteRequestType, toProtobufObject } from '../test/helpers/proto';
 import { SERIES_PER_REQUEST, syntheticExport } from './typical-request';
@@ -43,12 +44,6 @@ function rate(fn: () => unknown): number {
     c = cpuMs();
   }
   return n / ((c - c0) / 1000);
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 async function loadTree(root: string, endMs: number): Promise<Tree> {
