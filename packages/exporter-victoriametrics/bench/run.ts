@@ -13,17 +13,24 @@
  *    run): RSS growth after GC and at its peak while filling, as ratios to maxQueueBytes.
  *
  * Nothing here gates anything: absolute figures say more about the machine than about the code.
+ *
+ * Scenarios run alone when named: `node --import tsx bench/run.ts encoding|e2e|memory ...`
+ * (results/latest.json is written by a full run only). The end-to-end table also gives the CPU
+ * time of this process and of VictoriaMetrics (from /proc) per sample, and VictoriaMetrics'
+ * share of the CPU time both spent: on a 2-core machine the two compete for the cores.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { compress } from 'snappyjs';
-import { atCapTable, runAtCap } from '../../batching-core/bench/lib/memory-at-cap';
+import { HttpTransport } from '@otelpack/batching-core';
 import type { ResourceMetricsLike } from '@otelpack/batching-core';
+import { atCapTable, runAtCap } from '../../batching-core/bench/lib/memory-at-cap';
 import { victoriametrics } from '../../../integration/src/backends/victoriametrics';
 import { startBackend, stopBackend } from '../../../integration/src/launcher';
 import {
   DEFAULT_MAPPING_OPTIONS,
+  REMOTE_WRITE_HEADERS,
   VictoriaMetricsExporter,
   WriteRequestEncoder,
   encodeWriteRequestV2,
@@ -31,8 +38,8 @@ import {
 } from '../src';
 import type { TimeSeries } from '../src';
 import { WriteRequestType, toProtobufObject } from '../test/helpers/proto';
+import { SERIES_PER_REQUEST, syntheticExport } from './typical-request';
 
-const SERIES_PER_REQUEST = 2_000; // the exporter's maxBatchItems: one request's worth
 const ROUNDS = 7;
 const ROUND_MS = 400;
 
@@ -66,82 +73,6 @@ function table(title: string, headers: string[], rows: (string | number)[][]): s
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...cells.map(line),
   ].join('\n');
-}
-
-/** One export's worth of realistic OpenTelemetry data: HTTP server counters and histograms. */
-function syntheticExport(points: number, endMs: number, seed = 0): ResourceMetricsLike {
-  const end: [number, number] = [Math.floor(endMs / 1000), (endMs % 1000) * 1e6];
-  const start: [number, number] = [end[0] - 60, 0];
-  const routes = ['/api/orders', '/api/orders/:id', '/api/cart', '/api/users/:id', '/health'];
-  const counterPoints = [];
-  const histogramPoints = [];
-  for (let i = 0; i < points; i++) {
-    const attributes = {
-      'http.request.method': i % 3 === 0 ? 'POST' : 'GET',
-      'http.route': `${routes[i % routes.length]}/${Math.floor(i / routes.length)}`,
-      'http.response.status_code': i % 17 === 0 ? 500 : 200,
-      'server.address': 'checkout.internal',
-    };
-    counterPoints.push({ attributes, startTime: start, endTime: end, value: 1000 + i * 7 + seed });
-    if (i % 10 === 0) {
-      histogramPoints.push({
-        attributes,
-        startTime: start,
-        endTime: end,
-        value: {
-          buckets: {
-            boundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-            counts: [1, 2, 3, 5, 8, 13, 8, 5, 3, 2, 1].map((c) => c + seed),
-          },
-          count: 51 + 11 * seed,
-          sum: 12.34 + i,
-        },
-      });
-    }
-  }
-  return {
-    resource: {
-      attributes: {
-        'service.name': 'checkout',
-        'service.namespace': 'shop',
-        'service.instance.id': 'checkout-7d9f8-abcde',
-        'host.name': 'node-17',
-        'telemetry.sdk.language': 'nodejs',
-        'telemetry.sdk.name': 'opentelemetry',
-        'telemetry.sdk.version': '2.2.0',
-      },
-    },
-    scopeMetrics: [
-      {
-        scope: { name: '@opentelemetry/instrumentation-http', version: '0.208.0' },
-        metrics: [
-          {
-            descriptor: {
-              name: 'http.server.requests',
-              unit: '{request}',
-              description: '',
-              valueType: 1,
-            },
-            aggregationTemporality: 1,
-            dataPointType: 3,
-            isMonotonic: true,
-            dataPoints: counterPoints,
-          },
-          {
-            descriptor: {
-              name: 'http.server.request.duration',
-              unit: 's',
-              description: '',
-              valueType: 1,
-            },
-            aggregationTemporality: 1,
-            dataPointType: 0,
-            dataPoints: histogramPoints,
-          },
-        ],
-      },
-    ],
-  } as ResourceMetricsLike;
 }
 
 interface EncodingResult {
@@ -267,6 +198,33 @@ interface EndToEndResult {
   requests: number;
   compressedBytesPerSample: number;
   storedSamples: number;
+  /** CPU time of this process (mapping, core, encoding, snappy, HTTP client) per sample, in µs. */
+  exporterCpuUsPerSample: number;
+  /** CPU time of the VictoriaMetrics process per sample. */
+  vmCpuUsPerSample: number;
+  /** VictoriaMetrics' part of the CPU time both processes spent. */
+  vmCpuShare: number;
+}
+
+/** Runs at each concurrency (E2E_RUNS in the environment; default 3). */
+const E2E_RUNS = Number(process.env.E2E_RUNS ?? 3);
+
+/** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS_PER_SEC = 100;
+
+/** CPU time (user + system) a process has used, in ms, from /proc/<pid>/stat. */
+function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start after its closing ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]); // field 14 of the whole line
+  const stime = Number(fields[12]); // field 15
+  return ((utime + stime) * 1000) / CLOCK_TICKS_PER_SEC;
+}
+
+function ownCpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
 }
 
 async function countStored(url: string, job: string): Promise<number> {
@@ -290,17 +248,88 @@ async function countStored(url: string, job: string): Promise<number> {
   return stored;
 }
 
-async function measureEndToEnd(url: string, maxConcurrency: number): Promise<EndToEndResult> {
-  const job = `bench-${maxConcurrency}-${Date.now()}`;
+/** The end-to-end run's input: ten exports of 10,000 points each, for a job of its own. */
+function endToEndInputs(job: string): ResourceMetricsLike[] {
   const exports = 10;
   const pointsPerExport = 10_000;
   const base = Date.now() - exports * 1_000;
-  // Built before the clock starts: the SDK's collection is not the exporter's cost.
-  const inputs = Array.from({ length: exports }, (_, i) => {
+  return Array.from({ length: exports }, (_, i) => {
     const rm = syntheticExport(pointsPerExport, base + i * 1_000, i);
     (rm.resource.attributes as Record<string, string>)['service.name'] = job;
     return rm;
   });
+}
+
+/**
+ * VictoriaMetrics' ceiling on this machine, the anchor of the end-to-end rate: the same series as
+ * the end-to-end run, mapped, encoded and compressed before the clock starts, posted as the
+ * exporter's requests (2,000 series each) through the core's HttpTransport with `concurrency`
+ * requests in flight. What it measures is VictoriaMetrics plus an HTTP client, nothing of ours.
+ */
+async function measureCeiling(
+  url: string,
+  vmPid: number,
+  concurrency: number,
+): Promise<EndToEndResult> {
+  const job = `ceiling-${concurrency}-${Date.now()}`;
+  const encoder = new WriteRequestEncoder();
+  const bodies: Buffer[] = [];
+  let samples = 0;
+  for (const rm of endToEndInputs(job)) {
+    const series = mapResourceMetrics(rm, DEFAULT_MAPPING_OPTIONS).series;
+    for (let i = 0; i < series.length; i += SERIES_PER_REQUEST) {
+      const batch = series.slice(i, i + SERIES_PER_REQUEST);
+      bodies.push(compress(encoder.encode(batch)));
+      samples += batch.length;
+    }
+  }
+  const transport = new HttpTransport({
+    url: `${url}/api/v1/write`,
+    compression: 'none',
+    headers: { ...REMOTE_WRITE_HEADERS },
+  });
+  let next = 0;
+  let wireBytes = 0;
+  const worker = async (): Promise<void> => {
+    while (next < bodies.length) {
+      const body = bodies[next++];
+      const result = await transport.send({ body });
+      if (result.kind !== 'delivered') throw new Error(`ceiling: ${JSON.stringify(result)}`);
+      wireBytes += body.length;
+    }
+  };
+  const t0 = performance.now();
+  const ownCpu0 = ownCpuMs();
+  const vmCpu0 = processCpuMs(vmPid);
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = (performance.now() - t0) / 1000;
+  const ownCpu = ownCpuMs() - ownCpu0;
+  const vmCpu = processCpuMs(vmPid) - vmCpu0;
+  await transport.close();
+  const storedSamples = await countStored(url, `shop/${job}`);
+  return {
+    maxConcurrency: concurrency,
+    exports: 10,
+    samples,
+    seconds,
+    samplesPerSec: Math.round(samples / seconds),
+    requests: bodies.length,
+    compressedBytesPerSample: wireBytes / samples,
+    storedSamples,
+    exporterCpuUsPerSample: (ownCpu * 1000) / samples,
+    vmCpuUsPerSample: (vmCpu * 1000) / samples,
+    vmCpuShare: vmCpu / (vmCpu + ownCpu),
+  };
+}
+
+async function measureEndToEnd(
+  url: string,
+  vmPid: number,
+  maxConcurrency: number,
+): Promise<EndToEndResult> {
+  const job = `bench-${maxConcurrency}-${Date.now()}`;
+  // Built before the clock starts: the SDK's collection is not the exporter's cost.
+  const inputs = endToEndInputs(job);
   const exporter = new VictoriaMetricsExporter({
     url,
     maxConcurrency,
@@ -308,11 +337,15 @@ async function measureEndToEnd(url: string, maxConcurrency: number): Promise<End
     maxQueueBytes: 512 * 1024 * 1024,
   });
   const t0 = performance.now();
+  const ownCpu0 = ownCpuMs();
+  const vmCpu0 = processCpuMs(vmPid);
   for (const rm of inputs) {
     await new Promise<void>((resolveExport) => exporter.export(rm, () => resolveExport()));
   }
   await exporter.forceFlush();
   const seconds = (performance.now() - t0) / 1000;
+  const ownCpu = ownCpuMs() - ownCpu0;
+  const vmCpu = processCpuMs(vmPid) - vmCpu0;
   const stats = exporter.pipeline.stats();
   if (stats.delivered !== stats.accepted) {
     throw new Error(`end to end: delivered ${stats.delivered} of ${stats.accepted}`);
@@ -322,18 +355,33 @@ async function measureEndToEnd(url: string, maxConcurrency: number): Promise<End
   const storedSamples = await countStored(url, `shop/${job}`);
   return {
     maxConcurrency,
-    exports,
+    exports: inputs.length,
     samples: stats.delivered,
     seconds,
     samplesPerSec: Math.round(stats.delivered / seconds),
     requests: stats.requests,
     compressedBytesPerSample: compressedBytes / stats.delivered,
     storedSamples,
+    exporterCpuUsPerSample: (ownCpu * 1000) / stats.delivered,
+    vmCpuUsPerSample: (vmCpu * 1000) / stats.delivered,
+    vmCpuShare: vmCpu / (vmCpu + ownCpu),
   };
 }
 
-async function main(): Promise<void> {
-  const encoding = measureEncoding();
+const SCENARIOS = ['encoding', 'e2e', 'memory'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+function chosenScenarios(): Set<Scenario> {
+  const named = process.argv.slice(2);
+  for (const name of named) {
+    if (!(SCENARIOS as readonly string[]).includes(name)) {
+      throw new Error(`unknown scenario ${name}; known: ${SCENARIOS.join(', ')}`);
+    }
+  }
+  return new Set(named.length > 0 ? (named as Scenario[]) : SCENARIOS);
+}
+
+function printEncoding(encoding: EncodingResult): void {
   process.stdout.write(
     `${table(
       `Encoding one WriteRequest of ${encoding.seriesPerRequest.toLocaleString('en-US')} series (1 sample each, ${encoding.meanLabelsPerSeries.toFixed(1)} labels on average; median of ${ROUNDS} alternating ${ROUND_MS} ms rounds)\nanchor: protobufjs ${protobufjsVersion()} encoding the same WriteRequest from the remote-write .proto (reflection, plain objects)`,
@@ -383,48 +431,77 @@ async function main(): Promise<void> {
       ],
     )}\n\n`,
   );
+}
 
-  const endToEnd: EndToEndResult[] = [];
-  let endToEndNote: string | undefined;
+interface EndToEndRow extends EndToEndResult {
+  client: 'ceiling' | 'exporter';
+  round: number;
+  /** The exporter's rate over the ceiling's at the same concurrency in the same round. */
+  ofCeiling?: number;
+}
+
+async function runEndToEnd(): Promise<{ endToEnd: EndToEndRow[]; endToEndNote?: string }> {
+  const endToEnd: EndToEndRow[] = [];
   const availability = await victoriametrics.available();
   if (!availability.ok) {
-    endToEndNote = `skipped: ${availability.reason} (install: ${availability.install})`;
-  } else {
-    const vm = await startBackend(victoriametrics);
-    try {
-      for (const concurrency of [1, 4]) endToEnd.push(await measureEndToEnd(vm.url, concurrency));
-    } finally {
-      await stopBackend(vm);
-    }
-  }
-  if (endToEndNote) {
+    const endToEndNote = `skipped: ${availability.reason} (install: ${availability.install})`;
     process.stdout.write(`End to end into VictoriaMetrics: ${endToEndNote}\n`);
-  } else {
-    process.stdout.write(
-      `${table(
-        'End to end into a real VictoriaMetrics 1.79 on this machine (export() of ResourceMetrics → mapping → core → encoder → snappy → HTTP; until every series is delivered)',
-        [
-          'maxConcurrency',
-          'samples',
-          'seconds',
-          'samples/s',
-          'requests',
-          'wire B/sample',
-          'stored in VM',
-        ],
-        endToEnd.map((r) => [
-          String(r.maxConcurrency),
-          r.samples,
-          r.seconds,
-          r.samplesPerSec,
-          r.requests,
-          r.compressedBytesPerSample,
-          r.storedSamples,
-        ]),
-      )}\n`,
-    );
+    return { endToEnd, endToEndNote };
   }
+  const vm = await startBackend(victoriametrics);
+  try {
+    // Rounds of every measurement in turn, so that a change in the machine's load hits all alike.
+    for (let round = 1; round <= E2E_RUNS; round++) {
+      for (const concurrency of [1, 4]) {
+        const ceiling = await measureCeiling(vm.url, vm.pid, concurrency);
+        endToEnd.push({ client: 'ceiling', round, ...ceiling });
+        const ours = await measureEndToEnd(vm.url, vm.pid, concurrency);
+        const ofCeiling = ours.samplesPerSec / ceiling.samplesPerSec;
+        endToEnd.push({ client: 'exporter', round, ...ours, ofCeiling });
+      }
+    }
+  } finally {
+    await stopBackend(vm);
+  }
+  process.stdout.write(
+    `${table(
+      "End to end into a real VictoriaMetrics 1.79 on this machine (export() of ResourceMetrics → mapping → core → encoder → snappy → HTTP; until every series is delivered)\nanchor: the ceiling, the same requests encoded beforehand and posted by the core's HttpTransport with as many in flight",
+      [
+        'client',
+        'concurrency',
+        'round',
+        'samples',
+        'seconds',
+        'samples/s',
+        'x ceiling',
+        'requests',
+        'wire B/sample',
+        'stored in VM',
+        'client CPU µs/sample',
+        'VM CPU µs/sample',
+        'VM share of CPU',
+      ],
+      endToEnd.map((r) => [
+        r.client,
+        String(r.maxConcurrency),
+        String(r.round),
+        r.samples,
+        r.seconds,
+        r.samplesPerSec,
+        r.ofCeiling === undefined ? '' : r.ofCeiling.toFixed(2),
+        r.requests,
+        r.compressedBytesPerSample,
+        r.storedSamples,
+        r.exporterCpuUsPerSample,
+        r.vmCpuUsPerSample,
+        `${Math.round(r.vmCpuShare * 100)}%`,
+      ]),
+    )}\n`,
+  );
+  return { endToEnd };
+}
 
+async function runMemory(): Promise<Awaited<ReturnType<typeof runAtCap>>> {
   const memory = await runAtCap(
     resolve(__dirname, 'memory.ts'),
     [64, 256].map((cap) => ({ label: 'metrics', args: { cap } })),
@@ -432,6 +509,28 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\n${atCapTable('Memory at maxQueueBytes, backend down (collections of 120,000 series: counters, gauges, histograms)', memory)}\n`,
   );
+  return memory;
+}
+
+async function main(): Promise<void> {
+  const chosen = chosenScenarios();
+  process.stdout.write(
+    `load average at start: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n\n`,
+  );
+  const encoding = chosen.has('encoding') ? measureEncoding() : undefined;
+  if (encoding) printEncoding(encoding);
+  const e2e = chosen.has('e2e') ? await runEndToEnd() : undefined;
+  const memory = chosen.has('memory') ? await runMemory() : undefined;
+  process.stdout.write(
+    `\nload average at end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n`,
+  );
+  if (chosen.size < SCENARIOS.length) return;
 
   const results = {
     date: new Date().toISOString(),
@@ -439,8 +538,7 @@ async function main(): Promise<void> {
     cpu: os.cpus()[0]?.model,
     cores: os.cpus().length,
     encoding,
-    endToEnd,
-    endToEndNote,
+    ...e2e,
     memoryAtCap: memory,
   };
   const dir = resolve(__dirname, 'results');

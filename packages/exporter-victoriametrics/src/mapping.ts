@@ -1,5 +1,5 @@
-import type { Attributes, AttributeValue, HrTime } from '@opentelemetry/api';
-import { AggregationTemporality, DataPointType, boundedValue } from '@otelpack/batching-core';
+import type { Attributes, HrTime } from '@opentelemetry/api';
+import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
 import type {
   DataPointLike,
   ExponentialHistogramValue,
@@ -7,7 +7,13 @@ import type {
   MetricDataLike,
   ResourceMetricsLike,
 } from '@otelpack/batching-core';
-import { formatFloat, prometheusMetricName, prometheusUnit, sanitizeLabelName } from './names';
+import { formatFloat, prometheusMetricName, prometheusUnit } from './names';
+import {
+  PointLabelPlans,
+  attributeSignature,
+  attributeValueToString,
+  labelNameOf,
+} from './point-labels';
 import { toNativeHistogram } from './native-histogram';
 import type { FamilyKind } from './names';
 import type { Exemplar, Label, SeriesMetadata, TimeSeries } from './types';
@@ -141,6 +147,10 @@ type LabelLayer = Map<string, Label>;
  */
 class OwnLabels {
   private readonly byValue = new Map<string, Label>();
+  private readonly families = new Map<string, Label>();
+  /** The last classic histogram boundaries seen, and their buckets. */
+  private boundaries: readonly number[] = [];
+  private layout: BucketLayout | undefined;
   constructor(readonly name: string) {}
   get(labelName: string, value: string): Label {
     const key = `${labelName}\u0000${value}`;
@@ -152,39 +162,107 @@ class OwnLabels {
     return label;
   }
   family(suffix: string): Label {
-    return this.get('__name__', `${this.name}${suffix}`);
+    let label = this.families.get(suffix);
+    if (!label) {
+      label = this.get('__name__', `${this.name}${suffix}`);
+      this.families.set(suffix, label);
+    }
+    return label;
   }
-}
-
-export function hrTimeToMs(time: HrTime): number {
-  return time[0] * 1000 + Math.floor(time[1] / 1e6);
+  /** The buckets of these boundaries; the points of a histogram nearly always share them. */
+  bucketLayout(boundaries: readonly number[]): BucketLayout {
+    if (this.layout && sameNumbers(boundaries, this.boundaries)) return this.layout;
+    const layout = bucketLayoutOf(boundaries, (le) => this.get('le', formatFloat(le)));
+    this.boundaries = boundaries.slice();
+    this.layout = layout;
+    return layout;
+  }
 }
 
 /**
- * An attribute value as a label value (the spec's non-OTLP representation); undefined drops it.
- * An array is bounded by the core's `boundedValue` first (a self-containing array written with
- * "[circular]" in place of the repeat), so that no value can make JSON.stringify throw.
+ * A classic histogram's buckets from its boundaries: bounds must rise strictly, and a boundary
+ * that does not (or is not finite) is folded into the next bucket; `+Inf` ends them.
  */
-export function attributeValueToString(
-  value: AttributeValue | undefined | null,
-): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return JSON.stringify(boundedValue(value));
-  return String(value);
+interface BucketLayout {
+  /** Each bucket's upper bound, the last +Inf. */
+  readonly bounds: readonly number[];
+  /** Index in the boundaries of each bucket's bound but the last. */
+  readonly boundaryIndexes: readonly number[];
+  /** Each bucket's `le` label. */
+  readonly labels: readonly Label[];
 }
 
-/** Bounded memo of attribute key → label name: keys repeat across every point of every export. */
-const labelNameCache = new Map<string, string>();
-function labelNameOf(key: string): string {
-  let name = labelNameCache.get(key);
-  if (name === undefined) {
-    name = sanitizeLabelName(key);
-    if (labelNameCache.size >= 8192) labelNameCache.clear();
-    labelNameCache.set(key, name);
+function bucketLayoutOf(
+  boundaries: readonly number[],
+  leLabel: (le: number) => Label,
+): BucketLayout {
+  const bounds: number[] = [];
+  const boundaryIndexes: number[] = [];
+  let previous = -Infinity;
+  for (let i = 0; i < boundaries.length; i++) {
+    const le = boundaries[i];
+    if (!(le > previous) || !Number.isFinite(le)) continue;
+    bounds.push(le);
+    boundaryIndexes.push(i);
+    previous = le;
   }
-  return name;
+  bounds.push(Infinity);
+  return { bounds, boundaryIndexes, labels: bounds.map(leLabel) };
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+/** Each exemplar on the first bucket whose bound holds its value (the last when none does). */
+function exemplarsByBucket(
+  exemplars: readonly Exemplar[],
+  bounds: readonly number[],
+): (Exemplar[] | undefined)[] {
+  const byBucket: (Exemplar[] | undefined)[] = [];
+  for (const exemplar of exemplars) {
+    let k = bounds.findIndex((le) => exemplar.value <= le);
+    if (k < 0) k = bounds.length - 1;
+    (byBucket[k] ??= []).push(exemplar);
+  }
+  return byBucket;
+}
+
+/** Stand-ins for the labels a point's series add, placed once per point by SeriesTemplate. */
+const NAME_SLOT: readonly Label[] = [{ name: '__name__', value: '' }];
+const BUCKET_SLOTS: readonly Label[] = [...NAME_SLOT, { name: 'le', value: '' }];
+
+/**
+ * The labels of a point's series that each add the same few names to the point's sorted labels
+ * (a histogram's `__name__` and `le`): merged once, then copied per series with its own values.
+ */
+class SeriesTemplate {
+  private readonly labels: Label[];
+  private readonly slots: number[];
+  constructor(base: readonly Label[], slots: readonly Label[]) {
+    this.labels = compose(base, slots);
+    this.slots = slots.map((slot) => this.labels.indexOf(slot));
+  }
+  with1(a: Label): Label[] {
+    const out = this.labels.slice();
+    out[this.slots[0]] = a;
+    return out;
+  }
+  with2(a: Label, b: Label): Label[] {
+    const out = this.labels.slice();
+    out[this.slots[0]] = a;
+    out[this.slots[1]] = b;
+    return out;
+  }
+}
+
+export { attributeValueToString };
+
+export function hrTimeToMs(time: HrTime): number {
+  return time[0] * 1000 + Math.floor(time[1] / 1e6);
 }
 
 class Mapper {
@@ -244,7 +322,7 @@ class Mapper {
       const name = labelNameOf(key);
       if (name === '') continue;
       if (signatures) {
-        const signature = typeof raw === 'string' ? key : `${key}\u0000${typeof raw}`;
+        const signature = attributeSignature(key, typeof raw);
         const seen = signatures.get(name);
         if (seen === undefined) signatures.set(name, signature);
         else if (seen !== signature) ambiguous = true;
@@ -450,30 +528,22 @@ class Mapper {
           help: metric.descriptor.description ?? '',
         }
       : undefined;
+    // A counter's or gauge's one series per point carries the point's labels and __name__; the
+    // other kinds' series each add theirs to the point's labels.
+    const single = kind === 'counter' || kind === 'gauge';
+    const plans = new PointLabelPlans(
+      { low, high, own: single ? [nameLabel] : [], reserved: single ? [] : OWN_LABEL_NAMES },
+      signatures,
+    );
     for (const point of points) {
       const pointStart = this.series.length;
-      const layer: LabelLayer = new Map(low);
-      const attributeLayer: Layer = new Map();
-      if (this.attributesInto(attributeLayer, point.attributes ?? {}, undefined, signatures)) {
-        collided = true;
+      const attributes = point.attributes ?? {};
+      let base = plans.labels(attributes, o.maxLabelValueBytes);
+      if (base === undefined) {
+        const general = this.pointLabels(attributes, low, high, single, signatures);
+        if (general.collided) collided = true;
+        base = single ? compose(general.labels, [nameLabel]) : general.labels;
       }
-      for (const [label, value] of attributeLayer) {
-        layer.set(label, { name: label, value: this.limit(value) });
-      }
-      for (const label of high) {
-        if (attributeLayer.has(label.name)) collided = true;
-        layer.set(label.name, label);
-      }
-      // A series' own `le`, `quantile` or `vmrange` replaces an attribute of that name.
-      if (
-        kind !== 'counter' &&
-        kind !== 'gauge' &&
-        OWN_LABEL_NAMES.some((n) => attributeLayer.has(n))
-      ) {
-        collided = true;
-      }
-      // The point's labels, sorted once; each of its series adds its own few to them.
-      const base = sortedLabels(layer);
       const timestampMs = hrTimeToMs(point.endTime);
       if (timestampMs > latestMs) latestMs = timestampMs;
       const exemplars = exemplarsOf(point, this);
@@ -481,7 +551,7 @@ class Mapper {
         case 'counter':
         case 'gauge':
           this.series.push({
-            labels: compose(base, [nameLabel]),
+            labels: base,
             samples: [{ value: Number(point.value), timestampMs }],
             ...(exemplars && kind === 'counter' ? { exemplars } : {}),
           });
@@ -504,9 +574,37 @@ class Mapper {
       }
       if (metadata) this.annotate(pointStart, metadata, kind, point, timestampMs);
     }
+    if (plans.collided) collided = true;
     // Cut values can make two series one as well.
     if ((collided || this.truncated > truncatedBefore) && points.length > 1) this.dedupe(start);
     return latestMs;
+  }
+
+  /**
+   * A point's sorted labels by the general path (any attributes): layered by name, low, then
+   * the point's attributes, then high. `collided` when they may meet another point's as one
+   * series (see attributesInto), or an attribute met a higher layer's or the series' own label.
+   */
+  private pointLabels(
+    attributes: Attributes,
+    low: LabelLayer,
+    high: readonly Label[],
+    single: boolean,
+    signatures: Map<string, string>,
+  ): { labels: Label[]; collided: boolean } {
+    const layer: LabelLayer = new Map(low);
+    const attributeLayer: Layer = new Map();
+    let collided = this.attributesInto(attributeLayer, attributes, undefined, signatures);
+    for (const [label, value] of attributeLayer) {
+      layer.set(label, { name: label, value: this.limit(value) });
+    }
+    for (const label of high) {
+      if (attributeLayer.has(label.name)) collided = true;
+      layer.set(label.name, label);
+    }
+    // A series' own `le`, `quantile` or `vmrange` replaces an attribute of that name.
+    if (!single && OWN_LABEL_NAMES.some((n) => attributeLayer.has(n))) collided = true;
+    return { labels: sortedLabels(layer), collided };
   }
 
   /**
@@ -564,32 +662,23 @@ class Mapper {
     timestampMs: number,
     exemplars: Exemplar[] | undefined,
   ): void {
-    const boundaries = value.buckets?.boundaries ?? [];
     const counts = value.buckets?.counts ?? [];
+    const layout = own.bucketLayout(value.buckets?.boundaries ?? []);
     const bucketName = own.family('_bucket');
-    const buckets: { le: number; count: number; exemplars?: Exemplar[] }[] = [];
+    const byBucket = exemplars ? exemplarsByBucket(exemplars, layout.bounds) : undefined;
+    const template = new SeriesTemplate(base, BUCKET_SLOTS);
     let cumulative = 0;
-    let previous = -Infinity;
-    for (let i = 0; i < boundaries.length; i++) {
-      cumulative += counts[i] ?? 0;
-      const le = boundaries[i];
-      // Bounds must rise strictly; a bound that does not is folded into the next one.
-      if (!(le > previous) || !Number.isFinite(le)) continue;
-      buckets.push({ le, count: cumulative });
-      previous = le;
-    }
-    buckets.push({ le: Infinity, count: value.count });
-    if (exemplars) {
-      for (const exemplar of exemplars) {
-        const bucket = buckets.find((b) => exemplar.value <= b.le) ?? buckets[buckets.length - 1];
-        (bucket.exemplars ??= []).push(exemplar);
-      }
-    }
-    for (const bucket of buckets) {
+    let next = 0; // the boundary that ends the next bucket
+    for (let k = 0; k < layout.bounds.length; k++) {
+      const last = k === layout.bounds.length - 1;
+      // A bucket's count sums the counts up to its boundary, those of folded boundaries too.
+      const end = last ? next : layout.boundaryIndexes[k] + 1;
+      while (next < end) cumulative += counts[next++] ?? 0;
+      const bucketExemplars = byBucket?.[k];
       this.series.push({
-        labels: compose(base, [bucketName, own.get('le', formatFloat(bucket.le))]),
-        samples: [{ value: bucket.count, timestampMs }],
-        ...(bucket.exemplars ? { exemplars: bucket.exemplars } : {}),
+        labels: template.with2(bucketName, layout.labels[k]),
+        samples: [{ value: last ? value.count : cumulative, timestampMs }],
+        ...(bucketExemplars ? { exemplars: bucketExemplars } : {}),
       });
     }
     this.sumAndCount(own, base, value.sum, value.count, timestampMs);
@@ -602,14 +691,15 @@ class Mapper {
     count: number,
     timestampMs: number,
   ): void {
+    const template = new SeriesTemplate(base, NAME_SLOT);
     if (typeof sum === 'number') {
       this.series.push({
-        labels: compose(base, [own.family('_sum')]),
+        labels: template.with1(own.family('_sum')),
         samples: [{ value: sum, timestampMs }],
       });
     }
     this.series.push({
-      labels: compose(base, [own.family('_count')]),
+      labels: template.with1(own.family('_count')),
       samples: [{ value: count, timestampMs }],
     });
   }

@@ -5,10 +5,10 @@ import type {
   SendContext,
   SendResult,
 } from '@otelpack/batching-core';
-import { compress } from 'snappyjs';
-import { WriteRequestEncoder, timeSeriesEntryLength } from './encoder';
+import { SeriesSizer, WriteRequestEncoder, timeSeriesEntryLength } from './encoder';
 import { REMOTE_WRITE_V2_HEADERS, encodeWriteRequestV2 } from './encoder-v2';
 import type { Endpoint } from './config';
+import { SnappyBlockCompressor } from './snappy';
 import type { TimeSeries } from './types';
 
 /** The three headers remote write 1.0 requires on every request. */
@@ -49,6 +49,8 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
   /** Endpoints hold URLs with credentials: private, out of reach of JSON and inspect. */
   readonly #failover: Failover<Target>;
   private readonly encoder = new WriteRequestEncoder();
+  private readonly sizer = new SeriesSizer();
+  private readonly snappy = new SnappyBlockCompressor();
   private readonly v2: boolean;
   /** Bytes sent after compression, and before: for the stats and the benchmark. */
   compressedBytes = 0;
@@ -90,7 +92,7 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
    * for: a native histogram's buckets and the metadata.
    */
   sizeOf(series: TimeSeries): number {
-    const v1 = timeSeriesEntryLength(series);
+    const v1 = this.sizer.entryLength(series);
     if (!this.v2) return v1;
     let extra = series.metadata ? 16 : 0;
     for (const h of series.histograms ?? []) {
@@ -116,9 +118,9 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
 
   /** The snappy-compressed WriteRequest of a batch (what `send` posts). */
   encode(batch: readonly TimeSeries[]): Buffer {
-    const raw = this.v2 ? encodeWriteRequestV2(batch) : this.encoder.encode(batch);
+    const raw = this.v2 ? encodeWriteRequestV2(batch) : this.encoder.encodeTransient(batch);
     this.uncompressedBytes += raw.length;
-    const body = compress(raw);
+    const body = this.snappy.compress(raw);
     this.compressedBytes += body.length;
     return body;
   }

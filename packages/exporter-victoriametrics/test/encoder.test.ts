@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { seededRandom } from '@otelpack/batching-core/testing';
 import { utf8Length, varintLength } from '@otelpack/batching-core';
+import { compress, uncompress } from 'snappyjs';
 import { WriteRequestEncoder, encodeWriteRequest, timeSeriesEntryLength } from '../src';
+import { SeriesSizer } from '../src/encoder';
+import { SnappyBlockCompressor } from '../src/snappy';
 import type { TimeSeries } from '../src';
 import {
   decodeWriteRequest,
@@ -226,6 +229,67 @@ describe('WriteRequestEncoder', () => {
         Buffer.from(encodeWithProtobufjs(series)),
         `round ${round}`,
       );
+    }
+  });
+
+  it('encodeTransient writes the same bytes into a buffer it reuses, growing it when needed', () => {
+    const random = seededRandom(11);
+    const encoder = new WriteRequestEncoder();
+    let previous: Buffer | undefined;
+    for (let round = 0; round < 50; round++) {
+      const series: TimeSeries[] = Array.from({ length: 1 + (round % 7) * 40 }, (_, i) => ({
+        labels: [
+          { name: '__name__', value: `m${round}` },
+          { name: 'v', value: `${Math.floor(random() * 1e6)}-${i}` },
+        ],
+        samples: [{ value: random(), timestampMs: T + i }],
+      }));
+      const transient = encoder.encodeTransient(series);
+      assert.deepEqual(transient, encodeWriteRequest(series), `round ${round}`);
+      if (previous && previous.length >= transient.length) {
+        // The same memory as the last call's: what it returned is valid until this call only.
+        assert.equal(transient.buffer, previous.buffer);
+      }
+      previous = transient;
+    }
+  });
+
+  it('SeriesSizer measures each series as timeSeriesEntryLength does, whatever came before it', () => {
+    const random = seededRandom(5);
+    const sizer = new SeriesSizer();
+    const shared = [
+      { name: '__name__', value: 'http_requests_total' },
+      { name: 'job', value: 'shop/checkout' },
+      { name: 'le', value: '0.25' },
+      { name: 'uni', value: 'Zürich 🚀' },
+      { name: 'long', value: 'L'.repeat(200) },
+    ];
+    for (let i = 0; i < 3000; i++) {
+      // Shared objects at shifting positions, copies of them, fresh values, and label lists
+      // longer than the sizer's first scratch (64).
+      const length = i % 500 === 0 ? 70 : Math.floor(random() * 6);
+      const labels = Array.from({ length }, (_, j) => {
+        const r = random();
+        const label = shared[Math.floor(random() * shared.length)];
+        if (r < 0.5) return label;
+        if (r < 0.7) return { ...label };
+        return { name: `k${j}`, value: 'v'.repeat(Math.floor(random() * 200)) };
+      });
+      const series: TimeSeries = { labels, samples: [{ value: i, timestampMs: T }] };
+      assert.equal(sizer.entryLength(series), timeSeriesEntryLength(series), `series ${i}`);
+    }
+  });
+
+  it('SnappyBlockCompressor writes what snappyjs writes, reusing its scratch across sizes', () => {
+    const random = seededRandom(3);
+    const snappy = new SnappyBlockCompressor();
+    for (const size of [0, 1, 15, 16, 1000, 70_000, 200, 300_000, 5]) {
+      const raw = Buffer.from(
+        Array.from({ length: size }, (_, i) => (i % 97 < 50 ? i % 7 : Math.floor(random() * 256))),
+      );
+      const body = snappy.compress(raw);
+      assert.deepEqual(body, compress(raw), `size ${size}`);
+      assert.deepEqual(uncompress(body), raw, `size ${size}`);
     }
   });
 

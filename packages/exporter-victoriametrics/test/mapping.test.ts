@@ -342,6 +342,88 @@ describe('mapping: the table', () => {
       dropped: { series_collision: 1 },
     },
     {
+      name: 'histogram bounds that do not rise, or are not finite, fold into the next bucket; each point its own bounds',
+      metrics: [
+        {
+          ...histogram('h', {}, { boundaries: [], counts: [], count: 0 }),
+          dataPoints: [
+            ...histogram(
+              'h',
+              { p: '1' },
+              { boundaries: [1, 1, 5, NaN, 10], counts: [1, 2, 3, 4, 5, 6], count: 21 },
+            ).dataPoints,
+            ...histogram('h', { p: '2' }, { boundaries: [2], counts: [1, 1], count: 2 }).dataPoints,
+          ],
+        } as MetricDataLike,
+      ],
+      options: { targetInfo: false },
+      expected: [
+        `h_bucket{${ID},le="1",${SCOPE},p="1"} 1@${END_MS}`,
+        `h_bucket{${ID},le="5",${SCOPE},p="1"} 6@${END_MS}`,
+        `h_bucket{${ID},le="10",${SCOPE},p="1"} 15@${END_MS}`,
+        `h_bucket{${ID},le="+Inf",${SCOPE},p="1"} 21@${END_MS}`,
+        `h_count{${ID},${SCOPE},p="1"} 21@${END_MS}`,
+        `h_bucket{${ID},le="2",${SCOPE},p="2"} 1@${END_MS}`,
+        `h_bucket{${ID},le="+Inf",${SCOPE},p="2"} 2@${END_MS}`,
+        `h_count{${ID},${SCOPE},p="2"} 2@${END_MS}`,
+      ],
+    },
+    {
+      name: 'an attribute named job gives way to the resource job (and two such points become one)',
+      metrics: [
+        gauge('g', [
+          [{ job: 'a', k: 'v' }, 1],
+          [{ job: 'b', k: 'v' }, 2],
+          [{ job: 'c', k: 'w' }, 3],
+        ]),
+      ],
+      options: { targetInfo: false },
+      expected: [`g{${ID},k="v",${SCOPE}} 1@${END_MS}`, `g{${ID},k="w",${SCOPE}} 3@${END_MS}`],
+      dropped: { series_collision: 1 },
+    },
+    {
+      // Labels of points with the same keys are made from one plan; these points change their
+      // key order, value types, empties and lengths between points, and each must still get
+      // what the rules give it alone.
+      name: 'points of one metric with other key orders, types, empty and cut values',
+      metrics: [
+        gauge('g', [
+          [{ b: 'x', a: 'y' }, 1],
+          [{ a: 'z', b: 'x' }, 2],
+          [{ a: 'q', b: '' }, 3],
+          [{ a: 'a-very-long-value', b: 'x' }, 4],
+          [{ a: ['p', 'q'], b: 'x' }, 5],
+          [{ a: 'r', b: 'x', 'c.d': true }, 6],
+        ]),
+      ],
+      options: { targetInfo: false, maxLabelValueBytes: 16 },
+      expected: [
+        `g{a="y",b="x",${ID},${SCOPE}} 1@${END_MS}`,
+        `g{a="z",b="x",${ID},${SCOPE}} 2@${END_MS}`,
+        `g{a="q",${ID},${SCOPE}} 3@${END_MS}`,
+        `g{a="a-very-long-valu",b="x",${ID},${SCOPE}} 4@${END_MS}`,
+        `g{a="["p","q"]",b="x",${ID},${SCOPE}} 5@${END_MS}`,
+        `g{a="r",b="x",c_d="true",${ID},${SCOPE}} 6@${END_MS}`,
+      ],
+    },
+    {
+      name: 'a metric whose points have more key lists than are planned: the rest take the general path',
+      metrics: [
+        gauge(
+          'g',
+          Array.from({ length: 20 }, (_, i): [Attributes, number] => [
+            { [`k${i}`]: 'v', shared: String(i % 2) },
+            i,
+          ]),
+        ),
+      ],
+      options: { targetInfo: false },
+      expected: Array.from(
+        { length: 20 },
+        (_, i) => `g{${ID},k${i}="v",${SCOPE},shared="${i % 2}"} ${i}@${END_MS}`,
+      ),
+    },
+    {
       name: 'a metric name with nothing valid in it is dropped',
       metrics: [gauge('...', [[{}, 1]])],
       expected: [],
