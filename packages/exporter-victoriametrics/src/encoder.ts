@@ -1,13 +1,6 @@
-import * as wireLengths from '@otelpack/batching-core';
+import { utf8Length, varintLength } from '@otelpack/batching-core';
 import type { Exemplar, Label, Sample, TimeSeries } from './types';
 
-/*
- * The core's sizing functions, bound once: called through the core's module object (an accessor
- * per export in its CommonJS build) they were not inlined, and the encoder ran at 0.6x of its own
- * copy of them (bench/encode-trees.ts, before and after f42c9bf).
- */
-const utf8Length = wireLengths.utf8Length;
-const varintLength = wireLengths.varintLength;
 /*
  * A hand-written protobuf encoder for the remote-write 1.0 WriteRequest (prometheus/prompb):
  *
