@@ -41,6 +41,30 @@ export const stringSpoolCodec: SpoolCodec<string> = {
   decode: (payload, count) => decodeTagged(payload, count, STRINGS_TAG) as string[],
 };
 
+/**
+ * Records that are one text each (a serialised event, a protocol line) with fields derived from
+ * it: only the text is written, through the strings layout, and `fromText` makes the record
+ * again (its class, its byte count) on replay. For an exporter's `spoolCodec`.
+ */
+export function textSpoolCodec<R>(
+  toText: (record: R) => string,
+  fromText: (text: string) => R,
+): SpoolCodec<R> {
+  return {
+    encode(records) {
+      const texts: string[] = new Array(records.length);
+      for (let i = 0; i < records.length; i++) texts[i] = toText(records[i]);
+      return stringSpoolCodec.encode(texts);
+    },
+    decode(payload, count) {
+      const texts = stringSpoolCodec.decode(payload, count);
+      const records: R[] = new Array(texts.length);
+      for (let i = 0; i < texts.length; i++) records[i] = fromText(texts[i]);
+      return records;
+    },
+  };
+}
+
 /** Records that are already bytes (encoded protobuf, a serialised row): length-prefixed. */
 export const bytesSpoolCodec: SpoolCodec<Uint8Array> = {
   encode: encodeBytes,
