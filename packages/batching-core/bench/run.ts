@@ -98,19 +98,33 @@ const scenarios = [
     timeoutMs: 120_000,
     table: (r: SpoolBenchResult) =>
       renderTable(
-        `Disk spool (${r.records.count.toLocaleString('en-US')} records of ~${Math.round(r.records.meanJsonBytes)} B JSON, exports of ${r.records.exportSize}, sender delivers at once; spool on ${r.fileSystem})\n` +
+        `Disk spool (${r.records.count.toLocaleString('en-US')} records of ~${Math.round(r.records.meanJsonBytes)} B JSON, exports of ${r.records.exportSize}, sender delivers at once; spool on ${r.fileSystem}; ${r.rounds} rounds, order rotated)\n` +
           `anchor: ${r.anchor}`,
-        ['queue', 'records/s', 'x anchor', 'export p50 ms', 'export p99 ms', 'spread'],
+        [
+          'queue',
+          'records/s',
+          'x anchor (wall)',
+          'spread',
+          'CPU ns/record',
+          'x anchor (CPU)',
+          'CPU spread',
+          'export p50 ms',
+          'export p99 ms',
+        ],
         r.variants.map((v) => [
           v.name,
           v.recordsPerSec,
           v.ratioToAnchor,
+          v.spread,
+          v.cpuNsPerRecord,
+          v.cpuRatioToAnchor,
+          v.cpuSpread,
           v.exportP50Ms,
           v.exportP99Ms,
-          v.spread,
         ]),
       ) +
       `\nspool bytes on disk per record: ${r.diskBytesPerRecord} (the exporter's codec: ${r.diskBytesPerRecordExporterCodec}; the records' JSON: ${r.payloadBytesPerRecord})` +
+      `\nx anchor: median over rounds of the ratio to the anchor's run in the same round; spread: (max - min) / median of those ratios` +
       `\nexport ms: how long submit() takes to answer, the wait of the SDK's export callback`,
   } satisfies Scenario<SpoolBenchResult>,
   {

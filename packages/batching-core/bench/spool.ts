@@ -5,7 +5,16 @@
  * (the time `submit` takes to answer: what the SDK's export callback waits), and the spool's
  * bytes on disk per record. Anchor: the same pipeline on its in-memory queue. The spool's
  * directory is under the system's temporary one (its file system is in the report).
- * `node --expose-gc --import tsx bench/spool.ts` runs it alone.
+ *
+ * Each round runs every spool variant once, in an order rotated from round to round, each after
+ * a run of the anchor; a variant's figure is the median over rounds of its ratio to the median
+ * of the round's anchor runs, with the spread of those ratios. Two clocks: wall time (what
+ * the SDK sees; fsync waits count) and the process's CPU time (user + system, all threads: the
+ * background fsyncs count), which a busy shared machine disturbs far less.
+ * `node --expose-gc --import tsx bench/spool.ts` runs it alone; BENCH_RUNS sets the rounds,
+ * BENCH_SPOOL_RECORDS the records per run, BENCH_SPOOL_ONLY=<name part> runs the anchor and the
+ * variants whose name contains it (for a profile of one path), BENCH_SPOOL_TRACE=1 prints each
+ * round's figures to stderr.
  */
 import { deepStrictEqual } from 'node:assert';
 import { execFileSync } from 'node:child_process';
@@ -19,9 +28,9 @@ import { chunk, estimateBytes, makeRecords, meanJsonBytes } from './lib/records'
 import type { BenchRecord } from './lib/records';
 import { median, round, spread } from './lib/stats';
 
-const RECORDS = 100_000;
+const RECORDS = Number(process.env.BENCH_SPOOL_RECORDS ?? 200_000);
 const EXPORT_SIZE = 512;
-const TIMED_RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const TIMED_RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const DELIVERED: SendResult = { kind: 'delivered' };
 
 const FIELDS = ['timestamp', 'severity', 'service', 'traceId', 'spanId', 'message'] as const;
@@ -72,7 +81,7 @@ interface Variant {
   codec?: SpoolCodec<BenchRecord>;
 }
 
-const VARIANTS: Variant[] = [
+const ALL_VARIANTS: Variant[] = [
   { name: 'in-memory queue (anchor)' },
   { name: "spool, fsync 'never'", spool: { directory: '', fsync: 'never' } },
   { name: "spool, fsync 'interval' (default)", spool: { directory: '', fsync: 'interval' } },
@@ -83,18 +92,31 @@ const VARIANTS: Variant[] = [
   },
   { name: "spool, fsync 'always'", spool: { directory: '', fsync: 'always' } },
 ];
+const ONLY = process.env.BENCH_SPOOL_ONLY;
+const VARIANTS = ONLY
+  ? ALL_VARIANTS.filter((v, i) => i === 0 || v.name.includes(ONLY))
+  : ALL_VARIANTS;
 
 export interface SpoolBenchResult {
   records: { count: number; meanJsonBytes: number; exportSize: number };
   fileSystem: string;
   anchor: string;
+  rounds: number;
   variants: {
     name: string;
+    /** Median over rounds, wall clock. */
     recordsPerSec: number;
+    /** Median over rounds of the wall-clock ratio to the anchor's run of the same round. */
     ratioToAnchor: number;
+    /** (max - min) / median of those ratios. */
+    spread: number;
+    /** Process CPU time (user + system) per record, median over rounds. */
+    cpuNsPerRecord: number;
+    /** Median over rounds of the anchor's CPU time per record over this variant's. */
+    cpuRatioToAnchor: number;
+    cpuSpread: number;
     exportP50Ms: number;
     exportP99Ms: number;
-    spread: number;
   }[];
   diskBytesPerRecord: number;
   diskBytesPerRecordExporterCodec: number;
@@ -110,7 +132,7 @@ async function run(
   variant: Variant,
   chunks: BenchRecord[][],
   base: string,
-): Promise<{ recordsPerSec: number; latencies: number[] }> {
+): Promise<{ recordsPerSec: number; cpuNsPerRecord: number; latencies: number[] }> {
   const directory = mkdtempSync(join(base, 'run-'));
   const sender = new MemorySender(undefined, variant.codec);
   const pipeline = new Pipeline<BenchRecord>({
@@ -127,6 +149,7 @@ async function run(
   const total = chunks.reduce((n, c) => n + c.length, 0);
   const latencies: number[] = [];
   forceGc();
+  const startCpu = process.cpuUsage();
   const startMs = performance.now();
   for (const exported of chunks) {
     const exportStart = performance.now();
@@ -135,13 +158,18 @@ async function run(
   }
   await pipeline.forceFlush(60_000);
   const elapsedMs = performance.now() - startMs;
+  const cpu = process.cpuUsage(startCpu);
   const stats = pipeline.stats();
   if (stats.delivered !== total || sender.records !== total) {
     throw new Error(`${variant.name}: ledger does not add up: ${JSON.stringify(stats)}`);
   }
   await pipeline.shutdown(1_000);
   rmSync(directory, { recursive: true, force: true });
-  return { recordsPerSec: (total / elapsedMs) * 1000, latencies };
+  return {
+    recordsPerSec: (total / elapsedMs) * 1000,
+    cpuNsPerRecord: ((cpu.user + cpu.system) * 1000) / total,
+    latencies,
+  };
 }
 
 /** What the spool holds per record while nothing is delivered. */
@@ -191,17 +219,40 @@ async function main(): Promise<SpoolBenchResult> {
   try {
     for (const variant of VARIANTS) await run(variant, chunks, base);
     const rates: number[][] = VARIANTS.map(() => []);
+    const cpuNs: number[][] = VARIANTS.map(() => []);
     const latencies: number[][] = VARIANTS.map(() => []);
     const ratios: number[][] = VARIANTS.map(() => []);
+    const cpuRatios: number[][] = VARIANTS.map(() => []);
     for (let k = 0; k < TIMED_RUNS; k++) {
-      const round_: number[] = [];
-      for (let i = 0; i < VARIANTS.length; i++) {
+      // The anchor runs before each spool variant: one short anchor run varies by 2× and more
+      // (young-generation sizing after a spool run's garbage), the median of a round's does not.
+      const anchorRates: number[] = [];
+      const anchorCpu: number[] = [];
+      const rate: number[] = [];
+      const cpu: number[] = [];
+      for (let j = 1; j < VARIANTS.length; j++) {
+        const anchor = await run(VARIANTS[0], chunks, base);
+        anchorRates.push(anchor.recordsPerSec);
+        anchorCpu.push(anchor.cpuNsPerRecord);
+        latencies[0].push(...anchor.latencies);
+        const i = 1 + ((j - 1 + k) % (VARIANTS.length - 1));
         const result = await run(VARIANTS[i], chunks, base);
-        rates[i].push(result.recordsPerSec);
+        rate[i] = result.recordsPerSec;
+        cpu[i] = result.cpuNsPerRecord;
         latencies[i].push(...result.latencies);
-        round_.push(result.recordsPerSec);
       }
-      for (let i = 0; i < VARIANTS.length; i++) ratios[i].push(round_[i] / round_[0]);
+      rate[0] = median(anchorRates);
+      cpu[0] = median(anchorCpu);
+      if (process.env.BENCH_SPOOL_TRACE) {
+        const line = rate.map((r, i) => `${Math.round(r / 1000)}k/s ${Math.round(cpu[i])} ns`);
+        console.error(`round ${k}: ${line.join(' | ')}`);
+      }
+      for (let i = 0; i < VARIANTS.length; i++) {
+        rates[i].push(rate[i]);
+        cpuNs[i].push(cpu[i]);
+        ratios[i].push(rate[i] / rate[0]);
+        cpuRatios[i].push(cpu[0] / cpu[i]);
+      }
     }
     const diskBytes = await diskPerRecord(chunks, base);
     const diskBytesExporterCodec = await diskPerRecord(chunks, base, benchRecordCodec);
@@ -213,13 +264,17 @@ async function main(): Promise<SpoolBenchResult> {
       },
       fileSystem,
       anchor: VARIANTS[0].name,
+      rounds: TIMED_RUNS,
       variants: VARIANTS.map((v, i) => ({
         name: v.name,
         recordsPerSec: round(median(rates[i]), 0),
         ratioToAnchor: round(median(ratios[i]), 3),
+        spread: round(spread(ratios[i]), 3),
+        cpuNsPerRecord: round(median(cpuNs[i]), 0),
+        cpuRatioToAnchor: round(median(cpuRatios[i]), 3),
+        cpuSpread: round(spread(cpuRatios[i]), 3),
         exportP50Ms: round(percentile(latencies[i], 50), 3),
         exportP99Ms: round(percentile(latencies[i], 99), 3),
-        spread: round(spread(rates[i]), 3),
       })),
       diskBytesPerRecord: round(diskBytes, 1),
       diskBytesPerRecordExporterCodec: round(diskBytesExporterCodec, 1),

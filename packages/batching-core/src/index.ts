@@ -20,6 +20,7 @@ export {
   bytesSpoolCodec,
   defaultSpoolCodec,
   stringSpoolCodec,
+  textSpoolCodec,
   v8Codec,
 } from './spool';
 export type { DiskQueueOptions, FsyncPolicy, SpoolCodec, SpoolOptions, SpoolState } from './spool';

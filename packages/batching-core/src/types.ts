@@ -100,7 +100,9 @@ export interface BatchSender<R> {
   close?(): Promise<void>;
   /**
    * Optional: how records are written to a spool (the `spool` option) and read back. Default:
-   * V8 serialisation, which keeps plain data (strings, numbers, Buffers, arrays, plain objects).
+   * `defaultSpoolCodec` (strings, bytes and flat plain objects in their own layouts, any other
+   * through V8 serialisation, which gives class instances back as plain objects). Records that
+   * are one text each: `textSpoolCodec`.
    */
   readonly spoolCodec?: SpoolCodec<R>;
 }

@@ -26,29 +26,54 @@ describe('spool codecs', () => {
     assert.equal(Buffer.from(back[2]).toString(), 'protobuf\n');
   });
 
-  const exports: { name: string; records: unknown[]; v8: boolean }[] = [
-    { name: 'all strings: length-prefixed', records: strings, v8: false },
-    { name: 'all bytes: length-prefixed', records: bytes, v8: false },
+  class Point {
+    constructor(
+      readonly x: number,
+      readonly y: number,
+    ) {}
+  }
+  // What comes back: a class instance as a plain object (V8's structured clone), all else as it was.
+  const plain = (r: unknown) =>
+    r instanceof Uint8Array ? [...r] : r instanceof Point ? { ...r } : r;
+  const exports: { name: string; records: unknown[]; tag: number }[] = [
+    { name: 'all strings: length-prefixed', records: strings, tag: 0x01 },
+    { name: 'all bytes: length-prefixed', records: bytes, tag: 0x02 },
     {
-      name: 'objects: V8',
+      name: 'objects of one shape: columns',
       records: [
-        { a: 1, b: 'x' },
-        { a: 2, b: 'y' },
+        { a: 1, b: 'x', c: true, d: null, e: undefined, f: 'é ✓ 𝄞' },
+        { a: -0, b: '', c: false, d: 'now a string', e: 2.5, f: 'z'.repeat(70_000) },
+        { a: NaN, b: 'y', c: Infinity, d: -Infinity, e: Number.MAX_SAFE_INTEGER + 2, f: '' },
       ],
-      v8: true,
+      tag: 0x03,
     },
-    { name: 'strings and an object: V8', records: ['a', { a: 1 }], v8: true },
-    { name: 'strings and bytes: V8', records: ['a', Uint8Array.of(1)], v8: true },
+    { name: 'objects of different shapes: V8', records: [{ a: 1 }, { b: 1 }], tag: 0xff },
+    {
+      name: 'objects with the keys in another order: V8',
+      records: [
+        { a: 1, b: 2 },
+        { b: 2, a: 1 },
+      ],
+      tag: 0xff,
+    },
+    { name: 'an object with a key more: V8', records: [{ a: 1 }, { a: 1, b: 2 }], tag: 0xff },
+    { name: 'nested objects: V8', records: [{ a: { b: 1 } }], tag: 0xff },
+    { name: 'a Buffer field: V8', records: [{ a: Buffer.from('x') }], tag: 0xff },
+    { name: 'a BigInt field: V8', records: [{ a: 1n }], tag: 0xff },
+    { name: 'class instances: V8', records: [new Point(1, 2)], tag: 0xff },
+    { name: 'an own __proto__ key: V8', records: [JSON.parse('{"__proto__":1,"a":2}')], tag: 0xff },
+    { name: 'empty objects: V8', records: [{}, {}], tag: 0xff },
+    { name: 'a lone surrogate in an object: V8', records: [{ a: 'x\ud800y' }], tag: 0xff },
+    { name: 'a lone surrogate in a string: V8', records: ['ok', 'x\udc00'], tag: 0xff },
+    { name: 'strings and an object: V8', records: ['a', { a: 1 }], tag: 0xff },
+    { name: 'strings and bytes: V8', records: ['a', Uint8Array.of(1)], tag: 0xff },
   ];
-  for (const { name, records, v8: viaV8 } of exports) {
+  for (const { name, records, tag } of exports) {
     test(`the default codec, ${name}`, () => {
       const payload = defaultSpoolCodec.encode(records);
-      assert.equal(payload[0] === 0xff, viaV8);
+      assert.equal(payload[0], tag);
       const back = defaultSpoolCodec.decode(payload, records.length);
-      assert.deepEqual(
-        back.map((r) => (r instanceof Uint8Array ? [...r] : r)),
-        records.map((r) => (r instanceof Uint8Array ? [...r] : r)),
-      );
+      assert.deepEqual(back.map(plain), records.map(plain));
     });
   }
 
@@ -106,6 +131,73 @@ describe('spool codecs', () => {
       error: /record 1 of 2 runs past/,
     },
   ];
+  // Tag 0x03, the keys ["n","s"], kinds (number, string) twice, two f64, then the strings.
+  const columns = Buffer.from(
+    defaultSpoolCodec.encode([
+      { n: 1, s: 'ab' },
+      { n: 2, s: 'c' },
+    ]),
+  );
+  test('the columns layout: tag, keys, kinds, numbers, strings', () => {
+    const keys = Buffer.from('["n","s"]');
+    const numbers = Buffer.alloc(16);
+    numbers.writeDoubleLE(1, 0);
+    numbers.writeDoubleLE(2, 8);
+    assert.deepEqual(
+      [...columns],
+      [
+        ...[3, keys.length, 0, 0, 0],
+        ...keys,
+        ...[1, 0, 1, 0],
+        ...numbers,
+        ...[1, 2, 0, 0, 0, 1, 0, 0, 0, ...Buffer.from('abc')],
+      ],
+    );
+  });
+  const keysEnd = 5 + Buffer.from('["n","s"]').length;
+  damaged.push(
+    {
+      name: 'columns cut inside the keys',
+      bytes: columns.subarray(0, 7),
+      count: 2,
+      error: /keys run past/,
+    },
+    {
+      name: 'columns whose keys are not names',
+      bytes: Buffer.concat([Buffer.of(3, 3, 0, 0, 0), Buffer.from('[1]')]),
+      count: 0,
+      error: /not a list of names/,
+    },
+    {
+      name: 'columns with an unknown value kind',
+      bytes: Buffer.concat([
+        columns.subarray(0, keysEnd),
+        Buffer.of(9),
+        columns.subarray(keysEnd + 1),
+      ]),
+      count: 2,
+      error: /unknown value kind 9/,
+    },
+    {
+      name: 'columns with more records than the kinds hold',
+      bytes: columns.subarray(0, keysEnd + 3),
+      count: 2,
+      error: /too short for the kinds of 2/,
+    },
+    {
+      name: 'columns cut inside a string',
+      bytes: columns.subarray(0, columns.length - 1),
+      count: 2,
+      error: /record 2 of 2 runs past/,
+    },
+    {
+      name: 'columns with fewer records than written',
+      bytes: columns,
+      count: 1,
+      // The strings' layout is then looked for in the wrong place: its tag is not there.
+      error: /payload tag 0x\w+, expected 0x1/,
+    },
+  );
   for (const { name, bytes: b, count, error } of damaged) {
     test(`a payload with ${name} throws (counted corrupt by recovery), never returns wrong records`, () => {
       assert.throws(() => defaultSpoolCodec.decode(b, count), error);

@@ -15,6 +15,7 @@ import type { HecConfig } from './config';
 import { checkHealth } from './health';
 import type { HealthReport } from './health';
 import { describeAnswer, parseHecAnswer } from './hec-codes';
+import { hecRecordSpoolCodec } from './mapping/event';
 import type { HecRecord } from './mapping/event';
 import { PACKAGE_VERSION } from './version';
 
@@ -52,6 +53,7 @@ export interface HecSenderOptions {
  * ids at once), or, after `ackTimeoutMs`, as retryable: the batch is sent again.
  */
 export class HecSender implements BatchSender<HecRecord> {
+  readonly spoolCodec = hecRecordSpoolCodec;
   readonly #transport: HttpTransport;
   /** Holds the token: private, out of reach of JSON and inspect. */
   readonly #config: HecConfig;

@@ -1,6 +1,12 @@
 export { DiskRecordQueue } from './disk-queue';
 export type { DiskQueueOptions, FsyncPolicy, SpoolState } from './disk-queue';
-export { bytesSpoolCodec, defaultSpoolCodec, stringSpoolCodec, v8Codec } from './codec';
+export {
+  bytesSpoolCodec,
+  defaultSpoolCodec,
+  stringSpoolCodec,
+  textSpoolCodec,
+  v8Codec,
+} from './codec';
 export type { SpoolCodec } from './codec';
 export { SpoolLockedError } from './lock';
 export { SPOOL_DEFAULTS } from './options';

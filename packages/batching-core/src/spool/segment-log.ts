@@ -96,6 +96,12 @@ export class SegmentLog {
   /** These ids are final: written down as acknowledged, their segment deleted once all are. */
   forget(ids: readonly number[]): void {
     if (this.closed || ids.length === 0) return;
+    // A delivered batch nearly always lies in one segment: one search instead of one per id.
+    const only = this.segmentOf(ids[0]);
+    if (only && ids.every((id) => id >= only.firstId && id < only.endId)) {
+      this.acknowledgeIn(only, ids.slice());
+      return;
+    }
     const bySegment = new Map<Segment, number[]>();
     for (const id of ids) {
       const segment = this.segmentOf(id);

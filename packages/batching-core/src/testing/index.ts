@@ -11,6 +11,7 @@ export { NdjsonSinkSender } from './sink-sender';
 export { seededRandom } from './seeded-random';
 export { doublingValue, selfReferringValue } from './hostile-values';
 export { recordQueueConformance } from './record-queue-conformance';
+export { replayThroughSpool } from './spool-replay';
 export type { RecordQueueFactory } from './record-queue-conformance';
 export {
   captureDiagWarnings,

@@ -1,5 +1,10 @@
-import { boundedValue, checkTimeWindow } from '@otelpack/batching-core';
-import type { AnyValue, ReadableLogRecordLike, TimeWindow } from '@otelpack/batching-core';
+import { boundedValue, checkTimeWindow, textSpoolCodec } from '@otelpack/batching-core';
+import type {
+  AnyValue,
+  ReadableLogRecordLike,
+  SpoolCodec,
+  TimeWindow,
+} from '@otelpack/batching-core';
 import { attributeText, hostnameFromResource, isUnknownService, tagsFromResource } from '../tags';
 import type { ServiceTags } from '../tags';
 
@@ -33,6 +38,15 @@ export class LogRecord {
     return JSON.parse(this.text) as LogEntry;
   }
 }
+
+/**
+ * The spool keeps a log record as its text and makes the `LogRecord` again on replay (through
+ * V8 it would come back a plain object, without `entry`).
+ */
+export const logRecordSpoolCodec: SpoolCodec<LogRecord> = textSpoolCodec(
+  (record) => record.text,
+  (text) => new LogRecord(text),
+);
 
 export interface LogMappingOptions {
   source: string;

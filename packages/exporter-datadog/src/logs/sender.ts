@@ -5,6 +5,7 @@ import type {
   SendContext,
   SendResult,
 } from '@otelpack/batching-core';
+import { logRecordSpoolCodec } from './mapping';
 import type { LogRecord } from './mapping';
 
 /*
@@ -38,6 +39,7 @@ export function logsUrl(base: URL): URL {
 }
 
 export class LogsIntakeSender implements BatchSender<LogRecord> {
+  readonly spoolCodec = logRecordSpoolCodec;
   readonly #transport: HttpTransport;
   readonly #refuse: boolean;
 

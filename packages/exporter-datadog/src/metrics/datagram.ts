@@ -6,6 +6,9 @@
  * one per line.
  */
 
+import { textSpoolCodec } from '@otelpack/batching-core';
+import type { SpoolCodec } from '@otelpack/batching-core';
+
 /** DogStatsD metric types this exporter sends. */
 export type DogStatsDType = 'c' | 'g' | 'd';
 
@@ -66,6 +69,12 @@ export function encodeLine(fields: LineFields): MetricLine {
   if (fields.timestampS !== undefined) line += `|T${fields.timestampS}`;
   return { line, bytes: Buffer.byteLength(line) };
 }
+
+/** The spool keeps a line as its text; its length is measured again on replay. */
+export const metricLineSpoolCodec: SpoolCodec<MetricLine> = textSpoolCodec(
+  (record) => record.line,
+  (line) => ({ line, bytes: Buffer.byteLength(line) }),
+);
 
 /** Lines grouped into datagrams of at most `maxBytes`; a longer line is left out and named. */
 export interface PackedDatagrams {

@@ -4,7 +4,7 @@ import StatsD from 'hot-shots';
 import type { ClientOptions } from 'hot-shots';
 import { describeTarget } from '../dogstatsd-target';
 import type { DogStatsDTarget } from '../dogstatsd-target';
-import { packDatagrams } from './datagram';
+import { metricLineSpoolCodec, packDatagrams } from './datagram';
 import type { MetricLine } from './datagram';
 
 /**
@@ -65,6 +65,7 @@ export function hotShotsOptions(
  * full UDS buffer, an Agent that is restarting) or drops them with a reason (EMSGSIZE).
  */
 export class DogStatsDSender implements BatchSender<MetricLine> {
+  readonly spoolCodec = metricLineSpoolCodec;
   readonly memoryModel = { perRecordBytes: 120, perWireByte: 2 };
   readonly target: DogStatsDTarget;
   private readonly client: DatagramClient;

@@ -1,3 +1,6 @@
+import { textSpoolCodec } from '@otelpack/batching-core';
+import type { SpoolCodec } from '@otelpack/batching-core';
+
 /**
  * One HEC event as the JSON event protocol takes it (`/services/collector/event`). The shape is
  * the Collector's `splunk.Event`: `host` always written, `time`, `source`, `sourcetype`, `index`
@@ -65,9 +68,18 @@ export function encodeEvent(event: HecEvent): string {
 
 /** One record: the event's JSON and its byte length, the newline that follows it included. */
 export function toRecord(event: HecEvent): HecRecord {
-  const json = encodeEvent(event);
+  return recordOfJson(encodeEvent(event));
+}
+
+function recordOfJson(json: string): HecRecord {
   return { json, bytes: Buffer.byteLength(json) + 1 };
 }
+
+/** The spool keeps an event as its JSON; its length is measured again on replay. */
+export const hecRecordSpoolCodec: SpoolCodec<HecRecord> = textSpoolCodec(
+  (record) => record.json,
+  recordOfJson,
+);
 
 /**
  * JSON of a value: `JSON.stringify`, except that what it would silently turn into `null` or
