@@ -19,10 +19,37 @@ export interface BulkSenderOptions {
   setup?: IndexSetup;
 }
 
-/** The body of one `_bulk` request: each record's action and document lines. */
-export function buildBulkBody(batch: readonly BulkRecord[]): string {
-  let body = '';
-  for (const record of batch) body += `${record.action}\n${record.document}\n`;
+const NEWLINE = 0x0a;
+
+function bulkLines(record: BulkRecord): string {
+  return `${record.action}\n${record.document}\n`;
+}
+
+/**
+ * The body of one `_bulk` request, each record's action and document lines, as one Buffer of
+ * the size the records already know (`bytes`). Not a string: the client takes a string body's
+ * `Buffer.byteLength` for its content-length, which flattens the concatenation of every line
+ * into one large string first, and then encodes it again to write it; that was a third of the
+ * exporter's CPU per record in the end-to-end profile.
+ */
+export function buildBulkBody(batch: readonly BulkRecord[]): Buffer {
+  let size = 0;
+  for (const record of batch) size += record.bytes;
+  const body = Buffer.allocUnsafe(size);
+  let offset = 0;
+  try {
+    for (const record of batch) {
+      offset += body.write(record.action, offset);
+      body[offset++] = NEWLINE;
+      offset += body.write(record.document, offset);
+      body[offset++] = NEWLINE;
+    }
+  } catch {
+    offset = -1;
+  }
+  // `bytes` is both lines' Buffer.byteLength (encodeDocument); were it ever wrong, the lines
+  // after that record would be cut or shifted: encode the body whole instead.
+  if (offset !== size) return Buffer.from(batch.map(bulkLines).join(''));
   return body;
 }
 
