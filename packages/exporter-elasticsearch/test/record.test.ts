@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { contentId, encodeDocument } from '../src/bulk/record';
+import type { BulkRecord } from '../src/bulk/record';
 import { buildBulkBody } from '../src/bulk/sender';
 import { mapLogRecord, mapResourceMetrics, mapSpan } from '../src/mapping/mapper';
 import type { BulkDocument, MappingMode } from '../src/mapping/types';
@@ -80,11 +81,27 @@ test('bytes: UTF-8 length of both lines and their newlines', () => {
   assert.equal(record.document, '{"s":"é\uD83D\uDE00"}');
   assert.equal(record.bytes, 30 + 14 + 2);
   const body = buildBulkBody([record, record]);
-  assert.equal(Buffer.byteLength(body), record.bytes * 2);
+  assert.equal(body.length, record.bytes * 2);
   assert.equal(
-    body,
+    body.toString('utf8'),
     `${record.action}\n${record.document}\n${record.action}\n${record.document}\n`,
   );
+});
+
+test('bulk body: a record whose size was counted wrong does not cut or shift the others', () => {
+  const good = encodeDocument(bulkDocument({ document: { s: 'é' } }));
+  const expected = (records: BulkRecord[]) =>
+    records.map((r) => `${r.action}\n${r.document}\n`).join('');
+  for (const delta of [-3, -1, 1, 2]) {
+    const wrong = { ...good, bytes: good.bytes + delta };
+    for (const batch of [
+      [wrong, good],
+      [good, wrong],
+      [good, wrong, good],
+    ]) {
+      assert.equal(buildBulkBody(batch).toString('utf8'), expected(batch), `bytes ${delta}`);
+    }
+  }
 });
 
 test('ugly input in every mode: valid JSON, no lone surrogate, no crash', () => {

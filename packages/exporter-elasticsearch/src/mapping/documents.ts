@@ -136,11 +136,15 @@ export function spanAndEventDocuments(
   const context = span.spanContext();
   const target = spanTarget(span, settings);
   const document = spanFields(span, context, target, settings);
-  const documents = [recordDocument(target, document, settings, spanDocumentId(context))];
+  // Ids only for deterministic ids: reading them again per document showed in the profile.
+  const ids = settings.deterministicIds;
+  const documents = [
+    recordDocument(target, document, settings, ids ? spanDocumentId(context) : undefined),
+  ];
   (span.events ?? []).forEach((event, index) => {
     const eventTarget = spanEventTarget(span, event, settings);
     const eventDocument = eventFields(span, event, context, eventTarget, settings);
-    const id = spanDocumentId(context, `.${index}`);
+    const id = ids ? spanDocumentId(context, `.${index}`) : undefined;
     documents.push(recordDocument(eventTarget, eventDocument, settings, id));
   });
   return documents;
