@@ -142,6 +142,7 @@ const scenarios = [
           'x anchor',
           'spread',
           'own ns/span',
+          '± (IQR/2)',
           'own ns/span/statement',
           'stage alone ns/span',
           'alone ns/span/statement',
@@ -153,13 +154,14 @@ const scenarios = [
           v.ratioToAnchor,
           v.spread,
           v.nsPerSpanOverAnchor,
+          v.overAnchorHalfIqrNs,
           v.nsPerSpanPerStatementOverAnchor ?? '',
           v.stageNsPerSpan,
           v.stageNsPerSpanPerStatement ?? '',
           v.stageSpread,
         ]),
       ) +
-      `\nown: the export's ns/span less the anchor's of the same round (median over rounds); stage alone: apply() on the same items; goal ≤ 1000 ns per span per simple statement`,
+      `\nown: the export's ns/span less the anchor's of the same round (median over rounds, ± half the interquartile range of those differences); the control is the anchor timed again (its own cost is the bench's bias); stage alone: apply() on the same items; goal ≤ 1000 ns per span per simple statement`,
   } satisfies Scenario<TransformResult>,
 ];
 

@@ -4,15 +4,17 @@
  * kit-made exporter without the option. Variants: the option with no statements, one simple
  * statement, five typical statements, the redaction preset. Each is measured twice: through the
  * exporter's export (the whole path, mapping and pipeline included; its own cost is its time
- * less the anchor's of the same round), and the stage alone on the same items. The issue's goal:
- * ≤ 1 µs per span per simple statement. Times are the process's CPU time, not wall time.
- * `node --import tsx bench/transform.ts` runs it alone.
+ * less the anchor's of the same round, the median of those differences over the rounds), and the
+ * stage alone on the same items. A control, the anchor's export timed again as if it were a
+ * variant, shows what the bench reads as a cost where there is none (its bias and noise). The
+ * issue's goal: ≤ 1 µs per span per simple statement. Times are the process's CPU time, not wall
+ * time. `node --expose-gc --import tsx bench/transform.ts` runs it alone (about 30 s).
  */
 import type { BatchSender, ReadableSpanLike, SendResult } from '../src';
 import { diagFromEnv, forceGc, reportToParent } from './lib/child';
 import { createTransformStage, defineExporter, defineExporterOptions, mapEach } from './lib/core';
 import { spanSource } from './lib/sdk-items';
-import { median, round, spread } from './lib/stats';
+import { halfIqr, median, round, spread } from './lib/stats';
 
 /**
  * CPU time of this process (user + system, GC threads included), in ns: what the work costs
@@ -25,8 +27,14 @@ function cpuNs(): number {
 }
 
 const EXPORT_SIZE = 512;
-const EXPORTS = 40;
-const ROUNDS = 9;
+/*
+ * Many short rounds rather than a few long ones: each round times every variant and the anchor
+ * back to back, so a variant's figure is its difference from the anchor of its own round, and the
+ * median of 41 such differences stands still where one slow round (another job on the shared
+ * machine, a major GC) moves the mean.
+ */
+const EXPORTS = 8;
+const ROUNDS = 41;
 
 /** Five statements of the common jobs: tag, remove a field, normalise a path, rename, drop. */
 export const FIVE_STATEMENTS = [
@@ -40,7 +48,11 @@ export const FIVE_STATEMENTS = [
 /** The simplest write: one attribute set on every span (the attributes are copied once). */
 export const ONE_STATEMENT = [FIVE_STATEMENTS[0]];
 
+/** The control: no option at all, timed as a variant; its own cost should read as 0. */
+const CONTROL = 'control: the anchor again';
+
 const VARIANTS: { name: string; transform: unknown; statements: number }[] = [
+  { name: CONTROL, transform: undefined, statements: 0 },
   { name: 'transform with no statements', transform: { span: [] }, statements: 0 },
   { name: '1 simple statement', transform: { span: ONE_STATEMENT }, statements: 1 },
   { name: '5 statements', transform: { span: FIVE_STATEMENTS }, statements: 5 },
@@ -54,15 +66,17 @@ export interface TransformResult {
   anchor: { name: string; nsPerSpan: number; spread: number };
   variants: {
     name: string;
-    /** Through the exporter: ns per span, and the same round's anchor subtracted. */
+    /** Through the exporter: ns per span, and the same round's anchor subtracted (median over rounds). */
     nsPerSpan: number;
     nsPerSpanOverAnchor: number;
+    /** Half the interquartile range of the per-round differences, ns per span. */
+    overAnchorHalfIqrNs: number;
     /** For the statements variants: the stage's own cost in the export, per span per statement. */
     nsPerSpanPerStatementOverAnchor?: number;
     ratioToAnchor: number;
     /** Relative spread of the export's ns per span over the rounds. */
     spread: number;
-    /** The stage alone on the same items. */
+    /** The stage alone on the same items (0 for the control). */
     stageNsPerSpan: number;
     /** For the statements variants: the stage alone, per span per statement. */
     stageNsPerSpanPerStatement?: number;
@@ -96,6 +110,18 @@ const bench = defineExporter({
     ),
 });
 
+/*
+ * The garbage a variant makes is its cost: the collections it causes while timed are counted,
+ * and nothing is collected between the variants of a round. A full collection at each round's
+ * start only keeps the heap the same size for every round, with a pause after it, because the
+ * process's CPU time counts V8's helper threads too, and its concurrent sweeping would otherwise
+ * land in whichever variant came first.
+ */
+async function settle(): Promise<void> {
+  forceGc();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 async function timeExports(transform: unknown, batches: ReadableSpanLike[][]): Promise<number> {
   const exporter = new bench.SpanExporter({
     maxQueueItems: EXPORT_SIZE * EXPORTS * 2,
@@ -103,7 +129,6 @@ async function timeExports(transform: unknown, batches: ReadableSpanLike[][]): P
     flushIntervalMs: 10,
     ...(transform === undefined ? {} : { transform }),
   });
-  forceGc();
   const start = cpuNs();
   for (const batch of batches) {
     await new Promise((resolve) => exporter.export(batch, resolve));
@@ -117,7 +142,6 @@ async function timeExports(transform: unknown, batches: ReadableSpanLike[][]): P
 function timeStage(transform: unknown, batches: ReadableSpanLike[][]): number {
   const stage = createTransformStage(transform, 'bench');
   if (!stage) return 0;
-  forceGc();
   const start = cpuNs();
   for (const batch of batches) stage.apply('traces', batch);
   return (cpuNs() - start) / (batches.length * EXPORT_SIZE);
@@ -127,11 +151,14 @@ async function main(): Promise<TransformResult> {
   diagFromEnv();
   const source = spanSource();
   const batches = Array.from({ length: EXPORTS }, () => source(EXPORT_SIZE));
-  // Warm-up: the JIT sees every path before anything is timed.
-  await timeExports(undefined, batches.slice(0, 4));
-  for (const v of VARIANTS) {
-    await timeExports(v.transform, batches.slice(0, 4));
-    timeStage(v.transform, batches.slice(0, 4));
+  // Warm-up: two untimed rounds, so that the JIT has optimised every path before the first
+  // timed one (the first rounds would otherwise time the interpreter).
+  for (let warm = 0; warm < 2; warm++) {
+    await timeExports(undefined, batches);
+    for (const v of VARIANTS) {
+      await timeExports(v.transform, batches);
+      timeStage(v.transform, batches);
+    }
   }
   const anchorRuns: number[] = [];
   const runs = VARIANTS.map(() => ({
@@ -144,11 +171,14 @@ async function main(): Promise<TransformResult> {
   // turns each round (anchor first in one, last in another): whatever runs first after a
   // variant's garbage pays for it, and the anchor would otherwise always be that one.
   for (let round = 0; round < ROUNDS; round++) {
+    await settle();
     const exports: number[] = new Array<number>(VARIANTS.length + 1);
     for (let k = 0; k <= VARIANTS.length; k++) {
       const i = (k + round) % (VARIANTS.length + 1);
       exports[i] = await timeExports(i === 0 ? undefined : VARIANTS[i - 1].transform, batches);
-      if (i > 0) runs[i - 1].stage.push(timeStage(VARIANTS[i - 1].transform, batches));
+      if (i > 0 && VARIANTS[i - 1].transform !== undefined) {
+        runs[i - 1].stage.push(timeStage(VARIANTS[i - 1].transform, batches));
+      }
     }
     const anchor = exports[0];
     anchorRuns.push(anchor);
@@ -171,11 +201,12 @@ async function main(): Promise<TransformResult> {
     },
     variants: VARIANTS.map((v, i) => {
       const over = median(runs[i].over);
-      const stageNs = median(runs[i].stage);
+      const stageNs = runs[i].stage.length > 0 ? median(runs[i].stage) : 0;
       return {
         name: v.name,
         nsPerSpan: round(median(runs[i].ns), 0),
         nsPerSpanOverAnchor: round(over, 0),
+        overAnchorHalfIqrNs: round(halfIqr(runs[i].over), 0),
         ...(v.statements > 0
           ? { nsPerSpanPerStatementOverAnchor: round(over / v.statements, 0) }
           : {}),
@@ -185,7 +216,7 @@ async function main(): Promise<TransformResult> {
         ...(v.statements > 0
           ? { stageNsPerSpanPerStatement: round(stageNs / v.statements, 0) }
           : {}),
-        stageSpread: round(spread(runs[i].stage)),
+        stageSpread: runs[i].stage.length > 0 ? round(spread(runs[i].stage)) : 0,
       };
     }),
   };

@@ -82,6 +82,32 @@ describe('transform contexts read and write views, never the SDK’s objects', (
     assert.equal(result.items[0], item);
   });
 
+  it('a written copy shares nothing it could change with the SDK’s item: its attributes, lists and maps are its own', () => {
+    // A map value is not an SDK attribute, but a processor before ours may have put one there.
+    const given: Record<string, unknown> = { list: ['a', 'b'], nested: { k: 'v' }, plain: '1' };
+    const item = deepFreeze(span({ attributes: given as never }));
+    const result = stage({
+      span: [
+        'set(attributes["added"], "x")',
+        'set(attributes["nested"]["k"], "w")',
+        'set(name, Concat([name, attributes["plain"]], "-")) where attributes["plain"] == "1"',
+      ],
+    }).apply('traces', [item]);
+    const out = result.items[0] as ReadableSpanLike;
+    const attributes = out.attributes as Record<string, unknown>;
+    const source = item.attributes as unknown as Record<string, unknown>;
+    assert.notEqual(attributes, source);
+    assert.notEqual(attributes.list, source.list);
+    assert.notEqual(attributes.nested, source.nested);
+    assert.deepEqual(attributes.list, ['a', 'b']);
+    assert.deepEqual(attributes.nested, { k: 'w' });
+    // A key set anew goes last, as OTTL's maps append it.
+    assert.deepEqual(Object.keys(attributes), ['list', 'nested', 'plain', 'added']);
+    assert.equal(out.name, `${item.name}-1`);
+    assert.deepEqual(source.nested, { k: 'v' });
+    assert.deepEqual(Object.keys(source), ['list', 'nested', 'plain']);
+  });
+
   it('spanevent: its own name and attributes, and its span’s through span.', () => {
     const item = deepFreeze(
       span({

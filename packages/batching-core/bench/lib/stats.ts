@@ -4,6 +4,24 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+/** The value below which `fraction` of the values lie (linear between neighbours). */
+export function quantile(values: readonly number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (sorted.length - 1) * fraction;
+  const low = Math.floor(at);
+  const high = Math.ceil(at);
+  return sorted[low] + (sorted[high] - sorted[low]) * (at - low);
+}
+
+/**
+ * Half the interquartile range: how far a median of many runs' differences may be off, where a
+ * relative spread (max − min) of a difference near 0 means nothing and one outlier sets it.
+ */
+export function halfIqr(values: readonly number[]): number {
+  if (values.length < 2) return 0;
+  return (quantile(values, 0.75) - quantile(values, 0.25)) / 2;
+}
+
 /** Relative spread (max - min) / median: how far to trust a median of few runs. */
 export function spread(values: readonly number[]): number {
   if (values.length < 2) return 0;

@@ -86,6 +86,20 @@ export class Compiler {
         const left = this.value(node.left);
         const right = this.value(node.right);
         const op = node.op;
+        if (op === '==' || op === '!=') {
+          // A string, number or boolean equals only the same value of its type, which is what
+          // `===` says (NaN included); nil, bytes, maps and lists go by OTTL's rules.
+          const equal = op === '==';
+          return (f) => {
+            const a = left(f);
+            const b = right(f);
+            const kind = typeof a;
+            if (kind === 'string' || kind === 'number' || kind === 'boolean') {
+              return (a === b) === equal;
+            }
+            return compareValues(a, op, b);
+          };
+        }
         return (f) => compareValues(left(f), op, right(f));
       }
       case 'const': {

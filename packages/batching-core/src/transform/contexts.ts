@@ -214,6 +214,7 @@ export function resolvePath(context: ContextName, fields: readonly Field[], offs
 }
 
 function indexed(base: Field0, keys: readonly Key[], text: string): Ref {
+  if (keys.length === 1 && keys[0].kind === 'string') return literalKey(base, keys[0].value, text);
   return {
     text,
     get: (f) => {
@@ -249,6 +250,34 @@ function indexed(base: Field0, keys: readonly Key[], text: string): Ref {
           let value: unknown = base.writableMap?.(f);
           for (const key of keys) value = step(value, key);
           return isMap(value) ? value : undefined;
+        }
+      : undefined,
+  };
+}
+
+/**
+ * The common path, one literal key (`attributes["k"]`): the key is a constant of the closures, no
+ * loop over keys, no container walk. Reads and writes as `indexed` does for one string key.
+ */
+function literalKey(base: Field0, key: string, text: string): Ref {
+  const writableMap = base.writableMap;
+  return {
+    text,
+    get: (f) => {
+      const map = base.get(f);
+      return isMap(map) && Object.hasOwn(map, key) ? map[key] : undefined;
+    },
+    set: writableMap
+      ? (f, value) => {
+          const map = writableMap(f);
+          if (map !== undefined && isMap(map)) map[key] = value;
+        }
+      : undefined,
+    writableMap: writableMap
+      ? (f) => {
+          const map = writableMap(f);
+          const value = map === undefined ? undefined : map[key];
+          return isMap(value) && Object.hasOwn(map as ValueMap, key) ? value : undefined;
         }
       : undefined,
   };

@@ -50,14 +50,17 @@ export const CONVERTERS: Record<string, FunctionSpec<Getter>> = {
     make: ({ vals, delimiter }) => {
       const items = vals as Getter[];
       const separator = delimiter as string;
-      return (f) =>
-        items
-          .map((item) => {
-            const value = item(f);
-            // Go prints a nil as <nil>, and OTTL's Concat keeps that.
-            return isNil(value) ? '<nil>' : (asText(value) as string);
-          })
-          .join(separator);
+      // One string built in a loop: no array and no closure per item.
+      return (f) => {
+        let out = '';
+        for (let i = 0; i < items.length; i++) {
+          const value = items[i](f);
+          if (i > 0) out += separator;
+          // Go prints a nil as <nil>, and OTTL's Concat keeps that.
+          out += isNil(value) ? '<nil>' : (asText(value) as string);
+        }
+        return out;
+      };
     },
   },
   IsMatch: {

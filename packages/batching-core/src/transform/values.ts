@@ -40,16 +40,26 @@ export function typeName(value: unknown): string {
 export function deepCopy<T>(value: T): T {
   if (Array.isArray(value)) return value.map(deepCopy) as T;
   if (value instanceof Uint8Array) return value.slice() as T;
-  if (isMap(value)) {
-    const copy: ValueMap = {};
-    for (const key of Object.keys(value)) {
-      const item = value[key];
-      // Attribute values are mostly primitives: copied as they are, without a call.
-      copy[key] = typeof item === 'object' && item !== null ? deepCopy(item) : item;
-    }
-    return copy as T;
-  }
+  if (isMap(value)) return copyMap(value) as T;
   return value;
+}
+
+/**
+ * A map's copy, nested maps and lists copied too. Built key by key into an empty literal (an
+ * indexed loop, no iterator): copies of maps with the same keys then share one hidden class and
+ * a key added later follows a transition V8 has seen, where a spread copy (`{ ...map }`) gets a
+ * class of its own that makes each added key cost microseconds.
+ */
+export function copyMap(source: ValueMap): ValueMap {
+  const copy: ValueMap = {};
+  const keys = Object.keys(source);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    const item = source[key];
+    // Attribute values are mostly primitives: copied as they are, without a call.
+    copy[key] = typeof item === 'object' && item !== null ? deepCopy(item) : item;
+  }
+  return copy;
 }
 
 /**
