@@ -17,7 +17,7 @@ export type E2eSignal = 'traces' | 'logs';
 
 /** Items handed to the SDK between two flushes: the processor's queue (2,048) never overflows. */
 const CHUNK = 1_024;
-const WARM_UP = 8 * CHUNK;
+const WARM_UP = Number(process.env.BENCH_E2E_WARM_UP ?? 8 * CHUNK);
 
 /** The SDK's own cost: an exporter that takes everything and does nothing. */
 export const noopExporter = {
