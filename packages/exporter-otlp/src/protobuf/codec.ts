@@ -43,10 +43,13 @@ export class ProtobufCodec implements OtlpCodec {
   /** Every encoding is a view of the writer's current slab (see ProtoWriter). */
   private readonly writer = new ProtoWriter();
 
-  /** A record's encoding: a view of the slab (it lives as long as its record). */
-  private encode(write: (writer: ProtoWriter) => void): Uint8Array {
+  /**
+   * A record's encoding: a view of the slab (it lives as long as its record). `item` is handed to
+   * `write`, so that spans and log records need no closure each.
+   */
+  private encode<T>(write: (writer: ProtoWriter, item: T) => void, item?: T): Uint8Array {
     try {
-      write(this.writer);
+      write(this.writer, item as T);
     } catch (error) {
       this.writer.abandon();
       throw error;
@@ -67,25 +70,12 @@ export class ProtobufCodec implements OtlpCodec {
     return this.encodeCopy((writer) => writeScope(writer, scope));
   }
 
-  // Spans and log records are written without encode()'s closure: one fewer object per record.
   span(span: ReadableSpanLike): Uint8Array {
-    try {
-      writeSpan(this.writer, span);
-    } catch (error) {
-      this.writer.abandon();
-      throw error;
-    }
-    return this.writer.finish();
+    return this.encode(writeSpan, span);
   }
 
   log(log: ReadableLogRecordLike): Uint8Array {
-    try {
-      writeLogRecord(this.writer, log);
-    } catch (error) {
-      this.writer.abandon();
-      throw error;
-    }
-    return this.writer.finish();
+    return this.encode(writeLogRecord, log);
   }
 
   metric(metric: MetricDataLike): { head: Buffer; dataField: number; tail: Buffer } {
