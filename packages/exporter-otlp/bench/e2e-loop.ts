@@ -17,7 +17,14 @@ export type E2eSignal = 'traces' | 'logs';
 
 /** Items handed to the SDK between two flushes: the processor's queue (2,048) never overflows. */
 const CHUNK = 1_024;
-const WARM_UP = 8 * CHUNK;
+/**
+ * 64 chunks: an exporter on undici (ours) parses responses with undici's WebAssembly HTTP parser,
+ * which V8 recompiles with TurboFan once it is hot, on a background thread: ~0.25-0.3 s of CPU
+ * once per process (perf: wasm::BackgroundCompileJob). After 8 chunks that compile still fell in
+ * the measured part (3 µs per span over 80,000); after 64 it is done before it. The official
+ * exporters' node:http parser is native and has no such step. BENCH_E2E_WARM_UP changes it.
+ */
+const WARM_UP = Number(process.env.BENCH_E2E_WARM_UP ?? 64 * CHUNK);
 
 /** The SDK's own cost: an exporter that takes everything and does nothing. */
 export const noopExporter = {

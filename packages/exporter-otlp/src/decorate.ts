@@ -14,7 +14,9 @@ export function decorateCodec(codec: OtlpCodec, overrides: Partial<OtlpCodec>): 
     log: overrides.log ?? ((log) => codec.log(log)),
     metric: overrides.metric ?? ((metric) => codec.metric(metric)),
     point: overrides.point ?? ((metric, point) => codec.point(metric, point)),
-    request: overrides.request ?? ((records, signal) => codec.request(records, signal)),
+    request:
+      overrides.request ??
+      ((records, signal, allocate) => codec.request(records, signal, allocate)),
     recordSize: overrides.recordSize ?? ((record) => codec.recordSize(record)),
   };
 }

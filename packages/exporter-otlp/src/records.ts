@@ -38,5 +38,5 @@ export interface OtlpRecord {
   /** Data points only. */
   readonly metric: MetricGroup | undefined;
   /** The span, log record or data point, encoded. */
-  readonly body: Buffer;
+  readonly body: Uint8Array;
 }

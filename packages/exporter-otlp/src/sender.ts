@@ -9,6 +9,7 @@ import type {
   SendResult,
   Signal,
 } from '@otelpack/batching-core';
+import { BodyBuffers } from './body-buffers';
 import type { OtlpCodec } from './codec';
 import type { OtlpRecord } from './records';
 import { readErrorReason, readPartialSuccess } from './response';
@@ -109,6 +110,7 @@ export class OtlpSender implements BatchSender<OtlpRecord> {
   private readonly name: string;
   private readonly onRefused: OtlpSenderOptions['onRefused'];
   private warnedMessages = 0;
+  private readonly bodyBuffers = new BodyBuffers();
   /** Request bodies before compression, for the stats and the benchmark. */
   uncompressedBytes = 0;
 
@@ -150,14 +152,26 @@ export class OtlpSender implements BatchSender<OtlpRecord> {
   async send(batch: readonly OtlpRecord[], context: SendContext): Promise<SendResult> {
     const target = this.#failover.current;
     let body: Buffer;
+    let reused: Buffer | undefined;
     try {
-      body = this.encode(batch);
+      body = this.codec.request(batch, this.signal, (bytes) => {
+        reused = this.bodyBuffers.take(bytes);
+        return reused.subarray(0, bytes);
+      });
+      this.uncompressedBytes += body.length;
     } catch (error) {
+      if (reused) this.bodyBuffers.give(reused);
       return { kind: 'permanent', reason: `could not encode the request: ${String(error)}` };
     }
     let result: SendResult;
     try {
       const response = await target.transport.request({ body, signal: context.signal });
+      // A 2xx answer: the receiver read the whole body, so the buffer is ours again. After any
+      // other outcome the transport may still hold it (an early answer, an aborted write): left
+      // to the garbage collector.
+      if (reused && response.status >= 200 && response.status < 300) {
+        this.bodyBuffers.give(reused);
+      }
       result = classifyOtlpResponse(response, batch.length, (text) =>
         target.transport.redact(text),
       );

@@ -30,7 +30,8 @@ test('JSON: a value doubling at every level is encoded bounded', () => {
 function protobuf(value: unknown): Buffer {
   const writer = new ProtoWriter();
   writeAnyValue(writer, value);
-  return writer.finish();
+  const view = writer.finish();
+  return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
 }
 
 test('protobuf: a value that refers to itself has the circular marker in place of the repeat', () => {

@@ -89,7 +89,7 @@ describe('ProtoWriter', () => {
     writer.abandon();
     writer.tag(1, 2);
     writer.string('kept');
-    assert.deepEqual(writer.finish(), kept);
+    assert.deepEqual(Buffer.from(writer.finish()), kept);
   });
 
   it('hex ids: digits in either case, and an invalid digit counts as 0', () => {

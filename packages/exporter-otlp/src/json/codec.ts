@@ -208,10 +208,10 @@ export class JsonCodec implements OtlpCodec {
     const names = FIELDS[signal];
     const resources = new Map<
       ResourceGroup,
-      Map<ScopeGroup, (Buffer | { metric: MetricGroup; points: Buffer[] })[]>
+      Map<ScopeGroup, (Uint8Array | { metric: MetricGroup; points: Uint8Array[] })[]>
     >();
     let lastMetric: MetricGroup | undefined;
-    let lastPoints: Buffer[] | undefined;
+    let lastPoints: Uint8Array[] | undefined;
     for (const record of records) {
       let scopes = resources.get(record.scope.resource);
       if (!scopes) resources.set(record.scope.resource, (scopes = new Map()));
@@ -228,7 +228,7 @@ export class JsonCodec implements OtlpCodec {
       }
       lastPoints.push(record.body);
     }
-    const parts: (string | Buffer)[] = [`{"${names.resources}":[`];
+    const parts: (string | Uint8Array)[] = [`{"${names.resources}":[`];
     let firstResource = true;
     for (const [resource, scopes] of resources) {
       parts.push(
@@ -243,7 +243,7 @@ export class JsonCodec implements OtlpCodec {
         firstScope = false;
         items.forEach((item, i) => {
           if (i > 0) parts.push(',');
-          if (Buffer.isBuffer(item)) {
+          if (item instanceof Uint8Array) {
             parts.push(item);
             return;
           }

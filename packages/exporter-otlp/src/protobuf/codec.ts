@@ -43,10 +43,13 @@ export class ProtobufCodec implements OtlpCodec {
   /** Every encoding is a view of the writer's current slab (see ProtoWriter). */
   private readonly writer = new ProtoWriter();
 
-  /** A record's encoding: a view of the slab (it lives as long as its record). */
-  private encode(write: (writer: ProtoWriter) => void): Buffer {
+  /**
+   * A record's encoding: a view of the slab (it lives as long as its record). `item` is handed to
+   * `write`, so that spans and log records need no closure each.
+   */
+  private encode<T>(write: (writer: ProtoWriter, item: T) => void, item?: T): Uint8Array {
     try {
-      write(this.writer);
+      write(this.writer, item as T);
     } catch (error) {
       this.writer.abandon();
       throw error;
@@ -67,12 +70,12 @@ export class ProtobufCodec implements OtlpCodec {
     return this.encodeCopy((writer) => writeScope(writer, scope));
   }
 
-  span(span: ReadableSpanLike): Buffer {
-    return this.encode((writer) => writeSpan(writer, span));
+  span(span: ReadableSpanLike): Uint8Array {
+    return this.encode(writeSpan, span);
   }
 
-  log(log: ReadableLogRecordLike): Buffer {
-    return this.encode((writer) => writeLogRecord(writer, log));
+  log(log: ReadableLogRecordLike): Uint8Array {
+    return this.encode(writeLogRecord, log);
   }
 
   metric(metric: MetricDataLike): { head: Buffer; dataField: number; tail: Buffer } {
@@ -104,7 +107,7 @@ export class ProtobufCodec implements OtlpCodec {
     return { head, dataField: DATA_FIELD[metric.dataPointType] ?? 5, tail };
   }
 
-  point(metric: MetricDataLike, point: DataPointLike<unknown>): Buffer {
+  point(metric: MetricDataLike, point: DataPointLike<unknown>): Uint8Array {
     return this.encode((writer) => {
       switch (metric.dataPointType) {
         case DataPointType.HISTOGRAM:
@@ -123,8 +126,12 @@ export class ProtobufCodec implements OtlpCodec {
     });
   }
 
-  request(records: Parameters<typeof encodeProtobufRequest>[0]): Buffer {
-    return encodeProtobufRequest(records);
+  request(
+    records: Parameters<typeof encodeProtobufRequest>[0],
+    _signal?: unknown,
+    allocate?: (bytes: number) => Buffer,
+  ): Buffer {
+    return encodeProtobufRequest(records, allocate);
   }
 
   recordSize(record: Parameters<typeof protobufRecordSize>[0]): number {

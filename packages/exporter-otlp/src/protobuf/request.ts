@@ -24,13 +24,13 @@ const TAG_POINT = 0x0a; // Gauge/Sum/Histogram/ExponentialHistogram data_points,
 
 interface MetricNode {
   group: MetricGroup;
-  points: Buffer[];
+  points: Uint8Array[];
   dataSize: number;
   size: number;
 }
 interface ScopeNode {
   group: ScopeGroup;
-  items: (Buffer | MetricNode)[];
+  items: (Uint8Array | MetricNode)[];
   size: number;
 }
 interface ResourceNode {
@@ -100,7 +100,7 @@ function measure(resources: Map<ResourceGroup, ResourceNode>): number {
     for (const scope of resource.scopes.values()) {
       let scopeSize = delimited(scope.group.encoded.length) + stringField(scope.group.schemaUrl);
       for (const item of scope.items) {
-        if (Buffer.isBuffer(item)) {
+        if (item instanceof Uint8Array) {
           scopeSize += delimited(item.length);
           continue;
         }
@@ -136,12 +136,12 @@ class Out {
     }
     this.buffer[this.pos++] = value;
   }
-  bytes(value: Buffer): void {
+  bytes(value: Uint8Array): void {
     // TypedArray#set: for the few hundred bytes of a record, cheaper than Buffer#copy's checks.
     this.buffer.set(value, this.pos);
     this.pos += value.length;
   }
-  field(tag: number, value: Buffer): void {
+  field(tag: number, value: Uint8Array): void {
     this.byte(tag);
     this.varint(value.length);
     this.bytes(value);
@@ -152,10 +152,16 @@ class Out {
   }
 }
 
-/** The request body of a batch, protobuf-encoded. */
-export function encodeProtobufRequest(records: readonly OtlpRecord[]): Buffer {
+/**
+ * The request body of a batch, protobuf-encoded, in `allocate(bytes)`'s buffer: one of exactly
+ * that many bytes, by default a new one.
+ */
+export function encodeProtobufRequest(
+  records: readonly OtlpRecord[],
+  allocate: (bytes: number) => Buffer = Buffer.allocUnsafe,
+): Buffer {
   const resources = group(records);
-  const out = new Out(Buffer.allocUnsafe(measure(resources)));
+  const out = new Out(allocate(measure(resources)));
   for (const resource of resources.values()) {
     out.byte(TAG_RESOURCE_ENTRY);
     out.varint(resource.size);
@@ -165,7 +171,7 @@ export function encodeProtobufRequest(records: readonly OtlpRecord[]): Buffer {
       out.varint(scope.size);
       out.field(TAG_SCOPE, scope.group.encoded);
       for (const item of scope.items) {
-        if (Buffer.isBuffer(item)) {
+        if (item instanceof Uint8Array) {
           out.field(TAG_ITEM, item);
           continue;
         }

@@ -57,9 +57,13 @@ export class ProtoWriter {
     this.pos = this.base;
   }
 
-  /** The message written since the last `finish()`: a view of the slab, not a copy. */
-  finish(): Buffer {
-    const message = this.buffer.subarray(this.base, this.pos);
+  /**
+   * The message written since the last `finish()`: a view of the slab, not a copy. A plain
+   * Uint8Array: one per record, and a Buffer's subarray costs several times as much to make.
+   */
+  finish(): Uint8Array {
+    const slab = this.buffer;
+    const message = new Uint8Array(slab.buffer, slab.byteOffset + this.base, this.pos - this.base);
     this.base = this.pos;
     return message;
   }
