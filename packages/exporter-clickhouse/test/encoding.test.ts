@@ -176,6 +176,13 @@ test('JSON rows stay strings until the body is made; sizes count what the rows h
     insertBody(undefined, ['{"a":1}\n', '{"b":"é"}\n']).toString('utf8'),
     '{"a":1}\n{"b":"é"}\n',
   );
+  // Each line is sized in UTF-8 before it is written: two-, three- and four-byte characters,
+  // behind a header, leave no gap and lose no byte.
+  const lines = ['{"a":"é✓😀"}\n', '{"b":"x"}\n', '{"c":"日本"}\n'];
+  assert.deepEqual(
+    insertBody(Buffer.from([7]), lines),
+    Buffer.concat([Buffer.from([7]), Buffer.from(lines.join(''), 'utf8')]),
+  );
   const single = Buffer.from([9]);
   assert.equal(insertBody(undefined, [single]), single, 'a single buffer is sent as is');
   assert.deepEqual(
