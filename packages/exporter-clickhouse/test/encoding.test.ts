@@ -183,8 +183,11 @@ test('JSON rows stay strings until the body is made; sizes count what the rows h
     insertBody(Buffer.from([7]), lines),
     Buffer.concat([Buffer.from([7]), Buffer.from(lines.join(''), 'utf8')]),
   );
-  const single = Buffer.from([9]);
-  assert.equal(insertBody(undefined, [single]), single, 'a single buffer is sent as is');
+  // Written at the start of the buffer it is given, and cut to its own size.
+  const given = Buffer.alloc(64, 0xff);
+  const body = insertBody(undefined, ['{"a":1}\n', Buffer.from('{"b":2}\n')], () => given);
+  assert.equal(body.buffer, given.buffer);
+  assert.equal(body.toString('utf8'), '{"a":1}\n{"b":2}\n');
   assert.deepEqual(
     [...insertBody(Buffer.from([0]), [Buffer.from([1]), Buffer.from([2, 3])])],
     [0, 1, 2, 3],
