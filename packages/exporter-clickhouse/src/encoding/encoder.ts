@@ -44,6 +44,11 @@ export interface ClickHouseRow {
   source?: object;
 }
 
+/** A row already encoded for the exporter's own columns, numbered for the dedup token. */
+export function encodedRow(table: TableKind, data: string | Buffer): ClickHouseRow {
+  return { table, data, id: nextRowId() };
+}
+
 /** The function from a row object to its encoding, for columns in a format. */
 export function rowWriter(
   format: InsertFormat,
@@ -70,7 +75,7 @@ export class RowEncoder {
 
   encode(table: TableKind, row: object): ClickHouseRow {
     const write = (this.writers[table] ??= rowWriter(this.format, INSERT_COLUMNS[table]));
-    return { table, data: write(row), id: nextRowId() };
+    return encodedRow(table, write(row));
   }
 
   /** As `encode`, keeping the row object for a table of other column types (metric rows). */
