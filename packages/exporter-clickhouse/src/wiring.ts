@@ -9,7 +9,8 @@ import type {
 import { createHttpClient } from './client/http-clients';
 import { clickHouseConfig } from './config';
 import type { ResolvedClickHouseOptions, ResolvedConfig } from './config';
-import { RowEncoder } from './encoding/encoder';
+import { RowEncoder, encodedRow } from './encoding/encoder';
+import { logJsonLineWriter, spanJsonLineWriter } from './encoding/json-lines';
 import type { ClickHouseRow } from './encoding/encoder';
 import { logRecordToRow } from './mapping/logs';
 import { resourceMetricsToRows } from './mapping/metrics';
@@ -117,8 +118,13 @@ export function createClickHouseSender(
 export function spanMapping(
   options: ResolvedClickHouseOptions,
 ): ItemMapping<ReadableSpanLike, ClickHouseRow> {
-  const encoder = new RowEncoder(options.own.format);
   const resources = new ResourceColumnsCache();
+  // The default format is written straight from the span (json-lines.ts); the others from the row.
+  if (options.own.format === 'JSONEachRow') {
+    const line = spanJsonLineWriter(resources);
+    return mapEach((span) => encodedRow('traces', line(span)));
+  }
+  const encoder = new RowEncoder(options.own.format);
   return mapEach((span) => encoder.encode('traces', spanToRow(span, resources)));
 }
 
@@ -126,8 +132,12 @@ export function spanMapping(
 export function logMapping(
   options: ResolvedClickHouseOptions,
 ): ItemMapping<ReadableLogRecordLike, ClickHouseRow> {
-  const encoder = new RowEncoder(options.own.format);
   const resources = new ResourceColumnsCache();
+  if (options.own.format === 'JSONEachRow') {
+    const line = logJsonLineWriter(resources);
+    return mapEach((record) => encodedRow('logs', line(record)));
+  }
+  const encoder = new RowEncoder(options.own.format);
   return mapEach((record) => encoder.encode('logs', logRecordToRow(record, resources)));
 }
 

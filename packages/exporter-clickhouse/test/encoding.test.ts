@@ -176,8 +176,18 @@ test('JSON rows stay strings until the body is made; sizes count what the rows h
     insertBody(undefined, ['{"a":1}\n', '{"b":"é"}\n']).toString('utf8'),
     '{"a":1}\n{"b":"é"}\n',
   );
-  const single = Buffer.from([9]);
-  assert.equal(insertBody(undefined, [single]), single, 'a single buffer is sent as is');
+  // Each line is sized in UTF-8 before it is written: two-, three- and four-byte characters,
+  // behind a header, leave no gap and lose no byte.
+  const lines = ['{"a":"é✓😀"}\n', '{"b":"x"}\n', '{"c":"日本"}\n'];
+  assert.deepEqual(
+    insertBody(Buffer.from([7]), lines),
+    Buffer.concat([Buffer.from([7]), Buffer.from(lines.join(''), 'utf8')]),
+  );
+  // Written at the start of the buffer it is given, and cut to its own size.
+  const given = Buffer.alloc(64, 0xff);
+  const body = insertBody(undefined, ['{"a":1}\n', Buffer.from('{"b":2}\n')], () => given);
+  assert.equal(body.buffer, given.buffer);
+  assert.equal(body.toString('utf8'), '{"a":1}\n{"b":2}\n');
   assert.deepEqual(
     [...insertBody(Buffer.from([0]), [Buffer.from([1]), Buffer.from([2, 3])])],
     [0, 1, 2, 3],

@@ -9,7 +9,10 @@ import type { ClickHouseClient } from '@clickhouse/client';
 
 export interface RecordedExec {
   query: string;
+  /** A copy of what was sent. */
   body: Buffer;
+  /** The memory the sender handed over (not a copy): whose buffer it is, for reuse tests. */
+  sentMemory: ArrayBufferLike[];
   /** Settings sent with the request (URL parameters over HTTP). */
   settings: Record<string, unknown>;
   /** Settings in the statement's own `SETTINGS … FORMAT` clause, as written. */
@@ -73,11 +76,15 @@ export class FakeClickHouseClient {
     ignore_error_response?: boolean;
   }) {
     const chunks: Buffer[] = [];
-    for await (const chunk of params.values ?? Readable.from([]))
+    const sentMemory: ArrayBufferLike[] = [];
+    for await (const chunk of params.values ?? Readable.from([])) {
+      sentMemory.push((chunk as Buffer).buffer);
       chunks.push(Buffer.from(chunk as Buffer));
+    }
     const call: RecordedExec = {
       query: params.query,
       body: Buffer.concat(chunks),
+      sentMemory,
       settings: { ...params.clickhouse_settings },
       querySettings: settingsClause(params.query),
       ignoreErrorResponse: params.ignore_error_response === true,

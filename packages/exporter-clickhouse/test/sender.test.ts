@@ -71,6 +71,50 @@ test('a batch of one table is one INSERT of the concatenated rows, with a dedup 
   assert.equal(call.ignoreErrorResponse, true);
 });
 
+test("an insert body's memory is reused after an acknowledged insert, never after a failed one", async () => {
+  const client = new FakeClickHouseClient();
+  const sender = senderWith([client]);
+  const batch = [row('logs', '{"a":1}'), row('logs', '{"a":2}')];
+  const memoryOf = (n: number) => client.execs[n].sentMemory[0];
+  client.answer(
+    {},
+    {},
+    {
+      status: 500,
+      headers: { 'x-clickhouse-exception-code': '241' },
+      body: 'Code: 241. DB::Exception: x',
+    },
+    new Error('socket hang up'),
+    {},
+  );
+  assert.deepEqual(await sender.send(batch, context()), { kind: 'delivered' });
+  assert.deepEqual(await sender.send(batch, context()), { kind: 'delivered' });
+  assert.equal(memoryOf(1), memoryOf(0), 'the acknowledged body is written again');
+  assert.equal((await sender.send(batch, context())).kind, 'retryable');
+  assert.equal((await sender.send(batch, context())).kind, 'retryable');
+  assert.deepEqual(await sender.send(batch, context()), { kind: 'delivered' });
+  for (const failed of [2, 3]) {
+    for (const later of [3, 4].filter((n) => n > failed)) {
+      assert.notEqual(
+        memoryOf(later),
+        memoryOf(failed),
+        `the body of failed insert ${failed} is not reused`,
+      );
+    }
+  }
+  for (const call of client.execs) assert.equal(call.body.toString(), '{"a":1}\n{"a":2}\n');
+});
+
+test('the embedded connection is always handed fresh memory', async () => {
+  const client = new FakeClickHouseClient();
+  const sender = senderWith([client], { http: false });
+  // Larger than what Node cuts from its shared 8 KiB pool, so that each body has its own memory.
+  const batch = [row('logs', `{"a":"${'x'.repeat(8192)}"}`)];
+  await sender.send(batch, context());
+  await sender.send(batch, context());
+  assert.notEqual(client.execs[1].sentMemory[0], client.execs[0].sentMemory[0]);
+});
+
 test('the dedup token depends only on the table and the rows, so a retry repeats it', () => {
   const body = Buffer.from('{"a":1}\n');
   assert.equal(

@@ -16,7 +16,7 @@ type ValueWriter = (value: unknown) => string;
 const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
 
 /** A JSON string literal; most telemetry strings need no escaping, and skip JSON.stringify. */
-function quote(text: string): string {
+export function quote(text: string): string {
   return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
@@ -27,7 +27,7 @@ function quote(text: string): string {
 const KEY_CACHE_LIMIT = 4096;
 const quotedKeys = new Map<string, string>();
 
-function quoteKey(key: string): string {
+export function quoteKey(key: string): string {
   let quoted = quotedKeys.get(key);
   if (quoted === undefined) {
     quoted = quote(key);
@@ -90,7 +90,8 @@ function arrayOf<T>(write: (item: T) => string): (value: readonly T[]) => string
 
 const integer = (value: number | bigint): string => String(value);
 
-const WRITERS: Record<ColumnKind, ValueWriter> = {
+/** How each kind of column's value is written as JSON. */
+export const JSON_VALUE_WRITERS: Readonly<Record<ColumnKind, ValueWriter>> = {
   string: (value) => quote(value as string),
   datetime64: (value) => timestamp(value as Timestamp9),
   datetime: (value) => seconds(value as Timestamp9),
@@ -121,7 +122,7 @@ export function jsonEachRowWriter(columns: readonly InsertColumn[]): (row: objec
   const prefixes = columns.map(
     (column, i) => `${i === 0 ? '{' : ','}${JSON.stringify(column.name)}:`,
   );
-  const writers = columns.map((column) => WRITERS[column.kind]);
+  const writers = columns.map((column) => JSON_VALUE_WRITERS[column.kind]);
   const parts: string[] = new Array(writers.length * 2 + 1);
   parts[writers.length * 2] = '}\n';
   return (row) => {
@@ -139,7 +140,7 @@ export function jsonCompactEachRowWriter(
   columns: readonly InsertColumn[],
 ): (row: object) => string {
   const names = columns.map((column) => column.name);
-  const writers = columns.map((column) => WRITERS[column.kind]);
+  const writers = columns.map((column) => JSON_VALUE_WRITERS[column.kind]);
   const parts: string[] = new Array(writers.length);
   return (row) => {
     const values = row as Record<string, unknown>;

@@ -36,11 +36,7 @@ export function logRecordToRow(
   record: ReadableLogRecordLike,
   resources: ResourceMapper = NO_RESOURCE_CACHE,
 ): LogRow {
-  // The reference falls back to the observed time when the record carries none.
-  let timestamp = toTimestamp9(record.hrTime, 'log record time');
-  if (isZero(timestamp) && record.hrTimeObserved) {
-    timestamp = toTimestamp9(record.hrTimeObserved, 'log record observed time');
-  }
+  const timestamp = logTimestamp(record);
   const context = record.spanContext;
   const resource = resources.columnsOf(record.resource);
   const scope = record.instrumentationScope;
@@ -62,4 +58,13 @@ export function logRecordToRow(
     LogAttributes: attributesToMap(record.attributes),
     EventName: wellFormed(record.eventName ?? ''),
   };
+}
+
+/** The record's time; the reference falls back to the observed time when the record carries none. */
+export function logTimestamp(record: ReadableLogRecordLike): Timestamp9 {
+  const timestamp = toTimestamp9(record.hrTime, 'log record time');
+  if (isZero(timestamp) && record.hrTimeObserved) {
+    return toTimestamp9(record.hrTimeObserved, 'log record observed time');
+  }
+  return timestamp;
 }

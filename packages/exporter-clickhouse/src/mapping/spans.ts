@@ -67,6 +67,46 @@ export function spanToRow(
   const resource = resources.columnsOf(span.resource);
   const scope = span.instrumentationScope;
 
+  const nested = nestedColumns(span);
+
+  return {
+    Timestamp: start,
+    TraceId: traceIdText(context.traceId),
+    SpanId: spanIdText(context.spanId),
+    ParentSpanId: spanIdText(span.parentSpanContext?.spanId),
+    TraceState: wellFormed(context.traceState?.serialize() ?? ''),
+    SpanName: wellFormed(span.name ?? ''),
+    SpanKind: spanKindText(span.kind),
+    ServiceName: resource.serviceName,
+    ResourceAttributes: resource.attributes,
+    ScopeName: wellFormed(scope?.name ?? ''),
+    ScopeVersion: wellFormed(scope?.version ?? ''),
+    SpanAttributes: attributesToMap(span.attributes),
+    Duration: durationNanos(start, end),
+    StatusCode: statusCodeText(span.status?.code),
+    StatusMessage: wellFormed(span.status?.message ?? ''),
+    ...nested,
+  };
+}
+
+/** A span's Nested columns: its events' and links' fields, one array per column. */
+export type NestedColumns = Pick<
+  SpanRow,
+  | 'Events.Timestamp'
+  | 'Events.Name'
+  | 'Events.Attributes'
+  | 'Links.TraceId'
+  | 'Links.SpanId'
+  | 'Links.TraceState'
+  | 'Links.Attributes'
+>;
+
+/** True when a span has neither events nor links: its Nested columns are all empty. */
+export function hasNoNested(span: ReadableSpanLike): boolean {
+  return !(span.events && span.events.length > 0) && !(span.links && span.links.length > 0);
+}
+
+export function nestedColumns(span: ReadableSpanLike): NestedColumns {
   // Most spans have no events and no links: they share one empty array rather than allocate
   // seven per span.
   let eventTimes: Timestamp9[] = NONE;
@@ -103,21 +143,6 @@ export function spanToRow(
   }
 
   return {
-    Timestamp: start,
-    TraceId: traceIdText(context.traceId),
-    SpanId: spanIdText(context.spanId),
-    ParentSpanId: spanIdText(span.parentSpanContext?.spanId),
-    TraceState: wellFormed(context.traceState?.serialize() ?? ''),
-    SpanName: wellFormed(span.name ?? ''),
-    SpanKind: spanKindText(span.kind),
-    ServiceName: resource.serviceName,
-    ResourceAttributes: resource.attributes,
-    ScopeName: wellFormed(scope?.name ?? ''),
-    ScopeVersion: wellFormed(scope?.version ?? ''),
-    SpanAttributes: attributesToMap(span.attributes),
-    Duration: durationNanos(start, end),
-    StatusCode: statusCodeText(span.status?.code),
-    StatusMessage: wellFormed(span.status?.message ?? ''),
     'Events.Timestamp': eventTimes,
     'Events.Name': eventNames,
     'Events.Attributes': eventAttributes,

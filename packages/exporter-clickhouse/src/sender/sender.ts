@@ -13,6 +13,7 @@ import { insertBody, rowSize, rowWriter, wireFormat } from '../encoding/encoder'
 import type { ClickHouseRow, InsertFormat } from '../encoding/encoder';
 import { rowBinaryHeader } from '../encoding/row-binary';
 import { rowsToken } from '../encoding/row-ids';
+import { BodyBuffers } from './body-buffers';
 import { DEFAULT_LAYOUTS } from '../schema/columns';
 import type { TableLayout } from '../schema/columns';
 import { quoteIdentifier } from '../schema/ddl';
@@ -117,6 +118,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
   private readonly statements: Partial<Record<TableKind, string>> = {};
   private readonly headers = new WeakMap<TableLayout, Buffer>();
   private readonly writers = new WeakMap<TableLayout, (row: object) => string | Buffer>();
+  private readonly bodies = new BodyBuffers();
 
   /**
    * What a held row costs in memory, for the core's maxQueueBytes (see the models below).
@@ -268,7 +270,12 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
       batch,
     );
     const header = this.#options.format === 'RowBinary' ? this.headerOf(layout) : undefined;
-    const body = insertBody(header, rows);
+    // Over HTTP the body's memory is reused once ClickHouse acknowledged it (body-buffers.ts);
+    // the embedded connection is handed fresh memory, as nothing says when it has read it.
+    let taken: Buffer | undefined;
+    const body = this.#options.http
+      ? insertBody(header, rows, (bytes) => (taken = this.bodies.take(bytes)))
+      : insertBody(header, rows);
     try {
       const headers = this.#options.headerProvider
         ? await this.#options.headerProvider()
@@ -295,6 +302,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
         headerCode === undefined &&
         !answer.includes('DB::Exception')
       ) {
+        if (taken) this.bodies.give(taken);
         return undefined;
       }
       return this.explain(
