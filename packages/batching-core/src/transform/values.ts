@@ -1,4 +1,5 @@
 import type { ComparisonOp } from './ast';
+import { copyMapByShape } from './shape-copiers';
 
 /*
  * OTTL's values in JavaScript: strings, numbers (ints and floats alike: JavaScript has one number
@@ -45,21 +46,31 @@ export function deepCopy<T>(value: T): T {
 }
 
 /**
- * A map's copy, nested maps and lists copied too. Built key by key into an empty literal (an
- * indexed loop, no iterator): copies of maps with the same keys then share one hidden class and
- * a key added later follows a transition V8 has seen, where a spread copy (`{ ...map }`) gets a
+ * A map's copy, nested maps and lists copied too: by the copier made for the map's keys where
+ * there is one (shape-copiers.ts says why), else key by key into an empty literal (an indexed
+ * loop, no iterator), where copies of maps with the same keys still share one hidden class and
+ * a key added later follows a transition V8 has seen; a spread copy (`{ ...map }`) would get a
  * class of its own that makes each added key cost microseconds.
  */
 export function copyMap(source: ValueMap): ValueMap {
-  const copy: ValueMap = {};
   const keys = Object.keys(source);
+  const byShape = copyMapByShape(source, keys, deepCopy);
+  if (byShape !== undefined) return byShape;
+  const copy: ValueMap = {};
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
     const item = source[key];
     // Attribute values are mostly primitives: copied as they are, without a call.
-    copy[key] = typeof item === 'object' && item !== null ? deepCopy(item) : item;
+    const value = typeof item === 'object' && item !== null ? deepCopy(item) : item;
+    // Assigned, `__proto__` would set the copy's prototype (or be ignored) and the key be lost.
+    if (key === '__proto__') defineKey(copy, key, value);
+    else copy[key] = value;
   }
   return copy;
+}
+
+function defineKey(map: ValueMap, key: string, value: unknown): void {
+  Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /**

@@ -8,6 +8,7 @@ import type {
   ResourceLike,
   TimedEventLike,
 } from '../sdk/types';
+import { copyItemByShape } from './shape-copiers';
 import { copyMap, deepCopy } from './values';
 import type { ValueMap } from './values';
 
@@ -250,15 +251,16 @@ export class DataPointView {
  * methods such as `spanContext()` and getters work) with the source's own fields copied and the
  * changed ones replaced; the source stays as it is. Not `Object.create(source)`: V8 turns an
  * object used as a prototype into a slow dictionary with a map of its own, so every SDK item
- * would turn slow for every exporter, and the mapping would read megamorphic views. A spread
- * copies the fields in one step (defining them, so no SDK setter runs) and the copies of one
- * class share their shape. An ended SDK item does not change, so a copy sees what a view would.
+ * would turn slow for every exporter, and the mapping would read megamorphic views. The fields
+ * are copied by a constructor made for the item's class and keys (shape-copiers.ts), or, where
+ * there is none, by a spread (which defines them, so no SDK setter runs); either way the copies
+ * of one class share their shape. An ended SDK item does not change, so a copy sees what a view
+ * would.
  */
 export function overlay<T extends object>(source: T, changes: Changes): T {
   const prototype = Object.getPrototypeOf(source) as object | null;
-  const view = { ...source } as Record<string, unknown>;
-  if (prototype !== Object.prototype) Object.setPrototypeOf(view, prototype);
   const accessors = accessorsOf(prototype);
+  const view = copyOwnFields(source, prototype, accessors);
   for (const key of Object.keys(changes)) {
     if (accessors.has(key) && !Object.hasOwn(view, key)) {
       // Own property, not an assignment: an SDK setter of that name is not called.
@@ -273,6 +275,21 @@ export function overlay<T extends object>(source: T, changes: Changes): T {
     }
   }
   return view as T;
+}
+
+/** A new object of the source's class with its own enumerable fields. */
+function copyOwnFields(
+  source: object,
+  prototype: object | null,
+  accessors: ReadonlySet<string>,
+): Record<string, unknown> {
+  if (prototype !== null && prototype !== Object.prototype) {
+    const byShape = copyItemByShape(source, prototype, Object.keys(source), accessors);
+    if (byShape !== undefined) return byShape;
+  }
+  const view = { ...source } as Record<string, unknown>;
+  if (prototype !== Object.prototype) Object.setPrototypeOf(view, prototype);
+  return view;
 }
 
 /** Per prototype: the names that are a getter, setter or read-only property in its chain. */
