@@ -42,6 +42,8 @@ export interface Ref {
   writableMap?(frame: Frame): ValueMap | undefined;
   /** For a map-valued path: removes the keys `drop` says yes to (see MapView.removeKeys). */
   removeKeys?(frame: Frame, drop: (key: string) => boolean): void;
+  /** For a map-valued path: sets one key (see MapView.setKey). */
+  setKey?(frame: Frame, key: string, value: unknown): void;
   text: string;
 }
 
@@ -52,6 +54,7 @@ const mapField = (view: (f: Frame) => MapView): Field0 => ({
   get: (f) => view(f).read(),
   writableMap: (f) => view(f).write(),
   removeKeys: (f, drop) => view(f).removeKeys(drop),
+  setKey: (f, key, value) => view(f).setKey(key, value),
   set: (f, value) => {
     if (!isMap(value)) return;
     const map = view(f).write();
@@ -261,18 +264,21 @@ function indexed(base: Field0, keys: readonly Key[], text: string): Ref {
  */
 function literalKey(base: Field0, key: string, text: string): Ref {
   const writableMap = base.writableMap;
+  const setKey = base.setKey;
   return {
     text,
     get: (f) => {
       const map = base.get(f);
       return isMap(map) && Object.hasOwn(map, key) ? map[key] : undefined;
     },
-    set: writableMap
-      ? (f, value) => {
-          const map = writableMap(f);
-          if (map !== undefined && isMap(map)) map[key] = value;
-        }
-      : undefined,
+    set: setKey
+      ? (f, value) => setKey(f, key, value)
+      : writableMap
+        ? (f, value) => {
+            const map = writableMap(f);
+            if (map !== undefined && isMap(map)) map[key] = value;
+          }
+        : undefined,
     writableMap: writableMap
       ? (f) => {
           const map = writableMap(f);

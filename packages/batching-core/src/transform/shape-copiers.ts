@@ -110,6 +110,46 @@ const mapCopiers = new CopierCache<MapCopy>((keys) => {
   return compile<MapCopy>(['s', 'd'], `${lines.join('\n')}\nreturn {${fields.join(',\n')}};`);
 });
 
+type MapCopyAdding = (
+  source: Record<string, unknown>,
+  deepCopy: (value: unknown) => unknown,
+  added: unknown,
+) => Record<string, unknown>;
+
+/*
+ * A map's copy with one key more, the commonest write (`set(attributes["k"], v)` of a key the
+ * map lacks): the key is in the literal, so the copy has its room from the start rather than
+ * growing by a transition and a property array when the key is added.
+ */
+const mapAddingCopiers = new CopierCache<MapCopyAdding>((keys) => {
+  if (keys.includes('__proto__')) return undefined;
+  const copied = keys.slice(0, -1);
+  const lines = copied.map((key, i) => `const v${i} = s[${JSON.stringify(key)}];`);
+  const fields = copied.map(
+    (key, i) =>
+      `${JSON.stringify(key)}: typeof v${i} === "object" && v${i} !== null ? d(v${i}) : v${i}`,
+  );
+  fields.push(`${JSON.stringify(keys[keys.length - 1])}: a`);
+  return compile<MapCopyAdding>(
+    ['s', 'd', 'a'],
+    `${lines.join('\n')}\nreturn {${fields.join(',\n')}};`,
+  );
+});
+
+/**
+ * A map's copy with `added` under the last of `keys` (the map's own keys and then the new one,
+ * which the map must not have), by the copier for that shape; undefined when there is none.
+ */
+export function copyMapAddingByShape(
+  source: Record<string, unknown>,
+  keys: readonly string[],
+  added: unknown,
+  deepCopy: (value: unknown) => unknown,
+): Record<string, unknown> | undefined {
+  const copy = mapAddingCopiers.find(keys);
+  return copy === undefined ? undefined : copy(source, deepCopy, added);
+}
+
 /** A map's copy by its shape's copier; undefined when there is none (copy with the loop). */
 export function copyMapByShape(
   source: Record<string, unknown>,

@@ -1,5 +1,5 @@
 import type { ComparisonOp } from './ast';
-import { copyMapByShape } from './shape-copiers';
+import { copyMapAddingByShape, copyMapByShape } from './shape-copiers';
 
 /*
  * OTTL's values in JavaScript: strings, numbers (ints and floats alike: JavaScript has one number
@@ -66,6 +66,21 @@ export function copyMap(source: ValueMap): ValueMap {
     if (key === '__proto__') defineKey(copy, key, value);
     else copy[key] = value;
   }
+  return copy;
+}
+
+/**
+ * A map's copy with one key added that the map does not have (its value is not copied: it is
+ * the statement's, not the SDK's). Made in one step where a copier serves the shape.
+ */
+export function copyMapAdding(source: ValueMap, key: string, value: unknown): ValueMap {
+  const keys = Object.keys(source);
+  keys.push(key);
+  const byShape = copyMapAddingByShape(source, keys, value, deepCopy);
+  if (byShape !== undefined) return byShape;
+  const copy = copyMap(source);
+  if (key === '__proto__') defineKey(copy, key, value);
+  else copy[key] = value;
   return copy;
 }
 

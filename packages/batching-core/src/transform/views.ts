@@ -9,7 +9,7 @@ import type {
   TimedEventLike,
 } from '../sdk/types';
 import { copyItemByShape } from './shape-copiers';
-import { copyMap, deepCopy } from './values';
+import { copyMap, copyMapAdding, deepCopy } from './values';
 import type { ValueMap } from './values';
 
 /*
@@ -31,6 +31,25 @@ export class MapView {
   write(): ValueMap {
     this.#copy ??= this.source ? copyMap(this.source) : {};
     return this.#copy;
+  }
+
+  /** Sets one key (the copy made with the key in it, where the SDK's map lacks it). */
+  setKey(key: string, value: unknown): void {
+    const copy = this.#copy;
+    if (copy !== undefined) {
+      setOwn(copy, key, value);
+      return;
+    }
+    const source = this.source;
+    if (source === undefined) {
+      this.#copy = {};
+      setOwn(this.#copy, key, value);
+    } else if (Object.hasOwn(source, key)) {
+      this.#copy = copyMap(source);
+      setOwn(this.#copy, key, value);
+    } else {
+      this.#copy = copyMapAdding(source, key, value);
+    }
   }
 
   /**
@@ -56,6 +75,15 @@ export class MapView {
 }
 
 const EMPTY: ValueMap = Object.freeze({}) as ValueMap;
+
+/** An assignment, but `__proto__` becomes a key rather than the prototype. */
+function setOwn(map: ValueMap, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    map[key] = value;
+  }
+}
 
 export class ResourceView {
   readonly attributes: MapView;
@@ -154,6 +182,15 @@ abstract class ItemView<
       scope === this.source.instrumentationScope
     ) {
       return this.source;
+    }
+    // The commonest change alone (a statement wrote the attributes): no record of changes.
+    if (
+      this.#changes === undefined &&
+      extra === undefined &&
+      resource === this.source.resource &&
+      scope === this.source.instrumentationScope
+    ) {
+      return overlayField(this.source, 'attributes', this.attributes.read());
     }
     // Assigned into the record of the fields set (ours, built key by key), not spread into a new
     // object: a key added to a spread copy costs V8 a hidden class of its own, microseconds each.
@@ -261,20 +298,31 @@ export function overlay<T extends object>(source: T, changes: Changes): T {
   const prototype = Object.getPrototypeOf(source) as object | null;
   const accessors = accessorsOf(prototype);
   const view = copyOwnFields(source, prototype, accessors);
-  for (const key of Object.keys(changes)) {
-    if (accessors.has(key) && !Object.hasOwn(view, key)) {
-      // Own property, not an assignment: an SDK setter of that name is not called.
-      Object.defineProperty(view, key, {
-        value: changes[key],
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else {
-      view[key] = changes[key];
-    }
-  }
+  for (const key of Object.keys(changes)) setField(view, accessors, key, changes[key]);
   return view as T;
+}
+
+/** `overlay` with one field changed, without a record of changes to walk. */
+export function overlayField<T extends object>(source: T, key: string, value: unknown): T {
+  const prototype = Object.getPrototypeOf(source) as object | null;
+  const accessors = accessorsOf(prototype);
+  const view = copyOwnFields(source, prototype, accessors);
+  setField(view, accessors, key, value);
+  return view as T;
+}
+
+function setField(
+  view: Record<string, unknown>,
+  accessors: ReadonlySet<string>,
+  key: string,
+  value: unknown,
+): void {
+  if (accessors.has(key) && !Object.hasOwn(view, key)) {
+    // Own property, not an assignment: an SDK setter of that name is not called.
+    Object.defineProperty(view, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    view[key] = value;
+  }
 }
 
 /** A new object of the source's class with its own enumerable fields. */
