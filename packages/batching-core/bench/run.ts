@@ -134,7 +134,7 @@ const scenarios = [
     timeoutMs: 240_000,
     table: (r: TransformResult) =>
       renderTable(
-        `Transform stage (${r.exports} exports of ${r.spansPerExport} SDK HTTP server spans, 10 attributes, 2 events; median of ${r.rounds} interleaved rounds; CPU time of the process, ns)\n` +
+        `Transform stage (${r.exports} exports of ${r.spansPerExport} SDK HTTP server spans, 10 attributes, 2 events; ${r.rounds} rounds of a fresh process per variant, each timing the variant and the anchor in ${r.pairsPerProcess} adjacent pairs; CPU time of the process, ns)\n` +
           `anchor: ${r.anchor.name}, ${r.anchor.nsPerSpan} ns/span`,
         [
           'transform',

@@ -3,15 +3,26 @@
  * spans (BasicTracerProvider, HTTP server spans of 10 attributes and 2 events) through a
  * kit-made exporter without the option. Variants: the option with no statements, one simple
  * statement, five typical statements, the redaction preset. Each is measured twice: through the
- * exporter's export (the whole path, mapping and pipeline included; its own cost is its time
- * less the anchor's of the same round, the median of those differences over the rounds), and the
- * stage alone on the same items. A control, the anchor's export timed again as if it were a
- * variant, shows what the bench reads as a cost where there is none (its bias and noise). The
- * issue's goal: ≤ 1 µs per span per simple statement. Times are the process's CPU time, not wall
- * time. `node --expose-gc --import tsx bench/transform.ts` runs it alone (about 30 s).
+ * exporter's export (the whole path, mapping and pipeline included; its own cost is its time less
+ * the anchor's timed next to it, the median of those differences), and the stage alone on the
+ * same items. A control, the anchor's export measured again as if it were a variant, shows what
+ * the bench reads as a cost where there is none (its bias and noise). The issue's goal: ≤ 1 µs
+ * per span per simple statement. Times are the process's CPU time, not wall time.
+ * `node --expose-gc --import tsx bench/transform.ts` runs it alone (about two minutes).
+ *
+ * Each variant runs in a fresh process of its own, with the anchor beside it, as a service runs
+ * one configuration: in one process shared by all variants, the mapping met every variant's
+ * copies (eleven attributes here, four there, the redaction's summary keys), its property loads
+ * and JSON.stringify went megamorphic for all of them, and one variant's garbage was collected in
+ * another's timing; that read 3.0 µs for one statement and a 10.9 µs anchor where a process of
+ * its own reads 7.4 µs. Within the process, the variant and the anchor are timed in adjacent
+ * pairs, in turn first, because the same code in two fresh processes differs by up to 30 %
+ * (5.5 to 8.4 µs for the anchor on this machine), more than what is measured. The processes
+ * collect garbage on their main thread (`--single-threaded-gc`), so that each timing pays for
+ * its own collections, neither more nor less.
  */
 import type { BatchSender, ReadableSpanLike, SendResult } from '../src';
-import { diagFromEnv, forceGc, reportToParent } from './lib/child';
+import { diagFromEnv, forceGc, reportToParent, runInChild } from './lib/child';
 import { createTransformStage, defineExporter, defineExporterOptions, mapEach } from './lib/core';
 import { spanSource } from './lib/sdk-items';
 import { halfIqr, median, round, spread } from './lib/stats';
@@ -27,14 +38,15 @@ function cpuNs(): number {
 }
 
 const EXPORT_SIZE = 512;
-/*
- * Many short rounds rather than a few long ones: each round times every variant and the anchor
- * back to back, so a variant's figure is its difference from the anchor of its own round, and the
- * median of 41 such differences stands still where one slow round (another job on the shared
- * machine, a major GC) moves the mean.
- */
-const EXPORTS = 8;
-const ROUNDS = 41;
+/** Exports per timing: 16,384 spans, long enough that a timing pays for its own collections. */
+const EXPORTS = 32;
+/** Untimed runs first, so that the JIT has optimised every path the timings take. */
+const WARM_UP_RUNS = 3;
+/** A child's figure is the median of this many timings. */
+const TIMED_RUNS = 7;
+/** Rounds of fresh processes: each round runs every variant and the anchor once. */
+const ROUNDS = Number(process.env.BENCH_TRANSFORM_ROUNDS ?? 5);
+const CHILD_TIMEOUT_MS = 120_000;
 
 /** Five statements of the common jobs: tag, remove a field, normalise a path, rename, drop. */
 export const FIVE_STATEMENTS = [
@@ -63,7 +75,8 @@ export interface TransformResult {
   spansPerExport: number;
   exports: number;
   rounds: number;
-  anchor: { name: string; nsPerSpan: number; spread: number };
+  pairsPerProcess: number;
+  anchor: { name: string; nsPerSpan: number; spread: number; nsPerSpanByRound: number[] };
   variants: {
     name: string;
     /** Through the exporter: ns per span, and the same round's anchor subtracted (median over rounds). */
@@ -76,6 +89,8 @@ export interface TransformResult {
     ratioToAnchor: number;
     /** Relative spread of the export's ns per span over the rounds. */
     spread: number;
+    /** Each round's child, in round order: its export's ns per span. */
+    nsPerSpanByRound: number[];
     /** The stage alone on the same items (0 for the control). */
     stageNsPerSpan: number;
     /** For the statements variants: the stage alone, per span per statement. */
@@ -110,16 +125,14 @@ const bench = defineExporter({
     ),
 });
 
-/*
- * The garbage a variant makes is its cost: the collections it causes while timed are counted,
- * and nothing is collected between the variants of a round. A full collection at each round's
- * start only keeps the heap the same size for every round, with a pause after it, because the
- * process's CPU time counts V8's helper threads too, and its concurrent sweeping would otherwise
- * land in whichever variant came first.
- */
-async function settle(): Promise<void> {
-  forceGc();
-  await new Promise((resolve) => setTimeout(resolve, 50));
+/** What one child measured, CPU ns per span. */
+interface ChildResult {
+  /** Median of the anchor's timings and of the variant's. */
+  anchorNsPerSpan: number;
+  exportNsPerSpan: number;
+  /** Each pair's variant less its anchor (the pairs are adjacent in time). */
+  overAnchorNs: number[];
+  stageNsPerSpan: number;
 }
 
 async function timeExports(transform: unknown, batches: ReadableSpanLike[][]): Promise<number> {
@@ -147,19 +160,51 @@ function timeStage(transform: unknown, batches: ReadableSpanLike[][]): number {
   return (cpuNs() - start) / (batches.length * EXPORT_SIZE);
 }
 
-async function main(): Promise<TransformResult> {
+/**
+ * The child's side: one variant (index into VARIANTS; the control is the anchor again), timed in
+ * pairs with the anchor, the two adjacent in time and in turn first, so that what the machine
+ * does meanwhile touches both alike. The mapping meets the SDK's spans and this variant's
+ * copies, as in a service that runs this one configuration.
+ */
+async function measureVariant(index: number): Promise<ChildResult> {
   diagFromEnv();
+  const transform = VARIANTS[index].transform;
   const source = spanSource();
   const batches = Array.from({ length: EXPORTS }, () => source(EXPORT_SIZE));
-  // Warm-up: two untimed rounds, so that the JIT has optimised every path before the first
-  // timed one (the first rounds would otherwise time the interpreter).
-  for (let warm = 0; warm < 2; warm++) {
-    await timeExports(undefined, batches);
-    for (const v of VARIANTS) {
-      await timeExports(v.transform, batches);
-      timeStage(v.transform, batches);
+  const anchorRuns: number[] = [];
+  const exportRuns: number[] = [];
+  const overAnchorNs: number[] = [];
+  const stageRuns: number[] = [];
+  // No collection is forced between timings: after a full collection, the stage alone read 5 to
+  // 6 µs per span for one statement where it reads 1 µs in a steady process (V8 sizes its young
+  // generation down, and each timing starts from that). A service runs steadily, so do these.
+  forceGc();
+  for (let pair = 0; pair < WARM_UP_RUNS + TIMED_RUNS; pair++) {
+    let anchorNs: number;
+    let exportNs: number;
+    if (pair % 2 === 0) {
+      anchorNs = await timeExports(undefined, batches);
+      exportNs = await timeExports(transform, batches);
+    } else {
+      exportNs = await timeExports(transform, batches);
+      anchorNs = await timeExports(undefined, batches);
     }
+    const stageNs = timeStage(transform, batches);
+    if (pair < WARM_UP_RUNS) continue;
+    anchorRuns.push(anchorNs);
+    exportRuns.push(exportNs);
+    overAnchorNs.push(exportNs - anchorNs);
+    stageRuns.push(stageNs);
   }
+  return {
+    anchorNsPerSpan: median(anchorRuns),
+    exportNsPerSpan: median(exportRuns),
+    overAnchorNs,
+    stageNsPerSpan: median(stageRuns),
+  };
+}
+
+async function main(): Promise<TransformResult> {
   const anchorRuns: number[] = [];
   const runs = VARIANTS.map(() => ({
     ns: [] as number[],
@@ -167,26 +212,22 @@ async function main(): Promise<TransformResult> {
     over: [] as number[],
     stage: [] as number[],
   }));
-  // Interleaved rounds: a drift in machine speed touches anchor and variants alike. The order
-  // turns each round (anchor first in one, last in another): whatever runs first after a
-  // variant's garbage pays for it, and the anchor would otherwise always be that one.
+  // Rounds of fresh processes, one per variant, in an order that turns each round.
   for (let round = 0; round < ROUNDS; round++) {
-    await settle();
-    const exports: number[] = new Array<number>(VARIANTS.length + 1);
-    for (let k = 0; k <= VARIANTS.length; k++) {
-      const i = (k + round) % (VARIANTS.length + 1);
-      exports[i] = await timeExports(i === 0 ? undefined : VARIANTS[i - 1].transform, batches);
-      if (i > 0 && VARIANTS[i - 1].transform !== undefined) {
-        runs[i - 1].stage.push(timeStage(VARIANTS[i - 1].transform, batches));
-      }
-    }
-    const anchor = exports[0];
-    anchorRuns.push(anchor);
-    for (const [i, run] of runs.entries()) {
-      const ns = exports[i + 1];
-      run.ns.push(ns);
-      run.ratio.push(ns / anchor);
-      run.over.push(ns - anchor);
+    for (let k = 0; k < VARIANTS.length; k++) {
+      const i = (k + round) % VARIANTS.length;
+      const result = await runInChild<ChildResult>(
+        __filename,
+        CHILD_TIMEOUT_MS,
+        [String(i)],
+        ['--single-threaded-gc'],
+      );
+      const run = runs[i];
+      anchorRuns.push(result.anchorNsPerSpan);
+      run.ns.push(result.exportNsPerSpan);
+      run.ratio.push(result.exportNsPerSpan / result.anchorNsPerSpan);
+      run.over.push(...result.overAnchorNs);
+      if (VARIANTS[i].transform !== undefined) run.stage.push(result.stageNsPerSpan);
     }
   }
   const anchorNs = median(anchorRuns);
@@ -194,10 +235,12 @@ async function main(): Promise<TransformResult> {
     spansPerExport: EXPORT_SIZE,
     exports: EXPORTS,
     rounds: ROUNDS,
+    pairsPerProcess: TIMED_RUNS,
     anchor: {
       name: 'the same export without transform',
       nsPerSpan: round(anchorNs, 0),
       spread: round(spread(anchorRuns)),
+      nsPerSpanByRound: anchorRuns.map((ns) => round(ns, 0)),
     },
     variants: VARIANTS.map((v, i) => {
       const over = median(runs[i].over);
@@ -212,6 +255,7 @@ async function main(): Promise<TransformResult> {
           : {}),
         ratioToAnchor: round(median(runs[i].ratio)),
         spread: round(spread(runs[i].ns)),
+        nsPerSpanByRound: runs[i].ns.map((ns) => round(ns, 0)),
         stageNsPerSpan: round(stageNs, 0),
         ...(v.statements > 0
           ? { stageNsPerSpanPerStatement: round(stageNs / v.statements, 0) }
@@ -222,4 +266,7 @@ async function main(): Promise<TransformResult> {
   };
 }
 
-if (require.main === module) reportToParent(main);
+if (require.main === module) {
+  const variant = process.argv[2];
+  reportToParent(variant === undefined ? main : () => measureVariant(Number(variant)));
+}

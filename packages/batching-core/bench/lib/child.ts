@@ -12,18 +12,20 @@ export function childExecArgv(): string[] {
 
 /**
  * Runs one scenario module in its own process, so that scenarios share no heap, JIT state or
- * event loop, and returns the one result it posts; `args` are the child's command line. The child is killed (by its pid, it is ours)
- * if it overruns `timeoutMs`, so the bench always ends.
+ * event loop, and returns the one result it posts; `args` are the child's command line and
+ * `extraExecArgv` Node flags of its own. The child is killed (by its pid, it is ours) if it
+ * overruns `timeoutMs`, so the bench always ends.
  */
 export function runInChild<T>(
   modulePath: string,
   timeoutMs: number,
   args: readonly string[] = [],
+  extraExecArgv: readonly string[] = [],
 ): Promise<T> {
   return new Promise<T>((resolvePromise, reject) => {
     const child = fork(modulePath, args, {
       cwd: PACKAGE_DIR,
-      execArgv: childExecArgv(),
+      execArgv: [...childExecArgv(), ...extraExecArgv],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     let result: { ok: true; value: T } | { ok: false; error: string } | undefined;
