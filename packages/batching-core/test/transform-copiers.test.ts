@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { copiersMade, MAX_COPIER_KEYS, MAX_COPIERS } from '../src/transform/shape-copiers';
-import { copyMap } from '../src/transform/values';
+import { copyMap, copyMapAdding } from '../src/transform/values';
 import { overlay } from '../src/transform/views';
 
 /*
@@ -151,6 +151,31 @@ describe('where code from text is refused', () => {
       hello: 'hi m',
       made: 0,
     });
+  });
+});
+
+describe('map copies with a key added', () => {
+  it('hold the source keys in order, then the new key; nested values copied; source unchanged', () => {
+    const source: Record<string, unknown> = { a: 1, 'b.c': [1, 2], d: { e: 'f' } };
+    const frozen = structuredClone(source);
+    const added = { statement: 'value' };
+    // Twice: the second copy comes from the copier the first made.
+    for (let round = 0; round < 2; round++) {
+      const copy = copyMapAdding(source, 'with "quotes"', added);
+      assert.deepEqual(Object.keys(copy), ['a', 'b.c', 'd', 'with "quotes"']);
+      assert.equal(copy['with "quotes"'], added, "the statement's value is its own, not copied");
+      assert.deepEqual(copy['b.c'], [1, 2]);
+      assert.notEqual(copy['b.c'], source['b.c']);
+      assert.notEqual(copy.d, source.d);
+    }
+    assert.deepEqual(source, frozen);
+  });
+
+  it('`__proto__` added stays a key', () => {
+    const copy = copyMapAdding({ a: 1 }, '__proto__', 'value');
+    assert.equal(Object.getPrototypeOf(copy), Object.prototype);
+    assert.deepEqual(Object.keys(copy), ['a', '__proto__']);
+    assert.equal(Object.getOwnPropertyDescriptor(copy, '__proto__')?.value, 'value');
   });
 });
 
