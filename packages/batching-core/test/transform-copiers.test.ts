@@ -74,7 +74,6 @@ describe('map copies by shape', () => {
     assert.equal(Object.getOwnPropertyDescriptor(copy, '__proto__')?.value, 'value');
     assert.notEqual(copy.b, source.b);
   });
-
 });
 
 class Item {

@@ -64,7 +64,11 @@ export class MapView {
     for (const key of Object.keys(from)) {
       if (drop(key)) continue;
       const value = from[key];
-      out[key] = copied || typeof value !== 'object' || value === null ? value : deepCopy(value);
+      setOwn(
+        out,
+        key,
+        copied || typeof value !== 'object' || value === null ? value : deepCopy(value),
+      );
     }
     this.#copy = out;
   }
@@ -79,7 +83,12 @@ const EMPTY: ValueMap = Object.freeze({}) as ValueMap;
 /** An assignment, but `__proto__` becomes a key rather than the prototype. */
 function setOwn(map: ValueMap, key: string, value: unknown): void {
   if (key === '__proto__') {
-    Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(map, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   } else {
     map[key] = value;
   }
@@ -319,7 +328,12 @@ function setField(
 ): void {
   if (accessors.has(key) && !Object.hasOwn(view, key)) {
     // Own property, not an assignment: an SDK setter of that name is not called.
-    Object.defineProperty(view, key, { value, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(view, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   } else {
     view[key] = value;
   }
