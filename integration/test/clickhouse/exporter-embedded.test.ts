@@ -60,7 +60,9 @@ test('concurrent inserts through the one engine keep every row, each once', asyn
   }
   await exporter.forceFlush();
   const stats = exporter.stats();
-  assert.equal(stats.delivered, 2_000);
+  // The whole ledger in the message: once, at load average ~14, 1,900 were delivered, and which
+  // reason took the other 100 (or whether forceFlush answered early) was not said.
+  assert.equal(stats.delivered, 2_000, JSON.stringify(stats));
   assert.ok(stats.requests >= 40, `${stats.requests} inserts`);
   const [counts] = await select<{ rows: string; ids: string }>(
     client,
