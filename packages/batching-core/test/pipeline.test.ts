@@ -51,11 +51,15 @@ describe('batching', () => {
   test('sends a partial batch once the oldest record is flushIntervalMs old', async () => {
     const sender = new ScriptedSender<number>();
     const p = pipeline(sender, { maxBatchItems: 100, flushIntervalMs: 40 });
+    // A lower bound on when the send began, not a look at an instant: on a loaded machine a
+    // 10 ms sleep can outlast the interval, and the send is then rightly there already.
+    const submittedAtMs = performance.now();
     await p.submit([1, 2, 3]);
-    await sleep(10);
-    assert.equal(sender.sends.length, 0, 'nothing sent before the interval');
     await eventually(() => sender.sends.length === 1, 'the timed flush');
     assert.deepEqual(sender.sends[0].batch, [1, 2, 3]);
+    // Timers may fire up to 1 ms early (their clock rounds to whole milliseconds).
+    const waitedMs = sender.sends[0].atMs - submittedAtMs;
+    assert.ok(waitedMs >= 39, `sent ${waitedMs.toFixed(1)} ms after submit, before the interval`);
   });
 
   test('a record over maxBatchBytes is dropped as too_large, or split when the sender can', async () => {

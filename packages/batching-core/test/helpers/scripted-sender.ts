@@ -5,7 +5,8 @@ import type { BatchSender, SendContext, SendResult } from '../../src';
  * every send are kept. Delivered records land in `delivered`, so tests can count them exactly.
  */
 export class ScriptedSender<R> implements BatchSender<R> {
-  readonly sends: { batch: R[]; attempt: number }[] = [];
+  /** Each send as it began; `atMs` on the monotonic clock (performance.now()). */
+  readonly sends: { batch: R[]; attempt: number; atMs: number }[] = [];
   readonly delivered: R[] = [];
   closed = 0;
   inFlight = 0;
@@ -26,7 +27,7 @@ export class ScriptedSender<R> implements BatchSender<R> {
 
   async send(batch: readonly R[], context: SendContext): Promise<SendResult> {
     const index = this.sends.length;
-    this.sends.push({ batch: [...batch], attempt: context.attempt });
+    this.sends.push({ batch: [...batch], attempt: context.attempt, atMs: performance.now() });
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
