@@ -18,18 +18,35 @@ import {
   OtlpMetricExporter,
   OtlpSpanExporter,
 } from '@otelpack/exporter-otlp';
+import {
+  DatadogLogRecordExporter,
+  DatadogMetricExporter,
+  DatadogSpanExporter,
+} from '@otelpack/exporter-datadog';
+import {
+  SplunkHecLogRecordExporter,
+  SplunkHecMetricExporter,
+  SplunkHecSpanExporter,
+} from '@otelpack/exporter-splunk-hec';
 import { VictoriaMetricsExporter } from '@otelpack/exporter-victoriametrics';
 import { backendUrl } from '../../src/env';
+import { DogStatsDFake } from '../../src/fakes/dogstatsd-fake';
+import { LogsIntakeFake } from '../../src/fakes/datadog-logs-fake';
+import { TraceAgentFake } from '../../src/fakes/datadog-trace-agent-fake';
 import { FAST_PIPELINE, select, uniqueDatabase } from '../clickhouse/support';
 import { searchAll } from '../elasticsearch/helpers';
 import { exporterOptions, newScope, receiverUrl, storedRequests } from '../otlp/helpers';
+import { hecTarget, storedEvents } from '../splunk-hec/helpers';
 import { eventually, exportVm, forceFlushVm } from '../victoriametrics/helpers';
 import { TRANSFORM, assertCounted, assertRedacted, produce } from './scenario';
 
 /*
  * The `transform` option end to end, through every exporter to its backend (REAL ClickHouse
- * engine and VictoriaMetrics; the Elasticsearch and OTLP protocol FAKES natively, the real
- * products with docker-compose): the redaction preset removes a card number, a bearer token and
+ * engine and VictoriaMetrics; the Elasticsearch, OTLP and Splunk HEC protocol FAKES natively, the
+ * real products with docker-compose; Datadog's trace agent, logs intake and DogStatsD FAKES in
+ * this process, as in test/datadog — the Agent and the intake are not reachable here; the
+ * OTLP presets, New Relic, Dynatrace's OTLP signals and Lightstep, are the OTLP exporter's
+ * stage): the redaction preset removes a card number, a bearer token and
  * an e-mail address from span attributes, log bodies and resource attributes before they leave
  * the process, and a drop statement's items are counted (filtered) and absent from the backend.
  */
@@ -200,5 +217,107 @@ describe('transform end to end: redaction and drop before the backend', () => {
     assertCounted(exporters.logs.stats(), 1);
     assertCounted(exporters.metrics.stats(), 1);
     await Promise.all(Object.values(exporters).map((e) => e.shutdown()));
+  });
+
+  it('Splunk HEC: events read back from the fake', async (t) => {
+    // Read back needs the fake's store; a real Splunk would need its search API.
+    const target = await hecTarget(t);
+    if (!target) return;
+    const options = {
+      url: target.url,
+      auth: { token: target.token },
+      transform: TRANSFORM,
+      ...FAST,
+    };
+    const exporters = {
+      spans: new SplunkHecSpanExporter(options),
+      logs: new SplunkHecLogRecordExporter(options),
+      metrics: new SplunkHecMetricExporter(options),
+    };
+    await produce('it-transform-hec', exporters);
+    const events = await storedEvents(target);
+    const spans = events.filter(
+      (e) => typeof e.event === 'object' && e.event !== null && 'span_id' in e.event,
+    );
+    assert.deepEqual(
+      spans.map((e) => (e.event as { name: string }).name),
+      ['POST /checkout'],
+    );
+    const span = spans[0].event as { attributes: Record<string, unknown> };
+    assert.equal(span.attributes['payment.card'], '****');
+    assert.ok(
+      events.some((e) => e.event === 'charged card ****, Authorization: Bearer ****'),
+      JSON.stringify(events),
+    );
+    assert.ok(!events.some((e) => e.event === 'health check ok'));
+    const points = events.filter(
+      (e) => e.fields && 'metric_name:it.transform.requests' in e.fields,
+    );
+    assert.deepEqual(
+      points.map((e) => e.fields?.['http.route']),
+      ['/checkout'],
+    );
+    assert.equal(points[0].fields?.['payment.card'], '****');
+    assert.equal(points[0].fields?.['billing.card'], '****');
+    assertRedacted(JSON.stringify(events), ['Bearer ****']);
+    assertCounted(exporters.spans.stats(), 1);
+    assertCounted(exporters.logs.stats(), 1);
+    assertCounted(exporters.metrics.stats(), 1);
+    await Promise.all(Object.values(exporters).map((e) => e.shutdown()));
+  });
+
+  it('Datadog: spans, log entries and DogStatsD samples read back from the fakes', async () => {
+    const apiKey = 'fake-api-key-0123456789abcdef';
+    const agent = new TraceAgentFake();
+    const intake = new LogsIntakeFake(apiKey);
+    const statsd = new DogStatsDFake();
+    try {
+      const agentUrl = await agent.listen();
+      const intakeUrl = await intake.listen();
+      const { port } = await statsd.listenUdp();
+      const exporters = {
+        spans: new DatadogSpanExporter({ url: agentUrl, transform: TRANSFORM, ...FAST }),
+        logs: new DatadogLogRecordExporter({
+          url: intakeUrl,
+          auth: { apiKey },
+          transform: TRANSFORM,
+          ...FAST,
+        }),
+        metrics: new DatadogMetricExporter({
+          dogstatsdUrl: `udp://127.0.0.1:${port}`,
+          transform: TRANSFORM,
+          ...FAST,
+        }),
+      };
+      await produce('it-transform-dd', exporters);
+      await statsd.waitForSamples(1);
+      const spans = agent.spans();
+      assert.deepEqual(
+        spans.map((s) => s.resource),
+        ['POST /checkout'],
+      );
+      assert.equal(spans[0].meta['payment.card'], '****');
+      assert.deepEqual(
+        intake.entries.map((e) => e.message),
+        ['charged card ****, Authorization: Bearer ****'],
+      );
+      assert.equal(intake.entries[0]['user.email'], '****');
+      assert.deepEqual(statsd.refused, []);
+      const routes = statsd.samples
+        .filter((sample) => sample.name === 'it.transform.requests')
+        .map((sample) => sample.tags.find((tag) => tag.startsWith('http.route:')));
+      assert.deepEqual(routes, ['http.route:/checkout']);
+      // The trace agent's ids are 64-bit integers (BigInt): as text here.
+      const text = JSON.stringify([spans, intake.entries, statsd.datagrams], (_key, value) =>
+        typeof value === 'bigint' ? value.toString() : (value as unknown),
+      );
+      assertRedacted(text, ['Bearer ****', 'payment.card:****']);
+      assertCounted(exporters.spans.stats(), 1);
+      assertCounted(exporters.logs.stats(), 1);
+      assertCounted(exporters.metrics.stats(), 1);
+      await Promise.all(Object.values(exporters).map((e) => e.shutdown()));
+    } finally {
+      await Promise.all([agent.close(), intake.close(), statsd.close()]);
+    }
   });
 });

@@ -268,5 +268,6 @@ async function main(): Promise<TransformResult> {
 
 if (require.main === module) {
   const variant = process.argv[2];
-  reportToParent(variant === undefined ? main : () => measureVariant(Number(variant)));
+  if (variant === undefined) reportToParent(main);
+  else reportToParent(() => measureVariant(Number(variant)));
 }
