@@ -109,6 +109,51 @@ describe('item copies by shape', () => {
     }
   });
 
+  it('one copier per class and shape, made at the first copy and used from then on', () => {
+    class Fresh {
+      a = 1;
+      b = 'two';
+    }
+    const before = copiersMade();
+    const first = overlay(new Fresh(), { b: 'three' });
+    assert.equal(copiersMade(), before + 1, 'made for the new class');
+    const second = overlay(new Fresh(), { a: 5 });
+    assert.equal(copiersMade(), before + 1, 'the same one used again');
+    assert.deepEqual([first.a, first.b, second.a, second.b], [1, 'three', 5, 'two']);
+    assert.ok(first instanceof Fresh && second instanceof Fresh);
+  });
+
+  it('symbol-keyed fields are copied too, as the spread copies them', () => {
+    const tag = Symbol('instrumentation tag');
+    class Tagged {
+      name = 'n';
+    }
+    for (let round = 0; round < 2; round++) {
+      const source = new Tagged() as Tagged & { [tag]?: string };
+      source[tag] = 'kept';
+      const copy = overlay(source, { name: 'm' }) as Tagged & { [tag]?: string };
+      assert.equal(copy[tag], 'kept');
+      assert.equal(copy.name, 'm');
+    }
+  });
+
+  it('a prototype given a read-only field after its copier was made: copies go on whole, by the spread', () => {
+    class Later {
+      label = 'x';
+      other = 1;
+    }
+    overlay(new Later(), { label: 'y' });
+    // An assignment of `label` to an instance now fails (the chain has it read-only); the
+    // instances' own fields are defined by the class, so they still have theirs.
+    Object.defineProperty(Later.prototype, 'label', { value: 'proto', writable: false });
+    for (let round = 0; round < 2; round++) {
+      const copy = overlay(new Later(), { other: 2 });
+      assert.ok(copy instanceof Later);
+      assert.deepEqual(Object.getOwnPropertyNames(copy), ['label', 'other']);
+      assert.deepEqual([copy.label, copy.other], ['x', 2]);
+    }
+  });
+
   it('a change named as an accessor of the class is defined on the copy, its setter not called', () => {
     const source = new ItemWithAccessor();
     const copy = overlay(source, { duration: 9, label: 'y' });

@@ -231,4 +231,20 @@ describe('redaction preset: built-in patterns, hashing, bodies and resources (ou
       .items[0] as ReadableSpanLike;
     assert.deepEqual({ ...out.attributes }, { user: '****', copy: '****' });
   });
+
+  it('a value under the key `__proto__` is masked like any other', () => {
+    const s = createTransformStage(
+      {
+        span: ['set(attributes["__proto__"], "ann@example.com")'],
+        redaction: { summary: 'debug' },
+      },
+      'test',
+    )!;
+    const out = s.apply('traces', [span({ attributes: { user: 'bob' } })])
+      .items[0] as ReadableSpanLike;
+    const attributes = out.attributes as Record<string, unknown>;
+    assert.equal(Object.getOwnPropertyDescriptor(attributes, '__proto__')?.value, '****');
+    assert.equal(attributes['redaction.masked.keys'], '__proto__');
+    assert.ok(!JSON.stringify(Object.entries(attributes)).includes('ann@example.com'));
+  });
 });

@@ -108,6 +108,29 @@ describe('transform contexts read and write views, never the SDK’s objects', (
     assert.deepEqual(Object.keys(source), ['list', 'nested', 'plain']);
   });
 
+  it('a map set from the SDK’s item is copied: a later write into it leaves the SDK’s objects as they were', () => {
+    // Frozen: a write that reached the SDK's object would throw, and the item would fail.
+    const item = deepFreeze(span({ attributes: { nested: { k: 'v' }, plain: '1' } as never }));
+    const result = stage({
+      span: [
+        'set(attributes["copy"], attributes["nested"])',
+        'set(attributes["copy"]["k"], "w")',
+        'set(attributes["all"], resource.attributes)',
+        'set(attributes["all"]["service.name"], "changed")',
+        'merge_maps(attributes, attributes["nested"], "upsert")',
+      ],
+      errorMode: 'propagate',
+    }).apply('traces', [item]);
+    assert.equal(result.failed, 0, result.firstError);
+    const out = (result.items[0] as ReadableSpanLike).attributes as Record<string, unknown>;
+    assert.deepEqual(out.copy, { k: 'w' });
+    assert.equal((out.all as Record<string, unknown>)['service.name'], 'changed');
+    assert.equal(out.k, 'v');
+    const source = item.attributes as unknown as Record<string, unknown>;
+    assert.deepEqual(source.nested, { k: 'v' });
+    assert.notEqual(item.resource.attributes['service.name'], 'changed');
+  });
+
   it('spanevent: its own name and attributes, and its span’s through span.', () => {
     const item = deepFreeze(
       span({

@@ -3,7 +3,7 @@ import type { Action, FunctionSpec, Getter } from './compiler';
 import type { Frame, Ref } from './contexts';
 import { TransformSyntaxError } from './errors';
 import { compileGlob, compileRegex, expand } from './regex';
-import { isMap, isNil } from './values';
+import { deepCopy, isMap, isNil, setOwn } from './values';
 import type { ValueMap } from './values';
 
 /*
@@ -24,8 +24,10 @@ export const EDITORS: Record<string, FunctionSpec<Action>> = {
       const get = value as Getter;
       return (f) => {
         const v = get(f);
-        // As in OTTL, setting nil leaves the target as it is.
-        if (!isNil(v)) ref.set?.(f, v);
+        // As in OTTL, setting nil leaves the target as it is. A map or list is copied: read from
+        // an SDK item, it would otherwise be shared, and a later write into it would change the
+        // SDK's own object.
+        if (!isNil(v)) ref.set?.(f, typeof v === 'object' ? deepCopy(v) : v);
       };
     },
   },
@@ -238,7 +240,8 @@ export const EDITORS: Record<string, FunctionSpec<Action>> = {
         for (const key of Object.keys(from)) {
           const has = Object.hasOwn(map, key);
           if ((how === 'insert' && !has) || (how === 'update' && has) || how === 'upsert') {
-            map[key] = from[key];
+            const value = from[key];
+            setOwn(map, key, typeof value === 'object' && value !== null ? deepCopy(value) : value);
           }
         }
       };

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { InvalidConfigError } from '../errors';
 import { compileRegex } from './regex';
 import type { TransformSyntaxError } from './errors';
-import type { ValueMap } from './values';
+import { setOwn } from './values';
 import type { MapView } from './views';
 
 /**
@@ -151,7 +151,9 @@ export function compileRedaction(options: RedactionOptions, name: string): Redac
       const source = view.read();
       const removed: string[] = [];
       const masked: string[] = [];
-      const replaced: ValueMap = {};
+      // Keys and values in lists, not an object: a `__proto__` key assigned into one is lost.
+      const replacedKeys: string[] = [];
+      const replacedValues: string[] = [];
       let ignoredCount = 0;
       for (const key of Object.keys(source)) {
         if (ignored.has(key)) {
@@ -172,13 +174,15 @@ export function compileRedaction(options: RedactionOptions, name: string): Redac
         if (text === undefined) continue;
         if (blockedKeys.length > 0 && blockedKeys.some((p) => test(p, key))) {
           masked.push(key);
-          replaced[key] = mask(text);
+          replacedKeys.push(key);
+          replacedValues.push(mask(text));
           continue;
         }
         const result = maskText(text);
         if (result.masked) {
           masked.push(key);
-          replaced[key] = result.text;
+          replacedKeys.push(key);
+          replacedValues.push(result.text);
         }
       }
       const counts = { redacted: removed.length, masked: masked.length };
@@ -192,7 +196,7 @@ export function compileRedaction(options: RedactionOptions, name: string): Redac
         view.removeKeys((key) => gone.has(key));
       }
       const map = view.write();
-      Object.assign(map, replaced);
+      for (let i = 0; i < replacedKeys.length; i++) setOwn(map, replacedKeys[i], replacedValues[i]);
       if (writeSummary) {
         if (summary === 'debug') {
           if (removed.length > 0) map[SUMMARY.redactedKeys] = [...removed].sort().join(',');

@@ -21,6 +21,11 @@ interface Copier<C> {
 export const MAX_COPIERS = 256;
 /** Objects with more keys than this are copied by the loop (a literal that long is no faster). */
 export const MAX_COPIER_KEYS = 64;
+/**
+ * Nor are objects whose keys are longer than this in all (UTF-16 units): V8 keeps a made
+ * function's text, each key in it twice, for as long as the process lives.
+ */
+export const MAX_COPIER_KEY_TEXT = 4096;
 
 let made = 0;
 let generationRefused = false;
@@ -59,7 +64,9 @@ class CopierCache<C> {
         }
       }
     }
-    if (made >= MAX_COPIERS || generationRefused) return undefined;
+    if (made >= MAX_COPIERS || generationRefused || keyText(keys) > MAX_COPIER_KEY_TEXT) {
+      return undefined;
+    }
     const copy = this.make(keys);
     if (copy === undefined) return undefined;
     made++;
@@ -71,20 +78,24 @@ class CopierCache<C> {
   }
 }
 
+function keyText(keys: readonly string[]): number {
+  let length = 0;
+  for (let i = 0; i < keys.length; i++) length += keys[i].length;
+  return length;
+}
+
 /**
- * Code from text, or undefined where the runtime refuses it (then no copier is tried again).
- * The keys reach the text only as JSON string literals, which JavaScript reads back as the
- * same strings whatever they hold.
+ * Code from text, or undefined where the runtime refuses it (then no copier is tried again) or
+ * cannot make it (the copy then takes the loop). The keys reach the text only as JSON string
+ * literals, which JavaScript reads back as the same strings whatever they hold. Strict, so that
+ * an assignment that cannot be made throws rather than leaves a field out of the copy.
  */
 function compile<F>(params: string[], body: string): F | undefined {
   try {
-    return new Function(...params, body) as F;
+    return new Function(...params, `"use strict";\n${body}`) as F;
   } catch (error) {
-    if (error instanceof EvalError) {
-      generationRefused = true;
-      return undefined;
-    }
-    throw error;
+    if (error instanceof EvalError) generationRefused = true;
+    return undefined;
   }
 }
 
@@ -167,9 +178,14 @@ type ItemCopy = new (source: object) => object;
  * instance of the same class (its methods and getters work) with the source's own fields, each
  * assigned by name, so V8 sizes the object for them once per class. Names the prototype chain
  * has an accessor or a read-only property for would call the setter or fail when assigned, so a
- * shape with one of those is left to the spread (which defines rather than assigns).
+ * shape with one of those is left to the spread (which defines rather than assigns). The chain
+ * is read once per prototype: where one is frozen or given a setter later, the strict
+ * constructor throws rather than leave a field out, and that class's items go to the spread
+ * from then on. Symbol-keyed fields are the caller's to copy (`Object.keys` has none).
  */
 const itemCopiers = new WeakMap<object, CopierCache<ItemCopy>>();
+/** Prototypes whose copier threw: copied by the spread. */
+const spreadOnly = new WeakSet<object>();
 
 export function copyItemByShape(
   source: object,
@@ -179,6 +195,7 @@ export function copyItemByShape(
 ): Record<string, unknown> | undefined {
   let cache = itemCopiers.get(prototype);
   if (cache === undefined) {
+    if (spreadOnly.has(prototype)) return undefined;
     cache = new CopierCache<ItemCopy>((shape) => {
       if (shape.some((key) => accessors.has(key) || key === '__proto__')) return undefined;
       const body = shape
@@ -191,5 +208,12 @@ export function copyItemByShape(
     itemCopiers.set(prototype, cache);
   }
   const Copy = cache.find(keys);
-  return Copy === undefined ? undefined : (new Copy(source) as Record<string, unknown>);
+  if (Copy === undefined) return undefined;
+  try {
+    return new Copy(source) as Record<string, unknown>;
+  } catch {
+    itemCopiers.delete(prototype);
+    spreadOnly.add(prototype);
+    return undefined;
+  }
 }

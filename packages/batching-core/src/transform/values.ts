@@ -63,8 +63,7 @@ export function copyMap(source: ValueMap): ValueMap {
     // Attribute values are mostly primitives: copied as they are, without a call.
     const value = typeof item === 'object' && item !== null ? deepCopy(item) : item;
     // Assigned, `__proto__` would set the copy's prototype (or be ignored) and the key be lost.
-    if (key === '__proto__') defineKey(copy, key, value);
-    else copy[key] = value;
+    setOwn(copy, key, value);
   }
   return copy;
 }
@@ -79,13 +78,22 @@ export function copyMapAdding(source: ValueMap, key: string, value: unknown): Va
   const byShape = copyMapAddingByShape(source, keys, value, deepCopy);
   if (byShape !== undefined) return byShape;
   const copy = copyMap(source);
-  if (key === '__proto__') defineKey(copy, key, value);
-  else copy[key] = value;
+  setOwn(copy, key, value);
   return copy;
 }
 
-function defineKey(map: ValueMap, key: string, value: unknown): void {
-  Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+/** An assignment, but `__proto__` becomes a key rather than the prototype (or nothing). */
+export function setOwn(map: ValueMap, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(map, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    map[key] = value;
+  }
 }
 
 /**

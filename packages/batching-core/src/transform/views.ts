@@ -9,7 +9,7 @@ import type {
   TimedEventLike,
 } from '../sdk/types';
 import { copyItemByShape } from './shape-copiers';
-import { copyMap, copyMapAdding, deepCopy } from './values';
+import { copyMap, copyMapAdding, deepCopy, setOwn } from './values';
 import type { ValueMap } from './values';
 
 /*
@@ -79,20 +79,6 @@ export class MapView {
 }
 
 const EMPTY: ValueMap = Object.freeze({}) as ValueMap;
-
-/** An assignment, but `__proto__` becomes a key rather than the prototype. */
-function setOwn(map: ValueMap, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    Object.defineProperty(map, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  } else {
-    map[key] = value;
-  }
-}
 
 export class ResourceView {
   readonly attributes: MapView;
@@ -347,7 +333,22 @@ function copyOwnFields(
 ): Record<string, unknown> {
   if (prototype !== null && prototype !== Object.prototype) {
     const byShape = copyItemByShape(source, prototype, Object.keys(source), accessors);
-    if (byShape !== undefined) return byShape;
+    if (byShape !== undefined) {
+      // As the spread would: enumerable symbol-keyed fields too (an instrumentation's tag).
+      const symbols = Object.getOwnPropertySymbols(source);
+      for (let i = 0; i < symbols.length; i++) {
+        const symbol = symbols[i];
+        if (Object.prototype.propertyIsEnumerable.call(source, symbol)) {
+          Object.defineProperty(byShape, symbol, {
+            value: (source as Record<symbol, unknown>)[symbol],
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        }
+      }
+      return byShape;
+    }
   }
   const view = { ...source } as Record<string, unknown>;
   if (prototype !== Object.prototype) Object.setPrototypeOf(view, prototype);
