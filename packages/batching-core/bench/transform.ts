@@ -23,7 +23,13 @@
  */
 import type { BatchSender, ReadableSpanLike, SendResult } from '../src';
 import { diagFromEnv, forceGc, reportToParent, runInChild } from './lib/child';
-import { createTransformStage, defineExporter, defineExporterOptions, mapEach } from './lib/core';
+import {
+  CORE_BUILD,
+  createTransformStage,
+  defineExporter,
+  defineExporterOptions,
+  mapEach,
+} from './lib/core';
 import { spanSource } from './lib/sdk-items';
 import { halfIqr, median, round, spread } from './lib/stats';
 
@@ -42,8 +48,8 @@ const EXPORT_SIZE = 512;
 const EXPORTS = 32;
 /** Untimed runs first, so that the JIT has optimised every path the timings take. */
 const WARM_UP_RUNS = 3;
-/** A child's figure is the median of this many timings. */
-const TIMED_RUNS = 7;
+/** A child's figure is the median of this many pairs: even, so that each goes first as often. */
+const TIMED_RUNS = 8;
 /** Rounds of fresh processes: each round runs every variant and the anchor once. */
 const ROUNDS = Number(process.env.BENCH_TRANSFORM_ROUNDS ?? 5);
 const CHILD_TIMEOUT_MS = 120_000;
@@ -79,8 +85,10 @@ export interface TransformResult {
   anchor: { name: string; nsPerSpan: number; spread: number; nsPerSpanByRound: number[] };
   variants: {
     name: string;
-    /** Through the exporter: ns per span, and the same round's anchor subtracted (median over rounds). */
+    /** Through the exporter: ns per span, and the anchor timed next to it subtracted (median of the pairs). */
     nsPerSpan: number;
+    /** The anchor's ns per span in this variant's processes (its mapping also meets the copies). */
+    anchorNsPerSpan: number;
     nsPerSpanOverAnchor: number;
     /** Half the interquartile range of the per-round differences, ns per span. */
     overAnchorHalfIqrNs: number;
@@ -189,12 +197,15 @@ async function measureVariant(index: number): Promise<ChildResult> {
       exportNs = await timeExports(transform, batches);
       anchorNs = await timeExports(undefined, batches);
     }
-    const stageNs = timeStage(transform, batches);
     if (pair < WARM_UP_RUNS) continue;
     anchorRuns.push(anchorNs);
     exportRuns.push(exportNs);
     overAnchorNs.push(exportNs - anchorNs);
-    stageRuns.push(stageNs);
+  }
+  // The stage alone after the pairs, so that its garbage is paid by itself, not by a pair.
+  for (let run = 0; run < WARM_UP_RUNS + TIMED_RUNS; run++) {
+    const stageNs = timeStage(transform, batches);
+    if (run >= WARM_UP_RUNS) stageRuns.push(stageNs);
   }
   return {
     anchorNsPerSpan: median(anchorRuns),
@@ -208,10 +219,13 @@ async function main(): Promise<TransformResult> {
   const anchorRuns: number[] = [];
   const runs = VARIANTS.map(() => ({
     ns: [] as number[],
+    anchor: [] as number[],
     ratio: [] as number[],
     over: [] as number[],
     stage: [] as number[],
   }));
+  // Children measure the core the parent chose (run.ts sets it; run alone, this process did).
+  process.env.BENCH_CORE ??= CORE_BUILD;
   // Rounds of fresh processes, one per variant, in an order that turns each round.
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < VARIANTS.length; k++) {
@@ -225,6 +239,7 @@ async function main(): Promise<TransformResult> {
       const run = runs[i];
       anchorRuns.push(result.anchorNsPerSpan);
       run.ns.push(result.exportNsPerSpan);
+      run.anchor.push(result.anchorNsPerSpan);
       run.ratio.push(result.exportNsPerSpan / result.anchorNsPerSpan);
       run.over.push(...result.overAnchorNs);
       if (VARIANTS[i].transform !== undefined) run.stage.push(result.stageNsPerSpan);
@@ -248,6 +263,7 @@ async function main(): Promise<TransformResult> {
       return {
         name: v.name,
         nsPerSpan: round(median(runs[i].ns), 0),
+        anchorNsPerSpan: round(median(runs[i].anchor), 0),
         nsPerSpanOverAnchor: round(over, 0),
         overAnchorHalfIqrNs: round(halfIqr(runs[i].over), 0),
         ...(v.statements > 0
