@@ -333,22 +333,7 @@ function copyOwnFields(
 ): Record<string, unknown> {
   if (prototype !== null && prototype !== Object.prototype) {
     const byShape = copyItemByShape(source, prototype, Object.keys(source), accessors);
-    if (byShape !== undefined) {
-      // As the spread would: enumerable symbol-keyed fields too (an instrumentation's tag).
-      const symbols = Object.getOwnPropertySymbols(source);
-      for (let i = 0; i < symbols.length; i++) {
-        const symbol = symbols[i];
-        if (Object.prototype.propertyIsEnumerable.call(source, symbol)) {
-          Object.defineProperty(byShape, symbol, {
-            value: (source as Record<symbol, unknown>)[symbol],
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          });
-        }
-      }
-      return byShape;
-    }
+    if (byShape !== undefined) return byShape;
   }
   const view = { ...source } as Record<string, unknown>;
   if (prototype !== Object.prototype) Object.setPrototypeOf(view, prototype);
