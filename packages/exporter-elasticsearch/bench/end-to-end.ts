@@ -9,6 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
@@ -22,7 +23,13 @@ import { makeLogs, makeSpans } from './lib/inputs';
 import { gc, median, round, spread } from './lib/stats';
 
 const ITEMS = 20_000;
-const ROUNDS = 5;
+/** `BENCH_E2E_ROUNDS` shortens a profiling run; the published figures use the default. */
+const ROUNDS = Number(process.env.BENCH_E2E_ROUNDS ?? 5);
+/**
+ * Extra node flags for the fake's process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), to see
+ * where the fake spends its time when it may be the ceiling of both clients.
+ */
+const FAKE_NODE_FLAGS = (process.env.BENCH_FAKE_NODE_FLAGS ?? '').split(' ').filter((f) => f);
 /** The SDK's BatchSpanProcessor hands over 512 items per export. */
 const EXPORT_SIZE = 512;
 const FAKE = resolve(
@@ -48,10 +55,14 @@ function freePort(): Promise<number> {
 
 async function startFake(): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', FAKE, '--port', String(port)], {
-    cwd: resolve(PACKAGE_DIR, '..', '..', 'integration'),
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...FAKE_NODE_FLAGS, '--import', 'tsx', FAKE, '--port', String(port)],
+    {
+      cwd: resolve(PACKAGE_DIR, '..', '..', 'integration'),
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     try {
@@ -64,6 +75,21 @@ async function startFake(): Promise<{ url: string; child: ChildProcess }> {
   }
   child.kill();
   throw new Error('the Elasticsearch fake did not start');
+}
+
+/**
+ * CPU seconds a process has used, from /proc (Linux; undefined elsewhere): whether the fake or
+ * the client is the ceiling shows as which of them is near a whole core during a run.
+ */
+function processCpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 a second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 async function post(url: string, path: string, body?: unknown): Promise<unknown> {
@@ -136,6 +162,8 @@ export interface EndToEndCase {
   anchor: { docsPerSec: number; spread: number };
   otelpack: { docsPerSec: number; spread: number };
   ratio: number;
+  /** Median CPU of each process during the timed runs, in cores (1 = one core busy throughout). */
+  cpu?: { anchor: { bench: number; fake: number }; otelpack: { bench: number; fake: number } };
 }
 
 export interface EndToEndResult {
@@ -165,13 +193,28 @@ reportToParent(async (): Promise<EndToEndResult> => {
       const ours: number[] = [];
       const theirs: number[] = [];
       const ratios: number[] = [];
+      const loads = {
+        anchor: { bench: [] as number[], fake: [] as number[] },
+        otelpack: { bench: [] as number[], fake: [] as number[] },
+      };
       for (let r = 0; r < ROUNDS; r++) {
-        const timed = async (run: () => Promise<number>): Promise<number> => {
+        const timed = async (
+          run: () => Promise<number>,
+          load: { bench: number[]; fake: number[] },
+        ): Promise<number> => {
           await post(url, '/_otelpack_fake/reset');
           gc();
+          const fakeBefore = processCpuSeconds(child.pid);
+          const benchBefore = process.cpuUsage();
           const start = performance.now();
           const delivered = await run();
           const ms = performance.now() - start;
+          const benchUsed = process.cpuUsage(benchBefore);
+          const fakeAfter = processCpuSeconds(child.pid);
+          load.bench.push((benchUsed.user + benchUsed.system) / 1000 / ms);
+          if (fakeBefore !== undefined && fakeAfter !== undefined) {
+            load.fake.push(((fakeAfter - fakeBefore) * 1000) / ms);
+          }
           const stored = (await count(url, 'traces-*,logs-*')) as number;
           if (delivered !== expected || stored !== expected) {
             throw new Error(
@@ -180,8 +223,8 @@ reportToParent(async (): Promise<EndToEndResult> => {
           }
           return ms;
         };
-        const anchorMs = await timed(() => viaHelper(url, documents));
-        const oursMs = await timed(() => viaExporter(url, signal, items));
+        const anchorMs = await timed(() => viaHelper(url, documents), loads.anchor);
+        const oursMs = await timed(() => viaExporter(url, signal, items), loads.otelpack);
         theirs.push(expected / (anchorMs / 1000));
         ours.push(expected / (oursMs / 1000));
         ratios.push(anchorMs / oursMs);
@@ -192,6 +235,19 @@ reportToParent(async (): Promise<EndToEndResult> => {
         anchor: { docsPerSec: Math.round(median(theirs)), spread: round(spread(theirs)) },
         otelpack: { docsPerSec: Math.round(median(ours)), spread: round(spread(ours)) },
         ratio: round(median(ratios)),
+        cpu:
+          loads.anchor.fake.length > 0
+            ? {
+                anchor: {
+                  bench: round(median(loads.anchor.bench)),
+                  fake: round(median(loads.anchor.fake)),
+                },
+                otelpack: {
+                  bench: round(median(loads.otelpack.bench)),
+                  fake: round(median(loads.otelpack.fake)),
+                },
+              }
+            : undefined,
       });
     }
     return {

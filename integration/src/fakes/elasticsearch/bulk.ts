@@ -46,6 +46,96 @@ interface BulkItem {
   source: string | undefined;
 }
 
+const ACTIONS = new Set(['index', 'create', 'delete', 'update']);
+
+/** An action line's own content, once it has passed every check of the bulk parser. */
+interface ActionLine {
+  action: BulkAction;
+  index: string | undefined;
+  id: string | undefined;
+  pipeline: string | undefined;
+  requireDataStream: boolean | undefined;
+}
+
+/**
+ * Action lines without an `_id` repeat, byte for byte, through a whole body (one per target
+ * index): each distinct one is parsed and checked once. Only lines that passed are kept, so
+ * every error is still raised, with its line number, by parsing the line itself. Bounded,
+ * since what a client sends is not.
+ */
+const ACTION_LINES = new Map<string, ActionLine>();
+const ACTION_LINES_MAX = 1000;
+
+function malformed(lineNumber: number, what: string): EsError {
+  return illegalArgument(`Malformed action/metadata line [${lineNumber}], ${what}`);
+}
+
+/** Parses and checks one action line as Elasticsearch's bulk parser does; throws its errors. */
+function parseActionLine(line: string, lineNumber: number): ActionLine {
+  const cached = ACTION_LINES.get(line);
+  if (cached) return cached;
+  if (line.trim() === '') throw malformed(lineNumber, 'expected START_OBJECT but found [null]');
+  let parsed: Json;
+  try {
+    parsed = JSON.parse(line) as Json;
+  } catch (error) {
+    throw jsonParseError(error);
+  }
+  if (!isObject(parsed)) {
+    throw malformed(lineNumber, `expected START_OBJECT but found [${tokenName(parsed)}]`);
+  }
+  const keys = Object.keys(parsed);
+  if (keys.length === 0) throw malformed(lineNumber, 'expected FIELD_NAME but found [END_OBJECT]');
+  let action = keys[0] as BulkAction;
+  if (!ACTIONS.has(action)) {
+    throw malformed(
+      lineNumber,
+      `expected field [create], [delete], [index] or [update] but found [${keys[0]}]`,
+    );
+  }
+  const meta = parsed[action];
+  if (!isObject(meta)) {
+    throw malformed(
+      lineNumber,
+      `expected START_OBJECT or END_OBJECT but found [${tokenName(meta)}]`,
+    );
+  }
+  if (keys.length > 1) throw malformed(lineNumber, 'expected END_OBJECT but found [FIELD_NAME]');
+  for (const [key, value] of Object.entries(meta)) {
+    if (!BULK_META_KEYS.has(key)) {
+      throw illegalArgument(
+        `Action/metadata line [${lineNumber}] contains an unknown parameter [${key}]`,
+      );
+    }
+    if (
+      typeof value === 'object' &&
+      value !== null &&
+      !['dynamic_templates', '_source'].includes(key)
+    ) {
+      throw malformed(
+        lineNumber,
+        `expected a simple value for field [${key}] but found [${tokenName(value)}]`,
+      );
+    }
+  }
+  if (action === 'index' && meta.op_type === 'create') action = 'create';
+  const result: ActionLine = {
+    action,
+    index: meta._index === undefined || meta._index === null ? undefined : String(meta._index),
+    id: meta._id === undefined || meta._id === null ? undefined : String(meta._id),
+    pipeline: meta.pipeline === undefined ? undefined : String(meta.pipeline),
+    requireDataStream:
+      meta.require_data_stream === undefined
+        ? undefined
+        : meta.require_data_stream === true || meta.require_data_stream === 'true',
+  };
+  if (result.id === undefined) {
+    if (ACTION_LINES.size >= ACTION_LINES_MAX) ACTION_LINES.clear();
+    ACTION_LINES.set(line, result);
+  }
+  return result;
+}
+
 /**
  * Splits and checks an NDJSON bulk body the way Elasticsearch's bulk parser does: whole-request
  * errors for anything wrong with an action line, per-item errors (later) for bad documents.
@@ -67,53 +157,9 @@ function parseBulkBody(
   const defaultRequireDataStream = query.get('require_data_stream') === 'true';
   let at = 0;
   while (at < lines.length) {
-    const lineNumber = at + 1;
-    const line = lines[at];
-    const malformed = (what: string) =>
-      illegalArgument(`Malformed action/metadata line [${lineNumber}], ${what}`);
-    if (line.trim() === '') throw malformed('expected START_OBJECT but found [null]');
-    let parsed: Json;
-    try {
-      parsed = JSON.parse(line) as Json;
-    } catch (error) {
-      throw jsonParseError(error);
-    }
-    if (!isObject(parsed)) {
-      throw malformed(`expected START_OBJECT but found [${tokenName(parsed)}]`);
-    }
-    const keys = Object.keys(parsed);
-    if (keys.length === 0) throw malformed('expected FIELD_NAME but found [END_OBJECT]');
-    let action = keys[0] as BulkAction;
-    if (!['index', 'create', 'delete', 'update'].includes(action)) {
-      throw malformed(
-        `expected field [create], [delete], [index] or [update] but found [${keys[0]}]`,
-      );
-    }
-    const meta = parsed[action];
-    if (!isObject(meta)) {
-      throw malformed(`expected START_OBJECT or END_OBJECT but found [${tokenName(meta)}]`);
-    }
-    if (keys.length > 1) throw malformed('expected END_OBJECT but found [FIELD_NAME]');
-    for (const [key, value] of Object.entries(meta)) {
-      if (!BULK_META_KEYS.has(key)) {
-        throw illegalArgument(
-          `Action/metadata line [${lineNumber}] contains an unknown parameter [${key}]`,
-        );
-      }
-      if (
-        typeof value === 'object' &&
-        value !== null &&
-        !['dynamic_templates', '_source'].includes(key)
-      ) {
-        throw malformed(
-          `expected a simple value for field [${key}] but found [${tokenName(value)}]`,
-        );
-      }
-    }
-    if (action === 'index' && meta.op_type === 'create') action = 'create';
-    const target =
-      meta._index === undefined || meta._index === null ? pathIndex : String(meta._index);
-    const id = meta._id === undefined || meta._id === null ? undefined : String(meta._id);
+    const meta = parseActionLine(lines[at], at + 1);
+    const { action, id } = meta;
+    const target = meta.index ?? pathIndex;
     if (target === undefined) problems.push('index is missing');
     // Per item, as bulk/10_basic.yml "Empty _id" shows: the other items are still written.
     const itemProblem =
@@ -123,20 +169,32 @@ function parseBulkBody(
         `id [${id}] is too long, must be no longer than ${MAX_ID_BYTES} bytes but was: ${Buffer.byteLength(id)}`,
       );
     }
-    const pipeline = meta.pipeline === undefined ? defaultPipeline : String(meta.pipeline);
-    const requireDataStream =
-      meta.require_data_stream === undefined
-        ? defaultRequireDataStream
-        : meta.require_data_stream === true || meta.require_data_stream === 'true';
-    const common = { action, target, id, pipeline, requireDataStream, itemProblem };
+    const pipeline = meta.pipeline ?? defaultPipeline;
+    const requireDataStream = meta.requireDataStream ?? defaultRequireDataStream;
     if (action === 'delete') {
-      items.push({ ...common, source: undefined });
+      items.push({
+        action,
+        target,
+        id,
+        pipeline,
+        requireDataStream,
+        itemProblem,
+        source: undefined,
+      });
       at += 1;
       continue;
     }
     // Like Elasticsearch, an action whose document line never comes is dropped, not an error.
     if (at + 1 >= lines.length) break;
-    items.push({ ...common, source: lines[at + 1] });
+    items.push({
+      action,
+      target,
+      id,
+      pipeline,
+      requireDataStream,
+      itemProblem,
+      source: lines[at + 1],
+    });
     at += 2;
   }
   if (items.length === 0) problems.push('no requests added');
@@ -224,11 +282,9 @@ function bulkItem(
     if (result.body.result === 'created') stats.created++;
     if (result.body.result === 'updated') stats.updated++;
     if (result.body.result === 'deleted') stats.deleted++;
-    return {
-      action: item.action,
-      status: result.status,
-      body: { ...result.body, status: result.status },
-    };
+    // The body is this item's own (made by the write), so the status goes onto it in place.
+    result.body.status = result.status;
+    return { action: item.action, status: result.status, body: result.body };
   } catch (error) {
     if (!(error instanceof ItemError)) throw error;
     const type = error.error.type;

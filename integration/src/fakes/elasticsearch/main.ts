@@ -64,6 +64,11 @@
  *     as Elasticsearch's `date` fields do. Totals are capped at 10,000 (`relation: gte`) unless
  *     `track_total_hits` says otherwise.
  *
+ * Cost: the exporter's end-to-end bench measures clients through this fake, so a `_bulk` item
+ * must cost the fake less than it costs a client. Per index the field types, the field paths and
+ * the time series rules are worked out once; identical action lines (no `_id`) are checked once;
+ * generated ids come from a pool of random bytes. None of it changes an answer.
+ *
  * Test control (fake only, under /_otelpack_fake):
  *   GET    /_otelpack_fake                 this summary, as JSON
  *   POST   /_otelpack_fake/faults          replace the scripted faults (body below; `{}` clears)

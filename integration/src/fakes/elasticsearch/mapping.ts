@@ -20,7 +20,60 @@ import { isObject } from './json';
 import type { Json, JsonObject } from './json';
 import type { IndexState } from './store';
 
-const types = new WeakMap<IndexState, Map<string, string>>();
+/**
+ * What an index remembers, built once per index: its field types by full path, each with the
+ * kind of check it needs (looked up once per type, not per value), and whether the index takes
+ * the OpenTelemetry templates' flat roots. Mappings never change after an index is created.
+ */
+interface IndexTypes {
+  known: Map<string, FieldType>;
+  otel: boolean;
+  /** The root of the index's field paths met so far (path ''). */
+  paths: PathNode;
+}
+
+/**
+ * A field path, made once per index and path: a document's walk reaches a child by its key
+ * instead of joining and hashing a new path string for every field of every document. Types
+ * still belong to path strings (`a.b` as a dotted key and as nested objects is one field), and
+ * a node only remembers a type that `known` has, which never changes once there.
+ */
+interface PathNode {
+  path: string;
+  field: FieldType | undefined;
+  children: Map<string, PathNode> | undefined;
+}
+
+function childOf(node: PathNode, key: string): PathNode {
+  let child = node.children?.get(key);
+  if (!child) {
+    child = {
+      path: node.path ? `${node.path}.${key}` : key,
+      field: undefined,
+      children: undefined,
+    };
+    (node.children ??= new Map()).set(key, child);
+  }
+  return child;
+}
+
+interface FieldType {
+  type: string;
+  kind: Kind;
+}
+
+const enum Kind {
+  Numeric,
+  Boolean,
+  Date,
+  Textual,
+  Object,
+  Flattened,
+  /** Types with no check here (geo_point, histogram, …): they take anything. */
+  Any,
+}
+
+const cache = new WeakMap<IndexState, IndexTypes>();
 
 const NUMERIC = new Set([
   'long',
@@ -49,8 +102,29 @@ const DATE_DETECTION =
 const OTEL_FLAT_ROOTS = ['attributes', 'resource.attributes', 'scope.attributes', 'metrics'];
 const OTEL_FLATTENED = ['body.structured'];
 
-function seed(index: IndexState): Map<string, string> {
-  const known = new Map<string, string>();
+function kindOf(type: string): Kind {
+  if (NUMERIC.has(type)) return Kind.Numeric;
+  if (type === 'boolean') return Kind.Boolean;
+  if (DATES.has(type)) return Kind.Date;
+  if (TEXTUAL.has(type)) return Kind.Textual;
+  if (OBJECTS.has(type)) return Kind.Object;
+  if (type === 'flattened') return Kind.Flattened;
+  return Kind.Any;
+}
+
+/** One FieldType per type name, shared by every field of that type. */
+const FIELD_TYPES = new Map<string, FieldType>();
+function fieldType(type: string): FieldType {
+  let field = FIELD_TYPES.get(type);
+  if (!field) {
+    field = { type, kind: kindOf(type) };
+    FIELD_TYPES.set(type, field);
+  }
+  return field;
+}
+
+function seed(index: IndexState): Map<string, FieldType> {
+  const known = new Map<string, FieldType>();
   const walk = (properties: Json | undefined, prefix: string) => {
     if (!isObject(properties)) return;
     for (const [name, field] of Object.entries(properties)) {
@@ -62,54 +136,153 @@ function seed(index: IndexState): Map<string, string> {
           : isObject(field.properties)
             ? 'object'
             : undefined;
-      if (type) known.set(path, type);
+      if (type) known.set(path, fieldType(type));
       walk(field.properties, path);
     }
   };
   walk(index.mappings.properties, '');
   // A data stream's @timestamp is always a date field.
-  if (index.dataStream && !known.has('@timestamp')) known.set('@timestamp', 'date');
+  if (index.dataStream && !known.has('@timestamp')) known.set('@timestamp', fieldType('date'));
   return known;
 }
 
-function typesOf(index: IndexState): Map<string, string> {
-  let known = types.get(index);
-  if (!known) {
-    known = seed(index);
-    types.set(index, known);
+function typesOf(index: IndexState): IndexTypes {
+  let types = cache.get(index);
+  if (!types) {
+    types = {
+      known: seed(index),
+      otel: /\.otel-/.test(index.dataStream ?? index.name),
+      paths: { path: '', field: undefined, children: undefined },
+    };
+    cache.set(index, types);
   }
-  return known;
+  return types;
 }
 
 function preview(value: Json): string {
   return isObject(value) || Array.isArray(value) ? JSON.stringify(value) : String(value);
 }
 
-function dynamicType(value: Json): string {
-  if (typeof value === 'number') return Number.isInteger(value) ? 'long' : 'float';
-  if (typeof value === 'boolean') return 'boolean';
+function dynamicType(value: Json): FieldType {
+  if (typeof value === 'number') return fieldType(Number.isInteger(value) ? 'long' : 'float');
+  if (typeof value === 'boolean') return fieldType('boolean');
   if (typeof value === 'string')
-    return DATE_DETECTION.test(value) && !Number.isNaN(Date.parse(value.replace(/\//g, '-')))
-      ? 'date'
-      : 'text';
-  return 'object';
+    return fieldType(
+      DATE_DETECTION.test(value) && !Number.isNaN(Date.parse(value.replace(/\//g, '-')))
+        ? 'date'
+        : 'text',
+    );
+  return fieldType('object');
 }
 
-function accepts(type: string, value: Json): boolean {
-  if (NUMERIC.has(type)) {
-    if (typeof value === 'number') return true;
-    return typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value));
+const DIGITS = /^\d+(\.\d+)?$/;
+
+function accepts(field: FieldType, value: Json): boolean {
+  switch (field.kind) {
+    case Kind.Numeric:
+      if (typeof value === 'number') return true;
+      return typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value));
+    case Kind.Boolean:
+      return typeof value === 'boolean' || value === 'true' || value === 'false' || value === '';
+    case Kind.Date:
+      if (typeof value === 'number') return true;
+      return typeof value === 'string' && (DIGITS.test(value) || !Number.isNaN(Date.parse(value)));
+    case Kind.Textual:
+      return !isObject(value);
+    default:
+      return true;
   }
-  if (type === 'boolean')
-    return typeof value === 'boolean' || value === 'true' || value === 'false' || value === '';
-  if (DATES.has(type)) {
-    if (typeof value === 'number') return true;
-    return (
-      typeof value === 'string' && (/^\d+(\.\d+)?$/.test(value) || !Number.isNaN(Date.parse(value)))
-    );
+}
+
+/**
+ * One document's walk. A class rather than closures made per document: the fake checks every
+ * document of every bulk request, and that walk was its largest cost. Types first seen in this
+ * document go to `added` (made only when there is one) and reach the index only if all pass.
+ */
+class MappingWalk {
+  added: Map<string, FieldType> | undefined;
+
+  constructor(
+    readonly known: Map<string, FieldType>,
+    readonly otel: boolean,
+    readonly docId: string,
+  ) {}
+
+  typeAt(node: PathNode): FieldType | undefined {
+    if (node.field) return node.field;
+    const field = this.known.get(node.path);
+    if (field) {
+      node.field = field;
+      return field;
+    }
+    return this.added?.get(node.path);
   }
-  if (TEXTUAL.has(type)) return !isObject(value);
-  return true;
+
+  add(path: string, field: FieldType): void {
+    (this.added ??= new Map()).set(path, field);
+  }
+
+  fail(reason: string): EsError {
+    return new EsError(400, 'document_parsing_exception', `[1:1] ${reason}`);
+  }
+
+  visit(value: Json, node: PathNode, flatRoot: boolean): void {
+    if (value === null) return;
+    if (Array.isArray(value)) {
+      for (const element of value) this.visit(element, node, flatRoot);
+      return;
+    }
+    const path = node.path;
+    const field = this.typeAt(node);
+    if (field?.kind === Kind.Flattened || (this.otel && OTEL_FLATTENED.includes(path))) return;
+    if (typeof value === 'object') {
+      if (field !== undefined && field.kind !== Kind.Object) {
+        throw this.fail(
+          `failed to parse field [${path}] of type [${field.type}] in document with id '${this.docId}'. Preview of field's value: '${preview(value)}'`,
+        );
+      }
+      if (field === undefined) this.add(path, fieldType('object'));
+      const flat = flatRoot || (this.otel && OTEL_FLAT_ROOTS.includes(path));
+      for (const key in value) this.enter(value[key], node, key, flat);
+      return;
+    }
+    if (field === undefined) {
+      this.add(path, dynamicType(value));
+      return;
+    }
+    if (field.kind === Kind.Object) {
+      throw this.fail(
+        `object mapping for [${path}] tried to parse field [${path}] as object, but found a concrete value`,
+      );
+    }
+    if (!accepts(field, value)) {
+      throw this.fail(
+        `failed to parse field [${path}] of type [${field.type}] in document with id '${this.docId}'. Preview of field's value: '${preview(value)}'`,
+      );
+    }
+  }
+
+  /** A key of an object: split on dots into objects, unless under a flat (subobjects: false) root. */
+  enter(value: Json, parent: PathNode, key: string, flat: boolean): void {
+    if (flat || !key.includes('.')) {
+      this.visit(value, childOf(parent, key), flat);
+      return;
+    }
+    const parts = key.split('.');
+    let node = parent;
+    for (let i = 0; i < parts.length - 1; i++) {
+      node = childOf(node, parts[i]);
+      const field = this.typeAt(node);
+      if (field !== undefined && field.kind !== Kind.Object) {
+        const full = `${node.path}.${parts.slice(i + 1).join('.')}`;
+        throw this.fail(
+          `Could not dynamically add mapping for field [${full}]. Existing mapping for [${node.path}] must be of type object but found [${field.type}].`,
+        );
+      }
+      if (field === undefined) this.add(node.path, fieldType('object'));
+    }
+    this.visit(value, childOf(node, parts[parts.length - 1]), false);
+  }
 }
 
 /** Checks every field of `source` against the index's types; records new ones if all pass. */
@@ -118,69 +291,8 @@ export function applyDynamicMapping(
   source: JsonObject,
   id: string | undefined,
 ): void {
-  const known = typesOf(index);
-  const added = new Map<string, string>();
-  const otel = /\.otel-/.test(index.dataStream ?? index.name);
-  const typeAt = (path: string) => added.get(path) ?? known.get(path);
-  const fail = (reason: string) =>
-    new EsError(400, 'document_parsing_exception', `[1:1] ${reason}`);
-  const docId = id ?? 'null';
-
-  const visit = (value: Json, path: string, flatRoot: boolean): void => {
-    if (value === null) return;
-    if (Array.isArray(value)) {
-      for (const element of value) visit(element, path, flatRoot);
-      return;
-    }
-    const type = typeAt(path);
-    if (type === 'flattened' || (otel && OTEL_FLATTENED.includes(path))) return;
-    if (isObject(value)) {
-      if (type !== undefined && !OBJECTS.has(type)) {
-        throw fail(
-          `failed to parse field [${path}] of type [${type}] in document with id '${docId}'. Preview of field's value: '${preview(value)}'`,
-        );
-      }
-      if (type === undefined) added.set(path, 'object');
-      const flat = otel && OTEL_FLAT_ROOTS.includes(path);
-      for (const [key, child] of Object.entries(value)) enter(child, path, key, flat || flatRoot);
-      return;
-    }
-    if (type !== undefined && OBJECTS.has(type)) {
-      throw fail(
-        `object mapping for [${path}] tried to parse field [${path}] as object, but found a concrete value`,
-      );
-    }
-    if (type !== undefined && !accepts(type, value)) {
-      throw fail(
-        `failed to parse field [${path}] of type [${type}] in document with id '${docId}'. Preview of field's value: '${preview(value)}'`,
-      );
-    }
-    if (type === undefined) added.set(path, dynamicType(value));
-  };
-
-  /** A key of an object: split on dots into objects, unless under a flat (subobjects: false) root. */
-  const enter = (value: Json, parent: string, key: string, flat: boolean) => {
-    if (flat) {
-      visit(value, parent ? `${parent}.${key}` : key, true);
-      return;
-    }
-    const parts = key.split('.');
-    let path = parent;
-    for (let i = 0; i < parts.length - 1; i++) {
-      path = path ? `${path}.${parts[i]}` : parts[i];
-      const type = typeAt(path);
-      if (type !== undefined && !OBJECTS.has(type)) {
-        const full = `${path}.${parts.slice(i + 1).join('.')}`;
-        throw fail(
-          `Could not dynamically add mapping for field [${full}]. Existing mapping for [${path}] must be of type object but found [${type}].`,
-        );
-      }
-      if (type === undefined) added.set(path, 'object');
-    }
-    const last = parts[parts.length - 1];
-    visit(value, path ? `${path}.${last}` : last, false);
-  };
-
-  for (const [key, value] of Object.entries(source)) enter(value, '', key, false);
-  for (const [path, type] of added) known.set(path, type);
+  const { known, otel, paths } = typesOf(index);
+  const walk = new MappingWalk(known, otel, id ?? 'null');
+  for (const key in source) walk.enter(source[key], paths, key, false);
+  if (walk.added) for (const [path, field] of walk.added) known.set(path, field);
 }
