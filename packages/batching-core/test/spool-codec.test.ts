@@ -72,6 +72,15 @@ describe('spool codecs', () => {
       tag: 0xff,
     },
     { name: 'an object with a key more: V8', records: [{ a: 1 }, { a: 1, b: 2 }], tag: 0xff },
+    { name: 'an object with a key fewer: V8', records: [{ a: 1, b: 2 }, { a: 1 }], tag: 0xff },
+    {
+      name: 'a later object with other keys: V8',
+      records: [
+        { a: 1, b: 2 },
+        { a: 1, c: 2 },
+      ],
+      tag: 0xff,
+    },
     { name: 'nested objects: V8', records: [{ a: { b: 1 } }], tag: 0xff },
     { name: 'a Buffer field: V8', records: [{ a: Buffer.from('x') }], tag: 0xff },
     { name: 'a BigInt field: V8', records: [{ a: 1n }], tag: 0xff },
@@ -244,6 +253,23 @@ describe('spool codecs: text the fast paths must not mangle', () => {
     assert.equal(columns[0], 0xff);
     assert.deepEqual(defaultSpoolCodec.decode(columns, 1), objects);
   });
+});
+
+test('an enumerable key inherited from Object.prototype sends objects through V8', () => {
+  const proto = Object.prototype as Record<string, unknown>;
+  Object.defineProperty(proto, 'inherited', { value: 1, enumerable: true, configurable: true });
+  try {
+    const records = [{ a: 1 }, { a: 2 }];
+    const payload = defaultSpoolCodec.encode(records);
+    assert.equal(payload[0], 0xff);
+    // V8 keeps own properties only: the objects come back as they were.
+    assert.deepEqual(
+      defaultSpoolCodec.decode(payload, 2).map((r) => ({ ...(r as object) })),
+      [{ a: 1 }, { a: 2 }],
+    );
+  } finally {
+    delete proto.inherited;
+  }
 });
 
 describe('spool frames built in one buffer', () => {
