@@ -35,6 +35,7 @@ function entry(seq: number, ticket?: Entry<number>['ticket']): Entry<number> {
     acceptedAtMs: 0,
     state: 'in_flight',
     ticket,
+    spoolId: undefined,
   };
 }
 

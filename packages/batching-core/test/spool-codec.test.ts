@@ -1,7 +1,22 @@
 import assert from 'node:assert/strict';
 import v8 from 'node:v8';
 import { describe, test } from 'node:test';
-import { bytesSpoolCodec, defaultSpoolCodec, stringSpoolCodec, v8Codec } from '../src';
+import {
+  bytesSpoolCodec,
+  defaultSpoolCodec,
+  stringSpoolCodec,
+  textSpoolCodec,
+  v8Codec,
+} from '../src';
+import type { SpoolCodec } from '../src';
+import { inScratchEncoderOf } from '../src/spool/codec';
+import {
+  FRAME_HEADER_BYTES,
+  completeDataFrame,
+  dataFrameHeadBytes,
+  decodeDataBody,
+  encodeDataFrame,
+} from '../src/spool/format';
 
 describe('spool codecs', () => {
   const strings = ['', 'a', 'x=1 gauge,2', 'é ✓ 𝄞 non-ASCII', 'z'.repeat(70_000)];
@@ -57,6 +72,15 @@ describe('spool codecs', () => {
       tag: 0xff,
     },
     { name: 'an object with a key more: V8', records: [{ a: 1 }, { a: 1, b: 2 }], tag: 0xff },
+    { name: 'an object with a key fewer: V8', records: [{ a: 1, b: 2 }, { a: 1 }], tag: 0xff },
+    {
+      name: 'a later object with other keys: V8',
+      records: [
+        { a: 1, b: 2 },
+        { a: 1, c: 2 },
+      ],
+      tag: 0xff,
+    },
     { name: 'nested objects: V8', records: [{ a: { b: 1 } }], tag: 0xff },
     { name: 'a Buffer field: V8', records: [{ a: Buffer.from('x') }], tag: 0xff },
     { name: 'a BigInt field: V8', records: [{ a: 1n }], tag: 0xff },
@@ -207,5 +231,108 @@ describe('spool codecs', () => {
   test('a bytes codec refuses a strings payload and the other way round', () => {
     assert.throws(() => bytesSpoolCodec.decode(payload, 2), /expected 0x2/);
     assert.throws(() => stringSpoolCodec.decode(bytesSpoolCodec.encode(bytes), 3), /expected 0x1/);
+  });
+});
+
+describe('spool codecs: text the fast paths must not mangle', () => {
+  // Joined, a lone high surrogate ending one record and a lone low one beginning the next are a
+  // pair: 4 bytes of UTF-8 where the records alone are 3 + 3. Lengths taken record by record
+  // then run past the bytes, and the whole export would be read back as corrupt.
+  const split = ['a\ud83d', '\ude00b'];
+  test('a pair split across two string records: U+FFFD each, the other records intact', () => {
+    const records = ['before', ...split, 'after'];
+    const back = stringSpoolCodec.decode(stringSpoolCodec.encode(records), records.length);
+    assert.deepEqual(back, ['before', 'a\ufffd', '\ufffdb', 'after']);
+  });
+  test('the default codec keeps a split pair exactly (through V8)', () => {
+    const payload = defaultSpoolCodec.encode(split);
+    assert.equal(payload[0], 0xff);
+    assert.deepEqual(defaultSpoolCodec.decode(payload, split.length), split);
+    const objects = [{ a: 'x\ud83d', b: '\ude00y' }];
+    const columns = defaultSpoolCodec.encode(objects);
+    assert.equal(columns[0], 0xff);
+    assert.deepEqual(defaultSpoolCodec.decode(columns, 1), objects);
+  });
+});
+
+test('an enumerable key inherited from Object.prototype sends objects through V8', () => {
+  const proto = Object.prototype as Record<string, unknown>;
+  Object.defineProperty(proto, 'inherited', { value: 1, enumerable: true, configurable: true });
+  try {
+    const records = [{ a: 1 }, { a: 2 }];
+    const payload = defaultSpoolCodec.encode(records);
+    assert.equal(payload[0], 0xff);
+    // V8 keeps own properties only: the objects come back as they were.
+    assert.deepEqual(
+      defaultSpoolCodec.decode(payload, 2).map((r) => ({ ...(r as object) })),
+      [{ a: 1 }, { a: 2 }],
+    );
+  } finally {
+    delete proto.inherited;
+  }
+});
+
+describe('spool frames built in one buffer', () => {
+  const text = textSpoolCodec(
+    (r: { line: string }) => r.line,
+    (line) => ({ line }),
+  );
+  const cases: { name: string; codec: SpoolCodec<unknown>; records: unknown[] }[] = [
+    {
+      name: 'the default codec, objects',
+      codec: defaultSpoolCodec,
+      records: Array.from({ length: 300 }, (_, i) => ({
+        n: i,
+        s: i % 7 === 0 ? `é ✓ 𝄞 ${i}` : `ascii ${i}`,
+        b: i % 2 === 0,
+      })),
+    },
+    {
+      name: 'the default codec, strings',
+      codec: defaultSpoolCodec,
+      records: ['', 'a', 'é ✓ 𝄞', 'z'.repeat(70_000)],
+    },
+    {
+      name: 'the strings codec',
+      codec: stringSpoolCodec as SpoolCodec<unknown>,
+      records: ['x', 'ÿ'],
+    },
+    {
+      name: 'a text codec',
+      codec: text as SpoolCodec<unknown>,
+      records: [{ line: 'a=1' }, { line: 'b=ü' }],
+    },
+  ];
+  for (const { name, codec, records } of cases) {
+    test(`${name}: the same bytes as header and payload apart`, () => {
+      const times = Float64Array.from(records, (_, i) => 1_700_000_000_000 + i);
+      const sizes = Uint32Array.from(records, (_, i) => 10 + i);
+      const encoder = inScratchEncoderOf(codec);
+      assert.ok(encoder, 'a built-in codec writes in place');
+      const payload = Buffer.from(codec.encode(records));
+      const apart = encodeDataFrame(41, { acceptedAtWallMs: times, bytes: sizes, payload });
+      const whole = completeDataFrame(
+        encoder(records, dataFrameHeadBytes(records.length)) as Buffer,
+        41,
+        times,
+        sizes,
+      );
+      assert.deepEqual(whole, apart);
+      assert.deepEqual(decodeDataBody(whole.subarray(FRAME_HEADER_BYTES))?.payload, payload);
+    });
+  }
+  test("encode's buffer is the caller's: a later in-place encode does not change it", () => {
+    const payload = stringSpoolCodec.encode(['first export']);
+    const copy = Buffer.from(payload);
+    inScratchEncoderOf(stringSpoolCodec)?.(['second, longer export'], 0);
+    assert.deepEqual(Buffer.from(payload), copy);
+  });
+  test('bytes and V8 exports are encoded apart (undefined: use encode)', () => {
+    const encoder = inScratchEncoderOf(defaultSpoolCodec) as NonNullable<
+      ReturnType<typeof inScratchEncoderOf>
+    >;
+    assert.equal(encoder([Uint8Array.of(1)], 0), undefined);
+    assert.equal(encoder([{ a: { nested: 1 } }], 0), undefined);
+    assert.equal(inScratchEncoderOf(bytesSpoolCodec), undefined);
   });
 });

@@ -22,6 +22,13 @@ export interface Entry<R> extends QueuedRecord<R> {
   state: EntryState;
   /** The submit call waiting for this record's outcome (direct delivery only). */
   ticket: Ticket | undefined;
+  /**
+   * Where the disk spool wrote the record (its record id, set by the spool); `undefined` until
+   * then, and always in memory. Part of every entry from its creation so that all entries have
+   * one shape: a field added later makes a second hidden class (two shapes at every property
+   * read in the pipeline) and an out-of-object property store per record.
+   */
+  spoolId: number | undefined;
 }
 
 /** Records sent together, and how many sends they have had. */

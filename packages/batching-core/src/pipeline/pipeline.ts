@@ -462,6 +462,7 @@ export class Pipeline<R> {
       state: 'awaiting_send',
       // A queued-mode caller has its answer already: no need to report back to it per record.
       ticket: ticket.tracked ? ticket : undefined,
+      spoolId: undefined,
     };
     this.admission.admit(heldBytes);
     this.queue.push(entry);
@@ -759,6 +760,7 @@ export class Pipeline<R> {
         acceptedAtMs: Math.floor(found.acceptedAtWallMs - this.clockOriginMs),
         state: 'awaiting_send',
         ticket: undefined,
+        spoolId: found.id,
       };
       this.admission.admit(heldBytes);
       spool.restore(entry, found.id);

@@ -2,8 +2,9 @@ import { mkdirSync } from 'node:fs';
 import type { QueuedRecord } from '../pipeline/entry';
 import { MemoryRecordQueue } from '../pipeline/queue';
 import type { QueueCommitFailure, RecordQueue } from '../pipeline/queue';
-import type { SpoolCodec } from './codec';
-import { encodeDataFrameParts } from './format';
+import { inScratchEncoderOf } from './codec';
+import type { InScratchEncoder, SpoolCodec } from './codec';
+import { completeDataFrame, dataFrameHeadBytes, encodeDataFrameParts } from './format';
 import { acquireLock } from './lock';
 import { recoverSpool } from './recovery';
 import type { Recovery } from './recovery';
@@ -11,6 +12,14 @@ import { SegmentLog } from './segment-log';
 import type { FrameParts, FsyncPolicy, SegmentLogOptions } from './segment-log';
 
 export type { FsyncPolicy };
+
+/**
+ * Where a record sits on disk. The pipeline's entries carry the field from birth (entry.ts);
+ * other records (the conformance suite's) get it when written.
+ */
+interface Spooled {
+  spoolId?: number;
+}
 
 /**
  * `directory` is this queue's own (the pipeline gives `<spool directory>/<name>-<signal>`);
@@ -21,11 +30,6 @@ export interface DiskQueueOptions<R> extends SegmentLogOptions {
   codec: SpoolCodec<R>;
   /** Wall-clock ms that records' `acceptedAtMs` counts from (the pipeline's `clockOriginMs`). */
   clockOriginMs: number;
-}
-
-/** Where a persistent queue's record sits on disk. */
-interface Spooled {
-  spoolId?: number;
 }
 
 /** What the spool holds now, for `stats()` and self-metrics. */
@@ -56,12 +60,15 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
   /** Uncommitted records acknowledged (evicted) before their commit: not to be written. */
   private cancelled: Set<T> | undefined;
   private readonly log: SegmentLog;
+  /** The built-in codecs write their bytes straight after the frame's header (codec.ts). */
+  private readonly inScratch: InScratchEncoder<T['record']> | undefined;
   private readonly releaseLock: () => void;
   private recovery: Recovery<unknown> | undefined;
   private closed = false;
 
   constructor(private readonly options: DiskQueueOptions<T['record']>) {
     mkdirSync(options.directory, { recursive: true, mode: 0o700 });
+    this.inScratch = inScratchEncoderOf(options.codec);
     this.releaseLock = acquireLock(options.directory);
     try {
       const recovery = recoverSpool(options.directory, options.codec);
@@ -133,11 +140,18 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
     let frame: FrameParts;
     const firstId = this.log.nextId;
     try {
-      frame = encodeDataFrameParts(firstId, {
-        acceptedAtWallMs,
-        bytes,
-        payload: this.options.codec.encode(records),
-      });
+      const whole = this.inScratch?.(records, dataFrameHeadBytes(batch.length));
+      frame = whole
+        ? {
+            head: completeDataFrame(whole, firstId, acceptedAtWallMs, bytes),
+            payload: NO_BYTES,
+            length: whole.length,
+          }
+        : encodeDataFrameParts(firstId, {
+            acceptedAtWallMs,
+            bytes,
+            payload: this.options.codec.encode(records),
+          });
     } catch (error) {
       return this.takeBack(
         batch,
@@ -222,6 +236,8 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
     return { records: batch, reason };
   }
 }
+
+const NO_BYTES = new Uint8Array(0);
 
 function describeError(error: unknown): string {
   const e = error as NodeJS.ErrnoException;

@@ -90,6 +90,33 @@ export function encodeDataFrameParts(
   return { head, payload: frame.payload, length: head.length + frame.payload.length };
 }
 
+/** Bytes of a data frame before its codec bytes: frame header, first id, count, the columns. */
+export function dataFrameHeadBytes(count: number): number {
+  return FRAME_HEADER_BYTES + DATA_FIXED_BYTES + count * PER_RECORD_BYTES;
+}
+
+/**
+ * The same frame written in place: `frame` holds the codec bytes from
+ * `dataFrameHeadBytes(count)` to its end, and the header and columns go before them. One
+ * buffer, so one checksum pass over the body and one `write(2)`.
+ */
+export function completeDataFrame(
+  frame: Buffer,
+  firstId: number,
+  acceptedAtWallMs: Float64Array,
+  bytes: Uint32Array,
+): Buffer {
+  const count = bytes.length;
+  frame.writeUInt32LE(frame.length - FRAME_HEADER_BYTES, 0);
+  let at = FRAME_HEADER_BYTES;
+  at = frame.writeDoubleLE(firstId, at);
+  at = frame.writeUInt32LE(count, at);
+  at = copyColumn(frame, at, acceptedAtWallMs);
+  copyColumn(frame, at, bytes);
+  frame.writeUInt32LE(crc32(frame.subarray(FRAME_HEADER_BYTES)), 4);
+  return frame;
+}
+
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function copyColumn(out: Buffer, at: number, column: Float64Array | Uint32Array): number {

@@ -20,39 +20,107 @@ export function isWellFormed(text: string): boolean {
 }
 
 /**
- * Tag, the records' byte lengths (u32 LE each), then their UTF-8 one after another. The strings
- * are joined and encoded with one write: V8's one-pass encoder over the whole export is several
- * times cheaper than a write per record. ASCII text (most telemetry) has its byte lengths from
- * the string lengths and is copied as Latin-1 (the same bytes, without UTF-8's scan); other text
- * is measured record by record. `undefined` when the text holds a lone surrogate and `strict` is
- * set: the caller then keeps it another way. `prefixBytes` leaves room before the layout for a
- * caller's own header, so that it needs no second copy.
+ * Tag, the records' byte lengths (u32 LE each), then their UTF-8 one after another. `undefined`
+ * when the text holds a lone surrogate and `strict` is set: the caller then keeps it another
+ * way. `prefixBytes` leaves room before the layout for a caller's own header, so that it needs
+ * no second copy. The buffer is the caller's own.
  */
 export function encodeStrings(
   records: readonly string[],
   strict = false,
   prefixBytes = 0,
 ): Buffer | undefined {
-  const joined = records.join('');
-  const byteLength = Buffer.byteLength(joined, 'utf8');
-  const ascii = byteLength === joined.length;
-  if (strict && !ascii && !isWellFormed(joined)) return undefined;
-  const tagAt = prefixBytes;
-  const dataAt = tagAt + 1 + LENGTH_BYTES * records.length;
-  const out = Buffer.allocUnsafe(dataAt + byteLength);
-  out[tagAt] = STRINGS_TAG;
-  const lengths = new Uint32Array(records.length);
-  for (let i = 0; i < records.length; i++) {
-    lengths[i] = ascii ? records[i].length : Buffer.byteLength(records[i], 'utf8');
+  const view = encodeStringsInScratch(records, strict, prefixBytes);
+  return view && Buffer.from(view);
+}
+
+/**
+ * The same layout in the module's scratch buffer (see `scratch`): valid only until the next
+ * encode, for a caller that writes it out at once (the spool's frame).
+ */
+export function encodeStringsInScratch(
+  records: readonly string[],
+  strict: boolean,
+  prefixBytes: number,
+): Buffer | undefined {
+  const count = records.length;
+  const lengths = new Uint32Array(count);
+  let chars = 0;
+  let text = '';
+  for (let i = 0; i < count; i++) {
+    const record = records[i];
+    lengths[i] = record.length;
+    chars += record.length;
+    // A rope of the records, not a join: V8 writes a rope straight into the buffer, where
+    // Array.prototype.join costs ~30 ns a string before the copy (the spool's largest cost).
+    text += record;
   }
+  return writeStrings(records, lengths, text, chars, strict, prefixBytes);
+}
+
+/**
+ * Writes the strings layout after `prefixBytes` of the scratch buffer. `lengths` holds the
+ * records' UTF-16 lengths, `text` their concatenation (`chars` long). The text is written as
+ * UTF-8 at once: when that takes `chars` bytes it was all ASCII (most telemetry), the lengths
+ * are already byte lengths and nothing is scanned twice; otherwise each record is measured.
+ */
+export function writeStrings(
+  records: readonly string[],
+  lengths: Uint32Array,
+  text: string,
+  chars: number,
+  strict: boolean,
+  prefixBytes: number,
+): Buffer | undefined {
+  const tagAt = prefixBytes;
+  const dataAt = tagAt + 1 + LENGTH_BYTES * lengths.length;
+  // A UTF-16 unit is at most 3 bytes of UTF-8 (a pair is 4 for 2 units).
+  const out = scratch(dataAt + 3 * chars);
+  const written = out.write(text, dataAt, 'utf8');
+  if (written !== chars) {
+    if (strict && !isWellFormed(text)) return undefined;
+    let sum = 0;
+    for (let i = 0; i < lengths.length; i++) {
+      lengths[i] = Buffer.byteLength(records[i], 'utf8');
+      sum += lengths[i];
+    }
+    // A lone high surrogate ending one record and a lone low one beginning the next make a
+    // pair in the joined text: its UTF-8 is not the records' one after another.
+    if (sum !== written) {
+      if (strict) return undefined;
+      let at = dataAt;
+      for (const record of records) at += out.write(record, at, 'utf8');
+    }
+  }
+  out[tagAt] = STRINGS_TAG;
   writeLengths(out, tagAt + 1, lengths);
-  out.write(joined, dataAt, ascii ? 'latin1' : 'utf8');
-  return out;
+  let end = dataAt;
+  for (let i = 0; i < lengths.length; i++) end += lengths[i];
+  return out.subarray(0, end);
+}
+
+/** Beyond this a scratch buffer is not kept: one huge export does not hold its memory for good. */
+const SCRATCH_KEEP_BYTES = 8 * 1024 * 1024;
+let scratchBuffer = Buffer.allocUnsafe(0);
+
+/**
+ * One buffer reused by every encode into a frame: an export's payload (~100 KB for 512 records)
+ * is written to the file and forgotten at once, and a fresh buffer each time is an allocation
+ * outside V8's heap that the garbage collector pays for later.
+ */
+export function scratch(bytes: number): Buffer {
+  if (bytes <= scratchBuffer.length) return scratchBuffer;
+  if (bytes > SCRATCH_KEEP_BYTES) return Buffer.allocUnsafe(bytes);
+  scratchBuffer = Buffer.allocUnsafe(
+    Math.max(bytes, Math.min(2 * scratchBuffer.length, SCRATCH_KEEP_BYTES)),
+  );
+  return scratchBuffer;
 }
 
 /** The lengths column after the tag: one copy where the platform is little-endian (all but s390x). */
 function writeLengths(out: Buffer, at: number, lengths: Uint32Array): void {
-  if (LITTLE_ENDIAN) out.set(new Uint8Array(lengths.buffer, 0, lengths.byteLength), at);
+  if (LITTLE_ENDIAN)
+    out.set(new Uint8Array(lengths.buffer, lengths.byteOffset, lengths.byteLength), at);
   else
     for (let i = 0; i < lengths.length; i++) out.writeUInt32LE(lengths[i], at + LENGTH_BYTES * i);
 }

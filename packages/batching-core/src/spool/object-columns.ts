@@ -1,4 +1,4 @@
-import { decodeTagged, encodeStrings, OBJECTS_TAG, STRINGS_TAG } from './length-prefixed';
+import { decodeTagged, OBJECTS_TAG, STRINGS_TAG, writeStrings } from './length-prefixed';
 
 /*
  * Plain-data records of one shape (a mapping's output: the same keys, in the same order, with
@@ -31,6 +31,18 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 export function encodeObjectColumns(records: readonly unknown[]): Buffer | undefined {
+  const view = encodeObjectColumnsInScratch(records, 0);
+  return view && Buffer.from(view);
+}
+
+/**
+ * The columns after `prefixBytes` of the length-prefixed module's scratch buffer, valid until
+ * the next encode (for the spool's frame, written out at once).
+ */
+export function encodeObjectColumnsInScratch(
+  records: readonly unknown[],
+  prefixBytes: number,
+): Buffer | undefined {
   const first = records[0];
   if (!isPlainObject(first)) return undefined;
   const keys = Object.keys(first);
@@ -39,21 +51,31 @@ export function encodeObjectColumns(records: readonly unknown[]): Buffer | undef
   if (width === 0 || keys.includes('__proto__')) return undefined;
   const kinds = new Uint8Array(records.length * width);
   const strings: string[] = new Array(kinds.length);
+  // The strings' UTF-16 lengths and their rope, made in the same pass (see writeStrings).
+  const lengths = new Uint32Array(kinds.length);
+  let text = '';
+  let chars = 0;
   let stringCount = 0;
   let numbers: Float64Array | undefined;
   let numberCount = 0;
   let at = 0;
   for (const record of records) {
     if (!isPlainObject(record)) return undefined;
-    const own = Object.keys(record);
-    if (own.length !== width) return undefined;
-    for (let j = 0; j < width; j++) {
-      const key = keys[j];
-      if (own[j] !== key) return undefined;
+    // for-in rather than Object.keys: optimised code walks the object's enum cache without
+    // allocating an array of its keys, and reads each value by its cached index. It also
+    // yields inherited enumerable keys (none, unless something adds one to Object.prototype):
+    // those make a mismatch, and the export goes through V8.
+    let j = 0;
+    for (const key in record) {
+      if (j === width || key !== keys[j]) return undefined;
+      j++;
       const value = record[key];
       if (typeof value === 'string') {
         kinds[at++] = STRING;
+        lengths[stringCount] = value.length;
         strings[stringCount++] = value;
+        chars += value.length;
+        text += value;
       } else if (typeof value === 'number') {
         kinds[at++] = NUMBER;
         (numbers ??= new Float64Array(kinds.length))[numberCount++] = value;
@@ -63,17 +85,26 @@ export function encodeObjectColumns(records: readonly unknown[]): Buffer | undef
       else if (value === undefined) kinds[at++] = UNDEFINED;
       else return undefined;
     }
+    if (j !== width) return undefined;
   }
   strings.length = stringCount;
   const keysJson = Buffer.from(JSON.stringify(keys), 'utf8');
-  const numbersAt = 5 + keysJson.length + kinds.length;
+  const start = prefixBytes;
+  const numbersAt = start + 5 + keysJson.length + kinds.length;
   // The strings' layout is written after room for everything before it: one buffer, no copy.
-  const out = encodeStrings(strings, true, numbersAt + numberCount * 8);
+  const out = writeStrings(
+    strings,
+    lengths.subarray(0, stringCount),
+    text,
+    chars,
+    true,
+    numbersAt + numberCount * 8,
+  );
   if (!out) return undefined;
-  out[0] = OBJECTS_TAG;
-  out.writeUInt32LE(keysJson.length, 1);
-  keysJson.copy(out, 5);
-  out.set(kinds, 5 + keysJson.length);
+  out[start] = OBJECTS_TAG;
+  out.writeUInt32LE(keysJson.length, start + 1);
+  keysJson.copy(out, start + 5);
+  out.set(kinds, start + 5 + keysJson.length);
   for (let i = 0, numberAt = numbersAt; i < numberCount; i++, numberAt += 8) {
     out.writeDoubleLE((numbers as Float64Array)[i], numberAt);
   }

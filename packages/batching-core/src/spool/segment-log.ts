@@ -325,6 +325,8 @@ export class SegmentLog {
 
 /** Both parts, in one system call when the kernel takes it all (it nearly always does). */
 function writeAll(fd: number, head: Buffer, payload: Uint8Array): void {
+  // A frame built in one buffer (the built-in codecs) is one write.
+  if (payload.length === 0) return writeFully(fd, head);
   const total = head.length + payload.length;
   const written = writevSync(fd, [head, payload]);
   if (written === total) return;
