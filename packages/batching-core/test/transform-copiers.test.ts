@@ -123,7 +123,7 @@ describe('item copies by shape', () => {
     assert.ok(first instanceof Fresh && second instanceof Fresh);
   });
 
-  it('symbol-keyed fields are copied too, as the spread copies them', () => {
+  it('symbol-keyed fields are copied too where the class’s first item had one (the spread copies them)', () => {
     const tag = Symbol('instrumentation tag');
     class Tagged {
       name = 'n';
