@@ -84,16 +84,18 @@ export function copyMapAdding(source: ValueMap, key: string, value: unknown): Va
 
 /** An assignment, but `__proto__` becomes a key rather than the prototype (or nothing). */
 export function setOwn(map: ValueMap, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    Object.defineProperty(map, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  } else {
-    map[key] = value;
-  }
+  if (key === '__proto__') defineOwn(map, key, value);
+  else map[key] = value;
+}
+
+/** A field defined on the object itself, as a literal makes one: no setter is called. */
+export function defineOwn(object: object, key: string, value: unknown): void {
+  Object.defineProperty(object, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
 }
 
 /**

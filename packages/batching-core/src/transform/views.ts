@@ -9,7 +9,7 @@ import type {
   TimedEventLike,
 } from '../sdk/types';
 import { copyItemByShape } from './shape-copiers';
-import { copyMap, copyMapAdding, deepCopy, setOwn } from './values';
+import { copyMap, copyMapAdding, deepCopy, defineOwn, setOwn } from './values';
 import type { ValueMap } from './values';
 
 /*
@@ -312,17 +312,9 @@ function setField(
   key: string,
   value: unknown,
 ): void {
-  if (accessors.has(key) && !Object.hasOwn(view, key)) {
-    // Own property, not an assignment: an SDK setter of that name is not called.
-    Object.defineProperty(view, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  } else {
-    view[key] = value;
-  }
+  // Own property, not an assignment: an SDK setter of that name is not called.
+  if (accessors.has(key) && !Object.hasOwn(view, key)) defineOwn(view, key, value);
+  else view[key] = value;
 }
 
 /** A new object of the source's class with its own enumerable fields. */
