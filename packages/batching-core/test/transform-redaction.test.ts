@@ -190,6 +190,18 @@ describe('redaction preset: built-in patterns, hashing, bodies and resources (ou
     assert.equal(item.resource.attributes.owner, 'ops@example.com');
   });
 
+  it('a map body’s value under the key `__proto__` is masked like any other', () => {
+    const body = JSON.parse('{"__proto__": "mail ann@example.com", "n": 1}') as Record<
+      string,
+      unknown
+    >;
+    const item = deepFreeze(logRecord({ body: body as never }));
+    const out = stage.apply('logs', [item]).items[0] as ReadableLogRecordLike;
+    const written = out.body as Record<string, unknown>;
+    assert.equal(Object.getOwnPropertyDescriptor(written, '__proto__')?.value, 'mail ****');
+    assert.equal(Object.getPrototypeOf(written), Object.prototype);
+  });
+
   it('allowedValues keep a value the patterns would mask; blockedKeyPatterns mask whole values', () => {
     const s = createTransformStage(
       {

@@ -131,6 +131,29 @@ describe('transform contexts read and write views, never the SDK’s objects', (
     assert.notEqual(item.resource.attributes['service.name'], 'changed');
   });
 
+  it('editors that write keys keep a `__proto__` key as a key', () => {
+    const attributes = JSON.parse(
+      '{"__proto__": "a long value", "url.path": "/users/42", "nested": {"x": 1}}',
+    ) as Record<string, unknown>;
+    const item = deepFreeze(span({ attributes: attributes as never }));
+    const result = stage({
+      span: [
+        'truncate_all(attributes, 6)',
+        'replace_all_patterns(attributes, "value", "[0-9]+", "{id}")',
+        'flatten(attributes)',
+        'set(attributes["made"]["__proto__"], "inner")',
+      ],
+      errorMode: 'propagate',
+    }).apply('traces', [item]);
+    assert.equal(result.failed, 0, result.firstError);
+    const out = (result.items[0] as ReadableSpanLike).attributes as Record<string, unknown>;
+    assert.equal(Object.getOwnPropertyDescriptor(out, '__proto__')?.value, 'a long');
+    assert.equal(out['url.path'], '/users');
+    assert.equal(out['nested.x'], 1);
+    assert.equal(Object.getOwnPropertyDescriptor(out.made, '__proto__')?.value, 'inner');
+    assert.equal(Object.getPrototypeOf(out), Object.prototype);
+  });
+
   it('spanevent: its own name and attributes, and its span’s through span.', () => {
     const item = deepFreeze(
       span({

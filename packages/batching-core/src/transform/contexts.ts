@@ -1,7 +1,7 @@
 import type { AnyValue } from '../sdk/types';
 import type { Field, Key } from './ast';
 import { TransformSyntaxError } from './errors';
-import { isMap } from './values';
+import { isMap, setOwn } from './values';
 import type { ValueMap } from './values';
 import type {
   DataPointView,
@@ -59,7 +59,7 @@ const mapField = (view: (f: Frame) => MapView): Field0 => ({
     if (!isMap(value)) return;
     const map = view(f).write();
     for (const key of Object.keys(map)) delete map[key];
-    Object.assign(map, value);
+    for (const key of Object.keys(value)) setOwn(map, key, value[key]);
   },
 });
 
@@ -230,15 +230,16 @@ function indexed(base: Field0, keys: readonly Key[], text: string): Ref {
           let container: unknown = base.writableMap?.(f);
           if (container === undefined) return;
           for (let i = 0; i < keys.length - 1; i++) {
-            let next = step(container, keys[i]);
-            if (next === undefined && keys[i].kind === 'string' && isMap(container)) {
+            const key = keys[i];
+            let next = step(container, key);
+            if (next === undefined && key.kind === 'string' && isMap(container)) {
               next = {};
-              container[keys[i].value] = next;
+              setOwn(container, key.value, next);
             }
             container = next;
           }
           const last = keys[keys.length - 1];
-          if (last.kind === 'string' && isMap(container)) container[last.value] = value;
+          if (last.kind === 'string' && isMap(container)) setOwn(container, last.value, value);
           else if (
             last.kind === 'int' &&
             Array.isArray(container) &&
@@ -276,7 +277,7 @@ function literalKey(base: Field0, key: string, text: string): Ref {
       : writableMap
         ? (f, value) => {
             const map = writableMap(f);
-            if (map !== undefined && isMap(map)) map[key] = value;
+            if (map !== undefined && isMap(map)) setOwn(map, key, value);
           }
         : undefined,
     writableMap: writableMap

@@ -124,7 +124,8 @@ export const EDITORS: Record<string, FunctionSpec<Action>> = {
         const map = ref.writableMap?.(f) as ValueMap;
         for (const key of Object.keys(map)) {
           const value = map[key];
-          if (typeof value === 'string' && value.length > max) map[key] = value.slice(0, max);
+          if (typeof value === 'string' && value.length > max)
+            setOwn(map, key, value.slice(0, max));
         }
       };
     },
@@ -181,11 +182,11 @@ export const EDITORS: Record<string, FunctionSpec<Action>> = {
         for (const key of Object.keys(map)) {
           if (mode === 'value') {
             const value = map[key];
-            if (typeof value === 'string') map[key] = replace(f, value);
+            if (typeof value === 'string') setOwn(map, key, replace(f, value));
           } else if (test(pattern, key)) {
             const renamed = replace(f, key);
             if (renamed !== key) {
-              map[renamed] = map[key];
+              setOwn(map, renamed, map[key]);
               delete map[key];
             }
           }
@@ -277,7 +278,7 @@ export const EDITORS: Record<string, FunctionSpec<Action>> = {
           resolveConflicts === true,
         );
         for (const key of Object.keys(map)) delete map[key];
-        Object.assign(map, flat);
+        for (const key of Object.keys(flat)) setOwn(map, key, flat[key]);
       };
     },
   },
@@ -377,6 +378,6 @@ function flattenInto(
     if (resolveConflicts) {
       for (let n = 1; Object.hasOwn(out, target); n++) target = `${name}.${n}`;
     }
-    out[target] = value;
+    setOwn(out, target, value);
   }
 }

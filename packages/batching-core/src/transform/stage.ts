@@ -11,6 +11,8 @@ import type { Signal } from '../types';
 import { DROP, TransformRuntimeError } from './compiler';
 import type { ContextName, Frame } from './contexts';
 import type { CompiledStatement, TransformProgram } from './program';
+import { setOwn } from './values';
+import type { ValueMap } from './values';
 import { DataPointView, LogView, ResourceView, ScopeView, SpanView } from './views';
 import type { MapView } from './views';
 
@@ -299,18 +301,23 @@ class Run {
     if (!redaction) return;
     const body = view.body() as Record<string, unknown>;
     let masked = 0;
-    const replaced: Record<string, string> = {};
+    // Keys and texts in lists, not an object: a `__proto__` key assigned into one is lost.
+    const replacedKeys: string[] = [];
+    const replacedTexts: string[] = [];
     for (const key of Object.keys(body)) {
       const value = body[key];
       if (typeof value !== 'string') continue;
       const result = redaction.text(value);
       if (result.masked) {
-        replaced[key] = result.text;
+        replacedKeys.push(key);
+        replacedTexts.push(result.text);
         masked++;
       }
     }
     if (masked === 0) return;
-    Object.assign(view.writableBody() as object, replaced);
+    const writable = view.writableBody() as ValueMap;
+    for (let i = 0; i < replacedKeys.length; i++)
+      setOwn(writable, replacedKeys[i], replacedTexts[i]);
     this.result.redacted += masked;
   }
 }
