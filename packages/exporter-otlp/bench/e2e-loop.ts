@@ -33,6 +33,28 @@ export const noopExporter = {
   forceFlush: async () => undefined,
 };
 
+/**
+ * The SDK around an exporter as the benchmark runs it: its batch processor with default
+ * settings, and `emit(n, offset)` making `n` items of the workload into it.
+ */
+export function sdkPipeline(
+  signal: E2eSignal,
+  exporter: SpanExporter | LogRecordExporter,
+): { provider: BasicTracerProvider | LoggerProvider; emit: (n: number, offset: number) => void } {
+  if (signal === 'traces') {
+    const provider = new BasicTracerProvider({
+      resource,
+      spanProcessors: [new BatchSpanProcessor(exporter as SpanExporter)],
+    });
+    return { provider, emit: (n, offset) => emitSpans(provider, n, offset) };
+  }
+  const provider = new LoggerProvider({
+    resource,
+    processors: [new BatchLogRecordProcessor({ exporter: exporter as LogRecordExporter })],
+  });
+  return { provider, emit: (n, offset) => emitLogs(provider, n, offset) };
+}
+
 export interface E2eOptions {
   /**
    * Await the exporter's own forceFlush after each chunk too: an exporter with a queue (the
@@ -62,20 +84,7 @@ export async function runE2eChild(
   const exporter = exporterFor(variant, signal, url);
   let ownStats: (() => unknown) | undefined;
   if ('stats' in exporter) ownStats = () => (exporter as { stats(): unknown }).stats();
-  const provider =
-    signal === 'traces'
-      ? new BasicTracerProvider({
-          resource,
-          spanProcessors: [new BatchSpanProcessor(exporter as SpanExporter)],
-        })
-      : new LoggerProvider({
-          resource,
-          processors: [new BatchLogRecordProcessor({ exporter: exporter as LogRecordExporter })],
-        });
-  const emit = (n: number, offset: number) =>
-    signal === 'traces'
-      ? emitSpans(provider as BasicTracerProvider, n, offset)
-      : emitLogs(provider as LoggerProvider, n, offset);
+  const { provider, emit } = sdkPipeline(signal, exporter);
   // Warm-up, not measured: modules loaded on first use, the JIT, the first connection. The
   // steady state is what a long-running service pays per item.
   for (let done = 0; done < WARM_UP; done += CHUNK) {

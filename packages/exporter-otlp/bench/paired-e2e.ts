@@ -2,10 +2,11 @@
  * The end-to-end comparison with the variants side by side in each process, for a ratio the
  * machine's noise moves less: fresh processes of the same code differ here by up to 30 % in CPU
  * per item (their collectors size the heap differently, and a shared VM's neighbours come and
- * go), more than the difference measured. Each process holds three SDK pipelines — the official
- * exporter, ours and the no-op baseline, the same options as quick-e2e.ts — warms each up, then
- * times them in short segments in an order that turns each round, so that what the machine and
- * the collector do meanwhile touches all three alike. A round's ratio is ours over the official
+ * go), more than the difference measured. Each process holds three SDK pipelines (e2e-loop.ts's
+ * sdkPipeline) — the official exporter, ours and the no-op baseline, made by e2e-exporters.ts as
+ * quick-e2e.ts's are — warms each up, then times them in short segments in an order that
+ * turns each round, so that what the machine and the collector do meanwhile touches all three
+ * alike. A round's ratio is ours over the official
  * exporter, each less the baseline of the same round; the figure is the median over every round
  * of every process.
  *
@@ -15,18 +16,11 @@
  * not (yet) `npm run bench`'s method.
  */
 import { execFileSync } from 'node:child_process';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
-import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { OtlpLogRecordExporter, OtlpSpanExporter } from '@otelpack/exporter-otlp';
 import { halfIqr, median, round } from '../../batching-core/bench/lib/stats';
-import type { E2eSignal } from './e2e-loop';
-import { noopExporter } from './e2e-loop';
+import { otlpVariantExporter } from './e2e-exporters';
 import { startSink } from './e2e-harness';
-import { emitLogs, emitSpans, resource } from './workload';
+import { sdkPipeline } from './e2e-loop';
+import type { E2eSignal } from './e2e-loop';
 
 const CHUNK = 1_024;
 /** As e2e-loop.ts's warm-up (undici's parser is recompiled once it is hot), per pipeline. */
@@ -40,21 +34,6 @@ interface ChildResult {
   rounds: Record<Name, number>[];
 }
 
-function exporterFor(
-  name: Name,
-  signal: E2eSignal,
-  url: string,
-  compression: 'gzip' | 'none',
-): SpanExporter | LogRecordExporter {
-  if (name === 'baseline') return noopExporter as never;
-  if (name === 'ours') {
-    const options = { url, compression, maxQueueItems: 200_000 } as const;
-    return signal === 'traces' ? new OtlpSpanExporter(options) : new OtlpLogRecordExporter(options);
-  }
-  const options = { url: `${url}/v1/${signal}`, compression } as never;
-  return signal === 'traces' ? new OTLPTraceExporter(options) : new OTLPLogExporter(options);
-}
-
 async function child(
   signal: E2eSignal,
   url: string,
@@ -63,26 +42,16 @@ async function child(
 ): Promise<ChildResult> {
   const compression = process.env.QUICK_COMPRESSION === 'gzip' ? 'gzip' : 'none';
   const pipelines = NAMES.map((name) => {
-    const exporter = exporterFor(name, signal, url, compression);
-    const provider =
-      signal === 'traces'
-        ? new BasicTracerProvider({
-            resource,
-            spanProcessors: [new BatchSpanProcessor(exporter as SpanExporter)],
-          })
-        : new LoggerProvider({
-            resource,
-            processors: [new BatchLogRecordProcessor({ exporter: exporter as LogRecordExporter })],
-          });
-    return { name, exporter, provider };
+    const variant = name === 'baseline' ? name : `${name}-${compression}`;
+    const exporter = otlpVariantExporter(variant, signal, url);
+    return { name, exporter, ...sdkPipeline(signal, exporter) };
   });
   let offset = 0;
   const run = async (p: (typeof pipelines)[number], items: number): Promise<number> => {
     const before = process.cpuUsage();
     for (let done = 0; done < items; done += CHUNK) {
       const n = Math.min(CHUNK, items - done);
-      if (signal === 'traces') emitSpans(p.provider as BasicTracerProvider, n, offset);
-      else emitLogs(p.provider as LoggerProvider, n, offset);
+      p.emit(n, offset);
       offset += n;
       await p.provider.forceFlush();
       // Back to the event loop between requests, as a service; see e2e-loop.ts.
