@@ -35,20 +35,11 @@ export class MapView {
 
   /** Sets one key (the copy made with the key in it, where the SDK's map lacks it). */
   setKey(key: string, value: unknown): void {
-    const copy = this.#copy;
-    if (copy !== undefined) {
-      setOwn(copy, key, value);
-      return;
-    }
     const source = this.source;
-    if (source === undefined) {
-      this.#copy = {};
-      setOwn(this.#copy, key, value);
-    } else if (Object.hasOwn(source, key)) {
-      this.#copy = copyMap(source);
-      setOwn(this.#copy, key, value);
-    } else {
+    if (this.#copy === undefined && source !== undefined && !Object.hasOwn(source, key)) {
       this.#copy = copyMapAdding(source, key, value);
+    } else {
+      setOwn(this.write(), key, value);
     }
   }
 
