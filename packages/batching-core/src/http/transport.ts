@@ -1,15 +1,12 @@
-import { promisify } from 'node:util';
-import { gzip as gzipCallback } from 'node:zlib';
 import { Pool } from 'undici';
 import { integerOption, enumOption, urlOption } from '../config';
 import { InvalidConfigError, OtelpackError } from '../errors';
 import type { OtelpackErrorCode } from '../errors';
 import type { SendResult } from '../types';
 import { classifyStatus, errorCode, isRetryableNetworkError } from './classify';
+import { gzipBody } from './gzip';
 import { redact, secretsInHeaders, secretsInUrl } from './redact';
 import { KnownSecrets } from './secrets';
-
-const gzip = promisify(gzipCallback);
 
 /** Bound on the per-request credentials a transport remembers for redaction. */
 
@@ -211,7 +208,7 @@ export class HttpTransport {
 
     let body = request.body;
     if (body !== undefined && (request.compression ?? this.compression) === 'gzip') {
-      body = await gzip(typeof body === 'string' ? Buffer.from(body) : body);
+      body = await gzipBody(body);
       headers = { ...headers, 'content-encoding': 'gzip' };
     }
 
