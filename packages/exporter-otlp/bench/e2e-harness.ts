@@ -34,7 +34,10 @@ export interface VariantRuns {
   wireBytesPerItem: number;
 }
 
-/** `rounds` rounds of every variant in turn, for one signal. */
+/**
+ * `rounds` rounds of every variant in turn, for one signal. Round r of every variant is at index
+ * r of its `cpuUsPerItem`, so that figures of one round can be compared with each other.
+ */
 export async function runVariants<V extends string>(
   sink: Sink,
   childFile: string,
@@ -47,7 +50,9 @@ export async function runVariants<V extends string>(
     variants.map((v) => [v, { cpuUsPerItem: [], wireBytesPerItem: 0 }]),
   );
   for (let round = 0; round < rounds; round++) {
-    for (const variant of variants) {
+    // Each round in an order turned by one, so that no variant always follows the same one.
+    const order = variants.map((_, i) => variants[(i + round) % variants.length]);
+    for (const variant of order) {
       await sink.call('reset');
       const output = execFileSync(
         process.execPath,

@@ -7,7 +7,7 @@
  *   node --import tsx bench/quick-e2e.ts <traces|logs> [items] [rounds]
  */
 import { join } from 'node:path';
-import { median, round, spread } from '../../batching-core/bench/lib/stats';
+import { halfIqr, median, round, spread } from '../../batching-core/bench/lib/stats';
 import type { Variant } from './e2e-child';
 import { runVariants, startSink } from './e2e-harness';
 import type { E2eSignal } from './e2e-loop';
@@ -50,8 +50,13 @@ async function main(): Promise<void> {
           .join(', ')}]\n`,
       );
     }
+    // Round by round (adjacent processes): the figure the machine's drift moves least.
+    const baseline = cpu('baseline');
+    const roundRatios = cpu(variants[2]).map(
+      (x, r) => (x - baseline[r]) / (cpu(variants[1])[r] - baseline[r]),
+    );
     process.stdout.write(
-      `${signal} ${compression}: exporter share official ${round(official, 2)} ours ${round(ours, 2)} ratio ${round(ours / official)}; total ratio ${round(median(cpu(variants[2])) / median(cpu(variants[1])))}\n`,
+      `${signal} ${compression}: exporter share official ${round(official, 2)} ours ${round(ours, 2)} ratio ${round(ours / official)}; per round ${round(median(roundRatios))} ± ${round(halfIqr(roundRatios))} [${roundRatios.map((x) => round(x)).join(', ')}]; total ratio ${round(median(cpu(variants[2])) / median(cpu(variants[1])))}\n`,
     );
   } finally {
     sink.child.send({ type: 'close' });

@@ -33,7 +33,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { renderTable } from '../../batching-core/bench/lib/table';
-import { median, round, spread, throughput } from '../../batching-core/bench/lib/stats';
+import { halfIqr, median, round, spread, throughput } from '../../batching-core/bench/lib/stats';
 import { ProtobufCodec, logMapping, spanMapping } from '@otelpack/exporter-otlp';
 import type { OtlpRecord } from '@otelpack/exporter-otlp';
 import type { Variant } from './e2e-child';
@@ -45,7 +45,7 @@ const BATCH = 512;
 const ENCODE_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const ROUND_MS = 300;
 const E2E_ITEMS = Number(process.env.BENCH_E2E_ITEMS ?? 160_000);
-const E2E_ROUNDS = Number(process.env.BENCH_E2E_ROUNDS ?? 3);
+const E2E_ROUNDS = Number(process.env.BENCH_E2E_ROUNDS ?? 5);
 
 function sdkSpans(count: number): ReadableSpan[] {
   const exporter = new InMemorySpanExporter();
@@ -125,6 +125,12 @@ interface E2eRow {
   exporterCpuUsPerItem: number;
   wireBytesPerItem: number;
   spread: number;
+  /**
+   * Ours only: the exporter share over the official exporter's (same compression), round by
+   * round (adjacent processes, so the machine's drift touches both alike); median and IQR/2.
+   */
+  shareRatio?: number;
+  shareRatioHalfIqr?: number;
 }
 
 async function e2eBench(sink: Sink): Promise<E2eRow[]> {
@@ -147,17 +153,26 @@ async function e2eBench(sink: Sink): Promise<E2eRow[]> {
     );
     const cpu = new Map(variants.map((v) => [v, runs.get(v)?.cpuUsPerItem ?? []]));
     const bytes = new Map(variants.map((v) => [v, runs.get(v)?.wireBytesPerItem ?? 0]));
-    const base = median(cpu.get('baseline') ?? []);
+    const baseline = cpu.get('baseline') ?? [];
+    const base = median(baseline);
+    const shares = (variant: Variant) => (cpu.get(variant) ?? []).map((x, r) => x - baseline[r]);
     for (const variant of variants) {
       const values = cpu.get(variant) ?? [];
-      rows.push({
+      const row: E2eRow = {
         signal,
         variant,
         cpuUsPerItem: round(median(values), 2),
         exporterCpuUsPerItem: round(median(values) - base, 2),
         wireBytesPerItem: round(bytes.get(variant) ?? 0, 1),
         spread: round(spread(values)),
-      });
+      };
+      if (variant.startsWith('ours')) {
+        const official = shares(variant.replace('ours', 'official') as Variant);
+        const ratios = shares(variant).map((share, r) => share / official[r]);
+        row.shareRatio = round(median(ratios));
+        row.shareRatioHalfIqr = round(halfIqr(ratios));
+      }
+      rows.push(row);
     }
   }
   return rows;
@@ -197,16 +212,16 @@ async function main(): Promise<void> {
   } finally {
     sink.child.send({ type: 'close' });
   }
-  const ratioTo = (row: E2eRow, field: 'cpuUsPerItem' | 'exporterCpuUsPerItem') => {
+  const totalRatio = (row: E2eRow) => {
     if (!row.variant.startsWith('ours')) return '';
     const anchor = e2e.find(
       (r) => r.signal === row.signal && r.variant === row.variant.replace('ours', 'official'),
     );
-    return anchor ? round(row[field] / anchor[field]) : '';
+    return anchor ? String(round(row.cpuUsPerItem / anchor.cpuUsPerItem)) : '';
   };
   process.stdout.write(
     `${renderTable(
-      `End to end: SDK batch processor → exporter → loopback sink, ${E2E_ITEMS} items per run, CPU per item (median of ${E2E_ROUNDS} runs, each a fresh process); baseline = a no-op exporter (the SDK's own cost)`,
+      `End to end: SDK batch processor → exporter → loopback sink, ${E2E_ITEMS} items per run, CPU per item (median of ${E2E_ROUNDS} rounds, each run a fresh process); baseline = a no-op exporter (the SDK's own cost); "vs official (exporter)" = median over rounds of the round's share ratio ± IQR/2`,
       [
         'signal',
         'variant',
@@ -222,8 +237,8 @@ async function main(): Promise<void> {
         r.variant,
         r.cpuUsPerItem,
         r.exporterCpuUsPerItem,
-        String(ratioTo(r, 'cpuUsPerItem')),
-        String(ratioTo(r, 'exporterCpuUsPerItem')),
+        totalRatio(r),
+        r.shareRatio === undefined ? '' : `${r.shareRatio} ± ${r.shareRatioHalfIqr}`,
         r.wireBytesPerItem,
         r.spread,
       ]),
