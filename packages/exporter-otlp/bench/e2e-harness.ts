@@ -59,10 +59,13 @@ export async function runVariants<V extends string>(
         ['--import', 'tsx', childFile, variant, signal, String(items), sink.url],
         { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
       );
-      const result = JSON.parse(output.trim().split('\n').pop() as string) as { cpuUs: number };
+      const result = JSON.parse(output.trim().split('\n').pop() as string) as {
+        cpuUs: number;
+        sentItems: number;
+      };
       const entry = runs.get(variant) as VariantRuns;
       entry.cpuUsPerItem.push(result.cpuUs / items);
-      entry.wireBytesPerItem = (await sink.call('stats')).bodyBytes / items;
+      entry.wireBytesPerItem = (await sink.call('stats')).bodyBytes / result.sentItems;
     }
   }
   return runs;

@@ -115,6 +115,7 @@ export async function runE2eChild(
   const warmUpStarted = performance.now();
   while (offset < WARM_UP || performance.now() - warmUpStarted < WARM_UP_MS) await run(CHUNK);
   await exporter.forceFlush?.();
+  const warmUpItems = offset;
   const before = process.cpuUsage();
   const started = performance.now();
   await run(count);
@@ -123,6 +124,8 @@ export async function runE2eChild(
   process.stdout.write(
     `${JSON.stringify({
       cpuUs: cpu.user + cpu.system,
+      // The sink counts every item sent, the warm-up's too (its length is time-bound).
+      sentItems: warmUpItems + count,
       wallMs: performance.now() - started,
       stats: ownStats?.(),
     })}\n`,
