@@ -57,7 +57,12 @@ export {
 export { createNdjsonDeadLetterWriter } from './pipeline';
 export type { NdjsonDeadLetterOptions, NdjsonDeadLetterWriter } from './pipeline';
 export { SELF_TELEMETRY_SCOPE } from './telemetry';
-export { HttpTransport, HTTP_TRANSPORT_DEFAULTS, TransportError } from './http/transport';
+export {
+  GZIP_ON_CALLING_THREAD_ENV,
+  HttpTransport,
+  HTTP_TRANSPORT_DEFAULTS,
+  TransportError,
+} from './http/transport';
 export type {
   HeaderMap,
   HttpRequest,

@@ -23,11 +23,20 @@ describe('gzipBody', () => {
     assert.deepEqual(gunzipSync(await compressed), body);
   });
 
-  test('text is compressed as its UTF-8 bytes, a Uint8Array as its bytes', async () => {
-    const text = 'héllo wörld ✓ '.repeat(30_000); // > the limit in UTF-8
-    assert.equal(gunzipSync(await gzipBody(text)).toString('utf8'), text);
+  test('the limit counts UTF-8 bytes; a Uint8Array view is compressed as its own bytes', async () => {
+    // Within the limit in characters, past it in bytes: the thread pool.
+    const text = 'é'.repeat(SYNC_GZIP_MAX_BYTES / 2 + 1);
+    const compressed = gzipBody(text);
+    assert.ok(compressed instanceof Promise);
+    assert.equal(gunzipSync(await compressed).toString('utf8'), text);
     const whole = Buffer.from('abc'.repeat(100));
     const view = new Uint8Array(whole.buffer, whole.byteOffset + 3, 30);
     assert.equal(gunzipSync(await gzipBody(view)).toString(), 'abc'.repeat(10));
+  });
+
+  test('a limit of 0 sends every body to the pool', async () => {
+    const compressed = gzipBody('small', 0);
+    assert.ok(compressed instanceof Promise);
+    assert.equal(gunzipSync(await compressed).toString(), 'small');
   });
 });

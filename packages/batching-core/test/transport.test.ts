@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { HttpTransport, TransportError } from '../src/http/transport';
+import { GZIP_ON_CALLING_THREAD_ENV, HttpTransport, TransportError } from '../src/http/transport';
+import { SYNC_GZIP_MAX_BYTES } from '../src/http/gzip';
 import type { HttpTransportOptions } from '../src/http/transport';
 import { REDACTED } from '../src/http/redact';
 import { InvalidConfigError } from '../src/errors';
@@ -370,6 +371,50 @@ describe('HttpTransport: requests', () => {
     }
     assert.equal(c.headers['content-encoding'], undefined);
     assert.equal(c.body.toString('utf8'), text);
+  });
+
+  test('gzip of a body past the calling-thread limit (the thread pool), and with the limit at 0', async () => {
+    server.handle(echo());
+    const before = server.seen.length;
+    // Past the limit in UTF-8 bytes though not in characters: the limit counts bytes.
+    const text = 'é'.repeat(SYNC_GZIP_MAX_BYTES / 2 + 1);
+    await withTransport({ url: server.base, compression: 'gzip' }, (t) =>
+      t.request({ body: text }),
+    );
+    await withTransport(
+      { url: server.base, compression: 'gzip', gzipOnCallingThreadMaxBytes: 0 },
+      (t) => t.request({ body: 'small' }),
+    );
+    const [large, small] = server.seen.slice(before);
+    assert.equal(large.headers['content-encoding'], 'gzip');
+    assert.equal(gunzipSync(large.body).toString('utf8'), text);
+    assert.equal(gunzipSync(small.body).toString('utf8'), 'small');
+  });
+
+  test(`gzipOnCallingThreadMaxBytes is checked; ${GZIP_ON_CALLING_THREAD_ENV} sets it process-wide`, () => {
+    assert.throws(
+      () => new HttpTransport({ url: server.base, gzipOnCallingThreadMaxBytes: -1 }),
+      (e: unknown) =>
+        e instanceof InvalidConfigError && /gzipOnCallingThreadMaxBytes/.test(e.message),
+    );
+    const saved = process.env[GZIP_ON_CALLING_THREAD_ENV];
+    try {
+      process.env[GZIP_ON_CALLING_THREAD_ENV] = 'lots';
+      assert.throws(
+        () => new HttpTransport({ url: server.base }),
+        (e: unknown) =>
+          e instanceof InvalidConfigError &&
+          e.message.includes(GZIP_ON_CALLING_THREAD_ENV) &&
+          e.message.includes('lots'),
+      );
+      // The option wins over the variable.
+      void new HttpTransport({ url: server.base, gzipOnCallingThreadMaxBytes: 0 }).close();
+      process.env[GZIP_ON_CALLING_THREAD_ENV] = '0';
+      void new HttpTransport({ url: server.base }).close();
+    } finally {
+      if (saved === undefined) delete process.env[GZIP_ON_CALLING_THREAD_ENV];
+      else process.env[GZIP_ON_CALLING_THREAD_ENV] = saved;
+    }
   });
 
   test('gzip per request on a transport without compression', async () => {

@@ -33,7 +33,7 @@ export function otlpVariantExporter(
   const compression = variant.endsWith('gzip') ? 'gzip' : 'none';
   if (variant === 'baseline') return noopExporter as never;
   if (variant.startsWith('ours')) {
-    const options = { url, compression, maxQueueItems: 200_000 } as const;
+    const options = { url, compression } as const;
     return kind === 'traces' ? new OtlpSpanExporter(options) : new OtlpLogRecordExporter(options);
   }
   const options = { url: `${url}/v1/${kind}`, compression } as never;

@@ -50,8 +50,10 @@ export async function runVariants<V extends string>(
     variants.map((v) => [v, { cpuUsPerItem: [], wireBytesPerItem: 0 }]),
   );
   for (let round = 0; round < rounds; round++) {
-    // Each round in an order turned by one, so that no variant always follows the same one.
-    const order = variants.map((_, i) => variants[(i + round) % variants.length]);
+    // Each round in an order turned by one, and every other round reversed, so that no
+    // variant always runs next to the same one (the machine drifts over minutes).
+    const turned = variants.map((_, i) => variants[(i + round) % variants.length]);
+    const order = round % 2 === 0 ? turned : turned.reverse();
     for (const variant of order) {
       await sink.call('reset');
       const output = execFileSync(

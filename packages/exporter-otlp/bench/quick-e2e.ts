@@ -50,7 +50,7 @@ async function main(): Promise<void> {
           .join(', ')}]\n`,
       );
     }
-    // Round by round (adjacent processes): the figure the machine's drift moves least.
+    // Round by round (processes close in time): the figure the machine's drift moves least.
     const baseline = cpu('baseline');
     const roundRatios = cpu(variants[2]).map(
       (x, r) => (x - baseline[r]) / (cpu(variants[1])[r] - baseline[r]),

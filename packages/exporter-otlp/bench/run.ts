@@ -127,7 +127,8 @@ interface E2eRow {
   spread: number;
   /**
    * Ours only: the exporter share over the official exporter's (same compression), round by
-   * round (adjacent processes, so the machine's drift touches both alike); median and IQR/2.
+   * round (processes minutes apart at most, so the machine's drift touches both alike); median
+   * and IQR/2.
    */
   shareRatio?: number;
   shareRatioHalfIqr?: number;

@@ -4,7 +4,7 @@ import { InvalidConfigError, OtelpackError } from '../errors';
 import type { OtelpackErrorCode } from '../errors';
 import type { SendResult } from '../types';
 import { classifyStatus, errorCode, isRetryableNetworkError } from './classify';
-import { gzipBody } from './gzip';
+import { gzipBody, SYNC_GZIP_MAX_BYTES } from './gzip';
 import { redact, secretsInHeaders, secretsInUrl } from './redact';
 import { KnownSecrets } from './secrets';
 
@@ -33,6 +33,11 @@ export interface HttpTransportOptions {
   headerProvider?: () => HeaderMap | Promise<HeaderMap>;
   /** Request body compression. */
   compression?: 'gzip' | 'none';
+  /**
+   * gzip bodies up to this many bytes on the calling thread (the event loop), larger ones on
+   * libuv's thread pool; 0 sends every body to the pool. See gzip.ts for the trade.
+   */
+  gzipOnCallingThreadMaxBytes?: number;
   /** Keep-alive connections to the origin. */
   connections?: number;
   connectTimeoutMs?: number;
@@ -45,8 +50,12 @@ export interface HttpTransportOptions {
   userAgent?: string;
 }
 
+/** Sets `gzipOnCallingThreadMaxBytes` for every transport in the process (e.g. 0: always the pool). */
+export const GZIP_ON_CALLING_THREAD_ENV = 'OTELPACK_GZIP_ON_CALLING_THREAD_MAX_BYTES';
+
 export const HTTP_TRANSPORT_DEFAULTS = {
   compression: 'none' as 'gzip' | 'none',
+  gzipOnCallingThreadMaxBytes: SYNC_GZIP_MAX_BYTES,
   connections: 16,
   connectTimeoutMs: 10_000,
   timeoutMs: 30_000,
@@ -100,6 +109,7 @@ export class HttpTransport {
   readonly #staticHeaders: HeaderMap;
   readonly #headerProvider?: () => HeaderMap | Promise<HeaderMap>;
   private readonly compression: 'gzip' | 'none';
+  private readonly gzipOnCallingThreadMaxBytes: number;
   private readonly maxResponseBytes: number;
   /**
    * The URL's and static headers' credentials, and those from headerProvider and per-request
@@ -120,6 +130,18 @@ export class HttpTransport {
       ['gzip', 'none'],
       d.compression,
     );
+    // The option, else the process-wide variable (every exporter's transport: they do not pass
+    // the option through), else 256 KB.
+    const fromEnvironment = process.env[GZIP_ON_CALLING_THREAD_ENV];
+    this.gzipOnCallingThreadMaxBytes =
+      options.gzipOnCallingThreadMaxBytes === undefined && fromEnvironment
+        ? integerOption(GZIP_ON_CALLING_THREAD_ENV, asInteger(fromEnvironment), 0, { min: 0 })
+        : integerOption(
+            'gzipOnCallingThreadMaxBytes',
+            options.gzipOnCallingThreadMaxBytes,
+            d.gzipOnCallingThreadMaxBytes,
+            { min: 0 },
+          );
     this.maxResponseBytes = integerOption(
       'maxResponseBytes',
       options.maxResponseBytes,
@@ -208,7 +230,7 @@ export class HttpTransport {
 
     let body = request.body;
     if (body !== undefined && (request.compression ?? this.compression) === 'gzip') {
-      body = await gzipBody(body);
+      body = await gzipBody(body, this.gzipOnCallingThreadMaxBytes);
       headers = { ...headers, 'content-encoding': 'gzip' };
     }
 
@@ -329,4 +351,10 @@ function messageOf(error: unknown): string {
 function snippet(body: Buffer): string {
   const text = body.subarray(0, 512).toString('utf8').replace(/\s+/g, ' ').trim();
   return body.length > 512 ? `${text}…` : text;
+}
+
+/** A variable's text as a number when it is one, else the text (for the error's message). */
+function asInteger(text: string): number | string {
+  const value = Number(text);
+  return Number.isNaN(value) ? text : value;
 }
