@@ -158,6 +158,7 @@ export type { ExporterClasses, ExporterDefinition, SignalItems } from './sdk/kit
 export { mapEach, mapEachWithUnmapped } from './sdk/mapping';
 export type { ItemMapping, MappedItems, RecordMapper, UnmappedItem } from './sdk/mapping';
 export { serializeSdkItem } from './sdk/serialize';
+export { setOwnField } from './sdk/own-field';
 export {
   CIRCULAR_MARKER,
   DEFAULT_VALUE_BOUNDS,

@@ -154,3 +154,21 @@ describe("logs older than the intake's 18 h window", () => {
     });
   }
 });
+
+describe('keys named __proto__', () => {
+  it('a resource, scope or record attribute named __proto__ is sent as a field, a nested one under its dotted name', () => {
+    // JSON.parse makes `__proto__` an own key, as the SDK may hold it.
+    const attrs = (value: string) =>
+      JSON.parse(`{"__proto__":"${value}","map":{"__proto__":"${value}-nested"}}`) as never;
+    for (const [fields, value] of [
+      [{ resource: { attributes: attrs('resource') } }, 'resource'],
+      [{ instrumentationScope: { name: 's', attributes: attrs('scope') } }, 'scope'],
+      [{ attributes: attrs('record') }, 'record'],
+    ] as const) {
+      const text = mapLog(record(fields), OPTIONS).text;
+      const sent = JSON.parse(text) as Record<string, unknown>;
+      assert.equal(Object.getOwnPropertyDescriptor(sent, '__proto__')?.value, value, text);
+      if (value !== 'resource') assert.equal(sent['map.__proto__'], `${value}-nested`, text);
+    }
+  });
+});

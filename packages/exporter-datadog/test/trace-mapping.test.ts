@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { decode } from '@msgpack/msgpack';
+import { Encoder, decode } from '@msgpack/msgpack';
 import type { ReadableSpanLike } from '@otelpack/batching-core';
 import { TraceAgentSender, chunksOf, mapSpan, spanId, traceIdLow } from '../src';
 
@@ -220,5 +220,28 @@ describe('TraceAgentSender', () => {
     assert.equal(decoded[0][0].trace_id, 0x090a0b0c0d0e0f10n);
     assert.equal(decoded[1][0].span_id, 2n);
     assert.deepEqual(sender.rateByService(), { 'service:api,env:prod': 0.5 });
+  });
+});
+
+describe('keys named __proto__', () => {
+  it('a span or resource attribute named __proto__ is sent in meta (a string) or metrics (a number)', () => {
+    const encoder = new Encoder({ useBigInt64: true, ignoreUndefined: true });
+    const pair = (key: string, value: unknown) =>
+      Buffer.concat([encoder.encode(key), encoder.encode(value)]);
+    // JSON.parse makes `__proto__` an own key, as the SDK may hold it.
+    for (const [fields, value] of [
+      [{ attributes: JSON.parse('{"__proto__":"span"}') }, 'span'],
+      [{ attributes: JSON.parse('{"__proto__":7}') }, 7],
+      [
+        { resource: { attributes: JSON.parse('{"service.name":"api","__proto__":"resource"}') } },
+        'resource',
+      ],
+    ] as const) {
+      const dd = mapSpan(span(fields)).span;
+      const field = typeof value === 'number' ? dd.metrics : dd.meta;
+      assert.equal(Object.getOwnPropertyDescriptor(field, '__proto__')?.value, value);
+      const sent = Buffer.from(encoder.encode(dd));
+      assert.ok(sent.includes(pair('__proto__', value)), `${value} in the msgpack sent`);
+    }
   });
 });

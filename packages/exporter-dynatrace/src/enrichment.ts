@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { setOwnField } from '@otelpack/batching-core';
 
 /*
  * A OneAgent on the host answers a read of these "indirection" files with the path of a file
@@ -25,7 +26,8 @@ export function parseProperties(text: string): Record<string, string> {
     if (at <= 0) continue;
     const key = line.slice(0, at).trim();
     const value = line.slice(at + 1).trim();
-    if (key !== '' && value !== '') result[key] = value;
+    // Assigned, a key named `__proto__` would be lost (setOwnField says why).
+    if (key !== '' && value !== '') setOwnField(result, key, value);
   }
   return result;
 }
@@ -34,7 +36,7 @@ function stringEntries(value: unknown): Record<string, string> {
   const result: Record<string, string> = {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return result;
   for (const [key, entry] of Object.entries(value as Record<string, unknown>)) {
-    if (key !== '' && typeof entry === 'string' && entry !== '') result[key] = entry;
+    if (key !== '' && typeof entry === 'string' && entry !== '') setOwnField(result, key, entry);
   }
   return result;
 }

@@ -72,3 +72,18 @@ describe('OneAgent metadata', () => {
     assert.deepEqual(parseProperties('a=1\nb: 2\n! c=3'), { a: '1', b: '2' });
   });
 });
+
+describe('OneAgent metadata: a key named __proto__', () => {
+  const own = (metadata: Record<string, string>) =>
+    Object.getOwnPropertyDescriptor(metadata, '__proto__')?.value as unknown;
+  it('is kept from the properties form', () => {
+    assert.equal(own(parseProperties('__proto__=x\na=b')), 'x');
+  });
+  it('is kept from the JSON form', () => {
+    const read = files({
+      [JSON_INDIRECTION_FILE]: '/meta.json',
+      '/meta.json': '{"__proto__":"y"}',
+    });
+    assert.equal(own(readOneAgentMetadata(read)), 'y');
+  });
+});

@@ -278,3 +278,21 @@ describe('mapping: metadata lines', () => {
     ]);
   });
 });
+
+describe('mapping: keys named __proto__', () => {
+  it('a point or resource attribute named __proto__ is a dimension of the line sent', () => {
+    // JSON.parse makes `__proto__` an own key, as the SDK may hold it.
+    const withProto = mapping({ resourceAttributes: ['service.name', '__proto__'] });
+    const pointLines = lines(withProto, [
+      gauge('queue.depth', [point(1, JSON.parse('{"__proto__":"point","a":"b"}') as never)]),
+    ]);
+    assert.deepEqual(pointLines, [`queue.depth${S},__proto__=point,a=b gauge,1 ${END_MS}`]);
+    const result = withProto.map([
+      resourceMetrics(
+        [gauge('queue.depth', [point(1)])],
+        JSON.parse('{"service.name":"checkout","__proto__":"resource"}') as never,
+      ),
+    ]);
+    assert.deepEqual(result.records, [`queue.depth${S},__proto__=resource gauge,1 ${END_MS}`]);
+  });
+});

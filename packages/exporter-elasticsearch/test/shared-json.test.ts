@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeDocument } from '../src/bulk/record';
 import { mapLogRecord, mapResourceMetrics, mapSpan } from '../src/mapping/mapper';
+import type { JsonObject } from '../src/mapping/json-value';
 import { shareJson, stringifyDocument } from '../src/mapping/shared-json';
 import {
   gauge,
@@ -50,4 +51,10 @@ test('stringifyDocument: shared members only, none, and an empty rest', () => {
     c: 'z',
   });
   assert.ok(Object.isFrozen(shared), 'a shared member cannot drift from its JSON');
+});
+
+test('a top-level key named __proto__ beside a shared member is kept', () => {
+  const document = JSON.parse('{"__proto__":"kept","a":1}') as JsonObject;
+  document.shared = shareJson({ x: 1 });
+  assert.equal(stringifyDocument(document), '{"__proto__":"kept","a":1,"shared":{"x":1}}');
 });

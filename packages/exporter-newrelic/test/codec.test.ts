@@ -335,4 +335,31 @@ describe('New Relic limits: the decorator alone', () => {
     assert.ok(size < plainSize - 850, `${size} vs ${plainSize}`);
     assert.deepEqual(events, [{ item: 'span link', shortened: 1, dropped: 0 }]);
   });
+
+  it('an attribute named __proto__ is kept when the span has to be limited', () => {
+    const [sdkSpan] = spansOf((tracer) => tracer.startSpan('s').end());
+    // JSON.parse makes `__proto__` an own key, as a span may hold it (the SDK's setAttribute
+    // assigns, so this span is made by hand on top of an SDK one).
+    const attributes = JSON.parse(
+      `{"long":"${'x'.repeat(5000)}","__proto__":"kept","map":{"__proto__":"nested"}}`,
+    ) as ReadableSpanLike['attributes'];
+    const span = Object.create(sdkSpan, { attributes: { value: attributes } }) as ReadableSpanLike;
+    const sent = Buffer.from(
+      withNewRelicLimits(new ProtobufCodec(), { records: 'events' }).span(span),
+    );
+    // KeyValue { key: "__proto__" (field 1), value: { string_value (field 1): "kept" } }
+    const keyValue = (key: string, value: string) =>
+      Buffer.from([
+        0x0a,
+        key.length,
+        ...Buffer.from(key),
+        0x12,
+        value.length + 2,
+        0x0a,
+        value.length,
+        ...Buffer.from(value),
+      ]);
+    assert.ok(sent.includes(keyValue('__proto__', 'kept')), 'the attribute __proto__ is sent');
+    assert.ok(sent.includes(keyValue('map.__proto__', 'nested')), 'the nested key, flattened');
+  });
 });

@@ -1,7 +1,8 @@
 import type { AnyValue } from '../sdk/types';
 import type { Field, Key } from './ast';
 import { TransformSyntaxError } from './errors';
-import { isMap, setOwn } from './values';
+import { setOwnField } from '../sdk/own-field';
+import { isMap } from './values';
 import type { ValueMap } from './values';
 import type {
   DataPointView,
@@ -59,7 +60,7 @@ const mapField = (view: (f: Frame) => MapView): Field0 => ({
     if (!isMap(value)) return;
     const map = view(f).write();
     for (const key of Object.keys(map)) delete map[key];
-    for (const key of Object.keys(value)) setOwn(map, key, value[key]);
+    for (const key of Object.keys(value)) setOwnField(map, key, value[key]);
   },
 });
 
@@ -234,12 +235,12 @@ function indexed(base: Field0, keys: readonly Key[], text: string): Ref {
             let next = step(container, key);
             if (next === undefined && key.kind === 'string' && isMap(container)) {
               next = {};
-              setOwn(container, key.value, next);
+              setOwnField(container, key.value, next);
             }
             container = next;
           }
           const last = keys[keys.length - 1];
-          if (last.kind === 'string' && isMap(container)) setOwn(container, last.value, value);
+          if (last.kind === 'string' && isMap(container)) setOwnField(container, last.value, value);
           else if (
             last.kind === 'int' &&
             Array.isArray(container) &&
@@ -277,7 +278,7 @@ function literalKey(base: Field0, key: string, text: string): Ref {
       : writableMap
         ? (f, value) => {
             const map = writableMap(f);
-            if (map !== undefined && isMap(map)) setOwn(map, key, value);
+            if (map !== undefined && isMap(map)) setOwnField(map, key, value);
           }
         : undefined,
     writableMap: writableMap

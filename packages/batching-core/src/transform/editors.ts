@@ -3,7 +3,8 @@ import type { Action, FunctionSpec, Getter } from './compiler';
 import type { Frame, Ref } from './contexts';
 import { TransformSyntaxError } from './errors';
 import { compileGlob, compileRegex, expand } from './regex';
-import { deepCopy, isMap, isNil, setOwn } from './values';
+import { setOwnField } from '../sdk/own-field';
+import { deepCopy, isMap, isNil } from './values';
 import type { ValueMap } from './values';
 
 /*
@@ -125,7 +126,7 @@ export const EDITORS: Record<string, FunctionSpec<Action>> = {
         for (const key of Object.keys(map)) {
           const value = map[key];
           if (typeof value === 'string' && value.length > max)
-            setOwn(map, key, value.slice(0, max));
+            setOwnField(map, key, value.slice(0, max));
         }
       };
     },
@@ -182,11 +183,11 @@ export const EDITORS: Record<string, FunctionSpec<Action>> = {
         for (const key of Object.keys(map)) {
           if (mode === 'value') {
             const value = map[key];
-            if (typeof value === 'string') setOwn(map, key, replace(f, value));
+            if (typeof value === 'string') setOwnField(map, key, replace(f, value));
           } else if (test(pattern, key)) {
             const renamed = replace(f, key);
             if (renamed !== key) {
-              setOwn(map, renamed, map[key]);
+              setOwnField(map, renamed, map[key]);
               delete map[key];
             }
           }
@@ -242,7 +243,11 @@ export const EDITORS: Record<string, FunctionSpec<Action>> = {
           const has = Object.hasOwn(map, key);
           if ((how === 'insert' && !has) || (how === 'update' && has) || how === 'upsert') {
             const value = from[key];
-            setOwn(map, key, typeof value === 'object' && value !== null ? deepCopy(value) : value);
+            setOwnField(
+              map,
+              key,
+              typeof value === 'object' && value !== null ? deepCopy(value) : value,
+            );
           }
         }
       };
@@ -278,7 +283,7 @@ export const EDITORS: Record<string, FunctionSpec<Action>> = {
           resolveConflicts === true,
         );
         for (const key of Object.keys(map)) delete map[key];
-        for (const key of Object.keys(flat)) setOwn(map, key, flat[key]);
+        for (const key of Object.keys(flat)) setOwnField(map, key, flat[key]);
       };
     },
   },
@@ -378,6 +383,6 @@ function flattenInto(
     if (resolveConflicts) {
       for (let n = 1; Object.hasOwn(out, target); n++) target = `${name}.${n}`;
     }
-    setOwn(out, target, value);
+    setOwnField(out, target, value);
   }
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { InvalidConfigError } from '../errors';
 import { compileRegex } from './regex';
 import type { TransformSyntaxError } from './errors';
-import { setOwn } from './values';
+import { setOwnField } from '../sdk/own-field';
 import type { MapView } from './views';
 
 /**
@@ -196,7 +196,8 @@ export function compileRedaction(options: RedactionOptions, name: string): Redac
         view.removeKeys((key) => gone.has(key));
       }
       const map = view.write();
-      for (let i = 0; i < replacedKeys.length; i++) setOwn(map, replacedKeys[i], replacedValues[i]);
+      for (let i = 0; i < replacedKeys.length; i++)
+        setOwnField(map, replacedKeys[i], replacedValues[i]);
       if (writeSummary) {
         if (summary === 'debug') {
           if (removed.length > 0) map[SUMMARY.redactedKeys] = [...removed].sort().join(',');

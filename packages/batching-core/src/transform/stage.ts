@@ -11,7 +11,7 @@ import type { Signal } from '../types';
 import { DROP, TransformRuntimeError } from './compiler';
 import type { ContextName, Frame } from './contexts';
 import type { CompiledStatement, TransformProgram } from './program';
-import { setOwn } from './values';
+import { setOwnField } from '../sdk/own-field';
 import type { ValueMap } from './values';
 import { DataPointView, LogView, ResourceView, ScopeView, SpanView } from './views';
 import type { MapView } from './views';
@@ -317,7 +317,7 @@ class Run {
     if (masked === 0) return;
     const writable = view.writableBody() as ValueMap;
     for (let i = 0; i < replacedKeys.length; i++)
-      setOwn(writable, replacedKeys[i], replacedTexts[i]);
+      setOwnField(writable, replacedKeys[i], replacedTexts[i]);
     this.result.redacted += masked;
   }
 }

@@ -1,4 +1,5 @@
 import type { ComparisonOp } from './ast';
+import { setOwnField } from '../sdk/own-field';
 import { copyMapAddingByShape, copyMapByShape } from './shape-copiers';
 
 /*
@@ -63,7 +64,7 @@ export function copyMap(source: ValueMap): ValueMap {
     // Attribute values are mostly primitives: copied as they are, without a call.
     const value = typeof item === 'object' && item !== null ? deepCopy(item) : item;
     // Assigned, `__proto__` would set the copy's prototype (or be ignored) and the key be lost.
-    setOwn(copy, key, value);
+    setOwnField(copy, key, value);
   }
   return copy;
 }
@@ -78,24 +79,8 @@ export function copyMapAdding(source: ValueMap, key: string, value: unknown): Va
   const byShape = copyMapAddingByShape(source, keys, value, deepCopy);
   if (byShape !== undefined) return byShape;
   const copy = copyMap(source);
-  setOwn(copy, key, value);
+  setOwnField(copy, key, value);
   return copy;
-}
-
-/** An assignment, but `__proto__` becomes a key rather than the prototype (or nothing). */
-export function setOwn(map: ValueMap, key: string, value: unknown): void {
-  if (key === '__proto__') defineOwn(map, key, value);
-  else map[key] = value;
-}
-
-/** A field defined on the object itself, as a literal makes one: no setter is called. */
-export function defineOwn(object: object, key: string, value: unknown): void {
-  Object.defineProperty(object, key, {
-    value,
-    enumerable: true,
-    writable: true,
-    configurable: true,
-  });
 }
 
 /**

@@ -9,7 +9,8 @@ import type {
   TimedEventLike,
 } from '../sdk/types';
 import { copyItemByShape } from './shape-copiers';
-import { copyMap, copyMapAdding, deepCopy, defineOwn, setOwn } from './values';
+import { defineOwnField, setOwnField } from '../sdk/own-field';
+import { copyMap, copyMapAdding, deepCopy } from './values';
 import type { ValueMap } from './values';
 
 /*
@@ -39,7 +40,7 @@ export class MapView {
     if (this.#copy === undefined && source !== undefined && !Object.hasOwn(source, key)) {
       this.#copy = copyMapAdding(source, key, value);
     } else {
-      setOwn(this.write(), key, value);
+      setOwnField(this.write(), key, value);
     }
   }
 
@@ -55,7 +56,7 @@ export class MapView {
     for (const key of Object.keys(from)) {
       if (drop(key)) continue;
       const value = from[key];
-      setOwn(
+      setOwnField(
         out,
         key,
         copied || typeof value !== 'object' || value === null ? value : deepCopy(value),
@@ -304,7 +305,7 @@ function setField(
   value: unknown,
 ): void {
   // Own property, not an assignment: an SDK setter of that name is not called.
-  if (accessors.has(key) && !Object.hasOwn(view, key)) defineOwn(view, key, value);
+  if (accessors.has(key) && !Object.hasOwn(view, key)) defineOwnField(view, key, value);
   else view[key] = value;
 }
 

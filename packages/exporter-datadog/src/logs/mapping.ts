@@ -1,4 +1,9 @@
-import { boundedValue, checkTimeWindow, textSpoolCodec } from '@otelpack/batching-core';
+import {
+  boundedValue,
+  checkTimeWindow,
+  setOwnField,
+  textSpoolCodec,
+} from '@otelpack/batching-core';
 import type {
   AnyValue,
   ReadableLogRecordLike,
@@ -106,9 +111,10 @@ function flatten(prefix: string, value: AnyValue, out: LogEntry, depth: number):
       flatten(`${prefix}.${key}`, inner, out, depth + 1);
     return;
   }
-  if (typeof value === 'number' || typeof value === 'boolean') out[prefix] = value;
-  else if (value === null || value === undefined) out[prefix] = null;
-  else out[prefix] = valueText(value);
+  // Keys come from attributes: assigned, `__proto__` would be lost (setOwnField says why).
+  if (typeof value === 'number' || typeof value === 'boolean') setOwnField(out, prefix, value);
+  else if (value === null || value === undefined) setOwnField(out, prefix, null);
+  else setOwnField(out, prefix, valueText(value));
 }
 
 /** Decimal of the low 64 bits of a hex id (Datadog's trace and span id form). */
@@ -121,7 +127,7 @@ export function mapLog(record: ReadableLogRecordLike, options: LogMappingOptions
   const resource = record.resource?.attributes ?? {};
   for (const [key, value] of Object.entries(resource)) {
     const name = key === 'hostname' || key === 'service' ? `otel.${key}` : key;
-    entry[name] = attributeText(value);
+    setOwnField(entry, name, attributeText(value));
   }
   for (const [key, value] of Object.entries(record.instrumentationScope?.attributes ?? {})) {
     flatten(key, boundedValue(value), entry, 1);

@@ -1,4 +1,5 @@
 import type { Attributes, HrTime } from '@opentelemetry/api';
+import { setOwnField } from '@otelpack/batching-core';
 import type { ReadableSpanLike } from '@otelpack/batching-core';
 import { attributeText, hostnameFromResource, isUnknownService } from '../tags';
 import { normalizeTagValue, truncate } from './normalize';
@@ -88,13 +89,15 @@ function ns(time: HrTime): bigint {
 }
 
 function mapKey(key: string): string {
-  if (HTTP_META_KEYS[key]) return HTTP_META_KEYS[key];
+  // Own keys only: `__proto__` would read Object.prototype, an object where a name is expected.
+  if (Object.hasOwn(HTTP_META_KEYS, key)) return HTTP_META_KEYS[key];
   if (key.startsWith('http.request.header.')) return `http.request.headers.${key.slice(20)}`;
   return key;
 }
 
 function setMeta(meta: Record<string, string>, key: string, value: string): void {
-  meta[truncate(key, MAX_META_KEY)] = truncate(value, MAX_META_VALUE);
+  // Keys come from attributes: assigned, `__proto__` would be lost (setOwnField says why).
+  setOwnField(meta, truncate(key, MAX_META_KEY), truncate(value, MAX_META_VALUE));
 }
 
 function copyAttributes(
@@ -107,7 +110,7 @@ function copyAttributes(
     if (value === undefined || value === null) continue;
     const ddKey = mapKey(key);
     if (numbersAsMetrics && typeof value === 'number' && Number.isFinite(value)) {
-      metrics[truncate(ddKey, MAX_META_KEY)] = value;
+      setOwnField(metrics, truncate(ddKey, MAX_META_KEY), value);
       delete meta[ddKey];
     } else {
       setMeta(meta, ddKey, attributeText(value));

@@ -4,7 +4,7 @@
  * of one JSON type, no cycles. Each rule is documented in the README ("Attribute values").
  */
 
-import { boundedValue } from '@otelpack/batching-core';
+import { boundedValue, setOwnField } from '@otelpack/batching-core';
 
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | JsonObject;
@@ -56,21 +56,10 @@ export function emptyObject(): JsonObject {
 }
 
 /**
- * Sets a key that comes from user data. `__proto__` would set the object's prototype through
- * plain assignment; it is defined as an ordinary own property instead.
+ * Sets a key that comes from user data: the core's setOwnField (`__proto__` defined as an own
+ * field, not the prototype), typed for JSON objects.
  */
-export function setField(object: JsonObject, key: string, value: JsonValue): void {
-  if (key === '__proto__') {
-    Object.defineProperty(object, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  } else {
-    object[key] = value;
-  }
-}
+export const setField: (object: JsonObject, key: string, value: JsonValue) => void = setOwnField;
 
 /**
  * The JSON form of one value, or `undefined` when the value has none (undefined, functions,

@@ -1,3 +1,4 @@
+import { setField } from './json-value';
 import type { JsonObject } from './json-value';
 
 /*
@@ -43,7 +44,7 @@ export function stringifyDocument(document: JsonObject): string {
   for (const key in document) {
     const value = document[key];
     const json = typeof value === 'object' && value !== null ? serialised.get(value) : undefined;
-    if (json === undefined) rest[key] = value;
+    if (json === undefined) setField(rest, key, value);
     else tail += `,${quoteKey(key)}:${json}`;
   }
   if (tail === '') return JSON.stringify(document);

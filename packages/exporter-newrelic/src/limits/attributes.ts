@@ -1,3 +1,4 @@
+import { setOwnField } from '@otelpack/batching-core';
 import type { AnyValue, AnyValueMap } from '@otelpack/batching-core';
 
 /*
@@ -189,7 +190,8 @@ export function limitAttributes<T extends AnyValueMap>(
       const limited = limitValue(value, limits);
       lastShortened = name !== flat || limited.changed;
       if (lastShortened) shortened++;
-      out[name] = limited.value;
+      // Assigned, an attribute named `__proto__` would be lost (setOwnField says why).
+      setOwnField(out, name, limited.value);
       lastKey = name;
       kept++;
     }

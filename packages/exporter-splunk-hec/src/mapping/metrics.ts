@@ -1,4 +1,4 @@
-import { DataPointType } from '@otelpack/batching-core';
+import { DataPointType, setOwnField } from '@otelpack/batching-core';
 import type {
   DataPointLike,
   HistogramValue,
@@ -45,7 +45,8 @@ export function resourceMetricsToEvents(
   const common: Record<string, unknown> = {};
   const resource = resourceMetrics.resource.attributes;
   for (const key of Object.keys(resource)) {
-    if (!takeRouting(route, key, resource[key])) common[key] = asString(resource[key]);
+    // Assigned, a key named `__proto__` would be lost (setOwnField says why).
+    if (!takeRouting(route, key, resource[key])) setOwnField(common, key, asString(resource[key]));
   }
   const events: HecEvent[] = [];
   const unmapped: UnmappedItem[] = [];
@@ -139,7 +140,7 @@ function metricEvent(
 ): HecEvent {
   const fields: Record<string, unknown> = { ...common };
   const attributes = point.attributes;
-  for (const key of Object.keys(attributes)) fields[key] = asString(attributes[key]);
+  for (const key of Object.keys(attributes)) setOwnField(fields, key, asString(attributes[key]));
   if (le !== undefined) fields.le = le;
   Object.assign(fields, values);
   fields[METRIC_TYPE_FIELD] = type;

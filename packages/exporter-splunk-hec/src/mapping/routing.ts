@@ -3,6 +3,9 @@
  * `index` (the Collector's `otel_attrs_to_hec_metadata` defaults), and the static values used
  * when no attribute names them. Routing attributes become envelope keys, never fields.
  */
+
+import { setOwnField } from '@otelpack/batching-core';
+
 export interface RoutingOptions {
   source: string;
   sourcetype: string;
@@ -100,11 +103,12 @@ function routingText(value: unknown): string {
  */
 export function mergeField(fields: Record<string, unknown>, key: string, value: unknown): void {
   if (Array.isArray(value)) {
-    fields[key] = isFlat(value) ? value : JSON.stringify(value, bytesAsBase64);
+    setOwnField(fields, key, isFlat(value) ? value : JSON.stringify(value, bytesAsBase64));
   } else if (isMap(value)) {
     for (const inner of Object.keys(value)) mergeField(fields, `${key}.${inner}`, value[inner]);
   } else {
-    fields[key] = value === undefined ? null : value;
+    // Assigned, a key named `__proto__` would be lost (setOwnField says why).
+    setOwnField(fields, key, value === undefined ? null : value);
   }
 }
 

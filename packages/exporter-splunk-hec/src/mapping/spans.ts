@@ -1,3 +1,4 @@
+import { setOwnField } from '@otelpack/batching-core';
 import type { ReadableSpanLike } from '@otelpack/batching-core';
 import { RawJson, jsonValue } from './event';
 import type { HecEvent } from './event';
@@ -26,7 +27,8 @@ export function spanToEvent(span: ReadableSpanLike, routing: RoutingOptions): He
   const fields: Record<string, unknown> = {};
   const resource = span.resource.attributes;
   for (const key of Object.keys(resource)) {
-    if (!takeRouting(route, key, resource[key])) fields[key] = asString(resource[key]);
+    // Assigned, a key named `__proto__` would be lost (setOwnField says why).
+    if (!takeRouting(route, key, resource[key])) setOwnField(fields, key, asString(resource[key]));
   }
   const context = span.spanContext();
   let text = `{"trace_id":${JSON.stringify(context.traceId)},"span_id":${JSON.stringify(context.spanId)}`;
