@@ -87,6 +87,15 @@ export interface ServiceTags {
   version?: string;
 }
 
+/**
+ * The name a key maps to in a table of renames, if the table has the key as its own: indexed
+ * plainly, a key named `constructor`, `toString` or `__proto__` reads Object.prototype's member
+ * (a function or an object) and became a tag like `function Object() { [native code] }:value`.
+ */
+export function renamed(table: Readonly<Record<string, string>>, key: string): string | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 /** The mapped tags of a resource, as `key:value` (no sanitising: the encoder does that). */
 export function tagsFromResource(
   attributes: Attributes,
@@ -98,7 +107,10 @@ export function tagsFromResource(
   };
   for (const [key, raw] of Object.entries(attributes)) {
     const value = attributeText(raw);
-    const core = CORE_MAPPING[key] ?? KUBERNETES_LABEL_MAPPING[key] ?? CONTAINER_MAPPING[key];
+    const core =
+      renamed(CORE_MAPPING, key) ??
+      renamed(KUBERNETES_LABEL_MAPPING, key) ??
+      renamed(CONTAINER_MAPPING, key);
     const placeholder =
       key === 'service.name' && isUnknownService(value) && options.fallback?.service;
     if (core && !placeholder) set(core, value);

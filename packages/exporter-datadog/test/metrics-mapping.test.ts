@@ -384,6 +384,24 @@ describe('resource attributes → tags', () => {
     );
   });
 
+  it('a key named like an Object.prototype member is an ordinary key, not a mapping', () => {
+    // JSON.parse makes `__proto__` an own key, as a decoded attribute map would have it.
+    const attributes = JSON.parse(
+      '{"constructor":"c","toString":"t","__proto__":"p","k8s.pod.name":"pod-1"}',
+    ) as Record<string, string>;
+    assert.deepEqual(tagsFromResource(attributes), ['pod_name:pod-1']);
+    assert.deepEqual(
+      new Set(tagsFromResource(attributes, { allAttributes: true })),
+      new Set([
+        'pod_name:pod-1',
+        'constructor:c',
+        'toString:t',
+        '__proto__:p',
+        'k8s.pod.name:pod-1',
+      ]),
+    );
+  });
+
   // attributes_test.go TestContainerTagFromResourceAttributes: empty keys and values make no tag.
   it('skips empty values and the bare datadog.container.tag. prefix (TestContainerTagFromResourceAttributes)', () => {
     const tags = tagsFromResource({

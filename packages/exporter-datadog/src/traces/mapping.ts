@@ -1,7 +1,7 @@
 import type { Attributes, HrTime } from '@opentelemetry/api';
 import { setOwnField } from '@otelpack/batching-core';
 import type { ReadableSpanLike } from '@otelpack/batching-core';
-import { attributeText, hostnameFromResource, isUnknownService } from '../tags';
+import { attributeText, hostnameFromResource, isUnknownService, renamed } from '../tags';
 import { normalizeTagValue, truncate } from './normalize';
 import {
   AttributeLookup,
@@ -89,8 +89,8 @@ function ns(time: HrTime): bigint {
 }
 
 function mapKey(key: string): string {
-  // Own keys only: `__proto__` would read Object.prototype, an object where a name is expected.
-  if (Object.hasOwn(HTTP_META_KEYS, key)) return HTTP_META_KEYS[key];
+  const http = renamed(HTTP_META_KEYS, key);
+  if (http !== undefined) return http;
   if (key.startsWith('http.request.header.')) return `http.request.headers.${key.slice(20)}`;
   return key;
 }
