@@ -5,7 +5,7 @@ const gzipAsync = promisify(gzipCallback);
 
 /**
  * Bodies up to this many bytes are compressed on the calling thread; larger ones on libuv's
- * thread pool. A one-shot `zlib.gzip` costs about twice the CPU of `gzipSync` for the same
+ * thread pool. A one-shot `zlib.gzip` costs 1.5-1.9x the CPU of `gzipSync` for the same
  * bytes (an 80 KB OTLP logs request at level 6 on the 2-core CI VM: 740-920 µs of process CPU
  * against 480-510 µs, of which 140-230 µs on the main thread for the stream machinery alone).
  * 256 KB takes ~1.5 ms at level 6 there, about what mapping the same records cost the event loop
