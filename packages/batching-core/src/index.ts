@@ -171,6 +171,7 @@ export { temporalitySelector } from './sdk/temporality';
 export type { TemporalityOption, TemporalityPreference } from './sdk/temporality';
 export { Failover } from './http/failover';
 export { utf8Length, varintLength } from './encoding/wire-lengths';
+export { writeShortAscii } from './encoding/short-ascii';
 export { createTransformStage } from './transform';
 export type {
   ErrorMode,

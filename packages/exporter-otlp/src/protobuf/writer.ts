@@ -11,7 +11,7 @@
  * slab is freed when the last message viewing it is.
  */
 
-import { varintLength } from '@otelpack/batching-core';
+import { varintLength, writeShortAscii } from '@otelpack/batching-core';
 
 const SLAB_BYTES = 64 * 1024;
 
@@ -209,20 +209,12 @@ export class ProtoWriter {
   /** A string's UTF-8 bytes with their length (a lone surrogate becomes U+FFFD, as Buffer writes it). */
   string(text: string): void {
     const n = text.length;
-    // ASCII, the common case, is copied here byte by byte; anything else goes to Buffer.write.
+    // ASCII, the common case, is copied byte by byte; anything else goes to Buffer.write.
     if (n < 128) {
-      this.ensure(n * 3 + 2);
-      const buffer = this.buffer;
-      const start = this.pos + 1;
-      let i = 0;
-      for (; i < n; i++) {
-        const code = text.charCodeAt(i);
-        if (code >= 0x80) break;
-        buffer[start + i] = code;
-      }
-      if (i === n) {
-        buffer[this.pos] = n;
-        this.pos = start + n;
+      this.ensure(n + 1);
+      const end = writeShortAscii(this.buffer, this.pos, text);
+      if (end >= 0) {
+        this.pos = end;
         return;
       }
     }
