@@ -1,4 +1,4 @@
-import { utf8Length, varintLength } from '@otelpack/batching-core';
+import { utf8Length, varintLength, writeShortAscii } from '@otelpack/batching-core';
 import type { Exemplar, Label, Sample, TimeSeries } from './types';
 
 /*
@@ -10,10 +10,11 @@ import type { Exemplar, Label, Sample, TimeSeries } from './types';
  *   Sample       { double value = 1; int64 timestamp = 2; }
  *   Exemplar     { repeated Label labels = 1; double value = 2; int64 timestamp = 3; }
  *
- * Two passes over the input: the first measures every string and message and keeps the lengths
- * in a reused Int32Array, the second writes into one Buffer of exactly the right size. Nothing is
- * allocated per label or per sample. Like every proto3 encoder (gogo-protobuf in Prometheus,
- * protobufjs), fields that hold their default (0, "", +0.0) are left out; -0.0 and NaN are kept.
+ * One pass over the input into a buffer the encoder keeps (see WriteRequestEncoder); nothing is
+ * allocated per label or per sample. A two-pass design (measure every string and message, then
+ * write into a buffer of exactly the right size) spent half its time measuring: a request's
+ * strings were read twice. Like every proto3 encoder (gogo-protobuf in Prometheus, protobufjs),
+ * fields that hold their default (0, "", +0.0) are left out; -0.0 and NaN are kept.
  */
 
 const TAG_TIMESERIES = 0x0a; // WriteRequest.timeseries: field 1, length-delimited
@@ -147,25 +148,43 @@ function sameLabel(a: Label, b: Label): boolean {
 const COPY_LOOP_LIMIT = 48;
 
 /**
- * Reusable two-pass encoder. Series of one export share most of their labels (job, instance,
- * scope, `__name__`, the point's attributes across histogram buckets), and the mapping puts
- * them at the same positions: a label equal to the one at the same position of the previous
- * series is neither measured again (pass 1) nor encoded again (pass 2: its bytes are copied from
- * the previous series in the output, one copy per run of such labels).
+ * Varint bytes left for a series' length before its body is written: what the previous series
+ * needed (bodies of one request are alike), two for the first (bodies of 128 B to 16 KiB).
+ */
+const FIRST_SERIES_LENGTH_BYTES = 2;
+/** A sample's most bytes: tag, length, the value's tag and 8 bytes, the timestamp's tag and varint. */
+const MAX_SAMPLE_BYTES = 22;
+/** A label's most bytes besides 3 per UTF-16 unit of its strings: tags, varints, a moved length. */
+const MAX_LABEL_OVERHEAD = 24;
+/** Where the scratch buffer starts: grown by doubling to the largest request, then kept. */
+const FIRST_SCRATCH_BYTES = 64 * 1024;
+
+const NO_LABELS: readonly Label[] = [];
+
+/**
+ * Reusable one-pass encoder. A length-delimited field's length is written before its body, so
+ * each message gets the varint bytes its length will likely need (one for a label, whatever the
+ * previous series needed for a series) and is moved in the rare case its length needs other.
+ * Strings are written in the same loop that finds them ASCII; others are measured and written by
+ * Buffer.write. Series of one export share most of their labels (job, instance, scope,
+ * `__name__`, the point's attributes across histogram buckets), and the mapping puts them at the
+ * same positions: a label equal to the one at the same position of the previous series is not
+ * encoded again but its bytes copied from the previous series in the output, one copy per run
+ * of such labels.
  */
 export class WriteRequestEncoder {
-  private lengths: Int32Array = new Int32Array(4096);
   private offsetsA: Int32Array = new Int32Array(64);
   private offsetsB: Int32Array = new Int32Array(64);
-  /** Per label of the request (pass 1's order): 1 when it equals the previous series' label. */
-  private reused: Uint8Array = new Uint8Array(2048);
 
-  /** Where encodeTransient writes, reused from call to call. */
-  private scratch: Buffer = Buffer.allocUnsafe(0);
+  /** Where every request is written, reused from call to call. */
+  private scratch: Buffer = Buffer.allocUnsafe(FIRST_SCRATCH_BYTES);
 
-  /** The uncompressed protobuf WriteRequest of these series, in one Buffer. */
+  /** The uncompressed protobuf WriteRequest of these series, in a Buffer of its own. */
   encode(series: readonly TimeSeries[]): Buffer {
-    return this.encodeInto(series, false);
+    const written = this.encodeInto(series);
+    const out = Buffer.allocUnsafe(written.length);
+    written.copy(out);
+    return out;
   }
 
   /**
@@ -173,108 +192,44 @@ export class WriteRequestEncoder {
    * is done with them before (the sender compresses them at once).
    */
   encodeTransient(series: readonly TimeSeries[]): Buffer {
-    return this.encodeInto(series, true);
+    return this.encodeInto(series);
   }
 
-  private encodeInto(series: readonly TimeSeries[], transient: boolean): Buffer {
-    // Pass 1: measure. Scratch layout per series: [body, (name, value) per label,
-    // then per exemplar: [body, (name, value) per label]].
-    let lengths = this.lengths;
-    let k = 0;
-    let total = 0;
-    let maxLabels = 0;
-    let previous: readonly Label[] = [];
-    let previousAt = 0;
-    let reused = this.reused;
-    let r = 0;
-    for (let i = 0; i < series.length; i++) {
-      const ts = series[i];
-      const labels = ts.labels;
-      const exemplars = ts.exemplars;
-      let need = k + 1 + 2 * labels.length;
-      if (exemplars) for (const e of exemplars) need += 1 + 2 * e.labels.length;
-      if (need > lengths.length) lengths = this.grow(need);
-      if (labels.length > maxLabels) maxLabels = labels.length;
-      if (r + labels.length > reused.length) reused = this.growReused(r + labels.length);
-      const slot = k++;
-      const labelsAt = k;
-      let body = 0;
-      for (let j = 0; j < labels.length; j++) {
-        const label = labels[j];
-        let nameLength: number;
-        let valueLength: number;
-        if (j < previous.length && sameLabel(label, previous[j])) {
-          nameLength = lengths[previousAt + 2 * j];
-          valueLength = lengths[previousAt + 2 * j + 1];
-          reused[r++] = 1;
-        } else {
-          nameLength = utf8Length(label.name);
-          valueLength = utf8Length(label.value);
-          reused[r++] = 0;
-        }
-        lengths[k++] = nameLength;
-        lengths[k++] = valueLength;
-        const l = stringFieldLength(nameLength) + stringFieldLength(valueLength);
-        body += 1 + varintLength(l) + l;
-      }
-      previous = labels;
-      previousAt = labelsAt;
-      const samples = ts.samples;
-      for (let j = 0; j < samples.length; j++) {
-        const s = sampleLength(samples[j]);
-        body += 1 + varintLength(s) + s;
-      }
-      if (exemplars) {
-        for (let j = 0; j < exemplars.length; j++) {
-          const exemplar = exemplars[j];
-          const exemplarSlot = k++;
-          let exemplarBody = 0;
-          for (const label of exemplar.labels) {
-            const nameLength = utf8Length(label.name);
-            const valueLength = utf8Length(label.value);
-            lengths[k++] = nameLength;
-            lengths[k++] = valueLength;
-            const l = stringFieldLength(nameLength) + stringFieldLength(valueLength);
-            exemplarBody += 1 + varintLength(l) + l;
-          }
-          const ts2 = timestampOf(exemplar.timestampMs);
-          exemplarBody += isDefaultDouble(exemplar.value) ? 0 : 9;
-          exemplarBody += ts2 === 0 ? 0 : 1 + varintLength(ts2);
-          lengths[exemplarSlot] = exemplarBody;
-          body += 1 + varintLength(exemplarBody) + exemplarBody;
-        }
-      }
-      lengths[slot] = body;
-      total += 1 + varintLength(body) + body;
-    }
-
-    // Pass 2: write. offsets[j] is where label j of the current series starts in the output,
-    // offsets[n] where its labels end; the previous series' offsets are kept for copying.
-    if (maxLabels + 1 > this.offsetsA.length) {
-      this.offsetsA = new Int32Array(maxLabels + 1);
-      this.offsetsB = new Int32Array(maxLabels + 1);
-    }
+  private encodeInto(series: readonly TimeSeries[]): Buffer {
+    let buf = this.scratch;
+    let pos = 0;
+    // offsets[j] is where label j of the current series starts in the output, offsets[n] where
+    // its labels end; the previous series' offsets are kept for copying.
     let offsets = this.offsetsA;
     let previousOffsets = this.offsetsB;
-    let buf: Buffer;
-    if (!transient) buf = Buffer.allocUnsafe(total);
-    else {
-      if (this.scratch.length < total) this.scratch = Buffer.allocUnsafe(total);
-      buf = this.scratch.subarray(0, total);
-    }
-    let pos = 0;
-    k = 0;
-    r = 0;
+    let previous = NO_LABELS;
+    let lengthBytes = FIRST_SERIES_LENGTH_BYTES;
     for (let i = 0; i < series.length; i++) {
       const ts = series[i];
-      buf[pos++] = TAG_TIMESERIES;
-      pos = writeVarint(buf, pos, lengths[k++]);
       const labels = ts.labels;
+      const samples = ts.samples;
+      const n = labels.length;
+      if (n >= offsets.length) {
+        const grown = new Int32Array(2 * n + 2);
+        grown.set(previousOffsets);
+        previousOffsets = grown;
+        offsets = new Int32Array(2 * n + 2);
+      }
+      // Room for the header, every label copied from the previous series and the samples; a
+      // label written anew and the exemplars make their own.
+      const reusable =
+        previous.length > 0 ? previousOffsets[previous.length] - previousOffsets[0] : 0;
+      const need = pos + 1 + 10 + reusable + samples.length * MAX_SAMPLE_BYTES;
+      if (need > buf.length) buf = this.grow(pos, need);
+      buf[pos++] = TAG_TIMESERIES;
+      const lengthAt = pos;
+      pos += lengthBytes;
+      const bodyAt = pos;
       let runFrom = -1; // first label of the current run copied from the previous series
-      for (let j = 0; j < labels.length; j++) {
+      for (let j = 0; j < n; j++) {
         const label = labels[j];
         offsets[j] = pos;
-        if (reused[r++] === 1) {
+        if (j < previous.length && sameLabel(label, previous[j])) {
           if (runFrom < 0) runFrom = j;
           // The run's bytes are copied when it ends; pos moves on as if written.
           pos += previousOffsets[j + 1] - previousOffsets[j];
@@ -283,28 +238,25 @@ export class WriteRequestEncoder {
             copyRun(buf, offsets[runFrom], previousOffsets[runFrom], previousOffsets[j]);
             runFrom = -1;
           }
-          pos = writeLabel(buf, pos, TAG_LABELS, label, lengths[k], lengths[k + 1]);
+          const bound = pos + MAX_LABEL_OVERHEAD + 3 * (label.name.length + label.value.length);
+          if (bound > buf.length) buf = this.grow(pos, bound);
+          pos = writeLabel(buf, pos, label);
         }
-        k += 2;
       }
-      if (runFrom >= 0) {
-        copyRun(buf, offsets[runFrom], previousOffsets[runFrom], previousOffsets[labels.length]);
-      }
-      offsets[labels.length] = pos;
-      const swap = previousOffsets;
-      previousOffsets = offsets;
-      offsets = swap;
+      if (runFrom >= 0)
+        copyRun(buf, offsets[runFrom], previousOffsets[runFrom], previousOffsets[n]);
+      offsets[n] = pos;
 
-      const samples = ts.samples;
       for (let j = 0; j < samples.length; j++) {
         const sample = samples[j];
+        const t = timestampOf(sample.timestampMs);
+        const keepValue = !isDefaultDouble(sample.value);
         buf[pos++] = TAG_SAMPLES;
-        pos = writeVarint(buf, pos, sampleLength(sample));
-        if (!isDefaultDouble(sample.value)) {
+        buf[pos++] = (keepValue ? 9 : 0) + (t === 0 ? 0 : 1 + varintLength(t)); // at most 20
+        if (keepValue) {
           buf[pos++] = TAG_SAMPLE_VALUE;
           pos = writeDouble(buf, pos, sample.value);
         }
-        const t = timestampOf(sample.timestampMs);
         if (t !== 0) {
           buf[pos++] = TAG_SAMPLE_TIMESTAMP;
           pos = writeVarint(buf, pos, t);
@@ -313,73 +265,108 @@ export class WriteRequestEncoder {
       const exemplars = ts.exemplars;
       if (exemplars) {
         for (let j = 0; j < exemplars.length; j++) {
-          const exemplar = exemplars[j];
-          buf[pos++] = TAG_EXEMPLARS;
-          pos = writeVarint(buf, pos, lengths[k++]);
-          for (const label of exemplar.labels) {
-            pos = writeLabel(buf, pos, TAG_LABELS, label, lengths[k], lengths[k + 1]);
-            k += 2;
-          }
-          if (!isDefaultDouble(exemplar.value)) {
-            buf[pos++] = TAG_EXEMPLAR_VALUE;
-            pos = writeDouble(buf, pos, exemplar.value);
-          }
-          const t = timestampOf(exemplar.timestampMs);
-          if (t !== 0) {
-            buf[pos++] = TAG_EXEMPLAR_TIMESTAMP;
-            pos = writeVarint(buf, pos, t);
-          }
+          const bound = pos + exemplarBound(exemplars[j]);
+          if (bound > buf.length) buf = this.grow(pos, bound);
+          pos = writeExemplar(buf, pos, exemplars[j]);
         }
       }
+
+      const bodyLength = pos - bodyAt;
+      const needed = varintLength(bodyLength);
+      if (needed !== lengthBytes) {
+        const shift = needed - lengthBytes;
+        if (pos + shift > buf.length) buf = this.grow(pos, pos + shift);
+        buf.copyWithin(bodyAt + shift, bodyAt, pos);
+        for (let j = 0; j <= n; j++) offsets[j] += shift;
+        pos += shift;
+        lengthBytes = needed;
+      }
+      writeVarint(buf, lengthAt, bodyLength);
+      const swap = previousOffsets;
+      previousOffsets = offsets;
+      offsets = swap;
+      previous = labels;
     }
-    if (pos !== total) {
-      // A bug, never an input problem: refuse to send a corrupt request.
-      throw new Error(`remote-write encoder wrote ${pos} bytes where it measured ${total}`);
-    }
-    return buf;
+    this.offsetsA = offsets;
+    this.offsetsB = previousOffsets;
+    return buf.subarray(0, pos);
   }
 
-  private growReused(need: number): Uint8Array {
-    let size = this.reused.length * 2;
+  /** A larger scratch buffer holding what is written so far. */
+  private grow(written: number, need: number): Buffer {
+    let size = this.scratch.length * 2;
     while (size < need) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.reused);
-    this.reused = next;
-    return next;
-  }
-
-  private grow(need: number): Int32Array {
-    let size = this.lengths.length * 2;
-    while (size < need) size *= 2;
-    const next = new Int32Array(size);
-    next.set(this.lengths); // keeps what this call has measured so far
-    this.lengths = next;
+    const next = Buffer.allocUnsafe(size);
+    this.scratch.copy(next, 0, 0, written);
+    this.scratch = next;
     return next;
   }
 }
 
-function writeLabel(
-  buf: Buffer,
-  pos: number,
-  tag: number,
-  label: Label,
-  nameLength: number,
-  valueLength: number,
-): number {
-  const l = stringFieldLength(nameLength) + stringFieldLength(valueLength);
-  buf[pos++] = tag;
-  pos = writeVarint(buf, pos, l);
-  if (nameLength > 0) {
-    buf[pos++] = TAG_LABEL_NAME;
-    pos = writeVarint(buf, pos, nameLength);
-    pos = writeString(buf, pos, label.name, nameLength);
+/** Bytes an exemplar can take at most (see MAX_LABEL_OVERHEAD). */
+function exemplarBound(exemplar: Exemplar): number {
+  let bound = 1 + 5 + 9 + 11;
+  for (const label of exemplar.labels) {
+    bound += MAX_LABEL_OVERHEAD + 3 * (label.name.length + label.value.length);
   }
-  if (valueLength > 0) {
-    buf[pos++] = TAG_LABEL_VALUE;
-    pos = writeVarint(buf, pos, valueLength);
-    pos = writeString(buf, pos, label.value, valueLength);
+  return bound;
+}
+
+function writeExemplar(buf: Buffer, pos: number, exemplar: Exemplar): number {
+  buf[pos] = TAG_EXEMPLARS;
+  const lengthAt = pos + 1;
+  pos += 2;
+  for (const label of exemplar.labels) pos = writeLabel(buf, pos, label);
+  if (!isDefaultDouble(exemplar.value)) {
+    buf[pos++] = TAG_EXEMPLAR_VALUE;
+    pos = writeDouble(buf, pos, exemplar.value);
   }
-  return pos;
+  const t = timestampOf(exemplar.timestampMs);
+  if (t !== 0) {
+    buf[pos++] = TAG_EXEMPLAR_TIMESTAMP;
+    pos = writeVarint(buf, pos, t);
+  }
+  return closeOneByteLength(buf, lengthAt, pos);
+}
+
+/** A Label message (field 1 of TimeSeries and Exemplar), its length written after its body. */
+function writeLabel(buf: Buffer, pos: number, label: Label): number {
+  buf[pos] = TAG_LABELS;
+  const lengthAt = pos + 1;
+  pos = writeStringField(buf, pos + 2, TAG_LABEL_NAME, label.name);
+  pos = writeStringField(buf, pos, TAG_LABEL_VALUE, label.value);
+  return closeOneByteLength(buf, lengthAt, pos);
+}
+
+/**
+ * Writes the length of the body from `lengthAt + 1` to `end` at `lengthAt`, where one byte was
+ * left for it; a body of 128 bytes or more is first moved to make room. Returns the new end.
+ */
+function closeOneByteLength(buf: Buffer, lengthAt: number, end: number): number {
+  const length = end - lengthAt - 1;
+  if (length < 0x80) {
+    buf[lengthAt] = length;
+    return end;
+  }
+  const shift = varintLength(length) - 1;
+  buf.copyWithin(lengthAt + 1 + shift, lengthAt + 1, end);
+  writeVarint(buf, lengthAt, length);
+  return end + shift;
+}
+
+/**
+ * A string field, left out when empty (proto3): short ASCII by writeShortAscii, anything else
+ * measured and written by Buffer.write (a lone surrogate becomes U+FFFD, as utf8Length counts).
+ */
+function writeStringField(buf: Buffer, pos: number, tag: number, text: string): number {
+  if (text.length === 0) return pos;
+  buf[pos] = tag;
+  const end = writeShortAscii(buf, pos + 1, text);
+  if (end >= 0) return end;
+  const byteLength = Buffer.byteLength(text, 'utf8');
+  pos = writeVarint(buf, pos + 1, byteLength);
+  buf.write(text, pos, byteLength, 'utf8');
+  return pos + byteLength;
 }
 
 /** Copies bytes [from, to) of the output to `at` (an earlier series' labels, so no overlap). */
@@ -414,19 +401,6 @@ function writeDouble(buf: Buffer, pos: number, value: number): number {
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/** ASCII strings up to this length are copied byte by byte, cheaper than Buffer.write for them. */
-const ASCII_COPY_LIMIT = 64;
-
-function writeString(buf: Buffer, pos: number, text: string, byteLength: number): number {
-  if (byteLength === text.length && byteLength <= ASCII_COPY_LIMIT) {
-    // ASCII (a string is ASCII exactly when its UTF-8 length equals its length).
-    for (let i = 0; i < byteLength; i++) buf[pos + i] = text.charCodeAt(i);
-  } else {
-    buf.write(text, pos, byteLength, 'utf8');
-  }
-  return pos + byteLength;
-}
 
 /** Writes an unsigned varint (integers below 2^53), or a negative int64 as ten bytes. */
 function writeVarint(buf: Buffer, pos: number, value: number): number {

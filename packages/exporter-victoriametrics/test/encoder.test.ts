@@ -232,6 +232,72 @@ describe('WriteRequestEncoder', () => {
     }
   });
 
+  it('moves a length written after its body when it needs other bytes than were left for it', () => {
+    // The encoder leaves one byte for a label's and an exemplar's length and, for a series', as
+    // many as the previous series needed: every size around a varint boundary, in an order that
+    // makes the series' length need fewer, then more bytes than left, and strings found to be
+    // non-ASCII at their last unit (after the ASCII loop has written the rest).
+    const series: TimeSeries[] = [];
+    const sizes = [
+      ...Array.from({ length: 12 }, (_, i) => 118 + i), // label bodies of 123 to 134 bytes
+      ...Array.from({ length: 8 }, (_, i) => 16_370 + i), // series bodies around 16,384
+      0,
+      1,
+      127,
+      128,
+      129,
+    ];
+    for (const [i, size] of sizes.entries()) {
+      const ascii = 'v'.repeat(size);
+      const late = 'w'.repeat(Math.max(0, size - 1)) + 'é';
+      series.push({
+        labels: [
+          { name: 'n', value: ascii },
+          { name: 'x'.repeat(Math.min(size, 127)), value: late },
+        ],
+        samples: [{ value: i + 1, timestampMs: T }],
+        exemplars: [
+          {
+            labels: [{ name: 'trace_id', value: 't'.repeat(size % 140) }],
+            value: 1,
+            timestampMs: T,
+          },
+        ],
+      });
+      series.push({ labels: [], samples: [] }); // a body of 0 bytes between the large ones
+    }
+    const encoder = new WriteRequestEncoder();
+    const bytes = encoder.encode(series);
+    assert.deepEqual(bytes, Buffer.from(encodeWithProtobufjs(series)));
+    assert.deepEqual(decodeWriteRequest(bytes), expectedDecoded(series));
+    // Twice through one encoder: what the first request left in its buffers changes nothing.
+    assert.deepEqual(
+      encoder.encode(series.slice().reverse()),
+      encodeWriteRequest(series.slice().reverse()),
+    );
+    assert.deepEqual(
+      encoder.encode(series.slice().reverse()),
+      Buffer.from(encodeWithProtobufjs(series.slice().reverse())),
+    );
+  });
+
+  it('grows its buffer in the middle of a series, after labels copied from the previous one', () => {
+    const encoder = new WriteRequestEncoder(); // a new encoder's buffer is 64 KiB
+    const shared = { name: 'job', value: 'shop/checkout' };
+    const series: TimeSeries[] = [];
+    for (let i = 0; i < 40; i++) {
+      series.push({
+        labels: [
+          shared,
+          { name: 'big', value: String(i).repeat(1 + ((i * 997) % 9_000)) },
+          { name: 'zz', value: 'after' },
+        ],
+        samples: [{ value: i, timestampMs: T }],
+      });
+    }
+    assert.deepEqual(encoder.encode(series), Buffer.from(encodeWithProtobufjs(series)));
+  });
+
   it('encodeTransient writes the same bytes into a buffer it reuses, growing it when needed', () => {
     const random = seededRandom(11);
     const encoder = new WriteRequestEncoder();
