@@ -145,3 +145,37 @@ test('a time that cannot be mapped fails the line as it fails the row', () => {
   );
   assert.throws(() => log(makeLogRecord({ hrTime: [NaN, 1] })), MappingError);
 });
+
+test('attribute maps stay sorted and right when key lists repeat, reorder and outnumber the kept orders', () => {
+  // The writers keep the sorted order of a few key lists; lists that come back after others
+  // took their place, the same keys in another order, and lists of the same length with other
+  // keys must all give the generic writer's text.
+  const lists = [
+    ['http.route', 'http.request.method', 'server.address'],
+    ['server.address', 'http.request.method', 'http.route'],
+    ['b', 'a'],
+    ['a', 'c'],
+    ['z', 'y', 'x', 'w'],
+    ['only'],
+    Array.from({ length: 70 }, (_, i) => `k${(i * 37) % 70}`), // past the kept lists' length
+  ];
+  const spans: [string, ReadableSpanLike][] = [];
+  const logs: [string, ReadableLogRecordLike][] = [];
+  for (let round = 0; round < 3; round++) {
+    for (const [n, keys] of lists.entries()) {
+      const attributes: Record<string, string | number> = {};
+      for (const [i, key] of keys.entries())
+        attributes[key] = i % 2 ? round * 10 + i : `v${round}-${i}`;
+      spans.push([`round ${round}, list ${n}`, makeSpan({ attributes })]);
+      logs.push([`round ${round}, list ${n}`, makeLogRecord({ attributes })]);
+    }
+  }
+  const genericSpan = jsonEachRowWriter(INSERT_COLUMNS.traces);
+  assertSameLines(spans, spanJsonLineWriter(new ResourceColumnsCache()), (span) =>
+    genericSpan(spanToRow(span)),
+  );
+  const genericLog = jsonEachRowWriter(INSERT_COLUMNS.logs);
+  assertSameLines(logs, logJsonLineWriter(new ResourceColumnsCache()), (record) =>
+    genericLog(logRecordToRow(record)),
+  );
+});
