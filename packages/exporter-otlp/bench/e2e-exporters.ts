@@ -5,16 +5,38 @@
  * exporting `createExporter(signal, sinkUrl)`, e.g. exporter-elasticsearch's
  * bench/otlp-sink-exporter.ts).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { FsyncPolicy } from '@otelpack/batching-core';
 import { OtlpLogRecordExporter, OtlpSpanExporter } from '@otelpack/exporter-otlp';
 import { noopExporter } from './e2e-loop';
 import type { E2eSignal } from './e2e-loop';
 
 export type Variant =
-  'baseline' | 'ours-gzip' | 'ours-none' | 'official-gzip' | 'official-none' | `module:${string}`;
+  | 'baseline'
+  | 'ours-gzip'
+  | 'ours-none'
+  | 'official-gzip'
+  | 'official-none'
+  | `ours-none-spool-${FsyncPolicy}`
+  | `module:${string}`;
+
+/**
+ * `ours-none-spool-<fsync>`: ours with the core's disk spool in a fresh directory under the
+ * system's temporary one, removed when the process exits (spool-e2e.ts).
+ */
+function spoolOption(variant: string): { directory: string; fsync: FsyncPolicy } | undefined {
+  const match = /-spool-(always|interval|never)$/.exec(variant);
+  if (!match) return undefined;
+  const directory = mkdtempSync(join(tmpdir(), 'otelpack-bench-spool-e2e-'));
+  process.once('exit', () => rmSync(directory, { recursive: true, force: true }));
+  return { directory, fsync: match[1] as FsyncPolicy };
+}
 
 type ExternalFactory = (signal: E2eSignal, url: string) => SpanExporter | LogRecordExporter;
 
@@ -30,10 +52,11 @@ export function otlpVariantExporter(
     };
     return createExporter(kind, url);
   }
-  const compression = variant.endsWith('gzip') ? 'gzip' : 'none';
+  const compression = variant.includes('gzip') ? 'gzip' : 'none';
   if (variant === 'baseline') return noopExporter as never;
   if (variant.startsWith('ours')) {
-    const options = { url, compression } as const;
+    const spool = spoolOption(variant);
+    const options = { url, compression, ...(spool ? { spool } : {}) } as const;
     return kind === 'traces' ? new OtlpSpanExporter(options) : new OtlpLogRecordExporter(options);
   }
   const options = { url: `${url}/v1/${kind}`, compression } as never;

@@ -30,6 +30,8 @@ export async function startSink(): Promise<Sink> {
 export interface VariantRuns {
   /** CPU microseconds per item, one per round. */
   cpuUsPerItem: number[];
+  /** Wall-clock microseconds per item of the measured part, one per round. */
+  wallUsPerItem: number[];
   /** Body bytes the sink received per item (last round). */
   wireBytesPerItem: number;
 }
@@ -47,7 +49,7 @@ export async function runVariants<V extends string>(
   rounds: number,
 ): Promise<Map<V, VariantRuns>> {
   const runs = new Map<V, VariantRuns>(
-    variants.map((v) => [v, { cpuUsPerItem: [], wireBytesPerItem: 0 }]),
+    variants.map((v) => [v, { cpuUsPerItem: [], wallUsPerItem: [], wireBytesPerItem: 0 }]),
   );
   for (let round = 0; round < rounds; round++) {
     // Each round in an order turned by one, and every other round reversed, so that no
@@ -63,12 +65,36 @@ export async function runVariants<V extends string>(
       );
       const result = JSON.parse(output.trim().split('\n').pop() as string) as {
         cpuUs: number;
+        wallMs: number;
         sentItems: number;
       };
       const entry = runs.get(variant) as VariantRuns;
       entry.cpuUsPerItem.push(result.cpuUs / items);
+      entry.wallUsPerItem.push((result.wallMs * 1000) / items);
       entry.wireBytesPerItem = (await sink.call('stats')).bodyBytes / result.sentItems;
     }
   }
   return runs;
+}
+
+/** runVariants of this package's child (e2e-child.ts) into a sink of their own. */
+export async function runOwnVariants<V extends string>(
+  variants: readonly V[],
+  signal: E2eSignal,
+  items: number,
+  rounds: number,
+): Promise<Map<V, VariantRuns>> {
+  const sink = await startSink();
+  try {
+    return await runVariants(
+      sink,
+      join(__dirname, 'e2e-child.ts'),
+      variants,
+      signal,
+      items,
+      rounds,
+    );
+  } finally {
+    sink.child.send({ type: 'close' });
+  }
 }

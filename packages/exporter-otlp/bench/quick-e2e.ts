@@ -6,10 +6,9 @@
  *
  *   node --import tsx bench/quick-e2e.ts <traces|logs> [items] [rounds]
  */
-import { join } from 'node:path';
 import { halfIqr, median, round, spread } from '../../batching-core/bench/lib/stats';
 import type { Variant } from './e2e-child';
-import { runVariants, startSink } from './e2e-harness';
+import { runOwnVariants } from './e2e-harness';
 import type { E2eSignal } from './e2e-loop';
 
 async function main(): Promise<void> {
@@ -20,47 +19,35 @@ async function main(): Promise<void> {
   const variants: Variant[] = ['baseline', `official-${compression}`, `ours-${compression}`];
   // QUICK_BEFORE=<module>: another build of this exporter beside ours (see e2e-child's module:).
   if (process.env.QUICK_BEFORE) variants.push(`module:${process.env.QUICK_BEFORE}`);
-  const sink = await startSink();
-  try {
-    const runs = await runVariants(
-      sink,
-      join(__dirname, 'e2e-child.ts'),
-      variants,
-      signal,
-      items,
-      rounds,
-    );
-    const cpu = (v: Variant) => runs.get(v)?.cpuUsPerItem ?? [];
-    const base = median(cpu('baseline'));
-    const official = median(cpu(variants[1])) - base;
-    const ours = median(cpu(variants[2])) - base;
-    const before = variants[3];
-    if (before) {
-      const share = median(cpu(before)) - base;
-      process.stdout.write(
-        `${signal} ${compression}: before ${round(share, 2)} ratio ${round(share / official)}\n`,
-      );
-    }
-    for (const v of variants) {
-      process.stdout.write(
-        `${signal} ${v.padEnd(14)} ${round(median(cpu(v)), 2)} µs/item (spread ${round(spread(cpu(v)))}) [${cpu(
-          v,
-        )
-          .map((x) => round(x, 2))
-          .join(', ')}]\n`,
-      );
-    }
-    // Round by round (processes close in time): the figure the machine's drift moves least.
-    const baseline = cpu('baseline');
-    const roundRatios = cpu(variants[2]).map(
-      (x, r) => (x - baseline[r]) / (cpu(variants[1])[r] - baseline[r]),
-    );
+  const runs = await runOwnVariants(variants, signal, items, rounds);
+  const cpu = (v: Variant) => runs.get(v)?.cpuUsPerItem ?? [];
+  const base = median(cpu('baseline'));
+  const official = median(cpu(variants[1])) - base;
+  const ours = median(cpu(variants[2])) - base;
+  const before = variants[3];
+  if (before) {
+    const share = median(cpu(before)) - base;
     process.stdout.write(
-      `${signal} ${compression}: exporter share official ${round(official, 2)} ours ${round(ours, 2)} ratio ${round(ours / official)}; per round ${round(median(roundRatios))} ± ${round(halfIqr(roundRatios))} [${roundRatios.map((x) => round(x)).join(', ')}]; total ratio ${round(median(cpu(variants[2])) / median(cpu(variants[1])))}\n`,
+      `${signal} ${compression}: before ${round(share, 2)} ratio ${round(share / official)}\n`,
     );
-  } finally {
-    sink.child.send({ type: 'close' });
   }
+  for (const v of variants) {
+    process.stdout.write(
+      `${signal} ${v.padEnd(14)} ${round(median(cpu(v)), 2)} µs/item (spread ${round(spread(cpu(v)))}) [${cpu(
+        v,
+      )
+        .map((x) => round(x, 2))
+        .join(', ')}]\n`,
+    );
+  }
+  // Round by round (processes close in time): the figure the machine's drift moves least.
+  const baseline = cpu('baseline');
+  const roundRatios = cpu(variants[2]).map(
+    (x, r) => (x - baseline[r]) / (cpu(variants[1])[r] - baseline[r]),
+  );
+  process.stdout.write(
+    `${signal} ${compression}: exporter share official ${round(official, 2)} ours ${round(ours, 2)} ratio ${round(ours / official)}; per round ${round(median(roundRatios))} ± ${round(halfIqr(roundRatios))} [${roundRatios.map((x) => round(x)).join(', ')}]; total ratio ${round(median(cpu(variants[2])) / median(cpu(variants[1])))}\n`,
+  );
 }
 
 void main();

@@ -17,6 +17,7 @@ export function createOtlpSender(
   return new OtlpSender({
     signal: config.signal,
     codec: codecFor(config.encoding),
+    encoding: config.encoding,
     endpoints: config.endpoints,
     compression: config.compression,
     name: config.name,

@@ -8,11 +8,14 @@ import type {
   SendContext,
   SendResult,
   Signal,
+  SpoolCodec,
 } from '@otelpack/batching-core';
 import { BodyBuffers } from './body-buffers';
 import type { OtlpCodec } from './codec';
 import type { OtlpRecord } from './records';
 import { readErrorReason, readPartialSuccess } from './response';
+import { otlpSpoolCodec } from './spool-codec';
+import type { SpooledEncoding } from './spool-codec';
 
 export interface OtlpEndpoint {
   /** The signal's full URL (`…/v1/traces`), credentials included. */
@@ -36,6 +39,8 @@ export interface OtlpSenderOptions {
   onRefused?: (status: number, reason: string) => void;
   /** Test seam: how a transport is made. */
   createTransport?: (options: HttpTransportOptions) => HttpTransport;
+  /** How the records' bodies are encoded, for the disk spool; by default from the codec's content type. */
+  encoding?: SpooledEncoding;
 }
 
 interface Target {
@@ -113,6 +118,8 @@ export class OtlpSender implements BatchSender<OtlpRecord> {
   private readonly bodyBuffers = new BodyBuffers();
   /** Request bodies before compression, for the stats and the benchmark. */
   uncompressedBytes = 0;
+  /** How the disk spool keeps this sender's records (spool-codec.ts). */
+  readonly spoolCodec: SpoolCodec<OtlpRecord>;
 
   constructor(options: OtlpSenderOptions) {
     const create = options.createTransport ?? ((o: HttpTransportOptions) => new HttpTransport(o));
@@ -121,6 +128,9 @@ export class OtlpSender implements BatchSender<OtlpRecord> {
     this.compression = options.compression;
     this.name = options.name;
     this.onRefused = options.onRefused;
+    this.spoolCodec = otlpSpoolCodec(
+      options.encoding ?? (/\bjson\b/i.test(options.codec.contentType) ? 'json' : 'protobuf'),
+    );
     const targets = options.endpoints.map((endpoint) => ({
       endpoint,
       transport: create({

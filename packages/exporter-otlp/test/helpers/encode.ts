@@ -2,12 +2,12 @@ import type { Signal } from '@otelpack/batching-core';
 import { codecFor, logMapping, metricMapping, spanMapping } from '../../src';
 import type { OtlpEncoding, OtlpRecord } from '../../src';
 
-/** SDK items through this package's mapping and request encoder, as the exporter does. */
-export function encodeWithOurs(
+/** SDK items through this package's mapping, as the exporter queues them (all must map). */
+export function mapWithOurs(
   signal: Signal,
   items: readonly unknown[],
   encoding: OtlpEncoding,
-): Buffer {
+): OtlpRecord[] {
   const codec = codecFor(encoding);
   const mapping =
     signal === 'traces'
@@ -22,5 +22,14 @@ export function encodeWithOurs(
     }
   )(items);
   if (unmapped.length > 0) throw new Error(`unmapped: ${JSON.stringify(unmapped)}`);
-  return codec.request(records, signal);
+  return records;
+}
+
+/** SDK items through this package's mapping and request encoder, as the exporter does. */
+export function encodeWithOurs(
+  signal: Signal,
+  items: readonly unknown[],
+  encoding: OtlpEncoding,
+): Buffer {
+  return codecFor(encoding).request(mapWithOurs(signal, items, encoding), signal);
 }
