@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Signal } from '@otelpack/batching-core';
+import { SpoolPayloadReader } from '@otelpack/batching-core';
 import { replayThroughSpool } from '@otelpack/batching-core/testing';
 import { codecFor } from '../src';
 import type { OtlpRecord } from '../src';
@@ -102,18 +103,19 @@ describe('the OTLP sender’s spool codec', () => {
       assert.throws(() => codec.decode(payload.subarray(0, end), records.length), `cut at ${end}`);
     }
     assert.throws(() => codec.decode(Buffer.concat([payload, Buffer.from([0])]), records.length));
-    assert.throws(() => codec.decode(payload, records.length - 1), /bytes after its last record/);
+    assert.throws(() => codec.decode(payload, records.length - 1), /bytes after its records/);
     assert.throws(() => codec.decode(payload, records.length + 1), /ends early/);
-    // The first resource's scope index (right after the resources' section) made out of range.
-    const resources = payload.readUInt32LE(2);
-    let at = 6;
+    // The first scope's resource index (a one-byte varint after the resources) made out of range.
+    const input = new SpoolPayloadReader(payload, 2);
+    const resources = input.uv();
     for (let i = 0; i < resources; i++) {
-      at += 4 + payload.readUInt32LE(at);
-      at += 4 + payload.readUInt32LE(at);
+      input.bytesView();
+      input.text();
     }
-    const scopeCountAt = at;
+    input.uv(); // the scope count
+    assert.ok(resources < 0x80);
     const bad = Buffer.from(payload);
-    bad.writeUInt32LE(resources, scopeCountAt + 4);
+    bad[input.position] = resources;
     assert.throws(() => codec.decode(bad, records.length), /names resource \d+ of \d+/);
   });
 });

@@ -9,6 +9,7 @@ import { SeriesSizer, WriteRequestEncoder, timeSeriesEntryLength } from './encod
 import { REMOTE_WRITE_V2_HEADERS, encodeWriteRequestV2 } from './encoder-v2';
 import type { Endpoint } from './config';
 import { SnappyBlockCompressor } from './snappy';
+import { timeSeriesSpoolCodec } from './spool-codec';
 import type { TimeSeries } from './types';
 
 /** The three headers remote write 1.0 requires on every request. */
@@ -52,6 +53,8 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
   private readonly sizer = new SeriesSizer();
   private readonly snappy = new SnappyBlockCompressor();
   private readonly v2: boolean;
+  /** How the disk spool keeps series (spool-codec.ts). */
+  readonly spoolCodec = timeSeriesSpoolCodec;
   /** Bytes sent after compression, and before: for the stats and the benchmark. */
   compressedBytes = 0;
   uncompressedBytes = 0;

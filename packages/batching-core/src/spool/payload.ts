@@ -1,0 +1,178 @@
+/*
+ * The bytes of an exporter's own spool codec (an OTLP export's groups and bodies, remote-write
+ * series): a growing writer and a reader that checks every read against the payload's end, so
+ * that a payload the codec did not write throws (the spool counts its records `corrupt`) instead
+ * of giving records made of garbage. Counts, indexes and lengths are varints (most take one
+ * byte), numbers f64 little-endian.
+ */
+
+const FIRST_BYTES = 4 * 1024;
+
+export class SpoolPayloadWriter {
+  private buffer: Buffer;
+  private pos = 0;
+
+  constructor(expectedBytes = FIRST_BYTES) {
+    this.buffer = Buffer.allocUnsafe(Math.max(16, expectedBytes));
+  }
+
+  u8(value: number): void {
+    this.ensure(1);
+    this.buffer[this.pos++] = value;
+  }
+
+  /** An unsigned integer below 2^32, as a varint. */
+  uv(value: number): void {
+    this.ensure(5);
+    const buffer = this.buffer;
+    let pos = this.pos;
+    while (value >= 0x80) {
+      buffer[pos++] = (value & 0x7f) | 0x80;
+      value >>>= 7;
+    }
+    buffer[pos++] = value;
+    this.pos = pos;
+  }
+
+  f64(value: number): void {
+    this.ensure(8);
+    this.buffer.writeDoubleLE(value, this.pos);
+    this.pos += 8;
+  }
+
+  /** Length, then the bytes. */
+  bytes(value: Uint8Array): void {
+    this.uv(value.length);
+    this.ensure(value.length);
+    this.buffer.set(value, this.pos);
+    this.pos += value.length;
+  }
+
+  /** Length, then the UTF-8 (a lone surrogate becomes U+FFFD, as on the wire). */
+  text(value: string): void {
+    const byteLength = Buffer.byteLength(value, 'utf8');
+    this.uv(byteLength);
+    this.ensure(byteLength);
+    this.pos += this.buffer.write(value, this.pos, byteLength, 'utf8');
+  }
+
+  /** What was written, in a buffer of its own length. */
+  finish(): Buffer {
+    return this.pos === this.buffer.length ? this.buffer : this.buffer.subarray(0, this.pos);
+  }
+
+  private ensure(bytes: number): void {
+    if (this.pos + bytes <= this.buffer.length) return;
+    const next = Buffer.allocUnsafe(Math.max(2 * this.buffer.length, this.pos + bytes));
+    this.buffer.copy(next, 0, 0, this.pos);
+    this.buffer = next;
+  }
+}
+
+export class SpoolPayloadReader {
+  private readonly bytes: Buffer;
+  private pos: number;
+
+  /**
+   * Reads a copy of `payload` from `start`: byte fields are views of that copy, so that what a
+   * codec makes of them keeps neither the segment file read at recovery nor more than one copy.
+   */
+  constructor(payload: Uint8Array, start = 0) {
+    this.bytes = Buffer.from(payload);
+    this.pos = start;
+  }
+
+  /** Where the next read starts. */
+  get position(): number {
+    return this.pos;
+  }
+
+  byteAt(index: number): number | undefined {
+    return this.bytes[index];
+  }
+
+  u8(): number {
+    this.need(1);
+    return this.bytes[this.pos++];
+  }
+
+  uv(): number {
+    let value = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      this.need(1);
+      const byte = this.bytes[this.pos++];
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) {
+        if (value > 0xffffffff) break;
+        return value;
+      }
+    }
+    throw new Error('spool payload holds a varint past 2^32');
+  }
+
+  f64(): number {
+    this.need(8);
+    const value = this.bytes.readDoubleLE(this.pos);
+    this.pos += 8;
+    return value;
+  }
+
+  bytesView(): Buffer {
+    const length = this.uv();
+    this.need(length);
+    const view = this.bytes.subarray(this.pos, this.pos + length);
+    this.pos += length;
+    return view;
+  }
+
+  text(): string {
+    const length = this.uv();
+    this.need(length);
+    const text = this.bytes.toString('utf8', this.pos, this.pos + length);
+    this.pos += length;
+    return text;
+  }
+
+  /** A varint that indexes a table of `count` entries (`what`, for the error). */
+  index(count: number, what: string): number {
+    const index = this.uv();
+    if (index >= count) throw new Error(`spool payload names ${what} ${index} of ${count}`);
+    return index;
+  }
+
+  /** Throws unless every byte was read: a payload longer than its records is not this codec's. */
+  end(): void {
+    if (this.pos !== this.bytes.length) {
+      throw new Error(`spool payload has ${this.bytes.length - this.pos} bytes after its records`);
+    }
+  }
+
+  private need(bytes: number): void {
+    if (this.pos + bytes > this.bytes.length) throw new Error('spool payload ends early');
+  }
+}
+
+/**
+ * The distinct values a payload writes once (an export's resources, its label strings), each
+ * with its index in the order first met: objects by identity, strings by value.
+ */
+export class SpoolTable<T> {
+  readonly items: T[] = [];
+  private readonly indexes = new Map<T, number>();
+  private last: T | undefined;
+  private lastIndex = -1;
+
+  indexOf(item: T): number {
+    // Values come in runs (the records of one scope, the labels of one series): one comparison.
+    if (item === this.last) return this.lastIndex;
+    let index = this.indexes.get(item);
+    if (index === undefined) {
+      index = this.items.length;
+      this.items.push(item);
+      this.indexes.set(item, index);
+    }
+    this.last = item;
+    this.lastIndex = index;
+    return index;
+  }
+}
