@@ -489,6 +489,20 @@ describe('the kit, part by part', () => {
     assert.doesNotThrow(() => JSON.stringify(serializeSdkItem('traces', hostile)));
   });
 
+  it('serializeSdkItem keeps keys named __proto__ as keys, and changes no prototype', () => {
+    // JSON.parse makes `__proto__` an own key, as an attribute map may hold it.
+    const item = serializeSdkItem('logs', {
+      body: JSON.parse('{"__proto__":{"k":"v"}}'),
+      attributes: JSON.parse('{"__proto__":"a","constructor":"c"}'),
+      resource: { attributes: JSON.parse('{"__proto__":"r"}') },
+    });
+    const text = JSON.stringify(item);
+    assert.match(text, /"body":\{"__proto__":\{"k":"v"\}\}/);
+    assert.match(text, /"attributes":\{"__proto__":"a","constructor":"c"\}/);
+    assert.match(text, /"resource":\{"attributes":\{"__proto__":"r"\}\}/);
+    assert.equal(Object.getPrototypeOf(item.body), Object.prototype);
+  });
+
   it('failover: a retryable failure moves the next sends to the next URL; nothing is lost', async () => {
     const [first, second] = await Promise.all([FaultSink.start(), FaultSink.start()]);
     try {

@@ -228,6 +228,13 @@ describe('redaction preset: built-in patterns, hashing, bodies and resources (ou
       () => createTransformStage({ redaction: { builtIn: ['iban'] } } as never, 'test'),
       /transform\.redaction\.builtIn: unknown pattern "iban"/,
     );
+    // Names Object.prototype has are not patterns either.
+    for (const name of ['constructor', 'toString', '__proto__']) {
+      assert.throws(
+        () => createTransformStage({ redaction: { builtIn: [name] } } as never, 'test'),
+        new RegExp(`transform\\.redaction\\.builtIn: unknown pattern "${name}"`),
+      );
+    }
     assert.throws(
       () => createTransformStage({ redaction: { summary: 'loud' } } as never, 'test'),
       /transform\.redaction\.summary/,

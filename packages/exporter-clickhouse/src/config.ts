@@ -89,7 +89,8 @@ function tablesOption(value: unknown): ClickHouseTableNames {
   const tables = { ...DEFAULT_TABLE_NAMES };
   for (const [kind, name] of Object.entries(value as Record<string, unknown>)) {
     if (name === undefined) continue;
-    if (!(kind in DEFAULT_TABLE_NAMES)) {
+    // Own keys only: `in` accepted `constructor` and `__proto__` as tables and ignored them.
+    if (!Object.hasOwn(DEFAULT_TABLE_NAMES, kind)) {
       throw new InvalidConfigError(
         `tables.${kind}`,
         `unknown table; expected one of ${Object.keys(DEFAULT_TABLE_NAMES).join(', ')}`,

@@ -183,6 +183,13 @@ test('invalid options fail at construction, naming the option and what it accept
       { tables: { spans: 'x' } },
       /^tables\.spans: unknown table; expected one of traces, logs/,
     ],
+    // Names Object.prototype has are not tables; JSON.parse makes `__proto__` an own key.
+    ['tables.constructor', { tables: { constructor: 'x' } }, /^tables\.constructor: unknown table/],
+    [
+      'tables.__proto__',
+      { tables: JSON.parse('{"__proto__":"x"}') },
+      /^tables\.__proto__: unknown table/,
+    ],
     ['tables.logs', { tables: { logs: '' } }, /^tables\.logs: expected a non-empty string/],
     ['database', { database: 'a\nb' }, /^database: must not contain control characters/],
     ['client', { client: {} }, /^client: expected a @clickhouse\/client ClickHouseClient/],

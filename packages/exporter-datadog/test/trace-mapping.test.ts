@@ -244,4 +244,13 @@ describe('keys named __proto__', () => {
       assert.ok(sent.includes(pair('__proto__', value)), `${value} in the msgpack sent`);
     }
   });
+
+  it('a client span whose db.system is named like an Object.prototype member is of type db', () => {
+    // Datadog's table of database types has no such system: the Agent's fallback, 'db', applies.
+    for (const system of ['constructor', '__proto__', 'toString']) {
+      const dd = mapSpan(span({ kind: 2, attributes: { 'db.system': system } })).span;
+      assert.equal(dd.type, 'db', system);
+      assert.doesNotThrow(() => new Encoder({ useBigInt64: true }).encode(dd), system);
+    }
+  });
 });

@@ -74,7 +74,8 @@ const encodingKind: OptionKind<OtlpEncoding> = {
     enumOption<OtlpEncoding>(source, value, ['protobuf', 'json'], 'protobuf'),
   fromText: (text, variable) => {
     const protocol = text.trim().toLowerCase();
-    const encoding = PROTOCOLS[protocol];
+    // Own keys only: `constructor` read Object.prototype's and was refused as "a function".
+    const encoding = Object.hasOwn(PROTOCOLS, protocol) ? PROTOCOLS[protocol] : undefined;
     if (encoding) return encoding;
     if (protocol === 'grpc') {
       throw new InvalidConfigError(

@@ -220,6 +220,20 @@ describe('OTEL_EXPORTER_OTLP_* precedence', () => {
     );
   });
 
+  it('OTEL_EXPORTER_OTLP_PROTOCOL named like an Object.prototype member is an unknown protocol', () => {
+    for (const text of ['constructor', '__proto__']) {
+      process.env.OTEL_EXPORTER_OTLP_PROTOCOL = text;
+      assert.throws(
+        () => OTLP_OPTIONS.resolve({}, 'traces'),
+        (error: unknown) =>
+          error instanceof InvalidConfigError &&
+          error.option === 'OTEL_EXPORTER_OTLP_PROTOCOL' &&
+          error.message.includes(`expected http/protobuf or http/json, got "${text}"`),
+        text,
+      );
+    }
+  });
+
   it('an unreadable certificate file names the variable', () => {
     process.env.OTEL_EXPORTER_OTLP_CERTIFICATE = '/nonexistent/ca.pem';
     try {

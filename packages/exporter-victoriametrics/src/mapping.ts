@@ -1,5 +1,5 @@
 import type { Attributes, HrTime } from '@opentelemetry/api';
-import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
+import { AggregationTemporality, DataPointType, setOwnField } from '@otelpack/batching-core';
 import type {
   DataPointLike,
   ExponentialHistogramValue,
@@ -363,7 +363,11 @@ class Mapper {
     if (o.promoteResourceAttributes.length > 0) {
       const promoted: Attributes = {};
       for (const key of o.promoteResourceAttributes) {
-        if (key in resourceAttributes) promoted[key] = resourceAttributes[key];
+        // Own keys only: `in` finds Object.prototype's `constructor` in every resource, and a
+        // plain assignment of `__proto__` sets the prototype instead of a key.
+        if (Object.hasOwn(resourceAttributes, key)) {
+          setOwnField(promoted, key, resourceAttributes[key]);
+        }
       }
       const layer: Layer = new Map();
       this.attributesInto(layer, promoted);

@@ -110,6 +110,14 @@ function cleanUpUnit(unit: string): string {
 }
 
 /**
+ * A unit's word from a table, or the unit itself. Own keys only: indexed plainly, a unit named
+ * `constructor` or `__proto__` read Object.prototype's member and the mapping threw on it.
+ */
+function wordOf(table: Readonly<Record<string, string>>, unit: string): string {
+  return Object.hasOwn(table, unit) ? table[unit] : unit;
+}
+
+/**
  * The unit's two name suffixes, as otlptranslator builds them: the part before the first `/`
  * and the part after it, each spelled out from UCUM when known and otherwise kept, a part that
  * holds `{` or `}` left out whole; the second gets `per_` in front. `:` stays (a unit such as
@@ -120,9 +128,9 @@ export function unitSuffixes(unit: string): { main: string; per: string } {
   const mainUnit = (slash >= 0 ? unit.slice(0, slash) : unit).trim();
   const perUnit = slash >= 0 ? unit.slice(slash + 1).trim() : '';
   let main = '';
-  if (mainUnit !== '' && !BRACES.test(mainUnit)) main = UNIT_WORDS[mainUnit] ?? mainUnit;
+  if (mainUnit !== '' && !BRACES.test(mainUnit)) main = wordOf(UNIT_WORDS, mainUnit);
   let per = '';
-  if (perUnit !== '' && !BRACES.test(perUnit)) per = PER_UNIT_WORDS[perUnit] ?? perUnit;
+  if (perUnit !== '' && !BRACES.test(perUnit)) per = wordOf(PER_UNIT_WORDS, perUnit);
   if (per !== '') per = `per_${per}`;
   return { main: cleanUpUnit(main), per: cleanUpUnit(per) };
 }

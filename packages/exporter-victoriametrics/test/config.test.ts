@@ -170,6 +170,15 @@ describe('options', () => {
     assert.throws(() => resolveConfig({ externalLabels: { 'a.b': 'x' } }), /externalLabels\.a\.b/);
     assert.throws(() => resolveConfig({ externalLabels: { __x: 'x' } }), /externalLabels\.__x/);
   });
+  it('refuses an external label __proto__ from the environment, and keeps constructor', () => {
+    // Reserved like any `__` name: refused by name, not set as a prototype and lost.
+    process.env[ENV.externalLabels] = '__proto__=x';
+    assert.throws(() => resolveConfig(), /EXTERNAL_LABELS\.__proto__/);
+    process.env[ENV.externalLabels] = 'constructor=c';
+    assert.deepEqual(Object.entries(resolveConfig().mapping.externalLabels), [
+      ['constructor', 'c'],
+    ]);
+  });
   it('validates the mapping options', () => {
     assert.throws(
       () => resolveConfig({ exponentialHistograms: 'native' as never }),

@@ -1,6 +1,7 @@
 import { env } from '../config';
 import { InvalidConfigError } from '../errors';
 import { describeValue } from './describe';
+import { setOwnField } from '../sdk/own-field';
 
 /*
  * Environment variables: where an exporter's option may come from when the code does not give
@@ -89,7 +90,8 @@ export function parseKeyValueList(variable: string, text: string): Record<string
     } catch {
       throw new InvalidConfigError(variable, 'a key or value is not valid percent-encoding');
     }
-    out[key] = value;
+    // Assigned, a key `__proto__` was dropped without a word: kept, the option's own checks see it.
+    setOwnField(out, key, value);
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import type { Signal } from '../types';
+import { setOwnField } from './own-field';
 
 /*
  * SDK items the mapping could not turn into records go to the dead-letter handler as plain,
@@ -183,7 +184,8 @@ function jsonSafe(value: unknown, seen: Set<object>, depth: number): Json | unde
         seen,
         depth + 1,
       );
-      if (field !== undefined) out[key] = field;
+      // Attributes and bodies are user data: assigned, `__proto__` would set out's prototype.
+      if (field !== undefined) setOwnField(out, key, field);
     }
     return out;
   } finally {

@@ -101,7 +101,8 @@ export function compileRedaction(options: RedactionOptions, name: string): Redac
     });
   const builtIn = options.builtIn ?? ['credit_card', 'email', 'bearer_token'];
   for (const b of builtIn) {
-    if (!BUILT_IN[b])
+    // Own keys only: `constructor` passed as a pattern and every item then threw in redaction.
+    if (!Object.hasOwn(BUILT_IN, b))
       throw new InvalidConfigError(
         `${name}.builtIn`,
         `unknown pattern ${JSON.stringify(b)} (credit_card, email, bearer_token)`,

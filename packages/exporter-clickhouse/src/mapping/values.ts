@@ -1,4 +1,4 @@
-import { boundedValue } from '@otelpack/batching-core';
+import { boundedValue, setOwnField } from '@otelpack/batching-core';
 import type { AnyValue } from '@otelpack/batching-core';
 
 /**
@@ -102,7 +102,8 @@ function toJsonReady(value: AnyValue): unknown {
   if (Array.isArray(value)) return value.map((item) => toJsonReady(item));
   const sorted: Record<string, unknown> = {};
   for (const key of Object.keys(value).sort()) {
-    sorted[wellFormed(key)] = toJsonReady((value as Record<string, AnyValue>)[key]);
+    // Assigned, a `__proto__` key would set the prototype and be left out of the JSON.
+    setOwnField(sorted, wellFormed(key), toJsonReady((value as Record<string, AnyValue>)[key]));
   }
   return sorted;
 }

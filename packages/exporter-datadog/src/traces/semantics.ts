@@ -1,5 +1,5 @@
 import type { AttributeValue, Attributes } from '@opentelemetry/api';
-import { attributeText } from '../tags';
+import { attributeText, renamed } from '../tags';
 import {
   DEFAULT_SPAN_NAME,
   MAX_RESOURCE_CHARS,
@@ -191,7 +191,9 @@ export function spanType(kind: number, attrs: AttributeLookup): string {
   if (kind === KIND.SERVER) return 'web';
   if (kind === KIND.CLIENT) {
     const db = attrs.get(['db.system'], true);
-    return db ? (DB_TYPES[db] ?? 'db') : 'http';
+    // By own key: `db.system` = `constructor` read Object (a function), which msgpack cannot
+    // encode, and the whole batch of spans failed with it.
+    return db ? (renamed(DB_TYPES, db) ?? 'db') : 'http';
   }
   return 'custom';
 }
