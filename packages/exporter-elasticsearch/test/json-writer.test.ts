@@ -206,3 +206,30 @@ for (const [name, mapping] of SETTINGS) {
     assert.ok(written > 800);
   });
 }
+
+test('otel writer: records of alternating resources, scopes and settings each get their own', () => {
+  // The last record's resource, scope and data_stream text is reused: a record that differs in
+  // any of them (or in the settings that write them) must not get it.
+  const long = 'a resource attribute longer than eight characters';
+  const resA = resource({ 'service.name': 'checkout', note: long });
+  const resB = resource({ 'service.name': 'payments' });
+  const scA = scope({ name: 'scope-a' });
+  const scB = scope({ name: 'scope-b' });
+  const plainSettings = settings();
+  const shortStrings = settings({ limits: { maxStringLength: 8 } });
+  const fixedIndex = settings({ index: 'my-index' });
+  const cases: [ReturnType<typeof logRecord>, MappingSettings][] = [
+    [logRecord({ resource: resA, scope: scA }), plainSettings],
+    [logRecord({ resource: resA, scope: scA }), plainSettings],
+    [logRecord({ resource: resB, scope: scA }), plainSettings],
+    [logRecord({ resource: resB, scope: scB }), plainSettings],
+    [logRecord({ resource: resA, scope: scB }), plainSettings],
+    [logRecord({ resource: resA, scope: scB }), shortStrings],
+    [logRecord({ resource: resA, scope: scB }), fixedIndex],
+    [logRecord({ resource: resA, scope: scB }), plainSettings],
+  ];
+  for (const [index, [record, mapping]] of cases.entries()) {
+    const doc = mapLogRecord(record, mapping);
+    assert.equal(doc.json, stringifyDocument(doc.document), `case ${index}`);
+  }
+});

@@ -104,6 +104,23 @@ test('bulk body: a record whose size was counted wrong does not cut or shift the
   }
 });
 
+test('bulk body: records of alternating action lines each get their own', () => {
+  // A repeated action line is copied from where it was last written: a record after another
+  // action line, or with an id, must not get the earlier one's bytes. `c`'s line has as many
+  // bytes as `a`'s, so that a wrong copy is not caught by the size check's fallback.
+  const a = encodeDocument(bulkDocument({ document: { s: 'a' } }));
+  const c = encodeDocument(bulkDocument({ target: { index: 'logs-y', dataStream: undefined } }));
+  const b = encodeDocument(bulkDocument({ target: { index: 'logs-é', dataStream: undefined } }));
+  const withId = encodeDocument(bulkDocument({ id: 'fixed-1', document: { s: 'é😀' } }));
+  const lines = (batch: BulkRecord[]) => batch.map((r) => `${r.action}\n${r.document}\n`).join('');
+  for (const batch of [
+    [a, a, c, c, a, withId, withId, a, c, a],
+    [a, a, c, c, a, b, b, a, withId, withId, a, b, c, a],
+  ]) {
+    assert.equal(buildBulkBody(batch).toString('utf8'), lines(batch));
+  }
+});
+
 test('ugly input in every mode: valid JSON, no lone surrogate, no crash', () => {
   const ugly = {
     '': 'empty key',

@@ -170,3 +170,27 @@ test('records of one scope and resource: a route of their own, settings and date
   assert.equal(logTarget(plainRecord, daily).index, 'app-2024.01.15');
   assert.equal(logTarget(later, daily).index, 'app-2024.01.16');
 });
+
+test('records of scopes and resources that alternate each keep their own route', () => {
+  // The last scope and resource's routes are remembered: a record of another must not get them.
+  const otel = settings();
+  const resA = resource({ 'data_stream.dataset': 'res-a' });
+  const resB = resource({ 'data_stream.dataset': 'res-b' });
+  const scA = scope({ attributes: { 'data_stream.namespace': 'scope-a' } });
+  const scB = scope();
+  const cases: [ReturnType<typeof logRecord>, string][] = [
+    [logRecord({ resource: resA, scope: scA }), 'logs-res_a.otel-scope-a'],
+    [logRecord({ resource: resA, scope: scA }), 'logs-res_a.otel-scope-a'],
+    [logRecord({ resource: resA, scope: scB }), 'logs-res_a.otel-default'],
+    [logRecord({ resource: resB, scope: scB }), 'logs-res_b.otel-default'],
+    [logRecord({ resource: resB, scope: scA }), 'logs-res_b.otel-scope-a'],
+    [logRecord({ resource: resA, scope: scA }), 'logs-res_a.otel-scope-a'],
+  ];
+  for (const [record, index] of cases) assert.equal(logTarget(record, otel).index, index);
+  // The same scope and resource under other settings.
+  assert.equal(
+    logTarget(cases[0][0], settings({ routeByAttributes: false })).index,
+    'logs-generic.otel-default',
+  );
+  assert.equal(logTarget(cases[0][0], otel).index, 'logs-res_a.otel-scope-a');
+});

@@ -69,3 +69,20 @@ test('durations in nanoseconds; date suffixes in UTC', () => {
   assert.equal(dateSuffix([1705363200, 0], 'daily'), '2024.01.16');
   assert.equal(dateSuffix([1705363200, 0], 'monthly'), '2024.01');
 });
+
+test('epochMillisWithNanos gives each pair its own text when pairs repeat and alternate', () => {
+  // The last pair's text is reused: a pair that differs in either part must not get it.
+  const sequence: [HrTime, string][] = [
+    [[1705314600, 5_000_000], '1705314600005.000000'],
+    [[1705314600, 5_000_000], '1705314600005.000000'],
+    [[1705314600, 5_000_001], '1705314600005.000001'],
+    [[1705314601, 5_000_001], '1705314601005.000001'],
+    [[1705314600, 5_000_000], '1705314600005.000000'],
+    [[NaN, 5_000_000], '0.000000'],
+    [[NaN, 5_000_000], '0.000000'],
+    [[1705314600, 5_000_000], '1705314600005.000000'],
+  ];
+  for (const [time, text] of sequence) assert.equal(epochMillisWithNanos(time), text);
+  assert.equal(epochMillisWithNanos(undefined), '0.000000');
+  assert.equal(epochMillisWithNanos([1705314600, 5_000_000]), '1705314600005.000000');
+});

@@ -37,10 +37,23 @@ export function buildBulkBody(batch: readonly BulkRecord[]): Buffer {
   for (const record of batch) size += record.bytes;
   const body = Buffer.allocUnsafe(size);
   let offset = 0;
+  // A batch's records mostly share one action line: its bytes are copied from where it was
+  // last written, which costs less than encoding the string again for each record.
+  let action: string | undefined;
+  let actionStart = 0;
+  let actionEnd = 0;
   try {
     for (const record of batch) {
-      offset += body.write(record.action, offset);
-      body[offset++] = NEWLINE;
+      if (record.action === action) {
+        body.copyWithin(offset, actionStart, actionEnd);
+        offset += actionEnd - actionStart;
+      } else {
+        action = record.action;
+        actionStart = offset;
+        offset += body.write(action, offset);
+        body[offset++] = NEWLINE;
+        actionEnd = offset;
+      }
       offset += body.write(record.document, offset);
       body[offset++] = NEWLINE;
     }

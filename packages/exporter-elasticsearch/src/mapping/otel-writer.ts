@@ -54,18 +54,46 @@ function object(members: string): string {
   return members === '' ? '{}' : `{${members.slice(1)}}`;
 }
 
+/*
+ * The last record's shared members and what they were written for: consecutive records mostly
+ * share target, resource and scope, and looking up three shared fields (and their JSON) again
+ * for each was six WeakMap lookups per document in the profile.
+ */
+let lastTarget: Target | undefined;
+let lastResource: ResourceLike | undefined;
+let lastScope: InstrumentationScopeLike | undefined;
+let lastSettings: MappingSettings | undefined;
+let lastSharedMembers = '';
+
 /** The shared members every `otel` span, event and log document ends with. */
 function sharedMembers(
   target: Target,
   record: { resource: ResourceLike; instrumentationScope: InstrumentationScopeLike },
   settings: MappingSettings,
 ): string {
+  const { resource, instrumentationScope: scope } = record;
+  if (
+    target === lastTarget &&
+    resource === lastResource &&
+    scope === lastScope &&
+    settings === lastSettings &&
+    // A missing resource or scope is built anew for each record: nothing to remember then.
+    resource !== undefined &&
+    scope !== undefined
+  ) {
+    return lastSharedMembers;
+  }
   const dataStream = dataStreamField(target);
-  return (
+  const members =
     (dataStream === undefined ? '' : `,"data_stream":${memberJson(dataStream)}`) +
-    `,"resource":${memberJson(resourceField(record.resource, settings))}` +
-    `,"scope":${memberJson(scopeField(record.instrumentationScope, settings))}`
-  );
+    `,"resource":${memberJson(resourceField(resource, settings))}` +
+    `,"scope":${memberJson(scopeField(scope, settings))}`;
+  lastTarget = target;
+  lastResource = resource;
+  lastScope = scope;
+  lastSettings = settings;
+  lastSharedMembers = members;
+  return members;
 }
 
 function linksText(span: ReadableSpanLike, limits: ValueLimits): string {

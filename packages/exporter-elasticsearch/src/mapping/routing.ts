@@ -177,9 +177,21 @@ interface ScopeRoutes {
  */
 const scopeRoutes = new WeakMap<object, WeakMap<object, ScopeRoutes>>();
 
+/*
+ * The last scope and resource looked up, and their routes: a run's records mostly come from one
+ * logger or tracer, and two WeakMap lookups per record showed in the profile. Holds one scope
+ * and one resource alive until another is looked up.
+ */
+let lastScope: object | undefined;
+let lastResource: object | undefined;
+let lastRoutes: ScopeRoutes | undefined;
+
 function routesOf(record: ScopedRecord, settings: MappingSettings): ScopeRoutes | undefined {
   const scope = record.instrumentationScope;
   const resource = record.resource;
+  if (scope === lastScope && resource === lastResource && lastRoutes?.settings === settings) {
+    return lastRoutes;
+  }
   if (typeof scope !== 'object' || scope === null) return undefined;
   if (typeof resource !== 'object' || resource === null) return undefined;
   let byResource = scopeRoutes.get(scope);
@@ -192,24 +204,24 @@ function routesOf(record: ScopedRecord, settings: MappingSettings): ScopeRoutes 
     routes = { settings, targets: {} };
     byResource.set(resource, routes);
   }
+  lastScope = scope;
+  lastResource = resource;
+  lastRoutes = routes;
   return routes;
 }
 
-function recordTarget(
+/**
+ * A record's target. Its time (`timeOf(source)`) is read only for a date-suffixed name: working
+ * out a log record's time for every record showed in the profile.
+ */
+function recordTarget<S>(
   type: DataStreamType,
   settings: MappingSettings,
   attributes: AttributeSource,
   record: ScopedRecord & { instrumentationScope: { name?: string } },
-  time: HrTime | undefined,
+  source: S,
+  timeOf: (source: S) => HrTime | undefined,
 ): Target {
-  const resolve = () =>
-    resolveTarget(
-      type,
-      settings,
-      sourcesOf(attributes, record),
-      time,
-      record.instrumentationScope?.name,
-    );
   const ownRoute =
     settings.routeByAttributes &&
     attributes !== undefined &&
@@ -217,14 +229,26 @@ function recordTarget(
       attributes[DATASET_ATTRIBUTE] !== undefined ||
       attributes[NAMESPACE_ATTRIBUTE] !== undefined);
   // A date-suffixed index name depends on each record's time.
-  if (ownRoute || settings.indexDateSuffix !== 'none') return resolve();
-  const routes = routesOf(record, settings);
-  if (routes === undefined) return resolve();
-  return (routes.targets[type] ??= resolve());
+  const routes =
+    ownRoute || settings.indexDateSuffix !== 'none' ? undefined : routesOf(record, settings);
+  const cached = routes?.targets[type];
+  if (cached !== undefined) return cached;
+  const target = resolveTarget(
+    type,
+    settings,
+    sourcesOf(attributes, record),
+    timeOf(source),
+    record.instrumentationScope?.name,
+  );
+  if (routes !== undefined) routes.targets[type] = target;
+  return target;
 }
 
+const startTimeOf = (span: ReadableSpanLike): HrTime | undefined => span.startTime;
+const eventTimeOf = (event: TimedEventLike): HrTime | undefined => event.time;
+
 export function spanTarget(span: ReadableSpanLike, settings: MappingSettings): Target {
-  return recordTarget('traces', settings, span.attributes, span, span.startTime);
+  return recordTarget('traces', settings, span.attributes, span, span, startTimeOf);
 }
 
 /** A span event goes with the logs (in the modes that write each event as a document). */
@@ -233,9 +257,9 @@ export function spanEventTarget(
   event: TimedEventLike,
   settings: MappingSettings,
 ): Target {
-  return recordTarget('logs', settings, event.attributes, span, event.time);
+  return recordTarget('logs', settings, event.attributes, span, event, eventTimeOf);
 }
 
 export function logTarget(log: ReadableLogRecordLike, settings: MappingSettings): Target {
-  return recordTarget('logs', settings, log.attributes, log, logTime(log));
+  return recordTarget('logs', settings, log.attributes, log, log, logTime);
 }
