@@ -1,4 +1,9 @@
-import { SpoolPayloadReader, SpoolPayloadWriter, SpoolTable } from '@otelpack/batching-core';
+import {
+  SpoolPayloadReader,
+  SpoolPayloadWriter,
+  SpoolTable,
+  defaultSpoolCodec,
+} from '@otelpack/batching-core';
 import type { SpoolCodec } from '@otelpack/batching-core';
 import type { MetricGroup, OtlpRecord, ResourceGroup, ScopeGroup } from './records';
 
@@ -72,9 +77,11 @@ export function otlpSpoolCodec(encoding: SpooledEncoding): SpoolCodec<OtlpRecord
     },
 
     decode(payload, count) {
+      // A spool written before this codec (the core's default codec, V8's serialisation for
+      // these records) is replayed as it was written: an upgrade loses nothing it held.
+      if (payload[0] !== TAG) return defaultSpoolCodec.decode(payload, count) as OtlpRecord[];
       // Bodies and groups' bytes are views of the reader's one copy of the payload.
       const input = new SpoolPayloadReader(payload, 2);
-      if (input.byteAt(0) !== TAG) throw new Error('not an OTLP spool payload');
       const written = input.byteAt(1);
       if (written !== encodingByte) {
         const name = Object.keys(ENCODINGS).find(

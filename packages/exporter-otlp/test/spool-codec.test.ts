@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Signal } from '@otelpack/batching-core';
-import { SpoolPayloadReader } from '@otelpack/batching-core';
+import { SpoolPayloadReader, defaultSpoolCodec } from '@otelpack/batching-core';
 import { replayThroughSpool } from '@otelpack/batching-core/testing';
 import { codecFor } from '../src';
 import type { OtlpRecord } from '../src';
@@ -83,6 +83,17 @@ describe('the OTLP sender’s spool codec', () => {
     );
     assert.equal(decoded[0].scope, decoded[1].scope);
     assert.equal(decoded[2].metric?.scope, decoded[2].scope);
+  });
+
+  it('replays a spool written before it, by the core’s default codec (V8), into the same request', () => {
+    for (const encoding of ['protobuf', 'json'] as const) {
+      const records = mapWithOurs('traces', sdkSpans(), encoding);
+      const before = defaultSpoolCodec.encode(records);
+      assert.equal(before[0], 0xff, 'what an older version wrote: V8’s serialisation');
+      const replayed = otlpSpoolCodec(encoding).decode(before, records.length);
+      const codec = codecFor(encoding);
+      assert.deepEqual(codec.request(replayed, 'traces'), codec.request(records, 'traces'));
+    }
   });
 
   it('refuses a payload another encoding wrote, naming both', async () => {

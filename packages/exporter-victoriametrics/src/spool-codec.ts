@@ -1,4 +1,9 @@
-import { SpoolPayloadReader, SpoolPayloadWriter, SpoolTable } from '@otelpack/batching-core';
+import {
+  SpoolPayloadReader,
+  SpoolPayloadWriter,
+  SpoolTable,
+  defaultSpoolCodec,
+} from '@otelpack/batching-core';
 import type { SpoolCodec } from '@otelpack/batching-core';
 import type {
   BucketSpan,
@@ -156,8 +161,10 @@ export const timeSeriesSpoolCodec: SpoolCodec<TimeSeries> = {
   },
 
   decode(payload, count) {
+    // A spool written before this codec (the core's default codec, V8's serialisation for
+    // series) is replayed as it was written: an upgrade loses nothing it held.
+    if (payload[0] !== TAG) return defaultSpoolCodec.decode(payload, count) as TimeSeries[];
     const input = new SpoolPayloadReader(payload, 1);
-    if (input.byteAt(0) !== TAG) throw new Error('not a remote-write spool payload');
     const strings: string[] = new Array(input.uv());
     for (let i = 0; i < strings.length; i++) strings[i] = input.text();
     const string = () => strings[input.index(strings.length, 'string')];

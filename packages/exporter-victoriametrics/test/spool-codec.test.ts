@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SpoolPayloadReader } from '@otelpack/batching-core';
+import { SpoolPayloadReader, defaultSpoolCodec } from '@otelpack/batching-core';
 import { replayThroughSpool } from '@otelpack/batching-core/testing';
 import {
   DEFAULT_MAPPING_OPTIONS,
@@ -83,6 +83,12 @@ describe('the remote-write sender’s spool codec', () => {
     const labelObjects = (list: readonly TimeSeries[]) =>
       new Set(list.flatMap((s) => [...s.labels])).size;
     assert.equal(labelObjects(replayed.records), labelObjects(series));
+  });
+
+  it('replays a spool written before it, by the core’s default codec (V8)', () => {
+    const before = defaultSpoolCodec.encode(EVERY_FIELD);
+    assert.equal(before[0], 0xff, 'what an older version wrote: V8’s serialisation');
+    assert.deepEqual(timeSeriesSpoolCodec.decode(before, EVERY_FIELD.length), EVERY_FIELD);
   });
 
   it('refuses every truncation, trailing bytes, a wrong count and an index out of range', () => {
