@@ -145,7 +145,7 @@ function sameLabel(a: Label, b: Label): boolean {
 }
 
 /** Byte runs shorter than this are copied in a JS loop; longer ones with copyWithin. */
-const COPY_LOOP_LIMIT = 48;
+const COPY_LOOP_MAX_BYTES = 48;
 
 /**
  * Varint bytes left for a series' length before its body is written: what the previous series
@@ -155,7 +155,7 @@ const FIRST_SERIES_LENGTH_BYTES = 2;
 /** A sample's most bytes: tag, length, the value's tag and 8 bytes, the timestamp's tag and varint. */
 const MAX_SAMPLE_BYTES = 22;
 /** A label's most bytes besides 3 per UTF-16 unit of its strings: tags, varints, a moved length. */
-const MAX_LABEL_OVERHEAD = 24;
+const MAX_LABEL_OVERHEAD_BYTES = 24;
 /** Where the scratch buffer starts: grown by doubling to the largest request, then kept. */
 const FIRST_SCRATCH_BYTES = 64 * 1024;
 
@@ -215,12 +215,10 @@ export class WriteRequestEncoder {
         previousOffsets = grown;
         offsets = new Int32Array(2 * n + 2);
       }
-      // Room for the header, every label copied from the previous series and the samples; a
-      // label written anew and the exemplars make their own.
-      const reusable =
-        previous.length > 0 ? previousOffsets[previous.length] - previousOffsets[0] : 0;
-      const need = pos + 1 + 10 + reusable + samples.length * MAX_SAMPLE_BYTES;
-      if (need > buf.length) buf = this.grow(pos, need);
+      // Every write makes room for itself first. Labels copied from the previous series only
+      // move pos until their run is copied, so a check before a run's copy covers it: pos
+      // already counts it.
+      if (pos + 1 + lengthBytes > buf.length) buf = this.grow(pos, pos + 1 + lengthBytes);
       buf[pos++] = TAG_TIMESERIES;
       const lengthAt = pos;
       pos += lengthBytes;
@@ -234,17 +232,21 @@ export class WriteRequestEncoder {
           // The run's bytes are copied when it ends; pos moves on as if written.
           pos += previousOffsets[j + 1] - previousOffsets[j];
         } else {
+          const bound =
+            pos + MAX_LABEL_OVERHEAD_BYTES + 3 * (label.name.length + label.value.length);
+          if (bound > buf.length) buf = this.grow(pos, bound);
           if (runFrom >= 0) {
             copyRun(buf, offsets[runFrom], previousOffsets[runFrom], previousOffsets[j]);
             runFrom = -1;
           }
-          const bound = pos + MAX_LABEL_OVERHEAD + 3 * (label.name.length + label.value.length);
-          if (bound > buf.length) buf = this.grow(pos, bound);
           pos = writeLabel(buf, pos, label);
         }
       }
-      if (runFrom >= 0)
+      const samplesEnd = pos + samples.length * MAX_SAMPLE_BYTES;
+      if (samplesEnd > buf.length) buf = this.grow(pos, samplesEnd);
+      if (runFrom >= 0) {
         copyRun(buf, offsets[runFrom], previousOffsets[runFrom], previousOffsets[n]);
+      }
       offsets[n] = pos;
 
       for (let j = 0; j < samples.length; j++) {
@@ -303,11 +305,11 @@ export class WriteRequestEncoder {
   }
 }
 
-/** Bytes an exemplar can take at most (see MAX_LABEL_OVERHEAD). */
+/** Bytes an exemplar can take at most (see MAX_LABEL_OVERHEAD_BYTES). */
 function exemplarBound(exemplar: Exemplar): number {
   let bound = 1 + 5 + 9 + 11;
   for (const label of exemplar.labels) {
-    bound += MAX_LABEL_OVERHEAD + 3 * (label.name.length + label.value.length);
+    bound += MAX_LABEL_OVERHEAD_BYTES + 3 * (label.name.length + label.value.length);
   }
   return bound;
 }
@@ -372,7 +374,7 @@ function writeStringField(buf: Buffer, pos: number, tag: number, text: string): 
 /** Copies bytes [from, to) of the output to `at` (an earlier series' labels, so no overlap). */
 function copyRun(buf: Buffer, at: number, from: number, to: number): void {
   const n = to - from;
-  if (n <= COPY_LOOP_LIMIT) {
+  if (n <= COPY_LOOP_MAX_BYTES) {
     for (let i = 0; i < n; i++) buf[at + i] = buf[from + i];
   } else {
     buf.copyWithin(at, from, to);

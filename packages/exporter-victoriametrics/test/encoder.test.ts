@@ -273,29 +273,55 @@ describe('WriteRequestEncoder', () => {
     // Twice through one encoder: what the first request left in its buffers changes nothing.
     assert.deepEqual(
       encoder.encode(series.slice().reverse()),
-      encodeWriteRequest(series.slice().reverse()),
-    );
-    assert.deepEqual(
-      encoder.encode(series.slice().reverse()),
       Buffer.from(encodeWithProtobufjs(series.slice().reverse())),
     );
   });
 
-  it('grows its buffer in the middle of a series, after labels copied from the previous one', () => {
-    const encoder = new WriteRequestEncoder(); // a new encoder's buffer is 64 KiB
-    const shared = { name: 'job', value: 'shop/checkout' };
-    const series: TimeSeries[] = [];
-    for (let i = 0; i < 40; i++) {
-      series.push({
-        labels: [
-          shared,
-          { name: 'big', value: String(i).repeat(1 + ((i * 997) % 9_000)) },
-          { name: 'zz', value: 'after' },
+  it('grows its buffer wherever a request crosses its end: labels written, runs copied, samples', () => {
+    // A new encoder's buffer is 64 KiB. Fillers bring the request to every offset around that
+    // end, then a tail whose new labels, pending run of copied labels and samples cross it.
+    // (An independent review found bytes lost past the end when only a new label's own bytes
+    // were made room for: cases A and B below.)
+    const filler = { name: 'a', value: 'f'.repeat(100) };
+    const t = Array.from({ length: 8 }, (_, i) => ({ name: `t${i}`, value: 'x'.repeat(20) }));
+    const tails: [string, TimeSeries[]][] = [
+      [
+        'A: ten new labels and ten samples after an empty series',
+        [
+          { labels: [], samples: [] },
+          {
+            labels: Array.from({ length: 10 }, (_, i) => ({ name: `n${i}`, value: 'v' })),
+            samples: Array.from({ length: 10 }, (_, i) => ({ value: i + 1, timestampMs: T + i })),
+          },
         ],
-        samples: [{ value: i, timestampMs: T }],
-      });
+      ],
+      [
+        'B: a longer new label before a run copied from the previous series',
+        [
+          { labels: [{ name: 'k', value: '1' }, ...t], samples: [{ value: 1, timestampMs: T }] },
+          {
+            labels: [{ name: 'k', value: '2'.repeat(30) }, ...t],
+            samples: [{ value: 2, timestampMs: T }],
+          },
+        ],
+      ],
+    ];
+    for (const [name, tail] of tails) {
+      for (let fillers = 595; fillers <= 600; fillers++) {
+        for (let adjust = 0; adjust <= 110; adjust += 1) {
+          const series: TimeSeries[] = [
+            ...Array.from({ length: fillers }, () => ({ labels: [filler], samples: [] })),
+            { labels: [{ name: 'b', value: 'g'.repeat(adjust) }], samples: [] },
+            ...tail,
+          ];
+          assert.deepEqual(
+            new WriteRequestEncoder().encode(series),
+            Buffer.from(encodeWithProtobufjs(series)),
+            `${name}, ${fillers} fillers, adjust ${adjust}`,
+          );
+        }
+      }
     }
-    assert.deepEqual(encoder.encode(series), Buffer.from(encodeWithProtobufjs(series)));
   });
 
   it('encodeTransient writes the same bytes into a buffer it reuses, growing it when needed', () => {
