@@ -21,6 +21,12 @@ describe('SpoolPayloadWriter and SpoolPayloadReader', () => {
     }
   });
 
+  it('refuse to write what a varint cannot hold', () => {
+    for (const value of [-1, 2 ** 32, 1.5, NaN]) {
+      assert.throws(() => new SpoolPayloadWriter().uv(value), RangeError, String(value));
+    }
+  });
+
   it('give back what was written, growing from a one-byte start', () => {
     const out = new SpoolPayloadWriter(1);
     const texts = ['', 'job', 'Zürich — 東京 🚀', 'x'.repeat(10_000)];

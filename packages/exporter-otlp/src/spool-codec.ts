@@ -14,7 +14,7 @@ import type { MetricGroup, OtlpRecord, ResourceGroup, ScopeGroup } from './recor
  * hook, and wrote a resource's and a scope's bytes wherever V8 met them.
  *
  * Layout (SpoolPayloadWriter: counts, indexes and lengths as varints):
- *   tag 'O', encoding (1 protobuf, 2 JSON)
+ *   tag 'O', format version 1, encoding (1 protobuf, 2 JSON)
  *   resources: count, then per resource: encoded (length, bytes), schemaUrl (length, UTF-8)
  *   scopes:    count, then per scope: resource index, encoded, schemaUrl
  *   metrics:   count, then per metric: scope index, dataField, head, tail
@@ -26,6 +26,11 @@ import type { MetricGroup, OtlpRecord, ResourceGroup, ScopeGroup } from './recor
  */
 
 const TAG = 0x4f; // 'O'
+/** This layout's version, after the tag: a later layout is refused by name, not misread. */
+const FORMAT_VERSION = 1;
+/** V8's serialisation begins with its version tag: what the core's default codec wrote before. */
+const V8_TAG = 0xff;
+const JSON_OBJECT_START = 0x7b; // '{': an OTLP/JSON body; no OTLP protobuf message begins so
 const ENCODINGS = { protobuf: 1, json: 2 } as const;
 export type SpooledEncoding = keyof typeof ENCODINGS;
 
@@ -44,11 +49,13 @@ export function otlpSpoolCodec(encoding: SpooledEncoding): SpoolCodec<OtlpRecord
         metricOf[i] = record.metric ? metrics.indexOf(record.metric) + 1 : 0;
         bodyBytes += record.body.length;
       }
+      const scopeCount = scopes.items.length;
       const resources = new SpoolTable<ResourceGroup>();
       const resourceOf = scopes.items.map((scope) => resources.indexOf(scope.resource));
 
       const out = new SpoolPayloadWriter(1024 + 8 * records.length + bodyBytes);
       out.u8(TAG);
+      out.u8(FORMAT_VERSION);
       out.u8(encodingByte);
       out.uv(resources.items.length);
       for (const resource of resources.items) {
@@ -63,7 +70,13 @@ export function otlpSpoolCodec(encoding: SpooledEncoding): SpoolCodec<OtlpRecord
       });
       out.uv(metrics.items.length);
       for (const metric of metrics.items) {
-        out.uv(scopes.indexOf(metric.scope));
+        const scope = scopes.indexOf(metric.scope);
+        // A frame that could not be read back must not be written: the core keeps the export
+        // in memory instead, and says why.
+        if (scope >= scopeCount) {
+          throw new Error('an OTLP record whose metric belongs to another scope than its own');
+        }
+        out.uv(scope);
         out.uv(metric.dataField);
         out.bytes(metric.head);
         out.bytes(metric.tail);
@@ -77,20 +90,17 @@ export function otlpSpoolCodec(encoding: SpooledEncoding): SpoolCodec<OtlpRecord
     },
 
     decode(payload, count) {
-      // A spool written before this codec (the core's default codec, V8's serialisation for
+      // A spool written before this codec (the core's default codec: V8's serialisation of
       // these records) is replayed as it was written: an upgrade loses nothing it held.
-      if (payload[0] !== TAG) return defaultSpoolCodec.decode(payload, count) as OtlpRecord[];
+      if (payload[0] === V8_TAG) return fromV8(payload, count, encoding);
+      if (payload[0] !== TAG) throw new Error('not an OTLP spool payload');
       // Bodies and groups' bytes are views of the reader's one copy of the payload.
-      const input = new SpoolPayloadReader(payload, 2);
-      const written = input.byteAt(1);
-      if (written !== encodingByte) {
-        const name = Object.keys(ENCODINGS).find(
-          (key) => ENCODINGS[key as SpooledEncoding] === written,
-        );
-        throw new Error(
-          `spooled as OTLP/${name ?? `encoding ${written}`}, this exporter sends OTLP/${encoding}`,
-        );
+      const input = new SpoolPayloadReader(payload, 3);
+      if (input.byteAt(1) !== FORMAT_VERSION) {
+        throw new Error(`OTLP spool payload of format ${input.byteAt(1)}, this exporter reads 1`);
       }
+      const written = input.byteAt(2);
+      if (written !== encodingByte) throw encodingMismatch(written, encoding);
       const resources: ResourceGroup[] = new Array(input.uv());
       for (let i = 0; i < resources.length; i++) {
         resources[i] = { encoded: input.bytesView(), schemaUrl: input.text() };
@@ -120,4 +130,39 @@ export function otlpSpoolCodec(encoding: SpooledEncoding): SpoolCodec<OtlpRecord
       return records;
     },
   };
+}
+
+function encodingMismatch(written: number | undefined, encoding: SpooledEncoding): Error {
+  const name = Object.keys(ENCODINGS).find((key) => ENCODINGS[key as SpooledEncoding] === written);
+  return new Error(
+    `spooled as OTLP/${name ?? `encoding ${written}`}, this exporter sends OTLP/${encoding}`,
+  );
+}
+
+const isBytes = (value: unknown): boolean => value instanceof Uint8Array;
+
+/**
+ * What the core's default codec wrote, checked to be OTLP records of this encoding before they
+ * are replayed: records of another shape (a spool directory another exporter wrote) or of the
+ * other encoding would fail each request they joined, fresh records included.
+ */
+function fromV8(payload: Uint8Array, count: number, encoding: SpooledEncoding): OtlpRecord[] {
+  const records = defaultSpoolCodec.decode(payload, count) as OtlpRecord[];
+  for (const record of records) {
+    const scope = record?.scope;
+    const metric = record?.metric;
+    if (
+      !isBytes(record?.body) ||
+      !isBytes(scope?.encoded) ||
+      !isBytes(scope?.resource?.encoded) ||
+      (metric !== undefined && (!isBytes(metric.head) || !isBytes(metric.tail)))
+    ) {
+      throw new Error('a spooled record that is not an OTLP record');
+    }
+    const json = record.body[0] === JSON_OBJECT_START;
+    if (json !== (encoding === 'json')) {
+      throw encodingMismatch(ENCODINGS[json ? 'json' : 'protobuf'], encoding);
+    }
+  }
+  return records;
 }

@@ -96,6 +96,45 @@ describe('the OTLP sender’s spool codec', () => {
     }
   });
 
+  it('refuses what it cannot replay: another encoding’s V8 records, records of another shape, a later format', () => {
+    const protobuf = mapWithOurs('logs', sdkLogs(), 'protobuf');
+    assert.throws(
+      () => otlpSpoolCodec('json').decode(defaultSpoolCodec.encode(protobuf), protobuf.length),
+      /spooled as OTLP\/protobuf, this exporter sends OTLP\/json/,
+    );
+    const json = mapWithOurs('logs', sdkLogs(), 'json');
+    assert.throws(
+      () => otlpSpoolCodec('protobuf').decode(defaultSpoolCodec.encode(json), json.length),
+      /spooled as OTLP\/json, this exporter sends OTLP\/protobuf/,
+    );
+    const foreign = defaultSpoolCodec.encode([{ table: 'otel_logs', data: { line: 1 } }]);
+    assert.equal(foreign[0], 0xff);
+    assert.throws(() => otlpSpoolCodec('protobuf').decode(foreign, 1), /not an OTLP record/);
+    const strings = defaultSpoolCodec.encode(['a line']); // the core's strings layout
+    assert.throws(() => otlpSpoolCodec('protobuf').decode(strings, 1), /not an OTLP spool payload/);
+    const later = Buffer.from(otlpSpoolCodec('protobuf').encode(protobuf));
+    later[1] = 2;
+    assert.throws(
+      () => otlpSpoolCodec('protobuf').decode(later, protobuf.length),
+      /format 2, this exporter reads 1/,
+    );
+  });
+
+  it('refuses to write a frame it could not read back: a metric of another scope than its record’s', () => {
+    const [record] = mapWithOurs('logs', sdkLogs(), 'protobuf');
+    const otherScope = { ...record.scope };
+    const metric = {
+      scope: otherScope,
+      head: Buffer.from([1]),
+      dataField: 5,
+      tail: Buffer.alloc(0),
+    };
+    assert.throws(
+      () => otlpSpoolCodec('protobuf').encode([{ ...record, metric }]),
+      /metric belongs to another scope/,
+    );
+  });
+
   it('refuses a payload another encoding wrote, naming both', async () => {
     const records = mapWithOurs('logs', sdkLogs(), 'protobuf');
     const payload = otlpSpoolCodec('protobuf').encode(records);
@@ -117,7 +156,7 @@ describe('the OTLP sender’s spool codec', () => {
     assert.throws(() => codec.decode(payload, records.length - 1), /bytes after its records/);
     assert.throws(() => codec.decode(payload, records.length + 1), /ends early/);
     // The first scope's resource index (a one-byte varint after the resources) made out of range.
-    const input = new SpoolPayloadReader(payload, 2);
+    const input = new SpoolPayloadReader(payload, 3);
     const resources = input.uv();
     for (let i = 0; i < resources; i++) {
       input.bytesView();

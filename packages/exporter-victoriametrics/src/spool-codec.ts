@@ -24,7 +24,7 @@ import type {
  *
  * Layout (SpoolPayloadWriter: counts and indexes as varints, f64 little-endian, text as its
  * length and UTF-8):
- *   tag 'V'
+ *   tag 'V', format version 1
  *   strings: count, texts
  *   labels:  count, then per label: name index, value index
  *   series (as many as the frame says): flags (1 exemplars, 2 histograms, 4 metadata,
@@ -32,10 +32,16 @@ import type {
  *     then what the flags say: exemplars (count, then labels, value, timestamp each),
  *     native histograms (count, then their numbers and spans), metadata (type, unit and help as
  *     string indexes), the created timestamp.
- * Numbers are f64 as the series hold them: nothing is rounded on the way.
+ * Numbers are f64 as the series hold them: nothing is rounded on the way. Strings go as UTF-8,
+ * so a lone surrogate comes back as U+FFFD, as remote write 1.0 sends it anyway (2.0's symbol
+ * table may then hold one string where it held two: the same labels on the wire).
  */
 
 const TAG = 0x56; // 'V'
+/** This layout's version, after the tag: a later layout is refused by name, not misread. */
+const FORMAT_VERSION = 1;
+/** V8's serialisation begins with its version tag: what the core's default codec wrote before. */
+const V8_TAG = 0xff;
 const HAS_EXEMPLARS = 1;
 const HAS_HISTOGRAMS = 2;
 const HAS_METADATA = 4;
@@ -61,8 +67,11 @@ function growIndexScratch(need: number, keep: number): Int32Array {
 /** The last payload's bytes per series: the next one's buffer is sized from it, not grown. */
 let bytesPerSeries = 64;
 
+/** Past this the writer grows as it goes: one heavy export must not size the next one's buffer. */
+const MAX_EXPECTED_BYTES = 4 * 1024 * 1024;
+
 function expectedBytes(count: number): number {
-  return 1024 + Math.ceil(1.25 * bytesPerSeries * count);
+  return Math.min(MAX_EXPECTED_BYTES, 1024 + Math.ceil(1.25 * bytesPerSeries * count));
 }
 
 export const timeSeriesSpoolCodec: SpoolCodec<TimeSeries> = {
@@ -111,6 +120,7 @@ export const timeSeriesSpoolCodec: SpoolCodec<TimeSeries> = {
     // Pass 2.
     const out = new SpoolPayloadWriter(expectedBytes(series.length));
     out.u8(TAG);
+    out.u8(FORMAT_VERSION);
     out.uv(strings.items.length);
     for (const text of strings.items) out.text(text);
     out.uv(labels.items.length);
@@ -149,7 +159,11 @@ export const timeSeriesSpoolCodec: SpoolCodec<TimeSeries> = {
         for (const h of s.histograms) writeHistogram(out, h);
       }
       if (s.metadata) {
-        out.u8(METRIC_TYPES.indexOf(s.metadata.type));
+        const type = METRIC_TYPES.indexOf(s.metadata.type);
+        // A frame that could not be read back must not be written: the core keeps the export
+        // in memory instead, and says why.
+        if (type < 0) throw new Error(`a series of unknown metric type ${String(s.metadata.type)}`);
+        out.u8(type);
         out.uv(strings.indexOf(s.metadata.unit));
         out.uv(strings.indexOf(s.metadata.help));
       }
@@ -161,10 +175,16 @@ export const timeSeriesSpoolCodec: SpoolCodec<TimeSeries> = {
   },
 
   decode(payload, count) {
-    // A spool written before this codec (the core's default codec, V8's serialisation for
+    // A spool written before this codec (the core's default codec: V8's serialisation of
     // series) is replayed as it was written: an upgrade loses nothing it held.
-    if (payload[0] !== TAG) return defaultSpoolCodec.decode(payload, count) as TimeSeries[];
-    const input = new SpoolPayloadReader(payload, 1);
+    if (payload[0] === V8_TAG) return fromV8(payload, count);
+    if (payload[0] !== TAG) throw new Error('not a remote-write spool payload');
+    const input = new SpoolPayloadReader(payload, 2);
+    if (input.byteAt(1) !== FORMAT_VERSION) {
+      throw new Error(
+        `remote-write spool payload of format ${input.byteAt(1)}, this exporter reads 1`,
+      );
+    }
     const strings: string[] = new Array(input.uv());
     for (let i = 0; i < strings.length; i++) strings[i] = input.text();
     const string = () => strings[input.index(strings.length, 'string')];
@@ -267,4 +287,18 @@ function readHistogram(input: SpoolPayloadReader): NativeHistogram {
     positiveDeltas: readNumbers(input),
     timestampMs: input.f64(),
   };
+}
+
+/**
+ * What the core's default codec wrote, checked to be series before they are replayed: records of
+ * another shape (a spool directory another exporter wrote) would fail each request they joined.
+ */
+function fromV8(payload: Uint8Array, count: number): TimeSeries[] {
+  const series = defaultSpoolCodec.decode(payload, count) as TimeSeries[];
+  for (const s of series) {
+    if (!Array.isArray(s?.labels) || !Array.isArray(s.samples)) {
+      throw new Error('a spooled record that is not a remote-write series');
+    }
+  }
+  return series;
 }

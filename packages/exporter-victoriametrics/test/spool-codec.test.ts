@@ -91,6 +91,31 @@ describe('the remote-write sender’s spool codec', () => {
     assert.deepEqual(timeSeriesSpoolCodec.decode(before, EVERY_FIELD.length), EVERY_FIELD);
   });
 
+  it('refuses what it cannot replay: V8 records of another shape, another layout, a later format', () => {
+    const foreign = defaultSpoolCodec.encode([{ table: 'otel_logs', data: { line: 1 } }]);
+    assert.equal(foreign[0], 0xff);
+    assert.throws(() => timeSeriesSpoolCodec.decode(foreign, 1), /not a remote-write series/);
+    const strings = defaultSpoolCodec.encode(['a line']);
+    assert.throws(
+      () => timeSeriesSpoolCodec.decode(strings, 1),
+      /not a remote-write spool payload/,
+    );
+    const later = Buffer.from(timeSeriesSpoolCodec.encode(EVERY_FIELD));
+    later[1] = 2;
+    assert.throws(
+      () => timeSeriesSpoolCodec.decode(later, EVERY_FIELD.length),
+      /format 2, this exporter reads 1/,
+    );
+  });
+
+  it('refuses to write a frame it could not read back: an unknown metric type', () => {
+    const series = { ...EVERY_FIELD[0], metadata: { type: 'stateset', unit: '', help: '' } };
+    assert.throws(
+      () => timeSeriesSpoolCodec.encode([series as unknown as TimeSeries]),
+      /unknown metric type stateset/,
+    );
+  });
+
   it('refuses every truncation, trailing bytes, a wrong count and an index out of range', () => {
     const payload = Buffer.from(timeSeriesSpoolCodec.encode(EVERY_FIELD));
     const count = EVERY_FIELD.length;
@@ -108,7 +133,7 @@ describe('the remote-write sender’s spool codec', () => {
     assert.throws(() => timeSeriesSpoolCodec.decode(payload, count + 1), /ends early/);
     // The first label's name index (a one-byte varint after the strings and the label count)
     // made out of range.
-    const input = new SpoolPayloadReader(payload, 1);
+    const input = new SpoolPayloadReader(payload, 2);
     const strings = input.uv();
     for (let i = 0; i < strings; i++) input.text();
     input.uv(); // the label count

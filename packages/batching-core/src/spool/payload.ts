@@ -23,6 +23,9 @@ export class SpoolPayloadWriter {
 
   /** An unsigned integer below 2^32, as a varint. */
   uv(value: number): void {
+    if (!(value >= 0 && value <= 0xffffffff && Number.isInteger(value))) {
+      throw new RangeError(`a spool payload varint holds integers 0 to 2^32-1, not ${value}`);
+    }
     this.ensure(5);
     const buffer = this.buffer;
     let pos = this.pos;
