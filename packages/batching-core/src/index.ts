@@ -175,6 +175,7 @@ export type { TemporalityOption, TemporalityPreference } from './sdk/temporality
 export { Failover } from './http/failover';
 export { utf8Length, varintLength } from './encoding/wire-lengths';
 export { writeShortAscii } from './encoding/short-ascii';
+export { ProtoWriter, WIRE } from './encoding/proto-writer';
 export { createTransformStage } from './transform';
 export type {
   ErrorMode,

@@ -31,7 +31,7 @@ export type { TimeWindow } from '@otelpack/batching-core';
 export type { ResourceDefaults } from './resource-defaults';
 export { ProtobufCodec } from './protobuf/codec';
 export { JsonCodec } from './json/codec';
-export { ProtoWriter } from './protobuf/writer';
+export { OtlpProtoWriter } from './protobuf/writer';
 export { encodeProtobufRequest } from './protobuf/request';
 export { readErrorReason, readPartialSuccess } from './response';
 export type { PartialSuccess } from './response';

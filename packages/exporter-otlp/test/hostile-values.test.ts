@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { doublingValue, selfReferringValue } from '@otelpack/batching-core/testing';
 import { anyValue } from '../src/json/values';
 import { writeAnyValue } from '../src/protobuf/common';
-import { ProtoWriter } from '../src/protobuf/writer';
+import { OtlpProtoWriter } from '../src/protobuf/writer';
 
 /*
  * Bad input (issue 11): a body or attribute that refers to itself, or that doubles at every
@@ -28,7 +28,7 @@ test('JSON: a value doubling at every level is encoded bounded', () => {
 });
 
 function protobuf(value: unknown): Buffer {
-  const writer = new ProtoWriter();
+  const writer = new OtlpProtoWriter();
   writeAnyValue(writer, value);
   const view = writer.finish();
   return Buffer.from(view.buffer, view.byteOffset, view.byteLength);

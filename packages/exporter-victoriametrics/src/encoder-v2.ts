@@ -1,3 +1,4 @@
+import { ProtoWriter, WIRE } from '@otelpack/batching-core';
 import type {
   BucketSpan,
   Exemplar,
@@ -12,7 +13,8 @@ import type {
  * prompb/io/prometheus/write/v2/types.proto): every string (label names and values, help, unit)
  * once in `symbols` (which starts with ''), series refer to them by index. Fields holding their
  * proto3 default are left out, but a oneof member (count_int, zero_count_int) is always written,
- * as its presence is what the receiver reads.
+ * as its presence is what the receiver reads. Written in one pass by the core's ProtoWriter, which
+ * the OTLP encoder also writes with.
  *
  *   Request    { repeated string symbols = 4; repeated TimeSeries timeseries = 5; }
  *   TimeSeries { repeated uint32 labels_refs = 1; repeated Sample samples = 2;
@@ -35,91 +37,6 @@ export const REMOTE_WRITE_V2_HEADERS: Readonly<Record<string, string>> = Object.
   'x-prometheus-remote-write-version': '2.0.0',
 });
 
-const TWO_32 = 0x1_0000_0000;
-
-/** A growing buffer with the few protobuf primitives the Request needs. */
-class Writer {
-  buffer = Buffer.allocUnsafe(64 * 1024);
-  pos = 0;
-
-  private ensure(bytes: number): void {
-    if (this.pos + bytes <= this.buffer.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.pos + bytes));
-    this.buffer.copy(next, 0, 0, this.pos);
-    this.buffer = next;
-  }
-
-  byte(value: number): void {
-    this.ensure(1);
-    this.buffer[this.pos++] = value;
-  }
-
-  /** A varint of a non-negative integer below 2^53. */
-  varint(value: number): void {
-    this.ensure(10);
-    while (value >= 0x80) {
-      this.buffer[this.pos++] = (value % 0x80) | 0x80;
-      value = Math.floor(value / 0x80);
-    }
-    this.buffer[this.pos++] = value;
-  }
-
-  /** int64 as protobuf writes it: a negative value is ten bytes of two's complement. */
-  int64(value: number): void {
-    if (value >= 0) {
-      this.varint(value);
-      return;
-    }
-    const magnitude = -value;
-    let low = ~(magnitude % TWO_32) >>> 0;
-    let high = ~Math.floor(magnitude / TWO_32) >>> 0;
-    low = (low + 1) >>> 0;
-    if (low === 0) high = (high + 1) >>> 0;
-    this.ensure(10);
-    for (let i = 0; i < 9; i++) {
-      this.buffer[this.pos++] = (low & 0x7f) | 0x80;
-      low = ((low >>> 7) | (high << 25)) >>> 0;
-      high >>>= 7;
-    }
-    this.buffer[this.pos++] = low & 0x01;
-  }
-
-  /** sint32 / sint64 (zigzag) of an integer within ±2^52. */
-  sint(value: number): void {
-    this.varint(value >= 0 ? value * 2 : -value * 2 - 1);
-  }
-
-  double(value: number): void {
-    this.ensure(8);
-    this.buffer.writeDoubleLE(value, this.pos);
-    this.pos += 8;
-  }
-
-  string(value: string): void {
-    const length = Buffer.byteLength(value, 'utf8');
-    this.varint(length);
-    this.ensure(length);
-    this.pos += this.buffer.write(value, this.pos, 'utf8');
-  }
-
-  /** Starts a length-delimited field; `end` writes its length in front of it. */
-  begin(): number {
-    return this.pos;
-  }
-
-  end(start: number): void {
-    const length = this.pos - start;
-    let size = 1;
-    while (length >= 2 ** (7 * size)) size++;
-    this.ensure(size);
-    this.buffer.copyWithin(start + size, start, this.pos);
-    const body = this.pos;
-    this.pos = start;
-    this.varint(length);
-    this.pos = body + size;
-  }
-}
-
 function isPositiveZero(value: number): boolean {
   return value === 0 && 1 / value > 0;
 }
@@ -139,101 +56,106 @@ class Symbols {
   }
 }
 
-function writeRefs(w: Writer, field: number, labels: readonly Label[], symbols: Symbols): void {
+function writeRefs(
+  w: ProtoWriter,
+  field: number,
+  labels: readonly Label[],
+  symbols: Symbols,
+): void {
   if (labels.length === 0) return;
-  w.byte((field << 3) | 2);
+  w.tag(field, WIRE.LENGTH); // packed
   const start = w.begin();
   for (const label of labels) {
-    w.varint(symbols.ref(label.name));
-    w.varint(symbols.ref(label.value));
+    w.uint32(symbols.ref(label.name));
+    w.uint32(symbols.ref(label.value));
   }
   w.end(start);
 }
 
-function writeSpans(w: Writer, field: number, spans: readonly BucketSpan[]): void {
+function writeSpans(w: ProtoWriter, field: number, spans: readonly BucketSpan[]): void {
   for (const span of spans) {
-    w.byte((field << 3) | 2);
+    w.tag(field, WIRE.LENGTH);
     const start = w.begin();
     if (span.offset !== 0) {
-      w.byte(0x08);
-      w.sint(span.offset);
+      w.tag(1, WIRE.VARINT);
+      w.sint32(span.offset);
     }
     if (span.length !== 0) {
-      w.byte(0x10);
-      w.varint(span.length);
+      w.tag(2, WIRE.VARINT);
+      w.uint32(span.length);
     }
     w.end(start);
   }
 }
 
-function writeDeltas(w: Writer, field: number, deltas: readonly number[]): void {
+function writeDeltas(w: ProtoWriter, field: number, deltas: readonly number[]): void {
   if (deltas.length === 0) return;
-  w.byte((field << 3) | 2);
+  w.tag(field, WIRE.LENGTH); // packed
   const start = w.begin();
-  for (const delta of deltas) w.sint(delta);
+  for (const delta of deltas) w.sint64(delta);
   w.end(start);
 }
 
-function writeHistogram(w: Writer, h: NativeHistogram): void {
-  w.byte(0x1a); // TimeSeries.histograms = 3
+function writeHistogram(w: ProtoWriter, h: NativeHistogram): void {
+  w.tag(3, WIRE.LENGTH); // TimeSeries.histograms
   const start = w.begin();
-  w.byte(0x08); // count_int = 1 (a oneof member: always written)
-  w.varint(h.count);
+  w.tag(1, WIRE.VARINT); // count_int (a oneof member: always written)
+  w.uint64(h.count);
   if (!isPositiveZero(h.sum)) {
-    w.byte(0x19); // sum = 3
+    w.tag(3, WIRE.FIXED64); // sum
     w.double(h.sum);
   }
   if (h.schema !== 0) {
-    w.byte(0x20); // schema = 4, sint32
-    w.sint(h.schema);
+    w.tag(4, WIRE.VARINT); // schema
+    w.sint32(h.schema);
   }
   if (!isPositiveZero(h.zeroThreshold)) {
-    w.byte(0x29); // zero_threshold = 5
+    w.tag(5, WIRE.FIXED64); // zero_threshold
     w.double(h.zeroThreshold);
   }
-  w.byte(0x30); // zero_count_int = 6 (a oneof member)
-  w.varint(h.zeroCount);
+  w.tag(6, WIRE.VARINT); // zero_count_int (a oneof member)
+  w.uint64(h.zeroCount);
   writeSpans(w, 8, h.negativeSpans);
   writeDeltas(w, 9, h.negativeDeltas);
   writeSpans(w, 11, h.positiveSpans);
   writeDeltas(w, 12, h.positiveDeltas);
   if (h.timestampMs !== 0) {
-    w.byte(0x78); // timestamp = 15
+    w.tag(15, WIRE.VARINT); // timestamp
     w.int64(Math.trunc(h.timestampMs));
   }
   w.end(start);
 }
 
-function writeExemplar(w: Writer, e: Exemplar, symbols: Symbols): void {
-  w.byte(0x22); // TimeSeries.exemplars = 4
+function writeExemplar(w: ProtoWriter, e: Exemplar, symbols: Symbols): void {
+  w.tag(4, WIRE.LENGTH); // TimeSeries.exemplars
   const start = w.begin();
   writeRefs(w, 1, e.labels, symbols);
   if (!isPositiveZero(e.value)) {
-    w.byte(0x11);
+    w.tag(2, WIRE.FIXED64);
     w.double(e.value);
   }
   const ts = Math.trunc(e.timestampMs) || 0;
   if (ts !== 0) {
-    w.byte(0x18);
+    w.tag(3, WIRE.VARINT);
     w.int64(ts);
   }
   w.end(start);
 }
 
-function writeSeries(w: Writer, series: TimeSeries, symbols: Symbols): void {
-  w.byte(0x2a); // Request.timeseries = 5
+function writeSeries(w: ProtoWriter, series: TimeSeries, symbols: Symbols): void {
+  w.tag(5, WIRE.LENGTH); // Request.timeseries
   const start = w.begin();
   writeRefs(w, 1, series.labels, symbols);
   for (const sample of series.samples) {
-    w.byte(0x12); // samples = 2
+    w.tag(2, WIRE.LENGTH); // samples
     const s = w.begin();
     if (!isPositiveZero(sample.value)) {
-      w.byte(0x09);
+      w.tag(1, WIRE.FIXED64);
       w.double(sample.value);
     }
     const ts = Math.trunc(sample.timestampMs) || 0;
     if (ts !== 0) {
-      w.byte(0x10);
+      w.tag(2, WIRE.VARINT);
       w.int64(ts);
     }
     w.end(s);
@@ -242,25 +164,25 @@ function writeSeries(w: Writer, series: TimeSeries, symbols: Symbols): void {
   for (const exemplar of series.exemplars ?? []) writeExemplar(w, exemplar, symbols);
   const metadata = series.metadata;
   if (metadata) {
-    w.byte(0x2a); // metadata = 5
+    w.tag(5, WIRE.LENGTH); // metadata
     const m = w.begin();
-    w.byte(0x08);
-    w.varint(METRIC_TYPES[metadata.type] ?? 0);
+    w.tag(1, WIRE.VARINT);
+    w.uint32(METRIC_TYPES[metadata.type] ?? 0);
     const help = symbols.ref(metadata.help);
     if (help !== 0) {
-      w.byte(0x18);
-      w.varint(help);
+      w.tag(3, WIRE.VARINT);
+      w.uint32(help);
     }
     const unit = symbols.ref(metadata.unit);
     if (unit !== 0) {
-      w.byte(0x20);
-      w.varint(unit);
+      w.tag(4, WIRE.VARINT);
+      w.uint32(unit);
     }
     w.end(m);
   }
   const created = Math.trunc(series.createdTimestampMs ?? 0) || 0;
   if (created !== 0) {
-    w.byte(0x30); // created_timestamp = 6
+    w.tag(6, WIRE.VARINT); // created_timestamp
     w.int64(created);
   }
   w.end(start);
@@ -274,12 +196,13 @@ function writeSeries(w: Writer, series: TimeSeries, symbols: Symbols): void {
  */
 export function encodeWriteRequestV2(series: readonly TimeSeries[]): Buffer {
   const symbols = new Symbols();
-  const body = new Writer();
-  for (const ts of series) writeSeries(body, ts, symbols);
-  const head = new Writer();
+  const writer = new ProtoWriter();
+  for (const ts of series) writeSeries(writer, ts, symbols);
+  const body = writer.finish();
   for (const symbol of symbols.list) {
-    head.byte(0x22); // Request.symbols = 4
-    head.string(symbol);
+    writer.tag(4, WIRE.LENGTH); // Request.symbols
+    writer.string(symbol);
   }
-  return Buffer.concat([head.buffer.subarray(0, head.pos), body.buffer.subarray(0, body.pos)]);
+  // Each finish() is a view that stays valid while the writer goes on (see ProtoWriter).
+  return Buffer.concat([writer.finish(), body]);
 }

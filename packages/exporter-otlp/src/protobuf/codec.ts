@@ -8,7 +8,7 @@ import type {
   ReadableSpanLike,
   ResourceLike,
 } from '@otelpack/batching-core';
-import { DataPointType } from '@otelpack/batching-core';
+import { DataPointType, WIRE } from '@otelpack/batching-core';
 import type { OtlpCodec } from '../codec';
 import { writeResource, writeScope } from './common';
 import { encodeProtobufRequest, protobufRecordSize } from './request';
@@ -19,7 +19,7 @@ import {
   writeNumberPoint,
   writeSpan,
 } from './signals';
-import { ProtoWriter, WIRE } from './writer';
+import { OtlpProtoWriter } from './writer';
 
 /** The metric's oneof `data` field per SDK data point type. */
 const DATA_FIELD: Record<number, number> = {
@@ -40,14 +40,14 @@ export const VALUE_TYPE_INT = 0;
 /** OTLP/HTTP with protobuf bodies (`application/x-protobuf`). */
 export class ProtobufCodec implements OtlpCodec {
   readonly contentType = 'application/x-protobuf';
-  /** Every encoding is a view of the writer's current slab (see ProtoWriter). */
-  private readonly writer = new ProtoWriter();
+  /** Every encoding is a view of the writer's current slab (see OtlpProtoWriter). */
+  private readonly writer = new OtlpProtoWriter();
 
   /**
    * A record's encoding: a view of the slab (it lives as long as its record). `item` is handed to
    * `write`, so that spans and log records need no closure each.
    */
-  private encode<T>(write: (writer: ProtoWriter, item: T) => void, item?: T): Uint8Array {
+  private encode<T>(write: (writer: OtlpProtoWriter, item: T) => void, item?: T): Uint8Array {
     try {
       write(this.writer, item as T);
     } catch (error) {
@@ -58,7 +58,7 @@ export class ProtobufCodec implements OtlpCodec {
   }
 
   /** A long-lived encoding (resource, scope, metric): copied, so that it holds no slab. */
-  private encodeCopy(write: (writer: ProtoWriter) => void): Buffer {
+  private encodeCopy(write: (writer: OtlpProtoWriter) => void): Buffer {
     return Buffer.from(this.encode(write));
   }
 

@@ -1,7 +1,6 @@
-import { boundedValue } from '@otelpack/batching-core';
+import { WIRE, boundedValue } from '@otelpack/batching-core';
 import type { InstrumentationScopeLike, ResourceLike } from '@otelpack/batching-core';
-import { WIRE } from './writer';
-import type { ProtoWriter } from './writer';
+import type { OtlpProtoWriter } from './writer';
 
 /*
  * opentelemetry/proto/common/v1/common.proto and resource.proto:
@@ -30,11 +29,11 @@ export type Attributes = Readonly<Record<string, unknown>>;
  * as "[circular]", deeper than 32 levels as "[too deep]", at most 100,000 values in all), so an
  * application's object graph can neither recurse without end nor expand exponentially.
  */
-export function writeAnyValue(writer: ProtoWriter, value: unknown): void {
+export function writeAnyValue(writer: OtlpProtoWriter, value: unknown): void {
   writeValue(writer, typeof value === 'object' ? boundedValue(value) : value);
 }
 
-function writeValue(writer: ProtoWriter, value: unknown): void {
+function writeValue(writer: OtlpProtoWriter, value: unknown): void {
   switch (typeof value) {
     case 'string':
       writer.tag(1, WIRE.LENGTH);
@@ -112,16 +111,20 @@ export function cachedKeyCount(): number {
 }
 
 /** Each own property as a KeyValue in the repeated field `field` (below 16). */
-export function writeKeyValues(writer: ProtoWriter, attributes: Attributes, field: number): void {
+export function writeKeyValues(
+  writer: OtlpProtoWriter,
+  attributes: Attributes,
+  field: number,
+): void {
   writeEntries(writer, attributes, field, writeAnyValue);
 }
 
 /** The KeyValues of a map, each value written by `write` (inside a bounded value: unchecked). */
 function writeEntries(
-  writer: ProtoWriter,
+  writer: OtlpProtoWriter,
   attributes: Attributes,
   field: number,
-  write: (writer: ProtoWriter, value: unknown) => void,
+  write: (writer: OtlpProtoWriter, value: unknown) => void,
 ): void {
   const tag = (field << 3) | WIRE.LENGTH;
   for (const key in attributes) {
@@ -154,12 +157,12 @@ function writeEntries(
 }
 
 /** A Resource message body. */
-export function writeResource(writer: ProtoWriter, resource: ResourceLike): void {
+export function writeResource(writer: OtlpProtoWriter, resource: ResourceLike): void {
   if (resource.attributes) writeKeyValues(writer, resource.attributes, 1);
 }
 
 /** An InstrumentationScope message body. */
-export function writeScope(writer: ProtoWriter, scope: InstrumentationScopeLike): void {
+export function writeScope(writer: OtlpProtoWriter, scope: InstrumentationScopeLike): void {
   if (scope.name) {
     writer.tag(1, WIRE.LENGTH);
     writer.string(scope.name);
@@ -177,7 +180,11 @@ export function writeScope(writer: ProtoWriter, scope: InstrumentationScopeLike)
 }
 
 /** A uint32 field, left out at 0 (proto3's default). */
-export function writeUint32Field(writer: ProtoWriter, field: number, value: number | undefined) {
+export function writeUint32Field(
+  writer: OtlpProtoWriter,
+  field: number,
+  value: number | undefined,
+) {
   if (!value) return;
   writer.tag(field, WIRE.VARINT);
   writer.uint32(value);

@@ -1,3 +1,4 @@
+import { WIRE } from '@otelpack/batching-core';
 import type {
   DataPointLike,
   ExponentialHistogramValue,
@@ -7,8 +8,7 @@ import type {
 } from '@otelpack/batching-core';
 import { writeAnyValue, writeKeyValues, writeUint32Field } from './common';
 import type { Attributes } from './common';
-import { WIRE } from './writer';
-import type { ProtoWriter } from './writer';
+import type { OtlpProtoWriter } from './writer';
 
 /*
  * The bodies of one span (trace.proto `Span`), one log record (logs.proto `LogRecord`) and one
@@ -36,7 +36,7 @@ interface LinkLike {
   droppedAttributesCount?: number;
 }
 
-export function writeSpan(writer: ProtoWriter, span: ReadableSpanLike): void {
+export function writeSpan(writer: OtlpProtoWriter, span: ReadableSpanLike): void {
   const context = span.spanContext();
   writer.tag(1, WIRE.LENGTH);
   writer.hexBytes(context.traceId);
@@ -116,7 +116,7 @@ export function writeSpan(writer: ProtoWriter, span: ReadableSpanLike): void {
   writer.fixed32(spanFlags(context.traceFlags, parent?.isRemote));
 }
 
-export function writeLogRecord(writer: ProtoWriter, log: ReadableLogRecordLike): void {
+export function writeLogRecord(writer: OtlpProtoWriter, log: ReadableLogRecordLike): void {
   writer.tag(1, WIRE.FIXED64);
   writer.hrTime(log.hrTime);
   writeUint32Field(writer, 2, log.severityNumber);
@@ -166,7 +166,7 @@ export interface ExemplarLike {
 }
 
 function writeExemplars(
-  writer: ProtoWriter,
+  writer: OtlpProtoWriter,
   exemplars: readonly ExemplarLike[] | undefined,
   field: number,
   integer: boolean,
@@ -198,7 +198,7 @@ function writeExemplars(
 }
 
 /** An `optional double` field: written when the value is there, 0 included. */
-function writeOptionalDouble(writer: ProtoWriter, field: number, value: number | undefined) {
+function writeOptionalDouble(writer: OtlpProtoWriter, field: number, value: number | undefined) {
   if (value === undefined) return;
   writer.tag(field, WIRE.FIXED64);
   writer.double(value);
@@ -208,7 +208,7 @@ type WithExemplars = { exemplars?: readonly ExemplarLike[] };
 
 /** NumberDataPoint: `integer` (the instrument's value type is INT) writes as_int, else as_double. */
 export function writeNumberPoint(
-  writer: ProtoWriter,
+  writer: OtlpProtoWriter,
   point: DataPointLike<number>,
   integer: boolean,
 ): void {
@@ -227,7 +227,7 @@ export function writeNumberPoint(
   if (point.attributes) writeKeyValues(writer, point.attributes, 7);
 }
 
-export function writeHistogramPoint(writer: ProtoWriter, point: DataPointLike<HistogramValue>) {
+export function writeHistogramPoint(writer: OtlpProtoWriter, point: DataPointLike<HistogramValue>) {
   const value = point.value;
   writer.tag(2, WIRE.FIXED64);
   writer.hrTime(point.startTime);
@@ -255,7 +255,7 @@ export function writeHistogramPoint(writer: ProtoWriter, point: DataPointLike<Hi
 }
 
 function writeBuckets(
-  writer: ProtoWriter,
+  writer: OtlpProtoWriter,
   field: number,
   buckets: { offset: number; bucketCounts: number[] },
 ): void {
@@ -275,7 +275,7 @@ function writeBuckets(
 }
 
 export function writeExponentialHistogramPoint(
-  writer: ProtoWriter,
+  writer: OtlpProtoWriter,
   point: DataPointLike<ExponentialHistogramValue>,
 ): void {
   const value = point.value;
