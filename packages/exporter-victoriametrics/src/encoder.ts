@@ -36,8 +36,14 @@ function isDefaultDouble(value: number): boolean {
   return value === 0 && 1 / value > 0; // +0 only: -0 differs in its bits, and is kept
 }
 
+/**
+ * A sample's or exemplar's int64 timestamp. The mapping drops points whose time int64 cannot
+ * hold; series made by hand may still carry one, and writing Infinity's varint would never end:
+ * such a time is written as 0 (left out), as protobufjs writes a non-finite int64.
+ */
 function timestampOf(value: number): number {
-  return Number.isInteger(value) ? value : Math.trunc(value) || 0;
+  if (Number.isInteger(value)) return Math.abs(value) < 2 ** 63 ? value : 0;
+  return Number.isFinite(value) ? Math.trunc(value) : 0;
 }
 
 function sampleLength(sample: Sample): number {

@@ -58,7 +58,9 @@ export type PointDropReason =
   /** The metric's Prometheus name is already taken in this export by another metric (or is `target_info`). */
   | 'name_collision'
   /** Two points of one metric became the same series after sanitising: the first is kept. */
-  | 'series_collision';
+  | 'series_collision'
+  /** An end time that is no time: not finite, or past what an int64 of milliseconds holds. */
+  | 'invalid_time';
 
 export const POINT_DROP_REASONS: readonly PointDropReason[] = [
   'delta_temporality',
@@ -71,6 +73,7 @@ export const POINT_DROP_REASONS: readonly PointDropReason[] = [
   'invalid_name',
   'name_collision',
   'series_collision',
+  'invalid_time',
 ];
 
 /** Data points of one metric that became no series, and why. */
@@ -263,6 +266,11 @@ export { attributeValueToString };
 
 export function hrTimeToMs(time: HrTime): number {
   return time[0] * 1000 + Math.floor(time[1] / 1e6);
+}
+
+/** A time in ms a sample can carry: finite, and within an int64 (±2^63). */
+function isSampleTime(ms: number): boolean {
+  return Math.abs(ms) < 2 ** 63;
 }
 
 class Mapper {
@@ -549,6 +557,11 @@ class Mapper {
         base = single ? compose(general.labels, [nameLabel]) : general.labels;
       }
       const timestampMs = hrTimeToMs(point.endTime);
+      if (!isSampleTime(timestampMs)) {
+        // int64 cannot hold it, and an encoder writing it would loop forever (Infinity / 128).
+        this.drop('invalid_time', 1);
+        continue;
+      }
       if (timestampMs > latestMs) latestMs = timestampMs;
       const exemplars = exemplarsOf(point, this);
       switch (kind) {
@@ -825,7 +838,9 @@ function exemplarsOf(point: DataPointLike<unknown>, mapper: Mapper): Exemplar[] 
       labels.push({ name, value });
     }
     labels.sort(byName);
-    out.push({ labels, value: e.value, timestampMs: hrTimeToMs(e.timestamp) });
+    const timestampMs = hrTimeToMs(e.timestamp);
+    // An exemplar is an annotation: one without a time a sample can carry is left out.
+    if (isSampleTime(timestampMs)) out.push({ labels, value: e.value, timestampMs });
   }
   return out.length > 0 ? out : undefined;
 }

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import { seededRandom } from '@otelpack/batching-core/testing';
 import { utf8Length, varintLength } from '@otelpack/batching-core';
 import { compress, uncompress } from 'snappyjs';
@@ -15,6 +17,31 @@ import {
 } from './helpers/proto';
 
 const T = 1_700_000_000_123;
+
+/** encodeWriteRequest in a worker, failing (not hanging) when it does not return in time. */
+async function encodeInWorker(series: TimeSeries[], timeoutMs: number): Promise<Buffer> {
+  // The worker loads TypeScript through tsx's require hook, as this test file is loaded.
+  const script = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(join(__dirname, 'helpers/encode-in-worker.ts'))});`;
+  const worker = new Worker(script, { eval: true, workerData: series });
+  try {
+    return await new Promise<Buffer>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`the encoder did not return within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      worker.once('message', (bytes: Uint8Array) => {
+        clearTimeout(timer);
+        resolve(Buffer.from(bytes));
+      });
+      worker.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+    });
+  } finally {
+    await worker.terminate();
+  }
+}
 
 /** Each case: the series, checked three ways: protobufjs decodes them back, the bytes equal
  * protobufjs's own encoding, and the measured sizes add up to the request. */
@@ -146,6 +173,24 @@ describe('WriteRequestEncoder', () => {
       assert.equal(bytes.length, measured);
     });
   }
+
+  it('writes a timestamp int64 cannot hold as 0 (left out), and returns', async () => {
+    // Before: Infinity's varint loop (Infinity / 128 is Infinity) never ended.
+    const series: TimeSeries[] = [Infinity, -Infinity, NaN, 2 ** 63, -(2 ** 64)].map((t, i) => ({
+      labels: [{ name: '__name__', value: `t${i}` }],
+      samples: [{ value: i + 1, timestampMs: t }],
+      exemplars: [{ labels: [], value: 1, timestampMs: t }],
+    }));
+    const bytes = await encodeInWorker(series, 20_000);
+    assert.deepEqual(
+      decodeWriteRequest(bytes).map((s) => [s.samples[0].timestamp, s.exemplars[0].timestamp]),
+      series.map(() => [0, 0]),
+    );
+    assert.equal(
+      bytes.length,
+      series.reduce((sum, s) => sum + timeSeriesEntryLength(s), 0),
+    );
+  });
 
   it('matches protobufjs on 300 random requests, reusing one encoder (scratch growth included)', () => {
     const random = seededRandom(42);

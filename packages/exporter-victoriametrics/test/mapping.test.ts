@@ -526,6 +526,37 @@ describe('mapping: the rest', () => {
     ]);
   });
 
+  it('drops a point whose time is no sample time, counted, and leaves out such an exemplar', () => {
+    // Before: Infinity reached the encoder, whose varint loop (Infinity / 128) never ended.
+    const g = gauge('g', [
+      [{ k: 'kept' }, 1],
+      [{ k: 'inf' }, 2],
+      [{ k: 'nan' }, 3],
+      [{ k: 'huge' }, 4],
+    ]);
+    const ends: [number, number][] = [END, [Infinity, 0], [NaN, 0], [1e16, 0]];
+    g.dataPoints.forEach((point, i) => Object.assign(point, { endTime: ends[i] }));
+    const c = sum('c', [[{}, 3]]);
+    (c.dataPoints[0] as unknown as { exemplars: unknown[] }).exemplars = [
+      { value: 1, timestamp: [Infinity, 0], filteredAttributes: {} },
+      { value: 2, timestamp: [1_700_000_005, 0], filteredAttributes: {} },
+    ];
+    const result = map([g, c], { targetInfo: false });
+    assert.deepEqual(lines(result.series), [
+      `g{${ID},k="kept",${SCOPE}} 1@${END_MS}`,
+      `c_total{${ID},${SCOPE}} 3@${END_MS}`,
+    ]);
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(result.dropped).filter(([, n]) => (n ?? 0) > 0)),
+      { invalid_time: 3 },
+    );
+    const counter = result.series.find((s) => s.labels[0].value === 'c_total')!;
+    assert.deepEqual(
+      counter.exemplars?.map((e) => e.timestampMs),
+      [1_700_000_005_000],
+    );
+  });
+
   it('target_info carries the latest timestamp of the export', () => {
     const later = sum('c', [[{}, 1]], { end: [1_700_000_020, 0] });
     const result = map([gauge('g', [[{}, 1]]), later]);
