@@ -64,14 +64,14 @@ function growIndexScratch(need: number, keep: number): Int32Array {
   return next;
 }
 
-/** The last payload's bytes per series: the next one's buffer is sized from it, not grown. */
-let bytesPerSeries = 64;
-
-/** Past this the writer grows as it goes: one heavy export must not size the next one's buffer. */
+/** Past this the writer grows as it goes: a huge export does not take it all up front. */
 const MAX_EXPECTED_BYTES = 4 * 1024 * 1024;
 
+/** A typical export's series take ~43 bytes each (shared labels are indexes): room for most. */
+const EXPECTED_BYTES_PER_SERIES = 64;
+
 function expectedBytes(count: number): number {
-  return Math.min(MAX_EXPECTED_BYTES, 1024 + Math.ceil(1.25 * bytesPerSeries * count));
+  return Math.min(MAX_EXPECTED_BYTES, 1024 + EXPECTED_BYTES_PER_SERIES * count);
 }
 
 export const timeSeriesSpoolCodec: SpoolCodec<TimeSeries> = {
@@ -169,9 +169,7 @@ export const timeSeriesSpoolCodec: SpoolCodec<TimeSeries> = {
       }
       if (s.createdTimestampMs !== undefined) out.f64(s.createdTimestampMs);
     }
-    const payload = out.finish();
-    bytesPerSeries = payload.length / Math.max(1, series.length);
-    return payload;
+    return out.finish();
   },
 
   decode(payload, count) {
