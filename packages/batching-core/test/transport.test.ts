@@ -11,7 +11,7 @@ import { inspect } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { GZIP_ON_CALLING_THREAD_ENV, HttpTransport, TransportError } from '../src/http/transport';
 import { SYNC_GZIP_MAX_BYTES } from '../src/http/gzip';
-import type { HttpTransportOptions } from '../src/http/transport';
+import type { HeaderMap, HttpTransportOptions } from '../src/http/transport';
 import { REDACTED } from '../src/http/redact';
 import { InvalidConfigError } from '../src/errors';
 
@@ -19,6 +19,7 @@ interface Seen {
   method: string;
   path: string;
   headers: http.IncomingHttpHeaders;
+  rawHeaders: string[];
   body: Buffer;
 }
 
@@ -44,6 +45,7 @@ function listen(
         method: req.method ?? '',
         path: req.url ?? '',
         headers: req.headers,
+        rawHeaders: req.rawHeaders,
         body: Buffer.concat(chunks),
       };
       seen.push(entry);
@@ -239,6 +241,26 @@ describe('HttpTransport: requests', () => {
     assert.equal(first.headers['x-extra'], undefined);
     assert.equal(second.headers['x-static'], 'override');
     assert.equal(second.headers['x-extra'], 'e');
+  });
+
+  test('a header named __proto__ is sent like any other, from options, provider and request', async () => {
+    server.handle(echo());
+    const before = server.seen.length;
+    // Own properties, as JSON.parse or a computed key make them: assigned into a plain object,
+    // `__proto__` would set its prototype (or be ignored) and the header vanish without a word.
+    const own = (value: string) => JSON.parse(`{"__proto__": "${value}"}`) as HeaderMap;
+    await withTransport({ url: server.base, headers: own('static') }, async (t) => {
+      await t.request({ body: 'x' });
+      await t.request({ body: 'x', headers: own('per-request') });
+    });
+    await withTransport({ url: server.base, headerProvider: () => own('provided') }, (t) =>
+      t.request({ body: 'x' }),
+    );
+    assert.deepEqual(
+      // The raw list: Node's parsed headers object does not keep a header of that name.
+      server.seen.slice(before).map((s) => s.rawHeaders[s.rawHeaders.indexOf('__proto__') + 1]),
+      ['static', 'per-request', 'provided'],
+    );
   });
 
   test('the default user agent is otelpack', async () => {

@@ -122,6 +122,16 @@ const TABLE: Row[] = [
     expect: { headers: { 'api-key': 'traces', 'x-team': 'a b', 'x-trace-only': '1' } },
   },
   {
+    title: 'headers: a header named __proto__ is merged like any other, not dropped',
+    env: {
+      OTEL_EXPORTER_OTLP_HEADERS: '__proto__=generic,x-team=a',
+      OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-trace-only=1',
+    },
+    signal: 'traces',
+    // Computed: a literal `__proto__:` key would set the expected object's prototype instead.
+    expect: { headers: { ['__proto__']: 'generic', 'x-team': 'a', 'x-trace-only': '1' } },
+  },
+  {
     title: "headers: another signal's are not merged",
     env: {
       OTEL_EXPORTER_OTLP_HEADERS: 'api-key=generic',

@@ -6,6 +6,7 @@ import type { SendResult } from '../types';
 import { classifyStatus, errorCode, isRetryableNetworkError } from './classify';
 import { gzipBody, SYNC_GZIP_MAX_BYTES } from './gzip';
 import { redact, secretsInHeaders, secretsInUrl } from './redact';
+import { setOwnField } from '../sdk/own-field';
 import { KnownSecrets } from './secrets';
 
 /** Bound on the per-request credentials a transport remembers for redaction. */
@@ -158,7 +159,7 @@ export class HttpTransport {
       if (typeof value !== 'string') {
         throw new InvalidConfigError(`headers.${name}`, 'expected a string value');
       }
-      headers[name.toLowerCase()] = value;
+      setOwnField(headers, name.toLowerCase(), value);
     }
     if (url.username || url.password) {
       const user = decodeURIComponent(url.username);
@@ -220,11 +221,11 @@ export class HttpTransport {
         );
       }
       for (const [name, value] of Object.entries(provided ?? {}))
-        headers[name.toLowerCase()] = value;
+        setOwnField(headers, name.toLowerCase(), value);
       requestSecrets = secretsInHeaders(provided ?? {});
     }
     for (const [name, value] of Object.entries(request.headers ?? {}))
-      headers[name.toLowerCase()] = value;
+      setOwnField(headers, name.toLowerCase(), value);
     requestSecrets.push(...secretsInHeaders(request.headers ?? {}));
     this.#secrets.remember(requestSecrets);
 

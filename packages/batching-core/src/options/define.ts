@@ -5,6 +5,7 @@ import type { HeaderMap, TlsOptions } from '../http/transport';
 import { redact, redactUrl, secretsInHeaders, secretsInUrl } from '../http/redact';
 import { assertKnownOptions } from '../pipeline-options';
 import type { PipelineTuning } from '../pipeline-options';
+import { setOwnField } from '../sdk/own-field';
 import { createTransformStage } from '../transform';
 import type { TransformStage } from '../transform';
 import type { TemporalityOption } from '../sdk/temporality';
@@ -442,7 +443,9 @@ export function defineExporterOptions<Own extends Record<string, OptionKind<unkn
       for (const name of [...variables].reverse()) {
         const found = readEnvironment([name]);
         if (!found) continue;
-        Object.assign(merged, fromText.keyValues(found.text, found.variable));
+        // Not Object.assign: it would set the prototype for a header named `__proto__`.
+        const pairs = fromText.keyValues(found.text, found.variable) as Record<string, string>;
+        for (const [header, value] of Object.entries(pairs)) setOwnField(merged, header, value);
         source = found.variable;
       }
       if (source === undefined) return { value: undefined, source: 'headers' };

@@ -1,6 +1,7 @@
 import { integerOption, stringOption, urlOption } from '../config';
 import { InvalidConfigError } from '../errors';
 import type { HeaderMap, TlsOptions } from '../http/transport';
+import { setOwnField } from '../sdk/own-field';
 import { temporalitySelector } from '../sdk/temporality';
 import type { TemporalityOption } from '../sdk/temporality';
 
@@ -66,7 +67,7 @@ export function parseHeaders(
     if (typeof headerValue !== 'string') {
       throw new InvalidConfigError(`${source}.${name}`, 'expected a string value');
     }
-    headers[name.toLowerCase()] = headerValue;
+    setOwnField(headers, name.toLowerCase(), headerValue);
   }
   return { headers };
 }
