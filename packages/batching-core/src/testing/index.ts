@@ -9,6 +9,7 @@ export type {
 export { assertLedgerBalances, deliveryLetter, ledgerImbalance } from './ledger-assert';
 export { NdjsonSinkSender } from './sink-sender';
 export { seededRandom } from './seeded-random';
+export { withHangWatchdog } from './hang-watchdog';
 export { doublingValue, selfReferringValue } from './hostile-values';
 export { recordQueueConformance } from './record-queue-conformance';
 export { replayThroughSpool } from './spool-replay';

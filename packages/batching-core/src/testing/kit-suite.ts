@@ -11,6 +11,7 @@ import type { PipelineOptionName } from '../options/pipeline-environment';
 import type { PipelineStats } from '../pipeline';
 import type { Signal } from '../types';
 import { serverOf } from '../telemetry';
+import { withHangWatchdog } from './hang-watchdog';
 import { assertLedgerBalances } from './ledger-assert';
 
 /** What the suite needs of an exporter instance: the SDK interface, plus `stats()` and `name`. */
@@ -197,7 +198,60 @@ const SAMPLE_ITEMS: Record<Signal, unknown> = {
   },
 };
 
+/** Times an SDK item may carry from a bad clock, a bad conversion or a hand-made item. */
+const HOSTILE_TIMES: [number, number][] = [
+  [Infinity, 0],
+  [-Infinity, 0],
+  [NaN, 0],
+  [1_700_000_000, NaN],
+  [1e300, 0],
+  [2 ** 63, 0],
+  [-5, 0],
+  [1_700_000_000, 5e9],
+];
+
+/** One export per hostile time: every time field of the sample item set to it. */
+function hostileTimeExports(signal: Signal): unknown[] {
+  return HOSTILE_TIMES.map((time) => {
+    if (signal === 'traces') {
+      const [span] = SAMPLE_ITEMS.traces as Record<string, unknown>[];
+      return [
+        {
+          ...span,
+          startTime: time,
+          endTime: time,
+          duration: time,
+          events: [{ name: 'e', time, attributes: {} }],
+        },
+      ];
+    }
+    if (signal === 'logs') {
+      const [record] = SAMPLE_ITEMS.logs as Record<string, unknown>[];
+      return [{ ...record, hrTime: time, hrTimeObserved: time }];
+    }
+    const metrics = SAMPLE_ITEMS.metrics as {
+      scopeMetrics: { metrics: { dataPoints: object[] }[] }[];
+    };
+    const [metric] = metrics.scopeMetrics[0].metrics;
+    return {
+      ...metrics,
+      scopeMetrics: [
+        {
+          ...metrics.scopeMetrics[0],
+          metrics: [
+            {
+              ...metric,
+              dataPoints: [{ ...metric.dataPoints[0], startTime: time, endTime: time }],
+            },
+          ],
+        },
+      ],
+    };
+  });
+}
+
 /**
+ * The exporter kit's promises, checked against one exporter package/**
  * The exporter kit's promises, checked against one exporter package: every exporter runs it
  * against itself (one call in a test file), so that every exporter keeps them.
  */
@@ -426,6 +480,30 @@ export function runExporterKitSuite(suite: ExporterKitSuiteOptions): void {
         assertLedgerBalances(stats);
         await exporter.shutdown();
         assertLedgerBalances(exporter.stats());
+      }
+    });
+
+    it('answers an export of items whose times are no time (NaN, ±Infinity, past int64, negative), counting each', async () => {
+      for (const signal of signals) {
+        const exporter = make(signal, { name: `kit-times-${signal}`, shutdownTimeoutMs: 100 });
+        const exports = hostileTimeExports(signal);
+        for (let i = 0; i < exports.length; i++) {
+          const result = await withHangWatchdog(
+            `${suite.packageName} ${signal} export of hostile times #${i}`,
+            20_000,
+            () =>
+              new Promise<{ code: number }>((resolve) =>
+                exporter.export(exports[i] as never, resolve),
+              ),
+          );
+          assert.ok(result.code === 0 || result.code === 1, `${signal} #${i}: ${result.code}`);
+        }
+        assert.ok(exporter.stats().accepted >= 1, `${signal}: nothing was accepted`);
+        assertLedgerBalances(exporter.stats(), signal);
+        await withHangWatchdog(`${suite.packageName} ${signal} shutdown`, 20_000, () =>
+          exporter.shutdown(),
+        );
+        assertLedgerBalances(exporter.stats(), signal);
       }
     });
 
