@@ -6,14 +6,17 @@
  * byte), numbers f64 little-endian.
  */
 
+import { ProtoWriter } from '../encoding/proto-writer';
+
 const FIRST_BYTES = 4 * 1024;
 
-export class SpoolPayloadWriter {
-  private buffer: Buffer;
-  private pos = 0;
-
+/**
+ * The core's protobuf writer (its varints, its UTF-8 fast path, its growth), under the names the
+ * spool's codecs read well with and with the checks a payload needs: one payload per writer.
+ */
+export class SpoolPayloadWriter extends ProtoWriter {
   constructor(expectedBytes = FIRST_BYTES) {
-    this.buffer = Buffer.allocUnsafe(Math.max(16, expectedBytes));
+    super(Math.max(16, expectedBytes));
   }
 
   u8(value: number): void {
@@ -26,49 +29,24 @@ export class SpoolPayloadWriter {
     if (!(value >= 0 && value <= 0xffffffff && Number.isInteger(value))) {
       throw new RangeError(`a spool payload varint holds integers 0 to 2^32-1, not ${value}`);
     }
-    this.ensure(5);
-    const buffer = this.buffer;
-    let pos = this.pos;
-    while (value >= 0x80) {
-      buffer[pos++] = (value & 0x7f) | 0x80;
-      value >>>= 7;
-    }
-    buffer[pos++] = value;
-    this.pos = pos;
+    this.uint32(value);
   }
 
   f64(value: number): void {
-    this.ensure(8);
-    this.buffer.writeDoubleLE(value, this.pos);
-    this.pos += 8;
-  }
-
-  /** Length, then the bytes. */
-  bytes(value: Uint8Array): void {
-    this.uv(value.length);
-    this.ensure(value.length);
-    this.buffer.set(value, this.pos);
-    this.pos += value.length;
+    this.double(value);
   }
 
   /** Length, then the UTF-8 (a lone surrogate becomes U+FFFD, as on the wire). */
   text(value: string): void {
-    const byteLength = Buffer.byteLength(value, 'utf8');
-    this.uv(byteLength);
-    this.ensure(byteLength);
-    this.pos += this.buffer.write(value, this.pos, byteLength, 'utf8');
+    this.string(value);
   }
 
-  /** What was written, in a buffer of its own length. */
-  finish(): Buffer {
+  /**
+   * Everything written so far, a view of the writer's memory (no copy). One payload per writer:
+   * nothing ends a message here, so the payload starts at 0 however the buffer grew.
+   */
+  override finish(): Buffer {
     return this.pos === this.buffer.length ? this.buffer : this.buffer.subarray(0, this.pos);
-  }
-
-  private ensure(bytes: number): void {
-    if (this.pos + bytes <= this.buffer.length) return;
-    const next = Buffer.allocUnsafe(Math.max(2 * this.buffer.length, this.pos + bytes));
-    this.buffer.copy(next, 0, 0, this.pos);
-    this.buffer = next;
   }
 }
 
