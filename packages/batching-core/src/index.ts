@@ -22,6 +22,7 @@ export {
   SpoolTable,
   bytesSpoolCodec,
   defaultSpoolCodec,
+  recordsWrittenByV8,
   stringSpoolCodec,
   textSpoolCodec,
   v8Codec,

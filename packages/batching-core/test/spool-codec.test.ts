@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import v8 from 'node:v8';
 import { describe, test } from 'node:test';
 import {
+  recordsWrittenByV8,
   bytesSpoolCodec,
   defaultSpoolCodec,
   stringSpoolCodec,
@@ -334,5 +335,32 @@ describe('spool frames built in one buffer', () => {
     assert.equal(encoder([Uint8Array.of(1)], 0), undefined);
     assert.equal(encoder([{ a: { nested: 1 } }], 0), undefined);
     assert.equal(inScratchEncoderOf(bytesSpoolCodec), undefined);
+  });
+});
+
+describe('recordsWrittenByV8: what an exporter codec reads of the spool from before it', () => {
+  test('V8 payloads give their records, each checked; any other layout gives undefined', () => {
+    const records = [{ span: { id: 1n, meta: { a: 'b' } } }, { span: { id: 2n, meta: {} } }];
+    const seen: unknown[] = [];
+    const back = recordsWrittenByV8(v8Codec.encode(records), 2, (r) => seen.push(r));
+    assert.deepEqual(back, records);
+    assert.deepEqual(seen, records);
+    for (const payload of [
+      defaultSpoolCodec.encode(['text']),
+      defaultSpoolCodec.encode([{ flat: 'object' }]),
+      Buffer.from([0x4f, 1]),
+    ]) {
+      assert.equal(
+        recordsWrittenByV8(payload, 1, () => assert.fail('not V8')),
+        undefined,
+      );
+    }
+    assert.throws(
+      () =>
+        recordsWrittenByV8(v8Codec.encode(records), 2, () => {
+          throw new Error('another exporter’s record');
+        }),
+      /another exporter’s record/,
+    );
   });
 });

@@ -2,7 +2,7 @@ import {
   SpoolPayloadReader,
   SpoolPayloadWriter,
   SpoolTable,
-  defaultSpoolCodec,
+  recordsWrittenByV8,
 } from '@otelpack/batching-core';
 import type { SpoolCodec } from '@otelpack/batching-core';
 import type { MetricGroup, OtlpRecord, ResourceGroup, ScopeGroup } from './records';
@@ -28,8 +28,6 @@ import type { MetricGroup, OtlpRecord, ResourceGroup, ScopeGroup } from './recor
 const TAG = 0x4f; // 'O'
 /** This layout's version, after the tag: a later layout is refused by name, not misread. */
 const FORMAT_VERSION = 1;
-/** V8's serialisation begins with its version tag: what the core's default codec wrote before. */
-const V8_TAG = 0xff;
 const JSON_OBJECT_START = 0x7b; // '{': an OTLP/JSON body; no OTLP protobuf message begins so
 const ENCODINGS = { protobuf: 1, json: 2 } as const;
 export type SpooledEncoding = keyof typeof ENCODINGS;
@@ -92,7 +90,10 @@ export function otlpSpoolCodec(encoding: SpooledEncoding): SpoolCodec<OtlpRecord
     decode(payload, count) {
       // A spool written before this codec (the core's default codec: V8's serialisation of
       // these records) is replayed as it was written: an upgrade loses nothing it held.
-      if (payload[0] === V8_TAG) return fromV8(payload, count, encoding);
+      const earlier = recordsWrittenByV8<OtlpRecord>(payload, count, (record) =>
+        checkOtlpRecord(record, encoding),
+      );
+      if (earlier) return earlier;
       if (payload[0] !== TAG) throw new Error('not an OTLP spool payload');
       // Bodies and groups' bytes are views of the reader's one copy of the payload.
       const input = new SpoolPayloadReader(payload, 3);
@@ -142,27 +143,24 @@ function encodingMismatch(written: number | undefined, encoding: SpooledEncoding
 const isBytes = (value: unknown): boolean => value instanceof Uint8Array;
 
 /**
- * What the core's default codec wrote, checked to be OTLP records of this encoding before they
- * are replayed: records of another shape (a spool directory another exporter wrote) or of the
- * other encoding would fail each request they joined, fresh records included.
+ * A record V8 wrote (the core's default codec, before this one), checked to be an OTLP record of
+ * this encoding before it is replayed: records of another shape (a spool directory another
+ * exporter wrote) or of the other encoding would fail each request they joined.
  */
-function fromV8(payload: Uint8Array, count: number, encoding: SpooledEncoding): OtlpRecord[] {
-  const records = defaultSpoolCodec.decode(payload, count) as OtlpRecord[];
-  for (const record of records) {
-    const scope = record?.scope;
-    const metric = record?.metric;
-    if (
-      !isBytes(record?.body) ||
-      !isBytes(scope?.encoded) ||
-      !isBytes(scope?.resource?.encoded) ||
-      (metric !== undefined && (!isBytes(metric.head) || !isBytes(metric.tail)))
-    ) {
-      throw new Error('a spooled record that is not an OTLP record');
-    }
-    const json = record.body[0] === JSON_OBJECT_START;
-    if (json !== (encoding === 'json')) {
-      throw encodingMismatch(ENCODINGS[json ? 'json' : 'protobuf'], encoding);
-    }
+function checkOtlpRecord(value: unknown, encoding: SpooledEncoding): void {
+  const record = value as OtlpRecord | undefined;
+  const scope = record?.scope;
+  const metric = record?.metric;
+  if (
+    !isBytes(record?.body) ||
+    !isBytes(scope?.encoded) ||
+    !isBytes(scope?.resource?.encoded) ||
+    (metric !== undefined && (!isBytes(metric.head) || !isBytes(metric.tail)))
+  ) {
+    throw new Error('a spooled record that is not an OTLP record');
   }
-  return records;
+  const json = (record as OtlpRecord).body[0] === JSON_OBJECT_START;
+  if (json !== (encoding === 'json')) {
+    throw encodingMismatch(ENCODINGS[json ? 'json' : 'protobuf'], encoding);
+  }
 }

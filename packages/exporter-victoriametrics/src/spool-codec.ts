@@ -2,7 +2,7 @@ import {
   SpoolPayloadReader,
   SpoolPayloadWriter,
   SpoolTable,
-  defaultSpoolCodec,
+  recordsWrittenByV8,
 } from '@otelpack/batching-core';
 import type { SpoolCodec } from '@otelpack/batching-core';
 import type {
@@ -40,8 +40,6 @@ import type {
 const TAG = 0x56; // 'V'
 /** This layout's version, after the tag: a later layout is refused by name, not misread. */
 const FORMAT_VERSION = 1;
-/** V8's serialisation begins with its version tag: what the core's default codec wrote before. */
-const V8_TAG = 0xff;
 const HAS_EXEMPLARS = 1;
 const HAS_HISTOGRAMS = 2;
 const HAS_METADATA = 4;
@@ -175,7 +173,8 @@ export const timeSeriesSpoolCodec: SpoolCodec<TimeSeries> = {
   decode(payload, count) {
     // A spool written before this codec (the core's default codec: V8's serialisation of
     // series) is replayed as it was written: an upgrade loses nothing it held.
-    if (payload[0] === V8_TAG) return fromV8(payload, count);
+    const earlier = recordsWrittenByV8<TimeSeries>(payload, count, checkSeries);
+    if (earlier) return earlier;
     if (payload[0] !== TAG) throw new Error('not a remote-write spool payload');
     const input = new SpoolPayloadReader(payload, 2);
     if (input.byteAt(1) !== FORMAT_VERSION) {
@@ -288,15 +287,13 @@ function readHistogram(input: SpoolPayloadReader): NativeHistogram {
 }
 
 /**
- * What the core's default codec wrote, checked to be series before they are replayed: records of
- * another shape (a spool directory another exporter wrote) would fail each request they joined.
+ * A record V8 wrote (the core's default codec, before this one), checked to be a series before
+ * it is replayed: records of another shape (a spool directory another exporter wrote) would fail
+ * each request they joined.
  */
-function fromV8(payload: Uint8Array, count: number): TimeSeries[] {
-  const series = defaultSpoolCodec.decode(payload, count) as TimeSeries[];
-  for (const s of series) {
-    if (!Array.isArray(s?.labels) || !Array.isArray(s.samples)) {
-      throw new Error('a spooled record that is not a remote-write series');
-    }
+function checkSeries(value: unknown): void {
+  const s = value as TimeSeries | undefined;
+  if (!Array.isArray(s?.labels) || !Array.isArray(s.samples)) {
+    throw new Error('a spooled record that is not a remote-write series');
   }
-  return series;
 }

@@ -62,6 +62,24 @@ export const v8Codec: SpoolCodec<unknown> = {
 };
 
 /**
+ * For an exporter's own codec: the records of a payload that V8's serialisation wrote (the core's
+ * default codec, before the exporter had a codec of its own), each passed to `check`, which
+ * throws for a record of another shape (a spool directory another exporter wrote: replayed, it
+ * would fail every request it joined). Undefined when V8 did not write the payload. An upgrade
+ * then replays what the spool held instead of counting it all `corrupt`.
+ */
+export function recordsWrittenByV8<R>(
+  payload: Uint8Array,
+  count: number,
+  check: (record: unknown) => void,
+): R[] | undefined {
+  if (payload[0] !== V8_TAG) return undefined;
+  const records = v8Codec.decode(payload, count);
+  for (const record of records) check(record);
+  return records as R[];
+}
+
+/**
  * Records that are already text (Dynatrace metric lines, a bulk body's lines): a tag byte, the
  * records' UTF-8 byte lengths, and their UTF-8, without `v8.serialize`'s walk and tags. Text is
  * kept as UTF-8 keeps it (a lone surrogate comes back as U+FFFD, as it would on the wire).

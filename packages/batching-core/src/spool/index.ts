@@ -3,6 +3,7 @@ export type { DiskQueueOptions, FsyncPolicy, SpoolState } from './disk-queue';
 export {
   bytesSpoolCodec,
   defaultSpoolCodec,
+  recordsWrittenByV8,
   stringSpoolCodec,
   textSpoolCodec,
   v8Codec,

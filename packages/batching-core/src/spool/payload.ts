@@ -36,6 +36,20 @@ export class SpoolPayloadWriter extends ProtoWriter {
     this.double(value);
   }
 
+  /** An unsigned 64-bit integer, little-endian (a RangeError outside 0 to 2^64-1). */
+  u64(value: bigint): void {
+    this.ensure(8);
+    this.buffer.writeBigUInt64LE(value, this.pos);
+    this.pos += 8;
+  }
+
+  /** A signed 64-bit integer, little-endian (a RangeError outside ±2^63). */
+  i64(value: bigint): void {
+    this.ensure(8);
+    this.buffer.writeBigInt64LE(value, this.pos);
+    this.pos += 8;
+  }
+
   /** Length, then the UTF-8 (a lone surrogate becomes U+FFFD, as on the wire). */
   text(value: string): void {
     this.string(value);
@@ -94,6 +108,20 @@ export class SpoolPayloadReader {
   f64(): number {
     this.need(8);
     const value = this.bytes.readDoubleLE(this.pos);
+    this.pos += 8;
+    return value;
+  }
+
+  u64(): bigint {
+    this.need(8);
+    const value = this.bytes.readBigUInt64LE(this.pos);
+    this.pos += 8;
+    return value;
+  }
+
+  i64(): bigint {
+    this.need(8);
+    const value = this.bytes.readBigInt64LE(this.pos);
     this.pos += 8;
     return value;
   }
