@@ -7,6 +7,7 @@ import type {
   SendResult,
 } from '@otelpack/batching-core';
 import type { DdSpan, TraceRecord } from './mapping';
+import { traceRecordSpoolCodec } from './spool-codec';
 
 /*
  * One batch of spans → one `PUT /v0.4/traces` to the trace Agent: a msgpack array of traces, each
@@ -52,6 +53,7 @@ export class TraceAgentSender implements BatchSender<TraceRecord> {
   private readonly encoder = new Encoder({ useBigInt64: true, ignoreUndefined: true });
   #rateByService: Record<string, number> = {};
   readonly display: string;
+  readonly spoolCodec = traceRecordSpoolCodec;
 
   constructor(options: TraceSenderOptions) {
     const create = options.createTransport ?? ((o: HttpTransportOptions) => new HttpTransport(o));
