@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RowEncoder } from '../src/encoding/encoder';
+import type { InsertFormat } from '../src/encoding/encoder';
 import { rowBinaryHeader } from '../src/encoding/row-binary';
 import { DEFAULT_LAYOUTS, layoutFor } from '../src/schema/columns';
 import { TableLayouts } from '../src/schema/layouts';
@@ -8,6 +9,9 @@ import { DEFAULT_TABLE_NAMES, INSERT_COLUMNS } from '../src/schema/tables';
 import type { ColumnKind, TableKind } from '../src/schema/tables';
 import { ClickHouseSender } from '../src/sender/sender';
 import { FakeClickHouseClient } from './fake-client';
+import { makeLogRecord } from './fixtures';
+import { logRecordToRow } from '../src/mapping/logs';
+import { ResourceColumnsCache } from '../src/mapping/resource';
 
 /*
  * Column types of tables the Collector creates, as system.columns lists them, and the encoding
@@ -155,22 +159,32 @@ const COLLECTOR_GAUGE = [
   ['MetricName', 'LowCardinality(String)'],
 ].map(([name, type]) => ({ table: 'otel_metrics_gauge', name, type }));
 
-async function sendGauge(format: 'JSONEachRow' | 'RowBinary', times = POINT) {
-  const client = new FakeClickHouseClient();
-  client.columnRows = COLLECTOR_GAUGE;
-  const layouts = new TableLayouts('otel', DEFAULT_TABLE_NAMES, ['gauge'], (text) => text, 5_000);
+/**
+ * A sender whose layouts come from the fake's system.columns rows (`client.columnRows`), for one
+ * table of the default names, as the exporter wires it.
+ */
+function layoutSender(client: FakeClickHouseClient, table: 'gauge' | 'logs', format: InsertFormat) {
+  const layouts = new TableLayouts('otel', DEFAULT_TABLE_NAMES, [table], (text) => text, 5_000);
   const sender = new ClickHouseSender({
     hosts: [{ client: client.asClient(), label: 'ch' }],
     format,
-    tables: { gauge: '`otel`.`otel_metrics_gauge`' } as Record<TableKind, string>,
+    tables: { [table]: `\`otel\`.\`${DEFAULT_TABLE_NAMES[table]}\`` } as Record<TableKind, string>,
     deduplicate: false,
     asyncInsert: false,
     http: true,
     secrets: [],
     ownsClients: false,
     prepare: (host) => layouts.ensure(host.client),
-    layoutOf: (host, table) => layouts.layoutOf(host.client, table),
+    layoutOf: (host, kind) => layouts.layoutOf(host.client, kind),
+    onTableMismatch: (host) => layouts.forget(host.client),
   });
+  return { sender, layouts };
+}
+
+async function sendGauge(format: 'JSONEachRow' | 'RowBinary', times = POINT) {
+  const client = new FakeClickHouseClient();
+  client.columnRows = COLLECTOR_GAUGE;
+  const { sender, layouts } = layoutSender(client, 'gauge', format);
   const row = new RowEncoder(format).encodeKeepingSource('gauge', gaugeRow(times));
   const result = await sender.send([row], { signal: new AbortController().signal, attempt: 1 });
   assert.deepEqual(result, { kind: 'delivered' });
@@ -213,20 +227,7 @@ test("into the Collector's gauge table, RowBinary states the table's types and w
 
 test('after an insert a table of other columns refuses, the types are read again before the next', async () => {
   const client = new FakeClickHouseClient();
-  const layouts = new TableLayouts('otel', DEFAULT_TABLE_NAMES, ['gauge'], (text) => text, 5_000);
-  const sender = new ClickHouseSender({
-    hosts: [{ client: client.asClient(), label: 'ch' }],
-    format: 'JSONEachRow',
-    tables: { gauge: '`otel`.`otel_metrics_gauge`' } as Record<TableKind, string>,
-    deduplicate: false,
-    asyncInsert: false,
-    http: true,
-    secrets: [],
-    ownsClients: false,
-    prepare: (host) => layouts.ensure(host.client),
-    layoutOf: (host, table) => layouts.layoutOf(host.client, table),
-    onTableMismatch: (host) => layouts.forget(host.client),
-  });
+  const { sender } = layoutSender(client, 'gauge', 'JSONEachRow');
   const encoder = new RowEncoder('JSONEachRow');
   const context = { signal: new AbortController().signal, attempt: 1 };
   // The table did not exist when the exporter started; a DBA then made the Collector's.
@@ -241,4 +242,55 @@ test('after an insert a table of other columns refuses, the types are read again
   assert.deepEqual(second, { kind: 'delivered' });
   assert.equal(client.queries.length, 2, 'system.columns read again');
   assert.match(client.execs[1].body.toString(), /"StartTimeUnix":"1700000000"/);
+});
+
+/** An otel_logs table made by an older Collector: wider integers where the current has UInt8. */
+const OLDER_LOGS = [
+  ['TraceFlags', 'UInt32'],
+  ['SeverityNumber', 'Int32'],
+  ['ServiceName', 'LowCardinality(String)'],
+].map(([name, type]) => ({ table: 'otel_logs', name, type }));
+
+async function sendLogs(columnRows: { table: string; name: string; type: string }[]) {
+  const client = new FakeClickHouseClient();
+  client.columnRows = columnRows;
+  const { sender } = layoutSender(client, 'logs', 'RowBinary');
+  const resources = new ResourceColumnsCache();
+  const rows = [makeLogRecord(), makeLogRecord({ severityNumber: 17, body: 'two' })].map((record) =>
+    new RowEncoder('RowBinary').encode('logs', logRecordToRow(record, resources)),
+  );
+  const result = await sender.send(rows, { signal: new AbortController().signal, attempt: 1 });
+  assert.deepEqual(result, { kind: 'delivered' });
+  return { client, rows, resources };
+}
+
+test('RowBinary rows into a table of other integer types go as JSONEachRow, read back from their bytes', async () => {
+  const layout = layoutFor('logs', new Map(OLDER_LOGS.map((c) => [c.name, c.type])));
+  assert.equal(layout.rowBinary, false, 'RowBinary cannot write Int32 where ours is UInt8');
+  const { client } = await sendLogs(OLDER_LOGS);
+  assert.match(client.execs[0].query, / FORMAT JSONEachRow$/);
+  const resources = new ResourceColumnsCache();
+  const expected = [makeLogRecord(), makeLogRecord({ severityNumber: 17, body: 'two' })]
+    .map((record) =>
+      new RowEncoder('JSONEachRow').encode('logs', logRecordToRow(record, resources)),
+    )
+    .map((row) => row.data)
+    .join('');
+  assert.equal(client.execs[0].body.toString(), expected, 'the lines the JSON format writes');
+});
+
+test('RowBinary rows into a table whose types differ only by LowCardinality stay RowBinary', async () => {
+  const sameBytes = [['SeverityText', 'String']].map(([name, type]) => ({
+    table: 'otel_logs',
+    name,
+    type,
+  }));
+  const { client, rows } = await sendLogs(sameBytes);
+  assert.match(client.execs[0].query, / FORMAT RowBinaryWithNamesAndTypes$/);
+  const layout = layoutFor('logs', new Map([['SeverityText', 'String']]));
+  assert.deepEqual(
+    client.execs[0].body,
+    Buffer.concat([rowBinaryHeader(layout.columns), ...rows.map((row) => row.data as Buffer)]),
+    "the table's header, the rows' bytes as encoded",
+  );
 });

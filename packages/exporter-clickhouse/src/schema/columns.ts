@@ -18,6 +18,13 @@ export interface TableLayout {
    * (its types differ only by LowCardinality): they can go under this layout's header as they are.
    */
   sameBytes: boolean;
+  /**
+   * RowBinary writes every column in the bytes of the table's type: the same types but for
+   * LowCardinality, or a time the encoding adapts (`DateTime` seconds). Otherwise (an older
+   * table's `Int32` where ours is `UInt8`, a `Nullable`...) rows go to this table as JSON, which
+   * the server converts.
+   */
+  rowBinary: boolean;
 }
 
 /** Strips the wrappers that change neither the wire form nor the text form of a value. */
@@ -49,20 +56,25 @@ function kindFor(ours: ColumnKind, tableType: string): ColumnKind {
 export function layoutFor(kind: TableKind, types: ColumnTypes): TableLayout {
   let matchesDefault = true;
   let sameBytes = true;
+  let rowBinary = true;
   const columns = INSERT_COLUMNS[kind].map((column) => {
     const tableType = types.get(column.name);
     if (tableType === undefined || tableType === column.type) return column;
     matchesDefault = false;
-    if (baseType(tableType) !== baseType(column.type)) sameBytes = false;
-    return { ...column, type: tableType, kind: kindFor(column.kind, tableType) };
+    const adapted = kindFor(column.kind, tableType);
+    if (baseType(tableType) !== baseType(column.type)) {
+      sameBytes = false;
+      if (adapted === column.kind) rowBinary = false;
+    }
+    return { ...column, type: tableType, kind: adapted };
   });
-  return { columns, matchesDefault, sameBytes };
+  return { columns, matchesDefault, sameBytes, rowBinary };
 }
 
 export const DEFAULT_LAYOUTS: Readonly<Record<TableKind, TableLayout>> = Object.fromEntries(
   (Object.keys(INSERT_COLUMNS) as TableKind[]).map((kind) => [
     kind,
-    { columns: INSERT_COLUMNS[kind], matchesDefault: true, sameBytes: true },
+    { columns: INSERT_COLUMNS[kind], matchesDefault: true, sameBytes: true, rowBinary: true },
   ]),
 ) as Record<TableKind, TableLayout>;
 

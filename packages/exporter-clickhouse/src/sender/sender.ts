@@ -12,6 +12,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { insertBody, rowSize, rowWriter, wireFormat } from '../encoding/encoder';
 import type { ClickHouseRow, InsertFormat } from '../encoding/encoder';
 import { rowBinaryHeader } from '../encoding/row-binary';
+import { rowBinaryReader } from '../encoding/row-binary-reader';
 import { rowsToken } from '../encoding/row-ids';
 import { BodyBuffers } from './body-buffers';
 import { DEFAULT_LAYOUTS } from '../schema/columns';
@@ -118,6 +119,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
   private readonly statements: Partial<Record<TableKind, string>> = {};
   private readonly headers = new WeakMap<TableLayout, Buffer>();
   private readonly writers = new WeakMap<TableLayout, (row: object) => string | Buffer>();
+  private readonly readers: Partial<Record<TableKind, (bytes: Buffer) => object>> = {};
   private readonly bodies = new BodyBuffers();
 
   /**
@@ -264,12 +266,12 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
     batch: readonly ClickHouseRow[],
     signal: AbortSignal,
   ): Promise<InsertFailure | undefined> {
-    const { layout, rows } = this.rowsFor(
+    const { layout, rows, format } = this.rowsFor(
       this.#options.layoutOf?.(host, group.table) ?? DEFAULT_LAYOUTS[group.table],
       group,
       batch,
     );
-    const header = this.#options.format === 'RowBinary' ? this.headerOf(layout) : undefined;
+    const header = format === 'RowBinary' ? this.headerOf(layout) : undefined;
     // Over HTTP the body's memory is reused once ClickHouse acknowledged it (body-buffers.ts);
     // the embedded connection is handed fresh memory, as nothing says when it has read it.
     let taken: Buffer | undefined;
@@ -283,7 +285,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
       this.#secrets.rememberHeaders(headers);
       const result = await host.client.exec({
         ...(headers ? { http_headers: headers } : {}),
-        query: `${this.statementFor(group.table)}${this.settingsFor(group.table, body, idsOf(group, batch))} FORMAT ${wireFormat(this.#options.format)}`,
+        query: `${this.statementFor(group.table)}${this.settingsFor(group.table, body, idsOf(group, batch))} FORMAT ${wireFormat(format)}`,
         values: Readable.from([body], { objectMode: false }),
         // An HTTP setting: the answer (and any exception) comes once the insert has finished,
         // never as an error after a 200 status line.
@@ -320,29 +322,49 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
   }
 
   /**
-   * The encoded rows of one insert, and the layout they are in: as the mapping encoded them for
-   * the exporter's own schema, or, for a table of other column types, encoded again from the row
-   * objects kept for it. Rows without one (spans, logs) keep the exporter's layout unless their
-   * bytes read the same: a table whose types really differ then refuses the insert (RowBinary)
-   * or converts the text (JSON), instead of misreading it.
+   * The encoded rows of one insert, the layout they are in and their format: as the mapping
+   * encoded them for the exporter's own schema, or, for a table of other column types, encoded
+   * again from the row objects (kept with metric rows; read back from the exporter's own
+   * RowBinary for the others). RowBinary goes to a table whose types it cannot write exactly
+   * as JSONEachRow, which the server converts. JSON rows without their object keep their text,
+   * which the server converts too.
    */
   private rowsFor(
     layout: TableLayout,
     group: TableGroup,
     batch: readonly ClickHouseRow[],
-  ): { layout: TableLayout; rows: (string | Buffer)[] } {
+  ): { layout: TableLayout; rows: (string | Buffer)[]; format: InsertFormat } {
+    const format = this.#options.format;
     const encoded = (): (string | Buffer)[] => group.indexes.map((index) => batch[index].data);
-    if (layout.matchesDefault) return { layout, rows: encoded() };
-    if (!group.indexes.every((index) => batch[index].source)) {
-      return { layout: layout.sameBytes ? layout : DEFAULT_LAYOUTS[group.table], rows: encoded() };
+    if (layout.matchesDefault) return { layout, rows: encoded(), format };
+    const binary = format === 'RowBinary';
+    if (binary ? layout.sameBytes : !group.indexes.every((index) => batch[index].source)) {
+      return {
+        layout: layout.sameBytes ? layout : DEFAULT_LAYOUTS[group.table],
+        rows: encoded(),
+        format,
+      };
     }
+    const target: InsertFormat = binary && !layout.rowBinary ? 'JSONEachRow' : format;
     let write = this.writers.get(layout);
-    if (!write) this.writers.set(layout, (write = rowWriter(this.#options.format, layout.columns)));
+    if (!write) this.writers.set(layout, (write = rowWriter(target, layout.columns)));
     const writeRow = write;
+    const read = binary ? this.readerOf(group.table) : undefined;
     return {
       layout,
-      rows: group.indexes.map((index) => writeRow(batch[index].source as object)),
+      format: target,
+      rows: group.indexes.map((index) => {
+        const row = batch[index];
+        return writeRow(row.source ?? (read as (bytes: Buffer) => object)(row.data as Buffer));
+      }),
     };
+  }
+
+  /** Reads the exporter's own RowBinary rows of a table back into row objects. */
+  private readerOf(table: TableKind): (bytes: Buffer) => object {
+    let read = this.readers[table];
+    if (!read) this.readers[table] = read = rowBinaryReader(DEFAULT_LAYOUTS[table].columns);
+    return read;
   }
 
   /** A table whose column types differ from the exporter's schema needs JSONEachRow: say so. */
