@@ -6,6 +6,7 @@ import {
   checkSegmentHeader,
   decodeAckBody,
   decodeDataBody,
+  plausibleDataBody,
   encodeAckFrame,
   encodeDataFrame,
   rangesOf,
@@ -130,12 +131,30 @@ describe('spool format: reading a segment back', () => {
     assert.equal(scan.stop, undefined);
   });
 
-  test('a damaged length: nothing after it can be trusted, reading stops there', () => {
-    const damaged = Buffer.from(file);
-    damaged.writeUInt32LE(5, starts[1]);
-    const scan = scanFrames(damaged, SEGMENT_HEADER_BYTES);
-    assert.equal(scan.frames.length, 1);
-    assert.equal(scan.validEnd, starts[1]);
-    assert.equal(scan.stop?.reason, 'unreadable');
+  test('a damaged length: reading goes on at the next frame that verifies, not stops', () => {
+    for (const length of [5, 0, 0xffff_fff0]) {
+      const damaged = Buffer.from(file);
+      damaged.writeUInt32LE(length, starts[1]);
+      const scan = scanFrames(damaged, SEGMENT_HEADER_BYTES, plausibleDataBody);
+      assert.deepEqual(
+        scan.frames.map((f) => decodeDataBody(f.body)?.firstId),
+        [1, 7],
+        `length ${length}`,
+      );
+      assert.deepEqual(
+        scan.damaged.map((d) => d.offset),
+        [starts[1]],
+      );
+      assert.equal(scan.stop, undefined);
+      assert.equal(scan.validEnd, file.length);
+    }
+  });
+
+  test('zeros where a power cut left the size but not the data: no frame, a torn tail', () => {
+    const zeros = Buffer.concat([file, Buffer.alloc(300)]);
+    const scan = scanFrames(zeros, SEGMENT_HEADER_BYTES, plausibleDataBody);
+    assert.equal(scan.frames.length, 3, 'an empty body checksums as 0, and is still no frame');
+    assert.equal(scan.validEnd, file.length);
+    assert.ok(scan.stop);
   });
 });

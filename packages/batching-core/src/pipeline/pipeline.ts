@@ -726,6 +726,13 @@ export class Pipeline<R> {
    */
   private replay(spool: DiskRecordQueue<Entry<R>>): void {
     const recovery = spool.takeRecovery();
+    if (recovery.tornUnknown > 0) {
+      // A frame cut short or damaged with no count to believe: at least one record each, lost
+      // (a power cut inside fsync's window, or damage to the disk), and no number to count.
+      diag.warn(
+        `${this.label}: ${recovery.tornUnknown} damaged frames at the end of a spool segment held records that cannot be read or counted (at least one each)`,
+      );
+    }
     let corrupt = 0;
     for (const c of recovery.corrupt) corrupt += c.count;
     const total = recovery.records.length + corrupt;

@@ -162,11 +162,16 @@ export function decodeDataBody(body: Buffer): DataFrame | undefined {
  * The first id and count a data body claims, read without its checksum: only for a frame cut
  * short by a crash (the bytes that are there were written whole), to count what it held.
  */
-export function peekDataHeader(body: Buffer): { firstId: number; count: number } | undefined {
+export function peekDataHeader(
+  body: Buffer,
+  claimedBodyLength = body.length,
+): { firstId: number; count: number } | undefined {
   if (body.length < DATA_FIXED_BYTES) return undefined;
   const firstId = body.readDoubleLE(0);
   const count = body.readUInt32LE(8);
   if (!Number.isSafeInteger(firstId) || count > MAX_FRAME_RECORDS) return undefined;
+  // A count whose columns the frame could not hold is damage, not a count to believe.
+  if (DATA_FIXED_BYTES + count * PER_RECORD_BYTES > claimedBodyLength) return undefined;
   return { firstId, count };
 }
 
@@ -240,41 +245,78 @@ export interface FrameScan {
 
 /**
  * Reads frames from `start`. A frame that runs past the end is a torn write (the crash came
- * during it): reading stops there. A frame whose checksum fails is skipped when the bytes after
- * it lead, by their lengths, to a good frame or to the end of the file (its length is then to be
- * believed); otherwise nothing after it can be trusted and reading stops.
+ * during it); a frame whose checksum fails is skipped when the bytes after it lead, by their
+ * lengths, to a good frame or to the end of the file (its length is then to be believed). Where
+ * neither holds (a damaged length field, or zeros where a power cut left the file's size but not
+ * its data), reading goes on at the next offset where a frame verifies and `plausible` accepts
+ * its body, so that one damaged field does not hide every good frame after it; with none, it
+ * stops there. An empty body is never a frame: zeros checksum as one.
  */
-export function scanFrames(file: Buffer, start: number): FrameScan {
+export function scanFrames(
+  file: Buffer,
+  start: number,
+  plausible: (body: Buffer) => boolean = () => true,
+): FrameScan {
   const scan: FrameScan = { frames: [], damaged: [], validEnd: start, stop: undefined };
   let at = start;
   while (at < file.length) {
-    if (at + FRAME_HEADER_BYTES > file.length) {
-      scan.stop = { reason: 'torn', tail: file.subarray(at) };
-      break;
-    }
-    const length = file.readUInt32LE(at);
+    const length = at + FRAME_HEADER_BYTES <= file.length ? file.readUInt32LE(at) : -1;
     const end = at + FRAME_HEADER_BYTES + length;
-    if (end > file.length) {
-      scan.stop = { reason: 'torn', tail: file.subarray(at) };
-      break;
+    if (length > 0 && end <= file.length) {
+      const body = file.subarray(at + FRAME_HEADER_BYTES, end);
+      if (crc32(body) === file.readUInt32LE(at + 4)) {
+        scan.frames.push({ offset: at, body });
+        at = end;
+        scan.validEnd = at;
+        continue;
+      }
+      if (lengthsChainFrom(file, end)) {
+        scan.damaged.push({ offset: at, body });
+        at = end;
+        scan.validEnd = at;
+        continue;
+      }
     }
-    const body = file.subarray(at + FRAME_HEADER_BYTES, end);
-    if (crc32(body) === file.readUInt32LE(at + 4)) {
-      scan.frames.push({ offset: at, body });
-      at = end;
-      scan.validEnd = at;
+    const next = nextFrameAt(file, at + 1, plausible);
+    if (next !== undefined) {
+      scan.damaged.push({ offset: at, body: file.subarray(at + FRAME_HEADER_BYTES, next) });
+      at = next;
       continue;
     }
-    if (lengthsChainFrom(file, end)) {
-      scan.damaged.push({ offset: at, body });
-      at = end;
-      scan.validEnd = at;
-      continue;
-    }
-    scan.stop = { reason: 'unreadable', tail: file.subarray(at) };
+    // Cut inside a frame's header or its body: what a crash leaves while the frame is written.
+    const torn = length < 0 || end > file.length;
+    scan.stop = { reason: torn ? 'torn' : 'unreadable', tail: file.subarray(at) };
     break;
   }
   return scan;
+}
+
+/** The first offset from `from` where a whole frame verifies and its body is plausible. */
+function nextFrameAt(
+  file: Buffer,
+  from: number,
+  plausible: (body: Buffer) => boolean,
+): number | undefined {
+  for (let at = from; at + FRAME_HEADER_BYTES < file.length; at++) {
+    const length = file.readUInt32LE(at);
+    if (length === 0) continue;
+    const end = at + FRAME_HEADER_BYTES + length;
+    if (end > file.length) continue;
+    const body = file.subarray(at + FRAME_HEADER_BYTES, end);
+    if (plausible(body) && crc32(body) === file.readUInt32LE(at + 4)) return at;
+  }
+  return undefined;
+}
+
+/** A data body whose fields add up (checked before its checksum, when searching for one). */
+export function plausibleDataBody(body: Buffer): boolean {
+  const header = peekDataHeader(body);
+  return header !== undefined && header.firstId > 0 && header.count > 0;
+}
+
+/** An acknowledgement body: whole ranges of safe ids. */
+export function plausibleAckBody(body: Buffer): boolean {
+  return body.length > 0 && decodeAckBody(body) !== undefined;
 }
 
 /**

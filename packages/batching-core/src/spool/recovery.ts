@@ -15,6 +15,8 @@ import {
   decodeDataBody,
   encodeAckFrame,
   peekDataHeader,
+  plausibleAckBody,
+  plausibleDataBody,
   scanFrames,
 } from './format';
 import type { IdRange } from './format';
@@ -22,6 +24,9 @@ import type { IdRange } from './format';
 const SEGMENT_SUFFIX = '.seg';
 const ACK_SUFFIX = '.ack';
 const ID_DIGITS = 20;
+/** The names this spool writes, and only those: any other file in the directory is left alone. */
+const SEGMENT_NAME = /^(\d{20})\.seg$/;
+const ACK_NAME = /^(\d{20})\.ack$/;
 
 export function segmentFileName(firstId: number): string {
   return `${String(firstId).padStart(ID_DIGITS, '0')}${SEGMENT_SUFFIX}`;
@@ -118,7 +123,7 @@ function readAcked(path: string): AckedIds {
     throw error;
   }
   // A damaged or torn acknowledgement only sends its records again (at least once).
-  for (const { body } of scanFrames(file, 0).frames) {
+  for (const { body } of scanFrames(file, 0, plausibleAckBody).frames) {
     for (const range of decodeAckBody(body) ?? []) acked.add(range);
   }
   return acked;
@@ -132,11 +137,22 @@ const countOf = (ranges: IdRange[]) => ranges.reduce((sum, r) => sum + r.count, 
  * and the ids of records that cannot be read are written down as acknowledged.
  */
 export function recoverSpool<R>(directory: string, codec: SpoolCodec<R>): Recovery<R> {
-  const firstIds = readdirSync(directory)
-    .filter((name) => name.endsWith(SEGMENT_SUFFIX))
-    .map((name) => Number(name.slice(0, -SEGMENT_SUFFIX.length)))
+  const names = readdirSync(directory);
+  const firstIds = names
+    .map((name) => SEGMENT_NAME.exec(name)?.[1])
+    .filter((digits): digits is string => digits !== undefined)
+    .map(Number)
     .filter((id) => Number.isSafeInteger(id))
     .sort((a, b) => a - b);
+  // An acknowledgement file whose segment is gone (a crash between the two deletions) would
+  // apply to the new records that reuse its ids: it goes before any is written.
+  const segmentIds = new Set(firstIds);
+  for (const name of names) {
+    const digits = ACK_NAME.exec(name)?.[1];
+    if (digits !== undefined && !segmentIds.has(Number(digits))) {
+      unlinkQuietly(join(directory, name));
+    }
+  }
   const recovery: Recovery<R> = {
     records: [],
     corrupt: [],
@@ -172,7 +188,7 @@ export function recoverSpool<R>(directory: string, codec: SpoolCodec<R>): Recove
       recovery.nextId = Math.max(recovery.nextId, nextFirstId ?? firstId);
       continue;
     }
-    const scan = scanFrames(file, SEGMENT_HEADER_BYTES);
+    const scan = scanFrames(file, SEGMENT_HEADER_BYTES, plausibleDataBody);
     for (const { body } of scan.frames) {
       const frame = decodeDataBody(body);
       if (!frame || frame.firstId < expected) {
@@ -211,8 +227,13 @@ export function recoverSpool<R>(directory: string, codec: SpoolCodec<R>): Recove
         live++;
       }
     }
-    // What follows the last good frame.
-    if (nextFirstId !== undefined) {
+    // What follows the last good frame. Ids up to the next segment's first are either this
+    // segment's damaged tail or segments deleted since (all their records acknowledged): only a
+    // damaged tail makes them lost.
+    const lastGood = lastGoodOffset(scan);
+    const damagedTail =
+      scan.stop !== undefined || scan.damaged.some((damaged) => damaged.offset > lastGood);
+    if (nextFirstId !== undefined && damagedTail) {
       loseRange(
         expected,
         nextFirstId,
@@ -221,17 +242,23 @@ export function recoverSpool<R>(directory: string, codec: SpoolCodec<R>): Recove
           : 'a damaged frame (checksum mismatch)',
       );
       expected = Math.max(expected, nextFirstId);
-    } else {
-      // Damaged frames after the last good one: their own header is all that says what they held.
+    } else if (nextFirstId === undefined) {
+      // Damaged frames after the last good one: their own header is all that says what they
+      // held, believed only where it continues the ids and its count fits its length.
       for (const damaged of scan.damaged) {
+        if (damaged.offset <= lastGood) continue;
         const header = peekDataHeader(damaged.body);
-        if (damaged.offset > lastGoodOffset(scan) && header && header.firstId === expected) {
+        if (header && header.firstId === expected) {
           loseRange(expected, expected + header.count, 'a damaged frame (checksum mismatch)');
           expected += header.count;
+        } else {
+          recovery.tornUnknown++;
         }
       }
       if (scan.stop) {
-        const header = peekDataHeader(scan.stop.tail.subarray(8));
+        const tail = scan.stop.tail;
+        const header =
+          tail.length >= 8 ? peekDataHeader(tail.subarray(8), tail.readUInt32LE(0)) : undefined;
         if (header && header.firstId === expected) {
           loseRange(expected, expected + header.count, `a frame cut short (${scan.stop.reason})`);
           expected += header.count;
