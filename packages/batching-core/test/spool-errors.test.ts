@@ -3,13 +3,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type * as NodeFs from 'node:fs';
+import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { describe, test } from 'node:test';
 import { Pipeline } from '../src';
 import type { PipelineStats, SendResult } from '../src';
 import { assertLedgerBalances } from '../src/testing';
 import { range } from './helpers/scripted-sender';
-import { tempSpoolDir } from './helpers/spool';
+import { openDiskQueue, tempSpoolDir, writeExport } from './helpers/spool';
 
 const HOLDER = resolve(__dirname, 'fixtures/spool-holder.ts');
 const NODE_ARGS = ['--import', 'tsx', HOLDER];
@@ -114,4 +116,123 @@ describe('spool errors: clear errors, counted drops, never a crash', () => {
       rmSync(base, { recursive: true, force: true });
     }
   });
+});
+
+describe('spool errors an independent review found', () => {
+  const fs = createRequire(__filename)('node:fs') as typeof NodeFs;
+
+  test("fsync 'always' whose fdatasync fails: the export is taken back off the disk and dropped, counted", async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    const real = fs.fdatasyncSync;
+    let fail = false;
+    fs.fdatasyncSync = (fd: number) => {
+      if (fail) throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+      return real(fd);
+    };
+    try {
+      const p = new Pipeline<number>({
+        name: 'eio',
+        signal: 'logs',
+        sender: { sizeOf: () => 10, send: (): Promise<SendResult> => new Promise(() => undefined) },
+        spool: { directory: dir, fsync: 'always' },
+      });
+      assert.deepEqual((await p.submit([1, 2])).dropped, {});
+      fail = true;
+      const refused = await p.submit([3, 4, 5]);
+      fail = false;
+      assert.equal(refused.dropped.queue_full, 3);
+      assert.match(refused.firstDropDetail ?? '', /spool write failed: EIO/);
+      assertLedgerBalances(p.stats());
+      await p.shutdown(10);
+      const again = new Pipeline<number>({
+        name: 'eio',
+        signal: 'logs',
+        sender: { sizeOf: () => 10, send: (): Promise<SendResult> => new Promise(() => undefined) },
+        spool: { directory: dir, fsync: 'always' },
+      });
+      assert.equal(again.stats().replayed, 2, 'the refused export is not on disk to come back');
+      await again.shutdown(10);
+    } finally {
+      fs.fdatasyncSync = real;
+      cleanup();
+    }
+  });
+
+  test('maxBytes smaller than the default segment: a fully delivered spool takes exports again', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    try {
+      const p = new Pipeline<number>({
+        name: 'small',
+        signal: 'logs',
+        sender: { sizeOf: () => 10, send: () => Promise.resolve({ kind: 'delivered' }) },
+        maxBatchItems: 100,
+        // The default segment size (16 MiB) would fill this spool with one segment never rolled.
+        spool: { directory: dir, fsync: 'never', maxBytes: 64 * 1024 },
+      });
+      let refused = 0;
+      for (let round = 0; round < 40; round++) {
+        const result = await p.submit(range(100, round * 100));
+        refused += result.dropped.queue_full ?? 0;
+        await p.forceFlush(5_000);
+      }
+      assert.equal(refused, 0, 'every export delivered before the next, none refused');
+      assert.equal(p.stats().delivered, 4_000);
+      assert.ok((p.stats().spool as { diskBytes: number }).diskBytes <= 64 * 1024);
+      await p.shutdown(10);
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('a segment size past half of maxBytes is refused; by default it is a quarter of a small maxBytes', () => {
+    const { dir, cleanup } = tempSpoolDir();
+    try {
+      assert.throws(
+        () =>
+          new Pipeline<number>({
+            name: 'seg',
+            signal: 'logs',
+            sender: { sizeOf: () => 1, send: () => Promise.resolve({ kind: 'delivered' }) },
+            spool: { directory: dir, maxBytes: 4 * 1024 * 1024, segmentBytes: 16 * 1024 * 1024 },
+          }),
+        /spool\.segmentBytes: at most half of spool\.maxBytes/,
+      );
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('acknowledging segment after segment keeps no descriptor open per segment', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    const open = () => fs.readdirSync('/proc/self/fd').length;
+    try {
+      const queue = openDiskQueue(dir, { segmentBytes: 200 });
+      const before = open();
+      const exports = Array.from({ length: 300 }, (_, e) => writeExport(queue, e * 2 + 1, 2));
+      for (let i = 0; i < 600; i++) queue.shift();
+      // One record of each export delivered: every segment keeps an acknowledgement file.
+      queue.acknowledge(exports.map((records) => records[0]));
+      assert.ok(open() - before <= 2, `${open() - before} more descriptors`);
+      await queue.close();
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+test('a queue whose one segment reaches maxBytes: once all of it is delivered, its space comes back', async () => {
+  const { dir, cleanup } = tempSpoolDir();
+  try {
+    // Past the options' check (a queue made directly): the segment would never roll.
+    const queue = openDiskQueue(dir, { maxBytes: 4096, segmentBytes: 1 << 20 });
+    for (let e = 0; e < 200; e++) {
+      const records = writeExport(queue, e * 4 + 1, 4);
+      for (let i = 0; i < records.length; i++) queue.shift();
+      queue.acknowledge(records);
+    }
+    assert.ok(queue.state().diskBytes <= 4096, `${queue.state().diskBytes} bytes`);
+    await queue.close();
+  } finally {
+    cleanup();
+  }
 });

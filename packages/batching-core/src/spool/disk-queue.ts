@@ -4,7 +4,12 @@ import { MemoryRecordQueue } from '../pipeline/queue';
 import type { QueueCommitFailure, RecordQueue } from '../pipeline/queue';
 import { inScratchEncoderOf } from './codec';
 import type { InScratchEncoder, SpoolCodec } from './codec';
-import { completeDataFrame, dataFrameHeadBytes, encodeDataFrameParts } from './format';
+import {
+  SEGMENT_HEADER_BYTES,
+  completeDataFrame,
+  dataFrameHeadBytes,
+  encodeDataFrameParts,
+} from './format';
 import { acquireLock } from './lock';
 import { recoverSpool } from './recovery';
 import type { Recovery } from './recovery';
@@ -57,6 +62,8 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
   private readonly memory = new MemoryRecordQueue<T>();
   /** Pushed since the last commit: written by the next `commit()`. */
   private uncommitted: T[] = [];
+  /** The same records, for the membership test of an eviction (one export may hold 100,000). */
+  private uncommittedSet = new Set<T>();
   /** Uncommitted records acknowledged (evicted) before their commit: not to be written. */
   private cancelled: Set<T> | undefined;
   private readonly log: SegmentLog;
@@ -110,6 +117,7 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
   push(record: T): void {
     this.memory.push(record);
     this.uncommitted.push(record);
+    this.uncommittedSet.add(record);
   }
 
   /**
@@ -121,6 +129,7 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
     if (this.uncommitted.length === 0) return undefined;
     let batch = this.uncommitted;
     this.uncommitted = [];
+    this.uncommittedSet.clear();
     if (this.cancelled) {
       const cancelled = this.cancelled;
       batch = batch.filter((r) => !cancelled.has(r));
@@ -158,8 +167,12 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
         `the spool codec cannot encode them: ${(error as Error).message}`,
       );
     }
+    // A segment's header may come with the frame (a roll); a segment whose every record is
+    // acknowledged gives its space back before the export is refused.
+    const needed = frame.length + SEGMENT_HEADER_BYTES;
+    if (this.log.diskBytes + needed > this.options.maxBytes) this.log.reclaimActive();
     const onDisk = this.log.diskBytes;
-    if (onDisk + frame.length > this.options.maxBytes) {
+    if (onDisk + needed > this.options.maxBytes) {
       return this.takeBack(
         batch,
         `spool full (${onDisk} of ${this.options.maxBytes} bytes on disk, the export needs ${frame.length})`,
@@ -193,7 +206,7 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
       const id = (record as T & Spooled).spoolId;
       if (id !== undefined) ids.push(id);
       // Evicted before its export was written: it must not be written now.
-      else if (this.uncommitted.includes(record)) (this.cancelled ??= new Set()).add(record);
+      else if (this.uncommittedSet.has(record)) (this.cancelled ??= new Set()).add(record);
     }
     this.forget(ids);
   }

@@ -100,11 +100,27 @@ export function resolveSpoolOptions<R>(
         min: 1,
       },
     ),
-    segmentBytes: integerOption('spool.segmentBytes', given.segmentBytes, d.segmentBytes, {
-      min: 64,
-    }),
+    segmentBytes: segmentBytesFor(given.segmentBytes, maxBytes),
     codec,
   };
+}
+
+/**
+ * A segment is deleted only once every record in it is acknowledged, so the spool must hold
+ * several: by default a quarter of `maxBytes` (at most 16 MiB); a size given past half of it is
+ * refused rather than left to fill the spool with one segment.
+ */
+function segmentBytesFor(given: unknown, maxBytes: number): number {
+  const bound = Math.max(64, Math.floor(maxBytes / 2));
+  const fallback = Math.max(64, Math.min(SPOOL_DEFAULTS.segmentBytes, Math.floor(maxBytes / 4)));
+  const bytes = integerOption('spool.segmentBytes', given, fallback, { min: 64 });
+  if (bytes > bound) {
+    throw new InvalidConfigError(
+      'spool.segmentBytes',
+      `at most half of spool.maxBytes (${bound}): a segment is deleted only once all its records are delivered, so the spool must hold more than one`,
+    );
+  }
+  return bytes;
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   closeSync,
   fdatasync,
   fdatasyncSync,
+  fstatSync,
   fsyncSync,
   ftruncateSync,
   openSync,
@@ -34,7 +35,6 @@ interface Segment {
   endId: number;
   unacked: number;
   diskBytes: number;
-  ackFd: number | undefined;
 }
 
 /** A frame ready to write: its header and columns, and the codec's bytes apart. */
@@ -62,6 +62,8 @@ export class SegmentLog {
   /** Background fsyncs running (`interval`): one at a time is enough. */
   private syncing = 0;
   private readonly whenSynced: (() => void)[] = [];
+  /** Descriptors of segments deleted while a background fsync had them: closed after it. */
+  private readonly closeWhenSynced = new Set<number>();
   private readonly timer: NodeJS.Timeout | undefined;
   private ackWriteFailed = false;
   private closed = false;
@@ -73,7 +75,7 @@ export class SegmentLog {
   ) {
     this.nextId = nextId;
     for (const s of recovered) {
-      this.segments.push({ ...s, ackFd: undefined });
+      this.segments.push({ ...s });
       this.diskBytes += s.diskBytes;
     }
     if (options.fsync === 'interval') {
@@ -90,7 +92,27 @@ export class SegmentLog {
   write(frame: FrameParts, count: number): void {
     this.append(frame, count);
     this.nextId += count;
-    if (this.options.fsync === 'always') this.syncNow();
+  }
+
+  /**
+   * Deletes the segment being written when every record in it is acknowledged, so that the
+   * space it holds counts again: a spool whose `maxBytes` a single segment reaches would
+   * otherwise stay full, its last segment never rolled and never deleted.
+   */
+  reclaimActive(): boolean {
+    const active = this.active;
+    if (!active || active.segment.unacked > 0) return false;
+    this.active = undefined;
+    this.dirty = false;
+    if (this.syncing > 0) {
+      // A background fsync holds the descriptor: it closes it when done.
+      this.deleteSegment(active.segment);
+      this.closeWhenSynced.add(active.fd);
+      return true;
+    }
+    closeSync(active.fd);
+    this.deleteSegment(active.segment);
+    return true;
   }
 
   /** These ids are final: written down as acknowledged, their segment deleted once all are. */
@@ -126,7 +148,6 @@ export class SegmentLog {
     }
     if (this.active) closeSync(this.active.fd);
     this.active = undefined;
-    for (const segment of this.segments) this.closeAck(segment);
   }
 
   private append(frame: FrameParts, count: number): void {
@@ -134,6 +155,9 @@ export class SegmentLog {
     const before = active.size;
     try {
       writeAll(active.fd, frame.head, frame.payload);
+      // `always`: durable before the export counts as accepted, or not accepted at all (after a
+      // failed fsync the kernel may have dropped the pages it could not write).
+      if (this.options.fsync === 'always') this.timedSync(active.fd);
     } catch (error) {
       // Leave no half frame behind for the next write to follow.
       try {
@@ -183,7 +207,6 @@ export class SegmentLog {
       endId: this.nextId,
       unacked: 0,
       diskBytes: header.length,
-      ackFd: undefined,
     };
     this.segments.push(segment);
     this.diskBytes += header.length;
@@ -233,12 +256,7 @@ export class SegmentLog {
     }
     const frame = encodeAckFrame(rangesOf(ids));
     try {
-      segment.ackFd ??= openSync(
-        join(this.options.directory, ackFileName(segment.firstId)),
-        'a',
-        0o600,
-      );
-      writeFully(segment.ackFd, frame);
+      this.appendAck(segment, frame);
       segment.diskBytes += frame.length;
       this.diskBytes += frame.length;
     } catch (error) {
@@ -252,8 +270,31 @@ export class SegmentLog {
     }
   }
 
+  /**
+   * One acknowledgement frame appended to the segment's file, opened for it and closed after: a
+   * descriptor kept per segment ran out of them with small segments. A write cut short is cut
+   * back off, or every later frame would sit behind it where recovery stops reading.
+   */
+  private appendAck(segment: Segment, frame: Buffer): void {
+    const fd = openSync(join(this.options.directory, ackFileName(segment.firstId)), 'a', 0o600);
+    try {
+      const before = fstatSync(fd).size;
+      try {
+        writeFully(fd, frame);
+      } catch (error) {
+        try {
+          ftruncateSync(fd, before);
+        } catch {
+          // The next start reads up to the cut frame: those records are sent again.
+        }
+        throw error;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
   private deleteSegment(segment: Segment): void {
-    this.closeAck(segment);
     for (const name of [segmentFileName(segment.firstId), ackFileName(segment.firstId)]) {
       try {
         unlinkSync(join(this.options.directory, name));
@@ -264,16 +305,6 @@ export class SegmentLog {
     this.diskBytes -= segment.diskBytes;
     const index = this.segments.indexOf(segment);
     if (index >= 0) this.segments.splice(index, 1);
-  }
-
-  private closeAck(segment: Segment): void {
-    if (segment.ackFd === undefined) return;
-    try {
-      closeSync(segment.ackFd);
-    } catch {
-      // Nothing more to do with it.
-    }
-    segment.ackFd = undefined;
   }
 
   private syncNow(): void {
@@ -303,7 +334,7 @@ export class SegmentLog {
         this.fsyncs++;
         this.options.onFsync?.(performance.now() - start);
       }
-      if (thenClose) close(fd, () => undefined);
+      if (thenClose || this.closeWhenSynced.delete(fd)) close(fd, () => undefined);
       if (this.syncing === 0) for (const resolve of this.whenSynced.splice(0)) resolve();
     });
   }
