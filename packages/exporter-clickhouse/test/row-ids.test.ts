@@ -7,6 +7,10 @@ import type { TableKind } from '../src/schema/tables';
 import { FakeClickHouseClient } from './fake-client';
 import { makeLogRecord } from './fixtures';
 import { logRecordToRow } from '../src/mapping/logs';
+import { defaultSpoolCodec } from '@otelpack/batching-core';
+import { replayThroughSpool } from '@otelpack/batching-core/testing';
+import { PROCESS_ORIGIN } from '../src/encoding/row-ids';
+import { clickHouseRowSpoolCodec } from '../src/sender/spool-codec';
 
 /*
  * The dedup token names the rows of an insert (their numbers in this process) instead of
@@ -62,4 +66,32 @@ test('rows made outside the mapping (no number) keep the hash of their bytes', a
     await tokenOf(batch),
     `'${ClickHouseSender.deduplicationToken('`otel`.`otel_logs`', Buffer.from('{"a":1}\n'))}'`,
   );
+});
+
+test("rows replayed from another process's spool never take the token of this process's rows of the same numbers", async () => {
+  const mine = rows(3);
+  // The same numbers, encoded by the process before a restart (which also counted from 1).
+  const replayed = mine.map((row) => ({ ...row, origin: 'the-process-before' }));
+  assert.notEqual(await tokenOf(replayed), await tokenOf(mine));
+  assert.match(await tokenOf(replayed), /^'the-process-before-\d+-\d+-3-\d+'$/);
+  // A batch of both: a run per process, in order.
+  assert.match(
+    await tokenOf([...replayed.slice(0, 2), ...mine.slice(2)]),
+    /^'the-process-before-\d+-\d+-2-\d+\+[\w-]+-\d+-\d+-1-\d+'$/,
+  );
+});
+
+test('a batch replayed from the spool, cut as it was sent, carries the token it had', async () => {
+  const batch = rows(5);
+  const replayed = await replayThroughSpool(batch, clickHouseRowSpoolCodec);
+  assert.equal(replayed.corrupt, 0);
+  assert.equal(await tokenOf(replayed.records), await tokenOf(batch));
+  assert.ok(
+    replayed.records.every((row) => row.origin === PROCESS_ORIGIN),
+    'the writer is kept',
+  );
+  // Rows spooled before origins were kept: an origin of their own, never this process's.
+  const before = clickHouseRowSpoolCodec.decode(defaultSpoolCodec.encode(batch), 5);
+  assert.ok(before.every((row) => row.origin !== undefined && row.origin !== PROCESS_ORIGIN));
+  assert.notEqual(await tokenOf(before), await tokenOf(batch));
 });

@@ -34,8 +34,13 @@ export interface ClickHouseRow {
   table: TableKind;
   /** A JSON line (with its newline), or RowBinary bytes. */
   data: string | Buffer;
-  /** The row's number in this process (row-ids.ts), for the insert's dedup token. */
+  /** The row's number in the process that encoded it (row-ids.ts), for the insert's dedup token. */
   id?: number;
+  /**
+   * That process's part of the token, when it is not this process: a row replayed from the
+   * disk spool. Its number may be one this process gives again; the origin keeps them apart.
+   */
+  origin?: string;
   /**
    * The row object, kept where a table made by someone else may need other encodings than the
    * exporter's own schema: metric rows, whose times are `DateTime` in the Collector's tables.

@@ -18,6 +18,15 @@ export function idsOf(group: TableGroup, batch: readonly ClickHouseRow[]): numbe
   return ids.length > 0 ? ids : undefined;
 }
 
+/** The origins of a group's rows, when any was replayed from another process's spool. */
+export function originsOf(
+  group: TableGroup,
+  batch: readonly ClickHouseRow[],
+): (string | undefined)[] | undefined {
+  if (group.indexes.every((index) => batch[index].origin === undefined)) return undefined;
+  return group.indexes.map((index) => batch[index].origin);
+}
+
 export function groupByTable(batch: readonly ClickHouseRow[]): TableGroup[] {
   const first = batch[0]?.table;
   if (batch.every((row) => row.table === first)) {

@@ -27,8 +27,9 @@ import {
   parseClickHouseMessage,
 } from './classify';
 import type { InsertFailure } from './classify';
-import { groupByTable, idsOf } from './groups';
+import { groupByTable, idsOf, originsOf } from './groups';
 import type { TableGroup } from './groups';
+import { clickHouseRowSpoolCodec } from './spool-codec';
 import { untilAborted } from './until-aborted';
 
 /** One ClickHouse connection the sender can insert through, with a name safe to log. */
@@ -126,6 +127,9 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
    * What a held row costs in memory, for the core's maxQueueBytes (see the models below).
    */
   readonly memoryModel: { perRecordBytes: number; perWireByte: number };
+
+  /** How rows go to the disk spool: RowBinary and metric rows without V8's serialisation. */
+  readonly spoolCodec = clickHouseRowSpoolCodec;
 
   constructor(options: ClickHouseSenderOptions) {
     if (options.hosts.length === 0) throw new Error('ClickHouseSender needs at least one host');
@@ -239,11 +243,17 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
    * on its session, and a later insert through the same client — the application's own — would
    * inherit this batch's dedup token and be dropped as a duplicate.
    */
-  private settingsFor(table: TableKind, body: Buffer, ids: number[] | undefined): string {
+  private settingsFor(
+    table: TableKind,
+    body: Buffer,
+    group: TableGroup,
+    batch: readonly ClickHouseRow[],
+  ): string {
     const settings: Record<string, string | number | boolean> = {};
     if (this.#options.deduplicate) {
+      const ids = idsOf(group, batch);
       settings.insert_deduplication_token = ids
-        ? rowsToken(ids)
+        ? rowsToken(ids, originsOf(group, batch))
         : ClickHouseSender.deduplicationToken(this.#options.tables[table], body);
     }
     if (this.#options.asyncInsert) {
@@ -285,7 +295,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
       this.#secrets.rememberHeaders(headers);
       const result = await host.client.exec({
         ...(headers ? { http_headers: headers } : {}),
-        query: `${this.statementFor(group.table)}${this.settingsFor(group.table, body, idsOf(group, batch))} FORMAT ${wireFormat(format)}`,
+        query: `${this.statementFor(group.table)}${this.settingsFor(group.table, body, group, batch)} FORMAT ${wireFormat(format)}`,
         values: Readable.from([body], { objectMode: false }),
         // An HTTP setting: the answer (and any exception) comes once the insert has finished,
         // never as an error after a 200 status line.
