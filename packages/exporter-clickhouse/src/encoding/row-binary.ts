@@ -12,9 +12,13 @@ import type { ColumnKind, InsertColumn } from '../schema/tables';
 const TWO_32 = 4_294_967_296;
 
 /** A growable byte buffer; one per encoder, reused for every row. */
-class ByteWriter {
-  buffer: Buffer = Buffer.allocUnsafe(64 * 1024);
+export class ByteWriter {
+  buffer: Buffer;
   offset = 0;
+
+  constructor(initialBytes = 64 * 1024) {
+    this.buffer = Buffer.allocUnsafe(initialBytes);
+  }
 
   reset(): void {
     this.offset = 0;
@@ -53,6 +57,13 @@ class ByteWriter {
     const bytes = Buffer.byteLength(value, 'utf8');
     this.varUInt(bytes);
     this.offset += this.buffer.write(value, this.offset, 'utf8');
+  }
+
+  /** Bytes written before (a kept fragment of a row). */
+  bytes(value: Uint8Array): void {
+    this.ensure(value.length);
+    this.buffer.set(value, this.offset);
+    this.offset += value.length;
   }
 
   uint8(value: number): void {
@@ -126,7 +137,8 @@ class ByteWriter {
   }
 }
 
-type FieldWriter = (writer: ByteWriter, value: unknown) => void;
+/** Writes one column's value. */
+export type FieldWriter = (writer: ByteWriter, value: unknown) => void;
 
 function arrayOf<T>(write: (writer: ByteWriter, item: T) => void): FieldWriter {
   return (writer, value) => {
@@ -136,7 +148,8 @@ function arrayOf<T>(write: (writer: ByteWriter, item: T) => void): FieldWriter {
   };
 }
 
-const WRITERS: Record<ColumnKind, FieldWriter> = {
+/** How each kind of column's value is written in RowBinary. */
+export const ROW_BINARY_WRITERS: Readonly<Record<ColumnKind, FieldWriter>> = {
   string: (w, v) => w.string(v as string),
   datetime64: (w, v) => w.timestamp(v as Timestamp9),
   // DateTime is a UInt32 of seconds.
@@ -159,7 +172,7 @@ const WRITERS: Record<ColumnKind, FieldWriter> = {
 /** A function from a row object to its RowBinary bytes. */
 export function rowBinaryWriter(columns: readonly InsertColumn[]): (row: object) => Buffer {
   const names = columns.map((column) => column.name);
-  const writers = columns.map((column) => WRITERS[column.kind]);
+  const writers = columns.map((column) => ROW_BINARY_WRITERS[column.kind]);
   const writer = new ByteWriter();
   return (row) => {
     const values = row as Record<string, unknown>;
