@@ -45,8 +45,26 @@ export class ByteWriter {
 
   string(value: string): void {
     // One byte per UTF-16 unit covers ASCII; at most three per unit covers the rest.
-    this.ensure(10 + value.length * 3);
+    const length = value.length;
+    this.ensure(10 + length * 3);
     const start = this.offset;
+    // ASCII shorter than 128 units (ids, names, most attribute values) is copied here, one byte
+    // per unit: a call into Buffer#write cost more than the copy (about 165 ns a string). At the
+    // first other unit the rest is left to Buffer#write, which writes over these bytes.
+    if (length < 128) {
+      const buffer = this.buffer;
+      let i = 0;
+      while (i < length) {
+        const unit = value.charCodeAt(i);
+        if (unit >= 0x80) break;
+        buffer[start + 1 + i++] = unit;
+      }
+      if (i === length) {
+        buffer[start] = length;
+        this.offset = start + 1 + length;
+        return;
+      }
+    }
     // Write after a worst-case varint gap only when the length prefix may exceed one byte.
     if (value.length < 43) {
       const written = this.buffer.write(value, start + 1, 'utf8');
