@@ -11,6 +11,7 @@ import { clickHouseConfig } from './config';
 import type { ResolvedClickHouseOptions, ResolvedConfig } from './config';
 import { RowEncoder, encodedRow } from './encoding/encoder';
 import { logJsonLineWriter, spanJsonLineWriter } from './encoding/json-lines';
+import { logRowBinaryWriter, spanRowBinaryWriter } from './encoding/row-binary-rows';
 import type { ClickHouseRow } from './encoding/encoder';
 import { logRecordToRow } from './mapping/logs';
 import { resourceMetricsToRows } from './mapping/metrics';
@@ -119,10 +120,15 @@ export function spanMapping(
   options: ResolvedClickHouseOptions,
 ): ItemMapping<ReadableSpanLike, ClickHouseRow> {
   const resources = new ResourceColumnsCache();
-  // The default format is written straight from the span (json-lines.ts); the others from the row.
+  // JSONEachRow (the default) and RowBinary are written straight from the span (json-lines.ts,
+  // row-binary-rows.ts); JSONCompactEachRow from the row.
   if (options.own.format === 'JSONEachRow') {
     const line = spanJsonLineWriter(resources);
     return mapEach((span) => encodedRow('traces', line(span)));
+  }
+  if (options.own.format === 'RowBinary') {
+    const row = spanRowBinaryWriter(resources);
+    return mapEach((span) => encodedRow('traces', row(span)));
   }
   const encoder = new RowEncoder(options.own.format);
   return mapEach((span) => encoder.encode('traces', spanToRow(span, resources)));
@@ -136,6 +142,10 @@ export function logMapping(
   if (options.own.format === 'JSONEachRow') {
     const line = logJsonLineWriter(resources);
     return mapEach((record) => encodedRow('logs', line(record)));
+  }
+  if (options.own.format === 'RowBinary') {
+    const row = logRowBinaryWriter(resources);
+    return mapEach((record) => encodedRow('logs', row(record)));
   }
   const encoder = new RowEncoder(options.own.format);
   return mapEach((record) => encoder.encode('logs', logRecordToRow(record, resources)));

@@ -131,6 +131,36 @@ test('RowBinary length prefixes are LEB128 for long strings and multi-byte text'
   assert.equal(hugeBytes.length, 300_003);
 });
 
+test('RowBinary strings are their LEB128 UTF-8 length and UTF-8 bytes, ASCII or not, in one writer', () => {
+  const write = rowBinaryWriter([{ name: 'S', kind: 'string', type: 'String' }]);
+  const leb128 = (n: number): number[] => {
+    const out: number[] = [];
+    for (; n >= 0x80; n = Math.floor(n / 128)) out.push((n & 0x7f) | 0x80);
+    return [...out, n];
+  };
+  const strings: string[] = [];
+  for (const length of [0, 1, 42, 43, 126, 127, 128, 129, 300]) {
+    const ascii = 'a~\u007f '.repeat(length).slice(0, length);
+    strings.push(ascii);
+    // One unit that is not ASCII at the start, in the middle and at the end.
+    for (const odd of ['\u0080', 'é', '\u2028', '😀', '\ud800', '\udc00']) {
+      if (length === 0) continue;
+      for (const at of [0, length >> 1, length - 1]) {
+        strings.push(ascii.slice(0, at) + odd + ascii.slice(at + 1));
+      }
+    }
+  }
+  // Long then short in turn: no byte of one string may stay in the next.
+  for (const value of strings) {
+    const utf8 = Buffer.from(value, 'utf8');
+    assert.deepEqual(
+      [...write({ S: value })],
+      [...leb128(utf8.length), ...utf8],
+      JSON.stringify(value),
+    );
+  }
+});
+
 test('RowEncoder tags each row with its table and encodes it in the chosen format', () => {
   const logRow = logRecordToRow(makeLogRecord());
   const json = new RowEncoder('JSONEachRow').encode('logs', logRow);

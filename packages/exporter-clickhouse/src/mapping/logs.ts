@@ -3,27 +3,23 @@ import { spanIdText, traceIdText } from './ids';
 import { clampUnsigned } from './numbers';
 import { isZero, toTimestamp9 } from './time';
 import type { Timestamp9 } from './time';
-import { NO_RESOURCE_CACHE } from './resource';
-import type { ResourceMapper } from './resource';
+import { NO_RESOURCE_CACHE, resourceAndScopeColumns } from './resource';
+import type { ResourceAndScopeColumns, ResourceMapper } from './resource';
 import { anyValueAsString, attributesToMap, wellFormed } from './values';
 import type { StringMap } from './values';
 
-/** One `otel_logs` row, by column name (computed columns are the server's). */
-export interface LogRow {
+/**
+ * One `otel_logs` row, by column name (computed columns are the server's; the insert order is
+ * INSERT_COLUMNS.logs): the record's own columns and those of its resource and scope.
+ */
+export interface LogRow extends ResourceAndScopeColumns {
   Timestamp: Timestamp9;
   TraceId: string;
   SpanId: string;
   TraceFlags: number;
   SeverityText: string;
   SeverityNumber: number;
-  ServiceName: string;
   Body: string;
-  ResourceSchemaUrl: string;
-  ResourceAttributes: StringMap;
-  ScopeSchemaUrl: string;
-  ScopeName: string;
-  ScopeVersion: string;
-  ScopeAttributes: StringMap;
   LogAttributes: StringMap;
   EventName: string;
 }
@@ -39,7 +35,6 @@ export function logRecordToRow(
   const timestamp = logTimestamp(record);
   const context = record.spanContext;
   const resource = resources.columnsOf(record.resource);
-  const scope = record.instrumentationScope;
   return {
     Timestamp: timestamp,
     TraceId: traceIdText(context?.traceId),
@@ -47,14 +42,8 @@ export function logRecordToRow(
     TraceFlags: clampUnsigned(context?.traceFlags, 255),
     SeverityText: wellFormed(record.severityText ?? ''),
     SeverityNumber: clampUnsigned(record.severityNumber, 255),
-    ServiceName: resource.serviceName,
     Body: anyValueAsString(record.body),
-    ResourceSchemaUrl: resource.schemaUrl,
-    ResourceAttributes: resource.attributes,
-    ScopeSchemaUrl: wellFormed(scope?.schemaUrl ?? ''),
-    ScopeName: wellFormed(scope?.name ?? ''),
-    ScopeVersion: wellFormed(scope?.version ?? ''),
-    ScopeAttributes: attributesToMap(scope?.attributes),
+    ...resourceAndScopeColumns(resource, record.instrumentationScope),
     LogAttributes: attributesToMap(record.attributes),
     EventName: wellFormed(record.eventName ?? ''),
   };

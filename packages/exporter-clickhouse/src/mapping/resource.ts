@@ -1,4 +1,4 @@
-import type { ResourceLike } from '@otelpack/batching-core';
+import type { InstrumentationScopeLike, ResourceLike } from '@otelpack/batching-core';
 import { attributesToMap, serviceNameOf, wellFormed } from './values';
 import type { StringMap } from './values';
 
@@ -16,6 +16,37 @@ export function resourceColumns(resource: ResourceLike): ResourceColumns {
     attributes: Object.freeze(attributesToMap(resource.attributes)) as StringMap,
     serviceName: serviceNameOf(resource.attributes),
     schemaUrl: wellFormed(resource.schemaUrl ?? ''),
+  };
+}
+
+/** Every column a log row takes from its resource and scope; a span row has some of them. */
+export interface ResourceAndScopeColumns {
+  ServiceName: string;
+  ResourceSchemaUrl: string;
+  ResourceAttributes: StringMap;
+  ScopeSchemaUrl: string;
+  ScopeName: string;
+  ScopeVersion: string;
+  ScopeAttributes: StringMap;
+}
+
+/**
+ * The columns of a record's resource and instrumentation scope, by column name: part of every
+ * log row, and what the writers that encode records straight from the SDK's objects encode once
+ * per resource and scope.
+ */
+export function resourceAndScopeColumns(
+  resource: ResourceColumns,
+  scope: InstrumentationScopeLike | undefined,
+): ResourceAndScopeColumns {
+  return {
+    ServiceName: resource.serviceName,
+    ResourceSchemaUrl: resource.schemaUrl,
+    ResourceAttributes: resource.attributes,
+    ScopeSchemaUrl: wellFormed(scope?.schemaUrl ?? ''),
+    ScopeName: wellFormed(scope?.name ?? ''),
+    ScopeVersion: wellFormed(scope?.version ?? ''),
+    ScopeAttributes: attributesToMap(scope?.attributes),
   };
 }
 

@@ -191,3 +191,16 @@ export const INSERT_COLUMNS: Readonly<Record<TableKind, readonly InsertColumn[]>
     { name: 'Flags', kind: 'uint32', type: 'UInt32' },
   ],
 };
+
+/** The consecutive insert columns of a table from `first` to `last`, both included. */
+export function insertColumnRun(
+  kind: TableKind,
+  first: string,
+  last: string,
+): readonly InsertColumn[] {
+  const columns = INSERT_COLUMNS[kind];
+  const from = columns.findIndex((column) => column.name === first);
+  const to = columns.findIndex((column) => column.name === last);
+  if (from < 0 || to < from) throw new Error(`no columns ${first}…${last} in ${kind}`);
+  return columns.slice(from, to + 1);
+}
