@@ -202,6 +202,27 @@ describe('spool lock: one holder, whoever asks', () => {
     }
   });
 
+  test('this kernel, another PID namespace (the container restarted after a crash): taken over at once', () => {
+    const { dir, cleanup } = tempSpoolDir('lock-restart');
+    try {
+      const before = {
+        pid: process.pid,
+        boot: ourPlace().boot,
+        pidns: 'pid:[4026532999]',
+        host: hostname(),
+        token: 'c'.repeat(32),
+      };
+      if (before.boot === undefined) return; // no boot id here: only the lease applies
+      writeLock(dir, before); // refreshed a moment ago, as a crashed holder's may be
+      acquireLock(dir)();
+      // The same host name under another boot id: the host rebooted since.
+      writeLock(dir, { ...before, boot: 'a-boot-before-this-one', pidns: ourPlace().pidns });
+      acquireLock(dir)();
+    } finally {
+      cleanup();
+    }
+  });
+
   test('a dead holder is taken over: an expired lease, or a dead pid on this kernel', () => {
     const { dir, cleanup } = tempSpoolDir('lock-dead');
     try {

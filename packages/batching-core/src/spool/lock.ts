@@ -206,7 +206,20 @@ function isStale(holder: LockRecord | undefined, mtimeMs: number): boolean {
     if (holder.pid === process.pid && holder.start === undefined) return true;
     return !(isAlive(holder.pid) && sameProcess(holder.pid, holder.start));
   }
-  if (!sameKernelAndPidNamespace(holder)) return leaseExpired;
+  if (!sameKernelAndPidNamespace(holder)) {
+    const us = ourIdentity();
+    // This kernel, another PID namespace: a pid there cannot be checked from here. Most often
+    // it is this same container restarted after a crash or an OOM kill (a restart gets a new
+    // namespace), whose spool must be replayed now, not in a minute; a live sibling container
+    // sharing the directory is what the README rules out (one directory per process).
+    if (us.boot !== undefined && holder.boot === us.boot) return true;
+    // The same host under another boot id: the host has rebooted since, and its holder with it.
+    if (holder.host !== undefined && holder.host === us.host && holder.boot !== us.boot) {
+      return true;
+    }
+    // Another host (a shared network file system): only the lease tells.
+    return leaseExpired;
+  }
   // The pid means the same process to us as to the holder: ask the kernel.
   // Another open of this process (any thread); not refreshed, one of a thread that ended unclosed.
   if (holder.pid === process.pid) return leaseExpired;
