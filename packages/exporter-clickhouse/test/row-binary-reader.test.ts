@@ -23,8 +23,9 @@ import { RESOURCE, SCOPE, makeLogRecord, makeSpan } from './fixtures';
 const START: [number, number] = [1_700_000_000, 1];
 const END: [number, number] = [1_700_000_060, 999_999_999];
 
-function point(value: unknown) {
-  return { startTime: START, endTime: END, attributes: { route: '/a', code: 200 }, value };
+/** A data point of any value type (the metric's type says which): typed by its use. */
+function point(value: unknown): never {
+  return { startTime: START, endTime: END, attributes: { route: '/a', code: 200 }, value } as never;
 }
 
 const METRICS: MetricDataLike[] = [

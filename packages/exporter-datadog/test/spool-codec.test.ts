@@ -150,7 +150,7 @@ function traceRecords(): TraceRecord[] {
 describe('the trace sender’s spool codec', () => {
   it('replays mapped spans as they were mapped: ids, times, meta and metrics, key order and all', async () => {
     const records = traceRecords();
-    const sender = new TraceAgentSender({ url: new URL('http://127.0.0.1:1') });
+    const sender = new TraceAgentSender({ url: new URL('http://127.0.0.1:1'), name: 'dd' });
     assert.equal(sender.spoolCodec, traceRecordSpoolCodec);
     const replayed = await replayThroughSpool(records, sender.spoolCodec);
     assert.equal(replayed.corrupt, 0);
