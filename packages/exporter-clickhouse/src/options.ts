@@ -57,7 +57,10 @@ export interface ClickHouseExporterOptions
   client?: ClickHouseClient;
   /** Create the database and tables on the first insert (default true; turn off in production). */
   createSchema?: boolean;
-  /** The INSERT format. Default JSONEachRow; RowBinary needs an HTTP connection. */
+  /**
+   * The INSERT format. Default RowBinary over HTTP, JSONEachRow on the embedded engine (which
+   * takes text only); RowBinary needs an HTTP connection.
+   */
   format?: InsertFormat;
   /** gzip the INSERT bodies over HTTP (default `gzip`). */
   compression?: 'gzip' | 'none';
@@ -141,7 +144,8 @@ export const CLICKHOUSE_OPTIONS = defineExporterOptions({
     }),
     client: optionKinds.custom((value) => value as ClickHouseClient | undefined),
     createSchema: optionKinds.boolean({ default: true }),
-    format: optionKinds.oneOf(INSERT_FORMATS, { default: 'JSONEachRow' }),
+    // The default depends on the connection: insertFormatOf (config.ts).
+    format: optionKinds.oneOf(INSERT_FORMATS, { default: 'RowBinary' }),
     compressionLevel: optionKinds.integer({ default: 1, min: 1, max: 9 }),
     asyncInsert: optionKinds.boolean({ default: false }),
     deduplicate: optionKinds.boolean({ default: true }),

@@ -7,7 +7,7 @@ import type {
   Signal,
 } from '@otelpack/batching-core';
 import { createHttpClient } from './client/http-clients';
-import { clickHouseConfig } from './config';
+import { clickHouseConfig, insertFormatOf } from './config';
 import type { ResolvedClickHouseOptions, ResolvedConfig } from './config';
 import { RowEncoder, encodedRow } from './encoding/encoder';
 import { logJsonLineWriter, spanJsonLineWriter } from './encoding/json-lines';
@@ -120,17 +120,18 @@ export function spanMapping(
   options: ResolvedClickHouseOptions,
 ): ItemMapping<ReadableSpanLike, ClickHouseRow> {
   const resources = new ResourceColumnsCache();
-  // JSONEachRow (the default) and RowBinary are written straight from the span (json-lines.ts,
-  // row-binary-rows.ts); JSONCompactEachRow from the row.
-  if (options.own.format === 'JSONEachRow') {
+  const format = insertFormatOf(options);
+  // RowBinary (the default over HTTP) and JSONEachRow are written straight from the span
+  // (row-binary-rows.ts, json-lines.ts); JSONCompactEachRow from the row.
+  if (format === 'JSONEachRow') {
     const line = spanJsonLineWriter(resources);
     return mapEach((span) => encodedRow('traces', line(span)));
   }
-  if (options.own.format === 'RowBinary') {
+  if (format === 'RowBinary') {
     const row = spanRowBinaryWriter(resources);
     return mapEach((span) => encodedRow('traces', row(span)));
   }
-  const encoder = new RowEncoder(options.own.format);
+  const encoder = new RowEncoder(format);
   return mapEach((span) => encoder.encode('traces', spanToRow(span, resources)));
 }
 
@@ -139,15 +140,16 @@ export function logMapping(
   options: ResolvedClickHouseOptions,
 ): ItemMapping<ReadableLogRecordLike, ClickHouseRow> {
   const resources = new ResourceColumnsCache();
-  if (options.own.format === 'JSONEachRow') {
+  const format = insertFormatOf(options);
+  if (format === 'JSONEachRow') {
     const line = logJsonLineWriter(resources);
     return mapEach((record) => encodedRow('logs', line(record)));
   }
-  if (options.own.format === 'RowBinary') {
+  if (format === 'RowBinary') {
     const row = logRowBinaryWriter(resources);
     return mapEach((record) => encodedRow('logs', row(record)));
   }
-  const encoder = new RowEncoder(options.own.format);
+  const encoder = new RowEncoder(format);
   return mapEach((record) => encoder.encode('logs', logRecordToRow(record, resources)));
 }
 
@@ -155,7 +157,7 @@ export function logMapping(
 export function metricMapping(
   options: ResolvedClickHouseOptions,
 ): ItemMapping<ResourceMetricsLike, ClickHouseRow> {
-  const encoder = new RowEncoder(options.own.format);
+  const encoder = new RowEncoder(insertFormatOf(options));
   const resources = new ResourceColumnsCache();
   return mapEachWithUnmapped((resourceMetrics) => {
     const { rows, failures } = resourceMetricsToRows(resourceMetrics, resources);

@@ -22,7 +22,7 @@ const fakeClient = {
   command: async () => ({}),
 } as unknown as ClickHouseClient;
 
-test('defaults: localhost, the default user and database, JSONEachRow, gzip, schema on', () => {
+test('defaults: localhost, the default user and database, RowBinary, gzip, schema on', () => {
   const config = withEnv({}, () => resolveConfig());
   const http = httpOf(config);
   assert.deepEqual(http.endpoints, [{ origin: 'http://localhost:8123' }]);
@@ -33,7 +33,7 @@ test('defaults: localhost, the default user and database, JSONEachRow, gzip, sch
   assert.equal(config.schema.database, 'default');
   assert.equal(config.schema.tableEngine, 'MergeTree()');
   assert.equal(config.schema.deduplicationWindow, 1000);
-  assert.equal(config.format, 'JSONEachRow');
+  assert.equal(config.format, 'RowBinary');
   assert.equal(config.createSchema, true);
   assert.equal(config.deduplicate, true);
   assert.equal(config.asyncInsert, false);
@@ -155,6 +155,22 @@ test('a ready client is used as is, and RowBinary is refused for the embedded on
   const config = withEnv({}, () => resolveConfig({ client: fakeClient, format: 'RowBinary' }));
   assert.deepEqual(config.connection, { kind: 'client', client: fakeClient, embedded: false });
   assert.equal(config.format, 'RowBinary');
+});
+
+test("the default format is the connection's: JSONEachRow on the embedded engine, as given otherwise", () => {
+  const embedded = {
+    ...fakeClient,
+    connection: { connectionName: 'chdb' },
+  } as unknown as ClickHouseClient;
+  assert.equal(withEnv({}, () => resolveConfig({ client: fakeClient })).format, 'RowBinary');
+  assert.equal(withEnv({}, () => resolveConfig({ client: embedded })).format, 'JSONEachRow');
+  assert.throws(
+    () => withEnv({}, () => resolveConfig({ client: embedded, format: 'RowBinary' })),
+    /format: RowBinary cannot go through the embedded engine's connection/,
+  );
+  const fromEnv = withEnv({ OTELPACK_CLICKHOUSE_FORMAT: 'JSONEachRow' }, () => resolveConfig());
+  assert.equal(fromEnv.format, 'JSONEachRow');
+  assert.equal(resolveConfig({ format: 'JSONCompactEachRow' }).format, 'JSONCompactEachRow');
 });
 
 test('invalid options fail at construction, naming the option and what it accepts', () => {

@@ -24,6 +24,10 @@ import {
   ClickHouseMetricExporter,
   ClickHouseSpanExporter,
 } from '../src/exporters';
+import { jsonEachRowWriter } from '../src/encoding/json';
+import { readRowBinaryBody } from '../src/encoding/row-binary-reader';
+import { DEFAULT_TABLE_NAMES, INSERT_COLUMNS } from '../src/schema/tables';
+import type { TableKind } from '../src/schema/tables';
 import { FakeClickHouseClient } from './fake-client';
 import { clearClickHouseEnv, makeSpan } from './fixtures';
 
@@ -31,12 +35,28 @@ clearClickHouseEnv();
 
 const FAST = { flushIntervalMs: 10, initialBackoffMs: 5, maxBackoffMs: 10 };
 
-function rowsOf(body: Buffer): Record<string, unknown>[] {
-  return body
-    .toString('utf8')
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+/**
+ * The rows of an INSERT as JSON objects, whatever its format: RowBinary (the default over HTTP)
+ * is read back and written as the JSON format writes it, so that one set of assertions holds both.
+ */
+function rowsOf(exec: { query: string; body: Buffer }): Record<string, unknown>[] {
+  const lines = exec.query.endsWith('FORMAT RowBinaryWithNamesAndTypes')
+    ? rowBinaryAsJson(exec.query, exec.body)
+    : exec.body.toString('utf8').trim().split('\n');
+  return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+function rowBinaryAsJson(query: string, body: Buffer): string[] {
+  const table = (Object.keys(DEFAULT_TABLE_NAMES) as TableKind[]).find((kind) =>
+    query.includes(`.\`${DEFAULT_TABLE_NAMES[kind]}\` (`),
+  ) as TableKind;
+  const columns = INSERT_COLUMNS[table];
+  const { names, rows } = readRowBinaryBody(columns, body);
+  assert.deepEqual(
+    names,
+    columns.map((c) => c.name),
+  );
+  return rows.map((row) => jsonEachRowWriter(columns)(row).trim());
 }
 
 function exportOnce<T>(
@@ -73,7 +93,7 @@ test('spans from the SDK land as otel_traces rows, after the schema is created o
     ],
   );
   assert.equal(client.execs.length, 1);
-  const [stored] = rowsOf(client.execs[0].body);
+  const [stored] = rowsOf(client.execs[0]);
   const context = parent.spanContext();
   assert.equal(stored.TraceId, context.traceId);
   assert.equal(stored.SpanId, context.spanId);
@@ -187,7 +207,7 @@ test('log records from the SDK land as otel_logs rows', async () => {
   await provider.forceFlush();
   await exporter.forceFlush();
   assert.equal(client.commands[0], 'CREATE DATABASE IF NOT EXISTS `otel`');
-  const [stored] = rowsOf(client.execs[0].body);
+  const [stored] = rowsOf(client.execs[0]);
   assert.equal(stored.Timestamp, '1700000123.456789012');
   assert.equal(stored.SeverityText, 'ERROR');
   assert.equal(stored.SeverityNumber, 17);
@@ -245,13 +265,13 @@ test('metrics: one row per data point, one INSERT per table, unmappable points c
   assert.equal(result.code, ExportResultCode.SUCCESS, 'the data points that mapped were accepted');
   await exporter.forceFlush();
   assert.deepEqual(
-    client.execs.map((call) => [call.query.split(' (')[0], rowsOf(call.body).length]),
+    client.execs.map((call) => [call.query.split(' (')[0], rowsOf(call).length]),
     [
       ['INSERT INTO `default`.`otel_metrics_sum`', 1],
       ['INSERT INTO `default`.`otel_metrics_histogram`', 1],
     ],
   );
-  assert.deepEqual(rowsOf(client.execs[1].body)[0].BucketCounts, [1, 2]);
+  assert.deepEqual(rowsOf(client.execs[1])[0].BucketCounts, [1, 2]);
   const stats = exporter.stats();
   assert.equal(stats.accepted, 3);
   assert.equal(stats.delivered, 2);
@@ -294,7 +314,7 @@ test('an SDK MeterProvider collection goes through the exporter unchanged', asyn
   const { resourceMetrics } = await reader.collect();
   await exportOnce(exporter, resourceMetrics as unknown as ResourceMetricsLike);
   await exporter.forceFlush();
-  const [stored] = rowsOf(client.execs[0].body);
+  const [stored] = rowsOf(client.execs[0]);
   assert.equal(stored.MetricName, 'jobs');
   assert.equal(stored.MetricUnit, '{job}');
   assert.equal(stored.Value, 5);

@@ -126,15 +126,41 @@ const READERS: Record<ColumnKind, FieldReader> = {
   'float64[]': arrayOf((r) => r.float64()),
 };
 
-/** A function from one row's RowBinary bytes (written for `columns`) to its row object. */
-export function rowBinaryReader(columns: readonly InsertColumn[]): (bytes: Buffer) => object {
+function rowReader(columns: readonly InsertColumn[]): (reader: ByteReader) => object {
   const names = columns.map((column) => column.name);
   const readers = columns.map((column) => READERS[column.kind]);
-  return (bytes) => {
-    const reader = new ByteReader(bytes);
+  return (reader) => {
     const row: Record<string, unknown> = {};
     for (let i = 0; i < readers.length; i++) row[names[i]] = readers[i](reader);
+    return row;
+  };
+}
+
+/** A function from one row's RowBinary bytes (written for `columns`) to its row object. */
+export function rowBinaryReader(columns: readonly InsertColumn[]): (bytes: Buffer) => object {
+  const read = rowReader(columns);
+  return (bytes) => {
+    const reader = new ByteReader(bytes);
+    const row = read(reader);
     if (!reader.done) throw new Error('RowBinary row longer than its columns');
     return row;
   };
+}
+
+/**
+ * The rows of a RowBinaryWithNamesAndTypes body (an INSERT's), read with `columns` after its
+ * header of names and types: what a test or a fake server makes of what the exporter sent.
+ */
+export function readRowBinaryBody(
+  columns: readonly InsertColumn[],
+  body: Buffer,
+): { names: string[]; types: string[]; rows: object[] } {
+  const reader = new ByteReader(body);
+  const count = reader.varUInt();
+  const names = Array.from({ length: count }, () => reader.string());
+  const types = Array.from({ length: count }, () => reader.string());
+  const read = rowReader(columns);
+  const rows: object[] = [];
+  while (!reader.done) rows.push(read(reader));
+  return { names, types, rows };
 }
