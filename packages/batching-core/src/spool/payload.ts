@@ -9,6 +9,9 @@
 import { ProtoWriter } from '../encoding/proto-writer';
 
 const FIRST_BYTES = 4 * 1024;
+const MAX_U64 = 2n ** 64n - 1n;
+const MIN_I64 = -(2n ** 63n);
+const MAX_I64 = 2n ** 63n - 1n;
 
 /**
  * The core's protobuf writer (its varints, its UTF-8 fast path, its growth), under the names the
@@ -38,17 +41,38 @@ export class SpoolPayloadWriter extends ProtoWriter {
 
   /** An unsigned 64-bit integer, little-endian (a RangeError outside 0 to 2^64-1). */
   u64(value: bigint): void {
+    if (value < 0n || value > MAX_U64) {
+      throw new RangeError(`a spool payload u64 holds 0 to 2^64-1, not ${value}`);
+    }
     this.ensure(8);
-    this.buffer.writeBigUInt64LE(value, this.pos);
+    this.view().setBigUint64(this.pos, value, true);
     this.pos += 8;
   }
 
   /** A signed 64-bit integer, little-endian (a RangeError outside ±2^63). */
   i64(value: bigint): void {
+    if (value < MIN_I64 || value > MAX_I64) {
+      throw new RangeError(`a spool payload i64 holds -2^63 to 2^63-1, not ${value}`);
+    }
     this.ensure(8);
-    this.buffer.writeBigInt64LE(value, this.pos);
+    this.view().setBigInt64(this.pos, value, true);
     this.pos += 8;
   }
+
+  /**
+   * A DataView of the current buffer: its BigInt setters are one native call, where Buffer's
+   * writeBig*Int64LE split the value with BigInt arithmetic (a third of a span's encoding).
+   */
+  private view(): DataView {
+    if (this.viewed !== this.buffer) {
+      this.viewed = this.buffer;
+      this.dataView = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length);
+    }
+    return this.dataView as DataView;
+  }
+
+  private viewed: Buffer | undefined;
+  private dataView: DataView | undefined;
 
   /** Length, then the UTF-8 (a lone surrogate becomes U+FFFD, as on the wire). */
   text(value: string): void {

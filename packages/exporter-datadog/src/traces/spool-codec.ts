@@ -43,22 +43,48 @@ const FIRST_REF = 2;
 
 class StringRefs {
   private readonly indexes = new Map<string, number>();
+  /*
+   * The string written at each position of the previous span (its name, its n-th meta key...)
+   * and its table entry: spans of one kind carry the same keys in the same order, mostly the
+   * same string objects, and an identity check spares the map's lookup.
+   */
+  private readonly previous: string[] = [];
+  private readonly previousIndex: number[] = [];
+  private position = 0;
 
   constructor(private readonly out: SpoolPayloadWriter) {}
 
+  /** The next span's strings are compared with this one's from position 0. */
+  nextSpan(): void {
+    this.position = 0;
+  }
+
   write(text: string): void {
-    const index = this.indexes.get(text);
-    if (index !== undefined) {
-      this.out.uv(index + FIRST_REF);
+    const position = this.position++;
+    if (position < this.previous.length && this.previous[position] === text) {
+      this.out.uv(this.previousIndex[position] + FIRST_REF);
       return;
     }
-    this.indexes.set(text, this.indexes.size);
-    if ((text as string & { isWellFormed(): boolean }).isWellFormed()) {
-      this.out.uv(NEW_UTF8);
-      this.out.text(text);
+    let index = this.indexes.get(text);
+    if (index !== undefined) {
+      this.out.uv(index + FIRST_REF);
     } else {
-      this.out.uv(NEW_UTF16);
-      this.out.bytes(Buffer.from(text, 'utf16le'));
+      index = this.indexes.size;
+      this.indexes.set(text, index);
+      if ((text as string & { isWellFormed(): boolean }).isWellFormed()) {
+        this.out.uv(NEW_UTF8);
+        this.out.text(text);
+      } else {
+        this.out.uv(NEW_UTF16);
+        this.out.bytes(Buffer.from(text, 'utf16le'));
+      }
+    }
+    if (position < this.previous.length) {
+      this.previous[position] = text;
+      this.previousIndex[position] = index;
+    } else {
+      this.previous.push(text);
+      this.previousIndex.push(index);
     }
   }
 }
@@ -72,6 +98,7 @@ export const traceRecordSpoolCodec: SpoolCodec<TraceRecord> = {
     out.u8(TAG);
     out.u8(FORMAT_VERSION);
     for (const { span, bytes } of records) {
+      strings.nextSpan();
       out.u64(span.trace_id);
       out.u64(span.span_id);
       out.u64(span.parent_id);
