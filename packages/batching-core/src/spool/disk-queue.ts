@@ -62,8 +62,12 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
   private readonly memory = new MemoryRecordQueue<T>();
   /** Pushed since the last commit: written by the next `commit()`. */
   private uncommitted: T[] = [];
-  /** The same records, for the membership test of an eviction (one export may hold 100,000). */
-  private uncommittedSet = new Set<T>();
+  /**
+   * The same records as a set, made at the first eviction of one of them and kept up to date
+   * from then to the commit: a search of the array per evicted record was quadratic in the size
+   * of the export, and keeping the set always costs every accepted record.
+   */
+  private uncommittedSet: Set<T> | undefined;
   /** Uncommitted records acknowledged (evicted) before their commit: not to be written. */
   private cancelled: Set<T> | undefined;
   private readonly log: SegmentLog;
@@ -117,7 +121,7 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
   push(record: T): void {
     this.memory.push(record);
     this.uncommitted.push(record);
-    this.uncommittedSet.add(record);
+    this.uncommittedSet?.add(record);
   }
 
   /**
@@ -129,7 +133,7 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
     if (this.uncommitted.length === 0) return undefined;
     let batch = this.uncommitted;
     this.uncommitted = [];
-    this.uncommittedSet.clear();
+    this.uncommittedSet = undefined;
     if (this.cancelled) {
       const cancelled = this.cancelled;
       batch = batch.filter((r) => !cancelled.has(r));
@@ -206,7 +210,9 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
       const id = (record as T & Spooled).spoolId;
       if (id !== undefined) ids.push(id);
       // Evicted before its export was written: it must not be written now.
-      else if (this.uncommittedSet.has(record)) (this.cancelled ??= new Set()).add(record);
+      else if ((this.uncommittedSet ??= new Set(this.uncommitted)).has(record)) {
+        (this.cancelled ??= new Set()).add(record);
+      }
     }
     this.forget(ids);
   }
