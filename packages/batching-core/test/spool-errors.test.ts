@@ -236,3 +236,52 @@ test('a queue whose one segment reaches maxBytes: once all of it is delivered, i
     cleanup();
   }
 });
+
+test("reclaiming the segment being written while another segment's fsync runs closes its descriptor", async () => {
+  const fs = createRequire(__filename)('node:fs') as typeof NodeFs;
+  const { SegmentLog } = await import('../src/spool/segment-log');
+  const { dir, cleanup } = tempSpoolDir();
+  const real = fs.fdatasync;
+  const held: (() => void)[] = [];
+  // A slow disk: the rolled segment's fsync has not finished when the reclaim comes.
+  fs.fdatasync = ((fd: number, done: (error: NodeJS.ErrnoException | null) => void) => {
+    held.push(() => real(fd, done));
+  }) as typeof fs.fdatasync;
+  const openOnSpool = () =>
+    fs
+      .readdirSync('/proc/self/fd')
+      .map((fd) => {
+        try {
+          return fs.readlinkSync(`/proc/self/fd/${fd}`);
+        } catch {
+          return '';
+        }
+      })
+      .filter((target) => target.startsWith(dir));
+  try {
+    const log = new SegmentLog(
+      {
+        directory: dir,
+        maxBytes: 1 << 20,
+        fsync: 'interval',
+        fsyncIntervalMs: 60_000,
+        segmentBytes: 200,
+      },
+      [],
+      1,
+    );
+    const frame = () => ({ head: Buffer.alloc(150, 1), payload: new Uint8Array(0), length: 150 });
+    log.write(frame(), 1);
+    log.write(frame(), 1); // rolls: the first segment's fsync is held
+    log.forget([1, 2]);
+    assert.equal(log.reclaimActive(), true);
+    fs.fdatasync = real;
+    for (const go of held.splice(0)) go();
+    await log.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(openOnSpool(), [], 'no descriptor left on a deleted segment');
+  } finally {
+    fs.fdatasync = real;
+    cleanup();
+  }
+});

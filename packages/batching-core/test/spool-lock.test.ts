@@ -218,6 +218,10 @@ describe('spool lock: one holder, whoever asks', () => {
       // The same host name under another boot id: the host rebooted since.
       writeLock(dir, { ...before, boot: 'a-boot-before-this-one', pidns: ourPlace().pidns });
       acquireLock(dir)();
+      // A namespace that could not be read is no evidence: the lease decides.
+      const { pidns: _unread, ...unread } = before;
+      writeLock(dir, { ...unread, pid: process.pid + 1 });
+      assert.throws(() => acquireLock(dir), SpoolLockedError);
     } finally {
       cleanup();
     }

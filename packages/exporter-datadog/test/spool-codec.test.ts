@@ -210,6 +210,19 @@ describe('the trace sender’s spool codec', () => {
     );
   });
 
+  it('a time past int64 is clamped at mapping, and the span spooled with the rest of its export', async () => {
+    const records = [
+      mapSpan(span(0, { startTime: [1e11, 0], endTime: [1e11, 5], duration: [1e11, 0] })),
+      mapSpan(span(1, { startTime: [1e300, 0], endTime: [-1e300, 0], duration: [-1e300, 0] })),
+      ...traceRecords().slice(0, 2),
+    ];
+    assert.equal(records[0].span.start, 2n ** 63n - 1n);
+    assert.equal(records[1].span.duration, -(2n ** 63n));
+    const replayed = await replayThroughSpool(records, traceRecordSpoolCodec);
+    assert.equal(replayed.corrupt, 0);
+    assert.deepEqual(replayed.records, records);
+  });
+
   it('refuses to write what it could not read back: an id past 64 bits', () => {
     const [record] = traceRecords();
     const bad = { ...record, span: { ...record.span, span_id: 2n ** 64n } };

@@ -208,13 +208,20 @@ function isStale(holder: LockRecord | undefined, mtimeMs: number): boolean {
   }
   if (!sameKernelAndPidNamespace(holder)) {
     const us = ourIdentity();
-    // This kernel, another PID namespace: a pid there cannot be checked from here. Most often
-    // it is this same container restarted after a crash or an OOM kill (a restart gets a new
-    // namespace), whose spool must be replayed now, not in a minute; a live sibling container
-    // sharing the directory is what the README rules out (one directory per process).
-    if (us.boot !== undefined && holder.boot === us.boot) return true;
+    // This kernel, another PID namespace (both known: one unread is no evidence): a pid there
+    // cannot be checked from here. Most often it is this same container restarted after a crash
+    // or an OOM kill (a restart gets a new namespace), whose spool must be replayed now, not in
+    // a minute; a live sibling container sharing the directory is what the README rules out.
+    const sameKernel = us.boot !== undefined && holder.boot === us.boot;
+    if (sameKernel && us.pidns !== undefined && holder.pidns !== undefined) return true;
     // The same host under another boot id: the host has rebooted since, and its holder with it.
-    if (holder.host !== undefined && holder.host === us.host && holder.boot !== us.boot) {
+    if (
+      holder.host !== undefined &&
+      holder.host === us.host &&
+      us.boot !== undefined &&
+      holder.boot !== undefined &&
+      holder.boot !== us.boot
+    ) {
       return true;
     }
     // Another host (a shared network file system): only the lease tells.

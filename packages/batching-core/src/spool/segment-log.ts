@@ -64,6 +64,8 @@ export class SegmentLog {
   private readonly whenSynced: (() => void)[] = [];
   /** Descriptors of segments deleted while a background fsync had them: closed after it. */
   private readonly closeWhenSynced = new Set<number>();
+  /** The descriptors a background fsync is running on. */
+  private readonly syncingFds = new Set<number>();
   private readonly timer: NodeJS.Timeout | undefined;
   private ackWriteFailed = false;
   private closed = false;
@@ -104,7 +106,7 @@ export class SegmentLog {
     if (!active || active.segment.unacked > 0) return false;
     this.active = undefined;
     this.dirty = false;
-    if (this.syncing > 0) {
+    if (this.syncingFds.has(active.fd)) {
       // A background fsync holds the descriptor: it closes it when done.
       this.deleteSegment(active.segment);
       this.closeWhenSynced.add(active.fd);
@@ -324,8 +326,10 @@ export class SegmentLog {
   private syncInBackground(fd: number, thenClose: boolean): void {
     const start = performance.now();
     this.syncing++;
+    this.syncingFds.add(fd);
     fdatasync(fd, (error) => {
       this.syncing--;
+      this.syncingFds.delete(fd);
       if (error) {
         diag.warn(
           `otelpack spool ${this.options.directory}: fsync failed (${describeError(error)})`,

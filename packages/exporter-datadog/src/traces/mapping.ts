@@ -84,8 +84,16 @@ export function spanId(id: string | undefined): bigint {
   return id && /^[0-9a-fA-F]{1,16}$/.test(id) ? BigInt(`0x${id}`) : 0n;
 }
 
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
+
+/**
+ * Nanoseconds of an HrTime, clamped to int64 (the Agent's start and duration): a time past it
+ * (a bad clock, 1e300 seconds) would otherwise wrap silently in the msgpack the Agent reads.
+ */
 function ns(time: HrTime): bigint {
-  return BigInt(time[0]) * 1_000_000_000n + BigInt(time[1]);
+  const nanos = BigInt(time[0]) * 1_000_000_000n + BigInt(time[1]);
+  return nanos > INT64_MAX ? INT64_MAX : nanos < INT64_MIN ? INT64_MIN : nanos;
 }
 
 function mapKey(key: string): string {
