@@ -11,6 +11,7 @@ import { Pipeline } from '../src';
 import type { PipelineStats, SendResult } from '../src';
 import { assertLedgerBalances } from '../src/testing';
 import { range } from './helpers/scripted-sender';
+import { SegmentLog } from '../src/spool/segment-log';
 import { openDiskQueue, tempSpoolDir, writeExport } from './helpers/spool';
 
 const HOLDER = resolve(__dirname, 'fixtures/spool-holder.ts');
@@ -239,7 +240,6 @@ test('a queue whose one segment reaches maxBytes: once all of it is delivered, i
 
 test("reclaiming the segment being written while another segment's fsync runs closes its descriptor", async () => {
   const fs = createRequire(__filename)('node:fs') as typeof NodeFs;
-  const { SegmentLog } = await import('../src/spool/segment-log');
   const { dir, cleanup } = tempSpoolDir();
   const real = fs.fdatasync;
   const held: (() => void)[] = [];

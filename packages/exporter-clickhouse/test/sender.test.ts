@@ -39,8 +39,9 @@ function senderWith(
   });
 }
 
-function row(table: TableKind, text: string): ClickHouseRow {
-  return { table, data: Buffer.from(`${text}\n`) };
+/** A row made outside the mapping: a JSON line is text, a RowBinary row bytes (`binary`). */
+function row(table: TableKind, text: string, binary = false): ClickHouseRow {
+  return { table, data: binary ? Buffer.from(`${text}\n`) : `${text}\n` };
 }
 
 const context = () => ({ signal: new AbortController().signal, attempt: 1 });
@@ -283,11 +284,11 @@ test('RowBinary batches carry the names-and-types header, and a type mismatch sa
     },
   );
   const sender = senderWith([client], { format: 'RowBinary' });
-  await sender.send([row('logs', 'x')], context());
+  await sender.send([row('logs', 'x', true)], context());
   assert.match(client.execs[0].query, /' FORMAT RowBinaryWithNamesAndTypes$/);
   const header = rowBinaryHeader(INSERT_COLUMNS.logs);
   assert.deepEqual(client.execs[0].body, Buffer.concat([header, Buffer.from('x\n')]));
-  const mismatch = await sender.send([row('logs', 'x')], context());
+  const mismatch = await sender.send([row('logs', 'x', true)], context());
   assert.deepEqual(mismatch, {
     kind: 'permanent',
     reason:

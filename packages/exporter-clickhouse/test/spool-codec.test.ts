@@ -13,6 +13,7 @@ import { spanToRow } from '../src/mapping/spans';
 import { layoutFor } from '../src/schema/columns';
 import { ClickHouseSender } from '../src/sender/sender';
 import { clickHouseRowSpoolCodec } from '../src/sender/spool-codec';
+import { FakeClickHouseClient } from './fake-client';
 import { RESOURCE, SCOPE, makeLogRecord, makeSpan } from './fixtures';
 
 /** Rows as each format's mapping makes them: spans and logs, and metric rows with their object. */
@@ -129,4 +130,53 @@ test('refuses what it cannot replay: another shape, a later format, every trunca
     assert.throws(() => clickHouseRowSpoolCodec.decode(payload.subarray(0, end), rows.length));
   }
   assert.throws(() => clickHouseRowSpoolCodec.decode(payload, rows.length - 1), /bytes after/);
+});
+
+test('rows spooled under one format and replayed under another go as JSONEachRow, converted', async () => {
+  const resources = new ResourceColumnsCache();
+  const records = [makeLogRecord(), makeLogRecord({ body: 'second' })];
+  // What JSONEachRow (the default before RowBinary) wrote, what RowBinary writes, and
+  // JSONCompactEachRow lines: each replayed into a sender of another format.
+  const asJson = records.map((r) => encodedRow('logs', logJsonLineWriter(resources)(r)));
+  const asBinary = records.map((r) =>
+    new RowEncoder('RowBinary').encode('logs', logRecordToRow(r, resources)),
+  );
+  const asCompact = records.map((r) =>
+    new RowEncoder('JSONCompactEachRow').encode('logs', logRecordToRow(r, resources)),
+  );
+  const expected = asJson.map((r) => JSON.parse(r.data as string) as unknown);
+  const cases: [InsertFormat, ClickHouseRow[]][] = [
+    ['RowBinary', asJson],
+    ['RowBinary', asCompact],
+    ['JSONEachRow', asBinary],
+    ['JSONEachRow', asCompact],
+    ['JSONCompactEachRow', asJson],
+  ];
+  for (const [format, rows] of cases) {
+    const replayed = (await replayThroughSpool(rows, clickHouseRowSpoolCodec)).records;
+    const client = new FakeClickHouseClient();
+    const sender = new ClickHouseSender({
+      hosts: [{ client: client.asClient(), label: 'ch' }],
+      format,
+      tables: { logs: '`otel`.`otel_logs`' } as never,
+      deduplicate: true,
+      asyncInsert: false,
+      http: true,
+      secrets: [],
+      ownsClients: false,
+    });
+    const result = await sender.send(replayed, {
+      signal: new AbortController().signal,
+      attempt: 1,
+    });
+    assert.deepEqual(result, { kind: 'delivered' });
+    const [call] = client.execs;
+    assert.match(call.query, / FORMAT JSONEachRow$/, `${format}: ${call.query.slice(-40)}`);
+    const lines = call.body.toString().trim().split('\n');
+    assert.deepEqual(
+      lines.map((line) => JSON.parse(line) as unknown),
+      expected,
+      format,
+    );
+  }
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { Failover, KnownSecrets } from '@otelpack/batching-core';
+import { Failover, KnownSecrets, setOwnField } from '@otelpack/batching-core';
 import type {
   BatchSender,
   HeaderProvider,
@@ -13,6 +13,7 @@ import { insertBody, rowSize, rowWriter, wireFormat } from '../encoding/encoder'
 import type { ClickHouseRow, InsertFormat } from '../encoding/encoder';
 import { rowBinaryHeader } from '../encoding/row-binary';
 import { rowBinaryReader } from '../encoding/row-binary-reader';
+import { jsonEachRowWriter } from '../encoding/json';
 import { rowsToken } from '../encoding/row-ids';
 import { BodyBuffers } from './body-buffers';
 import { DEFAULT_LAYOUTS } from '../schema/columns';
@@ -345,6 +346,9 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
     batch: readonly ClickHouseRow[],
   ): { layout: TableLayout; rows: (string | Buffer)[]; format: InsertFormat } {
     const format = this.#options.format;
+    if (!group.indexes.every((index) => fitsFormat(batch[index].data, format))) {
+      return { layout, rows: this.asJsonLines(layout, group, batch), format: 'JSONEachRow' };
+    }
     const encoded = (): (string | Buffer)[] => group.indexes.map((index) => batch[index].data);
     if (layout.matchesDefault) return { layout, rows: encoded(), format };
     const binary = format === 'RowBinary';
@@ -368,6 +372,31 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
         return writeRow(row.source ?? (read as (bytes: Buffer) => object)(row.data as Buffer));
       }),
     };
+  }
+
+  /**
+   * Rows encoded in another format than the sender's: replayed from a spool written under
+   * another format (the default was JSONEachRow before RowBinary), or a format changed since.
+   * One insert has one format: these go as JSONEachRow lines, each from its row object, its
+   * RowBinary read back, or its JSON text (a JSONCompactEachRow array given its column names).
+   */
+  private asJsonLines(
+    layout: TableLayout,
+    group: TableGroup,
+    batch: readonly ClickHouseRow[],
+  ): string[] {
+    const write = jsonEachRowWriter(layout.columns);
+    const names = DEFAULT_LAYOUTS[group.table].columns.map((column) => column.name);
+    return group.indexes.map((index) => {
+      const row = batch[index];
+      if (row.source) return write(row.source);
+      if (typeof row.data !== 'string') return write(this.readerOf(group.table)(row.data));
+      if (row.data.startsWith('{')) return row.data;
+      const values = JSON.parse(row.data) as unknown[];
+      const object: Record<string, unknown> = {};
+      names.forEach((name, i) => setOwnField(object, name, values[i]));
+      return `${JSON.stringify(object)}\n`;
+    });
   }
 
   /** Reads the exporter's own RowBinary rows of a table back into row objects. */
@@ -414,6 +443,16 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
 }
 
 /** A setting's value as SQL: numbers and booleans bare, anything else a quoted string. */
+/**
+ * Whether a row's encoding is the format's: RowBinary bytes; for a JSON format, text that is not
+ * the other JSON format's line (an object for JSONEachRow, an array for JSONCompactEachRow).
+ */
+function fitsFormat(data: string | Buffer, format: InsertFormat): boolean {
+  if (format === 'RowBinary') return typeof data !== 'string';
+  if (typeof data !== 'string') return false;
+  return !data.startsWith(format === 'JSONEachRow' ? '[' : '{');
+}
+
 export function settingLiteral(value: string | number | boolean): string {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value === 'boolean') return value ? '1' : '0';
