@@ -122,6 +122,11 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
   private readonly headers = new WeakMap<TableLayout, Buffer>();
   private readonly writers = new WeakMap<TableLayout, (row: object) => string | Buffer>();
   private readonly readers: Partial<Record<TableKind, (bytes: Buffer) => object>> = {};
+  /**
+   * Tables that refused RowBinary's header for a type (their types could not be read before,
+   * e.g. without access to system.columns): their rows go as JSONEachRow from then on.
+   */
+  private readonly refusesRowBinary = new Set<TableKind>();
   private readonly bodies = new BodyBuffers();
 
   /**
@@ -318,9 +323,15 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
         if (taken) this.bodies.give(taken);
         return undefined;
       }
-      return this.explain(
-        this.scrub(this.failureOf(status, headerCode, answer, result.response_headers)),
+      const failure = this.scrub(
+        this.failureOf(status, headerCode, answer, result.response_headers),
       );
+      if (format === 'RowBinary' && isHeaderTypeMismatch(failure)) {
+        // Sent again at once as JSON, which the server converts: nothing is dropped for it.
+        this.refusesRowBinary.add(group.table);
+        return await this.insert(host, group, batch, signal);
+      }
+      return this.explain(failure);
     } catch (error) {
       return this.explain(this.scrub(classifyThrown(error)));
     }
@@ -346,7 +357,10 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
     batch: readonly ClickHouseRow[],
   ): { layout: TableLayout; rows: (string | Buffer)[]; format: InsertFormat } {
     const format = this.#options.format;
-    if (!group.indexes.every((index) => fitsFormat(batch[index].data, format))) {
+    if (
+      (format === 'RowBinary' && this.refusesRowBinary.has(group.table)) ||
+      !group.indexes.every((index) => fitsFormat(batch[index].data, format))
+    ) {
       return { layout, rows: this.asJsonLines(layout, group, batch), format: 'JSONEachRow' };
     }
     const encoded = (): (string | Buffer)[] => group.indexes.map((index) => batch[index].data);
@@ -408,13 +422,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
 
   /** A table whose column types differ from the exporter's schema needs JSONEachRow: say so. */
   private explain(failure: InsertFailure): InsertFailure {
-    if (
-      this.#options.format !== 'RowBinary' ||
-      failure.code !== 117 ||
-      !/must be .*, not /.test(failure.reason)
-    ) {
-      return failure;
-    }
+    if (this.#options.format !== 'RowBinary' || !isHeaderTypeMismatch(failure)) return failure;
     return {
       ...failure,
       reason: `${failure.reason} [the table's column types differ from this exporter's schema (a table made by another Collector version?): use format 'JSONEachRow', which converts]`,
@@ -443,6 +451,11 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
 }
 
 /** A setting's value as SQL: numbers and booleans bare, anything else a quoted string. */
+/** ClickHouse refused RowBinary's header: a column's type is not the one it states. */
+function isHeaderTypeMismatch(failure: InsertFailure): boolean {
+  return failure.code === 117 && /must be .*, not /.test(failure.reason);
+}
+
 /**
  * Whether a row's encoding is the format's: RowBinary bytes; for a JSON format, text that is not
  * the other JSON format's line (an object for JSONEachRow, an array for JSONCompactEachRow).
