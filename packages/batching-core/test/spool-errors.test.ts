@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { describe, test } from 'node:test';
 import { Pipeline } from '../src';
 import type { PipelineStats, SendResult } from '../src';
-import { assertLedgerBalances } from '../src/testing';
+import { assertLedgerBalances, captureDiagWarnings } from '../src/testing';
 import { range } from './helpers/scripted-sender';
 import { SegmentLog } from '../src/spool/segment-log';
 import { openDiskQueue, tempSpoolDir, writeExport } from './helpers/spool';
@@ -185,20 +185,23 @@ describe('spool errors an independent review found', () => {
     }
   });
 
-  test('a segment size past half of maxBytes is refused; by default it is a quarter of a small maxBytes', () => {
+  test('a segment size past half of maxBytes is cut to half, with a warning', async () => {
     const { dir, cleanup } = tempSpoolDir();
+    const warnings = captureDiagWarnings();
     try {
-      assert.throws(
-        () =>
-          new Pipeline<number>({
-            name: 'seg',
-            signal: 'logs',
-            sender: { sizeOf: () => 1, send: () => Promise.resolve({ kind: 'delivered' }) },
-            spool: { directory: dir, maxBytes: 4 * 1024 * 1024, segmentBytes: 16 * 1024 * 1024 },
-          }),
-        /spool\.segmentBytes: at most half of spool\.maxBytes/,
+      const p = new Pipeline<number>({
+        name: 'seg',
+        signal: 'logs',
+        sender: { sizeOf: () => 1, send: () => Promise.resolve({ kind: 'delivered' }) },
+        spool: { directory: dir, maxBytes: 4 * 1024 * 1024, segmentBytes: 16 * 1024 * 1024 },
+      });
+      assert.ok(
+        warnings.lines.some((line) => /spool\.segmentBytes 16777216 .* 2097152 is used/.test(line)),
+        warnings.lines.join('\n'),
       );
+      await p.shutdown(10);
     } finally {
+      warnings.stop();
       cleanup();
     }
   });

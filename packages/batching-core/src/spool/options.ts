@@ -1,3 +1,4 @@
+import { diag } from '@opentelemetry/api';
 import { isAbsolute, join, resolve } from 'node:path';
 import { enumOption, integerOption } from '../config';
 import { InvalidConfigError } from '../errors';
@@ -107,20 +108,19 @@ export function resolveSpoolOptions<R>(
 
 /**
  * A segment is deleted only once every record in it is acknowledged, so the spool must hold
- * several: by default a quarter of `maxBytes` (at most 16 MiB); a size given past half of it is
- * refused rather than left to fill the spool with one segment.
+ * several: by default a quarter of `maxBytes` (at most 16 MiB). A size given past half of it is
+ * cut to half, with a warning: refused, a configuration that started before would now stop the
+ * application at its start.
  */
 function segmentBytesFor(given: unknown, maxBytes: number): number {
   const bound = Math.max(64, Math.floor(maxBytes / 2));
   const fallback = Math.max(64, Math.min(SPOOL_DEFAULTS.segmentBytes, Math.floor(maxBytes / 4)));
   const bytes = integerOption('spool.segmentBytes', given, fallback, { min: 64 });
-  if (bytes > bound) {
-    throw new InvalidConfigError(
-      'spool.segmentBytes',
-      `at most half of spool.maxBytes (${bound}): a segment is deleted only once all its records are delivered, so the spool must hold more than one`,
-    );
-  }
-  return bytes;
+  if (bytes <= bound) return bytes;
+  diag.warn(
+    `otelpack spool: spool.segmentBytes ${bytes} is more than half of spool.maxBytes; ${bound} is used (a segment is deleted only once all its records are delivered, so the spool must hold more than one)`,
+  );
+  return bound;
 }
 
 /**
