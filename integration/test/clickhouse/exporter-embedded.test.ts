@@ -53,6 +53,9 @@ test('concurrent inserts through the one engine keep every row, each once', asyn
     ...FAST_PIPELINE,
     maxBatchItems: 50,
     maxConcurrency: 4,
+    // forceFlush waits this long at most (default 10 s); two CI runs at once on two cores once
+    // left 750 spans pending when it answered. The test is about rows, not speed.
+    flushTimeoutMs: 120_000,
   });
   const spans = makeSpans(2_000, 'concurrent');
   for (let i = 0; i < spans.length; i += 100) {
