@@ -6,6 +6,7 @@ import {
   readFileSync,
   readdirSync,
   renameSync,
+  rmSync,
   statSync,
   utimesSync,
   writeFileSync,
@@ -22,7 +23,14 @@ import {
   SpoolLockedError,
   acquireLock,
 } from '../src/spool/lock';
-import { tempSpoolDir } from './helpers/spool';
+import { captureDiagWarnings } from '../src/testing';
+import {
+  openDiskQueue,
+  segmentFiles,
+  tempSpoolDir,
+  testRecord,
+  writeExport,
+} from './helpers/spool';
 
 const LOCK_MODULE = resolve(__dirname, '../src/spool/lock.ts');
 /** Far above any pid_max: never a live process. */
@@ -314,4 +322,39 @@ describe('spool lock: one holder, whoever asks', () => {
       cleanup();
     }
   });
+});
+
+test('a queue whose lock was taken over writes nothing more to the directory, and keeps its records in memory', async () => {
+  const { dir, cleanup } = tempSpoolDir('lock-lost');
+  const warnings = captureDiagWarnings();
+  try {
+    const queue = openDiskQueue(dir);
+    const first = writeExport(queue, 1, 2);
+    const [segment] = segmentFiles(dir);
+    const size = statSync(join(dir, segment)).size;
+    // Another process took the lock over (this one was paused past the lease): a lock of its own.
+    const other = `${JSON.stringify({ pid: 1, host: 'elsewhere', token: 'd'.repeat(32) })}\n`;
+    rmSync(lockOf(dir));
+    writeFileSync(lockOf(dir), other);
+    const later = [testRecord(3), testRecord(4)];
+    for (const record of later) queue.push(record);
+    assert.equal(queue.commit(), undefined, 'accepted, in memory');
+    assert.equal(statSync(join(dir, segment)).size, size, 'nothing more written');
+    const taken = [1, 2, 3, 4].map(() => queue.shift());
+    assert.deepEqual(
+      taken.map((r) => r?.record),
+      ['r1', 'r2', 'r3', 'r4'],
+    );
+    queue.acknowledge([...first, ...later]);
+    assert.deepEqual(segmentFiles(dir), [segment], 'no acknowledgement written, nothing deleted');
+    assert.ok(!readdirSync(dir).some((name) => name.endsWith('.ack')));
+    assert.match(String(queue.state().error), /taken over by another process/);
+    assert.ok(warnings.lines.some((line) => /taken over by another process/.test(line)));
+    await queue.close();
+    assert.deepEqual(segmentFiles(dir), [segment]);
+    assert.equal(readFileSync(lockOf(dir), 'utf8'), other, "the other's lock is left in place");
+  } finally {
+    warnings.stop();
+    cleanup();
+  }
 });

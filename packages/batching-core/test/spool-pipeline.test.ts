@@ -238,7 +238,7 @@ describe('Pipeline with a spool', () => {
       const second = pipeline(dir, new ScriptedSender<number>());
       const spool = second.stats().spool;
       assert.ok(spool && 'error' in spool, 'the second has no spool');
-      assert.match(spool.error, /already open in this process/);
+      assert.match(String(spool.error), /already open in this process/);
       const result = await second.submit([1, 2]);
       assert.equal(result.accepted, 2);
       await first.shutdown();

@@ -10,7 +10,9 @@ import {
   dataFrameHeadBytes,
   encodeDataFrameParts,
 } from './format';
+import { diag } from '@opentelemetry/api';
 import { acquireLock } from './lock';
+import type { SpoolLock } from './lock';
 import { recoverSpool } from './recovery';
 import type { Recovery } from './recovery';
 import { SegmentLog } from './segment-log';
@@ -45,7 +47,12 @@ export interface SpoolState {
   maxBytes: number;
   segments: number;
   fsyncs: number;
+  /** Why the spool no longer writes (its lock was taken over). */
+  error?: string;
 }
+
+const LOCK_LOST =
+  'its lock was taken over by another process (this one was stopped or paused past the lease?); records are held in memory only from now on, and nothing more is written to the directory';
 
 /**
  * A `RecordQueue` that writes every accepted export to an append-only segment log before the
@@ -73,20 +80,22 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
   private readonly log: SegmentLog;
   /** The built-in codecs write their bytes straight after the frame's header (codec.ts). */
   private readonly inScratch: InScratchEncoder<T['record']> | undefined;
-  private readonly releaseLock: () => void;
+  private readonly lock: SpoolLock;
+  /** Set when the lock was found taken over: the directory is another process's from then on. */
+  private lockLost = false;
   private recovery: Recovery<unknown> | undefined;
   private closed = false;
 
   constructor(private readonly options: DiskQueueOptions<T['record']>) {
     mkdirSync(options.directory, { recursive: true, mode: 0o700 });
     this.inScratch = inScratchEncoderOf(options.codec);
-    this.releaseLock = acquireLock(options.directory);
+    this.lock = acquireLock(options.directory);
     try {
       const recovery = recoverSpool(options.directory, options.codec);
       this.recovery = recovery;
       this.log = new SegmentLog(options, recovery.segments, recovery.nextId);
     } catch (error) {
-      this.releaseLock();
+      this.lock();
       throw error;
     }
   }
@@ -131,6 +140,13 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
    */
   commit(): QueueCommitFailure<T> | undefined {
     if (this.uncommitted.length === 0) return undefined;
+    if (this.lockLost || !this.stillHeld()) {
+      // Kept in memory, delivered as without a spool: the files are another process's now.
+      this.uncommitted = [];
+      this.uncommittedSet = undefined;
+      this.cancelled = undefined;
+      return undefined;
+    }
     let batch = this.uncommitted;
     this.uncommitted = [];
     this.uncommittedSet = undefined;
@@ -219,7 +235,7 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
 
   /** These ids are final: written down as acknowledged, their segment deleted once all are. */
   forget(ids: readonly number[]): void {
-    if (!this.closed) this.log.forget(ids);
+    if (!this.closed && !this.lockLost) this.log.forget(ids);
   }
 
   state(): SpoolState {
@@ -230,6 +246,7 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
       maxBytes: this.options.maxBytes,
       segments: this.log.segmentCount,
       fsyncs: this.log.fsyncs,
+      ...(this.lockLost ? { error: LOCK_LOST } : {}),
     };
   }
 
@@ -237,10 +254,22 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
     if (this.closed) return;
     this.closed = true;
     try {
-      await this.log.close();
+      await this.log.close(this.lockLost);
     } finally {
-      this.releaseLock();
+      this.lock();
     }
+  }
+
+  /**
+   * Whether the lock is still this queue's (another process takes it over only when it was not
+   * refreshed for a minute: this process was stopped or frozen that long). Checked before each
+   * write: two processes appending to the same segments would corrupt them.
+   */
+  private stillHeld(): boolean {
+    if (this.lock.held()) return true;
+    this.lockLost = true;
+    diag.warn(`otelpack spool ${this.options.directory}: ${LOCK_LOST}`);
+    return false;
   }
 
   /** The acceptance time to store: wall-clock, so a later process can age the record. */

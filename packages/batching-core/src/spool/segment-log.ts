@@ -137,12 +137,21 @@ export class SegmentLog {
     for (const [segment, ofSegment] of bySegment) this.acknowledgeIn(segment, ofSegment);
   }
 
-  async close(): Promise<void> {
+  /**
+   * `keepFiles`: the directory is another process's now (its lock was taken over): descriptors
+   * are closed, and nothing is synced, deleted or written.
+   */
+  async close(keepFiles = false): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     // A background fsync still running has the active segment's descriptor.
     while (this.syncing > 0) await new Promise<void>((resolve) => this.whenSynced.push(resolve));
+    if (keepFiles) {
+      if (this.active) closeSync(this.active.fd);
+      this.active = undefined;
+      return;
+    }
     // A clean stop leaves the spool durable, whatever the policy while running.
     if (this.options.fsync !== 'never') this.syncNow();
     for (const segment of [...this.segments]) {
