@@ -1,6 +1,7 @@
 import type { Timestamp9 } from '../mapping/time';
 import type { StringMap } from '../mapping/values';
-import type { ColumnKind, InsertColumn } from '../schema/tables';
+import { INSERT_COLUMNS } from '../schema/tables';
+import type { ColumnKind, InsertColumn, TableKind } from '../schema/tables';
 
 /*
  * The row objects back from the RowBinary bytes this exporter wrote (row-binary.ts), column by
@@ -145,6 +146,15 @@ export function rowBinaryReader(columns: readonly InsertColumn[]): (bytes: Buffe
     if (!reader.done) throw new Error('RowBinary row longer than its columns');
     return row;
   };
+}
+
+const tableReaders = new Map<TableKind, (bytes: Buffer) => object>();
+
+/** The reader of a table's rows as the exporter encodes them (its own columns), made once. */
+export function tableRowReader(table: TableKind): (bytes: Buffer) => object {
+  let read = tableReaders.get(table);
+  if (!read) tableReaders.set(table, (read = rowBinaryReader(INSERT_COLUMNS[table])));
+  return read;
 }
 
 /**

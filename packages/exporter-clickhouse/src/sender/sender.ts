@@ -12,7 +12,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { insertBody, rowSize, rowWriter, wireFormat } from '../encoding/encoder';
 import type { ClickHouseRow, InsertFormat } from '../encoding/encoder';
 import { rowBinaryHeader } from '../encoding/row-binary';
-import { rowBinaryReader } from '../encoding/row-binary-reader';
+import { tableRowReader } from '../encoding/row-binary-reader';
 import { jsonEachRowWriter } from '../encoding/json';
 import { rowsToken } from '../encoding/row-ids';
 import { BodyBuffers } from './body-buffers';
@@ -121,7 +121,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
   private readonly statements: Partial<Record<TableKind, string>> = {};
   private readonly headers = new WeakMap<TableLayout, Buffer>();
   private readonly writers = new WeakMap<TableLayout, (row: object) => string | Buffer>();
-  private readonly readers: Partial<Record<TableKind, (bytes: Buffer) => object>> = {};
+  private readonly jsonWriters = new WeakMap<TableLayout, (row: object) => string>();
   /**
    * Tables that refused RowBinary's header for a type (their types could not be read before,
    * e.g. without access to system.columns): their rows go as JSONEachRow from then on.
@@ -377,7 +377,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
     let write = this.writers.get(layout);
     if (!write) this.writers.set(layout, (write = rowWriter(target, layout.columns)));
     const writeRow = write;
-    const read = binary ? this.readerOf(group.table) : undefined;
+    const read = binary ? tableRowReader(group.table) : undefined;
     return {
       layout,
       format: target,
@@ -399,25 +399,19 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
     group: TableGroup,
     batch: readonly ClickHouseRow[],
   ): string[] {
-    const write = jsonEachRowWriter(layout.columns);
+    let write = this.jsonWriters.get(layout);
+    if (!write) this.jsonWriters.set(layout, (write = jsonEachRowWriter(layout.columns)));
     const names = DEFAULT_LAYOUTS[group.table].columns.map((column) => column.name);
     return group.indexes.map((index) => {
       const row = batch[index];
       if (row.source) return write(row.source);
-      if (typeof row.data !== 'string') return write(this.readerOf(group.table)(row.data));
+      if (typeof row.data !== 'string') return write(tableRowReader(group.table)(row.data));
       if (row.data.startsWith('{')) return row.data;
       const values = JSON.parse(row.data) as unknown[];
       const object: Record<string, unknown> = {};
       names.forEach((name, i) => setOwnField(object, name, values[i]));
       return `${JSON.stringify(object)}\n`;
     });
-  }
-
-  /** Reads the exporter's own RowBinary rows of a table back into row objects. */
-  private readerOf(table: TableKind): (bytes: Buffer) => object {
-    let read = this.readers[table];
-    if (!read) this.readers[table] = read = rowBinaryReader(DEFAULT_LAYOUTS[table].columns);
-    return read;
   }
 
   /** A table whose column types differ from the exporter's schema needs JSONEachRow: say so. */

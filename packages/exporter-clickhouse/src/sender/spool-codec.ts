@@ -1,7 +1,7 @@
 import { SpoolPayloadReader, SpoolPayloadWriter, defaultSpoolCodec } from '@otelpack/batching-core';
 import type { SpoolCodec } from '@otelpack/batching-core';
 import type { ClickHouseRow } from '../encoding/encoder';
-import { rowBinaryReader } from '../encoding/row-binary-reader';
+import { tableRowReader } from '../encoding/row-binary-reader';
 import { rowBinaryWriter } from '../encoding/row-binary';
 import { PROCESS_ORIGIN, freshOrigin } from '../encoding/row-ids';
 import { INSERT_COLUMNS } from '../schema/tables';
@@ -54,18 +54,11 @@ const TABLE_NUMBERS = new Map(TABLES.map((table, i) => [table, i]));
 const MAX_EXPECTED_BYTES = 4 * 1024 * 1024;
 
 const writers = new Map<TableKind, (row: object) => Buffer>();
-const readers = new Map<TableKind, (bytes: Buffer) => object>();
 
 function writerOf(table: TableKind): (row: object) => Buffer {
   let write = writers.get(table);
   if (!write) writers.set(table, (write = rowBinaryWriter(INSERT_COLUMNS[table])));
   return write;
-}
-
-function readerOf(table: TableKind): (bytes: Buffer) => object {
-  let read = readers.get(table);
-  if (!read) readers.set(table, (read = rowBinaryReader(INSERT_COLUMNS[table])));
-  return read;
 }
 
 export const clickHouseRowSpoolCodec: SpoolCodec<ClickHouseRow> = {
@@ -118,7 +111,7 @@ export const clickHouseRowSpoolCodec: SpoolCodec<ClickHouseRow> = {
       // The key order of encodedRow and encodeKeepingSource: the same shape as a mapped row.
       const row: ClickHouseRow = { table, data, id, origin };
       if (flags & HAS_SOURCE) {
-        row.source = readerOf(table)(
+        row.source = tableRowReader(table)(
           flags & BINARY ? (data as Buffer) : Buffer.from(input.bytesView()),
         );
       }

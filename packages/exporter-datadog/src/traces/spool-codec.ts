@@ -1,6 +1,7 @@
 import {
   SpoolPayloadReader,
   SpoolPayloadWriter,
+  SpoolTable,
   recordsWrittenByV8,
   setOwnField,
 } from '@otelpack/batching-core';
@@ -42,7 +43,7 @@ const NEW_UTF16 = 1;
 const FIRST_REF = 2;
 
 class StringRefs {
-  private readonly indexes = new Map<string, number>();
+  private readonly table = new SpoolTable<string>();
   /*
    * The string written at each position of the previous span (its name, its n-th meta key...)
    * and its table entry: spans of one kind carry the same keys in the same order, mostly the
@@ -65,12 +66,11 @@ class StringRefs {
       this.out.uv(this.previousIndex[position] + FIRST_REF);
       return;
     }
-    let index = this.indexes.get(text);
-    if (index !== undefined) {
+    const known = this.table.items.length;
+    const index = this.table.indexOf(text);
+    if (index < known) {
       this.out.uv(index + FIRST_REF);
     } else {
-      index = this.indexes.size;
-      this.indexes.set(text, index);
       if ((text as string & { isWellFormed(): boolean }).isWellFormed()) {
         this.out.uv(NEW_UTF8);
         this.out.text(text);
@@ -79,13 +79,9 @@ class StringRefs {
         this.out.bytes(Buffer.from(text, 'utf16le'));
       }
     }
-    if (position < this.previous.length) {
-      this.previous[position] = text;
-      this.previousIndex[position] = index;
-    } else {
-      this.previous.push(text);
-      this.previousIndex.push(index);
-    }
+    // Positions grow one at a time: an assignment at the length appends.
+    this.previous[position] = text;
+    this.previousIndex[position] = index;
   }
 }
 
