@@ -91,6 +91,8 @@ export {
   secretsInUrl,
 } from './http/redact';
 export { KnownSecrets } from './http/secrets';
+export { compressBody, SYNC_COMPRESS_MAX_BYTES } from './http/compress';
+export type { BodyCompression } from './http/compress';
 export { reportRefusedCredentialsOnce } from './http/refused';
 export {
   PipelineLogRecordExporter,
@@ -121,6 +123,8 @@ export type {
 // ---- The exporter kit: options declared once, the SDK classes made from options + mapping + sender.
 export { defineExporterOptions, ResolvedOptions } from './options/define';
 export type {
+  CompressionCodec,
+  DefaultCompressionCodec,
   EnvironmentEntry,
   EnvironmentVariables,
   ExporterOptionsDefinition,

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { GZIP_ON_CALLING_THREAD_ENV, HttpTransport, TransportError } from '../src/http/transport';
-import { SYNC_GZIP_MAX_BYTES } from '../src/http/gzip';
+import { SYNC_COMPRESS_MAX_BYTES } from '../src/http/compress';
 import type { HeaderMap, HttpTransportOptions } from '../src/http/transport';
 import { REDACTED } from '../src/http/redact';
 import { InvalidConfigError } from '../src/errors';
@@ -399,7 +399,7 @@ describe('HttpTransport: requests', () => {
     server.handle(echo());
     const before = server.seen.length;
     // Past the limit in UTF-8 bytes though not in characters: the limit counts bytes.
-    const text = 'é'.repeat(SYNC_GZIP_MAX_BYTES / 2 + 1);
+    const text = 'é'.repeat(SYNC_COMPRESS_MAX_BYTES / 2 + 1);
     await withTransport({ url: server.base, compression: 'gzip' }, (t) =>
       t.request({ body: text }),
     );

@@ -4,7 +4,7 @@ import { InvalidConfigError, OtelpackError } from '../errors';
 import type { OtelpackErrorCode } from '../errors';
 import type { SendResult } from '../types';
 import { classifyStatus, errorCode, isRetryableNetworkError } from './classify';
-import { gzipBody, SYNC_GZIP_MAX_BYTES } from './gzip';
+import { compressBody, SYNC_COMPRESS_MAX_BYTES } from './compress';
 import { redact, secretsInHeaders, secretsInUrl } from './redact';
 import { setOwnField } from '../sdk/own-field';
 import { KnownSecrets } from './secrets';
@@ -36,7 +36,7 @@ export interface HttpTransportOptions {
   compression?: 'gzip' | 'none';
   /**
    * gzip bodies up to this many bytes on the calling thread (the event loop), larger ones on
-   * libuv's thread pool; 0 sends every body to the pool. See gzip.ts for the trade.
+   * libuv's thread pool; 0 sends every body to the pool. See compress.ts for the trade.
    */
   gzipOnCallingThreadMaxBytes?: number;
   /** Keep-alive connections to the origin. */
@@ -56,7 +56,7 @@ export const GZIP_ON_CALLING_THREAD_ENV = 'OTELPACK_GZIP_ON_CALLING_THREAD_MAX_B
 
 export const HTTP_TRANSPORT_DEFAULTS = {
   compression: 'none' as 'gzip' | 'none',
-  gzipOnCallingThreadMaxBytes: SYNC_GZIP_MAX_BYTES,
+  gzipOnCallingThreadMaxBytes: SYNC_COMPRESS_MAX_BYTES,
   connections: 16,
   connectTimeoutMs: 10_000,
   timeoutMs: 30_000,
@@ -231,7 +231,7 @@ export class HttpTransport {
 
     let body = request.body;
     if (body !== undefined && (request.compression ?? this.compression) === 'gzip') {
-      body = await gzipBody(body, this.gzipOnCallingThreadMaxBytes);
+      body = await compressBody(body, { codec: 'gzip' }, this.gzipOnCallingThreadMaxBytes);
       headers = { ...headers, 'content-encoding': 'gzip' };
     }
 

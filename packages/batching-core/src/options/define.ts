@@ -44,7 +44,16 @@ interface WithEnvironment {
  * Which of the shared options (DESIGN.md's vocabulary) an exporter takes, with its defaults and
  * the backend's own variables. `name` and `timeoutMs` every exporter takes.
  */
-export interface VocabularySpec {
+/**
+ * A request body's compression. gzip and none every HTTP exporter takes; an exporter whose
+ * backend decodes more lists them in its spec (`compression.codecs`).
+ */
+export type CompressionCodec = 'gzip' | 'br' | 'none';
+/** The codecs of an exporter that lists none. */
+export type DefaultCompressionCodec = 'gzip' | 'none';
+const DEFAULT_CODECS: readonly CompressionCodec[] = ['gzip', 'none'];
+
+export interface VocabularySpec<Codec extends CompressionCodec = DefaultCompressionCodec> {
   name?: WithEnvironment & { default?: string };
   url?: WithEnvironment & { default?: string | readonly string[] };
   headers?: WithEnvironment & {
@@ -65,7 +74,11 @@ export interface VocabularySpec {
     defaultUsername?: string;
   };
   tls?: { fields: readonly TlsField[] };
-  compression?: WithEnvironment & { default?: 'gzip' | 'none' };
+  compression?: WithEnvironment & {
+    default?: NoInfer<Codec>;
+    /** Default: gzip and none. */
+    codecs?: readonly Codec[];
+  };
   timeoutMs?: WithEnvironment & { default?: number };
   connectTimeoutMs?: WithEnvironment & { default: number };
   /** Metric exporters only. */
@@ -74,7 +87,8 @@ export interface VocabularySpec {
 
 export interface ExporterOptionsSpec<
   Own extends Record<string, OptionKind<unknown>>,
-> extends VocabularySpec {
+  Codec extends CompressionCodec = DefaultCompressionCodec,
+> extends VocabularySpec<Codec> {
   /** Names the variables (`OTELPACK_<BACKEND>_…`) and, unless `name.default` says otherwise, the exporter. */
   backend: string;
   /** The exporter's own options. */
@@ -103,7 +117,7 @@ export interface EnvironmentEntry {
   signal?: Signal;
 }
 
-interface ResolvedValues<Own> {
+interface ResolvedValues<Own, Codec extends CompressionCodec> {
   name: string;
   signal: Signal;
   urls: URL[];
@@ -111,7 +125,7 @@ interface ResolvedValues<Own> {
   headerProvider: HeaderProvider | undefined;
   auth: ExporterAuth | undefined;
   tls: TlsOptions | undefined;
-  compression: 'gzip' | 'none' | undefined;
+  compression: Codec | undefined;
   timeoutMs: number;
   connectTimeoutMs: number | undefined;
   temporality: TemporalityOption;
@@ -128,10 +142,13 @@ interface ResolvedValues<Own> {
  * default. It holds credentials, so its values sit in a private field behind getters, where
  * `JSON.stringify`, `util.inspect` and `console.log` do not look.
  */
-export class ResolvedOptions<Own = Record<string, unknown>> {
-  readonly #values: ResolvedValues<Own>;
+export class ResolvedOptions<
+  Own = Record<string, unknown>,
+  Codec extends CompressionCodec = DefaultCompressionCodec,
+> {
+  readonly #values: ResolvedValues<Own, Codec>;
 
-  constructor(values: ResolvedValues<Own>) {
+  constructor(values: ResolvedValues<Own, Codec>) {
     this.#values = values;
   }
 
@@ -161,7 +178,7 @@ export class ResolvedOptions<Own = Record<string, unknown>> {
   get tls(): TlsOptions | undefined {
     return this.#values.tls;
   }
-  get compression(): 'gzip' | 'none' | undefined {
+  get compression(): Codec | undefined {
     return this.#values.compression;
   }
   /** One request's deadline, for the client or transport. */
@@ -226,14 +243,17 @@ export class ResolvedOptions<Own = Record<string, unknown>> {
 }
 
 /** What `defineExporterOptions` gives: the names, the variables and the resolution. */
-export interface ExporterOptionsDefinition<Own> {
+export interface ExporterOptionsDefinition<
+  Own,
+  Codec extends CompressionCodec = DefaultCompressionCodec,
+> {
   readonly backend: string;
   /** Every option name the exporter of this signal takes (own, shared and the core's). */
   optionNames(signal: Signal): string[];
   /** Every environment variable read, by option. */
   readonly environment: readonly EnvironmentEntry[];
   /** Options, then the environment, then the defaults; throws InvalidConfigError naming the source. */
-  resolve(options: object | undefined, signal: Signal): ResolvedOptions<Own>;
+  resolve(options: object | undefined, signal: Signal): ResolvedOptions<Own, Codec>;
 }
 
 /**
@@ -241,9 +261,10 @@ export interface ExporterOptionsDefinition<Own> {
  * backend's variables and its pipeline defaults. The kit adds every pipeline option of the core,
  * the environment rule, "did you mean" for unknown names and the one timeout rule.
  */
-export function defineExporterOptions<Own extends Record<string, OptionKind<unknown>>>(
-  spec: ExporterOptionsSpec<Own>,
-): ExporterOptionsDefinition<Own> {
+export function defineExporterOptions<
+  Own extends Record<string, OptionKind<unknown>>,
+  Codec extends CompressionCodec = DefaultCompressionCodec,
+>(spec: ExporterOptionsSpec<Own, Codec>): ExporterOptionsDefinition<Own, Codec> {
   const variable = (option: string) => environmentVariableName(spec.backend, option);
   const variablesOf = (option: string, declared: readonly string[] | undefined) =>
     declared ?? [variable(option)];
@@ -299,7 +320,7 @@ export function defineExporterOptions<Own extends Record<string, OptionKind<unkn
       .map((name) => ({ option: name, variables: [variable(name)] })),
   ];
 
-  function resolve(options: object | undefined, signal: Signal): ResolvedOptions<Own> {
+  function resolve(options: object | undefined, signal: Signal): ResolvedOptions<Own, Codec> {
     if (options !== undefined && (options === null || typeof options !== 'object')) {
       throw new InvalidConfigError('options', 'expected an object');
     }
@@ -358,17 +379,17 @@ export function defineExporterOptions<Own extends Record<string, OptionKind<unkn
 
     const tls = spec.tls ? parseTls(given.tls, 'tls', spec.tls.fields) : undefined;
 
-    let compression: 'gzip' | 'none' | undefined;
+    let compression: Codec | undefined;
     if (spec.compression) {
       const picked = pick('compression', envOf('compression'), fromText.string);
       compression =
         picked.value === undefined && spec.compression.default === undefined
           ? undefined
-          : enumOption<'gzip' | 'none'>(
+          : enumOption<Codec>(
               picked.source,
               picked.value,
-              ['gzip', 'none'],
-              spec.compression.default ?? 'none',
+              (spec.compression.codecs ?? DEFAULT_CODECS) as readonly Codec[],
+              spec.compression.default ?? ('none' as Codec),
             );
     }
 
@@ -416,7 +437,7 @@ export function defineExporterOptions<Own extends Record<string, OptionKind<unkn
       ...urls.flatMap(secretsInUrl),
       ...secretsInHeaders(headers),
     ];
-    return new ResolvedOptions<Own>({
+    return new ResolvedOptions<Own, Codec>({
       name,
       signal,
       urls,

@@ -1,7 +1,12 @@
 import { Pipeline } from '../pipeline';
 import { serverOf } from '../telemetry';
 import type { PipelineOptions } from '../pipeline';
-import type { ExporterOptionsDefinition, ResolvedOptions } from '../options/define';
+import type {
+  CompressionCodec,
+  DefaultCompressionCodec,
+  ExporterOptionsDefinition,
+  ResolvedOptions,
+} from '../options/define';
 import type { BatchSender, Signal } from '../types';
 import {
   PipelineLogRecordExporter,
@@ -24,30 +29,35 @@ export interface SignalItems {
  * sender, and a mapping per signal it takes. Everything else (option resolution, the pipeline
  * and its defaults, the one timeout rule, the SDK classes, `stats()`, unmapped items) is the kit's.
  */
-export interface ExporterDefinition<Own, R, S extends BatchSender<R>> {
+export interface ExporterDefinition<
+  Own,
+  R,
+  S extends BatchSender<R>,
+  Codec extends CompressionCodec = DefaultCompressionCodec,
+> {
   /**
    * The npm package that declares the exporter classes: with the class's name it makes the
    * self-telemetry's `otel.component.type` (`@otelpack/exporter-x.XSpanExporter`).
    */
   packageName: string;
-  options: ExporterOptionsDefinition<Own>;
+  options: ExporterOptionsDefinition<Own, Codec>;
   /**
    * The URL whose host and port self-telemetry reports as `server.address` / `server.port`.
    * Default: the first URL. Return undefined where the exporter cannot know it (a client the
    * user made): no attribute is better than a wrong one.
    */
-  serverUrl?(config: ResolvedOptions<Own>): string | undefined;
+  serverUrl?(config: ResolvedOptions<Own, Codec>): string | undefined;
   /**
    * The pipeline's deadline for one send, where a send is more than one request (a request, then
    * a wait for the backend's acknowledgement that it stored the data). Default: the one timeout
    * rule, `timeoutMs` and a grace.
    */
-  sendDeadlineMs?(config: ResolvedOptions<Own>): number | undefined;
+  sendDeadlineMs?(config: ResolvedOptions<Own, Codec>): number | undefined;
   /** One sender per exporter instance, that is per signal. */
-  sender(config: ResolvedOptions<Own>, signal: Signal): S;
-  traces?(config: ResolvedOptions<Own>): ItemMapping<ReadableSpanLike, R>;
-  logs?(config: ResolvedOptions<Own>): ItemMapping<ReadableLogRecordLike, R>;
-  metrics?(config: ResolvedOptions<Own>): ItemMapping<ResourceMetricsLike, R>;
+  sender(config: ResolvedOptions<Own, Codec>, signal: Signal): S;
+  traces?(config: ResolvedOptions<Own, Codec>): ItemMapping<ReadableSpanLike, R>;
+  logs?(config: ResolvedOptions<Own, Codec>): ItemMapping<ReadableLogRecordLike, R>;
+  metrics?(config: ResolvedOptions<Own, Codec>): ItemMapping<ResourceMetricsLike, R>;
 }
 
 /** The SDK classes of one exporter; `OM` is the metric exporter's options (with `temporality`). */
@@ -63,15 +73,21 @@ export interface ExporterClasses<O, R, S extends BatchSender<R>, OM = O> {
  * core over the exporter's defaults, which the core layers and reconciles; an error about a value
  * read from the environment names the variable.
  */
-export function assembleExporter<Own, R, S extends BatchSender<R>, K extends Signal>(
-  definition: ExporterDefinition<Own, R, S>,
+export function assembleExporter<
+  Own,
+  R,
+  S extends BatchSender<R>,
+  K extends Signal,
+  Codec extends CompressionCodec = DefaultCompressionCodec,
+>(
+  definition: ExporterDefinition<Own, R, S, Codec>,
   signal: K,
   options: object | undefined,
   className = `${signal}Exporter`,
-): PipelineExporterOptions<SignalItems[K], R, S> & { config: ResolvedOptions<Own> } {
+): PipelineExporterOptions<SignalItems[K], R, S> & { config: ResolvedOptions<Own, Codec> } {
   const config = definition.options.resolve(options, signal);
   const build = definition[signal] as
-    ((config: ResolvedOptions<Own>) => ItemMapping<SignalItems[K], R>) | undefined;
+    ((config: ResolvedOptions<Own, Codec>) => ItemMapping<SignalItems[K], R>) | undefined;
   if (!build) throw new Error(`otelpack ${config.name}: this exporter takes no ${signal}`);
   let sender: S | undefined;
   let mapping: ItemMapping<SignalItems[K], R>;
@@ -117,9 +133,14 @@ export function assembleExporter<Own, R, S extends BatchSender<R>, K extends Sig
  * a line: `export class XSpanExporter extends x.SpanExporter {}`. The options types `O` and `OM`
  * come from the annotation of the result: `const x: ExporterClasses<XOptions, …> = defineExporter(…)`.
  */
-export function defineExporter<Own, R, S extends BatchSender<R>, O = object, OM = O>(
-  definition: ExporterDefinition<Own, R, S>,
-): ExporterClasses<O, R, S, OM> {
+export function defineExporter<
+  Own,
+  R,
+  S extends BatchSender<R>,
+  O = object,
+  OM = O,
+  Codec extends CompressionCodec = DefaultCompressionCodec,
+>(definition: ExporterDefinition<Own, R, S, Codec>): ExporterClasses<O, R, S, OM> {
   const assemble = <K extends Signal>(
     signal: K,
     options: unknown,
