@@ -2,7 +2,7 @@ import { InvalidConfigError, env, integerOption, stringOption } from '@otelpack/
 import type { HeaderProvider, ResolvedOptions, Signal } from '@otelpack/batching-core';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { parseEndpoint } from './client/http-clients';
-import type { HostEndpoint, TlsSettings } from './client/http-clients';
+import type { HostEndpoint, RequestCompression, TlsSettings } from './client/http-clients';
 import { isEmbeddedClient } from './client/embedded';
 import type { InsertFormat } from './encoding/encoder';
 import { CLICKHOUSE_OPTIONS, DEFAULT_DEDUPLICATION_WINDOW } from './options';
@@ -21,8 +21,7 @@ export type ConnectionSettings =
       endpoints: HostEndpoint[];
       username: string;
       password: string;
-      compression: 'gzip' | 'none';
-      compressionLevel: number;
+      compression: RequestCompression;
       maxOpenConnections: number;
       tls?: TlsSettings;
     };
@@ -194,8 +193,7 @@ function connectionOption(options: ResolvedClickHouseOptions): {
       endpoints,
       username,
       password,
-      compression: options.compression ?? 'gzip',
-      compressionLevel: own.compressionLevel,
+      compression: compressionOf(options),
       maxOpenConnections: own.maxOpenConnections,
       tls: tlsSettings(options),
     },
@@ -214,6 +212,24 @@ export function insertFormatOf(options: ResolvedClickHouseOptions): InsertFormat
   if (options.sourceOf('format') !== undefined) return options.own.format;
   const client = options.own.client;
   return client !== undefined && isEmbeddedClient(client) ? 'JSONEachRow' : 'RowBinary';
+}
+
+/** Each codec's range of `compressionLevel`: Brotli's quality, gzip's level. */
+const COMPRESSION_LEVELS = { br: [0, 11], gzip: [1, 9] } as const;
+
+/** The INSERT bodies' codec and its level, checked against the codec's range. */
+export function compressionOf(options: ResolvedClickHouseOptions): RequestCompression {
+  const codec = options.compression ?? 'br';
+  if (codec === 'none') return { codec };
+  const level = options.own.compressionLevel;
+  const [min, max] = COMPRESSION_LEVELS[codec];
+  if (level < min || level > max) {
+    throw new InvalidConfigError(
+      'compressionLevel',
+      `${codec} takes a level from ${min} to ${max}, got ${level}`,
+    );
+  }
+  return { codec, level };
 }
 
 /** ClickHouse's own rules over the kit's resolution: connection, credentials, schema, inserts. */

@@ -46,8 +46,6 @@ function hostsOf(config: ResolvedConfig): { hosts: SenderHost[]; owned: boolean 
       client: createHttpClient(endpoint.origin, {
         username: connection.username,
         password: connection.password,
-        compression: connection.compression,
-        compressionLevel: connection.compressionLevel,
         timeoutMs: config.timeoutMs,
         maxOpenConnections: connection.maxOpenConnections,
         headers: config.headers,
@@ -106,6 +104,7 @@ export function createClickHouseSender(
     insertSettings: config.insertSettings,
     // @clickhouse/client speaks HTTP unless it runs on chdb's connection.
     http: !(config.connection.kind === 'client' && config.connection.embedded),
+    ...(config.connection.kind === 'http' ? { compression: config.connection.compression } : {}),
     secrets: config.secrets,
     ownsClients: owned,
     ...(config.headerProvider ? { headerProvider: config.headerProvider } : {}),

@@ -7,6 +7,7 @@ import {
 } from '@otelpack/batching-core';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { engineOption, resolveConfig } from '../src/config';
+import { ClickHouseSpanExporter } from '../src/index';
 import type { ResolvedConfig } from '../src/config';
 import { CLICKHOUSE_OPTIONS, CLICKHOUSE_PIPELINE_DEFAULTS } from '../src/options';
 import type { ClickHouseExporterOptions } from '../src/options';
@@ -22,13 +23,13 @@ const fakeClient = {
   command: async () => ({}),
 } as unknown as ClickHouseClient;
 
-test('defaults: localhost, the default user and database, RowBinary, gzip, schema on', () => {
+test('defaults: localhost, the default user and database, RowBinary, Brotli, schema on', () => {
   const config = withEnv({}, () => resolveConfig());
   const http = httpOf(config);
   assert.deepEqual(http.endpoints, [{ origin: 'http://localhost:8123' }]);
   assert.equal(http.username, 'default');
   assert.equal(http.password, '');
-  assert.equal(http.compression, 'gzip');
+  assert.deepEqual(http.compression, { codec: 'br', level: 1 });
   assert.equal(http.maxOpenConnections, 8);
   assert.equal(config.schema.database, 'default');
   assert.equal(config.schema.tableEngine, 'MergeTree()');
@@ -173,6 +174,41 @@ test("the default format is the connection's: JSONEachRow on the embedded engine
   assert.equal(resolveConfig({ format: 'JSONCompactEachRow' }).format, 'JSONCompactEachRow');
 });
 
+test("compression: each codec with its level, in the codec's range; gzip's range named with the variable it came from", () => {
+  const compressionOf = (options: ClickHouseExporterOptions, vars: Record<string, string> = {}) =>
+    httpOf(withEnv(vars, () => resolveConfig(options))).compression;
+  assert.deepEqual(compressionOf({ compression: 'gzip' }), { codec: 'gzip', level: 1 });
+  assert.deepEqual(compressionOf({ compression: 'gzip', compressionLevel: 9 }), {
+    codec: 'gzip',
+    level: 9,
+  });
+  // Brotli's quality runs from 0 to 11.
+  assert.deepEqual(compressionOf({ compressionLevel: 0 }), { codec: 'br', level: 0 });
+  assert.deepEqual(compressionOf({ compression: 'br', compressionLevel: 11 }), {
+    codec: 'br',
+    level: 11,
+  });
+  assert.deepEqual(compressionOf({ compression: 'none', compressionLevel: 11 }), {
+    codec: 'none',
+  });
+  assert.deepEqual(
+    compressionOf(
+      {},
+      { OTELPACK_CLICKHOUSE_COMPRESSION: 'gzip', OTELPACK_CLICKHOUSE_COMPRESSION_LEVEL: '6' },
+    ),
+    { codec: 'gzip', level: 6 },
+  );
+  // Through the kit, as an application meets it: the error names the variable.
+  assert.throws(
+    () =>
+      withEnv(
+        { OTELPACK_CLICKHOUSE_COMPRESSION: 'gzip', OTELPACK_CLICKHOUSE_COMPRESSION_LEVEL: '11' },
+        () => new ClickHouseSpanExporter({ createSchema: false }),
+      ),
+    /OTELPACK_CLICKHOUSE_COMPRESSION_LEVEL: gzip takes a level from 1 to 9, got 11/,
+  );
+});
+
 test('invalid options fail at construction, naming the option and what it accepts', () => {
   const cases: [string, Record<string, unknown>, RegExp][] = [
     ['url', { url: 'ftp://x' }, /^url: expected an http:\/\/ or https:\/\/ URL/],
@@ -182,7 +218,22 @@ test('invalid options fail at construction, naming the option and what it accept
       { format: 'CSV' },
       /^format: expected one of 'JSONEachRow', 'JSONCompactEachRow', 'RowBinary', got "CSV"/,
     ],
-    ['compression', { compression: 'zstd' }, /^compression: expected one of 'gzip', 'none'/],
+    [
+      'compression',
+      { compression: 'zstd' },
+      /^compression: expected one of 'br', 'gzip', 'none', got "zstd"/,
+    ],
+    ['compressionLevel', { compressionLevel: 12 }, /^compressionLevel: expected an integer/],
+    [
+      'compressionLevel',
+      { compression: 'gzip', compressionLevel: 0 },
+      /^compressionLevel: gzip takes a level from 1 to 9, got 0/,
+    ],
+    [
+      'compressionLevel',
+      { compression: 'gzip', compressionLevel: 10 },
+      /^compressionLevel: gzip takes a level from 1 to 9, got 10/,
+    ],
     ['ttlSeconds', { ttlSeconds: -1 }, /^ttlSeconds: expected an integer from 0/],
     [
       'deduplicationWindow',

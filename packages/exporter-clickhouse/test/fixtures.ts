@@ -138,7 +138,9 @@ export function clearClickHouseEnv(): void {
 
 /** Runs `body` with these variables set (and the others unset), then restores the environment. */
 export function withEnv<T>(vars: Record<string, string>, body: () => T): T {
-  const saved = CLICKHOUSE_ENV.map((name) => [name, process.env[name]] as const);
+  // The given variables too: one left set would leak into every later test of the file.
+  const names = [...new Set([...CLICKHOUSE_ENV, ...Object.keys(vars)])];
+  const saved = names.map((name) => [name, process.env[name]] as const);
   clearClickHouseEnv();
   Object.assign(process.env, vars);
   try {

@@ -20,12 +20,12 @@ export interface TlsSettings {
   key?: Buffer;
 }
 
+/** The INSERT bodies' codec, with its level (Brotli's quality, gzip's level). */
+export type RequestCompression = { codec: 'br' | 'gzip'; level: number } | { codec: 'none' };
+
 export interface HttpClientSettings {
   username: string;
   password: string;
-  compression: 'gzip' | 'none';
-  /** gzip level, 1 (fastest) to 9. */
-  compressionLevel: number;
   /** One request's deadline (the exporter's `timeoutMs`); the pipeline's is 1 s later. */
   timeoutMs: number;
   /** Static headers on every request. */
@@ -61,10 +61,8 @@ export function createHttpClient(origin: string, settings: HttpClientSettings): 
       : {}),
     max_open_connections: settings.maxOpenConnections,
     compression: {
-      request:
-        settings.compression === 'gzip'
-          ? { codec: 'gzip', level: settings.compressionLevel }
-          : false,
+      // The sender compresses INSERT bodies itself (sender.ts): the client's stream costs more.
+      request: false,
       response: false,
     },
     keep_alive: { enabled: true },

@@ -11,26 +11,40 @@ import type { ColumnKind, InsertColumn } from '../schema/tables';
 
 const TWO_32 = 4_294_967_296;
 
-/** A growable byte buffer; one per encoder, reused for every row. */
+/**
+ * Rows written one after another into a slab: `take()` hands out a view of the row just written
+ * and the next row starts after it, so a row costs no copy and no allocation of its own (a copy
+ * into a fresh Buffer per row was a fifth of the row writer's time). A full slab is left to the
+ * views that hold it and the row in progress moves to a new one; bytes a view covers are never
+ * written again.
+ */
 export class ByteWriter {
   buffer: Buffer;
   offset = 0;
+  /** Where the row in progress begins. */
+  private start = 0;
+  private readonly slabBytes: number;
 
-  constructor(initialBytes = 64 * 1024) {
-    this.buffer = Buffer.allocUnsafe(initialBytes);
+  constructor(slabBytes = 64 * 1024) {
+    this.slabBytes = slabBytes;
+    this.buffer = Buffer.allocUnsafe(slabBytes);
   }
 
+  /** Starts the row again, dropping what was written of it. */
   reset(): void {
-    this.offset = 0;
+    this.offset = this.start;
   }
 
   private ensure(extra: number): void {
     if (this.offset + extra <= this.buffer.length) return;
-    let size = this.buffer.length * 2;
-    while (size < this.offset + extra) size *= 2;
-    const grown = Buffer.allocUnsafe(size);
-    this.buffer.copy(grown, 0, 0, this.offset);
-    this.buffer = grown;
+    const written = this.offset - this.start;
+    let size = this.slabBytes;
+    while (size < written + extra) size *= 2;
+    const slab = Buffer.allocUnsafe(size);
+    this.buffer.copy(slab, 0, this.start, this.offset);
+    this.buffer = slab;
+    this.start = 0;
+    this.offset = written;
   }
 
   varUInt(value: number): void {
@@ -134,9 +148,18 @@ export class ByteWriter {
     const c = (a - aHigh * 32_768) * 131_072 + b; // < 2^49
     const low = c % TWO_32;
     const high = aHigh + Math.floor(c / TWO_32);
-    this.buffer.writeUInt32LE(low, this.offset);
-    this.buffer.writeUInt32LE(high, this.offset + 4);
-    this.offset += 8;
+    // Byte by byte: Buffer#writeUInt32LE's checks cost more than the write (it showed in profiles).
+    const buffer = this.buffer;
+    const at = this.offset;
+    buffer[at] = low;
+    buffer[at + 1] = low >>> 8;
+    buffer[at + 2] = low >>> 16;
+    buffer[at + 3] = low >>> 24;
+    buffer[at + 4] = high;
+    buffer[at + 5] = high >>> 8;
+    buffer[at + 6] = high >>> 16;
+    buffer[at + 7] = high >>> 24;
+    this.offset = at + 8;
   }
 
   map(value: StringMap): void {
@@ -147,11 +170,11 @@ export class ByteWriter {
     }
   }
 
-  /** A copy of what was written since the last reset. */
+  /** The row written since the last `take()`: a view the writer never writes into again. */
   take(): Buffer {
-    const out = Buffer.allocUnsafe(this.offset);
-    this.buffer.copy(out, 0, 0, this.offset);
-    return out;
+    const row = this.buffer.subarray(this.start, this.offset);
+    this.start = this.offset;
+    return row;
   }
 }
 
@@ -206,7 +229,7 @@ export function rowBinaryWriter(columns: readonly InsertColumn[]): (row: object)
  * difference (INCORRECT_DATA) instead of reading misaligned bytes from a table of another shape.
  */
 export function rowBinaryHeader(columns: readonly InsertColumn[]): Buffer {
-  const writer = new ByteWriter();
+  const writer = new ByteWriter(1024);
   writer.varUInt(columns.length);
   for (const column of columns) writer.string(column.name);
   for (const column of columns) writer.string(column.type);
