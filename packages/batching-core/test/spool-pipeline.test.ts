@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Pipeline } from '../src';
 import type { PipelineOptions, SendResult } from '../src';
 import { assertLedgerBalances, seededRandom } from '../src/testing';
 import { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from '../src/spool/format';
+import { LOCK_FILE } from '../src/spool/lock';
 import { ScriptedSender, eventually as waitFor, range } from './helpers/scripted-sender';
 import { frameStarts, segmentFiles, tempSpoolDir } from './helpers/spool';
 
@@ -243,6 +244,32 @@ describe('Pipeline with a spool', () => {
       assert.equal(result.accepted, 2);
       await first.shutdown();
       await second.shutdown();
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('a constructor that throws after opening the spool lets its lock go', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    try {
+      // The self-telemetry is made after the spool is opened; a meter provider that throws
+      // makes the constructor throw there.
+      const throwing = {
+        getMeter: () => {
+          throw new Error('meter provider broken');
+        },
+      } as unknown as PipelineOptions<number>['selfObsMeterProvider'];
+      assert.throws(
+        () => pipeline(dir, new ScriptedSender<number>(), { selfObsMeterProvider: throwing }),
+        /meter provider broken/,
+      );
+      await waitFor(() => !existsSync(join(own(dir), LOCK_FILE)), 'the lock file removed', 5_000);
+      const next = pipeline(dir, new ScriptedSender<number>());
+      try {
+        assert.equal((next.stats().spool as { error?: string }).error, undefined);
+      } finally {
+        await next.shutdown();
+      }
     } finally {
       cleanup();
     }

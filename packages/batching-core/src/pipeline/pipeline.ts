@@ -159,52 +159,60 @@ export class Pipeline<R> {
     }
     this.spool = spool;
     this.queue = parts.queue ?? spool ?? new MemoryRecordQueue<Entry<R>>();
-    this.admission = new Admission(
-      o.maxQueueItems,
-      o.maxQueueBytes,
-      o.overflow,
-      this.keepAlive,
-      this.now,
-    );
-    this.batcher = new Batcher(
-      this.queue,
-      o.maxBatchItems,
-      this.maxBatchBytes,
-      o.flushIntervalMs,
-      this.now,
-      () => this.pumpFromTimer(),
-    );
-    this.dispatcher = new Dispatcher(o.sender, o.limiter, o.requestTimeoutMs, o.now);
-    this.retryWaits = new RetryWaits(() => this.pumpFromTimer());
-    this.deadLetters = new DeadLetterOutlet(o.name, o.signal, o.deadLetter, o.deadLetterReasons);
-    this.failureWatch = new FailureWatch(
-      o.failureWarnAfterMs,
-      (failingForMs, reason) =>
-        diag.warn(
-          `${this.label}: every send has failed for ${Math.round(failingForMs / 1000)} s (last: ${reason}); ${this.ledger.pending} records held, ${this.ledger.droppedTotal} dropped so far (${this.describeDrops()})`,
-        ),
-      (failedForMs) =>
-        diag.warn(
-          `${this.label}: delivering again after ${Math.round(failedForMs / 1000)} s of failures; ${this.ledger.droppedTotal} records dropped so far (${this.describeDrops()})`,
-        ),
-    );
-    const type = parts.identity?.type ?? PIPELINE_COMPONENT_TYPE;
-    const identity = {
-      ...parts.identity,
-      type,
-      name: parts.identity?.name ?? nextComponentName(type),
-    };
-    this.telemetry = new SelfTelemetry(o.selfObsMeterProvider, identity, o.signal, {
-      queuedItems: () => this.admission.heldItems,
-      queuedBytes: () => this.admission.heldBytes,
-      capacityItems: () => o.maxQueueItems,
-      capacityBytes: () => o.maxQueueBytes,
-      inFlightRequests: () => this.dispatcher.inFlightRequests,
-      concurrencyLimit: () => this.dispatcher.limit,
-      spool: spool ? () => this.spool?.state() : undefined,
-    });
-    this.ledger = new Ledger(this.telemetry);
-    if (spool) this.replay(spool);
+    try {
+      this.admission = new Admission(
+        o.maxQueueItems,
+        o.maxQueueBytes,
+        o.overflow,
+        this.keepAlive,
+        this.now,
+      );
+      this.batcher = new Batcher(
+        this.queue,
+        o.maxBatchItems,
+        this.maxBatchBytes,
+        o.flushIntervalMs,
+        this.now,
+        () => this.pumpFromTimer(),
+      );
+      this.dispatcher = new Dispatcher(o.sender, o.limiter, o.requestTimeoutMs, o.now);
+      this.retryWaits = new RetryWaits(() => this.pumpFromTimer());
+      this.deadLetters = new DeadLetterOutlet(o.name, o.signal, o.deadLetter, o.deadLetterReasons);
+      this.failureWatch = new FailureWatch(
+        o.failureWarnAfterMs,
+        (failingForMs, reason) =>
+          diag.warn(
+            `${this.label}: every send has failed for ${Math.round(failingForMs / 1000)} s (last: ${reason}); ${this.ledger.pending} records held, ${this.ledger.droppedTotal} dropped so far (${this.describeDrops()})`,
+          ),
+        (failedForMs) =>
+          diag.warn(
+            `${this.label}: delivering again after ${Math.round(failedForMs / 1000)} s of failures; ${this.ledger.droppedTotal} records dropped so far (${this.describeDrops()})`,
+          ),
+      );
+      const type = parts.identity?.type ?? PIPELINE_COMPONENT_TYPE;
+      const identity = {
+        ...parts.identity,
+        type,
+        name: parts.identity?.name ?? nextComponentName(type),
+      };
+      this.telemetry = new SelfTelemetry(o.selfObsMeterProvider, identity, o.signal, {
+        queuedItems: () => this.admission.heldItems,
+        queuedBytes: () => this.admission.heldBytes,
+        capacityItems: () => o.maxQueueItems,
+        capacityBytes: () => o.maxQueueBytes,
+        inFlightRequests: () => this.dispatcher.inFlightRequests,
+        concurrencyLimit: () => this.dispatcher.limit,
+        spool: spool ? () => this.spool?.state() : undefined,
+      });
+      this.ledger = new Ledger(this.telemetry);
+      if (spool) this.replay(spool);
+    } catch (error) {
+      // The spool is open and locked, with its lock refreshed on a timer: a constructor that
+      // throws now leaves no pipeline to shut down, so it lets go here, or the next pipeline
+      // on this directory (a retry, a test) would find it locked for the process's life.
+      if (spool && !parts.queue) void spool.close().catch(() => undefined);
+      throw error;
+    }
   }
 
   /**
