@@ -36,16 +36,18 @@ describe('compressBody', () => {
     }
   });
 
-  test('the level reaches the codec: a higher one gives fewer bytes of the same text', () => {
+  test('the level reaches the codec: a higher one gives fewer bytes of the same text', async () => {
     const body = Buffer.from(
       Array.from({ length: 4_000 }, (_, i) => `span ${i % 97} route /api/${(i * 31) % 211}`).join(
         '\n',
       ),
     );
-    const size = (compression: BodyCompression) =>
-      (compressBody(body, compression) as Buffer).length;
-    assert.ok(size({ codec: 'gzip', level: 9 }) < size({ codec: 'gzip', level: 1 }));
-    assert.ok(size({ codec: 'br', level: 11 }) < size({ codec: 'br', level: 1 }));
+    const size = async (compression: BodyCompression) =>
+      (await compressBody(body, compression)).length;
+    assert.ok(
+      (await size({ codec: 'gzip', level: 9 })) < (await size({ codec: 'gzip', level: 1 })),
+    );
+    assert.ok((await size({ codec: 'br', level: 11 })) < (await size({ codec: 'br', level: 1 })));
   });
 
   test('the limit counts UTF-8 bytes; a Uint8Array view is compressed as its own bytes', async () => {
@@ -80,6 +82,16 @@ describe('compressBody', () => {
     });
     assert.ok(past instanceof Promise);
     await past;
+  });
+
+  test("Brotli's slow qualities (5-11) never run on the calling thread", async () => {
+    for (const level of [5, 9, 11]) {
+      const compressed = compressBody('small', { codec: 'br', level });
+      assert.ok(compressed instanceof Promise, `quality ${level}`);
+      assert.equal(brotliDecompressSync(await compressed).toString(), 'small');
+    }
+    assert.ok(Buffer.isBuffer(compressBody('small', { codec: 'br', level: 4 })));
+    assert.ok(Buffer.isBuffer(compressBody('small', { codec: 'gzip', level: 9 })));
   });
 
   test('a limit of 0 sends every body to the pool', async () => {

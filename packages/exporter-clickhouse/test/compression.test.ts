@@ -117,3 +117,35 @@ test('compressionLevel reaches the compressor: Brotli quality 11 is smaller than
     assert.ok(gzipSmall < gzipFast, `gzip level 9: ${gzipSmall} B, level 1: ${gzipFast} B`);
   });
 });
+
+test('OTELPACK_GZIP_ON_CALLING_THREAD_MAX_BYTES=0 keeps compression off the event loop, as in the core transports', async () => {
+  // zlib's one-shot functions are looked up at each call (CommonJS), so a count here sees them.
+  const original = zlib.brotliCompressSync;
+  let syncCalls = 0;
+  (zlib as { brotliCompressSync: typeof original }).brotliCompressSync = (...args) => {
+    syncCalls++;
+    return original(...args);
+  };
+  const saved = process.env.OTELPACK_GZIP_ON_CALLING_THREAD_MAX_BYTES;
+  try {
+    await withRecordingServer(async (url, inserts) => {
+      const run = async () => {
+        syncCalls = 0;
+        inserts.length = 0;
+        assert.equal((await exportThrough(url, {})).code, ExportResultCode.SUCCESS);
+        assert.equal(inserts.length, 1);
+        assert.equal(inserts[0].encoding, 'br');
+        readRowBinaryBody(INSERT_COLUMNS.traces, inserts[0].decoded);
+        return syncCalls;
+      };
+      delete process.env.OTELPACK_GZIP_ON_CALLING_THREAD_MAX_BYTES;
+      assert.equal(await run(), 1, 'a small body at quality 1: on the event loop');
+      process.env.OTELPACK_GZIP_ON_CALLING_THREAD_MAX_BYTES = '0';
+      assert.equal(await run(), 0, 'with the limit at 0: on the thread pool');
+    });
+  } finally {
+    (zlib as { brotliCompressSync: typeof original }).brotliCompressSync = original;
+    if (saved === undefined) delete process.env.OTELPACK_GZIP_ON_CALLING_THREAD_MAX_BYTES;
+    else process.env.OTELPACK_GZIP_ON_CALLING_THREAD_MAX_BYTES = saved;
+  }
+});

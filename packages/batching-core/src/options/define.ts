@@ -41,10 +41,6 @@ interface WithEnvironment {
 }
 
 /**
- * Which of the shared options (DESIGN.md's vocabulary) an exporter takes, with its defaults and
- * the backend's own variables. `name` and `timeoutMs` every exporter takes.
- */
-/**
  * A request body's compression. gzip and none every HTTP exporter takes; an exporter whose
  * backend decodes more lists them in its spec (`compression.codecs`).
  */
@@ -53,6 +49,10 @@ export type CompressionCodec = 'gzip' | 'br' | 'none';
 export type DefaultCompressionCodec = 'gzip' | 'none';
 const DEFAULT_CODECS: readonly CompressionCodec[] = ['gzip', 'none'];
 
+/**
+ * Which of the shared options (DESIGN.md's vocabulary) an exporter takes, with its defaults and
+ * the backend's own variables. `name` and `timeoutMs` every exporter takes.
+ */
 export interface VocabularySpec<Codec extends CompressionCodec = DefaultCompressionCodec> {
   name?: WithEnvironment & { default?: string };
   url?: WithEnvironment & { default?: string | readonly string[] };

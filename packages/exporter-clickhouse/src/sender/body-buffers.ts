@@ -1,9 +1,9 @@
 /*
  * Insert bodies written into memory kept from one insert to the next. A fresh megabyte for every
  * body cost more than the writing (about 2.5 µs per 1 KB row measured here: new pages, and the
- * garbage collector's reaction to external memory); a buffer is given back only after an insert
- * ClickHouse acknowledged, when the server has read the whole body, so no request still reads
- * what the next one writes.
+ * garbage collector's reaction to external memory); a buffer is given back once nothing reads
+ * it: after compression made its copy, or, sent uncompressed, after ClickHouse acknowledged the
+ * insert (the server has read the whole body), so no request still reads what the next writes.
  */
 
 /** At most this many buffers are kept (the default concurrency, and one being written). */

@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { Failover, KnownSecrets, compressBody, setOwnField } from '@otelpack/batching-core';
+import {
+  Failover,
+  GZIP_ON_CALLING_THREAD_ENV,
+  KnownSecrets,
+  compressBody,
+  integerOption,
+  setOwnField,
+} from '@otelpack/batching-core';
 import type {
   BatchSender,
   HeaderProvider,
@@ -135,6 +142,8 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
    */
   private readonly refusesRowBinary = new Set<TableKind>();
   private readonly bodies = new BodyBuffers();
+  /** Compress bodies up to this many bytes on the event loop; undefined: compressBody's default. */
+  private readonly callingThreadMaxBytes: number | undefined;
 
   /**
    * What a held row costs in memory, for the core's maxQueueBytes (see the models below).
@@ -147,6 +156,14 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
   constructor(options: ClickHouseSenderOptions) {
     if (options.hosts.length === 0) throw new Error('ClickHouseSender needs at least one host');
     this.#options = options;
+    // The process-wide limit the core's HTTP transports read (0: every body to the thread pool);
+    // unset, compressBody's own by codec and level.
+    const limit = process.env[GZIP_ON_CALLING_THREAD_ENV];
+    this.callingThreadMaxBytes = limit
+      ? integerOption(GZIP_ON_CALLING_THREAD_ENV, /^\d+$/.test(limit) ? Number(limit) : limit, 0, {
+          min: 0,
+        })
+      : undefined;
     this.#secrets = new KnownSecrets(options.secrets);
     this.#hosts = new Failover(options.hosts, (host) => host.label, options.name ?? 'clickhouse');
     this.memoryModel =
@@ -295,8 +312,9 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
       batch,
     );
     const header = format === 'RowBinary' ? this.headerOf(layout) : undefined;
-    // Over HTTP the body's memory is reused once ClickHouse acknowledged it (body-buffers.ts);
-    // the embedded connection is handed fresh memory, as nothing says when it has read it.
+    // Over HTTP the body's memory is reused once it is compressed, or, sent as it is, once
+    // ClickHouse acknowledged it (body-buffers.ts); the embedded connection is handed fresh
+    // memory, as nothing says when it has read it.
     let taken: Buffer | undefined;
     const body = this.#options.http
       ? insertBody(header, rows, (bytes) => (taken = this.bodies.take(bytes)))
@@ -308,7 +326,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
     try {
       let wire = body;
       if (compression && compression.codec !== 'none') {
-        wire = await compressBody(body, compression);
+        wire = await compressBody(body, compression, this.callingThreadMaxBytes);
         if (taken) this.bodies.give(taken);
         taken = undefined;
       }
