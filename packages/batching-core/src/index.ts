@@ -63,6 +63,7 @@ export type { NdjsonDeadLetterOptions, NdjsonDeadLetterWriter } from './pipeline
 export { SELF_TELEMETRY_SCOPE } from './telemetry';
 export {
   GZIP_ON_CALLING_THREAD_ENV,
+  callingThreadMaxBytesFromEnvironment,
   HttpTransport,
   HTTP_TRANSPORT_DEFAULTS,
   TransportError,

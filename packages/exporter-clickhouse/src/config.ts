@@ -2,7 +2,7 @@ import { InvalidConfigError, env, integerOption, stringOption } from '@otelpack/
 import type { HeaderProvider, ResolvedOptions, Signal } from '@otelpack/batching-core';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { parseEndpoint } from './client/http-clients';
-import type { HostEndpoint, RequestCompression, TlsSettings } from './client/http-clients';
+import type { HostEndpoint, TlsSettings } from './client/http-clients';
 import { isEmbeddedClient } from './client/embedded';
 import type { InsertFormat } from './encoding/encoder';
 import { CLICKHOUSE_OPTIONS, DEFAULT_DEDUPLICATION_WINDOW } from './options';
@@ -12,6 +12,9 @@ import { DEFAULT_TABLE_NAMES } from './schema/tables';
 import type { ClickHouseTableNames } from './schema/tables';
 
 export const DEFAULT_DATABASE = 'default';
+
+/** The INSERT bodies' codec, with its level (Brotli's quality, gzip's level). */
+export type RequestCompression = { codec: 'br' | 'gzip'; level: number } | { codec: 'none' };
 
 /** How the exporter reaches ClickHouse, resolved. */
 export type ConnectionSettings =

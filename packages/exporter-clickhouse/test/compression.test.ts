@@ -20,6 +20,7 @@ import { clearClickHouseEnv, makeSpan } from './fixtures';
  */
 
 interface Insert {
+  headers: http.IncomingHttpHeaders;
   encoding: string | undefined;
   raw: Buffer;
   decoded: Buffer;
@@ -43,7 +44,7 @@ async function withRecordingServer(
             : encoding === 'gzip'
               ? zlib.gunzipSync(raw)
               : raw;
-        inserts.push({ encoding, raw, decoded });
+        inserts.push({ headers: request.headers, encoding, raw, decoded });
       }
       response.writeHead(200).end();
     });
@@ -148,4 +149,21 @@ test('OTELPACK_GZIP_ON_CALLING_THREAD_MAX_BYTES=0 keeps compression off the even
     if (saved === undefined) delete process.env.OTELPACK_GZIP_ON_CALLING_THREAD_MAX_BYTES;
     else process.env.OTELPACK_GZIP_ON_CALLING_THREAD_MAX_BYTES = saved;
   }
+});
+
+test("a header provider's own Content-Encoding, in any case, gives way to the body's; its other headers go", async () => {
+  await withRecordingServer(async (url, inserts) => {
+    const result = await exportThrough(url, {
+      headers: () => ({
+        'content-encoding': 'gzip',
+        'CONTENT-ENCODING': 'identity',
+        'x-tenant': 'a',
+      }),
+    });
+    assert.equal(result.code, ExportResultCode.SUCCESS);
+    assert.equal(inserts.length, 1);
+    assert.equal(inserts[0].headers['content-encoding'], 'br');
+    assert.equal(inserts[0].headers['x-tenant'], 'a');
+    readRowBinaryBody(INSERT_COLUMNS.traces, inserts[0].decoded);
+  });
 });

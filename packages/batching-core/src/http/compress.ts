@@ -7,6 +7,7 @@ import {
   gzipSync,
 } from 'node:zlib';
 import type { BrotliOptions, ZlibOptions } from 'node:zlib';
+import type { CompressionCodec } from '../options/define';
 
 const gzipAsync = promisify<Uint8Array, ZlibOptions, Buffer>(gzipCallback);
 const brotliAsync = promisify<Uint8Array, BrotliOptions, Buffer>(brotliCallback);
@@ -45,7 +46,7 @@ function callingThreadMaxBytesOf(compression: BodyCompression): number {
  * requests).
  */
 export interface BodyCompression {
-  codec: 'gzip' | 'br';
+  codec: Exclude<CompressionCodec, 'none'>;
   level?: number;
 }
 

@@ -54,6 +54,18 @@ export interface HttpTransportOptions {
 /** Sets `gzipOnCallingThreadMaxBytes` for every transport in the process (e.g. 0: always the pool). */
 export const GZIP_ON_CALLING_THREAD_ENV = 'OTELPACK_GZIP_ON_CALLING_THREAD_MAX_BYTES';
 
+/**
+ * The process-wide limit on bodies compressed on the event loop (`GZIP_ON_CALLING_THREAD_ENV`),
+ * checked; undefined when unset. Read by every transport, and by senders that compress bodies
+ * themselves (ClickHouse's), whatever the codec.
+ */
+export function callingThreadMaxBytesFromEnvironment(): number | undefined {
+  const text = process.env[GZIP_ON_CALLING_THREAD_ENV];
+  return text
+    ? integerOption(GZIP_ON_CALLING_THREAD_ENV, asInteger(text), 0, { min: 0 })
+    : undefined;
+}
+
 export const HTTP_TRANSPORT_DEFAULTS = {
   compression: 'none' as 'gzip' | 'none',
   gzipOnCallingThreadMaxBytes: SYNC_COMPRESS_MAX_BYTES,
@@ -133,10 +145,13 @@ export class HttpTransport {
     );
     // The option, else the process-wide variable (every exporter's transport: they do not pass
     // the option through), else 256 KB.
-    const fromEnvironment = process.env[GZIP_ON_CALLING_THREAD_ENV];
+    const fromEnvironment =
+      options.gzipOnCallingThreadMaxBytes === undefined
+        ? callingThreadMaxBytesFromEnvironment()
+        : undefined;
     this.gzipOnCallingThreadMaxBytes =
-      options.gzipOnCallingThreadMaxBytes === undefined && fromEnvironment
-        ? integerOption(GZIP_ON_CALLING_THREAD_ENV, asInteger(fromEnvironment), 0, { min: 0 })
+      fromEnvironment !== undefined
+        ? fromEnvironment
         : integerOption(
             'gzipOnCallingThreadMaxBytes',
             options.gzipOnCallingThreadMaxBytes,

@@ -20,9 +20,6 @@ export interface TlsSettings {
   key?: Buffer;
 }
 
-/** The INSERT bodies' codec, with its level (Brotli's quality, gzip's level). */
-export type RequestCompression = { codec: 'br' | 'gzip'; level: number } | { codec: 'none' };
-
 export interface HttpClientSettings {
   username: string;
   password: string;

@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   Failover,
-  GZIP_ON_CALLING_THREAD_ENV,
   KnownSecrets,
+  callingThreadMaxBytesFromEnvironment,
   compressBody,
-  integerOption,
   setOwnField,
 } from '@otelpack/batching-core';
 import type {
@@ -16,7 +15,7 @@ import type {
   SendResult,
 } from '@otelpack/batching-core';
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { RequestCompression } from '../client/http-clients';
+import type { RequestCompression } from '../config';
 import { insertBody, rowSize, rowWriter, wireFormat } from '../encoding/encoder';
 import type { ClickHouseRow, InsertFormat } from '../encoding/encoder';
 import { rowBinaryHeader } from '../encoding/row-binary';
@@ -158,12 +157,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
     this.#options = options;
     // The process-wide limit the core's HTTP transports read (0: every body to the thread pool);
     // unset, compressBody's own by codec and level.
-    const limit = process.env[GZIP_ON_CALLING_THREAD_ENV];
-    this.callingThreadMaxBytes = limit
-      ? integerOption(GZIP_ON_CALLING_THREAD_ENV, /^\d+$/.test(limit) ? Number(limit) : limit, 0, {
-          min: 0,
-        })
-      : undefined;
+    this.callingThreadMaxBytes = callingThreadMaxBytesFromEnvironment();
     this.#secrets = new KnownSecrets(options.secrets);
     this.#hosts = new Failover(options.hosts, (host) => host.label, options.name ?? 'clickhouse');
     this.memoryModel =
@@ -323,10 +317,11 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
     // back once the compressed copy exists.
     const query = `${this.statementFor(group.table)}${this.settingsFor(group.table, body, group, batch)} FORMAT ${wireFormat(format)}`;
     const compression = this.#options.http ? this.#options.compression : undefined;
+    const codec = compression && compression.codec !== 'none' ? compression : undefined;
     try {
       let wire = body;
-      if (compression && compression.codec !== 'none') {
-        wire = await compressBody(body, compression, this.callingThreadMaxBytes);
+      if (codec) {
+        wire = await compressBody(body, codec, this.callingThreadMaxBytes);
         if (taken) this.bodies.give(taken);
         taken = undefined;
       }
@@ -334,10 +329,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
         ? await this.#options.headerProvider()
         : undefined;
       this.#secrets.rememberHeaders(provided);
-      const headers =
-        compression && compression.codec !== 'none'
-          ? { ...provided, 'Content-Encoding': compression.codec }
-          : provided;
+      const headers = codec ? withContentEncoding(provided, codec.codec) : provided;
       const result = await host.client.exec({
         ...(headers ? { http_headers: headers } : {}),
         query,
@@ -520,4 +512,17 @@ async function readText(stream: AsyncIterable<unknown>): Promise<string> {
     size += buffer.length;
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The provider's headers with ours for the body's coding, whatever case the provider used. */
+function withContentEncoding(
+  provided: Record<string, string> | undefined,
+  codec: string,
+): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(provided ?? {})) {
+    if (name.toLowerCase() !== 'content-encoding') setOwnField(headers, name, value);
+  }
+  headers['Content-Encoding'] = codec;
+  return headers;
 }
