@@ -88,12 +88,52 @@ test('bytes: UTF-8 length of both lines and their newlines', () => {
   );
 });
 
+test('documents kept as UTF-8 in shared slabs: every one whole and its own, across slab ends', () => {
+  // Documents of every length around the slab's ends, with characters of 1 to 4 UTF-8 bytes
+  // and lone surrogates (escaped by JSON, so each line is well-formed), until many 64 KiB slabs
+  // have filled; then each record must still read back its own text, and nothing written later
+  // may have written over an earlier record's bytes.
+  const pieces = ['a', 'é', '✓', '𝄞', '\ud800', '"'];
+  const records: [BulkRecord, string][] = [];
+  let text = '';
+  for (let i = 0; records.length < 3_000; i++) {
+    text += pieces[i % pieces.length].repeat(1 + (i % 7));
+    if (text.length > 9_000) text = text.slice(4_500);
+    const record = encodeDocument(bulkDocument({ document: { i, text } }));
+    records.push([record, JSON.stringify({ i, text })]);
+  }
+  for (const [record, json] of records) {
+    assert.equal(record.document, json);
+    assert.equal(record.documentBytes.length, Buffer.byteLength(json));
+    assert.equal(record.bytes, Buffer.byteLength(record.action) + Buffer.byteLength(json) + 2);
+  }
+  // The batch's body is the records' lines, whichever slab each came from.
+  const batch = records.slice(0, 500).map(([record]) => record);
+  assert.equal(
+    buildBulkBody(batch).toString('utf8'),
+    batch.map((r) => `${r.action}\n${r.document}\n`).join(''),
+  );
+});
+
+test('a record in JSON (a dead letter written by the ndjson writer) carries its lines as text', () => {
+  const record = encodeDocument(bulkDocument({ id: 'fixed', document: { s: 'é' } }));
+  assert.deepEqual(JSON.parse(JSON.stringify(record)), {
+    index: 'logs-x',
+    id: 'fixed',
+    action: '{"create":{"_index":"logs-x","_id":"fixed"}}',
+    document: '{"s":"é"}',
+    bytes: record.bytes,
+    conflictMeansStored: false,
+    timeSeries: false,
+  });
+});
+
 test('bulk body: a record whose size was counted wrong does not cut or shift the others', () => {
   const good = encodeDocument(bulkDocument({ document: { s: 'é' } }));
   const expected = (records: BulkRecord[]) =>
     records.map((r) => `${r.action}\n${r.document}\n`).join('');
   for (const delta of [-3, -1, 1, 2]) {
-    const wrong = { ...good, bytes: good.bytes + delta };
+    const wrong = { ...good, document: good.document, bytes: good.bytes + delta };
     for (const batch of [
       [wrong, good],
       [good, wrong],

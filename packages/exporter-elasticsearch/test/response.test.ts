@@ -9,6 +9,7 @@ function record(conflictMeansStored = false): BulkRecord {
     id: undefined,
     action: '{}',
     document: '{}',
+    documentBytes: Buffer.from('{}'),
     bytes: 6,
     conflictMeansStored,
     timeSeries: false,

@@ -8,6 +8,7 @@ import { encodeDocument } from '../src/bulk/record';
 import type { BulkRecord } from '../src/bulk/record';
 import { BULK_FILTER_PATH } from '../src/bulk/response';
 import { ElasticsearchBulkSender } from '../src/bulk/sender';
+import { bulkRecordSpoolCodec } from '../src/bulk/spool-codec';
 import { IndexSetup } from '../src/setup/runner';
 import { startBulkSink } from './helpers/bulk-sink';
 
@@ -412,4 +413,13 @@ test('the request makes one attempt, with the core’s signal and the request ti
   assert.equal(seen[0].maxRetries, 0);
   assert.equal(seen[0].requestTimeout, 1234);
   assert.equal(seen[0].signal, abort.signal);
+});
+
+test('the sender spools with the bulk record codec (the core default would serialise each slab)', async () => {
+  const s = sender('http://127.0.0.1:9');
+  try {
+    assert.equal(s.spoolCodec, bulkRecordSpoolCodec);
+  } finally {
+    await s.close();
+  }
 });

@@ -4,6 +4,7 @@ import type { BatchSender, HeaderProvider, SendContext, SendResult } from '@otel
 import type { IndexSetup } from '../setup/runner';
 import { classifyClientError } from './client-errors';
 import type { BulkRecord } from './record';
+import { bulkRecordSpoolCodec } from './spool-codec';
 import { BULK_FILTER_PATH, interpretBulkResponse } from './response';
 
 export interface BulkSenderOptions {
@@ -20,9 +21,10 @@ export interface BulkSenderOptions {
 }
 
 const NEWLINE = 0x0a;
+const NEWLINE_BYTES = Buffer.from('\n');
 
-function bulkLines(record: BulkRecord): string {
-  return `${record.action}\n${record.document}\n`;
+function bulkLines(record: BulkRecord): Uint8Array[] {
+  return [Buffer.from(record.action), NEWLINE_BYTES, record.documentBytes, NEWLINE_BYTES];
 }
 
 /**
@@ -30,7 +32,8 @@ function bulkLines(record: BulkRecord): string {
  * the size the records already know (`bytes`). Not a string: the client takes a string body's
  * `Buffer.byteLength` for its content-length, which flattens the concatenation of every line
  * into one large string first, and then encodes it again to write it; that was a third of the
- * exporter's CPU per record in the end-to-end profile.
+ * exporter's CPU per record in the end-to-end profile. The documents are UTF-8 already (see
+ * record.ts): copied, not encoded.
  */
 export function buildBulkBody(batch: readonly BulkRecord[]): Buffer {
   let size = 0;
@@ -54,15 +57,16 @@ export function buildBulkBody(batch: readonly BulkRecord[]): Buffer {
         body[offset++] = NEWLINE;
         actionEnd = offset;
       }
-      offset += body.write(record.document, offset);
+      body.set(record.documentBytes, offset);
+      offset += record.documentBytes.length;
       body[offset++] = NEWLINE;
     }
   } catch {
     offset = -1;
   }
-  // `bytes` is both lines' Buffer.byteLength (encodeDocument); were it ever wrong, the lines
-  // after that record would be cut or shifted: encode the body whole instead.
-  if (offset !== size) return Buffer.from(batch.map(bulkLines).join(''));
+  // `bytes` counts both lines (encodeDocument); were it ever wrong, the lines after that record
+  // would be cut or shifted: join them whole instead.
+  if (offset !== size) return Buffer.concat(batch.flatMap(bulkLines));
   return body;
 }
 
@@ -94,15 +98,19 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
     return record.bytes;
   }
 
+  /** How records go to the disk spool: the documents' bytes, each action line once per export. */
+  readonly spoolCodec = bulkRecordSpoolCodec;
+
   /**
-   * What a held BulkRecord costs in memory, for the core's maxQueueBytes: its two JSON lines
-   * (flat one-byte strings: about a byte per wire byte), the record object, its index string
-   * and the core's entry. Fitted by bench/memory-fit.ts (heap + external growth after GC per
-   * held record, backend down, 64 MiB cap; spans and logs of three sizes each): least squares
-   * 226 + 1.038 x sizeOf, within 2% of all six (1,306 B held at 1,047 wire B, 1,394 at 1,127 for
-   * the default spans, 1,480 at 1,217 for the default logs, 3,346 at 3,017), rounded up.
+   * What a held BulkRecord costs in memory, for the core's maxQueueBytes: its document's UTF-8
+   * in a shared slab (with the slab's unused end), the view of it, the record object, its index
+   * string and the core's entry. Fitted by bench/memory-fit.ts (heap + external growth after GC
+   * per held record, backend down, 64 MiB cap; spans and logs of three sizes each): least
+   * squares 164 + 1.05 x sizeOf, within 3% of all six (1,256 B held at 1,047 wire B, 1,339 at
+   * 1,127 for the default spans, 2,037 at 1,727, 1,427 at 1,217 for the default logs, 3,314 at
+   * 3,017); rounded up to stay above every point but the 1,727 one (1.3% under).
    */
-  readonly memoryModel = { perRecordBytes: 240, perWireByte: 1.05 };
+  readonly memoryModel = { perRecordBytes: 180, perWireByte: 1.06 };
 
   async send(batch: readonly BulkRecord[], { signal }: SendContext): Promise<SendResult> {
     if (this.#options.setup) {

@@ -1,0 +1,137 @@
+import {
+  SpoolPayloadReader,
+  SpoolPayloadWriter,
+  SpoolTable,
+  defaultSpoolCodec,
+} from '@otelpack/batching-core';
+import type { SpoolCodec } from '@otelpack/batching-core';
+import { bulkRecordOf } from './record';
+import type { BulkRecord } from './record';
+
+/*
+ * The bulk sender's spool codec. A record's document is UTF-8 in a shared slab (record.ts); the
+ * core's default codec would hand such a record to V8's serialisation, which writes the whole
+ * slab behind each view.
+ *
+ * Layout (SpoolPayloadWriter: counts and lengths as varints):
+ *
+ *   u8 'E', u8 format version 1
+ *   per record: u8 flags, uv action, bytes document
+ *     flags: 1 a 409 means stored (conflictMeansStored), 2 bound for a time series data stream
+ *     action: 0 is a new action line, its text following, the next entry of the export's table
+ *             of action lines; n > 0 is the table's entry n - 1 (a batch's records mostly share
+ *             one line)
+ *     document: the document line's UTF-8, as the body carries it
+ *
+ * The index and the id come back from the action line, which JSON.stringify wrote (a lone
+ * surrogate escaped, so the line is exact in UTF-8).
+ */
+
+const TAG = 0x45; // 'E'
+/** This layout's version, after the tag: a later layout is refused by name, not misread. */
+const FORMAT_VERSION = 1;
+const CONFLICT_MEANS_STORED = 1;
+const TIME_SERIES = 2;
+const NEW_ACTION = 0;
+/** Past this the writer grows as it goes: a huge export does not take it all up front. */
+const MAX_EXPECTED_BYTES = 4 * 1024 * 1024;
+
+export const bulkRecordSpoolCodec: SpoolCodec<BulkRecord> = {
+  encode(records) {
+    let expected = 64;
+    for (const record of records) expected += 8 + record.documentBytes.length;
+    const out = new SpoolPayloadWriter(Math.min(MAX_EXPECTED_BYTES, expected));
+    out.u8(TAG);
+    out.u8(FORMAT_VERSION);
+    const actions = new SpoolTable<string>();
+    for (const record of records) {
+      out.u8(
+        (record.conflictMeansStored ? CONFLICT_MEANS_STORED : 0) |
+          (record.timeSeries ? TIME_SERIES : 0),
+      );
+      const known = actions.items.length;
+      const index = actions.indexOf(record.action);
+      if (index < known) {
+        out.uv(index + 1);
+      } else {
+        out.uv(NEW_ACTION);
+        out.text(record.action);
+      }
+      out.bytes(record.documentBytes);
+    }
+    return out.finish();
+  },
+
+  decode(payload, count) {
+    // What the core's default codec wrote before this one (the records as columns) is replayed
+    // as it was written, checked to be bulk records: an upgrade loses nothing.
+    if (payload[0] !== TAG) return fromDefaultCodec(payload, count);
+    const input = new SpoolPayloadReader(payload, 2);
+    if (input.byteAt(1) !== FORMAT_VERSION) {
+      throw new Error(`Elasticsearch spool payload of format ${input.byteAt(1)}, this reads 1`);
+    }
+    const actions: ActionLine[] = [];
+    const records: BulkRecord[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const flags = input.u8();
+      if (flags > (CONFLICT_MEANS_STORED | TIME_SERIES)) throw new Error(`record flags ${flags}`);
+      const reference = input.uv();
+      let action: ActionLine;
+      if (reference === NEW_ACTION) {
+        action = parseActionLine(input.text());
+        actions.push(action);
+      } else if (reference <= actions.length) {
+        action = actions[reference - 1];
+      } else {
+        throw new Error(`spool payload names action line ${reference - 1} of ${actions.length}`);
+      }
+      records[i] = bulkRecordOf(
+        {
+          index: action.index,
+          id: action.id,
+          action: action.line,
+          conflictMeansStored: (flags & CONFLICT_MEANS_STORED) !== 0,
+          timeSeries: (flags & TIME_SERIES) !== 0,
+        },
+        input.bytesView(),
+      );
+    }
+    input.end();
+    return records;
+  },
+};
+
+interface ActionLine {
+  line: string;
+  index: string;
+  id: string | undefined;
+}
+
+function parseActionLine(line: string): ActionLine {
+  const meta = (JSON.parse(line) as { create?: { _index?: unknown; _id?: unknown } }).create;
+  if (
+    typeof meta?._index !== 'string' ||
+    (meta._id !== undefined && typeof meta._id !== 'string')
+  ) {
+    throw new Error('a spooled action line that is not a bulk create');
+  }
+  return { line, index: meta._index, id: meta._id as string | undefined };
+}
+
+function fromDefaultCodec(payload: Uint8Array, count: number): BulkRecord[] {
+  const written = defaultSpoolCodec.decode(payload, count) as Partial<Record<string, unknown>>[];
+  return written.map((record) => {
+    const { index, id, action, document, conflictMeansStored, timeSeries } = record ?? {};
+    if (
+      typeof index !== 'string' ||
+      (id !== undefined && typeof id !== 'string') ||
+      typeof action !== 'string' ||
+      typeof document !== 'string' ||
+      typeof conflictMeansStored !== 'boolean' ||
+      typeof timeSeries !== 'boolean'
+    ) {
+      throw new Error('a spooled record that is not a bulk record');
+    }
+    return bulkRecordOf({ index, id, action, conflictMeansStored, timeSeries }, document);
+  });
+}
