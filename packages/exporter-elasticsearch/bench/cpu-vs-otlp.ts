@@ -37,8 +37,16 @@ export interface CpuRow {
   signal: string;
   /** Microseconds of process CPU per span / log record, median of the rounds. */
   cpuUs: Partial<Record<Name, number>>;
-  /** Elasticsearch ÷ official, process CPU per record (the issue's figure). */
+  /** Elasticsearch ÷ official, process CPU per record (the issue's figure), of the medians. */
   ratio: number;
+  /**
+   * The median of each round's own Elasticsearch ÷ official: the variants of a round run one
+   * after another, so a load that comes and goes on a shared machine moves both of a round's
+   * figures, and this ratio less than the medians'.
+   */
+  pairedRatio: number;
+  /** With BENCH_CPU_COMPARE: the median of each round's Elasticsearch ÷ compare. */
+  pairedRatioToCompare?: number;
   /** The same, with the SDK's own cost (baseline) taken out of both. */
   exporterRatio: number;
   spread: number;
@@ -83,15 +91,17 @@ async function main(): Promise<CpuResult> {
         }
       }
       const m = (name: Name) => median(runs.get(name) ?? []);
-      const ratios = (runs.get('elasticsearch') ?? []).map(
-        (value, i) => value / (runs.get('official') ?? [])[i],
-      );
+      const perRound = (over: Name) =>
+        (runs.get('elasticsearch') ?? []).map((value, i) => value / (runs.get(over) ?? [])[i]);
+      const ratios = perRound('official');
       rows.push({
         signal,
         cpuUs: Object.fromEntries(
           (Object.keys(VARIANTS) as Name[]).map((name) => [name, round(m(name))]),
         ),
         ratio: round(m('elasticsearch') / m('official')),
+        pairedRatio: round(median(ratios)),
+        ...(VARIANTS.compare ? { pairedRatioToCompare: round(median(perRound('compare'))) } : {}),
         exporterRatio: round(
           (m('elasticsearch') - m('baseline')) / (m('official') - m('baseline')),
         ),
