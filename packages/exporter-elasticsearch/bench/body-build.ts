@@ -128,7 +128,7 @@ async function verifyIdentical(documents: BulkDocument[]): Promise<void> {
   NullBulkConnection.keepBodies = false;
   const theirs = NullBulkConnection.bodies.join('');
   NullBulkConnection.bodies = [];
-  const ours = buildBulkBody(documents.map(encodeDocument)).toString('utf8');
+  const ours = buildBulkBody(documents.map((doc) => encodeDocument(doc))).toString('utf8');
   // The same lines, byte for byte in length; members may be in another order (otelpack writes
   // shared members such as resource and scope last), so each line is compared as JSON.
   const theirLines = theirs.split('\n');

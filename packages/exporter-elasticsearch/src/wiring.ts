@@ -6,7 +6,7 @@ import type {
   ResourceMetricsLike,
   Signal,
 } from '@otelpack/batching-core';
-import { encodeDocument } from './bulk/record';
+import { DocumentSlabs, encodeDocument } from './bulk/record';
 import type { BulkRecord } from './bulk/record';
 import { ElasticsearchBulkSender } from './bulk/sender';
 import { createClient } from './client';
@@ -57,14 +57,16 @@ export function spanMapping(
   options: ResolvedElasticsearchOptions,
 ): ItemMapping<ReadableSpanLike, BulkRecord> {
   const settings = elasticsearchConfig(options).mapping;
-  return mapEach((span) => mapSpan(span, settings).map(encodeDocument));
+  const slabs = new DocumentSlabs();
+  return mapEach((span) => mapSpan(span, settings).map((doc) => encodeDocument(doc, slabs)));
 }
 
 export function logMapping(
   options: ResolvedElasticsearchOptions,
 ): ItemMapping<ReadableLogRecordLike, BulkRecord> {
   const settings = elasticsearchConfig(options).mapping;
-  return mapEach((log) => encodeDocument(mapLogRecord(log, settings)));
+  const slabs = new DocumentSlabs();
+  return mapEach((log) => encodeDocument(mapLogRecord(log, settings), slabs));
 }
 
 /** Metric documents; data points that make none are unmapped, with their metric. */
@@ -72,8 +74,9 @@ export function metricMapping(
   options: ResolvedElasticsearchOptions,
 ): ItemMapping<ResourceMetricsLike, BulkRecord> {
   const settings = elasticsearchConfig(options).mapping;
+  const slabs = new DocumentSlabs();
   return mapEachWithUnmapped((resourceMetrics) => {
     const { documents, invalid } = mapResourceMetrics(resourceMetrics, settings);
-    return { records: documents.map(encodeDocument), unmapped: invalid };
+    return { records: documents.map((doc) => encodeDocument(doc, slabs)), unmapped: invalid };
   });
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { contentId, encodeDocument } from '../src/bulk/record';
+import { inspect } from 'node:util';
+import { DocumentSlabs, contentId, detachDocument, encodeDocument } from '../src/bulk/record';
 import type { BulkRecord } from '../src/bulk/record';
 import { buildBulkBody } from '../src/bulk/sender';
 import { mapLogRecord, mapResourceMetrics, mapSpan } from '../src/mapping/mapper';
@@ -98,10 +99,13 @@ test('documents kept as UTF-8 in shared slabs: every one whole and its own, acro
   let text = '';
   for (let i = 0; records.length < 3_000; i++) {
     text += pieces[i % pieces.length].repeat(1 + (i % 7));
-    if (text.length > 9_000) text = text.slice(4_500);
+    // Below the own-buffer limit (4,096 units), so that every one goes through a slab.
+    if (text.length > 3_900) text = text.slice(1_950);
     const record = encodeDocument(bulkDocument({ document: { i, text } }));
     records.push([record, JSON.stringify({ i, text })]);
   }
+  const slabs = new Set(records.map(([record]) => record.documentBytes.buffer));
+  assert.ok(slabs.size > 50, `${slabs.size} slabs`);
   for (const [record, json] of records) {
     assert.equal(record.document, json);
     assert.equal(record.documentBytes.length, Buffer.byteLength(json));
@@ -128,12 +132,44 @@ test('a record in JSON (a dead letter written by the ndjson writer) carries its 
   });
 });
 
+test('a detached record owns its document: the slab it was written in is not kept for it', () => {
+  const record = encodeDocument(bulkDocument({ document: { s: 'é✓𝄞' } }));
+  const neighbour = encodeDocument(bulkDocument({ document: { s: 'next' } }));
+  const document = record.document;
+  assert.equal(record.documentBytes.buffer, neighbour.documentBytes.buffer, 'one slab');
+  detachDocument(record);
+  assert.equal(record.documentBytes.buffer.byteLength, record.documentBytes.byteLength);
+  assert.equal(record.document, document);
+  assert.equal(buildBulkBody([record]).toString(), `${record.action}\n${document}\n`);
+});
+
+test('records of different exporters never share a slab', () => {
+  const [mine, theirs] = [new DocumentSlabs(), new DocumentSlabs()];
+  const a = encodeDocument(bulkDocument({}), mine);
+  const b = encodeDocument(bulkDocument({}), theirs);
+  const c = encodeDocument(bulkDocument({}), mine);
+  assert.notEqual(a.documentBytes.buffer, b.documentBytes.buffer);
+  assert.equal(a.documentBytes.buffer, c.documentBytes.buffer);
+});
+
+test('util.inspect and console.log show the record with its lines as text', () => {
+  const record = encodeDocument(bulkDocument({ document: { s: 'é' } }));
+  const shown = inspect(record);
+  assert.match(shown, /document: '\{"s":"é"\}'/);
+  assert.doesNotMatch(shown, /Uint8Array|documentBytes/);
+});
+
 test('bulk body: a record whose size was counted wrong does not cut or shift the others', () => {
   const good = encodeDocument(bulkDocument({ document: { s: 'é' } }));
   const expected = (records: BulkRecord[]) =>
     records.map((r) => `${r.action}\n${r.document}\n`).join('');
   for (const delta of [-3, -1, 1, 2]) {
-    const wrong = { ...good, document: good.document, bytes: good.bytes + delta };
+    const wrong = {
+      ...good,
+      document: good.document,
+      documentBytes: good.documentBytes,
+      bytes: good.bytes + delta,
+    };
     for (const batch of [
       [wrong, good],
       [good, wrong],

@@ -113,7 +113,12 @@ test('per-item failures: 429 retried alone, mapping errors rejected with type an
   });
   sinks.push(sink);
   const s = sender(sink.url);
-  assert.deepEqual(await send(s, records(4)), {
+  const batch = records(4);
+  const ownsItsMemory = (record: BulkRecord) =>
+    record.documentBytes.byteLength === record.documentBytes.buffer.byteLength;
+  assert.deepEqual(batch.map(ownsItsMemory), [false, false, false, false], 'written into a slab');
+  const documents = batch.map((record) => record.document);
+  assert.deepEqual(await send(s, batch), {
     kind: 'partial',
     httpStatus: 200,
     backpressure: true,
@@ -130,6 +135,13 @@ test('per-item failures: 429 retried alone, mapping errors rejected with type an
       },
     ],
   });
+  // The failed items outlive their batch (a retry alone, a dead letter): out of the shared slab,
+  // the same document.
+  assert.deepEqual(batch.map(ownsItsMemory), [false, true, true, false]);
+  assert.deepEqual(
+    batch.map((record) => record.document),
+    documents,
+  );
   assert.deepEqual(
     sink.indexed.map((d) => d.source.n),
     [0, 3],

@@ -45,7 +45,7 @@ const mapped = () =>
     bulkDocument({}),
     // Past the slab's own-buffer limit: a Buffer of its own.
     bulkDocument({ document: { message: 'x'.repeat(20_000) } }),
-  ].map(encodeDocument);
+  ].map((doc) => encodeDocument(doc));
 
 test('bulk records go to the spool in the exporter layout and replay as mapped, ids and flags included', async () => {
   const records = mapped();
@@ -55,6 +55,17 @@ test('bulk records go to the spool in the exporter layout and replay as mapped, 
   assert.deepEqual(replayed.records.map(fieldsOf), records.map(fieldsOf));
   // The replayed batch makes the same request body, byte for byte.
   assert.deepEqual(buildBulkBody(replayed.records), buildBulkBody(records));
+});
+
+test('replayed documents are copied out of the payload: a record retried alone keeps only its slab', () => {
+  const records = Array.from({ length: 200 }, (_, i) =>
+    encodeDocument(bulkDocument({ document: { i, message: 'm'.repeat(1_000) } })),
+  );
+  const payload = bulkRecordSpoolCodec.encode(records);
+  assert.ok(payload.length > 200_000);
+  for (const record of bulkRecordSpoolCodec.decode(payload, records.length)) {
+    assert.ok(record.documentBytes.buffer.byteLength <= 32 * 1024);
+  }
 });
 
 test('a repeated action line is written once per export', () => {
@@ -87,8 +98,21 @@ test('records the core default codec wrote before this codec (columns) replay as
     timeSeries: r.timeSeries,
   }));
   const payload = defaultSpoolCodec.encode(before);
+  assert.equal(payload[0], 0x03, 'columns');
   const replayed = bulkRecordSpoolCodec.decode(payload, before.length);
   assert.deepEqual(replayed.map(fieldsOf), records.map(fieldsOf));
+  // A record with a lone surrogate in its index made the default codec take V8's serialisation.
+  const odd = {
+    ...before[0],
+    index: 'logs-\ud800',
+    action: '{"create":{"_index":"logs-\\ud800"}}',
+  };
+  const v8Payload = defaultSpoolCodec.encode([odd, before[1]]);
+  assert.equal(v8Payload[0], 0xff, 'V8');
+  assert.deepEqual(
+    bulkRecordSpoolCodec.decode(v8Payload, 2).map((r) => [r.index, r.action, r.document]),
+    [odd, before[1]].map((r) => [r.index, r.action, r.document]),
+  );
   // Another exporter's records in the old layout are refused, not sent as bulk lines.
   assert.throws(
     () => bulkRecordSpoolCodec.decode(defaultSpoolCodec.encode([{ table: 'logs', data: '{}' }]), 1),

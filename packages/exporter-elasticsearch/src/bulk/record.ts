@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { inspect } from 'node:util';
 import { ProtoWriter } from '@otelpack/batching-core';
 import { stringifyDocument } from '../mapping/shared-json';
 import type { BulkDocument } from '../mapping/types';
@@ -25,47 +26,87 @@ export interface BulkRecord {
 }
 
 /**
- * The document is kept as UTF-8 in a shared slab, not as a string: a record waits in the queue
- * for its request, long enough to survive a young-generation collection or two, and a string of
- * ~700 bytes was copied by each of them and then promoted (the end-to-end profile put a fifth
- * of the exporter's CPU per log record in the collector). Bytes outside V8's heap are never
- * copied by it, the body is built by copying them, and the size comes from the encoding itself
- * rather than from a `Buffer.byteLength` pass.
+ * The document is kept as UTF-8 in a slab of its exporter's (DocumentSlabs), not as a string: a
+ * record waits in the queue for its request, long enough to survive a young-generation
+ * collection or two, and a string of ~700 bytes was copied by each of them and then promoted
+ * (the end-to-end profile put a fifth of the exporter's CPU per log record in the collector).
+ * Bytes outside V8's heap are never copied by it, the body is built by copying them, and the
+ * size comes from the encoding itself rather than from a `Buffer.byteLength` pass.
  */
 class EncodedBulkRecord implements BulkRecord {
+  #documentBytes: Uint8Array;
+
   constructor(
     readonly index: string,
     readonly id: string | undefined,
     readonly action: string,
-    readonly documentBytes: Uint8Array,
+    documentBytes: Uint8Array,
     readonly bytes: number,
     readonly conflictMeansStored: boolean,
     readonly timeSeries: boolean,
-  ) {}
+  ) {
+    this.#documentBytes = documentBytes;
+  }
+
+  get documentBytes(): Uint8Array {
+    return this.#documentBytes;
+  }
 
   get document(): string {
-    const bytes = this.documentBytes;
+    const bytes = this.#documentBytes;
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
   }
 
-  /** For JSON and the console: what the record is, the document as text. */
+  /** Moves the document out of its slab into memory of its own size (see detachDocument). */
+  detach(): void {
+    const bytes = this.#documentBytes;
+    if (bytes.byteLength !== bytes.buffer.byteLength) this.#documentBytes = bytes.slice();
+  }
+
+  /** For JSON (a dead-letter file) and the console: the record with its lines as text. */
   toJSON(): Omit<BulkRecord, 'documentBytes'> {
     const { index, id, action, document, bytes, conflictMeansStored, timeSeries } = this;
     return { index, id, action, document, bytes, conflictMeansStored, timeSeries };
   }
+
+  [inspect.custom](): Omit<BulkRecord, 'documentBytes'> {
+    return this.toJSON();
+  }
+}
+
+/**
+ * A record that outlives the records written next to it (an item retried alone, a dead letter)
+ * would keep their whole slab: its document moves to memory of its own first.
+ */
+export function detachDocument(record: BulkRecord): void {
+  if (record instanceof EncodedBulkRecord) record.detach();
 }
 
 /** Past this many UTF-16 units a document gets a Buffer of its own, not a slab's room for 3×. */
-const OWN_BUFFER_UNITS = 8 * 1024;
+const OWN_BUFFER_UNITS = 4 * 1024;
+/**
+ * A slab is freed when the last record in it is: small enough that the records a queue holds
+ * back keep little else alive, large enough that its allocation is paid by a few dozen records.
+ */
+const SLAB_BYTES = 32 * 1024;
 
-/** Documents' UTF-8, one after another in 64 KiB slabs (ProtoWriter's slab handling). */
-class DocumentSlabs extends ProtoWriter {
+/**
+ * Documents' UTF-8, one after another in slabs (ProtoWriter's slab handling). One per exporter:
+ * records of one queue are sent and freed roughly in the order they were written, so a slab is
+ * freed soon after its last record is delivered; records of another exporter, whose backend may
+ * be down, never share it.
+ */
+export class DocumentSlabs extends ProtoWriter {
+  constructor() {
+    super(SLAB_BYTES);
+  }
+
   encode(text: string): Uint8Array {
     if (text.length > OWN_BUFFER_UNITS) return Buffer.from(text, 'utf8');
     // Written into what is left of the slab first: Buffer#write stops before a character that
     // does not fit, and none takes more than 4 bytes, so 4 bytes to spare after it mean all of
-    // it was written. Reserving the 3 bytes per unit that the worst text needs left a quarter of
-    // each slab unused behind documents of 3 KB.
+    // it was written. Reserving the 3 bytes per unit that the worst text needs held 8 % more
+    // memory per queued record of 3 KB (bench/memory-fit.ts).
     const room = this.buffer.length - this.pos;
     if (room >= text.length) {
       const written = this.buffer.write(text, this.pos);
@@ -79,16 +120,26 @@ class DocumentSlabs extends ProtoWriter {
     this.pos += this.buffer.write(text, this.pos);
     return this.finish();
   }
+
+  /** A copy of document bytes read from elsewhere (a spool payload), which they then do not keep. */
+  copy(bytes: Uint8Array): Uint8Array {
+    if (bytes.length > OWN_BUFFER_UNITS) return bytes.slice();
+    this.raw(bytes);
+    return this.finish();
+  }
 }
 
-const documentSlabs = new DocumentSlabs();
+/** For records made outside an exporter's mapping (tests, tools). */
+const sharedSlabs = new DocumentSlabs();
 
 /** A record whose document is already serialised (one read back from a spool). */
 export function bulkRecordOf(
   fields: Omit<BulkRecord, 'document' | 'documentBytes' | 'bytes'>,
   document: string | Uint8Array,
+  slabs: DocumentSlabs = sharedSlabs,
 ): BulkRecord {
-  const documentBytes = typeof document === 'string' ? documentSlabs.encode(document) : document;
+  const documentBytes =
+    typeof document === 'string' ? slabs.encode(document) : slabs.copy(document);
   return new EncodedBulkRecord(
     fields.index,
     fields.id,
@@ -114,7 +165,7 @@ export function contentId(index: string, document: string): string {
  * Serialises a mapped document. Always `create`: data streams accept nothing else, and on plain
  * indices it turns a resend of a document with a deterministic id into a 409, not an overwrite.
  */
-export function encodeDocument(doc: BulkDocument): BulkRecord {
+export function encodeDocument(doc: BulkDocument, slabs: DocumentSlabs = sharedSlabs): BulkRecord {
   const document = doc.json ?? stringifyDocument(doc.document);
   const index = doc.target.index;
   const id = doc.id ?? (doc.hashId ? contentId(index, document) : undefined);
@@ -130,7 +181,7 @@ export function encodeDocument(doc: BulkDocument): BulkRecord {
     action = actionLine(index, dataStream, id, doc.dynamicTemplates);
     actionBytes = Buffer.byteLength(action);
   }
-  const documentBytes = documentSlabs.encode(document);
+  const documentBytes = slabs.encode(document);
   return new EncodedBulkRecord(
     index,
     id,

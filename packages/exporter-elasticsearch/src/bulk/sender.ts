@@ -3,6 +3,7 @@ import { KnownSecrets } from '@otelpack/batching-core';
 import type { BatchSender, HeaderProvider, SendContext, SendResult } from '@otelpack/batching-core';
 import type { IndexSetup } from '../setup/runner';
 import { classifyClientError } from './client-errors';
+import { detachDocument } from './record';
 import type { BulkRecord } from './record';
 import { bulkRecordSpoolCodec } from './spool-codec';
 import { BULK_FILTER_PATH, interpretBulkResponse } from './response';
@@ -103,14 +104,14 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
 
   /**
    * What a held BulkRecord costs in memory, for the core's maxQueueBytes: its document's UTF-8
-   * in a shared slab (with the slab's unused end), the view of it, the record object, its index
-   * string and the core's entry. Fitted by bench/memory-fit.ts (heap + external growth after GC
-   * per held record, backend down, 64 MiB cap; spans and logs of three sizes each): least
-   * squares 164 + 1.05 x sizeOf, within 3% of all six (1,256 B held at 1,047 wire B, 1,339 at
-   * 1,127 for the default spans, 2,037 at 1,727, 1,427 at 1,217 for the default logs, 3,314 at
-   * 3,017); rounded up to stay above every point but the 1,727 one (1.3% under).
+   * in a slab (with the slab's unused end), the view of it, the record object, its index string
+   * and the core's entry. Fitted by bench/memory-fit.ts (heap + external growth after GC per held
+   * record, backend down, 64 MiB cap; spans and logs of three sizes each): least squares
+   * 181 + 1.059 x sizeOf, within 2.5% of all six (spans: 1,286 B held at 1,047 wire B, 1,361 at
+   * 1,127, 2,062 at 1,727; logs: 1,284 at 1,057, 1,466 at 1,217, 3,357 at 3,017); rounded up,
+   * which stays above every point but 1,727 (1.5% under).
    */
-  readonly memoryModel = { perRecordBytes: 180, perWireByte: 1.06 };
+  readonly memoryModel = { perRecordBytes: 200, perWireByte: 1.06 };
 
   async send(batch: readonly BulkRecord[], { signal }: SendContext): Promise<SendResult> {
     if (this.#options.setup) {
@@ -147,6 +148,11 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
         this.scrub,
         (index) => resent?.has(index) === true,
       );
+      // Failed items are retried alone or go to the dead-letter hook, while the rest of their
+      // batch is freed: each moves out of the slab it shares with them.
+      if (result.kind === 'partial') {
+        for (const failure of result.failures) detachDocument(batch[failure.index]);
+      }
       // The status goes to self-telemetry (http.response.status_code of the operation).
       return typeof response.statusCode === 'number'
         ? { ...result, httpStatus: response.statusCode }

@@ -5,13 +5,14 @@ import {
   defaultSpoolCodec,
 } from '@otelpack/batching-core';
 import type { SpoolCodec } from '@otelpack/batching-core';
-import { bulkRecordOf } from './record';
+import { DocumentSlabs, bulkRecordOf } from './record';
 import type { BulkRecord } from './record';
 
 /*
- * The bulk sender's spool codec. A record's document is UTF-8 in a shared slab (record.ts); the
- * core's default codec would hand such a record to V8's serialisation, which writes the whole
- * slab behind each view.
+ * The bulk sender's spool codec. A record's document is UTF-8 in a slab (record.ts), and the
+ * record a class instance: the core's default codec would take V8's serialisation for it (a
+ * hook per view, every key of every record) and replay plain objects, without the `document`
+ * getter. Here a record is its bytes, two flags and its action line, once per export.
  *
  * Layout (SpoolPayloadWriter: counts and lengths as varints):
  *
@@ -39,7 +40,10 @@ const MAX_EXPECTED_BYTES = 4 * 1024 * 1024;
 export const bulkRecordSpoolCodec: SpoolCodec<BulkRecord> = {
   encode(records) {
     let expected = 64;
-    for (const record of records) expected += 8 + record.documentBytes.length;
+    for (const record of records) {
+      // An action line with an id is the record's own; the others are mostly one per export.
+      expected += 8 + record.documentBytes.length + (record.id === undefined ? 0 : 128);
+    }
     const out = new SpoolPayloadWriter(Math.min(MAX_EXPECTED_BYTES, expected));
     out.u8(TAG);
     out.u8(FORMAT_VERSION);
@@ -72,6 +76,8 @@ export const bulkRecordSpoolCodec: SpoolCodec<BulkRecord> = {
     }
     const actions: ActionLine[] = [];
     const records: BulkRecord[] = new Array(count);
+    // The documents are copied out of the payload, which a replayed record then does not keep.
+    const slabs = new DocumentSlabs();
     for (let i = 0; i < count; i++) {
       const flags = input.u8();
       if (flags > (CONFLICT_MEANS_STORED | TIME_SERIES)) throw new Error(`record flags ${flags}`);
@@ -94,6 +100,7 @@ export const bulkRecordSpoolCodec: SpoolCodec<BulkRecord> = {
           timeSeries: (flags & TIME_SERIES) !== 0,
         },
         input.bytesView(),
+        slabs,
       );
     }
     input.end();
@@ -120,6 +127,7 @@ function parseActionLine(line: string): ActionLine {
 
 function fromDefaultCodec(payload: Uint8Array, count: number): BulkRecord[] {
   const written = defaultSpoolCodec.decode(payload, count) as Partial<Record<string, unknown>>[];
+  const slabs = new DocumentSlabs();
   return written.map((record) => {
     const { index, id, action, document, conflictMeansStored, timeSeries } = record ?? {};
     if (
@@ -132,6 +140,6 @@ function fromDefaultCodec(payload: Uint8Array, count: number): BulkRecord[] {
     ) {
       throw new Error('a spooled record that is not a bulk record');
     }
-    return bulkRecordOf({ index, id, action, conflictMeansStored, timeSeries }, document);
+    return bulkRecordOf({ index, id, action, conflictMeansStored, timeSeries }, document, slabs);
   });
 }
