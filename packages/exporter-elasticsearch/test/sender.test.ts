@@ -435,3 +435,36 @@ test('the sender spools with the bulk record codec (the core default would seria
     await s.close();
   }
 });
+
+test('a failed request is not redacted by the client: its error keeps the body by reference, not copied key by key', async () => {
+  const config = resolveConfig({ url: 'http://127.0.0.1:9', timeoutMs: 2_000 });
+  const client = createClient(config.connection);
+  const errors: unknown[] = [];
+  const request = client.transport.request.bind(client.transport);
+  // Watches what the sender's request ends in; the request itself is the client's.
+  client.transport.request = (async (...args: Parameters<typeof request>) => {
+    try {
+      return await request(...args);
+    } catch (error) {
+      errors.push(error);
+      throw error;
+    }
+  }) as typeof client.transport.request;
+  const s = new ElasticsearchBulkSender({
+    client,
+    ownsClient: true,
+    requestTimeoutMs: 2_000,
+    secrets: [],
+  });
+  try {
+    const result = await send(s, records(50));
+    assert.equal(result.kind, 'retryable');
+    assert.equal(errors.length, 1);
+    const params = (errors[0] as { meta: { meta: { request: { params: { body?: unknown } } } } })
+      .meta.meta.request.params;
+    // With the client's default redaction this is a plain object of one key per body byte.
+    assert.ok(Buffer.isBuffer(params.body), 'the body as sent');
+  } finally {
+    await s.close();
+  }
+});
