@@ -58,8 +58,9 @@ export function buildBulkBody(batch: readonly BulkRecord[]): Buffer {
         body[offset++] = NEWLINE;
         actionEnd = offset;
       }
-      body.set(record.documentBytes, offset);
-      offset += record.documentBytes.length;
+      const document = record.documentBytes;
+      body.set(document, offset);
+      offset += document.length;
       body[offset++] = NEWLINE;
     }
   } catch {
@@ -99,7 +100,7 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
     return record.bytes;
   }
 
-  /** How records go to the disk spool: the documents' bytes, each action line once per export. */
+  /** How records go to the disk spool: the documents' bytes, each distinct action line once. */
   readonly spoolCodec = bulkRecordSpoolCodec;
 
   /**
