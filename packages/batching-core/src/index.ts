@@ -17,6 +17,7 @@ export {
   DiskRecordQueue,
   SPOOL_DEFAULTS,
   SpoolLockedError,
+  SpoolLayout,
   SpoolPayloadReader,
   SpoolPayloadWriter,
   SpoolTable,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import v8 from 'node:v8';
 import { describe, test } from 'node:test';
 import {
+  SpoolLayout,
   recordsWrittenByV8,
   bytesSpoolCodec,
   defaultSpoolCodec,
@@ -363,4 +364,30 @@ describe('recordsWrittenByV8: what an exporter codec reads of the spool from bef
       /another exporter’s record/,
     );
   });
+});
+
+test("an exporter codec's layout: its tag and version open each payload, another is refused by name", () => {
+  const layout = new SpoolLayout('OTLP', 0x4f, 3);
+  const out = layout.writer();
+  out.u8(7);
+  out.text('after the header');
+  const payload = Buffer.from(out.finish());
+  assert.deepEqual([...payload.subarray(0, 3)], [0x4f, 3, 7]);
+  assert.equal(layout.owns(payload), true);
+  const input = layout.reader(payload, 1);
+  assert.equal(input.byteAt(2), 7);
+  assert.equal(input.text(), 'after the header');
+  input.end();
+  const later = Buffer.from(payload);
+  later[1] = 4;
+  assert.equal(layout.owns(later), true, 'its own layout, of another version');
+  assert.throws(
+    () => layout.reader(later),
+    /^Error: OTLP spool payload of format 4, this exporter reads 3$/,
+  );
+  const other = Buffer.from(payload);
+  other[0] = 0x56;
+  assert.equal(layout.owns(other), false);
+  assert.throws(() => layout.reader(other), /^Error: not an OTLP spool payload$/);
+  assert.throws(() => new SpoolLayout('remote-write', 0x56).reader(payload), /not a remote-write/);
 });

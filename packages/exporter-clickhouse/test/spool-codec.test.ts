@@ -125,7 +125,10 @@ test('refuses what it cannot replay: another shape, a later format, every trunca
   const payload = Buffer.from(clickHouseRowSpoolCodec.encode(rows));
   const later = Buffer.from(payload);
   later[1] = 2;
-  assert.throws(() => clickHouseRowSpoolCodec.decode(later, rows.length), /format 2, this reads 1/);
+  assert.throws(
+    () => clickHouseRowSpoolCodec.decode(later, rows.length),
+    /format 2, this exporter reads 1/,
+  );
   for (let end = 2; end < payload.length; end++) {
     assert.throws(() => clickHouseRowSpoolCodec.decode(payload.subarray(0, end), rows.length));
   }

@@ -206,7 +206,7 @@ describe('the trace sender’s spool codec', () => {
     later[1] = 2;
     assert.throws(
       () => traceRecordSpoolCodec.decode(later, records.length),
-      /format 2, this reads 1/,
+      /format 2, this exporter reads 1/,
     );
   });
 

@@ -1,9 +1,4 @@
-import {
-  SpoolPayloadReader,
-  SpoolPayloadWriter,
-  SpoolTable,
-  recordsWrittenByV8,
-} from '@otelpack/batching-core';
+import { SpoolLayout, SpoolTable, recordsWrittenByV8 } from '@otelpack/batching-core';
 import type { SpoolCodec } from '@otelpack/batching-core';
 import type { MetricGroup, OtlpRecord, ResourceGroup, ScopeGroup } from './records';
 
@@ -25,9 +20,7 @@ import type { MetricGroup, OtlpRecord, ResourceGroup, ScopeGroup } from './recor
  * resource twice, which OTLP allows).
  */
 
-const TAG = 0x4f; // 'O'
-/** This layout's version, after the tag: a later layout is refused by name, not misread. */
-const FORMAT_VERSION = 1;
+const LAYOUT = new SpoolLayout('OTLP', 0x4f); // 'O'
 const JSON_OBJECT_START = 0x7b; // '{': an OTLP/JSON body; no OTLP protobuf message begins so
 const ENCODINGS = { protobuf: 1, json: 2 } as const;
 export type SpooledEncoding = keyof typeof ENCODINGS;
@@ -51,9 +44,7 @@ export function otlpSpoolCodec(encoding: SpooledEncoding): SpoolCodec<OtlpRecord
       const resources = new SpoolTable<ResourceGroup>();
       const resourceOf = scopes.items.map((scope) => resources.indexOf(scope.resource));
 
-      const out = new SpoolPayloadWriter(1024 + 8 * records.length + bodyBytes);
-      out.u8(TAG);
-      out.u8(FORMAT_VERSION);
+      const out = LAYOUT.writer(1024 + 8 * records.length + bodyBytes);
       out.u8(encodingByte);
       out.uv(resources.items.length);
       for (const resource of resources.items) {
@@ -94,12 +85,9 @@ export function otlpSpoolCodec(encoding: SpooledEncoding): SpoolCodec<OtlpRecord
         checkOtlpRecord(record, encoding),
       );
       if (earlier) return earlier;
-      if (payload[0] !== TAG) throw new Error('not an OTLP spool payload');
-      // Bodies and groups' bytes are views of the reader's one copy of the payload.
-      const input = new SpoolPayloadReader(payload, 3);
-      if (input.byteAt(1) !== FORMAT_VERSION) {
-        throw new Error(`OTLP spool payload of format ${input.byteAt(1)}, this exporter reads 1`);
-      }
+      // Bodies and groups' bytes are views of the reader's one copy of the payload; after the
+      // layout's header, one byte says the encoding.
+      const input = LAYOUT.reader(payload, 1);
       const written = input.byteAt(2);
       if (written !== encodingByte) throw encodingMismatch(written, encoding);
       const resources: ResourceGroup[] = new Array(input.uv());

@@ -1,10 +1,5 @@
-import {
-  SpoolPayloadReader,
-  SpoolPayloadWriter,
-  SpoolTable,
-  recordsWrittenByV8,
-} from '@otelpack/batching-core';
-import type { SpoolCodec } from '@otelpack/batching-core';
+import { SpoolLayout, SpoolTable, recordsWrittenByV8 } from '@otelpack/batching-core';
+import type { SpoolCodec, SpoolPayloadReader, SpoolPayloadWriter } from '@otelpack/batching-core';
 import type {
   BucketSpan,
   Exemplar,
@@ -37,9 +32,7 @@ import type {
  * table may then hold one string where it held two: the same labels on the wire).
  */
 
-const TAG = 0x56; // 'V'
-/** This layout's version, after the tag: a later layout is refused by name, not misread. */
-const FORMAT_VERSION = 1;
+const LAYOUT = new SpoolLayout('remote-write', 0x56); // 'V'
 const HAS_EXEMPLARS = 1;
 const HAS_HISTOGRAMS = 2;
 const HAS_METADATA = 4;
@@ -116,9 +109,7 @@ export const timeSeriesSpoolCodec: SpoolCodec<TimeSeries> = {
     }
 
     // Pass 2.
-    const out = new SpoolPayloadWriter(expectedBytes(series.length));
-    out.u8(TAG);
-    out.u8(FORMAT_VERSION);
+    const out = LAYOUT.writer(expectedBytes(series.length));
     out.uv(strings.items.length);
     for (const text of strings.items) out.text(text);
     out.uv(labels.items.length);
@@ -175,13 +166,7 @@ export const timeSeriesSpoolCodec: SpoolCodec<TimeSeries> = {
     // series) is replayed as it was written: an upgrade loses nothing it held.
     const earlier = recordsWrittenByV8<TimeSeries>(payload, count, checkSeries);
     if (earlier) return earlier;
-    if (payload[0] !== TAG) throw new Error('not a remote-write spool payload');
-    const input = new SpoolPayloadReader(payload, 2);
-    if (input.byteAt(1) !== FORMAT_VERSION) {
-      throw new Error(
-        `remote-write spool payload of format ${input.byteAt(1)}, this exporter reads 1`,
-      );
-    }
+    const input = LAYOUT.reader(payload);
     const strings: string[] = new Array(input.uv());
     for (let i = 0; i < strings.length; i++) strings[i] = input.text();
     const string = () => strings[input.index(strings.length, 'string')];

@@ -10,6 +10,6 @@ export {
 } from './codec';
 export type { SpoolCodec } from './codec';
 export { SpoolLockedError } from './lock';
-export { SpoolPayloadReader, SpoolPayloadWriter, SpoolTable } from './payload';
+export { SpoolLayout, SpoolPayloadReader, SpoolPayloadWriter, SpoolTable } from './payload';
 export { SPOOL_DEFAULTS } from './options';
 export type { SpoolOptions } from './options';

@@ -186,6 +186,49 @@ export class SpoolPayloadReader {
 }
 
 /**
+ * An exporter codec's own layout: each of its payloads starts with the layout's tag byte and
+ * version, so that another codec's payload, or one a later release wrote, is refused by name
+ * instead of misread (the spool counts it `corrupt`).
+ */
+export class SpoolLayout {
+  /** `name` as the errors say it: "not an OTLP spool payload", "ClickHouse spool payload of". */
+  constructor(
+    readonly name: string,
+    readonly tag: number,
+    readonly version = 1,
+  ) {}
+
+  /** Whether the payload is in this layout, of whichever version. */
+  owns(payload: Uint8Array): boolean {
+    return payload[0] === this.tag;
+  }
+
+  /** A writer with the tag and version already written. */
+  writer(expectedBytes?: number): SpoolPayloadWriter {
+    const out = new SpoolPayloadWriter(expectedBytes);
+    out.u8(this.tag);
+    out.u8(this.version);
+    return out;
+  }
+
+  /**
+   * A reader after the tag and version, and `moreHeaderBytes` the codec reads with `byteAt`;
+   * throws for another tag or another version.
+   */
+  reader(payload: Uint8Array, moreHeaderBytes = 0): SpoolPayloadReader {
+    if (!this.owns(payload)) {
+      throw new Error(`not ${/^[AEIOU]/.test(this.name) ? 'an' : 'a'} ${this.name} spool payload`);
+    }
+    if (payload[1] !== this.version) {
+      throw new Error(
+        `${this.name} spool payload of format ${payload[1]}, this exporter reads ${this.version}`,
+      );
+    }
+    return new SpoolPayloadReader(payload, 2 + moreHeaderBytes);
+  }
+}
+
+/**
  * The distinct values a payload writes once (an export's resources, its label strings), each
  * with its index in the order first met: objects by identity, strings by value.
  */

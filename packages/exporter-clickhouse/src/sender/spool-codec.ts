@@ -1,4 +1,4 @@
-import { SpoolPayloadReader, SpoolPayloadWriter, defaultSpoolCodec } from '@otelpack/batching-core';
+import { SpoolLayout, defaultSpoolCodec } from '@otelpack/batching-core';
 import type { SpoolCodec } from '@otelpack/batching-core';
 import type { ClickHouseRow } from '../encoding/encoder';
 import { tableRowReader } from '../encoding/row-binary-reader';
@@ -32,9 +32,7 @@ import type { TableKind } from '../schema/tables';
  * other types gives the same rows after a restart.
  */
 
-const TAG = 0x43; // 'C'
-/** This layout's version, after the tag: a later layout is refused by name, not misread. */
-const FORMAT_VERSION = 1;
+const LAYOUT = new SpoolLayout('ClickHouse', 0x43); // 'C'
 const BINARY = 1;
 const HAS_ID = 2;
 const HAS_SOURCE = 4;
@@ -65,9 +63,7 @@ export const clickHouseRowSpoolCodec: SpoolCodec<ClickHouseRow> = {
   encode(rows) {
     let expected = 64;
     for (const row of rows) expected += 16 + row.data.length;
-    const out = new SpoolPayloadWriter(Math.min(MAX_EXPECTED_BYTES, expected));
-    out.u8(TAG);
-    out.u8(FORMAT_VERSION);
+    const out = LAYOUT.writer(Math.min(MAX_EXPECTED_BYTES, expected));
     out.text(PROCESS_ORIGIN);
     for (const row of rows) {
       const table = TABLE_NUMBERS.get(row.table);
@@ -92,11 +88,8 @@ export const clickHouseRowSpoolCodec: SpoolCodec<ClickHouseRow> = {
   decode(payload, count) {
     // What the core's default codec wrote before this one (JSON rows as columns, the others
     // through V8) is replayed as it was written, checked to be rows: an upgrade loses nothing.
-    if (payload[0] !== TAG) return fromDefaultCodec(payload, count);
-    const input = new SpoolPayloadReader(payload, 2);
-    if (input.byteAt(1) !== FORMAT_VERSION) {
-      throw new Error(`ClickHouse spool payload of format ${input.byteAt(1)}, this reads 1`);
-    }
+    if (!LAYOUT.owns(payload)) return fromDefaultCodec(payload, count);
+    const input = LAYOUT.reader(payload);
     const writer = input.text();
     const rows: ClickHouseRow[] = new Array(count);
     for (let i = 0; i < count; i++) {

@@ -1,11 +1,5 @@
-import {
-  SpoolPayloadReader,
-  SpoolPayloadWriter,
-  SpoolTable,
-  recordsWrittenByV8,
-  setOwnField,
-} from '@otelpack/batching-core';
-import type { SpoolCodec } from '@otelpack/batching-core';
+import { SpoolLayout, SpoolTable, recordsWrittenByV8, setOwnField } from '@otelpack/batching-core';
+import type { SpoolCodec, SpoolPayloadWriter } from '@otelpack/batching-core';
 import type { DdSpan, TraceRecord } from './mapping';
 
 /*
@@ -30,9 +24,7 @@ import type { DdSpan, TraceRecord } from './mapping';
  * repeat from span to span; each is written once per export, in the one pass that writes them.
  */
 
-const TAG = 0x44; // 'D'
-/** This layout's version, after the tag: a later layout is refused by name, not misread. */
-const FORMAT_VERSION = 1;
+const LAYOUT = new SpoolLayout('Datadog trace', 0x44); // 'D'
 /** Past this the writer grows as it goes: a huge export does not take it all up front. */
 const MAX_EXPECTED_BYTES = 4 * 1024 * 1024;
 /** A span's fixed fields, and room for its meta (most strings are table references). */
@@ -87,12 +79,10 @@ class StringRefs {
 
 export const traceRecordSpoolCodec: SpoolCodec<TraceRecord> = {
   encode(records) {
-    const out = new SpoolPayloadWriter(
+    const out = LAYOUT.writer(
       Math.min(MAX_EXPECTED_BYTES, 64 + EXPECTED_BYTES_PER_SPAN * records.length),
     );
     const strings = new StringRefs(out);
-    out.u8(TAG);
-    out.u8(FORMAT_VERSION);
     for (const { span, bytes } of records) {
       strings.nextSpan();
       out.u64(span.trace_id);
@@ -127,11 +117,7 @@ export const traceRecordSpoolCodec: SpoolCodec<TraceRecord> = {
     // these records) is replayed as it was written: an upgrade loses nothing it held.
     const earlier = recordsWrittenByV8<TraceRecord>(payload, count, checkTraceRecord);
     if (earlier) return earlier;
-    if (payload[0] !== TAG) throw new Error('not a Datadog trace spool payload');
-    const input = new SpoolPayloadReader(payload, 2);
-    if (input.byteAt(1) !== FORMAT_VERSION) {
-      throw new Error(`Datadog trace spool payload of format ${input.byteAt(1)}, this reads 1`);
-    }
+    const input = LAYOUT.reader(payload);
     const table: string[] = [];
     const text = (): string => {
       const ref = input.uv();

@@ -1,9 +1,4 @@
-import {
-  SpoolPayloadReader,
-  SpoolPayloadWriter,
-  SpoolTable,
-  defaultSpoolCodec,
-} from '@otelpack/batching-core';
+import { SpoolLayout, SpoolTable, defaultSpoolCodec } from '@otelpack/batching-core';
 import type { SpoolCodec } from '@otelpack/batching-core';
 import { DocumentSlabs, bulkRecordOf } from './record';
 import type { BulkRecord } from './record';
@@ -28,9 +23,7 @@ import type { BulkRecord } from './record';
  * surrogate escaped, so the line is exact in UTF-8).
  */
 
-const TAG = 0x45; // 'E'
-/** This layout's version, after the tag: a later layout is refused by name, not misread. */
-const FORMAT_VERSION = 1;
+const LAYOUT = new SpoolLayout('Elasticsearch', 0x45); // 'E'
 const CONFLICT_MEANS_STORED = 1;
 const TIME_SERIES = 2;
 const NEW_ACTION = 0;
@@ -44,9 +37,7 @@ export const bulkRecordSpoolCodec: SpoolCodec<BulkRecord> = {
       // An action line with an id is the record's own; the others are mostly one per export.
       expected += 8 + record.documentBytes.length + (record.id === undefined ? 0 : 128);
     }
-    const out = new SpoolPayloadWriter(Math.min(MAX_EXPECTED_BYTES, expected));
-    out.u8(TAG);
-    out.u8(FORMAT_VERSION);
+    const out = LAYOUT.writer(Math.min(MAX_EXPECTED_BYTES, expected));
     const actions = new SpoolTable<string>();
     for (const record of records) {
       out.u8(
@@ -69,11 +60,8 @@ export const bulkRecordSpoolCodec: SpoolCodec<BulkRecord> = {
   decode(payload, count) {
     // What the core's default codec wrote before this one (the records as columns) is replayed
     // as it was written, checked to be bulk records: an upgrade loses nothing.
-    if (payload[0] !== TAG) return fromDefaultCodec(payload, count);
-    const input = new SpoolPayloadReader(payload, 2);
-    if (input.byteAt(1) !== FORMAT_VERSION) {
-      throw new Error(`Elasticsearch spool payload of format ${input.byteAt(1)}, this reads 1`);
-    }
+    if (!LAYOUT.owns(payload)) return fromDefaultCodec(payload, count);
+    const input = LAYOUT.reader(payload);
     const actions: ActionLine[] = [];
     const records: BulkRecord[] = new Array(count);
     // The documents are copied out of the payload, which a replayed record then does not keep.
