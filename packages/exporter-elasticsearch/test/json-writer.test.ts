@@ -233,3 +233,40 @@ test('otel writer: records of alternating resources, scopes and settings each ge
     assert.equal(doc.json, stringifyDocument(doc.document), `case ${index}`);
   }
 });
+
+test('otel writer: members kept from the last record are only reused for the same values', () => {
+  // Times, severity, span kind and status text is kept from the record before: a record whose
+  // value (or whose limits) differ must get its own. Each case follows one that differs in one
+  // input only.
+  const long = 'a severity text longer than eight characters';
+  const plainSettings = settings();
+  const shortStrings = settings({ limits: { maxStringLength: 8 } });
+  const logs: [ReturnType<typeof logRecord>, MappingSettings][] = [
+    [logRecord({ severityText: long, severityNumber: 9 }), plainSettings],
+    [logRecord({ severityText: long, severityNumber: 9 }), shortStrings],
+    [logRecord({ severityText: long, severityNumber: 13 }), shortStrings],
+    [logRecord({ severityText: 'WARN', severityNumber: 13 }), shortStrings],
+    [logRecord({ severityText: 'WARN', severityNumber: Number.NaN }), shortStrings],
+    [logRecord({ severityText: 'WARN', severityNumber: Number.NaN }), shortStrings],
+    [logRecord({ hrTime: [1705314600, 5], hrTimeObserved: [1705314600, 5] }), plainSettings],
+    [logRecord({ hrTime: [1705314600, 5], hrTimeObserved: [1705314601, 5] }), plainSettings],
+    [logRecord({ hrTime: [1705314601, 5], hrTimeObserved: [1705314601, 5] }), plainSettings],
+    [logRecord({ hrTime: [0, 0], hrTimeObserved: [1705314601, 5] }), plainSettings],
+  ];
+  for (const [index, [record, mapping]] of logs.entries()) {
+    const doc = mapLogRecord(record, mapping);
+    assert.equal(doc.json, stringifyDocument(doc.document), `log case ${index}`);
+  }
+  const spans = [
+    span({ kind: 1 }),
+    span({ kind: 2 }),
+    span({ kind: 2, status: { code: 2, message: 'upstream failed' } }),
+    span({ kind: 2, status: { code: 2 } }),
+    span({ kind: 2, status: { code: 1 } }),
+    span({ kind: 2, status: { code: 1 } }),
+  ];
+  for (const [index, record] of spans.entries()) {
+    const [doc] = mapSpan(record, plainSettings);
+    assert.equal(doc.json, stringifyDocument(doc.document), `span case ${index}`);
+  }
+});

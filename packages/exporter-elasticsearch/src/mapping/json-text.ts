@@ -15,14 +15,45 @@ import { CONTROL_ATTRIBUTES } from './routing';
 // eslint-disable-next-line no-control-regex
 const NEEDS_CARE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
+/**
+ * Whether `text` is written as it is between two quotes: within the length limit, nothing to
+ * escape or repair. Most strings are, and their JSON is then pasted into the document in pieces
+ * (`prefix + text + '"'`) rather than quoted first.
+ */
+export function isPlainString(text: string, limits: ValueLimits): boolean {
+  return text.length <= limits.maxStringLength && !NEEDS_CARE.test(text);
+}
+
+/** Written by flattened(), so that no compiler drops the read as unused. */
+let _lastFirstUnit = 0;
+
+/**
+ * `text` as one flat string, for text kept to be pasted into many documents. A string built by
+ * `+` is a tree of pieces, which each document it is pasted into walks again when that document
+ * is flattened to be encoded; reading a character of it flattens it in place, once (V8).
+ */
+export function flattened(text: string): string {
+  _lastFirstUnit = text.charCodeAt(0);
+  return text;
+}
+
 /** JSON.stringify(text): most strings need no escaping, and skip that call's cost. */
 export function quote(text: string): string {
   return NEEDS_CARE.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
+/**
+ * A member whose value is `text` (already cleaned), from `open`, its key up to the value's
+ * opening quote (`,"name":"`): two pieces when the text needs no escaping, as most does, where
+ * `prefix + quote(text)` makes four (see otel-writer.ts on why pieces count).
+ */
+export function quotedMember(open: string, text: string): string {
+  return NEEDS_CARE.test(text) ? open.slice(0, -1) + JSON.stringify(text) : open + text + '"';
+}
+
 /** A string's JSON after `cleanString`: most need neither, and skip JSON.stringify's call. */
 export function stringText(text: string, limits: ValueLimits): string {
-  if (text.length <= limits.maxStringLength && !NEEDS_CARE.test(text)) return `"${text}"`;
+  if (isPlainString(text, limits)) return `"${text}"`;
   return JSON.stringify(cleanString(text, limits));
 }
 
@@ -47,8 +78,14 @@ export function valueText(value: unknown, limits: ValueLimits): string | undefin
 
 /** What the writer needs to know of an attribute key, worked out once per key. */
 interface KeyInfo {
-  /** `"key":`, or null when the key needs repair. */
-  quoted: string | null;
+  /** Whether the key is written as it is (false: it needs repair). */
+  plain: boolean;
+  /** `{"key":` and `,"key":`, the key as the map's first member or a later one. */
+  first: string;
+  next: string;
+  /** The same up to a string value's opening quote: `{"key":"`, `,"key":"`. */
+  firstString: string;
+  nextString: string;
   /** A control attribute, never written. */
   control: boolean;
   /** Possibly half of a geo pair (merged only for numbers). */
@@ -72,8 +109,13 @@ function keyInfoCache(limits: ValueLimits): Map<string, KeyInfo> {
 function keyInfo(key: string, limits: ValueLimits, cache: Map<string, KeyInfo>): KeyInfo {
   let info = cache.get(key);
   if (info === undefined) {
+    const quoted = JSON.stringify(key);
     info = {
-      quoted: cleanKey(key, limits) === key ? `${JSON.stringify(key)}:` : null,
+      plain: cleanKey(key, limits) === key,
+      first: flattened(`{${quoted}:`),
+      next: flattened(`,${quoted}:`),
+      firstString: flattened(`{${quoted}:"`),
+      nextString: flattened(`,${quoted}:"`),
       control: CONTROL_ATTRIBUTES.has(key),
       geo: key.endsWith('geo.location.lon') || key.endsWith('geo.location.lat'),
     };
@@ -85,9 +127,10 @@ function keyInfo(key: string, limits: ValueLimits, cache: Map<string, KeyInfo>):
 }
 
 /**
- * The members of an `otel` attributes map, `"k":v,…` without braces; undefined when the map
- * needs the object builder: a key that needs repair (two keys could become one), a geo half,
- * or `event.name` when `eventName` will set it.
+ * An `otel` attributes map's JSON but its closing brace (`{"k":v,…`), '' for a map with nothing
+ * to write; undefined when the map needs the object builder: a key that needs repair (two keys
+ * could become one), a geo half, or `event.name` when `eventName` will set it. The opening brace
+ * and each comma come with the cached key, so that a member adds two or three pieces.
  */
 function attributeMembers(
   attributes: Readonly<Record<string, unknown>>,
@@ -100,14 +143,18 @@ function attributeMembers(
     const info = keyInfo(key, limits, cache);
     if (info.control) continue;
     const value = attributes[key];
-    if (info.quoted === null || (info.geo && typeof value === 'number')) return undefined;
+    if (!info.plain || (info.geo && typeof value === 'number')) return undefined;
     if (eventName !== undefined && key === 'event.name') return undefined;
+    if (typeof value === 'string' && isPlainString(value, limits)) {
+      out += (out === '' ? info.firstString : info.nextString) + value + '"';
+      continue;
+    }
     const text = valueText(value, limits);
     if (text === undefined) continue;
-    out += out === '' ? info.quoted + text : `,${info.quoted}${text}`;
+    out += (out === '' ? info.first : info.next) + text;
   }
   if (eventName !== undefined) {
-    out += `${out === '' ? '' : ','}"event.name":${JSON.stringify(eventName)}`;
+    out += `${out === '' ? '{' : ','}"event.name":${JSON.stringify(eventName)}`;
   }
   return out;
 }
@@ -122,7 +169,7 @@ export function attributesText(
   eventName?: string,
 ): string | undefined {
   const members = attributeMembers(attributes ?? {}, limits, eventName);
-  if (members !== undefined) return members === '' ? undefined : `{${members}}`;
+  if (members !== undefined) return members === '' ? undefined : members + '}';
   const object = otelAttributes(attributes, limits) ?? {};
   if (eventName !== undefined) object['event.name'] = eventName;
   for (const _ in object) return JSON.stringify(object);
