@@ -80,12 +80,18 @@ export function valueText(value: unknown, limits: ValueLimits): string | undefin
 interface KeyInfo {
   /** Whether the key is written as it is (false: it needs repair). */
   plain: boolean;
-  /** `{"key":` and `,"key":`, the key as the map's first member or a later one. */
+  /**
+   * The text before the member's value, by what comes before it: the map's opening brace, a
+   * member of another type, or a string member whose closing quote is left to this text (so
+   * that a string member adds two pieces, not three). `String` ends with the value's opening
+   * quote: `{"key":"`, `","key":"`.
+   */
   first: string;
-  next: string;
-  /** The same up to a string value's opening quote: `{"key":"`, `,"key":"`. */
   firstString: string;
+  next: string;
   nextString: string;
+  afterString: string;
+  afterStringString: string;
   /** A control attribute, never written. */
   control: boolean;
   /** Possibly half of a geo pair (merged only for numbers). */
@@ -113,9 +119,11 @@ function keyInfo(key: string, limits: ValueLimits, cache: Map<string, KeyInfo>):
     info = {
       plain: cleanKey(key, limits) === key,
       first: flattened(`{${quoted}:`),
-      next: flattened(`,${quoted}:`),
       firstString: flattened(`{${quoted}:"`),
+      next: flattened(`,${quoted}:`),
       nextString: flattened(`,${quoted}:"`),
+      afterString: flattened(`",${quoted}:`),
+      afterStringString: flattened(`",${quoted}:"`),
       control: CONTROL_ATTRIBUTES.has(key),
       geo: key.endsWith('geo.location.lon') || key.endsWith('geo.location.lat'),
     };
@@ -126,19 +134,25 @@ function keyInfo(key: string, limits: ValueLimits, cache: Map<string, KeyInfo>):
   return info;
 }
 
+/** Where attributeMembers is: before the first member, after a string's text, after another. */
+const FIRST = 0;
+const AFTER_STRING = 1;
+const AFTER_OTHER = 2;
+
 /**
- * An `otel` attributes map's JSON but its closing brace (`{"k":v,…`), '' for a map with nothing
- * to write; undefined when the map needs the object builder: a key that needs repair (two keys
- * could become one), a geo half, or `event.name` when `eventName` will set it. The opening brace
- * and each comma come with the cached key, so that a member adds two or three pieces.
+ * An `otel` attributes map's JSON, '' for a map with nothing to write; undefined when the map
+ * needs the object builder: a key that needs repair (two keys could become one), a geo half, or
+ * `event.name` when `eventName` will set it. The braces, commas and quotes come with the cached
+ * keys, so that a string member adds two pieces and any other three.
  */
-function attributeMembers(
+function attributesJson(
   attributes: Readonly<Record<string, unknown>>,
   limits: ValueLimits,
   eventName: string | undefined,
 ): string | undefined {
   const cache = keyInfoCache(limits);
   let out = '';
+  let state = FIRST;
   for (const key of Object.keys(attributes)) {
     const info = keyInfo(key, limits, cache);
     if (info.control) continue;
@@ -146,17 +160,29 @@ function attributeMembers(
     if (!info.plain || (info.geo && typeof value === 'number')) return undefined;
     if (eventName !== undefined && key === 'event.name') return undefined;
     if (typeof value === 'string' && isPlainString(value, limits)) {
-      out += (out === '' ? info.firstString : info.nextString) + value + '"';
+      const open =
+        state === FIRST
+          ? info.firstString
+          : state === AFTER_STRING
+            ? info.afterStringString
+            : info.nextString;
+      out += open + value;
+      state = AFTER_STRING;
       continue;
     }
     const text = valueText(value, limits);
     if (text === undefined) continue;
-    out += (out === '' ? info.first : info.next) + text;
+    const open =
+      state === FIRST ? info.first : state === AFTER_STRING ? info.afterString : info.next;
+    out += open + text;
+    state = AFTER_OTHER;
   }
   if (eventName !== undefined) {
-    out += `${out === '' ? '{' : ','}"event.name":${JSON.stringify(eventName)}`;
+    const open = state === FIRST ? '{' : state === AFTER_STRING ? '",' : ',';
+    return `${out}${open}"event.name":${JSON.stringify(eventName)}}`;
   }
-  return out;
+  if (state === FIRST) return '';
+  return out + (state === AFTER_STRING ? '"}' : '}');
 }
 
 /**
@@ -168,8 +194,8 @@ export function attributesText(
   limits: ValueLimits,
   eventName?: string,
 ): string | undefined {
-  const members = attributeMembers(attributes ?? {}, limits, eventName);
-  if (members !== undefined) return members === '' ? undefined : members + '}';
+  const json = attributesJson(attributes ?? {}, limits, eventName);
+  if (json !== undefined) return json === '' ? undefined : json;
   const object = otelAttributes(attributes, limits) ?? {};
   if (eventName !== undefined) object['event.name'] = eventName;
   for (const _ in object) return JSON.stringify(object);

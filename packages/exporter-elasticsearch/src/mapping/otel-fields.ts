@@ -8,10 +8,6 @@ import { isZeroTime } from './time';
  * Small readings of OpenTelemetry values shared by the three mapping modes.
  */
 
-const TRACE_ID = /^[0-9a-f]{32}$/;
-const SPAN_ID = /^[0-9a-f]{16}$/;
-const ALL_ZEROS = /^0+$/;
-
 /**
  * The last id read and its result: a span's ids are read for its document, its id and each of
  * its events, and the same string is found at once (strings are compared by reference first).
@@ -21,10 +17,32 @@ interface LastId {
   output: string | undefined;
 }
 
-function checkedId(raw: unknown, pattern: RegExp, last: LastId): string | undefined {
+/**
+ * `raw` lowercased when it is `length` hex digits, not all zeros (an invalid id); otherwise
+ * undefined. One pass over the characters: two regular expressions and a lowercasing per id
+ * were 5 % of mapping a span in the profile.
+ */
+function hexId(raw: unknown, length: number): string | undefined {
+  if (typeof raw !== 'string' || raw.length !== length) return undefined;
+  let allZeros = true;
+  let upperCase = false;
+  for (let i = 0; i < length; i++) {
+    const unit = raw.charCodeAt(i);
+    if (unit === 0x30) continue;
+    allZeros = false;
+    if (unit > 0x30 && unit <= 0x39) continue;
+    // ASCII letters differ from their lowercase in bit 0x20 only.
+    const lower = unit | 0x20;
+    if (lower < 0x61 || lower > 0x66) return undefined;
+    if (unit !== lower) upperCase = true;
+  }
+  if (allZeros) return undefined;
+  return upperCase ? raw.toLowerCase() : raw;
+}
+
+function checkedId(raw: unknown, length: number, last: LastId): string | undefined {
   if (raw === last.input) return last.output;
-  const id = typeof raw === 'string' ? raw.toLowerCase() : '';
-  const output = pattern.test(id) && !ALL_ZEROS.test(id) ? id : undefined;
+  const output = hexId(raw, length);
   last.input = raw;
   last.output = output;
   return output;
@@ -35,11 +53,11 @@ const lastSpanId: LastId = { input: undefined, output: undefined };
 
 /** A lowercase trace id, or undefined when it is not 32 hex digits or all zeros (invalid). */
 export function traceIdOf(context: SpanContext | undefined): string | undefined {
-  return checkedId(context?.traceId, TRACE_ID, lastTraceId);
+  return checkedId(context?.traceId, 32, lastTraceId);
 }
 
 export function spanIdOf(context: SpanContext | undefined): string | undefined {
-  return checkedId(context?.spanId, SPAN_ID, lastSpanId);
+  return checkedId(context?.spanId, 16, lastSpanId);
 }
 
 export function traceStateOf(context: SpanContext | undefined): string | undefined {

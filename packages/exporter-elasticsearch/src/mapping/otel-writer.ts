@@ -146,16 +146,13 @@ function statusMember(span: ReadableSpanLike, limits: ValueLimits): string {
   return member;
 }
 
-/** `,"kind":"…","duration":`, per kind name. */
-const KIND_MEMBERS = new Map<string, string>();
+/** `,"kind":"…","duration":` for the API's kinds (0–4), by number. */
+const KIND_OPENINGS = [0, 1, 2, 3, 4].map((kind) =>
+  flattened(`,"kind":"${kindName(kind)}","duration":`),
+);
 
 function kindAndDuration(span: ReadableSpanLike): string {
-  const kind = kindName(span.kind);
-  let open = KIND_MEMBERS.get(kind);
-  if (open === undefined) {
-    open = flattened(`,"kind":"${kind}","duration":`);
-    KIND_MEMBERS.set(kind, open);
-  }
+  const open = KIND_OPENINGS[span.kind] ?? `,"kind":"${kindName(span.kind)}","duration":`;
   return open + durationNanos(span.duration);
 }
 
