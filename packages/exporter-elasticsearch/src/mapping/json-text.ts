@@ -37,15 +37,10 @@ export function flattened(text: string): string {
   return text;
 }
 
-/** JSON.stringify(text): most strings need no escaping, and skip that call's cost. */
-export function quote(text: string): string {
-  return NEEDS_CARE.test(text) ? JSON.stringify(text) : `"${text}"`;
-}
-
 /**
  * A member whose value is `text` (already cleaned), from `open`, its key up to the value's
  * opening quote (`,"name":"`): two pieces when the text needs no escaping, as most does, where
- * `prefix + quote(text)` makes four (see otel-writer.ts on why pieces count).
+ * a key, then the quoted text made four (see otel-writer.ts on why pieces count).
  */
 export function quotedMember(open: string, text: string): string {
   return NEEDS_CARE.test(text) ? open.slice(0, -1) + JSON.stringify(text) : open + text + '"';
@@ -134,7 +129,7 @@ function keyInfo(key: string, limits: ValueLimits, cache: Map<string, KeyInfo>):
   return info;
 }
 
-/** Where attributeMembers is: before the first member, after a string's text, after another. */
+/** Where attributesJson is: before the first member, after a string's text, after another. */
 const FIRST = 0;
 const AFTER_STRING = 1;
 const AFTER_OTHER = 2;

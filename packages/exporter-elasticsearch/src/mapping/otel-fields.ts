@@ -73,14 +73,25 @@ export function traceStateOf(context: SpanContext | undefined): string | undefin
 /** The API's SpanKind: INTERNAL 0, SERVER 1, CLIENT 2, PRODUCER 3, CONSUMER 4. */
 const KIND_NAMES = ['Internal', 'Server', 'Client', 'Producer', 'Consumer'];
 
+/**
+ * `names[index]` for an index the table has; undefined for anything else, e.g. a span-like object
+ * from outside the SDK whose kind is `'length'` or `'map'`, which would read the array's own
+ * properties.
+ */
+function tableEntry(names: readonly string[], index: unknown): string | undefined {
+  return Number.isInteger(index) && (index as number) >= 0 && (index as number) < names.length
+    ? names[index as number]
+    : undefined;
+}
+
 /** "Internal", "Server", … as pdata's SpanKind.String() writes them; "Unspecified" otherwise. */
 export function kindName(kind: number): string {
-  return KIND_NAMES[kind] ?? 'Unspecified';
+  return tableEntry(KIND_NAMES, kind) ?? 'Unspecified';
 }
 
 /** OTLP's numbering (SPAN_KIND_INTERNAL = 1, …), which the API's enum is one below. */
 export function kindProtoName(kind: number): string {
-  const name = KIND_NAMES[kind];
+  const name = tableEntry(KIND_NAMES, kind);
   return name ? `SPAN_KIND_${name.toUpperCase()}` : 'SPAN_KIND_UNSPECIFIED';
 }
 
@@ -88,7 +99,7 @@ export function kindProtoName(kind: number): string {
 const STATUS_NAMES = ['Unset', 'Ok', 'Error'];
 
 export function statusName(code: number | undefined): string {
-  return STATUS_NAMES[code ?? 0] ?? 'Unset';
+  return tableEntry(STATUS_NAMES, code ?? 0) ?? 'Unset';
 }
 
 export function statusCodeNumber(code: number | undefined): number {
