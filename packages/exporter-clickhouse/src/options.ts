@@ -149,8 +149,9 @@ export const CLICKHOUSE_OPTIONS = defineExporterOptions({
     createSchema: optionKinds.boolean({ default: true }),
     // The default depends on the connection: insertFormatOf (config.ts).
     format: optionKinds.oneOf(INSERT_FORMATS, { default: 'RowBinary' }),
-    // Its range depends on the codec: compressionOf (config.ts).
-    compressionLevel: optionKinds.integer({ default: 1, min: 0, max: 11 }),
+    // Its range depends on the codec, and compressionOf (config.ts) checks it: a bound here would
+    // refuse gzip's 12 with Brotli's range in the message.
+    compressionLevel: optionKinds.integer({ default: 1, min: 0 }),
     asyncInsert: optionKinds.boolean({ default: false }),
     deduplicate: optionKinds.boolean({ default: true }),
     insertSettings: optionKinds.custom((value) => value),

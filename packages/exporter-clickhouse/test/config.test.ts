@@ -223,7 +223,17 @@ test('invalid options fail at construction, naming the option and what it accept
       { compression: 'zstd' },
       /^compression: expected one of 'br', 'gzip', 'none', got "zstd"/,
     ],
-    ['compressionLevel', { compressionLevel: 12 }, /^compressionLevel: expected an integer/],
+    [
+      'compressionLevel',
+      { compressionLevel: 12 },
+      /^compressionLevel: br takes a level from 0 to 11, got 12/,
+    ],
+    ['compressionLevel', { compressionLevel: -1 }, /^compressionLevel: expected an integer from 0/],
+    [
+      'compressionLevel',
+      { compression: 'gzip', compressionLevel: 12 },
+      /^compressionLevel: gzip takes a level from 1 to 9, got 12/,
+    ],
     [
       'compressionLevel',
       { compression: 'gzip', compressionLevel: 0 },
