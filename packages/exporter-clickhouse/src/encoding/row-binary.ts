@@ -19,8 +19,9 @@ const TWO_32 = 4_294_967_296;
  * written again.
  */
 export class ByteWriter {
-  buffer: Buffer;
-  offset = 0;
+  /** Private, so that nothing but the writer's own methods writes bytes a view may cover. */
+  private buffer: Buffer;
+  private offset = 0;
   /** Where the row in progress begins. */
   private start = 0;
   private readonly slabBytes: number;
