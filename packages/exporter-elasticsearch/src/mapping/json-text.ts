@@ -76,17 +76,13 @@ interface KeyInfo {
   /** Whether the key is written as it is (false: it needs repair). */
   plain: boolean;
   /**
-   * The text before the member's value, by what comes before it: the map's opening brace, a
-   * member of another type, or a string member whose closing quote is left to this text (so
-   * that a string member adds two pieces, not three). `String` ends with the value's opening
-   * quote: `{"key":"`, `","key":"`.
+   * The text before the member's value, indexed by what comes before it (FIRST: the map's
+   * opening brace; AFTER_STRING: a string member whose closing quote is left to this text, so
+   * that a string member adds two pieces, not three; AFTER_OTHER: any other member).
+   * `stringOpen` ends with the value's opening quote: `{"key":"`, `","key":"`, `,"key":"`.
    */
-  first: string;
-  firstString: string;
-  next: string;
-  nextString: string;
-  afterString: string;
-  afterStringString: string;
+  open: readonly [string, string, string];
+  stringOpen: readonly [string, string, string];
   /** A control attribute, never written. */
   control: boolean;
   /** Possibly half of a geo pair (merged only for numbers). */
@@ -113,12 +109,12 @@ function keyInfo(key: string, limits: ValueLimits, cache: Map<string, KeyInfo>):
     const quoted = JSON.stringify(key);
     info = {
       plain: cleanKey(key, limits) === key,
-      first: flattened(`{${quoted}:`),
-      firstString: flattened(`{${quoted}:"`),
-      next: flattened(`,${quoted}:`),
-      nextString: flattened(`,${quoted}:"`),
-      afterString: flattened(`",${quoted}:`),
-      afterStringString: flattened(`",${quoted}:"`),
+      open: [flattened(`{${quoted}:`), flattened(`",${quoted}:`), flattened(`,${quoted}:`)],
+      stringOpen: [
+        flattened(`{${quoted}:"`),
+        flattened(`",${quoted}:"`),
+        flattened(`,${quoted}:"`),
+      ],
       control: CONTROL_ATTRIBUTES.has(key),
       geo: key.endsWith('geo.location.lon') || key.endsWith('geo.location.lat'),
     };
@@ -133,6 +129,10 @@ function keyInfo(key: string, limits: ValueLimits, cache: Map<string, KeyInfo>):
 const FIRST = 0;
 const AFTER_STRING = 1;
 const AFTER_OTHER = 2;
+type State = typeof FIRST | typeof AFTER_STRING | typeof AFTER_OTHER;
+/** What follows the members, by State, as for a key in KeyInfo. */
+const EVENT_NAME_OPEN = ['{"event.name":', '","event.name":', ',"event.name":'] as const;
+const MAP_CLOSE = ['', '"}', '}'] as const;
 
 /**
  * An `otel` attributes map's JSON, '' for a map with nothing to write; undefined when the map
@@ -147,7 +147,7 @@ function attributesJson(
 ): string | undefined {
   const cache = keyInfoCache(limits);
   let out = '';
-  let state = FIRST;
+  let state: State = FIRST;
   for (const key of Object.keys(attributes)) {
     const info = keyInfo(key, limits, cache);
     if (info.control) continue;
@@ -155,29 +155,19 @@ function attributesJson(
     if (!info.plain || (info.geo && typeof value === 'number')) return undefined;
     if (eventName !== undefined && key === 'event.name') return undefined;
     if (typeof value === 'string' && isPlainString(value, limits)) {
-      const open =
-        state === FIRST
-          ? info.firstString
-          : state === AFTER_STRING
-            ? info.afterStringString
-            : info.nextString;
-      out += open + value;
+      out += info.stringOpen[state] + value;
       state = AFTER_STRING;
       continue;
     }
     const text = valueText(value, limits);
     if (text === undefined) continue;
-    const open =
-      state === FIRST ? info.first : state === AFTER_STRING ? info.afterString : info.next;
-    out += open + text;
+    out += info.open[state] + text;
     state = AFTER_OTHER;
   }
   if (eventName !== undefined) {
-    const open = state === FIRST ? '{' : state === AFTER_STRING ? '",' : ',';
-    return `${out}${open}"event.name":${JSON.stringify(eventName)}}`;
+    return `${out}${EVENT_NAME_OPEN[state]}${JSON.stringify(eventName)}}`;
   }
-  if (state === FIRST) return '';
-  return out + (state === AFTER_STRING ? '"}' : '}');
+  return state === FIRST ? '' : out + MAP_CLOSE[state];
 }
 
 /**

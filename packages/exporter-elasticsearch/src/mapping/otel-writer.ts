@@ -17,6 +17,7 @@ import {
   logTime,
   positiveCount,
   spanIdOf,
+  statusCodeNumber,
   statusName,
   traceIdOf,
   traceStateOf,
@@ -131,35 +132,28 @@ function linksText(span: ReadableSpanLike, limits: ValueLimits): string {
   return `,"links":[${out.slice(1)}]`;
 }
 
-/** The status member of each code without a message, the common case. */
-const STATUS_MEMBERS = new Map<string, string>();
+/** The status member without a message, the common case, by code (statusCodeNumber). */
+const STATUS_MEMBERS = [0, 1, 2].map((code) =>
+  flattened(`,"status":{"code":"${statusName(code)}"}`),
+);
 
 function statusMember(span: ReadableSpanLike, limits: ValueLimits): string {
-  const code = statusName(span.status?.code);
   const message = cleanText(span.status?.message, limits);
-  if (message !== undefined) {
-    return quotedMember(',"status":{"message":"', message) + ',"code":"' + code + '"}';
-  }
-  let member = STATUS_MEMBERS.get(code);
-  if (member === undefined) {
-    member = flattened(`,"status":{"code":"${code}"}`);
-    STATUS_MEMBERS.set(code, member);
-  }
-  return member;
+  if (message === undefined) return STATUS_MEMBERS[statusCodeNumber(span.status?.code)];
+  const code = statusName(span.status?.code);
+  return quotedMember(',"status":{"message":"', message) + ',"code":"' + code + '"}';
 }
 
-/** `,"kind":"…","duration":` for the API's kinds (0–4), by number. */
-const KIND_OPENINGS = [0, 1, 2, 3, 4].map((kind) =>
+/** `,"kind":"…","duration":` for the API's kinds (0–4), by number; the last for any other. */
+const KIND_OPENINGS = [0, 1, 2, 3, 4, -1].map((kind) =>
   flattened(`,"kind":"${kindName(kind)}","duration":`),
 );
+const UNSPECIFIED_KIND = 5;
 
 function kindAndDuration(span: ReadableSpanLike): string {
   const kind = span.kind;
-  const open =
-    kind === 0 || kind === 1 || kind === 2 || kind === 3 || kind === 4
-      ? KIND_OPENINGS[kind]
-      : `,"kind":"${kindName(kind)}","duration":`;
-  return open + durationNanos(span.duration);
+  const known = kind === 0 || kind === 1 || kind === 2 || kind === 3 || kind === 4;
+  return KIND_OPENINGS[known ? kind : UNSPECIFIED_KIND] + durationNanos(span.duration);
 }
 
 export function spanText(
