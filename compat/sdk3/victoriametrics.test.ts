@@ -18,7 +18,8 @@ import {
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { VictoriaMetricsExporter } from '@otelpack/exporter-victoriametrics';
 
-// snappyjs (the exporter's dependency) ships no types.
+// snappyjs (a dev dependency here: the exporter compresses with its own code) decodes the bodies;
+// it ships no types.
 const { uncompress } = createRequire(import.meta.url)('snappyjs') as {
   uncompress(compressed: Buffer): Buffer;
 };

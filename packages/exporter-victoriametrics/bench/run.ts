@@ -5,10 +5,13 @@
  * 1. Encoding throughput (samples/s): this package's hand-written WriteRequest encoder against
  *    the same WriteRequest encoded by protobufjs from the remote-write .proto (the anchor), in the
  *    same process, alternating rounds; the figure that matters is the ratio.
- * 2. Bytes per sample: uncompressed protobuf and snappy-compressed, for the same requests.
+ * 2. Bytes per sample: uncompressed protobuf and snappy-compressed, for the same requests, and
+ *    the exporter's snappy compressor against snappyjs's (the anchor) on that request.
  * 3. End to end into a real VictoriaMetrics (the Debian package, started through the integration
  *    launcher): ResourceMetrics handed to the exporter's export() until every series is delivered
- *    and counted back in VictoriaMetrics, at concurrency 1 (the default) and 4.
+ *    and counted back in VictoriaMetrics, at concurrency 1 (the default) and 4; and the same run
+ *    into a loopback sink that answers at once (what the exporter alone can send: on two cores
+ *    VictoriaMetrics takes one of them, and its ceiling bounds the rate into it).
  * 4. Memory at the queue's byte bound with the backend down (bench/memory.ts, one process per
  *    run): RSS growth after GC and at its peak while filling, as ratios to maxQueueBytes.
  *
@@ -19,6 +22,7 @@
  * time of this process and of VictoriaMetrics (from /proc) per sample, and VictoriaMetrics'
  * share of the CPU time both spent: on a 2-core machine the two compete for the cores.
  */
+import { fork } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
@@ -38,15 +42,19 @@ import {
 } from '../src';
 import type { TimeSeries } from '../src';
 import { WriteRequestType, toProtobufObject } from '../test/helpers/proto';
+import { SnappyBlockCompressor } from '../src/snappy';
 import { SERIES_PER_REQUEST, syntheticExport } from './typical-request';
 
 const ROUNDS = 7;
 const ROUND_MS = 400;
 
-function protobufjsVersion(): string {
-  const manifest = resolve(require.resolve('protobufjs'), '../package.json');
+function packageVersion(name: string): string {
+  const manifest = resolve(require.resolve(name), '../package.json');
   return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
 }
+
+const protobufjsVersion = (): string => packageVersion('protobufjs');
+const snappyjsVersion = (): string => packageVersion('snappyjs');
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -87,7 +95,13 @@ interface EncodingResult {
   uncompressedBytesPerSample: number;
   compressedBytesPerSample: number;
   compressionRatio: number;
-  snappySamplesPerSec: number;
+  /** The exporter's snappy compressor against snappyjs's on the same request, alternating rounds. */
+  snappy: {
+    samplesPerSec: number;
+    snappyjsSamplesPerSec: number;
+    ratio: number;
+    snappyjsBytesPerSample: number;
+  };
   /** Remote write 2.0 (symbol table) of the same series, against 1.0 in the same rounds. */
   v2: {
     v1SamplesPerSec: number;
@@ -150,8 +164,18 @@ function measureEncoding(): EncodingResult {
     unsharedTheirs.push(b);
     unsharedRatios.push(a / b);
   }
-  const compressed = compress(ours);
-  const snappyRate = rate(() => compress(ours));
+  const snappy = new SnappyBlockCompressor();
+  const compressed = snappy.compress(ours);
+  const snappyOurs: number[] = [];
+  const snappyjsRates: number[] = [];
+  const snappyRatios: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const a = rate(() => snappy.compress(ours));
+    const b = rate(() => compress(ours));
+    snappyOurs.push(a);
+    snappyjsRates.push(b);
+    snappyRatios.push(a / b);
+  }
   const v2Bytes = encodeWriteRequestV2(series);
   const v2Rates: number[] = [];
   const v1Rates: number[] = [];
@@ -178,13 +202,18 @@ function measureEncoding(): EncodingResult {
     uncompressedBytesPerSample: ours.length / series.length,
     compressedBytesPerSample: compressed.length / series.length,
     compressionRatio: ours.length / compressed.length,
-    snappySamplesPerSec: Math.round(snappyRate),
+    snappy: {
+      samplesPerSec: Math.round(median(snappyOurs)),
+      snappyjsSamplesPerSec: Math.round(median(snappyjsRates)),
+      ratio: median(snappyRatios),
+      snappyjsBytesPerSample: compress(ours).length / series.length,
+    },
     v2: {
       v1SamplesPerSec: Math.round(median(v1Rates)),
       samplesPerSec: Math.round(median(v2Rates)),
       ratioToV1: median(v2Ratios),
       uncompressedBytesPerSample: v2Bytes.length / series.length,
-      compressedBytesPerSample: compress(v2Bytes).length / series.length,
+      compressedBytesPerSample: snappy.compress(v2Bytes).length / series.length,
     },
   };
 }
@@ -197,13 +226,14 @@ interface EndToEndResult {
   samplesPerSec: number;
   requests: number;
   compressedBytesPerSample: number;
-  storedSamples: number;
+  /** Counted back in VictoriaMetrics; undefined into the loopback sink. */
+  storedSamples?: number;
   /** CPU time of this process (mapping, core, encoding, snappy, HTTP client) per sample, in µs. */
   exporterCpuUsPerSample: number;
-  /** CPU time of the VictoriaMetrics process per sample. */
-  vmCpuUsPerSample: number;
+  /** CPU time of the VictoriaMetrics process per sample (none into the loopback sink). */
+  vmCpuUsPerSample?: number;
   /** VictoriaMetrics' part of the CPU time both processes spent. */
-  vmCpuShare: number;
+  vmCpuShare?: number;
 }
 
 /** Runs at each concurrency (E2E_RUNS in the environment; default 3). */
@@ -273,13 +303,14 @@ async function measureCeiling(
 ): Promise<EndToEndResult> {
   const job = `ceiling-${concurrency}-${Date.now()}`;
   const encoder = new WriteRequestEncoder();
+  const snappy = new SnappyBlockCompressor();
   const bodies: Buffer[] = [];
   let samples = 0;
   for (const rm of endToEndInputs(job)) {
     const series = mapResourceMetrics(rm, DEFAULT_MAPPING_OPTIONS).series;
     for (let i = 0; i < series.length; i += SERIES_PER_REQUEST) {
       const batch = series.slice(i, i + SERIES_PER_REQUEST);
-      bodies.push(compress(encoder.encode(batch)));
+      bodies.push(snappy.compress(encoder.encode(batch)));
       samples += batch.length;
     }
   }
@@ -322,9 +353,14 @@ async function measureCeiling(
   };
 }
 
+/**
+ * ResourceMetrics handed to the exporter's export() until every series is delivered: into
+ * VictoriaMetrics (its CPU read from /proc, every sample counted back), or with `vmPid` undefined
+ * into the loopback sink, which measures what the exporter alone can send.
+ */
 async function measureEndToEnd(
   url: string,
-  vmPid: number,
+  vmPid: number | undefined,
   maxConcurrency: number,
 ): Promise<EndToEndResult> {
   const job = `bench-${maxConcurrency}-${Date.now()}`;
@@ -338,21 +374,21 @@ async function measureEndToEnd(
   });
   const t0 = performance.now();
   const ownCpu0 = ownCpuMs();
-  const vmCpu0 = processCpuMs(vmPid);
+  const vmCpu0 = vmPid === undefined ? 0 : processCpuMs(vmPid);
   for (const rm of inputs) {
     await new Promise<void>((resolveExport) => exporter.export(rm, () => resolveExport()));
   }
   await exporter.forceFlush();
   const seconds = (performance.now() - t0) / 1000;
   const ownCpu = ownCpuMs() - ownCpu0;
-  const vmCpu = processCpuMs(vmPid) - vmCpu0;
+  const vmCpu = vmPid === undefined ? 0 : processCpuMs(vmPid) - vmCpu0;
   const stats = exporter.pipeline.stats();
   if (stats.delivered !== stats.accepted) {
     throw new Error(`end to end: delivered ${stats.delivered} of ${stats.accepted}`);
   }
   const compressedBytes = exporter.sender.compressedBytes;
   await exporter.shutdown();
-  const storedSamples = await countStored(url, `shop/${job}`);
+  const storedSamples = vmPid === undefined ? undefined : await countStored(url, `shop/${job}`);
   return {
     maxConcurrency,
     exports: inputs.length,
@@ -363,8 +399,31 @@ async function measureEndToEnd(
     compressedBytesPerSample: compressedBytes / stats.delivered,
     storedSamples,
     exporterCpuUsPerSample: (ownCpu * 1000) / stats.delivered,
-    vmCpuUsPerSample: (vmCpu * 1000) / stats.delivered,
-    vmCpuShare: vmCpu / (vmCpu + ownCpu),
+    vmCpuUsPerSample: vmPid === undefined ? undefined : (vmCpu * 1000) / stats.delivered,
+    vmCpuShare: vmPid === undefined ? undefined : vmCpu / (vmCpu + ownCpu),
+  };
+}
+
+/**
+ * The loopback sink of exporter-otlp's benchmarks (its bench/sink.ts, reused), a process of its
+ * own: it reads each body to its end and answers 200 at once, so that the exporter's rate into it
+ * is what the exporter alone can send, whatever a receiver on the same cores costs.
+ */
+async function startSink(): Promise<{ url: string; requests(): Promise<number>; close(): void }> {
+  const sink = fork(resolve(__dirname, '../../exporter-otlp/bench/sink.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+  });
+  const url = await new Promise<string>((done) =>
+    sink.once('message', (m: { url: string }) => done(m.url)),
+  );
+  return {
+    url,
+    requests: () =>
+      new Promise<number>((done) => {
+        sink.once('message', (m: { requests: number }) => done(m.requests));
+        sink.send({ type: 'stats' });
+      }),
+    close: () => sink.send({ type: 'close' }),
   };
 }
 
@@ -406,8 +465,19 @@ function printEncoding(encoding: EncodingResult): void {
       [
         ['protobuf, uncompressed', encoding.uncompressedBytesPerSample],
         ['snappy block (on the wire)', encoding.compressedBytesPerSample],
+        ['snappy block by snappyjs', encoding.snappy.snappyjsBytesPerSample],
       ],
-    )}\ncompression ratio ${encoding.compressionRatio.toFixed(2)}; snappyjs compresses ${encoding.snappySamplesPerSec.toLocaleString('en-US')} samples/s\n\n`,
+    )}\ncompression ratio ${encoding.compressionRatio.toFixed(2)}\n\n`,
+  );
+  process.stdout.write(
+    `${table(
+      `Snappy compression of the same request (median of ${ROUNDS} alternating ${ROUND_MS} ms rounds)\nanchor: snappyjs ${snappyjsVersion()}, the compressor the exporter used before src/snappy.ts`,
+      ['compressor', 'samples/s', 'x anchor'],
+      [
+        ['snappyjs (anchor)', encoding.snappy.snappyjsSamplesPerSec, 1],
+        ['otelpack (src/snappy.ts)', encoding.snappy.samplesPerSec, encoding.snappy.ratio],
+      ],
+    )}\n\n`,
   );
   process.stdout.write(
     `${table(
@@ -434,7 +504,8 @@ function printEncoding(encoding: EncodingResult): void {
 }
 
 interface EndToEndRow extends EndToEndResult {
-  client: 'ceiling' | 'exporter';
+  /** `exporter alone`: the same run into the loopback sink (startSink). */
+  client: 'ceiling' | 'exporter' | 'exporter alone';
   round: number;
   /** The exporter's rate over the ceiling's at the same concurrency in the same round. */
   ofCeiling?: number;
@@ -449,6 +520,7 @@ async function runEndToEnd(): Promise<{ endToEnd: EndToEndRow[]; endToEndNote?: 
     return { endToEnd, endToEndNote };
   }
   const vm = await startBackend(victoriametrics);
+  const sink = await startSink();
   try {
     // Rounds of every measurement in turn, so that a change in the machine's load hits all alike.
     for (let round = 1; round <= E2E_RUNS; round++) {
@@ -458,14 +530,22 @@ async function runEndToEnd(): Promise<{ endToEnd: EndToEndRow[]; endToEndNote?: 
         const ours = await measureEndToEnd(vm.url, vm.pid, concurrency);
         const ofCeiling = ours.samplesPerSec / ceiling.samplesPerSec;
         endToEnd.push({ client: 'exporter', round, ...ours, ofCeiling });
+        const requestsBefore = await sink.requests();
+        const alone = await measureEndToEnd(sink.url, undefined, concurrency);
+        const received = (await sink.requests()) - requestsBefore;
+        if (received !== alone.requests) {
+          throw new Error(`the sink received ${received} requests of ${alone.requests}`);
+        }
+        endToEnd.push({ client: 'exporter alone', round, ...alone });
       }
     }
   } finally {
+    sink.close();
     await stopBackend(vm);
   }
   process.stdout.write(
     `${table(
-      "End to end into a real VictoriaMetrics 1.79 on this machine (export() of ResourceMetrics → mapping → core → encoder → snappy → HTTP; until every series is delivered)\nanchor: the ceiling, the same requests encoded beforehand and posted by the core's HttpTransport with as many in flight",
+      "End to end into a real VictoriaMetrics 1.79 on this machine (export() of ResourceMetrics → mapping → core → encoder → snappy → HTTP; until every series is delivered)\nanchor: the ceiling, the same requests encoded beforehand and posted by the core's HttpTransport with as many in flight\nexporter alone: the same run into a loopback sink (a process of its own) that answers at once: what the exporter can send whatever the receiver costs",
       [
         'client',
         'concurrency',
@@ -491,10 +571,10 @@ async function runEndToEnd(): Promise<{ endToEnd: EndToEndRow[]; endToEndNote?: 
         r.ofCeiling === undefined ? '' : r.ofCeiling.toFixed(2),
         r.requests,
         r.compressedBytesPerSample,
-        r.storedSamples,
+        r.storedSamples ?? '',
         r.exporterCpuUsPerSample,
-        r.vmCpuUsPerSample,
-        `${Math.round(r.vmCpuShare * 100)}%`,
+        r.vmCpuUsPerSample ?? '',
+        r.vmCpuShare === undefined ? '' : `${Math.round(r.vmCpuShare * 100)}%`,
       ]),
     )}\n`,
   );

@@ -4,10 +4,8 @@ import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { seededRandom } from '@otelpack/batching-core/testing';
 import { utf8Length, varintLength } from '@otelpack/batching-core';
-import { compress, uncompress } from 'snappyjs';
 import { WriteRequestEncoder, encodeWriteRequest, timeSeriesEntryLength } from '../src';
 import { SeriesSizer } from '../src/encoder';
-import { SnappyBlockCompressor } from '../src/snappy';
 import type { TimeSeries } from '../src';
 import {
   decodeWriteRequest,
@@ -414,19 +412,6 @@ describe('WriteRequestEncoder', () => {
       });
       const series: TimeSeries = { labels, samples: [{ value: i, timestampMs: T }] };
       assert.equal(sizer.entryLength(series), timeSeriesEntryLength(series), `series ${i}`);
-    }
-  });
-
-  it('SnappyBlockCompressor writes what snappyjs writes, reusing its scratch across sizes', () => {
-    const random = seededRandom(3);
-    const snappy = new SnappyBlockCompressor();
-    for (const size of [0, 1, 15, 16, 1000, 70_000, 200, 300_000, 5]) {
-      const raw = Buffer.from(
-        Array.from({ length: size }, (_, i) => (i % 97 < 50 ? i % 7 : Math.floor(random() * 256))),
-      );
-      const body = snappy.compress(raw);
-      assert.deepEqual(body, compress(raw), `size ${size}`);
-      assert.deepEqual(uncompress(body), raw, `size ${size}`);
     }
   });
 
