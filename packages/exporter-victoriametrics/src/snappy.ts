@@ -16,8 +16,13 @@
  * snappyjs') reads what this writes, which the tests check against snappyjs's decoder.
  */
 
-const HASH_BITS = 14;
-const HASH_SHIFT = 32 - HASH_BITS;
+/**
+ * The hash table has at most 2^14 entries; a smaller input gets the smallest power of two at
+ * least its length, so that clearing the table costs no more than the input (a 100-byte body
+ * would otherwise clear 64 KiB).
+ */
+const MAX_HASH_BITS = 14;
+const MIN_HASH_BITS = 8;
 /** Odd multiplier of the reference's hash; any good one would do, the output stays valid. */
 const HASH_MULTIPLIER = 0x1e35a7bd;
 /** The longest back-reference a 2-byte offset holds. */
@@ -42,7 +47,7 @@ export function maxCompressedLength(length: number): number {
  * request allocates only the buffer its compressed bytes are returned in.
  */
 export class SnappyBlockCompressor {
-  private readonly table = new Int32Array(1 << HASH_BITS);
+  private readonly table = new Int32Array(1 << MAX_HASH_BITS);
   private scratch: Buffer = Buffer.allocUnsafe(0);
 
   /**
@@ -75,10 +80,13 @@ export class SnappyBlockCompressor {
     const view = new DataView(input.buffer, input.byteOffset, length);
     // Entries are a position + 1, so that the cleared table's 0 means "nothing seen".
     const table = this.table;
-    table.fill(0);
+    let hashBits = MIN_HASH_BITS;
+    while (hashBits < MAX_HASH_BITS && 1 << hashBits < length) hashBits++;
+    const hashShift = 32 - hashBits;
+    table.fill(0, 0, 1 << hashBits);
     const lastMatchStart = length - INPUT_MARGIN;
     let nextLiteral = 0;
-    table[Math.imul(view.getInt32(0, true), HASH_MULTIPLIER) >>> HASH_SHIFT] = 1;
+    table[Math.imul(view.getInt32(0, true), HASH_MULTIPLIER) >>> hashShift] = 1;
     let ip = 1;
 
     search: while (ip <= lastMatchStart) {
@@ -90,7 +98,7 @@ export class SnappyBlockCompressor {
       let word: number;
       for (;;) {
         word = view.getInt32(ip, true);
-        const hash = Math.imul(word, HASH_MULTIPLIER) >>> HASH_SHIFT;
+        const hash = Math.imul(word, HASH_MULTIPLIER) >>> hashShift;
         candidate = table[hash] - 1;
         table[hash] = ip + 1;
         if (
@@ -123,7 +131,7 @@ export class SnappyBlockCompressor {
       // The position before the match's end is remembered too: the next series' copy of a label
       // often starts right there.
       if (end - 1 <= lastMatchStart) {
-        table[Math.imul(view.getInt32(end - 1, true), HASH_MULTIPLIER) >>> HASH_SHIFT] = end;
+        table[Math.imul(view.getInt32(end - 1, true), HASH_MULTIPLIER) >>> hashShift] = end;
       }
       ip = end;
       nextLiteral = end;

@@ -45,6 +45,113 @@ function compressed(input: Uint8Array): Buffer {
   return new SnappyBlockCompressor().compress(input);
 }
 
+type Element =
+  | { kind: 'literal'; at: number; length: number }
+  | { kind: 'copy'; at: number; length: number; offset: number };
+
+/**
+ * A strict reading of a block by the format description, test-only: snappyjs's decoder does not
+ * check that the output has the preamble's length (it zero-fills or drops the difference). This
+ * one refuses a block that does not decode to exactly that length, a copy with offset 0 or
+ * reaching before the start, an element past the block's end, and a literal length written in a
+ * longer form than it needs. Returns the bytes and the elements (`at`: output position).
+ */
+function strictDecode(block: Uint8Array): { output: Buffer; elements: Element[] } {
+  let ip = 0;
+  let length = 0;
+  for (let shift = 0; ; shift += 7) {
+    if (ip >= block.length || shift > 28) throw new Error('bad preamble');
+    const byte = block[ip++];
+    length += (byte & 0x7f) * 2 ** shift;
+    if (byte < 0x80) break;
+  }
+  const output = Buffer.alloc(length);
+  const elements: Element[] = [];
+  let op = 0;
+  while (ip < block.length) {
+    const tag = block[ip++];
+    const type = tag & 0b11;
+    if (type === 0b00) {
+      let lengthMinusOne = tag >>> 2;
+      if (lengthMinusOne >= 60) {
+        const extra = lengthMinusOne - 59;
+        if (ip + extra > block.length) throw new Error('literal length past the block');
+        lengthMinusOne = 0;
+        for (let i = 0; i < extra; i++) lengthMinusOne += block[ip + i] * 2 ** (8 * i);
+        ip += extra;
+        const shortest =
+          lengthMinusOne < 60
+            ? 0
+            : lengthMinusOne < 0x100
+              ? 1
+              : lengthMinusOne < 0x1_0000
+                ? 2
+                : lengthMinusOne < 0x100_0000
+                  ? 3
+                  : 4;
+        if (extra !== shortest)
+          throw new Error(`literal length in ${extra} bytes, ${shortest} needed`);
+      }
+      const n = lengthMinusOne + 1;
+      if (ip + n > block.length || op + n > length) throw new Error('literal past the end');
+      elements.push({ kind: 'literal', at: op, length: n });
+      output.set(block.subarray(ip, ip + n), op);
+      ip += n;
+      op += n;
+      continue;
+    }
+    let n: number;
+    let offset: number;
+    if (type === 0b01) {
+      if (ip + 1 > block.length) throw new Error('copy past the block');
+      n = ((tag >>> 2) & 0b111) + 4;
+      offset = ((tag >>> 5) << 8) | block[ip++];
+    } else if (type === 0b10) {
+      if (ip + 2 > block.length) throw new Error('copy past the block');
+      n = (tag >>> 2) + 1;
+      offset = block[ip] | (block[ip + 1] << 8);
+      ip += 2;
+    } else {
+      if (ip + 4 > block.length) throw new Error('copy past the block');
+      n = (tag >>> 2) + 1;
+      offset =
+        block[ip] + block[ip + 1] * 0x100 + block[ip + 2] * 0x1_0000 + block[ip + 3] * 0x100_0000;
+      ip += 4;
+    }
+    if (offset === 0 || offset > op) throw new Error(`copy offset ${offset} at output ${op}`);
+    if (op + n > length) throw new Error('copy past the end');
+    elements.push({ kind: 'copy', at: op, length: n, offset });
+    for (let i = 0; i < n; i++, op++) output[op] = output[op - offset];
+  }
+  if (op !== length) throw new Error(`decoded ${op} bytes, the preamble says ${length}`);
+  return { output, elements };
+}
+
+/** Compresses, checks the bound, and reads back with both decoders. */
+function roundTrip(input: Buffer, snappy = new SnappyBlockCompressor()): Buffer {
+  const block = snappy.compress(input);
+  assert.ok(
+    block.length <= maxCompressedLength(input.length),
+    `${input.length} bytes: over the bound`,
+  );
+  assert.deepEqual(strictDecode(block).output, input, `${input.length} bytes: strict decoder`);
+  assert.deepEqual(uncompress(block), input, `${input.length} bytes: snappyjs`);
+  return block;
+}
+
+/** Fast deterministic bytes for the large cases (seededRandom per byte is slow at 16 MiB). */
+function noise(length: number, seed: number): Buffer {
+  const out = Buffer.allocUnsafe(length);
+  let state = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    out[i] = state & 0xff;
+  }
+  return out;
+}
+
 describe('snappy block compression', () => {
   // Exact bytes, each worked out by hand from the format description: the varint preamble, then
   // literal elements (tag 00: length - 1 in the tag's upper 6 bits below 60; 60–63 say that 1–4
@@ -85,27 +192,40 @@ describe('snappy block compression', () => {
   for (const row of exact) {
     it(`${row.name} (${row.source})`, () => {
       assert.deepEqual(compressed(row.input), row.block);
+      assert.deepEqual(strictDecode(row.block).output, row.input);
       assert.deepEqual(uncompress(row.block), row.input);
     });
   }
 
   // Literal lengths past the tag: the header's bytes are exact, the rest is the input as is.
   const literalForms: { length: number; header: number[]; source: string }[] = [
-    { length: 61, header: [60 << 2, 60], source: `${SPEC} §2.1 (tag value 60: 1 length byte)` },
     {
-      length: 300,
-      header: [61 << 2, 299 & 0xff, 299 >>> 8],
-      source: `${SPEC} §2.1 (tag value 61: 2 length bytes)`,
+      length: 60,
+      header: [59 << 2],
+      source: `${SPEC} §2.1 (length - 1 in the tag, the last such)`,
+    },
+    { length: 61, header: [60 << 2, 60], source: `${SPEC} §2.1 (tag value 60: 1 length byte)` },
+    { length: 256, header: [60 << 2, 255], source: `${SPEC} §2.1 (tag value 60, the last such)` },
+    { length: 257, header: [61 << 2, 0, 1], source: `${SPEC} §2.1 (tag value 61: 2 length bytes)` },
+    {
+      length: 65_536,
+      header: [61 << 2, 0xff, 0xff],
+      source: `${SPEC} §2.1 (tag value 61, the last such)`,
     },
     {
-      length: 70_000,
-      header: [62 << 2, 69_999 & 0xff, (69_999 >>> 8) & 0xff, 69_999 >>> 16],
+      length: 65_537,
+      header: [62 << 2, 0, 0, 1],
       source: `${SPEC} §2.1 (tag value 62: 3 length bytes)`,
+    },
+    {
+      length: 0x100_0001,
+      header: [63 << 2, 0, 0, 0, 1],
+      source: `${SPEC} §2.1 (tag value 63: 4 length bytes)`,
     },
   ];
   for (const { length, header, source } of literalForms) {
     it(`an incompressible input of ${length} bytes is one literal (${source})`, () => {
-      const input = randomBytes(length, length);
+      const input = noise(length, length);
       const block = compressed(input);
       const preamble = Buffer.from([...varint(length), ...header]);
       assert.deepEqual(block.subarray(0, preamble.length), preamble);
@@ -114,22 +234,41 @@ describe('snappy block compression', () => {
     });
   }
 
+  it("copies from exactly 65,535 bytes back, the 2-byte offset's reach, and not from 65,536", () => {
+    // The marker at position 0 is in the table from the start; the zeros between are one long
+    // copy, after which the search starts right at the marker's repeat.
+    const marker = noise(16, 7);
+    const tail = noise(32, 8);
+    const at = (distance: number) =>
+      Buffer.concat([marker, Buffer.alloc(distance - marker.length), marker, tail]);
+    const reach = strictDecode(roundTrip(at(65_535))).elements;
+    assert.ok(
+      reach.some((e) => e.kind === 'copy' && e.at === 65_535 && e.offset === 65_535),
+      'the repeat 65,535 bytes back is a copy from there',
+    );
+    const beyond = strictDecode(roundTrip(at(65_536))).elements;
+    const covering = beyond.find((e) => e.at <= 65_536 && 65_536 < e.at + e.length);
+    assert.equal(covering?.kind, 'literal', 'the repeat 65,536 bytes back is a literal');
+  });
+
   it('never refers back more than 65,535 bytes (a 2-byte offset): a farther repeat is a literal', () => {
     const stretch = randomBytes(70_000, 1);
     const far = Buffer.concat([stretch, stretch]);
     const near = Buffer.concat([stretch.subarray(0, 30_000), stretch.subarray(0, 30_000)]);
-    assert.deepEqual(uncompress(compressed(far)), far);
-    assert.ok(compressed(far).length > 139_000, 'the repeat 70,000 bytes back is not copied');
-    assert.deepEqual(uncompress(compressed(near)), near);
+    assert.ok(roundTrip(far).length > 139_000, 'the repeat 70,000 bytes back is not copied');
     // The search steps over random bytes ever further apart (by 40-odd bytes after 30,000), so
     // the repeat is found some way into it; from there on it is copies.
-    assert.ok(compressed(near).length < 33_000, 'the repeat 30,000 bytes back is copied');
+    assert.ok(roundTrip(near).length < 33_000, 'the repeat 30,000 bytes back is copied');
   });
 
-  it('reads back (snappyjs decoder) what it writes, for inputs of every kind, within the bound', () => {
+  it('reads back what it writes (both decoders), for inputs of every kind, within the bound', () => {
     const random = seededRandom(9);
     const inputs: Buffer[] = [remoteWriteRequest(2_000), Buffer.alloc(1 << 20)];
     for (let length = 0; length < 40; length++) inputs.push(randomBytes(length, length + 100));
+    // Preamble lengths at the varint's boundaries, random and repetitive.
+    for (const length of [127, 128, 129, 16_383, 16_384, 16_385]) {
+      inputs.push(randomBytes(length, length), Buffer.alloc(length, 0x61));
+    }
     // Random stretches mixed with repeats of what came before, at every distance up to past
     // the 2-byte offset's reach, of lengths across the 64-byte element boundary.
     for (let n = 0; n < 200; n++) {
@@ -148,10 +287,12 @@ describe('snappy block compression', () => {
       }
       inputs.push(Buffer.from(parts));
     }
-    for (const [i, input] of inputs.entries()) {
-      const block = compressed(input);
-      assert.ok(block.length <= maxCompressedLength(input.length), `input ${i}: over the bound`);
-      assert.deepEqual(uncompress(block), input, `input ${i} (${input.length} bytes)`);
+    // One compressor for all of them, as a sender keeps one: what one input left in its hash
+    // table must not leak into the next one's block.
+    const reused = new SnappyBlockCompressor();
+    for (const input of inputs) {
+      const block = roundTrip(input, reused);
+      assert.deepEqual(block, compressed(input), `${input.length} bytes: as a fresh compressor`);
     }
   });
 
