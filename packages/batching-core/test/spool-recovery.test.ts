@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { seededRandom } from '../src/testing';
@@ -99,6 +99,35 @@ describe('disk spool: what a restart finds', () => {
       );
       const { queue: again, records } = reopen(dir);
       assert.deepEqual(records, []);
+      await again.close();
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe('disk spool: acknowledgement files', () => {
+  test('acknowledgements across segments hold at most one file open, and all of them are read back', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    const openDescriptors = () => readdirSync('/proc/self/fd').length;
+    try {
+      const queue = openDiskQueue(dir, { segmentBytes: 200 });
+      for (let i = 0; i < 10; i++) writeExport(queue, i * 3 + 1, 3);
+      assert.ok(segmentFiles(dir).length >= 5, `several segments (${segmentFiles(dir).length})`);
+      const records = take(queue, 30);
+      const before = openDescriptors();
+      // Every other record, one acknowledgement each: the files of every segment in turn.
+      for (let i = 0; i < records.length; i += 2) queue.acknowledge([records[i]]);
+      assert.ok(
+        openDescriptors() <= before + 1,
+        `${openDescriptors() - before} more descriptors open after acknowledging in every segment`,
+      );
+      await queue.close();
+      const { queue: again, records: replayed } = reopen(dir);
+      assert.deepEqual(
+        replayed,
+        records.filter((_, i) => i % 2 === 1).map((r) => r.record),
+      );
       await again.close();
     } finally {
       cleanup();
