@@ -1,16 +1,21 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import { boundedValue } from '@otelpack/batching-core';
 import { InvalidPointError, MAX_DIMENSIONS } from './lines';
 import { normalizeDimensionKey, normalizeDimensionValue } from './normalize';
 
 /** A dimension, normalised: its key and its escaped value. */
 export type Dimension = readonly [key: string, value: string];
 
-/** An attribute's value as dimension text: strings as they are, others as JSON. */
+/**
+ * An attribute's value as dimension text: strings as they are, others as JSON. An array that
+ * contains itself (possible from code that bypasses the API's types) is written bounded, with the
+ * core's "[circular]" marker, not thrown on.
+ */
 export function attributeText(value: AttributeValue | undefined): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return JSON.stringify(value);
+  return JSON.stringify(boundedValue(value));
 }
 
 // Attribute keys repeat across points and exports: normalising each once is most of the saving.

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
 import type { MetricDataLike } from '@otelpack/batching-core';
-import { LineMapping, MetadataMemory, keyForKind, normalizeDimensions } from '../src';
+import {
+  LineMapping,
+  MetadataMemory,
+  attributeText,
+  keyForKind,
+  normalizeDimensions,
+} from '../src';
 import type { LineMappingOptions } from '../src';
 import {
   END_MS,
@@ -182,6 +188,18 @@ describe('mapping: dimensions', () => {
         gauge('Queue Depth', [point(1)]),
       ]),
       [`shop.Queue_Depth gauge,1 ${END_MS}`],
+    );
+  });
+
+  it('an array attribute that contains itself is a dimension with the circular marker (issue 11)', () => {
+    const list: unknown[] = ['a'];
+    list.push(list);
+    assert.equal(attributeText(list as never), '["a","[circular]"]');
+    assert.deepEqual(
+      lines(mapping({ resourceAttributes: [] }), [
+        gauge('app.g', [point(1, { list: list as never })]),
+      ]),
+      [`app.g,list=[\\"a\\"\\,\\"[circular]\\"] gauge,1 ${END_MS}`],
     );
   });
 

@@ -1,3 +1,4 @@
+import { boundedValue } from '@otelpack/batching-core';
 import type { ReadableLogRecordLike } from '@otelpack/batching-core';
 import type { HecEvent } from './event';
 import { defaultRoute, envelope, mergeField, takeRouting } from './routing';
@@ -26,7 +27,11 @@ const INVALID_SPAN_ID = '0000000000000000';
  * current code no longer fills).
  */
 export function logRecordToEvent(record: ReadableLogRecordLike, routing: RoutingOptions): HecEvent {
-  const body = record.body;
+  // The body and the attributes are the application's values: a cycle, or an object shared so
+  // often that writing it out doubles at each level, would throw or never end in JSON.stringify
+  // and in the flattening of maps into fields. Bounded first, as every exporter does (the core's
+  // boundedValue: a cycle as "[circular]", deeper than 32 as "[too deep]", 100,000 values in all).
+  const body = boundedValue(record.body);
   if (body === undefined || body === null || body === '') {
     throw new Error('a log record without a body: HEC refuses an event without one');
   }
@@ -45,11 +50,15 @@ export function logRecordToEvent(record: ReadableLogRecordLike, routing: Routing
   if (record.eventName) fields[LOG_FIELDS.name] = record.eventName;
   const resource = record.resource.attributes;
   for (const key of Object.keys(resource)) {
-    if (!takeRouting(route, key, resource[key])) mergeField(fields, key, resource[key]);
+    if (!takeRouting(route, key, resource[key])) {
+      mergeField(fields, key, boundedValue(resource[key]));
+    }
   }
   const attributes = record.attributes;
   for (const key of Object.keys(attributes)) {
-    if (!takeRouting(route, key, attributes[key])) mergeField(fields, key, attributes[key]);
+    if (!takeRouting(route, key, attributes[key])) {
+      mergeField(fields, key, boundedValue(attributes[key]));
+    }
   }
   // The Collector's current code: the observed time when the record has no time of its own.
   const time =

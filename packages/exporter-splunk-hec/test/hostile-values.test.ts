@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { doublingValue, selfReferringValue } from '@otelpack/batching-core/testing';
+import { logRecordToEvent, toRecord } from '../src';
+import type { RoutingOptions } from '../src';
+import { logRecord } from './helpers/items';
+
+/*
+ * Bad input (issue 11): a log body or attribute that refers to itself, or that doubles at every
+ * level, is written bounded (the core's boundedValue) instead of throwing or never ending.
+ */
+
+const ROUTING: RoutingOptions = { source: '', sourcetype: '', index: '' };
+
+function eventJson(fields: Parameters<typeof logRecord>[0]): Record<string, unknown> {
+  const record = toRecord(logRecordToEvent(logRecord(fields), ROUTING));
+  return JSON.parse(record.json) as Record<string, unknown>;
+}
+
+test('a log body that refers to itself is written with the circular marker', () => {
+  assert.deepEqual(eventJson({ body: selfReferringValue() as never }).event, {
+    a: '[circular]',
+    b: '[circular]',
+  });
+});
+
+// Without the bound the doubling cases never end (2^40 values, synchronously: no test timeout
+// can stop them), as in every exporter's hostile-values test: CI's time limit fails them.
+test('a body that doubles at every level is cut at the core bound, not written out', () => {
+  const record = toRecord(logRecordToEvent(logRecord({ body: doublingValue() as never }), ROUTING));
+  assert.ok(record.json.includes('"[truncated]"'), 'cut with the truncation marker');
+  assert.ok(record.bytes < 30_000_000, `${record.bytes} bytes`);
+});
+
+test('attributes that refer to themselves or double at every level become bounded fields', () => {
+  const json = eventJson({
+    body: 'hello',
+    attributes: { self: selfReferringValue(), doubling: doublingValue() } as never,
+  });
+  const fields = json.fields as Record<string, unknown>;
+  assert.equal(fields['self.a'], '[circular]');
+  assert.equal(fields['self.b'], '[circular]');
+  const doublingFields = Object.keys(fields).filter((key) => key.startsWith('doubling.'));
+  assert.ok(
+    doublingFields.length > 0 && doublingFields.length <= 100_001,
+    `${doublingFields.length}`,
+  );
+});
+
+test('an array attribute that contains itself keeps its items, the repeat as the marker', () => {
+  const list: unknown[] = [1];
+  list.push(list);
+  const fields = eventJson({ body: 'hello', attributes: { list } as never }).fields as Record<
+    string,
+    unknown
+  >;
+  // Flat once bounded: kept as an array, as the Collector keeps a flat array attribute.
+  assert.deepEqual(fields.list, [1, '[circular]']);
+});
