@@ -1,7 +1,8 @@
 /**
  * CPU per record against the official OTLP exporter (issue 11): the SDK with its batch
  * processor and default options, exporter-otlp's workload (HTTP server and client spans with
- * the semantic-convention attributes, INFO logs), into exporter-otlp's loopback sink, each run a
+ * the semantic-convention attributes, INFO logs; BENCH_SPAN_SHAPE=issue11 for issue 11's spans
+ * of 10 attributes and 2 events), into exporter-otlp's loopback sink, each run a
  * fresh process whose CPU time is taken around the measured part; the variants alternate.
  * "exporter" subtracts the SDK's own cost (an exporter that does nothing). The anchor is the
  * official @opentelemetry/exporter-{trace,logs}-otlp-proto in the same run.

@@ -1,8 +1,10 @@
 /**
  * CPU per record against the official OTLP exporter, in exporter-otlp's end-to-end harness
  * (its bench/workload.ts, bench/sink.ts and bench/e2e-child.ts, reused, not copied): the SDK's
- * batch processor with default settings, spans of 10 attributes (a server span and a client
- * child, an event now and then) and INFO log records; one loopback sink (a process of its own)
+ * batch processor with default settings, spans (a server span of 9 attributes and a client child
+ * of 5, an event on one span in ten; BENCH_SPAN_SHAPE=issue11 gives issue 11's spans instead, 10
+ * attributes and 2 events each, three documents per span here) and INFO log records; one
+ * loopback sink (a process of its own)
  * that answers each client as its backend would; each run a fresh process whose CPU time is
  * taken from the first item to the end of shutdown. Variants alternate: the official
  * `@opentelemetry/exporter-{trace,logs}-otlp-proto` (no compression) and this package's

@@ -1,4 +1,5 @@
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { LoggerProvider } from '@opentelemetry/sdk-logs';
 import type { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
@@ -21,24 +22,41 @@ export const RESOURCE = resourceFromAttributes({
 
 const ROUTES = ['/api/orders', '/api/orders/:id', '/api/cart', '/api/users/:id', '/health'];
 
+/**
+ * BENCH_SPAN_SHAPE=issue11: the spans issue 11 quotes its CPU figures for, each with 10
+ * attributes and 2 events (an exporter that writes events as documents of their own, as
+ * Elasticsearch's does, writes three documents per span); otherwise the HTTP service's spans
+ * below (9 and 5 attributes, an event on one span in ten).
+ */
+const SPAN_SHAPE = process.env.BENCH_SPAN_SHAPE;
+
+/** An HTTP server span's 9 semantic-convention attributes, for request `i`. */
+function serverAttributes(route: string, i: number): Attributes {
+  return {
+    'http.request.method': 'GET',
+    'http.route': route,
+    'url.path': `${route.replace(':id', String(i))}`,
+    'url.scheme': 'https',
+    'server.address': 'shop.example.com',
+    'server.port': 443,
+    'client.address': `10.0.${i % 255}.${(i * 7) % 255}`,
+    'user_agent.original': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/129.0',
+    'http.response.status_code': i % 50 === 0 ? 500 : 200,
+  };
+}
+
 /** Two spans per iteration (a server span and its client child): `count` spans in all. */
 export function emitSpans(provider: BasicTracerProvider, count: number, offset = 0): void {
+  if (SPAN_SHAPE === 'issue11') {
+    emitIssue11Spans(provider, count, offset);
+    return;
+  }
   const tracer = provider.getTracer('@opentelemetry/instrumentation-http', '0.57.0');
   for (let i = offset; i < offset + count; i += 2) {
     const route = ROUTES[i % ROUTES.length];
     const server = tracer.startSpan(`GET ${route}`, {
       kind: SpanKind.SERVER,
-      attributes: {
-        'http.request.method': 'GET',
-        'http.route': route,
-        'url.path': `${route.replace(':id', String(i))}`,
-        'url.scheme': 'https',
-        'server.address': 'shop.example.com',
-        'server.port': 443,
-        'client.address': `10.0.${i % 255}.${(i * 7) % 255}`,
-        'user_agent.original': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/129.0',
-        'http.response.status_code': i % 50 === 0 ? 500 : 200,
-      },
+      attributes: serverAttributes(route, i),
     });
     const child = tracer.startSpan(
       'SELECT orders',
@@ -58,6 +76,22 @@ export function emitSpans(provider: BasicTracerProvider, count: number, offset =
     child.end();
     if (i % 50 === 0) server.setStatus({ code: SpanStatusCode.ERROR, message: 'upstream failed' });
     server.end();
+  }
+}
+
+/** Issue 11's spans: server and client in turn, 10 attributes and 2 events each. */
+function emitIssue11Spans(provider: BasicTracerProvider, count: number, offset: number): void {
+  const tracer = provider.getTracer('@opentelemetry/instrumentation-http', '0.57.0');
+  for (let i = offset; i < offset + count; i++) {
+    const route = ROUTES[i % ROUTES.length];
+    const span = tracer.startSpan(`GET ${route}`, {
+      kind: i % 2 === 0 ? SpanKind.SERVER : SpanKind.CLIENT,
+      attributes: { ...serverAttributes(route, i), 'network.protocol.version': '1.1' },
+    });
+    span.addEvent('request.received', { 'http.request.body.size': 512 });
+    span.addEvent('response.sent', { 'http.response.body.size': 2048 });
+    if (i % 50 === 0) span.setStatus({ code: SpanStatusCode.ERROR, message: 'upstream failed' });
+    span.end();
   }
 }
 
