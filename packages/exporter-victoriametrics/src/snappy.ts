@@ -13,7 +13,8 @@
  *   no 64 KiB blocks whose table is cleared each time, and matches that reach across them.
  * The format lets a copy refer to anything already decompressed, so the blocks are a choice of
  * the reference compressor, not of the format; any Snappy decoder (VictoriaMetrics', Prometheus',
- * snappyjs') reads what this writes, which the tests check against snappyjs's decoder.
+ * snappyjs') reads what this writes, which the tests check with snappyjs's decoder and a stricter
+ * one of their own (test/snappy.test.ts).
  */
 
 /**
