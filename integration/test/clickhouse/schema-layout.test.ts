@@ -11,8 +11,8 @@ import { select, uniqueDatabase } from './support';
  * REAL engine: the schema the exporter creates is the Collector's current layout. Both are
  * created side by side and compared as the engine sees them — every column (type, DEFAULT /
  * MATERIALIZED / ALIAS expression, codec), every skip index, and each table's partition key,
- * primary key and sorting key — so a difference of spelling that means the same is no
- * difference, and a real one is.
+ * primary key, sorting key, TTL and settings — so a difference of spelling that means the same
+ * is no difference, and a real one is.
  */
 
 const ID = 'clickhouse';
@@ -31,7 +31,7 @@ async function layout(client: ClickHouseClient, database: string) {
   );
   const tables = await select<Record<string, string>>(
     client,
-    `SELECT name, engine, partition_key, primary_key, sorting_key
+    `SELECT name, engine, partition_key, primary_key, sorting_key, engine_full
      FROM system.tables WHERE database = '${database}' ORDER BY name`,
   );
   const indexes = await select<Record<string, string>>(
@@ -50,8 +50,32 @@ async function layout(client: ClickHouseClient, database: string) {
           }
         : column,
     ),
-    tables,
+    tables: tables.map(({ engine_full: engineFull, ...table }): Record<string, string> => ({
+      ...table,
+      ...ttlAndSettings(table.name, engineFull),
+    })),
     indexes,
+  };
+}
+
+/**
+ * A table's TTL and SETTINGS as the engine prints them (`engine_full` from its TTL on), with the
+ * exporter's deliberate differences taken out (README, "Compared with the OpenTelemetry
+ * Collector"): metric tables convert their DateTime64(9) `TimeUnix` for the TTL, and every
+ * non-replicated table has `non_replicated_deduplication_window` for the dedup token.
+ */
+function ttlAndSettings(table: string, engineFull: string): { ttl: string; settings: string } {
+  const ttlAt = engineFull.indexOf(' TTL ');
+  const settingsAt = engineFull.indexOf(' SETTINGS ');
+  const ttl =
+    ttlAt === -1 ? '' : engineFull.slice(ttlAt + 5, settingsAt === -1 ? undefined : settingsAt);
+  const settings = settingsAt === -1 ? '' : engineFull.slice(settingsAt + 10);
+  return {
+    ttl: table.startsWith('otel_metrics_') ? ttl.replace('toDateTime(TimeUnix)', 'TimeUnix') : ttl,
+    settings: settings
+      .split(', ')
+      .filter((setting) => !setting.startsWith('non_replicated_deduplication_window = '))
+      .join(', '),
   };
 }
 
@@ -67,7 +91,13 @@ test("the schema the exporter creates is the Collector's current layout, table b
     const theirs = await layout(client, collector);
     const mine = await layout(client, ours);
     assert.ok(theirs.columns.length > 100 && theirs.indexes.length > 30);
-    assert.deepEqual(mine.tables, theirs.tables, 'tables, engines and keys');
+    assert.ok(
+      theirs.tables
+        .filter((table) => table.engine !== 'MaterializedView')
+        .every((table) => table.ttl.includes('toIntervalDay(3)') && table.settings !== ''),
+      'every Collector table (not the view) has its TTL and settings',
+    );
+    assert.deepEqual(mine.tables, theirs.tables, 'tables, engines, keys, TTL and settings');
     assert.deepEqual(mine.indexes, theirs.indexes, 'skip indexes');
     assert.deepEqual(mine.columns, theirs.columns, 'columns');
   } finally {
