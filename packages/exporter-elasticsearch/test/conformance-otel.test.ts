@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
 import type { MetricDataLike } from '@otelpack/batching-core';
 import { mapLogRecord, mapResourceMetrics, mapSpan } from '../src/mapping/mapper';
+import { encodeDocument } from '../src/bulk/record';
 import { metricNamesHash } from '../src/mapping/otel-mode';
 import { mergeGeoLocation } from '../src/mapping/otel-attributes';
 import { resolveTarget } from '../src/mapping/routing';
@@ -215,6 +216,99 @@ for (const [name, body, expected] of BODY_ROWS) {
       doc(mapLogRecord(logRecord({ body: body as never }), otel).document).body,
       expected,
     );
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole log documents: exporter_test.go "publish otel mapping mode" (TestExporterLogs), its input
+// (record attributes data_stream.dataset and attr.foo, resource attributes data_stream.dataset,
+// data_stream.namespace and resource.attr.foo, an empty scope, times 0) and its documents as
+// written there. Compared as JSON values (key order aside), with the README's deliberate
+// differences applied to the Collector's document first.
+
+const COLLECTOR_LOG_DOCUMENT_BASE =
+  '"@timestamp":"0.0","attributes":{"attr.foo":"attr.foo.value"},"data_stream":{"dataset":"attr.dataset.otel","namespace":"resource.attribute.namespace","type":"logs"},"observed_timestamp":"0.0","resource":{"attributes":{"resource.attr.foo":"resource.attr.foo.value"}},"scope":{}';
+const COLLECTOR_EVENT_DOCUMENT_BASE =
+  '"@timestamp":"0.0","attributes":{"attr.foo":"attr.foo.value","event.name":"foo"},"event_name":"foo","data_stream":{"dataset":"attr.dataset.otel","namespace":"resource.attribute.namespace","type":"logs"},"observed_timestamp":"0.0","resource":{"attributes":{"resource.attr.foo":"resource.attr.foo.value"}},"scope":{}';
+const MAP_BODY = { true: true, false: false, inner: { foo: 'bar' } };
+const MIXED_SLICE_BODY = ['foo', false, { foo: 'bar' }];
+
+const WHOLE_LOG_ROWS: {
+  name: string;
+  body: unknown;
+  isEvent: boolean;
+  collectorDocument: string;
+  /** The README's difference, applied to the Collector's document; undefined: none. */
+  differs?: { why: string; apply: (document: Record<string, unknown>) => void };
+}[] = [
+  {
+    name: 'basic',
+    body: 'foo',
+    isEvent: false,
+    collectorDocument: `{${COLLECTOR_LOG_DOCUMENT_BASE},"body":{"text":"foo"}}`,
+  },
+  {
+    name: 'map body',
+    body: MAP_BODY,
+    isEvent: false,
+    collectorDocument: `{${COLLECTOR_LOG_DOCUMENT_BASE},"body":{"structured":{"true":true,"false":false,"inner":{"foo":"bar"}}}}`,
+  },
+  {
+    name: 'map body event',
+    body: MAP_BODY,
+    isEvent: true,
+    collectorDocument: `{${COLLECTOR_EVENT_DOCUMENT_BASE},"body":{"structured":{"true":true,"false":false,"inner":{"foo":"bar"}}}}`,
+  },
+  ...[false, true].map((isEvent) => ({
+    name: `heterogeneous slice body${isEvent ? ' event' : ''}`,
+    body: MIXED_SLICE_BODY,
+    isEvent,
+    collectorDocument: `{${isEvent ? COLLECTOR_EVENT_DOCUMENT_BASE : COLLECTOR_LOG_DOCUMENT_BASE},"body":{"structured":{"value":["foo",false,{"foo":"bar"}]}}}`,
+    differs: {
+      why: 'README: arrays mixing types are written with every element as text',
+      apply: (document: Record<string, unknown>) => {
+        document.body = { structured: { value: ['foo', 'false', '{"foo":"bar"}'] } };
+      },
+    },
+  })),
+];
+
+/** `millis.fraction` as Elasticsearch reads it (a decimal fraction of a millisecond), in ns. */
+function epochNanos(text: unknown): bigint {
+  const [millis, fraction = ''] = String(text).split('.');
+  return BigInt(millis) * 1_000_000n + BigInt(fraction.padEnd(6, '0').slice(0, 6) || '0');
+}
+
+for (const row of WHOLE_LOG_ROWS) {
+  test(`whole log document: ${row.name} (${COLLECTOR}exporter_test.go "publish otel mapping mode")`, () => {
+    const record = logRecord({
+      hrTime: [0, 0],
+      hrTimeObserved: [0, 0],
+      body: row.body as never,
+      attributes: {
+        'data_stream.dataset': 'attr.dataset',
+        'attr.foo': 'attr.foo.value',
+        ...(row.isEvent ? { 'event.name': 'foo' } : {}),
+      },
+      resource: resource({
+        'data_stream.dataset': 'resource.attribute.dataset',
+        'data_stream.namespace': 'resource.attribute.namespace',
+        'resource.attr.foo': 'resource.attr.foo.value',
+      }),
+      scope: { name: '' },
+    });
+    const mapped = mapLogRecord(record, otel);
+    assert.equal(mapped.target.index, 'logs-attr.dataset.otel-resource.attribute.namespace');
+    // The document line as sent (the JSON writer's), not the object it is built beside.
+    const ours = JSON.parse(encodeDocument(mapped).document) as Record<string, unknown>;
+    const theirs = JSON.parse(row.collectorDocument) as Record<string, unknown>;
+    row.differs?.apply(theirs);
+    // Times as instants: ours pad the nanoseconds to six digits (README), "0.000000" for "0.0".
+    for (const key of ['@timestamp', 'observed_timestamp']) {
+      assert.equal(epochNanos(ours[key]), epochNanos(theirs[key]), key);
+      ours[key] = theirs[key];
+    }
+    assert.deepEqual(ours, theirs);
   });
 }
 
