@@ -16,9 +16,14 @@ export interface Sink {
 
 export async function startSink(): Promise<Sink> {
   const child = fork(join(__dirname, 'sink.ts'), [], { execArgv: ['--import', 'tsx'] });
-  const url = await new Promise<string>((resolve) =>
-    child.once('message', (m: { url: string }) => resolve(m.url)),
-  );
+  // A sink that dies before listening is an error, not a benchmark waiting for ever.
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('message', (m: { url: string }) => resolve(m.url));
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      reject(new Error(`the loopback sink exited (${code}) before listening`)),
+    );
+  });
   const call = (type: 'stats' | 'reset') =>
     new Promise<{ requests: number; bodyBytes: number }>((resolve) => {
       child.once('message', (m: { requests: number; bodyBytes: number }) => resolve(m));

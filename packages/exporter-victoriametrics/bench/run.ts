@@ -22,7 +22,6 @@
  * time of this process and of VictoriaMetrics (from /proc) per sample, and VictoriaMetrics'
  * share of the CPU time both spent: on a 2-core machine the two compete for the cores.
  */
-import { fork } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
@@ -31,6 +30,9 @@ import { SnappyCompressor } from 'snappyjs/snappy_compressor';
 import { HttpTransport } from '@otelpack/batching-core';
 import type { ResourceMetricsLike } from '@otelpack/batching-core';
 import { atCapTable, runAtCap } from '../../batching-core/bench/lib/memory-at-cap';
+// The loopback sink of exporter-otlp's benchmarks (its bench/sink.ts in a process of its own): it
+// reads each body to its end and answers at once, so the exporter's rate into it is its own.
+import { startSink } from '../../exporter-otlp/bench/e2e-harness';
 import { victoriametrics } from '../../../integration/src/backends/victoriametrics';
 import { startBackend, stopBackend } from '../../../integration/src/launcher';
 import {
@@ -439,33 +441,6 @@ async function measureEndToEnd(
   };
 }
 
-/**
- * The loopback sink of exporter-otlp's benchmarks (its bench/sink.ts, reused), a process of its
- * own: it reads each body to its end and answers 200 at once, so that the exporter's rate into it
- * is what the exporter alone can send, whatever a receiver on the same cores costs.
- */
-async function startSink(): Promise<{ url: string; requests(): Promise<number>; close(): void }> {
-  const sink = fork(resolve(__dirname, '../../exporter-otlp/bench/sink.ts'), [], {
-    execArgv: ['--import', 'tsx'],
-  });
-  const url = await new Promise<string>((done, fail) => {
-    sink.once('message', (m: { url: string }) => done(m.url));
-    sink.once('error', fail);
-    sink.once('exit', (code) =>
-      fail(new Error(`the loopback sink exited (${code}) before listening`)),
-    );
-  });
-  return {
-    url,
-    requests: () =>
-      new Promise<number>((done) => {
-        sink.once('message', (m: { requests: number }) => done(m.requests));
-        sink.send({ type: 'stats' });
-      }),
-    close: () => sink.send({ type: 'close' }),
-  };
-}
-
 const SCENARIOS = ['encoding', 'e2e', 'memory'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
@@ -579,9 +554,9 @@ async function runEndToEnd(): Promise<{ endToEnd: EndToEndRow[]; endToEndNote?: 
   try {
     for (let round = 1; round <= E2E_RUNS; round++) {
       for (const concurrency of [1, 4]) {
-        const requestsBefore = await sink.requests();
+        const requestsBefore = (await sink.call('stats')).requests;
         const alone = await measureEndToEnd(sink.url, undefined, concurrency);
-        const received = (await sink.requests()) - requestsBefore;
+        const received = (await sink.call('stats')).requests - requestsBefore;
         if (received !== alone.requests) {
           throw new Error(`the sink received ${received} requests of ${alone.requests}`);
         }
@@ -589,7 +564,7 @@ async function runEndToEnd(): Promise<{ endToEnd: EndToEndRow[]; endToEndNote?: 
       }
     }
   } finally {
-    sink.close();
+    sink.child.send({ type: 'close' });
   }
   process.stdout.write(
     `${table(
