@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import type { TraceState } from '@opentelemetry/api';
 import assert from 'node:assert/strict';
 import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
 import type { MetricDataLike } from '@otelpack/batching-core';
@@ -311,6 +312,94 @@ for (const row of WHOLE_LOG_ROWS) {
     assert.deepEqual(ours, theirs);
   });
 }
+
+// Whole span and span event documents: exporter_test.go "otel mode" (TestExporterTraces): a span
+// with empty ids, flags, dropped counts, trace state "foo", times 3600 s and 7200 s, an event
+// "exception" at time 0 with one attribute and one dropped, a link with its own ids, trace state,
+// attribute and dropped count; and the documents as written there.
+
+const COLLECTOR_SPAN_DOCUMENT =
+  '{"@timestamp":"3600000.0","attributes":{"attr.foo":"attr.bar"},"data_stream":{"dataset":"generic.otel","namespace":"default","type":"traces"},"dropped_attributes_count":2,"dropped_events_count":3,"dropped_links_count":4,"duration":3600000000000,"kind":"Unspecified","links":[{"attributes":{"link.attr.foo":"link.attr.bar"},"dropped_attributes_count":11,"span_id":"0100000000000000","trace_id":"01000000000000000000000000000000","trace_state":"bar"}],"name":"name","resource":{"attributes":{"resource.foo":"resource.bar"}},"scope":{},"status":{},"trace_state":"foo"}';
+// The Collector's line has "event_name" twice (written before the attributes and again after);
+// a JSON parser keeps one, which is what Elasticsearch indexes.
+const COLLECTOR_SPAN_EVENT_DOCUMENT =
+  '{"@timestamp":"0.0","event_name":"exception","attributes":{"event.attr.foo":"event.attr.bar","event.name":"exception"},"event_name":"exception","data_stream":{"dataset":"generic.otel","namespace":"default","type":"logs"},"dropped_attributes_count":1,"resource":{"attributes":{"resource.foo":"resource.bar"}},"scope":{}}';
+
+/** A W3C trace state as the API hands it (only its serialised form is read). */
+function rawTraceState(raw: string): TraceState {
+  const state: TraceState = {
+    serialize: () => raw,
+    get: () => undefined,
+    set: () => state,
+    unset: () => state,
+  };
+  return state;
+}
+
+test(`whole span and span event documents (${COLLECTOR}exporter_test.go "otel mode")`, () => {
+  const documents = mapSpan(
+    span({
+      name: 'name',
+      // The JS API has no SPAN_KIND_UNSPECIFIED: its INTERNAL is 0 (README).
+      kind: 0,
+      context: {
+        traceId: '0'.repeat(32),
+        spanId: '0'.repeat(16),
+        traceFlags: 1,
+        traceState: rawTraceState('foo'),
+      },
+      droppedAttributesCount: 2,
+      droppedEventsCount: 3,
+      droppedLinksCount: 4,
+      startTime: [3600, 0],
+      endTime: [7200, 0],
+      duration: [3600, 0],
+      events: [
+        {
+          name: 'exception',
+          time: [0, 0],
+          attributes: { 'event.attr.foo': 'event.attr.bar' },
+          droppedAttributesCount: 1,
+        },
+      ],
+      attributes: { 'attr.foo': 'attr.bar' },
+      resource: resource({ 'resource.foo': 'resource.bar' }),
+      scope: { name: '' },
+      links: [
+        {
+          context: {
+            traceId: `01${'0'.repeat(30)}`,
+            spanId: `01${'0'.repeat(14)}`,
+            traceFlags: 10,
+            traceState: rawTraceState('bar'),
+          },
+          attributes: { 'link.attr.foo': 'link.attr.bar' },
+          droppedAttributesCount: 11,
+        },
+      ],
+    }),
+    otel,
+  );
+  assert.deepEqual(
+    documents.map((document) => document.target.index),
+    ['traces-generic.otel-default', 'logs-generic.otel-default'],
+  );
+  const [spanDocument, eventDocument] = documents.map(
+    (document) => JSON.parse(encodeDocument(document).document) as Record<string, unknown>,
+  );
+  const theirSpan = JSON.parse(COLLECTOR_SPAN_DOCUMENT) as Record<string, unknown>;
+  const theirEvent = JSON.parse(COLLECTOR_SPAN_EVENT_DOCUMENT) as Record<string, unknown>;
+  // The README's difference: kind 0 is the JS API's INTERNAL, which OTLP calls SPAN_KIND_INTERNAL.
+  theirSpan.kind = 'Internal';
+  for (const [ours, theirs] of [
+    [spanDocument, theirSpan],
+    [eventDocument, theirEvent],
+  ]) {
+    assert.equal(epochNanos(ours['@timestamp']), epochNanos(theirs['@timestamp']));
+    ours['@timestamp'] = theirs['@timestamp'];
+    assert.deepEqual(ours, theirs);
+  }
+});
 
 // ---------------------------------------------------------------------------------------------
 // Mapping hints.

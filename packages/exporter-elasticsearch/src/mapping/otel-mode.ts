@@ -25,6 +25,7 @@ import {
   logTime,
   positiveCount,
   spanIdOf,
+  statusCodeNumber,
   statusName,
   traceIdOf,
   traceStateOf,
@@ -58,7 +59,8 @@ function linksField(span: ReadableSpanLike, settings: MappingSettings): JsonValu
 function statusField(span: ReadableSpanLike, settings: MappingSettings): JsonObject {
   const out = emptyObject();
   put(out, 'message', cleanText(span.status?.message, settings.limits));
-  out.code = statusName(span.status?.code);
+  // Unset is left out, as the Collector leaves it (its status is then `{}`).
+  if (statusCodeNumber(span.status?.code) !== 0) out.code = statusName(span.status?.code);
   return out;
 }
 

@@ -132,16 +132,18 @@ function linksText(span: ReadableSpanLike, limits: ValueLimits): string {
   return `,"links":[${out.slice(1)}]`;
 }
 
-/** The status member without a message, the common case, by code (statusCodeNumber). */
-const STATUS_MEMBERS = [0, 1, 2].map((code) =>
-  flattened(`,"status":{"code":"${statusName(code)}"}`),
-);
+/** `"code":"…"` by code (statusCodeNumber); none for Unset, which the Collector leaves out. */
+const STATUS_CODES = [0, 1, 2].map((code) => (code === 0 ? '' : `"code":"${statusName(code)}"`));
+
+/** The status member without a message, the common case, by code. */
+const STATUS_MEMBERS = STATUS_CODES.map((code) => flattened(`,"status":{${code}}`));
 
 function statusMember(span: ReadableSpanLike, limits: ValueLimits): string {
   const message = cleanText(span.status?.message, limits);
-  if (message === undefined) return STATUS_MEMBERS[statusCodeNumber(span.status?.code)];
-  const code = statusName(span.status?.code);
-  return quotedMember(',"status":{"message":"', message) + ',"code":"' + code + '"}';
+  const code = statusCodeNumber(span.status?.code);
+  if (message === undefined) return STATUS_MEMBERS[code];
+  const rest = code === 0 ? '}' : `,${STATUS_CODES[code]}}`;
+  return quotedMember(',"status":{"message":"', message) + rest;
 }
 
 /** `,"kind":"…","duration":` for the API's kinds (0–4), by number; the last for any other. */
