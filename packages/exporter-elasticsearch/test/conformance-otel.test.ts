@@ -1,5 +1,5 @@
 import { test } from 'node:test';
-import type { TraceState } from '@opentelemetry/api';
+import type { Attributes, TraceState } from '@opentelemetry/api';
 import assert from 'node:assert/strict';
 import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
 import type { MetricDataLike } from '@otelpack/batching-core';
@@ -8,6 +8,7 @@ import { encodeDocument } from '../src/bulk/record';
 import { metricNamesHash } from '../src/mapping/otel-mode';
 import { mergeGeoLocation } from '../src/mapping/otel-attributes';
 import { resolveTarget } from '../src/mapping/routing';
+import type { MappingSettings } from '../src/mapping/types';
 import { xxhash64 } from '../src/mapping/xxhash64';
 import {
   gauge,
@@ -400,6 +401,105 @@ test(`whole span and span event documents (${COLLECTOR}exporter_test.go "otel mo
     assert.deepEqual(ours, theirs);
   }
 });
+
+// Where a span event document goes: exporter_test.go "otel mode span event routing" and
+// "publish with elasticsearch.index" (TestExporterTraces). The span carries its own
+// elasticsearch.index, which the event document does not inherit.
+const SPAN_EVENT_ROUTING_ROWS: {
+  source: string;
+  settings: Partial<MappingSettings>;
+  eventAttributes: Record<string, string>;
+  eventIndex: string;
+}[] = [
+  {
+    source: '"otel mode span event routing" default',
+    settings: {},
+    eventAttributes: {},
+    eventIndex: 'logs-generic.otel-default',
+  },
+  // The Collector's case sets logs_index (someindex) and traces_index (ignored); a span exporter
+  // here has one static index, for its spans and their events alike (README).
+  {
+    source: '"otel mode span event routing" static index config',
+    settings: { index: 'someindex' },
+    eventAttributes: {},
+    eventIndex: 'someindex',
+  },
+  {
+    source: '"otel mode span event routing" dynamic elasticsearch.index',
+    settings: {},
+    eventAttributes: { 'elasticsearch.index': 'someindex' },
+    eventIndex: 'someindex',
+  },
+  {
+    source: '"otel mode span event routing" dynamic data_stream.*',
+    settings: {},
+    eventAttributes: { 'data_stream.dataset': 'foo', 'data_stream.namespace': 'bar' },
+    eventIndex: 'logs-foo.otel-bar',
+  },
+  {
+    source: '"publish with elasticsearch.index"',
+    settings: {},
+    eventAttributes: { 'elasticsearch.index': 'some-event-index' },
+    eventIndex: 'some-event-index',
+  },
+];
+
+for (const row of SPAN_EVENT_ROUTING_ROWS) {
+  test(`span event routing: ${row.source} (${COLLECTOR}exporter_test.go)`, () => {
+    const documents = mapSpan(
+      span({
+        attributes: { 'elasticsearch.index': 'someindex-of-the-span' },
+        events: [{ name: 'some_event_name', time: [1, 0], attributes: row.eventAttributes }],
+      }),
+      settings(row.settings),
+    );
+    const spanIndex = row.settings.index ?? 'someindex-of-the-span';
+    assert.deepEqual(
+      documents.map((document) => document.target.index),
+      [spanIndex, row.eventIndex],
+    );
+    // The control attributes are acted on, not indexed.
+    const [spanDocument, eventDocument] = documents.map(
+      (document) => JSON.parse(encodeDocument(document).document) as Record<string, unknown>,
+    );
+    assert.equal(spanDocument.attributes, undefined);
+    assert.deepEqual(eventDocument.attributes, { 'event.name': 'some_event_name' });
+  });
+}
+
+// Attribute values on spans and span events: exporter_test.go "otel mode attribute"
+// (TestExporterTraces); the same attributes on the span, its event, the scope and the resource.
+const SPAN_ATTRIBUTE_ROWS: [name: string, attributes: Attributes, written: string][] = [
+  ['slice value', { 'some.attribute': ['foo', 'bar'] }, '{"some.attribute":["foo","bar"]}'],
+  ['key prefix conflict', { a: 'a', 'a.b': 'a.b' }, '{"a":"a","a.b":"a.b"}'],
+];
+
+for (const [name, attributes, written] of SPAN_ATTRIBUTE_ROWS) {
+  test(`span and span event attributes: ${name} (${COLLECTOR}exporter_test.go "otel mode attribute")`, () => {
+    const documents = mapSpan(
+      span({
+        attributes,
+        events: [{ name: '', time: [1, 0], attributes }],
+        scope: scope({ attributes }),
+        resource: resource(attributes),
+      }),
+      otel,
+    );
+    assert.equal(documents.length, 2);
+    for (const document of documents) {
+      const sent = JSON.parse(encodeDocument(document).document) as {
+        attributes: unknown;
+        scope: { attributes: unknown };
+        resource: { attributes: unknown };
+      };
+      const want = JSON.parse(written) as unknown;
+      assert.deepEqual(sent.attributes, want);
+      assert.deepEqual(sent.scope.attributes, want);
+      assert.deepEqual(sent.resource.attributes, want);
+    }
+  });
+}
 
 // ---------------------------------------------------------------------------------------------
 // Mapping hints.
