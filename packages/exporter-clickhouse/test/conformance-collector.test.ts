@@ -1,12 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ReadableLogRecordLike, ResourceLike } from '@otelpack/batching-core';
+import { ValueType } from '@opentelemetry/api';
+import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
+import type { MetricDataLike, ReadableLogRecordLike, ResourceLike } from '@otelpack/batching-core';
 import { logRecordToRow } from '../src/mapping/logs';
+import { resourceMetricsToRows } from '../src/mapping/metrics';
 import { spanToRow } from '../src/mapping/spans';
 import { rowBinaryWriter } from '../src/encoding/row-binary';
 import { logRowBinaryWriter, spanRowBinaryWriter } from '../src/encoding/row-binary-rows';
 import { ResourceColumnsCache } from '../src/mapping/resource';
 import { INSERT_COLUMNS } from '../src/schema/tables';
+import type { TableKind } from '../src/schema/tables';
 import { makeLogRecord, makeSpan, traceState } from './fixtures';
 
 /*
@@ -23,23 +27,18 @@ const COLLECTOR = 'exporter/clickhouseexporter/';
 /** integration_test.go's telemetryTimestamp: time.Unix(1703498029, 0). */
 const TELEMETRY_SECONDS = 1_703_498_029;
 
-/** A row with its StringMap columns (and arrays of them) as objects, for comparison. */
+/**
+ * A row with its StringMap columns as objects, for comparison: `…Attributes` columns are maps,
+ * and those of a Nested column (`Events.Attributes`, `Exemplars.FilteredAttributes`) arrays of them.
+ */
 function readBack(row: object): Record<string, unknown> {
-  const asObject = (pairs: [string, string][]) => Object.fromEntries(pairs);
-  const isMap = (value: unknown): value is [string, string][] =>
-    Array.isArray(value) &&
-    value.every(
-      (entry) => Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string',
-    );
+  const asObject = (pairs: readonly [string, string][]) => Object.fromEntries(pairs);
   return Object.fromEntries(
-    Object.entries(row).map(([column, value]) => {
-      if (column.endsWith('Attributes') && Array.isArray(value)) {
-        return [
-          column,
-          isMap(value) ? asObject(value) : (value as [string, string][][]).map(asObject),
-        ];
-      }
-      return [column, value];
+    Object.entries(row).map(([column, value]: [string, unknown]) => {
+      if (!column.endsWith('Attributes')) return [column, value];
+      return column.includes('.')
+        ? [column, (value as [string, string][][]).map(asObject)]
+        : [column, asObject(value as [string, string][])];
     }),
   );
 }
@@ -181,5 +180,188 @@ for (const [name, body, writtenBody] of LOG_ROWS) {
       logRowBinaryWriter(new ResourceColumnsCache())(record),
       rowBinaryWriter(INSERT_COLUMNS.logs)(row),
     );
+  });
+}
+
+// Metric rows: exporter_metrics_integration_test.go simpleMetrics' first resource, scope and
+// points (i = 0), and the rows verifyGaugeMetric, verifySumMetric, verifyHistogramMetric and
+// verifyExphistogramMetric read back. Differences that come from the JS SDK, not the mapping,
+// are applied to the Collector's rows first (README): the SDK exports no exemplars, has no
+// dropped-attribute count on scopes (the Collector's input has 10), and gives every sum and
+// histogram a temporality (the Collector's input leaves it unspecified, 0). The JS SDK has no
+// summary points, so verifySummaryMetric has no row here.
+
+const METRIC_RESOURCE: ResourceLike = {
+  attributes: { 'service.name': 'demo 1', 'Resource Attributes 1': 'value1' },
+  schemaUrl: 'Resource SchemaUrl 1',
+};
+const METRIC_SCOPE = {
+  name: 'Scope name 1',
+  version: 'Scope version 1',
+  schemaUrl: 'Scope SchemaUrl 1',
+  attributes: { 'Scope Attributes 1': 'value1' },
+};
+const AT: [number, number] = [TELEMETRY_SECONDS, 0];
+
+function collectorMetricBase(name: string, description: string, unit: string, attributes: object) {
+  return {
+    ResourceAttributes: { 'service.name': 'demo 1', 'Resource Attributes 1': 'value1' },
+    ResourceSchemaUrl: 'Resource SchemaUrl 1',
+    ScopeName: 'Scope name 1',
+    ScopeVersion: 'Scope version 1',
+    ScopeAttributes: { 'Scope Attributes 1': 'value1' },
+    ScopeDroppedAttrCount: 10,
+    ScopeSchemaUrl: 'Scope SchemaUrl 1',
+    ServiceName: 'demo 1',
+    MetricName: name,
+    MetricDescription: description,
+    MetricUnit: unit,
+    Attributes: attributes,
+    StartTimeUnix: AT,
+    TimeUnix: AT,
+    'Exemplars.FilteredAttributes': [{ key: 'value', key2: 'value2' }],
+    'Exemplars.TimeUnix': [AT],
+    'Exemplars.Value': [54],
+    'Exemplars.SpanId': ['0102030000000000'],
+    'Exemplars.TraceId': ['01020300000000000000000000000000'],
+  };
+}
+
+/** One metric of simpleMetrics with its one point at the test's time. */
+function collectorMetric(
+  dataPointType: DataPointType,
+  [name, description, unit]: [string, string, string],
+  attributes: Record<string, string>,
+  value: unknown,
+): MetricDataLike {
+  return {
+    descriptor: { name, description, unit, valueType: ValueType.DOUBLE },
+    aggregationTemporality: AggregationTemporality.CUMULATIVE,
+    dataPointType,
+    ...(dataPointType === DataPointType.SUM ? { isMonotonic: false } : {}),
+    dataPoints: [{ startTime: AT, endTime: AT, attributes, value }],
+  } as MetricDataLike;
+}
+
+const GAUGE: [string, string, string] = ['gauge metrics', 'This is a gauge metrics', 'count'];
+const SUM: [string, string, string] = ['sum metrics', 'This is a sum metrics', 'count'];
+const HISTOGRAM: [string, string, string] = [
+  'histogram metrics',
+  'This is a histogram metrics',
+  'ms',
+];
+const EXP_HISTOGRAM: [string, string, string] = [
+  'exp histogram metrics',
+  'This is a exp histogram metrics',
+  'ms',
+];
+const TWO_KEYS = { key: 'value', key2: 'value' };
+
+const METRIC_ROWS: {
+  name: string;
+  table: TableKind;
+  metric: MetricDataLike;
+  collectorRow: Record<string, unknown>;
+}[] = [
+  {
+    name: 'verifyGaugeMetric',
+    table: 'gauge',
+    metric: collectorMetric(DataPointType.GAUGE, GAUGE, { gauge_label_1: '1' }, 0),
+    collectorRow: { ...collectorMetricBase(...GAUGE, { gauge_label_1: '1' }), Value: 0, Flags: 0 },
+  },
+  {
+    name: 'verifySumMetric',
+    table: 'sum',
+    metric: collectorMetric(DataPointType.SUM, SUM, { sum_label_1: '1' }, 11.234),
+    collectorRow: {
+      ...collectorMetricBase(...SUM, { sum_label_1: '1' }),
+      Value: 11.234,
+      Flags: 0,
+      AggregationTemporality: 0,
+      IsMonotonic: false,
+    },
+  },
+  {
+    name: 'verifyHistogramMetric',
+    table: 'histogram',
+    metric: collectorMetric(DataPointType.HISTOGRAM, HISTOGRAM, TWO_KEYS, {
+      count: 1,
+      sum: 1,
+      min: 0,
+      max: 1,
+      buckets: { boundaries: [0, 0, 0, 0, 0], counts: [0, 0, 0, 1, 0] },
+    }),
+    collectorRow: {
+      ...collectorMetricBase(...HISTOGRAM, TWO_KEYS),
+      'Exemplars.Value': [55.22],
+      Count: 1,
+      Sum: 1,
+      BucketCounts: [0, 0, 0, 1, 0],
+      ExplicitBounds: [0, 0, 0, 0, 0],
+      Flags: 0,
+      Min: 0,
+      Max: 1,
+      AggregationTemporality: 0,
+    },
+  },
+  {
+    name: 'verifyExphistogramMetric',
+    table: 'exponentialHistogram',
+    metric: collectorMetric(DataPointType.EXPONENTIAL_HISTOGRAM, EXP_HISTOGRAM, TWO_KEYS, {
+      count: 1,
+      sum: 1,
+      min: 0,
+      max: 1,
+      scale: 0,
+      zeroCount: 0,
+      positive: { offset: 1, bucketCounts: [0, 0, 0, 1, 0] },
+      negative: { offset: 1, bucketCounts: [0, 0, 0, 1, 0] },
+    }),
+    collectorRow: {
+      ...collectorMetricBase(...EXP_HISTOGRAM, TWO_KEYS),
+      Count: 1,
+      Sum: 1,
+      Scale: 0,
+      ZeroCount: 0,
+      PositiveOffset: 1,
+      PositiveBucketCounts: [0, 0, 0, 1, 0],
+      NegativeOffset: 1,
+      NegativeBucketCounts: [0, 0, 0, 1, 0],
+      Flags: 0,
+      Min: 0,
+      Max: 1,
+      AggregationTemporality: 0,
+    },
+  },
+];
+
+/** What the JS SDK cannot carry, applied to a row of the Collector's (see above). */
+function asTheJsSdkCarriesIt(row: Record<string, unknown>): Record<string, unknown> {
+  const adjusted: Record<string, unknown> = {
+    ...row,
+    ScopeDroppedAttrCount: 0,
+    'Exemplars.FilteredAttributes': [],
+    'Exemplars.TimeUnix': [],
+    'Exemplars.Value': [],
+    'Exemplars.SpanId': [],
+    'Exemplars.TraceId': [],
+  };
+  // CUMULATIVE, as the SDK's default reader hands every sum and histogram (OTLP's 2).
+  if ('AggregationTemporality' in row) adjusted.AggregationTemporality = 2;
+  return adjusted;
+}
+
+for (const row of METRIC_ROWS) {
+  test(`whole metric row, ${row.table} (${COLLECTOR}exporter_metrics_integration_test.go ${row.name})`, () => {
+    const { rows, failures } = resourceMetricsToRows({
+      resource: METRIC_RESOURCE,
+      scopeMetrics: [{ scope: METRIC_SCOPE, metrics: [row.metric] }],
+    });
+    assert.deepEqual(failures, []);
+    assert.deepEqual(
+      rows.map((mapped) => mapped.table),
+      [row.table],
+    );
+    assert.deepEqual(readBack(rows[0].row), asTheJsSdkCarriesIt(row.collectorRow));
   });
 }
