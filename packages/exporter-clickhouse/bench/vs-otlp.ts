@@ -10,6 +10,7 @@
 import os from 'node:os';
 import { join } from 'node:path';
 import { runVariants, startSink } from '../../exporter-otlp/bench/e2e-harness';
+import { measureClientPerRequest } from './client-per-request';
 import type { CpuVariant } from './vs-otlp-child';
 
 const ITEMS = Number(process.env.BENCH_E2E_ITEMS ?? 200_000);
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
   const sink = await startSink();
   const rows: string[] = [];
   const results: unknown[] = [];
+  const rowsPerInsert: Record<string, number> = {};
   try {
     for (const signal of ['traces', 'logs'] as const) {
       const runs = await runVariants(
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
         clickhouseBytesPerItem: round(runs.get('clickhouse')?.wireBytesPerItem ?? 0, 1),
       };
       results.push(row);
+      rowsPerInsert[signal] = runs.get('clickhouse')?.itemsPerRequest ?? 0;
       rows.push(
         `${signal.padEnd(7)} ${String(row.sdkUsPerItem).padStart(8)} ${String(row.officialUsPerItem).padStart(9)} ${String(row.clickhouseUsPerItem).padStart(11)} ${String(row.ratioTotal).padStart(10)} ${String(row.ratioExporter).padStart(14)}`,
       );
@@ -60,12 +63,20 @@ async function main(): Promise<void> {
   } finally {
     sink.child.send({ type: 'close' });
   }
+  // What an INSERT costs in the client before any row, spread over the rows of one.
+  const perRequest = await measureClientPerRequest();
+  const extraUs = perRequest.clientUsPerRequest - perRequest.nodeHttpUsPerRequest;
+  const perInsert = Object.entries(rowsPerInsert).map(
+    ([signal, count]) =>
+      `${signal}: ${Math.round(count)} rows per INSERT, ${round(extraUs / count)} µs per row`,
+  );
   process.stdout.write(
     [
       `CPU per record, ${ITEMS.toLocaleString('en-US')} items, median of ${ROUNDS} alternating rounds; anchor: the official OTLP/HTTP protobuf exporter`,
       'signal  SDK µs/it official µs  clickhouse µs  total ratio  exporter ratio',
       ...rows,
-      JSON.stringify({ node: process.version, cpus: os.cpus().length, results }),
+      `@clickhouse/client exec: ${round(perRequest.clientUsPerRequest, 0)} µs CPU per INSERT, node:http POST of the same body ${round(perRequest.nodeHttpUsPerRequest, 0)} µs; the difference per row (${perInsert.join('; ')})`,
+      JSON.stringify({ node: process.version, cpus: os.cpus().length, results, perRequest }),
       '',
     ].join('\n'),
   );

@@ -39,6 +39,8 @@ export interface VariantRuns {
   wallUsPerItem: number[];
   /** Body bytes the sink received per item (last round). */
   wireBytesPerItem: number;
+  /** Items per request the sink received (last round). */
+  itemsPerRequest: number;
 }
 
 /**
@@ -54,7 +56,10 @@ export async function runVariants<V extends string>(
   rounds: number,
 ): Promise<Map<V, VariantRuns>> {
   const runs = new Map<V, VariantRuns>(
-    variants.map((v) => [v, { cpuUsPerItem: [], wallUsPerItem: [], wireBytesPerItem: 0 }]),
+    variants.map((v) => [
+      v,
+      { cpuUsPerItem: [], wallUsPerItem: [], wireBytesPerItem: 0, itemsPerRequest: 0 },
+    ]),
   );
   for (let round = 0; round < rounds; round++) {
     // Each round in an order turned by one, and every other round reversed, so that no
@@ -76,7 +81,9 @@ export async function runVariants<V extends string>(
       const entry = runs.get(variant) as VariantRuns;
       entry.cpuUsPerItem.push(result.cpuUs / items);
       entry.wallUsPerItem.push((result.wallMs * 1000) / items);
-      entry.wireBytesPerItem = (await sink.call('stats')).bodyBytes / result.sentItems;
+      const stats = await sink.call('stats');
+      entry.wireBytesPerItem = stats.bodyBytes / result.sentItems;
+      entry.itemsPerRequest = result.sentItems / stats.requests;
     }
   }
   return runs;
