@@ -245,10 +245,37 @@ test('otel writer: records of alternating resources, scopes and settings each ge
     [logRecord({ resource: resA, scope: scB }), shortStrings],
     [logRecord({ resource: resA, scope: scB }), fixedIndex],
     [logRecord({ resource: resA, scope: scB }), plainSettings],
+    // The text of the two most recent is kept: one back is reused, two back is written again,
+    // and a kept one differing in settings alone is not taken.
+    [logRecord({ resource: resA, scope: scA }), plainSettings],
+    [logRecord({ resource: resB, scope: scB }), plainSettings],
+    [logRecord({ resource: resA, scope: scA }), plainSettings],
+    [logRecord({ resource: resB, scope: scB }), shortStrings],
+    [logRecord({ resource: resB, scope: scB }), plainSettings],
+    [logRecord({ resource: resA, scope: scA }), shortStrings],
+    [logRecord({ resource: resA, scope: scA }), fixedIndex],
   ];
   for (const [index, [record, mapping]] of cases.entries()) {
     const doc = mapLogRecord(record, mapping);
     assert.equal(doc.json, stringifyDocument(doc.document), `case ${index}`);
+  }
+  // A span with events alternates between its traces document and its events' logs documents.
+  const event = { name: 'retry', time: [1705314600, 5] as [number, number], attributes: {} };
+  for (const [index, [res, sc, mapping]] of (
+    [
+      [resA, scA, plainSettings],
+      [resA, scA, plainSettings],
+      [resB, scA, plainSettings],
+      [resA, scA, fixedIndex],
+      [resA, scA, plainSettings],
+    ] as const
+  ).entries()) {
+    for (const doc of mapSpan(
+      span({ resource: res, scope: sc, events: [event, event] }),
+      mapping,
+    )) {
+      assert.equal(doc.json, stringifyDocument(doc.document), `span case ${index}`);
+    }
   }
 });
 

@@ -66,15 +66,38 @@ function object(members: string): string {
 }
 
 /*
- * The last record's shared members and what they were written for: consecutive records mostly
- * share target, resource and scope, and looking up three shared fields (and their JSON) again
- * for each was six WeakMap lookups per document in the profile.
+ * The shared members of the last two targets' records and what they were written for:
+ * consecutive records mostly share target, resource and scope, and looking up three shared
+ * fields (and their JSON) again for each was six WeakMap lookups per document in the profile.
+ * Two, because a span with events alternates between two targets (its traces document, its
+ * events' logs documents); with one, each such span missed twice.
  */
-let lastTarget: Target | undefined;
-let lastResource: ResourceLike | undefined;
-let lastScope: InstrumentationScopeLike | undefined;
-let lastSettings: MappingSettings | undefined;
-let lastClosing = '';
+interface SharedClosing {
+  target: Target;
+  resource: ResourceLike;
+  scope: InstrumentationScopeLike;
+  settings: MappingSettings;
+  closing: string;
+}
+
+let recentClosing: SharedClosing | undefined;
+let earlierClosing: SharedClosing | undefined;
+
+function matches(
+  entry: SharedClosing | undefined,
+  target: Target,
+  resource: ResourceLike,
+  scope: InstrumentationScopeLike,
+  settings: MappingSettings,
+): entry is SharedClosing {
+  return (
+    entry !== undefined &&
+    entry.target === target &&
+    entry.resource === resource &&
+    entry.scope === scope &&
+    entry.settings === settings
+  );
+}
 
 /** The shared members every `otel` span, event and log document ends with, and its `}`. */
 function closingMembers(
@@ -83,28 +106,25 @@ function closingMembers(
   settings: MappingSettings,
 ): string {
   const { resource, instrumentationScope: scope } = record;
-  if (
-    target === lastTarget &&
-    resource === lastResource &&
-    scope === lastScope &&
-    settings === lastSettings &&
-    // A missing resource or scope is built anew for each record: nothing to remember then.
-    resource !== undefined &&
-    scope !== undefined
-  ) {
-    return lastClosing;
+  if (matches(recentClosing, target, resource, scope, settings)) return recentClosing.closing;
+  if (matches(earlierClosing, target, resource, scope, settings)) {
+    const hit = earlierClosing;
+    earlierClosing = recentClosing;
+    recentClosing = hit;
+    return hit.closing;
   }
   const dataStream = dataStreamField(target);
-  const closing =
+  const closing = flattened(
     (dataStream === undefined ? '' : `,"data_stream":${memberJson(dataStream)}`) +
-    `,"resource":${memberJson(resourceField(resource, settings))}` +
-    `,"scope":${memberJson(scopeField(scope, settings))}}`;
-  lastTarget = target;
-  lastResource = resource;
-  lastScope = scope;
-  lastSettings = settings;
-  lastClosing = flattened(closing);
-  return lastClosing;
+      `,"resource":${memberJson(resourceField(resource, settings))}` +
+      `,"scope":${memberJson(scopeField(scope, settings))}}`,
+  );
+  // A missing resource or scope is built anew for each record: nothing to remember then.
+  if (resource !== undefined && scope !== undefined) {
+    earlierClosing = recentClosing;
+    recentClosing = { target, resource, scope, settings, closing };
+  }
+  return closing;
 }
 
 /** `,"trace_id":"…","span_id":"…"`, each when valid. */
