@@ -11,6 +11,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { runVariants, startSink } from '../../exporter-otlp/bench/e2e-harness';
 import { measureClientPerRequest } from './client-per-request';
+import type { ClientPerRequest } from './client-per-request';
 import type { CpuVariant } from './vs-otlp-child';
 
 const ITEMS = Number(process.env.BENCH_E2E_ITEMS ?? 200_000);
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
   const sink = await startSink();
   const rows: string[] = [];
   const results: unknown[] = [];
-  const rowsPerInsert: Record<string, number> = {};
+  const inserts: Record<string, { rows: number; bytes: number }> = {};
   try {
     for (const signal of ['traces', 'logs'] as const) {
       const runs = await runVariants(
@@ -55,7 +56,13 @@ async function main(): Promise<void> {
         clickhouseBytesPerItem: round(runs.get('clickhouse')?.wireBytesPerItem ?? 0, 1),
       };
       results.push(row);
-      rowsPerInsert[signal] = runs.get('clickhouse')?.itemsPerRequest ?? 0;
+      const ourRuns = runs.get('clickhouse');
+      if (ourRuns && ourRuns.itemsPerRequest > 0) {
+        inserts[signal] = {
+          rows: ourRuns.itemsPerRequest,
+          bytes: ourRuns.itemsPerRequest * ourRuns.wireBytesPerItem,
+        };
+      }
       rows.push(
         `${signal.padEnd(7)} ${String(row.sdkUsPerItem).padStart(8)} ${String(row.officialUsPerItem).padStart(9)} ${String(row.clickhouseUsPerItem).padStart(11)} ${String(row.ratioTotal).padStart(10)} ${String(row.ratioExporter).padStart(14)}`,
       );
@@ -63,19 +70,24 @@ async function main(): Promise<void> {
   } finally {
     sink.child.send({ type: 'close' });
   }
-  // What an INSERT costs in the client before any row, spread over the rows of one.
-  const perRequest = await measureClientPerRequest();
-  const extraUs = perRequest.clientUsPerRequest - perRequest.nodeHttpUsPerRequest;
-  const perInsert = Object.entries(rowsPerInsert).map(
-    ([signal, count]) =>
-      `${signal}: ${Math.round(count)} rows per INSERT, ${round(extraUs / count)} µs per row`,
-  );
+  // What an INSERT of each signal's average body costs in the client before any row, beyond a
+  // node:http POST of the same bytes, spread over the rows of one.
+  const perRequest: Record<string, ClientPerRequest> = {};
+  const perRequestLines: string[] = [];
+  for (const [signal, insert] of Object.entries(inserts)) {
+    const measured = await measureClientPerRequest(insert.bytes);
+    perRequest[signal] = measured;
+    const extraUs = measured.clientUsPerRequest - measured.nodeHttpUsPerRequest;
+    perRequestLines.push(
+      `${signal}: @clickhouse/client exec ${round(measured.clientUsPerRequest, 0)} µs CPU per INSERT of ${Math.round(insert.bytes).toLocaleString('en-US')} bytes, node:http POST of the same ${round(measured.nodeHttpUsPerRequest, 0)} µs; the difference over ${Math.round(insert.rows)} rows per INSERT: ${round(extraUs / insert.rows)} µs per row`,
+    );
+  }
   process.stdout.write(
     [
       `CPU per record, ${ITEMS.toLocaleString('en-US')} items, median of ${ROUNDS} alternating rounds; anchor: the official OTLP/HTTP protobuf exporter`,
       'signal  SDK µs/it official µs  clickhouse µs  total ratio  exporter ratio',
       ...rows,
-      `@clickhouse/client exec: ${round(perRequest.clientUsPerRequest, 0)} µs CPU per INSERT, node:http POST of the same body ${round(perRequest.nodeHttpUsPerRequest, 0)} µs; the difference per row (${perInsert.join('; ')})`,
+      ...perRequestLines,
       JSON.stringify({ node: process.version, cpus: os.cpus().length, results, perRequest }),
       '',
     ].join('\n'),

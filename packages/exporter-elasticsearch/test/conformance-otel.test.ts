@@ -402,19 +402,28 @@ test(`whole span and span event documents (${COLLECTOR}exporter_test.go "otel mo
   }
 });
 
-// Where a span event document goes: exporter_test.go "otel mode span event routing" and
-// "publish with elasticsearch.index" (TestExporterTraces). The span carries its own
-// elasticsearch.index, which the event document does not inherit.
+// Where a span and its event's document go: exporter_test.go "otel mode span event routing" (a
+// span without attributes and an event "some_event_name") and "publish with elasticsearch.index"
+// (the span's, the scope's and the resource's elasticsearch.index, "ignored" on the last two,
+// and an unnamed event with its own), TestExporterTraces.
 const SPAN_EVENT_ROUTING_ROWS: {
   source: string;
   settings: Partial<MappingSettings>;
+  spanAttributes: Record<string, string>;
+  scopeAndResourceAttributes: Record<string, string>;
+  eventName: string;
   eventAttributes: Record<string, string>;
+  spanIndex: string;
   eventIndex: string;
 }[] = [
   {
     source: '"otel mode span event routing" default',
     settings: {},
+    spanAttributes: {},
+    scopeAndResourceAttributes: {},
+    eventName: 'some_event_name',
     eventAttributes: {},
+    spanIndex: 'traces-generic.otel-default',
     eventIndex: 'logs-generic.otel-default',
   },
   // The Collector's case sets logs_index (someindex) and traces_index (ignored); a span exporter
@@ -422,25 +431,41 @@ const SPAN_EVENT_ROUTING_ROWS: {
   {
     source: '"otel mode span event routing" static index config',
     settings: { index: 'someindex' },
+    spanAttributes: {},
+    scopeAndResourceAttributes: {},
+    eventName: 'some_event_name',
     eventAttributes: {},
+    spanIndex: 'someindex',
     eventIndex: 'someindex',
   },
   {
     source: '"otel mode span event routing" dynamic elasticsearch.index',
     settings: {},
+    spanAttributes: {},
+    scopeAndResourceAttributes: {},
+    eventName: 'some_event_name',
     eventAttributes: { 'elasticsearch.index': 'someindex' },
+    spanIndex: 'traces-generic.otel-default',
     eventIndex: 'someindex',
   },
   {
     source: '"otel mode span event routing" dynamic data_stream.*',
     settings: {},
+    spanAttributes: {},
+    scopeAndResourceAttributes: {},
+    eventName: 'some_event_name',
     eventAttributes: { 'data_stream.dataset': 'foo', 'data_stream.namespace': 'bar' },
+    spanIndex: 'traces-generic.otel-default',
     eventIndex: 'logs-foo.otel-bar',
   },
   {
     source: '"publish with elasticsearch.index"',
     settings: {},
+    spanAttributes: { 'elasticsearch.index': 'someindex' },
+    scopeAndResourceAttributes: { 'elasticsearch.index': 'ignored' },
+    eventName: '',
     eventAttributes: { 'elasticsearch.index': 'some-event-index' },
+    spanIndex: 'someindex',
     eventIndex: 'some-event-index',
   },
 ];
@@ -449,40 +474,72 @@ for (const row of SPAN_EVENT_ROUTING_ROWS) {
   test(`span event routing: ${row.source} (${COLLECTOR}exporter_test.go)`, () => {
     const documents = mapSpan(
       span({
-        attributes: { 'elasticsearch.index': 'someindex-of-the-span' },
-        events: [{ name: 'some_event_name', time: [1, 0], attributes: row.eventAttributes }],
+        attributes: row.spanAttributes,
+        scope: scope({ attributes: row.scopeAndResourceAttributes }),
+        resource: resource(row.scopeAndResourceAttributes),
+        events: [{ name: row.eventName, time: [1, 0], attributes: row.eventAttributes }],
       }),
       settings(row.settings),
     );
-    const spanIndex = row.settings.index ?? 'someindex-of-the-span';
     assert.deepEqual(
       documents.map((document) => document.target.index),
-      [spanIndex, row.eventIndex],
+      [row.spanIndex, row.eventIndex],
     );
-    // The control attributes are acted on, not indexed.
+    // The control attributes are acted on, not indexed. Where they leave a map empty, the
+    // Collector writes "attributes":{} and this exporter leaves the member out (README).
     const [spanDocument, eventDocument] = documents.map(
       (document) => JSON.parse(encodeDocument(document).document) as Record<string, unknown>,
     );
     assert.equal(spanDocument.attributes, undefined);
-    assert.deepEqual(eventDocument.attributes, { 'event.name': 'some_event_name' });
+    assert.deepEqual(
+      eventDocument.attributes,
+      row.eventName === '' ? undefined : { 'event.name': row.eventName },
+    );
   });
 }
 
 // Attribute values on spans and span events: exporter_test.go "otel mode attribute"
-// (TestExporterTraces); the same attributes on the span, its event, the scope and the resource.
-const SPAN_ATTRIBUTE_ROWS: [name: string, attributes: Attributes, written: string][] = [
-  ['slice value', { 'some.attribute': ['foo', 'bar'] }, '{"some.attribute":["foo","bar"]}'],
-  ['key prefix conflict', { a: 'a', 'a.b': 'a.b' }, '{"a":"a","a.b":"a.b"}'],
+// (TestExporterTraces): the record's attributes on the span and on its event, the scope's and the
+// resource's their own; every document carries all three.
+const SPAN_ATTRIBUTE_ROWS: {
+  name: string;
+  record: Attributes;
+  scope: Attributes;
+  resource: Attributes;
+  written: { record: string; scope: string; resource: string };
+}[] = [
+  {
+    name: 'slice value',
+    record: { 'some.record.attribute': ['foo', 'bar'] },
+    scope: { 'some.scope.attribute': ['foo', 'bar'] },
+    resource: { 'some.resource.attribute': ['foo', 'bar'] },
+    written: {
+      record: '{"some.record.attribute":["foo","bar"]}',
+      scope: '{"some.scope.attribute":["foo","bar"]}',
+      resource: '{"some.resource.attribute":["foo","bar"]}',
+    },
+  },
+  {
+    name: 'key prefix conflict',
+    record: { a: 'a', 'a.b': 'a.b' },
+    scope: { a: 'a', 'a.b': 'a.b' },
+    resource: { a: 'a', 'a.b': 'a.b' },
+    written: {
+      record: '{"a":"a","a.b":"a.b"}',
+      scope: '{"a":"a","a.b":"a.b"}',
+      resource: '{"a":"a","a.b":"a.b"}',
+    },
+  },
 ];
 
-for (const [name, attributes, written] of SPAN_ATTRIBUTE_ROWS) {
-  test(`span and span event attributes: ${name} (${COLLECTOR}exporter_test.go "otel mode attribute")`, () => {
+for (const row of SPAN_ATTRIBUTE_ROWS) {
+  test(`span and span event attributes: ${row.name} (${COLLECTOR}exporter_test.go "otel mode attribute")`, () => {
     const documents = mapSpan(
       span({
-        attributes,
-        events: [{ name: '', time: [1, 0], attributes }],
-        scope: scope({ attributes }),
-        resource: resource(attributes),
+        attributes: row.record,
+        events: [{ name: '', time: [1, 0], attributes: row.record }],
+        scope: scope({ attributes: row.scope }),
+        resource: resource(row.resource),
       }),
       otel,
     );
@@ -493,10 +550,9 @@ for (const [name, attributes, written] of SPAN_ATTRIBUTE_ROWS) {
         scope: { attributes: unknown };
         resource: { attributes: unknown };
       };
-      const want = JSON.parse(written) as unknown;
-      assert.deepEqual(sent.attributes, want);
-      assert.deepEqual(sent.scope.attributes, want);
-      assert.deepEqual(sent.resource.attributes, want);
+      assert.deepEqual(sent.attributes, JSON.parse(row.written.record));
+      assert.deepEqual(sent.scope.attributes, JSON.parse(row.written.scope));
+      assert.deepEqual(sent.resource.attributes, JSON.parse(row.written.resource));
     }
   });
 }

@@ -245,8 +245,9 @@ test('otel writer: records of alternating resources, scopes and settings each ge
     [logRecord({ resource: resA, scope: scB }), shortStrings],
     [logRecord({ resource: resA, scope: scB }), fixedIndex],
     [logRecord({ resource: resA, scope: scB }), plainSettings],
-    // The text of the two most recent is kept: one back is reused, two back is written again,
-    // and a kept one differing in settings alone is not taken.
+    // The text of the two most recent is kept: sequences that go one back, two back, and to a
+    // kept one differing in settings alone (the output is checked here, not whether the text
+    // was reused).
     [logRecord({ resource: resA, scope: scA }), plainSettings],
     [logRecord({ resource: resB, scope: scB }), plainSettings],
     [logRecord({ resource: resA, scope: scA }), plainSettings],
