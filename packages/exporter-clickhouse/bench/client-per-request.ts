@@ -11,6 +11,7 @@
 import http from 'node:http';
 import { Readable } from 'node:stream';
 import { createClient } from '@clickhouse/client';
+import { median } from '../../batching-core/bench/lib/stats';
 import { startSink } from '../../exporter-otlp/bench/e2e-harness';
 
 const REQUESTS = Number(process.env.BENCH_CLIENT_REQUESTS ?? 3_000);
@@ -21,12 +22,6 @@ const BODY_BYTES = Number(process.env.BENCH_CLIENT_BODY_BYTES ?? 8_192);
 export interface ClientPerRequest {
   clientUsPerRequest: number;
   nodeHttpUsPerRequest: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 async function cpuUsPerRequest(send: () => Promise<void>): Promise<number> {

@@ -9,6 +9,7 @@
  */
 import os from 'node:os';
 import { join } from 'node:path';
+import { median, round } from '../../batching-core/bench/lib/stats';
 import { runVariants, startSink } from '../../exporter-otlp/bench/e2e-harness';
 import { measureClientPerRequest } from './client-per-request';
 import type { ClientPerRequest } from './client-per-request';
@@ -17,14 +18,6 @@ import type { CpuVariant } from './vs-otlp-child';
 const ITEMS = Number(process.env.BENCH_E2E_ITEMS ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_E2E_ROUNDS ?? 3);
 const VARIANTS: CpuVariant[] = ['baseline', 'official', 'clickhouse'];
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 
 async function main(): Promise<void> {
   const sink = await startSink();

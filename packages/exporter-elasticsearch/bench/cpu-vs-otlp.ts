@@ -18,8 +18,9 @@
  * BENCH_CPU_SIGNALS=logs (or traces; comma-separated) measures only those signals, so that a
  * change to one signal's path is measured in half the time.
  */
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { startSink } from '../../exporter-otlp/bench/e2e-harness';
 import { median, round, spread } from './lib/stats';
 import { PACKAGE_DIR, reportToParent } from './lib/child';
 
@@ -61,10 +62,8 @@ export interface CpuResult {
 }
 
 async function main(): Promise<CpuResult> {
-  const sink = fork(resolve(OTLP_BENCH, 'sink.ts'), [], { execArgv: ['--import', 'tsx'] });
-  const url = await new Promise<string>((done) =>
-    sink.once('message', (m: { url: string }) => done(m.url)),
-  );
+  const sink = await startSink();
+  const url = sink.url;
   try {
     const rows: CpuRow[] = [];
     for (const signal of SIGNALS) {
@@ -112,7 +111,7 @@ async function main(): Promise<CpuResult> {
     }
     return { items: ITEMS, rounds: ROUNDS, rows };
   } finally {
-    sink.send({ type: 'close' });
+    sink.child.send({ type: 'close' });
   }
 }
 

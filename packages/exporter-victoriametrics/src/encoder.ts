@@ -1,5 +1,6 @@
 import { utf8Length, varintLength, writeShortAscii } from '@otelpack/batching-core';
 import type { Exemplar, Label, Sample, TimeSeries } from './types';
+import { writeVarint } from './varint';
 
 /*
  * A hand-written protobuf encoder for the remote-write 1.0 WriteRequest (prometheus/prompb):
@@ -409,27 +410,6 @@ function writeDouble(buf: Buffer, pos: number, value: number): number {
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/** Writes an unsigned varint (integers below 2^53), or a negative int64 as ten bytes. */
-function writeVarint(buf: Buffer, pos: number, value: number): number {
-  if (value < 0) return writeNegativeVarint(buf, pos, value);
-  while (value >= 0x80) {
-    buf[pos++] = (value & 0x7f) | 0x80; // & keeps the low 7 bits of any integer below 2^53
-    value = Math.floor(value / 128);
-  }
-  buf[pos++] = value;
-  return pos;
-}
-
-function writeNegativeVarint(buf: Buffer, pos: number, value: number): number {
-  let rest = BigInt.asUintN(64, BigInt(value));
-  for (let i = 0; i < 9; i++) {
-    buf[pos++] = Number(rest & 0x7fn) | 0x80;
-    rest >>= 7n;
-  }
-  buf[pos++] = Number(rest);
-  return pos;
-}
 
 const sharedEncoder = new WriteRequestEncoder();
 

@@ -1,3 +1,5 @@
+import { writeVarint } from './varint';
+
 /*
  * Snappy block compression (the "raw" format of google/snappy's format_description.txt, which
  * remote write bodies are), written for remote write's requests: a label set repeated with small
@@ -141,15 +143,6 @@ export class SnappyBlockCompressor {
     if (nextLiteral < length) op = writeLiteral(input, nextLiteral, length, output, op);
     return op;
   }
-}
-
-function writeVarint(output: Uint8Array, op: number, value: number): number {
-  while (value >= 0x80) {
-    output[op++] = (value & 0x7f) | 0x80;
-    value >>>= 7;
-  }
-  output[op++] = value;
-  return op;
 }
 
 /** A literal element: input[start, end) as is, after a tag holding its length minus one. */
