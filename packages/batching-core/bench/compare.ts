@@ -16,6 +16,7 @@ import { PACKAGE_DIR } from './lib/core-build';
 import { renderTable } from './lib/table';
 import type { MemoryResult } from './memory';
 import type { ThroughputResult } from './pipeline-throughput';
+import { median } from './lib/stats';
 
 /** Alternating rounds; BENCH_COMPARE_ROUNDS raises it when the figures are close to their spread. */
 const ROUNDS = Number(process.env.BENCH_COMPARE_ROUNDS ?? 3);
@@ -63,11 +64,6 @@ async function measure(coreDir: string): Promise<Figures> {
   figures['heap bytes per queued record (lower is better)'] = memory.pipeline.bytesPerRecord;
   return figures;
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-};
 
 async function main(): Promise<void> {
   const ref = process.argv[2];

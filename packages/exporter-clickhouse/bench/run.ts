@@ -22,22 +22,13 @@ import type { StringMap } from '../src/mapping/values';
 import { atCapTable, runAtCap } from '../../batching-core/bench/lib/memory-at-cap';
 import { processCpuMicros, startFront } from './lib/front';
 import { benchSpans } from './lib/spans';
+import { median, spread } from '../../batching-core/bench/lib/stats';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 30_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const BATCH_ROWS = 10_000;
 const CONCURRENCY = 2;
 const EXPORT_SIZE = 512; // what a BatchSpanProcessor hands over at a time
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-function spreadOf(values: number[]): number {
-  return values.length < 2 ? 0 : (Math.max(...values) - Math.min(...values)) / median(values);
-}
 
 /** The same rows as the exporter writes, as the plain objects a hand-written insert would pass. */
 function plainRows(spans: ReadableSpanLike[]): Record<string, unknown>[] {
@@ -161,7 +152,7 @@ function summarize(name: string, runs: Run[], ratios: number[], cpuRatios: numbe
     name,
     rowsPerSec: Math.round(median(runs.map((r) => r.rowsPerSec))),
     ratioToAnchor: Math.round(median(ratios) * 100) / 100,
-    spread: spreadOf(runs.map((r) => r.rowsPerSec)),
+    spread: spread(runs.map((r) => r.rowsPerSec)),
     clientCpuMicrosPerRow: Math.round(median(runs.map((r) => r.clientCpuMicrosPerRow)) * 10) / 10,
     ...(server.length === runs.length
       ? {

@@ -21,16 +21,11 @@ import type { ReadableSpanLike, ResourceMetricsLike } from '@otelpack/batching-c
 import StatsD from 'hot-shots';
 import { TraceAgentFake } from '../../../integration/src/fakes/datadog-trace-agent-fake';
 import { DatadogSpanExporter, DogStatsDMapping, chunksOf, mapSpan, packDatagrams } from '../src';
+import { median } from '../../batching-core/bench/lib/stats';
 
 const POINTS = 2_000;
 const ROUNDS = 7;
 const ROUND_MS = 400;
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 function rate(run: () => void, units: number): number {
   let done = 0;

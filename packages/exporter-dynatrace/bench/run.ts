@@ -13,6 +13,7 @@ import type { MetricDataLike } from '@otelpack/batching-core';
 import { LineMapping } from '../src';
 import { loadMetricUtils } from '../test/helpers/metric-utils';
 import { gauge, histogram, point, resourceMetrics, sum } from '../test/helpers/metrics';
+import { median } from '../../batching-core/bench/lib/stats';
 
 const POINTS_PER_KIND = 1_000; // 3,000 lines: three requests' worth
 const ROUNDS = 7;
@@ -116,11 +117,6 @@ function rate(run: () => number): number {
     elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
   } while (elapsedMs < ROUND_MS);
   return (lines / elapsedMs) * 1000;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1];
 }
 
 if (ours() !== anchor()) throw new Error('the two make different numbers of lines');

@@ -13,6 +13,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpanLike } from '@otelpack/batching-core';
 import { ProtobufCodec, spanMapping, withTimeWindow } from '@otelpack/exporter-otlp';
 import { NEW_RELIC_TIME_WINDOWS, withNewRelicLimits } from '../src';
+import { median } from '../../batching-core/bench/lib/stats';
 
 const SPANS = 2_000;
 const ROUNDS = 25;
@@ -54,11 +55,6 @@ function cpuMs(run: () => void): number {
   run();
   const used = process.cpuUsage(start);
   return (used.user + used.system) / 1000;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 function measure(spans: ReadableSpanLike[]): { anchorMs: number; presetMs: number } {

@@ -47,6 +47,7 @@ import type { TimeSeries } from '../src';
 import { WriteRequestType, toProtobufObject } from '../test/helpers/proto';
 import { SnappyBlockCompressor } from '../src/snappy';
 import { SERIES_PER_REQUEST, syntheticExport } from './typical-request';
+import { median, spread } from '../../batching-core/bench/lib/stats';
 
 const ROUNDS = 7;
 const ROUND_MS = 400;
@@ -74,16 +75,6 @@ class SnappyjsAsBefore {
   }
 }
 const snappyjsVersion = (): string => packageVersion('snappyjs');
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-function spread(values: readonly number[]): number {
-  return values.length < 2 ? 0 : (Math.max(...values) - Math.min(...values)) / median(values);
-}
 
 function table(title: string, headers: string[], rows: (string | number)[][]): string {
   const fmt = (v: string | number) =>

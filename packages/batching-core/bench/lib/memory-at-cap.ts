@@ -26,6 +26,7 @@ import type { BatchSender } from '../../src/types';
 import type { ExportResult } from '../../src/sdk/types';
 import { forceGc, runInChild } from './child';
 import { renderTable } from './table';
+import { round } from './stats';
 
 export const MIB = 1024 * 1024;
 
@@ -287,11 +288,6 @@ export async function measureAtCap<I>(
     withinBound: growth.rssAfterGc <= rssBound(cap),
     fillSeconds: round(fillSeconds, 1),
   };
-}
-
-function round(value: number, digits = 2): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
 }
 
 /** `--name value` pairs of the child's command line. */
