@@ -93,6 +93,7 @@ export {
   secretsInUrl,
 } from './http/redact';
 export { KnownSecrets } from './http/secrets';
+export { BodyBuffers } from './http/body-buffers';
 export { compressBody, SYNC_COMPRESS_MAX_BYTES } from './http/compress';
 export type { BodyCompression } from './http/compress';
 export { reportRefusedCredentialsOnce } from './http/refused';

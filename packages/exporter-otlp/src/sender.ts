@@ -1,5 +1,5 @@
 import { diag } from '@opentelemetry/api';
-import { Failover, HttpTransport, classifyStatus } from '@otelpack/batching-core';
+import { BodyBuffers, Failover, HttpTransport, classifyStatus } from '@otelpack/batching-core';
 import type {
   BatchSender,
   HttpResponse,
@@ -10,7 +10,6 @@ import type {
   Signal,
   SpoolCodec,
 } from '@otelpack/batching-core';
-import { BodyBuffers } from './body-buffers';
 import type { OtlpCodec } from './codec';
 import type { OtlpRecord } from './records';
 import { readErrorReason, readPartialSuccess } from './response';

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { HttpRequest, HttpResponse, HttpTransport } from '@otelpack/batching-core';
-import { BodyBuffers } from '../src/body-buffers';
 import { OtlpSender, ProtobufCodec, spanMapping } from '../src';
 import type { OtlpRecord } from '../src';
 import { sdkSpans } from './helpers/sdk-data';
@@ -49,22 +48,6 @@ function recordingSender(statuses: number[]) {
 const context = () => ({ signal: new AbortController().signal }) as never;
 
 describe('request bodies in reused buffers', () => {
-  it('BodyBuffers hands back a kept buffer large enough, and allocates otherwise', () => {
-    const buffers = new BodyBuffers(2);
-    const first = buffers.take(100);
-    assert.ok(first.length >= 100);
-    buffers.give(first);
-    assert.equal(buffers.take(50), first);
-    assert.equal(buffers.kept, 0);
-    buffers.give(first);
-    const larger = buffers.take(first.length + 1);
-    assert.notEqual(larger, first);
-    assert.equal(buffers.kept, 1, 'the smaller one stays kept');
-    buffers.give(larger);
-    buffers.give(Buffer.alloc(10));
-    assert.equal(buffers.kept, 2, 'no more than `keep`');
-  });
-
   it('after a 2xx the next body is written into the same memory, and is exactly its batch', async () => {
     const { sender, sent } = recordingSender([200, 200, 200]);
     const large = records(40);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
+  BodyBuffers,
   Failover,
   KnownSecrets,
   callingThreadMaxBytesFromEnvironment,
@@ -22,7 +23,6 @@ import { rowBinaryHeader } from '../encoding/row-binary';
 import { tableRowReader } from '../encoding/row-binary-reader';
 import { jsonEachRowWriter } from '../encoding/json';
 import { rowsToken } from '../encoding/row-ids';
-import { BodyBuffers } from './body-buffers';
 import { DEFAULT_LAYOUTS } from '../schema/columns';
 import type { TableLayout } from '../schema/columns';
 import { quoteIdentifier } from '../schema/ddl';
@@ -140,7 +140,8 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
    * e.g. without access to system.columns): their rows go as JSONEachRow from then on.
    */
   private readonly refusesRowBinary = new Set<TableKind>();
-  private readonly bodies = new BodyBuffers();
+  /** At most the default concurrency's bodies and one being written, none over 4 MiB. */
+  private readonly bodies = new BodyBuffers(3, 4 * 1024 * 1024);
   /** Compress bodies up to this many bytes on the event loop; undefined: compressBody's default. */
   private readonly callingThreadMaxBytes: number | undefined;
 
