@@ -468,3 +468,69 @@ test('a failed request is not redacted by the client: its error keeps the body b
     await s.close();
   }
 });
+
+/**
+ * A stub client (not a backend fake: only the transport call the sender makes) that keeps each
+ * body as sent, and a copy of its bytes at that moment, and answers with the given statuses.
+ */
+function recordingSender(answers: (number | Error)[]) {
+  const sent: { body: Buffer; copy: Buffer }[] = [];
+  const transport = {
+    async request(params: { bulkBody: Buffer }) {
+      const body = params.bulkBody;
+      sent.push({ body, copy: Buffer.from(body) });
+      const answer = answers[sent.length - 1] ?? 200;
+      if (answer instanceof Error) throw answer;
+      const items = body.toString('utf8').split('\n').length >> 1;
+      return {
+        statusCode: answer,
+        headers: {},
+        body:
+          answer === 200
+            ? {
+                errors: false,
+                items: Array.from({ length: items }, () => ({ create: { status: 201 } })),
+              }
+            : {
+                error: { type: 'es_rejected_execution_exception', reason: 'busy' },
+                status: answer,
+              },
+      };
+    },
+  };
+  const s = new ElasticsearchBulkSender({
+    client: { transport } as unknown as Client,
+    ownsClient: false,
+    requestTimeoutMs: 1_000,
+    secrets: [],
+  });
+  return { s, sent };
+}
+
+test('request bodies: after a 2xx the next is written into the same memory, and is exactly its batch', async () => {
+  const { s, sent } = recordingSender([200, 200, 200]);
+  const large = records(40, { text: 'x'.repeat(2_000) });
+  const small = records(3);
+  const medium = records(12);
+  for (const batch of [large, small, medium]) {
+    assert.equal((await send(s, batch)).kind, 'delivered');
+  }
+  assert.equal(sent[1].body.buffer, sent[0].body.buffer, 'the memory was reused');
+  assert.equal(sent[2].body.buffer, sent[0].body.buffer);
+  assert.deepEqual(
+    sent.map((r) => r.copy.toString('utf8')),
+    [large, small, medium].map(ndjson),
+    'each body is its own batch, not the tail of a larger one',
+  );
+  assert.equal(sent[1].body.length, Buffer.byteLength(ndjson(small)));
+});
+
+test('request bodies: memory whose request ended in an error or a non-2xx answer is never reused', async () => {
+  const { s, sent } = recordingSender([429, 200, new Error('socket hang up'), 200, 200]);
+  const batch = records(5);
+  for (let i = 0; i < 5; i++) await send(s, batch);
+  assert.notEqual(sent[1].body.buffer, sent[0].body.buffer, 'not after a 429');
+  assert.equal(sent[2].body.buffer, sent[1].body.buffer, 'the 200 gave its memory back');
+  assert.notEqual(sent[3].body.buffer, sent[2].body.buffer, 'not after a failed request');
+  assert.equal(sent[4].body.buffer, sent[3].body.buffer);
+});

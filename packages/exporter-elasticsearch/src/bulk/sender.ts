@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import { KnownSecrets } from '@otelpack/batching-core';
+import { BodyBuffers, KnownSecrets } from '@otelpack/batching-core';
 import type { BatchSender, HeaderProvider, SendContext, SendResult } from '@otelpack/batching-core';
 import type { IndexSetup } from '../setup/runner';
 import { classifyClientError } from './client-errors';
@@ -36,10 +36,14 @@ function bulkLines(record: BulkRecord): Uint8Array[] {
  * exporter's CPU per record in the end-to-end profile. The documents are UTF-8 already (see
  * record.ts): copied, not encoded.
  */
-export function buildBulkBody(batch: readonly BulkRecord[]): Buffer {
+export function buildBulkBody(
+  batch: readonly BulkRecord[],
+  memoryFor: (bytes: number) => Buffer = Buffer.allocUnsafe,
+): Buffer {
   let size = 0;
   for (const record of batch) size += record.bytes;
-  const body = Buffer.allocUnsafe(size);
+  const memory = memoryFor(size);
+  const body = memory.length === size ? memory : memory.subarray(0, size);
   let offset = 0;
   // A batch's records mostly share one action line: its bytes are copied from where it was
   // last written, which costs less than encoding the string again for each record.
@@ -88,6 +92,12 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
    * sent cost GC time at every collection.
    */
   readonly #sentTimeSeries = new WeakSet<BulkRecord>();
+  /**
+   * Request bodies are written into memory kept from one request to the next: a fresh 2–3 MB
+   * Buffer per request was its page faults and external memory that hurried the next collection
+   * (issue 11's spans: 0.92× the CPU per span of fresh bodies, paired runs of cpu-vs-otlp.ts).
+   */
+  readonly #bodies = new BodyBuffers();
 
   constructor(options: BulkSenderOptions) {
     this.#options = options;
@@ -119,7 +129,13 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
       const setupFailure = await this.#options.setup.ensure(signal);
       if (setupFailure) return setupFailure;
     }
-    const body = buildBulkBody(batch);
+    let taken: Buffer | undefined;
+    const body = buildBulkBody(batch, (bytes) => (taken = this.#bodies.take(bytes)));
+    // The lines were joined elsewhere (a record's size was off): the memory taken holds nothing.
+    if (taken && body.buffer !== taken.buffer) {
+      this.#bodies.give(taken);
+      taken = undefined;
+    }
     const resent = this.#resentTimeSeries(batch);
     try {
       const headers = this.#options.headerProvider
@@ -150,6 +166,13 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
           ...(headers ? { headers } : {}),
         },
       );
+      // Elasticsearch answered the _bulk request itself: it read the whole body, and nothing
+      // reads the memory any more. After an error (an early answer, a timeout's aborted write)
+      // the transport may still hold it: left to the garbage collector.
+      const status = response.statusCode;
+      if (taken && typeof status === 'number' && status >= 200 && status < 300) {
+        this.#bodies.give(taken);
+      }
       const result = interpretBulkResponse(
         response.body,
         batch,
