@@ -79,6 +79,32 @@ test('a value that is also a parent path is renamed <path>.value', () => {
   }
 });
 
+test('a kept value wins: the paths under it are left out, other conflicts still move to .value', () => {
+  const resolved = resolvePathConflicts(
+    paths([
+      ['process.executable', '/usr/bin/ssh'],
+      ['process.executable.name', 'ssh'],
+      ['process.executable.foo.bar', 'baz'],
+      ['process.executable2', 'not under it'],
+      ['foo', 'scalar'],
+      ['foo.bar', 'baz'],
+    ]),
+    new Set(['process.executable']),
+  );
+  assert.deepEqual(plain(objectFromPaths(resolved)), {
+    'process.executable': '/usr/bin/ssh',
+    'process.executable2': 'not under it',
+    'foo.value': 'scalar',
+    'foo.bar': 'baz',
+  });
+  // A kept path with nothing under it changes nothing.
+  const untouched = paths([
+    ['a', 1],
+    ['b.c', 2],
+  ]);
+  assert.equal(resolvePathConflicts(untouched, new Set(['a'])), untouched);
+});
+
 test('expanded documents nest by dots, and conflicts never reach Elasticsearch', () => {
   const resolved = resolvePathConflicts(
     paths([

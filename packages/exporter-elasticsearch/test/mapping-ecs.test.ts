@@ -40,17 +40,16 @@ const expectedResourceFields = {
     version: '2.1.0',
     node: { name: 'pod-7' },
     environment: 'production',
-    language: { name: 'nodejs' },
+    language: { name: 'nodejs', version: '2.1.0' },
   },
   host: {
     hostname: 'node-1',
     name: 'node-1',
     architecture: 'amd64',
-    os: { platform: 'linux', type: 'linux' },
+    os: { platform: 'linux' },
   },
   kubernetes: { namespace: 'shop' },
   custom: { attr: 'kept' },
-  agent: { name: 'opentelemetry/nodejs', version: '2.1.0' },
 };
 
 test('ecs span: ECS names, nested objects, outcome and duration', () => {
@@ -115,7 +114,6 @@ test('ecs span events: separate documents with event.action and error.* fields',
   assert.equal(docs[1].target.index, 'logs-generic-default');
   assert.deepEqual(plain(docs[1].document), {
     service: { name: 'checkout' },
-    agent: { name: 'otlp' },
     error: { message: 'boom', type: 'TypeError', stacktrace: 'at x' },
     '@timestamp': '2024-01-15T10:30:00.000000100Z',
     data_stream: { type: 'logs', dataset: 'generic', namespace: 'default' },
@@ -139,8 +137,7 @@ test('ecs log record: message, log.level, event.severity, event.created', () => 
   );
   assert.deepEqual(plain(doc.document), {
     service: { name: 'checkout' },
-    host: { os: { platform: 'darwin', type: 'macos' } },
-    agent: { name: 'otlp' },
+    host: { os: { platform: 'darwin' } },
     event: {
       action: 'payment',
       error: { exception: { handled: true } },
@@ -181,7 +178,6 @@ test('ecs metrics: resource fields, attributes and metric values at the top leve
   assert.deepEqual(plain(doc.document), {
     service: { name: 'checkout' },
     host: { hostname: 'my-host', name: 'my-host' },
-    agent: { name: 'otlp' },
     http: { request: { method: 'GET' }, server: { request: { duration: 0.125 } } },
     '@timestamp': '2024-01-15T10:30:00.150000005Z',
     data_stream: { type: 'metrics', dataset: 'generic', namespace: 'default' },

@@ -22,9 +22,7 @@ import type { JsonObject } from './json-value';
 import { metricGroupDocuments } from './metric-groups';
 import {
   eventNameOf,
-  kindName,
   logTime,
-  nonEmptyString,
   positiveCount,
   spanIdOf,
   statusName,
@@ -36,72 +34,110 @@ import type { BulkDocument, MappingResult, MappingSettings } from './types';
 
 /*
  * The `ecs` mode: Elastic Common Schema field names, nested objects, as the Collector's `ecs`
- * mapping mode writes them. Conversions are listed in the README ("Mapping: ecs").
+ * mapping mode writes them (its model.go conversion maps; the rows of test/conformance-ecs.test.ts
+ * come from its model_test.go and golden files). Conversions are listed in the README
+ * ("Mapping: ecs"), and so is every field we write that the Collector does not.
  */
 
-/** Resource attributes whose ECS name differs; `null` drops the attribute (written elsewhere). */
-export const ECS_RESOURCE_FIELDS: Readonly<Record<string, string | null>> = {
-  'service.instance.id': 'service.node.name',
-  'deployment.environment': 'service.environment',
-  'deployment.environment.name': 'service.environment',
-  'telemetry.sdk.name': null,
-  'telemetry.sdk.language': null,
-  'telemetry.sdk.version': null,
-  'telemetry.distro.name': null,
-  'telemetry.distro.version': null,
-  'cloud.platform': 'cloud.service.name',
-  'container.image.tags': 'container.image.tag',
-  'host.name': 'host.hostname',
-  'host.arch': 'host.architecture',
-  'process.executable.path': 'process.executable',
-  'process.runtime.name': 'service.runtime.name',
-  'process.runtime.version': 'service.runtime.version',
-  'os.name': 'host.os.name',
-  'os.type': 'host.os.platform',
-  'os.description': 'host.os.full',
-  'os.version': 'host.os.version',
-  'k8s.deployment.name': 'kubernetes.deployment.name',
-  'k8s.namespace.name': 'kubernetes.namespace',
-  'k8s.node.name': 'kubernetes.node.name',
-  'k8s.pod.name': 'kubernetes.pod.name',
-  'k8s.pod.uid': 'kubernetes.pod.uid',
-  'k8s.job.name': 'kubernetes.job.name',
-  'k8s.cronjob.name': 'kubernetes.cronjob.name',
-  'k8s.statefulset.name': 'kubernetes.statefulset.name',
-  'k8s.replicaset.name': 'kubernetes.replicaset.name',
-  'k8s.daemonset.name': 'kubernetes.daemonset.name',
-  'k8s.container.name': 'kubernetes.container.name',
-  'k8s.cluster.name': 'orchestrator.cluster.name',
+/**
+ * An attribute written under its ECS name: `to` (null: dropped), with `keepOriginal` also under
+ * its own, and with `unlessTargetPresent` only when the same attributes have no `to` of their own
+ * (a resource's own `host.hostname` is not overwritten by its `host.name`).
+ */
+interface EcsConversion {
+  to: string | null;
+  keepOriginal?: boolean;
+  unlessTargetPresent?: boolean;
+}
+type EcsConversions = Readonly<Record<string, EcsConversion>>;
+
+/** Resource attributes whose ECS name differs (the Collector's resourceAttrsConversionMap). */
+export const ECS_RESOURCE_FIELDS: EcsConversions = {
+  'service.instance.id': { to: 'service.node.name' },
+  'deployment.environment': { to: 'service.environment' },
+  'deployment.environment.name': { to: 'service.environment' },
+  'telemetry.sdk.name': { to: null },
+  'telemetry.sdk.language': { to: 'service.language.name' },
+  'telemetry.sdk.version': { to: 'service.language.version' },
+  'telemetry.distro.name': { to: null },
+  'telemetry.distro.version': { to: null },
+  'cloud.platform': { to: 'cloud.service.name' },
+  'container.image.tags': { to: 'container.image.tag' },
+  'host.name': { to: 'host.hostname', keepOriginal: true, unlessTargetPresent: true },
+  'host.arch': { to: 'host.architecture' },
+  'process.parent_pid': { to: 'process.parent.pid' },
+  'process.executable.name': { to: 'process.title' },
+  'process.executable.path': { to: 'process.executable' },
+  'process.command_line': { to: 'process.args' },
+  'process.runtime.name': { to: 'service.runtime.name' },
+  'process.runtime.version': { to: 'service.runtime.version' },
+  'os.name': { to: 'host.os.name' },
+  'os.type': { to: 'host.os.platform' },
+  'os.description': { to: 'host.os.full' },
+  'os.version': { to: 'host.os.version' },
+  'client.address': { to: 'client.ip' },
+  'source.address': { to: 'source.ip' },
+  'k8s.deployment.name': { to: 'kubernetes.deployment.name' },
+  'k8s.namespace.name': { to: 'kubernetes.namespace' },
+  'k8s.node.name': { to: 'kubernetes.node.name' },
+  'k8s.pod.name': { to: 'kubernetes.pod.name' },
+  'k8s.pod.uid': { to: 'kubernetes.pod.uid' },
+  'k8s.job.name': { to: 'kubernetes.job.name' },
+  'k8s.cronjob.name': { to: 'kubernetes.cronjob.name' },
+  'k8s.statefulset.name': { to: 'kubernetes.statefulset.name' },
+  'k8s.replicaset.name': { to: 'kubernetes.replicaset.name' },
+  'k8s.daemonset.name': { to: 'kubernetes.daemonset.name' },
+  'k8s.container.name': { to: 'kubernetes.container.name' },
+  'k8s.cluster.name': { to: 'orchestrator.cluster.name' },
+  'faas.instance': { to: 'faas.id' },
+  'faas.trigger': { to: 'faas.trigger.type' },
 };
 
-/** Resource attributes written under their ECS name and kept under their own as well. */
-const ECS_RESOURCE_KEPT = new Set(['host.name']);
-
-/** Log record and span event attributes whose ECS name differs. */
-export const ECS_EVENT_FIELDS: Readonly<Record<string, string | null>> = {
-  'event.name': 'event.action',
-  'exception.message': 'error.message',
-  'exception.stacktrace': 'error.stacktrace',
-  'exception.type': 'error.type',
-  'exception.escaped': 'event.error.exception.handled',
+/** Log record and span event attributes whose ECS name differs (logRecordAttrsConversionMap). */
+export const ECS_EVENT_FIELDS: EcsConversions = {
+  'event.name': { to: 'event.action' },
+  'exception.message': { to: 'error.message' },
+  'exception.stacktrace': { to: 'error.stacktrace' },
+  'exception.type': { to: 'error.type' },
+  'exception.escaped': { to: 'event.error.exception.handled' },
+  'http.response.body.size': { to: 'http.response.encoded_body_size' },
 };
 
-/** Span attributes whose ECS name differs. */
-export const ECS_SPAN_FIELDS: Readonly<Record<string, string | null>> = {
-  'db.system': 'span.db.type',
-  'db.system.name': 'span.db.type',
-  'db.name': 'span.db.instance',
-  'db.namespace': 'span.db.instance',
-  'db.statement': 'span.db.statement',
-  'db.query.text': 'span.db.statement',
+/**
+ * Span attributes whose ECS name differs (spanAttrsConversionMap), with the database names of
+ * the semantic conventions before and after the Collector's (`db.name`, `db.statement`,
+ * `db.system.name`), which JavaScript instrumentations write.
+ */
+export const ECS_SPAN_FIELDS: EcsConversions = {
+  'db.system': { to: 'span.db.type' },
+  'db.system.name': { to: 'span.db.type' },
+  'db.name': { to: 'span.db.instance' },
+  'db.namespace': { to: 'span.db.instance' },
+  'db.statement': { to: 'span.db.statement' },
+  'db.query.text': { to: 'span.db.statement' },
+  'http.response.body.size': { to: 'http.response.encoded_body_size' },
 };
+
+/** The ECS fields the conversions write: a value there wins over attributes nested under it. */
+function targetsOf(...maps: EcsConversions[]): ReadonlySet<string> {
+  const targets = new Set<string>();
+  for (const map of maps) {
+    for (const key of Object.keys(map)) {
+      const to = map[key].to;
+      if (to !== null) targets.add(to);
+    }
+  }
+  return targets;
+}
+const LOG_PROTECTED = targetsOf(ECS_RESOURCE_FIELDS, ECS_EVENT_FIELDS);
+const SPAN_PROTECTED = targetsOf(ECS_RESOURCE_FIELDS, ECS_SPAN_FIELDS);
+const METRIC_PROTECTED = targetsOf(ECS_RESOURCE_FIELDS);
 
 function addAttributes(
   paths: FieldPaths,
   attributes: Readonly<Record<string, unknown>> | undefined,
-  conversions: Readonly<Record<string, string | null>>,
+  conversions: EcsConversions,
   settings: MappingSettings,
-  kept: ReadonlySet<string> = new Set(),
 ): void {
   if (!attributes) return;
   for (const key of Object.keys(attributes)) {
@@ -109,57 +145,25 @@ function addAttributes(
     const value = toJsonValue(attributes[key], settings.limits);
     if (value === undefined) continue;
     const ownKey = cleanKey(key, settings.limits);
-    const converted = Object.hasOwn(conversions, key) ? conversions[key] : ownKey;
-    if (converted === null) continue;
-    flattenInto(paths, converted, value);
-    if (converted !== ownKey && kept.has(key)) flattenInto(paths, ownKey, value);
+    const conversion = Object.hasOwn(conversions, key) ? conversions[key] : undefined;
+    if (conversion === undefined) {
+      flattenInto(paths, ownKey, value);
+      continue;
+    }
+    const { to, keepOriginal, unlessTargetPresent } = conversion;
+    if (to === null) continue;
+    if (!unlessTargetPresent || !Object.hasOwn(attributes, to)) flattenInto(paths, to, value);
+    if (keepOriginal) flattenInto(paths, ownKey, value);
   }
 }
 
-/** Resource attributes, then the agent and OS fields ECS derives from them. */
+/** Resource attributes under their ECS names. */
 function addResource(
   paths: FieldPaths,
   resource: ResourceLike | undefined,
   settings: MappingSettings,
 ): void {
-  const attributes = resource?.attributes ?? {};
-  addAttributes(paths, attributes, ECS_RESOURCE_FIELDS, settings, ECS_RESOURCE_KEPT);
-  const sdkName = nonEmptyString(attributes['telemetry.sdk.name']) ?? 'otlp';
-  let language = nonEmptyString(attributes['telemetry.sdk.language']);
-  const distro = nonEmptyString(attributes['telemetry.distro.name']);
-  if (distro !== undefined) language ??= 'unknown';
-  let agentName = sdkName;
-  if (distro !== undefined) agentName = `${sdkName}/${language}/${distro}`;
-  else if (language !== undefined) agentName = `${sdkName}/${language}`;
-  putText(paths, 'agent.name', agentName, settings.limits);
-  putText(
-    paths,
-    'agent.version',
-    attributes['telemetry.distro.version'] ?? attributes['telemetry.sdk.version'],
-    settings.limits,
-  );
-  putText(paths, 'service.language.name', attributes['telemetry.sdk.language'], settings.limits);
-  const osType = osTypeOf(attributes['os.type'], attributes['os.name']);
-  if (osType !== undefined) paths.set('host.os.type', osType);
-}
-
-/** ECS `host.os.type` takes linux, macos, unix, windows, android, ios, or nothing. */
-function osTypeOf(osType: unknown, osName: unknown): string | undefined {
-  if (osName === 'Android') return 'android';
-  if (osName === 'iOS') return 'ios';
-  switch (osType) {
-    case 'windows':
-    case 'linux':
-      return osType;
-    case 'darwin':
-      return 'macos';
-    case 'aix':
-    case 'hpux':
-    case 'solaris':
-      return 'unix';
-    default:
-      return undefined;
-  }
+  addAttributes(paths, resource?.attributes, ECS_RESOURCE_FIELDS, settings);
 }
 
 function addScope(
@@ -177,7 +181,7 @@ function addScope(
 function attributePaths(
   record: { resource: ResourceLike; instrumentationScope: InstrumentationScopeLike },
   attributes: Readonly<Record<string, unknown>> | undefined,
-  conversions: Readonly<Record<string, string | null>>,
+  conversions: EcsConversions,
   settings: MappingSettings,
 ): FieldPaths {
   const paths: FieldPaths = new Map();
@@ -193,17 +197,25 @@ function putSpanIds(paths: FieldPaths, context: SpanContext | undefined): void {
   putPath(paths, 'span.id', spanIdOf(context));
 }
 
-/** ECS fields are nested objects. */
-function ecsObject(paths: FieldPaths): JsonObject {
-  return expandPaths(resolvePathConflicts(paths));
+/**
+ * ECS fields are nested objects. An ECS field the conversions write keeps its value over
+ * attributes nested under it (`process.executable` from `process.executable.path` stays a
+ * string beside a record's `process.executable.name`), as the Collector's protected fields do;
+ * any other value beside nested ones moves to `.value`.
+ */
+function ecsObject(paths: FieldPaths, ecsFields?: ReadonlySet<string>): JsonObject {
+  return expandPaths(resolvePathConflicts(paths, ecsFields));
 }
 
-/** `event.outcome`: success, failure, or unknown while the status is unset. */
-function outcomeOf(code: number | undefined): string {
+/** `event.outcome`: success or failure; none while the status is unset. */
+function outcomeOf(code: number | undefined): string | undefined {
   if (code === 1) return 'success';
   if (code === 2) return 'failure';
-  return 'unknown';
+  return undefined;
 }
+
+/** `span.kind` by the API's kind (0–4); none for any other. */
+const ECS_KINDS = ['INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
 
 const ecsSpanFields: SpanFields = (span, context, target, settings) => {
   const paths = attributePaths(span, span.attributes, ECS_SPAN_FIELDS, settings);
@@ -212,9 +224,9 @@ const ecsSpanFields: SpanFields = (span, context, target, settings) => {
   putSpanIds(paths, context);
   putPath(paths, 'parent.id', spanIdOf(span.parentSpanContext));
   putText(paths, 'span.name', span.name, settings.limits);
-  paths.set('span.kind', kindName(span.kind).toUpperCase());
+  putPath(paths, 'span.kind', Number.isInteger(span.kind) ? ECS_KINDS[span.kind] : undefined);
   paths.set('event.duration', durationNanos(span.duration));
-  paths.set('event.outcome', outcomeOf(span.status?.code));
+  putPath(paths, 'event.outcome', outcomeOf(span.status?.code));
   paths.set('span.status.code', statusName(span.status?.code));
   putText(paths, 'span.status.message', span.status?.message, settings.limits);
   const links = (span.links ?? []).map((link) => {
@@ -225,7 +237,7 @@ const ecsSpanFields: SpanFields = (span, context, target, settings) => {
   });
   if (links.length > 0) paths.set('span.links', links);
   putPath(paths, 'span.dropped_attributes_count', positiveCount(span.droppedAttributesCount));
-  return ecsObject(paths);
+  return ecsObject(paths, SPAN_PROTECTED);
 };
 
 const ecsSpanEventFields: SpanEventFields = (span, event, context, target, settings) => {
@@ -234,7 +246,7 @@ const ecsSpanEventFields: SpanEventFields = (span, event, context, target, setti
   putDataStream(paths, target);
   putText(paths, 'event.action', event.name, settings.limits);
   putSpanIds(paths, context);
-  return ecsObject(paths);
+  return ecsObject(paths, LOG_PROTECTED);
 };
 
 export function ecsSpanDocuments(
@@ -269,7 +281,7 @@ export function ecsLogDocument(
           : String(body),
     );
   }
-  return recordDocument(target, ecsObject(paths), settings);
+  return recordDocument(target, ecsObject(paths, LOG_PROTECTED), settings);
 }
 
 export function ecsMetricDocuments(
@@ -286,6 +298,6 @@ export function ecsMetricDocuments(
     for (const metric of group.metrics) paths.set(metric.name, metric.value);
     paths.set('@timestamp', isoNanos(group.endTime));
     putDataStream(paths, group.target);
-    return recordDocument(group.target, ecsObject(paths), settings);
+    return recordDocument(group.target, ecsObject(paths, METRIC_PROTECTED), settings);
   });
 }

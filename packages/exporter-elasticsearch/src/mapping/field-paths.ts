@@ -49,27 +49,48 @@ export function flattenInto(out: Map<string, JsonValue>, prefix: string, value: 
   out.set(prefix, value);
 }
 
-/**
- * Renames every path that is also the parent of another path: `a` next to `a.b` becomes
- * `a.value` (then `a.value_2`, … if that is taken), the convention Elastic's own shippers use.
- */
-export function resolvePathConflicts(paths: Map<string, JsonValue>): Map<string, JsonValue> {
+const NO_PATHS: ReadonlySet<string> = new Set();
+
+/** Every proper prefix of the paths at a dot: `a.b.c` has `a` and `a.b`. */
+function parentsOf(paths: Iterable<string>): Set<string> {
   const parents = new Set<string>();
-  for (const path of paths.keys()) {
+  for (const path of paths) {
     let dot = path.indexOf('.');
     while (dot > 0) {
       parents.add(path.slice(0, dot));
       dot = path.indexOf('.', dot + 1);
     }
   }
+  return parents;
+}
+
+/**
+ * Renames every path that is also the parent of another path: `a` next to `a.b` becomes
+ * `a.value` (then `a.value_2`, … if that is taken), the convention Elastic's own shippers use.
+ * A path in `keptValues` (a field the mapping itself defines) keeps its value and name instead,
+ * and the paths under it are left out.
+ */
+export function resolvePathConflicts(
+  paths: Map<string, JsonValue>,
+  keptValues: ReadonlySet<string> = NO_PATHS,
+): Map<string, JsonValue> {
+  const parents = parentsOf(paths.keys());
   let conflicted = false;
+  const kept: string[] = [];
   for (const path of paths.keys()) {
-    if (parents.has(path)) {
-      conflicted = true;
-      break;
-    }
+    if (!parents.has(path)) continue;
+    conflicted = true;
+    if (keptValues.has(path)) kept.push(path);
   }
   if (!conflicted) return paths;
+  if (kept.length > 0) {
+    const under = kept.map((path) => `${path}.`);
+    const rest = new Map<string, JsonValue>();
+    for (const [path, value] of paths) {
+      if (!under.some((prefix) => path.startsWith(prefix))) rest.set(path, value);
+    }
+    return resolvePathConflicts(rest);
+  }
   const out = new Map<string, JsonValue>();
   for (const [path, value] of paths) {
     if (!parents.has(path)) {
