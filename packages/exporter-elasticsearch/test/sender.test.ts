@@ -473,7 +473,7 @@ test('a failed request is not redacted by the client: its error keeps the body b
  * A stub client (not a backend fake: only the transport call the sender makes) that keeps each
  * body as sent, and a copy of its bytes at that moment, and answers with the given statuses.
  */
-function recordingSender(answers: (number | Error)[]) {
+function recordingSender(answers: (number | Error)[], ownsClient = true) {
   const sent: { body: Buffer; copy: Buffer }[] = [];
   const transport = {
     async request(params: { bulkBody: Buffer }) {
@@ -500,7 +500,7 @@ function recordingSender(answers: (number | Error)[]) {
   };
   const s = new ElasticsearchBulkSender({
     client: { transport } as unknown as Client,
-    ownsClient: false,
+    ownsClient,
     requestTimeoutMs: 1_000,
     secrets: [],
   });
@@ -533,4 +533,33 @@ test('request bodies: memory whose request ended in an error or a non-2xx answer
   assert.equal(sent[2].body.buffer, sent[1].body.buffer, 'the 200 gave its memory back');
   assert.notEqual(sent[3].body.buffer, sent[2].body.buffer, 'not after a failed request');
   assert.equal(sent[4].body.buffer, sent[3].body.buffer);
+});
+
+test('request bodies: a client passed in gets fresh memory for every body', async () => {
+  const { s, sent } = recordingSender([200, 200], false);
+  const batch = records(4);
+  await send(s, batch);
+  await send(s, batch);
+  const [first, second] = sent.map((r) => r.body);
+  assert.ok(
+    first.buffer !== second.buffer || first.byteOffset !== second.byteOffset,
+    'the second body is not in the memory of the first',
+  );
+  assert.equal(second.toString('utf8'), ndjson(batch), 'the first body was not overwritten');
+  assert.equal(first.toString('utf8'), ndjson(batch));
+});
+
+test('request bodies: a record whose size is off is joined whole, even after a larger body', async () => {
+  const { s, sent } = recordingSender([200, 200]);
+  const large = records(30, { text: 'y'.repeat(1_000) });
+  await send(s, large);
+  const [record] = records(1);
+  // One byte short: the body would be cut; the lines are joined whole instead.
+  const wrong = Object.assign(Object.create(Object.getPrototypeOf(record)), record, {
+    bytes: record.bytes - 1,
+  }) as BulkRecord;
+  Object.defineProperty(wrong, 'documentBytes', { value: record.documentBytes });
+  await send(s, [wrong]);
+  assert.equal(sent[1].copy.toString('utf8'), ndjson([record]));
+  assert.notEqual(sent[1].body.buffer, sent[0].body.buffer, 'not written into the kept memory');
 });

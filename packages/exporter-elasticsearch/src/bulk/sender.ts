@@ -130,7 +130,11 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
       if (setupFailure) return setupFailure;
     }
     let taken: Buffer | undefined;
-    const body = buildBulkBody(batch, (bytes) => (taken = this.#bodies.take(bytes)));
+    // Only through the client the exporter made: a client passed in may have diagnostics
+    // listeners or a connection class of the user's that keep the body after the answer.
+    const body = this.#options.ownsClient
+      ? buildBulkBody(batch, (bytes) => (taken = this.#bodies.take(bytes)))
+      : buildBulkBody(batch);
     // The lines were joined elsewhere (a record's size was off): the memory taken holds nothing.
     if (taken && body.buffer !== taken.buffer) {
       this.#bodies.give(taken);
