@@ -308,8 +308,8 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
     );
     const header = format === 'RowBinary' ? this.headerOf(layout) : undefined;
     // Over HTTP the body's memory is reused once it is compressed, or, sent as it is, once
-    // ClickHouse acknowledged it (batching-core's BodyBuffers); the embedded connection is handed fresh
-    // memory, as nothing says when it has read it.
+    // ClickHouse acknowledged it (batching-core's BodyBuffers); the embedded connection is
+    // handed fresh memory, as nothing says when it has read it.
     let taken: Buffer | undefined;
     const body = this.#options.http
       ? insertBody(header, rows, (bytes) => (taken = this.bodies.take(bytes)))
