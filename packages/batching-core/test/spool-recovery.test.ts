@@ -107,6 +107,28 @@ describe('disk spool: what a restart finds', () => {
 });
 
 describe('disk spool: acknowledgement files', () => {
+  test('acknowledgements that go back to an earlier segment (a retry finishing late) are all read back', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    try {
+      const queue = openDiskQueue(dir, { segmentBytes: 200 });
+      for (let i = 0; i < 6; i++) writeExport(queue, i * 3 + 1, 3);
+      const records = take(queue, 18);
+      // Segment by segment forward, back to the first, forward again: the acknowledgement file
+      // kept open changes at every step, and each switch must append after what is there.
+      const order = [0, 9, 1, 15, 2, 10, 3, 16, 4, 11];
+      for (const i of order) queue.acknowledge([records[i]]);
+      await queue.close();
+      const { queue: again, records: replayed } = reopen(dir);
+      assert.deepEqual(
+        replayed,
+        records.filter((_, i) => !order.includes(i)).map((r) => r.record),
+      );
+      await again.close();
+    } finally {
+      cleanup();
+    }
+  });
+
   test('acknowledgements across segments hold at most one file open, and all of them are read back', async () => {
     const { dir, cleanup } = tempSpoolDir();
     const openDescriptors = () => readdirSync('/proc/self/fd').length;

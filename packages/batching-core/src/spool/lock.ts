@@ -86,9 +86,9 @@ function ourIdentity(): Omit<LockRecord, 'token'> {
  * process at a time (a `lock.takeover` file created exclusively); every other opener, this
  * process and its worker threads included, is refused with SpoolLockedError.
  *
- * Returns the release: it removes the lock only when it is still ours. The spool's writes do not
- * ask `held()` (a holder is taken over only when it has not refreshed for LOCK_STALE_MS, and
- * then warns at its next refresh: see the README).
+ * Returns the release: it removes the lock only when it is still ours. The spool asks `held()`
+ * before each write (a holder is taken over only when it has not refreshed for LOCK_STALE_MS: it
+ * was stopped or frozen that long), and the holder warns at its next refresh: see the README.
  */
 export function acquireLock(directory: string): SpoolLock {
   const path = join(directory, LOCK_FILE);
