@@ -35,4 +35,25 @@ describe('BodyBuffers', () => {
     buffers.give(small);
     assert.equal(buffers.kept, 1);
   });
+
+  it('takes a body back after a 2xx answer only: any other outcome may leave it in the transport', () => {
+    const rows: [number | undefined, number][] = [
+      [200, 1],
+      [204, 1],
+      [299, 1],
+      [199, 0],
+      [300, 0],
+      [413, 0],
+      [503, 0],
+      [undefined, 0],
+    ];
+    for (const [status, kept] of rows) {
+      const buffers = new BodyBuffers();
+      buffers.giveAfterAnswer(buffers.take(10), status);
+      assert.equal(buffers.kept, kept, `status ${status}`);
+    }
+    const buffers = new BodyBuffers();
+    buffers.giveAfterAnswer(undefined, 200);
+    assert.equal(buffers.kept, 0, 'nothing taken, nothing kept');
+  });
 });

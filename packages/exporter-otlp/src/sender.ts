@@ -175,12 +175,7 @@ export class OtlpSender implements BatchSender<OtlpRecord> {
     let result: SendResult;
     try {
       const response = await target.transport.request({ body, signal: context.signal });
-      // A 2xx answer: the receiver read the whole body, so the buffer is ours again. After any
-      // other outcome the transport may still hold it (an early answer, an aborted write): left
-      // to the garbage collector.
-      if (reused && response.status >= 200 && response.status < 300) {
-        this.bodyBuffers.give(reused);
-      }
+      this.bodyBuffers.giveAfterAnswer(reused, response.status);
       result = classifyOtlpResponse(response, batch.length, (text) =>
         target.transport.redact(text),
       );

@@ -42,6 +42,15 @@ export class BodyBuffers {
     this.free.push(buffer);
   }
 
+  /**
+   * Gives back the body of a request the receiver answered with `status`: a 2xx means it read
+   * the whole body. After any other outcome the transport may still hold it (an early answer,
+   * an aborted write): left to the garbage collector.
+   */
+  giveAfterAnswer(buffer: Buffer | undefined, status: number | undefined): void {
+    if (buffer && typeof status === 'number' && status >= 200 && status < 300) this.give(buffer);
+  }
+
   /** Buffers waiting for reuse (tests). */
   get kept(): number {
     return this.free.length;

@@ -352,6 +352,8 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
         headerCode === undefined &&
         !answer.includes('DB::Exception')
       ) {
+        // Not `giveAfterAnswer`: a 2xx that carries an exception may have ended the insert
+        // before ClickHouse read the whole body, so only a clean answer frees its memory.
         if (taken) this.bodies.give(taken);
         return undefined;
       }

@@ -170,13 +170,8 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
           ...(headers ? { headers } : {}),
         },
       );
-      // Elasticsearch answered the _bulk request itself: it read the whole body, and nothing
-      // reads the memory any more. After an error (an early answer, a timeout's aborted write)
-      // the transport may still hold it: left to the garbage collector.
-      const status = response.statusCode;
-      if (taken && typeof status === 'number' && status >= 200 && status < 300) {
-        this.#bodies.give(taken);
-      }
+      // A 2xx from Elasticsearch for the _bulk request itself: the body's memory is free again.
+      this.#bodies.giveAfterAnswer(taken, response.statusCode);
       const result = interpretBulkResponse(
         response.body,
         batch,
