@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { atCapTable, runAtCap } from '../../batching-core/bench/lib/memory-at-cap';
+import type { AnswerParseResult } from './answer-parse';
 import type { BodyBuildResult } from './body-build';
 import type { CpuResult } from './cpu-vs-otlp';
 import type { EndToEndResult } from './end-to-end';
@@ -58,6 +59,25 @@ async function main(): Promise<void> {
         c.otelpack.mbPerSec,
         c.ratio,
         `${c.anchor.spread} / ${c.otelpack.spread}`,
+      ]),
+    )}\n\n`,
+  );
+
+  const answers = await runInChild<AnswerParseResult>(
+    resolve(__dirname, 'answer-parse.ts'),
+    60_000,
+  );
+  process.stdout.write(
+    `${table(
+      `Reading _bulk answers (${answers.rounds} rounds, medians; x anchor = anchor time / otelpack time)\nanchor: ${answers.anchor}`,
+      ['answer', 'docs', 'anchor ns/doc', 'otelpack ns/doc', 'x anchor', 'spread'],
+      answers.cases.map((c) => [
+        c.name,
+        c.documents,
+        c.anchorNsPerDocument,
+        c.otelpackNsPerDocument,
+        c.ratio,
+        c.spread,
       ]),
     )}\n\n`,
   );
@@ -134,6 +154,7 @@ async function main(): Promise<void> {
         cpus: os.cpus().length,
         cpuModel: os.cpus()[0]?.model,
         bodyBuild: build,
+        answerParse: answers,
         endToEnd: e2e,
         cpuVsOtlp: cpu,
         memoryAtCap: memory,

@@ -1,12 +1,14 @@
 import { Client } from '@elastic/elasticsearch';
 import type { ClientOptions } from '@elastic/elasticsearch';
+import { BulkAnswerSerializer } from './bulk/answer-serializer';
 import type { ConnectionSettings } from './config';
 
 /**
  * The official client, for what it does well: the node pool, Elastic Cloud ids, API key, basic
  * and bearer auth, TLS, and the vendor media types (`compatible-with=8`). Its own retries are
  * off: the otelpack core owns every retry, and a client that retried inside one send would
- * hide failures from the ledger and multiply requests under back-pressure.
+ * hide failures from the ledger and multiply requests under back-pressure. Its serializer
+ * leaves a successful `_bulk` answer's items unparsed until read (BulkAnswerSerializer).
  */
 export function createClient(settings: ConnectionSettings): Client {
   const options: ClientOptions = {
@@ -14,6 +16,7 @@ export function createClient(settings: ConnectionSettings): Client {
     requestTimeout: settings.timeoutMs,
     compression: settings.compression,
     name: 'otelpack-elasticsearch',
+    Serializer: BulkAnswerSerializer,
   };
   if (settings.nodes !== undefined) options.nodes = settings.nodes;
   if (settings.cloudId !== undefined) options.cloud = { id: settings.cloudId };

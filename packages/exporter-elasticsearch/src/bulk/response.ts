@@ -74,8 +74,10 @@ export function interpretBulkResponse(
   if (!body || typeof body !== 'object') {
     return { kind: 'retryable', reason: 'bulk answer is not a JSON object' };
   }
-  const { errors, items } = body as { errors?: unknown; items?: unknown };
-  if (errors === false) return { kind: 'delivered' };
+  // `items` is read only when an item failed: a successful answer's are parsed only if read
+  // (BulkAnswerSerializer).
+  if ((body as { errors?: unknown }).errors === false) return { kind: 'delivered' };
+  const { items } = body as { items?: unknown };
   if (!Array.isArray(items) || items.length !== batch.length) {
     const count = Array.isArray(items) ? items.length : 'no';
     return {

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { errors, Serializer } from '@elastic/elasticsearch';
+import { BulkAnswerSerializer } from '../src/bulk/answer-serializer';
+import { createClient } from '../src/client';
+import { resolveConfig } from '../src/config';
+import { interpretBulkResponse } from '../src/bulk/response';
+import { encodeDocument } from '../src/bulk/record';
+
+const created = '{"create":{"status":201}}';
+const refused =
+  '{"create":{"status":400,"error":{"type":"document_parsing_exception","reason":"failed to parse field [n]"}}}';
+
+/** Runs `check` with every parse by the client's serializer counted (`parses()`). */
+function countingParses(check: (parses: () => number) => void): void {
+  let count = 0;
+  const original = Serializer.prototype.deserialize;
+  Serializer.prototype.deserialize = function (this: Serializer, json: string) {
+    count++;
+    return original.call(this, json);
+  } as typeof original;
+  try {
+    check(() => count);
+  } finally {
+    Serializer.prototype.deserialize = original;
+  }
+}
+
+describe('BulkAnswerSerializer', () => {
+  // Every answer reads as the client's own serializer reads it; only when `items` is parsed differs.
+  const answers: [string, string][] = [
+    ['all created', `{"errors":false,"items":[${created},${created}]}`],
+    ['one refused', `{"errors":true,"items":[${created},${refused}]}`],
+    ['no items key', '{"errors":false}'],
+    ['a key after the items', `{"errors":false,"items":[${created}],"took":3}`],
+    ['another API', '{"acknowledged":true}'],
+    ['pretty-printed', `{\n  "errors" : false,\n  "items" : [ ${created} ]\n}`],
+  ];
+  for (const [name, text] of answers) {
+    test(`${name}: the same value as the client's serializer`, () => {
+      const ours = new BulkAnswerSerializer().deserialize(text);
+      assert.deepEqual(ours, new Serializer().deserialize(text));
+      assert.equal(JSON.stringify(ours), JSON.stringify(JSON.parse(text)));
+    });
+  }
+
+  test("a successful answer's items are parsed when read, once", () => {
+    countingParses((parses) => {
+      const answer = new BulkAnswerSerializer().deserialize<{ errors: boolean; items: unknown[] }>(
+        `{"errors":false,"items":[${created},${created},${created}]}`,
+      );
+      assert.equal(answer.errors, false);
+      assert.equal(parses(), 0, 'nothing parsed for errors: false');
+      assert.equal(answer.items.length, 3);
+      assert.equal(answer.items, answer.items);
+      assert.equal(parses(), 1);
+    });
+  });
+
+  test('an answer cut short is an error at once, as with the client', () => {
+    const cut = `{"errors":false,"items":[${created},{"create":{"sta`;
+    assert.throws(() => new BulkAnswerSerializer().deserialize(cut), errors.DeserializationError);
+  });
+
+  test("the items of a successful answer keep the client's prototype-poisoning option", () => {
+    const poisoned = '{"errors":false,"items":[{"__proto__":{"polluted":true}}]}';
+    // The client's default (disablePrototypePoisoningProtection unset) keeps the key as data.
+    const plain = new BulkAnswerSerializer().deserialize<{ items: unknown }>(poisoned);
+    assert.deepEqual(plain.items, new Serializer().deserialize<{ items: unknown }>(poisoned).items);
+    const strict = new BulkAnswerSerializer({ enablePrototypePoisoningProtection: true });
+    const answer = strict.deserialize<{ errors: boolean; items: unknown }>(poisoned);
+    assert.equal(answer.errors, false);
+    assert.throws(() => answer.items, errors.DeserializationError);
+    assert.equal(({} as { polluted?: boolean }).polluted, undefined);
+  });
+
+  test('the exporter makes its client with it, and the sender reads its answers as before', () => {
+    const client = createClient(resolveConfig({ url: 'http://localhost:9200' }).connection);
+    assert.ok(client.serializer instanceof BulkAnswerSerializer);
+    const batch = [0, 1].map((n) =>
+      encodeDocument({
+        target: { index: 'logs-generic.otel-default', dataStream: undefined },
+        id: undefined,
+        hashId: false,
+        conflictMeansStored: false,
+        timeSeries: false,
+        dynamicTemplates: undefined,
+        document: { n },
+      }),
+    );
+    countingParses((parses) => {
+      const read = (text: string) =>
+        interpretBulkResponse(client.serializer.deserialize(text), batch);
+      assert.deepEqual(read(`{"errors":false,"items":[${created},${created}]}`), {
+        kind: 'delivered',
+      });
+      assert.equal(parses(), 0, "a successful answer's items are not parsed to read it");
+      const partial = read(`{"errors":true,"items":[${created},${refused}]}`);
+      assert.equal(partial.kind, 'partial');
+      assert.equal(parses(), 1);
+    });
+  });
+});
