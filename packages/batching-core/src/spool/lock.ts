@@ -305,7 +305,7 @@ function takeOver(
   }
 }
 
-/** The lock's release; `held()` says whether it is still ours (two stat calls). */
+/** The lock's release; `held()` says whether it is still ours (one stat call). */
 export type SpoolLock = (() => void) & { held(): boolean };
 
 /** Keeps the lock fresh while it is held; returns its release. */
@@ -316,12 +316,20 @@ function hold(directory: string, path: string, token: string): SpoolLock {
     closeSync(fd);
     throw lockedError(directory, readLock(path)?.record);
   }
+  // The identity of the file we hold: an open descriptor's inode never changes, so it is read
+  // once, and each check (before every spool write) is one `stat` of the name.
+  let mine: { ino: number; dev: number };
+  try {
+    mine = fstatSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
   removeLeftovers(directory, token);
   let lost = false;
   const held = (): boolean => {
     if (fd === undefined || lost) return false;
     try {
-      const mine = fstatSync(fd);
       const there = statSync(path);
       return mine.ino === there.ino && mine.dev === there.dev;
     } catch (error) {
