@@ -288,3 +288,118 @@ test("reclaiming the segment being written while another segment's fsync runs cl
     cleanup();
   }
 });
+
+describe('spool errors: the acknowledgement file kept open', () => {
+  const fs = createRequire(__filename)('node:fs') as typeof NodeFs;
+  const take = (queue: { shift(): unknown }, n: number) =>
+    Array.from({ length: n }, () => queue.shift() as ReturnType<typeof writeExport>[number]);
+  /** Our descriptors open on acknowledgement files, deleted ones included. */
+  const ackDescriptors = () =>
+    fs.readdirSync('/proc/self/fd').flatMap((fd) => {
+      try {
+        const target = fs.readlinkSync(`/proc/self/fd/${fd}`);
+        return /\.ack( \(deleted\))?$/.test(target) ? [target] : [];
+      } catch {
+        return [];
+      }
+    });
+
+  test('a write cut short is cut back off: the file keeps whole frames, later acknowledgements hold', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    const warnings = captureDiagWarnings();
+    const real = fs.writeSync;
+    let failNext = false;
+    // The disk fills in the middle of one acknowledgement frame: half of it written, then ENOSPC.
+    fs.writeSync = ((fd: number, data: Buffer, offset: number, length: number) => {
+      if (failNext && fs.readlinkSync(`/proc/self/fd/${fd}`).endsWith('.ack')) {
+        failNext = false;
+        real(fd, data, offset, Math.floor(length / 2));
+        throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+      }
+      return real(fd, data, offset, length);
+    }) as typeof fs.writeSync;
+    try {
+      const queue = openDiskQueue(dir);
+      writeExport(queue, 1, 6);
+      const records = take(queue, 6);
+      queue.acknowledge([records[0]]);
+      const ackFile = join(
+        dir,
+        fs.readdirSync(dir).find((name) => name.endsWith('.ack')) as string,
+      );
+      const frameBytes = fs.statSync(ackFile).size;
+      failNext = true;
+      queue.acknowledge([records[2]]);
+      assert.equal(fs.statSync(ackFile).size, frameBytes, 'the half frame is cut back off');
+      queue.acknowledge([records[4]]);
+      assert.equal(fs.statSync(ackFile).size, 2 * frameBytes, 'the next frame follows, whole');
+      assert.equal(warnings.lines.filter((l) => /acknowledgements failed/.test(l)).length, 1);
+      await queue.close();
+      const again = openDiskQueue(dir);
+      assert.deepEqual(
+        again.takeRecovery().records.map((r) => r.record),
+        ['r2', 'r3', 'r4', 'r6'],
+        'the failed acknowledgement is sent again; the ones around it hold',
+      );
+      await again.close();
+    } finally {
+      fs.writeSync = real;
+      warnings.stop();
+      cleanup();
+    }
+  });
+
+  test('a segment deleted while its acknowledgement file is the one kept leaves no descriptor on it', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    try {
+      const queue = openDiskQueue(dir, { segmentBytes: 200 });
+      for (let e = 0; e < 10; e++) writeExport(queue, e * 3 + 1, 3);
+      const records = take(queue, 30);
+      // One by one: each segment's file is the one kept when its last record deletes it.
+      for (const record of records.slice(0, 27)) {
+        queue.acknowledge([record]);
+        assert.ok(ackDescriptors().length <= 1, ackDescriptors().join(', '));
+        assert.ok(
+          !ackDescriptors().some((target) => target.endsWith('(deleted)')),
+          ackDescriptors().join(', '),
+        );
+      }
+      await queue.close();
+      assert.deepEqual(ackDescriptors(), [], 'none after close');
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('an error the file system gives only at close (NFS, CIFS) is said like a failed write', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    const warnings = captureDiagWarnings();
+    const real = fs.closeSync;
+    fs.closeSync = ((fd: number) => {
+      let target = '';
+      try {
+        target = fs.readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        // Not ours to name.
+      }
+      real(fd);
+      if (target.endsWith('.ack')) {
+        throw Object.assign(new Error('EIO: i/o error, close'), { code: 'EIO' });
+      }
+    }) as typeof fs.closeSync;
+    try {
+      const queue = openDiskQueue(dir);
+      writeExport(queue, 1, 2);
+      queue.acknowledge([take(queue, 2)[0]]);
+      await queue.close();
+      assert.ok(
+        warnings.lines.some((l) => /acknowledgements failed \(EIO/.test(l)),
+        warnings.lines.join('\n'),
+      );
+    } finally {
+      fs.closeSync = real;
+      warnings.stop();
+      cleanup();
+    }
+  });
+});

@@ -5,6 +5,7 @@ import {
   existsSync,
   readFileSync,
   readdirSync,
+  readlinkSync,
   renameSync,
   rmSync,
   statSync,
@@ -340,6 +341,14 @@ test('a queue whose lock was taken over writes nothing more to the directory, an
     for (const record of later) queue.push(record);
     assert.equal(queue.commit(), undefined, 'accepted, in memory');
     assert.equal(statSync(join(dir, segment)).size, size, 'nothing more written');
+    const onSpoolFiles = readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return /\.(seg|ack)( \(deleted\))?$/.test(readlinkSync(`/proc/self/fd/${fd}`));
+      } catch {
+        return false;
+      }
+    });
+    assert.deepEqual(onSpoolFiles, [], "no descriptor left on files that are the other's now");
     const taken = [1, 2, 3, 4].map(() => queue.shift());
     assert.deepEqual(
       taken.map((r) => r?.record),

@@ -268,6 +268,10 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
   private stillHeld(): boolean {
     if (this.lock.held()) return true;
     this.lockLost = true;
+    // Its descriptors too: kept open, they would hold names the new owner deletes (Windows).
+    this.log.close(true).catch((error: unknown) => {
+      diag.debug(`otelpack spool ${this.options.directory}: closing: ${describeError(error)}`);
+    });
     diag.warn(`otelpack spool ${this.options.directory}: ${LOCK_LOST}`);
     return false;
   }

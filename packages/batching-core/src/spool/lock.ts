@@ -87,8 +87,9 @@ function ourIdentity(): Omit<LockRecord, 'token'> {
  * process and its worker threads included, is refused with SpoolLockedError.
  *
  * Returns the release: it removes the lock only when it is still ours. The spool asks `held()`
- * before each write (a holder is taken over only when it has not refreshed for LOCK_STALE_MS: it
- * was stopped or frozen that long), and the holder warns at its next refresh: see the README.
+ * before writing each export (a holder is taken over only when it has not refreshed for
+ * LOCK_STALE_MS: it was stopped or frozen that long), and writes, acknowledges and deletes
+ * nothing once it has answered no; the holder warns at its next refresh: see the README.
  */
 export function acquireLock(directory: string): SpoolLock {
   const path = join(directory, LOCK_FILE);
@@ -323,6 +324,8 @@ function hold(directory: string, path: string, token: string): SpoolLock {
     mine = fstatSync(fd);
   } catch (error) {
     closeSync(fd);
+    // Ours and never to be refreshed: left, it would refuse every opener for LOCK_STALE_MS.
+    if (readLock(path)?.record?.token === token) unlinkQuietly(path);
     throw error;
   }
   removeLeftovers(directory, token);
