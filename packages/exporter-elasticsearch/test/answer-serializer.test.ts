@@ -33,6 +33,14 @@ describe('BulkAnswerSerializer', () => {
     ['one refused', `{"errors":true,"items":[${created},${refused}]}`],
     ['no items key', '{"errors":false}'],
     ['a key after the items', `{"errors":false,"items":[${created}],"took":3}`],
+    // Damage or extra keys the prefix and the closing `]}` alone would let through (review).
+    ['an array-valued key after the items', `{"errors":false,"items":[${created}],"x":[1]}`],
+    [
+      'a duplicate errors key',
+      `{"errors":false,"items":[${created}],"errors":true,"items":[{"create":{"status":429}}]}`,
+    ],
+    ['an index item', `{"errors":false,"items":[{"index":{"status":201}}]}`],
+    ['a 200 item', `{"errors":false,"items":[{"create":{"status":200}}]}`],
     ['another API', '{"acknowledged":true}'],
     ['pretty-printed', `{\n  "errors" : false,\n  "items" : [ ${created} ]\n}`],
   ];
@@ -57,20 +65,50 @@ describe('BulkAnswerSerializer', () => {
     });
   });
 
-  test('an answer cut short is an error at once, as with the client', () => {
-    const cut = `{"errors":false,"items":[${created},{"create":{"sta`;
-    assert.throws(() => new BulkAnswerSerializer().deserialize(cut), errors.DeserializationError);
+  test('an answer cut short or damaged inside its items is an error at once, as with the client', () => {
+    for (const damaged of [
+      `{"errors":false,"items":[${created},{"create":{"sta`,
+      `{"errors":false,"items":[${created},{"create":{"sta]}`,
+      `{"errors":false,"items":[${created},{"create":{"status":2x1}}]}`,
+    ]) {
+      assert.throws(
+        () => new BulkAnswerSerializer().deserialize(damaged),
+        errors.DeserializationError,
+        damaged,
+      );
+    }
   });
 
-  test("the items of a successful answer keep the client's prototype-poisoning option", () => {
+  test('answers of many sizes, one after another, each read right (the kept answers turn over)', () => {
+    const serializer = new BulkAnswerSerializer();
+    countingParses((parses) => {
+      for (let round = 0; round < 2; round++) {
+        for (let documents = 1; documents <= 20; documents++) {
+          const items = Array(documents).fill(created);
+          const answer = serializer.deserialize<{ errors: boolean }>(
+            `{"errors":false,"items":[${items.join(',')}]}`,
+          );
+          assert.equal(answer.errors, false);
+          items[documents - 1] = refused;
+          const failed = serializer.deserialize<{ errors: boolean }>(
+            `{"errors":true,"items":[${items.join(',')}]}`,
+          );
+          assert.equal(failed.errors, true);
+        }
+      }
+      assert.equal(parses(), 40, 'the all-created answers are not parsed, the others are');
+    });
+  });
+
+  test("an answer with a __proto__ key is the client's to judge, by its prototype-poisoning option", () => {
     const poisoned = '{"errors":false,"items":[{"__proto__":{"polluted":true}}]}';
     // The client's default (disablePrototypePoisoningProtection unset) keeps the key as data.
-    const plain = new BulkAnswerSerializer().deserialize<{ items: unknown }>(poisoned);
-    assert.deepEqual(plain.items, new Serializer().deserialize<{ items: unknown }>(poisoned).items);
+    assert.deepEqual(
+      new BulkAnswerSerializer().deserialize(poisoned),
+      new Serializer().deserialize(poisoned),
+    );
     const strict = new BulkAnswerSerializer({ enablePrototypePoisoningProtection: true });
-    const answer = strict.deserialize<{ errors: boolean; items: unknown }>(poisoned);
-    assert.equal(answer.errors, false);
-    assert.throws(() => answer.items, errors.DeserializationError);
+    assert.throws(() => strict.deserialize(poisoned), errors.DeserializationError);
     assert.equal(({} as { polluted?: boolean }).polluted, undefined);
   });
 
