@@ -12,7 +12,7 @@ import type { PipelineStats, SendResult } from '../src';
 import { assertLedgerBalances, captureDiagWarnings } from '../src/testing';
 import { range } from './helpers/scripted-sender';
 import { SegmentLog } from '../src/spool/segment-log';
-import { openDiskQueue, tempSpoolDir, writeExport } from './helpers/spool';
+import { openDiskQueue, take, tempSpoolDir, writeExport } from './helpers/spool';
 
 const HOLDER = resolve(__dirname, 'fixtures/spool-holder.ts');
 const NODE_ARGS = ['--import', 'tsx', HOLDER];
@@ -291,8 +291,6 @@ test("reclaiming the segment being written while another segment's fsync runs cl
 
 describe('spool errors: the acknowledgement file kept open', () => {
   const fs = createRequire(__filename)('node:fs') as typeof NodeFs;
-  const take = (queue: { shift(): unknown }, n: number) =>
-    Array.from({ length: n }, () => queue.shift() as ReturnType<typeof writeExport>[number]);
   /** Our descriptors open on acknowledgement files, deleted ones included. */
   const ackDescriptors = () =>
     fs.readdirSync('/proc/self/fd').flatMap((fd) => {

@@ -9,10 +9,10 @@ import {
   frameStarts,
   openDiskQueue,
   segmentFiles,
+  take,
   tempSpoolDir,
   writeExport,
 } from './helpers/spool';
-import type { TestRecord } from './helpers/spool';
 
 /** Opens the spool again, as the next process would, and says what it found. */
 function reopen(dir: string, segmentBytes = 1 << 20) {
@@ -25,9 +25,6 @@ function reopen(dir: string, segmentBytes = 1 << 20) {
     recovery,
   };
 }
-
-const take = (queue: { shift(): TestRecord | undefined }, n: number) =>
-  Array.from({ length: n }, () => queue.shift() as TestRecord);
 
 describe('disk spool: what a restart finds', () => {
   // Collector persistent_queue_test.go TestPersistentQueue_PutCloseReadClose: two items put,

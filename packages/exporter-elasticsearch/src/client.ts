@@ -8,7 +8,7 @@ import type { ConnectionSettings } from './config';
  * and bearer auth, TLS, and the vendor media types (`compatible-with=8`). Its own retries are
  * off: the otelpack core owns every retry, and a client that retried inside one send would
  * hide failures from the ledger and multiply requests under back-pressure. Its serializer
- * leaves a successful `_bulk` answer's items unparsed until read (BulkAnswerSerializer).
+ * leaves the items of an all-created `_bulk` answer unparsed until read (BulkAnswerSerializer).
  */
 export function createClient(settings: ConnectionSettings): Client {
   const options: ClientOptions = {

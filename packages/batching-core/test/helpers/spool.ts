@@ -51,6 +51,11 @@ export function writeExport(
   return records;
 }
 
+/** The next `n` records out of the queue, as the pipeline takes them for sending. */
+export function take(queue: { shift(): TestRecord | undefined }, n: number): TestRecord[] {
+  return Array.from({ length: n }, () => queue.shift() as TestRecord);
+}
+
 export function segmentFiles(dir: string): string[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.seg'))
