@@ -119,6 +119,36 @@ test('documents kept as UTF-8 in shared slabs: every one whole and its own, acro
   );
 });
 
+test('documents written as a head and a shared tail: the bytes and the content id of the whole', () => {
+  // Heads of every length around the slab's ends and past the own-buffer limit, with characters
+  // of 1 to 4 UTF-8 bytes; tails shared by many documents, one of them not ASCII.
+  const tails = ['}', ',"resource":{"attributes":{"service.name":"checkout"}}}', ',"s":"✓𝄞"}'].map(
+    (text) => ({ text, bytes: Buffer.from(text, 'utf8') }),
+  );
+  const pieces = ['a', 'é', '✓', '𝄞'];
+  const records: [BulkRecord, BulkRecord, string][] = [];
+  let head = '{"t":"';
+  for (let i = 0; records.length < 2_000; i++) {
+    head += pieces[i % pieces.length].repeat(1 + (i % 5));
+    if (head.length > 4_300) head = '{"t":"' + head.slice(3_000);
+    const tail = tails[i % tails.length];
+    const whole = `${head}"${tail.text}`;
+    const fields = { hashId: true, document: JSON.parse(whole) as BulkDocument['document'] };
+    const split = encodeDocument(bulkDocument({ ...fields, split: { head: `${head}"`, tail } }));
+    records.push([split, encodeDocument(bulkDocument({ ...fields, json: whole })), whole]);
+  }
+  assert.ok(
+    records.some(([, , whole]) => whole.length > 4_096),
+    'some past the own-buffer limit',
+  );
+  for (const [split, whole, text] of records) {
+    assert.equal(split.document, text);
+    assert.equal(split.bytes, whole.bytes);
+    assert.equal(split.id, whole.id);
+    assert.equal(split.id, contentId('logs-x', text));
+  }
+});
+
 test('a record in JSON (a dead letter written by the ndjson writer) carries its lines as text', () => {
   const record = encodeDocument(bulkDocument({ id: 'fixed', document: { s: 'é' } }));
   assert.deepEqual(JSON.parse(JSON.stringify(record)), {

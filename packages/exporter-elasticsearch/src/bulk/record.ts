@@ -103,6 +103,25 @@ export class DocumentSlabs extends ProtoWriter {
 
   encode(text: string): Uint8Array {
     if (text.length > OWN_BUFFER_UNITS) return Buffer.from(text, 'utf8');
+    this.text(text);
+    return this.finish();
+  }
+
+  /** `head`'s UTF-8 followed by `tail` (a document's SplitJson). */
+  encodeSplit(head: string, tail: Uint8Array): Uint8Array {
+    if (head.length + tail.length > OWN_BUFFER_UNITS) {
+      const headBytes = Buffer.byteLength(head);
+      const own = Buffer.allocUnsafe(headBytes + tail.length);
+      own.write(head, 0);
+      own.set(tail, headBytes);
+      return own;
+    }
+    this.text(head);
+    this.raw(tail);
+    return this.finish();
+  }
+
+  private text(text: string): void {
     // Written into what is left of the slab first: Buffer#write stops before a character that
     // does not fit, and none takes more than 4 bytes, so 4 bytes to spare after it mean all of
     // it was written. Reserving the 3 bytes per unit that the worst text needs held 8 % more
@@ -112,13 +131,12 @@ export class DocumentSlabs extends ProtoWriter {
       const written = this.buffer.write(text, this.pos);
       if (room - written >= 4) {
         this.pos += written;
-        return this.finish();
+        return;
       }
     }
     // At most three bytes per UTF-16 unit (a lone surrogate becomes U+FFFD: three).
     this.ensure(text.length * 3);
     this.pos += this.buffer.write(text, this.pos);
-    return this.finish();
   }
 
   /** A copy of document bytes read from elsewhere (a spool payload), which they then do not keep. */
@@ -151,14 +169,14 @@ export function bulkRecordOf(
   );
 }
 
-/** 128 bits of SHA-256 over the target and the document, base64url: 22 characters. */
-export function contentId(index: string, document: string): string {
-  return createHash('sha256')
-    .update(index)
-    .update('\n')
-    .update(document)
-    .digest('base64url')
-    .slice(0, 22);
+/**
+ * 128 bits of SHA-256 over the target and the document (given whole, or as the parts it is the
+ * join of), base64url: 22 characters.
+ */
+export function contentId(index: string, ...document: string[]): string {
+  const hash = createHash('sha256').update(index).update('\n');
+  for (const part of document) hash.update(part);
+  return hash.digest('base64url').slice(0, 22);
 }
 
 /**
@@ -166,9 +184,18 @@ export function contentId(index: string, document: string): string {
  * indices it turns a resend of a document with a deterministic id into a 409, not an overwrite.
  */
 export function encodeDocument(doc: BulkDocument, slabs: DocumentSlabs = sharedSlabs): BulkRecord {
-  const document = doc.json ?? stringifyDocument(doc.document);
   const index = doc.target.index;
-  const id = doc.id ?? (doc.hashId ? contentId(index, document) : undefined);
+  const split = doc.split;
+  let documentBytes: Uint8Array;
+  let id = doc.id;
+  if (split !== undefined) {
+    if (id === undefined && doc.hashId) id = contentId(index, split.head, split.tail.text);
+    documentBytes = slabs.encodeSplit(split.head, split.tail.bytes);
+  } else {
+    const document = doc.json ?? stringifyDocument(doc.document);
+    if (id === undefined && doc.hashId) id = contentId(index, document);
+    documentBytes = slabs.encode(document);
+  }
   const dataStream = doc.target.dataStream !== undefined;
   let action: string;
   let actionBytes: number;
@@ -181,7 +208,6 @@ export function encodeDocument(doc: BulkDocument, slabs: DocumentSlabs = sharedS
     action = actionLine(index, dataStream, id, doc.dynamicTemplates);
     actionBytes = Buffer.byteLength(action);
   }
-  const documentBytes = slabs.encode(document);
   return new EncodedBulkRecord(
     index,
     id,

@@ -5,7 +5,7 @@ import type { JsonObject } from './json-value';
 import { spanIdOf, traceIdOf } from './otel-fields';
 import { shareJson } from './shared-json';
 import { spanEventTarget, spanTarget } from './routing';
-import type { BulkDocument, MappingSettings, Target } from './types';
+import type { BulkDocument, MappingSettings, SharedJsonTail, SplitJson, Target } from './types';
 
 /*
  * What every mode does around the document it builds: where it goes, and which id makes a
@@ -16,13 +16,19 @@ import type { BulkDocument, MappingSettings, Target } from './types';
  * A document written as JSON text, with the object form built only when asked for (tests, and
  * the benchmark's anchor, which serialises objects).
  */
-export class WrittenDocument {
+export class WrittenDocument implements SplitJson {
   private object: JsonObject | undefined;
 
   constructor(
-    readonly json: string,
+    readonly head: string,
+    readonly tail: SharedJsonTail,
     private readonly build: () => JsonObject,
   ) {}
+
+  /** The whole text, joined when read (the exporter encodes the parts: SplitJson). */
+  get json(): string {
+    return this.head + this.tail.text;
+  }
 
   toObject(): JsonObject {
     this.object ??= this.build();
@@ -61,7 +67,6 @@ export function recordDocument(
 class WrittenBulkDocument implements BulkDocument {
   readonly timeSeries = false;
   readonly dynamicTemplates = undefined;
-  readonly json: string;
 
   constructor(
     readonly target: Target,
@@ -69,8 +74,14 @@ class WrittenBulkDocument implements BulkDocument {
     readonly hashId: boolean,
     readonly conflictMeansStored: boolean,
     private readonly written: WrittenDocument,
-  ) {
-    this.json = written.json;
+  ) {}
+
+  get json(): string {
+    return this.written.json;
+  }
+
+  get split(): SplitJson {
+    return this.written;
   }
 
   get document(): JsonObject {

@@ -31,7 +31,7 @@ import {
   traceStateOf,
 } from './otel-fields';
 import { attributesField, put, resourceField, scopeField } from './otel-shared-fields';
-import { logText, spanEventText, spanText } from './otel-writer';
+import { logHead, sharedTail, spanEventHead, spanHead } from './otel-writer';
 import { logTarget } from './routing';
 import { epochMillis, epochMillisWithNanos, durationNanos, isZeroTime } from './time';
 import type { BulkDocument, MappingResult, MappingSettings, Target } from './types';
@@ -107,7 +107,7 @@ function spanObject(
 }
 
 const otelSpanFields: SpanFields = (span, context, target, settings) =>
-  new WrittenDocument(spanText(span, context, target, settings), () =>
+  new WrittenDocument(spanHead(span, context, settings), sharedTail(target, span, settings), () =>
     spanObject(span, context, target, settings),
   );
 
@@ -130,8 +130,10 @@ function spanEventObject(
 }
 
 const otelSpanEventFields: SpanEventFields = (span, event, context, target, settings) =>
-  new WrittenDocument(spanEventText(span, event, context, target, settings), () =>
-    spanEventObject(span, event, context, target, settings),
+  new WrittenDocument(
+    spanEventHead(span, event, context, settings),
+    sharedTail(target, span, settings),
+    () => spanEventObject(span, event, context, target, settings),
   );
 
 export function otelSpanDocuments(
@@ -193,8 +195,10 @@ export function otelLogDocument(
   settings: MappingSettings,
 ): BulkDocument {
   const target = logTarget(log, settings);
-  const written = new WrittenDocument(logText(log, target, settings), () =>
-    logObject(log, target, settings),
+  const written = new WrittenDocument(
+    logHead(log, settings),
+    sharedTail(target, log, settings),
+    () => logObject(log, target, settings),
   );
   return recordDocument(target, written, settings);
 }

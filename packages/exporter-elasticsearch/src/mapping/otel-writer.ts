@@ -25,7 +25,7 @@ import {
 import { resourceField, scopeField } from './otel-shared-fields';
 import { memberJson } from './shared-json';
 import { durationNanos, epochMillisWithNanos } from './time';
-import type { MappingSettings, Target } from './types';
+import type { MappingSettings, SharedJsonTail, Target } from './types';
 
 /*
  * The `otel` documents of spans, span events and log records written as JSON text, member for
@@ -40,7 +40,8 @@ import type { MappingSettings, Target } from './types';
  * key and the quotes (`',"span_id":"' + id + '"'`); what a log record mostly shares with the one
  * before (its two times, its severity) and every document's shared tail are kept whole from the
  * last record, and the few kind and message-less status members whole per value, each flattened
- * once.
+ * once. The shared tail is not pasted in at all: a document is its head, written here, and the
+ * tail (sharedTail), whose UTF-8 the exporter copies after the head's (SplitJson).
  */
 
 /** `open + text + '"'` for text known to need no escaping (hex ids, times); '' when missing. */
@@ -77,7 +78,7 @@ interface SharedClosing {
   resource: ResourceLike;
   scope: InstrumentationScopeLike;
   settings: MappingSettings;
-  closing: string;
+  closing: SharedJsonTail;
 }
 
 let recentClosing: SharedClosing | undefined;
@@ -100,11 +101,11 @@ function matches(
 }
 
 /** The shared members every `otel` span, event and log document ends with, and its `}`. */
-function closingMembers(
+export function sharedTail(
   target: Target,
   record: { resource: ResourceLike; instrumentationScope: InstrumentationScopeLike },
   settings: MappingSettings,
-): string {
+): SharedJsonTail {
   const { resource, instrumentationScope: scope } = record;
   if (matches(recentClosing, target, resource, scope, settings)) return recentClosing.closing;
   if (matches(earlierClosing, target, resource, scope, settings)) {
@@ -114,11 +115,12 @@ function closingMembers(
     return hit.closing;
   }
   const dataStream = dataStreamField(target);
-  const closing = flattened(
+  const text = flattened(
     (dataStream === undefined ? '' : `,"data_stream":${memberJson(dataStream)}`) +
       `,"resource":${memberJson(resourceField(resource, settings))}` +
       `,"scope":${memberJson(scopeField(scope, settings))}}`,
   );
+  const closing = { text, bytes: Buffer.from(text, 'utf8') };
   // A missing resource or scope is built anew for each record: nothing to remember then.
   if (resource !== undefined && scope !== undefined) {
     earlierClosing = recentClosing;
@@ -178,10 +180,10 @@ function kindAndDuration(span: ReadableSpanLike): string {
   return KIND_OPENINGS[known ? kind : UNSPECIFIED_KIND] + durationNanos(span.duration);
 }
 
-export function spanText(
+/** A span's document up to its shared tail. */
+export function spanHead(
   span: ReadableSpanLike,
   context: SpanContext,
-  target: Target,
   settings: MappingSettings,
 ): string {
   const limits = settings.limits;
@@ -199,16 +201,15 @@ export function spanText(
     rawMember(',"dropped_events_count":', positiveCount(span.droppedEventsCount)) +
     linksText(span, limits) +
     rawMember(',"dropped_links_count":', positiveCount(span.droppedLinksCount)) +
-    statusMember(span, limits) +
-    closingMembers(target, span, settings)
+    statusMember(span, limits)
   );
 }
 
-export function spanEventText(
+/** A span event's document up to its shared tail. */
+export function spanEventHead(
   span: ReadableSpanLike,
   event: TimedEventLike,
   context: SpanContext,
-  target: Target,
   settings: MappingSettings,
 ): string {
   const limits = settings.limits;
@@ -220,8 +221,7 @@ export function spanEventText(
     idMembers(context) +
     rawMember(',"dropped_attributes_count":', positiveCount(event.droppedAttributesCount)) +
     textMember(',"event_name":"', eventName) +
-    rawMember(',"attributes":', attributesText(event.attributes, limits, eventName)) +
-    closingMembers(target, span, settings)
+    rawMember(',"attributes":', attributesText(event.attributes, limits, eventName))
   );
 }
 
@@ -283,11 +283,8 @@ function severityMembers(log: ReadableLogRecordLike, limits: ValueLimits): strin
   return lastSeverity;
 }
 
-export function logText(
-  log: ReadableLogRecordLike,
-  target: Target,
-  settings: MappingSettings,
-): string {
+/** A log record's document up to its shared tail. */
+export function logHead(log: ReadableLogRecordLike, settings: MappingSettings): string {
   const limits = settings.limits;
   return (
     openingTimes(log) +
@@ -296,7 +293,6 @@ export function logText(
     rawMember(',"attributes":', attributesText(log.attributes, limits)) +
     rawMember(',"dropped_attributes_count":', positiveCount(log.droppedAttributesCount)) +
     textMember(',"event_name":"', cleanText(eventNameOf(log), limits)) +
-    bodyMember(log.body, settings) +
-    closingMembers(target, log, settings)
+    bodyMember(log.body, settings)
   );
 }

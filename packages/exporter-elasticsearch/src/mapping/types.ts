@@ -45,6 +45,25 @@ export interface Target {
   dataStream: DataStreamName | undefined;
 }
 
+/**
+ * JSON text that many documents end with (the `otel` documents' data_stream, resource and
+ * scope members, and the closing brace), with its UTF-8 made once.
+ */
+export interface SharedJsonTail {
+  readonly text: string;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * A document's JSON as the members of its own and the tail it shares with others: encoding
+ * copies the tail's bytes after the head's, where one string of both was first flattened (a copy
+ * of the tail into each document's text, and garbage) and then encoded again for each document.
+ */
+export interface SplitJson {
+  readonly head: string;
+  readonly tail: SharedJsonTail;
+}
+
 /** One document as the mapping produced it, before serialisation. */
 export interface BulkDocument {
   target: Target;
@@ -67,6 +86,8 @@ export interface BulkDocument {
   dynamicTemplates: Record<string, string> | undefined;
   /** The document's JSON when the mapping wrote it as text (otherwise `document` is serialised). */
   json?: string;
+  /** The same text in its two parts, when the mapping wrote it so (`json` is then their join). */
+  split?: SplitJson;
   /** The document as an object; where `json` is given, built only when read. */
   document: JsonObject;
 }
