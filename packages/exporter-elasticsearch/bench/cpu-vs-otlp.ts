@@ -40,6 +40,10 @@ export interface CpuRow {
   signal: string;
   /** Microseconds of process CPU per span / log record, median of the rounds. */
   cpuUs: Partial<Record<Name, number>>;
+  /** Of which in the kernel (system time), median of the rounds. */
+  systemUs: Partial<Record<Name, number>>;
+  /** Minor page faults per 1,000 spans / log records, median of the rounds. */
+  faultsPerThousand: Partial<Record<Name, number>>;
   /** Elasticsearch ÷ official, process CPU per record (the figure), of the medians. */
   ratio: number;
   /**
@@ -67,11 +71,12 @@ async function main(): Promise<CpuResult> {
   try {
     const rows: CpuRow[] = [];
     for (const signal of SIGNALS) {
-      const runs = new Map<Name, number[]>(
-        (Object.keys(VARIANTS) as Name[]).map((name) => [name, []]),
-      );
+      const names = Object.keys(VARIANTS) as Name[];
+      const runs = new Map<Name, number[]>(names.map((name) => [name, []]));
+      const systemRuns = new Map<Name, number[]>(names.map((name) => [name, []]));
+      const faultRuns = new Map<Name, number[]>(names.map((name) => [name, []]));
       for (let r = 0; r < ROUNDS; r++) {
-        for (const name of Object.keys(VARIANTS) as Name[]) {
+        for (const name of names) {
           const output = execFileSync(
             process.execPath,
             [
@@ -85,10 +90,12 @@ async function main(): Promise<CpuResult> {
             ],
             { cwd: resolve(OTLP_BENCH, '..'), encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
           );
-          const { cpuUs } = JSON.parse(output.trim().split('\n').pop() as string) as {
-            cpuUs: number;
-          };
+          const { cpuUs, systemUs, minorFaults } = JSON.parse(
+            output.trim().split('\n').pop() as string,
+          ) as { cpuUs: number; systemUs: number; minorFaults: number };
           runs.get(name)?.push(cpuUs / ITEMS);
+          systemRuns.get(name)?.push(systemUs / ITEMS);
+          faultRuns.get(name)?.push((minorFaults * 1000) / ITEMS);
         }
       }
       const m = (name: Name) => median(runs.get(name) ?? []);
@@ -97,8 +104,12 @@ async function main(): Promise<CpuResult> {
       const ratios = perRound('official');
       rows.push({
         signal,
-        cpuUs: Object.fromEntries(
-          (Object.keys(VARIANTS) as Name[]).map((name) => [name, round(m(name))]),
+        cpuUs: Object.fromEntries(names.map((name) => [name, round(m(name))])),
+        systemUs: Object.fromEntries(
+          names.map((name) => [name, round(median(systemRuns.get(name) ?? []))]),
+        ),
+        faultsPerThousand: Object.fromEntries(
+          names.map((name) => [name, Math.round(median(faultRuns.get(name) ?? []))]),
         ),
         ratio: round(m('elasticsearch') / m('official')),
         pairedRatio: round(median(ratios)),

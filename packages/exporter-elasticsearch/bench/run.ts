@@ -124,6 +124,14 @@ async function main(): Promise<void> {
         r.exporterRatio,
         r.spread,
       ]),
+    )}\n${table(
+      'Of it in the kernel (µs of system CPU per record) and minor page faults per 1,000 records, medians',
+      ['signal', 'system: official / elasticsearch', 'faults: official / elasticsearch'],
+      cpu.rows.map((r) => [
+        r.signal,
+        `${r.systemUs.official ?? '-'} / ${r.systemUs.elasticsearch ?? '-'}`,
+        `${r.faultsPerThousand.official ?? '-'} / ${r.faultsPerThousand.elasticsearch ?? '-'}`,
+      ]),
     )}\n`,
   );
 

@@ -11,4 +11,6 @@ import { runE2eChild } from './e2e-loop';
 
 export type { Variant } from './e2e-exporters';
 
-void runE2eChild(otlpVariantExporter);
+// BENCH_E2E_DRAIN=1: every variant delivers each chunk before the next (e2e-loop.ts's
+// drainEachChunk), as the official exporters do by themselves.
+void runE2eChild(otlpVariantExporter, { drainEachChunk: process.env.BENCH_E2E_DRAIN === '1' });
