@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SpanContext } from '@opentelemetry/api';
 import { seededRandom } from '@otelpack/batching-core/testing';
-import { encodeDocument } from '../src/bulk/record';
+import { contentId, encodeDocument } from '../src/bulk/record';
 import { mapLogRecord, mapSpan } from '../src/mapping/mapper';
 import { stringifyDocument } from '../src/mapping/shared-json';
 import type { BulkDocument, MappingSettings } from '../src/mapping/types';
@@ -211,6 +211,7 @@ const SETTINGS: [name: string, mapping: MappingSettings][] = [
 for (const [name, mapping] of SETTINGS) {
   test(`otel writer, ${name}: the text is the objects' JSON, byte for byte, on generated records`, () => {
     let written = 0;
+    let hashed = 0;
     for (let seed = 1; seed <= 400; seed++) {
       for (const doc of documents(seed, mapping)) {
         assert.ok(doc.json !== undefined, 'otel spans, events and logs are written as text');
@@ -218,10 +219,17 @@ for (const [name, mapping] of SETTINGS) {
         const objects = plain(doc.document);
         assert.deepEqual(JSON.parse(doc.json), objects, `seed ${seed}`);
         assert.equal(doc.json, stringifyDocument(doc.document), `seed ${seed}`);
-        assert.equal(encodeDocument(doc).document, doc.json);
+        const encoded = encodeDocument(doc);
+        assert.equal(encoded.document, doc.json);
+        // Written in two parts (SplitJson), a document is hashed as its whole text.
+        if (doc.hashId) {
+          hashed++;
+          assert.equal(encoded.id, contentId(doc.target.index, doc.json), `seed ${seed}`);
+        }
       }
     }
     assert.ok(written > 800);
+    assert.equal(hashed > 0, mapping.deterministicIds);
   });
 }
 

@@ -3,7 +3,8 @@
  * the official one into the loopback sink (this package's, exporter-clickhouse's): the SDK
  * (BatchSpanProcessor or BatchLogRecordProcessor, default settings) with the exporter a variant
  * names, `count` items of the workload, then shutdown (everything delivered), after a warm-up of
- * the same kind. Prints the process's CPU time for the measured part as JSON.
+ * the same kind. Prints the process's CPU time for the measured part as JSON, with its system
+ * time and minor page faults apart.
  *
  *   node --import tsx <child>.ts <variant> <traces|logs> <count> <sink url>
  */
@@ -68,8 +69,9 @@ export interface E2eOptions {
    * core's) reports an export done when it is queued, so without this it would be measured
    * while holding a backlog the size of the run, or dropping what its queue bound refuses;
    * the official exporters report an export done when the backend answered, which this
-   * matches. Off for this package's benchmark: with the loop's turns of the event loop its exporter keeps up
-   * with the default queue, and a run that did not deliver everything fails (below).
+   * matches. Off by default (e2e-child.ts turns it on with BENCH_E2E_DRAIN=1): with the loop's
+   * turns of the event loop this package's exporter keeps up with the default queue, and a run
+   * that did not deliver everything fails (below).
    */
   drainEachChunk?: boolean;
 }

@@ -170,12 +170,12 @@ export function bulkRecordOf(
 }
 
 /**
- * 128 bits of SHA-256 over the target and the document (given whole, or as the parts it is the
- * join of), base64url: 22 characters.
+ * 128 bits of SHA-256 over the target and the document (given whole, or as its head and the
+ * UTF-8 of its shared tail: SplitJson), base64url: 22 characters.
  */
-export function contentId(index: string, ...document: string[]): string {
-  const hash = createHash('sha256').update(index).update('\n');
-  for (const part of document) hash.update(part);
+export function contentId(index: string, document: string, tail?: Uint8Array): string {
+  const hash = createHash('sha256').update(index).update('\n').update(document);
+  if (tail !== undefined) hash.update(tail);
   return hash.digest('base64url').slice(0, 22);
 }
 
@@ -189,7 +189,7 @@ export function encodeDocument(doc: BulkDocument, slabs: DocumentSlabs = sharedS
   let documentBytes: Uint8Array;
   let id = doc.id;
   if (split !== undefined) {
-    if (id === undefined && doc.hashId) id = contentId(index, split.head, split.tail.text);
+    if (id === undefined && doc.hashId) id = contentId(index, split.head, split.tail.bytes);
     documentBytes = slabs.encodeSplit(split.head, split.tail.bytes);
   } else {
     const document = doc.json ?? stringifyDocument(doc.document);

@@ -58,6 +58,8 @@ export interface SharedJsonTail {
  * A document's JSON as the members of its own and the tail it shares with others: encoding
  * copies the tail's bytes after the head's, where one string of both was first flattened (a copy
  * of the tail into each document's text, and garbage) and then encoded again for each document.
+ * The two encoded apart are the whole's UTF-8, and hash as the whole, because no surrogate pair
+ * spans the join: the tail starts with `,` or `}`, and heads hold no lone surrogate (cleaned).
  */
 export interface SplitJson {
   readonly head: string;
