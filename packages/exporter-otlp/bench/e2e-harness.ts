@@ -37,6 +37,10 @@ export interface VariantRuns {
   cpuUsPerItem: number[];
   /** Wall-clock microseconds per item of the measured part, one per round. */
   wallUsPerItem: number[];
+  /** Of `cpuUsPerItem`, the kernel's (system time), one per round. */
+  systemUsPerItem: number[];
+  /** Minor page faults per 1,000 items, one per round. */
+  faultsPerThousand: number[];
   /** Body bytes the sink received per item (last round). */
   wireBytesPerItem: number;
   /** Items per request the sink received (last round). */
@@ -58,7 +62,14 @@ export async function runVariants<V extends string>(
   const runs = new Map<V, VariantRuns>(
     variants.map((v) => [
       v,
-      { cpuUsPerItem: [], wallUsPerItem: [], wireBytesPerItem: 0, itemsPerRequest: 0 },
+      {
+        cpuUsPerItem: [],
+        wallUsPerItem: [],
+        systemUsPerItem: [],
+        faultsPerThousand: [],
+        wireBytesPerItem: 0,
+        itemsPerRequest: 0,
+      },
     ]),
   );
   for (let round = 0; round < rounds; round++) {
@@ -75,12 +86,16 @@ export async function runVariants<V extends string>(
       );
       const result = JSON.parse(output.trim().split('\n').pop() as string) as {
         cpuUs: number;
+        systemUs: number;
+        minorFaults: number;
         wallMs: number;
         sentItems: number;
       };
       const entry = runs.get(variant) as VariantRuns;
       entry.cpuUsPerItem.push(result.cpuUs / items);
       entry.wallUsPerItem.push((result.wallMs * 1000) / items);
+      entry.systemUsPerItem.push(result.systemUs / items);
+      entry.faultsPerThousand.push((result.minorFaults * 1000) / items);
       const stats = await sink.call('stats');
       entry.wireBytesPerItem = stats.bodyBytes / result.sentItems;
       entry.itemsPerRequest = result.sentItems / stats.requests;
