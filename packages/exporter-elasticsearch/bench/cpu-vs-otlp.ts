@@ -6,7 +6,8 @@
  * attributes and 2 events each, three documents per span here) and INFO log records; one
  * loopback sink (a process of its own)
  * that answers each client as its backend would; each run a fresh process whose CPU time is
- * taken from the first item to the end of shutdown. Variants alternate: the official
+ * taken from the first item to the end of shutdown. Variants alternate (exporter-otlp's
+ * runVariants): the official
  * `@opentelemetry/exporter-{trace,logs}-otlp-proto` (no compression) and this package's
  * exporters with default options. A no-op exporter gives the SDK's own cost.
  *
@@ -18,9 +19,10 @@
  * BENCH_CPU_SIGNALS=logs (or traces; comma-separated) measures only those signals, so that a
  * change to one signal's path is measured in half the time.
  */
-import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { startSink } from '../../exporter-otlp/bench/e2e-harness';
+import { runVariants, startSink } from '../../exporter-otlp/bench/e2e-harness';
+import type { VariantRuns } from '../../exporter-otlp/bench/e2e-harness';
+import type { E2eSignal } from '../../exporter-otlp/bench/e2e-loop';
 import { median, round, spread } from './lib/stats';
 import { PACKAGE_DIR, reportToParent } from './lib/child';
 
@@ -67,49 +69,34 @@ export interface CpuResult {
 
 async function main(): Promise<CpuResult> {
   const sink = await startSink();
-  const url = sink.url;
   try {
     const rows: CpuRow[] = [];
+    const names = Object.keys(VARIANTS) as Name[];
+    const childVariant = (name: Name) => VARIANTS[name] as string;
     for (const signal of SIGNALS) {
-      const names = Object.keys(VARIANTS) as Name[];
-      const runs = new Map<Name, number[]>(names.map((name) => [name, []]));
-      const systemRuns = new Map<Name, number[]>(names.map((name) => [name, []]));
-      const faultRuns = new Map<Name, number[]>(names.map((name) => [name, []]));
-      for (let r = 0; r < ROUNDS; r++) {
-        for (const name of names) {
-          const output = execFileSync(
-            process.execPath,
-            [
-              '--import',
-              'tsx',
-              resolve(OTLP_BENCH, 'e2e-child.ts'),
-              VARIANTS[name] as string,
-              signal,
-              String(ITEMS),
-              url,
-            ],
-            { cwd: resolve(OTLP_BENCH, '..'), encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
-          );
-          const { cpuUs, systemUs, minorFaults } = JSON.parse(
-            output.trim().split('\n').pop() as string,
-          ) as { cpuUs: number; systemUs: number; minorFaults: number };
-          runs.get(name)?.push(cpuUs / ITEMS);
-          systemRuns.get(name)?.push(systemUs / ITEMS);
-          faultRuns.get(name)?.push((minorFaults * 1000) / ITEMS);
-        }
-      }
-      const m = (name: Name) => median(runs.get(name) ?? []);
+      // exporter-otlp's harness: the variants of each round in a turned order, every other round
+      // reversed; round r of every variant at index r.
+      const runs = await runVariants(
+        sink,
+        resolve(OTLP_BENCH, 'e2e-child.ts'),
+        names.map(childVariant),
+        signal as E2eSignal,
+        ITEMS,
+        ROUNDS,
+      );
+      const of = (name: Name) => runs.get(childVariant(name)) as VariantRuns;
+      const m = (name: Name) => median(of(name).cpuUsPerItem);
       const perRound = (over: Name) =>
-        (runs.get('elasticsearch') ?? []).map((value, i) => value / (runs.get(over) ?? [])[i]);
+        of('elasticsearch').cpuUsPerItem.map((value, i) => value / of(over).cpuUsPerItem[i]);
       const ratios = perRound('official');
       rows.push({
         signal,
         cpuUs: Object.fromEntries(names.map((name) => [name, round(m(name))])),
         systemUs: Object.fromEntries(
-          names.map((name) => [name, round(median(systemRuns.get(name) ?? []))]),
+          names.map((name) => [name, round(median(of(name).systemUsPerItem))]),
         ),
         faultsPerThousand: Object.fromEntries(
-          names.map((name) => [name, Math.round(median(faultRuns.get(name) ?? []))]),
+          names.map((name) => [name, Math.round(median(of(name).faultsPerThousand))]),
         ),
         ratio: round(m('elasticsearch') / m('official')),
         pairedRatio: round(median(ratios)),

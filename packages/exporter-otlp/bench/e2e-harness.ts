@@ -5,7 +5,7 @@
  */
 import { execFileSync, fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { E2eSignal } from './e2e-loop';
 
 export interface Sink {
@@ -82,7 +82,9 @@ export async function runVariants<V extends string>(
       const output = execFileSync(
         process.execPath,
         ['--import', 'tsx', childFile, variant, signal, String(items), sink.url],
-        { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+        // In the child's package, whichever package's benchmark runs it (tsx reads the
+        // tsconfig where it starts).
+        { cwd: join(dirname(childFile), '..'), encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
       );
       const result = JSON.parse(output.trim().split('\n').pop() as string) as {
         cpuUs: number;
