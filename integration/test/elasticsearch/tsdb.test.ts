@@ -99,7 +99,7 @@ describe('Elasticsearch metrics into time series data streams (fake)', () => {
     assert.equal(letters[0].reason, 'rejected');
     assert.match(
       items[0].detail,
-      /^409 version_conflict_engine_exception: .*not sent by this exporter/,
+      /^409 version_conflict_engine_exception: .*not stored by this exporter/,
     );
     await exporter.shutdown();
   });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { errors } from '@elastic/elasticsearch';
-import { classifyClientError } from '../src/bulk/client-errors';
+import { classifyClientError, mayHaveBeenApplied } from '../src/bulk/client-errors';
 
 // The client's own error classes, built as the transport builds them.
 function responseError(statusCode: number, body: unknown, headers: Record<string, string> = {}) {
@@ -125,4 +125,44 @@ test('client errors: secrets are scrubbed from reasons', () => {
     kind: 'retryable',
     reason: 'connection: connect to https://elastic:[REDACTED]@es.example:9200 failed',
   });
+});
+
+test('client errors: whether Elasticsearch may have applied the request (a time series 409 after it is ours)', () => {
+  const cases: [string, unknown, boolean][] = [
+    // The answer was lost after the body went out: the request may have run.
+    ['timeout', new errors.TimeoutError('Request timed out'), true],
+    ['aborted by the deadline', new errors.RequestAbortedError('Request aborted'), true],
+    ['unreadable answer', new errors.DeserializationError('Unexpected token', '{'), true],
+    [
+      'connection cut mid-request (undici)',
+      new errors.ConnectionError(
+        'other side closed - Local: 127.0.0.1:51234, Remote: 127.0.0.1:9200',
+      ),
+      true,
+    ],
+    ['connection reset (node:http)', new errors.ConnectionError('read ECONNRESET'), true],
+    ['socket hang up', new errors.ConnectionError('socket hang up'), true],
+    ['500 from Elasticsearch', responseError(500, 'boom'), true],
+    ['502 from a gateway', responseError(502, 'bad gateway'), true],
+    ['504 from a gateway', responseError(504, 'gateway timeout'), true],
+    // Nothing left, or Elasticsearch refused the request whole before indexing.
+    ['refused', new errors.ConnectionError('connect ECONNREFUSED 127.0.0.1:9200'), false],
+    ['DNS', new errors.ConnectionError('getaddrinfo ENOTFOUND es.example'), false],
+    ['DNS, try again', new errors.ConnectionError('getaddrinfo EAI_AGAIN es.example'), false],
+    ['no route', new errors.ConnectionError('connect EHOSTUNREACH 10.0.0.9:9200'), false],
+    ['connect timeout (undici)', new errors.ConnectionError('Connect Timeout Error'), false],
+    ['TLS', new errors.ConnectionError('self-signed certificate in certificate chain'), false],
+    ['no living connections', new errors.NoLivingConnectionsError('none', {} as never), false],
+    ['429', responseError(429, { error: { type: 'es_rejected_execution_exception' } }), false],
+    ['503', responseError(503, { error: { type: 'cluster_block_exception' } }), false],
+    ['400', responseError(400, { error: { type: 'illegal_argument_exception' } }), false],
+    ['401', responseError(401, { error: { type: 'security_exception' } }), false],
+    ['413', responseError(413, ''), false],
+    ['configuration', new errors.ConfigurationError('bad'), false],
+    ['not a request error (a header provider threw)', new Error('token expired'), false],
+    ['undefined', undefined, false],
+  ];
+  for (const [name, error, expected] of cases) {
+    assert.equal(mayHaveBeenApplied(error), expected, name);
+  }
 });

@@ -10,7 +10,7 @@ import { BULK_FILTER_PATH } from '../src/bulk/response';
 import { ElasticsearchBulkSender } from '../src/bulk/sender';
 import { bulkRecordSpoolCodec } from '../src/bulk/spool-codec';
 import { IndexSetup } from '../src/setup/runner';
-import { startBulkSink } from './helpers/bulk-sink';
+import { PRODUCT_HEADER, startBulkSink } from './helpers/bulk-sink';
 
 const sinks: { close(): Promise<void> }[] = [];
 after(async () => {
@@ -149,16 +149,21 @@ test('per-item failures: 429 retried alone, mapping errors rejected with type an
   await s.close();
 });
 
-test('time series 409: rejected on a first send (another writer), delivered on a resend of the same record', async () => {
-  const conflict = {
+/** A sink whose every item answers 409, as Elasticsearch does for a time series document that exists. */
+async function startConflictSink() {
+  const sink = await startBulkSink(() => ({
     status: 409,
     error: {
       type: 'version_conflict_engine_exception',
       reason: '[abc][tsid@2024-01-15T10:30:00.000Z]: version conflict, document already exists',
     },
-  };
-  const sink = await startBulkSink(() => conflict);
+  }));
   sinks.push(sink);
+  return sink;
+}
+
+test('time series 409: rejected on a first send (another writer), delivered on a resend after a lost answer', async () => {
+  const sink = await startConflictSink();
   const s = sender(sink.url);
   const batch = records(2, {}, true);
   const first = await send(s, batch);
@@ -169,13 +174,78 @@ test('time series 409: rejected on a first send (another writer), delivered on a
     assert.equal(failure.retryable, false);
     assert.match(
       failure.reason,
-      /^409 version_conflict_engine_exception: .*not sent by this exporter/,
+      /^409 version_conflict_engine_exception: .*not stored by this exporter/,
     );
   }
-  // The same record objects again, as the core resends them after a lost answer.
-  assert.deepEqual(await send(s, batch), { kind: 'delivered', httpStatus: 200 });
+  // A 409 answered for them did not store them: sent again, the 409 is still another writer's.
+  assert.equal((await send(s, batch)).kind, 'partial');
+  await s.close();
+
+  // An attempt whose answer was lost (here: the sink reads the request and never answers, and
+  // the send times out) may have stored them: a 409 on the resend is our own earlier write.
+  const lost = sender(sink.url, { timeoutMs: 300 });
+  const resent = records(2, {}, true);
+  sink.setFaults({ fault: { kind: 'stall' }, times: 1 });
+  const timedOut = await send(lost, resent);
+  assert.equal(timedOut.kind, 'retryable');
+  assert.deepEqual(await send(lost, resent), { kind: 'delivered', httpStatus: 200 });
   // A new record of the same series is not a resend.
-  assert.equal((await send(s, records(1, {}, true))).kind, 'partial');
+  assert.equal((await send(lost, records(1, {}, true))).kind, 'partial');
+  await lost.close();
+});
+
+test('time series 409 after an attempt Elasticsearch refused whole (503, 429) is rejected: nothing of ours was stored', async () => {
+  const sink = await startConflictSink();
+  const s = sender(sink.url);
+  const batch = records(2, {}, true);
+  sink.setFaults(
+    {
+      fault: {
+        kind: 'status',
+        status: 503,
+        body: '{"error":{"type":"cluster_block_exception","reason":"blocked"},"status":503}',
+        headers: PRODUCT_HEADER,
+      },
+      times: 1,
+    },
+    {
+      fault: {
+        kind: 'status',
+        status: 429,
+        body: '{"error":{"type":"es_rejected_execution_exception","reason":"busy"},"status":429}',
+        headers: PRODUCT_HEADER,
+      },
+      times: 1,
+    },
+  );
+  assert.equal((await send(s, batch)).kind, 'retryable');
+  assert.equal((await send(s, batch)).kind, 'retryable');
+  const third = await send(s, batch);
+  assert.equal(third.kind, 'partial');
+  for (const failure of (third as { failures: { retryable: boolean; reason: string }[] })
+    .failures) {
+    assert.equal(failure.retryable, false);
+    assert.match(failure.reason, /not stored by this exporter/);
+  }
+  await s.close();
+});
+
+test('time series 409 after an answer whose items do not match the batch is delivered: Elasticsearch ran that request', async () => {
+  const sink = await startConflictSink();
+  const s = sender(sink.url);
+  const batch = records(2, {}, true);
+  // One item for two documents: the answer cannot be matched, the batch is retried whole.
+  sink.setFaults({
+    fault: {
+      kind: 'status',
+      status: 200,
+      body: '{"errors":true,"items":[{"create":{"status":409}}]}',
+      headers: PRODUCT_HEADER,
+    },
+    times: 1,
+  });
+  assert.equal((await send(s, batch)).kind, 'retryable');
+  assert.deepEqual(await send(s, batch), { kind: 'delivered', httpStatus: 200 });
   await s.close();
 });
 

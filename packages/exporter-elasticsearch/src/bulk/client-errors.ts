@@ -10,6 +10,10 @@ import { describeElasticsearchError } from './response';
 
 const TLS_FAILURE = /certificate|self[- ]signed|CERT_|altname|unable to verify/i;
 
+/** Connection failures that happen before a byte of the request leaves: nothing was applied. */
+const NOT_CONNECTED =
+  /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|EADDRNOTAVAIL|connect timeout|UND_ERR_CONNECT_TIMEOUT/i;
+
 interface ClientErrorShape {
   name?: unknown;
   message?: unknown;
@@ -75,5 +79,31 @@ export function classifyClientError(
     default:
       // Most often the network; maxElapsedMs bounds the retries of anything else.
       return { kind: 'retryable', reason: `${name}: ${message}` };
+  }
+}
+
+/**
+ * Whether Elasticsearch may have applied a `_bulk` request that failed with `error`: its answer
+ * timed out, was cut off or could not be read, or a gateway (502, 504) or a 500 stood between. A
+ * time series document whose attempt may have been stored is the one whose later 409 means
+ * "already stored by this exporter". No: the request never connected, or Elasticsearch refused
+ * it whole before indexing (429, 503, a 4xx), or the error is not a request's. Pure.
+ */
+export function mayHaveBeenApplied(error: unknown): boolean {
+  const shape = (error ?? {}) as ClientErrorShape;
+  const message = typeof shape.message === 'string' ? shape.message : '';
+  switch (shape.name) {
+    case 'ResponseError': {
+      const status = typeof shape.meta?.statusCode === 'number' ? shape.meta.statusCode : 0;
+      return status >= 500 && status !== 503;
+    }
+    case 'ConnectionError':
+      return !NOT_CONNECTED.test(message) && !TLS_FAILURE.test(message);
+    case 'TimeoutError':
+    case 'RequestAbortedError':
+    case 'DeserializationError':
+      return true;
+    default:
+      return false;
   }
 }

@@ -16,9 +16,9 @@ export const BULK_FILTER_PATH = [
   'items.*.error.caused_by.reason',
 ].join(',');
 
-/** Why a first send's 409 on a time series document is not counted delivered. */
+/** Why a 409 on a time series document that no earlier attempt may have stored is not delivered. */
 export const DUPLICATE_SERIES =
-  'a document of this time series and timestamp already exists, not sent by this exporter: another writer, or the same series twice in one export';
+  'a document of this time series and timestamp already exists, not stored by this exporter: another writer, or the same series twice in one export';
 
 /** Longest item reason kept (Elasticsearch quotes field values in some reasons). */
 export const MAX_REASON_LENGTH = 1_000;
@@ -60,7 +60,7 @@ function operationOf(item: unknown): { status?: unknown; error?: unknown } | und
 
 /**
  * Per item: 2xx delivered; 409 delivered when the record's id makes a conflict mean "already
- * stored", or for a time series document that this exporter sent before (`resent`); 429 and 5xx
+ * stored", or for a time series document that an earlier attempt may have stored (`resent`); 429 and 5xx
  * retried alone; anything else rejected, with Elasticsearch's error type and reason (a time
  * series document outside the writable range is a 400: rejected, never retried). A body whose
  * items cannot be matched to the batch is retried whole.

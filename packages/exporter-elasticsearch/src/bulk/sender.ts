@@ -2,7 +2,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { BodyBuffers, KnownSecrets } from '@otelpack/batching-core';
 import type { BatchSender, HeaderProvider, SendContext, SendResult } from '@otelpack/batching-core';
 import type { IndexSetup } from '../setup/runner';
-import { classifyClientError } from './client-errors';
+import { classifyClientError, mayHaveBeenApplied } from './client-errors';
 import { detachDocument } from './record';
 import type { BulkRecord } from './record';
 import { bulkRecordSpoolCodec } from './spool-codec';
@@ -87,11 +87,15 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
   readonly #secrets: KnownSecrets;
   private readonly scrub: (text: string) => string;
   /**
-   * Time series records sent at least once: a 409 on a resend is our own earlier write. Only
-   * those: a 409 means nothing of the kind for any other record, and a WeakSet entry per record
-   * sent cost GC time at every collection.
+   * Time series records that an earlier attempt may have stored (its answer was lost, cut off or
+   * unreadable: `mayHaveBeenApplied`): a 409 on a resend is then our own earlier write. Not a
+   * record whose attempt Elasticsearch refused whole (429, 503) or that never connected: a 409
+   * after that is another writer's document. Only time series records: a 409 means nothing of
+   * the kind for any other record, and a WeakSet entry per record cost GC time at every
+   * collection. In memory only: a record replayed from the disk spool by a later process is a
+   * new object, so its 409 counts as rejected (a drop counted with its reason, never a silent one).
    */
-  readonly #sentTimeSeries = new WeakSet<BulkRecord>();
+  readonly #maybeStored = new WeakSet<BulkRecord>();
   /**
    * Request bodies are written into memory kept from one request to the next: a fresh 2–3 MB
    * Buffer per request was its page faults and external memory that hurried the next collection
@@ -140,13 +144,12 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
       this.#bodies.give(taken);
       taken = undefined;
     }
-    const resent = this.#resentTimeSeries(batch);
+    const resent = this.#maybeStoredPositions(batch);
     try {
       const headers = this.#options.headerProvider
         ? await this.#options.headerProvider()
         : undefined;
       this.#secrets.rememberHeaders(headers);
-      for (const record of batch) if (record.timeSeries) this.#sentTimeSeries.add(record);
       // The core runs every send with tracing suppressed, so this request makes no spans.
       const response = await this.#client.transport.request(
         {
@@ -178,6 +181,8 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
         this.scrub,
         (index) => resent?.has(index) === true,
       );
+      // An answer whose items cannot be read against the batch: Elasticsearch ran the request.
+      if (result.kind === 'retryable') this.#markMaybeStored(batch);
       // Failed items are retried alone or go to the dead-letter hook, while the rest of their
       // batch is freed: each moves out of the slab it shares with them.
       if (result.kind === 'partial') {
@@ -188,17 +193,22 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
         ? { ...result, httpStatus: response.statusCode }
         : result;
     } catch (error) {
+      if (mayHaveBeenApplied(error)) this.#markMaybeStored(batch);
       return classifyClientError(error, this.scrub);
     }
   }
 
-  /** Positions of the batch's time series records sent before; undefined when none. */
-  #resentTimeSeries(batch: readonly BulkRecord[]): Set<number> | undefined {
-    let resent: Set<number> | undefined;
+  #markMaybeStored(batch: readonly BulkRecord[]): void {
+    for (const record of batch) if (record.timeSeries) this.#maybeStored.add(record);
+  }
+
+  /** Positions of the batch's time series records an earlier attempt may have stored. */
+  #maybeStoredPositions(batch: readonly BulkRecord[]): Set<number> | undefined {
+    let positions: Set<number> | undefined;
     batch.forEach((record, index) => {
-      if (record.timeSeries && this.#sentTimeSeries.has(record)) (resent ??= new Set()).add(index);
+      if (record.timeSeries && this.#maybeStored.has(record)) (positions ??= new Set()).add(index);
     });
-    return resent;
+    return positions;
   }
 
   async close(): Promise<void> {
