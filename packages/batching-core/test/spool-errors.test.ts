@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type * as NodeFs from 'node:fs';
@@ -12,7 +12,7 @@ import type { PipelineStats, SendResult } from '../src';
 import { assertLedgerBalances, captureDiagWarnings } from '../src/testing';
 import { range } from './helpers/scripted-sender';
 import { SegmentLog } from '../src/spool/segment-log';
-import { openDiskQueue, take, tempSpoolDir, writeExport } from './helpers/spool';
+import { openDiskQueue, segmentFiles, take, tempSpoolDir, writeExport } from './helpers/spool';
 
 const HOLDER = resolve(__dirname, 'fixtures/spool-holder.ts');
 const NODE_ARGS = ['--import', 'tsx', HOLDER];
@@ -143,6 +143,15 @@ describe('spool errors an independent review found', () => {
       fail = false;
       assert.equal(refused.dropped.queue_full, 3);
       assert.match(refused.firstDropDetail ?? '', /spool write failed: EIO/);
+      // The next export follows the last good frame: no hole where the refused one was cut off
+      // (the descriptor's offset stays past a cut, so writes go at the size the spool counts).
+      assert.deepEqual((await p.submit([6, 7])).dropped, {});
+      const spoolDir = join(dir, 'eio-logs');
+      const onDisk = segmentFiles(spoolDir).reduce(
+        (sum, name) => sum + statSync(join(spoolDir, name)).size,
+        0,
+      );
+      assert.equal(onDisk, (p.stats().spool as { diskBytes: number }).diskBytes);
       assertLedgerBalances(p.stats());
       await p.shutdown(10);
       const again = new Pipeline<number>({
@@ -151,7 +160,8 @@ describe('spool errors an independent review found', () => {
         sender: { sizeOf: () => 10, send: (): Promise<SendResult> => new Promise(() => undefined) },
         spool: { directory: dir, fsync: 'always' },
       });
-      assert.equal(again.stats().replayed, 2, 'the refused export is not on disk to come back');
+      assert.equal(again.stats().replayed, 4, 'the refused export is not on disk to come back');
+      assert.equal(again.stats().dropped.corrupt ?? 0, 0);
       await again.shutdown(10);
     } finally {
       fs.fdatasyncSync = real;

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import {
   existsSync,
+  mkdirSync,
   readFileSync,
   readdirSync,
   readlinkSync,
@@ -94,6 +95,16 @@ function spawnTaker(): { child: ChildProcess; lines: AsyncIterator<string> } {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   return { child, lines: createInterface({ input: child.stdout! })[Symbol.asyncIterator]() };
+}
+
+/** The `SpoolLockLostWarning`s this process emits until `stop()`. */
+function captureLockLostWarnings(): { seen: Error[]; stop(): void } {
+  const seen: Error[] = [];
+  const onWarning = (warning: Error): void => {
+    if (warning.name === 'SpoolLockLostWarning') seen.push(warning);
+  };
+  process.on('warning', onWarning);
+  return { seen, stop: () => process.off('warning', onWarning) };
 }
 
 describe('spool lock: one holder, whoever asks', () => {
@@ -298,11 +309,7 @@ describe('spool lock: one holder, whoever asks', () => {
   test('the holder refreshes its lease, and warns when its lock was taken over', async (t) => {
     t.mock.timers.enable({ apis: ['setInterval'] });
     const { dir, cleanup } = tempSpoolDir('lock-lease');
-    const warnings: Error[] = [];
-    const onWarning = (warning: Error): void => {
-      if (warning.name === 'SpoolLockLostWarning') warnings.push(warning);
-    };
-    process.on('warning', onWarning);
+    const warnings = captureLockLostWarnings();
     try {
       const release = acquireLock(dir);
       const old = new Date(Date.now() - LOCK_STALE_MS);
@@ -315,14 +322,62 @@ describe('spool lock: one holder, whoever asks', () => {
       release();
       assert.ok(existsSync(lockOf(dir)), "another's lock is left in place");
       await new Promise<void>((done) => setImmediate(done));
-      assert.equal(warnings.length, 1);
-      assert.equal(warnings[0].name, 'SpoolLockLostWarning');
-      assert.match(warnings[0].message, /taken over by process 7/);
+      assert.equal(warnings.seen.length, 1);
+      assert.equal(warnings.seen[0].name, 'SpoolLockLostWarning');
+      assert.match(warnings.seen[0].message, /taken over by process 7/);
     } finally {
-      process.off('warning', onWarning);
+      warnings.stop();
       cleanup();
     }
   });
+});
+
+test('a lock taken over by one this process cannot read: the warning names no holder, the process goes on', async (t) => {
+  t.mock.timers.enable({ apis: ['setInterval'] });
+  const { dir, cleanup } = tempSpoolDir('lock-unreadable');
+  const warnings = captureLockLostWarnings();
+  try {
+    const release = acquireLock(dir);
+    // What the holder finds in place of its lock cannot be read (here a directory: EISDIR; a
+    // root process's 0600 file gives EACCES). Read in the lease timer, it used to throw there.
+    rmSync(lockOf(dir));
+    mkdirSync(lockOf(dir));
+    t.mock.timers.tick(LOCK_REFRESH_MS);
+    release();
+    await new Promise<void>((done) => setImmediate(done));
+    assert.equal(warnings.seen.length, 1);
+    assert.match(warnings.seen[0].message, /its lock was taken over while this process held it/);
+  } finally {
+    warnings.stop();
+    cleanup();
+  }
+});
+
+test('a lock taken over between exports: acknowledging and closing write and delete nothing', async () => {
+  const { dir, cleanup } = tempSpoolDir('lock-lost-between');
+  const warnings = captureDiagWarnings();
+  try {
+    // Small segments: the exports fill three, which acknowledging all of them would delete.
+    const queue = openDiskQueue(dir, { segmentBytes: 200 });
+    const written = [writeExport(queue, 1, 4), writeExport(queue, 5, 4), writeExport(queue, 9, 4)];
+    const segments = segmentFiles(dir);
+    assert.ok(segments.length >= 2, segments.join());
+    const other = `${JSON.stringify({ pid: 1, host: 'elsewhere', token: 'd'.repeat(32) })}\n`;
+    rmSync(lockOf(dir));
+    writeFileSync(lockOf(dir), other);
+    for (let i = 0; i < 12; i++) queue.shift();
+    // No export between the takeover and these: nothing checked the lock before.
+    queue.acknowledge(written.flat());
+    assert.deepEqual(segmentFiles(dir), segments, 'no segment deleted');
+    assert.ok(!readdirSync(dir).some((name) => name.endsWith('.ack')), 'no acknowledgement');
+    assert.match(String(queue.state().error), /taken over by another process/);
+    await queue.close();
+    assert.deepEqual(segmentFiles(dir), segments);
+    assert.equal(readFileSync(lockOf(dir), 'utf8'), other, "the other's lock is left in place");
+  } finally {
+    warnings.stop();
+    cleanup();
+  }
 });
 
 test('a queue whose lock was taken over writes nothing more to the directory, and keeps its records in memory', async () => {

@@ -233,9 +233,13 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
     this.forget(ids);
   }
 
-  /** These ids are final: written down as acknowledged, their segment deleted once all are. */
+  /**
+   * These ids are final: written down as acknowledged, their segment deleted once all are. Not
+   * once the lock is another process's: its files are no longer ours to write or delete (checked
+   * here too, not only before a write: a takeover between exports would otherwise go unseen).
+   */
   forget(ids: readonly number[]): void {
-    if (!this.closed && !this.lockLost) this.log.forget(ids);
+    if (ids.length > 0 && !this.closed && !this.lockLost && this.stillHeld()) this.log.forget(ids);
   }
 
   state(): SpoolState {
@@ -253,6 +257,8 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // A takeover since the last write: sync, delete and write nothing of the new owner's.
+    if (!this.lockLost && !this.lock.held()) this.lockLost = true;
     try {
       await this.log.close(this.lockLost);
     } finally {

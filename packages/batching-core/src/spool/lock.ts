@@ -182,6 +182,19 @@ function readLock(path: string): SeenLock | undefined {
   }
 }
 
+/**
+ * `readLock` for a holder that only wants to know whose the lock is now: what it cannot read (a
+ * holder of another user, EACCES; not a file, EISDIR) is no one it can name. Thrown in the lease
+ * timer, the error would end the process.
+ */
+function readLockQuietly(path: string): SeenLock | undefined {
+  try {
+    return readLock(path);
+  } catch {
+    return undefined;
+  }
+}
+
 function parseLock(text: string): LockRecord | undefined {
   const trimmed = text.trim();
   if (trimmed.startsWith('{')) {
@@ -344,7 +357,7 @@ function hold(directory: string, path: string, token: string): SpoolLock {
     if (!held()) {
       lost = true;
       clearInterval(timer);
-      const holder = readLock(path)?.record;
+      const holder = readLockQuietly(path)?.record;
       const by = holder
         ? ` by process ${holder.pid}${holder.host === undefined ? '' : ` on host ${holder.host}`}`
         : '';
@@ -372,7 +385,7 @@ function hold(directory: string, path: string, token: string): SpoolLock {
     closeSync(fd);
     fd = undefined;
     // Only our own lock is removed: one taken over while we were stopped is another's.
-    if (readLock(path)?.record?.token === token) unlinkQuietly(path);
+    if (readLockQuietly(path)?.record?.token === token) unlinkQuietly(path);
   };
   return Object.assign(release, { held });
 }

@@ -160,8 +160,12 @@ export class SegmentLog {
       this.active = undefined;
       return;
     }
-    // A clean stop leaves the spool durable, whatever the policy while running.
-    if (this.options.fsync !== 'never') this.syncNow();
+    // A clean stop leaves the spool durable, whatever the policy while running: the active
+    // segment's bytes, and the name of one created since the last tick.
+    if (this.options.fsync !== 'never') {
+      this.syncNow();
+      if (this.directoryDirty) this.syncDirectory();
+    }
     for (const segment of [...this.segments]) {
       if (segment.unacked === 0) this.deleteSegment(segment);
     }
@@ -173,7 +177,9 @@ export class SegmentLog {
     const active = this.activeFor(frame.length);
     const before = active.size;
     try {
-      writeAll(active.fd, frame.head, frame.payload);
+      // At the size we count, not the descriptor's offset: after a failed write is cut back
+      // below, the offset is still past the cut, and the next frame would follow a hole.
+      writeAll(active.fd, frame.head, frame.payload, before);
       // `always`: durable before the export counts as accepted, or not accepted at all (after a
       // failed fsync the kernel may have dropped the pages it could not write).
       if (this.options.fsync === 'always') this.timedSync(active.fd);
@@ -215,7 +221,7 @@ export class SegmentLog {
     const path = join(this.options.directory, segmentFileName(this.nextId));
     const fd = openSync(path, 'wx', 0o600);
     try {
-      writeFully(fd, header);
+      writeFully(fd, header, 0);
     } catch (error) {
       closeSync(fd);
       unlinkSync(path);
@@ -313,7 +319,8 @@ export class SegmentLog {
       this.ackFile = file;
     }
     try {
-      writeFully(file.fd, frame);
+      // Opened to append: each write lands at the end, after a cut too.
+      writeFully(file.fd, frame, null);
       file.size += frame.length;
     } catch (error) {
       try {
@@ -405,19 +412,25 @@ export class SegmentLog {
   }
 }
 
-/** Both parts, in one system call when the kernel takes it all (it nearly always does). */
-function writeAll(fd: number, head: Buffer, payload: Uint8Array): void {
+/**
+ * Both parts at `position`, in one system call when the kernel takes it all (it nearly always
+ * does).
+ */
+function writeAll(fd: number, head: Buffer, payload: Uint8Array, position: number): void {
   // A frame built in one buffer (the built-in codecs) is one write.
-  if (payload.length === 0) return writeFully(fd, head);
+  if (payload.length === 0) return writeFully(fd, head, position);
   const total = head.length + payload.length;
-  const written = writevSync(fd, [head, payload]);
+  const written = writevSync(fd, [head, payload], position);
   if (written === total) return;
-  writeFully(fd, Buffer.concat([head, payload]).subarray(written));
+  writeFully(fd, Buffer.concat([head, payload]).subarray(written), position + written);
 }
 
-function writeFully(fd: number, data: Buffer): void {
+/** All of `data` at `position`, or where the descriptor is (`null`: a file opened to append). */
+function writeFully(fd: number, data: Buffer, position: number | null): void {
   let at = 0;
-  while (at < data.length) at += writeSync(fd, data, at, data.length - at);
+  while (at < data.length) {
+    at += writeSync(fd, data, at, data.length - at, position === null ? null : position + at);
+  }
 }
 
 function describeError(error: unknown): string {
