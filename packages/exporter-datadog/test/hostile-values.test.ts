@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ReadableLogRecordLike } from '@otelpack/batching-core';
+import type { ReadableLogRecordLike, ReadableSpanLike } from '@otelpack/batching-core';
 import { doublingValue, selfReferringValue } from '@otelpack/batching-core/testing';
-import { attributeText, mapLog } from '../src';
+import { attributeText, mapLog, mapSpan } from '../src';
 
 /*
  * Bad input (issue 11): a log body or attribute that refers to itself, or that doubles at every
@@ -44,4 +44,35 @@ test('an array attribute that contains itself becomes text with the circular mar
   const list: unknown[] = [1];
   list.push(list);
   assert.equal(attributeText(list as never), '[1,"[circular]"]');
+});
+
+test('span event and link attributes that refer to themselves are written with the circular marker', () => {
+  const list: unknown[] = [1];
+  list.push(list);
+  const span = {
+    name: 'op',
+    kind: 0,
+    spanContext: () => ({ traceId: '01'.repeat(16), spanId: '02'.repeat(8), traceFlags: 1 }),
+    startTime: [1, 0],
+    endTime: [2, 0],
+    duration: [1, 0],
+    status: { code: 0 },
+    attributes: {},
+    events: [{ name: 'e', time: [1, 5], attributes: { list } }],
+    links: [
+      {
+        context: { traceId: '03'.repeat(16), spanId: '04'.repeat(8), traceFlags: 1 },
+        attributes: { list },
+      },
+    ],
+    ended: true,
+    resource: { attributes: { 'service.name': 'api' } },
+    instrumentationScope: { name: 'scope' },
+    droppedAttributesCount: 0,
+    droppedEventsCount: 0,
+    droppedLinksCount: 0,
+  } as unknown as ReadableSpanLike;
+  const { meta } = mapSpan(span).span;
+  assert.deepEqual(JSON.parse(meta.events)[0].attributes, { list: [1, '[circular]'] });
+  assert.deepEqual(JSON.parse(meta['_dd.span_links'])[0].attributes, { list: [1, '[circular]'] });
 });

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { DataPointType } from '@otelpack/batching-core';
 import { doublingValue, selfReferringValue } from '@otelpack/batching-core/testing';
-import { logRecordToEvent, toRecord } from '../src';
+import { logRecordToEvent, resourceMetricsToEvents, spanToEvent, toRecord } from '../src';
 import type { RoutingOptions } from '../src';
-import { logRecord } from './helpers/items';
+import { logRecord, numberMetric, resourceMetrics, span } from './helpers/items';
 
 /*
  * Bad input (issue 11): a log body or attribute that refers to itself, or that doubles at every
@@ -56,4 +57,51 @@ test('an array attribute that contains itself keeps its items, the repeat as the
   >;
   // Flat once bounded: kept as an array, as the Collector keeps a flat array attribute.
   assert.deepEqual(fields.list, [1, '[circular]']);
+});
+
+/** An array that contains itself: what the SDK keeps in a resource or metric attribute. */
+function selfContainingList(): unknown[] {
+  const list: unknown[] = [1];
+  list.push(list);
+  return list;
+}
+
+test('spans: resource, span and event attributes that refer to themselves are written bounded', () => {
+  const event = spanToEvent(
+    span({
+      traceId: 'a'.repeat(32),
+      spanId: 'b'.repeat(16),
+      resourceAttributes: { list: selfContainingList() } as never,
+      attributes: { self: selfReferringValue(), list: selfContainingList() } as never,
+      events: [{ name: 'e', time: [1, 0], attributes: { self: selfReferringValue() } as never }],
+    }) as never,
+    ROUTING,
+  );
+  const json = JSON.parse(toRecord(event).json) as {
+    event: { attributes: Record<string, unknown>; events?: unknown };
+    fields: Record<string, unknown>;
+  };
+  // pdata's AsString of a slice: its JSON, the repeat as the marker.
+  assert.equal(json.fields.list, '[1,"[circular]"]');
+  assert.deepEqual(json.event.attributes.self, { a: '[circular]', b: '[circular]' });
+  assert.deepEqual(json.event.attributes.list, [1, '[circular]']);
+  assert.match(JSON.stringify(json.event), /"self":\{"a":"\[circular\]","b":"\[circular\]"\}/);
+});
+
+test('metrics: resource and data point attributes that refer to themselves become bounded dimensions', () => {
+  const { events } = resourceMetricsToEvents(
+    resourceMetrics({ list: selfContainingList() } as never, [
+      numberMetric(
+        'load',
+        DataPointType.GAUGE,
+        [{ value: 1, time: [1, 0], attributes: { self: selfReferringValue() } as never }],
+        1,
+      ),
+    ]) as never,
+    { ...ROUTING, multiMetric: false },
+  );
+  assert.equal(events.length, 1);
+  const fields = events[0].fields as Record<string, unknown>;
+  assert.equal(fields.list, '[1,"[circular]"]');
+  assert.equal(fields.self, '{"a":"[circular]","b":"[circular]"}');
 });

@@ -1,5 +1,5 @@
 import type { Attributes, HrTime } from '@opentelemetry/api';
-import { setOwnField } from '@otelpack/batching-core';
+import { boundedValue, setOwnField } from '@otelpack/batching-core';
 import type { ReadableSpanLike } from '@otelpack/batching-core';
 import { attributeText, hostnameFromResource, isUnknownService, renamed } from '../tags';
 import { normalizeTagValue, truncate } from './normalize';
@@ -178,7 +178,7 @@ export function mapSpan(span: ReadableSpanLike, options: TraceMappingOptions = {
         time_unix_nano: Number(ns(event.time)),
         name: event.name,
         ...(event.attributes && Object.keys(event.attributes).length
-          ? { attributes: event.attributes }
+          ? { attributes: boundedValue(event.attributes) }
           : {}),
         ...(event.droppedAttributesCount
           ? { dropped_attributes_count: event.droppedAttributesCount }
@@ -193,7 +193,7 @@ export function mapSpan(span: ReadableSpanLike, options: TraceMappingOptions = {
         span_id: hex(link.context.spanId),
         ...(link.context.traceState ? { tracestate: link.context.traceState.serialize() } : {}),
         ...(link.attributes && Object.keys(link.attributes).length
-          ? { attributes: link.attributes }
+          ? { attributes: boundedValue(link.attributes) }
           : {}),
         ...(link.droppedAttributesCount
           ? { dropped_attributes_count: link.droppedAttributesCount }

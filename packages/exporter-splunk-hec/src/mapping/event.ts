@@ -1,4 +1,4 @@
-import { textSpoolCodec } from '@otelpack/batching-core';
+import { boundedValue, textSpoolCodec } from '@otelpack/batching-core';
 import type { SpoolCodec } from '@otelpack/batching-core';
 
 /**
@@ -84,7 +84,9 @@ export const hecRecordSpoolCodec: SpoolCodec<HecRecord> = textSpoolCodec(
 /**
  * JSON of a value: `JSON.stringify`, except that what it would silently turn into `null` or
  * throw on is written as the Collector writes it (non-finite numbers as `"NaN"`, `"+Inf"`,
- * `"-Inf"`; byte arrays in base64, as Go encodes `[]byte`; bigints as integers).
+ * `"-Inf"`; byte arrays in base64, as Go encodes `[]byte`; bigints as integers), and a structured
+ * value is bounded first (`boundedValue`: cycles, depth and size), so that it cannot throw or
+ * run without end.
  */
 export function jsonValue(value: unknown): string {
   switch (typeof value) {
@@ -100,6 +102,7 @@ export function jsonValue(value: unknown): string {
       return 'null';
   }
   if (value === null) return 'null';
+  value = boundedValue(value);
   // A replacer takes JSON.stringify off its fast path (4x slower): only when the value needs it.
   return needsReplacer(value, 0)
     ? (JSON.stringify(value, replacer) ?? 'null')

@@ -1,4 +1,5 @@
 import type { HrTime } from '@opentelemetry/api';
+import { boundedValue } from '@otelpack/batching-core';
 
 /**
  * Seconds since the epoch with millisecond precision, rounded half away from zero as Go's
@@ -44,7 +45,9 @@ export function formatFloatG(value: number): string {
 
 /**
  * A value as pdata's `Value.AsString()` writes it (the Collector's metric dimensions and span
- * fields): strings as they are, booleans and numbers as text, arrays and maps as JSON.
+ * fields): strings as they are, booleans and numbers as text, arrays and maps as JSON, bounded
+ * as the core bounds every structured value (a cycle as "[circular]", deeper than 32 levels as
+ * "[too deep]", 100,000 values in all: `boundedValue`).
  */
 export function asString(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -52,7 +55,7 @@ export function asString(value: unknown): string {
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : goFloatText(value);
   if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
-  return JSON.stringify(value, (_k, v: unknown) =>
+  return JSON.stringify(boundedValue(value), (_k, v: unknown) =>
     v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v,
   );
 }
