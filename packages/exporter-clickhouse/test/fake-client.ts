@@ -49,6 +49,8 @@ export class FakeClickHouseClient {
   readonly commandSignals: (AbortSignal | undefined)[] = [];
   /** Commands never answer (a stalled server) until their abort signal fires. */
   stallCommands = false;
+  /** Ends the stalled statements, as a closed connection would (`closeStalled`). */
+  private readonly stalled: (() => void)[] = [];
   /** The read queries (system.columns) sent. */
   readonly queries: string[] = [];
   /** What `system.columns` answers: none by default, so the exporter's own types are assumed. */
@@ -115,15 +117,22 @@ export class FakeClickHouseClient {
         // An open socket keeps a real process alive while it waits; this stands in for it
         // (AbortSignal.timeout's timer does not).
         const socket = setInterval(() => {}, 1_000);
-        params.abort_signal?.addEventListener('abort', () => {
+        const end = () => {
           clearInterval(socket);
           reject(Object.assign(new Error('The user aborted a request.'), { name: 'AbortError' }));
-        });
+        };
+        params.abort_signal?.addEventListener('abort', end);
+        this.stalled.push(end);
       });
     }
     const outcome = this.commandScript.shift();
     if (outcome) throw outcome;
     return { query_id: 'c' };
+  }
+
+  /** The stalled statements fail as their connection closes under them. */
+  closeStalled(): void {
+    for (const end of this.stalled.splice(0)) end();
   }
 
   async query(params: { query: string }) {

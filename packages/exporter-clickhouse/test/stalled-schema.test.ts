@@ -26,19 +26,31 @@ function senderOver(client: FakeClickHouseClient, gate: SchemaGate) {
   });
 }
 
-test('a send waiting on a stalled schema request ends at its own deadline, retryably', async () => {
-  const client = new FakeClickHouseClient();
-  client.stallCommands = true;
-  const gate = new SchemaGate(SCHEMA_SETTINGS, ['logs'], (text) => text, 2_000);
-  const sender = senderOver(client, gate);
-  const result = await sender.send([{ table: 'logs', data: '{}\n' }], {
-    signal: AbortSignal.timeout(50),
-    attempt: 1,
-  });
-  assert.equal(result.kind, 'retryable');
-  assert.match((result as { reason: string }).reason, /schema request did not answer/);
-  assert.equal(client.execs.length, 0, 'nothing inserted before the schema is there');
-});
+// The statement's own timeout is ten minutes here: a send that waited for it, rather than for its
+// own deadline, would outlast the test's timeout and fail it.
+test(
+  'a send waiting on a stalled schema request ends at its own deadline, retryably',
+  { timeout: 30_000 },
+  async () => {
+    const client = new FakeClickHouseClient();
+    client.stallCommands = true;
+    const gate = new SchemaGate(SCHEMA_SETTINGS, ['logs'], (text) => text, 600_000);
+    const sender = senderOver(client, gate);
+    const result = await sender.send([{ table: 'logs', data: '{}\n' }], {
+      signal: AbortSignal.timeout(50),
+      attempt: 1,
+    });
+    assert.equal(result.kind, 'retryable');
+    assert.match((result as { reason: string }).reason, /schema request did not answer/);
+    assert.equal(client.execs.length, 0, 'nothing inserted before the schema is there');
+    assert.equal(
+      client.commandSignals[0]?.aborted,
+      false,
+      "the send ended on its own deadline, the schema statement's is still running",
+    );
+    client.closeStalled();
+  },
+);
 
 test("the schema's statements carry the exporter's timeout as their abort signal", async () => {
   const client = new FakeClickHouseClient();

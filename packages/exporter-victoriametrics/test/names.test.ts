@@ -131,23 +131,48 @@ describe('metric names with addMetricSuffixes: false', () => {
 });
 
 describe('label names', () => {
-  const table: [string, string][] = [
-    ['http.method', 'http_method'],
-    ['http_method', 'http_method'],
-    ['service.instance.id', 'service_instance_id'],
-    ['2fa', 'key_2fa'],
-    ['_private', 'key_private'],
-    ['__name__', 'key_name_'],
-    ['__reserved', 'key_reserved'],
-    ['a..b', 'a_b'],
-    ['a-b c', 'a_b_c'],
-    ['héllo', 'h_llo'],
-    ['🚀', 'key_'],
-    ['UPPER.case', 'UPPER_case'],
-    ['', ''],
+  // [key, expected, where the row comes from]. OTEL: the specification's
+  // compatibility/prometheus_and_openmetrics.md c[mattrs.key-sanitize] (invalid characters to
+  // `_`, runs of `_` to one); LN: otlptranslator's label_namer_test.go; OURS: the README's
+  // deliberate differences (no attribute may make a reserved `__` label).
+  const table: [string, string, string][] = [
+    ['label:with:colons', 'label_with_colons', 'LN labelTestCases'],
+    ['LabelWithCapitalLetters', 'LabelWithCapitalLetters', 'LN labelTestCases'],
+    ['label!with&special$chars)', 'label_with_special_chars_', 'LN labelTestCases'],
+    ['label.with.dots', 'label_with_dots', 'LN labelTestCases'],
+    ['123label', 'key_123label', 'LN labelTestCases'],
+    ['regular label', 'regular_label', 'LN TestBuildLabel_Underscores'],
+    [
+      '_label_starting_with_underscore',
+      'key_label_starting_with_underscore',
+      'LN TestBuildLabel_Underscores, UnderscoreLabelSanitization',
+    ],
+    [
+      'label_with_foreign_characters_字符',
+      'label_with_foreign_characters_',
+      'OTEL runs of _ become one (LN keeps them: label_with_foreign_characters___)',
+    ],
+    [
+      '__label_starting_with_2underscores',
+      'key_label_starting_with_2underscores',
+      'OURS (LN keeps it as it is)',
+    ],
+    ['http.method', 'http_method', 'OTEL'],
+    ['http_method', 'http_method', 'OTEL'],
+    ['service.instance.id', 'service_instance_id', 'OTEL'],
+    ['2fa', 'key_2fa', 'LN labelTestCases (123label)'],
+    ['_private', 'key_private', 'LN TestBuildLabel_Underscores, UnderscoreLabelSanitization'],
+    ['__name__', 'key_name_', 'OURS'],
+    ['__reserved', 'key_reserved', 'OURS'],
+    ['a..b', 'a_b', 'OTEL runs of _ become one'],
+    ['a-b c', 'a_b_c', 'OTEL'],
+    ['héllo', 'h_llo', 'OTEL'],
+    ['🚀', 'key_', 'OURS (LN: an error for a name of nothing but _)'],
+    ['UPPER.case', 'UPPER_case', 'OTEL'],
+    ['', '', 'LN TestBuildLabel_Errors (an error there; no label here)'],
   ];
-  for (const [key, expected] of table) {
-    it(`${JSON.stringify(key)} → ${JSON.stringify(expected)}`, () => {
+  for (const [key, expected, source] of table) {
+    it(`${JSON.stringify(key)} → ${JSON.stringify(expected)} (${source})`, () => {
       const out = sanitizeLabelName(key);
       assert.equal(out, expected);
       if (out !== '') {
@@ -158,23 +183,38 @@ describe('label names', () => {
   }
 });
 
-describe('units (otlptranslator/unit_namer.go, rows from metric_namer_test.go wantUnitName)', () => {
-  const table: [string, string][] = [
-    ['ms', 'milliseconds'],
-    ['By/s', 'bytes_per_second'],
-    ['1/s', 'per_second'],
-    ['custom_unit', 'custom_unit'],
-    ['By/{custom}', 'bytes'],
-    ['unit__multiple__underscores', 'unit_multiple_underscores'],
-    ['unit@with#special/chars', 'unit_with_special_per_chars'],
-    ['1/custom_unit', 'per_custom_unit'],
-    [' By / s ', 'bytes_per_second'],
-    ['{request}', ''],
-    ['1', ''],
-    ['req:s', 'req:s'],
+describe('units (otlptranslator/unit_namer.go)', () => {
+  // [unit, expected, where the row comes from]
+  const table: [string, string, string][] = [
+    ['ms', 'milliseconds', 'metric_namer_test.go "metric with time unit" wantUnitName'],
+    ['By/s', 'bytes_per_second', 'metric_namer_test.go "metric with complex per unit"'],
+    ['1/s', 'per_second', 'metric_namer_test.go "metric with per unit"'],
+    ['custom_unit', 'custom_unit', 'metric_namer_test.go "metric with unknown unit"'],
+    [
+      'By/{custom}',
+      'bytes',
+      'metric_namer_test.go "metric with per unit containing braces is ignored"',
+    ],
+    [
+      'unit__multiple__underscores',
+      'unit_multiple_underscores',
+      'metric_namer_test.go "metric with multiple underscores normalized"',
+    ],
+    [
+      'unit@with#special/chars',
+      'unit_with_special_per_chars',
+      'metric_namer_test.go "metric with special chars in unit"',
+    ],
+    ['1/custom_unit', 'per_custom_unit', 'metric_namer_test.go "metric with unknown per unit"'],
+    [' By / s ', 'bytes_per_second', 'metric_namer_test.go "metric with whitespace in unit"'],
+    ['{request}', '', 'unit_namer_test.go "main unit with braces ignored" ({custom})'],
+    ['1', '', 'unit_namer_test.go "dimensionless unit (1)"'],
+    // No test row has a colon: unit_namer.go's cleanUpUnit maps each character through
+    // replaceInvalidMetricChar, which keeps what a legacy metric name may hold, ':' among it.
+    ['req:s', 'req:s', 'unit_namer.go cleanUpUnit (replaceInvalidMetricChar keeps ":")'],
   ];
-  for (const [unit, expected] of table) {
-    it(`${JSON.stringify(unit)} → ${JSON.stringify(expected)}`, () => {
+  for (const [unit, expected, source] of table) {
+    it(`${JSON.stringify(unit)} → ${JSON.stringify(expected)} (${source})`, () => {
       assert.equal(prometheusUnit(unit), expected);
     });
   }
