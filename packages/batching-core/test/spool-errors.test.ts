@@ -12,7 +12,14 @@ import type { PipelineStats, SendResult } from '../src';
 import { assertLedgerBalances, captureDiagWarnings } from '../src/testing';
 import { range } from './helpers/scripted-sender';
 import { SegmentLog } from '../src/spool/segment-log';
-import { openDiskQueue, segmentFiles, take, tempSpoolDir, writeExport } from './helpers/spool';
+import {
+  openDiskQueue,
+  segmentFiles,
+  take,
+  tempSpoolDir,
+  testRecord,
+  writeExport,
+} from './helpers/spool';
 
 const HOLDER = resolve(__dirname, 'fixtures/spool-holder.ts');
 const NODE_ARGS = ['--import', 'tsx', HOLDER];
@@ -165,6 +172,41 @@ describe('spool errors an independent review found', () => {
       await again.shutdown(10);
     } finally {
       fs.fdatasyncSync = real;
+      cleanup();
+    }
+  });
+
+  test('a full disk (ENOSPC): the delivered segment being written gives its space back and the export is written', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    const real = { writeSync: fs.writeSync, writevSync: fs.writevSync };
+    let full = false;
+    const diskFull = () => {
+      full = false; // the space the reclaimed segment held is free again
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    };
+    fs.writeSync = ((...args: Parameters<typeof fs.writeSync>) =>
+      full ? diskFull() : real.writeSync(...args)) as typeof fs.writeSync;
+    fs.writevSync = ((...args: Parameters<typeof fs.writevSync>) =>
+      full ? diskFull() : real.writevSync(...args)) as typeof fs.writevSync;
+    try {
+      const queue = openDiskQueue(dir);
+      writeExport(queue, 1, 4);
+      queue.acknowledge(take(queue, 4));
+      const [held] = segmentFiles(dir);
+      full = true;
+      assert.deepEqual(writeExport(queue, 5, 2).length, 2, 'accepted, not refused');
+      assert.equal(full, false, 'the write met a full disk once');
+      assert.ok(!segmentFiles(dir).includes(held), 'the delivered segment was deleted');
+      assert.equal(segmentFiles(dir).length, 1);
+      // A full disk with nothing delivered to give back: refused, with the reason.
+      full = true;
+      for (const r of [7, 8].map((seq) => testRecord(seq))) queue.push(r);
+      const refused = queue.commit();
+      assert.match(refused?.reason ?? '', /spool write failed: ENOSPC/);
+      assert.equal(refused?.records.length, 2);
+      await queue.close();
+    } finally {
+      Object.assign(fs, real);
       cleanup();
     }
   });

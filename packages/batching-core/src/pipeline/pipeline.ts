@@ -734,22 +734,26 @@ export class Pipeline<R> {
    */
   private replay(spool: DiskRecordQueue<Entry<R>>): void {
     const recovery = spool.takeRecovery();
+    const corruptions = [...recovery.corrupt];
     if (recovery.tornUnknown > 0) {
-      // A frame cut short or damaged with no count to believe: at least one record each, lost
-      // (a power cut inside fsync's window, or damage to the disk), and no number to count.
-      diag.warn(
-        `${this.label}: ${recovery.tornUnknown} damaged frames at the end of a spool segment held records that cannot be read or counted (at least one each)`,
-      );
+      // A frame cut short or damaged with no count to believe held at least one record, lost (a
+      // power cut inside `interval`'s window, after its export was reported accepted, or damage
+      // to the disk). Counted as one each, the least it held, so that a drop counter shows it:
+      // a warning alone would leave the loss out of every figure a user alerts on.
+      corruptions.push({
+        count: recovery.tornUnknown,
+        detail: `${recovery.tornUnknown} damaged frames whose record count cannot be read (counted as one record each, the least each held)`,
+      });
     }
     let corrupt = 0;
-    for (const c of recovery.corrupt) corrupt += c.count;
+    for (const c of corruptions) corrupt += c.count;
     const total = recovery.records.length + corrupt;
     if (total === 0) return;
     const ticket = this.ledger.openTicket(false, 0);
     this.ledger.acceptReplayed(ticket, total);
     this.telemetry.replayed(total);
     ticket.reportedAccepted = total;
-    for (const c of recovery.corrupt) {
+    for (const c of corruptions) {
       for (let i = 0; i < c.count; i++) this.ledger.dropAtDoor(ticket, 'corrupt', c.detail);
       diag.error(
         `${this.label}: ${c.count} records in the spool cannot be read back (corrupt): ${c.detail}`,

@@ -201,7 +201,17 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
     try {
       this.log.write(frame, batch.length);
     } catch (error) {
-      return this.takeBack(batch, `spool write failed: ${describeError(error)}`);
+      // The disk itself is full (not maxBytes, checked above): a segment whose every record is
+      // acknowledged gives its space back, and the export is written once more. Without it, a
+      // full disk refused every export while the spool's own delivered segment held the space.
+      if (!isDiskFull(error) || !this.log.reclaimActive()) {
+        return this.takeBack(batch, `spool write failed: ${describeError(error)}`);
+      }
+      try {
+        this.log.write(frame, batch.length);
+      } catch (again) {
+        return this.takeBack(batch, `spool write failed: ${describeError(again)}`);
+      }
     }
     for (let i = 0; i < batch.length; i++) (batch[i] as T & Spooled).spoolId = firstId + i;
     return undefined;
@@ -296,6 +306,11 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
 }
 
 const NO_BYTES = new Uint8Array(0);
+
+function isDiskFull(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
 
 function describeError(error: unknown): string {
   const e = error as NodeJS.ErrnoException;

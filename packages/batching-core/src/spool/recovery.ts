@@ -61,7 +61,11 @@ export interface Recovery<R> {
   segments: RecoveredSegment[];
   /** The id the next record gets. */
   nextId: number;
-  /** A frame cut short with no readable count: what it held was never acknowledged as accepted. */
+  /**
+   * Frames cut short or damaged whose record count cannot be read: each held at least one
+   * record, which may have been reported accepted (`interval`, a power cut). The pipeline counts
+   * one `corrupt` record per frame, the least it held.
+   */
   tornUnknown: number;
 }
 
