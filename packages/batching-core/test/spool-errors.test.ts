@@ -188,8 +188,8 @@ describe('spool errors an independent review found', () => {
       full ? diskFull() : real.writeSync(...args)) as typeof fs.writeSync;
     fs.writevSync = ((...args: Parameters<typeof fs.writevSync>) =>
       full ? diskFull() : real.writevSync(...args)) as typeof fs.writevSync;
+    const queue = openDiskQueue(dir);
     try {
-      const queue = openDiskQueue(dir);
       writeExport(queue, 1, 4);
       queue.acknowledge(take(queue, 4));
       const [held] = segmentFiles(dir);
@@ -204,9 +204,9 @@ describe('spool errors an independent review found', () => {
       const refused = queue.commit();
       assert.match(refused?.reason ?? '', /spool write failed: ENOSPC/);
       assert.equal(refused?.records.length, 2);
-      await queue.close();
     } finally {
       Object.assign(fs, real);
+      await queue.close();
       cleanup();
     }
   });

@@ -29,6 +29,7 @@ import { captureDiagWarnings } from '../src/testing';
 import {
   openDiskQueue,
   segmentFiles,
+  take,
   tempSpoolDir,
   testRecord,
   writeExport,
@@ -374,6 +375,27 @@ test('a lock taken over between exports: acknowledging and closing write and del
     await queue.close();
     assert.deepEqual(segmentFiles(dir), segments);
     assert.equal(readFileSync(lockOf(dir), 'utf8'), other, "the other's lock is left in place");
+  } finally {
+    warnings.stop();
+    cleanup();
+  }
+});
+
+test('a lock taken over after the last acknowledgement: closing deletes and syncs nothing of the new owner', async () => {
+  const { dir, cleanup } = tempSpoolDir('lock-lost-close');
+  const warnings = captureDiagWarnings();
+  try {
+    const queue = openDiskQueue(dir);
+    writeExport(queue, 1, 3);
+    // Delivered while the lock was ours: a close now would delete the fully delivered segment.
+    queue.acknowledge(take(queue, 3));
+    const segments = segmentFiles(dir);
+    const other = `${JSON.stringify({ pid: 1, host: 'elsewhere', token: 'd'.repeat(32) })}\n`;
+    rmSync(lockOf(dir));
+    writeFileSync(lockOf(dir), other);
+    await queue.close();
+    assert.deepEqual(segmentFiles(dir), segments, "the new owner's files are left as they are");
+    assert.equal(readFileSync(lockOf(dir), 'utf8'), other);
   } finally {
     warnings.stop();
     cleanup();

@@ -170,6 +170,32 @@ describe('Pipeline with a spool', () => {
     }
   });
 
+  test('a damaged last frame whose count cannot be read is counted corrupt once, not at every start', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    try {
+      await leaveInSpool(dir, [range(5, 1), range(5, 6)]);
+      const [segment] = segmentFiles(own(dir));
+      const path = join(own(dir), segment);
+      const file = readFileSync(path);
+      const starts = frameStarts(file);
+      const last = starts[starts.length - 1];
+      // Its frame header (length, checksum) intact, its data header (first id, count) zeroed.
+      file.fill(0, last + FRAME_HEADER_BYTES, last + FRAME_HEADER_BYTES + 12);
+      writeFileSync(path, file);
+      const counted: number[] = [];
+      for (let start = 0; start < 3; start++) {
+        const next = pipeline(dir, new ScriptedSender<number>(DOWN));
+        counted.push(next.stats().dropped.corrupt ?? 0);
+        assert.equal(next.stats().replayed - (next.stats().dropped.corrupt ?? 0), 5);
+        await next.shutdown();
+        assertLedgerBalances(next.stats());
+      }
+      assert.deepEqual(counted, [1, 0, 0]);
+    } finally {
+      cleanup();
+    }
+  });
+
   test('drop_oldest evicting records of the export being accepted: the evicted are never written', async () => {
     const { dir, cleanup } = tempSpoolDir();
     try {

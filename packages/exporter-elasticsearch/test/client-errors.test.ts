@@ -128,10 +128,11 @@ test('client errors: secrets are scrubbed from reasons', () => {
 });
 
 test('client errors: whether Elasticsearch may have applied the request (a time series 409 after it is ours)', () => {
+  const ES = { 'x-elastic-product': 'Elasticsearch' };
   const cases: [string, unknown, boolean][] = [
     // The answer was lost after the body went out: the request may have run.
     ['timeout', new errors.TimeoutError('Request timed out'), true],
-    ['aborted by the deadline', new errors.RequestAbortedError('Request aborted'), true],
+    ['aborted by the deadline in flight', new errors.RequestAbortedError('Request aborted'), true],
     ['unreadable answer', new errors.DeserializationError('Unexpected token', '{'), true],
     [
       'connection cut mid-request (undici)',
@@ -142,9 +143,26 @@ test('client errors: whether Elasticsearch may have applied the request (a time 
     ],
     ['connection reset (node:http)', new errors.ConnectionError('read ECONNRESET'), true],
     ['socket hang up', new errors.ConnectionError('socket hang up'), true],
-    ['500 from Elasticsearch', responseError(500, 'boom'), true],
+    ['500 from Elasticsearch', responseError(500, 'boom', ES), true],
     ['502 from a gateway', responseError(502, 'bad gateway'), true],
     ['504 from a gateway', responseError(504, 'gateway timeout'), true],
+    // Envoy's answer after it forwarded the request and lost the upstream's.
+    [
+      '503 from a proxy, not Elasticsearch',
+      responseError(503, 'upstream connect error or disconnect/reset before headers'),
+      true,
+    ],
+    ['429 from a proxy', responseError(429, 'rate limited'), true],
+    [
+      'read EHOSTUNREACH on an open connection',
+      new errors.ConnectionError('read EHOSTUNREACH'),
+      true,
+    ],
+    [
+      'write ENETUNREACH on an open connection',
+      new errors.ConnectionError('write ENETUNREACH'),
+      true,
+    ],
     // Nothing left, or Elasticsearch refused the request whole before indexing.
     ['refused', new errors.ConnectionError('connect ECONNREFUSED 127.0.0.1:9200'), false],
     ['DNS', new errors.ConnectionError('getaddrinfo ENOTFOUND es.example'), false],
@@ -153,8 +171,21 @@ test('client errors: whether Elasticsearch may have applied the request (a time 
     ['connect timeout (undici)', new errors.ConnectionError('Connect Timeout Error'), false],
     ['TLS', new errors.ConnectionError('self-signed certificate in certificate chain'), false],
     ['no living connections', new errors.NoLivingConnectionsError('none', {} as never), false],
-    ['429', responseError(429, { error: { type: 'es_rejected_execution_exception' } }), false],
-    ['503', responseError(503, { error: { type: 'cluster_block_exception' } }), false],
+    [
+      'an already aborted signal (the transport checks it before taking a connection)',
+      new errors.RequestAbortedError('Request has been aborted by the user'),
+      false,
+    ],
+    [
+      "Elasticsearch's 429",
+      responseError(429, { error: { type: 'es_rejected_execution_exception' } }, ES),
+      false,
+    ],
+    [
+      "Elasticsearch's 503",
+      responseError(503, { error: { type: 'cluster_block_exception' } }, ES),
+      false,
+    ],
     ['400', responseError(400, { error: { type: 'illegal_argument_exception' } }), false],
     ['401', responseError(401, { error: { type: 'security_exception' } }), false],
     ['413', responseError(413, ''), false],

@@ -42,6 +42,7 @@ function sender(
   url: string,
   options: ElasticsearchExporterOptions = {},
   setup?: (client: Client) => IndexSetup,
+  headerProvider?: () => Promise<Record<string, string>>,
 ) {
   const config = resolveConfig({ url, timeoutMs: 2_000, ...options });
   const client = createClient(config.connection);
@@ -51,6 +52,7 @@ function sender(
     requestTimeoutMs: config.connection.timeoutMs,
     secrets: config.connection.secrets,
     setup: setup?.(client),
+    headerProvider,
   });
   return s;
 }
@@ -227,6 +229,23 @@ test('time series 409 after an attempt Elasticsearch refused whole (503, 429) is
     assert.equal(failure.retryable, false);
     assert.match(failure.reason, /not stored by this exporter/);
   }
+  await s.close();
+});
+
+test('time series 409 after an attempt whose deadline fired before it was sent is rejected: nothing of ours was stored', async () => {
+  const sink = await startConflictSink();
+  let slowOnce = true;
+  // The core's deadline fires while the header provider (a token refresh) is still running: the
+  // transport sees the aborted signal before it takes a connection, and sends nothing.
+  const s = sender(sink.url, {}, undefined, async () => {
+    if (slowOnce) await new Promise((resolve) => setTimeout(resolve, 100));
+    slowOnce = false;
+    return {};
+  });
+  const batch = records(1, {}, true);
+  assert.equal((await send(s, batch, AbortSignal.timeout(20))).kind, 'retryable');
+  assert.equal(sink.requests.length, 0, 'the first attempt never reached Elasticsearch');
+  assert.equal((await send(s, batch)).kind, 'partial');
   await s.close();
 });
 

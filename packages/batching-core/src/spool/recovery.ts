@@ -235,6 +235,7 @@ export function recoverSpool<R>(directory: string, codec: SpoolCodec<R>): Recove
     // segment's damaged tail or segments deleted since (all their records acknowledged): only a
     // damaged tail makes them lost.
     const lastGood = lastGoodOffset(scan);
+    let cutAt: number | undefined;
     const damagedTail =
       scan.stop !== undefined || scan.damaged.some((damaged) => damaged.offset > lastGood);
     if (nextFirstId !== undefined && damagedTail) {
@@ -248,7 +249,9 @@ export function recoverSpool<R>(directory: string, codec: SpoolCodec<R>): Recove
       expected = Math.max(expected, nextFirstId);
     } else if (nextFirstId === undefined) {
       // Damaged frames after the last good one: their own header is all that says what they
-      // held, believed only where it continues the ids and its count fits its length.
+      // held, believed only where it continues the ids and its count fits its length. The first
+      // one not believed ends what can be numbered: the file is cut there, so that the next
+      // start does not find it, and count it, again.
       for (const damaged of scan.damaged) {
         if (damaged.offset <= lastGood) continue;
         const header = peekDataHeader(damaged.body);
@@ -257,9 +260,11 @@ export function recoverSpool<R>(directory: string, codec: SpoolCodec<R>): Recove
           expected += header.count;
         } else {
           recovery.tornUnknown++;
+          cutAt = damaged.offset;
+          break;
         }
       }
-      if (scan.stop) {
+      if (scan.stop && cutAt === undefined) {
         const tail = scan.stop.tail;
         const header =
           tail.length >= 8 ? peekDataHeader(tail.subarray(8), tail.readUInt32LE(0)) : undefined;
@@ -271,7 +276,8 @@ export function recoverSpool<R>(directory: string, codec: SpoolCodec<R>): Recove
         }
       }
     }
-    if (scan.stop) truncateSync(segmentPath, scan.validEnd);
+    if (cutAt !== undefined) truncateSync(segmentPath, cutAt);
+    else if (scan.stop) truncateSync(segmentPath, scan.validEnd);
     if (lost.length > 0) appendFileSync(ackPath, encodeAckFrame(lost));
     recovery.nextId = Math.max(recovery.nextId, expected);
     if (live === 0) {

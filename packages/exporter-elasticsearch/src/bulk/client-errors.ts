@@ -10,14 +10,24 @@ import { describeElasticsearchError } from './response';
 
 const TLS_FAILURE = /certificate|self[- ]signed|CERT_|altname|unable to verify/i;
 
-/** Connection failures that happen before a byte of the request leaves: nothing was applied. */
-const NOT_CONNECTED =
-  /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|EADDRNOTAVAIL|connect timeout|UND_ERR_CONNECT_TIMEOUT/i;
+/**
+ * Connection failures that happen before a byte of the request leaves: nothing was applied.
+ * Anchored: `read EHOSTUNREACH` or `write ENETUNREACH` on an open connection may follow an
+ * indexed request whose answer was lost.
+ */
+const NOT_CONNECTED = /^(?:connect |getaddrinfo )|^Connect Timeout Error/i;
+
+/** The transport's own check of an already aborted signal, before it takes a connection. */
+const ABORTED_BEFORE_SENDING = /^Request has been aborted by the user/;
 
 interface ClientErrorShape {
   name?: unknown;
   message?: unknown;
   meta?: { statusCode?: unknown; headers?: Record<string, unknown>; body?: unknown };
+}
+
+function fromElasticsearch(headers: Record<string, unknown> | undefined): boolean {
+  return headerValue(headers?.['x-elastic-product']) === 'Elasticsearch';
 }
 
 function headerValue(value: unknown): string | undefined {
@@ -84,10 +94,11 @@ export function classifyClientError(
 
 /**
  * Whether Elasticsearch may have applied a `_bulk` request that failed with `error`: its answer
- * timed out, was cut off or could not be read, or a gateway (502, 504) or a 500 stood between. A
- * time series document whose attempt may have been stored is the one whose later 409 means
- * "already stored by this exporter". No: the request never connected, or Elasticsearch refused
- * it whole before indexing (429, 503, a 4xx), or the error is not a request's. Pure.
+ * timed out, was cut off or could not be read, or a 5xx stood between (a gateway's, or a 429 or
+ * 503 that does not say it is Elasticsearch's). A time series document whose attempt may have
+ * been stored is the one whose later 409 means "already stored by this exporter". No: the
+ * request never connected or was aborted before it was sent, Elasticsearch refused it whole
+ * before indexing (its own 429 or 503, a 4xx), or the error is not a request's. Pure.
  */
 export function mayHaveBeenApplied(error: unknown): boolean {
   const shape = (error ?? {}) as ClientErrorShape;
@@ -95,12 +106,18 @@ export function mayHaveBeenApplied(error: unknown): boolean {
   switch (shape.name) {
     case 'ResponseError': {
       const status = typeof shape.meta?.statusCode === 'number' ? shape.meta.statusCode : 0;
-      return status >= 500 && status !== 503;
+      if (status >= 400 && status < 500 && status !== 429) return false;
+      // Elasticsearch's own 429 and 503 refuse the request whole before indexing. The same
+      // statuses from a proxy (Envoy's 503 "upstream reset before headers") may come after it
+      // forwarded the request: only an answer that says it is Elasticsearch's is believed.
+      if (status === 429 || status === 503) return !fromElasticsearch(shape.meta?.headers);
+      return true;
     }
     case 'ConnectionError':
       return !NOT_CONNECTED.test(message) && !TLS_FAILURE.test(message);
-    case 'TimeoutError':
     case 'RequestAbortedError':
+      return !ABORTED_BEFORE_SENDING.test(message);
+    case 'TimeoutError':
     case 'DeserializationError':
       return true;
     default:

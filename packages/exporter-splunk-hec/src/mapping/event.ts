@@ -102,10 +102,11 @@ export function jsonValue(value: unknown): string {
       return 'null';
   }
   if (value === null) return 'null';
-  value = boundedValue(value);
   // A replacer takes JSON.stringify off its fast path (4x slower): only when the value needs it.
+  // So does the bound (a walk of the whole value, ~0.4 µs for a span's 16 scalar attributes):
+  // needsReplacer gives up past 8 levels, which every cycle and every doubling value reaches.
   return needsReplacer(value, 0)
-    ? (JSON.stringify(value, replacer) ?? 'null')
+    ? (JSON.stringify(boundedValue(value), replacer) ?? 'null')
     : JSON.stringify(value);
 }
 
