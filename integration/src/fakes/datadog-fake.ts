@@ -3,7 +3,9 @@
  * logs-intake fake (datadog-logs-fake.ts) behind one HTTP port, as the integration harness's
  * `datadog` backend: `/v0.4/traces` and `/info` go to the first, `/api/v2/logs` to the second
  * (any non-empty DD-API-KEY taken). `GET /_otelpack_fake/counts` gives the spans and log entries
- * held, for the packed-install smoke test; `GET /` names the fake.
+ * held, for the packed-install smoke test; `GET /_otelpack_fake/spans?service=<name>` the spans of
+ * one service (ids as decimal text), for tests that read back what a separate process sent (the
+ * spool crash test); `GET /` names the fake.
  *
  *   node --import tsx src/fakes/datadog-fake.ts --port 8126
  */
@@ -11,9 +13,22 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { LogsIntakeFake } from './datadog-logs-fake';
 import { TraceAgentFake } from './datadog-trace-agent-fake';
-import { closeLocal, listenLocal } from './http-util';
+import type { ReceivedSpan } from './datadog-trace-agent-fake';
+import { closeLocal, listenLocal, sendJson } from './http-util';
 
 export const FAKE_NAME = 'otelpack Datadog fake (trace Agent + logs intake)';
+
+/** JSON has no 64-bit integers: a span's ids and times as decimal text. */
+function jsonSpan(span: ReceivedSpan): Record<string, unknown> {
+  return {
+    ...span,
+    trace_id: String(span.trace_id),
+    span_id: String(span.span_id),
+    parent_id: String(span.parent_id),
+    start: String(span.start),
+    duration: String(span.duration),
+  };
+}
 
 export class DatadogFake {
   readonly agent = new TraceAgentFake();
@@ -35,6 +50,10 @@ export class DatadogFake {
         res.end(
           JSON.stringify({ traces: this.agent.spans().length, logs: this.intake.entries.length }),
         );
+      } else if (req.method === 'GET' && path === '/_otelpack_fake/spans') {
+        const service = new URL(req.url ?? '/', 'http://fake').searchParams.get('service');
+        const spans = this.agent.spans().filter((s) => service === null || s.service === service);
+        sendJson(res, 200, spans.map(jsonSpan));
       } else if (path.startsWith('/api/v2/logs')) {
         void this.intake.handle(req, res);
       } else {

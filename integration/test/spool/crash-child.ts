@@ -1,43 +1,51 @@
 /**
- * The process the spool crash test kills: one exporter on a spool, fed log records numbered
- * `seq` through the SDK's BatchLogRecordProcessor (VictoriaMetrics: series samples from the
- * SDK's periodic metric reader). Every export whose callback reports success
- * prints its seqs (`{"ok":[…]}`), so the parent knows what the exporter promised. With
- * `count: 0` it only replays the spool, flushes, shuts down and prints `{"done":stats}`.
+ * The process the spool crash test kills: one exporter on a spool, fed records through the SDK:
+ * log records through the BatchLogRecordProcessor or spans through the BatchSpanProcessor, each
+ * numbered `seq` (attribute, and in the body or name), or metric samples from the periodic
+ * metric reader, each named as the parent finds it again in the backend.
+ *
+ * Per export it prints, one JSON object a line:
+ *   {"accepted":[…]}  the keys it hands to the exporter, before the call;
+ *   {"returned":n}    once the call returned: the pipeline writes an export to the spool before
+ *                     its export() returns, so an export without this line is the one the kill
+ *                     cut (at most one: exports are synchronous);
+ *   {"ok":[…]}        when the export callback reports success: the promise the spool must keep.
+ * With `count: 0` it only replays the spool, flushes, shuts down and prints `{"done":stats}`.
  * Not a test file: the crash test runs it with `node --import tsx`.
  */
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
-import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { ClickHouseLogRecordExporter } from '@otelpack/exporter-clickhouse';
-import { ElasticsearchLogRecordExporter } from '@otelpack/exporter-elasticsearch';
-import { OtlpLogRecordExporter } from '@otelpack/exporter-otlp';
-import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import {
-  DEFAULT_MAPPING_OPTIONS,
-  VictoriaMetricsExporter,
-  mapResourceMetrics,
-} from '@otelpack/exporter-victoriametrics';
-import { seriesKey } from '../victoriametrics/helpers';
+import type { ExportResult } from '@opentelemetry/core';
+import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { PipelineStats } from '@otelpack/batching-core';
-import { SCOPE_HEADER } from '../../src/fakes/otlp-fake';
+import { seriesKey } from '../victoriametrics/helpers';
+
+export type CrashExporter =
+  | 'elasticsearch'
+  | 'clickhouse'
+  | 'otlp'
+  | 'newrelic'
+  | 'splunk-hec'
+  | 'datadog'
+  | 'lightstep'
+  | 'victoriametrics'
+  | 'dynatrace';
 
 export interface CrashChildConfig {
-  exporter: 'elasticsearch' | 'clickhouse' | 'otlp' | 'victoriametrics';
-  url: string;
+  exporter: CrashExporter;
+  /** The exporter's own options: its URL, where the run's records go, credentials. */
+  options: Record<string, unknown>;
   spool: string;
-  /** Where the run's records go: a dataset, a database, or the OTLP fake's scope. */
-  target: string;
+  /** The run's `service.name` (VictoriaMetrics' job, the Datadog Agent's service). */
+  service: string;
   first: number;
   count: number;
 }
 
-type Exporter = LogRecordExporter & { stats(): PipelineStats; forceFlush(): Promise<void> };
-
-function common(config: CrashChildConfig) {
+/** Delivery quick enough for a short test, and a spool that rolls segments often (64 KiB). */
+function delivery(config: CrashChildConfig) {
   return {
-    url: config.url,
     flushIntervalMs: 20,
     initialBackoffMs: 20,
     maxBackoffMs: 100,
@@ -46,56 +54,129 @@ function common(config: CrashChildConfig) {
   };
 }
 
-function makeExporter(config: CrashChildConfig): Exporter {
-  switch (config.exporter) {
-    case 'elasticsearch':
-      return new ElasticsearchLogRecordExporter({
-        ...common(config),
-        dataset: config.target,
-        deterministicIds: true,
-      });
-    case 'clickhouse':
-      return new ClickHouseLogRecordExporter({ ...common(config), database: config.target });
-    default:
-      return new OtlpLogRecordExporter({
-        ...common(config),
-        headers: { [SCOPE_HEADER]: config.target },
-      });
+interface Stats {
+  stats(): PipelineStats;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+type Options = Record<string, unknown>;
+type Made =
+  | { signal: 'logs'; exporter: LogRecordExporter & Stats }
+  | { signal: 'traces'; exporter: SpanExporter & Stats }
+  | {
+      signal: 'metrics';
+      exporter: PushMetricExporter & Stats;
+      keys(collected: ResourceMetrics): string[];
+    };
+
+/*
+ * Each exporter is imported only when it is the one run: loading all nine doubles the start of
+ * every process the test spawns.
+ */
+type Loaded<E> = Promise<new (options: Options) => E>;
+const logs =
+  (load: () => Loaded<LogRecordExporter & Stats>) =>
+  async (o: Options): Promise<Made> => ({ signal: 'logs', exporter: new (await load())(o) });
+const traces =
+  (load: () => Loaded<SpanExporter & Stats>) =>
+  async (o: Options): Promise<Made> => ({ signal: 'traces', exporter: new (await load())(o) });
+
+const EXPORTERS: Record<CrashExporter, (options: Options) => Promise<Made>> = {
+  elasticsearch: logs(
+    async () => (await import('@otelpack/exporter-elasticsearch')).ElasticsearchLogRecordExporter,
+  ),
+  clickhouse: logs(
+    async () => (await import('@otelpack/exporter-clickhouse')).ClickHouseLogRecordExporter,
+  ),
+  otlp: logs(async () => (await import('@otelpack/exporter-otlp')).OtlpLogRecordExporter),
+  newrelic: logs(
+    async () => (await import('@otelpack/exporter-newrelic')).NewRelicLogRecordExporter,
+  ),
+  'splunk-hec': logs(
+    async () => (await import('@otelpack/exporter-splunk-hec')).SplunkHecLogRecordExporter,
+  ),
+  datadog: traces(async () => (await import('@otelpack/exporter-datadog')).DatadogSpanExporter),
+  lightstep: traces(
+    async () => (await import('@otelpack/exporter-lightstep')).LightstepSpanExporter,
+  ),
+  victoriametrics: async (o) => {
+    const vm = await import('@otelpack/exporter-victoriametrics');
+    // A sample as the parent finds it (`labels@timestamp`), through the exporter's own pure
+    // mapping (the exporter's stateful one must not see a collection twice).
+    const keys = (collected: ResourceMetrics) =>
+      vm
+        .mapResourceMetrics(collected, vm.DEFAULT_MAPPING_OPTIONS)
+        .series.map(
+          (series) =>
+            `${seriesKey(Object.fromEntries(series.labels.map((l) => [l.name, l.value])))}@${series.samples[0].timestampMs}`,
+        );
+    return { signal: 'metrics', exporter: new vm.VictoriaMetricsExporter(o), keys };
+  },
+  dynatrace: async (o) => {
+    const { DynatraceMetricExporter } = await import('@otelpack/exporter-dynatrace');
+    return { signal: 'metrics', exporter: new DynatraceMetricExporter(o), keys: pointKeys };
+  },
+};
+
+/**
+ * Dynatrace: a data line as the parent finds it, `worker@timestamp`: its dimension and its
+ * timestamp, the point's end time in whole ms (the exporter writes one line per point).
+ */
+function pointKeys(collected: ResourceMetrics): string[] {
+  const keys: string[] = [];
+  for (const scope of collected.scopeMetrics) {
+    for (const metric of scope.metrics) {
+      for (const point of metric.dataPoints) {
+        const [seconds, nanos] = point.endTime;
+        keys.push(`${String(point.attributes.worker)}@${Math.floor(seconds * 1000 + nanos / 1e6)}`);
+      }
+    }
   }
+  return keys;
 }
 
 const write = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
-/**
- * VictoriaMetrics: a metric exporter fed by the SDK's periodic reader; a record is one series
- * sample, named as the parent finds it again (`labels@timestamp`, through the exporter's own
- * pure mapping). `count` is the number of collections.
- */
-async function metrics(config: CrashChildConfig): Promise<void> {
-  const exporter = new VictoriaMetricsExporter(common(config));
-  const watched: PushMetricExporter = {
-    export(collected, done) {
-      const keys = mapResourceMetrics(collected, DEFAULT_MAPPING_OPTIONS).series.map(
-        (series) =>
-          `${seriesKey(Object.fromEntries(series.labels.map((l) => [l.name, l.value])))}@${series.samples[0].timestampMs}`,
-      );
-      exporter.export(collected, (result) => {
-        if (result.code === 0) write({ ok: keys });
-        done(result);
-      });
-    },
-    shutdown: () => exporter.shutdown(),
-    forceFlush: () => exporter.forceFlush(),
+/** The exporter's `export` as the SDK calls it, telling the parent what it handed over and when. */
+function watched<T>(
+  exporter: { export(items: T, done: (result: ExportResult) => void): void },
+  keysOf: (items: T) => string[],
+): (items: T, done: (result: ExportResult) => void) => void {
+  return (items, done) => {
+    const keys = keysOf(items);
+    write({ accepted: keys });
+    exporter.export(items, (result) => {
+      if (result.code === 0) write({ ok: keys });
+      done(result);
+    });
+    write({ returned: keys.length });
   };
+}
+
+const seqOf = (items: { attributes: Record<string, unknown> }[]) =>
+  items.map((item) => String(item.attributes.seq));
+
+/** Metrics: `count` > 0 adds to a counter of 20 series every 5 ms, until killed. */
+async function metrics(
+  config: CrashChildConfig,
+  made: Extract<Made, { signal: 'metrics' }>,
+): Promise<void> {
+  const { MeterProvider, PeriodicExportingMetricReader } =
+    await import('@opentelemetry/sdk-metrics');
+  const { exporter } = made;
+  const reader = new PeriodicExportingMetricReader({
+    exporter: {
+      export: watched(exporter, made.keys),
+      selectAggregationTemporality: exporter.selectAggregationTemporality?.bind(exporter),
+      shutdown: () => exporter.shutdown(),
+      forceFlush: () => exporter.forceFlush(),
+    },
+    exportIntervalMillis: 20,
+    exportTimeoutMillis: 20,
+  });
   const provider = new MeterProvider({
-    resource: resourceFromAttributes({ 'service.name': config.target }),
-    readers: [
-      new PeriodicExportingMetricReader({
-        exporter: watched,
-        exportIntervalMillis: 20,
-        exportTimeoutMillis: 20,
-      }),
-    ],
+    resource: resourceFromAttributes({ 'service.name': config.service }),
+    readers: [reader],
   });
   const counter = provider.getMeter('spool-crash').createCounter('spool.crash.ops');
   write({ started: exporter.stats().replayed });
@@ -110,41 +191,53 @@ async function metrics(config: CrashChildConfig): Promise<void> {
   // No provider shutdown: its last collection would add records the parent never saw.
   await exporter.shutdown();
   write({ done: stats });
-  void provider;
   process.exit(0);
 }
 
-async function main(): Promise<void> {
-  const config = JSON.parse(process.env.CRASH_CHILD_CONFIG as string) as CrashChildConfig;
-  if (config.exporter === 'victoriametrics') return metrics(config);
-  const exporter = makeExporter(config);
-  // What the SDK is told, per export: the promise the spool must keep.
-  const watched: LogRecordExporter = {
-    export(records: ReadableLogRecord[], done) {
-      exporter.export(records, (result) => {
-        if (result.code === 0) write({ ok: records.map((r) => String(r.attributes.seq)) });
-        done(result);
-      });
-    },
-    shutdown: () => exporter.shutdown(),
-    forceFlush: () => exporter.forceFlush(),
-  };
-  const provider = new LoggerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'spool-crash' }),
-    processors: [
-      new BatchLogRecordProcessor({
-        exporter: watched,
-        scheduledDelayMillis: 5,
-        maxExportBatchSize: 64,
-        maxQueueSize: 100_000,
-      }),
-    ],
-  });
-  const logger = provider.getLogger('spool-crash');
+/** Logs and spans: `count` records from `first`, under load, in steps of 50. */
+async function numbered(
+  config: CrashChildConfig,
+  made: Exclude<Made, { signal: 'metrics' }>,
+): Promise<void> {
+  const batch = { scheduledDelayMillis: 5, maxExportBatchSize: 64, maxQueueSize: 100_000 };
+  const resource = resourceFromAttributes({ 'service.name': config.service });
+  let emit: (seq: number) => void;
+  let provider: { forceFlush(): Promise<void>; shutdown(): Promise<void> };
+  const { exporter } = made;
+  const common = { shutdown: () => exporter.shutdown(), forceFlush: () => exporter.forceFlush() };
+  if (made.signal === 'logs') {
+    const { BatchLogRecordProcessor, LoggerProvider } = await import('@opentelemetry/sdk-logs');
+    const logs = new LoggerProvider({
+      resource,
+      processors: [
+        new BatchLogRecordProcessor({
+          exporter: { ...common, export: watched(made.exporter, seqOf) },
+          ...batch,
+        }),
+      ],
+    });
+    const logger = logs.getLogger('spool-crash');
+    emit = (seq) => logger.emit({ body: `crash record ${seq}`, attributes: { seq } });
+    provider = logs;
+  } else {
+    const { BasicTracerProvider, BatchSpanProcessor } =
+      await import('@opentelemetry/sdk-trace-base');
+    const spans: SpanExporter = {
+      ...common,
+      export: watched(made.exporter, (items: ReadableSpan[]) => seqOf(items)),
+    };
+    const traces = new BasicTracerProvider({
+      resource,
+      spanProcessors: [new BatchSpanProcessor(spans, batch)],
+    });
+    const tracer = traces.getTracer('spool-crash');
+    emit = (seq) => tracer.startSpan(`crash record ${seq}`, { attributes: { seq } }).end();
+    provider = traces;
+  }
   write({ started: exporter.stats().replayed });
   for (let seq = config.first; seq < config.first + config.count; seq++) {
-    logger.emit({ body: `crash record ${seq}`, attributes: { seq } });
-    // Under load, in steps: the parent kills at a random moment of it.
+    emit(seq);
+    // Under load, in steps: the parent kills at some moment of it.
     if (seq % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 2));
   }
   if (config.count > 0) {
@@ -156,6 +249,13 @@ async function main(): Promise<void> {
   const stats = exporter.stats();
   await provider.shutdown();
   write({ done: stats });
+}
+
+async function main(): Promise<void> {
+  const config = JSON.parse(process.env.CRASH_CHILD_CONFIG as string) as CrashChildConfig;
+  const made = await EXPORTERS[config.exporter]({ ...config.options, ...delivery(config) });
+  if (made.signal === 'metrics') return metrics(config, made);
+  return numbered(config, made);
 }
 
 void main();
