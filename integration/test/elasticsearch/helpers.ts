@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { isOtelpackFake } from '../../src/fake-probe';
 
 /*
  * Reading back what the exporter wrote, through Elasticsearch's own HTTP API (`_refresh`,
@@ -56,9 +57,9 @@ export async function getJson<T>(url: string, path: string): Promise<{ status: n
   return call<T>(url, 'GET', path);
 }
 
-export async function isFake(url: string): Promise<boolean> {
-  const root = await call<{ tagline?: string }>(url, 'GET', '/');
-  return root.status === 200 && /otelpack/.test(root.body?.tagline ?? '');
+/** The fake names itself in its root's tagline; Elasticsearch's says "You Know, for Search". */
+export function isFake(url: string): Promise<boolean> {
+  return isOtelpackFake(url, /"tagline"\s*:\s*"[^"]*otelpack/);
 }
 
 /** Scripts the fake's faults for the run's own indices only (`index` scope). */

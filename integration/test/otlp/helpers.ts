@@ -13,6 +13,7 @@ import {
 } from '@otelpack/exporter-otlp';
 import type { OtlpExporterOptions } from '@otelpack/exporter-otlp';
 import { backendUrl } from '../../src/env';
+import { isOtelpackFake } from '../../src/fake-probe';
 import { FAKE_NAME, SCOPE_HEADER } from '../../src/fakes/otlp-fake';
 import type { FaultRule, StoredRequest } from '../../src/fakes/otlp-fake';
 import type { OtlpSignal } from '../../src/protocols/otlp';
@@ -31,13 +32,8 @@ export function newScope(): string {
   return `it-${randomUUID().slice(0, 8)}`;
 }
 
-export async function isFake(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(url);
-    return response.status === 200 && (await response.text()).includes(FAKE_NAME);
-  } catch {
-    return false;
-  }
+export function isFake(url: string): Promise<boolean> {
+  return isOtelpackFake(url, FAKE_NAME);
 }
 
 /** The receiver's URL; `fakeOnly` skips the test against a real Collector. */

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { backendUrl } from '../../src/env';
+import { isFake } from '../elasticsearch/helpers';
 
 /*
  * FAKE backend natively: otelpack's Elasticsearch protocol fake (src/fakes/elasticsearch-fake.ts);
@@ -171,11 +172,6 @@ async function count(url: string, target: string, query?: unknown): Promise<numb
 async function refresh(url: string, target: string): Promise<void> {
   const answer = await es(url, 'POST', `/${target}/_refresh`);
   assert.equal(answer.status, 200, answer.text);
-}
-
-async function isFake(url: string): Promise<boolean> {
-  const root = await es<{ tagline?: string }>(url, 'GET', '/');
-  return root.status === 200 && /otelpack/.test(root.body.tagline ?? '');
 }
 
 /** The fake's documented selector, computed here independently. */

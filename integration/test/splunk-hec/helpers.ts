@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestContext } from 'node:test';
 import type { PipelineStats } from '@otelpack/batching-core';
 import { backendUrl } from '../../src/env';
+import { isOtelpackFake } from '../../src/fake-probe';
 import { FAKE_NAME, HARNESS_TOKEN } from '../../src/fakes/hec-fake';
 import type { HecFault, HecStoredEvent, HecTokenConfig } from '../../src/fakes/hec-fake';
 
@@ -15,15 +16,6 @@ import type { HecFault, HecStoredEvent, HecTokenConfig } from '../../src/fakes/h
 
 export const ID = 'splunk_hec';
 export const FAST = { flushIntervalMs: 20, initialBackoffMs: 20, maxBackoffMs: 200 };
-
-async function isFake(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(url);
-    return response.status === 200 && (await response.text()).includes(FAKE_NAME);
-  } catch {
-    return false;
-  }
-}
 
 export interface Target {
   url: string;
@@ -42,7 +34,7 @@ export async function hecTarget(
 ): Promise<Target | undefined> {
   const url = backendUrl(t, ID);
   if (!url) return undefined;
-  const fake = await isFake(url);
+  const fake = await isOtelpackFake(url, FAKE_NAME);
   if (!fake) {
     if (fakeOnly) {
       t.skip('needs the otelpack HEC fake (read-back, scripted faults); this is a real Splunk');

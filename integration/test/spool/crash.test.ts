@@ -15,6 +15,7 @@ import { createClient } from '@clickhouse/client';
 import type { PipelineStats } from '@otelpack/batching-core';
 import { assertLedgerBalances, seededRandom } from '@otelpack/batching-core/testing';
 import { backendUrl } from '../../src/env';
+import { isOtelpackFake } from '../../src/fake-probe';
 import { FAKE_TOKEN } from '../../src/fakes/dynatrace/server';
 import { FAKE_LICENSE_KEY } from '../../src/fakes/newrelic/account';
 import { SCOPE_HEADER } from '../../src/fakes/otlp-fake';
@@ -284,13 +285,7 @@ const uniqueName = (separator: string) =>
  * Agent), which gives nothing back to read, and the case skips, saying so.
  */
 async function fakeOnlyName(t: TestContext, url: string, separator: string) {
-  let text = '';
-  try {
-    text = await (await fetch(url)).text();
-  } catch {
-    // Not answering at its root: not one of our fakes.
-  }
-  if (!/otelpack .*fake/.test(text)) {
+  if (!(await isOtelpackFake(url, /otelpack .*fake/))) {
     t.skip('reads back through the otelpack fake; this backend is the real product');
     return undefined;
   }
