@@ -41,6 +41,12 @@ export interface CrashChildConfig {
   service: string;
   first: number;
   count: number;
+  /**
+   * Records in bursts of 7 to 37, each followed by a pause longer than the flush interval: the
+   * pipeline cuts each burst as a batch of its own by the timer, where a backlog replayed at
+   * once would be cut in full batches — unless the spool replays batches as they were sent.
+   */
+  bursts?: boolean;
 }
 
 /** Delivery quick enough for a short test, and a spool that rolls segments often (64 KiB). */
@@ -235,8 +241,15 @@ async function numbered(
     provider = traces;
   }
   write({ started: exporter.stats().replayed });
+  let burstLeft = 7;
   for (let seq = config.first; seq < config.first + config.count; seq++) {
     emit(seq);
+    if (config.bursts) {
+      if (--burstLeft > 0) continue;
+      burstLeft = 7 + ((seq * 13) % 31);
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      continue;
+    }
     // Under load, in steps: the parent kills at some moment of it.
     if (seq % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 2));
   }

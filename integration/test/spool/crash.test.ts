@@ -33,7 +33,7 @@ import type { CrashChildConfig, CrashExporter } from './crash-child';
  * as one of its requests reaches the backend, or as its spool rolls to a new segment — a second
  * process opens the same spool and finishes, and every record whose export callback had reported
  * success is in the backend: exactly once where the exporter is idempotent (Elasticsearch with
- * deterministic ids), at least once elsewhere. The rest is accounted for, not only counted:
+ * deterministic ids, ClickHouse with its insert dedup token), at least once elsewhere. The rest is accounted for, not only counted:
  * nothing is stored that was never handed to the exporter, and each record handed over and not
  * stored was in the export the kill cut, or is counted dropped by the second process.
  * ClickHouse is the REAL engine (chdb behind otelpack's HTTP front), VictoriaMetrics the REAL
@@ -46,13 +46,16 @@ const RECORDS = 3_000;
 
 /**
  * When the first process dies: `random` after a seeded delay; `send` as its KILL_AT_SEND-th
- * request carrying records reaches the backend (held, never answered); `roll` as its spool's
- * second segment file appears (segmentBytes is 64 KiB in the child).
+ * request carrying records reaches the backend (held, never answered); `answered` as the
+ * backend's answer to that request comes back (the backend stored it, the exporter never
+ * hears: the batch is replayed, and only a backend that deduplicates it stores it once);
+ * `roll` as its spool's second segment file appears (segmentBytes is 64 KiB in the child).
  */
-type Moment = 'random' | 'send' | 'roll';
+type Moment = 'random' | 'send' | 'answered' | 'roll';
 const CASES: { seed: number; moment: Moment }[] = [
   { seed: 11, moment: 'random' },
   { seed: 23, moment: 'send' },
+  { seed: 41, moment: 'answered' },
   { seed: 37, moment: 'roll' },
 ];
 const KILL_AT_SEND = 3;
@@ -66,7 +69,8 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 /**
  * A proxy in front of the backend: slow and failing while `flaky`, then plain. `killOnSend`
  * holds the n-th request that `sends` matches (`METHOD /path?query`) and calls `kill` instead of
- * forwarding it.
+ * forwarding it; `killOnAnswer` forwards it (never failed) and calls `kill` when the backend's
+ * answer arrives, instead of relaying it.
  */
 async function startGate(target: string, random: () => number, sends: RegExp) {
   const upstream = new URL(target);
@@ -74,12 +78,13 @@ async function startGate(target: string, random: () => number, sends: RegExp) {
   const agent = new Agent({ keepAlive: true });
   let flaky = true;
   let sent = 0;
-  let killAt: { n: number; kill(): void; seen(line: string): void } | undefined;
+  let killAt: { n: number; onAnswer: boolean; kill(): void; seen(line: string): void } | undefined;
   const server: Server = createServer((req, res) => {
     const line = `${req.method} ${req.url}`;
-    if (sends.test(line) && ++sent === killAt?.n) {
-      killAt.kill();
-      return killAt.seen(line);
+    const killing = sends.test(line) && ++sent === killAt?.n ? killAt : undefined;
+    if (killing && !killing.onAnswer) {
+      killing.kill();
+      return killing.seen(line);
     }
     const forward = () => {
       const out = httpRequest(
@@ -92,6 +97,12 @@ async function startGate(target: string, random: () => number, sends: RegExp) {
           headers: { ...req.headers, host: upstream.host },
         },
         (answer) => {
+          if (killing) {
+            answer.resume();
+            killing.kill();
+            res.destroy();
+            return killing.seen(`${line} answered ${answer.statusCode}`);
+          }
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
         },
@@ -104,7 +115,7 @@ async function startGate(target: string, random: () => number, sends: RegExp) {
       });
       req.pipe(out);
     };
-    if (!flaky) return forward();
+    if (!flaky || killing) return forward();
     if (random() < 0.25) {
       req.resume();
       res.writeHead(503, { 'retry-after': '0' }).end('backend down (crash-test gate)');
@@ -117,7 +128,9 @@ async function startGate(target: string, random: () => number, sends: RegExp) {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     open: () => (flaky = false),
     killOnSend: (n: number, kill: () => void) =>
-      new Promise<string>((seen) => (killAt = { n, kill, seen })),
+      new Promise<string>((seen) => (killAt = { n, onAnswer: false, kill, seen })),
+    killOnAnswer: (n: number, kill: () => void) =>
+      new Promise<string>((seen) => (killAt = { n, onAnswer: true, kill, seen })),
     close: () => {
       server.closeAllConnections();
       agent.destroy();
@@ -236,13 +249,21 @@ async function killFirst(
     return `killed ${afterMs} ms after it started`;
   }
   const seen = await within(
-    moment === 'send' ? gate.killOnSend(KILL_AT_SEND, kill) : killAtRoll(spool, kill),
+    moment === 'send'
+      ? gate.killOnSend(KILL_AT_SEND, kill)
+      : moment === 'answered'
+        ? gate.killOnAnswer(KILL_AT_SEND, kill)
+        : killAtRoll(spool, kill),
   );
   kill();
   await first.done;
   assert.ok(seen, `the kill moment (${moment}) came within ${MOMENT_TIMEOUT_MS} ms`);
   if (moment === 'send') {
     return `killed as request ${KILL_AT_SEND} with records reached the backend, unanswered (${seen.slice(0, 60)})`;
+  }
+  if (moment === 'answered') {
+    const line = seen.length > 60 ? `${seen.slice(0, 40)}…${seen.slice(-13)}` : seen;
+    return `killed as the backend's answer to request ${KILL_AT_SEND} came back, unrelayed (${line})`;
   }
   // The child writes the export that rolled the log into the new segment in the same
   // synchronous call that made it: the kill can only come after that export, before much else.
@@ -343,7 +364,9 @@ const TARGETS: Target[] = [
   {
     id: 'clickhouse',
     exporter: 'clickhouse',
-    idempotent: false,
+    // Every insert carries a dedup token naming its rows, and the spool replays a batch sent
+    // before the kill as it was cut: the copy of a batch stored before the kill is dropped.
+    idempotent: true,
     records: RECORDS,
     sends: /INSERT/i,
     newTarget: () => uniqueName('_'),
@@ -485,6 +508,7 @@ async function crashAndRecover(
       options: target.options(gate.url, name),
       first: 0,
       count: target.records ?? 1,
+      bursts: moment === 'answered',
     });
     const observed = await killFirst(moment, first, gate, spool, random);
     gate.open();

@@ -36,6 +36,7 @@ function entry(seq: number, ticket?: Entry<number>['ticket']): Entry<number> {
     state: 'in_flight',
     ticket,
     spoolId: undefined,
+    sentBatch: undefined,
   };
 }
 

@@ -6,9 +6,12 @@ import {
   checkSegmentHeader,
   decodeAckBody,
   decodeDataBody,
+  decodeSentBatchBody,
+  plausibleAckBody,
   plausibleDataBody,
   encodeAckFrame,
   encodeDataFrame,
+  encodeSentBatchFrame,
   rangesOf,
   scanFrames,
   segmentHeader,
@@ -48,6 +51,29 @@ describe('spool format: frames', () => {
     const encoded = encodeAckFrame(ranges);
     assert.deepEqual(decodeAckBody(encoded.subarray(FRAME_HEADER_BYTES)), ranges);
     assert.equal(decodeAckBody(Buffer.alloc(5)), undefined, 'a body that is not whole ranges');
+  });
+
+  test('a sent batch comes back as written, and is never read as acknowledgements', () => {
+    const ranges = [
+      { first: 7, count: 500 },
+      { first: 2 ** 40, count: 2 },
+    ];
+    const body = encodeSentBatchFrame(12, ranges).subarray(FRAME_HEADER_BYTES);
+    assert.deepEqual(decodeSentBatchBody(body), { sequence: 12, ranges });
+    assert.ok(plausibleAckBody(body), 'found again by a scan after damage in its file');
+    // A reader that knows acknowledgements only must find none in it, whatever the number of
+    // ranges: a range it made of the tag would acknowledge records never delivered.
+    for (let n = 1; n <= 40; n++) {
+      const many = Array.from({ length: n }, (_, i) => ({ first: 1 + i * 10, count: 3 }));
+      const sent = encodeSentBatchFrame(n, many).subarray(FRAME_HEADER_BYTES);
+      assert.equal(decodeAckBody(sent), undefined, `${n} ranges`);
+      assert.equal(decodeSentBatchBody(sent)?.ranges.length, n);
+    }
+    const ack = encodeAckFrame(ranges).subarray(FRAME_HEADER_BYTES);
+    assert.equal(decodeSentBatchBody(ack), undefined, 'an acknowledgement is not a sent batch');
+    const wrongCount = Buffer.from(body);
+    wrongCount.writeUInt32LE(3, 4);
+    assert.equal(decodeSentBatchBody(wrongCount), undefined, 'a count its length does not hold');
   });
 
   const rangeCases: { ids: number[]; ranges: { first: number; count: number }[] }[] = [

@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Pipeline } from '../src';
 import type { PipelineOptions, SendResult } from '../src';
 import { assertLedgerBalances, seededRandom } from '../src/testing';
-import { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from '../src/spool/format';
+import {
+  FRAME_HEADER_BYTES,
+  SEGMENT_HEADER_BYTES,
+  decodeSentBatchBody,
+  scanFrames,
+} from '../src/spool/format';
+import type { SentBatch } from '../src/spool/format';
 import { LOCK_FILE } from '../src/spool/lock';
 import { ScriptedSender, eventually as waitFor, range } from './helpers/scripted-sender';
 import { frameStarts, segmentFiles, tempSpoolDir } from './helpers/spool';
@@ -300,6 +306,163 @@ describe('Pipeline with a spool', () => {
       } finally {
         await next.shutdown();
       }
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+/** The sent-batch frames in a spool directory's acknowledgement files, by sequence. */
+function sentBatches(directory: string): SentBatch[] {
+  const found = new Map<number, SentBatch>();
+  for (const name of readdirSync(directory).filter((n) => n.endsWith('.ack'))) {
+    for (const { body } of scanFrames(readFileSync(join(directory, name)), 0).frames) {
+      const batch = decodeSentBatchBody(body);
+      if (batch) found.set(batch.sequence, batch);
+    }
+  }
+  return [...found.values()].sort((a, b) => a.sequence - b.sequence);
+}
+
+describe('Pipeline with a spool: a batch sent before a restart is replayed as it was cut', () => {
+  // The token ClickHouse deduplicates an insert by names the batch's rows: a batch stored before
+  // a crash, whose answer the crash cut, is dropped as a copy only if the next process sends
+  // exactly those rows together again.
+  test('batches cut by the flush timer, in flight at the end, are sent again as they were', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    try {
+      const first = new ScriptedSender<number>(NEVER);
+      const p = pipeline(dir, first, { maxBatchItems: 5 });
+      // Exports smaller than a batch: each goes out alone when its flush interval passes.
+      for (const [n, start, sends] of [
+        [3, 0, 1],
+        [4, 3, 2],
+        [2, 7, 3],
+      ]) {
+        await p.submit(range(n, start));
+        await waitFor(() => first.sends.length === sends, `send ${sends}`);
+      }
+      await p.shutdown();
+      assert.equal(p.stats().leftInSpool, 9);
+      const sentBefore = first.sends.map((s) => s.batch);
+      assert.deepEqual(sentBefore, [range(3, 0), range(4, 3), range(2, 7)]);
+
+      const sender = new ScriptedSender<number>();
+      const next = pipeline(dir, sender, { maxBatchItems: 5 });
+      await next.submit([100, 101]);
+      await next.forceFlush();
+      // Cut afresh, the nine would go as [0..4] and [5..8], and 100 would join the last.
+      assert.deepEqual(
+        sender.sends.map((s) => s.batch),
+        [...sentBefore, [100, 101]],
+      );
+      await next.shutdown();
+      assertLedgerBalances(next.stats());
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('the part of a batch left to retry, and a batch in flight, each go alone; records never sent are cut afresh', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    try {
+      // [0..4]: 1 and 3 fail, to be retried in 10 s (after the shutdown); [5..9] never answered.
+      const first = new ScriptedSender<number>((batch, _context, index) =>
+        index === 0
+          ? {
+              kind: 'partial',
+              failures: [1, 3].map((i) => ({ index: i, retryable: true, reason: 'busy' })),
+            }
+          : new Promise(() => undefined),
+      );
+      const p = pipeline(dir, first, { maxBatchItems: 5 });
+      await p.submit(range(5, 0));
+      await waitFor(() => p.stats().delivered === 3, 'three of the first batch delivered');
+      await p.submit(range(5, 5));
+      await waitFor(() => first.sends.length === 2, 'the second batch sent');
+      p.submit(range(3, 10)).catch(() => undefined);
+      await p.shutdown();
+      assert.equal(p.stats().leftInSpool + p.stats().droppedTotal, 10);
+
+      const sender = new ScriptedSender<number>();
+      const next = pipeline(dir, sender, { maxBatchItems: 5 });
+      await next.forceFlush();
+      const stats = next.stats();
+      const replayedSends = sender.sends.map((s) => s.batch);
+      // 10..12 were accepted after the shutdown began, or never sent: cut afresh, alone.
+      const neverSent = stats.replayed - 7;
+      assert.deepEqual(replayedSends.slice(0, 2), [
+        [1, 3],
+        [5, 6, 7, 8, 9],
+      ]);
+      assert.deepEqual(replayedSends.slice(2).flat(), range(neverSent, 10));
+      await next.shutdown();
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('a batch retried whole is written down once; a smaller retry once more, later', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    try {
+      const sender = new ScriptedSender<number>((_batch, _context, index) =>
+        index < 3
+          ? DOWN()
+          : index === 3
+            ? {
+                kind: 'partial',
+                failures: [{ index: 4, retryable: true, reason: 'busy' }],
+              }
+            : new Promise(() => undefined),
+      );
+      const p = pipeline(dir, sender, {
+        maxBatchItems: 5,
+        initialBackoffMs: 1,
+        maxBackoffMs: 1,
+      });
+      await p.submit(range(5, 0));
+      await waitFor(
+        () => sender.sends.length === 5,
+        'four sends of the batch, then its last record',
+      );
+      const batches = sentBatches(own(dir));
+      assert.deepEqual(
+        batches.map((b) => b.ranges),
+        [[{ first: 1, count: 5 }], [{ first: 5, count: 1 }]],
+        'spool ids 1..5 sent four times: written down once; id 5 alone: once more',
+      );
+      assert.ok(batches[1].sequence > batches[0].sequence);
+      await p.shutdown();
+      const next = new ScriptedSender<number>();
+      const again = pipeline(dir, next);
+      await again.forceFlush();
+      assert.deepEqual(
+        next.sends.map((s) => s.batch),
+        [[4]],
+      );
+      await again.shutdown();
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('a replayed batch larger than the new limits is cut by them, and nothing is lost', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    try {
+      const first = new ScriptedSender<number>(NEVER);
+      const p = pipeline(dir, first, { maxBatchItems: 8 });
+      await p.submit(range(8, 0));
+      await waitFor(() => first.sends.length === 1, 'sent');
+      await p.shutdown();
+      const sender = new ScriptedSender<number>();
+      const next = pipeline(dir, sender, { maxBatchItems: 3 });
+      await next.submit([100]);
+      await next.forceFlush();
+      assert.deepEqual(
+        sender.sends.map((s) => s.batch),
+        [[0, 1, 2], [3, 4, 5], [6, 7], [100]],
+      );
+      await next.shutdown();
     } finally {
       cleanup();
     }

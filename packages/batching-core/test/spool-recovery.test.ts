@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import { seededRandom } from '../src/testing';
 import { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from '../src/spool/format';
 import { SpoolLockedError } from '../src';
+import { segmentFileName } from '../src/spool/recovery';
 import {
   frameStarts,
   openDiskQueue,
@@ -13,6 +14,7 @@ import {
   tempSpoolDir,
   writeExport,
 } from './helpers/spool';
+import type { TestRecord } from './helpers/spool';
 
 /** Opens the spool again, as the next process would, and says what it found. */
 function reopen(dir: string, segmentBytes = 1 << 20) {
@@ -460,6 +462,72 @@ describe('disk spool: one owner', () => {
       writeFileSync(join(dir, 'lock'), `${process.ppid} ${Number(start) + 1}\n`);
       const reused = openDiskQueue(dir);
       await reused.close();
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe('disk spool: batches sent before a restart', () => {
+  test('records are labelled by the last request that carried them, and follow the first of it', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    try {
+      const first = openDiskQueue(dir);
+      const records = [...writeExport(first, 1, 6), ...writeExport(first, 7, 4)];
+      take(first, 10);
+      // [1..6] sent; then [1, 3, 5] of it again (a partial failure's retry); [7..10] sent.
+      first.willSend(records.slice(0, 6));
+      first.willSend([records[0], records[2], records[4]]);
+      first.willSend(records.slice(6));
+      first.acknowledge([records[1], records[7]]);
+      await first.close();
+      const { queue, recovery } = reopen(dir);
+      assert.deepEqual(
+        recovery.records.map((r) => [r.record, r.sentBatch]),
+        [
+          ['r1', 2],
+          ['r3', 2],
+          ['r5', 2],
+          ['r4', 1],
+          ['r6', 1],
+          ['r7', 3],
+          ['r9', 3],
+          ['r10', 3],
+        ],
+      );
+      assert.equal(recovery.nextSentSequence, 4, 'the next process numbers its batches on');
+      await queue.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('a batch across a segment roll keeps its record when its first segment is deleted', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    try {
+      // Segments of four one-record exports: [1..4] and [5..8].
+      const first = openDiskQueue(dir, { segmentBytes: 200 });
+      const records: TestRecord[] = [];
+      for (let i = 1; i <= 8; i++) records.push(...writeExport(first, i, 1));
+      assert.deepEqual(segmentFiles(dir), [segmentFileName(1), segmentFileName(5)]);
+      take(first, 8);
+      first.willSend(records.slice(0, 2));
+      first.willSend(records.slice(2, 6));
+      // [1, 2] delivered; of [3..6], 3 and 4 (a partial success): the first segment is done.
+      first.acknowledge(records.slice(0, 4));
+      await first.close();
+      assert.deepEqual(segmentFiles(dir), [segmentFileName(5)]);
+      const { queue, recovery } = reopen(dir, 200);
+      assert.deepEqual(
+        recovery.records.map((r) => [r.record, r.sentBatch]),
+        [
+          ['r5', 2],
+          ['r6', 2],
+          ['r7', undefined],
+          ['r8', undefined],
+        ],
+      );
+      await queue.close();
     } finally {
       cleanup();
     }

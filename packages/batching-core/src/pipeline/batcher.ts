@@ -1,4 +1,4 @@
-import type { Entry } from './entry';
+import type { Entry, SentTogether } from './entry';
 import type { RecordQueue } from './queue';
 
 /**
@@ -24,6 +24,7 @@ export class Batcher<R> {
   next(urgent: boolean): Entry<R>[] | undefined {
     const head = this.queue.peek();
     if (!head) return undefined;
+    if (head.sentBatch) return this.replayed(head.sentBatch);
     const due =
       urgent ||
       this.queue.length >= this.maxItems ||
@@ -34,7 +35,27 @@ export class Batcher<R> {
     let bytes = 0;
     while (entries.length < this.maxItems) {
       const next = this.queue.peek();
-      if (!next) break;
+      // A batch an earlier process sent goes out on its own (replayed).
+      if (!next || next.sentBatch) break;
+      if (entries.length > 0 && bytes + next.bytes > this.maxBytes) break;
+      this.queue.shift();
+      bytes += next.bytes;
+      entries.push(next);
+    }
+    return entries;
+  }
+
+  /**
+   * Records an earlier process sent in one request (a persistent queue replays them next to each
+   * other), cut as they were: due at once, their wait is long over. A batch larger than this
+   * process's limits is cut by them (its dedup is then lost, its records are not).
+   */
+  private replayed(batch: SentTogether): Entry<R>[] {
+    const entries: Entry<R>[] = [];
+    let bytes = 0;
+    while (entries.length < this.maxItems) {
+      const next = this.queue.peek();
+      if (next?.sentBatch !== batch) break;
       if (entries.length > 0 && bytes + next.bytes > this.maxBytes) break;
       this.queue.shift();
       bytes += next.bytes;

@@ -12,6 +12,18 @@ export interface QueuedRecord<R> {
    * for a record replayed from before this process).
    */
   acceptedAtMs: number;
+  /**
+   * The request that last carried the record, as a persistent queue wrote it down (`willSend`):
+   * records sharing one were sent together, by this process or (replayed) an earlier one, and a
+   * replayed batch is cut again as it was sent. `undefined` until a persistent queue sets it.
+   */
+  sentBatch?: SentTogether;
+}
+
+/** One request's records, as a persistent queue wrote them down: shared by all of them. */
+export interface SentTogether {
+  /** How many records the request carried. */
+  readonly records: number;
 }
 
 /** Where a held record is; `done` once it is delivered or dropped. */
@@ -29,6 +41,7 @@ export interface Entry<R> extends QueuedRecord<R> {
    * read in the pipeline) and an out-of-object property store per record.
    */
   spoolId: number | undefined;
+  sentBatch: SentTogether | undefined;
 }
 
 /** Records sent together, and how many sends they have had. */

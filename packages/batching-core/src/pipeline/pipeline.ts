@@ -471,6 +471,7 @@ export class Pipeline<R> {
       // A queued-mode caller has its answer already: no need to report back to it per record.
       ticket: ticket.tracked ? ticket : undefined,
       spoolId: undefined,
+      sentBatch: undefined,
     };
     this.admission.admit(heldBytes);
     this.queue.push(entry);
@@ -515,6 +516,7 @@ export class Pipeline<R> {
       while (this.dispatcher.hasCapacity()) {
         const batch = this.nextBatch();
         if (!batch) break;
+        this.queue.willSend?.(batch.entries);
         this.dispatcher.dispatch(batch, (sent, outcome) => this.onSent(sent, outcome));
       }
     } finally {
@@ -780,9 +782,10 @@ export class Pipeline<R> {
         state: 'awaiting_send',
         ticket: undefined,
         spoolId: found.id,
+        sentBatch: undefined,
       };
       this.admission.admit(heldBytes);
-      spool.restore(entry, found.id);
+      spool.restore(entry, found.id, found.sentBatch);
     }
     spool.forget(beyond);
     this.ledger.closeTicket(ticket, false);

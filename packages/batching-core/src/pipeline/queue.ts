@@ -35,6 +35,13 @@ export interface RecordQueue<T extends QueuedRecord<unknown>> {
    * with why; the pipeline drops them, counted.
    */
   commit?(): QueueCommitFailure<T> | undefined;
+  /**
+   * Persistent queues: these records (taken earlier) go out in one request, now. Written down
+   * before it leaves, so that a later process replays them as one batch again (`sentBatch`): a
+   * backend that deduplicates a batch by its records (ClickHouse's insert token) then drops the
+   * copy of a batch it stored before a crash.
+   */
+  willSend?(records: readonly T[]): void;
 }
 
 /** Records a persistent queue could not write, and why (`spool full …`, `spool write failed: ENOSPC …`). */

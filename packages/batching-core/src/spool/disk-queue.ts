@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { QueuedRecord } from '../pipeline/entry';
+import type { QueuedRecord, SentTogether } from '../pipeline/entry';
 import { MemoryRecordQueue } from '../pipeline/queue';
 import type { QueueCommitFailure, RecordQueue } from '../pipeline/queue';
 import { inScratchEncoderOf } from './codec';
@@ -9,6 +9,7 @@ import {
   completeDataFrame,
   dataFrameHeadBytes,
   encodeDataFrameParts,
+  rangesOf,
 } from './format';
 import { diag } from '@opentelemetry/api';
 import { acquireLock } from './lock';
@@ -26,6 +27,7 @@ export type { FsyncPolicy };
  */
 interface Spooled {
   spoolId?: number;
+  sentBatch?: SentTogether;
 }
 
 /**
@@ -84,6 +86,8 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
   /** Set when the lock was found taken over: the directory is another process's from then on. */
   private lockLost = false;
   private recovery: Recovery<unknown> | undefined;
+  /** The batch `restore` is adding records to: its sequence, and the mark they share. */
+  private restoring: { sequence: number; mark: { records: number } } | undefined;
   private closed = false;
 
   constructor(private readonly options: DiskQueueOptions<T['record']>) {
@@ -93,7 +97,12 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
     try {
       const recovery = recoverSpool(options.directory, options.codec);
       this.recovery = recovery;
-      this.log = new SegmentLog(options, recovery.segments, recovery.nextId);
+      this.log = new SegmentLog(
+        options,
+        recovery.segments,
+        recovery.nextId,
+        recovery.nextSentSequence,
+      );
     } catch (error) {
       this.lock();
       throw error;
@@ -116,15 +125,42 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
       segments: [],
       nextId: this.log.nextId,
       tornUnknown: 0,
+      nextSentSequence: 1,
     };
     this.recovery = undefined;
     return recovery as Recovery<T['record']>;
   }
 
-  /** A recovered record, already on disk, goes back in the queue without being written again. */
-  restore(record: T & Spooled, id: number): void {
+  /**
+   * A recovered record, already on disk, goes back in the queue without being written again.
+   * Records restored one after the other with the same `sentBatch` (the recovery's sequence of
+   * the request that last carried them) share one mark, which the batcher cuts them by.
+   */
+  restore(record: T & Spooled, id: number, sentBatch?: number): void {
     record.spoolId = id;
+    if (sentBatch !== undefined) {
+      const last = this.restoring;
+      if (last?.sequence === sentBatch) last.mark.records++;
+      else this.restoring = { sequence: sentBatch, mark: { records: 1 } };
+      record.sentBatch = (this.restoring as { mark: SentTogether }).mark;
+    }
     this.memory.push(record);
+  }
+
+  /**
+   * Writes down which records go out in this request, unless they are exactly the ones written
+   * down last time (a retry of the whole batch, or a replayed batch sent as it was).
+   */
+  willSend(records: readonly (T & Spooled)[]): void {
+    if (records.length === 0 || this.closed || this.lockLost) return;
+    const mark = records[0].sentBatch;
+    if (mark?.records === records.length && records.every((r) => r.sentBatch === mark)) return;
+    const ids: number[] = [];
+    for (const record of records) if (record.spoolId !== undefined) ids.push(record.spoolId);
+    if (ids.length === 0 || !this.stillHeld()) return;
+    this.log.recordSent(rangesOf(ids));
+    const sent: SentTogether = { records: records.length };
+    for (const record of records) record.sentBatch = sent;
   }
 
   push(record: T): void {

@@ -21,8 +21,15 @@ import { crc32 } from 'node:zlib';
  * not a single record: one serialisation per export is several times cheaper than one per
  * record, and the id gap before the next good frame says how many records a bad frame held.
  *
- * An acknowledgement frame's body is ranges of acknowledged ids: repeated (f64 first id, u32
- * count).
+ * An acknowledgement file holds two kinds of frame. An acknowledgement's body is ranges of
+ * acknowledged ids: repeated (f64 first id, u32 count). A sent batch's body is the tag
+ * `SENT_BATCH_TAG` (u32), the number of ranges (u32), a sequence number (f64) and the ranges of
+ * the ids sent together in one request, written
+ * before the request leaves, so that a later process replays them as that same batch (a backend
+ * that deduplicates by batch, as ClickHouse's insert token does, then drops the copy of a batch
+ * stored before a crash). Its length is never a multiple of a range's 12 bytes: a reader that
+ * knows only acknowledgements (an otelpack before sent batches) finds no ranges in it and skips it, where a
+ * tag it read as a range would have acknowledged the batch's records, losing them.
  */
 
 export const SEGMENT_MAGIC = Buffer.from('OTLPSPL1', 'latin1');
@@ -32,6 +39,10 @@ export const FRAME_HEADER_BYTES = 8;
 const DATA_FIXED_BYTES = 12;
 const PER_RECORD_BYTES = 12;
 const RANGE_BYTES = 12;
+/** 'SENT' as a little-endian u32: the first four bytes of a sent batch's body. */
+export const SENT_BATCH_TAG = 0x544e4553;
+/** Tag, range count, sequence: 16 bytes, so that the body's length is never a multiple of 12. */
+const SENT_FIXED_BYTES = 16;
 /** More records than one export could hold: a count above it is read as damage. */
 export const MAX_FRAME_RECORDS = 16_777_216;
 
@@ -195,8 +206,54 @@ export function encodeAckFrame(ranges: readonly IdRange[]): Buffer {
 
 export function decodeAckBody(body: Buffer): IdRange[] | undefined {
   if (body.length % RANGE_BYTES !== 0) return undefined;
+  return decodeRanges(body, 0);
+}
+
+/** One request's ids, as a sent batch frame holds them. */
+export interface SentBatch {
+  /**
+   * Which batch was sent later, across processes (a recovered spool's next batch numbers on
+   * from the highest it found): a record sent again in a smaller batch (a retry of the part of
+   * a batch that failed, a split) is replayed in that one.
+   */
+  sequence: number;
+  ranges: IdRange[];
+}
+
+/**
+ * The frame that names the ids of one request, written in the acknowledgement file of each
+ * segment they are in. Body: u32 tag, u32 range count, f64 sequence, the ranges: 16 + 12n bytes.
+ */
+export function encodeSentBatchFrame(sequence: number, ranges: readonly IdRange[]): Buffer {
+  const bodyLength = SENT_FIXED_BYTES + ranges.length * RANGE_BYTES;
+  const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + bodyLength);
+  out.writeUInt32LE(bodyLength, 0);
+  let at = out.writeUInt32LE(SENT_BATCH_TAG, FRAME_HEADER_BYTES);
+  at = out.writeUInt32LE(ranges.length, at);
+  at = out.writeDoubleLE(sequence, at);
+  for (const range of ranges) {
+    at = out.writeDoubleLE(range.first, at);
+    at = out.writeUInt32LE(range.count, at);
+  }
+  out.writeUInt32LE(crc32(out.subarray(FRAME_HEADER_BYTES)), 4);
+  return out;
+}
+
+/** A sent batch's fields; undefined for any other body. */
+export function decodeSentBatchBody(body: Buffer): SentBatch | undefined {
+  if (body.length < SENT_FIXED_BYTES + RANGE_BYTES) return undefined;
+  if (body.readUInt32LE(0) !== SENT_BATCH_TAG) return undefined;
+  const count = body.readUInt32LE(4);
+  if (body.length !== SENT_FIXED_BYTES + count * RANGE_BYTES) return undefined;
+  const sequence = body.readDoubleLE(8);
+  if (!Number.isSafeInteger(sequence)) return undefined;
+  const ranges = decodeRanges(body, SENT_FIXED_BYTES);
+  return ranges && { sequence, ranges };
+}
+
+function decodeRanges(body: Buffer, from: number): IdRange[] | undefined {
   const ranges: IdRange[] = [];
-  for (let at = 0; at < body.length; at += RANGE_BYTES) {
+  for (let at = from; at < body.length; at += RANGE_BYTES) {
     const first = body.readDoubleLE(at);
     if (!Number.isSafeInteger(first)) return undefined;
     ranges.push({ first, count: body.readUInt32LE(at + 8) });
@@ -314,9 +371,12 @@ export function plausibleDataBody(body: Buffer): boolean {
   return header !== undefined && header.firstId > 0 && header.count > 0;
 }
 
-/** An acknowledgement body: whole ranges of safe ids. */
+/** An acknowledgement file's body: whole ranges of safe ids, acknowledged or sent together. */
 export function plausibleAckBody(body: Buffer): boolean {
-  return body.length > 0 && decodeAckBody(body) !== undefined;
+  return (
+    body.length > 0 &&
+    (decodeAckBody(body) !== undefined || decodeSentBatchBody(body) !== undefined)
+  );
 }
 
 /**

@@ -13,13 +13,14 @@ import {
   checkSegmentHeader,
   decodeAckBody,
   decodeDataBody,
+  decodeSentBatchBody,
   encodeAckFrame,
   peekDataHeader,
   plausibleAckBody,
   plausibleDataBody,
   scanFrames,
 } from './format';
-import type { IdRange } from './format';
+import type { IdRange, SentBatch } from './format';
 
 const SEGMENT_SUFFIX = '.seg';
 const ACK_SUFFIX = '.ack';
@@ -42,6 +43,11 @@ export interface RecoveredRecord<R> {
   record: R;
   bytes: number;
   acceptedAtWallMs: number;
+  /**
+   * The sequence number of the last request that carried it, when an earlier process sent it:
+   * records with the same one are replayed next to each other, to be sent together again.
+   */
+  sentBatch?: number;
 }
 
 /** A segment with records not yet acknowledged, as recovery leaves it. */
@@ -55,6 +61,10 @@ export interface RecoveredSegment {
 }
 
 export interface Recovery<R> {
+  /**
+   * Oldest first, except that records last sent together (the same `sentBatch`) follow the
+   * first of them.
+   */
   records: RecoveredRecord<R>[];
   /** Records that were in the spool and cannot be read back, with what was wrong. */
   corrupt: { count: number; detail: string }[];
@@ -67,6 +77,8 @@ export interface Recovery<R> {
    * one `corrupt` record per frame, the least it held.
    */
   tornUnknown: number;
+  /** The sequence number the next sent batch gets. */
+  nextSentSequence: number;
 }
 
 /** Acknowledged ids of one segment: ranges, sorted and merged once read, searched by halves. */
@@ -117,7 +129,8 @@ class AckedIds {
   }
 }
 
-function readAcked(path: string): AckedIds {
+/** What a segment's acknowledgement file says: the ids acknowledged, and the batches sent. */
+function readAckFile(path: string, sent: SentBatch[]): AckedIds {
   const acked = new AckedIds();
   let file: Buffer;
   try {
@@ -126,9 +139,12 @@ function readAcked(path: string): AckedIds {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return acked;
     throw error;
   }
-  // A damaged or torn acknowledgement only sends its records again (at least once).
+  // A damaged or torn acknowledgement only sends its records again (at least once); a damaged
+  // sent batch, that they may be cut otherwise.
   for (const { body } of scanFrames(file, 0, plausibleAckBody).frames) {
-    for (const range of decodeAckBody(body) ?? []) acked.add(range);
+    const batch = decodeSentBatchBody(body);
+    if (batch) sent.push(batch);
+    else for (const range of decodeAckBody(body) ?? []) acked.add(range);
   }
   return acked;
 }
@@ -163,14 +179,16 @@ export function recoverSpool<R>(directory: string, codec: SpoolCodec<R>): Recove
     segments: [],
     nextId: 1,
     tornUnknown: 0,
+    nextSentSequence: 1,
   };
+  const sent: SentBatch[] = [];
   for (let s = 0; s < firstIds.length; s++) {
     const firstId = firstIds[s];
     const nextFirstId = firstIds[s + 1] as number | undefined;
     const segmentPath = join(directory, segmentFileName(firstId));
     const ackPath = join(directory, ackFileName(firstId));
     const file = readFileSync(segmentPath);
-    const acked = readAcked(ackPath);
+    const acked = readAckFile(ackPath, sent);
     const lost: IdRange[] = [];
     const loseRange = (first: number, end: number, detail: string) => {
       if (end <= first) return;
@@ -292,7 +310,61 @@ export function recoverSpool<R>(directory: string, codec: SpoolCodec<R>): Recove
       diskBytes: sizeOf(segmentPath) + sizeOf(ackPath),
     });
   }
+  recovery.records = inSentBatches(recovery.records, sent);
+  for (const batch of sent) {
+    recovery.nextSentSequence = Math.max(recovery.nextSentSequence, batch.sequence + 1);
+  }
   return recovery;
+}
+
+/**
+ * Labels each record with the last batch that carried it (a batch spanning segments is in each
+ * of their files: the same sequence, read once per file, labels the same records), and moves the
+ * records of one batch next to the first of them, so that the queue can hand them out together.
+ * `records` are in id order.
+ */
+function inSentBatches<R>(records: RecoveredRecord<R>[], sent: SentBatch[]): RecoveredRecord<R>[] {
+  if (sent.length === 0 || records.length === 0) return records;
+  sent.sort((a, b) => a.sequence - b.sequence);
+  for (const batch of sent) {
+    for (const range of batch.ranges) {
+      const end = range.first + range.count;
+      for (let i = firstAtOrAfter(records, range.first); i < records.length; i++) {
+        if (records[i].id >= end) break;
+        records[i].sentBatch = batch.sequence;
+      }
+    }
+  }
+  const ordered: RecoveredRecord<R>[] = [];
+  const placed = new Set<number>();
+  const members = new Map<number, RecoveredRecord<R>[]>();
+  for (const record of records) {
+    if (record.sentBatch === undefined) continue;
+    let of = members.get(record.sentBatch);
+    if (!of) members.set(record.sentBatch, (of = []));
+    of.push(record);
+  }
+  for (const record of records) {
+    const batch = record.sentBatch;
+    if (batch === undefined) ordered.push(record);
+    else if (!placed.has(batch)) {
+      placed.add(batch);
+      for (const member of members.get(batch) ?? []) ordered.push(member);
+    }
+  }
+  return ordered;
+}
+
+/** The index of the first record whose id is `id` or more (records in id order). */
+function firstAtOrAfter(records: readonly { id: number }[], id: number): number {
+  let low = 0;
+  let high = records.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (records[mid].id < id) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 function lastGoodOffset(scan: { frames: { offset: number }[] }): number {

@@ -13,7 +13,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { diag } from '@opentelemetry/api';
-import { encodeAckFrame, rangesOf, segmentHeader } from './format';
+import { encodeAckFrame, encodeSentBatchFrame, rangesOf, segmentHeader } from './format';
+import type { IdRange } from './format';
 import { ackFileName, segmentFileName } from './recovery';
 import type { RecoveredSegment } from './recovery';
 
@@ -54,6 +55,8 @@ export class SegmentLog {
   private active: { segment: Segment; fd: number; size: number } | undefined;
   /** The id the next record gets. */
   nextId: number;
+  /** The sequence number of the next sent batch: on from the last process's. */
+  private nextSentSequence: number;
   diskBytes = 0;
   fsyncs = 0;
   private dirty = false;
@@ -81,8 +84,10 @@ export class SegmentLog {
     private readonly options: SegmentLogOptions,
     recovered: readonly RecoveredSegment[],
     nextId: number,
+    nextSentSequence = 1,
   ) {
     this.nextId = nextId;
+    this.nextSentSequence = nextSentSequence;
     for (const s of recovered) {
       this.segments.push({ ...s });
       this.diskBytes += s.diskBytes;
@@ -142,6 +147,29 @@ export class SegmentLog {
       ofSegment.push(id);
     }
     for (const [segment, ofSegment] of bySegment) this.acknowledgeIn(segment, ofSegment);
+  }
+
+  /**
+   * Writes down that the ids of `ranges` (sorted) go out in one request, in the acknowledgement
+   * file of each segment holding some of them: a segment is deleted only once all of its records
+   * are acknowledged, so a batch's record outlives every one of its records still to be sent.
+   * Not synced, as acknowledgements are not: after a power cut a batch may be replayed cut
+   * otherwise, as it would have been without this record.
+   */
+  recordSent(ranges: readonly IdRange[]): void {
+    if (this.closed || ranges.length === 0) return;
+    const frame = encodeSentBatchFrame(this.nextSentSequence++, ranges);
+    // Nearly every batch lies in one segment: one search instead of a look at each.
+    const first = ranges[0].first;
+    const last = ranges[ranges.length - 1];
+    const only = this.segmentOf(first);
+    const segments = only && last.first + last.count <= only.endId ? [only] : this.segments;
+    for (const segment of segments) {
+      const touched = ranges.some(
+        (range) => range.first < segment.endId && range.first + range.count > segment.firstId,
+      );
+      if (touched && !this.appendCounted(segment, frame)) return;
+    }
   }
 
   /**
@@ -279,17 +307,26 @@ export class SegmentLog {
       this.deleteSegment(segment);
       return;
     }
-    const frame = encodeAckFrame(rangesOf(ids));
-    try {
-      this.appendAck(segment, frame);
-      segment.diskBytes += frame.length;
-      this.diskBytes += frame.length;
-    } catch (error) {
-      this.ackFailed(error);
-    }
+    this.appendCounted(segment, encodeAckFrame(rangesOf(ids)));
   }
 
-  /** Said once: a lost acknowledgement only means the record is sent again after a restart. */
+  /** A frame appended to the segment's acknowledgement file, its bytes counted; false if not. */
+  private appendCounted(segment: Segment, frame: Buffer): boolean {
+    try {
+      this.appendAck(segment, frame);
+    } catch (error) {
+      this.ackFailed(error);
+      return false;
+    }
+    segment.diskBytes += frame.length;
+    this.diskBytes += frame.length;
+    return true;
+  }
+
+  /**
+   * Said once: a lost acknowledgement only means the record is sent again after a restart, a
+   * lost sent batch that it may be sent again cut otherwise.
+   */
   private ackFailed(error: unknown): void {
     if (this.ackWriteFailed) return;
     this.ackWriteFailed = true;
