@@ -105,6 +105,15 @@ export interface BatchSender<R> {
    * are one text each: `textSpoolCodec`.
    */
   readonly spoolCodec?: SpoolCodec<R>;
+  /**
+   * Optional: the backend deduplicates a request by the records it carries (ClickHouse's
+   * `insert_deduplication_token` names a batch's rows). With a spool, each request's records are
+   * then written down before it leaves, and a batch sent before a crash is replayed cut exactly
+   * as it was, so the copy of a batch stored just before the crash is dropped by the backend.
+   * Without it, replayed records are cut afresh (fewer, fuller requests), which is all a backend
+   * that keeps every request (OTLP) or deduplicates each record (Elasticsearch's ids) needs.
+   */
+  readonly deduplicatesBatches?: boolean;
 }
 
 /** Records given up on, with why: what a dead-letter handler receives for dropped records. */

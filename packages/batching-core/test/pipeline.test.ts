@@ -812,3 +812,65 @@ test('drop_oldest evicts a batch waiting for its retry whole, never part of it',
   assertLedgerBalances(stats);
   await p.shutdown(0);
 });
+
+// Found by an independent review: with every send in flight and the oldest waiting record past
+// its flush interval, each pump armed a 0 ms timer that fired, found no room and armed again.
+test('a due batch waiting for a free send does not wake the pipeline until one is free', async () => {
+  let clockReads = 0;
+  const sender = new ScriptedSender<number>(() => new Promise(() => undefined));
+  const p = new Pipeline<number>({
+    name: 'waiting',
+    signal: 'logs',
+    sender,
+    maxBatchItems: 5,
+    flushIntervalMs: 5,
+    maxConcurrency: 1,
+    shutdownTimeoutMs: 20,
+    now: () => {
+      clockReads++;
+      return performance.now();
+    },
+  });
+  await p.submit(range(10, 0));
+  await eventually(() => sender.sends.length === 1, 'the one send allowed in flight');
+  await sleep(30);
+  const before = clockReads;
+  await sleep(200);
+  const during = clockReads - before;
+  await p.shutdown();
+  // Nothing happens in the pipeline meanwhile; the spinning timer read the clock ~160 times.
+  assert.ok(during <= 5, `the clock was read ${during} times while nothing could be sent`);
+});
+
+test('ordered delivery: new batches held behind a waiting retry do not wake the pipeline', async () => {
+  let clockReads = 0;
+  const sender = new ScriptedSender<number>((_batch, _context, index) =>
+    index === 0 ? { kind: 'retryable', reason: 'busy' } : { kind: 'delivered' },
+  );
+  const p = new Pipeline<number>({
+    name: 'ordered',
+    signal: 'logs',
+    sender,
+    maxBatchItems: 5,
+    flushIntervalMs: 5,
+    ordered: true,
+    initialBackoffMs: 400,
+    maxBackoffMs: 400,
+    shutdownTimeoutMs: 2_000,
+    now: () => {
+      clockReads++;
+      return performance.now();
+    },
+  });
+  await p.submit(range(5, 0));
+  await eventually(() => sender.sends.length === 1, 'the first send, failed');
+  await p.submit(range(5, 5));
+  await sleep(30);
+  const before = clockReads;
+  await sleep(150);
+  const during = clockReads - before;
+  await p.forceFlush();
+  assert.deepEqual(sender.delivered, range(10, 0), 'in order once the retry went through');
+  await p.shutdown();
+  assert.ok(during <= 5, `the clock was read ${during} times while the retry waited`);
+});

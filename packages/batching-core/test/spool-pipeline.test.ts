@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { Pipeline } from '../src';
 import type { PipelineOptions, SendResult } from '../src';
 import { assertLedgerBalances, seededRandom } from '../src/testing';
 import {
@@ -14,32 +13,13 @@ import {
 import type { SentBatch } from '../src/spool/format';
 import { LOCK_FILE } from '../src/spool/lock';
 import { ScriptedSender, eventually as waitFor, range } from './helpers/scripted-sender';
-import { frameStarts, segmentFiles, tempSpoolDir } from './helpers/spool';
+import { NEVER, frameStarts, segmentFiles, spooledPipeline, tempSpoolDir } from './helpers/spool';
 
 /** The pipeline's own directory in the spool: `<name>-<signal>`. */
 const own = (dir: string) => join(dir, 'spooled-logs');
 
-const NEVER: () => Promise<SendResult> = () => new Promise(() => undefined);
 const DOWN: () => SendResult = () => ({ kind: 'retryable', reason: 'backend down' });
-
-function pipeline(
-  directory: string,
-  sender: ScriptedSender<number>,
-  options: Partial<PipelineOptions<number>> = {},
-): Pipeline<number> {
-  return new Pipeline<number>({
-    name: 'spooled',
-    signal: 'logs',
-    sender,
-    maxBatchItems: 5,
-    flushIntervalMs: 5,
-    initialBackoffMs: 10_000,
-    maxBackoffMs: 10_000,
-    shutdownTimeoutMs: 50,
-    spool: { directory, fsync: 'never' },
-    ...options,
-  });
-}
+const pipeline = spooledPipeline;
 
 /** Runs a process's worth: submits `exports`, and shuts down while the backend is down. */
 async function leaveInSpool(directory: string, exports: number[][]): Promise<void> {
@@ -325,13 +305,19 @@ function sentBatches(directory: string): SentBatch[] {
 }
 
 describe('Pipeline with a spool: a batch sent before a restart is replayed as it was cut', () => {
+  /** A sender whose backend deduplicates a request by its records, as ClickHouse's does. */
+  const deduplicating = (sender: ScriptedSender<number>) => {
+    sender.deduplicatesBatches = true;
+    return sender;
+  };
+
   // The token ClickHouse deduplicates an insert by names the batch's rows: a batch stored before
   // a crash, whose answer the crash cut, is dropped as a copy only if the next process sends
   // exactly those rows together again.
   test('batches cut by the flush timer, in flight at the end, are sent again as they were', async () => {
     const { dir, cleanup } = tempSpoolDir();
     try {
-      const first = new ScriptedSender<number>(NEVER);
+      const first = deduplicating(new ScriptedSender<number>(NEVER));
       const p = pipeline(dir, first, { maxBatchItems: 5 });
       // Exports smaller than a batch: each goes out alone when its flush interval passes.
       for (const [n, start, sends] of [
@@ -347,7 +333,7 @@ describe('Pipeline with a spool: a batch sent before a restart is replayed as it
       const sentBefore = first.sends.map((s) => s.batch);
       assert.deepEqual(sentBefore, [range(3, 0), range(4, 3), range(2, 7)]);
 
-      const sender = new ScriptedSender<number>();
+      const sender = deduplicating(new ScriptedSender<number>());
       const next = pipeline(dir, sender, { maxBatchItems: 5 });
       await next.submit([100, 101]);
       await next.forceFlush();
@@ -367,13 +353,15 @@ describe('Pipeline with a spool: a batch sent before a restart is replayed as it
     const { dir, cleanup } = tempSpoolDir();
     try {
       // [0..4]: 1 and 3 fail, to be retried in 10 s (after the shutdown); [5..9] never answered.
-      const first = new ScriptedSender<number>((batch, _context, index) =>
-        index === 0
-          ? {
-              kind: 'partial',
-              failures: [1, 3].map((i) => ({ index: i, retryable: true, reason: 'busy' })),
-            }
-          : new Promise(() => undefined),
+      const first = deduplicating(
+        new ScriptedSender<number>((batch, _context, index) =>
+          index === 0
+            ? {
+                kind: 'partial',
+                failures: [1, 3].map((i) => ({ index: i, retryable: true, reason: 'busy' })),
+              }
+            : new Promise(() => undefined),
+        ),
       );
       const p = pipeline(dir, first, { maxBatchItems: 5 });
       await p.submit(range(5, 0));
@@ -384,7 +372,7 @@ describe('Pipeline with a spool: a batch sent before a restart is replayed as it
       await p.shutdown();
       assert.equal(p.stats().leftInSpool + p.stats().droppedTotal, 10);
 
-      const sender = new ScriptedSender<number>();
+      const sender = deduplicating(new ScriptedSender<number>());
       const next = pipeline(dir, sender, { maxBatchItems: 5 });
       await next.forceFlush();
       const stats = next.stats();
@@ -405,15 +393,17 @@ describe('Pipeline with a spool: a batch sent before a restart is replayed as it
   test('a batch retried whole is written down once; a smaller retry once more, later', async () => {
     const { dir, cleanup } = tempSpoolDir();
     try {
-      const sender = new ScriptedSender<number>((_batch, _context, index) =>
-        index < 3
-          ? DOWN()
-          : index === 3
-            ? {
-                kind: 'partial',
-                failures: [{ index: 4, retryable: true, reason: 'busy' }],
-              }
-            : new Promise(() => undefined),
+      const sender = deduplicating(
+        new ScriptedSender<number>((_batch, _context, index) =>
+          index < 3
+            ? DOWN()
+            : index === 3
+              ? {
+                  kind: 'partial',
+                  failures: [{ index: 4, retryable: true, reason: 'busy' }],
+                }
+              : new Promise(() => undefined),
+        ),
       );
       const p = pipeline(dir, sender, {
         maxBatchItems: 5,
@@ -433,7 +423,7 @@ describe('Pipeline with a spool: a batch sent before a restart is replayed as it
       );
       assert.ok(batches[1].sequence > batches[0].sequence);
       await p.shutdown();
-      const next = new ScriptedSender<number>();
+      const next = deduplicating(new ScriptedSender<number>());
       const again = pipeline(dir, next);
       await again.forceFlush();
       assert.deepEqual(
@@ -449,18 +439,46 @@ describe('Pipeline with a spool: a batch sent before a restart is replayed as it
   test('a replayed batch larger than the new limits is cut by them, and nothing is lost', async () => {
     const { dir, cleanup } = tempSpoolDir();
     try {
-      const first = new ScriptedSender<number>(NEVER);
+      const first = deduplicating(new ScriptedSender<number>(NEVER));
       const p = pipeline(dir, first, { maxBatchItems: 8 });
       await p.submit(range(8, 0));
       await waitFor(() => first.sends.length === 1, 'sent');
       await p.shutdown();
-      const sender = new ScriptedSender<number>();
+      const sender = deduplicating(new ScriptedSender<number>());
       const next = pipeline(dir, sender, { maxBatchItems: 3 });
       await next.submit([100]);
       await next.forceFlush();
       assert.deepEqual(
         sender.sends.map((s) => s.batch),
         [[0, 1, 2], [3, 4, 5], [6, 7], [100]],
+      );
+      await next.shutdown();
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('a sender whose backend keeps every request: replayed records are cut afresh, in full batches', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    try {
+      const first = new ScriptedSender<number>(NEVER);
+      const p = pipeline(dir, first, { maxBatchItems: 5 });
+      for (const [n, start, sends] of [
+        [3, 0, 1],
+        [4, 3, 2],
+        [2, 7, 3],
+      ]) {
+        await p.submit(range(n, start));
+        await waitFor(() => first.sends.length === sends, `send ${sends}`);
+      }
+      await p.shutdown();
+      assert.deepEqual(sentBatches(own(dir)), [], 'nothing written down');
+      const sender = new ScriptedSender<number>();
+      const next = pipeline(dir, sender, { maxBatchItems: 5 });
+      await next.forceFlush();
+      assert.deepEqual(
+        sender.sends.map((s) => s.batch),
+        [range(5, 0), range(4, 5)],
       );
       await next.shutdown();
     } finally {

@@ -12,6 +12,7 @@ import {
   segmentFiles,
   take,
   tempSpoolDir,
+  testRecord,
   writeExport,
 } from './helpers/spool';
 import type { TestRecord } from './helpers/spool';
@@ -527,6 +528,50 @@ describe('disk spool: batches sent before a restart', () => {
           ['r8', undefined],
         ],
       );
+      await queue.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  // Found by an independent review: the frame of a batch across a roll named the newer
+  // segment's ids in the older one's file; a clean close deleted the newer (all delivered) and
+  // the next process numbered its own records from there, which a third then replayed as part
+  // of the first process's batch, under another dedup token.
+  test("a batch's frame in one segment's file names only that segment's ids, whose ids are never reused", async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    try {
+      const first = openDiskQueue(dir, { segmentBytes: 200 });
+      const records: TestRecord[] = [];
+      for (let i = 1; i <= 8; i++) records.push(...writeExport(first, i, 1));
+      take(first, 8);
+      first.willSend(records.slice(0, 2));
+      first.willSend(records.slice(2, 6));
+      first.willSend(records.slice(6, 8));
+      // [1, 2] and [7, 8] delivered, and 5 and 6 of [3..6]: the segment [5..8] is done.
+      first.acknowledge([...records.slice(0, 2), ...records.slice(4, 8)]);
+      await first.close();
+      assert.deepEqual(segmentFiles(dir), [segmentFileName(1)]);
+      const second = openDiskQueue(dir, { segmentBytes: 200 });
+      const found = second.takeRecovery().records;
+      assert.deepEqual(
+        found.map((r) => r.record),
+        ['r3', 'r4'],
+      );
+      for (const r of found)
+        second.restore(testRecord(Number(r.record.slice(1))), r.id, r.sentBatch);
+      const [fresh] = writeExport(second, 100, 1);
+      assert.equal(
+        (fresh as { spoolId?: number }).spoolId,
+        5,
+        "the deleted segment's first id, again",
+      );
+      await second.close();
+      const { queue, recovery } = reopen(dir, 200);
+      const [three, four, hundred] = recovery.records.map((r) => [r.record, r.sentBatch]);
+      assert.deepEqual([three[0], four[0], hundred[0]], ['r3', 'r4', 'r100']);
+      assert.equal(three[1], four[1]);
+      assert.equal(hundred[1], undefined, "never sent: not in the first process's batch");
       await queue.close();
     } finally {
       cleanup();

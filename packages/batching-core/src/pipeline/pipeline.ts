@@ -512,17 +512,29 @@ export class Pipeline<R> {
   private pump(): void {
     if (this.pumping) return;
     this.pumping = true;
+    let waitingForSend = false;
     try {
-      while (this.dispatcher.hasCapacity()) {
+      // Until every send allowed is in flight, or ordered delivery holds new batches back while a
+      // retry waits: what ends either (a send settling, the retry's timer) pumps again.
+      for (;;) {
+        if (!this.dispatcher.hasCapacity()) {
+          waitingForSend = true;
+          break;
+        }
         const batch = this.nextBatch();
-        if (!batch) break;
-        this.queue.willSend?.(batch.entries);
+        if (!batch) {
+          waitingForSend = this.options.ordered && this.retryWaits.hasWaiting;
+          break;
+        }
+        if (this.options.sender.deduplicatesBatches) this.queue.willSend?.(batch.entries);
         this.dispatcher.dispatch(batch, (sent, outcome) => this.onSent(sent, outcome));
       }
     } finally {
       this.pumping = false;
     }
-    this.batcher.arm();
+    // Armed for a head already due, while nothing can be sent, the timer fired at once, found
+    // no room and was armed again: some 800 wake-ups a second through a whole backlog.
+    if (!waitingForSend) this.batcher.arm();
   }
 
   /** From a timer there is no caller to tell: a failure (a queue that throws) is logged, not thrown. */

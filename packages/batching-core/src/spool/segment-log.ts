@@ -151,24 +151,31 @@ export class SegmentLog {
 
   /**
    * Writes down that the ids of `ranges` (sorted) go out in one request, in the acknowledgement
-   * file of each segment holding some of them: a segment is deleted only once all of its records
-   * are acknowledged, so a batch's record outlives every one of its records still to be sent.
+   * file of each segment holding some of them (its own ids): a segment is deleted only once all
+   * of its records are acknowledged, so a batch's record outlives every one of its records still
+   * to be sent.
    * Not synced, as acknowledgements are not: after a power cut a batch may be replayed cut
    * otherwise, as it would have been without this record.
    */
   recordSent(ranges: readonly IdRange[]): void {
     if (this.closed || ranges.length === 0) return;
-    const frame = encodeSentBatchFrame(this.nextSentSequence++, ranges);
+    const sequence = this.nextSentSequence++;
     // Nearly every batch lies in one segment: one search instead of a look at each.
     const first = ranges[0].first;
     const last = ranges[ranges.length - 1];
     const only = this.segmentOf(first);
-    const segments = only && last.first + last.count <= only.endId ? [only] : this.segments;
-    for (const segment of segments) {
-      const touched = ranges.some(
-        (range) => range.first < segment.endId && range.first + range.count > segment.firstId,
-      );
-      if (touched && !this.appendCounted(segment, frame)) return;
+    if (only && last.first + last.count <= only.endId) {
+      this.appendCounted(only, encodeSentBatchFrame(sequence, ranges));
+      return;
+    }
+    // Each file names only its own segment's ids, under the one sequence: a segment deleted at
+    // a clean close gives its ids to the next process's records, which a frame in an older
+    // segment's file naming them would wrongly put in this batch.
+    for (const segment of this.segments) {
+      const own = clip(ranges, segment.firstId, segment.endId);
+      if (own.length > 0 && !this.appendCounted(segment, encodeSentBatchFrame(sequence, own))) {
+        return;
+      }
     }
   }
 
@@ -447,6 +454,17 @@ export class SegmentLog {
     this.fsyncs++;
     this.options.onFsync?.(performance.now() - start);
   }
+}
+
+/** The parts of `ranges` (sorted) within [first, end). */
+function clip(ranges: readonly IdRange[], first: number, end: number): IdRange[] {
+  const within: IdRange[] = [];
+  for (const range of ranges) {
+    const from = Math.max(range.first, first);
+    const to = Math.min(range.first + range.count, end);
+    if (from < to) within.push({ first: from, count: to - from });
+  }
+  return within;
 }
 
 /**

@@ -10,6 +10,8 @@ export class ScriptedSender<R> implements BatchSender<R> {
   readonly delivered: R[] = [];
   closed = 0;
   inFlight = 0;
+  /** Set to replay batches sent before a restart as they were cut (`BatchSender`). */
+  deduplicatesBatches: boolean | undefined;
   maxInFlight = 0;
 
   constructor(

@@ -1,8 +1,9 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { QueuedRecord } from '../../src';
-import { DiskRecordQueue, defaultSpoolCodec } from '../../src';
+import type { PipelineOptions, QueuedRecord, SendResult } from '../../src';
+import { DiskRecordQueue, Pipeline, defaultSpoolCodec } from '../../src';
+import type { ScriptedSender } from './scripted-sender';
 import type { DiskQueueOptions } from '../../src';
 import { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from '../../src/spool/format';
 
@@ -73,4 +74,30 @@ export function frameStarts(file: Buffer): number[] {
     starts.push(at);
   }
   return starts;
+}
+
+/** A send the backend never answers. */
+export const NEVER: () => Promise<SendResult> = () => new Promise(() => undefined);
+
+/**
+ * A pipeline on a spool in `directory` (its own directory there: `spooled-logs`): small
+ * batches, a short flush interval and shutdown, retries far off (10 s), no fsync.
+ */
+export function spooledPipeline(
+  directory: string,
+  sender: ScriptedSender<number>,
+  options: Partial<PipelineOptions<number>> = {},
+): Pipeline<number> {
+  return new Pipeline<number>({
+    name: 'spooled',
+    signal: 'logs',
+    sender,
+    maxBatchItems: 5,
+    flushIntervalMs: 5,
+    initialBackoffMs: 10_000,
+    maxBackoffMs: 10_000,
+    shutdownTimeoutMs: 50,
+    spool: { directory, fsync: 'never' },
+    ...options,
+  });
 }

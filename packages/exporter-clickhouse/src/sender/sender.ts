@@ -153,6 +153,14 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
   /** How rows go to the disk spool: RowBinary and metric rows without V8's serialisation. */
   readonly spoolCodec = clickHouseRowSpoolCodec;
 
+  /**
+   * The dedup token names an insert's rows: with a spool, a batch sent before a crash must be
+   * replayed cut as it was for ClickHouse to drop the copy it stored (the core then keeps it so).
+   */
+  get deduplicatesBatches(): boolean {
+    return this.#options.deduplicate;
+  }
+
   constructor(options: ClickHouseSenderOptions) {
     if (options.hosts.length === 0) throw new Error('ClickHouseSender needs at least one host');
     this.#options = options;
