@@ -6,6 +6,7 @@ import { describeExit, outputTail, runCommand, stopAllCommands } from './command
 import { COUNTERS } from './counters';
 import { declaredEntryPoints } from './declared-exports';
 import { installPacked, lockfileProblems, makeAppRoot } from './install';
+import { installedCommandProblems } from './installed-commands';
 import type { PackedTarball } from './install';
 import { REPO_ROOT, childEnv } from './paths';
 import { isExporterPackage, runRuntimeApp, writeRuntimeApps } from './runtime-apps';
@@ -179,6 +180,9 @@ async function main(): Promise<void> {
       `  ${e.name}: constructed ${e.constructed.join(', ') || 'nothing'}; backend ${e.backend ?? '?'} at ${e.urlVariable ?? '?'}\n`,
     );
   }
+
+  phase('installed commands (bin)');
+  problems.push(...(await installedCommandProblems(appRoot, tarballs, node)));
 
   phase(
     `TypeScript apps (${TYPESCRIPT_APPS.map((a) => a.folder).join(', ')}) while the snippets run`,

@@ -23,12 +23,24 @@ export {
   SpoolTable,
   bytesSpoolCodec,
   defaultSpoolCodec,
+  emptySpool,
+  inspectSpool,
   recordsWrittenByV8,
   stringSpoolCodec,
   textSpoolCodec,
   v8Codec,
 } from './spool';
-export type { DiskQueueOptions, FsyncPolicy, SpoolCodec, SpoolOptions, SpoolState } from './spool';
+export type {
+  DiskQueueOptions,
+  EmptiedQueue,
+  FsyncPolicy,
+  LockHolder,
+  SegmentInspection,
+  SpoolCodec,
+  SpoolOptions,
+  SpoolQueueInspection,
+  SpoolState,
+} from './spool';
 export { PIPELINE_OPTION_NAMES, assertKnownOptions, pickPipelineOptions } from './pipeline-options';
 export type { PipelineTuning } from './pipeline-options';
 export { DROP_REASONS } from './types';

@@ -13,3 +13,6 @@ export { SpoolLockedError } from './lock';
 export { SpoolLayout, SpoolPayloadReader, SpoolPayloadWriter, SpoolTable } from './payload';
 export { SPOOL_DEFAULTS } from './options';
 export type { SpoolOptions } from './options';
+export { emptySpool, inspectSpool } from './inspect';
+export type { EmptiedQueue, SegmentInspection, SpoolQueueInspection } from './inspect';
+export type { LockHolder } from './lock';

@@ -109,6 +109,29 @@ export function acquireLock(directory: string): SpoolLock {
   throw lockedError(directory, last);
 }
 
+/** Who holds a spool's lock, as a process other than the holder sees it (`inspectSpool`). */
+export interface LockHolder {
+  /** 0 when the lock cannot be read (cut short, another user's). */
+  pid: number;
+  host: string | undefined;
+  /** The lock's mtime: its holder's last refresh. */
+  refreshedAtMs: number;
+  /** Whether an exporter opening the spool now would take the lock over. */
+  stale: boolean;
+}
+
+/** The holder of the directory's lock; undefined when there is no lock. */
+export function lockHolder(directory: string): LockHolder | undefined {
+  const seen = readLockQuietly(join(directory, LOCK_FILE));
+  if (!seen) return undefined;
+  return {
+    pid: seen.record?.pid ?? 0,
+    host: seen.record?.host,
+    refreshedAtMs: seen.mtimeMs,
+    stale: isStale(seen.record, seen.mtimeMs),
+  };
+}
+
 function lockedError(directory: string, holder: LockRecord | undefined): SpoolLockedError {
   const pid = holder?.pid ?? 0;
   return new SpoolLockedError(directory, pid, {

@@ -29,6 +29,21 @@ const ID_DIGITS = 20;
 const SEGMENT_NAME = /^(\d{20})\.seg$/;
 const ACK_NAME = /^(\d{20})\.ack$/;
 
+/** The first ids of the segments among a directory's `names`, ascending. */
+export function segmentFirstIds(names: readonly string[]): number[] {
+  return names
+    .map((name) => SEGMENT_NAME.exec(name)?.[1])
+    .filter((digits): digits is string => digits !== undefined)
+    .map(Number)
+    .filter((id) => Number.isSafeInteger(id))
+    .sort((a, b) => a - b);
+}
+
+/** Whether `name` is one of the spool's files (a segment or an acknowledgement file). */
+export function isSpoolFileName(name: string): boolean {
+  return SEGMENT_NAME.test(name) || ACK_NAME.test(name);
+}
+
 export function segmentFileName(firstId: number): string {
   return `${String(firstId).padStart(ID_DIGITS, '0')}${SEGMENT_SUFFIX}`;
 }
@@ -82,7 +97,7 @@ export interface Recovery<R> {
 }
 
 /** Acknowledged ids of one segment: ranges, sorted and merged once read, searched by halves. */
-class AckedIds {
+export class AckedIds {
   private ranges: IdRange[] = [];
   private sorted = true;
   add(range: IdRange): void {
@@ -130,7 +145,7 @@ class AckedIds {
 }
 
 /** What a segment's acknowledgement file says: the ids acknowledged, and the batches sent. */
-function readAckFile(path: string, sent: SentBatch[]): AckedIds {
+export function readAckFile(path: string, sent: SentBatch[]): AckedIds {
   const acked = new AckedIds();
   let file: Buffer;
   try {
@@ -158,12 +173,7 @@ const countOf = (ranges: IdRange[]) => ranges.reduce((sum, r) => sum + r.count, 
  */
 export function recoverSpool<R>(directory: string, codec: SpoolCodec<R>): Recovery<R> {
   const names = readdirSync(directory);
-  const firstIds = names
-    .map((name) => SEGMENT_NAME.exec(name)?.[1])
-    .filter((digits): digits is string => digits !== undefined)
-    .map(Number)
-    .filter((id) => Number.isSafeInteger(id))
-    .sort((a, b) => a - b);
+  const firstIds = segmentFirstIds(names);
   // An acknowledgement file whose segment is gone (a crash between the two deletions) would
   // apply to the new records that reuse its ids: it goes before any is written.
   const segmentIds = new Set(firstIds);

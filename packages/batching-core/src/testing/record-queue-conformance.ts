@@ -7,6 +7,25 @@ type TestRecord = QueuedRecord<string>;
 /** Makes a fresh, empty queue for one test; `close()` is called at the end of each test. */
 export type RecordQueueFactory = () => RecordQueue<TestRecord> | Promise<RecordQueue<TestRecord>>;
 
+/** A record the next process found in a persistent queue, as the suite compares it. */
+export interface ReopenedRecord {
+  record: string;
+  bytes: number;
+  /** Acceptance time as the queue kept it: compared between records, never to a constant. */
+  acceptedAtMs: number;
+  /** Records last sent together share a value (`willSend`); undefined if never sent. */
+  sentBatch?: number;
+}
+
+/**
+ * For a persistent queue (`persistent: true`, with `commit`): closes `queue` as a process that
+ * stops does, opens it again where it was, and gives what it found to replay, in its replay
+ * order, with the reopened queue (closed by the suite).
+ */
+export type ReopenQueue = (
+  queue: RecordQueue<TestRecord>,
+) => Promise<{ queue: RecordQueue<TestRecord>; replayed: ReopenedRecord[] }>;
+
 function record(seq: number, bytes = 10): TestRecord {
   return {
     record: `r${seq}`,
@@ -21,7 +40,11 @@ function record(seq: number, bytes = 10): TestRecord {
  * in-memory queue runs it, and so must a persistent one (give it a factory that opens a fresh
  * directory). Call it at the top level of a test file.
  */
-export function recordQueueConformance(name: string, makeQueue: RecordQueueFactory): void {
+export function recordQueueConformance(
+  name: string,
+  makeQueue: RecordQueueFactory,
+  reopen?: ReopenQueue,
+): void {
   const withQueue = (
     title: string,
     body: (queue: RecordQueue<TestRecord>) => Promise<void> | void,
@@ -101,6 +124,111 @@ export function recordQueueConformance(name: string, makeQueue: RecordQueueFacto
         queue.drain().map((r) => r.seq),
         [3, 4],
       );
+    });
+
+    if (!reopen) return;
+
+    /** Pushes and commits one export; fails the test if the queue refuses it. */
+    const accept = (queue: RecordQueue<TestRecord>, records: TestRecord[]) => {
+      for (const r of records) queue.push(r);
+      const failure = queue.commit?.();
+      assert.equal(failure, undefined, `commit refused: ${failure?.reason}`);
+    };
+    const replayedAfter = async (
+      queue: RecordQueue<TestRecord>,
+      check: (r: ReopenedRecord[]) => void,
+    ) => {
+      const next = await reopen(queue);
+      try {
+        check(next.replayed);
+      } finally {
+        await next.queue.close();
+      }
+    };
+    const names = (records: readonly ReopenedRecord[]) => records.map((r) => r.record);
+
+    withQueue('persistent: it says so, and can commit', (queue) => {
+      assert.equal(queue.persistent, true);
+      assert.equal(typeof queue.commit, 'function');
+      assert.equal(
+        queue.commit?.(),
+        undefined,
+        'nothing pushed: nothing to write, nothing refused',
+      );
+    });
+
+    withQueue(
+      'persistent: committed records come back after a reopen, in order, with their bytes',
+      async (queue) => {
+        accept(queue, [record(1, 5), record(2, 7)]);
+        accept(queue, [record(3, 11)]);
+        await replayedAfter(queue, (replayed) => {
+          assert.deepEqual(
+            replayed.map((r) => [r.record, r.bytes]),
+            [
+              ['r1', 5],
+              ['r2', 7],
+              ['r3', 11],
+            ],
+          );
+          assert.ok(replayed[0].acceptedAtMs < replayed[2].acceptedAtMs, 'acceptance times kept');
+        });
+      },
+    );
+
+    withQueue(
+      'persistent: what was pushed and never committed is not there after a reopen',
+      async (queue) => {
+        accept(queue, [record(1)]);
+        queue.push(record(2));
+        await replayedAfter(queue, (replayed) => assert.deepEqual(names(replayed), ['r1']));
+      },
+    );
+
+    withQueue(
+      'persistent: acknowledged records are forgotten, taken and unacknowledged ones replayed',
+      async (queue) => {
+        accept(queue, [record(1), record(2), record(3), record(4)]);
+        const taken = [queue.shift(), queue.shift(), queue.shift()] as TestRecord[];
+        queue.acknowledge([taken[0], taken[2]]);
+        await replayedAfter(queue, (replayed) => assert.deepEqual(names(replayed), ['r2', 'r4']));
+      },
+    );
+
+    withQueue(
+      'persistent: a record acknowledged before its commit (evicted) is never written',
+      async (queue) => {
+        const records = [record(1), record(2), record(3)];
+        for (const r of records) queue.push(r);
+        queue.shift();
+        queue.acknowledge([records[0]]);
+        assert.equal(queue.commit?.(), undefined);
+        await replayedAfter(queue, (replayed) => assert.deepEqual(names(replayed), ['r2', 'r3']));
+      },
+    );
+
+    withQueue(
+      'persistent: records sent together come back together, the rest after',
+      async (queue) => {
+        accept(queue, [record(1), record(2), record(3)]);
+        accept(queue, [record(4), record(5)]);
+        const taken = Array.from({ length: 5 }, () => queue.shift() as TestRecord);
+        queue.willSend?.([taken[1], taken[3]]);
+        queue.willSend?.([taken[0]]);
+        await replayedAfter(queue, (replayed) => {
+          assert.deepEqual(names(replayed), ['r1', 'r2', 'r4', 'r3', 'r5']);
+          const [one, two, four, three, five] = replayed.map((r) => r.sentBatch);
+          assert.ok(one !== undefined && two !== undefined && one !== two);
+          assert.equal(four, two, 'sent in one request');
+          assert.deepEqual([three, five], [undefined, undefined], 'never sent');
+        });
+      },
+    );
+
+    withQueue('persistent: everything acknowledged leaves nothing to replay', async (queue) => {
+      accept(queue, [record(1), record(2)]);
+      queue.acknowledge(queue.drain());
+      await replayedAfter(queue, (replayed) => assert.deepEqual(replayed, []));
     });
   });
 }
