@@ -1,5 +1,5 @@
-import { accessSync, constants, existsSync, readFileSync, realpathSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 import { describeExit, outputTail, runCommand } from './commands';
 import type { PackedTarball } from './install';
 import { childEnv } from './paths';
@@ -38,10 +38,13 @@ export async function installedCommandProblems(
         problems.push(`${name}: its command ${command} is not executable after install`);
         continue;
       }
-      // Through the Node under test (the shebang would take the PATH's).
-      const result = await runCommand(node, [realpathSync(link)], {
+      // As a shell runs it: the link, its shebang (`env node`), with the Node under test first
+      // on the PATH.
+      const env = childEnv();
+      env.PATH = `${dirname(node)}${delimiter}${env.PATH ?? ''}`;
+      const result = await runCommand(link, [], {
         cwd: appRoot,
-        env: childEnv(),
+        env,
         timeoutMs: COMMAND_TIMEOUT_MS,
       });
       if (result.code !== 2 || !/usage:/.test(result.output)) {

@@ -33,6 +33,7 @@ export {
 export type {
   DiskQueueOptions,
   EmptiedQueue,
+  EmptiedSpool,
   FsyncPolicy,
   LockHolder,
   SegmentInspection,

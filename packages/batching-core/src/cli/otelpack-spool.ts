@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { emptySpool, inspectSpool } from '../spool/inspect';
 import type { SegmentInspection, SpoolQueueInspection } from '../spool/inspect';
-import { SpoolLockedError } from '../spool/lock';
 
 /*
  * otelpack-spool: what an exporter's disk spool holds, and emptying it, for operators. Reads
@@ -19,48 +18,77 @@ inspect   what each queue holds: records waiting to be sent, how old they are, b
           before the last process stopped, damage, bytes on disk. Changes nothing.
 empty     deletes the records each queue holds (its segment and acknowledgement files), under
           the queue's lock: refused while a live process holds it. Without --yes, says what
-          it would delete.`;
+          it would delete.
 
-/** Runs one command; returns the exit code (2: usage, 1: the spool could not be read or emptied). */
+Exit code: 0 done, 1 a queue could not be read or emptied, 2 usage.`;
+
+const FLAGS: Record<string, readonly string[]> = {
+  inspect: ['--json', '--segments'],
+  empty: ['--yes'],
+};
+
+/** Runs one command; returns the exit code (2: usage, 1: a queue could not be read or emptied). */
 export function main(
   argv: readonly string[],
   out: (line: string) => void,
   err: (line: string) => void = out,
 ): number {
-  const [command, directory, ...flags] = argv;
-  const unknown = flags.filter((f) => !['--json', '--segments', '--yes'].includes(f));
-  if (!directory || unknown.length > 0 || (command !== 'inspect' && command !== 'empty')) {
-    err(unknown.length > 0 ? `unknown option ${unknown[0]}\n${USAGE}` : USAGE);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    out(USAGE);
+    return 0;
+  }
+  const [command, ...rest] = argv;
+  const allowed = command === undefined ? undefined : FLAGS[command];
+  // Flags may come before or after the directory; `--` ends them (a directory named like one).
+  const end = rest.indexOf('--');
+  const options = end < 0 ? rest : rest.slice(0, end);
+  const flags = options.filter((a) => a.startsWith('--'));
+  const places = [
+    ...options.filter((a) => !a.startsWith('--')),
+    ...(end < 0 ? [] : rest.slice(end + 1)),
+  ];
+  const wrong = allowed ? flags.filter((f) => !allowed.includes(f)) : [];
+  if (!allowed || places.length !== 1 || wrong.length > 0) {
+    err(
+      !allowed
+        ? USAGE
+        : wrong.length > 0
+          ? `otelpack-spool ${command}: unknown option ${wrong[0]}\n\n${USAGE}`
+          : `otelpack-spool ${command}: give one directory\n\n${USAGE}`,
+    );
     return 2;
   }
+  const [directory] = places;
   try {
-    if (command === 'inspect') return inspect(directory, flags, out);
-    return empty(directory, flags.includes('--yes'), out);
+    if (command === 'inspect') return inspect(directory, flags, out, err);
+    return empty(directory, flags.includes('--yes'), out, err);
   } catch (error) {
-    const e = error as NodeJS.ErrnoException;
-    err(
-      error instanceof SpoolLockedError
-        ? `otelpack-spool: ${e.message}`
-        : `otelpack-spool: ${e.code ? `${e.code}: ` : ''}${e.message}`,
-    );
+    err(`otelpack-spool: ${describeError(error)}`);
     return 1;
   }
 }
 
-function inspect(directory: string, flags: readonly string[], out: (line: string) => void): number {
+function inspect(
+  directory: string,
+  flags: readonly string[],
+  out: (line: string) => void,
+  err: (line: string) => void,
+): number {
   const queues = inspectSpool(directory);
+  const unreadable = queues.filter((q) => q.error);
+  for (const queue of unreadable) err(`otelpack-spool: ${queue.directory}: ${queue.error}`);
   if (flags.includes('--json')) {
     // A queue no process holds says `"lock": null` rather than leaving the key out.
     out(JSON.stringify(queues, (_key, value: unknown) => value ?? null, 2));
-    return 0;
-  }
-  if (queues.length === 0) {
+  } else if (queues.length === 0) {
     out(`${directory}: no spool here (no lock file, no segment, in it or one level down)`);
-    return 0;
+  } else {
+    const nowMs = Date.now();
+    for (const queue of queues) {
+      if (!queue.error) describeQueue(queue, flags.includes('--segments'), nowMs, out);
+    }
   }
-  const nowMs = Date.now();
-  for (const queue of queues) describeQueue(queue, flags.includes('--segments'), nowMs, out);
-  return 0;
+  return unreadable.length > 0 ? 1 : 0;
 }
 
 function describeQueue(
@@ -97,7 +125,7 @@ function describeQueue(
   const unreadable = queue.segments.filter((s) => s.problem);
   if (queue.damagedFrames > 0 || torn > 0 || unreadable.length > 0) {
     out(
-      `  damage: ${count(queue.damagedFrames)} frames fail their checksum, ${count(torn)} bytes torn at a tail, ${unreadable.length} unreadable segments; the next start drops what they held as corrupt, counted`,
+      `  damage: ${count(queue.damagedFrames)} frames fail their checksum, ${count(torn)} bytes torn at a tail, ${unreadable.length} unreadable segments; the next start drops the records they held as corrupt, counted (a frame whose count cannot be read as one)`,
     );
   }
   if (withSegments) for (const segment of queue.segments) out(`    ${describeSegment(segment)}`);
@@ -113,23 +141,38 @@ function describeSegment(segment: SegmentInspection): string {
   return `${segment.file}  ${bytes(segment.bytes)}  records ${count(segment.records)}, waiting ${count(segment.waiting)}${damage}`;
 }
 
-function empty(directory: string, yes: boolean, out: (line: string) => void): number {
+function empty(
+  directory: string,
+  yes: boolean,
+  out: (line: string) => void,
+  err: (line: string) => void,
+): number {
   if (!yes) {
     const queues = inspectSpool(directory);
     for (const queue of queues) {
       out(
-        `would delete ${queue.directory}: ${plural(queue.segments.length, 'segment')}, ${bytes(queue.bytes)}, ${count(queue.waiting)} records waiting to be sent${queue.lock && !queue.lock.stale ? ` (refused now: held by ${holderOf(queue.lock)})` : ''}`,
+        queue.error
+          ? `cannot read ${queue.directory}: ${queue.error}`
+          : `would delete ${queue.directory}: ${plural(queue.segments.length, 'segment')}, ${bytes(queue.bytes)}, ${count(queue.waiting)} records waiting to be sent${queue.lock && !queue.lock.stale ? ` (refused now: held by ${holderOf(queue.lock)})` : ''}`,
       );
     }
     out(queues.length === 0 ? `${directory}: no spool here` : 'run again with --yes to delete');
     return 0;
   }
-  for (const emptied of emptySpool(directory)) {
+  const { emptied, refused } = emptySpool(directory);
+  for (const queue of emptied) {
     out(
-      `emptied ${emptied.directory}: ${emptied.files.length} files, ${count(emptied.waiting)} records that were waiting deleted`,
+      `emptied ${queue.directory}: ${plural(queue.files.length, 'file')}, ${count(queue.waiting)} records that were waiting deleted`,
     );
   }
-  return 0;
+  for (const { error } of refused) err(`otelpack-spool: not emptied: ${describeError(error)}`);
+  if (emptied.length + refused.length === 0) out(`${directory}: no spool here`);
+  return refused.length > 0 ? 1 : 0;
+}
+
+function describeError(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  return e.code && !e.message.includes(e.code) ? `${e.code}: ${e.message}` : e.message;
 }
 
 function holderOf(lock: { pid: number; host: string | undefined }): string {

@@ -14,5 +14,10 @@ export { SpoolLayout, SpoolPayloadReader, SpoolPayloadWriter, SpoolTable } from 
 export { SPOOL_DEFAULTS } from './options';
 export type { SpoolOptions } from './options';
 export { emptySpool, inspectSpool } from './inspect';
-export type { EmptiedQueue, SegmentInspection, SpoolQueueInspection } from './inspect';
+export type {
+  EmptiedQueue,
+  EmptiedSpool,
+  SegmentInspection,
+  SpoolQueueInspection,
+} from './inspect';
 export type { LockHolder } from './lock';

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, realpathSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   SEGMENT_HEADER_BYTES,
@@ -8,7 +8,7 @@ import {
   scanFrames,
 } from './format';
 import type { IdRange, SentBatch } from './format';
-import { LOCK_FILE, acquireLock, lockHolder } from './lock';
+import { LOCK_FILE, SpoolLockedError, acquireLock, lockHolder } from './lock';
 import type { LockHolder } from './lock';
 import {
   ackFileName,
@@ -47,6 +47,8 @@ export interface SegmentInspection {
 export interface SpoolQueueInspection {
   /** `<spool directory>/<name>-<signal>`: one exporter's signal. */
   directory: string;
+  /** Why the queue could not be read (`EACCES: …`); its counts are then zero. */
+  error?: string;
   /** Who holds the lock now; undefined when no process does. */
   lock: LockHolder | undefined;
   segments: SegmentInspection[];
@@ -55,7 +57,10 @@ export interface SpoolQueueInspection {
   acknowledged: number;
   waiting: number;
   damagedFrames: number;
-  /** Requests sent before the holder stopped whose records still wait: replayed as they were cut. */
+  /**
+   * Requests sent before the holder stopped whose records still wait, each counted by the last
+   * request that carried them, as the next start replays them (as they were cut).
+   */
   sentBatchesWaiting: number;
   oldestWaitingAtMs?: number;
   newestWaitingAtMs?: number;
@@ -77,42 +82,101 @@ export interface EmptiedQueue {
   waiting: number;
 }
 
+export interface EmptiedSpool {
+  emptied: EmptiedQueue[];
+  /** Queues left as they were: a live process holds them, or they could not be read. */
+  refused: { directory: string; error: Error }[];
+}
+
 /**
- * Deletes what the spool holds, queue by queue, each under its lock: a queue whose lock a live
- * process holds is refused (`SpoolLockedError`), never emptied under it. The directories stay.
+ * Deletes what the spool holds, queue by queue, each under its lock: a queue a live process
+ * holds is refused (`SpoolLockedError`, in `refused`), never emptied under it, and the others
+ * are still emptied. A holder in another PID namespace counts as live until its lease runs out
+ * (`LockHolder.stale`), where an exporter opening the spool would take it over at once. The
+ * directories stay.
  */
-export function emptySpool(directory: string): EmptiedQueue[] {
-  const emptied: EmptiedQueue[] = [];
+export function emptySpool(directory: string): EmptiedSpool {
+  const result: EmptiedSpool = { emptied: [], refused: [] };
   for (const queue of queueDirectories(directory)) {
-    const release = acquireLock(queue);
     try {
-      const { waiting } = inspectQueue(queue);
-      const files = readdirSync(queue).filter(isSpoolFileName).sort();
-      for (const file of files) unlinkSync(join(queue, file));
-      emptied.push({ directory: queue, files, waiting });
-    } finally {
-      release();
+      result.emptied.push(emptyQueue(queue));
+    } catch (error) {
+      result.refused.push({ directory: queue, error: error as Error });
     }
   }
-  return emptied;
+  return result;
+}
+
+function emptyQueue(queue: string): EmptiedQueue {
+  const holder = lockHolder(queue);
+  if (holder && !holder.stale) {
+    throw new SpoolLockedError(queue, holder.pid, { host: holder.host });
+  }
+  const release = acquireLock(queue);
+  try {
+    const { waiting, error } = inspectQueue(queue);
+    if (error) throw new Error(`${queue}: ${error}`);
+    const files = readdirSync(queue).filter(isSpoolFileName).sort();
+    for (const file of files) unlinkSync(join(queue, file));
+    return { directory: queue, files, waiting };
+  } finally {
+    release();
+  }
 }
 
 function queueDirectories(directory: string): string[] {
   if (isQueueDirectory(directory)) return [directory];
-  return readdirSync(directory, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && isQueueDirectory(join(directory, entry.name)))
-    .map((entry) => join(directory, entry.name))
-    .sort();
+  // A queue reached twice (a link beside its directory) is one queue.
+  const seen = new Set<string>();
+  return readdirSync(directory)
+    .map((name) => join(directory, name))
+    .sort()
+    .filter((path) => isDirectory(path) && isQueueDirectory(path, true))
+    .filter((path) => {
+      const real = realPathOf(path);
+      if (seen.has(real)) return false;
+      seen.add(real);
+      return true;
+    });
 }
 
-function isQueueDirectory(directory: string): boolean {
-  return existsSync(join(directory, LOCK_FILE)) || readdirSync(directory).some(isSpoolFileName);
+function realPathOf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/** A directory, a symbolic link to one included. */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether `directory` holds a queue: its lock, or a segment. One that cannot be listed is
+ * counted as one when `unreadableCounts` (below the spool's directory: inspecting it then says
+ * why it could not be read, rather than the whole listing failing).
+ */
+function isQueueDirectory(directory: string, unreadableCounts = false): boolean {
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch (error) {
+    if (unreadableCounts) return true;
+    throw error;
+  }
+  return names.includes(LOCK_FILE) || names.some(isSpoolFileName);
 }
 
 function inspectQueue(directory: string): SpoolQueueInspection {
   const queue: SpoolQueueInspection = {
     directory,
-    lock: lockHolder(directory),
+    lock: undefined,
     segments: [],
     bytes: 0,
     records: 0,
@@ -124,23 +188,42 @@ function inspectQueue(directory: string): SpoolQueueInspection {
   const sent: SentBatch[] = [];
   /** Runs of waiting ids, in id order. */
   const waiting: IdRange[] = [];
-  for (const firstId of segmentFirstIds(readdirSync(directory))) {
-    const segment = inspectSegment(directory, firstId, sent, waiting);
-    queue.segments.push(segment);
-    queue.bytes += segment.bytes;
-    queue.records += segment.records;
-    queue.acknowledged += segment.acknowledged;
-    queue.waiting += segment.waiting;
-    queue.damagedFrames += segment.damagedFrames;
-    queue.oldestWaitingAtMs = earliest(queue.oldestWaitingAtMs, segment.oldestWaitingAtMs);
-    queue.newestWaitingAtMs = latest(queue.newestWaitingAtMs, segment.newestWaitingAtMs);
+  try {
+    queue.lock = lockHolder(directory);
+    for (const firstId of segmentFirstIds(readdirSync(directory))) {
+      const segment = inspectSegment(directory, firstId, sent, waiting);
+      if (!segment) continue;
+      queue.segments.push(segment);
+      queue.bytes += segment.bytes;
+      queue.records += segment.records;
+      queue.acknowledged += segment.acknowledged;
+      queue.waiting += segment.waiting;
+      queue.damagedFrames += segment.damagedFrames;
+      queue.oldestWaitingAtMs = earliest(queue.oldestWaitingAtMs, segment.oldestWaitingAtMs);
+      queue.newestWaitingAtMs = latest(queue.newestWaitingAtMs, segment.newestWaitingAtMs);
+    }
+  } catch (error) {
+    return { ...queue, segments: [], error: describeError(error) };
   }
-  const sequences = new Set<number>();
-  for (const batch of sent) {
-    if (batch.ranges.some((range) => overlapsAny(waiting, range))) sequences.add(batch.sequence);
-  }
-  queue.sentBatchesWaiting = sequences.size;
+  queue.sentBatchesWaiting = lastBatchesOf(waiting, sent);
   return queue;
+}
+
+/**
+ * How many batches the waiting records were last sent in (recovery labels a record with the
+ * latest sequence naming it; a retry of part of a batch, or a split, names its records again).
+ */
+function lastBatchesOf(waiting: readonly IdRange[], sent: SentBatch[]): number {
+  if (sent.length === 0 || waiting.length === 0) return 0;
+  const lastOf = new Map<number, number>();
+  for (const batch of [...sent].sort((a, b) => a.sequence - b.sequence)) {
+    for (const range of batch.ranges) {
+      for (let id = range.first; id < range.first + range.count; id++) {
+        if (overlapsAny(waiting, { first: id, count: 1 })) lastOf.set(id, batch.sequence);
+      }
+    }
+  }
+  return new Set(lastOf.values()).size;
 }
 
 /** Whether `range` shares an id with one of `runs` (sorted, disjoint). */
@@ -161,10 +244,17 @@ function inspectSegment(
   firstId: number,
   sent: SentBatch[],
   waiting: IdRange[],
-): SegmentInspection {
+): SegmentInspection | undefined {
   const file = segmentFileName(firstId);
   const ackPath = join(directory, ackFileName(firstId));
-  const bytes = readFileSync(join(directory, file));
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(join(directory, file));
+  } catch (error) {
+    // Deleted since the directory was listed: a live exporter acknowledged its last record.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
   const acked = readAckFile(ackPath, sent);
   const segment: SegmentInspection = {
     file,
@@ -207,6 +297,13 @@ function earliest(a: number | undefined, b: number | undefined): number | undefi
 
 function latest(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined ? b : b === undefined ? a : Math.max(a, b);
+}
+
+function describeError(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  return e.code && !e.message.includes(e.code)
+    ? `${e.code}: ${e.message}`
+    : String(e?.message ?? error);
 }
 
 function sizeOf(path: string): number {

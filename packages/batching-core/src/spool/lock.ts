@@ -116,7 +116,12 @@ export interface LockHolder {
   host: string | undefined;
   /** The lock's mtime: its holder's last refresh. */
   refreshedAtMs: number;
-  /** Whether an exporter opening the spool now would take the lock over. */
+  /**
+   * Whether the holder is gone, as far as a tool can tell: by its pid where that names the same
+   * process here, else only once its lease ran out. (An exporter opening the spool takes over a
+   * holder in another PID namespace of this kernel at once, as a container restarted after a
+   * crash must; a tool run from the host or a sidecar sees a live exporter there.)
+   */
   stale: boolean;
 }
 
@@ -124,11 +129,14 @@ export interface LockHolder {
 export function lockHolder(directory: string): LockHolder | undefined {
   const seen = readLockQuietly(join(directory, LOCK_FILE));
   if (!seen) return undefined;
+  const holder = seen.record;
+  const pidTells =
+    holder === undefined || holder.token === undefined || sameKernelAndPidNamespace(holder);
   return {
-    pid: seen.record?.pid ?? 0,
-    host: seen.record?.host,
+    pid: holder?.pid ?? 0,
+    host: holder?.host,
     refreshedAtMs: seen.mtimeMs,
-    stale: isStale(seen.record, seen.mtimeMs),
+    stale: pidTells ? isStale(holder, seen.mtimeMs) : Date.now() - seen.mtimeMs > LOCK_STALE_MS,
   };
 }
 
