@@ -790,7 +790,11 @@ describe('answers about size, load and tracing', () => {
   });
 });
 
-test('drop_oldest evicts a batch waiting for its retry whole, never part of it', async () => {
+/**
+ * A pipeline whose first batch (records 0–3) fails with a minute's Retry-After, then records
+ * 10–12 that drop_oldest makes room for by evicting it (the queue holds 6).
+ */
+async function evictedRetry(options: Partial<PipelineOptions<number>> = {}) {
   const sender = new ScriptedSender<number>((batch) =>
     batch.includes(0)
       ? { kind: 'retryable', reason: '503', retryAfterMs: 60_000 }
@@ -802,14 +806,30 @@ test('drop_oldest evicts a batch waiting for its retry whole, never part of it',
     overflow: 'drop_oldest',
     flushIntervalMs: 0,
     maxConcurrency: 1,
+    ...options,
   });
   await p.submit(range(4));
   await eventually(() => p.stats().awaitingRetryItems === 4, 'first batch waits for its retry');
   await p.submit([10, 11, 12]);
+  return { sender, p };
+}
+
+test('drop_oldest evicts a batch waiting for its retry whole, never part of it', async () => {
+  const { p } = await evictedRetry();
   const stats = p.stats();
   assert.equal(stats.dropped.queue_full, 4, 'the whole waiting batch went, not just one record');
   assert.equal(stats.awaitingRetryItems, 0);
   assertLedgerBalances(stats);
+  await p.shutdown(0);
+});
+
+// Found by an independent review: a retry evicted whole by drop_oldest left its wait behind, and
+// ordered delivery held every newer batch back until the wait's timer (here a minute).
+test('ordered delivery: a waiting retry evicted by drop_oldest no longer holds newer batches back', async () => {
+  const { sender, p } = await evictedRetry({ ordered: true });
+  assert.equal(p.stats().dropped.queue_full, 4, 'the waiting batch evicted');
+  await eventually(() => p.stats().delivered === 3, 'the newer batch delivered', 2_000);
+  assert.deepEqual(sender.delivered, [10, 11, 12]);
   await p.shutdown(0);
 });
 

@@ -19,9 +19,18 @@ export class RetryWaits<R> {
 
   constructor(private readonly onReady: () => void) {}
 
-  /** Whether a batch is still waiting out its delay (ordered delivery holds newer ones back). */
+  /**
+   * Whether a batch with records still held is waiting out its delay (ordered delivery holds
+   * newer ones back). A wait whose records were all settled meanwhile (evicted by drop_oldest)
+   * is ended here: kept, it held every newer batch back until its timer, for nothing.
+   */
   get hasWaiting(): boolean {
-    return this.waiting.size > 0;
+    for (const wait of this.waiting) {
+      if (wait.batch.entries.some((entry) => entry.state !== 'done')) return true;
+      clearTimeout(wait.timer);
+      this.waiting.delete(wait);
+    }
+    return false;
   }
 
   /** Retry `entries` after `delayMs`, in the export operation they began. */
