@@ -23,8 +23,12 @@ const UNIT_WORDS: Readonly<Record<string, string>> = {
   KiBy: 'kibibytes',
   MiBy: 'mebibytes',
   GiBy: 'gibibytes',
-  TiBy: 'tibibytes',
+  // The specification's spelling, and otlptranslator's default since its UCUM correction (its
+  // README, "Migration: Pre-correction unit suffixes"); releases before it wrote `tibibytes`.
+  TiBy: 'tebibytes',
   KBy: 'kilobytes',
+  // UCUM's kilo is `k`; `KBy` stays for what was written before the correction.
+  kBy: 'kilobytes',
   MBy: 'megabytes',
   GBy: 'gigabytes',
   TBy: 'terabytes',
