@@ -864,8 +864,11 @@ test('a due batch waiting for a free send does not wake the pipeline until one i
 
 test('ordered delivery: new batches held behind a waiting retry do not wake the pipeline', async () => {
   let clockReads = 0;
+  // A Retry-After, not the backoff: its jitter could fire the retry inside the window watched.
   const sender = new ScriptedSender<number>((_batch, _context, index) =>
-    index === 0 ? { kind: 'retryable', reason: 'busy' } : { kind: 'delivered' },
+    index === 0
+      ? { kind: 'retryable', reason: 'busy', retryAfterMs: 1_500 }
+      : { kind: 'delivered' },
   );
   const p = new Pipeline<number>({
     name: 'ordered',
@@ -874,8 +877,6 @@ test('ordered delivery: new batches held behind a waiting retry do not wake the 
     maxBatchItems: 5,
     flushIntervalMs: 5,
     ordered: true,
-    initialBackoffMs: 400,
-    maxBackoffMs: 400,
     shutdownTimeoutMs: 2_000,
     now: () => {
       clockReads++;
