@@ -18,15 +18,18 @@ recordQueueConformance(
     opened.set(queue, dir);
     return queue;
   },
-  async (queue) => {
-    await queue.close();
-    const next = openDiskQueue(opened.get(queue) as string);
-    const replayed = next.takeRecovery().records.map((found) => ({
-      record: found.record,
-      bytes: found.bytes,
-      acceptedAtMs: found.acceptedAtWallMs,
-      sentBatch: found.sentBatch,
-    }));
-    return { queue: next, replayed };
+  {
+    reopen: async (queue) => {
+      await queue.close();
+      const next = openDiskQueue(opened.get(queue) as string);
+      const replayed = next.takeRecovery().records.map((found) => ({
+        record: found.record,
+        bytes: found.bytes,
+        acceptedAtMs: found.acceptedAtWallMs,
+        sentBatch: found.sentBatch,
+      }));
+      return { queue: next, replayed };
+    },
+    writesSentBatches: true,
   },
 );

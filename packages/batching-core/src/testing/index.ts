@@ -12,8 +12,13 @@ export { seededRandom } from './seeded-random';
 export { withHangWatchdog } from './hang-watchdog';
 export { doublingValue, selfReferringValue } from './hostile-values';
 export { recordQueueConformance } from './record-queue-conformance';
+export type {
+  PersistentQueueHooks,
+  RecordQueueFactory,
+  ReopenedRecord,
+  ReopenQueue,
+} from './record-queue-conformance';
 export { replayThroughSpool } from './spool-replay';
-export type { RecordQueueFactory } from './record-queue-conformance';
 export {
   captureDiagWarnings,
   checkShutdownDeadline,
