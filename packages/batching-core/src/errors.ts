@@ -32,3 +32,14 @@ export class InvalidConfigError extends OtelpackError {
     this.option = option;
   }
 }
+
+/**
+ * An error for a message: its code in front when the message does not already hold it (Node's
+ * file-system errors begin with theirs, `ENOSPC: no space left on device, write`), and what was
+ * thrown as text when it is not an error.
+ */
+export function describeSystemError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+}

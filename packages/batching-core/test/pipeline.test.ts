@@ -835,61 +835,67 @@ test('ordered delivery: a waiting retry evicted by drop_oldest no longer holds n
 
 // Found by an independent review: with every send in flight and the oldest waiting record past
 // its flush interval, each pump armed a 0 ms timer that fired, found no room and armed again.
-test('a due batch waiting for a free send does not wake the pipeline until one is free', async () => {
+/**
+ * A pipeline of small batches flushed at 5 ms on a clock that counts its reads, and
+ * `readsOver(ms)`: how many reads happen in the next `ms`. Nothing the pipeline does is free of
+ * a clock read, so a count near zero shows that it slept.
+ */
+function clockCountingPipeline(
+  sender: ScriptedSender<number>,
+  options: Partial<PipelineOptions<number>>,
+) {
   let clockReads = 0;
-  const sender = new ScriptedSender<number>(() => new Promise(() => undefined));
   const p = new Pipeline<number>({
-    name: 'waiting',
+    name: 'counted',
     signal: 'logs',
     sender,
     maxBatchItems: 5,
     flushIntervalMs: 5,
-    maxConcurrency: 1,
-    shutdownTimeoutMs: 20,
     now: () => {
       clockReads++;
       return performance.now();
     },
+    ...options,
+  });
+  const readsOver = async (ms: number) => {
+    const before = clockReads;
+    await sleep(ms);
+    return clockReads - before;
+  };
+  return { p, readsOver };
+}
+
+test('a due batch waiting for a free send does not wake the pipeline until one is free', async () => {
+  const sender = new ScriptedSender<number>(() => new Promise(() => undefined));
+  const { p, readsOver } = clockCountingPipeline(sender, {
+    maxConcurrency: 1,
+    shutdownTimeoutMs: 20,
   });
   await p.submit(range(10, 0));
   await eventually(() => sender.sends.length === 1, 'the one send allowed in flight');
   await sleep(30);
-  const before = clockReads;
-  await sleep(200);
-  const during = clockReads - before;
+  const during = await readsOver(200);
   await p.shutdown();
   // Nothing happens in the pipeline meanwhile; the spinning timer read the clock ~160 times.
   assert.ok(during <= 5, `the clock was read ${during} times while nothing could be sent`);
 });
 
 test('ordered delivery: new batches held behind a waiting retry do not wake the pipeline', async () => {
-  let clockReads = 0;
   // A Retry-After, not the backoff: its jitter could fire the retry inside the window watched.
   const sender = new ScriptedSender<number>((_batch, _context, index) =>
     index === 0
       ? { kind: 'retryable', reason: 'busy', retryAfterMs: 1_500 }
       : { kind: 'delivered' },
   );
-  const p = new Pipeline<number>({
-    name: 'ordered',
-    signal: 'logs',
-    sender,
-    maxBatchItems: 5,
-    flushIntervalMs: 5,
+  const { p, readsOver } = clockCountingPipeline(sender, {
     ordered: true,
     shutdownTimeoutMs: 2_000,
-    now: () => {
-      clockReads++;
-      return performance.now();
-    },
   });
   await p.submit(range(5, 0));
   await eventually(() => sender.sends.length === 1, 'the first send, failed');
   await p.submit(range(5, 5));
   await sleep(30);
-  const before = clockReads;
-  await sleep(150);
-  const during = clockReads - before;
+  const during = await readsOver(150);
   await p.forceFlush();
   assert.deepEqual(sender.delivered, range(10, 0), 'in order once the retry went through');
   await p.shutdown();

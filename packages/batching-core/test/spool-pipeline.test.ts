@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import type { PipelineOptions, SendResult } from '../src';
+import type { Pipeline, PipelineOptions, SendResult } from '../src';
 import { assertLedgerBalances, seededRandom } from '../src/testing';
 import {
   FRAME_HEADER_BYTES,
@@ -304,6 +304,27 @@ function sentBatches(directory: string): SentBatch[] {
   return [...found.values()].sort((a, b) => a.sequence - b.sequence);
 }
 
+/**
+ * A process's worth whose backend never answers: exports of 3, 4 and 2 records, each sent alone
+ * as its flush interval passes (batches hold 5), then a shutdown that keeps all nine.
+ */
+async function leaveTimerCutBatches(
+  directory: string,
+  sender: ScriptedSender<number>,
+): Promise<Pipeline<number>> {
+  const p = pipeline(directory, sender, { maxBatchItems: 5 });
+  for (const [n, start, sends] of [
+    [3, 0, 1],
+    [4, 3, 2],
+    [2, 7, 3],
+  ]) {
+    await p.submit(range(n, start));
+    await waitFor(() => sender.sends.length === sends, `send ${sends}`);
+  }
+  await p.shutdown();
+  return p;
+}
+
 describe('Pipeline with a spool: a batch sent before a restart is replayed as it was cut', () => {
   /** A sender whose backend deduplicates a request by its records, as ClickHouse's does. */
   const deduplicating = (sender: ScriptedSender<number>) => {
@@ -318,17 +339,7 @@ describe('Pipeline with a spool: a batch sent before a restart is replayed as it
     const { dir, cleanup } = tempSpoolDir();
     try {
       const first = deduplicating(new ScriptedSender<number>(NEVER));
-      const p = pipeline(dir, first, { maxBatchItems: 5 });
-      // Exports smaller than a batch: each goes out alone when its flush interval passes.
-      for (const [n, start, sends] of [
-        [3, 0, 1],
-        [4, 3, 2],
-        [2, 7, 3],
-      ]) {
-        await p.submit(range(n, start));
-        await waitFor(() => first.sends.length === sends, `send ${sends}`);
-      }
-      await p.shutdown();
+      const p = await leaveTimerCutBatches(dir, first);
       assert.equal(p.stats().leftInSpool, 9);
       const sentBefore = first.sends.map((s) => s.batch);
       assert.deepEqual(sentBefore, [range(3, 0), range(4, 3), range(2, 7)]);
@@ -461,17 +472,7 @@ describe('Pipeline with a spool: a batch sent before a restart is replayed as it
   test('a sender whose backend keeps every request: replayed records are cut afresh, in full batches', async () => {
     const { dir, cleanup } = tempSpoolDir();
     try {
-      const first = new ScriptedSender<number>(NEVER);
-      const p = pipeline(dir, first, { maxBatchItems: 5 });
-      for (const [n, start, sends] of [
-        [3, 0, 1],
-        [4, 3, 2],
-        [2, 7, 3],
-      ]) {
-        await p.submit(range(n, start));
-        await waitFor(() => first.sends.length === sends, `send ${sends}`);
-      }
-      await p.shutdown();
+      await leaveTimerCutBatches(dir, new ScriptedSender<number>(NEVER));
       assert.deepEqual(sentBatches(own(dir)), [], 'nothing written down');
       const sender = new ScriptedSender<number>();
       const next = pipeline(dir, sender, { maxBatchItems: 5 });

@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync, realpathSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { describeSystemError } from '../errors';
 import {
   SEGMENT_HEADER_BYTES,
   checkSegmentHeader,
@@ -13,6 +14,7 @@ import type { LockHolder } from './lock';
 import {
   ackFileName,
   isSpoolFileName,
+  labelByLastSentBatch,
   readAckFile,
   segmentFileName,
   segmentFirstIds,
@@ -203,40 +205,26 @@ function inspectQueue(directory: string): SpoolQueueInspection {
       queue.newestWaitingAtMs = latest(queue.newestWaitingAtMs, segment.newestWaitingAtMs);
     }
   } catch (error) {
-    return { ...queue, segments: [], error: describeError(error) };
+    return { ...queue, segments: [], error: describeSystemError(error) };
   }
   queue.sentBatchesWaiting = lastBatchesOf(waiting, sent);
   return queue;
 }
 
 /**
- * How many batches the waiting records were last sent in (recovery labels a record with the
- * latest sequence naming it; a retry of part of a batch, or a split, names its records again).
+ * How many batches the waiting records were last sent in, as recovery labels them (the next
+ * start replays each as it was cut).
  */
 function lastBatchesOf(waiting: readonly IdRange[], sent: SentBatch[]): number {
   if (sent.length === 0 || waiting.length === 0) return 0;
-  const lastOf = new Map<number, number>();
-  for (const batch of [...sent].sort((a, b) => a.sequence - b.sequence)) {
-    for (const range of batch.ranges) {
-      for (let id = range.first; id < range.first + range.count; id++) {
-        if (overlapsAny(waiting, { first: id, count: 1 })) lastOf.set(id, batch.sequence);
-      }
-    }
+  const records: { id: number; sentBatch?: number }[] = [];
+  for (const run of waiting) {
+    for (let id = run.first; id < run.first + run.count; id++) records.push({ id });
   }
-  return new Set(lastOf.values()).size;
-}
-
-/** Whether `range` shares an id with one of `runs` (sorted, disjoint). */
-function overlapsAny(runs: readonly IdRange[], range: IdRange): boolean {
-  let low = 0;
-  let high = runs.length;
-  // The first run that ends after the range begins.
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (runs[mid].first + runs[mid].count <= range.first) low = mid + 1;
-    else high = mid;
-  }
-  return low < runs.length && runs[low].first < range.first + range.count;
+  labelByLastSentBatch(records, sent);
+  const batches = new Set<number>();
+  for (const record of records) if (record.sentBatch !== undefined) batches.add(record.sentBatch);
+  return batches.size;
 }
 
 function inspectSegment(
@@ -297,13 +285,6 @@ function earliest(a: number | undefined, b: number | undefined): number | undefi
 
 function latest(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined ? b : b === undefined ? a : Math.max(a, b);
-}
-
-function describeError(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  return e.code && !e.message.includes(e.code)
-    ? `${e.code}: ${e.message}`
-    : String(e?.message ?? error);
 }
 
 function sizeOf(path: string): number {

@@ -1,4 +1,5 @@
 import { diag } from '@opentelemetry/api';
+import { describeSystemError } from '../errors';
 import type { Entry } from '../pipeline/entry';
 import type { SpoolCodec } from './codec';
 import { defaultSpoolCodec } from './codec';
@@ -30,8 +31,7 @@ export function openSpool<R>(
     });
     return { queue };
   } catch (error) {
-    const e = error as NodeJS.ErrnoException;
-    const why = e.code && !e.message.includes(e.code) ? `${e.code}: ${e.message}` : e.message;
+    const why = describeSystemError(error);
     diag.error(
       `${label}: the spool at ${spool.directory} cannot be used (${why}); records are held in memory only and a crash loses them`,
     );

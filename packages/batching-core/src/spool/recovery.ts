@@ -335,16 +335,7 @@ export function recoverSpool<R>(directory: string, codec: SpoolCodec<R>): Recove
  */
 function inSentBatches<R>(records: RecoveredRecord<R>[], sent: SentBatch[]): RecoveredRecord<R>[] {
   if (sent.length === 0 || records.length === 0) return records;
-  sent.sort((a, b) => a.sequence - b.sequence);
-  for (const batch of sent) {
-    for (const range of batch.ranges) {
-      const end = range.first + range.count;
-      for (let i = firstAtOrAfter(records, range.first); i < records.length; i++) {
-        if (records[i].id >= end) break;
-        records[i].sentBatch = batch.sequence;
-      }
-    }
-  }
+  labelByLastSentBatch(records, sent);
   const ordered: RecoveredRecord<R>[] = [];
   const placed = new Set<number>();
   const members = new Map<number, RecoveredRecord<R>[]>();
@@ -363,6 +354,26 @@ function inSentBatches<R>(records: RecoveredRecord<R>[], sent: SentBatch[]): Rec
     }
   }
   return ordered;
+}
+
+/**
+ * Sets each record's `sentBatch` to the sequence of the last batch naming its id (a retry of part
+ * of a batch, or a split, names its records again, later). `records` are in id order; a batch
+ * spanning segments, read once per file, labels the same records.
+ */
+export function labelByLastSentBatch(
+  records: { id: number; sentBatch?: number }[],
+  sent: SentBatch[],
+): void {
+  for (const batch of [...sent].sort((a, b) => a.sequence - b.sequence)) {
+    for (const range of batch.ranges) {
+      const end = range.first + range.count;
+      for (let i = firstAtOrAfter(records, range.first); i < records.length; i++) {
+        if (records[i].id >= end) break;
+        records[i].sentBatch = batch.sequence;
+      }
+    }
+  }
 }
 
 /** The index of the first record whose id is `id` or more (records in id order). */

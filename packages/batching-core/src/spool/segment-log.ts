@@ -13,6 +13,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { diag } from '@opentelemetry/api';
+import { describeSystemError } from '../errors';
 import { encodeAckFrame, encodeSentBatchFrame, rangesOf, segmentHeader } from './format';
 import type { IdRange } from './format';
 import { ackFileName, segmentFileName } from './recovery';
@@ -287,7 +288,7 @@ export class SegmentLog {
     } catch (error) {
       // Not every platform syncs a directory (Windows cannot open one): the file's own syncs stand.
       diag.debug(
-        `otelpack spool ${this.options.directory}: directory fsync: ${describeError(error)}`,
+        `otelpack spool ${this.options.directory}: directory fsync: ${describeSystemError(error)}`,
       );
     } finally {
       if (fd !== undefined) closeSync(fd);
@@ -338,7 +339,7 @@ export class SegmentLog {
     if (this.ackWriteFailed) return;
     this.ackWriteFailed = true;
     diag.warn(
-      `otelpack spool ${this.options.directory}: writing acknowledgements failed (${describeError(error)}); records delivered since may be sent again after a restart`,
+      `otelpack spool ${this.options.directory}: writing acknowledgements failed (${describeSystemError(error)}); records delivered since may be sent again after a restart`,
     );
   }
 
@@ -413,7 +414,9 @@ export class SegmentLog {
     try {
       this.timedSync(this.active.fd);
     } catch (error) {
-      diag.warn(`otelpack spool ${this.options.directory}: fsync failed (${describeError(error)})`);
+      diag.warn(
+        `otelpack spool ${this.options.directory}: fsync failed (${describeSystemError(error)})`,
+      );
     }
   }
 
@@ -430,7 +433,7 @@ export class SegmentLog {
       this.syncingFds.delete(fd);
       if (error) {
         diag.warn(
-          `otelpack spool ${this.options.directory}: fsync failed (${describeError(error)})`,
+          `otelpack spool ${this.options.directory}: fsync failed (${describeSystemError(error)})`,
         );
       } else {
         this.fsyncs++;
@@ -486,9 +489,4 @@ function writeFully(fd: number, data: Buffer, position: number | null): void {
   while (at < data.length) {
     at += writeSync(fd, data, at, data.length - at, position === null ? null : position + at);
   }
-}
-
-function describeError(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  return e.code ? `${e.code}: ${e.message}` : String(e?.message ?? error);
 }
