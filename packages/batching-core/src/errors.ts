@@ -35,11 +35,14 @@ export class InvalidConfigError extends OtelpackError {
 
 /**
  * An error for a message: its code in front when the message does not already hold it (Node's
- * file-system errors begin with theirs, `ENOSPC: no space left on device, write`), and what was
- * thrown as text when it is not an error.
+ * system errors begin with theirs, `ENOSPC: no space left on device, write`; undici's do not,
+ * `UND_ERR_CONNECT_TIMEOUT` and "Connect Timeout Error"), and what was thrown as text when it is
+ * not an error. For a failed send's reason and for the spool's messages alike.
  */
-export function describeSystemError(error: unknown): string {
+export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const code = (error as NodeJS.ErrnoException).code;
-  return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+  const code = (error as { code?: unknown }).code;
+  if (code === undefined || code === null || code === '') return error.message;
+  const text = String(code);
+  return error.message.includes(text) ? error.message : `${text}: ${error.message}`;
 }

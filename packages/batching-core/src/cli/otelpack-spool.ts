@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { describeSystemError } from '../errors';
+import { describeError } from '../errors';
 import { emptySpool, inspectSpool } from '../spool/inspect';
 import type { SegmentInspection, SpoolQueueInspection } from '../spool/inspect';
 
@@ -64,7 +64,7 @@ export function main(
     if (command === 'inspect') return inspect(directory, flags, out, err);
     return empty(directory, flags.includes('--yes'), out, err);
   } catch (error) {
-    err(`otelpack-spool: ${describeSystemError(error)}`);
+    err(`otelpack-spool: ${describeError(error)}`);
     return 1;
   }
 }
@@ -166,8 +166,7 @@ function empty(
       `emptied ${queue.directory}: ${plural(queue.files.length, 'file')}, ${count(queue.waiting)} records that were waiting deleted`,
     );
   }
-  for (const { error } of refused)
-    err(`otelpack-spool: not emptied: ${describeSystemError(error)}`);
+  for (const { error } of refused) err(`otelpack-spool: not emptied: ${describeError(error)}`);
   if (emptied.length + refused.length === 0) out(`${directory}: no spool here`);
   return refused.length > 0 ? 1 : 0;
 }

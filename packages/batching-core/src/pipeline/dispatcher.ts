@@ -1,6 +1,6 @@
 import { context, createContextKey, diag } from '@opentelemetry/api';
 import type { ConcurrencyLimiter } from '../concurrency';
-import { OtelpackError } from '../errors';
+import { describeError, OtelpackError } from '../errors';
 import type { BatchSender, SendResult } from '../types';
 import type { Batch, Entry } from './entry';
 
@@ -162,12 +162,4 @@ export function validResult(result: SendResult, batchSize: number): SendResult {
     return result;
   }
   return { kind: 'retryable', reason: `sender returned an unknown result kind` };
-}
-
-export function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return code ? `${String(code)}: ${error.message}` : error.message;
-  }
-  return String(error);
 }

@@ -12,7 +12,7 @@ import {
   rangesOf,
 } from './format';
 import { diag } from '@opentelemetry/api';
-import { describeSystemError } from '../errors';
+import { describeError } from '../errors';
 import { acquireLock } from './lock';
 import type { SpoolLock } from './lock';
 import { recoverSpool } from './recovery';
@@ -242,12 +242,12 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
       // acknowledged gives its space back, and the export is written once more. Without it, a
       // full disk refused every export while the spool's own delivered segment held the space.
       if (!isDiskFull(error) || !this.log.reclaimActive()) {
-        return this.takeBack(batch, `spool write failed: ${describeSystemError(error)}`);
+        return this.takeBack(batch, `spool write failed: ${describeError(error)}`);
       }
       try {
         this.log.write(frame, batch.length);
       } catch (again) {
-        return this.takeBack(batch, `spool write failed: ${describeSystemError(again)}`);
+        return this.takeBack(batch, `spool write failed: ${describeError(again)}`);
       }
     }
     for (let i = 0; i < batch.length; i++) (batch[i] as T & Spooled).spoolId = firstId + i;
@@ -323,9 +323,7 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
     this.lockLost = true;
     // Its descriptors too: kept open, they would hold names the new owner deletes (Windows).
     this.log.close(true).catch((error: unknown) => {
-      diag.debug(
-        `otelpack spool ${this.options.directory}: closing: ${describeSystemError(error)}`,
-      );
+      diag.debug(`otelpack spool ${this.options.directory}: closing: ${describeError(error)}`);
     });
     diag.warn(`otelpack spool ${this.options.directory}: ${LOCK_LOST}`);
     return false;

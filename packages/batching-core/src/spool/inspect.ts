@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync, realpathSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeSystemError } from '../errors';
+import { describeError } from '../errors';
 import {
   SEGMENT_HEADER_BYTES,
   checkSegmentHeader,
@@ -205,7 +205,7 @@ function inspectQueue(directory: string): SpoolQueueInspection {
       queue.newestWaitingAtMs = latest(queue.newestWaitingAtMs, segment.newestWaitingAtMs);
     }
   } catch (error) {
-    return { ...queue, segments: [], error: describeSystemError(error) };
+    return { ...queue, segments: [], error: describeError(error) };
   }
   queue.sentBatchesWaiting = lastBatchesOf(waiting, sent);
   return queue;

@@ -1,5 +1,5 @@
 import { diag } from '@opentelemetry/api';
-import { describeSystemError } from '../errors';
+import { describeError } from '../errors';
 import type { Entry } from '../pipeline/entry';
 import type { SpoolCodec } from './codec';
 import { defaultSpoolCodec } from './codec';
@@ -31,7 +31,7 @@ export function openSpool<R>(
     });
     return { queue };
   } catch (error) {
-    const why = describeSystemError(error);
+    const why = describeError(error);
     diag.error(
       `${label}: the spool at ${spool.directory} cannot be used (${why}); records are held in memory only and a crash loses them`,
     );

@@ -13,7 +13,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { diag } from '@opentelemetry/api';
-import { describeSystemError } from '../errors';
+import { describeError } from '../errors';
 import { encodeAckFrame, encodeSentBatchFrame, rangesOf, segmentHeader } from './format';
 import type { IdRange } from './format';
 import { ackFileName, segmentFileName } from './recovery';
@@ -288,7 +288,7 @@ export class SegmentLog {
     } catch (error) {
       // Not every platform syncs a directory (Windows cannot open one): the file's own syncs stand.
       diag.debug(
-        `otelpack spool ${this.options.directory}: directory fsync: ${describeSystemError(error)}`,
+        `otelpack spool ${this.options.directory}: directory fsync: ${describeError(error)}`,
       );
     } finally {
       if (fd !== undefined) closeSync(fd);
@@ -339,7 +339,7 @@ export class SegmentLog {
     if (this.ackWriteFailed) return;
     this.ackWriteFailed = true;
     diag.warn(
-      `otelpack spool ${this.options.directory}: writing acknowledgements failed (${describeSystemError(error)}); records delivered since may be sent again after a restart`,
+      `otelpack spool ${this.options.directory}: writing acknowledgements failed (${describeError(error)}); records delivered since may be sent again after a restart`,
     );
   }
 
@@ -414,9 +414,7 @@ export class SegmentLog {
     try {
       this.timedSync(this.active.fd);
     } catch (error) {
-      diag.warn(
-        `otelpack spool ${this.options.directory}: fsync failed (${describeSystemError(error)})`,
-      );
+      diag.warn(`otelpack spool ${this.options.directory}: fsync failed (${describeError(error)})`);
     }
   }
 
@@ -433,7 +431,7 @@ export class SegmentLog {
       this.syncingFds.delete(fd);
       if (error) {
         diag.warn(
-          `otelpack spool ${this.options.directory}: fsync failed (${describeSystemError(error)})`,
+          `otelpack spool ${this.options.directory}: fsync failed (${describeError(error)})`,
         );
       } else {
         this.fsyncs++;
