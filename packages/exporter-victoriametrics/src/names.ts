@@ -23,12 +23,10 @@ const UNIT_WORDS: Readonly<Record<string, string>> = {
   KiBy: 'kibibytes',
   MiBy: 'mebibytes',
   GiBy: 'gibibytes',
-  // The specification's spelling, and otlptranslator's default since its UCUM correction (its
-  // README, "Migration: Pre-correction unit suffixes"); releases before it wrote `tibibytes`.
-  TiBy: 'tebibytes',
+  // otlptranslator's spelling (metric_namer.go's unitMap), which Prometheus' receiver writes;
+  // UCUM's name is tebibyte. UCUM's kilobyte, `kBy`, is not in that table and is kept as it is.
+  TiBy: 'tibibytes',
   KBy: 'kilobytes',
-  // UCUM's kilo is `k`; `KBy` stays for what was written before the correction.
-  kBy: 'kilobytes',
   MBy: 'megabytes',
   GBy: 'gigabytes',
   TBy: 'terabytes',
