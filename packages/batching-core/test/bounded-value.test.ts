@@ -7,7 +7,7 @@ import {
   TRUNCATED_MARKER,
   boundedValue,
 } from '../src/index';
-import { doublingValue } from '../src/testing';
+import { doublingTextValue, doublingValue } from '../src/testing';
 
 test('a value that refers to itself is written with the marker in place of the repeat', () => {
   const b: Record<string, unknown> = { name: 'b' };
@@ -72,4 +72,29 @@ test('a copied map keeps a __proto__ key as data', () => {
   assert.deepEqual(Object.keys(out), ['__proto__', 'self']);
   assert.equal(Object.getPrototypeOf(out), Object.prototype);
   assert.equal(out.self, CIRCULAR_MARKER);
+});
+
+test('strings count against maxChars: the item that would overdraw it is the marker', () => {
+  const bounds = { maxDepth: 8, maxNodes: 100, maxChars: 7 };
+  assert.deepEqual(boundedValue(['abc', 'defg', 'h'], bounds), ['abc', 'defg', TRUNCATED_MARKER]);
+  // A map's keys count with its string values: 'ab' + 'cd', then 'ef' + 'g' would make 7 > 3.
+  assert.deepEqual(boundedValue({ ab: 'cd', ef: 'g', i: 1 }, { ...bounds, maxChars: 6 }), {
+    ab: 'cd',
+    [TRUNCATED_MARKER]: TRUNCATED_MARKER,
+  });
+  // Numbers and booleans cost no characters.
+  assert.deepEqual(boundedValue([1, true, 'abcdefg'], bounds), [1, true, 'abcdefg']);
+});
+
+test('once the characters are spent, every container around the cut ends too', () => {
+  const out = boundedValue([['aaaa', 'bbbb'], 'c'], { maxDepth: 8, maxNodes: 100, maxChars: 6 });
+  assert.deepEqual(out, [['aaaa', TRUNCATED_MARKER], TRUNCATED_MARKER]);
+});
+
+test('one long text under every leaf of a doubling value is cut by characters, not values', () => {
+  const out = boundedValue(doublingTextValue());
+  const text = JSON.stringify(out);
+  assert.ok(text.includes(TRUNCATED_MARKER));
+  // The strings written are at most maxChars; the rest is keys, markers and JSON punctuation.
+  assert.ok(text.length < DEFAULT_VALUE_BOUNDS.maxChars + 100_000, `${text.length} characters`);
 });

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ReadableLogRecordLike, ReadableSpanLike } from '@otelpack/batching-core';
-import { doublingValue, selfReferringValue } from '@otelpack/batching-core/testing';
+import {
+  doublingTextValue,
+  doublingValue,
+  selfReferringValue,
+} from '@otelpack/batching-core/testing';
 import { attributeText, mapLog, mapSpan } from '../src';
 
 /*
@@ -75,4 +79,13 @@ test('span event and link attributes that refer to themselves are written with t
   const { meta } = mapSpan(span).span;
   assert.deepEqual(JSON.parse(meta.events)[0].attributes, { list: [1, '[circular]'] });
   assert.deepEqual(JSON.parse(meta['_dd.span_links'])[0].attributes, { list: [1, '[circular]'] });
+});
+
+test('a body or attribute whose every leaf shares one long text is cut by characters', () => {
+  const { entry, bytes } = mapLog(
+    record({ body: doublingTextValue(), attributes: { text: doublingTextValue() } }),
+    OPTIONS as never,
+  );
+  assert.match(String(entry.message), /\[truncated\]/);
+  assert.ok(bytes < 30_000_000, `${bytes} bytes`);
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
+import { doublingTextValue, doublingValue } from '@otelpack/batching-core/testing';
 import type { MetricDataLike } from '@otelpack/batching-core';
 import {
   LineMapping,
@@ -201,6 +202,14 @@ describe('mapping: dimensions', () => {
       ]),
       [`app.g,list=[\\"a\\"\\,\\"[circular]\\"] gauge,1 ${END_MS}`],
     );
+  });
+
+  it('a map attribute that expands without end or shares one long text is written bounded (issue 11)', () => {
+    for (const value of [doublingValue(), doublingTextValue()]) {
+      const text = attributeText(value as never) as string;
+      assert.ok(text.length < 5_000_000, `${text.length} characters`);
+      assert.match(text, /\[too deep\]|\[truncated\]/);
+    }
   });
 
   it('timestamps outside 2000..3000 are left off (the server’s time is used)', () => {

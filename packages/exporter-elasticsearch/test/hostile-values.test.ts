@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { doublingValue, selfReferringValue } from '@otelpack/batching-core/testing';
+import {
+  doublingTextValue,
+  doublingValue,
+  selfReferringValue,
+} from '@otelpack/batching-core/testing';
 import { toJsonValue } from '../src/mapping/json-value';
 
 /*
@@ -18,4 +22,10 @@ test('a value doubling at every level is written bounded', () => {
   const text = JSON.stringify(toJsonValue(doublingValue(), limits));
   assert.ok(text.length < 30_000_000, `${text.length} characters`);
   assert.match(text, /\[too deep\]|\[truncated\]/);
+});
+
+test('a value whose every leaf shares one long text is cut by characters', () => {
+  const text = JSON.stringify(toJsonValue(doublingTextValue(), limits));
+  assert.ok(text.length < 5_000_000, `${text.length} characters`);
+  assert.match(text, /\[truncated\]/);
 });

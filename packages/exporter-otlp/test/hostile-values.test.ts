@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { doublingValue, selfReferringValue } from '@otelpack/batching-core/testing';
+import {
+  doublingTextValue,
+  doublingValue,
+  selfReferringValue,
+} from '@otelpack/batching-core/testing';
 import { anyValue } from '../src/json/values';
 import { writeAnyValue } from '../src/protobuf/common';
 import { OtlpProtoWriter } from '../src/protobuf/writer';
@@ -44,4 +48,13 @@ test('protobuf: a value doubling at every level is encoded bounded', () => {
   const bytes = protobuf(doublingValue());
   assert.ok(bytes.length < 10_000_000, `${bytes.length} bytes`);
   assert.match(bytes.toString('latin1'), /\[too deep\]|\[truncated\]/);
+});
+
+test('JSON and protobuf: a value whose every leaf shares one long text is cut by characters', () => {
+  const text = JSON.stringify(anyValue(doublingTextValue()));
+  assert.ok(text.length < 10_000_000, `${text.length} characters`);
+  assert.match(text, /\[truncated\]/);
+  const bytes = protobuf(doublingTextValue());
+  assert.ok(bytes.length < 5_000_000, `${bytes.length} bytes`);
+  assert.match(bytes.toString('latin1'), /\[truncated\]/);
 });

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DataPointType } from '@otelpack/batching-core';
-import { doublingValue, selfReferringValue } from '@otelpack/batching-core/testing';
+import {
+  doublingTextValue,
+  doublingValue,
+  selfReferringValue,
+} from '@otelpack/batching-core/testing';
 import { logRecordToEvent, resourceMetricsToEvents, spanToEvent, toRecord } from '../src';
 import type { RoutingOptions } from '../src';
 import { logRecord, numberMetric, resourceMetrics, span } from './helpers/items';
@@ -104,4 +108,12 @@ test('metrics: resource and data point attributes that refer to themselves becom
   const fields = events[0].fields as Record<string, unknown>;
   assert.equal(fields.list, '[1,"[circular]"]');
   assert.equal(fields.self, '{"a":"[circular]","b":"[circular]"}');
+});
+
+test('a body whose every leaf shares one long text is cut by characters', () => {
+  const record = toRecord(
+    logRecordToEvent(logRecord({ body: doublingTextValue() as never }), ROUTING),
+  );
+  assert.ok(record.json.includes('"[truncated]"'), 'cut with the truncation marker');
+  assert.ok(record.bytes < 5_000_000, `${record.bytes} bytes`);
 });

@@ -7,8 +7,11 @@
  * - a value met again on its own path from the root (a cycle) is written as '[circular]';
  * - an array or map nested deeper than `maxDepth` (32) is written as '[too deep]';
  * - at most `maxNodes` (100,000) values are written in all, counting every array item and map
- *   entry at any depth: when they are spent, the array or map being written ends with one more
- *   item '[truncated]' (for a map, the key '[truncated]').
+ *   entry at any depth, and at most `maxChars` (4,194,304) characters of strings, counting every
+ *   string item and map key and value inside it: when either is spent, the array or map being
+ *   written ends with one more item '[truncated]' (for a map, the key '[truncated]'), and so
+ *   does each one around it. A count of values alone does not bound the size: a map that
+ *   doubles at every level with one shared 40 KB string under it writes 4 GB in 100,000 values.
  *
  * A value within the bounds is returned as it is (the same reference, nothing copied), so the
  * common case costs one walk over the structured values only; scalars are never looked at twice.
@@ -25,17 +28,25 @@ export interface ValueBounds {
   maxDepth: number;
   /** Values written in all, at every depth, before the rest is cut with TRUNCATED_MARKER. */
   maxNodes: number;
+  /**
+   * UTF-16 characters of strings written in all (string items, map keys and string values),
+   * before the rest is cut with TRUNCATED_MARKER; DEFAULT_VALUE_BOUNDS' when not given.
+   */
+  maxChars?: number;
 }
 
-export const DEFAULT_VALUE_BOUNDS: Readonly<ValueBounds> = Object.freeze({
+export const DEFAULT_VALUE_BOUNDS: Readonly<Required<ValueBounds>> = Object.freeze({
   maxDepth: 32,
   maxNodes: 100_000,
+  maxChars: 4 * 1024 * 1024,
 });
 
 interface Walk {
   bounds: ValueBounds;
   /** Values still to be written. */
   budget: number;
+  /** Characters of strings still to be written. */
+  chars: number;
   /** The containers on the path from the root to the value being written. */
   path: object[];
 }
@@ -56,7 +67,12 @@ function isContainer(value: unknown): value is object {
  */
 export function boundedValue<T>(value: T, bounds: ValueBounds = DEFAULT_VALUE_BOUNDS): T {
   if (!isContainer(value)) return value;
-  const walk: Walk = { bounds, budget: bounds.maxNodes, path: [] };
+  const walk: Walk = {
+    bounds,
+    budget: bounds.maxNodes,
+    chars: bounds.maxChars ?? DEFAULT_VALUE_BOUNDS.maxChars,
+    path: [],
+  };
   return visit(value, 0, walk) as T;
 }
 
@@ -75,13 +91,12 @@ function visit(value: unknown, depth: number, walk: Walk): unknown {
 function visitArray(items: readonly unknown[], depth: number, walk: Walk): unknown[] {
   let copy: unknown[] | undefined;
   for (let i = 0; i < items.length; i++) {
-    if (walk.budget <= 0) {
+    const item = items[i];
+    if (!spend(walk, typeof item === 'string' ? item.length : 0)) {
       copy ??= items.slice(0, i);
       copy.push(TRUNCATED_MARKER);
       return copy;
     }
-    walk.budget--;
-    const item = items[i];
     const bounded = visit(item, depth + 1, walk);
     if (copy) copy.push(bounded);
     else if (bounded !== item) {
@@ -102,13 +117,12 @@ function visitMap(map: object, depth: number, walk: Walk): object {
     return out;
   };
   for (let i = 0; i < keys.length; i++) {
-    if (walk.budget <= 0) {
+    const item = record[keys[i]];
+    if (!spend(walk, keys[i].length + (typeof item === 'string' ? item.length : 0))) {
       copy ??= start(i);
       define(copy, TRUNCATED_MARKER, TRUNCATED_MARKER);
       return copy;
     }
-    walk.budget--;
-    const item = record[keys[i]];
     const bounded = visit(item, depth + 1, walk);
     if (copy) define(copy, keys[i], bounded);
     else if (bounded !== item) {
@@ -117,6 +131,21 @@ function visitMap(map: object, depth: number, walk: Walk): object {
     }
   }
   return copy ?? map;
+}
+
+/**
+ * Takes one value and its characters from the budgets, or, when either would be overdrawn, spends
+ * both to nothing: what is being written ends here, and so does every container around it.
+ */
+function spend(walk: Walk, chars: number): boolean {
+  if (walk.budget <= 0 || chars > walk.chars) {
+    walk.budget = 0;
+    walk.chars = 0;
+    return false;
+  }
+  walk.budget--;
+  walk.chars -= chars;
+  return true;
 }
 
 /** An own enumerable property, `__proto__` included (plain assignment would set the prototype). */

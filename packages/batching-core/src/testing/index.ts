@@ -10,7 +10,7 @@ export { assertLedgerBalances, deliveryLetter, ledgerImbalance } from './ledger-
 export { NdjsonSinkSender } from './sink-sender';
 export { seededRandom } from './seeded-random';
 export { withHangWatchdog } from './hang-watchdog';
-export { doublingValue, selfReferringValue } from './hostile-values';
+export { doublingTextValue, doublingValue, selfReferringValue } from './hostile-values';
 export { recordQueueConformance } from './record-queue-conformance';
 export type {
   PersistentQueueHooks,
