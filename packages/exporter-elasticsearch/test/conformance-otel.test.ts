@@ -125,7 +125,7 @@ test(`geo.location merge (${COLLECTOR}internal/encoder/otel/geolocation_test.go 
   });
 });
 
-test(`geo.location in record, resource and scope attributes (${COLLECTOR}serializer/otelserializer/common.go writeAttributes)`, () => {
+test(`geo.location in record, resource and scope attributes (${COLLECTOR}serializer/otelserializer/jsonwriter.go writeAttributes)`, () => {
   const geo = { 'client.geo.location.lat': 52.5, 'client.geo.location.lon': 13.4 };
   const d = doc(
     mapLogRecord(
@@ -140,7 +140,9 @@ test(`geo.location in record, resource and scope attributes (${COLLECTOR}seriali
 });
 
 // ---------------------------------------------------------------------------------------------
-// Control attributes: acted on, never indexed.
+// Control attributes: acted on, never indexed. Names: internal/elasticsearch/attribute.go and
+// mapping_hint.go (MappingModeAttributeName is `elastic.mapping.mode`, read from the scope;
+// DocumentPipelineAttributeName `elasticsearch.ingest_pipeline`).
 
 const CONTROL_ROWS: [attribute: string, value: unknown][] = [
   ['data_stream.type', 'logs'],
@@ -148,13 +150,13 @@ const CONTROL_ROWS: [attribute: string, value: unknown][] = [
   ['data_stream.namespace', 'prod'],
   ['elasticsearch.index', 'my-index'],
   ['elasticsearch.mapping.hints', ['_doc_count']],
-  ['elasticsearch.mapping.mode', 'ecs'],
+  ['elastic.mapping.mode', 'ecs'],
   ['elasticsearch.document_id', 'id-1'],
-  ['elasticsearch.document_pipeline', 'my-pipeline'],
+  ['elasticsearch.ingest_pipeline', 'my-pipeline'],
 ];
 
 for (const [attribute, value] of CONTROL_ROWS) {
-  test(`control attribute ${attribute} is not indexed (${COLLECTOR}serializer/otelserializer/common.go writeAttributes)`, () => {
+  test(`control attribute ${attribute} is not indexed (${COLLECTOR}serializer/otelserializer/jsonwriter.go writeAttributes)`, () => {
     const attributes = { [attribute]: value, kept: 1 } as never;
     for (const d of [
       doc(

@@ -24,16 +24,17 @@ export const ROUTING_ATTRIBUTES: ReadonlySet<string> = new Set([
 export const MAPPING_HINTS_ATTRIBUTE = 'elasticsearch.mapping.hints';
 
 /**
- * Attributes the Collector's `otel` mode acts on or ignores and never indexes (its
- * otelserializer's writeAttributes): routing, mapping hints, and the per-document mode, id and
- * pipeline (which we do not offer; see the README).
+ * Attributes the Collector's `otel` mode acts on or ignores and never indexes (the list its
+ * otelserializer's jsonwriter.go writeAttributes skips, names from internal/elasticsearch):
+ * routing, mapping hints, the scope's mapping mode (`elastic.mapping.mode`, not `elasticsearch.`)
+ * and the per-document id and ingest pipeline (which we do not offer; see the README).
  */
 export const CONTROL_ATTRIBUTES: ReadonlySet<string> = new Set([
   ...ROUTING_ATTRIBUTES,
   MAPPING_HINTS_ATTRIBUTE,
-  'elasticsearch.mapping.mode',
+  'elastic.mapping.mode',
   'elasticsearch.document_id',
-  'elasticsearch.document_pipeline',
+  'elasticsearch.ingest_pipeline',
 ]);
 
 type AttributeSource = Readonly<Record<string, unknown>> | undefined;
