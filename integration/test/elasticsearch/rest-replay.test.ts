@@ -132,6 +132,7 @@ describe(`${REST}bulk/10_basic.yml`, () => {
       errors: true,
       'items.0.index.status': 400,
       'items.0.index.error.type': 'illegal_argument_exception',
+      'items.0.index.error.reason': 'if _id is specified it must not be empty',
       'items.1.index.result': 'created',
       'items.2.index.result': 'created',
       'items.3.create.result': 'created',
