@@ -18,6 +18,22 @@ for (const { text, parsed } of texts) {
     assert.deepEqual(spoolFromText(text, 'OTELPACK_X_SPOOL'), parsed));
 }
 
+test('OTELPACK_X_SPOOL=false is off, as the option false is, not a directory named false', () => {
+  for (const text of ['false', 'FALSE', ' False ']) {
+    assert.equal(spoolFromText(text, 'OTELPACK_X_SPOOL'), false);
+  }
+  assert.equal(
+    resolveSpoolOptions(spoolFromText('false', 'OTELPACK_X_SPOOL'), 'n', 'logs'),
+    undefined,
+  );
+  assert.throws(
+    () => spoolFromText('true', 'OTELPACK_X_SPOOL'),
+    (error: unknown) =>
+      error instanceof InvalidConfigError &&
+      error.message.startsWith('OTELPACK_X_SPOOL: names no directory'),
+  );
+});
+
 test('the spool directory of an exporter is <directory>/<name>-<signal>, made safe as one path segment', () => {
   assert.equal(resolveSpoolOptions('/s', 'es', 'logs')?.directory, join('/s', 'es-logs'));
   assert.equal(

@@ -125,10 +125,20 @@ function segmentBytesFor(given: unknown, maxBytes: number): number {
 
 /**
  * The environment's form: a directory alone (`/var/spool/otelpack`), or `key=value` pairs
- * separated by commas (`directory=/var/spool/otelpack,fsync=always,maxBytes=268435456`).
+ * separated by commas (`directory=/var/spool/otelpack,fsync=always,maxBytes=268435456`), or
+ * `false`, as the option takes it (off: a deployment that switches it off must not spool into a
+ * directory named `false`). `true` names no directory and is refused.
  */
-export function spoolFromText(text: string, variable: string): SpoolOptions {
+export function spoolFromText(text: string, variable: string): SpoolOptions | false {
   const trimmed = text.trim();
+  const lower = trimmed.toLowerCase();
+  if (lower === 'false') return false;
+  if (lower === 'true') {
+    throw new InvalidConfigError(
+      variable,
+      "names no directory: give one (a path, or directory=<path>,fsync=...) or 'false' for no spool",
+    );
+  }
   if (!trimmed.includes('=')) return { directory: trimmed };
   const out: Record<string, unknown> = {};
   for (const pair of trimmed.split(',')) {
