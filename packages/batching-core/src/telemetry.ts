@@ -78,6 +78,11 @@ export interface GaugeSource {
   concurrencyLimit(): number;
   /** With a spool: its bytes on disk and segment files. */
   spool?(): { diskBytes: number; segments: number } | undefined;
+  /**
+   * With a spool configured: 1 while it is not in use (it could not be opened, or another process
+   * took its lock over), 0 while it is. Records are then held in memory only.
+   */
+  spoolUnavailable?(): number;
 }
 
 /** How one export operation (a batch, its retries and backoff) ended, for its duration. */
@@ -232,6 +237,14 @@ export class SelfTelemetry {
       '{request}',
       gauges.concurrencyLimit,
     );
+    if (gauges.spoolUnavailable) {
+      observe(
+        'otelpack.exporter.spool.unavailable',
+        'Whether the configured spool is out of use (1: it could not be opened or its lock was taken over; records are held in memory only) or in use (0).',
+        '1',
+        gauges.spoolUnavailable,
+      );
+    }
     const spool = gauges.spool;
     if (spool) {
       observe(

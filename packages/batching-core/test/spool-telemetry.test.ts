@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import type { DataPoint, Histogram, MetricData } from '@opentelemetry/sdk-metrics';
@@ -50,6 +52,7 @@ test('spool self-metrics: bytes on disk, segments, replayed records, fsync time'
     assert.ok(spool.diskBytes > 0 && spool.segments > 1, JSON.stringify(spool));
     assert.equal(value(metrics, 'otelpack.exporter.spool.bytes'), spool.diskBytes);
     assert.equal(value(metrics, 'otelpack.exporter.spool.segments'), spool.segments);
+    assert.equal(value(metrics, 'otelpack.exporter.spool.unavailable'), 0, 'in use');
     const fsync = value(metrics, 'otelpack.exporter.spool.fsync.duration') as Histogram;
     assert.equal(fsync.count, spool.fsyncs);
     assert.ok(spool.fsyncs >= 4, 'one per accepted export at least');
@@ -76,6 +79,58 @@ test('spool self-metrics: bytes on disk, segments, replayed records, fsync time'
       'replayed records are in flight',
     );
     await second.shutdown();
+    await provider2.shutdown();
+  } finally {
+    cleanup();
+  }
+});
+
+test('a spool out of use says so: one that could not be opened, and one whose lock was taken over', async () => {
+  const { dir, cleanup } = tempSpoolDir('unavailable');
+  try {
+    const reader = new TestReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    // A file where the directory should be: the pipeline runs on memory, with the error in stats.
+    const file = join(dir, 'not-a-directory');
+    writeFileSync(file, '');
+    const unopened = new Pipeline<number>({
+      name: 'unopened',
+      signal: 'logs',
+      sender: new ScriptedSender<number>(),
+      selfObsMeterProvider: provider,
+      spool: { directory: file },
+    });
+    assert.ok((unopened.stats().spool as { error?: string }).error);
+    let metrics = await collect(reader);
+    assert.equal(value(metrics, 'otelpack.exporter.spool.unavailable'), 1);
+    assert.equal(metrics.get('otelpack.exporter.spool.bytes'), undefined, 'no spool to measure');
+    await unopened.shutdown();
+    await provider.shutdown();
+
+    // A provider of its own: a cumulative reader keeps the stopped pipeline's last point.
+    const reader2 = new TestReader();
+    const provider2 = new MeterProvider({ readers: [reader2] });
+    const taken = new Pipeline<number>({
+      name: 'taken',
+      signal: 'logs',
+      sender: new ScriptedSender<number>(() => new Promise(() => undefined)),
+      selfObsMeterProvider: provider2,
+      shutdownTimeoutMs: 20,
+      spool: { directory: dir },
+    });
+    await taken.submit([1]);
+    metrics = await collect(reader2);
+    assert.equal(value(metrics, 'otelpack.exporter.spool.unavailable'), 0);
+    const lock = join(dir, 'taken-logs', 'lock');
+    rmSync(lock);
+    writeFileSync(
+      lock,
+      `${JSON.stringify({ pid: 1, host: 'elsewhere', token: 'd'.repeat(32) })}\n`,
+    );
+    await taken.submit([2]); // the write before it sees the lock is another's
+    metrics = await collect(reader2);
+    assert.equal(value(metrics, 'otelpack.exporter.spool.unavailable'), 1);
+    await taken.shutdown();
     await provider2.shutdown();
   } finally {
     cleanup();

@@ -203,6 +203,10 @@ export class Pipeline<R> {
         inFlightRequests: () => this.dispatcher.inFlightRequests,
         concurrencyLimit: () => this.dispatcher.limit,
         spool: spool ? () => this.spool?.state() : undefined,
+        spoolUnavailable:
+          spool || o.spool
+            ? () => (this.spoolError !== undefined || this.spool?.state().error ? 1 : 0)
+            : undefined,
       });
       this.ledger = new Ledger(this.telemetry);
       if (spool) this.replay(spool);
