@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import type { Pipeline, PipelineOptions, SendResult } from '../src';
-import { assertLedgerBalances, seededRandom } from '../src/testing';
+import { Pipeline } from '../src';
+import type { PipelineOptions, SendResult } from '../src';
+import { assertLedgerBalances, captureDiagWarnings, seededRandom } from '../src/testing';
 import {
   FRAME_HEADER_BYTES,
   SEGMENT_HEADER_BYTES,
@@ -486,4 +487,43 @@ describe('Pipeline with a spool: a batch sent before a restart is replayed as it
       cleanup();
     }
   });
+});
+
+test('a queue of the same signal left under another name is said at WARN, one live or of another signal is not', async () => {
+  const { dir, cleanup } = tempSpoolDir('renamed');
+  const warnings = captureDiagWarnings();
+  const open = (name: string, signal: 'logs' | 'traces' = 'logs', sender = NEVER) =>
+    new Pipeline<number>({
+      name,
+      signal,
+      sender: new ScriptedSender<number>(sender),
+      shutdownTimeoutMs: 20,
+      spool: { directory: dir },
+    });
+  try {
+    // `before` leaves two undelivered records, then the exporter is renamed `after`.
+    const before = open('before');
+    await before.submit([1, 2]);
+    await before.shutdown();
+    const traces = open('tracer', 'traces');
+    await traces.submit([3]);
+    await traces.shutdown();
+    const after = open('after');
+    const said = warnings.lines.filter((line) => line.includes('no running exporter reads'));
+    assert.equal(said.length, 1, warnings.lines.join('\n'));
+    assert.ok(said[0].includes(join(dir, 'before-logs')), said[0]);
+    assert.ok(said[0].includes('otelpack-spool inspect'), said[0]);
+    // A live holder of the sibling is another running exporter: nothing to say.
+    const live = open('before');
+    const third = open('third');
+    assert.equal(
+      warnings.lines.filter((line) => line.includes('no running exporter reads')).length,
+      1,
+      'nothing more: `before` is held again, `after` holds no segment, `tracer-traces` is another signal',
+    );
+    for (const p of [after, live, third]) await p.shutdown();
+  } finally {
+    warnings.stop();
+    cleanup();
+  }
 });
