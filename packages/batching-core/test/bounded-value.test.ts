@@ -74,21 +74,44 @@ test('a copied map keeps a __proto__ key as data', () => {
   assert.equal(out.self, CIRCULAR_MARKER);
 });
 
-test('strings count against maxChars: the item that would overdraw it is the marker', () => {
+test('strings count against maxChars: the one that would pass it is cut, the marker after it', () => {
   const bounds = { maxDepth: 8, maxNodes: 100, maxChars: 7 };
   assert.deepEqual(boundedValue(['abc', 'defg', 'h'], bounds), ['abc', 'defg', TRUNCATED_MARKER]);
-  // A map's keys count with its string values: 'ab' + 'cd', then 'ef' + 'g' would make 7 > 3.
+  assert.deepEqual(boundedValue(['abc', 'defghij', 'k'], bounds), [
+    'abc',
+    `defg${TRUNCATED_MARKER}`,
+    TRUNCATED_MARKER,
+  ]);
+  // A map's keys count with its string values: 'ab' + 'cd' leave 2 of 6, 'ef' takes them, and
+  // nothing of 'g' fits.
   assert.deepEqual(boundedValue({ ab: 'cd', ef: 'g', i: 1 }, { ...bounds, maxChars: 6 }), {
     ab: 'cd',
     [TRUNCATED_MARKER]: TRUNCATED_MARKER,
   });
+  // One long text in a map keeps its start, and the entries after it end with the marker.
+  assert.deepEqual(
+    boundedValue({ level: 'info', msg: 'x'.repeat(50), at: 1 }, { ...bounds, maxChars: 20 }),
+    {
+      level: 'info',
+      msg: `${'x'.repeat(8)}${TRUNCATED_MARKER}`,
+      [TRUNCATED_MARKER]: TRUNCATED_MARKER,
+    },
+  );
+  // Never between the halves of a surrogate pair.
+  assert.deepEqual(boundedValue(['ab\u{1F600}cd'], { ...bounds, maxChars: 3 }), [
+    `ab${TRUNCATED_MARKER}`,
+  ]);
   // Numbers and booleans cost no characters.
   assert.deepEqual(boundedValue([1, true, 'abcdefg'], bounds), [1, true, 'abcdefg']);
 });
 
-test('once the characters are spent, every container around the cut ends too', () => {
-  const out = boundedValue([['aaaa', 'bbbb'], 'c'], { maxDepth: 8, maxNodes: 100, maxChars: 6 });
-  assert.deepEqual(out, [['aaaa', TRUNCATED_MARKER], TRUNCATED_MARKER]);
+test('once the characters are spent, every container around the cut with items left ends too', () => {
+  const out = boundedValue([['aaaa', 'bbbb', 'c'], 'd'], {
+    maxDepth: 8,
+    maxNodes: 100,
+    maxChars: 6,
+  });
+  assert.deepEqual(out, [['aaaa', `bb${TRUNCATED_MARKER}`, TRUNCATED_MARKER], TRUNCATED_MARKER]);
 });
 
 test('one long text under every leaf of a doubling value is cut by characters, not values', () => {
