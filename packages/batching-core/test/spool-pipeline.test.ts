@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { Pipeline } from '../src';
 import type { PipelineOptions, SendResult } from '../src';
@@ -13,6 +14,9 @@ import {
 } from '../src/spool/format';
 import type { SentBatch } from '../src/spool/format';
 import { LOCK_FILE } from '../src/spool/lock';
+import { openSpool } from '../src/spool/open';
+import { resolveSpoolOptions } from '../src/spool/options';
+import type { ResolvedSpoolOptions } from '../src/spool/options';
 import { ScriptedSender, eventually as waitFor, range } from './helpers/scripted-sender';
 import { NEVER, frameStarts, segmentFiles, spooledPipeline, tempSpoolDir } from './helpers/spool';
 
@@ -489,39 +493,56 @@ describe('Pipeline with a spool: a batch sent before a restart is replayed as it
   });
 });
 
-test('a queue of the same signal left under another name is said at WARN, one live or of another signal is not', async () => {
+test('a queue of the same signal left under another name is said at WARN; one opened meanwhile, or of another signal, is not', async () => {
   const { dir, cleanup } = tempSpoolDir('renamed');
   const warnings = captureDiagWarnings();
-  const open = (name: string, signal: 'logs' | 'traces' = 'logs', sender = NEVER) =>
+  const pipeline = (name: string, signal: 'logs' | 'traces' = 'logs') =>
     new Pipeline<number>({
       name,
       signal,
-      sender: new ScriptedSender<number>(sender),
+      sender: new ScriptedSender<number>(NEVER),
       shutdownTimeoutMs: 20,
       spool: { directory: dir },
     });
-  try {
-    // `before` leaves two undelivered records, then the exporter is renamed `after`.
-    const before = open('before');
-    await before.submit([1, 2]);
-    await before.shutdown();
-    const traces = open('tracer', 'traces');
-    await traces.submit([3]);
-    await traces.shutdown();
-    const after = open('after');
-    const said = warnings.lines.filter((line) => line.includes('no running exporter reads'));
-    assert.equal(said.length, 1, warnings.lines.join('\n'));
-    assert.ok(said[0].includes(join(dir, 'before-logs')), said[0]);
-    assert.ok(said[0].includes('otelpack-spool inspect'), said[0]);
-    // A live holder of the sibling is another running exporter: nothing to say.
-    const live = open('before');
-    const third = open('third');
-    assert.equal(
-      warnings.lines.filter((line) => line.includes('no running exporter reads')).length,
-      1,
-      'nothing more: `before` is held again, `after` holds no segment, `tracer-traces` is another signal',
+  const open = (name: string, delayMs: number) => {
+    const opened = openSpool(
+      resolveSpoolOptions<number>(dir, name, 'logs') as ResolvedSpoolOptions<number>,
+      undefined,
+      Date.now(),
+      name,
+      () => undefined,
+      delayMs,
     );
-    for (const p of [after, live, third]) await p.shutdown();
+    assert.ok('queue' in opened);
+    return opened.queue;
+  };
+  const said = () => warnings.lines.filter((line) => line.includes('no running exporter reads'));
+  try {
+    // `before` and `sibling` leave undelivered records; so does a traces exporter.
+    for (const [name, signal] of [
+      ['before', 'logs'],
+      ['sibling', 'logs'],
+      ['tracer', 'traces'],
+    ] as const) {
+      const p = pipeline(name, signal);
+      await p.submit([1, 2]);
+      await p.shutdown();
+    }
+    // `after` looks 50 ms after it opened; `sibling` (the same process's other exporter) opens
+    // meanwhile, so only `before`, renamed away, is said.
+    const after = open('after', 50);
+    const sibling = open('sibling', 60_000);
+    await setTimeout(150);
+    assert.equal(said().length, 1, warnings.lines.join('\n'));
+    assert.ok(said()[0].includes(join(dir, 'before-logs')), said()[0]);
+    assert.ok(said()[0].includes('otelpack-spool inspect'), said()[0]);
+    // A queue closed before its look says nothing.
+    const closed = open('closed', 50);
+    await closed.close();
+    await setTimeout(150);
+    assert.equal(said().length, 1);
+    await after.close();
+    await sibling.close();
   } finally {
     warnings.stop();
     cleanup();

@@ -127,7 +127,7 @@ test('a spool out of use says so: one that could not be opened, and one whose lo
       lock,
       `${JSON.stringify({ pid: 1, host: 'elsewhere', token: 'd'.repeat(32) })}\n`,
     );
-    await taken.submit([2]); // the write before it sees the lock is another's
+    // Said before any write meets the takeover.
     metrics = await collect(reader2);
     assert.equal(value(metrics, 'otelpack.exporter.spool.unavailable'), 1);
     await taken.shutdown();

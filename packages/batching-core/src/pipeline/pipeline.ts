@@ -204,7 +204,7 @@ export class Pipeline<R> {
         concurrencyLimit: () => this.dispatcher.limit,
         spool: spool ? () => this.spool?.state() : undefined,
         spoolUnavailable:
-          spool || o.spool
+          spool || (o.spool && !parts.queue)
             ? () => (this.spoolError !== undefined || this.spool?.state().error ? 1 : 0)
             : undefined,
       });

@@ -114,6 +114,10 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
     return this.memory.length;
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   get bytes(): number {
     return this.memory.bytes;
   }
@@ -297,7 +301,9 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
       maxBytes: this.options.maxBytes,
       segments: this.log.segmentCount,
       fsyncs: this.log.fsyncs,
-      ...(this.lockLost ? { error: LOCK_LOST } : {}),
+      // The lock is looked at too (one stat): its refresh timer may have seen a takeover that no
+      // write has met yet, and the state feeds the spool.unavailable gauge.
+      ...(this.lockLost || (!this.closed && !this.lock.held()) ? { error: LOCK_LOST } : {}),
     };
   }
 

@@ -9,6 +9,9 @@ import { DiskRecordQueue } from './disk-queue';
 import { lockHolder } from './lock';
 import type { ResolvedSpoolOptions } from './options';
 
+/** When a spool looks for queues left under another name: after the process's exporters are made. */
+export const UNREAD_QUEUE_CHECK_DELAY_MS = 30_000;
+
 /**
  * Opens the exporter's spool. A spool that cannot be opened (a directory it may not write,
  * one a live process holds) must not take the application down with it: the exporter runs on
@@ -20,6 +23,7 @@ export function openSpool<R>(
   clockOriginMs: number,
   label: string,
   onFsync: (durationMs: number) => void,
+  unreadCheckDelayMs = UNREAD_QUEUE_CHECK_DELAY_MS,
 ): { queue: DiskRecordQueue<Entry<R>> } | { error: string } {
   try {
     const queue = new DiskRecordQueue<Entry<R>>({
@@ -32,7 +36,11 @@ export function openSpool<R>(
       clockOriginMs,
       onFsync,
     });
-    warnOfUnreadQueues(spool.directory, label);
+    // Later, not now: the process's other exporters of the signal are still being made, and
+    // their queues, not yet locked, would look unread.
+    setTimeout(() => {
+      if (!queue.isClosed) warnOfUnreadQueues(spool.directory, label);
+    }, unreadCheckDelayMs).unref();
     return { queue };
   } catch (error) {
     const why = describeError(error);
@@ -47,8 +55,8 @@ export function openSpool<R>(
  * Each exporter reads only `<directory>/<name>-<signal>`: after a rename (or a name that now
  * sanitises differently) what the old name left stays on disk, replayed by nobody. Nothing can
  * tell such a queue from another exporter's that is merely stopped, so it is not taken over;
- * but a queue of the same signal beside this one that holds segments and no live lock is said
- * once, at WARN, with how to look at it.
+ * but a queue of the same signal beside this one that holds segments and no live lock some
+ * time after this one opened is said once, at WARN, with how to look at it.
  */
 function warnOfUnreadQueues(directory: string, label: string): void {
   try {
