@@ -34,15 +34,15 @@ export class InvalidConfigError extends OtelpackError {
 }
 
 /**
- * An error for a message: its code in front when the message does not already hold it (Node's
+ * An error for a message: its text code in front when the message does not already hold it (Node's
  * system errors begin with theirs, `ENOSPC: no space left on device, write`; undici's do not,
  * `UND_ERR_CONNECT_TIMEOUT` and "Connect Timeout Error"), and what was thrown as text when it is
  * not an error. For a failed send's reason and for the spool's messages alike.
  */
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
+  // Only a text code: a number is a DOMException's legacy code (20 for an abort), not a name.
   const code = (error as { code?: unknown }).code;
-  if (code === undefined || code === null || code === '') return error.message;
-  const text = String(code);
-  return error.message.includes(text) ? error.message : `${text}: ${error.message}`;
+  if (typeof code !== 'string' || code === '') return error.message;
+  return error.message.includes(code) ? error.message : `${code}: ${error.message}`;
 }

@@ -25,7 +25,12 @@ const CASES: [string, unknown, string][] = [
     withCode('Connect Timeout Error', 'UND_ERR_CONNECT_TIMEOUT'),
     'UND_ERR_CONNECT_TIMEOUT: Connect Timeout Error',
   ],
-  ['a numeric code', withCode('refused', 503), '503: refused'],
+  // A DOMException's legacy number (AbortSignal.timeout's is 23) names nothing.
+  [
+    'a numeric code',
+    withCode('The operation was aborted due to timeout', 23),
+    'The operation was aborted due to timeout',
+  ],
   ['an empty code', withCode('plain', ''), 'plain'],
   ['no code', new Error('plain'), 'plain'],
   ['a thrown string', 'just text', 'just text'],

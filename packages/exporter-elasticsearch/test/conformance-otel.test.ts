@@ -140,9 +140,11 @@ test(`geo.location in record, resource and scope attributes (${COLLECTOR}seriali
 });
 
 // ---------------------------------------------------------------------------------------------
-// Control attributes: acted on, never indexed. Names: internal/elasticsearch/attribute.go and
-// mapping_hint.go (MappingModeAttributeName is `elastic.mapping.mode`, read from the scope;
-// DocumentPipelineAttributeName `elasticsearch.ingest_pipeline`).
+// Control attributes: acted on, never indexed. Names: internal/elasticsearch/attribute.go
+// (DocumentPipelineAttributeName `elasticsearch.ingest_pipeline`, DocumentIDAttributeName) and
+// mapping_hint.go (MappingHintsAttrKey); MappingModeAttributeName, which exporter.go's
+// getScopeMappingMode reads from the scope, is `elastic.mapping.mode` (PR #39110; Elasticsearch's
+// own OTLP endpoint filters the same name).
 
 const CONTROL_ROWS: [attribute: string, value: unknown][] = [
   ['data_stream.type', 'logs'],
