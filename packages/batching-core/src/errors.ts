@@ -46,3 +46,13 @@ export function describeError(error: unknown): string {
   if (typeof code !== 'string' || code === '') return error.message;
   return error.message.includes(code) ? error.message : `${code}: ${error.message}`;
 }
+
+/**
+ * A low-cardinality name for what went wrong, for a metric's `error.type`: the error's text code
+ * (`EIO`, `ENOSPC`), else its class name, else `_OTHER` (the semantic conventions' fallback).
+ */
+export function errorCodeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && code !== '') return code;
+  return error instanceof Error ? error.name : '_OTHER';
+}

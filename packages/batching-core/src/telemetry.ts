@@ -187,7 +187,8 @@ export class SelfTelemetry {
         unit: '{record}',
       });
       this.spoolFsyncDuration = meter.createHistogram('otelpack.exporter.spool.fsync.duration', {
-        description: 'Time of one fsync of the spool segment being written.',
+        description:
+          'Time of one fsync of the spool segment being written; a failed one has error.type (its code, e.g. EIO).',
         unit: 's',
         advice: {
           explicitBucketBoundaries: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
@@ -298,8 +299,12 @@ export class SelfTelemetry {
     this.inflight?.add(-count, this.base);
   }
 
-  spoolFsync(durationMs: number): void {
-    this.spoolFsyncDuration?.record(durationMs / 1000, this.base);
+  /** One fsync of the spool's segment; a failed one carries `error.type` (its code, e.g. `EIO`). */
+  spoolFsync(durationMs: number, errorCode?: string): void {
+    this.spoolFsyncDuration?.record(
+      durationMs / 1000,
+      errorCode ? this.errorAttributes(errorCode) : this.base,
+    );
   }
 
   transformed(redacted: number, errors: number): void {

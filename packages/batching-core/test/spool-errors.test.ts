@@ -150,6 +150,7 @@ describe('spool errors an independent review found', () => {
       fail = false;
       assert.equal(refused.dropped.queue_full, 3);
       assert.match(refused.firstDropDetail ?? '', /spool write failed: EIO/);
+      assert.equal((p.stats().spool as { fsyncFailures: number }).fsyncFailures, 1);
       // The next export follows the last good frame: no hole where the refused one was cut off
       // (the descriptor's offset stays past a cut, so writes go at the size the spool counts).
       assert.deepEqual((await p.submit([6, 7])).dropped, {});

@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
+import type * as NodeFs from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import type { DataPoint, Histogram, MetricData } from '@opentelemetry/sdk-metrics';
 import { Pipeline } from '../src';
 import type { SendResult } from '../src';
-import { ScriptedSender, range } from './helpers/scripted-sender';
+import { captureDiagWarnings } from '../src/testing';
+import { ScriptedSender, eventually, range } from './helpers/scripted-sender';
 import { tempSpoolDir } from './helpers/spool';
 
 class TestReader extends MetricReader {
@@ -81,6 +84,69 @@ test('spool self-metrics: bytes on disk, segments, replayed records, fsync time'
     await second.shutdown();
     await provider2.shutdown();
   } finally {
+    cleanup();
+  }
+});
+
+test("a failed background fsync ('interval') is counted, in stats and as the fsync histogram's error.type, and said", async () => {
+  const { dir, cleanup } = tempSpoolDir('fsync-failure');
+  const fs = createRequire(__filename)('node:fs') as typeof NodeFs;
+  const real = fs.fdatasync;
+  let failing = true;
+  // The disk answers the first fsync with EIO, as a failing device or a full thin volume does.
+  fs.fdatasync = ((fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
+    if (!failing) return real(fd, callback);
+    failing = false;
+    setImmediate(() =>
+      callback(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })),
+    );
+  }) as typeof fs.fdatasync;
+  const warnings = captureDiagWarnings();
+  const reader = new TestReader();
+  const provider = new MeterProvider({ readers: [reader] });
+  const p = new Pipeline<number>({
+    name: 'eio',
+    signal: 'logs',
+    sender: new ScriptedSender<number>(() => new Promise(() => undefined)),
+    selfObsMeterProvider: provider,
+    shutdownTimeoutMs: 20,
+    spool: { directory: dir, fsync: 'interval', fsyncIntervalMs: 5 },
+  });
+  try {
+    await p.submit(range(10));
+    await eventually(
+      () => (p.stats().spool as { fsyncFailures: number }).fsyncFailures === 1,
+      'the first fsync failed',
+    );
+    await p.submit(range(10, 10));
+    await eventually(
+      () => (p.stats().spool as { fsyncs: number }).fsyncs >= 1,
+      'a later one passed',
+    );
+    const spool = p.stats().spool as { fsyncs: number; fsyncFailures: number };
+    assert.equal(spool.fsyncFailures, 1);
+    const metric = (await collect(reader)).get('otelpack.exporter.spool.fsync.duration');
+    assert.ok(metric);
+    const points = metric.dataPoints as DataPoint<Histogram>[];
+    const failed = points.filter((point) => point.attributes['error.type'] !== undefined);
+    assert.deepEqual(
+      failed.map((point) => [point.attributes['error.type'], point.value.count]),
+      [['EIO', 1]],
+    );
+    const succeeded = points.find((point) => point.attributes['error.type'] === undefined);
+    assert.equal(succeeded?.value.count, spool.fsyncs, 'the good ones apart');
+    assert.ok(
+      warnings.lines.some((line) => /eio-logs: fsync failed \(EIO/.test(line)),
+      warnings.lines.join('\n'),
+    );
+    // Accepted exports stay accepted: they were written (a process crash loses none of them);
+    // only a power cut might, which the count and the warning are there to show.
+    assert.equal(p.stats().dropped.queue_full ?? 0, 0);
+  } finally {
+    fs.fdatasync = real;
+    warnings.stop();
+    await p.shutdown();
+    await provider.shutdown();
     cleanup();
   }
 });

@@ -151,8 +151,12 @@ export class Pipeline<R> {
     this.maxBatchBytes = this.sizing.fitBatchBytes(o.maxBatchBytes, o.maxQueueBytes);
     let spool = parts.queue instanceof DiskRecordQueue ? parts.queue : undefined;
     if (!parts.queue && o.spool) {
-      const opened = openSpool(o.spool, o.sender.spoolCodec, this.clockOriginMs, this.label, (ms) =>
-        this.telemetry.spoolFsync(ms),
+      const opened = openSpool(
+        o.spool,
+        o.sender.spoolCodec,
+        this.clockOriginMs,
+        this.label,
+        (ms, code) => this.telemetry.spoolFsync(ms, code),
       );
       if ('queue' in opened) spool = opened.queue;
       else this.spoolError = opened.error;

@@ -50,6 +50,8 @@ export interface SpoolState {
   maxBytes: number;
   segments: number;
   fsyncs: number;
+  /** Segment fsyncs that failed (each also a warning). */
+  fsyncFailures: number;
   /** Why the spool no longer writes (its lock was taken over). */
   error?: string;
 }
@@ -301,6 +303,7 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
       maxBytes: this.options.maxBytes,
       segments: this.log.segmentCount,
       fsyncs: this.log.fsyncs,
+      fsyncFailures: this.log.fsyncFailures,
       // The lock is looked at too (one stat): its refresh timer may have seen a takeover that no
       // write has met yet, and the state feeds the spool.unavailable gauge.
       ...(this.lockLost || (!this.closed && !this.lock.held()) ? { error: LOCK_LOST } : {}),

@@ -22,7 +22,7 @@ export function openSpool<R>(
   senderCodec: SpoolCodec<R> | undefined,
   clockOriginMs: number,
   label: string,
-  onFsync: (durationMs: number) => void,
+  onFsync: (durationMs: number, errorCode?: string) => void,
   unreadCheckDelayMs = UNREAD_QUEUE_CHECK_DELAY_MS,
 ): { queue: DiskRecordQueue<Entry<R>> } | { error: string } {
   try {

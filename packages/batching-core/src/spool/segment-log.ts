@@ -13,7 +13,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { diag } from '@opentelemetry/api';
-import { describeError } from '../errors';
+import { describeError, errorCodeOf } from '../errors';
 import { encodeAckFrame, encodeSentBatchFrame, rangesOf, segmentHeader } from './format';
 import type { IdRange } from './format';
 import { ackFileName, segmentFileName } from './recovery';
@@ -27,8 +27,8 @@ export interface SegmentLogOptions {
   fsync: FsyncPolicy;
   fsyncIntervalMs: number;
   segmentBytes: number;
-  /** Each fsync's duration, for self-telemetry. */
-  onFsync?: (durationMs: number) => void;
+  /** Each fsync of a segment, for self-telemetry: its duration, and its error's code if it failed. */
+  onFsync?: (durationMs: number, errorCode?: string) => void;
 }
 
 interface Segment {
@@ -60,6 +60,12 @@ export class SegmentLog {
   private nextSentSequence: number;
   diskBytes = 0;
   fsyncs = 0;
+  /**
+   * Segment fsyncs that failed. Under `interval` the export was reported accepted before it:
+   * what it covered may not survive a power cut (the kernel may drop the pages it could not
+   * write), which only this count and a warning show.
+   */
+  fsyncFailures = 0;
   private dirty = false;
   /** `interval`: a segment was created since the directory was last synced. */
   private directoryDirty = false;
@@ -413,8 +419,8 @@ export class SegmentLog {
     this.dirty = false;
     try {
       this.timedSync(this.active.fd);
-    } catch (error) {
-      diag.warn(`otelpack spool ${this.options.directory}: fsync failed (${describeError(error)})`);
+    } catch {
+      // Counted and said by timedSync.
     }
   }
 
@@ -430,9 +436,7 @@ export class SegmentLog {
       this.syncing--;
       this.syncingFds.delete(fd);
       if (error) {
-        diag.warn(
-          `otelpack spool ${this.options.directory}: fsync failed (${describeError(error)})`,
-        );
+        this.fsyncFailed(performance.now() - start, error);
       } else {
         this.fsyncs++;
         this.options.onFsync?.(performance.now() - start);
@@ -449,11 +453,23 @@ export class SegmentLog {
     this.syncInBackground(this.active.fd, false);
   }
 
+  /** Throws what the fsync threw, once counted and said: `always` takes the export back. */
   private timedSync(fd: number): void {
     const start = performance.now();
-    fdatasyncSync(fd);
+    try {
+      fdatasyncSync(fd);
+    } catch (error) {
+      this.fsyncFailed(performance.now() - start, error);
+      throw error;
+    }
     this.fsyncs++;
     this.options.onFsync?.(performance.now() - start);
+  }
+
+  private fsyncFailed(durationMs: number, error: unknown): void {
+    this.fsyncFailures++;
+    this.options.onFsync?.(durationMs, errorCodeOf(error));
+    diag.warn(`otelpack spool ${this.options.directory}: fsync failed (${describeError(error)})`);
   }
 }
 
