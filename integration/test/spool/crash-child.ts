@@ -13,6 +13,8 @@
  * With `count: 0` it only replays the spool, flushes, shuts down and prints `{"done":stats}`.
  * Not a test file: the crash test runs it with `node --import tsx`.
  */
+import type * as NodeFs from 'node:fs';
+import { createRequire } from 'node:module';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
@@ -47,6 +49,12 @@ export interface CrashChildConfig {
    * once would be cut in full batches — unless the spool replays batches as they were sent.
    */
   bursts?: boolean;
+  /**
+   * The process kills itself inside its spool's first roll to a new segment file: once the file
+   * is created (`created`: empty) or once its header is written (`header`), before the frame
+   * that made the roll. No kill timed from outside lands between those system calls.
+   */
+  killInRoll?: 'created' | 'header';
 }
 
 /** Delivery quick enough for a short test, and a spool that rolls segments often (64 KiB). */
@@ -264,8 +272,33 @@ async function numbered(
   write({ done: stats });
 }
 
+/**
+ * Wraps the `fs` calls the spool makes (the core's CommonJS build looks them up on the module at
+ * each call) to SIGKILL this process at `point` of the second segment file's creation.
+ */
+function killInsideRoll(point: 'created' | 'header'): void {
+  const fs = createRequire(__filename)('node:fs') as typeof NodeFs;
+  const { openSync, writeSync } = fs;
+  let segmentsCreated = 0;
+  let rolledFd: number | undefined;
+  fs.openSync = ((...args: Parameters<typeof openSync>) => {
+    const fd = openSync(...args);
+    if (String(args[0]).endsWith('.seg') && args[1] === 'wx' && ++segmentsCreated === 2) {
+      if (point === 'created') process.kill(process.pid, 'SIGKILL');
+      rolledFd = fd;
+    }
+    return fd;
+  }) as typeof openSync;
+  fs.writeSync = ((...args: Parameters<typeof writeSync>) => {
+    const written = (writeSync as (...a: unknown[]) => number)(...args);
+    if (args[0] === rolledFd) process.kill(process.pid, 'SIGKILL');
+    return written;
+  }) as typeof writeSync;
+}
+
 async function main(): Promise<void> {
   const config = JSON.parse(process.env.CRASH_CHILD_CONFIG as string) as CrashChildConfig;
+  if (config.killInRoll) killInsideRoll(config.killInRoll);
   const made = await EXPORTERS[config.exporter]({ ...config.options, ...delivery(config) });
   if (made.signal === 'metrics') return metrics(config, made);
   return numbered(config, made);

@@ -30,7 +30,7 @@ import type { CrashChildConfig, CrashExporter } from './crash-child';
 /*
  * The spool's promise, per exporter against its integration backend: a process exporting under
  * load while the backend is slow and failing is killed with SIGKILL — at a seeded random moment,
- * as one of its requests reaches the backend, or as its spool rolls to a new segment — a second
+ * as one of its requests reaches the backend, or inside its spool's roll to a new segment — a second
  * process opens the same spool and finishes, and every record whose export callback had reported
  * success is in the backend: exactly once where the exporter is idempotent (Elasticsearch with
  * deterministic ids, ClickHouse with its insert dedup token), at least once elsewhere. The rest is accounted for, not only counted:
@@ -49,18 +49,22 @@ const RECORDS = 3_000;
  * request carrying records reaches the backend (held, never answered); `answered` as the
  * backend's answer to that request comes back (the backend stored it, the exporter never
  * hears: the batch is replayed, and only a backend that deduplicates it stores it once);
- * `roll` as its spool's second segment file appears (segmentBytes is 64 KiB in the child).
+ * `roll-created` and `roll-header` inside its spool's first roll to a new segment (segmentBytes
+ * is 64 KiB in the child): the child kills itself once the new file is created, empty, or once
+ * its header is written, before the frame that made the roll.
  */
-type Moment = 'random' | 'send' | 'answered' | 'roll';
+type Moment = 'random' | 'send' | 'answered' | 'roll-created' | 'roll-header';
 const CASES: { seed: number; moment: Moment }[] = [
   { seed: 11, moment: 'random' },
   { seed: 23, moment: 'send' },
   { seed: 41, moment: 'answered' },
-  { seed: 37, moment: 'roll' },
+  { seed: 37, moment: 'roll-created' },
+  { seed: 43, moment: 'roll-header' },
 ];
+const ROLL_POINTS = { 'roll-created': 'created', 'roll-header': 'header' } as const;
+/** The spool's segment header (magic and format version): a segment with no frame yet. */
+const SEGMENT_HEADER_BYTES = 16;
 const KILL_AT_SEND = 3;
-/** The child's spool segmentBytes. */
-const SEGMENT_BYTES = 64 * 1024;
 /** A kill moment that has not come by then fails the case (the child is killed anyway). */
 const MOMENT_TIMEOUT_MS = 8_000;
 
@@ -145,21 +149,6 @@ function segments(spool: string): string[] {
   return (readdirSync(spool, { recursive: true }) as string[])
     .filter((file) => file.endsWith('.seg'))
     .sort((a, b) => parseInt(a.replace(/.*\//, ''), 10) - parseInt(b.replace(/.*\//, ''), 10));
-}
-
-/** Calls `kill` the moment (polled every ms) a segment appears after the first; gives its name. */
-function killAtRoll(spool: string, kill: () => void): Promise<string> {
-  const seen = new Set<string>();
-  return new Promise((rolled) => {
-    const timer = setInterval(() => {
-      for (const file of segments(spool)) seen.add(file);
-      if (seen.size < 2) return;
-      kill();
-      clearInterval(timer);
-      rolled([...seen].at(-1)!);
-    }, 1);
-    setTimeout(() => clearInterval(timer), MOMENT_TIMEOUT_MS).unref();
-  });
 }
 
 interface ChildRun {
@@ -248,12 +237,21 @@ async function killFirst(
     await first.done;
     return `killed ${afterMs} ms after it started`;
   }
+  if (moment === 'roll-created' || moment === 'roll-header') {
+    // The child kills itself (killInRoll); a child still alive by the deadline fails the case.
+    const died = await within(first.done.then(() => true));
+    kill();
+    await first.done;
+    assert.ok(died, `the spool rolled within ${MOMENT_TIMEOUT_MS} ms`);
+    assert.equal(first.child.signalCode, 'SIGKILL', 'killed, not ended');
+    const files = segments(spool);
+    assert.equal(files.length, 2, `killed in the first roll: ${files.join(', ')}`);
+    const [full, rolled] = files.map((file) => statSync(join(spool, file)).size);
+    assert.equal(rolled, moment === 'roll-created' ? 0 : SEGMENT_HEADER_BYTES);
+    return `killed inside the roll from segment ${files[0]} (${full} bytes) to ${files[1]}, ${moment === 'roll-created' ? 'created empty' : 'its header written'}`;
+  }
   const seen = await within(
-    moment === 'send'
-      ? gate.killOnSend(KILL_AT_SEND, kill)
-      : moment === 'answered'
-        ? gate.killOnAnswer(KILL_AT_SEND, kill)
-        : killAtRoll(spool, kill),
+    moment === 'send' ? gate.killOnSend(KILL_AT_SEND, kill) : gate.killOnAnswer(KILL_AT_SEND, kill),
   );
   kill();
   await first.done;
@@ -261,17 +259,8 @@ async function killFirst(
   if (moment === 'send') {
     return `killed as request ${KILL_AT_SEND} with records reached the backend, unanswered (${seen.slice(0, 60)})`;
   }
-  if (moment === 'answered') {
-    const line = seen.length > 60 ? `${seen.slice(0, 40)}…${seen.slice(-13)}` : seen;
-    return `killed as the backend's answer to request ${KILL_AT_SEND} came back, unrelayed (${line})`;
-  }
-  // The child writes the export that rolled the log into the new segment in the same
-  // synchronous call that made it: the kill can only come after that export, before much else.
-  const bytes = statSync(join(spool, seen)).size;
-  assert.equal(segments(spool).at(-1), seen, 'killed before the spool rolled again');
-  // A segment is named by its first record id: the records before it filled SEGMENT_BYTES.
-  const records = Math.round((bytes * parseInt(seen.replace(/.*\//, ''), 10)) / SEGMENT_BYTES);
-  return `killed as segment ${seen} appeared: it held ${bytes} bytes (~${records} records) when the child died`;
+  const line = seen.length > 60 ? `${seen.slice(0, 40)}…${seen.slice(-13)}` : seen;
+  return `killed as the backend's answer to request ${KILL_AT_SEND} came back, unrelayed (${line})`;
 }
 
 interface Target {
@@ -509,6 +498,9 @@ async function crashAndRecover(
       first: 0,
       count: target.records ?? 1,
       bursts: moment === 'answered',
+      ...(moment in ROLL_POINTS
+        ? { killInRoll: ROLL_POINTS[moment as keyof typeof ROLL_POINTS] }
+        : {}),
     });
     const observed = await killFirst(moment, first, gate, spool, random);
     gate.open();
@@ -523,6 +515,10 @@ async function crashAndRecover(
     assert.ok(stats, 'the second process finished');
     assertLedgerBalances(stats);
     assert.equal(stats.pending + stats.leftInSpool, 0, 'everything replayed was settled');
+    if (moment in ROLL_POINTS) {
+      // A roll cut short is an ordinary crash: no frame was damaged, so none is counted corrupt.
+      assert.equal(stats.dropped.corrupt, 0, 'a segment cut off inside its roll is not damage');
+    }
     const stored = await target.stored(url, name);
 
     const missing = [...first.acked].filter((key) => !stored.has(key));
