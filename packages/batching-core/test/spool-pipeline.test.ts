@@ -474,6 +474,77 @@ describe('Pipeline with a spool: a batch sent before a restart is replayed as it
     }
   });
 
+  test('sentBeforeRestart: told once, before any send, of the replayed records a request had carried, and only those', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    /** A sender that wants to know (Elasticsearch's, for time series documents). */
+    const listening = (sender: ScriptedSender<number>, told: number[][] = []) =>
+      Object.assign(sender, {
+        sentBeforeRestart(records: readonly number[]) {
+          told.push([...records]);
+          assert.equal(sender.sends.length, 0, 'told before anything is sent');
+        },
+      });
+    try {
+      // One request at a time, never answered: [0..4] goes out, [5..7] waits and never does.
+      const first = listening(new ScriptedSender<number>(NEVER));
+      const p = pipeline(dir, first, { maxConcurrency: 1 });
+      await p.submit(range(5, 0));
+      await waitFor(() => first.sends.length === 1, 'the first batch sent');
+      await p.submit(range(3, 5));
+      await p.shutdown();
+      assert.equal(p.stats().leftInSpool, 8);
+      assert.equal(sentBatches(own(dir)).length, 1, 'the request written down before it left');
+
+      const told: number[][] = [];
+      const sender = listening(new ScriptedSender<number>(), told);
+      const next = pipeline(dir, sender);
+      await next.forceFlush();
+      assert.deepEqual(told, [range(5, 0)]);
+      assert.deepEqual(
+        sender.delivered.sort((a, b) => a - b),
+        range(8, 0),
+      );
+      await next.shutdown();
+
+      // A sender without the hook, in the third process: nothing was left to tell, nothing breaks.
+      const third = pipeline(dir, new ScriptedSender<number>());
+      assert.equal(third.stats().replayed, 0);
+      await third.shutdown();
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('sentBeforeRestart that throws: said at ERROR, and the replay goes on', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    const throwing = (sender: ScriptedSender<number>) =>
+      Object.assign(sender, {
+        sentBeforeRestart(): void {
+          throw new Error('hook bug');
+        },
+      });
+    const warnings = captureDiagWarnings();
+    try {
+      const first = throwing(new ScriptedSender<number>(NEVER));
+      const p = pipeline(dir, first);
+      await p.submit(range(3, 0));
+      await waitFor(() => first.sends.length === 1, 'sent');
+      await p.shutdown();
+      const sender = throwing(new ScriptedSender<number>());
+      const next = pipeline(dir, sender);
+      await next.forceFlush();
+      assert.deepEqual(sender.delivered, range(3, 0));
+      assert.ok(
+        warnings.lines.some((line) => /sentBeforeRestart threw/.test(line)),
+        warnings.lines.join('\n'),
+      );
+      await next.shutdown();
+    } finally {
+      warnings.stop();
+      cleanup();
+    }
+  });
+
   test('a sender whose backend keeps every request: replayed records are cut afresh, in full batches', async () => {
     const { dir, cleanup } = tempSpoolDir();
     try {

@@ -49,6 +49,7 @@ export function createBulkSender(
       ? { headerProvider: config.connection.headerProvider }
       : {}),
     setup,
+    timeSeries: signal === 'metrics',
   });
 }
 

@@ -126,6 +126,8 @@ export class Pipeline<R> {
   /** The disk queue, when the `spool` option opened one. */
   private readonly spool: DiskRecordQueue<Entry<R>> | undefined;
   private readonly spoolError: string | undefined;
+  /** Each request's records are written down before it leaves (see BatchSender). */
+  private readonly writesSentBatches: boolean;
   private retriedRecords = 0;
   private flushRequests = 0;
   private directWaiting = 0;
@@ -148,6 +150,8 @@ export class Pipeline<R> {
     const monotonicOriginMs = o.now();
     this.now = () => o.now() - monotonicOriginMs;
     this.sizing = new RecordSizing(o.sender, this.label);
+    this.writesSentBatches =
+      o.sender.deduplicatesBatches === true || typeof o.sender.sentBeforeRestart === 'function';
     this.maxBatchBytes = this.sizing.fitBatchBytes(o.maxBatchBytes, o.maxQueueBytes);
     let spool = parts.queue instanceof DiskRecordQueue ? parts.queue : undefined;
     if (!parts.queue && o.spool) {
@@ -534,7 +538,7 @@ export class Pipeline<R> {
           waitingForSend = this.options.ordered && this.retryWaits.hasWaiting;
           break;
         }
-        if (this.options.sender.deduplicatesBatches) this.queue.willSend?.(batch.entries);
+        if (this.writesSentBatches) this.queue.willSend?.(batch.entries);
         this.dispatcher.dispatch(batch, (sent, outcome) => this.onSent(sent, outcome));
       }
     } finally {
@@ -749,6 +753,16 @@ export class Pipeline<R> {
     this.admission.wakeWaiters();
   }
 
+  private tellSentBeforeRestart(records: R[]): void {
+    const sender = this.options.sender;
+    if (typeof sender.sentBeforeRestart !== 'function') return;
+    try {
+      sender.sentBeforeRestart(records);
+    } catch (error) {
+      diag.error(`${this.label}: the sender's sentBeforeRestart threw`, error);
+    }
+  }
+
   /**
    * What an earlier process left in the spool goes first, oldest first, counted as accepted and
    * replayed; records it cannot read back are dropped as `corrupt`, and replayed records beyond
@@ -782,6 +796,7 @@ export class Pipeline<R> {
       );
     }
     const beyond: number[] = [];
+    const sentBefore: R[] = [];
     for (const found of recovery.records) {
       const heldBytes = this.sizing.heldBytes(found.bytes);
       if (!this.admission.hasRoom(heldBytes)) {
@@ -806,8 +821,10 @@ export class Pipeline<R> {
       };
       this.admission.admit(heldBytes);
       spool.restore(entry, found.id, found.sentBatch);
+      if (found.sentBatch !== undefined) sentBefore.push(found.record);
     }
     spool.forget(beyond);
+    if (sentBefore.length > 0) this.tellSentBeforeRestart(sentBefore);
     this.ledger.closeTicket(ticket, false);
     diag.info(
       `${this.label}: replaying ${recovery.records.length - beyond.length} records an earlier process left in the spool`,

@@ -19,6 +19,11 @@ export interface BulkSenderOptions {
   /** Credentials to scrub from every reason. */
   secrets: readonly string[];
   setup?: IndexSetup;
+  /**
+   * The signal's documents may go to time series data streams (metrics): then, on a spool, the
+   * records an earlier process had sent without a final answer are told to the sender on replay.
+   */
+  timeSeries?: boolean;
 }
 
 const NEWLINE = 0x0a;
@@ -92,8 +97,9 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
    * record whose attempt Elasticsearch refused whole (429, 503) or that never connected: a 409
    * after that is another writer's document. Only time series records: a 409 means nothing of
    * the kind for any other record, and a WeakSet entry per record cost GC time at every
-   * collection. In memory only: a record replayed from the disk spool by a later process is a
-   * new object, so its 409 counts as rejected (a drop counted with its reason, never a silent one).
+   * collection. A record replayed from the disk spool by a later process is a new object: it is
+   * here when the earlier process had sent it without hearing a final answer (`sentBeforeRestart`),
+   * else its 409 counts as rejected (a drop counted with its reason, never a silent one).
    */
   readonly #maybeStored = new WeakSet<BulkRecord>();
   /**
@@ -103,8 +109,17 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
    */
   readonly #bodies = new BodyBuffers();
 
+  /**
+   * With the disk spool, for time series documents only: what an earlier process sent and never
+   * heard a final answer for (killed while the request was out, or while its retry waited) may be
+   * stored, so a 409 to its resend is our own write. Undefined for the other signals, whose
+   * senders need not have the spool write down each request's records.
+   */
+  readonly sentBeforeRestart?: (records: readonly BulkRecord[]) => void;
+
   constructor(options: BulkSenderOptions) {
     this.#options = options;
+    if (options.timeSeries) this.sentBeforeRestart = (records) => this.#markMaybeStored(records);
     this.#client = options.client;
     this.#secrets = new KnownSecrets(options.secrets);
     this.scrub = (text) => this.#secrets.redact(text);
