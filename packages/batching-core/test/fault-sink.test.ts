@@ -333,7 +333,7 @@ test(
     sink.reset();
     assert.equal(sink.maxConcurrentSeen, 0);
     for (let round = 0; round < 3; round++) {
-      const started = Date.now();
+      sink.reset();
       const pair = await Promise.all([
         post(sink.url, ndjson([{ round, n: 0 }])),
         post(sink.url, ndjson([{ round, n: 1 }])),
@@ -342,11 +342,11 @@ test(
         pair.map((r) => r.status),
         [200, 200],
       );
-      // Both were served side by side, which is what makes throughput grow up to N.
-      assert.ok(Date.now() - started < latencyMs * 2 - 10, `round took ${Date.now() - started}ms`);
+      // Both were served side by side, which is what makes throughput grow up to N (seen by
+      // the sink, not by a wall clock, which a loaded machine stretches).
+      assert.equal(sink.maxConcurrentSeen, 2, `round ${round}`);
+      assert.equal(sink.records.length, 2);
     }
-    assert.equal(sink.maxConcurrentSeen, 2);
-    assert.equal(sink.records.length, 6);
     assert.equal(sink.inFlight, 0);
   },
 );

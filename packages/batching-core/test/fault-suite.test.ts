@@ -33,7 +33,9 @@ async function run(rules: FaultRule[], options: Partial<PipelineOptions<Row>> = 
   sink.reset();
   sink.setFaults(...rules);
   const letters: DeadLetter<Row>[] = [];
-  const sender = new NdjsonSinkSender<Row>({ url: sink.url, timeoutMs: 5_000 });
+  // Deadlines far above a request's time even on a loaded machine: a request the client gave up
+  // on would spend a scripted fault the test counts on (the stall cases set their own).
+  const sender = new NdjsonSinkSender<Row>({ url: sink.url, timeoutMs: 15_000 });
   const pipeline = new Pipeline<Row>({
     name: 'fault-suite',
     signal: 'logs',
@@ -43,7 +45,7 @@ async function run(rules: FaultRule[], options: Partial<PipelineOptions<Row>> = 
     flushIntervalMs: 5,
     initialBackoffMs: 5,
     maxBackoffMs: 50,
-    requestTimeoutMs: 2_000,
+    requestTimeoutMs: 10_000,
     deadLetter: (letter) => void letters.push(deliveryLetter(letter)),
     ...options,
   });
