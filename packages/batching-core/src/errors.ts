@@ -54,5 +54,5 @@ export function describeError(error: unknown): string {
 export function errorCodeOf(error: unknown): string {
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string' && code !== '') return code;
-  return error instanceof Error ? error.name : '_OTHER';
+  return error instanceof Error && error.name !== '' ? error.name : '_OTHER';
 }

@@ -303,7 +303,7 @@ export class SelfTelemetry {
   spoolFsync(durationMs: number, errorCode?: string): void {
     this.spoolFsyncDuration?.record(
       durationMs / 1000,
-      errorCode ? this.errorAttributes(errorCode) : this.base,
+      errorCode !== undefined ? this.errorAttributes(errorCode) : this.base,
     );
   }
 

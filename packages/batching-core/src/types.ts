@@ -116,11 +116,13 @@ export interface BatchSender<R> {
   readonly deduplicatesBatches?: boolean;
   /**
    * Optional: with a spool, told (once, before anything is sent) which of the records an earlier
-   * process left had gone out in a request before it stopped, with no final answer heard: the
-   * backend may hold them already. Its presence, like `deduplicatesBatches`, has the spool write
-   * down each request's records before it leaves. Elasticsearch's sender uses it for time series
-   * documents, where a 409 to a resend is its own earlier write and to a first send another
-   * writer's document. Anything it throws is logged, never the pipeline's failure.
+   * process left a request had carried: that process sent them at least once and heard no final
+   * answer (none at all, or one to retry after: a refused connection, a throttle). What it heard
+   * is not kept, so the backend may hold them, or certainly not. Its presence, like
+   * `deduplicatesBatches`, has the spool write down each request's records before it leaves.
+   * Elasticsearch's sender uses it for time series documents, where a 409 to a resend is its own
+   * earlier write and to a first send another writer's document. Anything it throws is logged,
+   * never the pipeline's failure.
    */
   sentBeforeRestart?(records: readonly R[]): void;
 }

@@ -151,6 +151,35 @@ test("a failed background fsync ('interval') is counted, in stats and as the fsy
   }
 });
 
+test('a failed fsync at a clean close is counted once', async () => {
+  const { dir, cleanup } = tempSpoolDir('fsync-close');
+  const fs = createRequire(__filename)('node:fs') as typeof NodeFs;
+  const real = fs.fdatasyncSync;
+  const warnings = captureDiagWarnings();
+  // No periodic fsync within the test: the close is the one that syncs what was written.
+  const p = new Pipeline<number>({
+    name: 'close',
+    signal: 'logs',
+    sender: new ScriptedSender<number>(() => new Promise(() => undefined)),
+    shutdownTimeoutMs: 20,
+    spool: { directory: dir, fsync: 'interval', fsyncIntervalMs: 60_000 },
+  });
+  try {
+    await p.submit(range(10));
+    fs.fdatasyncSync = () => {
+      throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+    };
+    await p.shutdown();
+    const spool = p.stats().spool as { fsyncs: number; fsyncFailures: number };
+    assert.deepEqual([spool.fsyncs, spool.fsyncFailures], [0, 1]);
+    assert.equal(warnings.lines.filter((line) => /fsync failed \(EIO/.test(line)).length, 1);
+  } finally {
+    fs.fdatasyncSync = real;
+    warnings.stop();
+    cleanup();
+  }
+});
+
 test('a spool out of use says so: one that could not be opened, and one whose lock was taken over', async () => {
   const { dir, cleanup } = tempSpoolDir('unavailable');
   try {

@@ -49,7 +49,8 @@ export function createBulkSender(
       ? { headerProvider: config.connection.headerProvider }
       : {}),
     setup,
-    timeSeries: signal === 'metrics',
+    // Only the otel mode writes metrics into time series data streams.
+    timeSeries: signal === 'metrics' && config.mapping.mode === 'otel',
   });
 }
 

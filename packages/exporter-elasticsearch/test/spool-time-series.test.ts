@@ -117,6 +117,31 @@ test('time series 409s after a restart: delivered for documents the last process
   }
 });
 
+test('metrics in the ecs mode: no time series, so nothing is written down either', async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'otelpack-es-ecs-spool-'));
+  try {
+    const hung = await startBulkSink();
+    sinks.push(hung);
+    hung.setFaults({ fault: { kind: 'stall' } });
+    const exporter = new ElasticsearchMetricExporter({
+      url: hung.url,
+      mappingMode: 'ecs',
+      spool: { directory },
+      flushIntervalMs: 10,
+      timeoutMs: 60_000,
+      shutdownTimeoutMs: 200,
+    });
+    assert.equal((await exportOnce(exporter, gauge(1, 2))).code, 0);
+    await eventually(() => hung.bulkRequests().length === 1, 'the request is out');
+    await exporter.shutdown();
+    const [queue] = inspectSpool(directory);
+    assert.ok(queue.waiting > 0);
+    assert.equal(queue.sentBatchesWaiting, 0);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
 test('log records: no time series, so the spool does not write down what each request carries', async () => {
   const directory = mkdtempSync(join(tmpdir(), 'otelpack-es-logs-spool-'));
   try {
