@@ -180,6 +180,43 @@ test('a failed fsync at a clean close is counted once', async () => {
   }
 });
 
+test('a directory fsync the disk fails is counted; one the platform declines is not', async () => {
+  const fs = createRequire(__filename)('node:fs') as typeof NodeFs;
+  const real = fs.fsyncSync;
+  for (const [code, counted] of [
+    ['EIO', 1],
+    ['EINVAL', 0],
+  ] as const) {
+    const { dir, cleanup } = tempSpoolDir(`dir-fsync-${code}`);
+    const warnings = captureDiagWarnings();
+    // Only directories are synced with fsync (segments with fdatasync): each new segment's name.
+    fs.fsyncSync = () => {
+      throw Object.assign(new Error(`${code}: fsync`), { code });
+    };
+    const p = new Pipeline<number>({
+      name: 'dir',
+      signal: 'logs',
+      sender: new ScriptedSender<number>(() => new Promise(() => undefined)),
+      shutdownTimeoutMs: 20,
+      spool: { directory: dir, fsync: 'always', segmentBytes: 256 },
+    });
+    try {
+      // Several segments, each a directory fsync under 'always'; the exports all stay accepted.
+      for (let i = 0; i < 4; i++) assert.deepEqual((await p.submit(range(10, i * 10))).dropped, {});
+      const spool = p.stats().spool as { segments: number; fsyncFailures: number };
+      assert.ok(spool.segments > 1, code);
+      assert.equal(spool.fsyncFailures, counted * spool.segments, code);
+      const said = warnings.lines.filter((line) => /directory fsync failed/.test(line));
+      assert.equal(said.length, counted * spool.segments, code);
+    } finally {
+      fs.fsyncSync = real;
+      warnings.stop();
+      await p.shutdown();
+      cleanup();
+    }
+  }
+});
+
 test('a spool out of use says so: one that could not be opened, and one whose lock was taken over', async () => {
   const { dir, cleanup } = tempSpoolDir('unavailable');
   try {

@@ -50,7 +50,7 @@ export interface SpoolState {
   maxBytes: number;
   segments: number;
   fsyncs: number;
-  /** Segment fsyncs that failed (each also a warning). */
+  /** Segment fsyncs that failed, and directory fsyncs the disk failed (each also a warning). */
   fsyncFailures: number;
   /** Why the spool no longer writes (its lock was taken over). */
   error?: string;

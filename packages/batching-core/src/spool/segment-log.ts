@@ -61,9 +61,9 @@ export class SegmentLog {
   diskBytes = 0;
   fsyncs = 0;
   /**
-   * Segment fsyncs that failed. Under `interval` the export was reported accepted before it:
-   * what it covered may not survive a power cut (the kernel may drop the pages it could not
-   * write), which only this count and a warning show.
+   * Segment fsyncs that failed, and directory fsyncs the disk failed. Under `interval` the export
+   * was reported accepted before it: what it covered may not survive a power cut (the kernel may
+   * drop the pages it could not write), which only this count and a warning show.
    */
   fsyncFailures = 0;
   private dirty = false;
@@ -292,10 +292,19 @@ export class SegmentLog {
       fd = openSync(this.options.directory, 'r');
       fsyncSync(fd);
     } catch (error) {
-      // Not every platform syncs a directory (Windows cannot open one): the file's own syncs stand.
-      diag.debug(
-        `otelpack spool ${this.options.directory}: directory fsync: ${describeError(error)}`,
-      );
+      if (DISK_FAILURES.has(errorCodeOf(error))) {
+        // The disk failed it: the new segment's name may not survive a power cut, which matters
+        // as much as a failed fsync of the segment itself.
+        this.fsyncFailures++;
+        diag.warn(
+          `otelpack spool ${this.options.directory}: directory fsync failed (${describeError(error)})`,
+        );
+      } else {
+        // Not every platform syncs a directory (Windows cannot open one): the file's own syncs stand.
+        diag.debug(
+          `otelpack spool ${this.options.directory}: directory fsync: ${describeError(error)}`,
+        );
+      }
     } finally {
       if (fd !== undefined) closeSync(fd);
     }
@@ -472,6 +481,12 @@ export class SegmentLog {
     diag.warn(`otelpack spool ${this.options.directory}: fsync failed (${describeError(error)})`);
   }
 }
+
+/**
+ * What a directory fsync answers when the disk failed it, rather than the platform declining to
+ * sync a directory (EISDIR, EPERM, EINVAL, ENOTSUP): counted with the failed fsyncs.
+ */
+const DISK_FAILURES = new Set(['EIO', 'ENOSPC', 'EDQUOT']);
 
 /** The parts of `ranges` (sorted) within [first, end). */
 function clip(ranges: readonly IdRange[], first: number, end: number): IdRange[] {
