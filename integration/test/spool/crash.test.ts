@@ -61,7 +61,9 @@ const CASES: { seed: number; moment: Moment }[] = [
   { seed: 37, moment: 'roll-created' },
   { seed: 43, moment: 'roll-header' },
 ];
-const ROLL_POINTS = { 'roll-created': 'created', 'roll-header': 'header' } as const;
+/** Where inside the roll the child kills itself, for the two roll moments. */
+const rollPointOf = (moment: Moment): 'created' | 'header' | undefined =>
+  moment === 'roll-created' ? 'created' : moment === 'roll-header' ? 'header' : undefined;
 /** The spool's segment header (magic and format version): a segment with no frame yet. */
 const SEGMENT_HEADER_BYTES = 16;
 const KILL_AT_SEND = 3;
@@ -237,7 +239,8 @@ async function killFirst(
     await first.done;
     return `killed ${afterMs} ms after it started`;
   }
-  if (moment === 'roll-created' || moment === 'roll-header') {
+  const rollPoint = rollPointOf(moment);
+  if (rollPoint) {
     // The child kills itself (killInRoll); a child still alive by the deadline fails the case.
     const died = await within(first.done.then(() => true));
     kill();
@@ -254,13 +257,13 @@ async function killFirst(
     );
     assert.equal(
       statSync(join(spool, rolled)).size,
-      moment === 'roll-created' ? 0 : SEGMENT_HEADER_BYTES,
+      rollPoint === 'created' ? 0 : SEGMENT_HEADER_BYTES,
     );
     const before =
       files.length === 2
         ? `segment ${files[0]} (${statSync(join(spool, files[0])).size} bytes)`
         : 'a delivered segment it deleted';
-    return `killed inside the roll from ${before} to ${rolled}, ${moment === 'roll-created' ? 'created empty' : 'its header written'}`;
+    return `killed inside the roll from ${before} to ${rolled}, ${rollPoint === 'created' ? 'created empty' : 'its header written'}`;
   }
   const seen = await within(
     moment === 'send' ? gate.killOnSend(KILL_AT_SEND, kill) : gate.killOnAnswer(KILL_AT_SEND, kill),
@@ -510,9 +513,7 @@ async function crashAndRecover(
       first: 0,
       count: target.records ?? 1,
       bursts: moment === 'answered',
-      ...(moment in ROLL_POINTS
-        ? { killInRoll: ROLL_POINTS[moment as keyof typeof ROLL_POINTS] }
-        : {}),
+      ...(rollPointOf(moment) ? { killInRoll: rollPointOf(moment) } : {}),
     });
     const observed = await killFirst(moment, first, gate, spool, random);
     gate.open();
@@ -527,7 +528,7 @@ async function crashAndRecover(
     assert.ok(stats, 'the second process finished');
     assertLedgerBalances(stats);
     assert.equal(stats.pending + stats.leftInSpool, 0, 'everything replayed was settled');
-    if (moment in ROLL_POINTS) {
+    if (rollPointOf(moment)) {
       // A roll cut short is an ordinary crash: no frame was damaged, so none is counted corrupt.
       assert.equal(stats.dropped.corrupt, 0, 'a segment cut off inside its roll is not damage');
     }

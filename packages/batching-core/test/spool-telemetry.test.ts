@@ -7,10 +7,10 @@ import { test } from 'node:test';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import type { DataPoint, Histogram, MetricData } from '@opentelemetry/sdk-metrics';
 import { Pipeline } from '../src';
-import type { SendResult } from '../src';
+import type { SendResult, SpoolOptions } from '../src';
 import { captureDiagWarnings } from '../src/testing';
 import { ScriptedSender, eventually, range } from './helpers/scripted-sender';
-import { tempSpoolDir } from './helpers/spool';
+import { spooledPipeline, tempSpoolDir } from './helpers/spool';
 
 class TestReader extends MetricReader {
   protected async onShutdown(): Promise<void> {}
@@ -88,6 +88,15 @@ test('spool self-metrics: bytes on disk, segments, replayed records, fsync time'
   }
 });
 
+/** A spooled pipeline whose backend never answers: what it is given stays on disk. */
+const unanswered = (name: string, spool: SpoolOptions, selfObsMeterProvider?: MeterProvider) =>
+  spooledPipeline(spool.directory, new ScriptedSender<number>(() => new Promise(() => undefined)), {
+    name,
+    shutdownTimeoutMs: 20,
+    spool,
+    ...(selfObsMeterProvider ? { selfObsMeterProvider } : {}),
+  });
+
 test("a failed background fsync ('interval') is counted, in stats and as the fsync histogram's error.type, and said", async () => {
   const { dir, cleanup } = tempSpoolDir('fsync-failure');
   const fs = createRequire(__filename)('node:fs') as typeof NodeFs;
@@ -104,14 +113,7 @@ test("a failed background fsync ('interval') is counted, in stats and as the fsy
   const warnings = captureDiagWarnings();
   const reader = new TestReader();
   const provider = new MeterProvider({ readers: [reader] });
-  const p = new Pipeline<number>({
-    name: 'eio',
-    signal: 'logs',
-    sender: new ScriptedSender<number>(() => new Promise(() => undefined)),
-    selfObsMeterProvider: provider,
-    shutdownTimeoutMs: 20,
-    spool: { directory: dir, fsync: 'interval', fsyncIntervalMs: 5 },
-  });
+  const p = unanswered('eio', { directory: dir, fsync: 'interval', fsyncIntervalMs: 5 }, provider);
   try {
     await p.submit(range(10));
     await eventually(
@@ -157,13 +159,7 @@ test('a failed fsync at a clean close is counted once', async () => {
   const real = fs.fdatasyncSync;
   const warnings = captureDiagWarnings();
   // No periodic fsync within the test: the close is the one that syncs what was written.
-  const p = new Pipeline<number>({
-    name: 'close',
-    signal: 'logs',
-    sender: new ScriptedSender<number>(() => new Promise(() => undefined)),
-    shutdownTimeoutMs: 20,
-    spool: { directory: dir, fsync: 'interval', fsyncIntervalMs: 60_000 },
-  });
+  const p = unanswered('close', { directory: dir, fsync: 'interval', fsyncIntervalMs: 60_000 });
   try {
     await p.submit(range(10));
     fs.fdatasyncSync = () => {
@@ -193,13 +189,7 @@ test('a directory fsync the disk fails is counted; one the platform declines is 
     fs.fsyncSync = () => {
       throw Object.assign(new Error(`${code}: fsync`), { code });
     };
-    const p = new Pipeline<number>({
-      name: 'dir',
-      signal: 'logs',
-      sender: new ScriptedSender<number>(() => new Promise(() => undefined)),
-      shutdownTimeoutMs: 20,
-      spool: { directory: dir, fsync: 'always', segmentBytes: 256 },
-    });
+    const p = unanswered('dir', { directory: dir, fsync: 'always', segmentBytes: 256 });
     try {
       // Several segments, each a directory fsync under 'always'; the exports all stay accepted.
       for (let i = 0; i < 4; i++) assert.deepEqual((await p.submit(range(10, i * 10))).dropped, {});

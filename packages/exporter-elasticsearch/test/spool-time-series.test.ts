@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AggregationTemporality, DataPointType, inspectSpool } from '@otelpack/batching-core';
 import type { ExportResult, ResourceMetricsLike } from '@otelpack/batching-core';
-import { assertLedgerBalances } from '@otelpack/batching-core/testing';
+import { assertLedgerBalances, eventually } from '@otelpack/batching-core/testing';
 import { ElasticsearchLogRecordExporter, ElasticsearchMetricExporter } from '../src';
+import type { ElasticsearchExporterOptions } from '../src';
 import { logRecord } from './helpers/fixtures';
 import { startBulkSink } from './helpers/bulk-sink';
 import type { BulkSink } from './helpers/bulk-sink';
@@ -49,36 +50,44 @@ function gauge(batch: number, points: number): ResourceMetricsLike {
   };
 }
 
-const exportOnce = (exporter: ElasticsearchMetricExporter, metrics: ResourceMetricsLike) =>
-  new Promise<ExportResult>((done) => exporter.export(metrics as never, done));
+/** One SDK export call: resolves with the callback's result. */
+const exportOnce = <T>(
+  exporter: { export(items: T, done: (result: ExportResult) => void): void },
+  items: T,
+) => new Promise<ExportResult>((done) => exporter.export(items, done));
 
-async function eventually(condition: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !condition(); waited += 10) {
-    if (waited > 5_000) assert.fail(`not within 5 s: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+/**
+ * A spool directory and a backend that takes each request and never answers (a hung node, or a
+ * process stopped while its request was out): whether it stored the documents is unknown.
+ */
+async function hungBackendAndSpool() {
+  const directory = mkdtempSync(join(tmpdir(), 'otelpack-es-spool-'));
+  const hung = await startBulkSink();
+  sinks.push(hung);
+  hung.setFaults({ fault: { kind: 'stall' } });
+  const options = {
+    url: hung.url,
+    spool: { directory },
+    flushIntervalMs: 10,
+    timeoutMs: 60_000,
+    shutdownTimeoutMs: 200,
+  };
+  return {
+    directory,
+    hung,
+    options,
+    cleanup: () => rmSync(directory, { recursive: true, force: true }),
+  };
 }
 
 test('time series 409s after a restart: delivered for documents the last process sent, rejected for those it never sent', async () => {
-  const directory = mkdtempSync(join(tmpdir(), 'otelpack-es-tsdb-spool-'));
+  const { directory, hung, options, cleanup } = await hungBackendAndSpool();
   try {
-    // The first process's backend takes each request and never answers (a hung node, or a
-    // process stopped while its request was out): whether it stored the documents is unknown.
-    const hung = await startBulkSink();
-    sinks.push(hung);
-    hung.setFaults({ fault: { kind: 'stall' } });
-    const first = new ElasticsearchMetricExporter({
-      url: hung.url,
-      spool: { directory },
-      maxConcurrency: 1,
-      flushIntervalMs: 10,
-      timeoutMs: 60_000,
-      shutdownTimeoutMs: 200,
-    });
-    assert.equal((await exportOnce(first, gauge(1, 3))).code, 0);
+    const first = new ElasticsearchMetricExporter({ ...options, maxConcurrency: 1 });
+    assert.equal((await exportOnce(first, gauge(1, 3) as never)).code, 0);
     await eventually(() => hung.bulkRequests().length === 1, 'the first request is out');
     // One request at a time: this export's documents wait, and are never sent.
-    assert.equal((await exportOnce(first, gauge(2, 2))).code, 0);
+    assert.equal((await exportOnce(first, gauge(2, 2) as never)).code, 0);
     await first.shutdown();
     assert.equal(first.stats().leftInSpool, 5);
     const [queue] = inspectSpool(directory);
@@ -113,58 +122,41 @@ test('time series 409s after a restart: delivered for documents the last process
     assertLedgerBalances(stats);
     await next.shutdown();
   } finally {
-    rmSync(directory, { recursive: true, force: true });
+    cleanup();
   }
 });
 
-test('metrics in the ecs mode: no time series, so nothing is written down either', async () => {
-  const directory = mkdtempSync(join(tmpdir(), 'otelpack-es-ecs-spool-'));
-  try {
-    const hung = await startBulkSink();
-    sinks.push(hung);
-    hung.setFaults({ fault: { kind: 'stall' } });
-    const exporter = new ElasticsearchMetricExporter({
-      url: hung.url,
-      mappingMode: 'ecs',
-      spool: { directory },
-      flushIntervalMs: 10,
-      timeoutMs: 60_000,
-      shutdownTimeoutMs: 200,
-    });
-    assert.equal((await exportOnce(exporter, gauge(1, 2))).code, 0);
-    await eventually(() => hung.bulkRequests().length === 1, 'the request is out');
-    await exporter.shutdown();
-    const [queue] = inspectSpool(directory);
-    assert.ok(queue.waiting > 0);
-    assert.equal(queue.sentBatchesWaiting, 0);
-  } finally {
-    rmSync(directory, { recursive: true, force: true });
-  }
-});
+// No time series: the spool need not write down what each request carries.
+const NO_TIME_SERIES = [
+  {
+    what: 'metrics in the ecs mode',
+    send: (options: ElasticsearchExporterOptions) => {
+      const exporter = new ElasticsearchMetricExporter({ ...options, mappingMode: 'ecs' });
+      return { exporter, done: exportOnce(exporter, gauge(1, 2) as never) };
+    },
+  },
+  {
+    what: 'log records',
+    send: (options: ElasticsearchExporterOptions) => {
+      const exporter = new ElasticsearchLogRecordExporter(options);
+      return { exporter, done: exportOnce(exporter, [logRecord({ body: 'held' })] as never) };
+    },
+  },
+];
 
-test('log records: no time series, so the spool does not write down what each request carries', async () => {
-  const directory = mkdtempSync(join(tmpdir(), 'otelpack-es-logs-spool-'));
-  try {
-    const hung = await startBulkSink();
-    sinks.push(hung);
-    hung.setFaults({ fault: { kind: 'stall' } });
-    const exporter = new ElasticsearchLogRecordExporter({
-      url: hung.url,
-      spool: { directory },
-      flushIntervalMs: 10,
-      timeoutMs: 60_000,
-      shutdownTimeoutMs: 200,
-    });
-    const done = new Promise<ExportResult>((resolve) =>
-      exporter.export([logRecord({ body: 'held' })] as never, resolve),
-    );
-    assert.equal((await done).code, 0);
-    await eventually(() => hung.bulkRequests().length === 1, 'the request is out');
-    await exporter.shutdown();
-    const [queue] = inspectSpool(directory);
-    assert.equal(queue.waiting, 1);
-    assert.equal(queue.sentBatchesWaiting, 0);
-  } finally {
-    rmSync(directory, { recursive: true, force: true });
-  }
-});
+for (const { what, send } of NO_TIME_SERIES) {
+  test(`${what}: no time series, so the spool does not write down what each request carries`, async () => {
+    const { directory, hung, options, cleanup } = await hungBackendAndSpool();
+    try {
+      const { exporter, done } = send(options);
+      assert.equal((await done).code, 0);
+      await eventually(() => hung.bulkRequests().length === 1, 'the request is out');
+      await exporter.shutdown();
+      const [queue] = inspectSpool(directory);
+      assert.ok(queue.waiting > 0);
+      assert.equal(queue.sentBatchesWaiting, 0);
+    } finally {
+      cleanup();
+    }
+  });
+}

@@ -9,6 +9,7 @@ export type {
 export { assertLedgerBalances, deliveryLetter, ledgerImbalance } from './ledger-assert';
 export { NdjsonSinkSender } from './sink-sender';
 export { seededRandom } from './seeded-random';
+export { eventually } from './eventually';
 export { withHangWatchdog } from './hang-watchdog';
 export { doublingTextValue, doublingValue, selfReferringValue } from './hostile-values';
 export { recordQueueConformance } from './record-queue-conformance';
