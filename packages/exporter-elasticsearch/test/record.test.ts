@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import { DocumentSlabs, contentId, detachDocument, encodeDocument } from '../src/bulk/record';
+import {
+  DocumentSlabs,
+  contentId,
+  detachDocument,
+  eachDocumentPart,
+  encodeDocument,
+} from '../src/bulk/record';
 import type { BulkRecord } from '../src/bulk/record';
 import { buildBulkBody } from '../src/bulk/sender';
 import { mapLogRecord, mapResourceMetrics, mapSpan } from '../src/mapping/mapper';
@@ -146,7 +152,44 @@ test('documents written as a head and a shared tail: the bytes and the content i
     assert.equal(split.bytes, whole.bytes);
     assert.equal(split.id, whole.id);
     assert.equal(split.id, contentId('logs-x', text));
+    assert.deepEqual(Buffer.from(split.documentBytes), Buffer.from(whole.documentBytes));
   }
+  // The body of split records is the body of whole ones, byte for byte.
+  const batch = records.slice(0, 300);
+  assert.deepEqual(
+    buildBulkBody(batch.map(([split]) => split)),
+    buildBulkBody(batch.map(([, whole]) => whole)),
+  );
+});
+
+test('a split document keeps its tail shared, not copied: its slab holds the head only', () => {
+  const text = ',"resource":{"attributes":{"service.name":"checkout ✓"}}}';
+  const tail = { text, bytes: Buffer.from(text) };
+  const slabs = new DocumentSlabs();
+  const records = Array.from({ length: 100 }, (_, i) => {
+    const head = `{"i":${i}`;
+    return encodeDocument(bulkDocument({ split: { head, tail }, json: head + text }), slabs);
+  });
+  const parts: Uint8Array[][] = records.map((record) => {
+    const seen: Uint8Array[] = [];
+    eachDocumentPart(record, (part) => seen.push(part));
+    return seen;
+  });
+  for (const [i, [head, shared, ...rest]] of parts.entries()) {
+    assert.equal(Buffer.from(head).toString(), `{"i":${i}`);
+    assert.equal(shared, tail.bytes, 'the very bytes every record shares');
+    assert.equal(rest.length, 0);
+  }
+  // A record that outlives its neighbours (detached) holds the whole line in memory of its own.
+  const [first] = records;
+  const before = buildBulkBody([first]);
+  detachDocument(first);
+  const seen: Uint8Array[] = [];
+  eachDocumentPart(first, (part) => seen.push(part));
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0].byteLength, seen[0].buffer.byteLength);
+  assert.equal(first.document, `{"i":0${text}`);
+  assert.deepEqual(buildBulkBody([first]), before);
 });
 
 test('a record in JSON (a dead letter written by the ndjson writer) carries its lines as text', () => {

@@ -45,7 +45,25 @@ const mapped = () =>
     bulkDocument({}),
     // Past the slab's own-buffer limit: a Buffer of its own.
     bulkDocument({ document: { message: 'x'.repeat(20_000) } }),
+    // Written as a head and a tail that both share (the record keeps the two parts apart).
+    splitDocument('{"message":"a"', { hashId: true }),
+    splitDocument('{"message":"é ✓ 𝄞"', { id: 'split' }),
   ].map((doc) => encodeDocument(doc));
+
+const sharedTail = (() => {
+  const text = ',"resource":{"attributes":{"service.name":"api ✓"}}}';
+  return { text, bytes: Buffer.from(text) };
+})();
+
+function splitDocument(head: string, overrides: Partial<BulkDocument>): BulkDocument {
+  const json = head + sharedTail.text;
+  return bulkDocument({
+    ...overrides,
+    json,
+    split: { head, tail: sharedTail },
+    document: JSON.parse(json) as BulkDocument['document'],
+  });
+}
 
 test('bulk records go to the spool in the exporter layout and replay as mapped, ids and flags included', async () => {
   const records = mapped();

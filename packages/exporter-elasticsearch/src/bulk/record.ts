@@ -13,7 +13,11 @@ export interface BulkRecord {
   readonly id: string | undefined;
   /** The action line, e.g. `{"create":{"_index":"logs-generic.otel-default"}}`. */
   readonly action: string;
-  /** The document line's UTF-8, as the body carries it. */
+  /**
+   * The document line's UTF-8, as the body carries it. A record made by the mapping may keep it in
+   * two parts (its own members, and the tail it shares with the other documents of its target,
+   * resource and scope): this is then their join, made when read (see copyDocument).
+   */
   readonly documentBytes: Uint8Array;
   /** The document line (JSON), decoded from `documentBytes` when read. */
   readonly document: string;
@@ -32,35 +36,87 @@ export interface BulkRecord {
  * (the end-to-end profile put a fifth of the exporter's CPU per log record in the collector).
  * Bytes outside V8's heap are never copied by it, the body is built by copying them, and the
  * size comes from the encoding itself rather than from a `Buffer.byteLength` pass.
+ *
+ * A document the mapping wrote as a head and a shared tail (SplitJson) keeps only its head in the
+ * slab and refers to the tail's bytes, which every document of that target, resource and scope
+ * shares: the tail (resource, scope, data stream: a third to half of a span's document) is then
+ * copied once per request body, not also once per record into the slab, and held once
+ * (bench/memory-fit.ts: 628 bytes held per queued span where 1,296 were).
+ *
+ * The head is kept as where it lies (its slab's memory, start and length), not as a view: a
+ * record usually outlives a young-generation collection or two in the queue, and a typed array
+ * view is about a hundred bytes of V8 heap per record that would be promoted with it and wait
+ * for a full collection (the end-to-end benchmark's old generation grew by that much faster,
+ * and its page faults with it). A view is made for the moment it is needed.
  */
 class EncodedBulkRecord implements BulkRecord {
-  #documentBytes: Uint8Array;
+  #memory: ArrayBufferLike;
+  #start: number;
+  #length: number;
+  #tail: Uint8Array | undefined;
 
   constructor(
     readonly index: string,
     readonly id: string | undefined,
     readonly action: string,
-    documentBytes: Uint8Array,
+    head: Uint8Array,
+    tail: Uint8Array | undefined,
     readonly bytes: number,
     readonly conflictMeansStored: boolean,
     readonly timeSeries: boolean,
   ) {
-    this.#documentBytes = documentBytes;
+    this.#memory = head.buffer;
+    this.#start = head.byteOffset;
+    this.#length = head.length;
+    this.#tail = tail;
+  }
+
+  #head(): Uint8Array {
+    return new Uint8Array(this.#memory, this.#start, this.#length);
   }
 
   get documentBytes(): Uint8Array {
-    return this.#documentBytes;
+    const tail = this.#tail;
+    return tail === undefined ? this.#head() : Buffer.concat([this.#head(), tail]);
   }
 
   get document(): string {
-    const bytes = this.#documentBytes;
+    const bytes = this.documentBytes;
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
   }
 
-  /** Moves the document out of its slab into memory of its own size (see detachDocument). */
+  get documentLength(): number {
+    return this.#length + (this.#tail === undefined ? 0 : this.#tail.length);
+  }
+
+  /** See copyDocument. */
+  copyDocumentTo(target: Uint8Array, offset: number): number {
+    target.set(this.#head(), offset);
+    offset += this.#length;
+    const tail = this.#tail;
+    if (tail === undefined) return offset;
+    target.set(tail, offset);
+    return offset + tail.length;
+  }
+
+  /** See eachDocumentPart. */
+  eachDocumentPart(write: (part: Uint8Array) => void): void {
+    write(this.#head());
+    if (this.#tail !== undefined) write(this.#tail);
+  }
+
+  /**
+   * Moves the document out of its slab into memory of its own size (see detachDocument), joined
+   * with its tail: such a record is one of few, and then holds one piece of memory.
+   */
   detach(): void {
-    const bytes = this.#documentBytes;
-    if (bytes.byteLength !== bytes.buffer.byteLength) this.#documentBytes = bytes.slice();
+    if (this.#tail === undefined && this.#length === this.#memory.byteLength) return;
+    const own = Buffer.allocUnsafeSlow(this.documentLength);
+    this.copyDocumentTo(own, 0);
+    this.#memory = own.buffer;
+    this.#start = own.byteOffset;
+    this.#length = own.length;
+    this.#tail = undefined;
   }
 
   /** For JSON (a dead-letter file) and the console: the record with its lines as text. */
@@ -72,6 +128,28 @@ class EncodedBulkRecord implements BulkRecord {
   [inspect.custom](): Omit<BulkRecord, 'documentBytes'> {
     return this.toJSON();
   }
+}
+
+/**
+ * Copies the record's document line's UTF-8 into `target` at `offset`, part by part, without
+ * joining them first; returns the offset after it.
+ */
+export function copyDocument(record: BulkRecord, target: Uint8Array, offset: number): number {
+  if (record instanceof EncodedBulkRecord) return record.copyDocumentTo(target, offset);
+  const document = record.documentBytes;
+  target.set(document, offset);
+  return offset + document.length;
+}
+
+/** The document line's length in UTF-8 bytes. */
+export function documentLength(record: BulkRecord): number {
+  return record instanceof EncodedBulkRecord ? record.documentLength : record.documentBytes.length;
+}
+
+/** Hands the record's document line's UTF-8 to `write` part by part, in order, unjoined. */
+export function eachDocumentPart(record: BulkRecord, write: (part: Uint8Array) => void): void {
+  if (record instanceof EncodedBulkRecord) record.eachDocumentPart(write);
+  else write(record.documentBytes);
 }
 
 /**
@@ -104,20 +182,6 @@ export class DocumentSlabs extends ProtoWriter {
   encode(text: string): Uint8Array {
     if (text.length > OWN_BUFFER_UNITS) return Buffer.from(text, 'utf8');
     this.text(text);
-    return this.finish();
-  }
-
-  /** `head`'s UTF-8 followed by `tail` (a document's SplitJson). */
-  encodeSplit(head: string, tail: Uint8Array): Uint8Array {
-    if (head.length + tail.length > OWN_BUFFER_UNITS) {
-      const headBytes = Buffer.byteLength(head);
-      const own = Buffer.allocUnsafe(headBytes + tail.length);
-      own.write(head, 0);
-      own.set(tail, headBytes);
-      return own;
-    }
-    this.text(head);
-    this.raw(tail);
     return this.finish();
   }
 
@@ -163,6 +227,7 @@ export function bulkRecordOf(
     fields.id,
     fields.action,
     documentBytes,
+    undefined,
     Buffer.byteLength(fields.action) + documentBytes.length + 2,
     fields.conflictMeansStored,
     fields.timeSeries,
@@ -186,15 +251,17 @@ export function contentId(index: string, document: string, tail?: Uint8Array): s
 export function encodeDocument(doc: BulkDocument, slabs: DocumentSlabs = sharedSlabs): BulkRecord {
   const index = doc.target.index;
   const split = doc.split;
-  let documentBytes: Uint8Array;
+  let head: Uint8Array;
+  let tail: Uint8Array | undefined;
   let id = doc.id;
   if (split !== undefined) {
-    if (id === undefined && doc.hashId) id = contentId(index, split.head, split.tail.bytes);
-    documentBytes = slabs.encodeSplit(split.head, split.tail.bytes);
+    tail = split.tail.bytes;
+    if (id === undefined && doc.hashId) id = contentId(index, split.head, tail);
+    head = slabs.encode(split.head);
   } else {
     const document = doc.json ?? stringifyDocument(doc.document);
     if (id === undefined && doc.hashId) id = contentId(index, document);
-    documentBytes = slabs.encode(document);
+    head = slabs.encode(document);
   }
   const dataStream = doc.target.dataStream !== undefined;
   let action: string;
@@ -212,8 +279,9 @@ export function encodeDocument(doc: BulkDocument, slabs: DocumentSlabs = sharedS
     index,
     id,
     action,
-    documentBytes,
-    actionBytes + documentBytes.length + 2,
+    head,
+    tail,
+    actionBytes + head.length + (tail === undefined ? 0 : tail.length) + 2,
     doc.conflictMeansStored,
     doc.timeSeries,
   );

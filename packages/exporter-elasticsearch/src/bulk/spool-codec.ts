@@ -1,6 +1,6 @@
 import { SpoolLayout, SpoolTable, defaultSpoolCodec } from '@otelpack/batching-core';
 import type { SpoolCodec } from '@otelpack/batching-core';
-import { DocumentSlabs, bulkRecordOf } from './record';
+import { DocumentSlabs, bulkRecordOf, documentLength, eachDocumentPart } from './record';
 import type { BulkRecord } from './record';
 
 /*
@@ -35,9 +35,11 @@ export const bulkRecordSpoolCodec: SpoolCodec<BulkRecord> = {
     let expected = 64;
     for (const record of records) {
       // An action line with an id is the record's own; the others are mostly one per export.
-      expected += 8 + record.documentBytes.length + (record.id === undefined ? 0 : 128);
+      expected += 8 + documentLength(record) + (record.id === undefined ? 0 : 128);
     }
     const out = LAYOUT.writer(Math.min(MAX_EXPECTED_BYTES, expected));
+    // A document kept in two parts (record.ts) is written as one byte field, its parts in turn.
+    const writePart = (part: Uint8Array): void => out.raw(part);
     const actions = new SpoolTable<string>();
     for (const record of records) {
       out.u8(
@@ -52,7 +54,8 @@ export const bulkRecordSpoolCodec: SpoolCodec<BulkRecord> = {
         out.uv(NEW_ACTION);
         out.text(record.action);
       }
-      out.bytes(record.documentBytes);
+      out.uv(documentLength(record));
+      eachDocumentPart(record, writePart);
     }
     return out.finish();
   },
