@@ -231,6 +231,50 @@ describe('Pipeline with a spool', () => {
     }
   });
 
+  test('a spool refusing exports warns when it begins and when exports are written again, not for each', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    const warnings = captureDiagWarnings();
+    try {
+      let openBackend = (): void => undefined;
+      const backendUp = new Promise<void>((resolve) => (openBackend = resolve));
+      const sender = new ScriptedSender<number>(async () => {
+        await backendUp;
+        return { kind: 'delivered' };
+      });
+      const p = pipeline(dir, sender, {
+        spool: { directory: dir, maxBytes: 1024, fsync: 'never' },
+      });
+      assert.deepEqual((await p.submit(range(5, 1))).dropped, {});
+      for (let i = 0; i < 6; i++) {
+        assert.equal((await p.submit(range(200, 1_000 * (i + 1)))).dropped.queue_full, 200);
+      }
+      const refusals = () => warnings.lines.filter((line) => /queue_full/.test(line));
+      assert.equal(refusals().length, 1, refusals().join('\n'));
+      assert.match(
+        refusals()[0],
+        /^otelpack spooled logs: dropped 200 records \(queue_full\): spool full \(/,
+      );
+      // The backend answers: the first export is delivered, its segment gives its space back,
+      // and the next export is written.
+      openBackend();
+      await p.forceFlush();
+      assert.deepEqual((await p.submit(range(5, 10_000))).dropped, {});
+      assert.equal(refusals().length, 2, refusals().join('\n'));
+      assert.match(
+        refusals()[1],
+        /exports are written again after \d+ s of refusals \(spool full\): 1200 records of 6 exports dropped \(queue_full\) in all/,
+      );
+      await p.forceFlush();
+      assert.deepEqual(sender.delivered, [...range(5, 1), ...range(5, 10_000)]);
+      await p.shutdown();
+      assert.equal(p.stats().dropped.queue_full, 1200);
+      assertLedgerBalances(p.stats());
+    } finally {
+      warnings.stop();
+      cleanup();
+    }
+  });
+
   test('fsync always: one fsync per accepted export; never: none', async () => {
     const { dir, cleanup } = tempSpoolDir();
     try {

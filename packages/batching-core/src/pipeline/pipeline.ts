@@ -11,6 +11,7 @@ import type { SendOutcome } from './dispatcher';
 import type { Batch, Entry, SubmitResult, Ticket } from './entry';
 import { appendAll } from './entry';
 import { FailureWatch } from './failure-watch';
+import { RefusalWatch } from './refusal-watch';
 import { KeepAlive } from './keep-alive';
 import { Ledger } from './ledger';
 import { resolvePipelineOptions } from './options';
@@ -121,6 +122,8 @@ export class Pipeline<R> {
   private readonly retryWaits: RetryWaits<R>;
   private readonly deadLetters: DeadLetterOutlet<R>;
   private readonly failureWatch: FailureWatch;
+  /** Exports the spool refuses: warned about when it begins, while it lasts and when it ends. */
+  private readonly refusals = new RefusalWatch((message) => diag.warn(`${this.label}: ${message}`));
 
   private readonly sizing: RecordSizing<R>;
   /** The disk queue, when the `spool` option opened one. */
@@ -736,15 +739,24 @@ export class Pipeline<R> {
    * result, with the reason.
    */
   private commitToQueue(ticket: Ticket): void {
+    const writtenBefore = this.spool?.exportsWritten;
     const failure = this.queue.commit?.();
-    if (!failure || failure.records.length === 0) return;
+    if (!failure || failure.records.length === 0) {
+      if (this.spool && this.spool.exportsWritten !== writtenBefore) {
+        this.refusals.written(this.now());
+      }
+      return;
+    }
     for (const entry of failure.records) {
       entry.state = 'done';
       this.admission.release(this.sizing.heldBytes(entry.bytes));
     }
     this.ledger.refuseHeld(ticket, failure.records, 'queue_full', failure.reason);
-    diag.warn(
-      `${this.label}: dropped ${failure.records.length} records (queue_full): ${failure.reason}`,
+    this.refusals.refused(
+      failure.cause ?? failure.reason,
+      failure.records.length,
+      failure.reason,
+      this.now(),
     );
     this.deadLetters.records(
       'queue_full',

@@ -47,7 +47,14 @@ export interface RecordQueue<T extends QueuedRecord<unknown>> {
 /** Records a persistent queue could not write, and why (`spool full …`, `spool write failed: ENOSPC …`). */
 export interface QueueCommitFailure<T> {
   records: T[];
+  /** Why, with its figures (bytes on disk, the error): the drop's detail. */
   reason: string;
+  /**
+   * The reason without its figures (`spool full`, `spool write failed: EIO`): the pipeline warns
+   * when a cause begins, while it lasts and when it ends, not for each refused export. Without
+   * it, `reason` itself.
+   */
+  cause?: string;
 }
 
 /** The default queue: an array-backed ring buffer; nothing survives the process. */

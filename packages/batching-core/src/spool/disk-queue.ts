@@ -12,7 +12,7 @@ import {
   rangesOf,
 } from './format';
 import { diag } from '@opentelemetry/api';
-import { describeError } from '../errors';
+import { describeError, errorCodeOf } from '../errors';
 import { acquireLock } from './lock';
 import type { SpoolLock } from './lock';
 import { recoverSpool } from './recovery';
@@ -92,6 +92,8 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
   /** The batch `restore` is adding records to: its sequence, and the mark they share. */
   private restoring: { sequence: number; mark: { records: number } } | undefined;
   private closed = false;
+  /** Exports written by `commit`: the pipeline tells a refusal's end by it. */
+  exportsWritten = 0;
 
   constructor(private readonly options: DiskQueueOptions<T['record']>) {
     mkdirSync(options.directory, { recursive: true, mode: 0o700 });
@@ -228,6 +230,7 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
       return this.takeBack(
         batch,
         `the spool codec cannot encode them: ${(error as Error).message}`,
+        'the spool codec cannot encode them',
       );
     }
     // A segment's header may come with the frame (a roll); a segment whose every record is
@@ -239,6 +242,7 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
       return this.takeBack(
         batch,
         `spool full (${onDisk} of ${this.options.maxBytes} bytes on disk, the export needs ${frame.length})`,
+        'spool full',
       );
     }
     try {
@@ -248,15 +252,24 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
       // acknowledged gives its space back, and the export is written once more. Without it, a
       // full disk refused every export while the spool's own delivered segment held the space.
       if (!isDiskFull(error) || !this.log.reclaimActive()) {
-        return this.takeBack(batch, `spool write failed: ${describeError(error)}`);
+        return this.takeBack(
+          batch,
+          `spool write failed: ${describeError(error)}`,
+          `spool write failed: ${errorCodeOf(error)}`,
+        );
       }
       try {
         this.log.write(frame, batch.length);
       } catch (again) {
-        return this.takeBack(batch, `spool write failed: ${describeError(again)}`);
+        return this.takeBack(
+          batch,
+          `spool write failed: ${describeError(again)}`,
+          `spool write failed: ${errorCodeOf(again)}`,
+        );
       }
     }
     for (let i = 0; i < batch.length; i++) (batch[i] as T & Spooled).spoolId = firstId + i;
+    this.exportsWritten++;
     return undefined;
   }
 
@@ -343,11 +356,11 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
     return this.options.clockOriginMs + record.acceptedAtMs;
   }
 
-  private takeBack(batch: T[], reason: string): QueueCommitFailure<T> {
+  private takeBack(batch: T[], reason: string, cause: string): QueueCommitFailure<T> {
     // The batch is the newest records: the tail of the queue.
     const refused = new Set(batch);
     for (const record of this.memory.drain()) if (!refused.has(record)) this.memory.push(record);
-    return { records: batch, reason };
+    return { records: batch, reason, cause };
   }
 }
 
