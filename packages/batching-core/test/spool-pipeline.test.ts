@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { Pipeline } from '../src';
-import type { PipelineOptions, SendResult } from '../src';
+import type { PipelineOptions, SendResult, SubmitResult } from '../src';
 import { assertLedgerBalances, captureDiagWarnings, seededRandom } from '../src/testing';
 import {
   FRAME_HEADER_BYTES,
@@ -25,6 +25,23 @@ const own = (dir: string) => join(dir, 'spooled-logs');
 
 const DOWN: () => SendResult = () => ({ kind: 'retryable', reason: 'backend down' });
 const pipeline = spooledPipeline;
+
+/**
+ * Submits exports of 30 records until one is refused (a spool of 1024 bytes holds a few), and
+ * returns that refusal; the records written go to `written`.
+ */
+async function fillSpool(p: Pipeline<number>, written: number[] = []): Promise<SubmitResult> {
+  for (let i = 0; i < 40; i++) {
+    const records = range(30, 100 + 30 * i);
+    const result = await p.submit(records);
+    if ((result.dropped.queue_full ?? 0) > 0) {
+      assert.ok(i > 0, 'an export of 30 records fits in the empty spool');
+      return result;
+    }
+    written.push(...records);
+  }
+  throw new Error('the spool never filled');
+}
 
 /** Runs a process's worth: submits `exports`, and shuts down while the backend is down. */
 async function leaveInSpool(directory: string, exports: number[][]): Promise<void> {
@@ -218,11 +235,17 @@ describe('Pipeline with a spool', () => {
       });
       const first = await p.submit(range(5, 1));
       assert.deepEqual(first.dropped, {});
-      let refused = await p.submit(range(200, 10));
-      assert.equal(refused.dropped.queue_full, 200);
-      assert.match(refused.firstDropDetail ?? '', /spool full/);
-      refused = await p.submit(range(1, 500));
+      const refused = await fillSpool(p);
+      assert.equal(refused.dropped.queue_full, 30);
+      assert.match(refused.firstDropDetail ?? '', /^queue_full: spool full \(\d+ of 1024 bytes/);
       assertLedgerBalances(p.stats());
+      // An export that could never fit, however much were delivered, says so.
+      const tooLarge = await p.submit(range(1_000, 1_000));
+      assert.equal(tooLarge.dropped.queue_full, 1_000);
+      assert.match(
+        tooLarge.firstDropDetail ?? '',
+        /^queue_full: an export of 1000 records needs \d+ bytes on disk, more than spool\.maxBytes \(1024\) holds: raise spool\.maxBytes/,
+      );
       assert.ok(p.stats().spool && 'diskBytes' in p.stats().spool!);
       await p.shutdown();
       assertLedgerBalances(p.stats());
@@ -245,14 +268,16 @@ describe('Pipeline with a spool', () => {
         spool: { directory: dir, maxBytes: 1024, fsync: 'never' },
       });
       assert.deepEqual((await p.submit(range(5, 1))).dropped, {});
-      for (let i = 0; i < 6; i++) {
-        assert.equal((await p.submit(range(200, 1_000 * (i + 1)))).dropped.queue_full, 200);
+      const written = [...range(5, 1)];
+      await fillSpool(p, written);
+      for (let i = 1; i < 6; i++) {
+        assert.equal((await p.submit(range(30, 1_000 * i))).dropped.queue_full, 30);
       }
       const refusals = () => warnings.lines.filter((line) => /queue_full/.test(line));
       assert.equal(refusals().length, 1, refusals().join('\n'));
       assert.match(
         refusals()[0],
-        /^otelpack spooled logs: dropped 200 records \(queue_full\): spool full \(/,
+        /^otelpack spooled logs: dropped 30 records \(queue_full\): spool full \(/,
       );
       // The backend answers: the first export is delivered, its segment gives its space back,
       // and the next export is written.
@@ -262,12 +287,12 @@ describe('Pipeline with a spool', () => {
       assert.equal(refusals().length, 2, refusals().join('\n'));
       assert.match(
         refusals()[1],
-        /exports are written again after \d+ s of refusals \(spool full\): 1200 records of 6 exports dropped \(queue_full\) in all/,
+        /exports are written again after \d+ s of refusals \(spool full\): 180 records of 6 exports dropped \(queue_full\) in all/,
       );
       await p.forceFlush();
-      assert.deepEqual(sender.delivered, [...range(5, 1), ...range(5, 10_000)]);
+      assert.deepEqual(sender.delivered, [...written, ...range(5, 10_000)]);
       await p.shutdown();
-      assert.equal(p.stats().dropped.queue_full, 1200);
+      assert.equal(p.stats().dropped.queue_full, 180);
       assertLedgerBalances(p.stats());
     } finally {
       warnings.stop();
