@@ -16,7 +16,11 @@ import {
   InvalidConfigError,
 } from '@otelpack/batching-core';
 import type { DeadLetter, ExportResult, ResourceMetricsLike } from '@otelpack/batching-core';
-import { assertLedgerBalances, deliveryLetter } from '@otelpack/batching-core/testing';
+import {
+  assertLedgerBalances,
+  deliveryLetter,
+  downBackendUrl,
+} from '@otelpack/batching-core/testing';
 import {
   ElasticsearchLogRecordExporter,
   ElasticsearchMetricExporter,
@@ -476,4 +480,32 @@ test('self-telemetry names the server of the url, and no server when the client 
   const client = createElasticsearchClient({ url: 'http://es.internal.example:9243' });
   assert.deepEqual(await serverOfExporter({ client }), [undefined, undefined]);
   await client.close();
+});
+
+test("maxQueueBytes counts what a record holds itself: an otel-mode record's shared resource is not its own", async () => {
+  // A resource of ~5 kB, shared by every record: in `otel` mode each document refers to its
+  // members (written once), in `ecs` mode each document holds its own copy.
+  const big = { attributes: { 'service.name': 'checkout', 'build.notes': 'n'.repeat(5_000) } };
+  const url = await downBackendUrl();
+  const heldPerRecord: Record<string, number> = {};
+  for (const mappingMode of ['otel', 'ecs'] as const) {
+    const exporter = new ElasticsearchLogRecordExporter({
+      url,
+      mappingMode,
+      flushIntervalMs: 60_000,
+      shutdownTimeoutMs: 100,
+    });
+    const records = Array.from({ length: 50 }, (_, i) =>
+      logRecord({ resource: big, body: `line ${i}` }),
+    );
+    const result = await new Promise<ExportResult>((resolve) => exporter.export(records, resolve));
+    assert.equal(result.code, 0, mappingMode);
+    const stats = exporter.stats();
+    assert.equal(stats.queuedItems, 50, mappingMode);
+    heldPerRecord[mappingMode] = stats.queuedBytes / 50;
+    await exporter.shutdown();
+  }
+  // 200 + 1.06 × its own bytes (src/bulk/sender.ts): the 5 kB count only where they are held.
+  assert.ok(heldPerRecord.otel < 1_000, `otel: ${heldPerRecord.otel} bytes per record`);
+  assert.ok(heldPerRecord.ecs > 5_500, `ecs: ${heldPerRecord.ecs} bytes per record`);
 });

@@ -7,6 +7,7 @@ import {
   detachDocument,
   eachDocumentPart,
   encodeDocument,
+  sharedDocumentBytes,
 } from '../src/bulk/record';
 import type { BulkRecord } from '../src/bulk/record';
 import { buildBulkBody } from '../src/bulk/sender';
@@ -180,16 +181,46 @@ test('a split document keeps its tail shared, not copied: its slab holds the hea
     assert.equal(shared, tail.bytes, 'the very bytes every record shares');
     assert.equal(rest.length, 0);
   }
-  // A record that outlives its neighbours (detached) holds the whole line in memory of its own.
+  // The queue counts only what a record holds itself.
+  assert.equal(sharedDocumentBytes(records[0]), tail.bytes.length);
+  // A record that outlives its neighbours (detached) moves its head to memory of its own, and
+  // still refers to the shared tail: what it holds, and what the queue counted, do not change.
   const [first] = records;
   const before = buildBulkBody([first]);
   detachDocument(first);
   const seen: Uint8Array[] = [];
   eachDocumentPart(first, (part) => seen.push(part));
-  assert.equal(seen.length, 1);
-  assert.equal(seen[0].byteLength, seen[0].buffer.byteLength);
+  assert.equal(seen.length, 2);
+  assert.equal(seen[0].byteLength, seen[0].buffer.byteLength, 'the head in memory of its own');
+  assert.notEqual(seen[0].buffer, parts[1][0].buffer, 'no longer in the slab');
+  assert.equal(seen[1], tail.bytes);
+  assert.equal(sharedDocumentBytes(first), tail.bytes.length);
   assert.equal(first.document, `{"i":0${text}`);
+  // documentBytes joins the parts into memory of its own (a reader may keep or transfer it).
+  assert.equal(first.documentBytes.byteLength, first.documentBytes.buffer.byteLength);
+  assert.equal(Buffer.from(first.documentBytes).toString(), `{"i":0${text}`);
   assert.deepEqual(buildBulkBody([first]), before);
+});
+
+test('documents of equal resources and scopes share one tail, however their records interleave', () => {
+  // Three scopes in turn (more than the mapping's two-entry cache), each record with objects of
+  // its own that are equal to the others': the tail is the same object for equal content.
+  const tails = new Map<string, Set<unknown>>();
+  for (let i = 0; i < 60; i++) {
+    const record = logRecord({
+      resource: resource({ 'service.name': 'checkout' }),
+      scope: scope({ name: `lib-${i % 3}` }),
+      body: `line ${i}`,
+    });
+    const document = mapLogRecord(record, settings());
+    const tail = document.split?.tail;
+    assert.ok(tail, 'an otel-mode log document is written with a shared tail');
+    const seen = tails.get(tail.text) ?? new Set();
+    seen.add(tail.bytes);
+    tails.set(tail.text, seen);
+  }
+  assert.equal(tails.size, 3);
+  for (const [text, objects] of tails) assert.equal(objects.size, 1, text);
 });
 
 test('a record in JSON (a dead letter written by the ndjson writer) carries its lines as text', () => {

@@ -84,6 +84,16 @@ test('replayed documents are copied out of the payload: a record retried alone k
   for (const record of bulkRecordSpoolCodec.decode(payload, records.length)) {
     assert.ok(record.documentBytes.buffer.byteLength <= 32 * 1024);
   }
+  // Documents past the slab's own-buffer limit each get memory of their own size.
+  const large = Array.from({ length: 20 }, (_, i) =>
+    encodeDocument(bulkDocument({ document: { i, message: 'm'.repeat(10_000) } })),
+  );
+  for (const record of bulkRecordSpoolCodec.decode(
+    bulkRecordSpoolCodec.encode(large),
+    large.length,
+  )) {
+    assert.equal(record.documentBytes.buffer.byteLength, record.documentBytes.length);
+  }
 });
 
 test('a repeated action line is written once per export', () => {

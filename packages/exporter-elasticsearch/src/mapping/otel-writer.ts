@@ -100,6 +100,29 @@ function matches(
   );
 }
 
+/*
+ * Tails by their text: records whose resource and scope are equal but not the same objects, or
+ * that the two-entry cache above misses (more than two targets, resources or scopes interleaved),
+ * still share one tail and its bytes, so that a queued record refers to a tail held once for all
+ * of them, whatever order they come in: the queue leaves it out of each record's memory
+ * (sharedBytesOf in bulk/sender.ts). Bounded: cleared when full, and then made anew.
+ */
+const MAX_INTERNED_TAILS = 256;
+const internedTails = new Map<string, SharedJsonTail>();
+
+function internedTail(text: string): SharedJsonTail {
+  let tail = internedTails.get(text);
+  if (tail === undefined) {
+    if (internedTails.size >= MAX_INTERNED_TAILS) internedTails.clear();
+    // Memory of its own, not a slice of Buffer's shared pool: queued records keep it alive.
+    const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+    bytes.write(text);
+    tail = { text, bytes };
+    internedTails.set(text, tail);
+  }
+  return tail;
+}
+
 /** The shared members every `otel` span, event and log document ends with, and its `}`. */
 export function sharedTail(
   target: Target,
@@ -120,7 +143,7 @@ export function sharedTail(
       `,"resource":${memberJson(resourceField(resource, settings))}` +
       `,"scope":${memberJson(scopeField(scope, settings))}}`,
   );
-  const closing = { text, bytes: Buffer.from(text, 'utf8') };
+  const closing = internedTail(text);
   // A missing resource or scope is built anew for each record: nothing to remember then.
   if (resource !== undefined && scope !== undefined) {
     earlierClosing = recentClosing;
