@@ -3,12 +3,14 @@ import { test } from 'node:test';
 import { RefusalWatch } from '../src/pipeline/refusal-watch';
 
 type Step =
-  { refused: string; records: number; atMs: number; reason?: string } | { writtenAtMs: number };
+  | { refused: string; records: number; atMs: number; reason?: string }
+  | { acceptedAtMs: number }
+  | { closedAtMs: number };
 
-/** What a watch reminding every 60 s warns for these steps, in order. */
+/** What a watch reminding every 300 s and quiet after 60 s warns for these steps, in order. */
 function warningsFor(steps: Step[]): string[] {
   const lines: string[] = [];
-  const watch = new RefusalWatch((message) => lines.push(message), 60_000);
+  const watch = new RefusalWatch((message) => lines.push(message), 300_000, 60_000);
   for (const step of steps) {
     if ('refused' in step) {
       watch.refused(
@@ -17,71 +19,84 @@ function warningsFor(steps: Step[]): string[] {
         step.reason ?? `${step.refused} (figures)`,
         step.atMs,
       );
+    } else if ('acceptedAtMs' in step) {
+      watch.accepted(step.acceptedAtMs);
     } else {
-      watch.written(step.writtenAtMs);
+      watch.close(step.closedAtMs);
     }
   }
   return lines;
 }
 
 const full = (atMs: number, records = 10): Step => ({ refused: 'spool full', records, atMs });
+const eio = (atMs: number): Step => ({
+  refused: 'spool write failed: EIO',
+  records: 2,
+  atMs,
+  reason: 'spool write failed: EIO: i/o error',
+});
 
-test('refused exports: warned when a cause begins, every reminder period, and when it ends', () => {
+test('refused exports: warned by period (its start, a new cause, reminders, its end), not one by one', () => {
   const cases: [string, Step[], RegExp[]][] = [
     [
       'one refusal',
       [full(0)],
-      [/^dropped 10 records \(queue_full\): spool full \(figures\)\. While this lasts/],
+      [/^dropped 10 records \(queue_full\): spool full \(figures\)\. While refusals go on/],
     ],
+    ['many, before a reminder is due', [full(0), full(1_000), full(299_999)], [/^dropped 10/]],
     [
-      'many, inside one reminder period',
-      [full(0), full(1_000), full(59_999)],
-      [/^dropped 10 records/],
-    ],
-    [
-      'a reminder once the period has passed, with what was refused since it began',
-      [full(0), full(30_000, 7), full(60_000, 5), full(90_000)],
+      'a reminder at the first refusal once the period has passed, with the totals so far',
+      [full(0), full(200_000, 7), full(300_000, 5), full(400_000)],
       [
         /^dropped 10 records/,
-        /^exports still refused \(spool full\) after 60 s: 22 records of 3 exports dropped \(queue_full\) since it began; last: spool full \(figures\)$/,
+        /^exports still refused after 300 s: 22 records of 3 exports dropped \(queue_full\) so far; last: spool full \(figures\)$/,
       ],
     ],
     [
       'the reminder period runs from the last warning',
-      [full(0), full(60_000), full(100_000), full(120_000)],
-      [/^dropped/, /after 60 s: 20 records of 2 exports/, /after 120 s: 40 records of 4 exports/],
+      [full(0), full(300_000), full(500_000), full(600_000)],
+      [/^dropped/, /after 300 s: 20 records of 2 exports/, /after 600 s: 40 records of 4 exports/],
     ],
     [
-      'written again: the end, with the totals',
-      [full(0, 3), full(2_000, 4), { writtenAtMs: 5_400 }],
+      'accepted once refusals have stopped for the quiet period: the end, with the totals',
+      [full(0, 3), full(2_000, 4), { acceptedAtMs: 61_999 }, { acceptedAtMs: 62_000 }],
       [
         /^dropped 3 records/,
-        /^exports are written again after 5 s of refusals \(spool full\): 7 records of 2 exports dropped \(queue_full\) in all; last: spool full \(figures\)$/,
+        /^exports accepted again after 62 s of refusals \(spool full\): 7 records of 2 exports dropped \(queue_full\) in all; last: spool full \(figures\)$/,
       ],
     ],
-    ['written with nothing refused: nothing to say', [{ writtenAtMs: 0 }, { writtenAtMs: 9 }], []],
     [
-      'a refusal after the end begins anew',
-      [full(0), { writtenAtMs: 1_000 }, full(2_000)],
-      [/^dropped/, /^exports are written again after 1 s .*10 records of 1 export /, /^dropped/],
+      'accepted and refused in turn (a spool at its bound): one period',
+      [full(0), { acceptedAtMs: 1_000 }, full(2_000), { acceptedAtMs: 3_000 }, full(4_000)],
+      [/^dropped 10/],
     ],
     [
-      'another cause ends the first and begins its own',
+      'accepted with nothing refused: nothing to say',
+      [{ acceptedAtMs: 0 }, { acceptedAtMs: 90_000 }],
+      [],
+    ],
+    [
+      'a refusal after the end begins a new period',
+      [full(0), { acceptedAtMs: 70_000 }, full(80_000)],
       [
-        full(0),
-        {
-          refused: 'spool write failed: EIO',
-          records: 2,
-          atMs: 3_000,
-          reason: 'spool write failed: EIO: i/o error',
-        },
-        { refused: 'spool write failed: EIO', records: 2, atMs: 4_000 },
+        /^dropped/,
+        /^exports accepted again after 70 s .*10 records of 1 export dropped/,
+        /^dropped/,
       ],
+    ],
+    [
+      'another cause joins the period, warned once; the end names both',
+      [full(0), eio(3_000), eio(4_000), full(5_000), { acceptedAtMs: 70_000 }],
       [
         /^dropped 10 records/,
-        /^refused for another cause now \(spool write failed: EIO\) after 3 s of refusals \(spool full\): 10 records of 1 export dropped/,
-        /^dropped 2 records \(queue_full\): spool write failed: EIO: i\/o error\./,
+        /^dropped 2 records \(queue_full\), another cause: spool write failed: EIO: i\/o error$/,
+        /^exports accepted again after 70 s of refusals \(spool full; spool write failed: EIO\): 24 records of 4 exports/,
       ],
+    ],
+    [
+      'shutdown while refusing: summed up',
+      [full(0), full(5_000), { closedAtMs: 9_000 }, { closedAtMs: 9_500 }],
+      [/^dropped/, /^shutting down after 9 s of refusals \(spool full\): 20 records of 2 exports/],
     ],
   ];
   for (const [name, steps, expected] of cases) {
@@ -89,4 +104,11 @@ test('refused exports: warned when a cause begins, every reminder period, and wh
     assert.equal(lines.length, expected.length, `${name}: ${JSON.stringify(lines)}`);
     expected.forEach((pattern, i) => assert.match(lines[i], pattern, name));
   }
+});
+
+test('causes named apart in one period are bounded', () => {
+  const lines: string[] = [];
+  const watch = new RefusalWatch((message) => lines.push(message), 300_000, 60_000);
+  for (let i = 0; i < 100; i++) watch.refused(`cause ${i}`, 1, `cause ${i} (figures)`, i);
+  assert.equal(lines.length, 16);
 });

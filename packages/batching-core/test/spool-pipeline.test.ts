@@ -254,7 +254,7 @@ describe('Pipeline with a spool', () => {
     }
   });
 
-  test('a spool refusing exports warns when it begins and when exports are written again, not for each', async () => {
+  test('a spool refusing exports warns when refusals begin and once they are over, not for each', async () => {
     const { dir, cleanup } = tempSpoolDir();
     const warnings = captureDiagWarnings();
     try {
@@ -264,38 +264,83 @@ describe('Pipeline with a spool', () => {
         await backendUp;
         return { kind: 'delivered' };
       });
+      // The pipeline's clock, moved on by hand past the quiet period that ends refusals.
+      let skippedMs = 0;
       const p = pipeline(dir, sender, {
         spool: { directory: dir, maxBytes: 1024, fsync: 'never' },
+        now: () => performance.now() + skippedMs,
       });
       assert.deepEqual((await p.submit(range(5, 1))).dropped, {});
       const written = [...range(5, 1)];
       await fillSpool(p, written);
+      // Exports of different sizes: reasons with different figures, one cause.
+      let refused = 30;
       for (let i = 1; i < 6; i++) {
-        assert.equal((await p.submit(range(30, 1_000 * i))).dropped.queue_full, 30);
+        const size = 20 + 3 * i;
+        assert.equal((await p.submit(range(size, 1_000 * i))).dropped.queue_full, size);
+        refused += size;
       }
+      // An empty export, past the quiet period, holds nothing: it says nothing of the refusals,
+      // which go on.
+      skippedMs += 61_000;
+      await p.submit([]);
+      assert.equal((await p.submit(range(30, 9_000))).dropped.queue_full, 30);
+      refused += 30;
       const refusals = () => warnings.lines.filter((line) => /queue_full/.test(line));
       assert.equal(refusals().length, 1, refusals().join('\n'));
       assert.match(
         refusals()[0],
         /^otelpack spooled logs: dropped 30 records \(queue_full\): spool full \(/,
       );
-      // The backend answers: the first export is delivered, its segment gives its space back,
-      // and the next export is written.
+      // The backend answers: the first exports are delivered, their segment gives its space back,
+      // and the next export is written, past the quiet period: the refusals are over.
       openBackend();
       await p.forceFlush();
+      skippedMs += 61_000;
       assert.deepEqual((await p.submit(range(5, 10_000))).dropped, {});
       assert.equal(refusals().length, 2, refusals().join('\n'));
       assert.match(
         refusals()[1],
-        /exports are written again after \d+ s of refusals \(spool full\): 180 records of 6 exports dropped \(queue_full\) in all/,
+        new RegExp(
+          `exports accepted again after \\d+ s of refusals \\(spool full\\): ${refused} records of 7 exports dropped \\(queue_full\\) in all`,
+        ),
       );
       await p.forceFlush();
       assert.deepEqual(sender.delivered, [...written, ...range(5, 10_000)]);
       await p.shutdown();
-      assert.equal(p.stats().dropped.queue_full, 180);
+      assert.equal(p.stats().dropped.queue_full, refused);
       assertLedgerBalances(p.stats());
     } finally {
       warnings.stop();
+      cleanup();
+    }
+  });
+
+  test('an export fits a spool of exactly its size on disk; one byte less could never hold it', async () => {
+    const { dir, cleanup } = tempSpoolDir();
+    try {
+      const probe = pipeline(join(dir, 'probe'), new ScriptedSender<number>(NEVER));
+      await probe.submit(range(100));
+      const spool = probe.stats().spool;
+      assert.ok(spool && 'diskBytes' in spool);
+      const needed = spool.diskBytes; // the segment's header and the export's frame
+      await probe.shutdown(0);
+      const fits = pipeline(join(dir, 'fits'), new ScriptedSender<number>(NEVER), {
+        spool: { directory: join(dir, 'fits'), maxBytes: needed, fsync: 'never' },
+      });
+      assert.deepEqual((await fits.submit(range(100))).dropped, {});
+      await fits.shutdown(0);
+      const short = pipeline(join(dir, 'short'), new ScriptedSender<number>(NEVER), {
+        spool: { directory: join(dir, 'short'), maxBytes: needed - 1, fsync: 'never' },
+      });
+      const result = await short.submit(range(100));
+      assert.equal(result.dropped.queue_full, 100);
+      assert.equal(
+        result.firstDropDetail,
+        `queue_full: an export of 100 records needs ${needed} bytes on disk, more than spool.maxBytes (${needed - 1}) holds: raise spool.maxBytes, or export fewer records at a time`,
+      );
+      await short.shutdown(0);
+    } finally {
       cleanup();
     }
   });

@@ -122,7 +122,7 @@ export class Pipeline<R> {
   private readonly retryWaits: RetryWaits<R>;
   private readonly deadLetters: DeadLetterOutlet<R>;
   private readonly failureWatch: FailureWatch;
-  /** Exports the spool refuses: warned about when it begins, while it lasts and when it ends. */
+  /** Exports a persistent queue refuses: warned about by period, not one by one. */
   private readonly refusals = new RefusalWatch((message) => diag.warn(`${this.label}: ${message}`));
 
   private readonly sizing: RecordSizing<R>;
@@ -739,12 +739,11 @@ export class Pipeline<R> {
    * result, with the reason.
    */
   private commitToQueue(ticket: Ticket): void {
-    const writtenBefore = this.spool?.exportsWritten;
     const failure = this.queue.commit?.();
     if (!failure || failure.records.length === 0) {
-      if (this.spool && this.spool.exportsWritten !== writtenBefore) {
-        this.refusals.written(this.now());
-      }
+      // Records of this submit are held (written, or kept in memory by a spool that lost its
+      // lock): exports are being accepted.
+      if (ticket.remaining > 0) this.refusals.accepted(this.now());
       return;
     }
     for (const entry of failure.records) {
@@ -753,7 +752,8 @@ export class Pipeline<R> {
     }
     this.ledger.refuseHeld(ticket, failure.records, 'queue_full', failure.reason);
     this.refusals.refused(
-      failure.cause ?? failure.reason,
+      // A reason carries figures that change from export to export: without a cause, one name.
+      failure.cause ?? 'the queue refused the export',
       failure.records.length,
       failure.reason,
       this.now(),
@@ -879,6 +879,7 @@ export class Pipeline<R> {
     }
     const abandoned = this.abandonAll();
     this.batcher.stop();
+    this.refusals.close(this.now());
     const kept = this.ledger.leftInSpool;
     if (abandoned > 0 || kept > 0 || this.ledger.droppedTotal > 0) {
       const held = this.queue.persistent

@@ -92,8 +92,6 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
   /** The batch `restore` is adding records to: its sequence, and the mark they share. */
   private restoring: { sequence: number; mark: { records: number } } | undefined;
   private closed = false;
-  /** Exports written by `commit`: the pipeline tells a refusal's end by it. */
-  exportsWritten = 0;
 
   constructor(private readonly options: DiskQueueOptions<T['record']>) {
     mkdirSync(options.directory, { recursive: true, mode: 0o700 });
@@ -249,7 +247,7 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
     if (onDisk + needed > this.options.maxBytes) {
       return this.takeBack(
         batch,
-        `spool full (${onDisk} of ${this.options.maxBytes} bytes on disk, the export needs ${frame.length})`,
+        `spool full (${onDisk} of ${this.options.maxBytes} bytes on disk, the export needs ${needed})`,
         'spool full',
       );
     }
@@ -277,7 +275,6 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
       }
     }
     for (let i = 0; i < batch.length; i++) (batch[i] as T & Spooled).spoolId = firstId + i;
-    this.exportsWritten++;
     return undefined;
   }
 
