@@ -90,14 +90,6 @@ export interface BatchSender<R> {
    * by wire bytes. Without it, a record is counted at its wire size.
    */
   readonly memoryModel?: { perRecordBytes: number; perWireByte: number };
-  /**
-   * Optional, with `memoryModel`: of `sizeOf(record)`, the bytes the record does not hold itself
-   * because it refers to them where other records do too (Elasticsearch's documents share their
-   * resource and scope members); the model then counts `sizeOf - sharedBytesOf` as the record's
-   * wire bytes. It must answer the same for a record for as long as the record is held: its held
-   * bytes are computed again when it is released.
-   */
-  sharedBytesOf?(record: R): number;
   send(batch: readonly R[], context: SendContext): Promise<SendResult>;
   /**
    * Optional: split a record larger than `maxBatchBytes` into pieces that fit. Returning

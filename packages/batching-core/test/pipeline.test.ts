@@ -528,48 +528,6 @@ describe("the sender's memory model", () => {
     await p.shutdown();
   });
 
-  test('bytes a record shares with others are not counted as its own, and come back on release', async () => {
-    // Records of 100 wire bytes; even ones share 60 of them (held once for many), odd ones none.
-    // Held: 10 + 1 × own bytes: 50 for an even record, 110 for an odd one. A sender that answers
-    // nonsense (more than the record, negative, a throw) counts as sharing what it can, or none.
-    const answers = new Map<number, () => number>([
-      [90, () => 500],
-      [91, () => -5],
-      [
-        92,
-        () => {
-          throw new Error('no idea');
-        },
-      ],
-    ]);
-    const sender = Object.assign(
-      new ScriptedSender<number>(
-        () => new Promise<SendResult>(() => undefined),
-        () => 100,
-      ),
-      {
-        memoryModel: { perRecordBytes: 10, perWireByte: 1 },
-        sharedBytesOf: (n: number) => answers.get(n)?.() ?? (n % 2 === 0 ? 60 : 0),
-      },
-    );
-    const p = pipeline(sender, {
-      maxQueueBytes: 1_000,
-      maxBatchBytes: 10_000,
-      flushIntervalMs: 60_000,
-    });
-    await p.submit([0, 1, 2, 3]);
-    assert.equal(p.stats().queuedBytes, 50 + 110 + 50 + 110);
-    await p.submit([90, 91, 92]);
-    assert.equal(p.stats().queuedBytes, 320 + 10 + 110 + 110, 'all shared, none, none');
-    // 1,000 - 550 = 450 bytes left: nine even records, not four odd ones.
-    const result = await p.submit([4, 6, 8, 10, 12, 14, 16, 18, 20, 22]);
-    assert.equal(result.dropped.queue_full, 1);
-    assert.equal(p.stats().queuedBytes, 1_000);
-    await p.shutdown(0);
-    assert.equal(p.stats().queuedBytes, 0, 'released by the same count');
-    assertLedgerBalances(p.stats());
-  });
-
   test('a malformed model is refused at construction', () => {
     const sender = Object.assign(new ScriptedSender<number>(), {
       memoryModel: { perRecordBytes: -1, perWireByte: 1 },

@@ -398,7 +398,7 @@ export class Pipeline<R> {
     const deadlineMs = this.now() + this.options.blockTimeoutMs;
     for (const record of records) {
       const bytes = this.sizing.wireBytes(record);
-      const heldBytes = this.sizing.heldBytes(bytes, record);
+      const heldBytes = this.sizing.heldBytes(bytes);
       // A record too large to be held ever is not waited for: acceptOne drops it as too_large.
       if (heldBytes <= this.options.maxQueueBytes && !this.admission.hasRoom(heldBytes)) {
         // What this submit already added must go out to make the room it waits for, and be
@@ -459,7 +459,7 @@ export class Pipeline<R> {
       );
       return;
     }
-    const heldBytes = this.sizing.heldBytes(bytes, record);
+    const heldBytes = this.sizing.heldBytes(bytes);
     if (heldBytes > this.options.maxQueueBytes) {
       // It could never be held: evicting others for it would only lose them too.
       this.dropAtDoor(
@@ -679,7 +679,7 @@ export class Pipeline<R> {
         return;
     }
     entry.state = 'done';
-    this.admission.release(this.sizing.heldBytes(entry.bytes, entry.record));
+    this.admission.release(this.sizing.heldBytes(entry.bytes));
   }
 
   /**
@@ -699,7 +699,7 @@ export class Pipeline<R> {
     let heldBytes = 0;
     for (const entry of live) {
       entry.state = 'done';
-      heldBytes += this.sizing.heldBytes(entry.bytes, entry.record);
+      heldBytes += this.sizing.heldBytes(entry.bytes);
     }
     this.dispatcher.leave(live.length);
     this.admission.releaseMany(live.length, heldBytes);
@@ -748,7 +748,7 @@ export class Pipeline<R> {
     }
     for (const entry of failure.records) {
       entry.state = 'done';
-      this.admission.release(this.sizing.heldBytes(entry.bytes, entry.record));
+      this.admission.release(this.sizing.heldBytes(entry.bytes));
     }
     this.ledger.refuseHeld(ticket, failure.records, 'queue_full', failure.reason);
     this.refusals.refused(
@@ -810,7 +810,7 @@ export class Pipeline<R> {
     const beyond: number[] = [];
     const sentBefore: R[] = [];
     for (const found of recovery.records) {
-      const heldBytes = this.sizing.heldBytes(found.bytes, found.record);
+      const heldBytes = this.sizing.heldBytes(found.bytes);
       if (!this.admission.hasRoom(heldBytes)) {
         this.dropAtDoor(
           found.record,

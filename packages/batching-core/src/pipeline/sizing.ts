@@ -12,14 +12,12 @@ type MemoryModel = NonNullable<BatchSender<unknown>['memoryModel']>;
 export class RecordSizing<R> {
   /** Read once: held bytes are computed again on release and must come out the same. */
   private readonly memoryModel: MemoryModel | undefined;
-  private readonly sharesBytes: boolean;
 
   constructor(
     private readonly sender: BatchSender<R>,
     private readonly label: string,
   ) {
     this.memoryModel = checkedModel(sender.memoryModel);
-    this.sharesBytes = typeof sender.sharedBytesOf === 'function';
   }
 
   /**
@@ -46,26 +44,12 @@ export class RecordSizing<R> {
   }
 
   /**
-   * What `record`, of `bytes` wire bytes, holds in memory by the sender's measured model, less
-   * what it shares with other records (`sharedBytesOf`). Computed again on release rather than
-   * stored: a field per held record costs more than this.
+   * What a record of `bytes` wire bytes holds in memory, by the sender's measured model.
+   * Computed again on release rather than stored: a field per held record costs more than this.
    */
-  heldBytes(bytes: number, record: R): number {
+  heldBytes(bytes: number): number {
     const model = this.memoryModel;
-    if (!model) return bytes;
-    const own = this.sharesBytes ? bytes - this.sharedBytes(record, bytes) : bytes;
-    return Math.ceil(model.perRecordBytes + model.perWireByte * own);
-  }
-
-  /** The sender's `sharedBytesOf`, within 0 and `bytes`; 0 when it throws or answers nonsense. */
-  private sharedBytes(record: R, bytes: number): number {
-    try {
-      const shared = (this.sender.sharedBytesOf as (record: R) => number)(record);
-      return Number.isFinite(shared) && shared > 0 ? Math.min(Math.floor(shared), bytes) : 0;
-    } catch (error) {
-      diag.error(`${this.label}: sharedBytesOf threw; counting none shared`, error);
-      return 0;
-    }
+    return model ? Math.ceil(model.perRecordBytes + model.perWireByte * bytes) : bytes;
   }
 
   /** The sender's pieces of a record larger than a batch, if it can make them. */

@@ -41,7 +41,7 @@ export interface BulkRecord {
  * slab and refers to the tail's bytes, which every document of that target, resource and scope
  * shares: the tail (resource, scope, data stream: a third to half of a span's document) is then
  * copied once per request body, not also once per record into the slab, and held once
- * (bench/memory-fit.ts: 550 bytes held per queued span where 1,296 were, with the change below).
+ * (bench/memory-fit.ts: 557 bytes held per queued span where 1,296 were, with the change below).
  *
  * The head is kept as where it lies (its slab's memory, start and length), not as a view: a
  * record usually outlives a young-generation collection or two in the queue, and a typed array
@@ -83,11 +83,6 @@ class EncodedBulkRecord implements BulkRecord {
     return joined;
   }
 
-  /** The bytes of the document the record refers to rather than holds (its shared tail). */
-  get sharedBytes(): number {
-    return this.#tail === undefined ? 0 : this.#tail.length;
-  }
-
   get document(): string {
     const bytes = this.documentBytes;
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
@@ -115,8 +110,7 @@ class EncodedBulkRecord implements BulkRecord {
 
   /**
    * Moves the document's head out of its slab into memory of its own size (see detachDocument).
-   * The tail stays shared: it is what every record of its target refers to, and what the queue's
-   * memory count leaves out of the record's own (sharedBytesOf).
+   * The tail stays shared: it is what every record of its target refers to.
    */
   detach(): void {
     if (this.#start === 0 && this.#length === this.#memory.byteLength) return;
@@ -147,11 +141,6 @@ export function copyDocument(record: BulkRecord, target: Uint8Array, offset: num
   const document = record.documentBytes;
   target.set(document, offset);
   return offset + document.length;
-}
-
-/** Of the record's `bytes`, those it refers to where other records do too (sharedBytesOf). */
-export function sharedDocumentBytes(record: BulkRecord): number {
-  return record instanceof EncodedBulkRecord ? record.sharedBytes : 0;
 }
 
 /** The document line's length in UTF-8 bytes. */

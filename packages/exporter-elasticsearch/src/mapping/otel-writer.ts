@@ -103,17 +103,27 @@ function matches(
 /*
  * Tails by their text: records whose resource and scope are equal but not the same objects, or
  * that the two-entry cache above misses (more than two targets, resources or scopes interleaved),
- * still share one tail and its bytes, so that a queued record refers to a tail held once for all
- * of them, whatever order they come in: the queue leaves it out of each record's memory
- * (sharedBytesOf in bulk/sender.ts). Bounded: cleared when full, and then made anew.
+ * still share one tail and its bytes, so that queued records refer to one copy. Bounded: cleared
+ * when full, and then made anew (records keep the tails they refer to; the queue counts each
+ * record's tail as its own, so what it bounds is not passed by tails that are not shared).
  */
 const MAX_INTERNED_TAILS = 256;
+/** UTF-16 units of the texts kept (each kept twice: the text, and its UTF-8). */
+const MAX_INTERNED_UNITS = 512 * 1024;
 const internedTails = new Map<string, SharedJsonTail>();
+let internedUnits = 0;
 
 function internedTail(text: string): SharedJsonTail {
   let tail = internedTails.get(text);
   if (tail === undefined) {
-    if (internedTails.size >= MAX_INTERNED_TAILS) internedTails.clear();
+    if (
+      internedTails.size >= MAX_INTERNED_TAILS ||
+      internedUnits + text.length > MAX_INTERNED_UNITS
+    ) {
+      internedTails.clear();
+      internedUnits = 0;
+    }
+    internedUnits += text.length;
     // Memory of its own, not a slice of Buffer's shared pool: queued records keep it alive.
     const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
     bytes.write(text);
