@@ -62,7 +62,7 @@ test('refused exports: warned by period (its start, a new cause, reminders, its 
       [full(0, 3), full(2_000, 4), { acceptedAtMs: 61_999 }, { acceptedAtMs: 62_000 }],
       [
         /^dropped 3 records/,
-        /^exports accepted again after 62 s of refusals \(spool full\): 7 records of 2 exports dropped \(queue_full\) in all; last: spool full \(figures\)$/,
+        /^exports accepted again, 60 s after the last refusal; refusals for 2 s \(spool full\): 7 records of 2 exports dropped \(queue_full\) in all; last: spool full \(figures\)$/,
       ],
     ],
     [
@@ -80,7 +80,7 @@ test('refused exports: warned by period (its start, a new cause, reminders, its 
       [full(0), { acceptedAtMs: 70_000 }, full(80_000)],
       [
         /^dropped/,
-        /^exports accepted again after 70 s .*10 records of 1 export dropped/,
+        /^exports accepted again, 70 s after the last refusal; refusals for 0 s .*10 records of 1 export dropped/,
         /^dropped/,
       ],
     ],
@@ -90,13 +90,16 @@ test('refused exports: warned by period (its start, a new cause, reminders, its 
       [
         /^dropped 10 records/,
         /^dropped 2 records \(queue_full\), another cause: spool write failed: EIO: i\/o error$/,
-        /^exports accepted again after 70 s of refusals \(spool full; spool write failed: EIO\): 24 records of 4 exports/,
+        /^exports accepted again, 65 s after the last refusal; refusals for 5 s \(spool full; spool write failed: EIO\): 24 records of 4 exports/,
       ],
     ],
     [
       'shutdown while refusing: summed up',
       [full(0), full(5_000), { closedAtMs: 9_000 }, { closedAtMs: 9_500 }],
-      [/^dropped/, /^shutting down after 9 s of refusals \(spool full\): 20 records of 2 exports/],
+      [
+        /^dropped/,
+        /^shutting down, 4 s after the last refusal; refusals for 5 s \(spool full\): 20 records of 2 exports/,
+      ],
     ],
   ];
   for (const [name, steps, expected] of cases) {

@@ -286,7 +286,9 @@ describe('Pipeline with a spool', () => {
       await p.submit([]);
       assert.equal((await p.submit(range(30, 9_000))).dropped.queue_full, 30);
       refused += 30;
-      const refusals = () => warnings.lines.filter((line) => /queue_full/.test(line));
+      // The refusal warnings (not the shutdown summary, which counts drops too).
+      const refusals = () =>
+        warnings.lines.filter((line) => /queue_full/.test(line) && !/: shut down:/.test(line));
       assert.equal(refusals().length, 1, refusals().join('\n'));
       assert.match(
         refusals()[0],
@@ -302,13 +304,21 @@ describe('Pipeline with a spool', () => {
       assert.match(
         refusals()[1],
         new RegExp(
-          `exports accepted again after \\d+ s of refusals \\(spool full\\): ${refused} records of 7 exports dropped \\(queue_full\\) in all`,
+          `exports accepted again, 6\\d s after the last refusal; refusals for \\d+ s \\(spool full\\): ${refused} records of 7 exports dropped \\(queue_full\\) in all`,
         ),
       );
       await p.forceFlush();
       assert.deepEqual(sender.delivered, [...written, ...range(5, 10_000)]);
+      // Refusals going on at shutdown are summed up.
+      assert.equal((await p.submit(range(1_000, 20_000))).dropped.queue_full, 1_000);
       await p.shutdown();
-      assert.equal(p.stats().dropped.queue_full, refused);
+      assert.equal(refusals().length, 4, refusals().join('\n'));
+      assert.match(refusals()[2], /dropped 1000 records \(queue_full\): an export of 1000 records/);
+      assert.match(
+        refusals()[3],
+        /shutting down, \d+ s after the last refusal; refusals for 0 s \(export larger than spool\.maxBytes\): 1000 records of 1 export/,
+      );
+      assert.equal(p.stats().dropped.queue_full, refused + 1_000);
       assertLedgerBalances(p.stats());
     } finally {
       warnings.stop();

@@ -48,7 +48,7 @@ export class RefusalWatch {
         lastReason: reason,
       };
       this.warn(
-        `dropped ${records} records (queue_full): ${reason}. While refusals go on they are counted (stats, the drop metric), and warned about for a new cause, every ${minutes(this.remindEveryMs)} and when exports have been accepted for ${seconds(this.quietMs)} s without one`,
+        `dropped ${records} records (queue_full): ${reason}. While refusals go on they are counted (stats, the drop metric) and warned about for a new cause, every ${minutes(this.remindEveryMs)}, and once an export is accepted ${seconds(this.quietMs)} s or more after the last refusal`,
       );
       return;
     }
@@ -85,7 +85,7 @@ export class RefusalWatch {
   private end(current: Refusals, nowMs: number, how: string): void {
     this.current = undefined;
     this.warn(
-      `${how} after ${seconds(nowMs - current.sinceMs)} s of refusals (${[...current.causes].join('; ')}): ${describe(current)} dropped (queue_full) in all; last: ${current.lastReason}`,
+      `${how}, ${seconds(nowMs - current.lastRefusedMs)} s after the last refusal; refusals for ${seconds(current.lastRefusedMs - current.sinceMs)} s (${[...current.causes].join('; ')}): ${describe(current)} dropped (queue_full) in all; last: ${current.lastReason}`,
     );
   }
 }
