@@ -51,8 +51,8 @@ export interface QueueCommitFailure<T> {
   reason: string;
   /**
    * The reason without its figures (`spool full`, `spool write failed: EIO`): the pipeline warns
-   * when a cause begins, while it lasts and when it ends, not for each refused export. Without
-   * it, `reason` itself.
+   * about refusals by period (refusal-watch.ts), once for each cause in it, not for each refused
+   * export. Without it, every refusal has one cause: `the queue refused the export`.
    */
   cause?: string;
 }

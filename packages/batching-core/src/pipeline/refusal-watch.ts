@@ -1,6 +1,6 @@
 /** How often refusals that go on are warned about again (at the next refusal after it). */
 export const REFUSAL_REMINDER_MS = 5 * 60_000;
-/** How long exports must be accepted without a refusal before the refusals are said to be over. */
+/** How long after the last refusal an accepted export ends the refusals. */
 export const REFUSAL_QUIET_MS = 60_000;
 /** Causes named apart in one period; past this, a new cause is counted with the others. */
 const MAX_CAUSES = 16;
@@ -20,9 +20,9 @@ interface Refusals {
  * throws), by period rather than one per refused export, which a full disk made of every export
  * of every signal for as long as it was full. A period begins with the first refusal (warned,
  * with its reason), warns once for each other cause that joins it and at the next refusal after
- * every `remindEveryMs`, and ends when exports are accepted with no refusal for `quietMs` (a
- * spool at its bound that takes one export and refuses the next is one period, not one each),
- * or at shutdown: warned with what was refused in all. Each refused record is counted when it
+ * every `remindEveryMs`, and ends at the first export accepted `quietMs` or more after the last
+ * refusal (a spool at its bound that takes one export and refuses the next is one period, not
+ * one each), or at shutdown: warned with what was refused in all. Each refused record is counted when it
  * is refused (`queue_full`, in stats() and the drop metric) whatever is logged.
  */
 export class RefusalWatch {
