@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AggregationTemporality, DataPointType, inspectSpool } from '@otelpack/batching-core';
+import { inspectSpool } from '@otelpack/batching-core';
 import type { ExportResult, ResourceMetricsLike } from '@otelpack/batching-core';
 import { assertLedgerBalances, eventually } from '@otelpack/batching-core/testing';
 import { ElasticsearchLogRecordExporter, ElasticsearchMetricExporter } from '../src';
 import type { ElasticsearchExporterOptions } from '../src';
-import { logRecord } from './helpers/fixtures';
+import { gauge, logRecord, point, resourceMetrics } from './helpers/fixtures';
 import { startBulkSink } from './helpers/bulk-sink';
 import type { BulkSink } from './helpers/bulk-sink';
 
@@ -26,28 +26,17 @@ after(async () => {
 });
 
 /** A gauge of `points` series (one document each), at a time of its own per `batch`. */
-function gauge(batch: number, points: number): ResourceMetricsLike {
-  return {
-    resource: { attributes: { 'service.name': 'checkout' } },
-    scopeMetrics: [
-      {
-        scope: { name: 'spool' },
-        metrics: [
-          {
-            descriptor: { name: 'queue.depth', description: '', unit: '', valueType: 1 },
-            aggregationTemporality: AggregationTemporality.CUMULATIVE,
-            dataPointType: DataPointType.GAUGE,
-            dataPoints: Array.from({ length: points }, (_, i) => ({
-              startTime: [1_700_000_000 + batch, 0] as [number, number],
-              endTime: [1_700_000_000 + batch, 0] as [number, number],
-              attributes: { worker: `w${i}` },
-              value: i,
-            })),
-          },
-        ],
-      },
-    ],
-  };
+function gaugeBatch(batch: number, points: number): ResourceMetricsLike {
+  const at: [number, number] = [1_700_000_000 + batch, 0];
+  return resourceMetrics([
+    gauge(
+      'queue.depth',
+      Array.from({ length: points }, (_, i) => ({
+        ...point(i, { worker: `w${i}` }, at),
+        startTime: at,
+      })),
+    ),
+  ]);
 }
 
 /** One SDK export call: resolves with the callback's result. */
@@ -84,10 +73,10 @@ test('time series 409s after a restart: delivered for documents the last process
   const { directory, hung, options, cleanup } = await hungBackendAndSpool();
   try {
     const first = new ElasticsearchMetricExporter({ ...options, maxConcurrency: 1 });
-    assert.equal((await exportOnce(first, gauge(1, 3) as never)).code, 0);
+    assert.equal((await exportOnce(first, gaugeBatch(1, 3) as never)).code, 0);
     await eventually(() => hung.bulkRequests().length === 1, 'the first request is out');
     // One request at a time: this export's documents wait, and are never sent.
-    assert.equal((await exportOnce(first, gauge(2, 2) as never)).code, 0);
+    assert.equal((await exportOnce(first, gaugeBatch(2, 2) as never)).code, 0);
     await first.shutdown();
     assert.equal(first.stats().leftInSpool, 5);
     const [queue] = inspectSpool(directory);
@@ -132,7 +121,7 @@ const NO_TIME_SERIES = [
     what: 'metrics in the ecs mode',
     send: (options: ElasticsearchExporterOptions) => {
       const exporter = new ElasticsearchMetricExporter({ ...options, mappingMode: 'ecs' });
-      return { exporter, done: exportOnce(exporter, gauge(1, 2) as never) };
+      return { exporter, done: exportOnce(exporter, gaugeBatch(1, 2) as never) };
     },
   },
   {

@@ -13,6 +13,7 @@ import {
 } from './format';
 import { diag } from '@opentelemetry/api';
 import { describeError, errorCodeOf } from '../errors';
+import { isDiskFull } from './disk-errors';
 import { acquireLock } from './lock';
 import type { SpoolLock } from './lock';
 import { recoverSpool } from './recovery';
@@ -370,8 +371,3 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
 }
 
 const NO_BYTES = new Uint8Array(0);
-
-function isDiskFull(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT';
-}

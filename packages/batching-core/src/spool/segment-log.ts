@@ -14,6 +14,7 @@ import {
 import { join } from 'node:path';
 import { diag } from '@opentelemetry/api';
 import { describeError, errorCodeOf } from '../errors';
+import { isDiskFailure } from './disk-errors';
 import { encodeAckFrame, encodeSentBatchFrame, rangesOf, segmentHeader } from './format';
 import type { IdRange } from './format';
 import { ackFileName, segmentFileName } from './recovery';
@@ -292,7 +293,7 @@ export class SegmentLog {
       fd = openSync(this.options.directory, 'r');
       fsyncSync(fd);
     } catch (error) {
-      if (DISK_FAILURES.has(errorCodeOf(error))) {
+      if (isDiskFailure(error)) {
         // The disk failed it: the new segment's name may not survive a power cut, which matters
         // as much as a failed fsync of the segment itself.
         this.fsyncFailures++;
@@ -481,12 +482,6 @@ export class SegmentLog {
     diag.warn(`otelpack spool ${this.options.directory}: fsync failed (${describeError(error)})`);
   }
 }
-
-/**
- * What a directory fsync answers when the disk failed it, rather than the platform declining to
- * sync a directory (EISDIR, EPERM, EINVAL, ENOTSUP): counted with the failed fsyncs.
- */
-const DISK_FAILURES = new Set(['EIO', 'ENOSPC', 'EDQUOT']);
 
 /** The parts of `ranges` (sorted) within [first, end). */
 function clip(ranges: readonly IdRange[], first: number, end: number): IdRange[] {

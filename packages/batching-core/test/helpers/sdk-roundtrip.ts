@@ -11,7 +11,6 @@
  * all handed in by the caller.
  */
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type * as CoreModule from '../../src';
 import type * as TestingModule from '../../src/testing';
 import type {
@@ -160,14 +159,6 @@ function newPipeline<R>(
     maxBackoffMs: 200,
     shutdownTimeoutMs: 5_000,
   });
-}
-
-async function waitUntil(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + ARRIVAL_TIMEOUT_MS;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ARRIVAL_TIMEOUT_MS} ms: ${what}`);
-    await sleep(5);
-  }
 }
 
 /** Every request the sink saw must be one of ours, complete and well-formed. */
@@ -371,23 +362,26 @@ async function metricsScenario(
     orders.add(5);
     inflight.add(3);
     inflight.add(-1);
-    await waitUntil(
+    await kit.testing.eventually(
       () => counterRecords().some((r) => r.value === 5),
       `${kit.label}: an export of orders = 5`,
+      ARRIVAL_TIMEOUT_MS,
     );
     orders.add(5);
     if (preference === 'cumulative') {
-      await waitUntil(
+      await kit.testing.eventually(
         () => counterRecords().some((r) => r.value === 10),
         `${kit.label}: a cumulative export of orders = 10`,
+        ARRIVAL_TIMEOUT_MS,
       );
     } else {
       // A 10 ends the wait too: a reader that ignored the preference fails below, with figures.
-      await waitUntil(
+      await kit.testing.eventually(
         () =>
           counterRecords().filter((r) => r.value === 5).length >= 2 ||
           counterRecords().some((r) => r.value === 10),
         `${kit.label}: a second delta export of orders = 5`,
+        ARRIVAL_TIMEOUT_MS,
       );
     }
 
