@@ -115,10 +115,47 @@ describe('overflow policies', () => {
       flushIntervalMs: 10_000,
       maxBatchItems: 100,
     });
-    await p.submit(range(8));
+    const result = await p.submit(range(8));
     assert.equal(p.stats().dropped.queue_full, 3);
+    // The three were this export's own: its result says so, and does not call them pending.
+    assert.deepEqual(
+      { dropped: result.dropped, pending: result.pending },
+      { dropped: { queue_full: 3 }, pending: 5 },
+    );
+    assert.match(result.firstDropDetail ?? '', /^queue_full: evicted by drop_oldest/);
     await p.forceFlush();
     assert.deepEqual(sender.delivered, [3, 4, 5, 6, 7]);
+    assertLedgerBalances(p.stats());
+  });
+
+  test("drop_oldest: an earlier export's records evicted are not the evicting export's loss", async () => {
+    let release = (): void => undefined;
+    const firstSendHeld = new Promise<void>((resolve) => (release = resolve));
+    const sender = new ScriptedSender<number>(async (_batch, _context, sendIndex) => {
+      if (sendIndex === 0) await firstSendHeld;
+      return { kind: 'delivered' };
+    });
+    const p = pipeline(sender, {
+      maxQueueItems: 5,
+      overflow: 'drop_oldest',
+      maxConcurrency: 1,
+      maxBatchItems: 2,
+      flushIntervalMs: 10_000,
+    });
+    await p.submit(range(2));
+    await eventually(() => sender.sends.length === 1, 'the first send');
+    const waiting = await p.submit(range(3, 10));
+    assert.deepEqual(waiting.dropped, {});
+    // Room for two: the waiting export's oldest two go (the first is in flight, never evicted).
+    const evicting = await p.submit(range(2, 100));
+    assert.deepEqual(
+      { dropped: evicting.dropped, pending: evicting.pending },
+      { dropped: {}, pending: 2 },
+    );
+    assert.equal(p.stats().dropped.queue_full, 2);
+    release();
+    await p.forceFlush();
+    assert.deepEqual(sender.delivered, [0, 1, 12, 100, 101]);
     assertLedgerBalances(p.stats());
   });
 

@@ -212,8 +212,12 @@ describe('Pipeline with a spool', () => {
         maxBatchItems: 4,
         overflow: 'drop_oldest',
       });
-      await p.submit(range(10, 1));
+      const result = await p.submit(range(10, 1));
       assert.equal(p.stats().dropped.queue_full, 6, 'six evicted to make room for the last four');
+      assert.deepEqual(
+        { dropped: result.dropped, pending: result.pending },
+        { dropped: { queue_full: 6 }, pending: 4 },
+      );
       await p.shutdown();
       assert.equal(p.stats().leftInSpool, 4);
       const sender = new ScriptedSender<number>();

@@ -32,7 +32,10 @@ export type EntryState = 'awaiting_send' | 'in_flight' | 'awaiting_retry' | 'don
 /** A held record as the pipeline tracks it, from acceptance to its outcome. */
 export interface Entry<R> extends QueuedRecord<R> {
   state: EntryState;
-  /** The submit call waiting for this record's outcome (direct delivery only). */
+  /**
+   * The submit call waiting for this record's outcome (direct delivery only); also set on a
+   * queued-mode record evicted while its own submit is still being accepted.
+   */
   ticket: Ticket | undefined;
   /**
    * Where the disk spool wrote the record (its record id, set by the spool); `undefined` until
@@ -77,7 +80,10 @@ export interface SubmitResult {
 
 /** One submit call's account. */
 export interface Ticket {
-  /** Records of this submit still held. Entries point back at the ticket only in direct mode. */
+  /**
+   * Records of this submit still held. Entries point back at the ticket only in direct mode (and
+   * an entry its own submit evicts: Pipeline's acceptingSubmit).
+   */
   remaining: number;
   tracked: boolean;
   /** One clock read per submit: the records of one export share their acceptance time. */

@@ -219,7 +219,8 @@ export class Ledger {
 
   private progress(ticket: Ticket): void {
     ticket.remaining--;
-    this.trackedHeld--;
+    // An untracked ticket is reached only while its submit is being accepted (an eviction).
+    if (ticket.tracked) this.trackedHeld--;
     if (ticket.remaining === 0 && ticket.resolve) {
       const resolve = ticket.resolve;
       ticket.resolve = undefined;

@@ -135,6 +135,13 @@ export class Pipeline<R> {
   private flushRequests = 0;
   private directWaiting = 0;
   private pumping = false;
+  /**
+   * The queued-mode submit being accepted, and the newest sequence number held before it: its
+   * entries do not point back at its ticket (nothing reports to a caller that has its answer),
+   * so an eviction that takes one of them (drop_oldest, an export larger than the queue) finds
+   * the ticket here, and the submit's result counts the drop instead of calling it pending.
+   */
+  private acceptingSubmit: { ticket: Ticket; heldBeforeSeq: number } | undefined;
   /** The start of the forceFlush running now, or of the last one, and when that one ended. */
   private lastFlushStartMs: number | undefined;
   private lastFlushEndMs: number | undefined;
@@ -240,7 +247,14 @@ export class Pipeline<R> {
     if (this.options.overflow === 'block' && !this.closing) {
       return this.submitBlocking(records, ticket, waitForSettlement);
     }
-    for (const record of records) this.acceptOne(record, ticket);
+    if (!ticket.tracked) {
+      this.acceptingSubmit = { ticket, heldBeforeSeq: this.ledger.newestSeq };
+    }
+    try {
+      for (const record of records) this.acceptOne(record, ticket);
+    } finally {
+      this.acceptingSubmit = undefined;
+    }
     this.commitToQueue(ticket);
     this.pump();
     return this.finishSubmit(ticket, waitForSettlement);
@@ -510,8 +524,12 @@ export class Pipeline<R> {
       const victims = retrying ? retrying.entries : head ? [head] : [];
       if (victims.length === 0) break;
       if (retrying) endedOperations.push(retrying);
+      const accepting = this.acceptingSubmit;
       for (const victim of victims) {
         this.release(victim);
+        if (accepting && victim.ticket === undefined && victim.seq > accepting.heldBeforeSeq) {
+          victim.ticket = accepting.ticket;
+        }
         evicted.push(victim);
       }
     }
