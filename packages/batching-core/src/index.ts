@@ -53,6 +53,7 @@ export type {
   ItemFailure,
   SendContext,
   SendResult,
+  SharedPart,
   Signal,
   UnmappedLetter,
 } from './types';

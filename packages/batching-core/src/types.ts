@@ -79,6 +79,14 @@ export interface SendContext {
   attempt: number;
 }
 
+/** Memory that records share (`BatchSender.sharedPartOf`): one object for all that share it. */
+export interface SharedPart {
+  /** Of each sharing record's wire bytes (`sizeOf`), how many are this part's. */
+  readonly wireBytes: number;
+  /** What the part holds in memory, counted once while any held record refers to it. */
+  readonly heldBytes: number;
+}
+
 /** The exporter's side of the contract: how big a record is, and how to send a batch of them. */
 export interface BatchSender<R> {
   /** Estimated uncompressed wire bytes of one record; drives the byte limits of queue and batch. */
@@ -90,6 +98,14 @@ export interface BatchSender<R> {
    * by wire bytes. Without it, a record is counted at its wire size.
    */
   readonly memoryModel?: { perRecordBytes: number; perWireByte: number };
+  /**
+   * Optional: the part of a record that it shares with other records rather than holds (an
+   * Elasticsearch document's resource and scope members, written once for all the documents of
+   * one resource and scope). The queue counts a record's own bytes by `memoryModel` (its wire
+   * bytes less the part's) and each part once, for as long as any record it holds refers to it:
+   * parts are told apart by identity. Without it, every record is counted whole.
+   */
+  sharedPartOf?(record: R): SharedPart | undefined;
   send(batch: readonly R[], context: SendContext): Promise<SendResult>;
   /**
    * Optional: split a record larger than `maxBatchBytes` into pieces that fit. Returning

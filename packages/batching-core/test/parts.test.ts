@@ -34,6 +34,7 @@ function entry(seq: number, ticket?: Entry<number>['ticket']): Entry<number> {
     seq,
     acceptedAtMs: 0,
     state: 'in_flight',
+    shared: undefined,
     ticket,
     spoolId: undefined,
     sentBatch: undefined,

@@ -576,6 +576,97 @@ describe("the sender's memory model", () => {
   });
 });
 
+describe('parts that records share (sharedPartOf)', () => {
+  // Records of 100 wire bytes, held at 10 + 1 × own bytes. Records 0–99 share part A and
+  // 100–199 part B: 60 of their wire bytes, held once at 200 bytes for all that refer to it
+  // (50 + 200 for the first, 50 for each other). Records from 1,000 share nothing (110).
+  const partA = { wireBytes: 60, heldBytes: 200 };
+  const partB = { wireBytes: 60, heldBytes: 200 };
+  const sharingSender = (answers = new Map<number, () => unknown>()) =>
+    Object.assign(
+      new ScriptedSender<number>(
+        () => ({ kind: 'delivered' }),
+        () => 100,
+      ),
+      {
+        memoryModel: { perRecordBytes: 10, perWireByte: 1 },
+        sharedPartOf: (n: number) =>
+          (answers.has(n) ? answers.get(n)?.() : n < 100 ? partA : n < 200 ? partB : undefined) as
+            { wireBytes: number; heldBytes: number } | undefined,
+      },
+    );
+
+  test('a part is counted once for the records that share it, and a record that cannot share is counted whole', async () => {
+    const answers = new Map<number, () => unknown>([
+      [
+        900,
+        () => {
+          throw new Error('no idea');
+        },
+      ],
+      [901, () => ({ wireBytes: 500, heldBytes: 1 })],
+      [902, () => ({ wireBytes: Number.NaN, heldBytes: 1 })],
+      [903, () => 'a part'],
+    ]);
+    const sender = sharingSender(answers);
+    const p = pipeline(sender, { maxQueueBytes: 1_000, flushIntervalMs: 60_000 });
+    await p.submit([0, 1, 2]);
+    assert.equal(p.stats().queuedBytes, 3 * 50 + 200);
+    await p.submit([1_000]);
+    assert.equal(p.stats().queuedBytes, 350 + 110);
+    await p.submit([900, 901, 902, 903]);
+    assert.equal(p.stats().queuedBytes, 460 + 4 * 110, 'a throw or a nonsense part: counted whole');
+    // 100 bytes left: a record of part A fits (its part is held), the first of part B does not.
+    const result = await p.submit([100, 3]);
+    assert.deepEqual(result.dropped, { queue_full: 1 });
+    assert.equal(p.stats().queuedBytes, 950);
+    assertLedgerBalances(p.stats());
+    await p.forceFlush();
+    assert.deepEqual(sender.delivered, [0, 1, 2, 1_000, 900, 901, 902, 903, 3]);
+    assert.equal(p.stats().queuedBytes, 0, 'parts released with their last records');
+    await p.shutdown();
+  });
+
+  test('a part stays counted until the last record that refers to it leaves', async () => {
+    // The first send never answers: it takes the one request slot, and what comes after waits
+    // in the queue, where drop_oldest can evict it.
+    const sender = sharingSender();
+    const stalledFirst = Object.assign(
+      new ScriptedSender<number>(
+        (_batch, _context, sendIndex) =>
+          sendIndex === 0 ? new Promise<SendResult>(() => undefined) : { kind: 'delivered' },
+        () => 100,
+      ),
+      { memoryModel: sender.memoryModel, sharedPartOf: sender.sharedPartOf },
+    );
+    const p = pipeline(stalledFirst, {
+      maxQueueBytes: 410,
+      overflow: 'drop_oldest',
+      maxConcurrency: 1,
+      maxBatchItems: 1,
+      requestTimeoutMs: 60_000,
+    });
+    await p.submit([1_001]);
+    await eventually(() => stalledFirst.sends.length === 1, 'the first send');
+    await p.submit([0, 1]);
+    assert.equal(p.stats().queuedBytes, 110 + 300);
+    // Room for 110 more: evicting record 0 frees its own 50 (record 1 still refers to part A),
+    // evicting record 1 then frees 50 and the part's 200.
+    const evicting = await p.submit([1_000]);
+    assert.equal(p.stats().dropped.queue_full, 2);
+    assert.deepEqual(evicting.dropped, {});
+    assert.equal(p.stats().queuedBytes, 220);
+    // Part B for the first time: 250 more do not fit beside 220, so 1,000 goes too.
+    await p.submit([100]);
+    assert.equal(p.stats().dropped.queue_full, 3);
+    assert.equal(p.stats().queuedBytes, 110 + 250);
+    assertLedgerBalances(p.stats());
+    await p.shutdown(0);
+    assert.equal(p.stats().queuedBytes, 0);
+    assertLedgerBalances(p.stats());
+  });
+});
+
 describe('ordered delivery and defaults', () => {
   test("ordered: true from the user over an exporter's default concurrency means one request", async () => {
     const p = pipeline(new ScriptedSender<number>(), {

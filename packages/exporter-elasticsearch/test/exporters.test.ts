@@ -1,5 +1,8 @@
 import { after, afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -20,6 +23,7 @@ import {
   assertLedgerBalances,
   deliveryLetter,
   downBackendUrl,
+  eventually,
 } from '@otelpack/batching-core/testing';
 import {
   ElasticsearchLogRecordExporter,
@@ -482,32 +486,84 @@ test('self-telemetry names the server of the url, and no server when the client 
   await client.close();
 });
 
-test("maxQueueBytes counts an otel-mode record's shared resource as its own, as a whole document's", async () => {
-  // A resource of ~5 kB: in `otel` mode documents refer to its members (written once), in `ecs`
-  // mode each holds its own copy. Both are counted in full: a tail is shared only while an equal
-  // one is found again (a bounded cache), and a record replayed from a spool holds it whole, so a
-  // count without it would not bound the queue.
-  const big = { attributes: { 'service.name': 'checkout', 'build.notes': 'n'.repeat(5_000) } };
+/** A resource of ~5 kB: in `otel` mode documents refer to its members, in `ecs` mode each copies them. */
+const bigResource = (name = 'checkout') => ({
+  attributes: { 'service.name': name, 'build.notes': 'n'.repeat(5_000) },
+});
+
+/** Log records of `resources` resources of ~5 kB, taking turns. */
+const bigResourceRecords = (count: number, resources = 1) => {
+  const made = Array.from({ length: resources }, (_, r) => bigResource(`service-${r}`));
+  return Array.from({ length: count }, (_, i) =>
+    logRecord({ resource: made[i % resources], body: `line ${i}` }),
+  );
+};
+
+test("maxQueueBytes counts an otel-mode record's shared resource once, an ecs-mode record's copy each time", async () => {
   const url = await downBackendUrl();
   const heldPerRecord: Record<string, number> = {};
-  for (const mappingMode of ['otel', 'ecs'] as const) {
+  const cases = [
+    { name: 'otel', mappingMode: 'otel', resources: 1 },
+    { name: 'ecs', mappingMode: 'ecs', resources: 1 },
+    // More resources than the mapping finds again by text (otel-writer.ts): records of one text
+    // then hold tails of their own, and each is counted.
+    { name: 'otel, 300 resources in turn', mappingMode: 'otel', resources: 300 },
+  ] as const;
+  for (const { name, mappingMode, resources } of cases) {
     const exporter = new ElasticsearchLogRecordExporter({
       url,
       mappingMode,
       flushIntervalMs: 60_000,
       shutdownTimeoutMs: 100,
     });
-    const records = Array.from({ length: 50 }, (_, i) =>
-      logRecord({ resource: big, body: `line ${i}` }),
+    const count = resources === 1 ? 50 : 600;
+    const result = await new Promise<ExportResult>((resolve) =>
+      exporter.export(bigResourceRecords(count, resources), resolve),
     );
-    const result = await new Promise<ExportResult>((resolve) => exporter.export(records, resolve));
-    assert.equal(result.code, 0, mappingMode);
+    assert.equal(result.code, 0, name);
     const stats = exporter.stats();
-    assert.equal(stats.queuedItems, 50, mappingMode);
-    heldPerRecord[mappingMode] = stats.queuedBytes / 50;
+    assert.equal(stats.queuedItems, count, name);
+    heldPerRecord[name] = stats.queuedBytes / count;
     await exporter.shutdown();
+    assert.equal(exporter.stats().queuedBytes, 0, `${name}: the tails released with the records`);
   }
-  // 200 + 1.06 × wire bytes (src/bulk/sender.ts), the 5 kB included in both modes.
-  assert.ok(heldPerRecord.otel > 5_500, `otel: ${heldPerRecord.otel} bytes per record`);
+  // 200 + 1.06 × own wire bytes (src/bulk/sender.ts), and the tail's ~15 kB once for all 50.
+  assert.ok(heldPerRecord.otel < 1_000, `otel: ${heldPerRecord.otel} bytes per record`);
+  assert.ok(heldPerRecord.otel > 300, `otel: ${heldPerRecord.otel} bytes per record`);
   assert.ok(heldPerRecord.ecs > 5_500, `ecs: ${heldPerRecord.ecs} bytes per record`);
+  const turns = heldPerRecord['otel, 300 resources in turn'];
+  assert.ok(turns > 10_000, `otel, 300 resources: ${turns} bytes per record`);
+});
+
+test('a queue full of otel-mode records when the process stops replays whole: the spool keeps tails shared', async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'otelpack-es-tails-'));
+  try {
+    const options = {
+      url: await downBackendUrl(),
+      spool: { directory },
+      maxQueueBytes: 64 * 1024,
+      flushIntervalMs: 60_000,
+      shutdownTimeoutMs: 100,
+    };
+    const first = new ElasticsearchLogRecordExporter(options);
+    await new Promise<ExportResult>((resolve) => first.export(bigResourceRecords(200, 2), resolve));
+    const before = first.stats();
+    assert.ok(before.dropped.queue_full > 0, 'the queue is full');
+    assert.ok(before.queuedItems > 40, `${before.queuedItems} records held`);
+    await first.shutdown();
+    assert.equal(first.stats().leftInSpool, before.queuedItems);
+
+    const next = new ElasticsearchLogRecordExporter(options);
+    await eventually(() => next.stats().replayed > 0, 'the replay');
+    const after = next.stats();
+    // Replayed records find their tails again, so they are counted as before the stop.
+    assert.deepEqual(
+      { replayed: after.replayed, queueFull: after.dropped.queue_full },
+      { replayed: before.queuedItems, queueFull: 0 },
+    );
+    assert.equal(after.queuedBytes, before.queuedBytes);
+    await next.shutdown();
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
 });

@@ -11,6 +11,7 @@ import {
 import type { BulkRecord } from '../src/bulk/record';
 import { buildBulkBody } from '../src/bulk/sender';
 import { mapLogRecord, mapResourceMetrics, mapSpan } from '../src/mapping/mapper';
+import { sharedJsonTail } from '../src/mapping/otel-writer';
 import type { BulkDocument, MappingMode } from '../src/mapping/types';
 import {
   gauge,
@@ -129,7 +130,7 @@ test('documents written as a head and a shared tail: the bytes and the content i
   // Heads of every length around the slab's ends and past the own-buffer limit, with characters
   // of 1 to 4 UTF-8 bytes; tails shared by many documents, one of them not ASCII.
   const tails = ['}', ',"resource":{"attributes":{"service.name":"checkout"}}}', ',"s":"✓𝄞"}'].map(
-    (text) => ({ text, bytes: Buffer.from(text, 'utf8') }),
+    sharedJsonTail,
   );
   const pieces = ['a', 'é', '✓', '𝄞'];
   const records: [BulkRecord, BulkRecord, string][] = [];
@@ -164,7 +165,7 @@ test('documents written as a head and a shared tail: the bytes and the content i
 
 test('a split document keeps its tail shared, not copied: its slab holds the head only', () => {
   const text = ',"resource":{"attributes":{"service.name":"checkout ✓"}}}';
-  const tail = { text, bytes: Buffer.from(text) };
+  const tail = sharedJsonTail(text);
   const slabs = new DocumentSlabs();
   const records = Array.from({ length: 100 }, (_, i) => {
     const head = `{"i":${i}`;

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defaultSpoolCodec } from '@otelpack/batching-core';
 import { replayThroughSpool } from '@otelpack/batching-core/testing';
-import { encodeDocument } from '../src/bulk/record';
+import { encodeDocument, sharedTailOf } from '../src/bulk/record';
 import type { BulkRecord } from '../src/bulk/record';
 import { buildBulkBody } from '../src/bulk/sender';
 import { bulkRecordSpoolCodec } from '../src/bulk/spool-codec';
+import { internedTail, sharedJsonTail } from '../src/mapping/otel-writer';
 import type { BulkDocument } from '../src/mapping/types';
 
 function bulkDocument(overrides: Partial<BulkDocument>): BulkDocument {
@@ -50,10 +51,7 @@ const mapped = () =>
     splitDocument('{"message":"é ✓ 𝄞"', { id: 'split' }),
   ].map((doc) => encodeDocument(doc));
 
-const sharedTail = (() => {
-  const text = ',"resource":{"attributes":{"service.name":"api ✓"}}}';
-  return { text, bytes: Buffer.from(text) };
-})();
+const sharedTail = sharedJsonTail(',"resource":{"attributes":{"service.name":"api ✓"}}}');
 
 function splitDocument(head: string, overrides: Partial<BulkDocument>): BulkDocument {
   const json = head + sharedTail.text;
@@ -103,6 +101,31 @@ test('a repeated action line is written once per export', () => {
   // Tag, version, one action line; per record a flags byte, a reference, a length, the document.
   const actionBytes = Buffer.byteLength(records[0].action);
   assert.equal(payload.length, 2 + 1 + actionBytes + 100 * 3 + documentBytes);
+});
+
+test('a shared tail is written once per export and replays as the tail the mapping shares', () => {
+  const text =
+    ',"resource":{"attributes":{"service.name":"tails ✓","notes":"' + 'n'.repeat(2_000) + '"}}}';
+  const tail = internedTail(text);
+  const heads = Array.from({ length: 50 }, (_, i) => `{"message":"line ${i}"`);
+  const records = heads.map((head) =>
+    encodeDocument(bulkDocument({ json: head + text, split: { head, tail } })),
+  );
+  const payload = bulkRecordSpoolCodec.encode(records);
+  // Tag, version, one action line; per record a flags byte, a reference and a length, its own
+  // bytes and a tail reference; the tail once, with its length.
+  const actionBytes = Buffer.byteLength(records[0].action);
+  const headBytes = heads.reduce((n, head) => n + Buffer.byteLength(head), 0);
+  const tailBytes = Buffer.byteLength(text);
+  assert.equal(payload.length, 2 + 1 + actionBytes + 50 * 4 + headBytes + 2 + tailBytes);
+  const replayed = bulkRecordSpoolCodec.decode(payload, records.length);
+  assert.deepEqual(replayed.map(fieldsOf), records.map(fieldsOf));
+  for (const record of replayed) {
+    assert.equal(sharedTailOf(record), tail, 'the tail the mapping hands out for that text');
+  }
+  // Whole documents stay whole: no tail to share.
+  const [whole] = bulkRecordSpoolCodec.decode(bulkRecordSpoolCodec.encode(mapped().slice(0, 1)), 1);
+  assert.equal(sharedTailOf(whole), undefined);
 });
 
 test('a lone surrogate in a document replays as the escape the wire carried', async () => {

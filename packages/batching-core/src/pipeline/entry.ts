@@ -1,4 +1,4 @@
-import type { DropReason } from '../types';
+import type { DropReason, SharedPart } from '../types';
 
 /** What a queue holds of one accepted record: enough to send it, and to age it. */
 export interface QueuedRecord<R> {
@@ -32,6 +32,8 @@ export type EntryState = 'awaiting_send' | 'in_flight' | 'awaiting_retry' | 'don
 /** A held record as the pipeline tracks it, from acceptance to its outcome. */
 export interface Entry<R> extends QueuedRecord<R> {
   state: EntryState;
+  /** What the record shares with others (`BatchSender.sharedPartOf`), counted once for all. */
+  shared: SharedPart | undefined;
   /**
    * The submit call waiting for this record's outcome (direct delivery only); also set on a
    * queued-mode record evicted while its own submit is still being accepted.

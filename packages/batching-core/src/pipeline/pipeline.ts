@@ -2,7 +2,7 @@ import { diag } from '@opentelemetry/api';
 import { nextComponentName, SelfTelemetry } from '../telemetry';
 import type { ComponentIdentity } from '../telemetry';
 import { DROP_REASONS } from '../types';
-import type { DropReason, Signal } from '../types';
+import type { DropReason, SharedPart, Signal } from '../types';
 import { Admission } from './admission';
 import { Batcher } from './batcher';
 import { DeadLetterOutlet } from './dead-letter';
@@ -412,15 +412,23 @@ export class Pipeline<R> {
     const deadlineMs = this.now() + this.options.blockTimeoutMs;
     for (const record of records) {
       const bytes = this.sizing.wireBytes(record);
-      const heldBytes = this.sizing.heldBytes(bytes);
+      const part = this.sizing.sharedPart(record, bytes);
+      const heldBytes = this.sizing.ownHeldBytes(bytes, part);
       // A record too large to be held ever is not waited for: acceptOne drops it as too_large.
-      if (heldBytes <= this.options.maxQueueBytes && !this.admission.hasRoom(heldBytes)) {
+      if (
+        heldBytes + (part?.heldBytes ?? 0) <= this.options.maxQueueBytes &&
+        !this.admission.hasRoom(heldBytes, part)
+      ) {
         // What this submit already added must go out to make the room it waits for, and be
         // counted in flight before any of it can be delivered.
         this.ledger.reportAccepted(ticket);
         this.commitToQueue(ticket);
         this.pump();
-        while (!this.closing && !this.admission.hasRoom(heldBytes) && this.now() < deadlineMs) {
+        while (
+          !this.closing &&
+          !this.admission.hasRoom(heldBytes, part) &&
+          this.now() < deadlineMs
+        ) {
           await this.admission.waitForRoom(deadlineMs);
         }
         ticket.acceptedAtMs = Math.floor(this.now());
@@ -473,20 +481,22 @@ export class Pipeline<R> {
       );
       return;
     }
-    const heldBytes = this.sizing.heldBytes(bytes);
-    if (heldBytes > this.options.maxQueueBytes) {
+    const part = this.sizing.sharedPart(record, bytes);
+    const heldBytes = this.sizing.ownHeldBytes(bytes, part);
+    const heldAlone = heldBytes + (part?.heldBytes ?? 0);
+    if (heldAlone > this.options.maxQueueBytes) {
       // It could never be held: evicting others for it would only lose them too.
       this.dropAtDoor(
         record,
         ticket,
         'too_large',
-        `record holds ${heldBytes} bytes in memory, more than maxQueueBytes (${this.options.maxQueueBytes})`,
+        `record holds ${heldAlone} bytes in memory, more than maxQueueBytes (${this.options.maxQueueBytes})`,
       );
       return;
     }
-    if (!this.admission.hasRoom(heldBytes)) {
-      if (this.options.overflow === 'drop_oldest') this.evictOldestFor(heldBytes);
-      if (!this.admission.hasRoom(heldBytes)) {
+    if (!this.admission.hasRoom(heldBytes, part)) {
+      if (this.options.overflow === 'drop_oldest') this.evictOldestFor(heldBytes, part);
+      if (!this.admission.hasRoom(heldBytes, part)) {
         this.dropAtDoor(record, ticket, 'queue_full', this.admission.describeFull());
         return;
       }
@@ -497,12 +507,13 @@ export class Pipeline<R> {
       seq: this.ledger.hold(ticket),
       acceptedAtMs: ticket.acceptedAtMs,
       state: 'awaiting_send',
+      shared: part,
       // A queued-mode caller has its answer already: no need to report back to it per record.
       ticket: ticket.tracked ? ticket : undefined,
       spoolId: undefined,
       sentBatch: undefined,
     };
-    this.admission.admit(heldBytes);
+    this.admission.admit(heldBytes, part);
     this.queue.push(entry);
   }
 
@@ -515,10 +526,10 @@ export class Pipeline<R> {
    * `drop_oldest`: makes room by dropping the oldest held records that are not in flight.
    * Records awaiting retry were accepted before anything still in the queue, so they go first.
    */
-  private evictOldestFor(heldBytes: number): void {
+  private evictOldestFor(heldBytes: number, part: SharedPart | undefined): void {
     const evicted: Entry<R>[] = [];
     const endedOperations: Batch<R>[] = [];
-    while (!this.admission.hasRoom(heldBytes)) {
+    while (!this.admission.hasRoom(heldBytes, part)) {
       const retrying = this.retryWaits.oldestLive();
       const head = this.queue.peek();
       const victims = retrying ? retrying.entries : head ? [head] : [];
@@ -697,7 +708,7 @@ export class Pipeline<R> {
         return;
     }
     entry.state = 'done';
-    this.admission.release(this.sizing.heldBytes(entry.bytes));
+    this.admission.release(this.sizing.ownHeldBytes(entry.bytes, entry.shared), entry.shared);
   }
 
   /**
@@ -717,7 +728,8 @@ export class Pipeline<R> {
     let heldBytes = 0;
     for (const entry of live) {
       entry.state = 'done';
-      heldBytes += this.sizing.heldBytes(entry.bytes);
+      heldBytes += this.sizing.ownHeldBytes(entry.bytes, entry.shared);
+      if (entry.shared !== undefined) this.admission.releasePart(entry.shared);
     }
     this.dispatcher.leave(live.length);
     this.admission.releaseMany(live.length, heldBytes);
@@ -766,7 +778,7 @@ export class Pipeline<R> {
     }
     for (const entry of failure.records) {
       entry.state = 'done';
-      this.admission.release(this.sizing.heldBytes(entry.bytes));
+      this.admission.release(this.sizing.ownHeldBytes(entry.bytes, entry.shared), entry.shared);
     }
     this.ledger.refuseHeld(ticket, failure.records, 'queue_full', failure.reason);
     this.refusals.refused(
@@ -828,8 +840,9 @@ export class Pipeline<R> {
     const beyond: number[] = [];
     const sentBefore: R[] = [];
     for (const found of recovery.records) {
-      const heldBytes = this.sizing.heldBytes(found.bytes);
-      if (!this.admission.hasRoom(heldBytes)) {
+      const part = this.sizing.sharedPart(found.record, found.bytes);
+      const heldBytes = this.sizing.ownHeldBytes(found.bytes, part);
+      if (!this.admission.hasRoom(heldBytes, part)) {
         this.dropAtDoor(
           found.record,
           ticket,
@@ -845,11 +858,12 @@ export class Pipeline<R> {
         seq: this.ledger.hold(ticket),
         acceptedAtMs: Math.floor(found.acceptedAtWallMs - this.clockOriginMs),
         state: 'awaiting_send',
+        shared: part,
         ticket: undefined,
         spoolId: found.id,
         sentBatch: undefined,
       };
-      this.admission.admit(heldBytes);
+      this.admission.admit(heldBytes, part);
       spool.restore(entry, found.id, found.sentBatch);
       if (found.sentBatch !== undefined) sentBefore.push(found.record);
     }

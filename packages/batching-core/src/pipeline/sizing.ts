@@ -1,6 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import { InvalidConfigError } from '../errors';
-import type { BatchSender } from '../types';
+import type { BatchSender, SharedPart } from '../types';
 
 type MemoryModel = NonNullable<BatchSender<unknown>['memoryModel']>;
 
@@ -12,6 +12,7 @@ type MemoryModel = NonNullable<BatchSender<unknown>['memoryModel']>;
 export class RecordSizing<R> {
   /** Read once: held bytes are computed again on release and must come out the same. */
   private readonly memoryModel: MemoryModel | undefined;
+  private lastCheckedPart: SharedPart | undefined;
 
   constructor(
     private readonly sender: BatchSender<R>,
@@ -50,6 +51,39 @@ export class RecordSizing<R> {
   heldBytes(bytes: number): number {
     const model = this.memoryModel;
     return model ? Math.ceil(model.perRecordBytes + model.perWireByte * bytes) : bytes;
+  }
+
+  /**
+   * The part of `record` (of `bytes` wire bytes) that the sender says it shares with other
+   * records; none when the sender has no `sharedPartOf`, or it throws or answers a part that
+   * could not be one (sizes that are not finite numbers >= 0, or more wire bytes than the
+   * record has): the record is then counted whole, which never counts less than it holds.
+   */
+  sharedPart(record: R, bytes: number): SharedPart | undefined {
+    const sharedPartOf = this.sender.sharedPartOf;
+    if (sharedPartOf === undefined) return undefined;
+    let part: SharedPart | undefined;
+    try {
+      part = sharedPartOf.call(this.sender, record);
+    } catch (error) {
+      diag.error(`${this.label}: sharedPartOf threw; counting the record whole`, error);
+      return undefined;
+    }
+    if (part === undefined || part === null) return undefined;
+    // Records come in runs of one part: its sizes are checked once per run.
+    if (part !== this.lastCheckedPart) {
+      const size = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n >= 0;
+      if (typeof part !== 'object' || !size(part.wireBytes) || !size(part.heldBytes)) {
+        return undefined;
+      }
+      this.lastCheckedPart = part;
+    }
+    return part.wireBytes <= bytes ? part : undefined;
+  }
+
+  /** What a record of `bytes` wire bytes holds of its own, less its shared `part`. */
+  ownHeldBytes(bytes: number, part: SharedPart | undefined): number {
+    return this.heldBytes(part === undefined ? bytes : bytes - part.wireBytes);
   }
 
   /** The sender's pieces of a record larger than a batch, if it can make them. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
 import { ProtoWriter } from '@otelpack/batching-core';
 import { stringifyDocument } from '../mapping/shared-json';
-import type { BulkDocument } from '../mapping/types';
+import type { BulkDocument, SharedJsonTail } from '../mapping/types';
 
 /**
  * One document ready for `_bulk`: its action line and its source line, serialised once when the
@@ -53,14 +53,14 @@ class EncodedBulkRecord implements BulkRecord {
   #memory: ArrayBufferLike;
   #start: number;
   #length: number;
-  readonly #tail: Uint8Array | undefined;
+  readonly #tail: SharedJsonTail | undefined;
 
   constructor(
     readonly index: string,
     readonly id: string | undefined,
     readonly action: string,
     head: Uint8Array,
-    tail: Uint8Array | undefined,
+    tail: SharedJsonTail | undefined,
     readonly bytes: number,
     readonly conflictMeansStored: boolean,
     readonly timeSeries: boolean,
@@ -89,7 +89,17 @@ class EncodedBulkRecord implements BulkRecord {
   }
 
   get documentLength(): number {
-    return this.#length + (this.#tail === undefined ? 0 : this.#tail.length);
+    return this.#length + (this.#tail === undefined ? 0 : this.#tail.wireBytes);
+  }
+
+  /** The tail the record refers to, shared with the other records that end with it. */
+  get sharedTail(): SharedJsonTail | undefined {
+    return this.#tail;
+  }
+
+  /** The record's own part of the document: all of it when it has no shared tail. */
+  get head(): Uint8Array {
+    return this.#head();
   }
 
   /** See copyDocument. */
@@ -98,14 +108,14 @@ class EncodedBulkRecord implements BulkRecord {
     offset += this.#length;
     const tail = this.#tail;
     if (tail === undefined) return offset;
-    target.set(tail, offset);
-    return offset + tail.length;
+    target.set(tail.bytes, offset);
+    return offset + tail.wireBytes;
   }
 
   /** See eachDocumentPart. */
   eachDocumentPart(write: (part: Uint8Array) => void): void {
     write(this.#head());
-    if (this.#tail !== undefined) write(this.#tail);
+    if (this.#tail !== undefined) write(this.#tail.bytes);
   }
 
   /**
@@ -152,6 +162,26 @@ export function documentLength(record: BulkRecord): number {
 export function eachDocumentPart(record: BulkRecord, write: (part: Uint8Array) => void): void {
   if (record instanceof EncodedBulkRecord) record.eachDocumentPart(write);
   else write(record.documentBytes);
+}
+
+/**
+ * The tail a record refers to rather than holds (the core's `sharedPartOf`): undefined for a
+ * record whose document is whole in its own memory (`ecs`, `raw`, metrics).
+ */
+export function sharedTailOf(record: BulkRecord): SharedJsonTail | undefined {
+  return record instanceof EncodedBulkRecord ? record.sharedTail : undefined;
+}
+
+/**
+ * A document's two parts for the spool (spool-codec.ts): its own bytes and the tail it shares,
+ * or the whole document and no tail.
+ */
+export function documentParts(record: BulkRecord): {
+  own: Uint8Array;
+  tail: SharedJsonTail | undefined;
+} {
+  if (record instanceof EncodedBulkRecord) return { own: record.head, tail: record.sharedTail };
+  return { own: record.documentBytes, tail: undefined };
 }
 
 /**
@@ -218,21 +248,24 @@ export class DocumentSlabs extends ProtoWriter {
 /** For records made outside an exporter's mapping (tests, tools). */
 const sharedSlabs = new DocumentSlabs();
 
-/** A record whose document is already serialised (one read back from a spool). */
+/**
+ * A record whose document is already serialised (one read back from a spool): whole, or its own
+ * part followed by a shared `tail`.
+ */
 export function bulkRecordOf(
   fields: Omit<BulkRecord, 'document' | 'documentBytes' | 'bytes'>,
   document: string | Uint8Array,
   slabs: DocumentSlabs = sharedSlabs,
+  tail?: SharedJsonTail,
 ): BulkRecord {
-  const documentBytes =
-    typeof document === 'string' ? slabs.encode(document) : slabs.copy(document);
+  const own = typeof document === 'string' ? slabs.encode(document) : slabs.copy(document);
   return new EncodedBulkRecord(
     fields.index,
     fields.id,
     fields.action,
-    documentBytes,
-    undefined,
-    Buffer.byteLength(fields.action) + documentBytes.length + 2,
+    own,
+    tail,
+    Buffer.byteLength(fields.action) + own.length + (tail === undefined ? 0 : tail.wireBytes) + 2,
     fields.conflictMeansStored,
     fields.timeSeries,
   );
@@ -256,11 +289,11 @@ export function encodeDocument(doc: BulkDocument, slabs: DocumentSlabs = sharedS
   const index = doc.target.index;
   const split = doc.split;
   let head: Uint8Array;
-  let tail: Uint8Array | undefined;
+  let tail: SharedJsonTail | undefined;
   let id = doc.id;
   if (split !== undefined) {
-    tail = split.tail.bytes;
-    if (id === undefined && doc.hashId) id = contentId(index, split.head, tail);
+    tail = split.tail;
+    if (id === undefined && doc.hashId) id = contentId(index, split.head, tail.bytes);
     head = slabs.encode(split.head);
   } else {
     const document = doc.json ?? stringifyDocument(doc.document);
@@ -285,7 +318,7 @@ export function encodeDocument(doc: BulkDocument, slabs: DocumentSlabs = sharedS
     action,
     head,
     tail,
-    actionBytes + head.length + (tail === undefined ? 0 : tail.length) + 2,
+    actionBytes + head.length + (tail === undefined ? 0 : tail.wireBytes) + 2,
     doc.conflictMeansStored,
     doc.timeSeries,
   );

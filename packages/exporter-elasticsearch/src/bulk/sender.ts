@@ -3,8 +3,9 @@ import { BodyBuffers, KnownSecrets } from '@otelpack/batching-core';
 import type { BatchSender, HeaderProvider, SendContext, SendResult } from '@otelpack/batching-core';
 import type { IndexSetup } from '../setup/runner';
 import { classifyClientError, mayHaveBeenApplied } from './client-errors';
-import { copyDocument, detachDocument } from './record';
+import { copyDocument, detachDocument, sharedTailOf } from './record';
 import type { BulkRecord } from './record';
+import type { SharedJsonTail } from '../mapping/types';
 import { bulkRecordSpoolCodec } from './spool-codec';
 import { BULK_FILTER_PATH, interpretBulkResponse } from './response';
 
@@ -138,13 +139,20 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
    * 181 + 1.059 x sizeOf, within 2.5% of all six (spans: 1,286 B held at 1,047 wire B, 1,361 at
    * 1,127, 2,062 at 1,727; logs: 1,284 at 1,057, 1,466 at 1,217, 3,357 at 3,017); rounded up,
    * which stays above every point but 1,727 (1.5% under). That fit was of whole documents, which
-   * `ecs`, `raw`, metrics and replayed records still are; an `otel`-mode span or log record keeps
-   * its tail by reference (record.ts) and holds 0.43–0.78 of it (README, Memory). The tail is
-   * still counted as the record's: it is shared only while an equal tail is found again (a
-   * bounded cache), and a record replayed from a spool holds it whole; a count that left it out
-   * would no longer bound the queue in either case.
+   * `ecs`, `raw` and metric records still are; an `otel`-mode span or log record keeps its tail
+   * by reference (record.ts): the model is applied to its own bytes, and the tail is counted
+   * apart (sharedPartOf).
    */
   readonly memoryModel = { perRecordBytes: 200, perWireByte: 1.06 };
+
+  /**
+   * An `otel`-mode span, span event or log record refers to the tail it shares with the other
+   * documents of its target, resource and scope (record.ts): the queue counts the record's own
+   * bytes by the model above and the tail once while any record that refers to it is held.
+   */
+  sharedPartOf(record: BulkRecord): SharedJsonTail | undefined {
+    return sharedTailOf(record);
+  }
 
   async send(batch: readonly BulkRecord[], { signal }: SendContext): Promise<SendResult> {
     if (this.#options.setup) {

@@ -1,6 +1,8 @@
 import { SpoolLayout, SpoolTable, defaultSpoolCodec } from '@otelpack/batching-core';
 import type { SpoolCodec } from '@otelpack/batching-core';
-import { DocumentSlabs, bulkRecordOf, documentLength, eachDocumentPart } from './record';
+import { internedTail } from '../mapping/otel-writer';
+import type { SharedJsonTail } from '../mapping/types';
+import { DocumentSlabs, bulkRecordOf, documentParts } from './record';
 import type { BulkRecord } from './record';
 
 /*
@@ -12,13 +14,21 @@ import type { BulkRecord } from './record';
  * Layout (SpoolPayloadWriter: counts and lengths as varints):
  *
  *   u8 'E', u8 format version 1
- *   per record: u8 flags, uv action, bytes document
- *     flags: 1 a 409 means stored (conflictMeansStored), 2 bound for a time series data stream
+ *   per record: u8 flags, uv action, bytes document[, uv tail]
+ *     flags: 1 a 409 means stored (conflictMeansStored), 2 bound for a time series data stream,
+ *            4 the document is in two parts (its own, then a tail it shares)
  *     action: 0 is a new action line, its text following, the next entry of the export's table
  *             of action lines; n > 0 is the table's entry n - 1 (a batch's records mostly share
  *             one line)
- *     document: the document line's UTF-8, as the body carries it
+ *     document: the document line's UTF-8, as the body carries it; with flag 4 only the
+ *               record's own part, the tail following
+ *     tail: as action, with the tail's UTF-8 (bytes) for a new one: the resource, scope and data
+ *           stream members that the export's records of one target share, written once; read
+ *           back, it is found again among the mapping's tails (otel-writer.ts), so that replayed
+ *           records share it with each other and with new records, and are counted as they were
+ *           (the core counts a shared tail once)
  *
+ * Flag 4 came after the layout's first payloads: those, whole documents, read as they were.
  * The index and the id come back from the action line, which JSON.stringify wrote (a lone
  * surrogate escaped, so the line is exact in UTF-8).
  */
@@ -26,7 +36,8 @@ import type { BulkRecord } from './record';
 const LAYOUT = new SpoolLayout('Elasticsearch', 0x45); // 'E'
 const CONFLICT_MEANS_STORED = 1;
 const TIME_SERIES = 2;
-const NEW_ACTION = 0;
+const SPLIT = 4;
+const NEW_ENTRY = 0;
 /** Past this the writer grows as it goes: a huge export does not take it all up front. */
 const MAX_EXPECTED_BYTES = 4 * 1024 * 1024;
 
@@ -35,27 +46,36 @@ export const bulkRecordSpoolCodec: SpoolCodec<BulkRecord> = {
     let expected = 64;
     for (const record of records) {
       // An action line with an id is the record's own; the others are mostly one per export.
-      expected += 8 + documentLength(record) + (record.id === undefined ? 0 : 128);
+      expected += 8 + documentParts(record).own.length + (record.id === undefined ? 0 : 128);
     }
     const out = LAYOUT.writer(Math.min(MAX_EXPECTED_BYTES, expected));
-    // A document kept in two parts (record.ts) is written as one byte field, its parts in turn.
-    const writePart = (part: Uint8Array): void => out.raw(part);
     const actions = new SpoolTable<string>();
+    const tails = new SpoolTable<SharedJsonTail>();
     for (const record of records) {
+      const { own, tail } = documentParts(record);
       out.u8(
         (record.conflictMeansStored ? CONFLICT_MEANS_STORED : 0) |
-          (record.timeSeries ? TIME_SERIES : 0),
+          (record.timeSeries ? TIME_SERIES : 0) |
+          (tail === undefined ? 0 : SPLIT),
       );
-      const known = actions.items.length;
-      const index = actions.indexOf(record.action);
-      if (index < known) {
-        out.uv(index + 1);
+      const knownActions = actions.items.length;
+      const action = actions.indexOf(record.action);
+      if (action < knownActions) {
+        out.uv(action + 1);
       } else {
-        out.uv(NEW_ACTION);
+        out.uv(NEW_ENTRY);
         out.text(record.action);
       }
-      out.uv(documentLength(record));
-      eachDocumentPart(record, writePart);
+      out.bytes(own);
+      if (tail === undefined) continue;
+      const knownTails = tails.items.length;
+      const tailIndex = tails.indexOf(tail);
+      if (tailIndex < knownTails) {
+        out.uv(tailIndex + 1);
+      } else {
+        out.uv(NEW_ENTRY);
+        out.bytes(tail.bytes);
+      }
     }
     return out.finish();
   },
@@ -66,21 +86,37 @@ export const bulkRecordSpoolCodec: SpoolCodec<BulkRecord> = {
     if (!LAYOUT.owns(payload)) return fromDefaultCodec(payload, count);
     const input = LAYOUT.reader(payload);
     const actions: ActionLine[] = [];
+    const tails: SharedJsonTail[] = [];
     const records: BulkRecord[] = new Array(count);
     // The documents are copied out of the payload, which a replayed record then does not keep.
     const slabs = new DocumentSlabs();
     for (let i = 0; i < count; i++) {
       const flags = input.u8();
-      if (flags > (CONFLICT_MEANS_STORED | TIME_SERIES)) throw new Error(`record flags ${flags}`);
+      if (flags > (CONFLICT_MEANS_STORED | TIME_SERIES | SPLIT)) {
+        throw new Error(`record flags ${flags}`);
+      }
       const reference = input.uv();
       let action: ActionLine;
-      if (reference === NEW_ACTION) {
+      if (reference === NEW_ENTRY) {
         action = parseActionLine(input.text());
         actions.push(action);
       } else if (reference <= actions.length) {
         action = actions[reference - 1];
       } else {
         throw new Error(`spool payload names action line ${reference - 1} of ${actions.length}`);
+      }
+      const own = input.bytesView();
+      let tail: SharedJsonTail | undefined;
+      if ((flags & SPLIT) !== 0) {
+        const tailReference = input.uv();
+        if (tailReference === NEW_ENTRY) {
+          tail = internedTail(Buffer.from(input.bytesView()).toString('utf8'));
+          tails.push(tail);
+        } else if (tailReference <= tails.length) {
+          tail = tails[tailReference - 1];
+        } else {
+          throw new Error(`spool payload names tail ${tailReference - 1} of ${tails.length}`);
+        }
       }
       records[i] = bulkRecordOf(
         {
@@ -90,8 +126,9 @@ export const bulkRecordSpoolCodec: SpoolCodec<BulkRecord> = {
           conflictMeansStored: (flags & CONFLICT_MEANS_STORED) !== 0,
           timeSeries: (flags & TIME_SERIES) !== 0,
         },
-        input.bytesView(),
+        own,
         slabs,
+        tail,
       );
     }
     input.end();

@@ -103,9 +103,10 @@ function matches(
 /*
  * Tails by their text: records whose resource and scope are equal but not the same objects, or
  * that the two-entry cache above misses (more than two targets, resources or scopes interleaved),
- * still share one tail and its bytes, so that queued records refer to one copy. Bounded: cleared
- * when full, and then made anew (records keep the tails they refer to; the queue counts each
- * record's tail as its own, so what it bounds is not passed by tails that are not shared).
+ * still share one tail and its bytes, so that queued records refer to one copy; records replayed
+ * from a spool find theirs again here too. Bounded: cleared when full, and then made anew
+ * (records keep the tails they refer to, and the queue counts each tail object once for the
+ * records that refer to it: two objects of one text are counted twice, as they are held).
  */
 const MAX_INTERNED_TAILS = 256;
 /** UTF-16 units of the texts kept (each kept twice: the text, and its UTF-8). */
@@ -113,7 +114,8 @@ const MAX_INTERNED_UNITS = 512 * 1024;
 const internedTails = new Map<string, SharedJsonTail>();
 let internedUnits = 0;
 
-function internedTail(text: string): SharedJsonTail {
+/** The tail of this text, shared with every record that ends with it while it is kept here. */
+export function internedTail(text: string): SharedJsonTail {
   let tail = internedTails.get(text);
   if (tail === undefined) {
     if (
@@ -124,13 +126,26 @@ function internedTail(text: string): SharedJsonTail {
       internedUnits = 0;
     }
     internedUnits += text.length;
-    // Memory of its own, not a slice of Buffer's shared pool: queued records keep it alive.
-    const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
-    bytes.write(text);
-    tail = { text, bytes };
+    tail = sharedJsonTail(text);
     internedTails.set(text, tail);
   }
   return tail;
+}
+
+/**
+ * Past a tail's text and UTF-8: its objects (the tail, the Buffer and its ArrayBuffer, the
+ * string's header) and the allocator's rounding, with room to spare.
+ */
+const TAIL_OVERHEAD_BYTES = 320;
+
+/** A tail of this text in memory of its own, not looked up (internedTail finds one again). */
+export function sharedJsonTail(text: string): SharedJsonTail {
+  // Memory of its own, not a slice of Buffer's shared pool: queued records keep it alive.
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  bytes.write(text);
+  // The text counted at two bytes a unit: V8 keeps one whose characters are all Latin-1 at one.
+  const heldBytes = TAIL_OVERHEAD_BYTES + bytes.length + 2 * text.length;
+  return { text, bytes, wireBytes: bytes.length, heldBytes };
 }
 
 /** The shared members every `otel` span, event and log document ends with, and its `}`. */

@@ -47,11 +47,16 @@ export interface Target {
 
 /**
  * JSON text that many documents end with (the `otel` documents' data_stream, resource and
- * scope members, and the closing brace), with its UTF-8 made once.
+ * scope members, and the closing brace), with its UTF-8 made once. It is the core's SharedPart
+ * of every record that ends with it: the queue counts it once while any of them is held.
  */
 export interface SharedJsonTail {
   readonly text: string;
   readonly bytes: Uint8Array;
+  /** `bytes.length`: what each record's wire size has of it. */
+  readonly wireBytes: number;
+  /** What it holds in memory (sharedJsonTail). */
+  readonly heldBytes: number;
 }
 
 /**
