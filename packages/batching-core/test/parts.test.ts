@@ -42,6 +42,25 @@ function entry(seq: number, ticket?: Entry<number>['ticket']): Entry<number> {
 }
 
 describe('ledger', () => {
+  test('a queued-mode record evicted by its own submit leaves direct-mode submits their answers', () => {
+    // The pipeline ties an entry its own submit evicts to that submit's untracked ticket
+    // (acceptingSubmit): settling it must not count as one of the tracked records held.
+    const ledger = new Ledger(noTelemetry());
+    const queued = ledger.openTicket(false, 0);
+    ledger.accept(queued);
+    const evicted = entry(ledger.hold(queued), queued);
+    ledger.settleDropped([{ entry: evicted, detail: 'evicted by drop_oldest' }], 'queue_full');
+    assert.deepEqual(ledger.closeTicket(queued, false)?.dropped, { queue_full: 1 });
+    const direct = ledger.openTicket(true, 0);
+    ledger.accept(direct);
+    const held = entry(ledger.hold(direct), direct);
+    assert.equal(ledger.closeTicket(direct, true), undefined, 'waits for its record');
+    let answered = false;
+    direct.resolve = () => (answered = true);
+    ledger.settleDelivered([held]);
+    assert.equal(answered, true);
+  });
+
   test('accepted = delivered + dropped + pending after every step of a random sequence', () => {
     const random = seededRandom(7);
     const ledger = new Ledger(noTelemetry());
@@ -154,6 +173,31 @@ describe('admission', () => {
     admission.release(60);
     assert.equal(admission.hasRoom(90), true);
     assert.equal(admission.describeFull(), 'queue full (1/2 records, 10/100 bytes)');
+  });
+
+  test('a shared part is counted with its first holder and taken off with its last, every time', () => {
+    const admission = new Admission(10, 10_000, 'drop_newest', keepAlive, Date.now);
+    const part = { wireBytes: 1, heldBytes: 500 };
+    const other = { wireBytes: 1, heldBytes: 70 };
+    assert.equal(admission.needed(10, part), 510);
+    admission.admit(10, part);
+    admission.admit(10, part);
+    assert.equal(admission.needed(10, part), 10, 'held: only its own bytes');
+    assert.equal(admission.hasRoom(10_000 - 520, part), true);
+    assert.equal(admission.hasRoom(10_000 - 520, other), false, 'another part needs its bytes too');
+    admission.admit(10, other);
+    admission.release(10, part);
+    assert.equal(admission.heldBytes, 10 + 500 + 10 + 70, 'one record still refers to it');
+    admission.release(10, part);
+    assert.equal(admission.heldBytes, 10 + 70);
+    // Counted again when it comes back (not from a count that was taken off).
+    admission.admit(10, part);
+    assert.equal(admission.heldBytes, 10 + 70 + 510);
+    admission.releaseMany(2, 20);
+    admission.releasePart(part);
+    admission.releasePart(other);
+    assert.equal(admission.heldBytes, 0);
+    assert.equal(admission.heldItems, 0);
   });
 
   test('a waiter for room wakes when woken, and at its deadline otherwise', async () => {

@@ -19,6 +19,22 @@ function pipeline<R>(sender: ScriptedSender<R>, options: Partial<PipelineOptions
   });
 }
 
+/** A send script whose first send waits until `release()`; every send delivers. */
+function firstSendHeld(): {
+  release: () => void;
+  script: (batch: readonly number[], context: unknown, sendIndex: number) => Promise<SendResult>;
+} {
+  let release = (): void => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  return {
+    release: () => release(),
+    script: async (_batch, _context, sendIndex) => {
+      if (sendIndex === 0) await held;
+      return { kind: 'delivered' };
+    },
+  };
+}
+
 describe('batching', () => {
   test('cuts batches by maxBatchItems and delivers every record once', async () => {
     const sender = new ScriptedSender<number>();
@@ -129,12 +145,8 @@ describe('overflow policies', () => {
   });
 
   test("drop_oldest: an earlier export's records evicted are not the evicting export's loss", async () => {
-    let release = (): void => undefined;
-    const firstSendHeld = new Promise<void>((resolve) => (release = resolve));
-    const sender = new ScriptedSender<number>(async (_batch, _context, sendIndex) => {
-      if (sendIndex === 0) await firstSendHeld;
-      return { kind: 'delivered' };
-    });
+    const { release, script } = firstSendHeld();
+    const sender = new ScriptedSender<number>(script);
     const p = pipeline(sender, {
       maxQueueItems: 5,
       overflow: 'drop_oldest',
@@ -664,6 +676,86 @@ describe('parts that records share (sharedPartOf)', () => {
     await p.shutdown(0);
     assert.equal(p.stats().queuedBytes, 0);
     assertLedgerBalances(p.stats());
+  });
+});
+
+describe('parts that records share, with each overflow policy', () => {
+  const partA = { wireBytes: 60, heldBytes: 200 };
+  const sharing = (
+    script?: (
+      batch: readonly number[],
+      context: unknown,
+      sendIndex: number,
+    ) => SendResult | Promise<SendResult>,
+    partOf: (n: number) => unknown = (n) => (n < 100 ? partA : undefined),
+  ) =>
+    Object.assign(new ScriptedSender<number>(script, () => 100), {
+      memoryModel: { perRecordBytes: 10, perWireByte: 1 },
+      sharedPartOf: partOf as (n: number) => { wireBytes: number; heldBytes: number } | undefined,
+    });
+
+  test('block: a record whose part is not held yet waits for room for the part too', async () => {
+    const { release, script } = firstSendHeld();
+    const sender = sharing(script);
+    // Record 1,000 (110 bytes) in flight; record 0 needs 50 and its part 200: 360 > 300.
+    const p = pipeline(sender, {
+      maxQueueBytes: 300,
+      overflow: 'block',
+      maxBatchItems: 1,
+      maxConcurrency: 1,
+      blockTimeoutMs: 10_000,
+    });
+    await p.submit([1_000]);
+    await eventually(() => sender.sends.length === 1, 'the first send');
+    let answered = false;
+    const waiting = p.submit([0]).then((result) => {
+      answered = true;
+      return result;
+    });
+    await sleep(30);
+    assert.equal(answered, false, 'waiting for room');
+    release();
+    assert.deepEqual((await waiting).dropped, {}, 'accepted once there was room');
+    await p.forceFlush();
+    assert.deepEqual(sender.delivered, [1_000, 0]);
+    assert.equal(p.stats().queuedBytes, 0);
+    await p.shutdown();
+  });
+
+  test('a record that could be held only without its part is too_large, evicting nothing', async () => {
+    const sender = sharing(
+      () => new Promise<SendResult>(() => undefined),
+      (n) => (n === 7 ? { wireBytes: 60, heldBytes: 5_000 } : undefined),
+    );
+    const p = pipeline(sender, {
+      maxQueueBytes: 1_000,
+      overflow: 'drop_oldest',
+      flushIntervalMs: 60_000,
+    });
+    await p.submit([1, 2, 3]);
+    const result = await p.submit([7]);
+    assert.deepEqual(result.dropped, { too_large: 1 });
+    assert.match(result.firstDropDetail ?? '', /record holds 5050 bytes in memory/);
+    assert.equal(p.stats().dropped.queue_full, 0, 'nothing evicted for it');
+    await p.shutdown(0);
+  });
+
+  test('parts of fractional sizes are not parts: those records are counted whole', async () => {
+    const sender = sharing(undefined, (n) =>
+      n % 2 === 0 ? { wireBytes: 0.1, heldBytes: 0.7 } : { wireBytes: 0.3, heldBytes: 1.1 },
+    );
+    const p = pipeline(sender, { flushIntervalMs: 60_000 });
+    await p.submit(range(1_000));
+    assert.equal(p.stats().queuedBytes, 1_000 * 110);
+    await p.forceFlush();
+    assert.equal(p.stats().queuedBytes, 0);
+    assertLedgerBalances(p.stats());
+    await p.shutdown();
+  });
+
+  test('a sharedPartOf that is not a function is refused at construction', () => {
+    const sender = Object.assign(new ScriptedSender<number>(), { sharedPartOf: 5 });
+    assert.throws(() => pipeline(sender as never), /sender\.sharedPartOf: expected a function/);
   });
 });
 

@@ -97,11 +97,6 @@ export class Admission {
     return count;
   }
 
-  /** Distinct shared parts that held records refer to. */
-  get sharedParts(): number {
-    return this.parts.size;
-  }
-
   isHalfFull(): boolean {
     return this.heldItems * 2 >= this.maxItems || this.heldBytes * 2 >= this.maxBytes;
   }

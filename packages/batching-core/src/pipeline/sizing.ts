@@ -19,6 +19,9 @@ export class RecordSizing<R> {
     private readonly label: string,
   ) {
     this.memoryModel = checkedModel(sender.memoryModel);
+    if (sender.sharedPartOf !== undefined && typeof sender.sharedPartOf !== 'function') {
+      throw new InvalidConfigError('sender.sharedPartOf', 'expected a function, or none');
+    }
   }
 
   /**
@@ -56,8 +59,10 @@ export class RecordSizing<R> {
   /**
    * The part of `record` (of `bytes` wire bytes) that the sender says it shares with other
    * records; none when the sender has no `sharedPartOf`, or it throws or answers a part that
-   * could not be one (sizes that are not finite numbers >= 0, or more wire bytes than the
-   * record has): the record is then counted whole, which never counts less than it holds.
+   * could not be one (sizes that are not whole numbers >= 0, or more wire bytes than the record
+   * has): the record is then counted whole, which never counts less than it holds. Whole
+   * numbers: a part is added to the count with one record and taken off with another, and
+   * fractions would leave the count off by their rounding.
    */
   sharedPart(record: R, bytes: number): SharedPart | undefined {
     const sharedPartOf = this.sender.sharedPartOf;
@@ -72,7 +77,7 @@ export class RecordSizing<R> {
     if (part === undefined || part === null) return undefined;
     // Records come in runs of one part: its sizes are checked once per run.
     if (part !== this.lastCheckedPart) {
-      const size = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n >= 0;
+      const size = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
       if (typeof part !== 'object' || !size(part.wireBytes) || !size(part.heldBytes)) {
         return undefined;
       }

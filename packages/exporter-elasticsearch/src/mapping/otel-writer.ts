@@ -137,14 +137,17 @@ export function internedTail(text: string): SharedJsonTail {
  * string's header) and the allocator's rounding, with room to spare.
  */
 const TAIL_OVERHEAD_BYTES = 320;
+/** A UTF-16 unit past Latin-1 (a surrogate is one too). */
+const NOT_LATIN1 = /[\u0100-\uffff]/;
 
 /** A tail of this text in memory of its own, not looked up (internedTail finds one again). */
 export function sharedJsonTail(text: string): SharedJsonTail {
   // Memory of its own, not a slice of Buffer's shared pool: queued records keep it alive.
   const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
   bytes.write(text);
-  // The text counted at two bytes a unit: V8 keeps one whose characters are all Latin-1 at one.
-  const heldBytes = TAIL_OVERHEAD_BYTES + bytes.length + 2 * text.length;
+  // V8 keeps a text whose characters are all Latin-1 at a byte each, any other at two.
+  const unitBytes = NOT_LATIN1.test(text) ? 2 : 1;
+  const heldBytes = TAIL_OVERHEAD_BYTES + bytes.length + unitBytes * text.length;
   return { text, bytes, wireBytes: bytes.length, heldBytes };
 }
 
