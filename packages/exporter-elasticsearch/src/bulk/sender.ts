@@ -128,13 +128,16 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
     return record.bytes;
   }
 
-  /** How records go to the disk spool: the documents' bytes, each distinct action line once. */
+  /**
+   * How records go to the disk spool: the documents' bytes, each distinct action line and shared
+   * tail once per export.
+   */
   readonly spoolCodec = bulkRecordSpoolCodec;
 
   /**
    * What a held BulkRecord costs in memory, for the core's maxQueueBytes: its document's UTF-8
-   * in a slab (with the slab's unused end), the view of it, the record object, its index string
-   * and the core's entry. Fitted by bench/memory-fit.ts (heap + external growth after GC per held
+   * in a slab (with the slab's unused end), the view of it (then; record.ts keeps none now), the
+   * record object, its index string and the core's entry. Fitted by bench/memory-fit.ts (heap + external growth after GC per held
    * record, backend down, 64 MiB cap; spans and logs of three sizes each): least squares
    * 181 + 1.059 x sizeOf, within 2.5% of all six (spans: 1,286 B held at 1,047 wire B, 1,361 at
    * 1,127, 2,062 at 1,727; logs: 1,284 at 1,057, 1,466 at 1,217, 3,357 at 3,017); rounded up,
