@@ -101,9 +101,11 @@ export interface BatchSender<R> {
   /**
    * Optional: the part of a record that it shares with other records rather than holds (an
    * Elasticsearch document's resource and scope members, written once for all the documents of
-   * one resource and scope). The queue counts a record's own bytes by `memoryModel` (its wire
-   * bytes less the part's) and each part once, for as long as any record it holds refers to it:
-   * parts are told apart by identity. Without it, every record is counted whole.
+   * one resource and scope). The queue counts a record's own bytes (its wire bytes less the
+   * part's, by `memoryModel` where there is one) and each part once, for as long as any record
+   * it holds refers to it: parts are told apart by identity, and their sizes must be whole
+   * numbers that do not change. A record whose answer is not such a part is counted whole;
+   * without this method, every record is.
    */
   sharedPartOf?(record: R): SharedPart | undefined;
   send(batch: readonly R[], context: SendContext): Promise<SendResult>;

@@ -5,7 +5,7 @@ import {
   DocumentSlabs,
   contentId,
   detachDocument,
-  eachDocumentPart,
+  documentParts,
   encodeDocument,
 } from '../src/bulk/record';
 import type { BulkRecord } from '../src/bulk/record';
@@ -171,11 +171,12 @@ test('a split document keeps its tail shared, not copied: its slab holds the hea
     const head = `{"i":${i}`;
     return encodeDocument(bulkDocument({ split: { head, tail }, json: head + text }), slabs);
   });
-  const parts: Uint8Array[][] = records.map((record) => {
-    const seen: Uint8Array[] = [];
-    eachDocumentPart(record, (part) => seen.push(part));
-    return seen;
-  });
+  // A record's document as the body and the spool read it: its own part, then its tail.
+  const partsOf = (record: BulkRecord): Uint8Array[] => {
+    const { own, tail: shared } = documentParts(record);
+    return shared === undefined ? [own] : [own, shared.bytes];
+  };
+  const parts = records.map(partsOf);
   for (const [i, [head, shared, ...rest]] of parts.entries()) {
     assert.equal(Buffer.from(head).toString(), `{"i":${i}`);
     assert.equal(shared, tail.bytes, 'the very bytes every record shares');
@@ -186,8 +187,7 @@ test('a split document keeps its tail shared, not copied: its slab holds the hea
   const [first] = records;
   const before = buildBulkBody([first]);
   detachDocument(first);
-  const seen: Uint8Array[] = [];
-  eachDocumentPart(first, (part) => seen.push(part));
+  const seen = partsOf(first);
   assert.equal(seen.length, 2);
   assert.equal(seen[0].byteLength, seen[0].buffer.byteLength, 'the head in memory of its own');
   assert.notEqual(seen[0].buffer, parts[1][0].buffer, 'no longer in the slab');

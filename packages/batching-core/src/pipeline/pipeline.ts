@@ -707,6 +707,11 @@ export class Pipeline<R> {
       case 'done':
         return;
     }
+    this.giveBackRoom(entry);
+  }
+
+  /** The entry is done: its own bytes go back, and its shared part's with the last holder. */
+  private giveBackRoom(entry: Entry<R>): void {
     entry.state = 'done';
     this.admission.release(this.sizing.ownHeldBytes(entry.bytes, entry.shared), entry.shared);
   }
@@ -776,10 +781,7 @@ export class Pipeline<R> {
       if (ticket.remaining > 0) this.refusals.accepted(this.now());
       return;
     }
-    for (const entry of failure.records) {
-      entry.state = 'done';
-      this.admission.release(this.sizing.ownHeldBytes(entry.bytes, entry.shared), entry.shared);
-    }
+    for (const entry of failure.records) this.giveBackRoom(entry);
     this.ledger.refuseHeld(ticket, failure.records, 'queue_full', failure.reason);
     this.refusals.refused(
       // A reason carries figures that change from export to export: without a cause, one name.

@@ -258,21 +258,11 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
       // The disk itself is full (not maxBytes, checked above): a segment whose every record is
       // acknowledged gives its space back, and the export is written once more. Without it, a
       // full disk refused every export while the spool's own delivered segment held the space.
-      if (!isDiskFull(error) || !this.log.reclaimActive()) {
-        return this.takeBack(
-          batch,
-          `spool write failed: ${describeError(error)}`,
-          `spool write failed: ${errorCodeOf(error)}`,
-        );
-      }
+      if (!isDiskFull(error) || !this.log.reclaimActive()) return this.writeFailed(batch, error);
       try {
         this.log.write(frame, batch.length);
       } catch (again) {
-        return this.takeBack(
-          batch,
-          `spool write failed: ${describeError(again)}`,
-          `spool write failed: ${errorCodeOf(again)}`,
-        );
+        return this.writeFailed(batch, again);
       }
     }
     for (let i = 0; i < batch.length; i++) (batch[i] as T & Spooled).spoolId = firstId + i;
@@ -360,6 +350,14 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
   /** The acceptance time to store: wall-clock, so a later process can age the record. */
   private wallClockOf(record: T): number {
     return this.options.clockOriginMs + record.acceptedAtMs;
+  }
+
+  private writeFailed(batch: T[], error: unknown): QueueCommitFailure<T> {
+    return this.takeBack(
+      batch,
+      `spool write failed: ${describeError(error)}`,
+      `spool write failed: ${errorCodeOf(error)}`,
+    );
   }
 
   private takeBack(batch: T[], reason: string, cause: string): QueueCommitFailure<T> {

@@ -112,12 +112,6 @@ class EncodedBulkRecord implements BulkRecord {
     return offset + tail.wireBytes;
   }
 
-  /** See eachDocumentPart. */
-  eachDocumentPart(write: (part: Uint8Array) => void): void {
-    write(this.#head());
-    if (this.#tail !== undefined) write(this.#tail.bytes);
-  }
-
   /**
    * Moves the document's head out of its slab into memory of its own size (see detachDocument).
    * The tail stays shared: it is what every record of its target refers to.
@@ -151,17 +145,6 @@ export function copyDocument(record: BulkRecord, target: Uint8Array, offset: num
   const document = record.documentBytes;
   target.set(document, offset);
   return offset + document.length;
-}
-
-/** The document line's length in UTF-8 bytes. */
-export function documentLength(record: BulkRecord): number {
-  return record instanceof EncodedBulkRecord ? record.documentLength : record.documentBytes.length;
-}
-
-/** Hands the record's document line's UTF-8 to `write` part by part, in order, unjoined. */
-export function eachDocumentPart(record: BulkRecord, write: (part: Uint8Array) => void): void {
-  if (record instanceof EncodedBulkRecord) record.eachDocumentPart(write);
-  else write(record.documentBytes);
 }
 
 /**

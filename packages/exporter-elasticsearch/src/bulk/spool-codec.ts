@@ -2,7 +2,7 @@ import { SpoolLayout, SpoolTable, defaultSpoolCodec } from '@otelpack/batching-c
 import type { SpoolCodec } from '@otelpack/batching-core';
 import { internedTail } from '../mapping/otel-writer';
 import type { SharedJsonTail } from '../mapping/types';
-import { DocumentSlabs, bulkRecordOf, documentParts } from './record';
+import { DocumentSlabs, bulkRecordOf, documentParts, sharedTailOf } from './record';
 import type { BulkRecord } from './record';
 
 /*
@@ -46,7 +46,8 @@ export const bulkRecordSpoolCodec: SpoolCodec<BulkRecord> = {
     let expected = 64;
     for (const record of records) {
       // An action line with an id is the record's own; the others are mostly one per export.
-      expected += 8 + documentParts(record).own.length + (record.id === undefined ? 0 : 128);
+      // Its lines less a shared tail (written once): an estimate that makes no view.
+      expected += 8 + record.bytes - (sharedTailOf(record)?.wireBytes ?? 0);
     }
     const out = LAYOUT.writer(Math.min(MAX_EXPECTED_BYTES, expected));
     const actions = new SpoolTable<string>();
