@@ -15,6 +15,7 @@ import { encodeDocument } from '../src/bulk/record';
 import type { BulkRecord } from '../src/bulk/record';
 import { buildBulkBody } from '../src/bulk/sender';
 import { resolveConfig } from '../src/config';
+import { ELASTICSEARCH_DEFAULTS } from '../src/options';
 import { mapLogRecord, mapSpan } from '../src/mapping/mapper';
 import type { BulkDocument } from '../src/mapping/types';
 import { reportToParent } from './lib/child';
@@ -24,8 +25,8 @@ import { gc, median, round, spread } from './lib/stats';
 
 const ITEMS = 20_000;
 const ROUNDS = 7;
-/** otelpack's default maxBatchItems: bodies are built per batch. */
-const BATCH_ITEMS = 1_000;
+/** Bodies are cut as the pipeline cuts them with this exporter's defaults (README, Delivery). */
+const { maxBatchItems: BATCH_ITEMS, maxBatchBytes: BATCH_BYTES } = ELASTICSEARCH_DEFAULTS;
 
 const settings = resolveConfig({}).mapping;
 
@@ -35,34 +36,47 @@ function actionOf(doc: BulkDocument): Record<string, unknown> {
   return { create: meta };
 }
 
-/** otelpack: records from documents, one body per batch; returns total body bytes. */
-function ourBodies(documents: BulkDocument[]): number {
-  let bytes = 0;
-  for (let start = 0; start < documents.length; start += BATCH_ITEMS) {
-    const batch: BulkRecord[] = [];
-    const end = Math.min(documents.length, start + BATCH_ITEMS);
-    for (let i = start; i < end; i++) batch.push(encodeDocument(documents[i]));
-    // The client measures the body for content-length: counted on both sides.
-    bytes += Buffer.byteLength(buildBulkBody(batch));
+/**
+ * Cuts records into batches as the pipeline's batcher does (at `BATCH_ITEMS` records, or before
+ * the record that would take the batch past `BATCH_BYTES`) and builds each batch's body.
+ */
+class Bodies {
+  /** Total body bytes: the client measures each body for content-length, on both sides. */
+  bytes = 0;
+  private batch: BulkRecord[] = [];
+  private batchBytes = 0;
+
+  add(record: BulkRecord): void {
+    const full = this.batch.length === BATCH_ITEMS || this.batchBytes + record.bytes > BATCH_BYTES;
+    if (full && this.batch.length > 0) this.build();
+    this.batch.push(record);
+    this.batchBytes += record.bytes;
   }
-  return bytes;
+
+  finish(): number {
+    if (this.batch.length > 0) this.build();
+    return this.bytes;
+  }
+
+  private build(): void {
+    this.bytes += Buffer.byteLength(buildBulkBody(this.batch));
+    this.batch = [];
+    this.batchBytes = 0;
+  }
+}
+
+/** otelpack: records from documents, one body per batch. */
+function ourBodies(documents: BulkDocument[]): number {
+  const bodies = new Bodies();
+  for (const doc of documents) bodies.add(encodeDocument(doc));
+  return bodies.finish();
 }
 
 /** otelpack from SDK items: map, serialise, concatenate. */
 function ourBodiesFromItems<I>(items: I[], map: (item: I) => BulkDocument[]): number {
-  let bytes = 0;
-  let batch: BulkRecord[] = [];
-  for (const item of items) {
-    for (const doc of map(item)) {
-      batch.push(encodeDocument(doc));
-      if (batch.length === BATCH_ITEMS) {
-        bytes += Buffer.byteLength(buildBulkBody(batch));
-        batch = [];
-      }
-    }
-  }
-  if (batch.length > 0) bytes += Buffer.byteLength(buildBulkBody(batch));
-  return bytes;
+  const bodies = new Bodies();
+  for (const item of items) for (const doc of map(item)) bodies.add(encodeDocument(doc));
+  return bodies.finish();
 }
 
 const client = new Client({

@@ -100,6 +100,7 @@ export const ELASTICSEARCH_DEFAULTS = {
   namespace: 'default',
   maxStringLength: 1_048_576,
   maxBatchBytes: 5_000_000,
+  maxBatchItems: 10_000,
   ilmWarmAfter: '7d',
   ilmDeleteAfter: '30d',
 };
@@ -142,5 +143,8 @@ export const ELASTICSEARCH_OPTIONS = defineExporterOptions({
     }),
     setup: optionKinds.custom((value) => value as ElasticsearchSetupOptions | undefined),
   },
-  pipelineDefaults: { maxBatchBytes: ELASTICSEARCH_DEFAULTS.maxBatchBytes },
+  pipelineDefaults: {
+    maxBatchBytes: ELASTICSEARCH_DEFAULTS.maxBatchBytes,
+    maxBatchItems: ELASTICSEARCH_DEFAULTS.maxBatchItems,
+  },
 });

@@ -56,7 +56,7 @@ test('defaults: localhost, otel mode, generic/default, 5 MB batches, no auth', (
   });
   assert.equal(config.setup, undefined);
   // The exporter's default goes to the core's defaults layer; the send deadline is timeoutMs + 1 s.
-  assert.deepEqual(config.pipelineDefaults, { maxBatchBytes: 5_000_000 });
+  assert.deepEqual(config.pipelineDefaults, { maxBatchBytes: 5_000_000, maxBatchItems: 10_000 });
   assert.deepEqual(config.pipeline, { requestTimeoutMs: 31_000 });
 });
 
@@ -228,5 +228,5 @@ test('pipeline options pass through to the core; exporter options do not', () =>
     deliveryMode: 'direct',
     requestTimeoutMs: 6_000,
   });
-  assert.deepEqual(config.pipelineDefaults, { maxBatchBytes: 5_000_000 });
+  assert.deepEqual(config.pipelineDefaults, { maxBatchBytes: 5_000_000, maxBatchItems: 10_000 });
 });

@@ -486,6 +486,33 @@ test('self-telemetry names the server of the url, and no server when the client 
   await client.close();
 });
 
+test('by default the 5 MB byte cap cuts requests, not a count of documents', async () => {
+  const bulk = await sink();
+  const exporter = new ElasticsearchLogRecordExporter({ url: bulk.url, flushIntervalMs: 60_000 });
+  const exportAll = (records: ReturnType<typeof logRecord>[]) =>
+    new Promise<ExportResult>((resolve) => exporter.export(records, resolve));
+  // 3,000 documents of ~700 bytes: one request (the core's own default would cut three).
+  const small = Array.from({ length: 3_000 }, (_, i) => logRecord({ body: `line ${i}` }));
+  assert.equal((await exportAll(small)).code, ExportResultCode.SUCCESS);
+  await exporter.forceFlush();
+  assert.equal(bulk.bulkRequests().length, 1, 'one request for 3,000 small documents');
+  // 1,500 documents of ~6 kB (9 MB): cut by bytes, every body within 5,000,000.
+  const large = Array.from({ length: 1_500 }, (_, i) =>
+    logRecord({ body: `${i} ${'x'.repeat(6_000)}` }),
+  );
+  assert.equal((await exportAll(large)).code, ExportResultCode.SUCCESS);
+  await exporter.forceFlush();
+  const bodies = bulk
+    .bulkRequests()
+    .slice(1)
+    .map((r) => r.body.length);
+  assert.equal(bodies.length, 2, `bodies of ${bodies.join(', ')} bytes`);
+  for (const bytes of bodies) assert.ok(bytes <= 5_000_000, `a body of ${bytes} bytes`);
+  assert.equal(bulk.indexed.length, 4_500);
+  assertLedgerBalances(exporter.stats());
+  await exporter.shutdown();
+});
+
 /** A resource of ~5 kB: in `otel` mode documents refer to its members, in `ecs` mode each copies them. */
 const bigResource = (name = 'checkout') => ({
   attributes: { 'service.name': name, 'build.notes': 'n'.repeat(5_000) },
