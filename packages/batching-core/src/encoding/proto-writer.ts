@@ -29,7 +29,7 @@ export class ProtoWriter {
   buffer: Buffer;
   pos = 0;
   /** Where the message being written starts in `buffer`. */
-  private base = 0;
+  protected base = 0;
 
   constructor(private readonly slabBytes = SLAB_BYTES) {
     this.buffer = Buffer.allocUnsafe(slabBytes);
