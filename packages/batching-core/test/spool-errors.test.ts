@@ -294,6 +294,44 @@ test('a queue whose one segment reaches maxBytes: once all of it is delivered, i
   }
 });
 
+test('a spool takes an export that fits exactly: a segment header is counted only when one is begun', async () => {
+  // Two exports of four records whose names are as long (r1–r4, r5–r8): frames of one length.
+  const measure = tempSpoolDir();
+  let twoFrames: number;
+  let oneFrame: number;
+  try {
+    const queue = openDiskQueue(measure.dir);
+    writeExport(queue, 1, 4);
+    oneFrame = queue.state().diskBytes;
+    writeExport(queue, 5, 4);
+    twoFrames = queue.state().diskBytes;
+    await queue.close();
+  } finally {
+    measure.cleanup();
+  }
+  const { dir, cleanup } = tempSpoolDir();
+  try {
+    const queue = openDiskQueue(dir, { maxBytes: twoFrames });
+    writeExport(queue, 1, 4);
+    assert.equal(queue.state().diskBytes, oneFrame);
+    // The second frame goes after the first, in the same segment: room for it, to the byte.
+    writeExport(queue, 5, 4);
+    assert.equal(queue.state().diskBytes, twoFrames);
+    for (let i = 9; i <= 12; i++) queue.push(testRecord(i));
+    const refused = queue.commit();
+    assert.equal(refused?.cause, 'spool full');
+    assert.match(
+      refused?.reason ?? '',
+      new RegExp(
+        `^spool full \\(${twoFrames} of ${twoFrames} bytes on disk, the export needs \\d+\\)$`,
+      ),
+    );
+    await queue.close();
+  } finally {
+    cleanup();
+  }
+});
+
 test("reclaiming the segment being written while another segment's fsync runs closes its descriptor", async () => {
   const fs = createRequire(__filename)('node:fs') as typeof NodeFs;
   const { dir, cleanup } = tempSpoolDir();

@@ -232,18 +232,22 @@ export class DiskRecordQueue<T extends QueuedRecord<unknown>> implements RecordQ
         'the spool codec cannot encode them',
       );
     }
-    // A segment's header may come with the frame (a roll); a segment whose every record is
-    // acknowledged gives its space back before the export is refused.
-    const needed = frame.length + SEGMENT_HEADER_BYTES;
-    if (needed > this.options.maxBytes) {
+    // In a spool of its own, the frame needs a segment's header too.
+    const alone = frame.length + SEGMENT_HEADER_BYTES;
+    if (alone > this.options.maxBytes) {
       // Never to fit, however much is delivered: said so, not as a spool that is merely full.
       return this.takeBack(
         batch,
-        `an export of ${batch.length} records needs ${needed} bytes on disk, more than spool.maxBytes (${this.options.maxBytes}) holds: raise spool.maxBytes, or export fewer records at a time`,
+        `an export of ${batch.length} records needs ${alone} bytes on disk, more than spool.maxBytes (${this.options.maxBytes}) holds: raise spool.maxBytes, or export fewer records at a time`,
         'export larger than spool.maxBytes',
       );
     }
-    if (this.log.diskBytes + needed > this.options.maxBytes) this.log.reclaimActive();
+    // A segment whose every record is acknowledged gives its space back before the export is
+    // refused; then the frame needs a header only if it begins a segment.
+    if (this.log.diskBytes + this.log.bytesToWrite(frame.length) > this.options.maxBytes) {
+      this.log.reclaimActive();
+    }
+    const needed = this.log.bytesToWrite(frame.length);
     const onDisk = this.log.diskBytes;
     if (onDisk + needed > this.options.maxBytes) {
       return this.takeBack(

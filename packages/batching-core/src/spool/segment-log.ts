@@ -15,7 +15,13 @@ import { join } from 'node:path';
 import { diag } from '@opentelemetry/api';
 import { describeError, errorCodeOf } from '../errors';
 import { isDiskFailure } from './disk-errors';
-import { encodeAckFrame, encodeSentBatchFrame, rangesOf, segmentHeader } from './format';
+import {
+  SEGMENT_HEADER_BYTES,
+  encodeAckFrame,
+  encodeSentBatchFrame,
+  rangesOf,
+  segmentHeader,
+} from './format';
 import type { IdRange } from './format';
 import { ackFileName, segmentFileName } from './recovery';
 import type { RecoveredSegment } from './recovery';
@@ -108,6 +114,14 @@ export class SegmentLog {
 
   get segmentCount(): number {
     return this.segments.length;
+  }
+
+  /**
+   * The disk bytes that writing a frame of `frameBytes` takes now: the frame, and a segment
+   * header when the frame begins a segment (none yet, or the one being written is too full).
+   */
+  bytesToWrite(frameBytes: number): number {
+    return frameBytes + (this.fitsActive(frameBytes) ? 0 : SEGMENT_HEADER_BYTES);
   }
 
   /** Writes a frame of `count` records from `nextId`, or throws what the disk said. */
@@ -243,15 +257,20 @@ export class SegmentLog {
     this.dirty = true;
   }
 
-  private activeFor(frameBytes: number): { segment: Segment; fd: number; size: number } {
+  /** Whether a frame of `frameBytes` goes in the segment being written (else one is begun). */
+  private fitsActive(frameBytes: number): boolean {
     const active = this.active;
-    if (
-      active &&
+    return (
+      active !== undefined &&
+      // A segment takes its first frame whatever its size.
       (active.size + frameBytes <= this.options.segmentBytes ||
         active.segment.endId === active.segment.firstId)
-    ) {
-      return active;
-    }
+    );
+  }
+
+  private activeFor(frameBytes: number): { segment: Segment; fd: number; size: number } {
+    const active = this.active;
+    if (active && this.fitsActive(frameBytes)) return active;
     if (active) {
       // Roll. `always` made every frame durable already; `interval` syncs the finished segment
       // off the event loop and closes it after, `never` closes it at once.
