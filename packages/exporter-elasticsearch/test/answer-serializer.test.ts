@@ -100,6 +100,40 @@ describe('BulkAnswerSerializer', () => {
     });
   });
 
+  test('an item of the same length that is not created, anywhere among thousands, is read as the client reads it', () => {
+    // Same length as `created`: the answer's length alone cannot tell it apart.
+    const other = '{"create":{"status":200}}';
+    assert.equal(other.length, created.length);
+    const serializer = new BulkAnswerSerializer();
+    countingParses((parses) => {
+      // Sizes up and down, past the compared text's growth (it doubles from the first size).
+      for (const documents of [3, 5_000, 2, 12_000, 4_999]) {
+        const items = Array<string>(documents).fill(created);
+        const allCreated = serializer.deserialize<{ errors: boolean; items: unknown[] }>(
+          `{"errors":false,"items":[${items.join(',')}]}`,
+        );
+        assert.equal(allCreated.errors, false);
+        const before = parses();
+        assert.equal(allCreated.items.length, documents);
+        assert.equal(parses(), before + 1, `${documents}: items parsed only when read`);
+        for (const at of new Set([0, documents >> 1, documents - 2])) {
+          const changed = [...items];
+          changed[at] = other;
+          const text = `{"errors":false,"items":[${changed.join(',')}]}`;
+          const parsesBefore = parses();
+          const answer = serializer.deserialize<{ items: { create: { status: number } }[] }>(text);
+          assert.equal(
+            parses(),
+            parsesBefore + 1,
+            `${documents} documents, item ${at}: parsed at once`,
+          );
+          assert.equal(answer.items[at].create.status, 200);
+          assert.deepEqual(answer, new Serializer().deserialize(text));
+        }
+      }
+    });
+  });
+
   test("an answer with a __proto__ key is the client's to judge, by its prototype-poisoning option", () => {
     const poisoned = '{"errors":false,"items":[{"__proto__":{"polluted":true}}]}';
     // The client's default (disablePrototypePoisoningProtection unset) keeps the key as data.
