@@ -491,24 +491,29 @@ test('by default the 5 MB byte cap cuts requests, not a count of documents', asy
   const exporter = new ElasticsearchLogRecordExporter({ url: bulk.url, flushIntervalMs: 60_000 });
   const exportAll = (records: ReturnType<typeof logRecord>[]) =>
     new Promise<ExportResult>((resolve) => exporter.export(records, resolve));
-  // 3,000 documents of ~700 bytes: one request (the core's own default would cut three).
+  // 3,000 documents of ~360 bytes: one request (the core's own default would cut three).
   const small = Array.from({ length: 3_000 }, (_, i) => logRecord({ body: `line ${i}` }));
   assert.equal((await exportAll(small)).code, ExportResultCode.SUCCESS);
   await exporter.forceFlush();
   assert.equal(bulk.bulkRequests().length, 1, 'one request for 3,000 small documents');
-  // 1,500 documents of ~6 kB (9 MB): cut by bytes, every body within 5,000,000.
-  const large = Array.from({ length: 1_500 }, (_, i) =>
-    logRecord({ body: `${i} ${'x'.repeat(6_000)}` }),
+  // 12,000 documents of ~670 bytes (8 MB): the first request is cut at 5 MB, short of 10,000.
+  const larger = Array.from({ length: 12_000 }, (_, i) =>
+    logRecord({ body: `${i} ${'x'.repeat(300)}` }),
   );
-  assert.equal((await exportAll(large)).code, ExportResultCode.SUCCESS);
+  assert.equal((await exportAll(larger)).code, ExportResultCode.SUCCESS);
   await exporter.forceFlush();
-  const bodies = bulk
-    .bulkRequests()
-    .slice(1)
-    .map((r) => r.body.length);
-  assert.equal(bodies.length, 2, `bodies of ${bodies.join(', ')} bytes`);
-  for (const bytes of bodies) assert.ok(bytes <= 5_000_000, `a body of ${bytes} bytes`);
-  assert.equal(bulk.indexed.length, 4_500);
+  const bodies = bulk.bulkRequests().slice(1);
+  const lines = (body: Buffer) => body.toString('utf8').split('\n').length - 1;
+  assert.equal(bodies.length, 2, `bodies of ${bodies.map((r) => r.body.length).join(', ')} bytes`);
+  for (const { body } of bodies) assert.ok(body.length <= 5_000_000, `a body of ${body.length}`);
+  // The two go out together (either may arrive first): the larger is the one the cap cut.
+  const counts = bodies.map(({ body }) => lines(body) / 2).sort((a, b) => b - a);
+  assert.equal(counts[0] + counts[1], 12_000);
+  assert.ok(
+    counts[0] > 5_000 && counts[0] < 10_000,
+    `the byte cap cut the first request at ${counts[0]} documents`,
+  );
+  assert.equal(bulk.indexed.length, 15_000);
   assertLedgerBalances(exporter.stats());
   await exporter.shutdown();
 });

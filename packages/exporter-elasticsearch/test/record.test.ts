@@ -244,6 +244,21 @@ test('a detached record owns its document: the slab it was written in is not kep
   assert.equal(buildBulkBody([record]).toString(), `${record.action}\n${document}\n`);
 });
 
+test("a long document's own memory is its record's alone: the slabs do not keep it", () => {
+  const slabs = new DocumentSlabs();
+  const long = 'x'.repeat(100_000);
+  const record = encodeDocument(bulkDocument({ document: { s: long } }), slabs);
+  const memory = record.documentBytes.buffer;
+  assert.ok(memory.byteLength >= 100_000, 'in memory of its own, not a slab');
+  assert.notEqual(slabs.placedMemory, memory, 'kept by the record only');
+  assert.equal(slabs.placedLength, 0);
+  assert.equal(JSON.parse(record.document).s, long);
+  // A short one afterwards still goes into the slab, and both read whole.
+  const short = encodeDocument(bulkDocument({ document: { s: 'short' } }), slabs);
+  assert.equal(short.documentBytes.buffer, slabs.buffer.buffer);
+  assert.equal(JSON.parse(short.document).s, 'short');
+});
+
 test('records of different exporters never share a slab', () => {
   const [mine, theirs] = [new DocumentSlabs(), new DocumentSlabs()];
   const a = encodeDocument(bulkDocument({}), mine);

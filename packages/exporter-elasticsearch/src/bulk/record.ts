@@ -70,6 +70,7 @@ class EncodedBulkRecord implements BulkRecord {
     this.#start = head.placedStart;
     this.#length = head.placedLength;
     this.#tail = tail;
+    head.forgetPlaced();
   }
 
   #head(): Uint8Array {
@@ -224,6 +225,17 @@ export class DocumentSlabs extends ProtoWriter {
     }
     this.raw(bytes);
     this.placeWritten();
+  }
+
+  /**
+   * Called by the record that took the place: a long document's memory of its own is then the
+   * record's alone, not kept by these slabs until the next document (up to megabytes, outside
+   * the queue's count, in an exporter gone idle).
+   */
+  forgetPlaced(): void {
+    this.placedMemory = this.buffer.buffer;
+    this.placedStart = 0;
+    this.placedLength = 0;
   }
 
   private placeOwn(own: Uint8Array): void {
