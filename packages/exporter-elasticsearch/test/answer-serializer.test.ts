@@ -79,7 +79,7 @@ describe('BulkAnswerSerializer', () => {
     }
   });
 
-  test('answers of many sizes, one after another, each read right (the kept answers turn over)', () => {
+  test('answers of many sizes, one after another, each read right', () => {
     const serializer = new BulkAnswerSerializer();
     countingParses((parses) => {
       for (let round = 0; round < 2; round++) {
@@ -106,8 +106,9 @@ describe('BulkAnswerSerializer', () => {
     assert.equal(other.length, created.length);
     const serializer = new BulkAnswerSerializer();
     countingParses((parses) => {
-      // Sizes up and down, past the compared text's growth (it doubles from the first size).
-      for (const documents of [3, 5_000, 2, 12_000, 4_999]) {
+      // Sizes up and down, past the compared text's growth: to a size (3, 5,000, 12,000) or,
+      // for a size less than twice the text, to twice the text (6,000, 13,000).
+      for (const documents of [3, 5_000, 6_000, 2, 12_000, 13_000, 4_999]) {
         const items = Array<string>(documents).fill(created);
         const allCreated = serializer.deserialize<{ errors: boolean; items: unknown[] }>(
           `{"errors":false,"items":[${items.join(',')}]}`,
@@ -116,7 +117,7 @@ describe('BulkAnswerSerializer', () => {
         const before = parses();
         assert.equal(allCreated.items.length, documents);
         assert.equal(parses(), before + 1, `${documents}: items parsed only when read`);
-        for (const at of new Set([0, documents >> 1, documents - 2])) {
+        for (const at of new Set([0, documents >> 1, documents - 2, documents - 1])) {
           const changed = [...items];
           changed[at] = other;
           const text = `{"errors":false,"items":[${changed.join(',')}]}`;
@@ -131,6 +132,31 @@ describe('BulkAnswerSerializer', () => {
           assert.deepEqual(answer, new Serializer().deserialize(text));
         }
       }
+    });
+  });
+
+  test('items read once stay a plain property; answers past 100,000 documents are parsed at once', () => {
+    const serializer = new BulkAnswerSerializer();
+    countingParses((parses) => {
+      const answer = serializer.deserialize<{ items: unknown[] }>(
+        `{"errors":false,"items":[${created},${created}]}`,
+      );
+      assert.equal(answer.items.length, 2);
+      assert.equal(answer.items.length, 2);
+      assert.equal(parses(), 1, 'parsed once');
+      assert.deepEqual(Object.getOwnPropertyDescriptor(answer, 'items'), {
+        value: answer.items,
+        enumerable: true,
+        configurable: true,
+        writable: true,
+      });
+      const huge = Array<string>(100_001).fill(created).join(',');
+      const before = parses();
+      const parsed = serializer.deserialize<{ items: unknown[] }>(
+        `{"errors":false,"items":[${huge}]}`,
+      );
+      assert.equal(parses(), before + 1, 'parsed at once, not taken by the shortcut');
+      assert.equal(parsed.items.length, 100_001);
     });
   });
 
