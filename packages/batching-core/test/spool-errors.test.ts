@@ -332,6 +332,43 @@ test('a spool takes an export that fits exactly: a segment header is counted onl
   }
 });
 
+test('a frame that begins a segment is counted with its header: exactly full is taken, a byte less refused', async () => {
+  const measure = tempSpoolDir();
+  let oneFrame: number;
+  try {
+    const queue = openDiskQueue(measure.dir);
+    writeExport(queue, 1, 4);
+    oneFrame = queue.state().diskBytes; // a segment's header and one frame
+    await queue.close();
+  } finally {
+    measure.cleanup();
+  }
+  for (const [spare, taken] of [
+    [0, true],
+    [-1, false],
+  ] as const) {
+    const { dir, cleanup } = tempSpoolDir();
+    try {
+      // Segments of one frame: the second export begins a segment of its own.
+      const queue = openDiskQueue(dir, { segmentBytes: oneFrame, maxBytes: 2 * oneFrame + spare });
+      writeExport(queue, 1, 4);
+      for (let i = 5; i <= 8; i++) queue.push(testRecord(i));
+      const refused = queue.commit();
+      if (taken) {
+        assert.equal(refused, undefined, 'exactly full: taken');
+        assert.equal(queue.state().diskBytes, 2 * oneFrame);
+        assert.equal(segmentFiles(dir).length, 2);
+      } else {
+        assert.equal(refused?.cause, 'spool full', 'a byte short: refused');
+        assert.match(refused?.reason ?? '', new RegExp(`the export needs ${oneFrame}\\)$`));
+      }
+      await queue.close();
+    } finally {
+      cleanup();
+    }
+  }
+});
+
 test("reclaiming the segment being written while another segment's fsync runs closes its descriptor", async () => {
   const fs = createRequire(__filename)('node:fs') as typeof NodeFs;
   const { dir, cleanup } = tempSpoolDir();
