@@ -13,6 +13,7 @@ import { assertLedgerBalances, captureDiagWarnings } from '../src/testing';
 import { range } from './helpers/scripted-sender';
 import { SegmentLog } from '../src/spool/segment-log';
 import {
+  diskBytesAfter,
   openDiskQueue,
   segmentFiles,
   take,
@@ -296,19 +297,10 @@ test('a queue whose one segment reaches maxBytes: once all of it is delivered, i
 
 test('a spool takes an export that fits exactly: a segment header is counted only when one is begun', async () => {
   // Two exports of four records whose names are as long (r1–r4, r5–r8): frames of one length.
-  const measure = tempSpoolDir();
-  let twoFrames: number;
-  let oneFrame: number;
-  try {
-    const queue = openDiskQueue(measure.dir);
-    writeExport(queue, 1, 4);
-    oneFrame = queue.state().diskBytes;
-    writeExport(queue, 5, 4);
-    twoFrames = queue.state().diskBytes;
-    await queue.close();
-  } finally {
-    measure.cleanup();
-  }
+  const [oneFrame, twoFrames] = await diskBytesAfter([
+    [1, 4],
+    [5, 4],
+  ]);
   const { dir, cleanup } = tempSpoolDir();
   try {
     const queue = openDiskQueue(dir, { maxBytes: twoFrames });
@@ -333,16 +325,8 @@ test('a spool takes an export that fits exactly: a segment header is counted onl
 });
 
 test('a frame that begins a segment is counted with its header: exactly full is taken, a byte less refused', async () => {
-  const measure = tempSpoolDir();
-  let oneFrame: number;
-  try {
-    const queue = openDiskQueue(measure.dir);
-    writeExport(queue, 1, 4);
-    oneFrame = queue.state().diskBytes; // a segment's header and one frame
-    await queue.close();
-  } finally {
-    measure.cleanup();
-  }
+  // A segment's header and one frame.
+  const [oneFrame] = await diskBytesAfter([[1, 4]]);
   for (const [spare, taken] of [
     [0, true],
     [-1, false],

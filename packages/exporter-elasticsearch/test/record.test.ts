@@ -5,8 +5,9 @@ import {
   DocumentSlabs,
   contentId,
   detachDocument,
-  documentParts,
   encodeDocument,
+  ownDocumentBytes,
+  sharedTailOf,
 } from '../src/bulk/record';
 import type { BulkRecord } from '../src/bulk/record';
 import { buildBulkBody } from '../src/bulk/sender';
@@ -173,7 +174,8 @@ test('a split document keeps its tail shared, not copied: its slab holds the hea
   });
   // A record's document as the body and the spool read it: its own part, then its tail.
   const partsOf = (record: BulkRecord): Uint8Array[] => {
-    const { own, tail: shared } = documentParts(record);
+    const own = ownDocumentBytes(record);
+    const shared = sharedTailOf(record);
     return shared === undefined ? [own] : [own, shared.bytes];
   };
   const parts = records.map(partsOf);

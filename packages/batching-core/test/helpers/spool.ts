@@ -52,6 +52,26 @@ export function writeExport(
   return records;
 }
 
+/**
+ * What a fresh spool holds on disk after each of these exports (`[firstSeq, count]`, written in
+ * turn), in a directory of its own that is then removed: frame sizes to size a test's spool by.
+ */
+export async function diskBytesAfter(exports: readonly [number, number][]): Promise<number[]> {
+  const { dir, cleanup } = tempSpoolDir('measure');
+  try {
+    const queue = openDiskQueue(dir);
+    const sizes: number[] = [];
+    for (const [firstSeq, count] of exports) {
+      writeExport(queue, firstSeq, count);
+      sizes.push(queue.state().diskBytes);
+    }
+    await queue.close();
+    return sizes;
+  } finally {
+    cleanup();
+  }
+}
+
 /** The next `n` records out of the queue, as the pipeline takes them for sending. */
 export function take(queue: { shift(): TestRecord | undefined }, n: number): TestRecord[] {
   return Array.from({ length: n }, () => queue.shift() as TestRecord);

@@ -136,9 +136,10 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
 
   /**
    * What a held BulkRecord costs in memory, for the core's maxQueueBytes: its document's UTF-8
-   * in a slab (with the slab's unused end), the view of it (then; record.ts keeps none now), the
-   * record object, its index string and the core's entry. Fitted by bench/memory-fit.ts (heap + external growth after GC per held
-   * record, backend down, 64 MiB cap; spans and logs of three sizes each): least squares
+   * in a slab (with the slab's unused end), the record object, its index string and the core's
+   * entry (and, when it was fitted, a view of the document that record.ts no longer keeps).
+   * Fitted by bench/memory-fit.ts (heap + external growth after GC per held record, backend
+   * down, 64 MiB cap; spans and logs of three sizes each): least squares
    * 181 + 1.059 x sizeOf, within 2.5% of all six (spans: 1,286 B held at 1,047 wire B, 1,361 at
    * 1,127, 2,062 at 1,727; logs: 1,284 at 1,057, 1,466 at 1,217, 3,357 at 3,017); rounded up,
    * which stays above every point but 1,727 (1.5% under). That fit was of whole documents, which

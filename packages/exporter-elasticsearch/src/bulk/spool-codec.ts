@@ -2,7 +2,7 @@ import { SpoolLayout, SpoolTable, defaultSpoolCodec } from '@otelpack/batching-c
 import type { SpoolCodec } from '@otelpack/batching-core';
 import { internedTail } from '../mapping/otel-writer';
 import type { SharedJsonTail } from '../mapping/types';
-import { DocumentSlabs, bulkRecordOf, documentParts, sharedTailOf } from './record';
+import { DocumentSlabs, bulkRecordOf, ownDocumentBytes, sharedTailOf } from './record';
 import type { BulkRecord } from './record';
 
 /*
@@ -53,7 +53,7 @@ export const bulkRecordSpoolCodec: SpoolCodec<BulkRecord> = {
     const actions = new SpoolTable<string>();
     const tails = new SpoolTable<SharedJsonTail>();
     for (const record of records) {
-      const { own, tail } = documentParts(record);
+      const tail = sharedTailOf(record);
       out.u8(
         (record.conflictMeansStored ? CONFLICT_MEANS_STORED : 0) |
           (record.timeSeries ? TIME_SERIES : 0) |
@@ -67,7 +67,7 @@ export const bulkRecordSpoolCodec: SpoolCodec<BulkRecord> = {
         out.uv(NEW_ENTRY);
         out.text(record.action);
       }
-      out.bytes(own);
+      out.bytes(ownDocumentBytes(record));
       if (tail === undefined) continue;
       const knownTails = tails.items.length;
       const tailIndex = tails.indexOf(tail);
