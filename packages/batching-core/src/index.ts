@@ -108,6 +108,7 @@ export {
 } from './http/redact';
 export { KnownSecrets } from './http/secrets';
 export { BodyBuffers } from './http/body-buffers';
+export type { BodyBuffersOptions } from './http/body-buffers';
 export { compressBody, SYNC_COMPRESS_MAX_BYTES } from './http/compress';
 export type { BodyCompression } from './http/compress';
 export { reportRefusedCredentialsOnce } from './http/refused';

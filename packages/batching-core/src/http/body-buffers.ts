@@ -6,40 +6,94 @@
  * can read it any more: the receiver answered with a 2xx (it read the whole body), or compression
  * made its own copy. After any other outcome the transport may still hold it (an early answer, an
  * aborted write): it is left to the garbage collector.
+ *
+ * What is kept is for the load of the moment, not for the largest burst ever seen: a service
+ * whose exporter once sent a few full requests (Elasticsearch's are 5 MB) and then went quiet, or
+ * back to small requests, would otherwise hold that memory for the life of the process. So a
+ * kept buffer more than twice the largest body of the recent requests is let go, and so is every
+ * kept buffer once no body has been taken for a while.
  */
 
 /** Buffers are sized in these steps, so that one fits the next request of about the same size. */
 const STEP_BYTES = 64 * 1024;
 
+/**
+ * Requests per window of the recent demand: the largest body of the last 16 to 32 requests is
+ * what kept buffers are measured against (at a flush a second, half a minute or so).
+ */
+const DEMAND_WINDOW_TAKES = 16;
+
+/** A kept buffer more than this many times the recent demand is let go. */
+const OVERSIZE_FACTOR = 2;
+
+/** Kept buffers are let go after between one and two of these without a body taken. */
+const DEFAULT_IDLE_RELEASE_MS = 30_000;
+
+function stepped(bytes: number): number {
+  return Math.ceil(bytes / STEP_BYTES) * STEP_BYTES || STEP_BYTES;
+}
+
+export interface BodyBuffersOptions {
+  /** Buffers kept for reuse at most: a sender's concurrency, and one being written (4). */
+  keep?: number;
+  /** No buffer over this size is kept (8 MiB). */
+  largestBytes?: number;
+  /** Kept buffers are let go after between one and two of these with no body taken. */
+  idleReleaseMs?: number;
+}
+
 export class BodyBuffers {
   private readonly free: Buffer[] = [];
+  private readonly keep: number;
+  private readonly largestBytes: number;
+  private readonly idleReleaseMs: number;
+  /** The largest body asked for in this window of takes, and in the window before. */
+  private windowLargestBytes = 0;
+  private previousWindowLargestBytes = 0;
+  private windowTakes = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private takenSinceTimerSet = false;
 
   /**
-   * At most `keep` buffers wait for reuse (a sender's concurrency, and one being written), none
-   * larger than `largestBytes`: what stays allocated between requests is bounded by both.
+   * At most `keep` buffers wait for reuse, none larger than `largestBytes`: what stays allocated
+   * between requests is bounded by both, and by the recent demand and the idle release above.
    */
-  constructor(
-    private readonly keep = 4,
-    private readonly largestBytes = 8 * 1024 * 1024,
-  ) {}
+  constructor(options: BodyBuffersOptions = {}) {
+    this.keep = options.keep ?? 4;
+    this.largestBytes = options.largestBytes ?? 8 * 1024 * 1024;
+    this.idleReleaseMs = options.idleReleaseMs ?? DEFAULT_IDLE_RELEASE_MS;
+  }
 
-  /** A buffer of at least `bytes`, its contents undefined: a kept one if one is large enough. */
+  /**
+   * A buffer of at least `bytes`, its contents undefined: the smallest kept one that is large
+   * enough, or a new one.
+   */
   take(bytes: number): Buffer {
-    for (let i = this.free.length - 1; i >= 0; i--) {
-      const buffer = this.free[i];
-      if (buffer.length >= bytes) {
-        this.free[i] = this.free[this.free.length - 1];
-        this.free.pop();
-        return buffer;
-      }
+    this.takenSinceTimerSet = true;
+    this.noteDemand(bytes);
+    let chosen = -1;
+    for (let i = 0; i < this.free.length; i++) {
+      const length = this.free[i].length;
+      if (length >= bytes && (chosen < 0 || length < this.free[chosen].length)) chosen = i;
     }
-    return Buffer.allocUnsafeSlow(Math.ceil(bytes / STEP_BYTES) * STEP_BYTES || STEP_BYTES);
+    if (chosen < 0) return Buffer.allocUnsafeSlow(stepped(bytes));
+    const buffer = this.free[chosen];
+    this.free[chosen] = this.free[this.free.length - 1];
+    this.free.pop();
+    return buffer;
   }
 
   /** Gives back a buffer from `take()` (whole), once nothing reads it any more. */
   give(buffer: Buffer): void {
-    if (this.free.length >= this.keep || buffer.length > this.largestBytes) return;
+    if (
+      this.free.length >= this.keep ||
+      buffer.length > this.largestBytes ||
+      this.oversized(buffer)
+    ) {
+      return;
+    }
     this.free.push(buffer);
+    if (this.idleTimer === undefined) this.setIdleTimer();
   }
 
   /**
@@ -51,8 +105,55 @@ export class BodyBuffers {
     if (buffer && typeof status === 'number' && status >= 200 && status < 300) this.give(buffer);
   }
 
+  /** Lets every kept buffer go (a sender closing). */
+  clear(): void {
+    this.free.length = 0;
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
   /** Buffers waiting for reuse (tests). */
   get kept(): number {
     return this.free.length;
+  }
+
+  /** Their sizes in bytes (tests). */
+  get keptBytes(): number[] {
+    return this.free.map((buffer) => buffer.length);
+  }
+
+  private noteDemand(bytes: number): void {
+    if (bytes > this.windowLargestBytes) this.windowLargestBytes = bytes;
+    if (++this.windowTakes < DEMAND_WINDOW_TAKES) return;
+    this.previousWindowLargestBytes = this.windowLargestBytes;
+    this.windowLargestBytes = 0;
+    this.windowTakes = 0;
+    // Buffers nobody has needed for a window's worth of requests go now, not when next given.
+    for (let i = this.free.length - 1; i >= 0; i--) {
+      if (this.oversized(this.free[i])) {
+        this.free[i] = this.free[this.free.length - 1];
+        this.free.pop();
+      }
+    }
+  }
+
+  private oversized(buffer: Buffer): boolean {
+    const recentBytes = Math.max(this.windowLargestBytes, this.previousWindowLargestBytes);
+    return buffer.length > OVERSIZE_FACTOR * stepped(recentBytes);
+  }
+
+  /*
+   * One timer for a quiet spell, not one per request: it finds whether a body was taken since it
+   * was set, and is set again while buffers are kept and in use. Unref'd: it never keeps a
+   * process alive.
+   */
+  private setIdleTimer(): void {
+    this.takenSinceTimerSet = false;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (!this.takenSinceTimerSet) this.free.length = 0;
+      else if (this.free.length > 0) this.setIdleTimer();
+    }, this.idleReleaseMs);
+    this.idleTimer.unref();
   }
 }

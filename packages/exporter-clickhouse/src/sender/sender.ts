@@ -141,7 +141,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
    */
   private readonly refusesRowBinary = new Set<TableKind>();
   /** At most the default concurrency's bodies and one being written, none over 4 MiB. */
-  private readonly bodies = new BodyBuffers(3, 4 * 1024 * 1024);
+  private readonly bodies = new BodyBuffers({ keep: 3, largestBytes: 4 * 1024 * 1024 });
   /** Compress bodies up to this many bytes on the event loop; undefined: compressBody's default. */
   private readonly callingThreadMaxBytes: number | undefined;
 
@@ -229,6 +229,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
   }
 
   async close(): Promise<void> {
+    this.bodies.clear();
     if (!this.#options.ownsClients) return;
     await Promise.all(
       this.#options.hosts.map((host) => host.client.close().catch(() => undefined)),

@@ -242,6 +242,7 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
   }
 
   async close(): Promise<void> {
+    this.#bodies.clear();
     if (this.#options.ownsClient) await this.#client.close();
   }
 }
