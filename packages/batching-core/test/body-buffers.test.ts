@@ -33,21 +33,93 @@ describe('BodyBuffers', () => {
     buffers.give(larger);
     buffers.give(Buffer.alloc(10));
     assert.equal(buffers.kept, 2, 'no more than `keep`');
-    buffers.clear();
+    buffers.close();
   });
 
   it('hands back the smallest kept buffer that fits, leaving the larger for a larger body', () => {
-    const buffers = new BodyBuffers();
-    const small = buffers.take(100 * KIB);
-    const large = buffers.take(500 * KIB);
-    const middle = buffers.take(300 * KIB);
-    buffers.give(small);
-    buffers.give(middle);
+    // Given back in both orders: neither the first nor the last that fits is the answer.
+    for (const order of [
+      ['small', 'middle', 'large'],
+      ['large', 'middle', 'small'],
+    ] as const) {
+      const buffers = new BodyBuffers();
+      const taken = {
+        small: buffers.take(100 * KIB),
+        large: buffers.take(500 * KIB),
+        middle: buffers.take(300 * KIB),
+      };
+      for (const name of order) buffers.give(taken[name]);
+      assert.equal(buffers.take(200 * KIB), taken.middle, order.join());
+      assert.equal(buffers.take(50 * KIB), taken.small, order.join());
+      assert.equal(buffers.take(400 * KIB), taken.large, order.join());
+      buffers.close();
+    }
+  });
+
+  it('lets a larger buffer given back take the smallest one’s place when `keep` are kept', () => {
+    const buffers = new BodyBuffers({ keep: 2 });
+    const smalls = [buffers.take(10 * KIB), buffers.take(10 * KIB)];
+    const large = buffers.take(5 * MIB);
+    for (const small of smalls) buffers.give(small);
     buffers.give(large);
-    assert.equal(buffers.take(200 * KIB), middle);
-    assert.equal(buffers.take(50 * KIB), small);
-    assert.equal(buffers.take(400 * KIB), large);
-    buffers.clear();
+    assert.deepEqual(
+      buffers.keptBytes.sort((a, b) => a - b),
+      [64 * KIB, 80 * 64 * KIB],
+    );
+    assert.equal(buffers.take(5 * MIB), large, 'the next large body reuses it');
+    buffers.give(large);
+    const extra = Buffer.alloc(64 * KIB);
+    buffers.give(extra);
+    assert.equal(buffers.kept, 2);
+    const reused = buffers.take(1);
+    assert.ok(smalls.includes(reused), 'one no larger than every kept one does not take a place');
+    buffers.close();
+  });
+
+  it('keeps a buffer of exactly twice the recent demand, and lets one larger go', () => {
+    const buffers = new BodyBuffers();
+    const twice = buffers.take(2 * MIB);
+    const past = buffers.take(2 * MIB + 64 * KIB);
+    takeAndGive(buffers, 1 * MIB, 2 * WINDOW_TAKES);
+    buffers.give(twice);
+    buffers.give(past);
+    assert.deepEqual(
+      buffers.keptBytes.sort((a, b) => a - b),
+      [1 * MIB, 2 * MIB],
+    );
+    buffers.close();
+  });
+
+  it('counts a large body as demand at once, within its window', () => {
+    const buffers = new BodyBuffers();
+    takeAndGive(buffers, 100 * KIB, WINDOW_TAKES + 3);
+    const large = buffers.take(5 * MIB);
+    buffers.give(large);
+    assert.ok(buffers.keptBytes.includes(large.length), 'kept in the window it was taken in');
+    assert.equal(buffers.take(5 * MIB), large);
+    buffers.close();
+  });
+
+  it('takes 64 KiB for an empty body, and keeps 4 buffers of at most 8 MiB by default', () => {
+    const buffers = new BodyBuffers();
+    assert.equal(buffers.take(0).length, 64 * KIB);
+    const many = Array.from({ length: 6 }, () => buffers.take(8 * MIB));
+    for (const buffer of many) buffers.give(buffer);
+    assert.equal(buffers.kept, 4);
+    buffers.give(buffers.take(8 * MIB + 1));
+    assert.equal(buffers.kept, 4, 'nothing over 8 MiB');
+    assert.deepEqual(buffers.keptBytes, [8 * MIB, 8 * MIB, 8 * MIB, 8 * MIB]);
+    buffers.close();
+  });
+
+  it('keeps nothing given back after close(): a request answered late', () => {
+    const buffers = new BodyBuffers();
+    const inFlight = buffers.take(1 * MIB);
+    buffers.give(buffers.take(1 * MIB));
+    buffers.close();
+    assert.equal(buffers.kept, 0);
+    buffers.giveAfterAnswer(inFlight, 200);
+    assert.equal(buffers.kept, 0);
   });
 
   it('keeps none larger than its bound, and sizes new buffers in 64 KiB steps', () => {
@@ -61,7 +133,7 @@ describe('BodyBuffers', () => {
     assert.equal(buffers.kept, 0, 'over largestBytes: not kept');
     buffers.give(small);
     assert.equal(buffers.kept, 1);
-    buffers.clear();
+    buffers.close();
   });
 
   it('takes a body back after a 2xx answer only: any other outcome may leave it in the transport', () => {
@@ -79,7 +151,7 @@ describe('BodyBuffers', () => {
       const buffers = new BodyBuffers();
       buffers.giveAfterAnswer(buffers.take(10), status);
       assert.equal(buffers.kept, kept, `status ${status}`);
-      buffers.clear();
+      buffers.close();
     }
     const buffers = new BodyBuffers();
     buffers.giveAfterAnswer(undefined, 200);
@@ -102,7 +174,7 @@ describe('BodyBuffers', () => {
     // …and once a whole window of them has passed the burst's, none of its buffers is kept.
     takeAndGive(buffers, 100 * KIB, 1);
     assert.deepEqual(buffers.keptBytes, [128 * KIB], 'a buffer sized for the small bodies');
-    buffers.clear();
+    buffers.close();
   });
 
   it('keeps a large buffer while large bodies are among the recent ones, whatever comes between', () => {
@@ -118,7 +190,7 @@ describe('BodyBuffers', () => {
       assert.equal(buffers.take(5 * MIB), large, `round ${round}: and is reused`);
       buffers.give(large);
     }
-    buffers.clear();
+    buffers.close();
   });
 
   it('does not keep a buffer given back more than twice the size of every recent body', () => {
@@ -127,13 +199,13 @@ describe('BodyBuffers', () => {
     takeAndGive(buffers, 100 * KIB, 2 * WINDOW_TAKES);
     buffers.give(large);
     assert.deepEqual(buffers.keptBytes, [128 * KIB], 'the large one, answered late, is not kept');
-    buffers.clear();
+    buffers.close();
   });
 
   it('lets every kept buffer go after an idle spell, and keeps them while bodies are taken', (t) => {
     t.mock.timers.enable({ apis: ['setTimeout'] });
-    const idleReleaseMs = 30_000;
-    const buffers = new BodyBuffers({ idleReleaseMs });
+    const idleReleaseMs = 30_000; // the default
+    const buffers = new BodyBuffers();
     takeAndGive(buffers, 1 * MIB, 1);
     t.mock.timers.tick(idleReleaseMs - 1);
     takeAndGive(buffers, 1 * MIB, 1);
@@ -145,9 +217,9 @@ describe('BodyBuffers', () => {
     assert.equal(buffers.kept, 0, 'a whole spell without a body: let go');
     takeAndGive(buffers, 1 * MIB, 1);
     assert.equal(buffers.kept, 1, 'kept again when bodies come back');
-    buffers.clear();
-    assert.equal(buffers.kept, 0);
-    t.mock.timers.tick(10 * idleReleaseMs);
+    t.mock.timers.tick(idleReleaseMs);
+    assert.equal(buffers.kept, 0, 'and let go again after the next spell');
+    buffers.close();
   });
 
   it('keeps no process alive by its idle timer', () => {

@@ -220,7 +220,7 @@ export class OtlpSender implements BatchSender<OtlpRecord> {
   }
 
   async close(): Promise<void> {
-    this.bodyBuffers.clear();
+    this.bodyBuffers.close();
     await Promise.all(this.#failover.all().map((t) => t.transport.close().catch(() => undefined)));
   }
 }

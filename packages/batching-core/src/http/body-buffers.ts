@@ -18,12 +18,13 @@
 const STEP_BYTES = 64 * 1024;
 
 /**
- * Requests per window of the recent demand: the largest body of the last 16 to 32 requests is
- * what kept buffers are measured against (at a flush a second, half a minute or so).
+ * Requests per window of the recent demand: the largest body of the last 16 to 31 requests (this
+ * window's and the one before) is what kept buffers are measured against (at a flush a second,
+ * half a minute or so).
  */
 const DEMAND_WINDOW_TAKES = 16;
 
-/** A kept buffer more than this many times the recent demand is let go. */
+/** A kept buffer more than this many times the recent demand (in 64 KiB steps) is let go. */
 const OVERSIZE_FACTOR = 2;
 
 /** Kept buffers are let go after between one and two of these without a body taken. */
@@ -38,7 +39,7 @@ export interface BodyBuffersOptions {
   keep?: number;
   /** No buffer over this size is kept (8 MiB). */
   largestBytes?: number;
-  /** Kept buffers are let go after between one and two of these with no body taken. */
+  /** Kept buffers are let go after between one and two of these with no body taken (30 s). */
   idleReleaseMs?: number;
 }
 
@@ -53,6 +54,8 @@ export class BodyBuffers {
   private windowTakes = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private takenSinceTimerSet = false;
+  /** After close(): what a request still in flight gives back is not kept. */
+  private closed = false;
 
   /**
    * At most `keep` buffers wait for reuse, none larger than `largestBytes`: what stays allocated
@@ -77,20 +80,23 @@ export class BodyBuffers {
       if (length >= bytes && (chosen < 0 || length < this.free[chosen].length)) chosen = i;
     }
     if (chosen < 0) return Buffer.allocUnsafeSlow(stepped(bytes));
-    const buffer = this.free[chosen];
-    this.free[chosen] = this.free[this.free.length - 1];
-    this.free.pop();
-    return buffer;
+    return this.removeAt(chosen);
   }
 
-  /** Gives back a buffer from `take()` (whole), once nothing reads it any more. */
+  /**
+   * Gives back a buffer from `take()` (whole), once nothing reads it any more. When `keep` are
+   * kept already, it takes the place of the smallest if it is larger: small bodies that came
+   * back together (retries after an outage) must not shut the large ones out for good.
+   */
   give(buffer: Buffer): void {
-    if (
-      this.free.length >= this.keep ||
-      buffer.length > this.largestBytes ||
-      this.oversized(buffer)
-    ) {
-      return;
+    if (this.closed || buffer.length > this.largestBytes || this.oversized(buffer)) return;
+    if (this.free.length >= this.keep) {
+      let smallest = 0;
+      for (let i = 1; i < this.free.length; i++) {
+        if (this.free[i].length < this.free[smallest].length) smallest = i;
+      }
+      if (this.free[smallest].length >= buffer.length) return;
+      this.removeAt(smallest);
     }
     this.free.push(buffer);
     if (this.idleTimer === undefined) this.setIdleTimer();
@@ -105,8 +111,9 @@ export class BodyBuffers {
     if (buffer && typeof status === 'number' && status >= 200 && status < 300) this.give(buffer);
   }
 
-  /** Lets every kept buffer go (a sender closing). */
-  clear(): void {
+  /** Lets every kept buffer go, and keeps none given back after (a sender closing). */
+  close(): void {
+    this.closed = true;
     this.free.length = 0;
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
@@ -130,11 +137,16 @@ export class BodyBuffers {
     this.windowTakes = 0;
     // Buffers nobody has needed for a window's worth of requests go now, not when next given.
     for (let i = this.free.length - 1; i >= 0; i--) {
-      if (this.oversized(this.free[i])) {
-        this.free[i] = this.free[this.free.length - 1];
-        this.free.pop();
-      }
+      if (this.oversized(this.free[i])) this.removeAt(i);
     }
+  }
+
+  /** Takes the kept buffer at `index` out (the last takes its place). */
+  private removeAt(index: number): Buffer {
+    const buffer = this.free[index];
+    this.free[index] = this.free[this.free.length - 1];
+    this.free.pop();
+    return buffer;
   }
 
   private oversized(buffer: Buffer): boolean {

@@ -229,7 +229,7 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
   }
 
   async close(): Promise<void> {
-    this.bodies.clear();
+    this.bodies.close();
     if (!this.#options.ownsClients) return;
     await Promise.all(
       this.#options.hosts.map((host) => host.client.close().catch(() => undefined)),

@@ -242,7 +242,7 @@ export class ElasticsearchBulkSender implements BatchSender<BulkRecord> {
   }
 
   async close(): Promise<void> {
-    this.#bodies.clear();
+    this.#bodies.close();
     if (this.#options.ownsClient) await this.#client.close();
   }
 }
