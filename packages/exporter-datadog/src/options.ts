@@ -103,7 +103,10 @@ export const PIPELINE_DEFAULTS_BY_SIGNAL: Record<Signal, PipelineTuning<unknown>
   logs: { maxBatchItems: 1_000, maxBatchBytes: 5_000_000 - 1_000, maxConcurrency: 2 },
 };
 
-/** The Datadog sites (https://docs.datadoghq.com/getting_started/site/). */
+/**
+ * The Datadog sites (https://docs.datadoghq.com/getting_started/site/, whose English page listed
+ * seven and its Japanese page also US2-FED on 7 December 2026; the logs API page lists UK1).
+ */
 export const SITES = [
   'datadoghq.com',
   'us3.datadoghq.com',
@@ -111,8 +114,18 @@ export const SITES = [
   'datadoghq.eu',
   'ap1.datadoghq.com',
   'ap2.datadoghq.com',
+  'uk1.datadoghq.com',
   'ddog-gov.com',
+  'us2.ddog-gov.com',
 ] as const;
+
+/**
+ * A site Datadog opens after this release is a region under one of its three domains
+ * (`<region>.datadoghq.com`, `.datadoghq.eu`, `.ddog-gov.com`): taken too, so that an
+ * application inheriting a new site's DD_SITE from its Agent still starts. Anything else (a
+ * typo, `datadog.com`) is refused.
+ */
+const REGIONAL_SITE = /^[a-z0-9]+(?:-[a-z0-9]+)*\.(?:datadoghq\.com|datadoghq\.eu|ddog-gov\.com)$/;
 
 function site() {
   return {
@@ -122,8 +135,11 @@ function site() {
     parse(value: unknown, source: string): string {
       if (value === undefined) return 'datadoghq.com';
       const text = typeof value === 'string' ? value.trim().toLowerCase() : '';
-      if (!(SITES as readonly string[]).includes(text)) {
-        throw new InvalidConfigError(source, `expected one of ${SITES.join(', ')}`);
+      if (!(SITES as readonly string[]).includes(text) && !REGIONAL_SITE.test(text)) {
+        throw new InvalidConfigError(
+          source,
+          `expected one of ${SITES.join(', ')}, or a region of datadoghq.com, datadoghq.eu or ddog-gov.com`,
+        );
       }
       return text;
     },

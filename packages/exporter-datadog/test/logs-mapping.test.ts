@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { OutsideTimeWindowError } from '@otelpack/batching-core';
 import type { ReadableLogRecordLike } from '@otelpack/batching-core';
 import {
+  DATADOG_OPTIONS,
   LOGS_MAX_AGE_MS,
+  SITES,
   decimalId,
   logsIntakeUrl,
   logsUrl,
@@ -115,6 +117,47 @@ describe('logs mapping (opentelemetry-mapping-go pkg/otlp/logs/transform.go rule
   it('the record size counts the JSON the intake limits', () => {
     const mapped = mapLog(record({ body: 'é' }), OPTIONS);
     assert.equal(mapped.bytes, Buffer.byteLength(JSON.stringify(mapped.entry)) + 1);
+  });
+
+  it('takes every Datadog site, and a later region of its domains; refuses anything else', () => {
+    // https://docs.datadoghq.com/getting_started/site/ (English and Japanese pages, the latter
+    // with US2-FED) and https://docs.datadoghq.com/api/latest/logs/send-logs/ (UK1).
+    const documented = [
+      'datadoghq.com',
+      'us3.datadoghq.com',
+      'us5.datadoghq.com',
+      'datadoghq.eu',
+      'ap1.datadoghq.com',
+      'ap2.datadoghq.com',
+      'uk1.datadoghq.com',
+      'ddog-gov.com',
+      'us2.ddog-gov.com',
+    ];
+    const later = [
+      'ap3.datadoghq.com',
+      'eu2.datadoghq.eu',
+      'us3.ddog-gov.com',
+      'US7.DATADOGHQ.COM',
+    ];
+    for (const site of [...documented, ...later]) {
+      const resolved = DATADOG_OPTIONS.resolve({ site }, 'logs').own.site;
+      assert.equal(resolved, site.toLowerCase(), site);
+      // Every signal checks the site: none may refuse to start on one Datadog runs.
+      for (const signal of ['metrics', 'traces'] as const)
+        DATADOG_OPTIONS.resolve({ site }, signal);
+    }
+    assert.deepEqual([...SITES].sort(), [...documented].sort(), 'the documented list, whole');
+    for (const site of [
+      'datadog.com',
+      'datadoghq.org',
+      'example.com',
+      'uk1.datadoghq.com.example.com',
+      'a.b.datadoghq.com',
+      '-x.datadoghq.com',
+      '',
+    ]) {
+      assert.throws(() => DATADOG_OPTIONS.resolve({ site }, 'logs'), /site/, site);
+    }
   });
 
   it('the intake URL of each site, and the path', () => {
