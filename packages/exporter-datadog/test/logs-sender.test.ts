@@ -4,7 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { DiagLogLevel, diag } from '@opentelemetry/api';
-import { DatadogLogRecordExporter, LogRecord, LogsIntakeSender, MISSING_API_KEY } from '../src';
+import type { SendResult } from '@otelpack/batching-core';
+import {
+  DatadogLogRecordExporter,
+  LOGS_MAX_AGE_MS,
+  LogRecord,
+  LogsIntakeSender,
+  MISSING_API_KEY,
+} from '../src';
 
 const context = { signal: new AbortController().signal, attempt: 1 };
 const record = new LogRecord(JSON.stringify({ message: 'm' }));
@@ -62,5 +69,131 @@ describe('LogsIntakeSender', () => {
       diag.disable();
       if (saved !== undefined) process.env.DD_API_KEY = saved;
     }
+  });
+});
+
+// https://docs.datadoghq.com/api/latest/logs/send-logs/: the intake takes logs up to 18 h in the
+// past and answers 202 for older ones, which it then drops. The mapping refuses those; a record
+// that crossed the line while it waited (retries, a restart in the spool) is refused at send.
+describe('LogsIntakeSender: the 18 h limit again at send', () => {
+  const NOW_MS = 1_700_000_000_000;
+  const at = (ageMs: number, message: string): LogRecord => {
+    const ms = NOW_MS - ageMs;
+    // Built from its text only, as a record read back from the spool is.
+    return new LogRecord(
+      JSON.stringify({ message, 'otel.timestamp': `${BigInt(ms) * 1_000_000n + 123n}` }),
+    );
+  };
+
+  /** A fake intake (node:http): answers each request with the next status, 202 when none. */
+  async function withIntake(
+    statuses: number[],
+    run: (sender: LogsIntakeSender) => Promise<void>,
+  ): Promise<string[][]> {
+    const received: string[][] = [];
+    const server = createServer((req, res) => {
+      const parts: Buffer[] = [];
+      req.on('data', (c: Buffer) => parts.push(c));
+      req.on('end', () => {
+        const entries = JSON.parse(gunzipSync(Buffer.concat(parts)).toString()) as {
+          message: string;
+        }[];
+        received.push(entries.map((e) => e.message));
+        res.writeHead(statuses.shift() ?? 202);
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const sender = new LogsIntakeSender({
+      url,
+      apiKey: 'key-1234',
+      compression: 'gzip',
+      now: () => NOW_MS,
+    });
+    try {
+      await run(sender);
+    } finally {
+      await sender.close();
+      server.close();
+    }
+    return received;
+  }
+
+  it('reads the time of a record made from its text (the spool) from otel.timestamp', () => {
+    assert.equal(at(5_000, 'm').timeMs, NOW_MS - 5_000);
+    assert.ok(Number.isNaN(new LogRecord('{"message":"no time"}').timeMs));
+  });
+
+  it('sends the records within 18 h, and refuses the older ones by their place in the batch', async () => {
+    const batch = [
+      at(LOGS_MAX_AGE_MS + 1_000, 'stale-0'),
+      at(1_000, 'fresh-1'),
+      at(LOGS_MAX_AGE_MS, 'exactly-18h-2'),
+      at(LOGS_MAX_AGE_MS + 60_000, 'stale-3'),
+    ];
+    let result: SendResult | undefined;
+    const received = await withIntake([], async (sender) => {
+      result = await sender.send(batch, context);
+    });
+    assert.deepEqual(received, [['fresh-1', 'exactly-18h-2']]);
+    assert.equal(result?.kind, 'partial');
+    const failures = result?.kind === 'partial' ? result.failures : [];
+    assert.deepEqual(
+      failures.map((f) => [f.index, f.retryable]),
+      [
+        [0, false],
+        [3, false],
+      ],
+    );
+    assert.match(failures[0].reason, /more than 18 h ago/);
+  });
+
+  it('sends nothing when every record is too old', async () => {
+    let result: SendResult | undefined;
+    const received = await withIntake([], async (sender) => {
+      result = await sender.send(
+        [at(LOGS_MAX_AGE_MS + 1, 'a'), at(LOGS_MAX_AGE_MS * 2, 'b')],
+        context,
+      );
+    });
+    assert.deepEqual(received, []);
+    assert.deepEqual(
+      result?.kind === 'partial' ? result.failures.map((f) => [f.index, f.retryable]) : result,
+      [
+        [0, false],
+        [1, false],
+      ],
+    );
+  });
+
+  it('a refused request fails the fresh records as it would have, at their places; the old stay refused', async () => {
+    const batch = [
+      at(1_000, 'fresh-0'),
+      at(LOGS_MAX_AGE_MS + 1_000, 'stale-1'),
+      at(2_000, 'fresh-2'),
+    ];
+    const outcomes: (SendResult | undefined)[] = [];
+    await withIntake([503, 403], async (sender) => {
+      outcomes.push(await sender.send(batch, context));
+      outcomes.push(await sender.send(batch, context));
+    });
+    const summary = outcomes.map((r) =>
+      r?.kind === 'partial'
+        ? r.failures.map((f) => [f.index, f.retryable]).sort((a, b) => Number(a[0]) - Number(b[0]))
+        : r?.kind,
+    );
+    assert.deepEqual(summary, [
+      [
+        [0, true],
+        [1, false],
+        [2, true],
+      ],
+      [
+        [0, false],
+        [1, false],
+        [2, false],
+      ],
+    ]);
   });
 });

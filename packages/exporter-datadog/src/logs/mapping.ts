@@ -34,9 +34,29 @@ export type LogEntry = Record<string, string | number | boolean | null>;
 export class LogRecord {
   /** JSON bytes of the entry (what the intake's 5 MB counts), plus its comma. */
   readonly bytes: number;
+  #timeMs: number | undefined;
 
-  constructor(readonly text: string) {
+  /** `timeMs`: the record's time in ms since the epoch; read from the text when not given. */
+  constructor(
+    readonly text: string,
+    timeMs?: number,
+  ) {
     this.bytes = Buffer.byteLength(text) + 1;
+    this.#timeMs = timeMs;
+  }
+
+  /**
+   * The record's time, in ms since the epoch: the sender checks the intake's age limit again
+   * when it sends (a record may have waited out retries, or a restart in the spool). A record
+   * made again from its text (the spool) reads it from `otel.timestamp`; NaN when it has none.
+   */
+  get timeMs(): number {
+    if (this.#timeMs === undefined) {
+      const nanos = this.entry['otel.timestamp'];
+      this.#timeMs =
+        typeof nanos === 'string' && /^\d+$/.test(nanos) ? Number(BigInt(nanos) / 1_000_000n) : NaN;
+    }
+    return this.#timeMs;
   }
 
   get entry(): LogEntry {
@@ -163,6 +183,7 @@ export function mapLog(record: ReadableLogRecordLike, options: LogMappingOptions
   const ns = BigInt(seconds) * 1_000_000_000n + BigInt(nanos);
   entry['@timestamp'] = new Date(Number(ns / 1_000_000n)).toISOString();
   entry['otel.timestamp'] = ns.toString();
+  const timeMs = Number(ns / 1_000_000n);
 
   const context = record.spanContext;
   if (context?.traceId && /[^0]/.test(context.traceId)) {
@@ -190,5 +211,5 @@ export function mapLog(record: ReadableLogRecordLike, options: LogMappingOptions
   const extra = text('ddtags');
   if (extra) tags.push(extra);
   if (tags.length > 0) entry.ddtags = tags.join(',');
-  return new LogRecord(JSON.stringify(entry));
+  return new LogRecord(JSON.stringify(entry), timeMs);
 }

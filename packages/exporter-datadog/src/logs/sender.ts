@@ -2,10 +2,11 @@ import { HttpTransport } from '@otelpack/batching-core';
 import type {
   BatchSender,
   HttpTransportOptions,
+  ItemFailure,
   SendContext,
   SendResult,
 } from '@otelpack/batching-core';
-import { logRecordSpoolCodec } from './mapping';
+import { LOGS_MAX_AGE_MS, logRecordSpoolCodec } from './mapping';
 import type { LogRecord } from './mapping';
 
 /*
@@ -29,6 +30,8 @@ export interface LogsSenderOptions {
   compression: 'gzip' | 'none';
   transport?: Omit<HttpTransportOptions, 'url' | 'compression'>;
   createTransport?: (options: HttpTransportOptions) => HttpTransport;
+  /** The clock the age limit is measured against, in ms since the epoch. Default `Date.now`. */
+  now?: () => number;
 }
 
 export function logsUrl(base: URL): URL {
@@ -38,12 +41,52 @@ export function logsUrl(base: URL): URL {
   return url;
 }
 
+/**
+ * What a request of the `fresh` records (their positions in the batch) came to, for the whole
+ * batch, with the `stale` ones refused.
+ */
+function withStale(result: SendResult, fresh: number[], stale: ItemFailure[]): SendResult {
+  switch (result.kind) {
+    case 'delivered':
+      return { kind: 'partial', failures: stale };
+    case 'too_large':
+      // The core splits the batch: the stale records are refused again in their half.
+      return result;
+    case 'partial':
+      return {
+        kind: 'partial',
+        failures: [...stale, ...result.failures.map((f) => ({ ...f, index: fresh[f.index] }))],
+        ...(result.backpressure ? { backpressure: true } : {}),
+      };
+    case 'retryable':
+    case 'permanent': {
+      // Each fresh record fails as the request did: the core retries or drops it alone.
+      const retryable = result.kind === 'retryable';
+      const after =
+        retryable && result.retryAfterMs !== undefined ? { retryAfterMs: result.retryAfterMs } : {};
+      const failures = fresh.map((index) => ({
+        index,
+        retryable,
+        reason: result.reason,
+        ...after,
+      }));
+      return {
+        kind: 'partial',
+        failures: [...stale, ...failures],
+        ...(retryable && result.backpressure ? { backpressure: true } : {}),
+      };
+    }
+  }
+}
+
 export class LogsIntakeSender implements BatchSender<LogRecord> {
   readonly spoolCodec = logRecordSpoolCodec;
   readonly #transport: HttpTransport;
   readonly #refuse: boolean;
+  readonly #now: () => number;
 
   constructor(options: LogsSenderOptions) {
+    this.#now = options.now ?? Date.now;
     const create = options.createTransport ?? ((o: HttpTransportOptions) => new HttpTransport(o));
     this.#refuse = options.apiKey === undefined && !options.keyless;
     this.#transport = create({
@@ -66,13 +109,39 @@ export class LogsIntakeSender implements BatchSender<LogRecord> {
     return `[${batch.map((r) => r.text).join(',')}]`;
   }
 
-  send(batch: readonly LogRecord[], context: SendContext): Promise<SendResult> {
-    if (this.#refuse) {
-      return Promise.resolve({ kind: 'permanent', reason: 'no API key (DD_API_KEY, auth.apiKey)' });
-    }
+  async send(batch: readonly LogRecord[], context: SendContext): Promise<SendResult> {
+    if (this.#refuse) return { kind: 'permanent', reason: 'no API key (DD_API_KEY, auth.apiKey)' };
+    // The mapping refused records past the intake's 18 h; one may have grown past it since,
+    // waiting out retries or a restart in the spool. The intake would answer 202 and drop it:
+    // it is refused here, counted, and not sent.
+    const oldestMs = this.#now() - LOGS_MAX_AGE_MS;
+    const stale: ItemFailure[] = [];
+    const fresh: number[] = [];
+    batch.forEach((record, index) => {
+      if (record.timeMs < oldestMs) {
+        const when = new Date(record.timeMs).toISOString();
+        stale.push({
+          index,
+          retryable: false,
+          reason: `the log record is from ${when}, more than 18 h ago by the time it was sent: Datadog's logs intake drops it`,
+        });
+      } else {
+        fresh.push(index);
+      }
+    });
+    if (stale.length === 0) return this.#post(batch, context);
+    if (fresh.length === 0) return { kind: 'partial', failures: stale };
+    const result = await this.#post(
+      fresh.map((index) => batch[index]),
+      context,
+    );
+    return withStale(result, fresh, stale);
+  }
+
+  #post(records: readonly LogRecord[], context: SendContext): Promise<SendResult> {
     return this.#transport.send({
       method: 'POST',
-      body: this.encode(batch),
+      body: this.encode(records),
       signal: context.signal,
     });
   }
