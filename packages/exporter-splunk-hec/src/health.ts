@@ -40,7 +40,8 @@ export async function checkHealth(
     });
     const answer = parseHecAnswer(response.body);
     hec = response.status === 200 && answer?.code === 17 ? 'healthy' : 'unhealthy';
-    hecDetail = describeAnswer(response.status, answer);
+    // A proxy or a HEC-compatible receiver may quote the request's headers back.
+    hecDetail = transport.redact(describeAnswer(response.status, answer));
   } catch (error) {
     return {
       ok: false,
@@ -59,7 +60,7 @@ export async function checkHealth(
       compression: 'none',
     });
     const answer = parseHecAnswer(response.body);
-    tokenDetail = describeAnswer(response.status, answer);
+    tokenDetail = transport.redact(describeAnswer(response.status, answer));
     // HEC checks the token first: any other 4xx (No data, or a channel the token's
     // acknowledgement wants) comes after the token was taken.
     if (

@@ -257,6 +257,21 @@ describe('the health check', () => {
     assert.ok(!report.summary.includes(wrong));
   });
 
+  it('an answer that quotes the token back (a proxy, a HEC-compatible receiver) is redacted in the report', async () => {
+    const token = newToken();
+    fake.addToken(token);
+    // Splunk does not echo tokens; a proxy in front of it may quote the Authorization header.
+    fake.addFaults(token.token, [
+      { status: 401, code: 3, text: `Invalid authorization: Splunk ${token.token}` },
+    ]);
+    const exporter = exporterFor(token.token);
+    const report = await exporter.checkHealth();
+    await exporter.shutdown();
+    assert.equal(report.token, 'refused');
+    assert.match(report.summary, /HEC code 3: Invalid authorization: \[REDACTED\]/);
+    assert.ok(!report.summary.includes(token.token), report.summary);
+  });
+
   it('an unhealthy HEC (503, code 18: queues full) is reported', async () => {
     const token = newToken();
     fake.addToken(token);
