@@ -22,6 +22,17 @@ export function classifyHecAnswer(
   // other 4xx permanent), with HEC's own words, and HEC's retryable codes retried whatever
   // status a proxy put on them.
   const base = classifyStatus(status, retryAfter, undefined, nowMs);
+  if (base.kind === 'retryable' && invalid !== undefined && invalid > 0 && invalid < batchSize) {
+    // "Server is busy" with a position (503, code 9, `invalid-event-number`): HEC took the
+    // events before it and stopped there (open-telemetry/opentelemetry-collector-contrib#36113).
+    // Those are delivered; the rest wait for Retry-After or the backoff, as for any busy answer.
+    return {
+      kind: 'partial',
+      failures: busyFrom(invalid, batchSize, reason, base.retryAfterMs),
+      backpressure: base.backpressure === true,
+      httpStatus: status,
+    };
+  }
   if (known?.handling === 'retryable' && base.kind === 'permanent') {
     return { kind: 'retryable', reason, httpStatus: status };
   }
@@ -29,6 +40,26 @@ export function classifyHecAnswer(
     return { ...base, reason };
   }
   return { kind: 'permanent', reason, httpStatus: status };
+}
+
+/** HEC, busy, took the events before `first`: the rest go back to wait as the request would. */
+function busyFrom(
+  first: number,
+  batchSize: number,
+  reason: string,
+  retryAfterMs: number | undefined,
+): ItemFailure[] {
+  const again = `${reason}: HEC took the events before event ${first} of the request and stopped there`;
+  const failures: ItemFailure[] = [];
+  for (let i = first; i < batchSize; i++) {
+    failures.push({
+      index: i,
+      retryable: true,
+      reason: again,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    });
+  }
+  return failures;
 }
 
 /**

@@ -30,10 +30,19 @@ const ACK_DISABLED = 14;
  * least once, as for an ack timeout), never counted delivered unacknowledged.
  */
 function withoutAck(result: Extract<SendResult, { kind: 'partial' }>, invalid: number): SendResult {
-  const again = `sent again: HEC refused event ${invalid} of the request and gave no ackId, so the events before it are not known to be indexed (they may be indexed twice)`;
+  const again = `sent again: HEC stopped at event ${invalid} of the request and gave no ackId, so the events before it are not known to be indexed (they may be indexed twice)`;
+  // After a busy answer they wait with the rest (Retry-After or the backoff); after a refused
+  // event, nothing was wrong with Splunk: at once.
+  const wait = result.backpressure ? result.failures[0]?.retryAfterMs : 0;
   const before: ItemFailure[] = [];
-  for (let i = 0; i < invalid; i++)
-    before.push({ index: i, retryable: true, reason: again, retryAfterMs: 0 });
+  for (let i = 0; i < invalid; i++) {
+    before.push({
+      index: i,
+      retryable: true,
+      reason: again,
+      ...(wait !== undefined ? { retryAfterMs: wait } : {}),
+    });
+  }
   return { ...result, failures: [...before, ...result.failures] };
 }
 

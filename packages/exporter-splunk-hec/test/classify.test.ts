@@ -105,6 +105,43 @@ describe('HEC answers, by HEC code', () => {
     assert.equal(result.kind, 'permanent');
   });
 
+  // open-telemetry/opentelemetry-collector-contrib#36113 quotes HEC's busy answer with a position,
+  // {"text":"Server is busy","code":9,"invalid-event-number":10}: HEC took the events before it.
+  it('busy with a position k: the events before k delivered, the rest wait for Retry-After with back-pressure', () => {
+    const result = classifyHecAnswer(
+      503,
+      '7',
+      { code: 9, text: 'Server is busy', invalidEventNumber: 2 },
+      4,
+      0,
+    );
+    assert.ok(result.kind === 'partial', result.kind);
+    assert.equal(result.backpressure, true);
+    assert.deepEqual(
+      result.failures.map((f) => [f.index, f.retryable, f.retryAfterMs]),
+      [
+        [2, true, 7000],
+        [3, true, 7000],
+      ],
+    );
+    assert.match(result.failures[0].reason, /Server is busy: HEC took the events before event 2/);
+    // Without Retry-After the rest wait for the backoff (no retryAfterMs), not at once.
+    const plain = classifyHecAnswer(503, undefined, { code: 9, invalidEventNumber: 1 }, 3, 0);
+    assert.ok(plain.kind === 'partial');
+    assert.deepEqual(
+      plain.failures.map((f) => [f.index, f.retryAfterMs]),
+      [
+        [1, undefined],
+        [2, undefined],
+      ],
+    );
+    // At position 0, or outside the batch, nothing was taken: the request is retried whole.
+    for (const invalidEventNumber of [0, 4, 9]) {
+      const whole = classifyHecAnswer(503, undefined, { code: 9, invalidEventNumber }, 4, 0);
+      assert.equal(whole.kind, 'retryable', String(invalidEventNumber));
+    }
+  });
+
   it('429 and 503 honour Retry-After (seconds) and signal back-pressure', () => {
     for (const status of [429, 503]) {
       const result = classifyHecAnswer(status, '7', { code: 9, text: 'Server is busy' }, 1, 0);

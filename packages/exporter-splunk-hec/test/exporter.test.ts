@@ -69,6 +69,23 @@ describe('SplunkHecLogRecordExporter into the HEC fake', () => {
     assert.ok(fakeStats.largestWireBytes < fakeStats.largestBodyBytes, JSON.stringify(fakeStats));
   });
 
+  it('busy midway (503, code 9, invalid-event-number 2): the rest sent after the backoff, each event stored once', async () => {
+    const token = newToken();
+    fake.addToken(token);
+    fake.addFaults(token.token, [{ status: 503, code: 9, text: 'Server is busy', takeFirst: 2 }]);
+    const exporter = exporterFor(token.token);
+    await exportLogs(exporter, ['e0', 'e1', 'e2', 'e3', 'e4']);
+    await exporter.shutdown();
+    const stats = exporter.stats();
+    assert.deepEqual(
+      fake.events(token.token).map((e) => e.event),
+      ['e0', 'e1', 'e2', 'e3', 'e4'],
+    );
+    assert.equal(stats.delivered, 5);
+    assert.equal(fake.stats(token.token).requests, 2, 'one request, and one for the rest');
+    assertLedgerBalances(stats);
+  });
+
   it('a wrong token: refused (HEC code 4), rejected as a whole, dead-lettered with HEC text, the token nowhere', async () => {
     const { letters, handler } = collect();
     const wrong = newToken().token;

@@ -68,6 +68,12 @@ export interface HecFault {
   retryAfter?: string;
   lose?: boolean;
   times?: number;
+  /**
+   * Take the first `takeFirst` events, then answer `status`/`code` with `invalid-event-number`
+   * at that position: a busy HEC that stopped midway, as open-telemetry/opentelemetry-collector-
+   * contrib#36113 quotes it (`{"text":"Server is busy","code":9,"invalid-event-number":10}`).
+   */
+  takeFirst?: number;
 }
 
 interface TokenState {
@@ -249,7 +255,7 @@ export class HecFake {
       });
     }
     const fault = takeFault(state);
-    if (fault && !fault.lose) {
+    if (fault && !fault.lose && fault.takeFirst === undefined) {
       if (fault.retryAfter) res.setHeader('retry-after', fault.retryAfter);
       return this.refuse(state, res, fault.status ?? 503, {
         text: fault.text ?? 'Server is busy',
@@ -285,10 +291,22 @@ export class HecFake {
         refusal = { ...problem, index: i };
         break;
       }
+      if (fault?.takeFirst !== undefined && i >= fault.takeFirst) {
+        refusal = { text: fault.text ?? 'Server is busy', code: fault.code ?? 9, index: i };
+        break;
+      }
       taken.push(stored(parsed.events[i], state.config.defaultIndex ?? 'main'));
     }
     state.stats.eventsReceived += taken.length;
     if (!fault?.lose) state.events.push(...taken);
+    if (refusal && fault?.takeFirst !== undefined && refusal.index === fault.takeFirst) {
+      if (fault.retryAfter) res.setHeader('retry-after', fault.retryAfter);
+      return this.refuse(state, res, fault.status ?? 503, {
+        text: refusal.text,
+        code: refusal.code,
+        'invalid-event-number': refusal.index,
+      });
+    }
     if (refusal) {
       return this.refuse(state, res, 400, {
         text: refusal.text,
