@@ -23,6 +23,41 @@ export const CHANNEL_HEADER = 'x-splunk-request-channel';
 
 /** HEC's "ACK is disabled": the ack endpoint's answer for a token without acknowledgement. */
 const ACK_DISABLED = 14;
+/** HEC's "Incorrect index": the event names an index the token may not write to. */
+const INCORRECT_INDEX = 7;
+
+/** The index an event names, '' for the token's default. */
+function eventIndex(record: HecRecord): string {
+  try {
+    const index = (JSON.parse(record.json) as { index?: unknown }).index;
+    return typeof index === 'string' ? index : '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * HEC refused event `invalid` for its index (code 7): every later event of the batch that names
+ * the same index would be refused the same way, one request each (a batch of n such events took
+ * n requests, n²/2 events sent, and with acknowledgement the events before each were sent again
+ * every time). They are rejected now, with the same words; the others are sent again.
+ */
+function refuseSameIndex(
+  result: Extract<SendResult, { kind: 'partial' }>,
+  batch: readonly HecRecord[],
+  invalid: number,
+): Extract<SendResult, { kind: 'partial' }> {
+  const refused = eventIndex(batch[invalid]);
+  const reason = `${result.failures.find((f) => f.index === invalid)?.reason ?? 'HEC code 7: Incorrect index'}: event ${invalid} names index "${refused}", and so does this one`;
+  return {
+    ...result,
+    failures: result.failures.map((failure) =>
+      failure.retryable && eventIndex(batch[failure.index]) === refused
+        ? { index: failure.index, retryable: false, reason }
+        : failure,
+    ),
+  };
+}
 
 /**
  * With acknowledgement on, a refused request (`invalid-event-number` k) carries no ackId, so
@@ -158,8 +193,15 @@ export class HecSender implements BatchSender<HecRecord> {
     }
     const answer = parseHecAnswer(response.body);
     const retryAfter = response.headers['retry-after'];
-    const result = classifyHecAnswer(response.status, retryAfter, answer, batch.length);
+    let result = classifyHecAnswer(response.status, retryAfter, answer, batch.length);
     const where = this.#config.endpoints.display;
+    if (
+      result.kind === 'partial' &&
+      answer?.code === INCORRECT_INDEX &&
+      answer.invalidEventNumber !== undefined
+    ) {
+      result = refuseSameIndex(result, batch, answer.invalidEventNumber);
+    }
     if (result.kind === 'partial' && this.ackTracker) {
       return this.redacted(withoutAck(result, answer?.invalidEventNumber ?? 0), where);
     }

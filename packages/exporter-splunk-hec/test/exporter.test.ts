@@ -86,6 +86,30 @@ describe('SplunkHecLogRecordExporter into the HEC fake', () => {
     assertLedgerBalances(stats);
   });
 
+  it('an index the token may not write to (code 7) refuses every event naming it in one request, not one request each', async () => {
+    const token = newToken({ allowedIndexes: ['main'] });
+    fake.addToken(token);
+    const exporter = exporterFor(token.token);
+    const records = Array.from({ length: 40 }, (_, i) =>
+      logRecord({
+        body: `e${i}`,
+        attributes: i % 2 === 0 ? { 'com.splunk.index': 'forbidden' } : {},
+      }),
+    );
+    await new Promise<void>((resolve) => exporter.export(records, () => resolve()));
+    await exporter.forceFlush();
+    await exporter.shutdown();
+    const stats = exporter.stats();
+    assert.deepEqual(
+      fake.events(token.token).map((e) => e.event),
+      records.filter((_, i) => i % 2 === 1).map((r) => r.body),
+      'each allowed event stored once',
+    );
+    assert.equal(stats.dropped.rejected, 20);
+    assert.equal(fake.stats(token.token).requests, 2, 'refused once, then the rest');
+    assertLedgerBalances(stats);
+  });
+
   it('a wrong token: refused (HEC code 4), rejected as a whole, dead-lettered with HEC text, the token nowhere', async () => {
     const { letters, handler } = collect();
     const wrong = newToken().token;
