@@ -45,16 +45,34 @@ export interface HecConfig {
   ack: { channel: string; pollIntervalMs: number; timeoutMs: number } | undefined;
 }
 
+/** HEC's JSON event endpoint, with and without its name and version. */
+const EVENT_PATHS = new Set([
+  '/services/collector',
+  '/services/collector/event',
+  '/services/collector/event/1.0',
+]);
+/** HEC's health endpoint: a URL copied from a health check means the same HEC. */
+const HEALTH_PATHS = new Set(['/services/collector/health', '/services/collector/health/1.0']);
+
 /**
- * The URL's paths: none → the event endpoint; `/services/collector[/event[/1.0]]` → that; any
- * other path is a prefix (a proxy's) before `/services/collector/event`.
+ * The URL's paths: none → the event endpoint; `/services/collector[/event[/1.0]]` → that; the
+ * health endpoint → the event endpoint beside it; any path without `/services/collector` is a
+ * prefix (a proxy's) before `/services/collector/event`. Another HEC endpoint (`/raw`, `/ack`)
+ * is refused: the raw endpoint would store each JSON event as a line of text in the token's
+ * default index, `time`, `index` and `fields` ignored.
  */
-export function hecEndpoints(url: URL): HecEndpoints {
+export function hecEndpoints(url: URL, source = 'url'): HecEndpoints {
   const path = url.pathname.replace(/\/+$/, '');
   const at = path.indexOf('/services/collector');
   const prefix = at >= 0 ? path.slice(0, at) : path;
-  const event =
-    at >= 0 && path.slice(at) !== '/services/collector/health' ? path.slice(at) : HEC_PATHS.event;
+  const tail = at >= 0 ? path.slice(at) : '';
+  if (tail !== '' && !EVENT_PATHS.has(tail) && !HEALTH_PATHS.has(tail)) {
+    throw new InvalidConfigError(
+      source,
+      `expected HEC's event endpoint (/services/collector[/event[/1.0]]) or a proxy's prefix before it, not ${tail}`,
+    );
+  }
+  const event = EVENT_PATHS.has(tail) ? tail : HEC_PATHS.event;
   const base = new URL(url.href);
   base.pathname = prefix || '/';
   const eventUrl = new URL(url.href);
@@ -83,7 +101,7 @@ export function hecConfig(config: Resolved): HecConfig {
   }
   return {
     name: config.name,
-    endpoints: hecEndpoints(urls[0]),
+    endpoints: hecEndpoints(urls[0], urlSource),
     authorization: authorization(config),
     headers: config.headers,
     headerProvider: config.headerProvider,
