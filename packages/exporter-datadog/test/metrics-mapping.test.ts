@@ -254,6 +254,40 @@ describe('cumulative monotonic sums → deltas (translator to_delta mode)', () =
     assert.deepEqual(lines([cumulative(9, T0, T2)], {}, drop).lines, ['m:4|c|T1700000020']);
   });
 
+  // pkg/otlp/metrics/dimensions.go keys the translator's delta state on the raw attributes
+  // (getTags / String()): series that sanitise to the same tags keep their own state.
+  it('series whose tags sanitise alike (`a,b` and `a|b`, values cut alike) keep their own state', () => {
+    const long = 'x'.repeat(250);
+    const series = (value: number, end: [number, number]) =>
+      rm([
+        metric({
+          dataPointType: DataPointType.SUM,
+          isMonotonic: true,
+          aggregationTemporality: AggregationTemporality.CUMULATIVE,
+          dataPoints: [
+            point(1000 + value, { route: 'a,b' }, T0, end),
+            point(5 + value, { route: 'a|b' }, T0, end),
+            point(70 + value, { id: `${long}1` }, T0, end),
+            point(20 + value, { id: `${long}2` }, T0, end),
+          ],
+        }),
+      ]);
+    const mapping = new DogStatsDMapping(OPTIONS, {
+      maxSeries: 100,
+      idleMs: 3_600_000,
+      initialValue: 'keep',
+      processStartNs: 0n,
+    });
+    const total = (value: number, end: [number, number]) =>
+      lines([series(value, end)], {}, mapping)
+        .lines.map((line) => Number(line.split(':')[1].split('|')[0]))
+        .reduce((a, b) => a + b, 0);
+    assert.equal(total(0, T1), 1000 + 5 + 70 + 20, 'the first points, kept');
+    assert.equal(total(1, T2), 4, 'each series grew by 1');
+    assert.equal(total(3, [T2[0] + 10, 0]), 8, 'and by 2');
+    assert.equal(mapping.stats().cumulativeSeries, 4);
+  });
+
   it('a point no newer than the last is dropped, counted; a lower value is a reset', () => {
     const mapping = make('keep');
     lines([cumulative(5, T0, T2)], {}, mapping);

@@ -62,6 +62,15 @@ export interface MetricMappingStats {
 
 type Point<T> = DataPointLike<T>;
 
+/** A cumulative series' key in the delta state: the metric's name and suffix, its point's attributes. */
+type SeriesKey = (suffix: string, attributes: Attributes) => string;
+
+/** Attributes as given, sorted by key, as text. */
+function attributesKey(attributes: Attributes): string {
+  const keys = Object.keys(attributes).sort();
+  return JSON.stringify(keys.map((key) => [key, attributes[key]]));
+}
+
 function seconds(time: HrTime): number {
   return time[0];
 }
@@ -122,13 +131,15 @@ export class DogStatsDMapping implements ItemMapping<ResourceMetricsLike, Metric
     records: MetricLine[],
     unmapped: UnmappedItem[],
   ): void {
-    const resourceTags = this.resourceTags(resourceMetrics.resource?.attributes ?? {});
+    const resourceAttributes = resourceMetrics.resource?.attributes ?? {};
+    const resourceTags = this.resourceTags(resourceAttributes);
+    const resourceKey = attributesKey(resourceAttributes);
     for (const scopeMetrics of resourceMetrics.scopeMetrics ?? []) {
       for (const metric of scopeMetrics.metrics ?? []) {
         const skip = (point: unknown, detail: string) =>
           unmapped.push({ item: { metric: metric.descriptor?.name, point }, detail });
         try {
-          this.mapMetric(metric, resourceTags, records, skip);
+          this.mapMetric(metric, resourceTags, resourceKey, records, skip);
         } catch (error) {
           skip(undefined, error instanceof Error ? error.message : String(error));
         }
@@ -139,6 +150,7 @@ export class DogStatsDMapping implements ItemMapping<ResourceMetricsLike, Metric
   private mapMetric(
     metric: MetricDataLike,
     resourceTags: readonly string[],
+    resourceKey: string,
     out: MetricLine[],
     skip: (point: unknown, detail: string) => void,
   ): void {
@@ -159,8 +171,13 @@ export class DogStatsDMapping implements ItemMapping<ResourceMetricsLike, Metric
       );
       return true;
     };
-    const key = (suffix: string, tags: readonly string[]) =>
-      `${name}${suffix}\u0000${tags.join(',')}`;
+    // The state of a cumulative series is kept by what the SDK tells apart (the metric's own
+    // name, its resource and its points' attributes as given), not by the sanitised tags, which
+    // join series: `route="a,b"` and `route="a|b"` are both `route:a_b`, and two values cut at
+    // 200 characters alike are one tag. Joined, each export looked like a reset of the other.
+    const seriesName = metric.descriptor.name;
+    const key: SeriesKey = (suffix, attributes) =>
+      `${seriesName}${suffix}\u0000${resourceKey}\u0000${attributesKey(attributes)}`;
 
     switch (metric.dataPointType) {
       case DataPointType.GAUGE:
@@ -180,7 +197,7 @@ export class DogStatsDMapping implements ItemMapping<ResourceMetricsLike, Metric
           } else if (!metric.isMonotonic) {
             line('', p.value, 'g', tags, p.endTime);
           } else {
-            const delta = this.toDelta(key('', tags), p, [p.value], skip);
+            const delta = this.toDelta(key('', p.attributes), p, [p.value], skip);
             if (delta) line('', delta[0], 'c', tags, p.endTime);
           }
         }
@@ -243,7 +260,7 @@ export class DogStatsDMapping implements ItemMapping<ResourceMetricsLike, Metric
     temporality: AggregationTemporality,
     resourceTags: readonly string[],
     line: LineFn,
-    key: (suffix: string, tags: readonly string[]) => string,
+    key: SeriesKey,
     skip: (point: unknown, detail: string) => void,
   ): void {
     const tags = pointTags(p.attributes, resourceTags);
@@ -253,7 +270,7 @@ export class DogStatsDMapping implements ItemMapping<ResourceMetricsLike, Metric
     let bucketCounts = counts;
     const delta = temporality === AggregationTemporality.DELTA;
     if (!delta) {
-      const deltas = this.toDelta(key('', tags), p, [count, sum ?? 0, ...counts], skip);
+      const deltas = this.toDelta(key('', p.attributes), p, [count, sum ?? 0, ...counts], skip);
       if (!deltas) return;
       [count, sum] = [deltas[0], sum === undefined ? undefined : deltas[1]];
       bucketCounts = deltas.slice(2);
@@ -313,7 +330,7 @@ export class DogStatsDMapping implements ItemMapping<ResourceMetricsLike, Metric
     p: Point<SummaryValue>,
     resourceTags: readonly string[],
     line: LineFn,
-    key: (suffix: string, tags: readonly string[]) => string,
+    key: SeriesKey,
     skip: (point: unknown, detail: string) => void,
   ): void {
     const tags = pointTags(p.attributes, resourceTags);
@@ -333,7 +350,7 @@ export class DogStatsDMapping implements ItemMapping<ResourceMetricsLike, Metric
         drop(`${suffix} is not a finite number`);
         continue;
       }
-      const delta = this.toDelta(key(suffix, tags), p, [value], (_, detail) =>
+      const delta = this.toDelta(key(suffix, p.attributes), p, [value], (_, detail) =>
         drop(`${suffix}: ${detail}`),
       );
       if (delta) line(suffix, delta[0], 'c', tags, p.endTime);
