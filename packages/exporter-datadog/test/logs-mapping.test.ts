@@ -98,6 +98,79 @@ describe('logs mapping (opentelemetry-mapping-go pkg/otlp/logs/transform.go rule
     assert.equal(entry['otel.timestamp'], '1700000000123456789');
   });
 
+  // transform.go switches on strings.ToLower(k): a key's case does not matter.
+  it('message and status attributes whatever the case of their keys', () => {
+    const entry = mapLog(
+      record({ body: 'b', severityNumber: 9, attributes: { Level: 'error', MSG: 'boom' } }),
+      OPTIONS,
+    ).entry;
+    assert.deepEqual([entry.status, entry.message], ['error', 'boom']);
+    assert.equal(entry.Level, 'error', 'the attributes themselves stay as they were named');
+  });
+
+  // Rows of transform_test.go (opentelemetry-mapping-go pkg/otlp/logs): ids a logger put in
+  // attributes, decimal of the low 64 bits beside the hex as given; a bad one is ignored.
+  const ATTRIBUTE_IDS: [string, Record<string, string>, string | undefined, string | undefined][] =
+    [
+      [
+        'trace from attributes',
+        { traceid: '437ab4d83468c540bb0f3398a39faa59' },
+        '437ab4d83468c540bb0f3398a39faa59',
+        '13479048940416379481',
+      ],
+      [
+        'trace from attributes (underscore)',
+        { trace_id: '740112b325075be8c80a48de336ebc67' },
+        '740112b325075be8c80a48de336ebc67',
+        '14414413676535528551',
+      ],
+      ['trace from attributes decode error', { traceid: 'invalidtraceid' }, undefined, undefined],
+      [
+        'trace from attributes size error',
+        {
+          traceid:
+            'eb068afe5e53704f3b0dc3d3e1e397cb760549a7b58547db4f1dee845d9101f8db1ccf8fdd0976a9112f',
+        },
+        undefined,
+        undefined,
+      ],
+      [
+        '(ours) a logger’s upper-case key, MDC form',
+        { 'contextMap.traceId': '740112b325075be8c80a48de336ebc67' },
+        '740112b325075be8c80a48de336ebc67',
+        '14414413676535528551',
+      ],
+    ];
+  for (const [name, attributes, otel, dd] of ATTRIBUTE_IDS) {
+    it(`transform_test.go: ${name}`, () => {
+      const entry = mapLog(record({ attributes }), OPTIONS).entry;
+      assert.deepEqual([entry['otel.trace_id'], entry['dd.trace_id']], [otel, dd]);
+    });
+  }
+
+  it('a span id from attributes; the record’s own context wins over both', () => {
+    const fromAttributes = mapLog(
+      record({ attributes: { span_id: '00000000000000ff' } }),
+      OPTIONS,
+    ).entry;
+    assert.deepEqual(
+      [fromAttributes['otel.span_id'], fromAttributes['dd.span_id']],
+      ['00000000000000ff', '255'],
+    );
+    const both = mapLog(
+      record({
+        attributes: { trace_id: '740112b325075be8c80a48de336ebc67', spanid: '00000000000000ff' },
+        spanContext: {
+          traceId: '0102030405060708090a0b0c0d0e0f10',
+          spanId: '0000000000000001',
+          traceFlags: 1,
+        },
+      }),
+      OPTIONS,
+    ).entry;
+    assert.deepEqual([both['dd.trace_id'], both['dd.span_id']], ['651345242494996240', '1']);
+  });
+
   it('trace ids in Datadog decimal form (the low 64 bits) beside the hex', () => {
     assert.equal(decimalId('0102030405060708090a0b0c0d0e0f10'), '651345242494996240');
     const entry = mapLog(

@@ -142,6 +142,43 @@ export function decimalId(hex: string): string {
   return BigInt(`0x${hex.slice(-16) || '0'}`).toString(10);
 }
 
+type AttributeMap = Readonly<Record<string, AnyValue>>;
+
+const TRACE_ID_KEYS = ['traceid', 'trace_id', 'contextmap.traceid', 'oteltraceid'];
+const SPAN_ID_KEYS = ['spanid', 'span_id', 'contextmap.spanid', 'otelspanid'];
+
+/** The attributes under lower-case keys (the last of keys alike wins); the same object when all are. */
+function withLowerCaseKeys(attributes: AttributeMap): AttributeMap {
+  let lowered: Record<string, AnyValue> | undefined;
+  for (const key of Object.keys(attributes)) {
+    const lower = key.toLowerCase();
+    if (lower !== key && lowered === undefined) {
+      lowered = {};
+      for (const earlier of Object.keys(attributes)) {
+        if (earlier === key) break;
+        setOwnField(lowered, earlier.toLowerCase(), attributes[earlier]);
+      }
+    }
+    if (lowered !== undefined) setOwnField(lowered, lower, attributes[key]);
+  }
+  return lowered ?? attributes;
+}
+
+/** The first of `keys` whose value is `digits` hex digits (as transform.go decodes it). */
+function hexAttribute(
+  attributes: AttributeMap,
+  keys: readonly string[],
+  digits: number,
+): string | undefined {
+  for (const key of keys) {
+    const value = attributes[key];
+    if (typeof value === 'string' && value.length === digits && /^[0-9a-fA-F]+$/.test(value)) {
+      return value;
+    }
+  }
+  return undefined;
+}
+
 export function mapLog(record: ReadableLogRecordLike, options: LogMappingOptions): LogRecord {
   const entry: LogEntry = {};
   const resource = record.resource?.attributes ?? {};
@@ -156,7 +193,9 @@ export function mapLog(record: ReadableLogRecordLike, options: LogMappingOptions
   for (const [key, value] of Object.entries(attributes))
     flatten(key, boundedValue(value), entry, 1);
 
-  const text = (key: string) => (attributes[key] === undefined ? '' : valueText(attributes[key]));
+  // transform.go reads these keys whatever their case (strings.ToLower(k)): `Level`, `MSG`.
+  const byLowerKey = withLowerCaseKeys(attributes);
+  const text = (key: string) => (byLowerKey[key] === undefined ? '' : valueText(byLowerKey[key]));
   entry.message = text('msg') || text('message') || text('log') || valueText(record.body);
   const status =
     text('status') ||
@@ -185,6 +224,18 @@ export function mapLog(record: ReadableLogRecordLike, options: LogMappingOptions
   entry['otel.timestamp'] = ns.toString();
   const timeMs = Number(ns / 1_000_000n);
 
+  // Ids a logger wrote as attributes (transform.go: traceid, trace_id, contextmap.traceid,
+  // oteltraceid, and the span's alike), 32 and 16 hex digits; the record's own context wins.
+  const attributeTraceId = hexAttribute(byLowerKey, TRACE_ID_KEYS, 32);
+  if (attributeTraceId !== undefined) {
+    entry['otel.trace_id'] = attributeTraceId;
+    entry['dd.trace_id'] = decimalId(attributeTraceId);
+  }
+  const attributeSpanId = hexAttribute(byLowerKey, SPAN_ID_KEYS, 16);
+  if (attributeSpanId !== undefined) {
+    entry['otel.span_id'] = attributeSpanId;
+    entry['dd.span_id'] = decimalId(attributeSpanId);
+  }
   const context = record.spanContext;
   if (context?.traceId && /[^0]/.test(context.traceId)) {
     entry['otel.trace_id'] = context.traceId;
