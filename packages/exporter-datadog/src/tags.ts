@@ -148,24 +148,54 @@ const NOT_A_HOST = new Set([
 ]);
 
 /**
- * The host a resource names, by the translator's precedence (attributes/source.go) for what a
- * Node process can carry: `host`, `datadog.host.name`, `k8s.node.name`[-cluster], `host.id`,
- * `host.name`; then the configured fallback. Undefined: let the Agent use its own.
+ * What the resource says of its host, as the translator reads it (attributes/source.go
+ * unsanitizedHostnameFromAttributes and the ec2, gcp and azure packages): a name, or `null` for
+ * a resource that has no host (ECS Fargate: the task is the source), or undefined when it names
+ * none. The first attribute present decides, whatever it holds.
+ */
+function hostFromAttributes(attributes: Attributes): string | null | undefined {
+  const has = (key: string) => attributes[key] !== undefined;
+  const text = (key: string) => attributeText(attributes[key]);
+  if (has('host')) return text('host');
+  if (has('datadog.host.name')) return text('datadog.host.name');
+  if (text('aws.ecs.launchtype') === 'fargate') return null;
+  switch (text('cloud.provider')) {
+    case 'aws':
+      return has('host.id') ? text('host.id') : undefined;
+    case 'gcp': {
+      // The Agent's GCE host name: the instance's first label, then the project.
+      if (!has('host.name') || !has('cloud.account.id')) return undefined;
+      const name = text('host.name');
+      const label = name.split('.').length > 3 ? name.slice(0, name.indexOf('.')) : name;
+      return `${label}.${text('cloud.account.id')}`;
+    }
+    case 'azure':
+      if (has('host.id')) return text('host.id');
+      return has('host.name') ? text('host.name') : undefined;
+  }
+  // Kubernetes, node-cluster. (source.go's getClusterName also reads Azure's and EC2's own
+  // cluster attributes, but only with a cloud provider, whose branch above has decided already.)
+  if (has('k8s.node.name')) {
+    const node = text('k8s.node.name');
+    return has('k8s.cluster.name') ? `${node}-${text('k8s.cluster.name')}` : node;
+  }
+  if (has('host.id')) return text('host.id');
+  if (has('host.name')) return text('host.name');
+  return undefined;
+}
+
+/**
+ * The host a resource names, by the translator's rules (hostFromAttributes); `localhost` and the
+ * like name no host. Else the configured fallback, except on ECS Fargate, where the translator
+ * reports no host at all. Undefined: let the Agent use its own.
  */
 export function hostnameFromResource(
   attributes: Attributes,
   fallback?: string,
 ): string | undefined {
-  const text = (key: string) => attributeText(attributes[key]);
-  const candidates = [text('host'), text('datadog.host.name')];
-  const node = text('k8s.node.name');
-  if (node !== '') {
-    const cluster = text('k8s.cluster.name');
-    candidates.push(cluster === '' ? node : `${node}-${cluster}`);
-  }
-  candidates.push(text('host.id'), text('host.name'));
-  for (const candidate of candidates) {
-    if (candidate !== '' && !NOT_A_HOST.has(candidate)) return candidate;
-  }
-  return fallback;
+  const host = hostFromAttributes(attributes);
+  // source.go SourceFromAttrs: a Fargate task with its ARN is its own source, no host.
+  if (host === null) return attributes['aws.ecs.task.arn'] === undefined ? fallback : undefined;
+  if (host === undefined || host === '' || NOT_A_HOST.has(host)) return fallback;
+  return host;
 }

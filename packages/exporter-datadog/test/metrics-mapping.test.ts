@@ -5,6 +5,7 @@ import type { MetricDataLike, ResourceMetricsLike } from '@otelpack/batching-cor
 import {
   DogStatsDMapping,
   SUMMARY_DATA_POINT_TYPE,
+  hostnameFromResource,
   mapLog,
   mapSpan,
   tagsFromResource,
@@ -464,6 +465,121 @@ describe('resource attributes → tags', () => {
       'm:1|g|#service:api,env:prod,version:1.2,host:web-1,team:core,solo|T1700000010',
     ]);
   });
+});
+
+// The host a resource names: the rows of opentelemetry-mapping-go pkg/otlp/attributes
+// source_test.go (TestSourceFromAttrs, TestLiteralHostNonString, TestHostnameKubernetes,
+// TestGetClusterName), with `fallback` the exporter's `hostname` option.
+describe('the host a resource names (attributes/source_test.go)', () => {
+  const ALL = {
+    'k8s.node.name': 'nodeName',
+    'k8s.cluster.name': 'clusterName',
+    'container.id': 'example-container-id',
+    'host.id': 'example-host-id',
+    'host.name': 'example-host-name',
+  };
+  const ROWS: [string, Record<string, unknown>, string | undefined][] = [
+    [
+      "literal 'host' tag",
+      { host: 'literal-host', 'datadog.host.name': 'custom', ...ALL },
+      'literal-host',
+    ],
+    [
+      'custom hostname',
+      { 'datadog.host.name': 'example-custom-host-name', ...ALL },
+      'example-custom-host-name',
+    ],
+    ['container ID', { 'container.id': 'example-container-id' }, 'fallback'],
+    [
+      'AWS EC2',
+      { 'cloud.provider': 'aws', 'host.id': 'example-host-id', 'host.name': 'example-host-name' },
+      'example-host-id',
+    ],
+    [
+      'ECS Fargate',
+      {
+        'cloud.provider': 'aws',
+        'cloud.platform': 'aws_ecs',
+        'aws.ecs.task.arn': 'example-task-ARN',
+        'aws.ecs.task.family': 'example-task-family',
+        'aws.ecs.task.revision': 'example-task-revision',
+        'aws.ecs.launchtype': 'fargate',
+        'host.name': 'ip-10-0-1-2.ec2.internal',
+      },
+      undefined,
+    ],
+    [
+      'GCP',
+      {
+        'cloud.provider': 'gcp',
+        'host.id': 'example-host-id',
+        'host.name': 'example-host-name.c.projectID.internal',
+        'cloud.account.id': 'projectID',
+      },
+      'example-host-name.projectID',
+    ],
+    [
+      'GCP, no account id',
+      {
+        'cloud.provider': 'gcp',
+        'host.id': 'example-host-id',
+        'host.name': 'example-host-name.c.projectID.internal',
+      },
+      'fallback',
+    ],
+    [
+      'azure',
+      { 'cloud.provider': 'azure', 'host.id': 'example-host-id', 'host.name': 'example-host-name' },
+      'example-host-id',
+    ],
+    [
+      'host id v. hostname',
+      { 'host.id': 'example-host-id', 'host.name': 'example-host-name' },
+      'example-host-id',
+    ],
+    ['no hostname', {}, 'fallback'],
+    ['localhost', { 'datadog.host.name': '127.0.0.1' }, 'fallback'],
+    ['TestLiteralHostNonString', { host: 1000 }, '1000'],
+    ['Kubernetes: node name and cluster name', ALL, 'nodeName-clusterName'],
+    [
+      'Kubernetes: node name, no cluster name',
+      { ...ALL, 'k8s.cluster.name': undefined },
+      'nodeName',
+    ],
+    [
+      'Kubernetes: node name, no cluster name, AWS EC2',
+      { ...ALL, 'k8s.cluster.name': undefined, 'cloud.provider': 'aws' },
+      'example-host-id',
+    ],
+    [
+      'Kubernetes: no node name, cluster name',
+      { ...ALL, 'k8s.node.name': undefined },
+      'example-host-id',
+    ],
+    [
+      'TestGetClusterName: Azure',
+      {
+        'k8s.node.name': 'nodeName',
+        'cloud.provider': 'azure',
+        'azure.resourcegroup.name': 'MC_aks-kenafeh_aks-kenafeh-eu_westeurope',
+      },
+      // Azure names its own host first (host.id, host.name): none here, so no host.
+      'fallback',
+    ],
+    [
+      'TestGetClusterName: AWS (through the Kubernetes branch, no cloud provider branch taken)',
+      { 'k8s.node.name': 'nodeName', 'ec2.tag.kubernetes.io/cluster/clustername': 'dummy_value' },
+      'nodeName',
+    ],
+  ];
+  for (const [name, attributes, host] of ROWS) {
+    it(name, () => {
+      const defined = Object.fromEntries(
+        Object.entries(attributes).filter(([, value]) => value !== undefined),
+      );
+      assert.equal(hostnameFromResource(defined as never, 'fallback'), host);
+    });
+  }
 });
 
 describe("the SDK's unknown_service placeholder", () => {
