@@ -967,11 +967,18 @@ describe('answers about size, load and tracing', () => {
     // The limit each send starts under, read by the send itself: a timer sampling it would
     // miss a short dip on a loaded machine.
     const limits: number[] = [];
+    const startedMs = performance.now();
     const sender = new ScriptedSender<number>(async () => {
       calls++;
       limits.push(p.stats().concurrencyLimit);
       await sleep(2);
-      return calls > 40 && calls <= 80
+      // Back-pressure from the 41st send on, until the limit comes down (the failed record is
+      // sent again, so sends go on). The limiter decides at the end of a window one past RTT
+      // long: 40 answers could all fall in one window that a loaded machine's first slow sends
+      // made longer than the rest of the run. 5 s bounds a limiter that never decides.
+      const pressing =
+        calls > 40 && p.stats().concurrencyLimit >= 16 && performance.now() - startedMs < 5_000;
+      return pressing
         ? {
             kind: 'partial',
             backpressure: true,
