@@ -968,7 +968,7 @@ describe('answers about size, load and tracing', () => {
     // miss a short dip on a loaded machine.
     const limits: number[] = [];
     const startedMs = performance.now();
-    const sender = new ScriptedSender<number>(async () => {
+    const sender = new ScriptedSender<number>(async (): Promise<SendResult> => {
       calls++;
       limits.push(p.stats().concurrencyLimit);
       await sleep(2);
@@ -976,7 +976,7 @@ describe('answers about size, load and tracing', () => {
       // sent again, so sends go on). The limiter decides at the end of a window one past RTT
       // long: 40 answers could all fall in one window that a loaded machine's first slow sends
       // made longer than the rest of the run. 5 s bounds a limiter that never decides.
-      const pressing =
+      const pressing: boolean =
         calls > 40 && p.stats().concurrencyLimit >= 16 && performance.now() - startedMs < 5_000;
       return pressing
         ? {
