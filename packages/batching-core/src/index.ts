@@ -193,6 +193,7 @@ export {
   boundedValue,
 } from './sdk/bounded-value';
 export type { ValueBounds } from './sdk/bounded-value';
+export { attributesIdentity } from './sdk/series-identity';
 export { temporalitySelector } from './sdk/temporality';
 export type { TemporalityOption, TemporalityPreference } from './sdk/temporality';
 export { Failover } from './http/failover';

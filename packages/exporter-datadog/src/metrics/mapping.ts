@@ -1,5 +1,5 @@
 import type { Attributes, HrTime } from '@opentelemetry/api';
-import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
+import { AggregationTemporality, DataPointType, attributesIdentity } from '@otelpack/batching-core';
 import type {
   DataPointLike,
   ExponentialHistogramValue,
@@ -65,12 +65,6 @@ type Point<T> = DataPointLike<T>;
 /** A cumulative series' key in the delta state: the metric's name and suffix, its point's attributes. */
 type SeriesKey = (suffix: string, attributes: Attributes) => string;
 
-/** Attributes as given, sorted by key, as text. */
-function attributesKey(attributes: Attributes): string {
-  const keys = Object.keys(attributes).sort();
-  return JSON.stringify(keys.map((key) => [key, attributes[key]]));
-}
-
 function seconds(time: HrTime): number {
   return time[0];
 }
@@ -133,7 +127,7 @@ export class DogStatsDMapping implements ItemMapping<ResourceMetricsLike, Metric
   ): void {
     const resourceAttributes = resourceMetrics.resource?.attributes ?? {};
     const resourceTags = this.resourceTags(resourceAttributes);
-    const resourceKey = attributesKey(resourceAttributes);
+    const resourceKey = attributesIdentity(resourceAttributes);
     for (const scopeMetrics of resourceMetrics.scopeMetrics ?? []) {
       for (const metric of scopeMetrics.metrics ?? []) {
         const skip = (point: unknown, detail: string) =>
@@ -177,7 +171,7 @@ export class DogStatsDMapping implements ItemMapping<ResourceMetricsLike, Metric
     // 200 characters alike are one tag. Joined, each export looked like a reset of the other.
     const seriesName = metric.descriptor.name;
     const key: SeriesKey = (suffix, attributes) =>
-      `${seriesName}${suffix}\u0000${resourceKey}\u0000${attributesKey(attributes)}`;
+      `${seriesName}${suffix}\u0000${resourceKey}\u0000${attributesIdentity(attributes)}`;
 
     switch (metric.dataPointType) {
       case DataPointType.GAUGE:
