@@ -1,4 +1,9 @@
-import { AggregationTemporality, DataPointType, hrTimeToEpochMs } from '@otelpack/batching-core';
+import {
+  AggregationTemporality,
+  DataPointType,
+  attributesIdentity,
+  hrTimeToEpochMs,
+} from '@otelpack/batching-core';
 import type {
   DataPointLike,
   ExponentialHistogramValue,
@@ -53,8 +58,22 @@ function messageOf(error: unknown): string {
  */
 export function keyForKind(key: string, kind: Kind): string {
   const counted = key.endsWith('.count');
-  if (kind === 'count') return counted ? key : `${key}.count`;
-  return counted ? `${key}.gauge` : key;
+  if (kind === 'count') return counted ? key : withSuffix(key, '.count');
+  return counted ? withSuffix(key, '.gauge') : key;
+}
+
+/** The protocol page: "The length of the key must be in range from 3 to 255 characters". */
+const MAX_INGEST_KEY_LENGTH = 255;
+
+/**
+ * `key` and `suffix`, the key cut (at a section's end where it can) so that both fit the ingest's
+ * 255 characters: normalisation cut the key to 250, which `.count` or `.gauge` took to 256.
+ */
+function withSuffix(key: string, suffix: string): string {
+  if (key.length + suffix.length <= MAX_INGEST_KEY_LENGTH) return key + suffix;
+  // No empty section (`a..count`) or trailing separator is left at the cut.
+  const cut = key.slice(0, MAX_INGEST_KEY_LENGTH - suffix.length).replace(/[._-]+$/, '');
+  return cut + suffix;
 }
 
 /** Why the ingest would refuse a normalised key (the protocol page's rules), or undefined. */
@@ -91,8 +110,12 @@ export class LineMapping implements ItemMapping<ResourceMetricsLike, string> {
     this.written.clear();
     for (const item of items) {
       const resource = this.resourceDimensions(item.resource.attributes);
+      const resourceId = attributesIdentity(item.resource.attributes);
       for (const scope of item.scopeMetrics) {
-        for (const metric of scope.metrics) this.mapMetric(metric, resource, records, unmapped);
+        const scopeId = `${resourceId}\u0000${scope.scope.name}\u0000${scope.scope.version ?? ''}`;
+        for (const metric of scope.metrics) {
+          this.mapMetric(metric, resource, scopeId, records, unmapped);
+        }
       }
     }
     return { records, unmapped };
@@ -128,6 +151,7 @@ export class LineMapping implements ItemMapping<ResourceMetricsLike, string> {
   private mapMetric(
     metric: MetricDataLike,
     resource: readonly Dimension[],
+    scopeId: string,
     records: string[],
     unmapped: UnmappedItem[],
   ): void {
@@ -151,7 +175,13 @@ export class LineMapping implements ItemMapping<ResourceMetricsLike, string> {
     for (const point of metric.dataPoints as DataPointLike<unknown>[]) {
       try {
         const dimensions = this.dimensions.format(resource, point.attributes);
-        const payload = this.payload(metric, point, `${key}${dimensions}`);
+        // The state of a series is kept by what the SDK tells apart (its resource, scope, name
+        // and attributes as given), not by its line, which joins series: two meters' counters
+        // of one name (the http and undici instrumentations' http.client.request.duration), two
+        // resources of one service, keys and values cut or lower-cased alike. Joined, each
+        // point read as a reset or a delta of the other.
+        const id = `${scopeId}\u0000${metric.descriptor.name}\u0000${attributesIdentity(point.attributes)}`;
+        const payload = this.payload(metric, point, id);
         records.push(
           formatLine(key, dimensions, payload, lineTimestamp(hrTimeToEpochMs(point.endTime))),
         );

@@ -122,6 +122,19 @@ describe('mapping: one line per data point', () => {
     assert.equal(keyForKind('a', 'count'), 'a.count');
     assert.equal(keyForKind('a.count', 'count'), 'a.count');
     assert.equal(keyForKind('a.count', 'gauge'), 'a.count.gauge');
+    // The protocol page: keys of 3 to 255 characters. A name normalised to its 250 takes the
+    // suffix within 255, cut at no separator.
+    const long = `mycompany.myservice.${'x'.repeat(240)}`;
+    for (const [key, kind, suffix] of [
+      [long, 'count', '.count'],
+      [`${long.slice(0, 244)}.count`, 'gauge', '.gauge'],
+      [`${'y'.repeat(248)}..z`, 'count', '.count'],
+    ] as const) {
+      const written = keyForKind(key.slice(0, 250), kind);
+      assert.ok(written.length <= 255, `${written.length} characters`);
+      assert.ok(written.endsWith(suffix), written.slice(-12));
+      assert.doesNotMatch(written, /[._-]\.(count|gauge)$/);
+    }
     assert.equal(keyForKind('a', 'gauge'), 'a');
   });
 });
@@ -147,6 +160,51 @@ describe('mapping: cumulative points where the ingest takes deltas', () => {
       next.map((l) => l.split(' ')[1]),
       ['count,delta=1', 'count,delta=10'],
     );
+  });
+
+  it('series of one line are kept apart: two meters, two resources of one service, values cut alike', () => {
+    // Two instrumentations' counters of one name (each its scope), a resource that differs
+    // in an attribute the lines do not carry, and values alike in their first 250 characters.
+    const m = mapping();
+    const long = 'v'.repeat(260);
+    const exportOf = (add: number) =>
+      m.map([
+        {
+          resource: { attributes: { 'service.name': 'checkout', 'host.name': 'a' } },
+          scopeMetrics: [
+            {
+              scope: { name: 'http' },
+              metrics: [sum('c', [point(100 + add)], { cumulative: true })],
+            },
+            {
+              scope: { name: 'undici' },
+              metrics: [sum('c', [point(5 + add)], { cumulative: true })],
+            },
+            {
+              scope: { name: 'http' },
+              metrics: [
+                sum('d', [point(70 + add, { k: `${long}1` }), point(20 + add, { k: `${long}2` })], {
+                  cumulative: true,
+                }),
+              ],
+            },
+          ],
+        },
+        {
+          resource: { attributes: { 'service.name': 'checkout', 'host.name': 'b' } },
+          scopeMetrics: [
+            {
+              scope: { name: 'http' },
+              metrics: [sum('c', [point(40 + add)], { cumulative: true })],
+            },
+          ],
+        },
+      ]).records;
+    const total = (records: string[]) =>
+      records.reduce((all, line) => all + Number(/delta=(\d+)/.exec(line)?.[1] ?? 0), 0);
+    assert.equal(total(exportOf(0)), 100 + 5 + 70 + 20 + 40, 'the first values');
+    assert.equal(total(exportOf(1)), 5, 'each of the five series grew by 1');
+    assert.equal(total(exportOf(1)), 0, 'and then by nothing');
   });
 
   it('a delta up-down counter: a gauge of its running total', () => {
