@@ -91,13 +91,24 @@ export function resolveRegion(config: NewRelicResolved, key: string | undefined)
 /** What exporter-otlp's sender needs, from the preset's options. */
 export function newRelicConfig(config: NewRelicResolved): OtlpConfig {
   const auth = config.auth as { apiKey: string } | undefined;
-  if (auth) checkLicenseKey(auth.apiKey, config.sourceOf('auth') ?? 'auth');
-  const region = resolveRegion(config, auth?.apiKey);
-  if (!auth && config.sourceOf('url') === undefined) {
+  const headers = config.headers;
+  // New Relic's documents give the key as an `api-key` header: one the user set (in code, which
+  // keeps NEW_RELIC_LICENSE_KEY out, or in the headers' variable) is the key as much as `auth`.
+  const headerName = Object.keys(headers).find((name) => name.toLowerCase() === KEY_HEADER);
+  const key = auth?.apiKey ?? (headerName === undefined ? undefined : headers[headerName]);
+  const keySource = auth
+    ? (config.sourceOf('auth') ?? 'auth')
+    : `${config.sourceOf('headers') ?? 'headers'} (${headerName})`;
+  if (key !== undefined) checkLicenseKey(key, keySource);
+  const region = resolveRegion(config, key);
+  if (key === undefined && config.sourceOf('url') === undefined) {
     diag.error(`otelpack ${config.name}: ${MISSING_KEY}`);
   }
-  const headers = config.headers;
-  if (auth) headers[KEY_HEADER] = auth.apiKey;
+  if (auth) {
+    // One header, however the user wrote its name: `auth` is the key.
+    if (headerName !== undefined) delete headers[headerName];
+    headers[KEY_HEADER] = auth.apiKey;
+  }
   const path = SIGNAL_PATHS[config.signal];
   // New Relic's advice: protobuf over HTTP, which presetConfig sets.
   return presetConfig(config as ResolvedOptions<unknown>, {

@@ -75,7 +75,12 @@ export const NEW_RELIC_OPTIONS = defineExporterOptions({
   backend: 'newrelic',
   url: {},
   headers: {},
-  auth: { forms: ['apiKey'], env: { apiKey: ['NEW_RELIC_LICENSE_KEY'] } },
+  auth: {
+    forms: ['apiKey'],
+    env: { apiKey: ['NEW_RELIC_LICENSE_KEY'] },
+    // New Relic's documents set the key as an `api-key` header: one given in code is the key.
+    credentialHeaders: ['api-key'],
+  },
   tls: { fields: TLS_FIELDS },
   compression: { default: 'gzip' },
   timeoutMs: { default: 10_000 },

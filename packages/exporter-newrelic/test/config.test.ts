@@ -107,6 +107,53 @@ describe('New Relic: the license key is checked at construction', () => {
   });
 });
 
+// New Relic's OTLP page sets the key as an `api-key` header; NEW_RELIC_LICENSE_KEY is often set
+// for the APM agent in the same process, possibly another account's key.
+describe('New Relic: the key given as an api-key header', () => {
+  const OTHER_US_KEY = `${'fedcba9876543210'.repeat(2)}9999NRAL`;
+
+  it('a header given in code is the key: the variable does not replace it, whatever its case', () => {
+    process.env.NEW_RELIC_LICENSE_KEY = OTHER_US_KEY;
+    for (const name of ['api-key', 'Api-Key', 'API-KEY']) {
+      const headers = config({ headers: { [name]: US_KEY } }).headers;
+      const keys = Object.entries(headers).filter(([header]) => header.toLowerCase() === 'api-key');
+      assert.deepEqual(keys, [['api-key', US_KEY]], name);
+    }
+  });
+
+  it('a key in the header is checked and chooses the region like auth; no "no key" error', async () => {
+    const log = captureDiagWarnings();
+    try {
+      await new NewRelicSpanExporter({ headers: { 'api-key': US_KEY } }).shutdown();
+      assert.deepEqual(log.lines, []);
+    } finally {
+      log.stop();
+    }
+    assert.equal(
+      config({ headers: { 'api-key': EU_KEY } }).endpoints[0].url.href,
+      'https://otlp.eu01.nr-data.net/v1/traces',
+    );
+    assert.throws(
+      () => config({ headers: { 'api-key': 'NRAK-ABCDEFGHIJKLMNOPQRSTUVWXYZ0' } }),
+      (error: unknown) =>
+        error instanceof InvalidConfigError &&
+        /headers \(api-key\)/.test(error.message) &&
+        !error.message.includes('NRAK-ABCDEFGHIJKLMNOPQRSTUVWXYZ0'),
+    );
+  });
+
+  it('auth given with a header of the key: one header, auth’s key', () => {
+    const headers = config({
+      auth: { apiKey: US_KEY },
+      headers: { 'Api-Key': OTHER_US_KEY },
+    }).headers;
+    assert.deepEqual(
+      Object.entries(headers).filter(([header]) => header.toLowerCase() === 'api-key'),
+      [['api-key', US_KEY]],
+    );
+  });
+});
+
 describe('New Relic: endpoints per region', () => {
   const table: [NewRelicExporterOptions, 'traces' | 'logs' | 'metrics', string][] = [
     [{ auth: { apiKey: US_KEY } }, 'traces', 'https://otlp.nr-data.net/v1/traces'],

@@ -72,6 +72,12 @@ export interface VocabularySpec<Codec extends CompressionCodec = DefaultCompress
     emptyPasswordAllowed?: boolean;
     /** A password without a username is this user's (ClickHouse: `default`). */
     defaultUsername?: string;
+    /**
+     * Headers that carry this backend's credential (lower case): one given in code is the
+     * credential, and the environment's is then not read. Default `authorization`; New Relic's
+     * is `api-key`.
+     */
+    credentialHeaders?: readonly string[];
   };
   tls?: { fields: readonly TlsField[] };
   compression?: WithEnvironment & {
@@ -493,10 +499,11 @@ export function defineExporterOptions<
       // Authorization header) are explicit: the environment's must not replace them.
       const urlCarriesCredentials =
         given.url !== undefined && urls.some((u) => u.username !== '' || u.password !== '');
-      const headersCarryAuthorization = Object.keys(headers).some(
-        (header) => header.toLowerCase() === 'authorization',
+      const credentialHeaders = settings.credentialHeaders ?? ['authorization'];
+      const headersCarryCredential = Object.keys(headers).some((header) =>
+        credentialHeaders.includes(header.toLowerCase()),
       );
-      if (urlCarriesCredentials || (given.headers !== undefined && headersCarryAuthorization)) {
+      if (urlCarriesCredentials || (given.headers !== undefined && headersCarryCredential)) {
         return undefined;
       }
       const set = settings.forms
