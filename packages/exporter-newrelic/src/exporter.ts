@@ -1,5 +1,5 @@
 import { diag } from '@opentelemetry/api';
-import { defineExporter } from '@otelpack/batching-core';
+import { defineExporter, isRetryableStatus } from '@otelpack/batching-core';
 import type { ExporterClasses } from '@otelpack/batching-core';
 import {
   ProtobufCodec,
@@ -65,6 +65,10 @@ export const newRelic: ExporterClasses<
     return createOtlpSender(config, {
       userAgent: 'otelpack-exporter-newrelic',
       onRefused: keyReporter(config.name),
+      // New Relic documents 408 (too long to reach the endpoint) and 5xx (server error, "please
+      // retry") as answers to retry, beyond OTLP's 429, 502, 503 and 504 (docs.newrelic.com:
+      // Trace API general requirements and limits; OTLP best practices, "retry").
+      isRetryable: isRetryableStatus,
     });
   },
   traces: (options) => spanMapping(codecOf(options, reportOf(options))),

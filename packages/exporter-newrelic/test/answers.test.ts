@@ -64,6 +64,12 @@ describe('New Relic: each documented answer', () => {
       2,
     ],
     ['503, then 200: delivered on the retry', [{ kind: 'status', status: 503 }], 'delivered', 2],
+    // Trace API general requirements and limits: "408 The request took too long to reach the
+    // endpoint", "5xx There was a server error (please retry)"; OTLP best practices: retry
+    // transient errors. OTLP alone retries neither 408 nor 500.
+    ['408, then 200: delivered on the retry', [{ kind: 'status', status: 408 }], 'delivered', 2],
+    ['500, then 200: delivered on the retry', [{ kind: 'status', status: 500 }], 'delivered', 2],
+    ['501: rejected, not retried', [{ kind: 'status', status: 501 }], 'rejected', 1],
   ];
   for (const [what, faults, outcome, requests] of table) {
     it(what, async () => {

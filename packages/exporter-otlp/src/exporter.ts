@@ -12,7 +12,11 @@ import type { OtlpSenderOptions } from './sender';
 /** The sender of one signal's exporter, from its configuration: shared with the vendor presets. */
 export function createOtlpSender(
   config: OtlpConfig,
-  extra: { userAgent?: string; onRefused?: OtlpSenderOptions['onRefused'] } = {},
+  extra: {
+    userAgent?: string;
+    onRefused?: OtlpSenderOptions['onRefused'];
+    isRetryable?: OtlpSenderOptions['isRetryable'];
+  } = {},
 ): OtlpSender {
   return new OtlpSender({
     signal: config.signal,
@@ -22,6 +26,7 @@ export function createOtlpSender(
     compression: config.compression,
     name: config.name,
     ...(extra.onRefused ? { onRefused: extra.onRefused } : {}),
+    ...(extra.isRetryable ? { isRetryable: extra.isRetryable } : {}),
     transport: {
       headers: config.headers,
       ...(config.headerProvider ? { headerProvider: config.headerProvider } : {}),

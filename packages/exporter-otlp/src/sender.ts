@@ -36,6 +36,11 @@ export interface OtlpSenderOptions {
    * their backend's answers (Lightstep's 403). Never throws into the sender.
    */
   onRefused?: (status: number, reason: string) => void;
+  /**
+   * The HTTP statuses to retry, for a backend that documents more than OTLP's 429, 502, 503 and
+   * 504 (New Relic: 408 and every 5xx).
+   */
+  isRetryable?: (status: number) => boolean;
   /** Test seam: how a transport is made. */
   createTransport?: (options: HttpTransportOptions) => HttpTransport;
   /** How the records' bodies are encoded, for the disk spool; by default from the codec's content type. */
@@ -49,6 +54,11 @@ interface Target {
 
 /** The statuses OTLP/HTTP says to retry (the specification: 429, 502, 503, 504). */
 const RETRYABLE = new Set([429, 502, 503, 504]);
+
+/** OTLP/HTTP's retryable statuses. */
+export function isOtlpRetryable(status: number): boolean {
+  return RETRYABLE.has(status);
+}
 
 /**
  * The rejected records a partial success names. OTLP gives a count, not which ones: the last
@@ -76,6 +86,7 @@ export function classifyOtlpResponse(
   batchSize: number,
   redact: (text: string) => string,
   nowMs: number = Date.now(),
+  isRetryable: (status: number) => boolean = isOtlpRetryable,
 ): SendResult {
   const status = response.status;
   const contentType = response.headers['content-type'];
@@ -94,7 +105,7 @@ export function classifyOtlpResponse(
   const detail = redact(readErrorReason(response.body, contentType));
   // The core's reading of 413 and of the retryable statuses (Retry-After, back-pressure); OTLP
   // retries fewer statuses than it (not 408, 500 or 505), and refuses the rest for good.
-  if (status === 413 || RETRYABLE.has(status)) {
+  if (status === 413 || isRetryable(status)) {
     return classifyStatus(status, response.headers['retry-after'], detail, nowMs);
   }
   const reason = `HTTP ${status}${detail ? `: ${detail}` : ''}`;
@@ -113,6 +124,7 @@ export class OtlpSender implements BatchSender<OtlpRecord> {
   private readonly compression: 'gzip' | 'none';
   private readonly name: string;
   private readonly onRefused: OtlpSenderOptions['onRefused'];
+  readonly #isRetryable: (status: number) => boolean;
   private warnedMessages = 0;
   private readonly bodyBuffers = new BodyBuffers();
   /** Request bodies before compression, for the stats and the benchmark. */
@@ -127,6 +139,7 @@ export class OtlpSender implements BatchSender<OtlpRecord> {
     this.compression = options.compression;
     this.name = options.name;
     this.onRefused = options.onRefused;
+    this.#isRetryable = options.isRetryable ?? isOtlpRetryable;
     this.spoolCodec = otlpSpoolCodec(
       options.encoding ?? (/\bjson\b/i.test(options.codec.contentType) ? 'json' : 'protobuf'),
     );
@@ -176,8 +189,12 @@ export class OtlpSender implements BatchSender<OtlpRecord> {
     try {
       const response = await target.transport.request({ body, signal: context.signal });
       this.bodyBuffers.giveAfterAnswer(reused, response.status);
-      result = classifyOtlpResponse(response, batch.length, (text) =>
-        target.transport.redact(text),
+      result = classifyOtlpResponse(
+        response,
+        batch.length,
+        (text) => target.transport.redact(text),
+        Date.now(),
+        this.#isRetryable,
       );
       if (result.kind === 'delivered') this.warnOfMessage(response);
     } catch (error) {
