@@ -1,3 +1,4 @@
+import { diag } from '@opentelemetry/api';
 import {
   AggregationTemporality,
   DataPointType,
@@ -20,7 +21,7 @@ import { countPayload, formatLine, gaugePayload, lineTimestamp, metadataLine } f
 import { MetadataMemory } from './metadata';
 import { normalizeDimensionKey, normalizeDimensionValue, normalizeMetricKey } from './normalize';
 import { estimateBounds, histogramSum, summaryOf } from './summary';
-import { SeriesState } from './temporality';
+import { DEFAULT_MAX_SERIES, SeriesState, forgottenSeries } from './temporality';
 
 export interface LineMappingOptions {
   /** Joined to every key with a dot. */
@@ -93,6 +94,7 @@ export function refusedKey(key: string): string | undefined {
 export class LineMapping implements ItemMapping<ResourceMetricsLike, string> {
   private readonly dimensions: DimensionWriter;
   private readonly state: SeriesState;
+  private readonly maxSeries: number;
   private readonly keys = new Map<string, string | null>();
   private readonly metadata: MetadataMemory;
   // The metadata lines of the current map() call, so that a metric in two resources has one.
@@ -100,7 +102,12 @@ export class LineMapping implements ItemMapping<ResourceMetricsLike, string> {
 
   constructor(private readonly options: LineMappingOptions) {
     this.dimensions = new DimensionWriter(options.defaultDimensions, options.staticDimensions);
-    this.state = new SeriesState(options.maxSeries);
+    this.maxSeries = options.maxSeries ?? DEFAULT_MAX_SERIES;
+    this.state = new SeriesState(this.maxSeries, Date.now, () =>
+      diag.warn(
+        `otelpack dynatrace metrics: ${forgottenSeries(this.maxSeries)} (and for every series not seen since; a reader that hands delta points, the default temporality, keeps no state)`,
+      ),
+    );
     this.metadata = options.metadata ?? new MetadataMemory();
   }
 
@@ -199,6 +206,12 @@ export class LineMapping implements ItemMapping<ResourceMetricsLike, string> {
     records.push(line);
   }
 
+  /** A value the series state could give; its point is refused, counted, where it could not. */
+  private known<T>(value: T | undefined): T {
+    if (value === undefined) throw new Error(forgottenSeries(this.maxSeries));
+    return value;
+  }
+
   /** The point's payload, from its delta where the ingest needs one. */
   private payload(metric: MetricDataLike, point: DataPointLike<unknown>, id: string): string {
     const cumulative = metric.aggregationTemporality === AggregationTemporality.CUMULATIVE;
@@ -209,9 +222,11 @@ export class LineMapping implements ItemMapping<ResourceMetricsLike, string> {
       case DataPointType.SUM: {
         const value = point.value as number;
         if (metric.isMonotonic) {
-          return countPayload(cumulative ? this.state.sumDelta(id, startMs, value) : value);
+          return countPayload(
+            cumulative ? this.known(this.state.sumDelta(id, startMs, value)) : value,
+          );
         }
-        return gaugePayload(cumulative ? value : this.state.total(id, value));
+        return gaugePayload(cumulative ? value : this.known(this.state.total(id, value)));
       }
       case DataPointType.HISTOGRAM: {
         const value = (point as DataPointLike<HistogramValue>).value;
@@ -227,7 +242,7 @@ export class LineMapping implements ItemMapping<ResourceMetricsLike, string> {
               : estimateBounds(value.buckets.boundaries, value.buckets.counts);
           return summaryOf(counts, bounds);
         }
-        const delta = this.state.histogramDelta(id, startMs, counts);
+        const delta = this.known(this.state.histogramDelta(id, startMs, counts));
         // A cumulative min/max spans every interval so far: only a first point's are this delta's.
         const own = delta === counts && value.min !== undefined && value.max !== undefined;
         const bounds = own
@@ -238,7 +253,9 @@ export class LineMapping implements ItemMapping<ResourceMetricsLike, string> {
       case DataPointType.EXPONENTIAL_HISTOGRAM: {
         const value = (point as DataPointLike<ExponentialHistogramValue>).value;
         const counts = { count: value.count, sum: histogramSum(value), counts: [] };
-        const delta = cumulative ? this.state.histogramDelta(id, startMs, counts) : counts;
+        const delta = cumulative
+          ? this.known(this.state.histogramDelta(id, startMs, counts))
+          : counts;
         const own = delta === counts;
         return summaryOf(delta, own ? { min: value.min, max: value.max } : undefined);
       }

@@ -21,49 +21,91 @@ interface HistogramState extends HistogramCounts {
   startMs: number;
 }
 
+/** Series whose last value the exporter keeps, unless told otherwise. */
+export const DEFAULT_MAX_SERIES = 10_000;
+
+/** Why a point could not be made a delta (the mapping counts it, with this, as rejected). */
+export function forgottenSeries(maxSeries: number): string {
+  return `more cumulative series than the exporter keeps (${maxSeries.toLocaleString('en-US')}): this series may have been forgotten, and its point is taken as its new starting value only`;
+}
+
 /**
  * The last value per series, for at most `maxSeries` series: the least recently seen is
- * forgotten first (its next point then counts from its start time, as a first one does).
+ * forgotten first. A series not known may then be one forgotten, whose whole value was sent
+ * before: once any was forgotten, an unknown series that started before that is taken as a
+ * starting value only (undefined, counted by the mapping), where sending its whole value again
+ * would count everything it counted since its start once more (over 10,000 series reported in
+ * the same order each time, every point of every export did).
  */
 export class SeriesState {
   private readonly sums = new Map<string, SumState>();
   private readonly totals = new Map<string, number>();
   private readonly histograms = new Map<string, HistogramState>();
+  /** When a series was last forgotten (ms since the epoch), if ever. */
+  private lastForgottenMs: number | undefined;
 
-  constructor(private readonly maxSeries = 10_000) {}
+  constructor(
+    private readonly maxSeries = DEFAULT_MAX_SERIES,
+    private readonly now: () => number = Date.now,
+    private readonly onFirstForgotten: () => void = () => {},
+  ) {}
 
   private remember<V>(map: Map<string, V>, id: string, value: V): void {
     map.delete(id);
     if (map.size >= this.maxSeries) {
       const oldest = map.keys().next();
-      if (!oldest.done) map.delete(oldest.value);
+      if (!oldest.done) {
+        map.delete(oldest.value);
+        if (this.lastForgottenMs === undefined) this.onFirstForgotten();
+        this.lastForgottenMs = this.now();
+      }
     }
     map.set(id, value);
+  }
+
+  /** Whether an unknown series' first point may be its whole value (see the class). */
+  private newSeries(startMs: number): boolean {
+    return this.lastForgottenMs === undefined || startMs >= this.lastForgottenMs;
   }
 
   /**
    * A cumulative counter's increase since the last point. The first point of a series is its
    * whole value (what it counted since its start time); a new start time or a lower value is a
-   * reset, after which the value again is the increase.
+   * reset, after which the value again is the increase. Undefined: the series may have been
+   * forgotten (see the class): this point is its starting value only.
    */
-  sumDelta(id: string, startMs: number, value: number): number {
+  sumDelta(id: string, startMs: number, value: number): number | undefined {
     const last = this.sums.get(id);
+    // Judged before this point's own remembering forgets another.
+    const whole = last !== undefined || this.newSeries(startMs);
     this.remember(this.sums, id, { startMs, value });
-    if (!last || last.startMs !== startMs || value < last.value) return value;
+    if (!last) return whole ? value : undefined;
+    if (last.startMs !== startMs || value < last.value) return value;
     return value - last.value;
   }
 
-  /** A delta up-down counter's running total. */
-  total(id: string, delta: number): number {
-    const value = (this.totals.get(id) ?? 0) + delta;
+  /** A delta up-down counter's running total; undefined once its total may have been forgotten. */
+  total(id: string, delta: number): number | undefined {
+    const known = this.totals.get(id);
+    if (known === undefined && this.lastForgottenMs !== undefined) {
+      this.remember(this.totals, id, delta);
+      return undefined;
+    }
+    const value = (known ?? 0) + delta;
     this.remember(this.totals, id, value);
     return value;
   }
 
   /** A cumulative histogram's increase, with the same first-point and reset rules as sums. */
-  histogramDelta(id: string, startMs: number, current: HistogramCounts): HistogramCounts {
+  histogramDelta(
+    id: string,
+    startMs: number,
+    current: HistogramCounts,
+  ): HistogramCounts | undefined {
     const last = this.histograms.get(id);
+    const whole = last !== undefined || this.newSeries(startMs);
     this.remember(this.histograms, id, { ...current, startMs });
+    if (!whole) return undefined;
     const reset =
       !last ||
       last.startMs !== startMs ||

@@ -6,6 +6,7 @@ import type { MetricDataLike } from '@otelpack/batching-core';
 import {
   LineMapping,
   MetadataMemory,
+  SeriesState,
   attributeText,
   keyForKind,
   normalizeDimensions,
@@ -205,6 +206,47 @@ describe('mapping: cumulative points where the ingest takes deltas', () => {
     assert.equal(total(exportOf(0)), 100 + 5 + 70 + 20 + 40, 'the first values');
     assert.equal(total(exportOf(1)), 5, 'each of the five series grew by 1');
     assert.equal(total(exportOf(1)), 0, 'and then by nothing');
+  });
+
+  it('past maxSeries, a series that may have been forgotten is refused (counted), never sent whole again', () => {
+    // Four series reported in the same order each time, three kept: each is forgotten before
+    // it comes round again. Sending each one's whole value again counted everything once more.
+    const m = mapping({ maxSeries: 3 });
+    const exportOf = (value: number) =>
+      m.map([
+        resourceMetrics([
+          sum(
+            'c',
+            ['a', 'b', 'c', 'd'].map((name) => point(1000 + value, { name })),
+            { cumulative: true },
+          ),
+        ]),
+      ]);
+    const sent = (result: { records: string[] }) =>
+      result.records.map((line) => Number(/delta=(\d+)/.exec(line)?.[1]));
+    const first = exportOf(0);
+    assert.deepEqual(
+      sent(first),
+      [1000, 1000, 1000, 1000],
+      'first points, before any was forgotten',
+    );
+    for (const value of [1, 2]) {
+      const next = exportOf(value);
+      assert.deepEqual(sent(next), [], `export ${value + 1}: none sent whole`);
+      assert.equal(next.unmapped.length, 4);
+      assert.match(next.unmapped[0].detail, /more cumulative series than the exporter keeps \(3\)/);
+    }
+  });
+
+  it('after a series was forgotten, one that started since still sends its first value whole', () => {
+    let nowMs = 1_000_000;
+    const state = new SeriesState(1, () => nowMs);
+    assert.equal(state.sumDelta('a', 0, 5), 5);
+    assert.equal(state.sumDelta('b', 0, 7), 7, 'a forgotten now');
+    nowMs = 2_000_000;
+    assert.equal(state.sumDelta('a', 0, 6), undefined, 'a may have been sent: not whole');
+    assert.equal(state.sumDelta('c', 2_500_000, 3), 3, 'c began after: whole');
+    assert.equal(state.total('d', 4), undefined, 'a running total that may be lost: not a guess');
   });
 
   it('a delta up-down counter: a gauge of its running total', () => {
