@@ -9,7 +9,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
 import type { ReadableSpanLike, ResourceMetricsLike } from '@otelpack/batching-core';
-import { ProtobufCodec } from '@otelpack/exporter-otlp';
+import { ProtobufCodec, spanMapping } from '@otelpack/exporter-otlp';
 import { FaultSink, captureDiagWarnings } from '@otelpack/batching-core/testing';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { decodeProtobufRequest } from '../../../integration/src/protocols/otlp';
@@ -54,8 +54,13 @@ function attributesOf(item: { attributes?: KeyValue[] }): Map<string, Record<str
 }
 
 function items(signal: OtlpSignal, sink: FaultSink): Decoded[] {
+  return itemsOf(signal, sink.records as Decoded[]);
+}
+
+/** The spans, log records or metrics of decoded requests, each with its resource. */
+function itemsOf(signal: OtlpSignal, requests: Decoded[]): Decoded[] {
   const out: Decoded[] = [];
-  for (const request of sink.records as Decoded[]) {
+  for (const request of requests) {
     const field = signal === 'traces' ? 'Spans' : signal === 'logs' ? 'Logs' : 'Metrics';
     for (const resource of (request[`resource${field}`] ?? []) as Decoded[]) {
       for (const scope of (resource[`scope${field}`] ?? []) as Decoded[]) {
@@ -334,6 +339,45 @@ describe('New Relic limits: the decorator alone', () => {
     const size = codec.span(span).length;
     assert.ok(size < plainSize - 850, `${size} vs ${plainSize}`);
     assert.deepEqual(events, [{ item: 'span link', shortened: 1, dropped: 0 }]);
+  });
+
+  // The README: names are among the limited values, and every change marks its record
+  // (otelpack.truncated) and is counted by the self-metric.
+  it('a cut span or event name marks its record and is counted, alone or with attributes', () => {
+    const long = (c: string) => c.repeat(5000);
+    const [alone, both, event] = spansOf((tracer) => {
+      tracer.startSpan(long('n')).end();
+      tracer.startSpan(long('n'), { attributes: { a: long('x') } }).end();
+      const s = tracer.startSpan('s');
+      s.addEvent(long('e'));
+      s.end();
+    });
+    const told: LimitEvent[][] = [[], [], []];
+    const codecs = told.map((events) =>
+      withNewRelicLimits(new ProtobufCodec(), {
+        records: 'events',
+        onLimited: (e) => events.push(e),
+      }),
+    );
+    const decoded = [alone, both, event].map((span, i) => {
+      const records = spanMapping(codecs[i]).map([span]).records;
+      const request = decodeProtobufRequest(
+        'traces',
+        codecs[i].request(records, 'traces'),
+      ) as Decoded;
+      return itemsOf('traces', [request])[0];
+    });
+    const marker = (item: Decoded) =>
+      attributesOf(item as { attributes?: KeyValue[] }).get(TRUNCATION_MARKER)?.intValue;
+    assert.equal(String(decoded[0].name).length, 4095);
+    assert.equal(String(marker(decoded[0])), '1', 'the cut name alone marks the span');
+    assert.deepEqual(told[0], [{ item: 'span', shortened: 1, dropped: 0 }]);
+    assert.equal(String(marker(decoded[1])), '2', 'the name and the attribute');
+    assert.deepEqual(told[1], [{ item: 'span', shortened: 2, dropped: 0 }]);
+    const sentEvent = (decoded[2].events as Decoded[])[0];
+    assert.equal(String(sentEvent.name).length, 4095);
+    assert.equal(String(marker(sentEvent)), '1', 'the cut event name marks the event');
+    assert.deepEqual(told[2], [{ item: 'span event', shortened: 1, dropped: 0 }]);
   });
 
   it('an attribute named __proto__ is kept when the span has to be limited', () => {

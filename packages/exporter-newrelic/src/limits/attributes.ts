@@ -160,9 +160,11 @@ export function limitAttributes<T extends AnyValueMap>(
   attributes: T,
   limits: AttributeLimits,
   maxCount: number,
+  /** Values of the record outside its attributes that were shortened (a cut name): marked too. */
+  alsoShortened = 0,
 ): LimitedAttributes<T> {
   const keys = Object.keys(attributes);
-  let needed = keys.length > maxCount || flatCount(attributes) > maxCount;
+  let needed = alsoShortened > 0 || keys.length > maxCount || flatCount(attributes) > maxCount;
   for (let i = 0; i < keys.length && !needed; i++) {
     needed = flatExceeds(keys[i], attributes[keys[i]], limits);
   }
@@ -171,7 +173,7 @@ export function limitAttributes<T extends AnyValueMap>(
   const marked = maxCount !== Infinity;
   const out: AnyValueMap = {};
   let kept = 0;
-  let shortened = 0;
+  let shortened = alsoShortened;
   let dropped = 0;
   let lastKey: string | undefined;
   let lastShortened = false;

@@ -62,16 +62,18 @@ export function withNewRelicLimits(codec: OtlpCodec, options: NewRelicLimitsOpti
     item: LimitEvent['item'],
     attributes: T | undefined,
     max: number,
+    nameCut = false,
   ) => {
-    const limited = limitAttributes(attributes ?? ({} as T), limits, max);
+    // A cut name is marked and counted with the attributes shortened (one more).
+    const limited = limitAttributes(attributes ?? ({} as T), limits, max, nameCut ? 1 : 0);
     tell(item, limited.shortened, limited.dropped);
     return limited;
   };
 
   const limitEvent = (event: TimedEventLike, max: number): TimedEventLike => {
     if (!event.attributes && event.name.length <= limits.maxValueLength) return event;
-    const { attributes, dropped } = limit('span event', event.attributes, max);
     const name = truncateText(event.name, limits.maxValueLength);
+    const { attributes, dropped } = limit('span event', event.attributes, max, name !== event.name);
     if (attributes === event.attributes && name === event.name) return event;
     return {
       ...event,
@@ -108,8 +110,8 @@ export function withNewRelicLimits(codec: OtlpCodec, options: NewRelicLimitsOpti
 
     span(span: ReadableSpanLike) {
       const max = budget.forRecord(span.resource);
-      const own = limit('span', span.attributes as AnyValueMap, max);
       const name = truncateText(span.name, limits.maxValueLength);
+      const own = limit('span', span.attributes as AnyValueMap, max, name !== span.name);
       const events = span.events.map((event) => limitEvent(event, max));
       const links = span.links.map((link) => limitLink(link, max));
       const changed =
@@ -118,7 +120,6 @@ export function withNewRelicLimits(codec: OtlpCodec, options: NewRelicLimitsOpti
         events.some((event, i) => event !== span.events[i]) ||
         links.some((link, i) => link !== span.links[i]);
       if (!changed) return codec.span(span);
-      if (name !== span.name && own.attributes === span.attributes) tell('span', 1, 0);
       return codec.span(
         overlay(span, {
           name,
