@@ -142,6 +142,15 @@ describe('New Relic: the key given as an api-key header', () => {
     );
   });
 
+  it('an Authorization header in code (a gateway of yours) still keeps the variable’s key out', () => {
+    process.env.NEW_RELIC_LICENSE_KEY = OTHER_US_KEY;
+    const headers = config({
+      url: 'https://gateway.example.com',
+      headers: { Authorization: 'Bearer gateway-token' },
+    }).headers;
+    assert.deepEqual(headers, { authorization: 'Bearer gateway-token' });
+  });
+
   it('auth given with a header of the key: one header, auth’s key', () => {
     const headers = config({
       auth: { apiKey: US_KEY },
