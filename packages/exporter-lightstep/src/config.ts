@@ -37,11 +37,12 @@ export const MISSING_TOKEN =
 /** What exporter-otlp's sender needs, from the preset's options. */
 export function lightstepConfig(config: LightstepResolved): OtlpConfig {
   const auth = config.auth as { token: string } | undefined;
+  const headers = config.headers;
+  const headerToken = headers[TOKEN_HEADER];
   if (auth) checkToken(auth.token, config.sourceOf('auth') ?? 'auth');
-  else if (config.sourceOf('url') === undefined) {
+  else if (headerToken === undefined && config.sourceOf('url') === undefined) {
     diag.error(`otelpack ${config.name}: ${MISSING_TOKEN}`);
   }
-  const headers = config.headers;
   if (auth) headers[TOKEN_HEADER] = auth.token;
   const path = INGEST_PATHS[config.signal as keyof typeof INGEST_PATHS];
   return presetConfig(config as ResolvedOptions<unknown>, {

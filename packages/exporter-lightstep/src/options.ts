@@ -56,7 +56,12 @@ export const LIGHTSTEP_OPTIONS = defineExporterOptions({
   backend: 'lightstep',
   url: {},
   headers: {},
-  auth: { forms: ['token'], env: { token: ['LS_ACCESS_TOKEN'] } },
+  auth: {
+    forms: ['token'],
+    env: { token: ['LS_ACCESS_TOKEN'] },
+    // A token given in code as the ingest's header is the token: LS_ACCESS_TOKEN must not replace it.
+    credentialHeaders: ['authorization', 'lightstep-access-token'],
+  },
   tls: { fields: TLS_FIELDS },
   compression: { default: 'gzip' },
   timeoutMs: { default: 10_000 },

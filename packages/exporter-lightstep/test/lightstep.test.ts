@@ -89,6 +89,24 @@ describe('Lightstep: the access token is checked at construction', () => {
   });
 });
 
+describe('Lightstep: the token given as its header', () => {
+  it('a lightstep-access-token header given in code is the token: LS_ACCESS_TOKEN does not replace it', () => {
+    process.env.LS_ACCESS_TOKEN = `ENV-${'e'.repeat(80)}`;
+    const code = `CODE-${'c'.repeat(80)}`;
+    for (const name of ['lightstep-access-token', 'Lightstep-Access-Token']) {
+      assert.deepEqual(config({ headers: { [name]: code } }).headers, {
+        'lightstep-access-token': code,
+      });
+    }
+    // An Authorization header of a gateway of yours keeps it out too.
+    assert.deepEqual(
+      config({ url: 'https://gateway.example.com', headers: { authorization: 'Bearer g' } })
+        .headers,
+      { authorization: 'Bearer g' },
+    );
+  });
+});
+
 describe('Lightstep: endpoints', () => {
   const table: [LightstepExporterOptions, 'traces' | 'metrics', string][] = [
     [{ auth: { token: TOKEN } }, 'traces', 'https://ingest.lightstep.com/traces/otlp/v0.9'],
