@@ -59,22 +59,14 @@ function withStale(result: SendResult, fresh: number[], stale: ItemFailure[]): S
         ...(result.backpressure ? { backpressure: true } : {}),
       };
     case 'retryable':
+      // The backend is not reachable or busy: the request's own answer, whole, so that the
+      // failure watch and the request telemetry see an outage as one. The stale records are
+      // refused, without a request, at the next attempt.
+      return result;
     case 'permanent': {
-      // Each fresh record fails as the request did: the core retries or drops it alone.
-      const retryable = result.kind === 'retryable';
-      const after =
-        retryable && result.retryAfterMs !== undefined ? { retryAfterMs: result.retryAfterMs } : {};
-      const failures = fresh.map((index) => ({
-        index,
-        retryable,
-        reason: result.reason,
-        ...after,
-      }));
-      return {
-        kind: 'partial',
-        failures: [...stale, ...failures],
-        ...(retryable && result.backpressure ? { backpressure: true } : {}),
-      };
+      // Each fresh record refused as the request was, the stale ones with their own reason.
+      const failures = fresh.map((index) => ({ index, retryable: false, reason: result.reason }));
+      return { kind: 'partial', failures: [...stale, ...failures] };
     }
   }
 }
