@@ -120,12 +120,12 @@ export const SITES = [
 ] as const;
 
 /**
- * A site Datadog opens after this release is a region under one of its three domains
- * (`<region>.datadoghq.com`, `.datadoghq.eu`, `.ddog-gov.com`): taken too, so that an
+ * A site Datadog opens after this release is a region under one of its three domains, named as
+ * its regions are (two letters and a number: us3, ap1, uk1, us2): taken too, so that an
  * application inheriting a new site's DD_SITE from its Agent still starts. Anything else (a
  * typo, `datadog.com`) is refused.
  */
-const REGIONAL_SITE = /^[a-z0-9]+(?:-[a-z0-9]+)*\.(?:datadoghq\.com|datadoghq\.eu|ddog-gov\.com)$/;
+const REGIONAL_SITE = /^[a-z]{2}\d{1,2}\.(?:datadoghq\.com|datadoghq\.eu|ddog-gov\.com)$/;
 
 function site() {
   return {

@@ -226,6 +226,11 @@ describe('logs mapping (opentelemetry-mapping-go pkg/otlp/logs/transform.go rule
       'example.com',
       'uk1.datadoghq.com.example.com',
       'a.b.datadoghq.com',
+      // The common mistakes: the app's or the API's host for the site.
+      'app.datadoghq.com',
+      'www.datadoghq.com',
+      'api.datadoghq.com',
+      'app.datadoghq.eu',
       '-x.datadoghq.com',
       '',
     ]) {

@@ -147,21 +147,40 @@ type AttributeMap = Readonly<Record<string, AnyValue>>;
 const TRACE_ID_KEYS = ['traceid', 'trace_id', 'contextmap.traceid', 'oteltraceid'];
 const SPAN_ID_KEYS = ['spanid', 'span_id', 'contextmap.spanid', 'otelspanid'];
 
-/** The attributes under lower-case keys (the last of keys alike wins); the same object when all are. */
+/** The keys transform.go reads whatever their case (strings.ToLower(k)). */
+const CASELESS_KEYS = new Set([
+  'msg',
+  'message',
+  'log',
+  'status',
+  'severity',
+  'level',
+  'syslog.severity',
+  'ddtags',
+  ...TRACE_ID_KEYS,
+  ...SPAN_ID_KEYS,
+]);
+
+/**
+ * The attributes transform.go reads by lower-cased key, under that key: those written in
+ * another case (`Level`, `MSG`) copied over the ones written in lower case. The same object when
+ * none is (the common case: one look at each key, nothing copied).
+ */
 function withLowerCaseKeys(attributes: AttributeMap): AttributeMap {
   let lowered: Record<string, AnyValue> | undefined;
   for (const key of Object.keys(attributes)) {
     const lower = key.toLowerCase();
-    if (lower !== key && lowered === undefined) {
-      lowered = {};
-      for (const earlier of Object.keys(attributes)) {
-        if (earlier === key) break;
-        setOwnField(lowered, earlier.toLowerCase(), attributes[earlier]);
-      }
-    }
-    if (lowered !== undefined) setOwnField(lowered, lower, attributes[key]);
+    if (lower === key || !CASELESS_KEYS.has(lower)) continue;
+    lowered ??= {};
+    lowered[lower] = attributes[key];
   }
-  return lowered ?? attributes;
+  if (lowered === undefined) return attributes;
+  const merged: Record<string, AnyValue> = {};
+  for (const key of CASELESS_KEYS) {
+    const value = lowered[key] ?? attributes[key];
+    if (value !== undefined) merged[key] = value;
+  }
+  return merged;
 }
 
 /** The first of `keys` whose value is `digits` hex digits (as transform.go decodes it). */
@@ -246,7 +265,9 @@ export function mapLog(record: ReadableLogRecordLike, options: LogMappingOptions
     entry['dd.span_id'] = decimalId(context.spanId);
   }
 
-  const serviceName = attributeText(resource['service.name']) || text('service.name');
+  const serviceName =
+    attributeText(resource['service.name']) ||
+    (attributes['service.name'] === undefined ? '' : valueText(attributes['service.name']));
   const service =
     serviceName && !(isUnknownService(serviceName) && options.fallback.service)
       ? serviceName
