@@ -187,7 +187,10 @@ export class LineMapping implements ItemMapping<ResourceMetricsLike, string> {
         // of one name (the http and undici instrumentations' http.client.request.duration), two
         // resources of one service, keys and values cut or lower-cased alike. Joined, each
         // point read as a reset or a delta of the other.
-        const id = `${scopeId}\u0000${metric.descriptor.name}\u0000${attributesIdentity(point.attributes)}`;
+        // Made only for the points that keep state (cumulative ones, delta up-down counters):
+        // the default temporality's gauges and delta counters never pay for it.
+        const id = () =>
+          `${scopeId}\u0000${metric.descriptor.name}\u0000${attributesIdentity(point.attributes)}`;
         const payload = this.payload(metric, point, id);
         records.push(
           formatLine(key, dimensions, payload, lineTimestamp(hrTimeToEpochMs(point.endTime))),
@@ -213,7 +216,7 @@ export class LineMapping implements ItemMapping<ResourceMetricsLike, string> {
   }
 
   /** The point's payload, from its delta where the ingest needs one. */
-  private payload(metric: MetricDataLike, point: DataPointLike<unknown>, id: string): string {
+  private payload(metric: MetricDataLike, point: DataPointLike<unknown>, id: () => string): string {
     const cumulative = metric.aggregationTemporality === AggregationTemporality.CUMULATIVE;
     const startMs = hrTimeToEpochMs(point.startTime);
     switch (metric.dataPointType) {
@@ -223,10 +226,10 @@ export class LineMapping implements ItemMapping<ResourceMetricsLike, string> {
         const value = point.value as number;
         if (metric.isMonotonic) {
           return countPayload(
-            cumulative ? this.known(this.state.sumDelta(id, startMs, value)) : value,
+            cumulative ? this.known(this.state.sumDelta(id(), startMs, value)) : value,
           );
         }
-        return gaugePayload(cumulative ? value : this.known(this.state.total(id, value)));
+        return gaugePayload(cumulative ? value : this.known(this.state.total(id(), value)));
       }
       case DataPointType.HISTOGRAM: {
         const value = (point as DataPointLike<HistogramValue>).value;
@@ -242,7 +245,7 @@ export class LineMapping implements ItemMapping<ResourceMetricsLike, string> {
               : estimateBounds(value.buckets.boundaries, value.buckets.counts);
           return summaryOf(counts, bounds);
         }
-        const delta = this.known(this.state.histogramDelta(id, startMs, counts));
+        const delta = this.known(this.state.histogramDelta(id(), startMs, counts));
         // A cumulative min/max spans every interval so far: only a first point's are this delta's.
         const own = delta === counts && value.min !== undefined && value.max !== undefined;
         const bounds = own
@@ -254,7 +257,7 @@ export class LineMapping implements ItemMapping<ResourceMetricsLike, string> {
         const value = (point as DataPointLike<ExponentialHistogramValue>).value;
         const counts = { count: value.count, sum: histogramSum(value), counts: [] };
         const delta = cumulative
-          ? this.known(this.state.histogramDelta(id, startMs, counts))
+          ? this.known(this.state.histogramDelta(id(), startMs, counts))
           : counts;
         const own = delta === counts;
         return summaryOf(delta, own ? { min: value.min, max: value.max } : undefined);

@@ -41,8 +41,9 @@ export class SeriesState {
   private readonly sums = new Map<string, SumState>();
   private readonly totals = new Map<string, number>();
   private readonly histograms = new Map<string, HistogramState>();
-  /** When a series was last forgotten (ms since the epoch), if ever. */
-  private lastForgottenMs: number | undefined;
+  /** When a series of each kind was last forgotten (ms since the epoch), if ever. */
+  private readonly lastForgottenMs = new Map<Map<string, unknown>, number>();
+  private warnedForgotten = false;
 
   constructor(
     private readonly maxSeries = DEFAULT_MAX_SERIES,
@@ -56,16 +57,18 @@ export class SeriesState {
       const oldest = map.keys().next();
       if (!oldest.done) {
         map.delete(oldest.value);
-        if (this.lastForgottenMs === undefined) this.onFirstForgotten();
-        this.lastForgottenMs = this.now();
+        if (!this.warnedForgotten) this.onFirstForgotten();
+        this.warnedForgotten = true;
+        this.lastForgottenMs.set(map, this.now());
       }
     }
     map.set(id, value);
   }
 
   /** Whether an unknown series' first point may be its whole value (see the class). */
-  private newSeries(startMs: number): boolean {
-    return this.lastForgottenMs === undefined || startMs >= this.lastForgottenMs;
+  private newSeries(map: Map<string, unknown>, startMs: number): boolean {
+    const forgottenMs = this.lastForgottenMs.get(map);
+    return forgottenMs === undefined || startMs >= forgottenMs;
   }
 
   /**
@@ -77,7 +80,7 @@ export class SeriesState {
   sumDelta(id: string, startMs: number, value: number): number | undefined {
     const last = this.sums.get(id);
     // Judged before this point's own remembering forgets another.
-    const whole = last !== undefined || this.newSeries(startMs);
+    const whole = last !== undefined || this.newSeries(this.sums, startMs);
     this.remember(this.sums, id, { startMs, value });
     if (!last) return whole ? value : undefined;
     if (last.startMs !== startMs || value < last.value) return value;
@@ -87,7 +90,7 @@ export class SeriesState {
   /** A delta up-down counter's running total; undefined once its total may have been forgotten. */
   total(id: string, delta: number): number | undefined {
     const known = this.totals.get(id);
-    if (known === undefined && this.lastForgottenMs !== undefined) {
+    if (known === undefined && this.lastForgottenMs.has(this.totals)) {
       this.remember(this.totals, id, delta);
       return undefined;
     }
@@ -103,7 +106,7 @@ export class SeriesState {
     current: HistogramCounts,
   ): HistogramCounts | undefined {
     const last = this.histograms.get(id);
-    const whole = last !== undefined || this.newSeries(startMs);
+    const whole = last !== undefined || this.newSeries(this.histograms, startMs);
     this.remember(this.histograms, id, { ...current, startMs });
     if (!whole) return undefined;
     const reset =

@@ -246,7 +246,16 @@ describe('mapping: cumulative points where the ingest takes deltas', () => {
     nowMs = 2_000_000;
     assert.equal(state.sumDelta('a', 0, 6), undefined, 'a may have been sent: not whole');
     assert.equal(state.sumDelta('c', 2_500_000, 3), 3, 'c began after: whole');
-    assert.equal(state.total('d', 4), undefined, 'a running total that may be lost: not a guess');
+    assert.equal(state.total('d', 4), 4, 'no total was ever forgotten: a first one is its delta');
+    assert.equal(state.total('e', 1), 1, 'a second total forgets the first');
+    assert.equal(state.total('d', 2), undefined, "d's running total is lost: not a guess");
+    // Each kind forgets on its own: histograms forgotten say nothing of counters.
+    const kinds = new SeriesState(1, () => nowMs);
+    const counts = { count: 1, sum: 1, counts: [] };
+    kinds.histogramDelta('h1', 0, counts);
+    kinds.histogramDelta('h2', 0, counts);
+    assert.equal(kinds.sumDelta('s1', 0, 9), 9, 'the first counter ever: whole');
+    assert.equal(kinds.total('u1', 5), 5, 'the first running total ever');
   });
 
   it('a delta up-down counter: a gauge of its running total', () => {
