@@ -66,9 +66,11 @@ function refuseSameIndex(
  */
 function withoutAck(result: Extract<SendResult, { kind: 'partial' }>, invalid: number): SendResult {
   const again = `sent again: HEC stopped at event ${invalid} of the request and gave no ackId, so the events before it are not known to be indexed (they may be indexed twice)`;
-  // After a busy answer they wait with the rest (Retry-After or the backoff); after a refused
-  // event, nothing was wrong with Splunk: at once.
-  const wait = result.backpressure ? result.failures[0]?.retryAfterMs : 0;
+  // After HEC stopped for its own trouble (event k retryable: busy, 500, 502…) they wait with the
+  // rest, for Retry-After or the backoff; after a refused event nothing was wrong with Splunk: at
+  // once.
+  const stop = result.failures[0];
+  const wait = stop?.retryable ? stop.retryAfterMs : 0;
   const before: ItemFailure[] = [];
   for (let i = 0; i < invalid; i++) {
     before.push({

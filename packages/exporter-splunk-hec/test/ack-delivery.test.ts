@@ -87,6 +87,34 @@ describe('indexer acknowledgement: only an acknowledgement counts a batch delive
     assert.match(failures[0].reason, /gave no ackId/);
   });
 
+  it('HEC stopped at event k for its own trouble (500): the events before k wait for the backoff too, not a tight loop', async () => {
+    const token = newToken({ ack: true });
+    fake.addToken(token);
+    fake.addFaults(token.token, [
+      { status: 500, code: 8, text: 'Internal server error', takeFirst: 1 },
+    ]);
+    const sender = new HecSender({
+      config: configFor({ url, auth: { token: token.token }, ...FAST }),
+    });
+    const records: HecRecord[] = ['a', 'b', 'c'].map((event) => ({
+      json: JSON.stringify({ event }),
+      bytes: 15,
+    }));
+    const result = await sender.send(records, { signal: new AbortController().signal } as never);
+    await sender.close();
+    assert.equal(result.kind, 'partial');
+    const failures = result.kind === 'partial' ? result.failures : [];
+    // retryAfterMs 0 would send event 0 again at once, and again, while HEC is failing.
+    assert.deepEqual(
+      failures.map((f) => [f.index, f.retryable, f.retryAfterMs]),
+      [
+        [0, true, undefined],
+        [1, true, undefined],
+        [2, true, undefined],
+      ],
+    );
+  });
+
   it('the same end to end: every good event delivered once acknowledged, the bad one rejected', async () => {
     const token = newToken({ ack: true, allowedIndexes: ['main'] });
     fake.addToken(token);
