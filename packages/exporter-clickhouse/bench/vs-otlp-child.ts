@@ -25,5 +25,8 @@ void runE2eChild(
       ? new ClickHouseSpanExporter({ url })
       : new ClickHouseLogRecordExporter({ url });
   },
-  { drainEachChunk: true },
+  // With the SDK's flush between chunks (the loop's default) the exporter is drained too, so
+  // that it is measured delivering, not queueing (e2e-loop.ts); with BENCH_E2E_LOOP=steady it
+  // batches by its own options, as under a service's steady load.
+  { drainEachChunk: process.env.BENCH_E2E_LOOP !== 'steady' },
 );

@@ -6,6 +6,12 @@
  * fresh process whose CPU time is taken around the measured part; the variants alternate.
  * "exporter" subtracts the SDK's own cost (an exporter that does nothing). The anchor is the
  * official @opentelemetry/exporter-{trace,logs}-otlp-proto in the same run.
+ *
+ * Two loops (exporter-otlp's e2e-loop.ts, BENCH_E2E_LOOPS to pick): `steady`, the SDK's exports
+ * of 512 handed over as its processor makes them, each chunk waiting for the exporter's
+ * callbacks (the issue's reading: a service under steady load); and `flush`, the SDK's
+ * forceFlush after every 1,024 items, which for log records makes this exporter send what it
+ * holds each time (INSERTs of ~1,000 rows instead of up to `maxBatchItems`).
  */
 import os from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +24,7 @@ import type { CpuVariant } from './vs-otlp-child';
 const ITEMS = Number(process.env.BENCH_E2E_ITEMS ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_E2E_ROUNDS ?? 3);
 const VARIANTS: CpuVariant[] = ['baseline', 'official', 'clickhouse'];
+const LOOPS = (process.env.BENCH_E2E_LOOPS ?? 'steady,flush').split(',');
 
 async function main(): Promise<void> {
   const sink = await startSink();
@@ -25,7 +32,11 @@ async function main(): Promise<void> {
   const results: unknown[] = [];
   const inserts: Record<string, { rows: number; bytes: number }> = {};
   try {
-    for (const signal of ['traces', 'logs'] as const) {
+    for (const [signal, loop] of (['traces', 'logs'] as const).flatMap((s) =>
+      LOOPS.map((l) => [s, l] as const),
+    )) {
+      // The children read it (e2e-loop.ts).
+      process.env.BENCH_E2E_LOOP = loop;
       const runs = await runVariants(
         sink,
         join(__dirname, 'vs-otlp-child.ts'),
@@ -40,6 +51,7 @@ async function main(): Promise<void> {
       const ours = cpu('clickhouse');
       const row = {
         signal,
+        loop,
         sdkUsPerItem: round(sdk),
         officialUsPerItem: round(official),
         clickhouseUsPerItem: round(ours),
@@ -61,13 +73,13 @@ async function main(): Promise<void> {
       results.push(row);
       const ourRuns = runs.get('clickhouse');
       if (ourRuns && ourRuns.itemsPerRequest > 0) {
-        inserts[signal] = {
+        inserts[`${signal} (${loop})`] = {
           rows: ourRuns.itemsPerRequest,
           bytes: ourRuns.itemsPerRequest * ourRuns.wireBytesPerItem,
         };
       }
       rows.push(
-        `${signal.padEnd(7)} ${String(row.sdkUsPerItem).padStart(8)} ${String(row.officialUsPerItem).padStart(9)} ${String(row.clickhouseUsPerItem).padStart(11)} ${String(row.ratioTotal).padStart(10)} ${String(row.ratioExporter).padStart(14)} ${`${row.officialSystemUsPerItem} / ${row.clickhouseSystemUsPerItem}`.padStart(19)} ${`${row.officialFaultsPerThousand} / ${row.clickhouseFaultsPerThousand}`.padStart(19)}`,
+        `${signal.padEnd(7)} ${loop.padEnd(6)} ${String(row.sdkUsPerItem).padStart(8)} ${String(row.officialUsPerItem).padStart(9)} ${String(row.clickhouseUsPerItem).padStart(11)} ${String(row.ratioTotal).padStart(10)} ${String(row.ratioExporter).padStart(14)} ${`${row.officialSystemUsPerItem} / ${row.clickhouseSystemUsPerItem}`.padStart(19)} ${`${row.officialFaultsPerThousand} / ${row.clickhouseFaultsPerThousand}`.padStart(19)}`,
       );
     }
   } finally {
@@ -88,7 +100,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       `CPU per record, ${ITEMS.toLocaleString('en-US')} items, median of ${ROUNDS} alternating rounds; anchor: the official OTLP/HTTP protobuf exporter`,
-      'signal  SDK µs/it official µs  clickhouse µs  total ratio  exporter ratio  system µs: off. / ch  faults/1,000: off. / ch',
+      'signal  loop   SDK µs/it official µs  clickhouse µs  total ratio  exporter ratio  system µs: off. / ch  faults/1,000: off. / ch',
       ...rows,
       ...perRequestLines,
       JSON.stringify({ node: process.version, cpus: os.cpus().length, results, perRequest }),

@@ -74,6 +74,56 @@ export interface E2eOptions {
    * that did not deliver everything fails (below).
    */
   drainEachChunk?: boolean;
+  /**
+   * How the loop waits between chunks. `flush` (default): the SDK's forceFlush. For log records
+   * that also calls the exporter's forceFlush, so an exporter with a queue sends what it holds
+   * every chunk: 1,024 records a request, as a service that flushed after every thousand log
+   * records would. `steady` (BENCH_E2E_LOOP=steady): a service under steady load, below
+   * saturation: items made at `BENCH_E2E_RATE` a second (default 20,000, which every variant
+   * here sustains on this 2-core machine), no flush; after each chunk the loop waits until the
+   * processor has handed its full batches to the exporter and the exporter has called back.
+   * The official exporters call back when the backend answered; an exporter with a queue calls
+   * back when it holds the records, and batches as its own options say. (Unpaced, a producer
+   * that never lets the CPU go outruns any exporter that sends in the background: ClickHouse's
+   * filled its queue and dropped a fifth of issue 11's spans, counted.)
+   */
+  handoff?: 'flush' | 'steady';
+}
+
+/**
+ * The exporter as the processor sees it, counting the items whose export called back, and
+ * `settled(n)`: a promise of the count reaching n.
+ */
+function countingExporter(exporter: SpanExporter | LogRecordExporter): {
+  exporter: SpanExporter | LogRecordExporter;
+  settled: (n: number) => Promise<void>;
+} {
+  let done = 0;
+  let waiting: { target: number; resolve: () => void } | undefined;
+  // A wrapper, not a prototype link: the exporters' private fields need their own `this`.
+  const counted = {
+    export: (items: never[], callback: (result: never) => void) =>
+      (exporter.export as (i: never[], c: (r: never) => void) => void).call(
+        exporter,
+        items,
+        (result) => {
+          done += items.length;
+          if (waiting && done >= waiting.target) {
+            const { resolve } = waiting;
+            waiting = undefined;
+            resolve();
+          }
+          callback(result);
+        },
+      ),
+    shutdown: () => exporter.shutdown(),
+    forceFlush: () => exporter.forceFlush?.() ?? Promise.resolve(),
+  } as unknown as SpanExporter & LogRecordExporter;
+  const settled = (n: number) =>
+    done >= n
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => (waiting = { target: n, resolve }));
+  return { exporter: counted, settled };
 }
 
 export async function runE2eChild(
@@ -94,7 +144,12 @@ export async function runE2eChild(
   const exporter = exporterFor(variant, signal, url);
   let ownStats: (() => unknown) | undefined;
   if ('stats' in exporter) ownStats = () => (exporter as { stats(): unknown }).stats();
-  const { provider, emit } = sdkPipeline(signal, exporter);
+  const steady = (options.handoff ?? process.env.BENCH_E2E_LOOP ?? 'flush') === 'steady';
+  const counting = countingExporter(exporter);
+  const itemsPerSecond = Number(process.env.BENCH_E2E_RATE ?? 20_000);
+  let pacedFromMs = performance.now();
+  let pacedItems = 0;
+  const { provider, emit } = sdkPipeline(signal, steady ? counting.exporter : exporter);
   let offset = 0;
   /** `items` more items, made and exported as the measured part makes them. */
   const run = async (items: number): Promise<void> => {
@@ -102,7 +157,19 @@ export async function runE2eChild(
       const n = Math.min(CHUNK, items - done);
       emit(n, offset);
       offset += n;
-      await provider.forceFlush();
+      if (!steady) {
+        await provider.forceFlush();
+      } else if (n === CHUNK) {
+        // Full batches go to the exporter at once (the processors export a batch as soon as it
+        // is full); a last part-chunk waits for shutdown's flush.
+        await counting.settled(offset);
+      }
+      if (steady) {
+        pacedItems += n;
+        const dueMs = pacedFromMs + (pacedItems * 1_000) / itemsPerSecond;
+        const waitMs = dueMs - performance.now();
+        if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
       if (options.drainEachChunk) await exporter.forceFlush?.();
       // A service returns to its event loop between requests; a loop that never did would let
       // no response in, and an exporter that does not wait for its responses (ours: the core's
@@ -121,6 +188,8 @@ export async function runE2eChild(
   const warmUpItems = offset;
   const before = process.resourceUsage();
   const started = performance.now();
+  pacedFromMs = started;
+  pacedItems = 0;
   await run(count);
   await provider.shutdown();
   const after = process.resourceUsage();
