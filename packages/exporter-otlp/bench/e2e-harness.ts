@@ -43,7 +43,11 @@ export interface VariantRuns {
   faultsPerThousand: number[];
   /** Body bytes the sink received per item (last round). */
   wireBytesPerItem: number;
-  /** Items per request the sink received (last round). */
+  /**
+   * Items per request (last round): the exporter's own count of the measured part's requests
+   * where it keeps one (`stats().requests`), else the sink's, warm-up and set-up requests
+   * included.
+   */
   itemsPerRequest: number;
 }
 
@@ -92,6 +96,7 @@ export async function runVariants<V extends string>(
         minorFaults: number;
         wallMs: number;
         sentItems: number;
+        measuredRequests?: number;
       };
       const entry = runs.get(variant) as VariantRuns;
       entry.cpuUsPerItem.push(result.cpuUs / items);
@@ -100,7 +105,9 @@ export async function runVariants<V extends string>(
       entry.faultsPerThousand.push((result.minorFaults * 1000) / items);
       const stats = await sink.call('stats');
       entry.wireBytesPerItem = stats.bodyBytes / result.sentItems;
-      entry.itemsPerRequest = result.sentItems / stats.requests;
+      entry.itemsPerRequest = result.measuredRequests
+        ? items / result.measuredRequests
+        : result.sentItems / stats.requests;
     }
   }
   return runs;

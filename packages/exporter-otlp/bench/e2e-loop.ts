@@ -90,6 +90,9 @@ export interface E2eOptions {
   handoff?: 'flush' | 'steady';
 }
 
+/** How long the steady loop waits for a chunk's callbacks: the SDK's export timeout, and more. */
+const SETTLE_MS = 60_000;
+
 /**
  * The exporter as the processor sees it, counting the items whose export called back, and
  * `settled(n)`: a promise of the count reaching n.
@@ -119,10 +122,27 @@ function countingExporter(exporter: SpanExporter | LogRecordExporter): {
     shutdown: () => exporter.shutdown(),
     forceFlush: () => exporter.forceFlush?.() ?? Promise.resolve(),
   } as unknown as SpanExporter & LogRecordExporter;
+  // An export that never calls back (or throws) would otherwise hang the whole benchmark: the
+  // SDK moves on after its timeout, the count would not.
   const settled = (n: number) =>
     done >= n
       ? Promise.resolve()
-      : new Promise<void>((resolve) => (waiting = { target: n, resolve }));
+      : new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(
+            () =>
+              reject(
+                new Error(`the exporter called back for ${done} of ${n} items in ${SETTLE_MS} ms`),
+              ),
+            SETTLE_MS,
+          );
+          waiting = {
+            target: n,
+            resolve: () => {
+              clearTimeout(timer);
+              resolve();
+            },
+          };
+        });
   return { exporter: counted, settled };
 }
 
@@ -186,6 +206,7 @@ export async function runE2eChild(
   while (offset < WARM_UP || performance.now() - warmUpStarted < WARM_UP_MS) await run(CHUNK);
   await exporter.forceFlush?.();
   const warmUpItems = offset;
+  const requestsBefore = (ownStats?.() as { requests?: number } | undefined)?.requests;
   const before = process.resourceUsage();
   const started = performance.now();
   pacedFromMs = started;
@@ -197,7 +218,8 @@ export async function runE2eChild(
   const systemUs = after.systemCPUTime - before.systemCPUTime;
   // A figure is only worth having if everything was delivered: an exporter that dropped records
   // would be measured doing less work.
-  const stats = ownStats?.() as { accepted?: number; delivered?: number } | undefined;
+  const stats = ownStats?.() as
+    { accepted?: number; delivered?: number; requests?: number } | undefined;
   if (stats?.accepted !== undefined && stats.delivered !== stats.accepted) {
     throw new Error(`not all delivered: ${JSON.stringify(stats)}`);
   }
@@ -210,6 +232,11 @@ export async function runE2eChild(
       minorFaults: after.minorPageFault - before.minorPageFault,
       // The sink counts every item sent, the warm-up's too (its length is time-bound).
       sentItems: warmUpItems + count,
+      // An exporter's own count of the requests that carried the measured part's items: the
+      // sink's count also holds the warm-up's and any set-up requests (ClickHouse's schema reads).
+      ...(stats?.requests !== undefined && requestsBefore !== undefined
+        ? { measuredRequests: stats.requests - requestsBefore }
+        : {}),
       wallMs: performance.now() - started,
       stats,
     })}\n`,
