@@ -60,7 +60,7 @@ export const LIGHTSTEP_OPTIONS = defineExporterOptions({
     forms: ['token'],
     env: { token: ['LS_ACCESS_TOKEN'] },
     // A token given in code as the ingest's header is the token: LS_ACCESS_TOKEN must not replace it.
-    credentialHeaders: ['authorization', 'lightstep-access-token'],
+    credentialHeaders: ['lightstep-access-token'],
   },
   tls: { fields: TLS_FIELDS },
   compression: { default: 'gzip' },

@@ -79,7 +79,7 @@ export const NEW_RELIC_OPTIONS = defineExporterOptions({
     forms: ['apiKey'],
     env: { apiKey: ['NEW_RELIC_LICENSE_KEY'] },
     // New Relic's documents set the key as an `api-key` header: one given in code is the key.
-    credentialHeaders: ['authorization', 'api-key'],
+    credentialHeaders: ['api-key'],
   },
   tls: { fields: TLS_FIELDS },
   compression: { default: 'gzip' },

@@ -73,9 +73,9 @@ export interface VocabularySpec<Codec extends CompressionCodec = DefaultCompress
     /** A password without a username is this user's (ClickHouse: `default`). */
     defaultUsername?: string;
     /**
-     * Headers that carry this backend's credential (lower case): one given in code is the
-     * credential, and the environment's is then not read. Default `authorization`; New Relic's
-     * is `api-key`.
+     * Headers besides `authorization` that carry this backend's credential (lower case): one
+     * given in code is the credential, and the environment's is then not read. New Relic's is
+     * `api-key`.
      */
     credentialHeaders?: readonly string[];
   };
@@ -499,7 +499,7 @@ export function defineExporterOptions<
       // Authorization header) are explicit: the environment's must not replace them.
       const urlCarriesCredentials =
         given.url !== undefined && urls.some((u) => u.username !== '' || u.password !== '');
-      const credentialHeaders = settings.credentialHeaders ?? ['authorization'];
+      const credentialHeaders = ['authorization', ...(settings.credentialHeaders ?? [])];
       const headersCarryCredential = Object.keys(headers).some((header) =>
         credentialHeaders.includes(header.toLowerCase()),
       );
