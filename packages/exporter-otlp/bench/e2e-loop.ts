@@ -165,11 +165,11 @@ export async function runE2eChild(
   let ownStats: (() => unknown) | undefined;
   if ('stats' in exporter) ownStats = () => (exporter as { stats(): unknown }).stats();
   const steady = (options.handoff ?? process.env.BENCH_E2E_LOOP ?? 'flush') === 'steady';
-  const counting = countingExporter(exporter);
+  const counting = steady ? countingExporter(exporter) : undefined;
   const itemsPerSecond = Number(process.env.BENCH_E2E_RATE ?? 20_000);
   let pacedFromMs = performance.now();
   let pacedItems = 0;
-  const { provider, emit } = sdkPipeline(signal, steady ? counting.exporter : exporter);
+  const { provider, emit } = sdkPipeline(signal, counting?.exporter ?? exporter);
   let offset = 0;
   /** `items` more items, made and exported as the measured part makes them. */
   const run = async (items: number): Promise<void> => {
@@ -177,14 +177,12 @@ export async function runE2eChild(
       const n = Math.min(CHUNK, items - done);
       emit(n, offset);
       offset += n;
-      if (!steady) {
+      if (!counting) {
         await provider.forceFlush();
-      } else if (n === CHUNK) {
+      } else {
         // Full batches go to the exporter at once (the processors export a batch as soon as it
         // is full); a last part-chunk waits for shutdown's flush.
-        await counting.settled(offset);
-      }
-      if (steady) {
+        if (n === CHUNK) await counting.settled(offset);
         pacedItems += n;
         const dueMs = pacedFromMs + (pacedItems * 1_000) / itemsPerSecond;
         const waitMs = dueMs - performance.now();
