@@ -106,6 +106,8 @@ describe('logs mapping (opentelemetry-mapping-go pkg/otlp/logs/transform.go rule
     ).entry;
     assert.deepEqual([entry.status, entry.message], ['error', 'boom']);
     assert.equal(entry.Level, 'error', 'the attributes themselves stay as they were named');
+    const tagged = mapLog(record({ attributes: { DDTags: 'team:x' } }), OPTIONS).entry;
+    assert.match(String(tagged.ddtags), /(^|,)team:x$/);
   });
 
   // Rows of transform_test.go (opentelemetry-mapping-go pkg/otlp/logs): ids a logger put in
