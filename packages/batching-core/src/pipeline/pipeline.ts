@@ -9,7 +9,7 @@ import { DeadLetterOutlet } from './dead-letter';
 import { Dispatcher } from './dispatcher';
 import type { SendOutcome } from './dispatcher';
 import type { Batch, Entry, SubmitResult, Ticket } from './entry';
-import { appendAll } from './entry';
+import { HeldEntry, appendAll } from './entry';
 import { FailureWatch } from './failure-watch';
 import { RefusalWatch } from './refusal-watch';
 import { KeepAlive } from './keep-alive';
@@ -501,18 +501,16 @@ export class Pipeline<R> {
         return;
       }
     }
-    const entry: Entry<R> = {
+    const entry = new HeldEntry(
       record,
       bytes,
-      seq: this.ledger.hold(ticket),
-      acceptedAtMs: ticket.acceptedAtMs,
-      state: 'awaiting_send',
-      shared: part,
+      this.ledger.hold(ticket),
+      ticket.acceptedAtMs,
+      part,
       // A queued-mode caller has its answer already: no need to report back to it per record.
-      ticket: ticket.tracked ? ticket : undefined,
-      spoolId: undefined,
-      sentBatch: undefined,
-    };
+      ticket.tracked ? ticket : undefined,
+      undefined,
+    );
     this.admission.admit(heldBytes, part);
     this.queue.push(entry);
   }
@@ -854,17 +852,15 @@ export class Pipeline<R> {
         beyond.push(found.id);
         continue;
       }
-      const entry: Entry<R> = {
-        record: found.record,
-        bytes: found.bytes,
-        seq: this.ledger.hold(ticket),
-        acceptedAtMs: Math.floor(found.acceptedAtWallMs - this.clockOriginMs),
-        state: 'awaiting_send',
-        shared: part,
-        ticket: undefined,
-        spoolId: found.id,
-        sentBatch: undefined,
-      };
+      const entry = new HeldEntry(
+        found.record,
+        found.bytes,
+        this.ledger.hold(ticket),
+        Math.floor(found.acceptedAtWallMs - this.clockOriginMs),
+        part,
+        undefined,
+        found.id,
+      );
       this.admission.admit(heldBytes, part);
       spool.restore(entry, found.id, found.sentBatch);
       if (found.sentBatch !== undefined) sentBefore.push(found.record);
