@@ -1,5 +1,6 @@
 import { SpoolLayout, defaultSpoolCodec } from '@otelpack/batching-core';
 import type { SpoolCodec } from '@otelpack/batching-core';
+import { EncodedRow } from '../encoding/encoder';
 import type { ClickHouseRow } from '../encoding/encoder';
 import { tableRowReader } from '../encoding/row-binary-reader';
 import { rowBinaryWriter } from '../encoding/row-binary';
@@ -101,8 +102,8 @@ export const clickHouseRowSpoolCodec: SpoolCodec<ClickHouseRow> = {
       const id = flags & HAS_ID ? input.f64() : undefined;
       const origin = flags & HAS_ORIGIN ? input.text() : writer;
       const data = flags & BINARY ? Buffer.from(input.bytesView()) : input.text();
-      // The key order of encodedRow and encodeKeepingSource: the same shape as a mapped row.
-      const row: ClickHouseRow = { table, data, id, origin };
+      // An EncodedRow, as the mapping makes them: the same shape as a mapped row.
+      const row: ClickHouseRow = new EncodedRow(table, data, id, origin);
       if (flags & HAS_SOURCE) {
         row.source = tableRowReader(table)(
           flags & BINARY ? (data as Buffer) : Buffer.from(input.bytesView()),
