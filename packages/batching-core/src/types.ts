@@ -143,6 +143,15 @@ export interface BatchSender<R> {
    * never the pipeline's failure.
    */
   sentBeforeRestart?(records: readonly R[]): void;
+  /**
+   * Optional: told of records once they are counted delivered, each record once, after which
+   * the pipeline never reads them or hands them to the sender again (a send abandoned at
+   * `requestTimeoutMs` and still running is the sender's own to stop; its signal is aborted).
+   * A sender may then reuse memory the records hold: exporter-clickhouse writes new rows into
+   * the slabs delivered rows were views of. Records dropped (a dead-letter sink may keep them)
+   * are never passed. Anything it throws is logged, never the pipeline's failure.
+   */
+  afterDelivered?(records: readonly R[]): void;
 }
 
 /** Records given up on, with why: what a dead-letter handler receives for dropped records. */

@@ -20,6 +20,20 @@ function pipeline<R>(sender: ScriptedSender<R>, options: Partial<PipelineOptions
 }
 
 /** A send script whose first send waits until `release()`; every send delivers. */
+/** A partial result: records named `retry…` fail retryably, `bad…` for good, the rest delivered. */
+function retryOrReject(batch: readonly string[]): SendResult {
+  return {
+    kind: 'partial',
+    failures: batch.flatMap((r, index): ItemFailure[] =>
+      r.startsWith('retry')
+        ? [{ index, retryable: true, reason: 'es_rejected_execution_exception' }]
+        : r.startsWith('bad')
+          ? [{ index, retryable: false, reason: 'mapper_parsing_exception' }]
+          : [],
+    ),
+  };
+}
+
 function firstSendHeld(): {
   release: () => void;
   script: (batch: readonly number[], context: unknown, sendIndex: number) => Promise<SendResult>;
@@ -299,16 +313,7 @@ describe('retries', () => {
     const letters: DeadLetter<string>[] = [];
     const sender = new ScriptedSender<string>((batch, ctx) => {
       if (ctx.attempt > 1) return { kind: 'delivered' };
-      return {
-        kind: 'partial',
-        failures: batch.flatMap((r, index): ItemFailure[] =>
-          r.startsWith('retry')
-            ? [{ index, retryable: true, reason: 'es_rejected_execution_exception' }]
-            : r.startsWith('bad')
-              ? [{ index, retryable: false, reason: 'mapper_parsing_exception' }]
-              : [],
-        ),
-      };
+      return retryOrReject(batch);
     });
     const p = pipeline(sender, { deadLetter: (l) => void letters.push(deliveryLetter(l)) });
     await p.submit(['ok1', 'retry1', 'bad1', 'ok2', 'retry2']);
@@ -325,6 +330,57 @@ describe('retries', () => {
       [['rejected', [['bad1', 'mapper_parsing_exception']]]],
     );
     assertLedgerBalances(p.stats());
+  });
+
+  test('afterDelivered hears each delivered record once, when final, and never a dropped one', async () => {
+    const told: string[][] = [];
+    const letters: DeadLetter<string>[] = [];
+    // The first send of 'slow' is abandoned at requestTimeoutMs and answers delivered only
+    // later: the pipeline had retried it meanwhile, so only the retry's delivery counts.
+    let slowAnswered = false;
+    const sender = new ScriptedSender<string>(async (batch, ctx) => {
+      if (batch.includes('slow') && ctx.attempt === 1) {
+        await sleep(80);
+        slowAnswered = true;
+        return { kind: 'delivered' };
+      }
+      if (ctx.attempt > 1) return { kind: 'delivered' };
+      return retryOrReject(batch);
+    });
+    Object.assign(sender, {
+      afterDelivered: (records: readonly string[]) => {
+        told.push([...records]);
+        if (records.includes('ok2')) throw new Error('a sender fault must not break delivery');
+      },
+    });
+    const p = pipeline(sender, {
+      requestTimeoutMs: 30,
+      deadLetter: (l) => void letters.push(deliveryLetter(l)),
+    });
+    await p.submit(['ok1', 'retry1', 'bad1', 'ok2', 'retry2']);
+    await p.forceFlush();
+    assert.deepEqual(
+      told,
+      [
+        ['ok1', 'ok2'],
+        ['retry1', 'retry2'],
+      ],
+      'once each, when final',
+    );
+    await p.submit(['slow']);
+    await p.forceFlush();
+    await eventually(() => slowAnswered, 'the abandoned send answered');
+    assert.deepEqual(
+      told.slice(2),
+      [['slow']],
+      'the retry delivered it; the late answer is not heard',
+    );
+    assert.equal(p.stats().dropped.rejected, 1);
+    assert.equal(letters[0].items[0].record, 'bad1');
+    assert.ok(!told.flat().includes('bad1'), 'a dropped record is never passed');
+    assert.equal(p.stats().delivered, 5);
+    assertLedgerBalances(p.stats());
+    await p.shutdown();
   });
 
   test('records whose next retry falls past maxElapsedMs are dropped as expired', async () => {

@@ -1,3 +1,5 @@
+import { IdleRelease } from './idle-release';
+
 /*
  * Request bodies are hundreds of kilobytes to a few megabytes each. A fresh Buffer per request is
  * new memory to the allocator every time: the kernel's page faults while the body is written, and
@@ -47,13 +49,11 @@ export class BodyBuffers {
   private readonly free: Buffer[] = [];
   private readonly keep: number;
   private readonly largestBytes: number;
-  private readonly idleReleaseMs: number;
   /** The largest body asked for in this window of takes, and in the window before. */
   private windowLargestBytes = 0;
   private previousWindowLargestBytes = 0;
   private windowTakes = 0;
-  private idleTimer: NodeJS.Timeout | undefined;
-  private takenSinceTimerSet = false;
+  private readonly idle: IdleRelease;
   /** After close(): what a request still in flight gives back is not kept. */
   private closed = false;
 
@@ -64,7 +64,11 @@ export class BodyBuffers {
   constructor(options: BodyBuffersOptions = {}) {
     this.keep = options.keep ?? 4;
     this.largestBytes = options.largestBytes ?? 8 * 1024 * 1024;
-    this.idleReleaseMs = options.idleReleaseMs ?? DEFAULT_IDLE_RELEASE_MS;
+    this.idle = new IdleRelease(
+      options.idleReleaseMs ?? DEFAULT_IDLE_RELEASE_MS,
+      () => (this.free.length = 0),
+      () => this.free.length > 0,
+    );
   }
 
   /**
@@ -72,7 +76,7 @@ export class BodyBuffers {
    * enough, or a new one.
    */
   take(bytes: number): Buffer {
-    this.takenSinceTimerSet = true;
+    this.idle.used();
     this.noteDemand(bytes);
     let chosen = -1;
     for (let i = 0; i < this.free.length; i++) {
@@ -99,7 +103,7 @@ export class BodyBuffers {
       this.removeAt(smallest);
     }
     this.free.push(buffer);
-    if (this.idleTimer === undefined) this.setIdleTimer();
+    this.idle.kept();
   }
 
   /**
@@ -115,8 +119,7 @@ export class BodyBuffers {
   close(): void {
     this.closed = true;
     this.free.length = 0;
-    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
+    this.idle.stop();
   }
 
   /** Buffers waiting for reuse (tests). */
@@ -152,20 +155,5 @@ export class BodyBuffers {
   private oversized(buffer: Buffer): boolean {
     const recentBytes = Math.max(this.windowLargestBytes, this.previousWindowLargestBytes);
     return buffer.length > OVERSIZE_FACTOR * stepped(recentBytes);
-  }
-
-  /*
-   * One timer for a quiet spell, not one per request: it finds whether a body was taken since it
-   * was set, and is set again while buffers are kept and in use. Unref'd: it never keeps a
-   * process alive.
-   */
-  private setIdleTimer(): void {
-    this.takenSinceTimerSet = false;
-    this.idleTimer = setTimeout(() => {
-      this.idleTimer = undefined;
-      if (!this.takenSinceTimerSet) this.free.length = 0;
-      else if (this.free.length > 0) this.setIdleTimer();
-    }, this.idleReleaseMs);
-    this.idleTimer.unref();
   }
 }

@@ -739,6 +739,20 @@ export class Pipeline<R> {
     this.ledger.settleDelivered(live);
     this.queue.acknowledge(live);
     this.admission.wakeWaiters();
+    this.tellDelivered(live);
+  }
+
+  /** The sender's `afterDelivered`, last: nothing here reads the records after it. */
+  private tellDelivered(entries: readonly Entry<R>[]): void {
+    const sender = this.options.sender;
+    if (typeof sender.afterDelivered !== 'function') return;
+    const records = new Array<R>(entries.length);
+    for (let i = 0; i < entries.length; i++) records[i] = entries[i].record;
+    try {
+      sender.afterDelivered(records);
+    } catch (error) {
+      diag.error(`${this.label}: the sender's afterDelivered threw`, error);
+    }
   }
 
   private settleDropped(
