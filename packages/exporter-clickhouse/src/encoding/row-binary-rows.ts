@@ -11,6 +11,7 @@ import {
 } from './record-caches';
 import { LogFields, SpanFields } from './record-fields';
 import { ByteWriter, ROW_BINARY_WRITERS } from './row-binary';
+import { ROW_SLABS } from './row-slabs';
 
 /*
  * RowBinary rows for spans and log records, written from the SDK's objects: the same bytes as
@@ -65,7 +66,7 @@ export function spanRowBinaryWriter(resources: ResourceMapper): (span: ReadableS
   const fields = new SpanFields(resources);
   const fragments = resourceAndScopeFragments(SPAN_RESOURCE_AND_SCOPE, columnBytes);
   const keyOrders = new KeyOrders(keyBytes);
-  const writer = new ByteWriter();
+  const writer = new ByteWriter(undefined, ROW_SLABS);
   return (span) => {
     fields.read(span);
     writer.reset();
@@ -99,7 +100,7 @@ export function logRowBinaryWriter(
   const fields = new LogFields(resources);
   const fragments = resourceAndScopeFragments(LOG_RESOURCE_AND_SCOPE, columnBytes);
   const keyOrders = new KeyOrders(keyBytes);
-  const writer = new ByteWriter();
+  const writer = new ByteWriter(undefined, ROW_SLABS);
   return (record) => {
     fields.read(record);
     writer.reset();

@@ -2,6 +2,8 @@ import { dateTimeSeconds } from '../mapping/time';
 import type { Timestamp9 } from '../mapping/time';
 import type { StringMap } from '../mapping/values';
 import type { ColumnKind, InsertColumn } from '../schema/tables';
+import { ROW_SLABS } from './row-slabs';
+import type { Slab, SlabPool } from './row-slabs';
 
 /*
  * RowBinary, per ClickHouse's format documentation: fixed-width numbers little-endian, strings
@@ -25,10 +27,16 @@ export class ByteWriter {
   /** Where the row in progress begins. */
   private start = 0;
   private readonly slabBytes: number;
+  /** Where slabs come from and go back to, for a writer of rows (row-slabs.ts). */
+  private readonly slabs: SlabPool | undefined;
+  /** The pool's record of `buffer`, when it is one of the pool's slabs. */
+  private slab: Slab | undefined;
 
-  constructor(slabBytes = 64 * 1024) {
+  constructor(slabBytes = 64 * 1024, slabs?: SlabPool) {
     this.slabBytes = slabBytes;
-    this.buffer = Buffer.allocUnsafe(slabBytes);
+    this.slabs = slabs?.slabBytes === slabBytes ? slabs : undefined;
+    this.slab = this.slabs?.take();
+    this.buffer = this.slab ? this.slab.buffer : Buffer.allocUnsafe(slabBytes);
   }
 
   /** Starts the row again, dropping what was written of it. */
@@ -41,9 +49,14 @@ export class ByteWriter {
     const written = this.offset - this.start;
     let size = this.slabBytes;
     while (size < written + extra) size *= 2;
-    const slab = Buffer.allocUnsafe(size);
-    this.buffer.copy(slab, 0, this.start, this.offset);
-    this.buffer = slab;
+    // A row larger than a slab gets memory of its own, never reused.
+    const pooled = size === this.slabBytes ? this.slabs?.take() : undefined;
+    const next = pooled ? pooled.buffer : Buffer.allocUnsafe(size);
+    this.buffer.copy(next, 0, this.start, this.offset);
+    // Retired only once the row in progress is copied out: a retired slab may be written again.
+    if (this.slab) this.slabs?.retire(this.slab);
+    this.slab = pooled;
+    this.buffer = next;
     this.start = 0;
     this.offset = written;
   }
@@ -175,6 +188,7 @@ export class ByteWriter {
   take(): Buffer {
     const row = this.buffer.subarray(this.start, this.offset);
     this.start = this.offset;
+    if (this.slab) this.slab.rows++;
     return row;
   }
 }
@@ -215,7 +229,7 @@ export const ROW_BINARY_WRITERS: Readonly<Record<ColumnKind, FieldWriter>> = {
 export function rowBinaryWriter(columns: readonly InsertColumn[]): (row: object) => Buffer {
   const names = columns.map((column) => column.name);
   const writers = columns.map((column) => ROW_BINARY_WRITERS[column.kind]);
-  const writer = new ByteWriter();
+  const writer = new ByteWriter(undefined, ROW_SLABS);
   return (row) => {
     const values = row as Record<string, unknown>;
     writer.reset();

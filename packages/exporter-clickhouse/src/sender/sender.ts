@@ -20,6 +20,7 @@ import type { RequestCompression } from '../config';
 import { insertBody, rowSize, rowWriter, wireFormat } from '../encoding/encoder';
 import type { ClickHouseRow, InsertFormat } from '../encoding/encoder';
 import { rowBinaryHeader } from '../encoding/row-binary';
+import { ROW_SLABS } from '../encoding/row-slabs';
 import { tableRowReader } from '../encoding/row-binary-reader';
 import { jsonEachRowWriter } from '../encoding/json';
 import { rowsToken } from '../encoding/row-ids';
@@ -182,6 +183,14 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
     return rowSize(row);
   }
 
+  /** Delivered RowBinary rows' slabs may be written again (row-slabs.ts). */
+  afterDelivered(rows: readonly ClickHouseRow[]): void {
+    for (let i = 0; i < rows.length; i++) {
+      const data = rows[i].data;
+      if (typeof data !== 'string') ROW_SLABS.release(data);
+    }
+  }
+
   async send(batch: readonly ClickHouseRow[], context: SendContext): Promise<SendResult> {
     const host = this.#hosts.current;
     if (this.#options.prepare) {
@@ -191,6 +200,12 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
         if (failure.hostFault) this.moveToNextHost(host, failure.reason);
         return this.wholeBatch(failure);
       }
+    }
+    // Abandoned while the schema was read (requestTimeoutMs): the pipeline has these rows sent
+    // again, and once they are delivered their slabs are written again, so the rows must not
+    // be read here any more. Past this point they are read at once, before any wait.
+    if (context.signal.aborted) {
+      return { kind: 'retryable', reason: 'abandoned at the request deadline' };
     }
 
     const groups = groupByTable(batch);
