@@ -168,16 +168,16 @@ test('a send abandoned while its RowBinary was refused does not read its rows ag
     rows.push(new EncodedRow('logs', write(makeLogRecord({ body: `first-${i}` })), i));
   }
   const abandoned = new AbortController();
-  let sender: ClickHouseSender | undefined;
-  const client = new FakeClickHouseClient().answer(async () => {
+  const client = new FakeClickHouseClient();
+  const sender = rowBinarySender(client);
+  client.answer(async () => {
     // The deadline passes while ClickHouse answers; the retry delivered the rows, and new
     // records were written into their slabs.
     abandoned.abort(new Error('requestTimeoutMs'));
-    sender?.afterDelivered(rows);
+    sender.afterDelivered(rows);
     for (let i = 0; i < 1_000; i++) write(makeLogRecord({ body: `later-${i}` }));
     return HEADER_REFUSED;
   });
-  sender = rowBinarySender(client);
   const result = await sender.send(rows, { signal: abandoned.signal, attempt: 1 });
   assert.equal(result.kind, 'permanent', "the refusal is the abandoned send's answer");
   assert.equal(client.execs.length, 1, 'no JSON insert of rows whose slabs hold other records');
