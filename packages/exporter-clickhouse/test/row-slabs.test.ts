@@ -179,8 +179,8 @@ test('a send abandoned while its RowBinary was refused does not read its rows ag
     return HEADER_REFUSED;
   });
   const result = await sender.send(rows, { signal: abandoned.signal, attempt: 1 });
-  assert.equal(result.kind, 'permanent', "the refusal is the abandoned send's answer");
   assert.equal(client.execs.length, 1, 'no JSON insert of rows whose slabs hold other records');
+  assert.equal(result.kind, 'permanent', "the refusal is the abandoned send's answer");
   await sender.close();
 });
 
@@ -193,6 +193,11 @@ test("a send answers only once every table's insert has ended, one that threw in
   });
   const sender = rowBinarySender(client, {
     format: 'JSONEachRow',
+    // Two hosts: a fault of the rows (or of the code) must not move the traffic to the next.
+    hosts: [
+      { client: client.asClient(), label: 'http://ch-1:8123' },
+      { client: new FakeClickHouseClient().asClient(), label: 'http://ch-2:8123' },
+    ],
     layoutOf: (_host, table) => {
       if (table === 'sum') throw new Error('a layout that cannot be read');
       return DEFAULT_LAYOUTS[table];
@@ -210,5 +215,6 @@ test("a send answers only once every table's insert has ended, one that threw in
     [1],
     'only the sum row failed',
   );
+  assert.equal(sender.currentHost, 'http://ch-1:8123', "not the host's fault: no failover");
   await sender.close();
 });

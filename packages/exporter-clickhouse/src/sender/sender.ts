@@ -213,11 +213,13 @@ export class ClickHouseSender implements BatchSender<ClickHouseRow> {
 
     const groups = groupByTable(batch);
     // Every insert runs to its end before the send answers, a throwing one included: an insert
-    // still running after its send answered could read rows the retry has had delivered.
+    // still running after its send answered could read rows the retry has had delivered. What
+    // throws here (outside an insert's request) is the rows' or the code's fault, not the
+    // host's: it retries, on the same host.
     const failures = await Promise.all(
       groups.map((group) =>
         this.insert(host, group, batch, context.signal).catch((error: unknown) =>
-          this.explain(this.scrub(classifyThrown(error))),
+          this.explain(this.scrub({ ...classifyThrown(error), hostFault: false })),
         ),
       ),
     );
