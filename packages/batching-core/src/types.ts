@@ -145,8 +145,10 @@ export interface BatchSender<R> {
   sentBeforeRestart?(records: readonly R[]): void;
   /**
    * Optional: told of records once they are counted delivered, each record once, after which
-   * the pipeline never reads them or hands them to the sender again (a send abandoned at
-   * `requestTimeoutMs` and still running is the sender's own to stop; its signal is aborted).
+   * the pipeline never reads them or hands them to the sender again. The sender's own part: a
+   * send reads its records neither after it has answered (or thrown) nor after its signal is
+   * aborted (the pipeline gave up on it at `requestTimeoutMs`, and may be delivering the same
+   * records in a retry meanwhile).
    * A sender may then reuse memory the records hold: exporter-clickhouse writes new rows into
    * the slabs delivered rows were views of. Records dropped (a dead-letter sink may keep them)
    * are never passed. Anything it throws is logged, never the pipeline's failure.
