@@ -74,21 +74,21 @@ export interface E2eOptions {
    * that did not deliver everything fails (below).
    */
   drainEachChunk?: boolean;
-  /**
-   * How the loop waits between chunks. `flush` (default): the SDK's forceFlush. For log records
-   * that also calls the exporter's forceFlush, so an exporter with a queue sends what it holds
-   * every chunk: 1,024 records a request, as a service that flushed after every thousand log
-   * records would. `steady` (BENCH_E2E_LOOP=steady): a service under steady load, below
-   * saturation: items made at `BENCH_E2E_RATE` a second (default 20,000, which every variant
-   * here sustains on this 2-core machine), no flush; after each chunk the loop waits until the
-   * processor has handed its full batches to the exporter and the exporter has called back.
-   * The official exporters call back when the backend answered; an exporter with a queue calls
-   * back when it holds the records, and batches as its own options say. (Unpaced, a producer
-   * that never lets the CPU go outruns any exporter that sends in the background: ClickHouse's
-   * filled its queue and dropped a fifth of issue 11's spans, counted.)
-   */
-  handoff?: 'flush' | 'steady';
 }
+
+/*
+ * BENCH_E2E_LOOP: how the loop waits between chunks. `flush` (default): the SDK's forceFlush.
+ * For log records that also calls the exporter's forceFlush, so an exporter with a queue sends
+ * what it holds every chunk: 1,024 records a request, as a service that flushed after every
+ * thousand log records would. `steady`: a service under steady load, below saturation: items
+ * made at `BENCH_E2E_RATE` a second (default 20,000, which every variant here sustains on this
+ * 2-core machine), no flush; after each chunk the loop waits until the processor has handed its
+ * full batches to the exporter and the exporter has called back. The official exporters call
+ * back when the backend answered; an exporter with a queue calls back when it holds the
+ * records, and batches as its own options say. (Unpaced, a producer that never lets the CPU go
+ * outruns any exporter that sends in the background: ClickHouse's filled its queue and dropped
+ * a fifth of issue 11's spans, counted.)
+ */
 
 /** How long the steady loop waits for a chunk's callbacks: the SDK's export timeout, and more. */
 const SETTLE_MS = 60_000;
@@ -164,7 +164,7 @@ export async function runE2eChild(
   const exporter = exporterFor(variant, signal, url);
   let ownStats: (() => unknown) | undefined;
   if ('stats' in exporter) ownStats = () => (exporter as { stats(): unknown }).stats();
-  const steady = (options.handoff ?? process.env.BENCH_E2E_LOOP ?? 'flush') === 'steady';
+  const steady = process.env.BENCH_E2E_LOOP === 'steady';
   const counting = steady ? countingExporter(exporter) : undefined;
   const itemsPerSecond = Number(process.env.BENCH_E2E_RATE ?? 20_000);
   let pacedFromMs = performance.now();
