@@ -30,7 +30,7 @@ const copies = (rows: Buffer[]) => rows.map((r) => Buffer.from(r));
 
 test('a slab is written again once all its rows are delivered, never while one of them is not', () => {
   const pool = new SlabPool({ slabBytes: SLAB_BYTES, keep: 8 });
-  const writer = new ByteWriter(SLAB_BYTES, pool);
+  const writer = new ByteWriter(pool);
   const [a1, a2, a3, a4, b1, b2, b3, b4] = rowsOf(writer, 8, 'a');
   assert.equal(a1.buffer, a4.buffer, 'four rows to a slab');
   assert.notEqual(a4.buffer, b1.buffer);
@@ -56,7 +56,7 @@ test('a slab is written again once all its rows are delivered, never while one o
 
 test('the slab being written is not given back, though every row taken from it is delivered', () => {
   const pool = new SlabPool({ slabBytes: SLAB_BYTES });
-  const writer = new ByteWriter(SLAB_BYTES, pool);
+  const writer = new ByteWriter(pool);
   const [first, second] = rowsOf(writer, 2, 'd');
   pool.release(first);
   pool.release(second);
@@ -73,7 +73,7 @@ test('the slab being written is not given back, though every row taken from it i
 
 test('memory the pool did not make is passed over: a row larger than a slab, a replayed row', () => {
   const pool = new SlabPool({ slabBytes: SLAB_BYTES });
-  const writer = new ByteWriter(SLAB_BYTES, pool);
+  const writer = new ByteWriter(pool);
   const [small] = rowsOf(writer, 1, 'g');
   writer.string('h'.repeat(200));
   const large = writer.take();
@@ -90,7 +90,7 @@ test('memory the pool did not make is passed over: a row larger than a slab, a r
 
 test('free slabs are kept up to the bound, and let go when no slab is taken for a while', async () => {
   const pool = new SlabPool({ slabBytes: SLAB_BYTES, keep: 2, idleReleaseMs: 20 });
-  const writer = new ByteWriter(SLAB_BYTES, pool);
+  const writer = new ByteWriter(pool);
   const rows = rowsOf(writer, 13, 'j'); // four slabs; the writer is in the fourth
   for (const row of rows) pool.release(row);
   assert.equal(pool.freeSlabs, 2, 'three slabs retired and delivered, two kept');

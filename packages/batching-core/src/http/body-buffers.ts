@@ -29,9 +29,6 @@ const DEMAND_WINDOW_TAKES = 16;
 /** A kept buffer more than this many times the recent demand (in 64 KiB steps) is let go. */
 const OVERSIZE_FACTOR = 2;
 
-/** Kept buffers are let go after between one and two of these without a body taken. */
-const DEFAULT_IDLE_RELEASE_MS = 30_000;
-
 function stepped(bytes: number): number {
   return Math.ceil(bytes / STEP_BYTES) * STEP_BYTES || STEP_BYTES;
 }
@@ -65,9 +62,9 @@ export class BodyBuffers {
     this.keep = options.keep ?? 4;
     this.largestBytes = options.largestBytes ?? 8 * 1024 * 1024;
     this.idle = new IdleRelease(
-      options.idleReleaseMs ?? DEFAULT_IDLE_RELEASE_MS,
       () => (this.free.length = 0),
       () => this.free.length > 0,
+      options.idleReleaseMs,
     );
   }
 

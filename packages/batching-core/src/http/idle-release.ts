@@ -7,18 +7,21 @@
  * taken since it was set; if so, and memory is still kept, it is set again. Unref'd: it never
  * keeps a process alive.
  */
+/** Kept memory is let go after between one and two of these without a use, unless told otherwise. */
+const DEFAULT_PERIOD_MS = 30_000;
+
 export class IdleRelease {
   private timer: NodeJS.Timeout | undefined;
   private usedSinceSet = false;
 
   /**
    * `letGo` drops what is kept; `keeping` says whether anything is. Kept memory is let go after
-   * between one and two `periodMs` without a use.
+   * between one and two `periodMs` (30 s) without a use.
    */
   constructor(
-    private readonly periodMs: number,
     private readonly letGo: () => void,
     private readonly keeping: () => boolean,
+    private readonly periodMs = DEFAULT_PERIOD_MS,
   ) {}
 
   /** Kept memory was taken for use: this spell is not quiet. */

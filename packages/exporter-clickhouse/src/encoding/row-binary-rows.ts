@@ -66,7 +66,7 @@ export function spanRowBinaryWriter(resources: ResourceMapper): (span: ReadableS
   const fields = new SpanFields(resources);
   const fragments = resourceAndScopeFragments(SPAN_RESOURCE_AND_SCOPE, columnBytes);
   const keyOrders = new KeyOrders(keyBytes);
-  const writer = new ByteWriter(undefined, ROW_SLABS);
+  const writer = new ByteWriter(ROW_SLABS);
   return (span) => {
     fields.read(span);
     writer.reset();
@@ -100,7 +100,7 @@ export function logRowBinaryWriter(
   const fields = new LogFields(resources);
   const fragments = resourceAndScopeFragments(LOG_RESOURCE_AND_SCOPE, columnBytes);
   const keyOrders = new KeyOrders(keyBytes);
-  const writer = new ByteWriter(undefined, ROW_SLABS);
+  const writer = new ByteWriter(ROW_SLABS);
   return (record) => {
     fields.read(record);
     writer.reset();

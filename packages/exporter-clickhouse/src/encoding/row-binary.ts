@@ -32,11 +32,17 @@ export class ByteWriter {
   /** The pool's record of `buffer`, when it is one of the pool's slabs. */
   private slab: Slab | undefined;
 
-  constructor(slabBytes = 64 * 1024, slabs?: SlabPool) {
-    this.slabBytes = slabBytes;
-    this.slabs = slabs?.slabBytes === slabBytes ? slabs : undefined;
-    this.slab = this.slabs?.take();
-    this.buffer = this.slab ? this.slab.buffer : Buffer.allocUnsafe(slabBytes);
+  /** Slabs of `slabs` bytes of the writer's own, or a pool's (a writer of rows). */
+  constructor(slabs: number | SlabPool = 64 * 1024) {
+    if (typeof slabs === 'number') {
+      this.slabBytes = slabs;
+      this.buffer = Buffer.allocUnsafe(slabs);
+    } else {
+      this.slabs = slabs;
+      this.slabBytes = slabs.slabBytes;
+      this.slab = slabs.take();
+      this.buffer = this.slab.buffer;
+    }
   }
 
   /** Starts the row again, dropping what was written of it. */
@@ -229,7 +235,7 @@ export const ROW_BINARY_WRITERS: Readonly<Record<ColumnKind, FieldWriter>> = {
 export function rowBinaryWriter(columns: readonly InsertColumn[]): (row: object) => Buffer {
   const names = columns.map((column) => column.name);
   const writers = columns.map((column) => ROW_BINARY_WRITERS[column.kind]);
-  const writer = new ByteWriter(undefined, ROW_SLABS);
+  const writer = new ByteWriter(ROW_SLABS);
   return (row) => {
     const values = row as Record<string, unknown>;
     writer.reset();

@@ -28,9 +28,6 @@ export class Slab {
   }
 }
 
-/** Free slabs kept after a quiet period are let go after between one and two of these. */
-const DEFAULT_IDLE_RELEASE_MS = 30_000;
-
 export interface SlabPoolOptions {
   /** Every slab's size (64 KiB). */
   slabBytes?: number;
@@ -39,6 +36,7 @@ export interface SlabPoolOptions {
    * given back goes to the garbage collector.
    */
   keep?: number;
+  /** Free slabs are let go after between one and two of these with none taken (30 s). */
   idleReleaseMs?: number;
 }
 
@@ -54,9 +52,9 @@ export class SlabPool {
     this.slabBytes = options.slabBytes ?? 64 * 1024;
     this.keep = options.keep ?? 160;
     this.idle = new IdleRelease(
-      options.idleReleaseMs ?? DEFAULT_IDLE_RELEASE_MS,
       () => (this.free.length = 0),
       () => this.free.length > 0,
+      options.idleReleaseMs,
     );
   }
 
