@@ -1,10 +1,66 @@
 import assert from 'node:assert/strict';
+import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
+import type { InstrumentationScopeLike, ResourceMetricsLike } from '@otelpack/batching-core';
+import type { VictoriaMetricsExporter } from '@otelpack/exporter-victoriametrics';
 import { sleep } from '../../src/launcher';
 
 /*
- * Reading back from VictoriaMetrics and Prometheus through the Prometheus HTTP API, for the
- * exporter's end-to-end tests (helpers only: not a test file).
+ * Reading back from VictoriaMetrics and Prometheus through the Prometheus HTTP API, and one
+ * counter exported through the SDK's interface, for the exporter's end-to-end tests (helpers
+ * only: not a test file).
  */
+
+/** One monotonic cumulative sum point stamped now, of a resource whose service.name is `job`. */
+export function counterNow(options: {
+  job: string;
+  scope: InstrumentationScopeLike;
+  name: string;
+  unit?: string;
+  description?: string;
+  value: number;
+}): ResourceMetricsLike {
+  const nowMs = Date.now();
+  const time: [number, number] = [Math.floor(nowMs / 1000), (nowMs % 1000) * 1e6];
+  return {
+    resource: { attributes: { 'service.name': options.job } },
+    scopeMetrics: [
+      {
+        scope: options.scope,
+        metrics: [
+          {
+            descriptor: {
+              name: options.name,
+              unit: options.unit ?? '',
+              description: options.description ?? '',
+              valueType: 1,
+            },
+            aggregationTemporality: AggregationTemporality.CUMULATIVE,
+            dataPointType: DataPointType.SUM,
+            isMonotonic: true,
+            dataPoints: [{ attributes: {}, startTime: time, endTime: time, value: options.value }],
+          },
+        ],
+      },
+    ],
+  } as unknown as ResourceMetricsLike;
+}
+
+/** export() as the SDK calls it (a failed result throws), then forceFlush() and shutdown(). */
+export async function exportFlushAndShutdown(
+  exporter: VictoriaMetricsExporter,
+  input: ResourceMetricsLike,
+): Promise<void> {
+  try {
+    await new Promise<void>((resolve, reject) =>
+      exporter.export(input as never, (result) =>
+        result.code === 0 ? resolve() : reject(result.error ?? new Error('export failed')),
+      ),
+    );
+    await exporter.forceFlush();
+  } finally {
+    await exporter.shutdown();
+  }
+}
 
 export type QueryResult =
   | { resultType: 'vector'; result: { metric: Record<string, string>; value: [number, string] }[] }

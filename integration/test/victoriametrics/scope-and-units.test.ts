@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
-import type { ResourceMetricsLike } from '@otelpack/batching-core';
 import { VictoriaMetricsExporter } from '@otelpack/exporter-victoriametrics';
 import { backendUrl } from '../../src/env';
-import { eventually, forceFlushVm, query } from './helpers';
+import { counterNow, eventually, exportFlushAndShutdown, forceFlushVm, query } from './helpers';
 
 /*
  * REAL backends: VictoriaMetrics and Prometheus store what the specification's Prometheus
@@ -20,38 +18,20 @@ for (const backend of ['victoriametrics', 'prometheus'] as const) {
       if (!url) return;
       const job = `otelpack_it_scope_${backend}_${Date.now()}`;
       const exporter = new VictoriaMetricsExporter({ url, flushIntervalMs: 100 });
-      const nowMs = Date.now();
-      const time: [number, number] = [Math.floor(nowMs / 1000), (nowMs % 1000) * 1e6];
-      const input = {
-        resource: { attributes: { 'service.name': job } },
-        scopeMetrics: [
-          {
-            scope: {
-              name: 'it.scope',
-              version: '3.1.4',
-              schemaUrl: 'https://opentelemetry.io/schemas/1.27.0',
-              attributes: { 'team.name': 'payments' },
-            },
-            metrics: [
-              {
-                descriptor: { name: 'it.work', unit: 'req:s', description: '', valueType: 1 },
-                aggregationTemporality: AggregationTemporality.CUMULATIVE,
-                dataPointType: DataPointType.SUM,
-                isMonotonic: true,
-                dataPoints: [{ attributes: {}, startTime: time, endTime: time, value: 9 }],
-              },
-            ],
-          },
-        ],
-      } as unknown as ResourceMetricsLike;
-      await new Promise<void>((resolve, reject) =>
-        exporter.export(input, (result) =>
-          result.code === 0 ? resolve() : reject(result.error ?? new Error('export failed')),
-        ),
-      );
-      await exporter.forceFlush();
+      const input = counterNow({
+        job,
+        scope: {
+          name: 'it.scope',
+          version: '3.1.4',
+          schemaUrl: 'https://opentelemetry.io/schemas/1.27.0',
+          attributes: { 'team.name': 'payments' },
+        },
+        name: 'it.work',
+        unit: 'req:s',
+        value: 9,
+      });
+      await exportFlushAndShutdown(exporter, input);
       assert.equal(exporter.pipeline.stats().delivered, exporter.pipeline.stats().accepted);
-      await exporter.shutdown();
       if (backend === 'victoriametrics') await forceFlushVm(url);
 
       const expr = `{__name__="it_work_req:s_total",job="${job}"}`;

@@ -1,6 +1,7 @@
 import { Failover, HttpTransport } from '@otelpack/batching-core';
 import type {
   BatchSender,
+  HttpResponse,
   HttpTransportOptions,
   SendContext,
   SendResult,
@@ -30,6 +31,16 @@ export interface RemoteWriteSenderOptions {
   /** Test seam: how a transport is made. */
   createTransport?: (options: HttpTransportOptions) => HttpTransport;
 }
+
+/** What a remote write 2.0 receiver answers with every write (lower case, as Node reads them). */
+const WRITTEN_HEADERS = [
+  'x-prometheus-remote-write-samples-written',
+  'x-prometheus-remote-write-histograms-written',
+  'x-prometheus-remote-write-exemplars-written',
+] as const;
+
+const NOT_A_2_0_RECEIVER =
+  "the receiver does not take remote write 2.0 and wrote nothing; send it 1.0 (remoteWriteVersion '1.0', or OTELPACK_VICTORIAMETRICS_REMOTE_WRITE_VERSION=1.0)";
 
 interface Target {
   endpoint: Endpoint;
@@ -137,7 +148,9 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
       // Only an encoder bug gets here; the records cannot be sent as they are.
       return { kind: 'permanent', reason: `could not encode the request: ${String(error)}` };
     }
-    const result = await target.transport.send({ body, signal: context.signal });
+    const result = this.v2
+      ? await this.sendV2(target, body, context.signal)
+      : await target.transport.send({ body, signal: context.signal });
     if (result.kind === 'delivered') return result;
     const where = target.endpoint.display;
     if (result.kind === 'retryable') {
@@ -146,6 +159,35 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
     }
     if (result.kind === 'permanent')
       return { kind: 'permanent', reason: `${where}: ${result.reason}` };
+    return result;
+  }
+
+  /**
+   * A 2.0 request, and what its answer says beyond the status (remote write 2.0 specification,
+   * "Required Written Response Headers"): a 2xx without any X-Prometheus-Remote-Write-*-Written
+   * header comes from a 1.0 receiver that read the 2.0 message as an empty 1.0 request and wrote
+   * nothing (the two share no field numbers), which the specification tells senders to take as a
+   * 415. Counted delivered, those series would be lost silently: they are refused, with the way
+   * out in the reason.
+   */
+  private async sendV2(target: Target, body: Buffer, signal: AbortSignal): Promise<SendResult> {
+    let answer: HttpResponse;
+    try {
+      answer = await target.transport.request({ body, signal });
+    } catch (error) {
+      return target.transport.classifyError(error);
+    }
+    const result = target.transport.classify(answer);
+    if (result.kind === 'delivered' && !WRITTEN_HEADERS.some((name) => name in answer.headers)) {
+      return {
+        kind: 'permanent',
+        reason: `HTTP ${answer.status} without X-Prometheus-Remote-Write-Samples-Written (or the histogram and exemplar counts): ${NOT_A_2_0_RECEIVER}`,
+        httpStatus: answer.status,
+      };
+    }
+    if (result.kind === 'permanent' && answer.status === 415) {
+      return { ...result, reason: `${result.reason} (${NOT_A_2_0_RECEIVER})` };
+    }
     return result;
   }
 

@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DataPointType } from '@otelpack/batching-core';
-import type { ExponentialHistogramValue, MetricDataLike } from '@otelpack/batching-core';
-import { uncompress } from 'snappyjs';
+import { DataPointType, ExportResultCode } from '@otelpack/batching-core';
+import type {
+  DeadLetter,
+  ExponentialHistogramValue,
+  MetricDataLike,
+} from '@otelpack/batching-core';
+import { assertLedgerBalances, deliveryLetter } from '@otelpack/batching-core/testing';
 import {
   DEFAULT_MAPPING_OPTIONS,
   RemoteWriteSender,
+  VictoriaMetricsExporter,
   bucketLayout,
   encodeWriteRequestV2,
   mapResourceMetrics,
@@ -15,6 +20,8 @@ import {
 import type { TimeSeries } from '../src';
 import { END, END_MS, START, resourceMetrics, sum } from './helpers/fixtures';
 import { decodeRequestV2 } from './helpers/proto-v2';
+import type { DecodedV2 } from './helpers/proto-v2';
+import { startRemoteWriteV1OnlySink, startRemoteWriteV2Sink } from './helpers/sink';
 
 const HISTOGRAMS_TEST =
   'prometheus storage/remote/otlptranslator/prometheusremotewrite/histograms_test.go';
@@ -218,36 +225,97 @@ describe('remote write 2.0: the option', () => {
       /exponentialHistograms.*remoteWriteVersion '2.0'/s,
     );
   });
+});
 
-  it('sends the 2.0 headers and a 2.0 body', async () => {
-    const seen: { headers?: Record<string, string>; body?: Buffer } = {};
+describe('remote write 2.0: the receiver must say what it wrote', () => {
+  const SPEC = 'remote write 2.0 specification, "Required Written Response Headers"';
+  const series: TimeSeries[] = [
+    { labels: [{ name: '__name__', value: 'up' }], samples: [{ value: 1, timestampMs: 5 }] },
+  ];
+  const sendTo = async (url: string) => {
     const sender = new RemoteWriteSender({
       remoteWriteVersion: '2.0',
-      endpoints: [{ url: new URL('http://127.0.0.1:9/api/v1/write'), display: 'x' }],
-      createTransport: (options) => {
-        seen.headers = options.headers as Record<string, string>;
-        return {
-          send: async (request: { body: Buffer }) => {
-            seen.body = request.body;
-            return { kind: 'delivered' };
-          },
-          close: async () => undefined,
-        } as never;
-      },
+      endpoints: [{ url: new URL(url), display: 'receiver' }],
     });
-    const series: TimeSeries[] = [
-      { labels: [{ name: '__name__', value: 'up' }], samples: [{ value: 1, timestampMs: 5 }] },
-    ];
-    await sender.send(series, { signal: new AbortController().signal } as never);
-    assert.equal(
-      seen.headers?.['content-type'],
-      'application/x-protobuf;proto=io.prometheus.write.v2.Request',
-    );
-    assert.equal(seen.headers?.['x-prometheus-remote-write-version'], '2.0.0');
-    assert.equal(seen.headers?.['content-encoding'], 'snappy');
-    const decoded = decodeRequestV2(uncompress(seen.body!));
-    assert.deepEqual(decoded.timeseries[0].labels, { __name__: 'up' });
-    assert.deepEqual(decoded.timeseries[0].samples, [{ value: 1, timestamp: 5 }]);
+    try {
+      return await sender.send(series, { signal: new AbortController().signal } as never);
+    } finally {
+      await sender.close();
+    }
+  };
+
+  it(`a 2.0 receiver's 204 with the Written counts is delivered (${SPEC})`, async () => {
+    const sink = await startRemoteWriteV2Sink();
+    try {
+      assert.equal((await sendTo(sink.url)).kind, 'delivered');
+      const [request] = sink.requests;
+      assert.equal(
+        request.headers['content-type'],
+        'application/x-protobuf;proto=io.prometheus.write.v2.Request',
+      );
+      assert.equal(request.headers['x-prometheus-remote-write-version'], '2.0.0');
+      assert.equal(request.headers['content-encoding'], 'snappy');
+      const [decoded] = sink.records as DecodedV2['timeseries'];
+      assert.deepEqual(decoded.labels, { __name__: 'up' });
+      assert.deepEqual(decoded.samples, [{ value: 1, timestamp: 5 }]);
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it(`a 2xx without any Written header is refused, not delivered: a 1.0 receiver read an empty request (${SPEC})`, async () => {
+    const sink = await startRemoteWriteV1OnlySink();
+    try {
+      const result = await sendTo(sink.url);
+      assert.equal(result.kind, 'permanent');
+      assert.match(
+        (result as { reason: string }).reason,
+        /^receiver: HTTP 204 without X-Prometheus-Remote-Write-Samples-Written .*does not take remote write 2\.0 and wrote nothing.*remoteWriteVersion '1\.0'/,
+      );
+      assert.equal(sink.records.length, 0, 'the 1.0 reading of a 2.0 body holds no series');
+      assert.equal(sink.requests.length, 1);
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it('a 415 names the way out too', async () => {
+    const sink = await startRemoteWriteV2Sink();
+    sink.setFaults({ fault: { kind: 'status', status: 415, body: 'unsupported' } });
+    try {
+      const result = await sendTo(sink.url);
+      assert.equal(result.kind, 'permanent');
+      assert.match((result as { reason: string }).reason, /415.*remoteWriteVersion '1\.0'/s);
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it('through the exporter: every series of the refused request is dropped as rejected, with the reason', async () => {
+    const sink = await startRemoteWriteV1OnlySink();
+    const letters: DeadLetter<TimeSeries>[] = [];
+    const exporter = new VictoriaMetricsExporter({
+      url: sink.url,
+      remoteWriteVersion: '2.0',
+      deadLetter: (letter) => void letters.push(deliveryLetter(letter)),
+    });
+    try {
+      const result = await new Promise<{ code: number }>((resolve) =>
+        exporter.export(resourceMetrics([sum('jobs.done', [[{}, 3]])]) as never, resolve),
+      );
+      assert.equal(result.code, ExportResultCode.SUCCESS, 'accepted (queued delivery)');
+      await exporter.forceFlush();
+      const stats = exporter.pipeline.stats();
+      assertLedgerBalances(stats);
+      assert.ok(stats.accepted >= 2, 'the counter and target_info');
+      assert.equal(stats.delivered, 0);
+      assert.equal(stats.dropped.rejected, stats.accepted);
+      assert.equal(letters.length, 1);
+      assert.match(letters[0].items[0].detail, /wrote nothing; send it 1\.0/);
+    } finally {
+      await exporter.shutdown();
+      await sink.close();
+    }
   });
 });
 
