@@ -415,9 +415,12 @@ class Mapper {
         resourceAttributes,
         (key) => key === SERVICE_NAME || key === SERVICE_NAMESPACE || key === SERVICE_INSTANCE_ID,
       );
-      if (layer.size > 0) {
-        for (const [name, value] of layer) info.set(name, { name, value: this.limit(value) });
-        for (const label of identity) info.set(label.name, label);
+      for (const [name, value] of layer) info.set(name, { name, value: this.limit(value) });
+      for (const label of identity) info.set(label.name, label);
+      // As Prometheus' receiver (helper.go, addResourceTargetInfo; TestFromMetrics): none for a
+      // resource with nothing but the identifying attributes, and none without a job or an
+      // instance label, which a target_info is joined to its target's series by.
+      if (layer.size > 0 && (info.has('job') || info.has('instance'))) {
         this.series.push({
           labels: compose(sortedLabels(info), [{ name: '__name__', value: TARGET_INFO }]),
           samples: [{ value: 1, timestampMs: latestMs }],

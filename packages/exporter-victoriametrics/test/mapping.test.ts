@@ -5,7 +5,6 @@ import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
 import type { MetricDataLike } from '@otelpack/batching-core';
 import {
   DEFAULT_MAPPING_OPTIONS,
-  SUMMARY_DATA_POINT_TYPE,
   exponentialToLe,
   exponentialToVmrange,
   mapResourceMetrics,
@@ -23,6 +22,7 @@ import {
   lines,
   resourceMetrics,
   sum,
+  summary,
 } from './helpers/fixtures';
 
 const SCOPE = 'otel_scope_name="shop-lib",otel_scope_version="2.1.0"';
@@ -42,6 +42,12 @@ function map(
   return result;
 }
 
+/*
+ * This exporter's own cases: options, units, temporality, limits and VictoriaMetrics' forms that
+ * the receiver's tests do not cover. The rows taken from Prometheus' own tests, each naming its
+ * file, are in conformance-prometheus.test.ts (series shape), scope.test.ts (scope labels),
+ * names.test.ts (names and units) and remote-write-v2.test.ts (native histograms).
+ */
 describe('mapping: the table', () => {
   const table: {
     name: string;
@@ -113,26 +119,18 @@ describe('mapping: the table', () => {
     {
       name: 'summary → {quantile}, _sum, _count',
       metrics: [
-        {
-          descriptor: descriptor('rpc.latency', 'ms'),
-          aggregationTemporality: AggregationTemporality.CUMULATIVE,
-          dataPointType: SUMMARY_DATA_POINT_TYPE,
-          dataPoints: [
-            {
-              attributes: {},
-              startTime: START,
-              endTime: END,
-              value: {
-                count: 4,
-                sum: 10,
-                quantileValues: [
-                  { quantile: 0.99, value: 9 },
-                  { quantile: 0.5, value: 2 },
-                ],
-              },
-            },
-          ],
-        } as unknown as MetricDataLike,
+        summary(
+          'rpc.latency',
+          {
+            count: 4,
+            sum: 10,
+            quantiles: [
+              [0.99, 9],
+              [0.5, 2],
+            ],
+          },
+          'ms',
+        ),
       ],
       expected: [
         `rpc_latency_milliseconds{${ID},${SCOPE},quantile="0.5"} 2@${END_MS}`,

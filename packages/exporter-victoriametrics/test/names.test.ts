@@ -242,6 +242,13 @@ describe('units (otlptranslator/unit_namer.go)', () => {
   });
 });
 
+/*
+ * The rule is Go's strconv.FormatFloat(v, 'f', -1, 64), which prometheus/prometheus
+ * storage/remote/otlptranslator/prometheusremotewrite/helper.go applies to `le` and `quantile`
+ * (plain decimals, never an exponent); its tests check 0, 1-5, 100, 0.124, 1.123, 0.5 and 0.9
+ * (conformance-prometheus.test.ts). The rows past those are the rule's, worked out here, and the
+ * non-finite ones Prometheus' text format's (+Inf, -Inf, NaN).
+ */
 describe('formatFloat (le and quantile values, as Prometheus writes them)', () => {
   const table: [number, string][] = [
     [0, '0'],

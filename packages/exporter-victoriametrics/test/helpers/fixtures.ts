@@ -5,6 +5,7 @@ import type {
   MetricDataLike,
   ResourceMetricsLike,
 } from '@otelpack/batching-core';
+import { SUMMARY_DATA_POINT_TYPE } from '../../src';
 import type { TimeSeries } from '../../src';
 
 /** Fixed times: start 1,700,000,000.000 s, end 1,700,000,010.250 s (→ 1700000010250 ms). */
@@ -90,6 +91,30 @@ export function histogram(
       },
     ],
   };
+}
+
+export function summary(
+  name: string,
+  value: { count: number; sum: number; quantiles: [number, number][] },
+  unit = '',
+): MetricDataLike {
+  return {
+    descriptor: descriptor(name, unit, 'SUMMARY'),
+    aggregationTemporality: AggregationTemporality.CUMULATIVE,
+    dataPointType: SUMMARY_DATA_POINT_TYPE,
+    dataPoints: [
+      {
+        attributes: {},
+        startTime: START,
+        endTime: END,
+        value: {
+          count: value.count,
+          sum: value.sum,
+          quantileValues: value.quantiles.map(([quantile, v]) => ({ quantile, value: v })),
+        },
+      },
+    ],
+  } as unknown as MetricDataLike;
 }
 
 /** `name{a="1",b="2"} value` lines, for compact comparisons. */
