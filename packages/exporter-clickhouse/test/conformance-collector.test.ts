@@ -2,10 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ValueType } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType } from '@otelpack/batching-core';
-import type { MetricDataLike, ReadableLogRecordLike, ResourceLike } from '@otelpack/batching-core';
+import type {
+  AnyValue,
+  MetricDataLike,
+  ReadableLogRecordLike,
+  ResourceLike,
+} from '@otelpack/batching-core';
 import { logRecordToRow } from '../src/mapping/logs';
 import { resourceMetricsToRows } from '../src/mapping/metrics';
 import { spanToRow } from '../src/mapping/spans';
+import { attributesToMap, serviceNameOf } from '../src/mapping/values';
 import { rowBinaryWriter } from '../src/encoding/row-binary';
 import { logRowBinaryWriter, spanRowBinaryWriter } from '../src/encoding/row-binary-rows';
 import { ResourceColumnsCache } from '../src/mapping/resource';
@@ -365,3 +371,58 @@ for (const row of METRIC_ROWS) {
     assert.deepEqual(readBack(rows[0].row), asTheJsSdkCarriesIt(row.collectorRow));
   });
 }
+
+/*
+ * The Collector's unit tests of single values (internal/metrics/metrics_model_test.go, whose
+ * helpers every table's rows go through): an attribute map as its Map(String, String) column, and
+ * ServiceName from the resource.
+ */
+const METRICS_MODEL_TEST = `${COLLECTOR}internal/metrics/metrics_model_test.go`;
+
+test(`attribute values as map values: text as it is, true as "true", 0 and 0.0 as "0" (${METRICS_MODEL_TEST} Test_attributesToMap)`, () => {
+  assert.deepEqual(
+    Object.fromEntries(attributesToMap({ key: 'value', bool: true, int: 0, double: 0.0 })),
+    { key: 'value', bool: 'true', int: '0', double: '0' },
+  );
+});
+
+test(`ServiceName: unset, a string, an empty value, a boolean (${METRICS_MODEL_TEST} Test_GetServiceName)`, () => {
+  const cases: [string, Record<string, AnyValue>, string][] = [
+    ['no service name', {}, ''],
+    ['normal service name', { 'service.name': 'test-service' }, 'test-service'],
+    // pdata's PutEmpty: a value of no type, which AsString writes as ""; the SDK's null.
+    ['empty service name', { 'service.name': null }, ''],
+    ['non-string service name', { 'service.name': true }, 'true'],
+  ];
+  for (const [name, attributes, expected] of cases) {
+    assert.equal(serviceNameOf(attributes), expected, name);
+    const { rows } = resourceMetricsToRows({
+      resource: { attributes: attributes as ResourceLike['attributes'] },
+      scopeMetrics: [
+        { scope: METRIC_SCOPE, metrics: [collectorMetric(DataPointType.GAUGE, GAUGE, {}, 1)] },
+      ],
+    });
+    assert.equal(readBack(rows[0].row).ServiceName, expected, `${name}: the row's column`);
+  }
+});
+
+test(`each row keeps its own resource schema URL and scope, several scopes under one resource (${COLLECTOR}exporter_metrics_test.go TestExporter_pushMetricsData, "check Resource metadata and scope metadata")`, () => {
+  const gauge = collectorMetric(DataPointType.GAUGE, GAUGE, {}, 1);
+  const { rows } = resourceMetricsToRows({
+    resource: { attributes: { 'service.name': 'demo 2' }, schemaUrl: 'Resource SchemaUrl 2' },
+    scopeMetrics: [
+      { scope: { name: 'Scope name 2', version: 'Scope version 2' }, metrics: [gauge] },
+      { scope: { name: 'Scope name 3', version: 'Scope version 3' }, metrics: [gauge] },
+    ],
+  });
+  assert.deepEqual(
+    rows.map((mapped) => {
+      const row = readBack(mapped.row);
+      return [row.ResourceSchemaUrl, row.ScopeName, row.ScopeVersion];
+    }),
+    [
+      ['Resource SchemaUrl 2', 'Scope name 2', 'Scope version 2'],
+      ['Resource SchemaUrl 2', 'Scope name 3', 'Scope version 3'],
+    ],
+  );
+});
