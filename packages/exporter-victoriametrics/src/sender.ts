@@ -42,6 +42,9 @@ const WRITTEN_HEADERS = [
 const NOT_A_2_0_RECEIVER =
   "the receiver does not take remote write 2.0 and wrote nothing; send it 1.0 (remoteWriteVersion '1.0', or OTELPACK_VICTORIAMETRICS_REMOTE_WRITE_VERSION=1.0)";
 
+const NOT_A_1_0_RECEIVER =
+  "the receiver does not take remote write 1.0; if it takes 2.0, set remoteWriteVersion '2.0' (or OTELPACK_VICTORIAMETRICS_REMOTE_WRITE_VERSION=2.0)";
+
 interface Target {
   endpoint: Endpoint;
   transport: HttpTransport;
@@ -157,8 +160,11 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
       this.#failover.moveOn(target, result.reason);
       return { ...result, reason: `${where}: ${result.reason}` };
     }
-    if (result.kind === 'permanent')
-      return { kind: 'permanent', reason: `${where}: ${result.reason}` };
+    if (result.kind === 'permanent') {
+      // A receiver configured for 2.0 alone (Prometheus' accepted-protobuf-messages) answers 415.
+      const hint = !this.v2 && result.httpStatus === 415 ? ` (${NOT_A_1_0_RECEIVER})` : '';
+      return { ...result, reason: `${where}: ${result.reason}${hint}` };
+    }
     return result;
   }
 

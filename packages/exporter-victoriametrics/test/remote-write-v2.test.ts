@@ -21,7 +21,11 @@ import type { TimeSeries } from '../src';
 import { END, END_MS, START, resourceMetrics, sum } from './helpers/fixtures';
 import { decodeRequestV2 } from './helpers/proto-v2';
 import type { DecodedV2 } from './helpers/proto-v2';
-import { startRemoteWriteV1OnlySink, startRemoteWriteV2Sink } from './helpers/sink';
+import {
+  startRemoteWriteSink,
+  startRemoteWriteV1OnlySink,
+  startRemoteWriteV2Sink,
+} from './helpers/sink';
 
 const HISTOGRAMS_TEST =
   'prometheus storage/remote/otlptranslator/prometheusremotewrite/histograms_test.go';
@@ -287,6 +291,26 @@ describe('remote write 2.0: the receiver must say what it wrote', () => {
       assert.equal(result.kind, 'permanent');
       assert.match((result as { reason: string }).reason, /415.*remoteWriteVersion '1\.0'/s);
     } finally {
+      await sink.close();
+    }
+  });
+
+  it('a 1.0 request answered 415 (a receiver that takes 2.0 alone) names 2.0, and keeps the status', async () => {
+    const sink = await startRemoteWriteSink();
+    sink.setFaults({ fault: { kind: 'status', status: 415, body: 'unsupported' } });
+    const sender = new RemoteWriteSender({
+      endpoints: [{ url: new URL(sink.url), display: 'receiver' }],
+    });
+    try {
+      const result = await sender.send(series, { signal: new AbortController().signal } as never);
+      assert.equal(result.kind, 'permanent');
+      assert.equal(result.httpStatus, 415);
+      assert.match(
+        (result as { reason: string }).reason,
+        /^receiver: .*415.*remoteWriteVersion '2\.0'/s,
+      );
+    } finally {
+      await sender.close();
       await sink.close();
     }
   });
