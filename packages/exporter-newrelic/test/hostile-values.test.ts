@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import type { AnyValue } from '@otelpack/batching-core';
 import { FaultSink, doublingValue, selfReferringValue } from '@otelpack/batching-core/testing';
 import { decodeProtobufRequest } from '../../../integration/src/protocols/otlp';
-import { NewRelicLogRecordExporter } from '../src';
+import {
+  INTRINSIC_ATTRIBUTES,
+  MAX_EVENT_ATTRIBUTES,
+  NEW_RELIC_ATTRIBUTE_LIMITS,
+  NewRelicLogRecordExporter,
+  limitAttributes,
+} from '../src';
 
 /*
  * Bad input (issue 11): a log body or attribute that refers to itself, or that doubles at every
@@ -30,3 +37,41 @@ it('a log record whose body and attributes refer to themselves is delivered with
   assert.ok(text.includes('[circular]'));
   assert.ok(text.length < 50_000_000, `${text.length} characters`);
 });
+
+/*
+ * The SDK drops a log attribute that refers to itself before an exporter sees it, but spans'
+ * attributes, metric points' and hand-made records reach New Relic's limits as they are: the
+ * limits walk every nested value and flatten maps into dotted names, so they bound the value
+ * first, as exporter-otlp writes it.
+ */
+it('the attribute limits bound a value that refers to itself, in a map and in an array', () => {
+  const self = selfReferringValue() as AnyValue;
+  const limited = limitAttributes(
+    { self, list: ['x', self], plain: 'kept' },
+    NEW_RELIC_ATTRIBUTE_LIMITS,
+    MAX_EVENT_ATTRIBUTES - INTRINSIC_ATTRIBUTES,
+  );
+  // Within the limits once bounded: passed on unflattened (New Relic flattens it itself).
+  assert.deepEqual(limited.attributes, {
+    self: { a: '[circular]', b: '[circular]' },
+    list: ['x', { a: '[circular]', b: '[circular]' }],
+    plain: 'kept',
+  });
+});
+
+it(
+  'the attribute limits bound a map that shares one child at every level',
+  { timeout: 30_000 },
+  () => {
+    const limited = limitAttributes(
+      { doubling: doublingValue() as AnyValue },
+      NEW_RELIC_ATTRIBUTE_LIMITS,
+      MAX_EVENT_ATTRIBUTES - INTRINSIC_ATTRIBUTES,
+    );
+    const keys = Object.keys(limited.attributes);
+    // Flattened, then cut to the event's attribute count with the marker last.
+    assert.equal(keys.length, MAX_EVENT_ATTRIBUTES - INTRINSIC_ATTRIBUTES);
+    assert.ok(keys[0].startsWith('doubling.'), keys[0]);
+    assert.ok(limited.dropped > 0);
+  },
+);

@@ -1,4 +1,4 @@
-import { setOwnField } from '@otelpack/batching-core';
+import { boundedValue, setOwnField } from '@otelpack/batching-core';
 import type { AnyValue, AnyValueMap } from '@otelpack/batching-core';
 
 /*
@@ -163,6 +163,11 @@ export function limitAttributes<T extends AnyValueMap>(
   /** Values of the record outside its attributes that were shortened (a cut name): marked too. */
   alsoShortened = 0,
 ): LimitedAttributes<T> {
+  // The walks below follow every nested value, and a map is flattened into dotted names: on an
+  // application's own object graph (a value that refers to itself, a map sharing one child at
+  // every level) they would recurse without end or expand exponentially. Bounded first, as
+  // exporter-otlp writes it (the same reference when within the bounds, as almost always).
+  attributes = boundedValue(attributes);
   const keys = Object.keys(attributes);
   let needed = alsoShortened > 0 || keys.length > maxCount || flatCount(attributes) > maxCount;
   for (let i = 0; i < keys.length && !needed; i++) {
