@@ -72,7 +72,7 @@ describe('prometheus (real): remote write 2.0', () => {
     assert.equal(letters[0].reason, 'rejected');
     assert.match(
       letters[0].items[0].detail,
-      /HTTP 204 without X-Prometheus-Remote-Write-Samples-Written .*wrote nothing/,
+      /HTTP 204 without X-Prometheus-Remote-Write-Samples-Written .*nothing written: the receiver does not take remote write 2\.0/,
     );
     // What the check is for: the receiver's 204 stored nothing.
     assert.deepEqual(await instantQuery(url, expr), []);

@@ -20,6 +20,12 @@ import type {
  *   TimeSeries { repeated uint32 labels_refs = 1; repeated Sample samples = 2;
  *                repeated Histogram histograms = 3; repeated Exemplar exemplars = 4;
  *                Metadata metadata = 5; int64 created_timestamp = 6; }
+ *   Sample     { double value = 1; int64 timestamp = 2; int64 start_timestamp = 3; }
+ *
+ * The start (created) timestamp is written twice: as TimeSeries' created_timestamp (6), which
+ * Prometheus 2.54-3.7 read, and as each sample's and histogram's start_timestamp (Sample 3,
+ * Histogram 17), which is where Prometheus reads it since its #17411 (3.8), field 6 reserved.
+ * Each side skips the other's field as unknown, so both read it; it costs a few bytes a series.
  */
 
 const METRIC_TYPES: Readonly<Record<MetricTypeName, number>> = {
@@ -96,7 +102,7 @@ function writeDeltas(w: ProtoWriter, field: number, deltas: readonly number[]): 
   w.end(start);
 }
 
-function writeHistogram(w: ProtoWriter, h: NativeHistogram): void {
+function writeHistogram(w: ProtoWriter, h: NativeHistogram, startMs: number): void {
   w.tag(3, WIRE.LENGTH); // TimeSeries.histograms
   const start = w.begin();
   w.tag(1, WIRE.VARINT); // count_int (a oneof member: always written)
@@ -123,6 +129,10 @@ function writeHistogram(w: ProtoWriter, h: NativeHistogram): void {
     w.tag(15, WIRE.VARINT); // timestamp
     w.int64(Math.trunc(h.timestampMs));
   }
+  if (startMs !== 0) {
+    w.tag(17, WIRE.VARINT); // start_timestamp (Prometheus 3.8 and later)
+    w.int64(startMs);
+  }
   w.end(start);
 }
 
@@ -146,6 +156,7 @@ function writeSeries(w: ProtoWriter, series: TimeSeries, symbols: Symbols): void
   w.tag(5, WIRE.LENGTH); // Request.timeseries
   const start = w.begin();
   writeRefs(w, 1, series.labels, symbols);
+  const created = Math.trunc(series.createdTimestampMs ?? 0) || 0;
   for (const sample of series.samples) {
     w.tag(2, WIRE.LENGTH); // samples
     const s = w.begin();
@@ -158,9 +169,13 @@ function writeSeries(w: ProtoWriter, series: TimeSeries, symbols: Symbols): void
       w.tag(2, WIRE.VARINT);
       w.int64(ts);
     }
+    if (created !== 0) {
+      w.tag(3, WIRE.VARINT); // start_timestamp (Prometheus 3.8 and later)
+      w.int64(created);
+    }
     w.end(s);
   }
-  for (const histogram of series.histograms ?? []) writeHistogram(w, histogram);
+  for (const histogram of series.histograms ?? []) writeHistogram(w, histogram, created);
   for (const exemplar of series.exemplars ?? []) writeExemplar(w, exemplar, symbols);
   const metadata = series.metadata;
   if (metadata) {
@@ -180,9 +195,8 @@ function writeSeries(w: ProtoWriter, series: TimeSeries, symbols: Symbols): void
     }
     w.end(m);
   }
-  const created = Math.trunc(series.createdTimestampMs ?? 0) || 0;
   if (created !== 0) {
-    w.tag(6, WIRE.VARINT); // created_timestamp
+    w.tag(6, WIRE.VARINT); // created_timestamp (Prometheus 2.54-3.7)
     w.int64(created);
   }
   w.end(start);

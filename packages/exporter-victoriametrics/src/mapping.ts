@@ -419,8 +419,10 @@ class Mapper {
       for (const label of identity) info.set(label.name, label);
       // As Prometheus' receiver (helper.go, addResourceTargetInfo; TestFromMetrics): none for a
       // resource with nothing but the identifying attributes, and none without a job or an
-      // instance label, which a target_info is joined to its target's series by.
-      if (layer.size > 0 && (info.has('job') || info.has('instance'))) {
+      // instance label (an empty one is left out), which a target_info is joined to its
+      // target's series by.
+      const joinable = (name: string) => (info.get(name)?.value ?? '') !== '';
+      if (layer.size > 0 && (joinable('job') || joinable('instance'))) {
         this.series.push({
           labels: compose(sortedLabels(info), [{ name: '__name__', value: TARGET_INFO }]),
           samples: [{ value: 1, timestampMs: latestMs }],

@@ -40,7 +40,10 @@ export interface VictoriaMetricsExporterOptions
   promoteResourceAttributes?: string[];
   /** Unit, `_total` and `_ratio` suffixes. Default true. */
   addMetricSuffixes?: boolean;
-  /** A `target_info` series per resource. Default true. */
+  /**
+   * A `target_info` series per resource: written when it has attributes beyond `service.*` and a
+   * `job` or `instance` label to join by, as Prometheus' receiver. Default true.
+   */
   targetInfo?: boolean;
   /** `otel_scope_name`, `_version`, `_schema_url` and `otel_scope_<attribute>` labels. Default true. */
   scopeLabels?: boolean;

@@ -32,18 +32,38 @@ export interface RemoteWriteSenderOptions {
   createTransport?: (options: HttpTransportOptions) => HttpTransport;
 }
 
-/** What a remote write 2.0 receiver answers with every write (lower case, as Node reads them). */
-const WRITTEN_HEADERS = [
-  'x-prometheus-remote-write-samples-written',
-  'x-prometheus-remote-write-histograms-written',
-  'x-prometheus-remote-write-exemplars-written',
-] as const;
+/** What a remote write 2.0 receiver answers with every write (lower case, as undici reads them). */
+const SAMPLES_WRITTEN = 'x-prometheus-remote-write-samples-written';
+const HISTOGRAMS_WRITTEN = 'x-prometheus-remote-write-histograms-written';
+const EXEMPLARS_WRITTEN = 'x-prometheus-remote-write-exemplars-written';
 
-const NOT_A_2_0_RECEIVER =
-  "the receiver does not take remote write 2.0 and wrote nothing; send it 1.0 (remoteWriteVersion '1.0', or OTELPACK_VICTORIAMETRICS_REMOTE_WRITE_VERSION=1.0)";
+/** The way out when a receiver does not take the version sent. */
+function versionAdvice(sentV2: boolean): string {
+  return sentV2
+    ? "the receiver does not take remote write 2.0; send it 1.0 (remoteWriteVersion '1.0', or OTELPACK_VICTORIAMETRICS_REMOTE_WRITE_VERSION=1.0)"
+    : "the receiver does not take remote write 1.0; if it takes 2.0, set remoteWriteVersion '2.0' (or OTELPACK_VICTORIAMETRICS_REMOTE_WRITE_VERSION=2.0)";
+}
 
-const NOT_A_1_0_RECEIVER =
-  "the receiver does not take remote write 1.0; if it takes 2.0, set remoteWriteVersion '2.0' (or OTELPACK_VICTORIAMETRICS_REMOTE_WRITE_VERSION=2.0)";
+/** A count header's value, or undefined when it is absent or not a count. */
+function countHeader(value: string | string[] | undefined): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined || !/^\d+$/.test(text.trim())) return undefined;
+  return Number(text);
+}
+
+/** Samples and native histograms in a batch: what a 2.0 receiver counts as written. */
+function pointsIn(batch: readonly TimeSeries[]): number {
+  let points = 0;
+  for (const series of batch) points += series.samples.length + (series.histograms?.length ?? 0);
+  return points;
+}
+
+/** An answer, and whether it refused the protocol version rather than the data. */
+interface Answer {
+  result: SendResult;
+  /** The receiver does not take this version: another endpoint may, the data is not at fault. */
+  versionRefused: boolean;
+}
 
 interface Target {
   endpoint: Endpoint;
@@ -54,11 +74,14 @@ interface Target {
  * Sends one batch of series as one remote-write request: protobuf (hand-written encoder),
  * snappy block compression, the three protocol headers, through the core's HttpTransport (which
  * classifies the answer: 2xx delivered; 408, 429, 5xx but 501 retryable; other 4xx permanent with
- * the backend's message, redacted).
+ * the backend's message, redacted). A 415, and for 2.0 a 2xx that says nothing was written, are
+ * refusals of the version (`request`).
  *
  * Failover (the core's `Failover`): with several endpoints, a retryable failure (5xx, 429, 408, a
  * network error or a timeout) moves the next sends, the core's retry of that batch among them, to
- * the next endpoint; a permanent answer does not (the next would refuse the same data).
+ * the next endpoint, and so does a refused version (the batch itself is refused: the next
+ * endpoint may take the version); another permanent answer does not (the next would refuse the
+ * same data).
  */
 export class RemoteWriteSender implements BatchSender<TimeSeries> {
   /** Endpoints hold URLs with credentials: private, out of reach of JSON and inspect. */
@@ -151,50 +174,66 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
       // Only an encoder bug gets here; the records cannot be sent as they are.
       return { kind: 'permanent', reason: `could not encode the request: ${String(error)}` };
     }
-    const result = this.v2
-      ? await this.sendV2(target, body, context.signal)
-      : await target.transport.send({ body, signal: context.signal });
+    const { result, versionRefused } = await this.request(target, batch, body, context.signal);
     if (result.kind === 'delivered') return result;
     const where = target.endpoint.display;
-    if (result.kind === 'retryable') {
+    if (result.kind === 'retryable' || (result.kind === 'permanent' && versionRefused)) {
+      // A refused version is the endpoint's, not the data's: the next endpoint may take it.
       this.#failover.moveOn(target, result.reason);
-      return { ...result, reason: `${where}: ${result.reason}` };
     }
-    if (result.kind === 'permanent') {
-      // A receiver configured for 2.0 alone (Prometheus' accepted-protobuf-messages) answers 415.
-      const hint = !this.v2 && result.httpStatus === 415 ? ` (${NOT_A_1_0_RECEIVER})` : '';
-      return { ...result, reason: `${where}: ${result.reason}${hint}` };
+    if (result.kind === 'retryable' || result.kind === 'permanent') {
+      return { ...result, reason: `${where}: ${result.reason}` };
     }
     return result;
   }
 
   /**
-   * A 2.0 request, and what its answer says beyond the status (remote write 2.0 specification,
-   * "Required Written Response Headers"): a 2xx without any X-Prometheus-Remote-Write-*-Written
-   * header comes from a 1.0 receiver that read the 2.0 message as an empty 1.0 request and wrote
-   * nothing (the two share no field numbers), which the specification tells senders to take as a
-   * 415. Counted delivered, those series would be lost silently: they are refused, with the way
-   * out in the reason.
+   * One request, and what its answer says beyond the status. A 415 is a version the receiver
+   * does not take (Prometheus answers it to the message its accepted-protobuf-messages leaves
+   * out). For 2.0, the specification's "Required Written Response Headers": a 2.0 receiver
+   * answers every write with X-Prometheus-Remote-Write-{Samples,Histograms,Exemplars}-Written,
+   * and a 2xx without any of them comes from a 1.0 receiver that read the 2.0 message as an empty
+   * 1.0 request (the two share no field numbers) and wrote nothing, which senders are told to
+   * take as a 415; a 2xx that counts no sample and no histogram written when some were sent is
+   * taken as a refusal too, as Prometheus' own sender does. Counted delivered, those series would
+   * be lost silently: they are refused, with the way out in the reason.
    */
-  private async sendV2(target: Target, body: Buffer, signal: AbortSignal): Promise<SendResult> {
+  private async request(
+    target: Target,
+    batch: readonly TimeSeries[],
+    body: Buffer,
+    signal: AbortSignal,
+  ): Promise<Answer> {
     let answer: HttpResponse;
     try {
       answer = await target.transport.request({ body, signal });
     } catch (error) {
-      return target.transport.classifyError(error);
+      return { result: target.transport.classifyError(error), versionRefused: false };
     }
     const result = target.transport.classify(answer);
-    if (result.kind === 'delivered' && !WRITTEN_HEADERS.some((name) => name in answer.headers)) {
-      return {
-        kind: 'permanent',
-        reason: `HTTP ${answer.status} without X-Prometheus-Remote-Write-Samples-Written (or the histogram and exemplar counts): ${NOT_A_2_0_RECEIVER}`,
-        httpStatus: answer.status,
-      };
-    }
+    const refuse = (reason: string): Answer => ({
+      result: { kind: 'permanent', reason, httpStatus: answer.status },
+      versionRefused: true,
+    });
     if (result.kind === 'permanent' && answer.status === 415) {
-      return { ...result, reason: `${result.reason} (${NOT_A_2_0_RECEIVER})` };
+      return refuse(`${result.reason} (${versionAdvice(this.v2)})`);
     }
-    return result;
+    if (!this.v2 || result.kind !== 'delivered') return { result, versionRefused: false };
+    const samples = countHeader(answer.headers[SAMPLES_WRITTEN]);
+    const histograms = countHeader(answer.headers[HISTOGRAMS_WRITTEN]);
+    const exemplars = countHeader(answer.headers[EXEMPLARS_WRITTEN]);
+    if (samples === undefined && histograms === undefined && exemplars === undefined) {
+      return refuse(
+        `HTTP ${answer.status} without X-Prometheus-Remote-Write-Samples-Written (or the histogram and exemplar counts), so nothing written: ${versionAdvice(true)}`,
+      );
+    }
+    const sent = pointsIn(batch);
+    if ((samples ?? 0) + (histograms ?? 0) === 0 && sent > 0) {
+      return refuse(
+        `HTTP ${answer.status} with X-Prometheus-Remote-Write-Samples-Written and -Histograms-Written 0 for ${sent} sent: nothing written`,
+      );
+    }
+    return { result, versionRefused: false };
   }
 
   /**

@@ -228,6 +228,23 @@ describe('mapping: the table', () => {
       ],
     },
     {
+      name: 'no target_info without a job or an instance to join it by (an empty service.name makes no job)',
+      options: { scopeLabels: false },
+      resource: { 'service.name': '', 'host.name': 'h' },
+      metrics: [gauge('g', [[{}, 1]])],
+      expected: [`g{} 1@${END_MS}`],
+    },
+    {
+      name: 'an external label named instance is one to join target_info by',
+      options: { scopeLabels: false, externalLabels: { instance: 'pod-9' } },
+      resource: { 'host.name': 'h' },
+      metrics: [gauge('g', [[{}, 1]])],
+      expected: [
+        `g{instance="pod-9"} 1@${END_MS}`,
+        `target_info{host_name="h",instance="pod-9"} 1@${END_MS}`,
+      ],
+    },
+    {
       name: 'scopeLabels: false and targetInfo: false',
       options: { scopeLabels: false, targetInfo: false },
       metrics: [gauge('g', [[{}, 1]])],

@@ -19,7 +19,7 @@ import {
 } from '../src';
 import type { TimeSeries } from '../src';
 import { END, END_MS, START, resourceMetrics, sum } from './helpers/fixtures';
-import { decodeRequestV2 } from './helpers/proto-v2';
+import { decodeRequestV2, startTimestampsV2 } from './helpers/proto-v2';
 import type { DecodedV2 } from './helpers/proto-v2';
 import {
   startRemoteWriteSink,
@@ -274,12 +274,54 @@ describe('remote write 2.0: the receiver must say what it wrote', () => {
       assert.equal(result.kind, 'permanent');
       assert.match(
         (result as { reason: string }).reason,
-        /^receiver: HTTP 204 without X-Prometheus-Remote-Write-Samples-Written .*does not take remote write 2\.0 and wrote nothing.*remoteWriteVersion '1\.0'/,
+        /^receiver: HTTP 204 without X-Prometheus-Remote-Write-Samples-Written .*, so nothing written: the receiver does not take remote write 2\.0; send it 1\.0 .*remoteWriteVersion '1\.0'/,
       );
       assert.equal(sink.records.length, 0, 'the 1.0 reading of a 2.0 body holds no series');
       assert.equal(sink.requests.length, 1);
     } finally {
       await sink.close();
+    }
+  });
+
+  it('a 2xx with only the samples count is delivered; one that counts nothing written is refused', async () => {
+    const samplesOnly = await startRemoteWriteV2Sink({ written: 'samples' });
+    const zero = await startRemoteWriteV2Sink({ written: 'zero' });
+    try {
+      assert.equal((await sendTo(samplesOnly.url)).kind, 'delivered');
+      const result = await sendTo(zero.url);
+      assert.equal(result.kind, 'permanent');
+      assert.match(
+        (result as { reason: string }).reason,
+        /Samples-Written and -Histograms-Written 0 for 1 sent: nothing written/,
+      );
+    } finally {
+      await samplesOnly.close();
+      await zero.close();
+    }
+  });
+
+  it('a refused version moves the next sends to the next endpoint, which may take it', async () => {
+    const v1Only = await startRemoteWriteV1OnlySink();
+    const v2 = await startRemoteWriteV2Sink();
+    const sender = new RemoteWriteSender({
+      remoteWriteVersion: '2.0',
+      endpoints: [
+        { url: new URL(v1Only.url), display: 'old' },
+        { url: new URL(v2.url), display: 'new' },
+      ],
+    });
+    const signal = new AbortController().signal;
+    try {
+      const first = await sender.send(series, { signal } as never);
+      assert.equal(first.kind, 'permanent', 'the batch the old receiver refused');
+      assert.equal(sender.failovers, 1);
+      assert.equal(sender.currentEndpoint, 'new');
+      assert.equal((await sender.send(series, { signal } as never)).kind, 'delivered');
+      assert.equal(v2.records.length, 1);
+    } finally {
+      await sender.close();
+      await v1Only.close();
+      await v2.close();
     }
   });
 
@@ -335,7 +377,10 @@ describe('remote write 2.0: the receiver must say what it wrote', () => {
       assert.equal(stats.delivered, 0);
       assert.equal(stats.dropped.rejected, stats.accepted);
       assert.equal(letters.length, 1);
-      assert.match(letters[0].items[0].detail, /wrote nothing; send it 1\.0/);
+      assert.match(
+        letters[0].items[0].detail,
+        /nothing written: the receiver does not take remote write 2\.0; send it 1\.0/,
+      );
     } finally {
       await exporter.shutdown();
       await sink.close();
@@ -398,6 +443,18 @@ describe('remote write 2.0: mapping and encoding, read back by the published pro
     assert.deepEqual(h.positiveSpans, [{ offset: 0, length: 2 }]);
     assert.deepEqual(h.positiveDeltas, [4, -2]);
     assert.deepEqual(h.negativeSpans, []);
+  });
+
+  it('the start timestamp where Prometheus 3.8 and later read it too: each sample and each histogram', () => {
+    const startMs = START[0] * 1000 + Math.floor(START[1] / 1e6);
+    const starts = startTimestampsV2(encodeWriteRequestV2(result.series));
+    const names = decoded.timeseries.map((ts) => ts.labels.__name__);
+    const of = (name: string) => starts[names.indexOf(name)];
+    assert.deepEqual(of('http_requests_total'), { samples: [startMs], histograms: [] });
+    assert.deepEqual(of('op_duration_seconds'), { samples: [], histograms: [startMs] });
+    // A gauge has no start: none written, in either place.
+    assert.deepEqual(of('target_info'), { samples: [0], histograms: [] });
+    assert.equal(byName.get('target_info')?.createdTimestamp, 0);
   });
 
   it('target_info: a gauge with help "Target metadata", as Prometheus types it', () => {

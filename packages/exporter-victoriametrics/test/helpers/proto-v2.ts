@@ -84,3 +84,29 @@ export function decodeRequestV2(bytes: Uint8Array): DecodedV2 {
     })),
   };
 }
+
+const CurrentRequestType = protobuf
+  .parse(readFileSync(join(__dirname, '../fixtures/write_v2_start_timestamp.proto'), 'utf8'))
+  .root.lookupType('io.prometheus.write.v2.Request');
+
+/**
+ * The start timestamps Prometheus 3.8 and later read from a request (write_v2_start_timestamp.proto):
+ * each sample's and each histogram's, per series.
+ */
+export function startTimestampsV2(
+  bytes: Uint8Array,
+): { samples: number[]; histograms: number[] }[] {
+  const raw = CurrentRequestType.toObject(CurrentRequestType.decode(bytes), {
+    longs: Number,
+    defaults: true,
+  }) as {
+    timeseries: {
+      samples: { startTimestamp: number }[];
+      histograms: { startTimestamp: number }[];
+    }[];
+  };
+  return raw.timeseries.map((ts) => ({
+    samples: ts.samples.map((s) => s.startTimestamp),
+    histograms: ts.histograms.map((h) => h.startTimestamp),
+  }));
+}

@@ -40,7 +40,15 @@ export function label(series: DecodedSeries, name: string): string | undefined {
  * the body is read by the published proto, and every 2xx carries the three
  * X-Prometheus-Remote-Write-*-Written counts ("Required Written Response Headers").
  */
-export async function startRemoteWriteV2Sink(): Promise<FaultSink> {
+export async function startRemoteWriteV2Sink(
+  options: {
+    /**
+     * What the Written headers say: `counts` (the default, as the specification asks), only
+     * `samples` (the one header), or `zero` (all three, counting nothing written).
+     */
+    written?: 'counts' | 'samples' | 'zero';
+  } = {},
+): Promise<FaultSink> {
   return FaultSink.start({
     decodeRecords: (body) => decodeRequestV2(uncompress(body)).timeseries,
     respond: (records, req) => {
@@ -55,14 +63,24 @@ export async function startRemoteWriteV2Sink(): Promise<FaultSink> {
       const series = records as DecodedV2['timeseries'];
       const count = (pick: (s: DecodedV2['timeseries'][number]) => unknown[]) =>
         String(series.reduce((sum, s) => sum + pick(s).length, 0));
+      const written = options.written ?? 'counts';
+      const zero = written === 'zero';
+      const samples = zero ? '0' : count((s) => s.samples);
       return {
         status: 204,
         body: '',
-        headers: {
-          'x-prometheus-remote-write-samples-written': count((s) => s.samples),
-          'x-prometheus-remote-write-histograms-written': count((s) => s.histograms),
-          'x-prometheus-remote-write-exemplars-written': count((s) => s.exemplars),
-        },
+        headers:
+          written === 'samples'
+            ? { 'x-prometheus-remote-write-samples-written': samples }
+            : {
+                'x-prometheus-remote-write-samples-written': samples,
+                'x-prometheus-remote-write-histograms-written': zero
+                  ? '0'
+                  : count((s) => s.histograms),
+                'x-prometheus-remote-write-exemplars-written': zero
+                  ? '0'
+                  : count((s) => s.exemplars),
+              },
       };
     },
   });
