@@ -16,14 +16,12 @@
  *   gauge, histogram and summary templates were older versions (DateTime64(9), an ORDER BY on the
  *   whole map); they are rendered here in the sum table's current shape with their own value
  *   columns (metrics_gauge_table.sql [e3bd2d1d], metrics_histogram_table.sql [61540ced],
- *   metrics_summary_table.sql [4d14328b]). Checked on 7 December 2026 against two later copies
- *   of the current templates found through the code search, which agree with these three tables
- *   column for column (types, codecs, the Exemplars and ValueAtQuantiles nests, the order of
- *   Flags/Min/Max), index for index (idx_time_minmax included) and in PARTITION BY and ORDER BY:
- *   a schema file headed "Adapted from opentelemetry-collector-contrib 89e43555 ...
- *   sqltemplates (v0.157.0)", and a demo fixture for grafana-clickhouse-datasource's end-to-end
- *   environment that says it mirrors the exporter's default DDL from the main branch. Neither
- *   is the Collector's own file, so the three remain a rendering, confirmed twice.
+ *   metrics_summary_table.sql [4d14328b]). Two later copies of the templates, neither the
+ *   Collector's own file (one headed "Adapted from opentelemetry-collector-contrib 89e43555 ...
+ *   sqltemplates (v0.157.0)", one a grafana-clickhouse-datasource end-to-end fixture that says it
+ *   mirrors the exporter's default DDL), agree with this rendering column for column, in the
+ *   indexes (idx_time_minmax included) and in PARTITION BY and ORDER BY: the evidence, short of
+ *   the Collector's own current files, that these are the tables a current Collector creates.
  */
 
 const MAP = 'Map(LowCardinality(String), String)';
