@@ -5,7 +5,10 @@ import {
   doublingValue,
   selfReferringValue,
 } from '@otelpack/batching-core/testing';
+import { encodeDocument } from '../src/bulk/record';
 import { toJsonValue } from '../src/mapping/json-value';
+import { mapLogRecord, mapSpan } from '../src/mapping/mapper';
+import { logRecord, settings, span } from './helpers/fixtures';
 
 /*
  * Bad input (issue 11): a body or attribute that refers to itself, or that doubles at every
@@ -29,3 +32,35 @@ test('a value whose every leaf shares one long text is cut by characters', () =>
   assert.ok(text.length < 5_000_000, `${text.length} characters`);
   assert.match(text, /\[truncated\]/);
 });
+
+/*
+ * The same values through each mode's whole mapping (a log record's body and attributes, a span's
+ * attributes, encoded as the bulk body's document): no walk of its own before the bounded one
+ * (New Relic's attribute limits had one) recurses without end or expands them.
+ */
+for (const mode of ['otel', 'ecs', 'raw'] as const) {
+  test(`${mode} mode: a log record and a span with such values map and encode bounded`, () => {
+    const bounds = settings({ mode });
+    for (const [name, value] of [
+      ['refers to itself', selfReferringValue()],
+      ['doubles at every level', doublingValue()],
+      ['shares one long text', doublingTextValue()],
+    ] as const) {
+      const log = mapLogRecord(
+        logRecord({ body: value as never, attributes: { hostile: value as never } }),
+        bounds,
+      );
+      const encoded = encodeDocument(log as never);
+      const text = JSON.stringify(encoded);
+      assert.ok(text.length < 30_000_000, `${mode}, ${name}: ${text.length} characters`);
+      assert.match(text, /\[circular\]|\[too deep\]|\[truncated\]/, `${mode}, ${name}`);
+      const spanText = JSON.stringify(
+        mapSpan(span({ attributes: { hostile: value as never } }), bounds),
+      );
+      assert.ok(
+        spanText.length < 30_000_000,
+        `${mode} span, ${name}: ${spanText.length} characters`,
+      );
+    }
+  });
+}
