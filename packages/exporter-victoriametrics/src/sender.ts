@@ -1,3 +1,4 @@
+import { diag } from '@opentelemetry/api';
 import { Failover, HttpTransport } from '@otelpack/batching-core';
 import type {
   BatchSender,
@@ -90,6 +91,9 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
   private readonly sizer = new SeriesSizer();
   private readonly snappy = new SnappyBlockCompressor();
   private readonly v2: boolean;
+  private readonly name: string;
+  /** A 2xx that counted fewer written than sent has been warned about. */
+  private warnedShortWrite = false;
   /** How the disk spool keeps series (spool-codec.ts). */
   readonly spoolCodec = timeSeriesSpoolCodec;
   /** Bytes sent after compression, and before: for the stats and the benchmark. */
@@ -98,6 +102,7 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
 
   constructor(options: RemoteWriteSenderOptions) {
     this.v2 = options.remoteWriteVersion === '2.0';
+    this.name = options.name ?? 'victoriametrics';
     const protocolHeaders = this.v2 ? REMOTE_WRITE_V2_HEADERS : REMOTE_WRITE_HEADERS;
     const create = options.createTransport ?? ((o: HttpTransportOptions) => new HttpTransport(o));
     const targets = options.endpoints.map((endpoint) => ({
@@ -109,11 +114,7 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
         headers: { ...options.transport?.headers, ...protocolHeaders },
       }),
     }));
-    this.#failover = new Failover(
-      targets,
-      (target) => target.endpoint.display,
-      options.name ?? 'victoriametrics',
-    );
+    this.#failover = new Failover(targets, (target) => target.endpoint.display, this.name);
   }
 
   /** The endpoint the next send goes to. */
@@ -231,6 +232,15 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
     if ((samples ?? 0) + (histograms ?? 0) === 0 && sent > 0) {
       return refuse(
         `HTTP ${answer.status} with X-Prometheus-Remote-Write-Samples-Written and -Histograms-Written 0 for ${sent} sent: nothing written`,
+      );
+    }
+    const written = (samples ?? 0) + (histograms ?? 0);
+    if (written < sent && !this.warnedShortWrite) {
+      // The specification makes a partial write a non-2xx; a 2xx counting fewer is a receiver's
+      // fault that no series can be named for. Said once, so that it is seen, not counted.
+      this.warnedShortWrite = true;
+      diag.warn(
+        `otelpack ${this.name}: ${target.endpoint.display} answered HTTP ${answer.status} but counted ${written} of the ${sent} samples and histograms sent as written; the batch is counted delivered (a 2.0 receiver must answer a partial write with an error). Said once.`,
       );
     }
     return { result, versionRefused: false };

@@ -6,7 +6,11 @@ import type {
   ExponentialHistogramValue,
   MetricDataLike,
 } from '@otelpack/batching-core';
-import { assertLedgerBalances, deliveryLetter } from '@otelpack/batching-core/testing';
+import {
+  assertLedgerBalances,
+  captureDiagWarnings,
+  deliveryLetter,
+} from '@otelpack/batching-core/testing';
 import {
   DEFAULT_MAPPING_OPTIONS,
   RemoteWriteSender,
@@ -297,6 +301,33 @@ describe('remote write 2.0: the receiver must say what it wrote', () => {
     } finally {
       await samplesOnly.close();
       await zero.close();
+    }
+  });
+
+  it('a 2xx that counts fewer written than sent is delivered, and said once at WARN', async () => {
+    const sink = await startRemoteWriteV2Sink({ written: 'one' });
+    const warnings = captureDiagWarnings();
+    const sender = new RemoteWriteSender({
+      remoteWriteVersion: '2.0',
+      endpoints: [{ url: new URL(sink.url), display: 'receiver' }],
+    });
+    const three: TimeSeries[] = [1, 2, 3].map((i) => ({
+      labels: [{ name: '__name__', value: `up${i}` }],
+      samples: [{ value: 1, timestampMs: 5 }],
+    }));
+    const signal = new AbortController().signal;
+    try {
+      assert.equal((await sender.send(three, { signal } as never)).kind, 'delivered');
+      assert.equal((await sender.send(three, { signal } as never)).kind, 'delivered');
+      assert.equal(warnings.lines.length, 1, warnings.lines.join('\n'));
+      assert.match(
+        warnings.lines[0],
+        /receiver answered HTTP 204 but counted 1 of the 3 samples and histograms sent as written/,
+      );
+    } finally {
+      warnings.stop();
+      await sender.close();
+      await sink.close();
     }
   });
 

@@ -44,9 +44,10 @@ export async function startRemoteWriteV2Sink(
   options: {
     /**
      * What the Written headers say: `counts` (the default, as the specification asks), only
-     * `samples` (the one header), or `zero` (all three, counting nothing written).
+     * `samples` (the one header), `zero` (all three, counting nothing written) or `one` (all
+     * three, one sample written whatever was sent).
      */
-    written?: 'counts' | 'samples' | 'zero';
+    written?: 'counts' | 'samples' | 'zero' | 'one';
   } = {},
 ): Promise<FaultSink> {
   return FaultSink.start({
@@ -65,7 +66,7 @@ export async function startRemoteWriteV2Sink(
         String(series.reduce((sum, s) => sum + pick(s).length, 0));
       const written = options.written ?? 'counts';
       const zero = written === 'zero';
-      const samples = zero ? '0' : count((s) => s.samples);
+      const samples = zero ? '0' : written === 'one' ? '1' : count((s) => s.samples);
       return {
         status: 204,
         body: '',
