@@ -61,6 +61,7 @@ for (const mode of ['otel', 'ecs', 'raw'] as const) {
         spanText.length < 30_000_000,
         `${mode} span, ${name}: ${spanText.length} characters`,
       );
+      assert.match(spanText, /\[circular\]|\[too deep\]|\[truncated\]/, `${mode} span, ${name}`);
     }
   });
 }

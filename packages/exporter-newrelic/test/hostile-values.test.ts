@@ -51,12 +51,42 @@ it('the attribute limits bound a value that refers to itself, in a map and in an
     NEW_RELIC_ATTRIBUTE_LIMITS,
     MAX_EVENT_ATTRIBUTES - INTRINSIC_ATTRIBUTES,
   );
-  // Within the limits once bounded: passed on unflattened (New Relic flattens it itself).
+  // Each bounded value counts as shortened: the record is marked, its maps sent flattened.
   assert.deepEqual(limited.attributes, {
-    self: { a: '[circular]', b: '[circular]' },
+    'self.a': '[circular]',
+    'self.b': '[circular]',
     list: ['x', { a: '[circular]', b: '[circular]' }],
     plain: 'kept',
+    'otelpack.truncated': 2,
   });
+  assert.deepEqual([limited.shortened, limited.dropped], [2, 0]);
+});
+
+it('the attributes after a long string keep their place: only the long value is cut', () => {
+  const limited = limitAttributes(
+    { payload: 'x'.repeat(5 * 1024 * 1024), user: 'u', 'http.route': '/orders', tags: ['a', 'b'] },
+    NEW_RELIC_ATTRIBUTE_LIMITS,
+    MAX_EVENT_ATTRIBUTES - INTRINSIC_ATTRIBUTES,
+  );
+  assert.deepEqual(Object.keys(limited.attributes), [
+    'payload',
+    'user',
+    'http.route',
+    'tags',
+    'otelpack.truncated',
+  ]);
+  assert.equal((limited.attributes.payload as string).length, 4095);
+  assert.deepEqual([limited.shortened, limited.dropped], [1, 0]);
+});
+
+it('flat attributes within the limits come back as the same object (no copy, no walk)', () => {
+  const attributes = { user: 'u', code: 200, ok: true, tags: ['a'] };
+  const limited = limitAttributes(
+    attributes,
+    NEW_RELIC_ATTRIBUTE_LIMITS,
+    MAX_EVENT_ATTRIBUTES - INTRINSIC_ATTRIBUTES,
+  );
+  assert.equal(limited.attributes, attributes);
 });
 
 it(

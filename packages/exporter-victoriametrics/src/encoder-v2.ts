@@ -22,10 +22,11 @@ import type {
  *                Metadata metadata = 5; int64 created_timestamp = 6; }
  *   Sample     { double value = 1; int64 timestamp = 2; int64 start_timestamp = 3; }
  *
- * The start (created) timestamp is written twice: as TimeSeries' created_timestamp (6), which
- * Prometheus 2.54-3.7 read, and as each sample's and histogram's start_timestamp (Sample 3,
- * Histogram 17), which is where Prometheus reads it since its #17411 (3.8), field 6 reserved.
- * Each side skips the other's field as unknown, so both read it; it costs a few bytes a series.
+ * The start (created) timestamp is written twice: as TimeSeries' created_timestamp (6), the
+ * field of the 2.0 drafts Prometheus 2.54-3.7 implement, and as each sample's and histogram's
+ * start_timestamp (Sample 3, Histogram 17), where it moved in Prometheus' #17411 (3.8), which
+ * reserved field 6. Each side skips the other's field as unknown, so both get it; it costs a few
+ * bytes a sample. (Prometheus ingests it only with created-timestamp-zero-ingestion on, from 3.2.)
  */
 
 const METRIC_TYPES: Readonly<Record<MetricTypeName, number>> = {
@@ -196,7 +197,7 @@ function writeSeries(w: ProtoWriter, series: TimeSeries, symbols: Symbols): void
     w.end(m);
   }
   if (created !== 0) {
-    w.tag(6, WIRE.VARINT); // created_timestamp (Prometheus 2.54-3.7)
+    w.tag(6, WIRE.VARINT); // created_timestamp (Prometheus before 3.8)
     w.int64(created);
   }
   w.end(start);

@@ -59,6 +59,13 @@ function pointsIn(batch: readonly TimeSeries[]): number {
   return points;
 }
 
+/** Exemplars in a batch. */
+function exemplarsIn(batch: readonly TimeSeries[]): number {
+  let exemplars = 0;
+  for (const series of batch) exemplars += series.exemplars?.length ?? 0;
+  return exemplars;
+}
+
 /** An answer, and whether it refused the protocol version rather than the data. */
 interface Answer {
   result: SendResult;
@@ -130,15 +137,21 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
   /**
    * Bytes the series adds to a request. For 2.0 the 1.0 size is kept as the measure (symbols make
    * the 2.0 request smaller, so batches stay within maxBatchBytes), plus what 1.0 has no field
-   * for: a native histogram's buckets and the metadata.
+   * for: a native histogram's buckets, the metadata, and the start timestamp (once for the
+   * series, once for each sample and histogram: encoder-v2.ts).
    */
   sizeOf(series: TimeSeries): number {
     const v1 = this.sizer.entryLength(series);
     if (!this.v2) return v1;
     let extra = series.metadata ? 16 : 0;
-    for (const h of series.histograms ?? []) {
+    const histograms = series.histograms ?? [];
+    for (const h of histograms) {
       extra += 64 + 4 * (h.positiveSpans.length + h.negativeSpans.length);
       extra += 10 * (h.positiveDeltas.length + h.negativeDeltas.length);
+    }
+    if (series.createdTimestampMs) {
+      // A tag byte and the time's varint: 7 bytes for today's milliseconds, 10 at most.
+      extra += 11 * (1 + series.samples.length + histograms.length);
     }
     return v1 + extra;
   }
@@ -181,6 +194,15 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
     if (result.kind === 'retryable' || (result.kind === 'permanent' && versionRefused)) {
       // A refused version is the endpoint's, not the data's: the next endpoint may take it.
       this.#failover.moveOn(target, result.reason);
+    }
+    if (result.kind === 'permanent' && versionRefused && context.attempt < this.#failover.size) {
+      // The batch itself goes to the next endpoint, as the core's retry, until every endpoint
+      // has had it once; refused by all, it is refused.
+      return {
+        kind: 'retryable',
+        reason: `${where}: ${result.reason}`,
+        httpStatus: result.httpStatus,
+      };
     }
     if (result.kind === 'retryable' || result.kind === 'permanent') {
       return { ...result, reason: `${where}: ${result.reason}` };
@@ -229,9 +251,11 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
       );
     }
     const sent = pointsIn(batch);
-    if ((samples ?? 0) + (histograms ?? 0) === 0 && sent > 0) {
+    const exemplarsSent = exemplarsIn(batch);
+    if ((samples ?? 0) + (histograms ?? 0) + (exemplars ?? 0) === 0 && sent + exemplarsSent > 0) {
+      // As Prometheus' sender: nothing of any kind written of what was sent.
       return refuse(
-        `HTTP ${answer.status} with X-Prometheus-Remote-Write-Samples-Written and -Histograms-Written 0 for ${sent} sent: nothing written`,
+        `HTTP ${answer.status} with X-Prometheus-Remote-Write-Samples-Written, -Histograms-Written and -Exemplars-Written 0 for ${sent} samples and histograms and ${exemplarsSent} exemplars sent: nothing written`,
       );
     }
     const written = (samples ?? 0) + (histograms ?? 0);

@@ -6,6 +6,7 @@ import type {
   ExponentialHistogramValue,
   MetricDataLike,
 } from '@otelpack/batching-core';
+import type { FaultSink } from '@otelpack/batching-core/testing';
 import {
   assertLedgerBalances,
   captureDiagWarnings,
@@ -240,6 +241,12 @@ describe('remote write 2.0: the receiver must say what it wrote', () => {
   const series: TimeSeries[] = [
     { labels: [{ name: '__name__', value: 'up' }], samples: [{ value: 1, timestampMs: 5 }] },
   ];
+  /** A 2.0 sender to these receivers, in this order, each named in reasons as given. */
+  const senderV2 = (receivers: [FaultSink, string][]) =>
+    new RemoteWriteSender({
+      remoteWriteVersion: '2.0',
+      endpoints: receivers.map(([sink, display]) => ({ url: new URL(sink.url), display })),
+    });
   const sendTo = async (url: string) => {
     const sender = new RemoteWriteSender({
       remoteWriteVersion: '2.0',
@@ -296,7 +303,7 @@ describe('remote write 2.0: the receiver must say what it wrote', () => {
       assert.equal(result.kind, 'permanent');
       assert.match(
         (result as { reason: string }).reason,
-        /Samples-Written and -Histograms-Written 0 for 1 sent: nothing written/,
+        /Samples-Written, -Histograms-Written and -Exemplars-Written 0 for 1 samples and histograms and 0 exemplars sent: nothing written/,
       );
     } finally {
       await samplesOnly.close();
@@ -331,29 +338,73 @@ describe('remote write 2.0: the receiver must say what it wrote', () => {
     }
   });
 
-  it('a refused version moves the next sends to the next endpoint, which may take it', async () => {
+  it('a refused version sends the batch on to the next endpoint, which may take it', async () => {
     const v1Only = await startRemoteWriteV1OnlySink();
     const v2 = await startRemoteWriteV2Sink();
-    const sender = new RemoteWriteSender({
-      remoteWriteVersion: '2.0',
-      endpoints: [
-        { url: new URL(v1Only.url), display: 'old' },
-        { url: new URL(v2.url), display: 'new' },
-      ],
-    });
+    const sender = senderV2([
+      [v1Only, 'old'],
+      [v2, 'new'],
+    ]);
     const signal = new AbortController().signal;
     try {
-      const first = await sender.send(series, { signal } as never);
-      assert.equal(first.kind, 'permanent', 'the batch the old receiver refused');
+      const first = await sender.send(series, { signal, attempt: 1 });
+      assert.equal(first.kind, 'retryable', 'another endpoint has not had the batch yet');
       assert.equal(sender.failovers, 1);
       assert.equal(sender.currentEndpoint, 'new');
-      assert.equal((await sender.send(series, { signal } as never)).kind, 'delivered');
+      // The core's retry of the same batch.
+      assert.equal((await sender.send(series, { signal, attempt: 2 })).kind, 'delivered');
       assert.equal(v2.records.length, 1);
+      assert.equal((await sender.send(series, { signal, attempt: 1 })).kind, 'delivered');
     } finally {
       await sender.close();
       await v1Only.close();
       await v2.close();
     }
+  });
+
+  it('refused by every endpoint, the batch is refused once each has had it', async () => {
+    const a = await startRemoteWriteV1OnlySink();
+    const b = await startRemoteWriteV1OnlySink();
+    const sender = senderV2([
+      [a, 'a'],
+      [b, 'b'],
+    ]);
+    const signal = new AbortController().signal;
+    try {
+      assert.equal((await sender.send(series, { signal, attempt: 1 })).kind, 'retryable');
+      const last = await sender.send(series, { signal, attempt: 2 });
+      assert.equal(last.kind, 'permanent');
+      assert.match((last as { reason: string }).reason, /^b: .*send it 1\.0/);
+      assert.equal(a.requests.length + b.requests.length, 2);
+    } finally {
+      await sender.close();
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('2.0 sizes count the start timestamps: a batch never encodes past the sum of its sizes', () => {
+    const sender = new RemoteWriteSender({
+      remoteWriteVersion: '2.0',
+      endpoints: [{ url: new URL('http://127.0.0.1:9/api/v1/write'), display: 'x' }],
+    });
+    const batch: TimeSeries[] = [];
+    for (let i = 0; i < 200; i++) {
+      batch.push({
+        labels: [
+          { name: '__name__', value: `c${i}` },
+          { name: 'k', value: String(i) },
+        ],
+        samples: Array.from({ length: 20 }, (_, j) => ({ value: j, timestampMs: END_MS + j })),
+        createdTimestampMs: END_MS - 60_000,
+        metadata: { type: 'counter', help: '', unit: '' },
+      });
+    }
+    const estimated = batch.reduce((sum, s) => sum + sender.sizeOf(s), 0);
+    assert.ok(
+      encodeWriteRequestV2(batch).length <= estimated,
+      `${encodeWriteRequestV2(batch).length} encoded > ${estimated} estimated`,
+    );
   });
 
   it('a 415 names the way out too', async () => {

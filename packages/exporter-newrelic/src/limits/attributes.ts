@@ -1,5 +1,5 @@
-import { boundedValue, setOwnField } from '@otelpack/batching-core';
-import type { AnyValue, AnyValueMap } from '@otelpack/batching-core';
+import { DEFAULT_VALUE_BOUNDS, boundedValue, setOwnField } from '@otelpack/batching-core';
+import type { AnyValue, AnyValueMap, ValueBounds } from '@otelpack/batching-core';
 
 /*
  * New Relic's attribute limits, which apply to OTLP data as to every source (docs.newrelic.com,
@@ -149,6 +149,37 @@ export function limitValue(
 }
 
 /**
+ * The core's bounds without its character budget: New Relic's own limits cut every string to
+ * 4,095 characters, and a budget over the whole map would replace the attributes after a long one.
+ */
+const STRUCTURE_BOUNDS: ValueBounds = { ...DEFAULT_VALUE_BOUNDS, maxChars: Infinity };
+
+/**
+ * The attributes with their arrays and maps bounded (boundedValue), and how many values that
+ * changed. Flat attributes, almost all, are returned as they are without a walk.
+ */
+function boundedStructuredValues<T extends AnyValueMap>(
+  attributes: T,
+): { attributes: T; changed: number } {
+  let structured = false;
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) {
+      structured = true;
+      break;
+    }
+  }
+  if (!structured) return { attributes, changed: 0 };
+  const bounded = boundedValue(attributes, STRUCTURE_BOUNDS);
+  if (bounded === attributes) return { attributes, changed: 0 };
+  let changed = 0;
+  for (const key of Object.keys(bounded)) {
+    if ((bounded as AnyValueMap)[key] !== attributes[key]) changed++;
+  }
+  return { attributes: bounded, changed };
+}
+
+/**
  * Attributes within the limits and at most `maxCount` of them as New Relic counts them (nested
  * maps flattened), the marker included when there is one: names and values shortened, the first
  * `maxCount` kept in their order. When anything has to change, nested maps are sent flattened into
@@ -165,9 +196,11 @@ export function limitAttributes<T extends AnyValueMap>(
 ): LimitedAttributes<T> {
   // The walks below follow every nested value, and a map is flattened into dotted names: on an
   // application's own object graph (a value that refers to itself, a map sharing one child at
-  // every level) they would recurse without end or expand exponentially. Bounded first, as
-  // exporter-otlp writes it (the same reference when within the bounds, as almost always).
-  attributes = boundedValue(attributes);
+  // every level) they would recurse without end or expand exponentially. Such values are bounded
+  // first, as exporter-otlp writes them, and each one changed counts as shortened.
+  const bounded = boundedStructuredValues(attributes);
+  alsoShortened += bounded.changed;
+  attributes = bounded.attributes;
   const keys = Object.keys(attributes);
   let needed = alsoShortened > 0 || keys.length > maxCount || flatCount(attributes) > maxCount;
   for (let i = 0; i < keys.length && !needed; i++) {
