@@ -87,9 +87,9 @@ interface Target {
  *
  * Failover (the core's `Failover`): with several endpoints, a retryable failure (5xx, 429, 408, a
  * network error or a timeout) moves the next sends, the core's retry of that batch among them, to
- * the next endpoint, and so does a refused version (the batch itself is refused: the next
- * endpoint may take the version); another permanent answer does not (the next would refuse the
- * same data).
+ * the next endpoint, and so does a refused version, with the batch itself while an endpoint has not
+ * refused it since the last delivery (the next may take the version); another permanent answer
+ * does not (the next would refuse the same data).
  */
 export class RemoteWriteSender implements BatchSender<TimeSeries> {
   /** Endpoints hold URLs with credentials: private, out of reach of JSON and inspect. */
@@ -101,6 +101,8 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
   private readonly name: string;
   /** A 2xx that counted fewer written than sent has been warned about. */
   private warnedShortWrite = false;
+  /** Endpoints that refused the version since the last delivered batch. */
+  readonly #refusedVersion = new Set<Target>();
   /** How the disk spool keeps series (spool-codec.ts). */
   readonly spoolCodec = timeSeriesSpoolCodec;
   /** Bytes sent after compression, and before: for the stats and the benchmark. */
@@ -189,15 +191,23 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
       return { kind: 'permanent', reason: `could not encode the request: ${String(error)}` };
     }
     const { result, versionRefused } = await this.request(target, batch, body, context.signal);
-    if (result.kind === 'delivered') return result;
+    if (result.kind === 'delivered') {
+      this.#refusedVersion.clear();
+      return result;
+    }
     const where = target.endpoint.display;
     if (result.kind === 'retryable' || (result.kind === 'permanent' && versionRefused)) {
       // A refused version is the endpoint's, not the data's: the next endpoint may take it.
       this.#failover.moveOn(target, result.reason);
     }
-    if (result.kind === 'permanent' && versionRefused && context.attempt < this.#failover.size) {
-      // The batch itself goes to the next endpoint, as the core's retry, until every endpoint
-      // has had it once; refused by all, it is refused.
+    if (result.kind === 'permanent' && versionRefused) this.#refusedVersion.add(target);
+    if (
+      result.kind === 'permanent' &&
+      versionRefused &&
+      this.#refusedVersion.size < this.#failover.size
+    ) {
+      // The batch itself goes to the next endpoint, as the core's retry, while an endpoint has
+      // not refused the version since the last delivery; once every one has, it is refused.
       return {
         kind: 'retryable',
         reason: `${where}: ${result.reason}`,
@@ -217,8 +227,8 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
    * answers every write with X-Prometheus-Remote-Write-{Samples,Histograms,Exemplars}-Written,
    * and a 2xx without any of them comes from a 1.0 receiver that read the 2.0 message as an empty
    * 1.0 request (the two share no field numbers) and wrote nothing, which senders are told to
-   * take as a 415; a 2xx that counts no sample and no histogram written when some were sent is
-   * taken as a refusal too, as Prometheus' own sender does. Counted delivered, those series would
+   * take as a 415; a 2xx that counts nothing written (no sample, histogram or exemplar) when
+   * something was sent is taken as a refusal too, as Prometheus' own sender does. Counted delivered, those series would
    * be lost silently: they are refused, with the way out in the reason.
    */
   private async request(

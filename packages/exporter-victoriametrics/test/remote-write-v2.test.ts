@@ -362,6 +362,33 @@ describe('remote write 2.0: the receiver must say what it wrote', () => {
     }
   });
 
+  it('a passing 503 that moved the sends to a 1.0 replica does not cost the batch', async () => {
+    const v2 = await startRemoteWriteV2Sink();
+    const v1Only = await startRemoteWriteV1OnlySink();
+    v2.setFaults({ fault: { kind: 'status', status: 503 }, times: 1 });
+    const sender = senderV2([
+      [v2, 'new'],
+      [v1Only, 'old'],
+    ]);
+    const signal = new AbortController().signal;
+    try {
+      assert.equal((await sender.send(series, { signal, attempt: 1 })).kind, 'retryable', '503');
+      const refused = await sender.send(series, { signal, attempt: 2 });
+      assert.equal(
+        refused.kind,
+        'retryable',
+        'the 1.0 replica refuses the version: on to the next',
+      );
+      assert.equal((await sender.send(series, { signal, attempt: 3 })).kind, 'delivered');
+      assert.equal(v2.records.length, 1);
+      assert.equal(sender.currentEndpoint, 'new');
+    } finally {
+      await sender.close();
+      await v2.close();
+      await v1Only.close();
+    }
+  });
+
   it('refused by every endpoint, the batch is refused once each has had it', async () => {
     const a = await startRemoteWriteV1OnlySink();
     const b = await startRemoteWriteV1OnlySink();
