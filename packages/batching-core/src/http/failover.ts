@@ -5,8 +5,10 @@ import { diag } from '@opentelemetry/api';
  * `current`; when a send through it fails in a way another endpoint may not (a retryable answer,
  * a network error, a host fault), `moveOn` makes the next endpoint current, so the core's retry
  * of that batch, and every batch after it, goes there. It never loops or retries by itself: the
- * core decides when to send again. A permanent answer should not move it (the next endpoint would
- * refuse the same data); a success keeps it where it is.
+ * core decides when to send again. A permanent answer about the data should not move it (the next
+ * endpoint would refuse the same data); one about the endpoint may (remote write's sender moves
+ * on from a receiver that does not take the protocol version it sends); a success keeps it where
+ * it is.
  *
  * The endpoints are held privately: they may be clients or transports holding credentials.
  */
