@@ -108,7 +108,7 @@ export {
 } from './http/redact';
 export { KnownSecrets } from './http/secrets';
 export { BodyBuffers } from './http/body-buffers';
-export { IdleRelease } from './http/idle-release';
+export { IdleRelease } from './idle-release';
 export type { BodyBuffersOptions } from './http/body-buffers';
 export { compressBody, SYNC_COMPRESS_MAX_BYTES } from './http/compress';
 export type { BodyCompression } from './http/compress';

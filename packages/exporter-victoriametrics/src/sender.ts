@@ -52,18 +52,15 @@ function countHeader(value: string | string[] | undefined): number | undefined {
   return Number(text);
 }
 
-/** Samples and native histograms in a batch: what a 2.0 receiver counts as written. */
-function pointsIn(batch: readonly TimeSeries[]): number {
+/** What a 2.0 receiver counts as written of a batch: samples and native histograms, exemplars. */
+function writableIn(batch: readonly TimeSeries[]): { points: number; exemplars: number } {
   let points = 0;
-  for (const series of batch) points += series.samples.length + (series.histograms?.length ?? 0);
-  return points;
-}
-
-/** Exemplars in a batch. */
-function exemplarsIn(batch: readonly TimeSeries[]): number {
   let exemplars = 0;
-  for (const series of batch) exemplars += series.exemplars?.length ?? 0;
-  return exemplars;
+  for (const series of batch) {
+    points += series.samples.length + (series.histograms?.length ?? 0);
+    exemplars += series.exemplars?.length ?? 0;
+  }
+  return { points, exemplars };
 }
 
 /** An answer, and whether it refused the protocol version rather than the data. */
@@ -260,8 +257,7 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
         `HTTP ${answer.status} without X-Prometheus-Remote-Write-Samples-Written (or the histogram and exemplar counts), so nothing written: ${versionAdvice(true)}`,
       );
     }
-    const sent = pointsIn(batch);
-    const exemplarsSent = exemplarsIn(batch);
+    const { points: sent, exemplars: exemplarsSent } = writableIn(batch);
     if ((samples ?? 0) + (histograms ?? 0) + (exemplars ?? 0) === 0 && sent + exemplarsSent > 0) {
       // As Prometheus' sender: nothing of any kind written of what was sent.
       return refuse(

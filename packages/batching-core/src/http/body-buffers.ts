@@ -1,4 +1,4 @@
-import { IdleRelease } from './idle-release';
+import { IdleRelease } from '../idle-release';
 
 /*
  * Request bodies are hundreds of kilobytes to a few megabytes each. A fresh Buffer per request is
