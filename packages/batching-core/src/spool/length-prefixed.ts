@@ -55,17 +55,19 @@ export function encodeStringsInScratch(
     // Array.prototype.join costs ~30 ns a string before the copy (the spool's largest cost).
     text += record;
   }
-  return writeStrings(records, lengths, text, chars, strict, prefixBytes);
+  return writeStrings(() => records, lengths, text, chars, strict, prefixBytes);
 }
 
 /**
  * Writes the strings layout after `prefixBytes` of the scratch buffer. `lengths` holds the
  * records' UTF-16 lengths, `text` their concatenation (`chars` long). The text is written as
  * UTF-8 at once: when that takes `chars` bytes it was all ASCII (most telemetry), the lengths
- * are already byte lengths and nothing is scanned twice; otherwise each record is measured.
+ * are already byte lengths and nothing is scanned twice; otherwise each record is measured,
+ * from `stringsOf()`: only then, so that a caller whose strings are fields of objects keeps no
+ * array of them on the common path.
  */
 export function writeStrings(
-  records: readonly string[],
+  stringsOf: () => readonly string[],
   lengths: Uint32Array,
   text: string,
   chars: number,
@@ -79,6 +81,7 @@ export function writeStrings(
   const written = out.write(text, dataAt, 'utf8');
   if (written !== chars) {
     if (strict && !isWellFormed(text)) return undefined;
+    const records = stringsOf();
     let sum = 0;
     for (let i = 0; i < lengths.length; i++) {
       lengths[i] = Buffer.byteLength(records[i], 'utf8');
