@@ -13,6 +13,7 @@ import { renderTable } from './lib/table';
 import type { MemoryResult } from './memory';
 import type { ThroughputResult } from './pipeline-throughput';
 import type { SpoolBenchResult } from './spool';
+import type { SpoolStoresResult } from './spool-stores';
 import type { TransformResult } from './transform';
 
 interface Scenario<T> {
@@ -127,6 +128,26 @@ const scenarios = [
       `\nx anchor: median over rounds of the ratio to the anchor's run in the same round; spread: (max - min) / median of those ratios` +
       `\nexport ms: how long submit() takes to answer, the wait of the SDK's export callback`,
   } satisfies Scenario<SpoolBenchResult>,
+  {
+    key: 'spoolStores',
+    title: 'Spool storage against embedded stores',
+    module: 'spool-stores.ts',
+    timeoutMs: 120_000,
+    table: (r: SpoolStoresResult) =>
+      renderTable(
+        `Spool storage against embedded stores from npm (${r.records.toLocaleString('en-US')} records, exports of ${r.exportSize}, each kept safe from a process crash before the next, the one before forgotten; the same codec; ${r.rounds} rounds, order rotated)\n` +
+          `anchor: ${r.anchor}`,
+        ['store', 'records/s', 'x anchor (wall)', 'spread', 'CPU ns/record', 'x anchor (CPU)'],
+        r.variants.map((v) => [
+          v.name,
+          v.recordsPerSec,
+          v.ratioToAnchor,
+          v.spread,
+          v.cpuNsPerRecord,
+          v.cpuRatioToAnchor,
+        ]),
+      ) + `\nwhat each store promises after a power cut differs: see the README's "Storage"`,
+  } satisfies Scenario<SpoolStoresResult>,
   {
     key: 'transform',
     title: 'Transform stage',
