@@ -56,7 +56,10 @@ const RECORDS = 3_000;
  */
 type Moment = 'random' | 'send' | 'answered' | 'roll-created' | 'roll-header';
 const CASES: { seed: number; moment: Moment }[] = [
+  // Killed 408, 90 and 532 ms after the first process started (killDelayMs).
   { seed: 11, moment: 'random' },
+  { seed: 19, moment: 'random' },
+  { seed: 5, moment: 'random' },
   { seed: 23, moment: 'send' },
   { seed: 41, moment: 'answered' },
   { seed: 37, moment: 'roll-created' },
@@ -223,18 +226,26 @@ async function within<T>(moment: Promise<T>): Promise<T | undefined> {
   }
 }
 
+/**
+ * When a `random` case kills: its seed's own draw, apart from the gate's, whose draws depend on
+ * how many requests came first.
+ */
+function killDelayMs(seed: number): number {
+  return 50 + Math.floor(seededRandom(seed)() * 700);
+}
+
 /** Kills the first process at `moment`; says what was observed there, or fails. */
 async function killFirst(
+  seed: number,
   moment: Moment,
   first: ChildRun,
   gate: Gate,
   spool: string,
-  random: () => number,
 ): Promise<string> {
   const kill = () => first.child.kill('SIGKILL');
   if (moment === 'random') {
     await first.started;
-    const afterMs = 50 + Math.floor(random() * 700);
+    const afterMs = killDelayMs(seed);
     await sleep(afterMs);
     kill();
     await first.done;
@@ -526,8 +537,7 @@ async function crashAndRecover(
 ) {
   const name = await target.newTarget(t, url);
   if (!name) return;
-  const random = seededRandom(seed);
-  const gate = await startGate(url, random, target.sends);
+  const gate = await startGate(url, seededRandom(seed), target.sends);
   const spool = mkdtempSync(join(tmpdir(), 'otelpack-crash-'));
   try {
     const config = { exporter: target.exporter, spool, service: name };
@@ -539,7 +549,7 @@ async function crashAndRecover(
       bursts: moment === 'answered',
       ...(rollPointOf(moment) ? { killInRoll: rollPointOf(moment) } : {}),
     });
-    const observed = await killFirst(moment, first, gate, spool, random);
+    const observed = await killFirst(seed, moment, first, gate, spool);
     gate.open();
     const second = runChild({
       ...config,
