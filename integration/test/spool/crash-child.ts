@@ -27,6 +27,7 @@ export type CrashExporter =
   | 'elasticsearch'
   | 'elasticsearch-metrics'
   | 'clickhouse'
+  | 'clickhouse-traces'
   | 'otlp'
   | 'newrelic'
   | 'splunk-hec'
@@ -108,6 +109,10 @@ const EXPORTERS: Record<CrashExporter, (options: Options) => Promise<Made>> = {
   },
   clickhouse: logs(
     async () => (await import('@otelpack/exporter-clickhouse')).ClickHouseLogRecordExporter,
+  ),
+  // Span rows: arrays and maps of events and links, through the same row codec and dedup token.
+  'clickhouse-traces': traces(
+    async () => (await import('@otelpack/exporter-clickhouse')).ClickHouseSpanExporter,
   ),
   otlp: logs(async () => (await import('@otelpack/exporter-otlp')).OtlpLogRecordExporter),
   newrelic: logs(

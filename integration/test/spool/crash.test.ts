@@ -365,6 +365,42 @@ function otlpTarget(
   };
 }
 
+/**
+ * ClickHouse, the real engine: every insert carries a dedup token naming its rows, and the spool
+ * replays a batch sent before the kill as it was cut, so the copy of a batch stored before the
+ * kill is dropped. Read back by the `seq` attribute of the run's own database.
+ */
+function clickHouseTarget(
+  id: string,
+  exporter: CrashExporter,
+  table: string,
+  attributes: string,
+): Target {
+  return {
+    id,
+    backend: 'clickhouse',
+    exporter,
+    idempotent: true,
+    records: RECORDS,
+    sends: /INSERT/i,
+    newTarget: () => uniqueName('_'),
+    options: (url, database) => ({ url, database }),
+    stored: async (url, database) => {
+      const client = createClient({ url });
+      try {
+        const result = await client.query({
+          query: `SELECT ${attributes}['seq'] AS seq FROM \`${database}\`.${table}`,
+          format: 'JSONEachRow',
+        });
+        const rows = (await result.json()) as { seq: string }[];
+        return tally(rows.map((r) => Number(r.seq)));
+      } finally {
+        await client.close();
+      }
+    },
+  };
+}
+
 const TARGETS: Target[] = [
   {
     id: 'elasticsearch',
@@ -399,30 +435,8 @@ const TARGETS: Target[] = [
       );
     },
   },
-  {
-    id: 'clickhouse',
-    exporter: 'clickhouse',
-    // Every insert carries a dedup token naming its rows, and the spool replays a batch sent
-    // before the kill as it was cut: the copy of a batch stored before the kill is dropped.
-    idempotent: true,
-    records: RECORDS,
-    sends: /INSERT/i,
-    newTarget: () => uniqueName('_'),
-    options: (url, database) => ({ url, database }),
-    stored: async (url, database) => {
-      const client = createClient({ url });
-      try {
-        const result = await client.query({
-          query: `SELECT LogAttributes['seq'] AS seq FROM \`${database}\`.otel_logs`,
-          format: 'JSONEachRow',
-        });
-        const rows = (await result.json()) as { seq: string }[];
-        return tally(rows.map((r) => Number(r.seq)));
-      } finally {
-        await client.close();
-      }
-    },
-  },
+  clickHouseTarget('clickhouse', 'clickhouse', 'otel_logs', 'LogAttributes'),
+  clickHouseTarget('clickhouse_traces', 'clickhouse-traces', 'otel_traces', 'SpanAttributes'),
   otlpTarget('otlp', 'logs', '/v1/logs'),
   otlpTarget('newrelic', 'logs', '/v1/logs', { auth: { apiKey: FAKE_LICENSE_KEY } }),
   // The ingest's own path, which the OTLP fake standing in for it answers at: in the URL.
