@@ -4,8 +4,9 @@
  * `datadog` backend: `/v0.4/traces` and `/info` go to the first, `/api/v2/logs` to the second
  * (any non-empty DD-API-KEY taken). `GET /_otelpack_fake/counts` gives the spans and log entries
  * held, for the packed-install smoke test; `GET /_otelpack_fake/spans?service=<name>` the spans of
- * one service (ids as decimal text), for tests that read back what a separate process sent (the
- * spool crash test); `GET /` names the fake.
+ * one service (ids as decimal text) and `GET /_otelpack_fake/logs?service=<name>` its log entries,
+ * for tests that read back what a separate process sent (the spool crash test); `GET /` names
+ * the fake.
  *
  *   node --import tsx src/fakes/datadog-fake.ts --port 8126
  */
@@ -54,6 +55,13 @@ export class DatadogFake {
         const service = new URL(req.url ?? '/', 'http://fake').searchParams.get('service');
         const spans = this.agent.spans().filter((s) => service === null || s.service === service);
         sendJson(res, 200, spans.map(jsonSpan));
+      } else if (req.method === 'GET' && path === '/_otelpack_fake/logs') {
+        const service = new URL(req.url ?? '/', 'http://fake').searchParams.get('service');
+        sendJson(
+          res,
+          200,
+          this.intake.entries.filter((e) => service === null || e.service === service),
+        );
       } else if (path.startsWith('/api/v2/logs')) {
         void this.intake.handle(req, res);
       } else {

@@ -32,6 +32,7 @@ export type CrashExporter =
   | 'newrelic'
   | 'splunk-hec'
   | 'datadog'
+  | 'datadog-logs'
   | 'lightstep'
   | 'victoriametrics'
   | 'dynatrace';
@@ -122,6 +123,10 @@ const EXPORTERS: Record<CrashExporter, (options: Options) => Promise<Made>> = {
     async () => (await import('@otelpack/exporter-splunk-hec')).SplunkHecLogRecordExporter,
   ),
   datadog: traces(async () => (await import('@otelpack/exporter-datadog')).DatadogSpanExporter),
+  // Log entries: the intake's JSON through the exporter's own text codec.
+  'datadog-logs': logs(
+    async () => (await import('@otelpack/exporter-datadog')).DatadogLogRecordExporter,
+  ),
   lightstep: traces(
     async () => (await import('@otelpack/exporter-lightstep')).LightstepSpanExporter,
   ),

@@ -479,6 +479,23 @@ const TARGETS: Target[] = [
     },
   },
   {
+    id: 'datadog_logs',
+    backend: 'datadog',
+    exporter: 'datadog-logs',
+    // The logs intake keeps every entry it takes.
+    idempotent: false,
+    records: RECORDS,
+    sends: /^POST \/api\/v2\/logs/,
+    newTarget: (t, url) => fakeOnlyName(t, url, '-'),
+    options: (url) => ({ url, auth: { apiKey: 'crash-test-api-key' } }),
+    stored: async (url, service) => {
+      const response = await fetch(new URL(`/_otelpack_fake/logs?service=${service}`, url));
+      assert.equal(response.status, 200, 'the Datadog fake serves its log entries');
+      const entries = (await response.json()) as { seq?: number }[];
+      return tally(entries.map((e) => Number(e.seq)));
+    },
+  },
+  {
     id: 'victoriametrics',
     exporter: 'victoriametrics',
     // A sample sent twice is stored twice unless VictoriaMetrics runs with deduplication.
