@@ -64,10 +64,11 @@ export function encodeStringsInScratch(
  * UTF-8 at once: when that takes `chars` bytes it was all ASCII (most telemetry), the lengths
  * are already byte lengths and nothing is scanned twice; otherwise each record is measured,
  * from `stringsOf()`: only then, so that a caller whose strings are fields of objects keeps no
- * array of them on the common path.
+ * array of them on the common path. `undefined` from it, or strings of other lengths than
+ * `lengths`, mean they are not the text's: the answer is then `undefined` too.
  */
 export function writeStrings(
-  stringsOf: () => readonly string[],
+  stringsOf: () => readonly string[] | undefined,
   lengths: Uint32Array,
   text: string,
   chars: number,
@@ -82,8 +83,12 @@ export function writeStrings(
   if (written !== chars) {
     if (strict && !isWellFormed(text)) return undefined;
     const records = stringsOf();
+    // Not the strings the text was made of (a getter that answered otherwise the second time):
+    // measured, they would split the text in the wrong places.
+    if (records === undefined || records.length !== lengths.length) return undefined;
     let sum = 0;
     for (let i = 0; i < lengths.length; i++) {
+      if (records[i].length !== lengths[i]) return undefined;
       lengths[i] = Buffer.byteLength(records[i], 'utf8');
       sum += lengths[i];
     }
