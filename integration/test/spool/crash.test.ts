@@ -35,8 +35,10 @@ import type { CrashChildConfig, CrashExporter } from './crash-child';
  * success is in the backend: exactly once where the exporter is idempotent (Elasticsearch with
  * deterministic ids, ClickHouse with its insert dedup token), at least once elsewhere. The rest is accounted for, not only counted:
  * nothing is stored that was never handed to the exporter, each record handed over and not
- * stored was in the export the kill cut, nothing is dropped, and where a backend keeps copies,
- * there are no more extra copies than records the second process replayed.
+ * stored was in the export the kill cut, nothing is dropped but that export's records (a frame
+ * the kill cut mid-write is counted `corrupt`), and where a backend keeps copies, there are no
+ * more extra copies than records the second process replayed (a bound the spool's own count
+ * sets: a spool that forgot its acknowledgements would replay, and allow, more).
  * ClickHouse is the REAL engine (chdb behind otelpack's HTTP front), VictoriaMetrics the REAL
  * single-node binary; the others are otelpack's labelled FAKES (src/fakes/), read back through
  * their /_otelpack_fake/ endpoints.
@@ -593,9 +595,11 @@ async function crashAndRecover(
     assert.ok(stats, 'the second process finished');
     assertLedgerBalances(stats);
     assert.equal(stats.pending + stats.leftInSpool, 0, 'everything replayed was settled');
-    // Every moment kills with records still waiting in the spool (the held request's, at the
-    // least): a case whose kill came after everything was delivered would test no replay.
-    assert.ok(replayed > 0, `the kill left records to replay (${observed})`);
+    if (moment === 'send' || moment === 'answered') {
+      // The held request's records at the least were waiting in the spool. (A random or roll
+      // kill may come when all that was written is delivered: the roll deletes such a segment.)
+      assert.ok(replayed > 0, `the kill left records to replay (${observed})`);
+    }
     if (rollPointOf(moment)) {
       // A roll cut short is an ordinary crash: no frame was damaged, so none is counted corrupt.
       assert.equal(stats.dropped.corrupt, 0, 'a segment cut off inside its roll is not damage');
@@ -619,7 +623,18 @@ async function crashAndRecover(
     );
     // For the idempotent, the backend's answer to a copy it holds (a 409 on an id or a time
     // series, a dedup token's quiet 200) counts as delivered: nothing of the replay is dropped.
-    assert.equal(stats.droppedTotal, 0, `dropped on replay: ${droppedText(stats)}`);
+    // Only a frame the kill cut mid-write (a write may stop between pages) is counted `corrupt`,
+    // and its records are the cut export's.
+    const { corrupt, ...otherDrops } = stats.dropped;
+    assert.deepEqual(
+      Object.entries(otherDrops).filter(([, n]) => n > 0),
+      [],
+      `dropped on replay: ${droppedText(stats)}`,
+    );
+    assert.ok(
+      corrupt <= first.inCall.length,
+      `${corrupt} counted corrupt, more than the ${first.inCall.length} records of the export the kill cut`,
+    );
     const twice = [...stored].filter(([, n]) => n > 1).map(([key]) => key);
     if (target.idempotent) {
       assert.deepEqual(twice, [], 'stored once each (idempotent ids)');
