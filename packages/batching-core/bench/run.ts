@@ -24,6 +24,18 @@ interface Scenario<T> {
   table: (result: T) => string;
 }
 
+/** Issue 17's goal read on this scenario (the queue alone, its sender doing nothing). */
+function spoolGoal(r: SpoolBenchResult): string {
+  const interval = r.variants.find((v) => v.name === "spool, fsync 'interval' (default)");
+  if (!interval) return '';
+  const verdict = (ratio: number) => (ratio >= 0.5 ? 'holds' : 'does not hold');
+  return (
+    `issue 17's goal, 'interval' >= 0.5x the in-memory queue's records/s, the queue alone: ` +
+    `${interval.ratioToAnchor}x wall (${verdict(interval.ratioToAnchor)}), ${interval.cpuRatioToAnchor}x CPU (${verdict(interval.cpuRatioToAnchor)}); ` +
+    `at the exporter: exporter-otlp's bench/spool-e2e.ts`
+  );
+}
+
 const scenarios = [
   {
     key: 'pipelineThroughput',
@@ -126,7 +138,8 @@ const scenarios = [
       ) +
       `\nspool bytes on disk per record: ${r.diskBytesPerRecord} (the exporter's codec: ${r.diskBytesPerRecordExporterCodec}; the records' JSON: ${r.payloadBytesPerRecord})` +
       `\nx anchor: median over rounds of the ratio to the anchor's run in the same round; spread: (max - min) / median of those ratios` +
-      `\nexport ms: how long submit() takes to answer, the wait of the SDK's export callback`,
+      `\nexport ms: how long submit() takes to answer, the wait of the SDK's export callback` +
+      `\n${spoolGoal(r)}`,
   } satisfies Scenario<SpoolBenchResult>,
   {
     key: 'spoolStores',
@@ -137,7 +150,15 @@ const scenarios = [
       renderTable(
         `Spool storage against embedded stores from npm (${r.records.toLocaleString('en-US')} records, exports of ${r.exportSize}, each kept safe from a process crash before the next, the one before forgotten; the same codec; ${r.rounds} rounds, order rotated)\n` +
           `anchor: ${r.anchor}`,
-        ['store', 'records/s', 'x anchor (wall)', 'spread', 'CPU ns/record', 'x anchor (CPU)'],
+        [
+          'store',
+          'records/s',
+          'x anchor (wall)',
+          'spread',
+          'CPU ns/record',
+          'x anchor (CPU)',
+          'system ns/record',
+        ],
         r.variants.map((v) => [
           v.name,
           v.recordsPerSec,
@@ -145,8 +166,11 @@ const scenarios = [
           v.spread,
           v.cpuNsPerRecord,
           v.cpuRatioToAnchor,
+          v.systemNsPerRecord,
         ]),
-      ) + `\nwhat each store promises after a power cut differs: see the README's "Storage"`,
+      ) +
+      (r.leftOut.length > 0 ? `\nleft out: ${r.leftOut.join('; ')}` : '') +
+      `\nwhat each store promises after a power cut differs: see the README's "Storage"`,
   } satisfies Scenario<SpoolStoresResult>,
   {
     key: 'transform',

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import type * as ClassicLevelModule from 'classic-level';
 import type * as LmdbModule from 'lmdb';
 import type * as Core from '../src';
+import type * as CodecModule from '../src/spool/codec';
 import type { DiskRecordQueue as DiskRecordQueueType, QueuedRecord } from '../src';
 import { CORE_DIR } from './lib/core';
 import { forceGc, reportToParent } from './lib/child';
@@ -35,9 +36,16 @@ const TIMED_RUNS = Number(process.env.BENCH_RUNS ?? 7);
 
 const load = createRequire(__filename);
 const core = load(CORE_DIR) as typeof Core;
-// The stores are this package's devDependencies: the measure, not the product.
-const { open: openLmdb } = load('lmdb') as typeof LmdbModule;
-const { ClassicLevel } = load('classic-level') as typeof ClassicLevelModule;
+// The built-in codecs' way to write after a header into a buffer reused from export to export,
+// as the spool does: the stores get it too, so that no side pays copies the other does not.
+const { inScratchEncoderOf } = load(join(CORE_DIR, 'spool', 'codec')) as typeof CodecModule;
+const encodeInScratch = inScratchEncoderOf(core.defaultSpoolCodec) as NonNullable<
+  ReturnType<typeof inScratchEncoderOf<unknown>>
+>;
+// The stores are this package's devDependencies (the measure, not the product), loaded when
+// measured: where one has no prebuilt binary its variants are left out, and the report says so.
+const lmdb = () => load('lmdb') as typeof LmdbModule;
+const classicLevel = () => load('classic-level') as typeof ClassicLevelModule;
 
 type Entry = QueuedRecord<BenchRecord>;
 
@@ -49,21 +57,53 @@ interface Store {
 }
 
 /**
- * What the spool writes for each record besides the codec's bytes (acceptance time, wire
- * bytes), which a store would keep too.
+ * An export as a store would keep it: what the spool writes for each record besides the codec's
+ * bytes (acceptance time, wire bytes), then the codec's bytes, in one buffer reused from export
+ * to export (valid until the next encode: each store is done with it by then).
  */
-function withColumns(entries: Entry[], payload: Uint8Array): Buffer {
-  const columns = Buffer.allocUnsafe(entries.length * 12);
+function exportValue(records: BenchRecord[], entries: Entry[]): Buffer {
+  const columnsBytes = entries.length * 12;
+  const value = encodeInScratch(records, columnsBytes) as Buffer;
   for (let i = 0; i < entries.length; i++) {
-    columns.writeDoubleLE(entries[i].acceptedAtMs, i * 8);
-    columns.writeUInt32LE(entries[i].bytes, entries.length * 8 + i * 4);
+    value.writeDoubleLE(entries[i].acceptedAtMs, i * 8);
+    value.writeUInt32LE(entries[i].bytes, entries.length * 8 + i * 4);
   }
-  return Buffer.concat([columns, payload]);
+  return value;
 }
 
-const encode = (records: BenchRecord[]) => core.defaultSpoolCodec.encode(records);
+/** LMDB keeping each export under its first record's sequence, with `how` and `options`. */
+function lmdbStore(
+  name: string,
+  how: 'putSync' | 'await put',
+  options: Record<string, boolean>,
+): (typeof ALL_STORES)[number] {
+  return {
+    name,
+    needs: 'lmdb',
+    async open(directory) {
+      const db = lmdb().open({ path: join(directory, 'db'), encoding: 'binary', ...options });
+      if (how === 'putSync') {
+        return {
+          accept: (records, entries) =>
+            void db.putSync(entries[0].seq, exportValue(records, entries)),
+          forget: (entries) => void db.removeSync(entries[0].seq),
+          close: () => db.close(),
+        };
+      }
+      return {
+        accept: async (records, entries) => {
+          await db.put(entries[0].seq, exportValue(records, entries));
+        },
+        forget: async (entries) => {
+          await db.remove(entries[0].seq);
+        },
+        close: () => db.close(),
+      };
+    },
+  };
+}
 
-const STORES: { name: string; open(directory: string): Promise<Store> }[] = [
+const ALL_STORES: { name: string; needs?: string; open(directory: string): Promise<Store> }[] = [
   {
     name: "spool segment log (anchor), fsync 'never'",
     async open(directory) {
@@ -88,40 +128,21 @@ const STORES: { name: string; open(directory: string): Promise<Store> }[] = [
       };
     },
   },
-  {
-    name: 'LMDB (lmdb), putSync, noSync',
-    async open(directory) {
-      const db = openLmdb({ path: join(directory, 'db'), noSync: true, encoding: 'binary' });
-      return {
-        accept(records, entries) {
-          db.putSync(entries[0].seq, withColumns(entries, encode(records)));
-        },
-        forget(entries) {
-          db.removeSync(entries[0].seq);
-        },
-        close: () => db.close(),
-      };
-    },
-  },
-  {
-    name: 'LMDB (lmdb), await put, noSync',
-    async open(directory) {
-      const db = openLmdb({ path: join(directory, 'db'), noSync: true, encoding: 'binary' });
-      return {
-        async accept(records, entries) {
-          await db.put(entries[0].seq, withColumns(entries, encode(records)));
-        },
-        async forget(entries) {
-          await db.remove(entries[0].seq);
-        },
-        close: () => db.close(),
-      };
-    },
-  },
+  lmdbStore('LMDB (lmdb), putSync, noSync', 'putSync', { noSync: true }),
+  lmdbStore('LMDB (lmdb), await put, noSync', 'await put', { noSync: true }),
+  // lmdb-js's own default on Linux: each commit flushed to disk after it, in the background,
+  // its integrity kept through a crash; `separateFlushed` answers the put once committed
+  // (in the kernel), not once flushed: what `interval` promises.
+  lmdbStore(
+    'LMDB (lmdb), await put, overlappingSync (its default), answered once committed',
+    'await put',
+    { overlappingSync: true, separateFlushed: true },
+  ),
   {
     name: 'LevelDB (classic-level), await put, sync false',
+    needs: 'classic-level',
     async open(directory) {
-      const db = new ClassicLevel<Buffer, Buffer>(join(directory, 'db'), {
+      const db = new (classicLevel().ClassicLevel)<Buffer, Buffer>(join(directory, 'db'), {
         keyEncoding: 'buffer',
         valueEncoding: 'buffer',
       });
@@ -133,7 +154,7 @@ const STORES: { name: string; open(directory: string): Promise<Store> }[] = [
       };
       return {
         async accept(records, entries) {
-          await db.put(keyOf(entries[0].seq), withColumns(entries, encode(records)));
+          await db.put(keyOf(entries[0].seq), exportValue(records, entries));
         },
         async forget(entries) {
           await db.del(keyOf(entries[0].seq));
@@ -144,23 +165,40 @@ const STORES: { name: string; open(directory: string): Promise<Store> }[] = [
   },
 ];
 
+/** The stores whose module loads here; the others' names, for the report. */
+const LEFT_OUT: string[] = [];
+const STORES = ALL_STORES.filter((store) => {
+  if (!store.needs) return true;
+  try {
+    load(store.needs);
+    return true;
+  } catch {
+    LEFT_OUT.push(`${store.name} (${store.needs} does not load here)`);
+    return false;
+  }
+});
+
 export interface SpoolStoresResult {
   records: number;
   exportSize: number;
   rounds: number;
   anchor: string;
+  leftOut: string[];
   /** As the spool scenario's, without its latencies: a store's accept is not an export. */
-  variants: Pick<
+  variants: (Pick<
     SpoolBenchResult['variants'][number],
     'name' | 'recordsPerSec' | 'ratioToAnchor' | 'spread' | 'cpuNsPerRecord' | 'cpuRatioToAnchor'
-  >[];
+  > & {
+    /** The kernel's part of the CPU time (writing to the page cache, allocating its pages). */
+    systemNsPerRecord: number;
+  })[];
 }
 
 async function run(
   index: number,
   chunks: BenchRecord[][],
   base: string,
-): Promise<{ recordsPerSec: number; cpuNsPerRecord: number }> {
+): Promise<{ recordsPerSec: number; cpuNsPerRecord: number; systemNsPerRecord: number }> {
   const directory = mkdtempSync(join(base, 'store-'));
   const store = await STORES[index].open(directory);
   let seq = 0;
@@ -190,6 +228,7 @@ async function run(
   return {
     recordsPerSec: (RECORDS / elapsedMs) * 1000,
     cpuNsPerRecord: ((cpu.user + cpu.system) * 1000) / RECORDS,
+    systemNsPerRecord: (cpu.system * 1000) / RECORDS,
   };
 }
 
@@ -200,10 +239,11 @@ async function main(): Promise<SpoolStoresResult> {
     for (let i = 0; i < STORES.length; i++) await run(i, chunks, base);
     const rates: number[][] = STORES.map(() => []);
     const cpus: number[][] = STORES.map(() => []);
+    const systems: number[][] = STORES.map(() => []);
     const ratios: number[][] = STORES.map(() => []);
     const cpuRatios: number[][] = STORES.map(() => []);
     for (let k = 0; k < TIMED_RUNS; k++) {
-      const round: { recordsPerSec: number; cpuNsPerRecord: number }[] = [];
+      const round: Awaited<ReturnType<typeof run>>[] = [];
       for (let j = 0; j < STORES.length; j++) {
         const i = (j + k) % STORES.length;
         round[i] = await run(i, chunks, base);
@@ -211,6 +251,7 @@ async function main(): Promise<SpoolStoresResult> {
       for (let i = 0; i < STORES.length; i++) {
         rates[i].push(round[i].recordsPerSec);
         cpus[i].push(round[i].cpuNsPerRecord);
+        systems[i].push(round[i].systemNsPerRecord);
         ratios[i].push(round[i].recordsPerSec / round[0].recordsPerSec);
         cpuRatios[i].push(round[0].cpuNsPerRecord / round[i].cpuNsPerRecord);
       }
@@ -220,6 +261,7 @@ async function main(): Promise<SpoolStoresResult> {
       exportSize: EXPORT_SIZE,
       rounds: TIMED_RUNS,
       anchor: STORES[0].name,
+      leftOut: LEFT_OUT,
       variants: STORES.map((store, i) => ({
         name: store.name,
         recordsPerSec: round(median(rates[i]), 0),
@@ -227,6 +269,7 @@ async function main(): Promise<SpoolStoresResult> {
         spread: round(spread(ratios[i]), 3),
         cpuNsPerRecord: round(median(cpus[i]), 0),
         cpuRatioToAnchor: round(median(cpuRatios[i]), 3),
+        systemNsPerRecord: round(median(systems[i]), 0),
       })),
     };
   } finally {
