@@ -29,6 +29,7 @@ export type CrashExporter =
   | 'clickhouse'
   | 'clickhouse-traces'
   | 'otlp'
+  | 'otlp-metrics'
   | 'newrelic'
   | 'splunk-hec'
   | 'datadog'
@@ -116,6 +117,11 @@ const EXPORTERS: Record<CrashExporter, (options: Options) => Promise<Made>> = {
     async () => (await import('@otelpack/exporter-clickhouse')).ClickHouseSpanExporter,
   ),
   otlp: logs(async () => (await import('@otelpack/exporter-otlp')).OtlpLogRecordExporter),
+  // Metrics through the OTLP codec's own layout for them (resource and scope groups, points).
+  'otlp-metrics': async (o) => {
+    const { OtlpMetricExporter } = await import('@otelpack/exporter-otlp');
+    return { signal: 'metrics', exporter: new OtlpMetricExporter(o), keys: pointKeys };
+  },
   newrelic: logs(
     async () => (await import('@otelpack/exporter-newrelic')).NewRelicLogRecordExporter,
   ),
@@ -150,8 +156,9 @@ const EXPORTERS: Record<CrashExporter, (options: Options) => Promise<Made>> = {
 };
 
 /**
- * Dynatrace and Elasticsearch: a point as the parent finds it, `worker@timestamp`: its dimension
- * and its timestamp, the point's end time in whole ms (one data line, or one document, a point).
+ * Dynatrace, Elasticsearch and OTLP: a point as the parent finds it, `worker@timestamp`: its
+ * dimension and its timestamp, the point's end time in whole ms (one data line, one document, or
+ * one OTLP data point a point).
  */
 function pointKeys(collected: ResourceMetrics): string[] {
   const keys: string[] = [];

@@ -339,6 +339,31 @@ async function otlpStored(url: string, signal: OtlpSignal, scope: string) {
   return tally(keys.map((text) => Number(text.replace('crash record ', ''))));
 }
 
+/** The points of OTLP metric requests as the child keys them: `worker@end time in whole ms`. */
+function otlpPointKeys(requests: Awaited<ReturnType<typeof storedRequests>>): string[] {
+  type Point = {
+    attributes: { key: string; value: { stringValue?: string } }[];
+    timeUnixNano: string;
+  };
+  const keys: string[] = [];
+  for (const stored of requests) {
+    const request = stored.request as {
+      resourceMetrics?: { scopeMetrics: { metrics: { sum?: { dataPoints: Point[] } }[] }[] }[];
+    };
+    for (const resource of request.resourceMetrics ?? []) {
+      for (const scope of resource.scopeMetrics) {
+        for (const metric of scope.metrics) {
+          for (const point of metric.sum?.dataPoints ?? []) {
+            const worker = point.attributes.find((a) => a.key === 'worker')?.value.stringValue;
+            keys.push(`${worker}@${Number(BigInt(point.timeUnixNano) / 1_000_000n)}`);
+          }
+        }
+      }
+    }
+  }
+  return keys;
+}
+
 /**
  * An exporter on exporter-otlp's sender into an OTLP receiver fake (or the New Relic fake): its
  * records are told apart by the fake's scope header, one per run. `inUrl`: the preset takes the
@@ -440,6 +465,14 @@ const TARGETS: Target[] = [
   clickHouseTarget('clickhouse', 'clickhouse', 'otel_logs', 'LogAttributes'),
   clickHouseTarget('clickhouse_traces', 'clickhouse-traces', 'otel_traces', 'SpanAttributes'),
   otlpTarget('otlp', 'logs', '/v1/logs'),
+  {
+    ...otlpTarget('otlp', 'metrics', '/v1/metrics'),
+    id: 'otlp_metrics',
+    backend: 'otlp',
+    exporter: 'otlp-metrics',
+    records: undefined,
+    stored: async (url, scope) => tally(otlpPointKeys(await storedRequests(url, 'metrics', scope))),
+  },
   otlpTarget('newrelic', 'logs', '/v1/logs', { auth: { apiKey: FAKE_LICENSE_KEY } }),
   // The ingest's own path, which the OTLP fake standing in for it answers at: in the URL.
   otlpTarget('lightstep', 'traces', '/traces/otlp/v0.9', { auth: { token: 't'.repeat(84) } }, true),
