@@ -28,6 +28,7 @@ export type CrashExporter =
   | 'elasticsearch-metrics'
   | 'clickhouse'
   | 'clickhouse-traces'
+  | 'clickhouse-metrics'
   | 'otlp'
   | 'otlp-metrics'
   | 'newrelic'
@@ -116,6 +117,11 @@ const EXPORTERS: Record<CrashExporter, (options: Options) => Promise<Made>> = {
   'clickhouse-traces': traces(
     async () => (await import('@otelpack/exporter-clickhouse')).ClickHouseSpanExporter,
   ),
+  // Metric rows, the sum table's, through the same row codec and dedup token.
+  'clickhouse-metrics': async (o) => {
+    const { ClickHouseMetricExporter } = await import('@otelpack/exporter-clickhouse');
+    return { signal: 'metrics', exporter: new ClickHouseMetricExporter(o), keys: pointKeys };
+  },
   otlp: logs(async () => (await import('@otelpack/exporter-otlp')).OtlpLogRecordExporter),
   // Metrics through the OTLP codec's own layout for them (resource and scope groups, points).
   'otlp-metrics': async (o) => {
@@ -156,7 +162,7 @@ const EXPORTERS: Record<CrashExporter, (options: Options) => Promise<Made>> = {
 };
 
 /**
- * Dynatrace, Elasticsearch and OTLP: a point as the parent finds it, `worker@timestamp`: its
+ * Dynatrace, Elasticsearch, OTLP and ClickHouse: a point as the parent finds it, `worker@timestamp`: its
  * dimension and its timestamp, the point's end time in whole ms (one data line, one document, or
  * one OTLP data point a point).
  */

@@ -395,20 +395,22 @@ function otlpTarget(
 /**
  * ClickHouse, the real engine: every insert carries a dedup token naming its rows, and the spool
  * replays a batch sent before the kill as it was cut, so the copy of a batch stored before the
- * kill is dropped. Read back by the `seq` attribute of the run's own database.
+ * kill is dropped. Read back from the run's own database: `key` is the SQL expression of a row's
+ * key (a record's `seq` attribute, or a point's `worker@ms`), `records` as in `Target`.
  */
 function clickHouseTarget(
   id: string,
   exporter: CrashExporter,
   table: string,
-  attributes: string,
+  key: string,
+  records: number | undefined,
 ): Target {
   return {
     id,
     backend: 'clickhouse',
     exporter,
     idempotent: true,
-    records: RECORDS,
+    records,
     sends: /INSERT/i,
     newTarget: () => uniqueName('_'),
     options: (url, database) => ({ url, database }),
@@ -416,11 +418,11 @@ function clickHouseTarget(
       const client = createClient({ url });
       try {
         const result = await client.query({
-          query: `SELECT ${attributes}['seq'] AS seq FROM \`${database}\`.${table}`,
+          query: `SELECT ${key} AS key FROM \`${database}\`.${table}`,
           format: 'JSONEachRow',
         });
-        const rows = (await result.json()) as { seq: string }[];
-        return tally(rows.map((r) => Number(r.seq)));
+        const rows = (await result.json()) as { key: string }[];
+        return tally(rows.map((r) => (records === undefined ? r.key : Number(r.key))));
       } finally {
         await client.close();
       }
@@ -462,8 +464,22 @@ const TARGETS: Target[] = [
       );
     },
   },
-  clickHouseTarget('clickhouse', 'clickhouse', 'otel_logs', 'LogAttributes'),
-  clickHouseTarget('clickhouse_traces', 'clickhouse-traces', 'otel_traces', 'SpanAttributes'),
+  clickHouseTarget('clickhouse', 'clickhouse', 'otel_logs', "LogAttributes['seq']", RECORDS),
+  clickHouseTarget(
+    'clickhouse_traces',
+    'clickhouse-traces',
+    'otel_traces',
+    "SpanAttributes['seq']",
+    RECORDS,
+  ),
+  // Points of the counter, one row each in the sum table, keyed as the child keys them.
+  clickHouseTarget(
+    'clickhouse_metrics',
+    'clickhouse-metrics',
+    'otel_metrics_sum',
+    "concat(Attributes['worker'], '@', toString(toUnixTimestamp64Milli(TimeUnix)))",
+    undefined,
+  ),
   otlpTarget('otlp', 'logs', '/v1/logs'),
   {
     ...otlpTarget('otlp', 'metrics', '/v1/metrics'),
