@@ -192,29 +192,21 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
       this.#refusedVersion.clear();
       return result;
     }
-    const where = target.endpoint.display;
-    if (result.kind === 'retryable' || (result.kind === 'permanent' && versionRefused)) {
+    if (result.kind !== 'retryable' && result.kind !== 'permanent') return result;
+    const reason = `${target.endpoint.display}: ${result.reason}`;
+    if (result.kind === 'retryable' || versionRefused) {
       // A refused version is the endpoint's, not the data's: the next endpoint may take it.
       this.#failover.moveOn(target, result.reason);
     }
-    if (result.kind === 'permanent' && versionRefused) this.#refusedVersion.add(target);
-    if (
-      result.kind === 'permanent' &&
-      versionRefused &&
-      this.#refusedVersion.size < this.#failover.size
-    ) {
+    if (result.kind === 'permanent' && versionRefused) {
+      this.#refusedVersion.add(target);
       // The batch itself goes to the next endpoint, as the core's retry, while an endpoint has
       // not refused the version since the last delivery; once every one has, it is refused.
-      return {
-        kind: 'retryable',
-        reason: `${where}: ${result.reason}`,
-        httpStatus: result.httpStatus,
-      };
+      if (this.#refusedVersion.size < this.#failover.size) {
+        return { kind: 'retryable', reason, httpStatus: result.httpStatus };
+      }
     }
-    if (result.kind === 'retryable' || result.kind === 'permanent') {
-      return { ...result, reason: `${where}: ${result.reason}` };
-    }
-    return result;
+    return { ...result, reason };
   }
 
   /**
@@ -225,8 +217,9 @@ export class RemoteWriteSender implements BatchSender<TimeSeries> {
    * and a 2xx without any of them comes from a 1.0 receiver that read the 2.0 message as an empty
    * 1.0 request (the two share no field numbers) and wrote nothing, which senders are told to
    * take as a 415; a 2xx that counts nothing written (no sample, histogram or exemplar) when
-   * something was sent is taken as a refusal too, as Prometheus' own sender does. Counted delivered, those series would
-   * be lost silently: they are refused, with the way out in the reason.
+   * something was sent is taken as a refusal too, as Prometheus' own sender does. Counted
+   * delivered, those series would be lost silently: they are refused, with the way out in the
+   * reason.
    */
   private async request(
     target: Target,
