@@ -28,7 +28,7 @@ import { forceGc, reportToParent } from './lib/child';
 import { chunk, estimateBytes, makeRecords } from './lib/records';
 import type { BenchRecord } from './lib/records';
 import type { SpoolBenchResult } from './spool';
-import { median, round, spread } from './lib/stats';
+import { figuresOverRounds, median, round } from './lib/stats';
 
 const RECORDS = Number(process.env.BENCH_SPOOL_RECORDS ?? 200_000);
 const EXPORT_SIZE = 512;
@@ -264,11 +264,12 @@ async function main(): Promise<SpoolStoresResult> {
       leftOut: LEFT_OUT,
       variants: STORES.map((store, i) => ({
         name: store.name,
-        recordsPerSec: round(median(rates[i]), 0),
-        ratioToAnchor: round(median(ratios[i]), 3),
-        spread: round(spread(ratios[i]), 3),
-        cpuNsPerRecord: round(median(cpus[i]), 0),
-        cpuRatioToAnchor: round(median(cpuRatios[i]), 3),
+        ...figuresOverRounds({
+          recordsPerSec: rates[i],
+          ratios: ratios[i],
+          cpuNsPerRecord: cpus[i],
+          cpuRatios: cpuRatios[i],
+        }),
         systemNsPerRecord: round(median(systems[i]), 0),
       })),
     };

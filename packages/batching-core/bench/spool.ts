@@ -26,7 +26,7 @@ import type { BatchSender, PipelineOptions, SendResult, SpoolCodec } from '../sr
 import { diagFromEnv, forceGc, reportToParent } from './lib/child';
 import { chunk, estimateBytes, makeRecords, meanJsonBytes } from './lib/records';
 import type { BenchRecord } from './lib/records';
-import { median, round, spread } from './lib/stats';
+import { figuresOverRounds, median, round, spread } from './lib/stats';
 
 const RECORDS = Number(process.env.BENCH_SPOOL_RECORDS ?? 200_000);
 const EXPORT_SIZE = 512;
@@ -267,11 +267,12 @@ async function main(): Promise<SpoolBenchResult> {
       rounds: TIMED_RUNS,
       variants: VARIANTS.map((v, i) => ({
         name: v.name,
-        recordsPerSec: round(median(rates[i]), 0),
-        ratioToAnchor: round(median(ratios[i]), 3),
-        spread: round(spread(ratios[i]), 3),
-        cpuNsPerRecord: round(median(cpuNs[i]), 0),
-        cpuRatioToAnchor: round(median(cpuRatios[i]), 3),
+        ...figuresOverRounds({
+          recordsPerSec: rates[i],
+          ratios: ratios[i],
+          cpuNsPerRecord: cpuNs[i],
+          cpuRatios: cpuRatios[i],
+        }),
         cpuSpread: round(spread(cpuRatios[i]), 3),
         exportP50Ms: round(percentile(latencies[i], 50), 3),
         exportP99Ms: round(percentile(latencies[i], 99), 3),

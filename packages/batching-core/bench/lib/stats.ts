@@ -45,3 +45,29 @@ export function throughput(items: number, run: () => void, roundMs: number): num
   }
   return (done / elapsed) * 1000;
 }
+
+/**
+ * A variant's figures over rounds, against an anchor run in the same rounds: the medians of its
+ * records per second and CPU per record, and of its per-round ratios to the anchor (wall, and
+ * CPU as the anchor's over its own), with the wall ratios' spread.
+ */
+export function figuresOverRounds(rounds: {
+  recordsPerSec: readonly number[];
+  ratios: readonly number[];
+  cpuNsPerRecord: readonly number[];
+  cpuRatios: readonly number[];
+}): {
+  recordsPerSec: number;
+  ratioToAnchor: number;
+  spread: number;
+  cpuNsPerRecord: number;
+  cpuRatioToAnchor: number;
+} {
+  return {
+    recordsPerSec: round(median(rounds.recordsPerSec), 0),
+    ratioToAnchor: round(median(rounds.ratios), 3),
+    spread: round(spread(rounds.ratios), 3),
+    cpuNsPerRecord: round(median(rounds.cpuNsPerRecord), 0),
+    cpuRatioToAnchor: round(median(rounds.cpuRatios), 3),
+  };
+}
